@@ -1,0 +1,42 @@
+// Command nubo is the nubo platform and its command-line client: `nubo serve`
+// runs the platform; the other commands talk to a running one.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+const usage = `nubo - a self-hosted serverless platform
+
+usage:
+  nubo serve   [flags]                    start the platform
+  nubo deploy  PATH --name N --runtime R --handler H [flags]
+                                          create or update a function from a folder or zip
+  nubo ls      [flags]                    list functions
+  nubo rm      NAME [flags]               delete a function
+
+Run 'nubo COMMAND -h' for a command's flags.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	commands := map[string]func([]string) error{
+		"serve":  serve,
+		"deploy": deploy,
+		"ls":     list,
+		"rm":     remove,
+	}
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err := cmd(os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "nubo:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/nubo-dev/nubo/internal/server"
+)
+
+// env returns the environment variable key, or def when it is unset.
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+func serve(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	var cfg server.Config
+	fs.StringVar(&cfg.Addr, "addr", env("NUBO_ADDR", "127.0.0.1:4566"), "address to serve the AWS APIs on (NUBO_ADDR)")
+	fs.StringVar(&cfg.DataDir, "data-dir", env("NUBO_DATA_DIR", ".nubo"), "directory for all state (NUBO_DATA_DIR)")
+	fs.StringVar(&cfg.NATSURL, "nats-url", env("NUBO_NATS_URL", ""), "use this NATS server instead of the embedded one (NUBO_NATS_URL)")
+	fs.StringVar(&cfg.NATSListen, "nats-listen", env("NUBO_NATS_LISTEN", ""), "let NATS clients reach the embedded server at host:port (NUBO_NATS_LISTEN)")
+	fs.StringVar(&cfg.Account, "account-id", env("NUBO_ACCOUNT_ID", "000000000000"), "account id in every ARN (NUBO_ACCOUNT_ID)")
+	fs.StringVar(&cfg.Region, "region", env("NUBO_REGION", "us-east-1"), "region of requests whose signature names none (NUBO_REGION)")
+	fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", envInt("NUBO_MAX_CONCURRENCY", 1000), "account concurrency limit (NUBO_MAX_CONCURRENCY)")
+	logLevel := fs.String("log-level", env("NUBO_LOG_LEVEL", "info"), "debug, info, warn or error (NUBO_LOG_LEVEL)")
+	fs.Parse(args)
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return err
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := server.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx)
+}

@@ -1,0 +1,125 @@
+// Package lambdaapi is the Lambda service's wire layer: the rest-json routes
+// of the 2015-03-31 API (and its other dated prefixes), request decoding, and
+// the one table that maps nubo's error classes to AWS statuses and types.
+package lambdaapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/nubo-dev/nubo/internal/api"
+	"github.com/nubo-dev/nubo/internal/control"
+	"github.com/nubo-dev/nubo/internal/lambda"
+)
+
+// Handler serves the Lambda API.
+type Handler struct {
+	control *control.Service
+	account string
+	mux     *http.ServeMux
+	log     *slog.Logger
+}
+
+// New returns a Handler for the control plane ctl, acting for account.
+func New(ctl *control.Service, account string, log *slog.Logger) *Handler {
+	h := &Handler{control: ctl, account: account, mux: http.NewServeMux(), log: log}
+	h.routes()
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		api.WriteRESTJSON(w, &api.Error{Status: http.StatusNotFound, Code: "UnknownOperationException",
+			Message: fmt.Sprintf("The Lambda API has no operation for %s %s.", r.Method, r.URL.Path)})
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// handle registers a route whose handler returns an error to render.
+func (h *Handler) handle(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {
+	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			h.writeError(w, r, err)
+		}
+	})
+}
+
+func (h *Handler) scope(r *http.Request) lambda.Scope {
+	return lambda.Scope{Account: h.account, Region: api.Region(r.Context())}
+}
+
+// functionRef parses the {name} path parameter (a name, qualified name or
+// ARN) and merges the ?Qualifier query parameter into it.
+func (h *Handler) functionRef(r *http.Request, maxLen int) (lambda.Scope, lambda.FunctionRef, error) {
+	scope := h.scope(r)
+	ref, err := lambda.ParseFunctionRef(r.PathValue("name"), maxLen)
+	if err != nil {
+		return scope, ref, err
+	}
+	if ref, err = ref.WithQualifier(r.URL.Query().Get("Qualifier")); err != nil {
+		return scope, ref, err
+	}
+	if ref.Region != "" {
+		scope.Region = ref.Region
+	}
+	if ref.Account != "" && ref.Account != h.account {
+		return scope, ref, lambda.FunctionNotFound(scope.QualifiedARN(ref.Name, ref.Qualifier))
+	}
+	return scope, ref, nil
+}
+
+// page reads Marker and MaxItems.
+func page(r *http.Request) (control.Page, error) {
+	p := control.Page{Marker: r.URL.Query().Get("Marker")}
+	if s := r.URL.Query().Get("MaxItems"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return p, lambda.Errorf(lambda.ErrValidation, "1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must be a number", s)
+		}
+		p.MaxItems = n
+	}
+	return p, nil
+}
+
+// decode reads a JSON request body of at most limit bytes into v.
+func decode(r *http.Request, v any, limit int64, op string) error {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return lambda.Errorf(lambda.ErrRequestEntityTooLarge, "Request must be smaller than %d bytes for the %s operation", limit, op)
+	}
+	if err != nil {
+		return fmt.Errorf("read request: %w", err)
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return lambda.Errorf(lambda.ErrInvalidRequestContent, "Could not parse request body into json: %v", err)
+	}
+	return nil
+}
+
+// Request size limits of the Lambda front end.
+const (
+	maxCodeRequest = 69905067 // a 50 MB zip, base64-encoded, in JSON
+	maxRequest     = 6 << 20
+)
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v) // a failure here means the client has gone
+	return nil
+}
+
+func noContent(w http.ResponseWriter) error {
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,131 @@
+// Package server is nubo's composition root: it builds every subsystem from
+// a Config, serves them on one port, and starts and stops them in order.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/api"
+	"github.com/nubo-dev/nubo/internal/code"
+	"github.com/nubo-dev/nubo/internal/control"
+	"github.com/nubo-dev/nubo/internal/lambdaapi"
+	"github.com/nubo-dev/nubo/internal/store/natsstore"
+)
+
+// Config is everything nubo serve is told.
+type Config struct {
+	Addr           string
+	DataDir        string
+	NATSURL        string
+	NATSListen     string
+	Account        string
+	Region         string
+	MaxConcurrency int
+	Logger         *slog.Logger
+}
+
+// Server is a running nubo.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	store   *natsstore.Store
+	control *control.Service
+	http    *http.Server
+	ln      net.Listener
+}
+
+// New opens the store, builds the services and listens on cfg.Addr; Run
+// serves.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	st, err := natsstore.Open(ctx, natsstore.Options{Dir: cfg.DataDir, URL: cfg.NATSURL, Listen: cfg.NATSListen, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, store: st}
+	if err := s.build(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	s.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	return s, nil
+}
+
+func (s *Server) build(ctx context.Context) error {
+	functions, err := s.store.KV(ctx, "lambda")
+	if err != nil {
+		return err
+	}
+	objects, err := s.store.Objects(ctx, "code")
+	if err != nil {
+		return err
+	}
+	packages := code.NewPackages(objects, filepath.Join(s.cfg.DataDir, "code"))
+	s.control = control.New(functions, packages, control.Options{
+		Account:        s.cfg.Account,
+		MaxConcurrency: s.cfg.MaxConcurrency,
+		Logger:         s.log,
+	})
+	router := api.NewRouter(s.cfg.Region, s.log)
+	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
+	router.Handle(&api.Service{
+		Name:         "lambda",
+		Handler:      lambdaapi.New(s.control, s.cfg.Account, s.log),
+		PathPrefixes: []string{"/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/", "/2021-10-31/", "/2021-11-15/"},
+	})
+	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 30 * time.Second}
+	return nil
+}
+
+// Addr is the address nubo listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully.
+func (s *Server) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.control.Run(ctx); err != nil {
+			s.log.Error("control plane stopped", "err", err)
+		}
+	}()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- s.http.Serve(s.ln) }()
+	s.log.Info("nubo is ready", "addr", s.Addr(), "data_dir", s.cfg.DataDir, "region", s.cfg.Region, "account", s.cfg.Account)
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+	}
+	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer stop()
+	if e := s.http.Shutdown(shutdownCtx); e != nil && err == nil {
+		err = e
+	}
+	cancel()
+	wg.Wait()
+	s.store.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	s.log.Info("nubo stopped")
+	return err
+}

@@ -1,0 +1,226 @@
+// Package natsstore implements nubo's store interfaces on NATS JetStream: an
+// embedded in-process server by default, or an external NATS when a URL is
+// given. It is the only package in nubo that imports NATS.
+package natsstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// Options configures Open.
+type Options struct {
+	// Dir holds the embedded server's JetStream files.
+	Dir string
+	// URL, when set, connects to an external NATS instead of embedding one.
+	URL string
+	// Listen, when set, makes the embedded server accept NATS clients on this
+	// host:port (it has no listener otherwise).
+	Listen string
+	Logger *slog.Logger
+}
+
+// Store is a connection to JetStream, and the embedded server when there is one.
+type Store struct {
+	srv *server.Server
+	nc  *nats.Conn
+	js  jetstream.JetStream
+}
+
+// Open starts the embedded server (unless opts.URL is set) and connects to it.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	s := &Store{}
+	var err error
+	if opts.URL != "" {
+		s.nc, err = nats.Connect(opts.URL, nats.Name("nubo"))
+		if err != nil {
+			return nil, fmt.Errorf("connect to nats %s: %w", opts.URL, err)
+		}
+	} else {
+		if s.srv, err = startEmbedded(opts); err != nil {
+			return nil, err
+		}
+		s.nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("nubo"))
+		if err != nil {
+			s.srv.Shutdown()
+			return nil, fmt.Errorf("connect to embedded nats: %w", err)
+		}
+	}
+	if s.js, err = jetstream.New(s.nc); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	return s, nil
+}
+
+func startEmbedded(opts Options) (*server.Server, error) {
+	sopts := &server.Options{
+		ServerName: "nubo",
+		JetStream:  true,
+		StoreDir:   filepath.Join(opts.Dir, "jetstream"),
+		DontListen: opts.Listen == "",
+		NoSigs:     true,
+		NoLog:      true,
+		MaxPayload: 8 << 20,
+	}
+	if opts.Listen != "" {
+		host, port, err := net.SplitHostPort(opts.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("nats listen address %q: %w", opts.Listen, err)
+		}
+		sopts.Host = host
+		if sopts.Port, err = strconv.Atoi(port); err != nil {
+			return nil, fmt.Errorf("nats listen port %q: %w", port, err)
+		}
+	}
+	srv, err := server.NewServer(sopts)
+	if err != nil {
+		return nil, fmt.Errorf("embedded nats: %w", err)
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(30 * time.Second) {
+		srv.Shutdown()
+		return nil, errors.New("embedded nats: not ready after 30s")
+	}
+	return srv, nil
+}
+
+// Close drains the connection and stops the embedded server.
+func (s *Store) Close() {
+	if s.nc != nil {
+		s.nc.Close()
+	}
+	if s.srv != nil {
+		s.srv.Shutdown()
+		s.srv.WaitForShutdown()
+	}
+}
+
+// KV opens (creating if needed) the key-value bucket name.
+func (s *Store) KV(ctx context.Context, name string) (store.KV, error) {
+	kv, err := s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:  name,
+		Storage: jetstream.FileStorage,
+		History: 1,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open kv %s: %w", name, err)
+	}
+	return kvBucket{kv}, nil
+}
+
+// Objects opens (creating if needed) the object store bucket name.
+func (s *Store) Objects(ctx context.Context, name string) (store.Objects, error) {
+	obs, err := s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:  name,
+		Storage: jetstream.FileStorage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open object store %s: %w", name, err)
+	}
+	return objectBucket{obs}, nil
+}
+
+type kvBucket struct{ kv jetstream.KeyValue }
+
+func (b kvBucket) Get(ctx context.Context, key string) (store.Entry, error) {
+	e, err := b.kv.Get(ctx, key)
+	if err != nil {
+		return store.Entry{}, kvError(err)
+	}
+	return store.Entry{Key: e.Key(), Value: e.Value(), Revision: e.Revision()}, nil
+}
+
+func (b kvBucket) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	rev, err := b.kv.Put(ctx, key, value)
+	return rev, kvError(err)
+}
+
+func (b kvBucket) Create(ctx context.Context, key string, value []byte) (uint64, error) {
+	rev, err := b.kv.Create(ctx, key, value)
+	return rev, kvError(err)
+}
+
+func (b kvBucket) Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error) {
+	rev, err := b.kv.Update(ctx, key, value, revision)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		// JetStream reports a stale revision as "key exists".
+		return 0, store.ErrRevision
+	}
+	return rev, kvError(err)
+}
+
+func (b kvBucket) Delete(ctx context.Context, key string) error {
+	err := b.kv.Purge(ctx, key)
+	return kvError(err)
+}
+
+func (b kvBucket) Keys(ctx context.Context, prefix string) ([]string, error) {
+	filter := ">"
+	if prefix != "" {
+		filter = prefix + ".>"
+	}
+	lister, err := b.kv.ListKeysFiltered(ctx, filter)
+	if err != nil {
+		return nil, kvError(err)
+	}
+	var keys []string
+	for k := range lister.Keys() {
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+func kvError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+		return store.ErrNotFound
+	case errors.Is(err, jetstream.ErrKeyExists):
+		return store.ErrExists
+	}
+	return err
+}
+
+type objectBucket struct{ obs jetstream.ObjectStore }
+
+func (b objectBucket) Put(ctx context.Context, name string, r io.Reader) error {
+	_, err := b.obs.Put(ctx, jetstream.ObjectMeta{Name: name}, r)
+	if err != nil {
+		return fmt.Errorf("put object %s: %w", name, err)
+	}
+	return nil
+}
+
+func (b objectBucket) Get(ctx context.Context, name string) (io.ReadCloser, error) {
+	r, err := b.obs.Get(ctx, name)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get object %s: %w", name, err)
+	}
+	return r, nil
+}
+
+func (b objectBucket) Delete(ctx context.Context, name string) error {
+	err := b.obs.Delete(ctx, name)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return store.ErrNotFound
+	}
+	return err
+}

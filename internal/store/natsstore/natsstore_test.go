@@ -1,0 +1,117 @@
+package natsstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"sort"
+	"testing"
+
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+func openTest(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestKV(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	kv, err := s.KV(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Get(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("get missing: got %v, want ErrNotFound", err)
+	}
+	k := store.Key("fn", "$LATEST", "a.b")
+	rev, err := kv.Create(ctx, k, []byte("one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Create(ctx, k, []byte("two")); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("create twice: got %v, want ErrExists", err)
+	}
+	if _, err := kv.Update(ctx, k, []byte("two"), rev+100); !errors.Is(err, store.ErrRevision) {
+		t.Fatalf("update stale: got %v, want ErrRevision", err)
+	}
+	if _, err := kv.Update(ctx, k, []byte("two"), rev); err != nil {
+		t.Fatal(err)
+	}
+	e, err := kv.Get(ctx, k)
+	if err != nil || string(e.Value) != "two" {
+		t.Fatalf("get: %q %v", e.Value, err)
+	}
+	kv.Put(ctx, store.Key("fn", "other"), []byte("x"))
+	kv.Put(ctx, store.Key("ver", "x"), []byte("x"))
+	keys, err := kv.Keys(ctx, store.Key("fn"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(keys)
+	if len(keys) != 2 || store.SplitKey(keys[0])[1] != "$LATEST" || store.SplitKey(keys[0])[2] != "a.b" {
+		t.Fatalf("keys: %v", keys)
+	}
+	if err := kv.Delete(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Get(ctx, k); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("get deleted: %v", err)
+	}
+	if _, err := kv.Create(ctx, k, []byte("again")); err != nil {
+		t.Fatalf("create after delete: %v", err)
+	}
+}
+
+func TestDurableAcrossRestart(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	kv, _ := s.KV(ctx, "test")
+	kv.Put(ctx, "k", []byte("v"))
+	obs, err := s.Objects(ctx, "code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob := bytes.Repeat([]byte("0123456789"), 300000)
+	if err := obs.Put(ctx, "blob", bytes.NewReader(blob)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = openTest(t, dir)
+	defer s.Close()
+	kv, _ = s.KV(ctx, "test")
+	if e, err := kv.Get(ctx, "k"); err != nil || string(e.Value) != "v" {
+		t.Fatalf("after restart: %q %v", e.Value, err)
+	}
+	obs, _ = s.Objects(ctx, "code")
+	r, err := obs.Get(ctx, "blob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(r)
+	r.Close()
+	if !bytes.Equal(got, blob) {
+		t.Fatalf("object changed across restart: %d bytes", len(got))
+	}
+	if _, err := obs.Get(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing object: %v", err)
+	}
+}
+
+func TestKeyRoundTrip(t *testing.T) {
+	for _, tok := range []string{"", "a", "$LATEST", "a.b=c", "ünï", "x y/z"} {
+		k := store.Key("p", tok)
+		if got := store.SplitKey(k)[1]; got != tok {
+			t.Errorf("round trip %q: got %q (key %q)", tok, got, k)
+		}
+	}
+}

@@ -1,0 +1,116 @@
+// Package store defines nubo's state substrate as small interfaces: revisioned
+// key-value buckets for metadata and an object store for code packages. The
+// implementation (NATS JetStream, embedded or external) lives in store/natsstore;
+// nothing else in nubo depends on it.
+package store
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+)
+
+var (
+	// ErrNotFound is returned when a key or object does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrExists is returned by Create when the key already exists.
+	ErrExists = errors.New("store: key exists")
+	// ErrRevision is returned by Update when the stored revision is not the
+	// expected one: somebody else wrote the key first.
+	ErrRevision = errors.New("store: revision mismatch")
+)
+
+// Entry is one stored value and the revision that wrote it.
+type Entry struct {
+	Key      string
+	Value    []byte
+	Revision uint64
+}
+
+// KV is a bucket of keys with revisioned values. Keys are dot-separated tokens
+// built with Key; Keys lists the keys under a token prefix.
+type KV interface {
+	Get(ctx context.Context, key string) (Entry, error)
+	Put(ctx context.Context, key string, value []byte) (uint64, error)
+	Create(ctx context.Context, key string, value []byte) (uint64, error)
+	Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error)
+	Delete(ctx context.Context, key string) error
+	// Keys returns every key whose leading tokens equal those of prefix
+	// (built with Key), in no particular order.
+	Keys(ctx context.Context, prefix string) ([]string, error)
+}
+
+// Objects stores large blobs by name.
+type Objects interface {
+	Put(ctx context.Context, name string, r io.Reader) error
+	Get(ctx context.Context, name string) (io.ReadCloser, error)
+	Delete(ctx context.Context, name string) error
+}
+
+// Key joins tokens into a KV key. Each token is escaped so that it may hold any
+// character: bytes outside [A-Za-z0-9_-] become "=XX" (hex).
+func Key(tokens ...string) string {
+	var b strings.Builder
+	for i, t := range tokens {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		escapeToken(&b, t)
+	}
+	return b.String()
+}
+
+// SplitKey reverses Key.
+func SplitKey(key string) []string {
+	parts := strings.Split(key, ".")
+	for i, p := range parts {
+		parts[i] = unescapeToken(p)
+	}
+	return parts
+}
+
+const hexDigits = "0123456789ABCDEF"
+
+func escapeToken(b *strings.Builder, t string) {
+	if t == "" {
+		b.WriteString("=")
+		return
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('=')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+}
+
+func unescapeToken(t string) string {
+	if t == "=" {
+		return ""
+	}
+	if !strings.Contains(t, "=") {
+		return t
+	}
+	var b strings.Builder
+	for i := 0; i < len(t); i++ {
+		if t[i] == '=' && i+2 < len(t) {
+			b.WriteByte(unhex(t[i+1])<<4 | unhex(t[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(t[i])
+	}
+	return b.String()
+}
+
+func unhex(c byte) byte {
+	if c >= 'A' {
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
