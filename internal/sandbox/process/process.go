@@ -1,0 +1,236 @@
+// Package process is the portable sandbox driver: each environment is an
+// ordinary process group of nubo's user, with a private temporary directory
+// (TMPDIR) and its own Runtime API port on loopback. It isolates nothing and
+// enforces no limits; it is for development and for machines where the
+// linux driver cannot run.
+package process
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/sandbox"
+)
+
+// Driver runs sandboxes as plain processes.
+type Driver struct {
+	dir string
+}
+
+// New returns a driver that keeps each sandbox's temporary directory under
+// dir. Directories left by an earlier run are removed.
+func New(dir string) (*Driver, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("clean sandbox dir: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create sandbox dir: %w", err)
+	}
+	return &Driver{dir: dir}, nil
+}
+
+// Name implements sandbox.Driver.
+func (d *Driver) Name() string { return "process" }
+
+// Create implements sandbox.Driver.
+func (d *Driver) Create(ctx context.Context, spec sandbox.Spec) (sandbox.Sandbox, error) {
+	tmp := filepath.Join(d.dir, spec.ID)
+	if err := os.MkdirAll(tmp, 0o1777); err != nil {
+		return nil, fmt.Errorf("create sandbox tmp: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("listen for runtime api: %w", err)
+	}
+	return &box{spec: spec, tmp: tmp, ln: ln, done: make(chan struct{})}, nil
+}
+
+type box struct {
+	spec sandbox.Spec
+	tmp  string
+	ln   net.Listener
+
+	mu      sync.Mutex
+	cmd     *exec.Cmd
+	exit    sandbox.Exit
+	peakKB  int64
+	done    chan struct{}
+	stopped bool
+}
+
+func (b *box) Paths() sandbox.Paths {
+	return sandbox.Paths{TaskRoot: b.spec.TaskRoot, RuntimeDir: b.spec.RuntimeDir, OptDir: "/opt", Tmp: b.tmp}
+}
+
+func (b *box) Listener() net.Listener { return b.ln }
+func (b *box) RuntimeAPI() string     { return b.ln.Addr().String() }
+func (b *box) Done() <-chan struct{}  { return b.done }
+
+func (b *box) Exit() sandbox.Exit {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.exit
+}
+
+func (b *box) Start(argv []string, env []string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cmd != nil || b.stopped {
+		return errors.New("sandbox already started or stopped")
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = b.spec.TaskRoot
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = b.spec.Output, b.spec.Output
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	b.cmd = cmd
+	go b.wait()
+	return nil
+}
+
+func (b *box) wait() {
+	err := b.cmd.Wait()
+	b.mu.Lock()
+	b.exit = exitOf(b.cmd.ProcessState, err)
+	if ru, ok := b.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > b.peakKB {
+		b.peakKB = ru.Maxrss
+	}
+	b.mu.Unlock()
+	close(b.done)
+}
+
+func exitOf(ps *os.ProcessState, err error) sandbox.Exit {
+	if ps == nil {
+		return sandbox.Exit{Code: -1, Signal: err.Error()}
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return sandbox.Exit{Code: -1, Signal: ws.Signal().String()}
+	}
+	return sandbox.Exit{Code: ps.ExitCode()}
+}
+
+// MaxMemoryMB reads the main process's peak resident size (VmHWM) while it
+// runs, and its rusage once it has exited.
+func (b *box) MaxMemoryMB() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cmd != nil && b.cmd.ProcessState == nil {
+		if kb := vmHWM(b.cmd.Process.Pid); kb > b.peakKB {
+			b.peakKB = kb
+		}
+	}
+	return int((b.peakKB + 1023) / 1024)
+}
+
+func vmHWM(pid int) int64 {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb
+		}
+	}
+	return 0
+}
+
+func (b *box) Stop(grace time.Duration) error {
+	b.mu.Lock()
+	first := !b.stopped
+	b.stopped = true
+	cmd := b.cmd
+	b.mu.Unlock()
+	if !first {
+		return nil
+	}
+	if cmd != nil {
+		pid := cmd.Process.Pid
+		signalTree(pid, syscall.SIGTERM)
+		select {
+		case <-b.done:
+		case <-time.After(grace):
+		}
+		// Descendants may outlive the main process, or have left its group.
+		signalTree(pid, syscall.SIGKILL)
+		<-b.done
+	}
+	b.ln.Close()
+	return os.RemoveAll(b.tmp)
+}
+
+// signalTree signals the process group of pid and every descendant of pid
+// that moved to another group.
+func signalTree(pid int, sig syscall.Signal) {
+	for _, p := range descendants(pid) {
+		syscall.Kill(p, sig)
+	}
+	syscall.Kill(-pid, sig)
+}
+
+// descendants lists the processes below pid by walking /proc's parent links.
+func descendants(pid int) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	children := map[int][]int{}
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid := parentOf(p); ppid > 0 {
+			children[ppid] = append(children[ppid], p)
+		}
+	}
+	var out []int
+	queue := []int{pid}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, c := range children[p] {
+			out = append(out, c)
+			queue = append(queue, c)
+		}
+	}
+	return out
+}
+
+func parentOf(pid int) int {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name may contain spaces and parentheses; fields follow
+	// the last ')'.
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	fields := strings.Fields(s[i+1:])
+	if len(fields) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(fields[1])
+	return ppid
+}

@@ -1,0 +1,306 @@
+// Package sandboxtest is the conformance suite every sandbox driver runs:
+// Run(t, driver) checks the behaviour the engine relies on, with real
+// processes.
+package sandboxtest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/sandbox"
+)
+
+// Run runs the conformance suite against d.
+func Run(t *testing.T, d sandbox.Driver) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, sandbox.Driver)
+	}{
+		{"OutputEnvAndWorkingDir", testOutputEnvAndWorkingDir},
+		{"ExitStatus", testExitStatus},
+		{"KillSignal", testKillSignal},
+		{"StopKillsProcessTree", testStopKillsProcessTree},
+		{"StopBeforeStart", testStopBeforeStart},
+		{"RuntimeAPIReachable", testRuntimeAPIReachable},
+		{"PrivateTmp", testPrivateTmp},
+		{"MaxMemory", testMaxMemory},
+		{"TaskRootContents", testTaskRootContents},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, d) })
+	}
+}
+
+// env is a sandboxed process under test and its captured output.
+type env struct {
+	t   *testing.T
+	sb  sandbox.Sandbox
+	out *capture
+}
+
+var ids sync.Mutex
+var nextID int
+
+func create(t *testing.T, d sandbox.Driver, files map[string]string) *env {
+	t.Helper()
+	root := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(root, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Chmod(root, 0o755)
+	out, err := newCapture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids.Lock()
+	nextID++
+	id := fmt.Sprintf("conf%d-%d", os.Getpid(), nextID)
+	ids.Unlock()
+	sb, err := d.Create(context.Background(), sandbox.Spec{
+		ID: id, TaskRoot: root, MemoryMB: 256, EphemeralMB: 512, Output: out.w,
+	})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	e := &env{t: t, sb: sb, out: out}
+	t.Cleanup(func() {
+		sb.Stop(0)
+		out.close()
+	})
+	return e
+}
+
+// start runs a shell script in the sandbox with a minimal environment.
+func (e *env) start(script string, extra ...string) {
+	e.t.Helper()
+	p := e.sb.Paths()
+	envv := append([]string{"PATH=/usr/local/bin:/usr/bin:/bin", "TMPDIR=" + p.Tmp, "LAMBDA_TASK_ROOT=" + p.TaskRoot,
+		"AWS_LAMBDA_RUNTIME_API=" + e.sb.RuntimeAPI()}, extra...)
+	if err := e.sb.Start([]string{"/bin/sh", "-c", script}, envv); err != nil {
+		e.t.Fatalf("start: %v", err)
+	}
+}
+
+func (e *env) wait() sandbox.Exit {
+	e.t.Helper()
+	select {
+	case <-e.sb.Done():
+		return e.sb.Exit()
+	case <-time.After(20 * time.Second):
+		e.t.Fatal("process did not exit")
+	}
+	return sandbox.Exit{}
+}
+
+func testOutputEnvAndWorkingDir(t *testing.T, d sandbox.Driver) {
+	e := create(t, d, nil)
+	e.start(`echo hello; echo "FOO=$FOO"; pwd; echo oops >&2`, "FOO=bar baz")
+	if ex := e.wait(); ex.Code != 0 || ex.Signal != "" {
+		t.Fatalf("exit: %v", ex)
+	}
+	got := e.out.text()
+	for _, want := range []string{"hello\n", "FOO=bar baz\n", e.sb.Paths().TaskRoot + "\n", "oops\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output %q lacks %q", got, want)
+		}
+	}
+}
+
+func testExitStatus(t *testing.T, d sandbox.Driver) {
+	e := create(t, d, nil)
+	e.start(`exit 3`)
+	ex := e.wait()
+	if ex.Code != 3 || ex.String() != "exit status 3" {
+		t.Fatalf("got %+v (%s), want exit status 3", ex, ex)
+	}
+}
+
+func testKillSignal(t *testing.T, d sandbox.Driver) {
+	e := create(t, d, nil)
+	e.start(`kill -KILL $$`)
+	if ex := e.wait(); ex.String() != "signal: killed" {
+		t.Fatalf("got %q, want signal: killed", ex)
+	}
+}
+
+// testStopKillsProcessTree starts a process that ignores SIGTERM and has
+// children, one of them in its own session; Stop must end them all.
+func testStopKillsProcessTree(t *testing.T, d sandbox.Driver) {
+	e := create(t, d, nil)
+	e.start(`trap '' TERM; sleep 1000 & echo child=$!; setsid sleep 1000 & echo escapee=$!; echo ready; wait`)
+	e.out.waitFor(t, "ready")
+	start := time.Now()
+	if err := e.sb.Stop(200 * time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("Stop took %v", time.Since(start))
+	}
+	select {
+	case <-e.sb.Done():
+	default:
+		t.Fatal("Done not closed after Stop")
+	}
+	for _, name := range []string{"child", "escapee"} {
+		pid := e.out.value(name)
+		if pid == 0 {
+			t.Fatalf("no %s pid in output %q", name, e.out.text())
+		}
+		// Inside a PID namespace the printed pid is not the host's; a driver
+		// with its own namespace is checked by the namespace going away.
+		if d.Name() == "process" && processAlive(pid) {
+			t.Errorf("%s (pid %d) survived Stop", name, pid)
+		}
+	}
+	if err := e.sb.Stop(0); err != nil {
+		t.Errorf("second Stop: %v", err)
+	}
+}
+
+func processAlive(pid int) bool {
+	for i := 0; i < 50; i++ {
+		if err := syscall.Kill(pid, 0); err != nil {
+			return false
+		}
+		data, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if strings.Contains(string(data), ") Z ") {
+			return false // a zombie waiting for its reaper is dead
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true
+}
+
+func testStopBeforeStart(t *testing.T, d sandbox.Driver) {
+	e := create(t, d, nil)
+	if err := e.sb.Stop(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sb.Start([]string{"/bin/true"}, nil); err == nil {
+		t.Fatal("Start after Stop succeeded")
+	}
+}
+
+// testRuntimeAPIReachable serves HTTP on the sandbox's listener and has the
+// process call it at AWS_LAMBDA_RUNTIME_API.
+func testRuntimeAPIReachable(t *testing.T, d sandbox.Driver) {
+	e := create(t, d, nil)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "pong:"+r.URL.Path)
+	})}
+	go srv.Serve(e.sb.Listener())
+	defer srv.Close()
+	e.start(`curl -sS "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/ping"; echo`)
+	if ex := e.wait(); ex.Code != 0 {
+		t.Fatalf("curl failed: %v, output %q", ex, e.out.text())
+	}
+	if got := e.out.text(); !strings.Contains(got, "pong:/2018-06-01/ping") {
+		t.Fatalf("output %q", got)
+	}
+}
+
+func testPrivateTmp(t *testing.T, d sandbox.Driver) {
+	a := create(t, d, nil)
+	b := create(t, d, nil)
+	a.start(`echo secret > "$TMPDIR/a.txt" && cat "$TMPDIR/a.txt"`)
+	if ex := a.wait(); ex.Code != 0 || !strings.Contains(a.out.text(), "secret") {
+		t.Fatalf("write tmp: %v %q", ex, a.out.text())
+	}
+	b.start(`ls "$TMPDIR"; test ! -e "$TMPDIR/a.txt" && echo isolated`)
+	if ex := b.wait(); ex.Code != 0 || !strings.Contains(b.out.text(), "isolated") {
+		t.Fatalf("tmp shared between sandboxes: %v %q", ex, b.out.text())
+	}
+}
+
+func testMaxMemory(t *testing.T, d sandbox.Driver) {
+	e := create(t, d, nil)
+	e.start(`x=$(head -c 20000000 /dev/zero | tr '\0' a); echo ${#x}`)
+	e.wait()
+	if mb := e.sb.MaxMemoryMB(); mb < 1 {
+		t.Fatalf("MaxMemoryMB = %d, want > 0", mb)
+	}
+}
+
+func testTaskRootContents(t *testing.T, d sandbox.Driver) {
+	e := create(t, d, map[string]string{"bootstrap": "#!/bin/sh\necho from-bootstrap\n"})
+	e.start(`"$LAMBDA_TASK_ROOT/bootstrap"`)
+	if ex := e.wait(); ex.Code != 0 || !strings.Contains(e.out.text(), "from-bootstrap") {
+		t.Fatalf("run bootstrap: %v %q", ex, e.out.text())
+	}
+}
+
+// capture collects what the sandbox writes to its output pipe.
+type capture struct {
+	w    *os.File
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	done chan struct{}
+}
+
+func newCapture() (*capture, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	c := &capture{w: w, done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		b := make([]byte, 4096)
+		for {
+			n, err := r.Read(b)
+			c.mu.Lock()
+			c.buf.Write(b[:n])
+			c.mu.Unlock()
+			if err != nil {
+				r.Close()
+				return
+			}
+		}
+	}()
+	return c, nil
+}
+
+func (c *capture) text() string {
+	time.Sleep(20 * time.Millisecond) // let the reader catch up with the pipe
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.String()
+}
+
+func (c *capture) waitFor(t *testing.T, s string) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(c.text(), s) {
+			return
+		}
+	}
+	t.Fatalf("output never showed %q: %q", s, c.text())
+}
+
+// value returns the number printed as "name=N".
+func (c *capture) value(name string) int {
+	for _, line := range strings.Split(c.text(), "\n") {
+		if v, ok := strings.CutPrefix(line, name+"="); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
+}
+
+func (c *capture) close() { c.w.Close() }
