@@ -82,6 +82,12 @@ func page(r *http.Request) (control.Page, error) {
 		if err != nil {
 			return p, lambda.Errorf(lambda.ErrValidation, "1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must be a number", s)
 		}
+		// Checked here: a given MaxItems=0 must fail, and Page's 0 means "not given".
+		var v lambda.Validator
+		v.Range("maxItems", n, 1, 10000)
+		if err := v.Err(); err != nil {
+			return p, err
+		}
 		p.MaxItems = n
 	}
 	return p, nil
@@ -89,10 +95,14 @@ func page(r *http.Request) (control.Page, error) {
 
 // decode reads a JSON request body of at most limit bytes into v.
 func decode(r *http.Request, v any, limit int64, op string) error {
+	tooLarge := lambda.Errorf(lambda.ErrRequestEntityTooLarge, "Request must be smaller than %d bytes for the %s operation", limit, op)
+	if r.ContentLength > limit {
+		return tooLarge // refused unread
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return lambda.Errorf(lambda.ErrRequestEntityTooLarge, "Request must be smaller than %d bytes for the %s operation", limit, op)
+		return tooLarge
 	}
 	if err != nil {
 		return fmt.Errorf("read request: %w", err)

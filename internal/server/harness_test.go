@@ -1,0 +1,370 @@
+package server_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/nubo-dev/nubo/internal/server"
+)
+
+const (
+	account = "000000000000"
+	region  = "us-east-1"
+	role    = "arn:aws:iam::000000000000:role/nubo-test"
+)
+
+// nubo is a real server running in the test process.
+type nubo struct {
+	addr   string
+	dir    string
+	client *lambda.Client
+	stop   func()
+}
+
+// startNubo starts a server on a free loopback port over dir (a new temporary
+// directory when dir is ""); it is stopped when the test ends, or earlier
+// by calling stop.
+func startNubo(t *testing.T, dir string) *nubo {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() && os.Getenv("NUBO_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	srv, err := server.New(ctx, server.Config{
+		Addr:           "127.0.0.1:0",
+		DataDir:        dir,
+		Account:        account,
+		Region:         region,
+		MaxConcurrency: 1000,
+		Logger:         log,
+	})
+	if err != nil {
+		cancel()
+		t.Fatalf("start nubo: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	stopped := false
+	n := &nubo{addr: srv.Addr(), dir: dir}
+	n.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("nubo stopped with: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("nubo did not stop within 30s")
+		}
+	}
+	t.Cleanup(n.stop)
+	n.client = lambdaClient(n.addr, region)
+	return n
+}
+
+// lambdaClient is an SDK client pointed at addr, as a user would configure it.
+func lambdaClient(addr, region string) *lambda.Client {
+	return lambda.NewFromConfig(aws.Config{
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String("http://" + addr),
+	})
+}
+
+// fnARN is the unqualified ARN of a function in the test account and region.
+func fnARN(name string) string {
+	return "arn:aws:lambda:" + region + ":" + account + ":function:" + name
+}
+
+// makeZip builds a zip from name/content pairs; a "bootstrap" entry is
+// executable.
+func makeZip(t testing.TB, files ...string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := 0; i+1 < len(files); i += 2 {
+		hdr := &zip.FileHeader{Name: files[i], Method: zip.Deflate}
+		hdr.SetMode(0o644)
+		if files[i] == "bootstrap" {
+			hdr.SetMode(0o755)
+		}
+		w, err := zw.CreateHeader(hdr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(w, files[i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// bootstrapZip is a tiny custom-runtime package; variant makes packages with
+// different hashes.
+func bootstrapZip(t testing.TB, variant string) []byte {
+	return makeZip(t, "bootstrap", "#!/bin/sh\necho "+variant+"\n")
+}
+
+func sha256b64(data []byte) string {
+	sum := sha256.Sum256(data)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// createInput is a valid CreateFunction request for name.
+func createInput(t testing.TB, name string) *lambda.CreateFunctionInput {
+	return &lambda.CreateFunctionInput{
+		FunctionName: aws.String(name),
+		Role:         aws.String(role),
+		Runtime:      types.RuntimeProvidedal2023,
+		Handler:      aws.String("bootstrap"),
+		Code:         &types.FunctionCode{ZipFile: bootstrapZip(t, name)},
+	}
+}
+
+// create creates a function from in and waits until it is Active, as a
+// user of the SDK would.
+func (n *nubo) create(t *testing.T, in *lambda.CreateFunctionInput) *lambda.CreateFunctionOutput {
+	t.Helper()
+	out, err := n.client.CreateFunction(context.Background(), in)
+	if err != nil {
+		t.Fatalf("CreateFunction %s: %v", aws.ToString(in.FunctionName), err)
+	}
+	n.waitActive(t, aws.ToString(in.FunctionName))
+	return out
+}
+
+// createNamed creates a default function called name and waits for it.
+func (n *nubo) createNamed(t *testing.T, name string) *lambda.CreateFunctionOutput {
+	t.Helper()
+	return n.create(t, createInput(t, name))
+}
+
+// Waiters poll quickly: nubo activates in milliseconds, and the SDK's 1 s
+// default would make the suite slow without testing anything more.
+const (
+	fastWait  = 10 * time.Millisecond
+	waitLimit = 30 * time.Second
+)
+
+func fastActive(o *lambda.FunctionActiveV2WaiterOptions) {
+	o.MinDelay, o.MaxDelay = fastWait, 10*fastWait
+}
+
+func fastUpdated(o *lambda.FunctionUpdatedV2WaiterOptions) {
+	o.MinDelay, o.MaxDelay = fastWait, 10*fastWait
+}
+
+func (n *nubo) waitActive(t *testing.T, name string) {
+	t.Helper()
+	w := lambda.NewFunctionActiveV2Waiter(n.client, fastActive)
+	if err := w.Wait(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)}, waitLimit); err != nil {
+		t.Fatalf("wait for %s to be Active: %v", name, err)
+	}
+}
+
+func (n *nubo) waitUpdated(t *testing.T, name string) {
+	t.Helper()
+	w := lambda.NewFunctionUpdatedV2Waiter(n.client, fastUpdated)
+	if err := w.Wait(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)}, waitLimit); err != nil {
+		t.Fatalf("wait for %s's update: %v", name, err)
+	}
+}
+
+// publish publishes $LATEST of name and returns the version number.
+func (n *nubo) publish(t *testing.T, name string) string {
+	t.Helper()
+	out, err := n.client.PublishVersion(context.Background(), &lambda.PublishVersionInput{FunctionName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("PublishVersion %s: %v", name, err)
+	}
+	return aws.ToString(out.Version)
+}
+
+// updateCode replaces name's code and waits for the update to finish.
+func (n *nubo) updateCode(t *testing.T, name string, zipped []byte) *lambda.UpdateFunctionCodeOutput {
+	t.Helper()
+	out, err := n.client.UpdateFunctionCode(context.Background(), &lambda.UpdateFunctionCodeInput{FunctionName: aws.String(name), ZipFile: zipped})
+	if err != nil {
+		t.Fatalf("UpdateFunctionCode %s: %v", name, err)
+	}
+	n.waitUpdated(t, name)
+	return out
+}
+
+// download fetches a GetFunction Code.Location with plain net/http.
+func download(t *testing.T, location string) []byte {
+	t.Helper()
+	resp, err := http.Get(location)
+	if err != nil {
+		t.Fatalf("download %s: %v", location, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("download %s: %v", location, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("download %s: status %d: %s", location, resp.StatusCode, body)
+	}
+	return body
+}
+
+// apiError is what a test expects of a failed call: the AWS error code, the
+// HTTP status and, when not empty, the exact message (or its beginning, when
+// it ends with "…").
+type apiError struct {
+	code    string
+	status  int
+	message string
+}
+
+// checkError asserts that err is the AWS error want, with its HTTP status.
+func checkError(t *testing.T, err error, want apiError) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got success, want %s (%d)", want.code, want.status)
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("got %v, want the AWS error %s", err, want.code)
+	}
+	if got := ae.ErrorCode(); got != want.code {
+		t.Errorf("error code: got %s (%s), want %s", got, ae.ErrorMessage(), want.code)
+	}
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) {
+		t.Fatalf("error %v carries no HTTP response", err)
+	}
+	if got := re.HTTPStatusCode(); got != want.status {
+		t.Errorf("HTTP status: got %d, want %d (%s)", got, want.status, ae.ErrorMessage())
+	}
+	prefix, partial := strings.CutSuffix(want.message, "…")
+	switch {
+	case partial && !strings.HasPrefix(ae.ErrorMessage(), prefix):
+		t.Errorf("message:\n got %q\nwant %q", ae.ErrorMessage(), want.message)
+	case !partial && want.message != "" && ae.ErrorMessage() != want.message:
+		t.Errorf("message:\n got %q\nwant %q", ae.ErrorMessage(), want.message)
+	}
+}
+
+// isErr asserts that err is (or wraps) the typed SDK error T.
+func isErr[T error](t *testing.T, err error) T {
+	t.Helper()
+	var target T
+	if !errors.As(err, &target) {
+		t.Fatalf("got %T (%v), want %T", err, err, target)
+	}
+	return target
+}
+
+// The expected errors, by class.
+func notFound(msg string) apiError {
+	return apiError{code: "ResourceNotFoundException", status: 404, message: msg}
+}
+
+func invalidParam(msg string) apiError {
+	return apiError{code: "InvalidParameterValueException", status: 400, message: msg}
+}
+
+func validation(msg string) apiError {
+	return apiError{code: "ValidationException", status: 400, message: msg}
+}
+
+func conflict(msg string) apiError {
+	return apiError{code: "ResourceConflictException", status: 409, message: msg}
+}
+
+func precondition() apiError {
+	return apiError{code: "PreconditionFailedException", status: 412,
+		message: "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"}
+}
+
+// wireResponse is an HTTP response read in full.
+type wireResponse struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends a request by hand, for what the SDK cannot or will not send.
+func (n *nubo) do(t *testing.T, method, path string, header map[string]string, body []byte) wireResponse {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+n.addr+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read response: %v", method, path, err)
+	}
+	return wireResponse{status: resp.StatusCode, header: resp.Header, body: got}
+}
+
+// checkWireError asserts that resp is an AWS rest-json error: the status,
+// X-Amzn-ErrorType, a request id, and a JSON body with Type and the message
+// under both spellings AWS uses.
+func checkWireError(t *testing.T, resp wireResponse, want apiError) {
+	t.Helper()
+	if resp.status != want.status {
+		t.Errorf("status: got %d, want %d (%s)", resp.status, want.status, resp.body)
+	}
+	if got := resp.header.Get("X-Amzn-ErrorType"); got != want.code {
+		t.Errorf("X-Amzn-ErrorType: got %q, want %q", got, want.code)
+	}
+	if resp.header.Get("X-Amzn-RequestId") == "" {
+		t.Error("no x-amzn-RequestId")
+	}
+	if ct := resp.header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type: got %q, want application/json", ct)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(resp.body, &body); err != nil {
+		t.Fatalf("error body is not JSON: %v: %q", err, resp.body)
+	}
+	if body["Type"] != "User" {
+		t.Errorf("Type: got %v, want User", body["Type"])
+	}
+	for _, key := range []string{"Message", "message"} {
+		if msg, ok := body[key].(string); !ok || want.message != "" && msg != want.message {
+			t.Errorf("%s: got %v, want %q", key, body[key], want.message)
+		}
+	}
+}
