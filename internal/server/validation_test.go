@@ -39,7 +39,9 @@ func TestCreateFunctionValidation(t *testing.T) {
 		{"qualified name", func(in *lambda.CreateFunctionInput) { in.FunctionName = aws.String("fn:1") }, badFunctionName("fn:1")},
 		{"name of 65 characters", func(in *lambda.CreateFunctionInput) { in.FunctionName = aws.String(long) },
 			oneValidation(long, "functionName", "Member must have length less than or equal to 64")},
-		{"ARN of 141 characters", func(in *lambda.CreateFunctionInput) { in.FunctionName = aws.String(fnARN(strings.Repeat("b", 141-len(fnARN(""))))) },
+		{"ARN of 141 characters", func(in *lambda.CreateFunctionInput) {
+			in.FunctionName = aws.String(fnARN(strings.Repeat("b", 141-len(fnARN("")))))
+		},
 			oneValidation(fnARN(strings.Repeat("b", 141-len(fnARN("")))), "functionName", "Member must have length less than or equal to 140")},
 		{"unknown runtime", func(in *lambda.CreateFunctionInput) { in.Runtime = "cobol85" },
 			invalidParam("Value cobol85 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [nodejs, nodejs4.3, …")},
@@ -67,19 +69,27 @@ func TestCreateFunctionValidation(t *testing.T) {
 			oneValidation(901, "timeout", "Member must have value less than or equal to 900")},
 		{"two errors at once", func(in *lambda.CreateFunctionInput) { in.Timeout, in.MemorySize = aws.Int32(901), aws.Int32(64) },
 			validation("2 validation errors detected: Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900; Value '64' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128")},
-		{"ephemeral storage 511", func(in *lambda.CreateFunctionInput) { in.EphemeralStorage = &types.EphemeralStorage{Size: aws.Int32(511)} },
+		{"ephemeral storage 511", func(in *lambda.CreateFunctionInput) {
+			in.EphemeralStorage = &types.EphemeralStorage{Size: aws.Int32(511)}
+		},
 			oneValidation(511, "ephemeralStorage.size", "Member must have value greater than or equal to 512")},
-		{"ephemeral storage 10241", func(in *lambda.CreateFunctionInput) { in.EphemeralStorage = &types.EphemeralStorage{Size: aws.Int32(10241)} },
+		{"ephemeral storage 10241", func(in *lambda.CreateFunctionInput) {
+			in.EphemeralStorage = &types.EphemeralStorage{Size: aws.Int32(10241)}
+		},
 			oneValidation(10241, "ephemeralStorage.size", "Member must have value less than or equal to 10240")},
 		{"environment over 4 KB", func(in *lambda.CreateFunctionInput) { in.Environment = &types.Environment{Variables: bigEnv} },
 			invalidParam("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: {\"VAR_00\":…")},
 		{"reserved environment keys", func(in *lambda.CreateFunctionInput) {
 			in.Environment = &types.Environment{Variables: map[string]string{"AWS_REGION": "x", "OK": "y", "AWS_LAMBDA_RUNTIME_API": "z"}}
 		}, invalidParam("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_LAMBDA_RUNTIME_API, AWS_REGION")},
-		{"environment key pattern", func(in *lambda.CreateFunctionInput) { in.Environment = &types.Environment{Variables: map[string]string{"1ABC": "x"}} },
+		{"environment key pattern", func(in *lambda.CreateFunctionInput) {
+			in.Environment = &types.Environment{Variables: map[string]string{"1ABC": "x"}}
+		},
 			oneValidation("1ABC", "environment.variables", "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")},
 		// AWS's pattern wants two characters at least.
-		{"environment key of one letter", func(in *lambda.CreateFunctionInput) { in.Environment = &types.Environment{Variables: map[string]string{"A": "x"}} },
+		{"environment key of one letter", func(in *lambda.CreateFunctionInput) {
+			in.Environment = &types.Environment{Variables: map[string]string{"A": "x"}}
+		},
 			oneValidation("A", "environment.variables", "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")},
 		{"unknown architecture", func(in *lambda.CreateFunctionInput) { in.Architectures = []types.Architecture{"sparc"} },
 			oneValidation("sparc", "architectures", "Member must satisfy enum value set: [x86_64, arm64]")},
@@ -135,10 +145,15 @@ func TestCreateFunctionLimits(t *testing.T) {
 	for i, modify := range []func(in *lambda.CreateFunctionInput){
 		func(in *lambda.CreateFunctionInput) { in.MemorySize, in.Timeout = aws.Int32(128), aws.Int32(1) },
 		func(in *lambda.CreateFunctionInput) { in.MemorySize, in.Timeout = aws.Int32(10240), aws.Int32(900) },
-		func(in *lambda.CreateFunctionInput) { in.EphemeralStorage = &types.EphemeralStorage{Size: aws.Int32(10240)} },
+		func(in *lambda.CreateFunctionInput) {
+			in.EphemeralStorage = &types.EphemeralStorage{Size: aws.Int32(10240)}
+		},
 		func(in *lambda.CreateFunctionInput) { in.Environment = &types.Environment{Variables: env} },
 		func(in *lambda.CreateFunctionInput) { in.FunctionName = aws.String(strings.Repeat("n", 64)) },
-		func(in *lambda.CreateFunctionInput) { in.Runtime = types.RuntimeNodejs22x; in.Handler = aws.String("index.handler") },
+		func(in *lambda.CreateFunctionInput) {
+			in.Runtime = types.RuntimeNodejs22x
+			in.Handler = aws.String("index.handler")
+		},
 	} {
 		in := createInput(t, fmt.Sprintf("limit-%d", i))
 		modify(in)
