@@ -314,6 +314,7 @@ func (s *Service) DeleteFunction(ctx context.Context, scope lambda.Scope, ref la
 		return fmt.Errorf("delete function %s: %w", ref.Name, err)
 	}
 	s.changed(scope, ref.Name)
+	s.removed(scope, ref.Name, "")
 	for sha := range shas {
 		s.collectPackage(ctx, sha)
 	}
@@ -346,6 +347,7 @@ func (s *Service) deleteVersion(ctx context.Context, scope lambda.Scope, name, v
 		return fmt.Errorf("delete version %s:%s: %w", name, version, err)
 	}
 	s.changed(scope, name)
+	s.removed(scope, name, version)
 	s.collectPackage(ctx, cfg.CodeSha256)
 	return nil
 }

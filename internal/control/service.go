@@ -35,9 +35,9 @@ type Options struct {
 	// CheckRuntime, when set, reports why a runtime cannot run on this
 	// machine; a function using it fails activation with InvalidRuntime.
 	CheckRuntime func(runtime string) error
-	// Changed, when set, is called after a function's $LATEST, versions or
-	// aliases change, so that running environments can be replaced.
-	Changed func(scope lambda.Scope, name string)
+	// Removed, when set, is called after a function (version "") or one of
+	// its versions is deleted, so that its environments can be stopped.
+	Removed func(scope lambda.Scope, name, version string)
 	Logger  *slog.Logger
 }
 
@@ -48,6 +48,7 @@ type Service struct {
 	opts     Options
 	log      *slog.Logger
 	queue    *activationQueue
+	cache    readCache
 }
 
 // activation asks the activator to finish a function's pending change.
@@ -141,9 +142,14 @@ func (s *Service) modifyFunction(ctx context.Context, scope lambda.Scope, name s
 	}
 }
 
+// changed is called after every write of a function's records.
 func (s *Service) changed(scope lambda.Scope, name string) {
-	if s.opts.Changed != nil {
-		s.opts.Changed(scope, name)
+	s.cache.invalidate()
+}
+
+func (s *Service) removed(scope lambda.Scope, name, version string) {
+	if s.opts.Removed != nil {
+		s.opts.Removed(scope, name, version)
 	}
 }
 

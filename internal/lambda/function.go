@@ -160,3 +160,9 @@ const TimeFormat = "2006-01-02T15:04:05.000-0700"
 func FormatTime(t time.Time) string {
 	return t.UTC().Format(TimeFormat)
 }
+
+// LogEvent is one event of a log stream.
+type LogEvent struct {
+	Timestamp int64 // milliseconds since the epoch
+	Message   string
+}

@@ -14,20 +14,23 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/control"
+	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/lambda"
 )
 
 // Handler serves the Lambda API.
 type Handler struct {
 	control *control.Service
+	engine  *engine.Engine
 	account string
 	mux     *http.ServeMux
 	log     *slog.Logger
 }
 
-// New returns a Handler for the control plane ctl, acting for account.
-func New(ctl *control.Service, account string, log *slog.Logger) *Handler {
-	h := &Handler{control: ctl, account: account, mux: http.NewServeMux(), log: log}
+// New returns a Handler for the control plane ctl and the engine eng,
+// acting for account.
+func New(ctl *control.Service, eng *engine.Engine, account string, log *slog.Logger) *Handler {
+	h := &Handler{control: ctl, engine: eng, account: account, mux: http.NewServeMux(), log: log}
 	h.routes()
 	return h
 }

@@ -18,6 +18,7 @@ func (h *Handler) routes() {
 	h.handle("GET /2015-03-31/functions/{$}", h.listFunctions)
 	h.handle("GET /2015-03-31/functions/{name}", h.getFunction)
 	h.handle("DELETE /2015-03-31/functions/{name}", h.deleteFunction)
+	h.handle("POST /2015-03-31/functions/{name}/invocations", h.invoke)
 	h.handle("GET /2015-03-31/functions/{name}/configuration", h.getFunctionConfiguration)
 	h.handle("PUT /2015-03-31/functions/{name}/configuration", h.updateFunctionConfiguration)
 	h.handle("PUT /2015-03-31/functions/{name}/code", h.updateFunctionCode)

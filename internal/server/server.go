@@ -16,7 +16,9 @@ import (
 	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/control"
+	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/lambdaapi"
+	"github.com/nubo-dev/nubo/internal/sandbox/process"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 )
 
@@ -29,6 +31,7 @@ type Config struct {
 	Account        string
 	Region         string
 	MaxConcurrency int
+	KeepAlive      time.Duration
 	Logger         *slog.Logger
 }
 
@@ -38,6 +41,7 @@ type Server struct {
 	log     *slog.Logger
 	store   *natsstore.Store
 	control *control.Service
+	engine  *engine.Engine
 	http    *http.Server
 	ln      net.Listener
 }
@@ -54,14 +58,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, store: st}
-	if err := s.build(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
 	s.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if err := s.build(ctx); err != nil {
+		s.ln.Close()
+		st.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -76,16 +81,31 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	packages := code.NewPackages(objects, filepath.Join(s.cfg.DataDir, "code"))
+	driver, err := process.New(filepath.Join(s.cfg.DataDir, "sandboxes"))
+	if err != nil {
+		return err
+	}
+	s.engine = engine.New(engine.Options{
+		Driver:         driver,
+		Launcher:       customLauncher{},
+		Packages:       packages,
+		MaxConcurrency: s.cfg.MaxConcurrency,
+		KeepAlive:      s.cfg.KeepAlive,
+		ShutdownGrace:  500 * time.Millisecond,
+		EndpointURL:    "http://" + s.Addr(),
+		Logger:         s.log,
+	})
 	s.control = control.New(functions, packages, control.Options{
 		Account:        s.cfg.Account,
 		MaxConcurrency: s.cfg.MaxConcurrency,
+		Removed:        s.engine.Removed,
 		Logger:         s.log,
 	})
 	router := api.NewRouter(s.cfg.Region, s.log)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.Handle(&api.Service{
 		Name:         "lambda",
-		Handler:      lambdaapi.New(s.control, s.cfg.Account, s.log),
+		Handler:      lambdaapi.New(s.control, s.engine, s.cfg.Account, s.log),
 		PathPrefixes: []string{"/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/", "/2021-10-31/", "/2021-11-15/"},
 	})
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 30 * time.Second}
@@ -100,12 +120,16 @@ func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		if err := s.control.Run(ctx); err != nil {
 			s.log.Error("control plane stopped", "err", err)
 		}
+	}()
+	go func() {
+		defer wg.Done()
+		s.engine.Run(ctx)
 	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()

@@ -64,6 +64,8 @@ type box struct {
 
 	mu      sync.Mutex
 	cmd     *exec.Cmd
+	pid     int
+	exited  bool
 	exit    sandbox.Exit
 	peakKB  int64
 	done    chan struct{}
@@ -98,7 +100,7 @@ func (b *box) Start(argv []string, env []string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", argv[0], err)
 	}
-	b.cmd = cmd
+	b.cmd, b.pid = cmd, cmd.Process.Pid
 	go b.wait()
 	return nil
 }
@@ -106,10 +108,7 @@ func (b *box) Start(argv []string, env []string) error {
 func (b *box) wait() {
 	err := b.cmd.Wait()
 	b.mu.Lock()
-	b.exit = exitOf(b.cmd.ProcessState, err)
-	if ru, ok := b.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > b.peakKB {
-		b.peakKB = ru.Maxrss
-	}
+	b.exit, b.exited = exitOf(b.cmd.ProcessState, err), true
 	b.mu.Unlock()
 	close(b.done)
 }
@@ -125,12 +124,13 @@ func exitOf(ps *os.ProcessState, err error) sandbox.Exit {
 }
 
 // MaxMemoryMB reads the main process's peak resident size (VmHWM) while it
-// runs, and its rusage once it has exited.
+// runs; once it has exited, the last reading stands. (Its rusage would
+// count the memory it shared with nubo between fork and exec.)
 func (b *box) MaxMemoryMB() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.cmd != nil && b.cmd.ProcessState == nil {
-		if kb := vmHWM(b.cmd.Process.Pid); kb > b.peakKB {
+	if b.pid != 0 && !b.exited {
+		if kb := vmHWM(b.pid); kb > b.peakKB {
 			b.peakKB = kb
 		}
 	}
@@ -157,13 +157,12 @@ func (b *box) Stop(grace time.Duration) error {
 	b.mu.Lock()
 	first := !b.stopped
 	b.stopped = true
-	cmd := b.cmd
+	pid := b.pid
 	b.mu.Unlock()
 	if !first {
 		return nil
 	}
-	if cmd != nil {
-		pid := cmd.Process.Pid
+	if pid != 0 {
 		signalTree(pid, syscall.SIGTERM)
 		select {
 		case <-b.done:

@@ -1,0 +1,172 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"sort"
+	"sync"
+
+	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// Target is what an invocation's FunctionName and Qualifier resolve to.
+type Target struct {
+	// Config is the configuration of the version that runs; its Version is
+	// the executed version.
+	Config *lambda.FunctionConfiguration
+	// InvokedARN is the ARN as the caller named it.
+	InvokedARN string
+	// Reserved is the function's reserved concurrency, if any;
+	// ReservedTotal sums every reservation in the region.
+	Reserved      *int
+	ReservedTotal int
+}
+
+// Resolve finds the version an invocation runs: $LATEST, a version, or an
+// alias's version, choosing by the alias's routing weights. It reads through
+// a cache that every write of this Service invalidates.
+func (s *Service) Resolve(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef) (*Target, error) {
+	var rec functionRecord
+	if err := s.cached(ctx, functionKey(scope, ref.Name), &rec); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, lambda.FunctionNotFound(scope.QualifiedARN(ref.Name, ref.Qualifier))
+		}
+		return nil, err
+	}
+	t := &Target{InvokedARN: scope.QualifiedARN(ref.Name, ref.Qualifier), Reserved: rec.Reserved}
+	version := ref.Qualifier
+	switch {
+	case version == "" || version == lambda.Latest:
+		cfg := rec.Latest
+		t.Config = &cfg
+	case lambda.IsVersion(version):
+		t.Config = new(lambda.FunctionConfiguration)
+		if err := s.cached(ctx, versionKey(scope, ref.Name, version), t.Config); err != nil {
+			return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
+		}
+	default:
+		var alias lambda.AliasConfiguration
+		if err := s.cached(ctx, aliasKey(scope, ref.Name, version), &alias); err != nil {
+			return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
+		}
+		target := pickVersion(&alias)
+		if target == lambda.Latest {
+			cfg := rec.Latest
+			t.Config = &cfg
+		} else {
+			t.Config = new(lambda.FunctionConfiguration)
+			if err := s.cached(ctx, versionKey(scope, ref.Name, target), t.Config); err != nil {
+				return nil, qualifiedNotFound(notFoundAs(err), scope, lambda.FunctionRef{Name: ref.Name, Qualifier: target})
+			}
+		}
+	}
+	if st := t.Config.State; st != lambda.StateActive {
+		return nil, lambda.Errorf(lambda.ErrResourceConflict,
+			"The operation cannot be performed at this time. The function is currently in the following state: %s", st)
+	}
+	total, err := s.reservedTotalCached(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	t.ReservedTotal = total
+	return t, nil
+}
+
+func notFoundAs(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return lambda.FunctionNotFound("")
+	}
+	return err
+}
+
+// pickVersion chooses the alias's version or, with its weight, the
+// additional one.
+func pickVersion(a *lambda.AliasConfiguration) string {
+	weights := routingWeights(a)
+	if len(weights) == 0 {
+		return a.FunctionVersion
+	}
+	versions := make([]string, 0, len(weights))
+	for v := range weights {
+		versions = append(versions, v)
+	}
+	sort.Strings(versions)
+	x := rand.Float64()
+	for _, v := range versions {
+		if x < weights[v] {
+			return v
+		}
+		x -= weights[v]
+	}
+	return a.FunctionVersion
+}
+
+// readCache holds decoded records for Resolve. Every write of the Service
+// bumps the generation, which drops the cache; a read that raced with a
+// write does not store what it read.
+type readCache struct {
+	mu       sync.Mutex
+	gen      uint64
+	records  map[string][]byte
+	reserved map[string]int // region -> ReservedTotal
+}
+
+func (c *readCache) invalidate() {
+	c.mu.Lock()
+	c.gen++
+	clear(c.records)
+	clear(c.reserved)
+	c.mu.Unlock()
+}
+
+// cached reads key through the cache into v.
+func (s *Service) cached(ctx context.Context, key string, v any) error {
+	c := &s.cache
+	c.mu.Lock()
+	data, ok := c.records[key]
+	gen := c.gen
+	c.mu.Unlock()
+	if !ok {
+		e, err := s.kv.Get(ctx, key)
+		if err != nil {
+			return err
+		}
+		data = e.Value
+		c.mu.Lock()
+		if c.gen == gen {
+			if c.records == nil {
+				c.records = map[string][]byte{}
+			}
+			c.records[key] = data
+		}
+		c.mu.Unlock()
+	}
+	return json.Unmarshal(data, v)
+}
+
+func (s *Service) reservedTotalCached(ctx context.Context, scope lambda.Scope) (int, error) {
+	c := &s.cache
+	c.mu.Lock()
+	total, ok := c.reserved[scope.Region]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok {
+		return total, nil
+	}
+	total, err := s.reservedTotal(ctx, scope, "")
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		if c.reserved == nil {
+			c.reserved = map[string]int{}
+		}
+		c.reserved[scope.Region] = total
+	}
+	c.mu.Unlock()
+	return total, nil
+}

@@ -1,0 +1,127 @@
+// Package engine runs functions: it keeps warm execution environments per
+// function version, starts one per concurrent request within the account's
+// and the function's concurrency limits, hands each invocation to an
+// environment's Runtime API, enforces timeouts, writes the START/END/REPORT
+// log lines, and stops environments that crash, go stale or sit idle.
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/sandbox"
+)
+
+// Launcher says how to start a runtime in a sandbox.
+type Launcher interface {
+	// Launch returns the argv and the runtime-specific variables of a new
+	// environment of runtime, laid out as paths says.
+	Launch(runtime string, paths sandbox.Paths) (argv, env []string, err error)
+	// RuntimeDir is the host directory of nubo's runtime clients.
+	RuntimeDir() string
+	// Version is the runtime's version for INIT_START ("python:3.11.v1").
+	Version(runtime string) string
+}
+
+// Packages gives the extracted directory of a code package.
+type Packages interface {
+	Extract(ctx context.Context, key string) (string, error)
+}
+
+// LogSink stores log events. Append is on the invoke path and must not
+// block for long.
+type LogSink interface {
+	Append(group, stream string, events []lambda.LogEvent)
+}
+
+// Options configures an Engine.
+type Options struct {
+	Driver   sandbox.Driver
+	Launcher Launcher
+	Packages Packages
+	Logs     LogSink
+	// MaxConcurrency is the account's concurrency limit.
+	MaxConcurrency int
+	// KeepAlive is how long an idle environment stays warm.
+	KeepAlive time.Duration
+	// InitTimeout bounds the Init phase (10 s in Lambda).
+	InitTimeout time.Duration
+	// ShutdownGrace is how long a stopping runtime has between SIGTERM and
+	// SIGKILL.
+	ShutdownGrace time.Duration
+	// EndpointURL is nubo's AWS endpoint, given to functions as
+	// AWS_ENDPOINT_URL.
+	EndpointURL string
+	Logger      *slog.Logger
+}
+
+// Engine runs invocations.
+type Engine struct {
+	opts Options
+	log  *slog.Logger
+
+	mu          sync.Mutex
+	pools       map[poolKey]*pool
+	unreserved  int            // invocations in flight of functions without a reservation
+	reserved    map[string]int // invocations in flight per function with one
+	environment sync.WaitGroup // environments being stopped
+}
+
+// New returns an Engine; Run must be running for idle environments to stop.
+func New(opts Options) *Engine {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.InitTimeout == 0 {
+		opts.InitTimeout = 10 * time.Second
+	}
+	if opts.KeepAlive == 0 {
+		opts.KeepAlive = 10 * time.Minute
+	}
+	if opts.MaxConcurrency == 0 {
+		opts.MaxConcurrency = 1000
+	}
+	return &Engine{opts: opts, log: opts.Logger, pools: map[poolKey]*pool{}, reserved: map[string]int{}}
+}
+
+// Run stops environments idle for longer than the keep-alive until ctx
+// ends, then stops every environment.
+func (e *Engine) Run(ctx context.Context) error {
+	tick := min(max(e.opts.KeepAlive/10, 10*time.Millisecond), time.Second)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			e.stopAll()
+			return nil
+		case now := <-t.C:
+			e.reap(now)
+		}
+	}
+}
+
+// Removed drains the environments of a deleted function or version
+// (version "" means all of them).
+func (e *Engine) Removed(scope lambda.Scope, name, version string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for k, p := range e.pools {
+		if k.region == scope.Region && k.name == name && (version == "" || k.version == version) {
+			e.drainLocked(k, p)
+		}
+	}
+}
+
+// stopAll stops every environment and waits for them.
+func (e *Engine) stopAll() {
+	e.mu.Lock()
+	for k, p := range e.pools {
+		e.drainLocked(k, p)
+	}
+	e.mu.Unlock()
+	e.environment.Wait()
+}

@@ -1,0 +1,199 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/code"
+	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/runtimeapi"
+	"github.com/nubo-dev/nubo/internal/sandbox"
+)
+
+// environment is one execution environment: a sandbox running a runtime,
+// its Runtime API, and its log stream.
+type environment struct {
+	id   string
+	sb   sandbox.Sandbox
+	rapi *runtimeapi.Server
+	http *http.Server
+	out  *output
+	logs *logStream
+
+	// initDuration is reported (and billed) with the first invocation.
+	initDuration time.Duration
+	// lastUsed is guarded by Engine.mu.
+	lastUsed time.Time
+	// extensions is how many extensions registered during Init.
+	extensions int
+	// reusable is false once an invocation left the runtime in a state
+	// where it cannot take another event.
+	reusable bool
+	// started is set when a suppressed init has already logged the START
+	// line of the invocation that follows.
+	started bool
+
+	stopOnce sync.Once
+}
+
+// initFailure is an Init phase that did not complete.
+type initFailure struct {
+	errorType string // Runtime.ExitError, Runtime.ImportModuleError, ...
+	payload   []byte // the error JSON the invoke returns
+	timeout   bool
+	duration  time.Duration
+	exit      string
+}
+
+// newEnvironmentID returns the 32 hex digits of a log stream name.
+func newEnvironmentID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// logStreamName is AWS's YYYY/MM/DD/[VERSION]ID.
+func logStreamName(t time.Time, version, id string) string {
+	return t.UTC().Format("2006/01/02") + "/[" + version + "]" + id
+}
+
+func logGroupOf(cfg *lambda.FunctionConfiguration) string {
+	if cfg.LoggingConfig != nil && cfg.LoggingConfig.LogGroup != "" {
+		return cfg.LoggingConfig.LogGroup
+	}
+	return "/aws/lambda/" + cfg.FunctionName
+}
+
+// newLogStream names the log stream of a new environment.
+func (e *Engine) newLogStream(req *Request) *logStream {
+	id := newEnvironmentID()
+	return newLogStream(e.opts.Logs, id, logGroupOf(req.Function), logStreamName(time.Now(), req.Function.Version, id))
+}
+
+// start creates the sandbox, starts the runtime and waits for its Init
+// phase, which limit bounds. A failed Init leaves nothing running.
+func (e *Engine) start(ctx context.Context, req *Request, logs *logStream, limit time.Duration) (*environment, *initFailure, error) {
+	cfg := req.Function
+	key, err := code.KeyOf(cfg.CodeSha256)
+	if err != nil {
+		return nil, nil, err
+	}
+	taskRoot, err := e.opts.Packages.Extract(ctx, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("extract code: %w", err)
+	}
+	env := &environment{id: logs.id, logs: logs}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	env.sb, err = e.opts.Driver.Create(ctx, sandbox.Spec{
+		ID: env.id, TaskRoot: taskRoot, RuntimeDir: e.opts.Launcher.RuntimeDir(),
+		MemoryMB: cfg.MemorySize, EphemeralMB: ephemeralMB(cfg), Output: pw,
+	})
+	if err != nil {
+		pr.Close()
+		pw.Close()
+		return nil, nil, fmt.Errorf("create sandbox: %w", err)
+	}
+	if env.out, err = newOutput(pr, env.logs.line); err != nil {
+		pw.Close()
+		env.sb.Stop(0)
+		return nil, nil, err
+	}
+	env.rapi = runtimeapi.New(runtimeapi.Info{FunctionName: cfg.FunctionName, FunctionVersion: cfg.Version,
+		Handler: cfg.Handler, AccountID: req.Scope.Account})
+	env.http = &http.Server{Handler: env.rapi.Handler()}
+	go env.http.Serve(env.sb.Listener())
+
+	argv, vars, err := e.opts.Launcher.Launch(cfg.Runtime, env.sb.Paths())
+	if err == nil {
+		env.logs.line([]byte(e.initStartLine(req)))
+		err = env.sb.Start(argv, e.environmentVariables(req, env, vars))
+	}
+	pw.Close() // the sandbox holds its own copy
+	if err != nil {
+		env.stop(0)
+		return nil, nil, fmt.Errorf("start runtime: %w", err)
+	}
+	if fail := env.awaitInit(ctx, limit); fail != nil {
+		env.stop(0)
+		return nil, fail, nil
+	}
+	env.extensions = env.rapi.Extensions()
+	return env, nil, nil
+}
+
+func ephemeralMB(cfg *lambda.FunctionConfiguration) int {
+	if cfg.EphemeralStorage != nil {
+		return cfg.EphemeralStorage.Size
+	}
+	return lambda.MinEphemeral
+}
+
+func (e *Engine) initStartLine(req *Request) string {
+	v := e.opts.Launcher.Version(req.Function.Runtime)
+	return fmt.Sprintf("INIT_START Runtime Version: %s\tRuntime Version ARN: arn:aws:lambda:%s::runtime:%s",
+		v, req.Scope.Region, runtimeVersionHash(v))
+}
+
+// awaitInit waits until the runtime (and its extensions) ask for the first
+// event, the runtime exits, or limit passes.
+func (env *environment) awaitInit(ctx context.Context, limit time.Duration) *initFailure {
+	started := time.Now()
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	select {
+	case <-env.rapi.InitDone():
+		env.initDuration = time.Since(started)
+		env.sb.MaxMemoryMB() // a first reading, in case the runtime dies before the next
+		return nil
+	case <-env.sb.Done():
+		fail := &initFailure{duration: time.Since(started), exit: env.sb.Exit().String()}
+		if rep := env.rapi.InitError(); rep != nil {
+			fail.errorType, fail.payload = runtimeErrorType(rep.ErrorType), rep.Payload
+		} else {
+			fail.errorType = exitErrorType(env.sb.Exit())
+		}
+		return fail
+	case <-t.C:
+		return &initFailure{timeout: true, duration: time.Since(started)}
+	case <-ctx.Done():
+		return &initFailure{timeout: true, duration: time.Since(started)}
+	}
+}
+
+// alive reports whether the runtime process still runs.
+func (env *environment) alive() bool {
+	select {
+	case <-env.sb.Done():
+		return false
+	default:
+		return true
+	}
+}
+
+// stop ends the environment: its runtime gets SIGTERM and grace, then
+// everything in the sandbox is killed; remaining output is flushed.
+func (env *environment) stop(grace time.Duration) {
+	env.stopOnce.Do(func() {
+		// SIGTERM reaches a runtime parked in /next; closing the Runtime
+		// API first would make it exit before its handlers ran.
+		env.sb.Stop(grace)
+		env.rapi.Close()
+		env.http.Close()
+		select {
+		case <-env.out.done:
+		case <-time.After(2 * time.Second):
+			// Something outside the sandbox's process tree holds the pipe.
+			env.out.f.Close()
+		}
+		env.logs.flush()
+	})
+}

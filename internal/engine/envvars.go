@@ -1,0 +1,73 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+)
+
+// overridable are the Lambda-defined variables a function's own
+// configuration may replace; every other defined variable wins over it.
+var overridable = map[string]bool{
+	"AWS_LAMBDA_LOG_FORMAT": true, "AWS_LAMBDA_LOG_LEVEL": true, "AWS_XRAY_CONTEXT_MISSING": true,
+	"AWS_XRAY_DAEMON_ADDRESS": true, "LANG": true, "LD_LIBRARY_PATH": true, "PATH": true, "TZ": true,
+}
+
+// environmentVariables assembles exactly what Lambda gives a runtime: the
+// defined variables, the runtime's own (runtimeVars), then the function's.
+func (e *Engine) environmentVariables(req *Request, env *environment, runtimeVars []string) []string {
+	cfg := req.Function
+	p := env.sb.Paths()
+	vars := map[string]string{
+		"AWS_LAMBDA_RUNTIME_API":          env.sb.RuntimeAPI(),
+		"_HANDLER":                        cfg.Handler,
+		"LAMBDA_TASK_ROOT":                p.TaskRoot,
+		"LAMBDA_RUNTIME_DIR":              p.RuntimeDir,
+		"AWS_LAMBDA_FUNCTION_NAME":        cfg.FunctionName,
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(cfg.MemorySize),
+		"AWS_LAMBDA_FUNCTION_VERSION":     cfg.Version,
+		"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
+		"AWS_LAMBDA_LOG_GROUP_NAME":       env.logs.group,
+		"AWS_LAMBDA_LOG_STREAM_NAME":      env.logs.name,
+		"AWS_REGION":                      req.Scope.Region,
+		"AWS_DEFAULT_REGION":              req.Scope.Region,
+		"AWS_ACCESS_KEY_ID":               "nubo",
+		"AWS_SECRET_ACCESS_KEY":           "nubo",
+		"AWS_SESSION_TOKEN":               "nubo",
+		"AWS_XRAY_CONTEXT_MISSING":        "LOG_ERROR",
+		"AWS_XRAY_DAEMON_ADDRESS":         "127.0.0.1:2000",
+		"_AWS_XRAY_DAEMON_ADDRESS":        "127.0.0.1",
+		"_AWS_XRAY_DAEMON_PORT":           "2000",
+		"TZ":                              ":UTC",
+		"LANG":                            "en_US.UTF-8",
+		"PATH":                            "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+		"LD_LIBRARY_PATH": strings.Join([]string{"/var/lang/lib", "/lib64", "/usr/lib64", p.RuntimeDir,
+			p.RuntimeDir + "/lib", p.TaskRoot, p.TaskRoot + "/lib", p.OptDir + "/lib"}, ":"),
+	}
+	if e.opts.EndpointURL != "" {
+		vars["AWS_ENDPOINT_URL"] = e.opts.EndpointURL
+	}
+	if p.Tmp != "/tmp" {
+		vars["TMPDIR"] = p.Tmp
+	}
+	if lc := cfg.LoggingConfig; lc != nil && lc.LogFormat == "JSON" {
+		vars["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+		vars["AWS_LAMBDA_LOG_LEVEL"] = lc.ApplicationLogLevel
+	}
+	for _, kv := range runtimeVars {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	if cfg.Environment != nil {
+		for k, v := range cfg.Environment.Variables {
+			if _, defined := vars[k]; !defined || overridable[k] {
+				vars[k] = v
+			}
+		}
+	}
+	out := make([]string, 0, len(vars))
+	for k, v := range vars {
+		out = append(out, k+"="+v)
+	}
+	return out
+}

@@ -1,0 +1,272 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/runtimeapi"
+	"github.com/nubo-dev/nubo/internal/sandbox"
+)
+
+// Request is one synchronous invocation of a resolved function version.
+type Request struct {
+	Scope lambda.Scope
+	// Function is the configuration of the version that runs.
+	Function *lambda.FunctionConfiguration
+	// InvokedARN is the ARN as the caller named it (alias or version
+	// qualified, or not).
+	InvokedARN    string
+	RequestID     string
+	Payload       []byte
+	ClientContext string // decoded JSON
+	TraceID       string
+	// Tail asks for the last 4 KB of the invocation's log.
+	Tail bool
+	// Reserved is the function's reserved concurrency, if any;
+	// ReservedTotal is the sum of all reservations in the region.
+	Reserved      *int
+	ReservedTotal int
+}
+
+// Response is what the caller of Invoke gets.
+type Response struct {
+	Payload     []byte
+	ContentType string
+	// FunctionError is "Unhandled" when the function failed.
+	FunctionError string
+	LogTail       []byte
+}
+
+// report is what one invocation's REPORT line says.
+type report struct {
+	duration  time.Duration
+	init      time.Duration // billed and shown on cold starts
+	maxMemory int
+	status    string // "", "timeout", "error"
+	errorType string
+}
+
+// Invoke runs req on a warm environment, or on a new one when none is free
+// and the concurrency limits allow it.
+func (e *Engine) Invoke(ctx context.Context, req *Request) (*Response, error) {
+	// The function keeps running when the caller goes away, as in Lambda.
+	ctx = context.WithoutCancel(ctx)
+	timeout := time.Duration(req.Function.Timeout) * time.Second
+	for {
+		env, p, err := e.acquire(req)
+		if err != nil {
+			return nil, err
+		}
+		if env == nil {
+			env, resp, err := e.coldStart(ctx, req, timeout)
+			e.release(req, p, env, env != nil && env.reusable)
+			return resp, err
+		}
+		resp, delivered := e.run(ctx, env, req, time.Now(), timeout, 0)
+		e.release(req, p, env, env.reusable)
+		if delivered {
+			return resp, nil
+		}
+		// The warm runtime died before it took the event (e.g. it exited
+		// after its last answer): nothing ran, so run on another one.
+	}
+}
+
+// coldStart starts a new environment for req and runs req on it. A failed
+// Init is retried once inside the invocation ("suppressed init"), bounded by
+// the function's timeout; if that fails too, the invocation fails.
+func (e *Engine) coldStart(ctx context.Context, req *Request, timeout time.Duration) (*environment, *Response, error) {
+	logs := e.newLogStream(req)
+	if req.Tail {
+		logs.capture()
+	}
+	env, fail, err := e.start(ctx, req, logs, e.opts.InitTimeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fail == nil {
+		resp, _ := e.run(ctx, env, req, time.Now(), timeout, env.initDuration)
+		return env, resp, nil
+	}
+	logs.line([]byte(initReportLine(fail, "init")))
+	started := time.Now()
+	logs.capture()
+	logs.line([]byte(startLine(req)))
+	env, fail, err = e.start(ctx, req, logs, timeout)
+	if err != nil {
+		logs.captured()
+		return nil, nil, err
+	}
+	if fail == nil {
+		env.started = true
+		resp, _ := e.run(ctx, env, req, started, timeout, 0)
+		return env, resp, nil
+	}
+	logs.line([]byte(initReportLine(fail, "invoke")))
+	rep := report{duration: time.Since(started), status: "error", errorType: fail.errorType}
+	payload := fail.payload
+	switch {
+	case fail.timeout:
+		rep.duration, rep.status, rep.errorType = timeout, "timeout", ""
+		payload = timeoutError(req, timeout)
+	case payload == nil:
+		payload = exitError(req, fail.errorType, fail.exit)
+	}
+	e.finish(logs, req, rep)
+	return nil, &Response{Payload: payload, ContentType: "application/json", FunctionError: "Unhandled", LogTail: tailOf(logs, req)}, nil
+}
+
+// run delivers req to env and waits until timeout after started for the
+// runtime's answer. delivered is false when the runtime was gone before it
+// took the event; then nothing was logged and resp is nil.
+func (e *Engine) run(ctx context.Context, env *environment, req *Request, started time.Time, timeout time.Duration, initDur time.Duration) (resp *Response, delivered bool) {
+	if req.Tail {
+		env.logs.capture()
+	}
+	deadline := started.Add(timeout)
+	inv := &runtimeapi.Invocation{
+		RequestID: req.RequestID, InvokedFunctionArn: req.InvokedARN, Deadline: deadline,
+		TraceID: req.TraceID, ClientContext: req.ClientContext, Payload: req.Payload,
+	}
+	if !env.started { // a suppressed init has logged START already
+		inv.Delivered = func() { env.logs.line([]byte(startLine(req))) }
+	}
+	env.started = false
+	ictx, cancel := context.WithDeadline(ctx, deadline)
+	res, err := env.rapi.Invoke(ictx, inv, env.sb.Done())
+	cancel()
+	if errors.Is(err, runtimeapi.ErrNotDelivered) {
+		env.reusable = false
+		env.logs.captured()
+		return nil, false
+	}
+	env.reusable = err == nil && res.Outcome <= runtimeapi.FunctionError
+	rep := report{duration: time.Since(started), init: initDur}
+	resp = &Response{Payload: res.Payload, ContentType: res.ContentType}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		env.stop(0) // Lambda resets the environment after a timeout
+		rep.duration, rep.status = timeout, "timeout"
+		resp = functionError(timeoutError(req, timeout))
+	case err != nil:
+		exit := env.sb.Exit()
+		rep.status, rep.errorType = "error", exitErrorType(exit)
+		env.out.Sync()
+		env.logs.line([]byte(fmt.Sprintf("RequestId: %s Error: %s", req.RequestID, exitText(exit))))
+		env.logs.line([]byte(rep.errorType))
+		resp = functionError(exitError(req, rep.errorType, exit.String()))
+	case res.Outcome == runtimeapi.FunctionError:
+		resp.FunctionError = "Unhandled"
+	case res.Outcome == runtimeapi.ResponseTooLarge:
+		resp = functionError(errorJSON("Function.ResponseSizeTooLarge", fmt.Sprintf(
+			"Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes).", res.Size, runtimeapi.MaxPayload)))
+	case res.Outcome == runtimeapi.Truncated:
+		resp = functionError(errorJSON("Runtime.TruncatedResponse", "RequestId: "+req.RequestID+" Error: Runtime sent a truncated response"))
+	case res.Outcome == runtimeapi.InvalidResponseMode:
+		resp = functionError(errorJSON("Runtime.InvalidResponseModeHeader", "RequestId: "+req.RequestID+" Error: Runtime sent an invalid response mode"))
+	}
+	env.out.Sync()
+	rep.maxMemory = env.sb.MaxMemoryMB()
+	e.finish(env.logs, req, rep)
+	resp.LogTail = tailOf(env.logs, req)
+	return resp, true
+}
+
+// finish writes END and REPORT and flushes the stream.
+func (e *Engine) finish(logs *logStream, req *Request, rep report) {
+	logs.line([]byte("END RequestId: " + req.RequestID))
+	logs.line([]byte(reportLine(req, rep)))
+	logs.flush()
+}
+
+func tailOf(logs *logStream, req *Request) []byte {
+	if !req.Tail {
+		return nil
+	}
+	return logs.captured()
+}
+
+func startLine(req *Request) string {
+	return "START RequestId: " + req.RequestID + " Version: " + req.Function.Version
+}
+
+// reportLine renders AWS's REPORT line; billed duration includes a cold
+// start's Init, rounded up to the millisecond.
+func reportLine(req *Request, rep report) string {
+	ms := float64(rep.duration) / float64(time.Millisecond)
+	initMs := float64(rep.init) / float64(time.Millisecond)
+	line := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
+		req.RequestID, ms, billedMs(rep.duration+rep.init), req.Function.MemorySize, rep.maxMemory)
+	if rep.init > 0 {
+		line += fmt.Sprintf("Init Duration: %.2f ms\t", initMs)
+	}
+	switch rep.status {
+	case "timeout":
+		line += "Status: timeout"
+	case "error":
+		line += "Status: error\tError Type: " + rep.errorType
+	}
+	return line
+}
+
+// billedMs rounds a duration up to whole milliseconds.
+func billedMs(d time.Duration) int64 {
+	return int64(math.Ceil(float64(d) / float64(time.Millisecond)))
+}
+
+func initReportLine(f *initFailure, phase string) string {
+	ms := float64(f.duration) / float64(time.Millisecond)
+	if f.timeout {
+		return fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: %s\tStatus: timeout", ms, phase)
+	}
+	return fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: %s\tStatus: error\tError Type: %s", ms, phase, f.errorType)
+}
+
+func functionError(payload []byte) *Response {
+	return &Response{Payload: payload, ContentType: "application/json", FunctionError: "Unhandled"}
+}
+
+func errorJSON(errorType, message string) []byte {
+	b, _ := json.Marshal(map[string]string{"errorType": errorType, "errorMessage": message})
+	return b
+}
+
+func timeoutError(req *Request, timeout time.Duration) []byte {
+	return errorJSON("Sandbox.Timedout", fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", req.RequestID, timeout.Seconds()))
+}
+
+func exitError(req *Request, errorType, exit string) []byte {
+	return errorJSON(errorType, fmt.Sprintf("RequestId: %s Error: %s", req.RequestID, exitTextOf(exit)))
+}
+
+// exitText words a runtime's exit as RAPID does.
+func exitText(x sandbox.Exit) string { return exitTextOf(x.String()) }
+
+func exitTextOf(exit string) string {
+	if exit == "exit status 0" {
+		return "Runtime exited without providing a reason"
+	}
+	return "Runtime exited with error: " + exit
+}
+
+// exitErrorType classifies a runtime's death.
+func exitErrorType(x sandbox.Exit) string {
+	if x.OOM {
+		return "Runtime.OutOfMemory"
+	}
+	return "Runtime.ExitError"
+}
+
+// runtimeErrorType is the error type a runtime reported, or RAPID's
+// fallback when it reported none.
+func runtimeErrorType(t string) string {
+	if t == "" {
+		return "Runtime.Unknown"
+	}
+	return t
+}

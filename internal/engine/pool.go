@@ -1,0 +1,159 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/lambda"
+)
+
+// poolKey names the environments of one function version.
+type poolKey struct {
+	region, name, version string
+}
+
+// pool holds the environments of one function version at one revision of
+// its configuration. A newer revision gets a new pool; the old one drains.
+type pool struct {
+	key      poolKey
+	revision string
+	idle     []*environment // most recently used last
+	busy     int
+	draining bool
+}
+
+// acquire admits req within the concurrency limits and returns a warm
+// environment, or nil when the caller must start one in p.
+func (e *Engine) acquire(req *Request) (*environment, *pool, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.admitLocked(req); err != nil {
+		return nil, nil, err
+	}
+	cfg := req.Function
+	k := poolKey{req.Scope.Region, cfg.FunctionName, cfg.Version}
+	p := e.pools[k]
+	if p != nil && p.revision != cfg.RevisionId {
+		e.drainLocked(k, p)
+		p = nil
+	}
+	if p == nil {
+		p = &pool{key: k, revision: cfg.RevisionId}
+		e.pools[k] = p
+	}
+	p.busy++
+	for len(p.idle) > 0 {
+		env := p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		if env.alive() {
+			return env, p, nil
+		}
+		e.stopLocked(env)
+	}
+	return nil, p, nil
+}
+
+// release ends req's admission and returns env to its pool when it can
+// serve again; otherwise env is stopped.
+func (e *Engine) release(req *Request, p *pool, env *environment, reusable bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.unadmitLocked(req)
+	p.busy--
+	if env == nil {
+		return
+	}
+	if reusable && !p.draining && env.alive() {
+		env.lastUsed = time.Now()
+		p.idle = append(p.idle, env)
+		return
+	}
+	e.stopLocked(env)
+}
+
+func functionID(req *Request) string {
+	return req.Scope.Region + "/" + req.Function.FunctionName
+}
+
+// admitLocked counts req against its function's reservation, or against
+// the account's unreserved concurrency.
+func (e *Engine) admitLocked(req *Request) error {
+	if req.Reserved != nil {
+		id := functionID(req)
+		if e.reserved[id] >= *req.Reserved {
+			return lambda.Throttled(lambda.ReasonReservedFunctionConcurrentInvocationLimitExceeded)
+		}
+		e.reserved[id]++
+		return nil
+	}
+	if e.unreserved >= e.opts.MaxConcurrency-req.ReservedTotal {
+		return lambda.Throttled(lambda.ReasonConcurrentInvocationLimitExceeded)
+	}
+	e.unreserved++
+	return nil
+}
+
+func (e *Engine) unadmitLocked(req *Request) {
+	if req.Reserved != nil {
+		id := functionID(req)
+		if e.reserved[id]--; e.reserved[id] <= 0 {
+			delete(e.reserved, id)
+		}
+		return
+	}
+	e.unreserved--
+}
+
+// drainLocked retires a pool: idle environments stop now, busy ones when
+// they are released.
+func (e *Engine) drainLocked(k poolKey, p *pool) {
+	if e.pools[k] == p {
+		delete(e.pools, k)
+	}
+	p.draining = true
+	for _, env := range p.idle {
+		e.stopLocked(env)
+	}
+	p.idle = nil
+}
+
+// reap stops environments idle for longer than the keep-alive, and forgets
+// pools with nothing left in them.
+func (e *Engine) reap(now time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for k, p := range e.pools {
+		kept := p.idle[:0]
+		for _, env := range p.idle {
+			if now.Sub(env.lastUsed) >= e.opts.KeepAlive || !env.alive() {
+				e.stopLocked(env)
+				continue
+			}
+			kept = append(kept, env)
+		}
+		clear(p.idle[len(kept):])
+		p.idle = kept
+		if len(p.idle) == 0 && p.busy == 0 {
+			delete(e.pools, k)
+		}
+	}
+}
+
+// stopLocked stops env in the background.
+func (e *Engine) stopLocked(env *environment) {
+	e.environment.Add(1)
+	go func() {
+		defer e.environment.Done()
+		env.stop(e.opts.ShutdownGrace)
+	}()
+}
+
+// Environments counts the warm and busy environments, for tests and metrics.
+func (e *Engine) Environments() (idle, busy int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, p := range e.pools {
+		idle += len(p.idle)
+		busy += p.busy
+	}
+	return idle, busy
+}

@@ -1,0 +1,84 @@
+// Command fn is a test function built with aws-lambda-go: its event says
+// what to do.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+type event struct {
+	Op    string   `json:"op"`
+	Ms    int      `json:"ms"`
+	Lines []string `json:"lines"`
+	Bytes int      `json:"bytes"`
+	Value string   `json:"value"`
+}
+
+type result struct {
+	Value     string            `json:"value"`
+	RequestID string            `json:"requestId"`
+	ARN       string            `json:"arn"`
+	Env       map[string]string `json:"env,omitempty"`
+	Remaining int64             `json:"remainingMs"`
+	Big       string            `json:"big,omitempty"`
+	Client    string            `json:"client,omitempty"`
+	PID       int               `json:"pid"`
+}
+
+var invocations int
+
+func handle(ctx context.Context, ev event) (*result, error) {
+	invocations++
+	lc, _ := lambdacontext.FromContext(ctx)
+	deadline, _ := ctx.Deadline()
+	r := &result{Value: ev.Value, RequestID: lc.AwsRequestID, ARN: lc.InvokedFunctionArn,
+		Remaining: time.Until(deadline).Milliseconds(), PID: os.Getpid()}
+	if lc.ClientContext.Custom != nil {
+		r.Client = lc.ClientContext.Custom["k"]
+	}
+	switch ev.Op {
+	case "sleep":
+		time.Sleep(time.Duration(ev.Ms) * time.Millisecond)
+	case "print":
+		for _, l := range ev.Lines {
+			fmt.Println(l)
+		}
+	case "error":
+		return nil, errors.New("boom: " + ev.Value)
+	case "crash":
+		fmt.Println("crashing")
+		os.Exit(3)
+	case "big":
+		r.Big = strings.Repeat("x", ev.Bytes)
+	case "env":
+		r.Env = map[string]string{}
+		for _, kv := range os.Environ() {
+			k, v, _ := strings.Cut(kv, "=")
+			r.Env[k] = v
+		}
+	case "count":
+		r.Value = fmt.Sprint(invocations)
+	}
+	return r, nil
+}
+
+func main() {
+	if os.Getenv("FAIL_INIT") != "" {
+		fmt.Println("init failing")
+		os.Exit(2)
+	}
+	if d := os.Getenv("SLOW_INIT_MS"); d != "" {
+		var ms int
+		fmt.Sscan(d, &ms)
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+	}
+	lambda.StartWithOptions(handle, lambda.WithEnableSIGTERM(func() { fmt.Println("sigterm received") }))
+}

@@ -1,0 +1,252 @@
+// Package runtimeapi serves the Lambda Runtime API (2018-06-01) and a
+// minimal Extensions API (2020-01-01) for one execution environment, and is
+// the engine's handle on that environment's runtime: Invoke hands an event
+// to the runtime's parked /next and returns what the runtime posts back.
+package runtimeapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// MaxPayload is the largest buffered response a runtime may post: 6 MiB
+// plus 100 bytes, as in AWS's RAPID.
+const MaxPayload = 6*1024*1024 + 100
+
+// Invocation is one event for the runtime.
+type Invocation struct {
+	RequestID          string
+	InvokedFunctionArn string
+	Deadline           time.Time
+	TraceID            string
+	ClientContext      string // decoded JSON
+	CognitoIdentity    string // JSON
+	TenantID           string
+	ContentType        string
+	Payload            []byte
+	// Delivered, when set, is called as the runtime takes the event, before
+	// it sees a byte of it.
+	Delivered func()
+
+	done chan Result
+}
+
+// Outcome says how an invocation ended.
+type Outcome int
+
+const (
+	// Success: the runtime posted a response.
+	Success Outcome = iota
+	// FunctionError: the runtime posted /error, or error trailers.
+	FunctionError
+	// ResponseTooLarge: the response passed MaxPayload.
+	ResponseTooLarge
+	// Truncated: the response body ended early.
+	Truncated
+	// InvalidResponseMode: an unknown Lambda-Runtime-Function-Response-Mode.
+	InvalidResponseMode
+)
+
+// Result is what the runtime answered.
+type Result struct {
+	Outcome     Outcome
+	Payload     []byte
+	ContentType string
+	// ErrorType is the Lambda-Runtime-Function-Error-Type the runtime sent.
+	ErrorType string
+	// Size is the response size when Outcome is ResponseTooLarge.
+	Size int64
+}
+
+// ErrorReport is an error a runtime posted to /runtime/init/error.
+type ErrorReport struct {
+	ErrorType string
+	Payload   []byte
+}
+
+// Info is what the Extensions API tells a registering extension.
+type Info struct {
+	FunctionName, FunctionVersion, Handler, AccountID string
+}
+
+var (
+	// ErrNotDelivered is returned by Invoke when the runtime exited, or the
+	// server closed, before the runtime took the event: nothing ran.
+	ErrNotDelivered = errors.New("runtime gone before the event was delivered")
+	// ErrClosed is returned by Invoke when the server closes mid-invocation.
+	ErrClosed = errors.New("runtime api closed")
+	// ErrExited is returned by Invoke when the runtime exits mid-invocation.
+	ErrExited = errors.New("runtime exited")
+)
+
+// Server is one environment's Runtime API.
+type Server struct {
+	info   Info
+	mux    *http.ServeMux
+	events chan *Invocation
+	closed chan struct{}
+	once   sync.Once
+
+	mu          sync.Mutex
+	state       state
+	current     *Invocation
+	responded   bool
+	initErr     *ErrorReport
+	initDone    chan struct{}
+	runtimeNext bool
+	exts        extensions
+}
+
+type state int
+
+const (
+	stateInit state = iota
+	stateReady
+	stateInvoke
+)
+
+var stateNames = [...]string{"Init", "Ready", "Invoke"}
+
+// New returns a Server for an environment of the function info describes.
+func New(info Info) *Server {
+	s := &Server{
+		info:     info,
+		mux:      http.NewServeMux(),
+		events:   make(chan *Invocation),
+		closed:   make(chan struct{}),
+		initDone: make(chan struct{}),
+		exts:     extensions{byID: map[string]*extension{}},
+	}
+	s.routes()
+	return s
+}
+
+// Handler serves the Runtime and Extensions APIs.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// InitDone is closed once the runtime and every registered extension have
+// called their /next: the environment finished Init.
+func (s *Server) InitDone() <-chan struct{} { return s.initDone }
+
+// InitError is what the runtime posted to /runtime/init/error, if anything.
+func (s *Server) InitError() *ErrorReport {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.initErr
+}
+
+// Extensions is the number of registered extensions.
+func (s *Server) Extensions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.exts.byID)
+}
+
+// Invoke hands inv to the runtime and waits for its answer, ctx's end, the
+// runtime's exit (exited closing), or Close.
+func (s *Server) Invoke(ctx context.Context, inv *Invocation, exited <-chan struct{}) (Result, error) {
+	inv.done = make(chan Result, 1)
+	if err := s.waitExtensionsParked(ctx); err != nil {
+		return Result{}, err
+	}
+	select {
+	case s.events <- inv:
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	case <-exited:
+		return Result{}, ErrNotDelivered
+	case <-s.closed:
+		return Result{}, ErrNotDelivered
+	}
+	s.deliverInvoke(inv)
+	select {
+	case r := <-inv.done:
+		return r, nil
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	case <-exited:
+		// The runtime may have answered just before exiting.
+		select {
+		case r := <-inv.done:
+			return r, nil
+		default:
+			return Result{}, ErrExited
+		}
+	case <-s.closed:
+		return Result{}, ErrClosed
+	}
+}
+
+// Close ends every parked call; the environment is going away.
+func (s *Server) Close() {
+	s.once.Do(func() { close(s.closed) })
+}
+
+// markRuntimeNext records the runtime's /next: the previous invocation is
+// over, and the first call may complete Init.
+func (s *Server) markRuntimeNext() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == stateInvoke && !s.responded {
+		return transitionError(s.state, "InvocationNext")
+	}
+	s.state, s.current = stateReady, nil
+	s.runtimeNext = true
+	s.checkInitLocked()
+	return nil
+}
+
+// checkInitLocked closes initDone when the runtime and all extensions are
+// waiting for events.
+func (s *Server) checkInitLocked() {
+	select {
+	case <-s.initDone:
+		return
+	default:
+	}
+	if s.runtimeNext && s.exts.allCalledNext() {
+		close(s.initDone)
+	}
+}
+
+// claim checks a /response or /error call against the current invocation
+// and marks it answered.
+func (s *Server) claim(id, to string) (*Invocation, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.current == nil:
+		return nil, transitionError(s.state, to)
+	case s.current.RequestID != id:
+		return nil, errInvalidRequestID
+	case s.responded:
+		return nil, transitionError(s.state, to)
+	}
+	s.responded = true
+	return s.current, nil
+}
+
+func (inv *Invocation) headers(h http.Header) {
+	h.Set("Lambda-Runtime-Aws-Request-Id", inv.RequestID)
+	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.Deadline.UnixMilli(), 10))
+	h.Set("Lambda-Runtime-Invoked-Function-Arn", inv.InvokedFunctionArn)
+	setIfNotEmpty(h, "Lambda-Runtime-Trace-Id", inv.TraceID)
+	setIfNotEmpty(h, "Lambda-Runtime-Client-Context", inv.ClientContext)
+	setIfNotEmpty(h, "Lambda-Runtime-Cognito-Identity", inv.CognitoIdentity)
+	setIfNotEmpty(h, "Lambda-Runtime-Aws-Tenant-Id", inv.TenantID)
+	ct := inv.ContentType
+	if ct == "" {
+		ct = "application/json"
+	}
+	h.Set("Content-Type", ct)
+}
+
+func setIfNotEmpty(h http.Header, k, v string) {
+	if v != "" {
+		h.Set(k, v)
+	}
+}
