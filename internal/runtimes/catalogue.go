@@ -1,0 +1,282 @@
+package runtimes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Options configure a Catalogue.
+type Options struct {
+	// Dir is a directory nubo owns; the runtime clients are written there
+	// at New and it becomes the environments' runtime directory.
+	Dir string
+	// Interpreters overrides where interpreters are, by runtime identifier
+	// ("python3.12") or family ("python", "nodejs" or "node", "java",
+	// "ruby"); "javac" names the compiler for the Java client. An
+	// identifier beats its family.
+	Interpreters map[string]string
+	// Logger receives what New found; nil discards.
+	Logger *slog.Logger
+}
+
+// Catalogue knows how to start an environment of each runtime identifier on
+// this machine. It is immutable after New and safe for concurrent use.
+type Catalogue struct {
+	dir     string
+	log     *slog.Logger
+	byID    map[string]interpreter // per-identifier overrides
+	byFam   map[family]interpreter
+	java    string // compiled Java client, relative to dir; "" if javaErr
+	javaErr error
+}
+
+// interpreter is a resolved interpreter path, or why there is none.
+type interpreter struct {
+	path string
+	err  error
+}
+
+// New writes the runtime clients under opts.Dir, finds the interpreters and
+// compiles the Java client (once; later calls reuse the compiled tree).
+// A missing interpreter or JDK is not an error here: Check reports it for
+// the runtimes that need it.
+func New(opts Options) (*Catalogue, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("runtimes: no directory given")
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("runtimes directory: %w", err)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create runtimes directory: %w", err)
+	}
+	if err := writeClients(dir); err != nil {
+		return nil, fmt.Errorf("write runtime clients: %w", err)
+	}
+	c := &Catalogue{dir: dir, log: log, byID: map[string]interpreter{}, byFam: map[family]interpreter{}}
+	if err := c.findInterpreters(opts.Interpreters); err != nil {
+		return nil, err
+	}
+	c.precompilePython()
+	c.buildJava(opts.Interpreters)
+	log.Info("runtimes ready", "dir", dir, "interpreters", c.interpreterSummary(), "java_client", c.java != "")
+	return c, nil
+}
+
+func (c *Catalogue) findInterpreters(overrides map[string]string) error {
+	for key, path := range overrides {
+		if key == "javac" {
+			continue
+		}
+		if f, ok := familyOf(key); ok {
+			c.byFam[f] = configured(key, path)
+			continue
+		}
+		rt, err := lookup(key)
+		if err != nil || rt.family == provided {
+			return fmt.Errorf("runtime interpreter %s=%s: %q is neither a runtime with an interpreter nor a family (python, nodejs, java, ruby)",
+				key, path, key)
+		}
+		c.byID[key] = configured(key, path)
+	}
+	for f, cmd := range commands {
+		if _, ok := c.byFam[f]; ok {
+			continue
+		}
+		path, err := exec.LookPath(cmd)
+		if err != nil {
+			c.byFam[f] = interpreter{err: fmt.Errorf("none found on PATH as %q", cmd)}
+			continue
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		c.byFam[f] = interpreter{path: path}
+	}
+	for _, f := range []family{python, nodejs, java, ruby} {
+		if in := c.byFam[f]; in.err != nil {
+			c.log.Info("runtime interpreter not available", "family", string(f), "error", in.err)
+		} else {
+			c.log.Debug("runtime interpreter", "family", string(f), "path", in.path)
+		}
+	}
+	return nil
+}
+
+func familyOf(key string) (family, bool) {
+	switch key {
+	case "python", "python3":
+		return python, true
+	case "nodejs", "node":
+		return nodejs, true
+	case "java":
+		return java, true
+	case "ruby":
+		return ruby, true
+	}
+	return "", false
+}
+
+// configured checks an interpreter path given in the configuration.
+func configured(key, path string) interpreter {
+	if !filepath.IsAbs(path) {
+		found, err := exec.LookPath(path)
+		if err != nil {
+			return interpreter{err: fmt.Errorf("none found at %s (from --runtime-interpreter %s=%s)", path, key, path)}
+		}
+		path = found
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+		return interpreter{err: fmt.Errorf("none found at %s (from --runtime-interpreter %s=%s)", path, key, path)}
+	}
+	return interpreter{path: path}
+}
+
+// interpreterFor resolves the interpreter of a runtime identifier.
+func (c *Catalogue) interpreterFor(rt runtime) interpreter {
+	if in, ok := c.byID[rt.id]; ok {
+		return in
+	}
+	return c.byFam[rt.family]
+}
+
+// precompilePython compiles the Python client's bytecode for every Python
+// interpreter in use, so that environments whose runtime directory is read
+// only do not compile it at every cold start. Failure only costs speed.
+func (c *Catalogue) precompilePython() {
+	seen := map[string]bool{}
+	for _, in := range c.pythons() {
+		if seen[in] {
+			continue
+		}
+		seen[in] = true
+		src := filepath.Join(c.dir, "python", "nubo_lambda_runtime.py")
+		cmd := exec.Command(in, "-m", "py_compile", src)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			c.log.Warn("precompile python runtime client", "interpreter", in, "error", err, "output", string(out))
+		}
+	}
+}
+
+func (c *Catalogue) pythons() []string {
+	var out []string
+	if in := c.byFam[python]; in.err == nil {
+		out = append(out, in.path)
+	}
+	for id, in := range c.byID {
+		if runtimeTable[id].family == python && in.err == nil {
+			out = append(out, in.path)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// buildJava compiles the Java client if any Java runtime can run here.
+func (c *Catalogue) buildJava(overrides map[string]string) {
+	javaPath := c.byFam[java].path
+	for id, in := range c.byID {
+		if javaPath == "" && runtimeTable[id].family == java && in.err == nil {
+			javaPath = in.path
+		}
+	}
+	if javaPath == "" {
+		c.javaErr = c.byFam[java].err
+		return
+	}
+	javac, err := findJavac(javaPath, overrides["javac"])
+	if err != nil {
+		c.javaErr = err
+		c.log.Info("java runtimes not available", "error", err)
+		return
+	}
+	rel, err := buildJava(context.Background(), c.dir, javac)
+	if err != nil {
+		c.javaErr = err
+		c.log.Warn("java runtimes not available", "error", err)
+		return
+	}
+	c.java = rel
+	c.log.Debug("java runtime client ready", "javac", javac, "classes", rel)
+}
+
+// findJavac finds the compiler for the Java client: configured, next to the
+// java binary (symlinks resolved), or on PATH.
+func findJavac(javaPath, configuredPath string) (string, error) {
+	if configuredPath != "" {
+		in := configured("javac", configuredPath)
+		if in.err != nil {
+			return "", fmt.Errorf("javac %w", in.err)
+		}
+		return in.path, nil
+	}
+	if real, err := filepath.EvalSymlinks(javaPath); err == nil {
+		sibling := filepath.Join(filepath.Dir(real), "javac")
+		if st, err := os.Stat(sibling); err == nil && st.Mode()&0o111 != 0 {
+			return sibling, nil
+		}
+	}
+	if path, err := exec.LookPath("javac"); err == nil {
+		return path, nil
+	}
+	return "", errors.New("no javac (a JDK) found next to java or on PATH; install a JDK or set --runtime-interpreter javac=/path/to/javac")
+}
+
+// RuntimeDir is the host path of the written runtime clients.
+func (c *Catalogue) RuntimeDir() string { return c.dir }
+
+// Check reports whether this machine can run the runtime: nil, or an error
+// (ErrUnsupportedRuntime, ErrInterpreterMissing) that says what to do.
+func (c *Catalogue) Check(runtimeID string) error {
+	rt, err := lookup(runtimeID)
+	if err != nil {
+		return err
+	}
+	if rt.family == provided {
+		return nil
+	}
+	in := c.interpreterFor(rt)
+	if in.err != nil {
+		return fmt.Errorf("%s needs %s; %v; set --runtime-interpreter %s=/path: %w",
+			rt.id, familyNames[rt.family], in.err, rt.family, ErrInterpreterMissing)
+	}
+	if rt.family == java && c.java == "" {
+		return fmt.Errorf("%s needs nubo's Java runtime client, which could not be built: %v: %w",
+			rt.id, c.javaErr, ErrInterpreterMissing)
+	}
+	return nil
+}
+
+// Version is the runtime version an INIT_START line shows
+// ("python:3.12.v1"), or "" for an unknown runtime.
+func (c *Catalogue) Version(runtimeID string) string {
+	rt, err := lookup(runtimeID)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%s:%s.v%d", rt.family, rt.version, clientVersion)
+}
+
+// interpreterSummary is for logs and errors: family=path pairs.
+func (c *Catalogue) interpreterSummary() string {
+	var parts []string
+	for _, f := range []family{python, nodejs, java, ruby} {
+		if in := c.byFam[f]; in.err == nil {
+			parts = append(parts, string(f)+"="+in.path)
+		}
+	}
+	return strings.Join(parts, " ")
+}
