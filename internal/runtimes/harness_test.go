@@ -17,9 +17,9 @@ import (
 // One catalogue serves the whole test binary, so the Java client is
 // compiled once per run.
 var (
-	testDir     string
-	catOnce     sync.Once
-	sharedCat   *Catalogue
+	testDir      string
+	catOnce      sync.Once
+	sharedCat    *Catalogue
 	sharedCatErr error
 )
 
@@ -347,4 +347,3 @@ func truncate(b []byte) string {
 	}
 	return string(b)
 }
-

@@ -137,7 +137,7 @@ func TestPythonDetails(t *testing.T) {
 				"pkg/sub/mod.py":      "import layermod, sitemod\n\ndef handle(event, context):\n    return [layermod.NAME, sitemod.NAME, __name__]\n",
 			},
 			optFiles: map[string]string{
-				"python/layermod.py":                               "NAME = 'layer'\n",
+				"python/layermod.py":                             "NAME = 'layer'\n",
 				"python/lib/python3.12/site-packages/sitemod.py": "NAME = 'site'\n",
 			},
 		})
