@@ -15,6 +15,9 @@ usage:
                                           create or update a function from a folder or zip
   nubo ls      [flags]                    list functions
   nubo rm      NAME [flags]               delete a function
+  nubo invoke  NAME [--payload JSON|@file] [--qualifier Q] [--log]
+                                          invoke a function and print its answer
+  nubo logs    NAME [-f] [--since 10m]    print (and follow) a function's logs
 
 Run 'nubo COMMAND -h' for a command's flags.
 `
@@ -29,6 +32,8 @@ func main() {
 		"deploy": deploy,
 		"ls":     list,
 		"rm":     remove,
+		"invoke": invoke,
+		"logs":   logsCmd,
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {

@@ -18,6 +18,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/control"
 	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/lambdaapi"
+	"github.com/nubo-dev/nubo/internal/logs"
 	"github.com/nubo-dev/nubo/internal/sandbox/process"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 )
@@ -42,6 +43,7 @@ type Server struct {
 	store   *natsstore.Store
 	control *control.Service
 	engine  *engine.Engine
+	logs    *logs.Store
 	http    *http.Server
 	ln      net.Listener
 }
@@ -81,6 +83,11 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	packages := code.NewPackages(objects, filepath.Join(s.cfg.DataDir, "code"))
+	logStream, err := s.store.Stream(ctx, "LOGS", logs.Prefix, natsstore.StreamOptions{MaxAge: 30 * 24 * time.Hour})
+	if err != nil {
+		return err
+	}
+	s.logs = logs.New(logStream, s.log)
 	driver, err := process.New(filepath.Join(s.cfg.DataDir, "sandboxes"))
 	if err != nil {
 		return err
@@ -89,6 +96,7 @@ func (s *Server) build(ctx context.Context) error {
 		Driver:         driver,
 		Launcher:       customLauncher{},
 		Packages:       packages,
+		Logs:           s.logs,
 		MaxConcurrency: s.cfg.MaxConcurrency,
 		KeepAlive:      s.cfg.KeepAlive,
 		ShutdownGrace:  500 * time.Millisecond,
@@ -103,6 +111,7 @@ func (s *Server) build(ctx context.Context) error {
 	})
 	router := api.NewRouter(s.cfg.Region, s.log)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
+	router.HandlePath(logs.Path, s.logs.Handler())
 	router.Handle(&api.Service{
 		Name:         "lambda",
 		Handler:      lambdaapi.New(s.control, s.engine, s.cfg.Account, s.log),
@@ -146,6 +155,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	cancel()
 	wg.Wait()
+	if err := s.logs.Flush(shutdownCtx); err != nil {
+		s.log.Warn("flush logs", "err", err)
+	}
 	s.store.Close()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"time"
 )
 
 var (
@@ -113,4 +114,28 @@ func unhex(c byte) byte {
 		return c - 'A' + 10
 	}
 	return c - '0'
+}
+
+// Message is one stored message of a Stream.
+type Message struct {
+	Subject  string
+	Sequence uint64
+	Time     time.Time
+	Data     []byte
+}
+
+// Stream is a durable, append-only sequence of messages, each on a
+// dot-separated subject built with Key. Filters use NATS wildcards: "*"
+// matches one token, ">" all remaining ones.
+type Stream interface {
+	// Append stores data on subject without waiting; Flush waits until
+	// everything appended so far is stored.
+	Append(subject string, data []byte) error
+	Flush(ctx context.Context) error
+	// Read calls fn with every message on subjects matching filter, oldest
+	// first, from since on; with follow it then waits for new ones until
+	// ctx ends. fn returning false stops the read.
+	Read(ctx context.Context, filter string, since time.Time, follow bool, fn func(Message) bool) error
+	// Subjects counts the stored messages of each subject matching filter.
+	Subjects(ctx context.Context, filter string) (map[string]uint64, error)
 }

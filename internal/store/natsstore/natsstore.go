@@ -38,11 +38,15 @@ type Store struct {
 	srv *server.Server
 	nc  *nats.Conn
 	js  jetstream.JetStream
+	log *slog.Logger
 }
 
 // Open starts the embedded server (unless opts.URL is set) and connects to it.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{}
+	s := &Store{log: opts.Logger}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
 	var err error
 	if opts.URL != "" {
 		s.nc, err = nats.Connect(opts.URL, nats.Name("nubo"))
@@ -59,7 +63,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("connect to embedded nats: %w", err)
 		}
 	}
-	if s.js, err = jetstream.New(s.nc); err != nil {
+	s.js, err = jetstream.New(s.nc, jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, m *nats.Msg, err error) {
+		s.log.Error("store append failed", "subject", m.Subject, "err", err)
+	}))
+	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}

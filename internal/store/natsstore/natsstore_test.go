@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -114,4 +115,59 @@ func TestKeyRoundTrip(t *testing.T) {
 			t.Errorf("round trip %q: got %q (key %q)", tok, got, k)
 		}
 	}
+}
+
+func TestStream(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	st, err := s.Stream(ctx, "TEST", "t", StreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		st.Append(store.Key("t", "a", "x"), []byte{byte('0' + i)})
+		st.Append(store.Key("t", "b", "y"), []byte{byte('5' + i)})
+	}
+	if err := st.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	st.Read(ctx, "t.a.>", time.Time{}, false, func(m store.Message) bool {
+		got = append(got, m.Data...)
+		return true
+	})
+	if string(got) != "01234" {
+		t.Fatalf("read a: %q", got)
+	}
+	subjects, err := st.Subjects(ctx, "t.>")
+	if err != nil || len(subjects) != 2 || subjects["t.b.y"] != 5 {
+		t.Fatalf("subjects %v %v", subjects, err)
+	}
+	s.Close()
+
+	s = openTest(t, dir)
+	defer s.Close()
+	st, _ = s.Stream(ctx, "TEST", "t", StreamOptions{})
+	fctx, cancel := context.WithCancel(ctx)
+	seen := make(chan string, 20)
+	go st.Read(fctx, "t.b.>", time.Time{}, true, func(m store.Message) bool {
+		seen <- string(m.Data)
+		return true
+	})
+	for i := 0; i < 5; i++ {
+		if v := <-seen; v != string(rune('5'+i)) {
+			t.Fatalf("follow after restart got %q", v)
+		}
+	}
+	st.Append("t.b.y", []byte("new"))
+	select {
+	case v := <-seen:
+		if v != "new" {
+			t.Fatalf("followed %q", v)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("follow did not see the new message")
+	}
+	cancel()
 }
