@@ -1,0 +1,280 @@
+package linux
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nubo-dev/nubo/internal/sandbox"
+)
+
+// box is a sandbox handed to the engine.
+type box struct {
+	s      *slot
+	spec   sandbox.Spec
+	filter []unix.SockFilter
+
+	startc   chan message  // PID 1's answer to the start request
+	done     chan struct{} // closed once PID 1, and so every process, is gone
+	released chan struct{} // closed when Stop has released the slot
+
+	mu         sync.Mutex
+	started    bool
+	stopping   bool
+	exit       sandbox.Exit
+	peak       int64
+	gone       bool // the cgroup is removed
+	extra      []net.Listener
+	releaseErr error
+}
+
+// fit makes a prepared slot the sandbox for spec.
+func (d *Driver) fit(s *slot, spec sandbox.Spec) (*box, error) {
+	if err := s.cg.setLimits(spec.MemoryMB, d.opts.MaxProcs+1); err != nil { // +1: PID 1
+		return nil, err
+	}
+	err := inNamespaces(s.pidfd, unix.CLONE_NEWNS, func() error {
+		return enterRoot(d.rootDir, spec.TaskRoot, spec.RuntimeDir, spec.EphemeralMB, s.uid)
+	})
+	if err != nil {
+		return nil, err
+	}
+	b := &box{
+		s: s, spec: spec, filter: seccompFilter(),
+		startc: make(chan message, 1), done: make(chan struct{}), released: make(chan struct{}),
+	}
+	go b.watch()
+	return b, nil
+}
+
+func (b *box) Paths() sandbox.Paths {
+	return sandbox.Paths{TaskRoot: taskDir, RuntimeDir: runtimeDir, OptDir: optDir, Tmp: tmpDir}
+}
+
+func (b *box) Listener() net.Listener { return b.s.ln }
+func (b *box) RuntimeAPI() string     { return runtimeAPIAddr }
+func (b *box) Done() <-chan struct{}  { return b.done }
+
+func (b *box) Exit() sandbox.Exit {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.exit
+}
+
+// Listen opens a further listener inside the sandbox's network namespace,
+// reachable only from the sandbox (for example nubo's AWS endpoint at
+// 127.0.0.1:4566). Stop closes it.
+func (b *box) Listen(network, address string) (net.Listener, error) {
+	var ln net.Listener
+	err := inNamespaces(b.s.pidfd, unix.CLONE_NEWNET, func() error {
+		var err error
+		ln, err = net.Listen(network, address)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listen in sandbox: %w", err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stopping {
+		ln.Close()
+		return nil, errors.New("listen in sandbox: sandbox stopped")
+	}
+	b.extra = append(b.extra, ln)
+	return ln, nil
+}
+
+func (b *box) Start(argv []string, env []string) error {
+	b.mu.Lock()
+	if b.started || b.stopping {
+		b.mu.Unlock()
+		return errors.New("sandbox already started or stopped")
+	}
+	b.started = true
+	b.mu.Unlock()
+	if len(argv) == 0 {
+		return errors.New("start: no command")
+	}
+	path, err := b.lookPath(argv[0], env)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	req := startRequest{uid: b.s.uid, gid: b.s.uid, path: path, dir: taskDir, argv: argv, env: env, filter: b.filter}
+	buf, err := req.encode()
+	if err != nil {
+		return fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	out := b.spec.Output
+	if out == nil {
+		out = b.s.d.devNull
+	}
+	// Fd leaves the descriptors blocking, as the process expects them (and
+	// as os/exec leaves them too).
+	null, w := int(b.s.d.devNull.Fd()), int(out.Fd())
+	if _, _, err := b.s.conn.WriteMsgUnix(buf, unix.UnixRights(null, w, w), nil); err != nil {
+		return fmt.Errorf("start %s: send request: %w", argv[0], err)
+	}
+	select {
+	case m := <-b.startc:
+		if m.kind == msgFailed {
+			return fmt.Errorf("start %s: %w", argv[0], startError(m))
+		}
+		return nil
+	case <-b.done:
+		return fmt.Errorf("start %s: %w", argv[0], errNoInit)
+	}
+}
+
+// lookPath finds a command given without a slash in the PATH of env,
+// resolving inside the sandbox's root.
+func (b *box) lookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	path := "/usr/local/bin:/usr/bin:/bin"
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	root, err := unix.Open("/proc/"+strconv.Itoa(b.s.pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", fmt.Errorf("open sandbox root: %w", err)
+	}
+	defer unix.Close(root)
+	for _, dir := range filepath.SplitList(path) {
+		if !filepath.IsAbs(dir) {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		fd, err := unix.Openat2(root, p, &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
+		if err != nil {
+			continue
+		}
+		var st unix.Stat_t
+		err = unix.Fstat(fd, &st)
+		unix.Close(fd)
+		if err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG && st.Mode&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", errors.New("executable file not found in $PATH")
+}
+
+// watch follows PID 1's messages until it is gone, then records how the
+// main process ended.
+func (b *box) watch() {
+	var exit *sandbox.Exit
+	for {
+		m, err := b.s.receive(time.Time{})
+		if err != nil {
+			break
+		}
+		switch m.kind {
+		case msgStarted, msgFailed:
+			select {
+			case b.startc <- m:
+			default:
+			}
+		case msgExited:
+			e := exitOf(syscall.WaitStatus(m.a))
+			exit = &e
+		}
+	}
+	// PID 1 closed its socket while exiting; once it is reaped, the kernel
+	// has killed and collected everything else in its PID namespace.
+	reap(b.s.pidfd)
+	if exit == nil {
+		exit = &sandbox.Exit{Code: -1, Signal: syscall.SIGKILL.String()}
+	}
+	exit.OOM = b.s.cg.oomKills() > 0
+	b.recordPeak()
+	b.mu.Lock()
+	b.exit = *exit
+	b.mu.Unlock()
+	close(b.done)
+}
+
+func exitOf(ws syscall.WaitStatus) sandbox.Exit {
+	if ws.Signaled() {
+		return sandbox.Exit{Code: -1, Signal: ws.Signal().String()}
+	}
+	return sandbox.Exit{Code: ws.ExitStatus()}
+}
+
+// MaxMemoryMB reads the cgroup's peak while the sandbox exists; after Stop
+// the last reading stands.
+func (b *box) MaxMemoryMB() int {
+	b.recordPeak()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return int((b.peak + 1<<20 - 1) >> 20)
+}
+
+func (b *box) recordPeak() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.gone {
+		return
+	}
+	if p, err := b.s.cg.peakBytes(); err == nil && p > b.peak {
+		b.peak = p
+	}
+}
+
+func (b *box) Stop(grace time.Duration) error {
+	b.mu.Lock()
+	if b.stopping {
+		b.mu.Unlock()
+		<-b.released
+		return b.releaseErr
+	}
+	b.stopping = true
+	started := b.started
+	b.mu.Unlock()
+	if started {
+		select {
+		case <-b.done:
+		default:
+			b.signalAll(syscall.SIGTERM)
+			t := time.NewTimer(grace)
+			select {
+			case <-b.done:
+			case <-t.C:
+			}
+			t.Stop()
+		}
+	}
+	err := signalPID1(b.s.pidfd, syscall.SIGKILL)
+	<-b.done
+	b.recordPeak()
+	b.mu.Lock()
+	b.gone = true
+	extra := b.extra
+	b.mu.Unlock()
+	for _, ln := range extra {
+		ln.Close()
+	}
+	b.releaseErr = errors.Join(err, b.s.destroy())
+	close(b.released)
+	return b.releaseErr
+}
+
+// signalAll signals every process of the sandbox but PID 1.
+func (b *box) signalAll(sig syscall.Signal) {
+	for _, pid := range b.s.cg.procs() {
+		if pid != b.s.pid {
+			syscall.Kill(pid, sig)
+		}
+	}
+}
+
+var _ sandbox.Sandbox = (*box)(nil)

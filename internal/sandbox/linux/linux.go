@@ -1,0 +1,253 @@
+// Package linux is the sandbox driver that isolates each execution
+// environment with Linux namespaces, cgroups and seccomp, and enforces
+// Lambda's limits. Every sandbox has its own mount, PID, network, UTS and
+// IPC namespaces; its processes run as a uid of their own with no
+// capabilities, no_new_privs and a seccomp filter, and see only the host's
+// system directories (read-only), their code at /var/task, the runtime at
+// /var/runtime, an empty /opt, a private size-capped /tmp, their own /proc
+// and a minimal /dev. A cgroup per sandbox (v2, or the v1 memory, cpu and
+// pids hierarchies) caps memory (swap off), CPU (1,769 MB = one vCPU) and
+// processes. The sandbox's Runtime API listener is opened inside its
+// network namespace at 127.0.0.1:9001, where nothing else can reach it.
+//
+// PID 1 of every sandbox is a tiny program of the driver's own (pid1/):
+// nubo creates it with the namespaces, prepares the root filesystem from a
+// thread that joins them, and has it start the function's process when the
+// engine calls Start. Sandboxes are prepared ahead in a pool that Run
+// refills, so Create and Start only do the per-function work.
+//
+// Crash safety: PID 1 dies with nubo's spawning thread (PR_SET_PDEATHSIG),
+// which takes its whole PID namespace with it, and New removes every cgroup
+// a previous run left; no mount of a sandbox is ever made in the host's
+// mount namespace.
+package linux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/nubo-dev/nubo/internal/sandbox"
+)
+
+// Network modes.
+const (
+	NetworkNone     = "none"     // loopback only
+	NetworkOutbound = "outbound" // loopback and NAT to the host's routes
+)
+
+// Options configure the driver. The zero value of every field but Dir
+// selects a default.
+type Options struct {
+	// Dir holds the driver's state (the sandboxes' /etc, user files and the
+	// mount point of their roots). New empties it.
+	Dir string
+	// CgroupParent is the cgroup, from each hierarchy's root, under which
+	// sandboxes get theirs ("nubo"). New removes what a previous run left
+	// there, so it must belong to this driver alone.
+	CgroupParent string
+	// Network is NetworkNone (the default) or NetworkOutbound.
+	Network string
+	// Subnet is the IPv4 range, at least a /24, that outbound sandboxes
+	// take their addresses from ("10.201.0.0/16").
+	Subnet string
+	// UIDBase and UIDCount delimit the user and group ids sandboxes run as,
+	// one per live sandbox (1,000,000 and 65,536); they must belong to no
+	// one else. The count also bounds the number of live sandboxes.
+	UIDBase, UIDCount int
+	// MaxProcs caps the processes and threads of a sandbox (1,024, Lambda's).
+	MaxProcs int
+	// PoolSize is how many sandboxes Run keeps prepared (16); PoolWorkers
+	// how many it prepares at a time (4).
+	PoolSize, PoolWorkers int
+	// Logger receives the driver's log (slog.Default()).
+	Logger *slog.Logger
+}
+
+func (o *Options) setDefaults() {
+	if o.CgroupParent == "" {
+		o.CgroupParent = "nubo"
+	}
+	if o.Network == "" {
+		o.Network = NetworkNone
+	}
+	if o.Subnet == "" {
+		o.Subnet = "10.201.0.0/16"
+	}
+	if o.UIDBase == 0 {
+		o.UIDBase = 1_000_000
+	}
+	if o.UIDCount == 0 {
+		o.UIDCount = 65536
+	}
+	if o.MaxProcs == 0 {
+		o.MaxProcs = 1024
+	}
+	if o.PoolSize == 0 {
+		o.PoolSize = 16
+	}
+	if o.PoolWorkers == 0 {
+		o.PoolWorkers = 4
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// Driver creates Linux sandboxes. Create works while Run runs.
+type Driver struct {
+	opts     Options
+	log      *slog.Logger
+	cgroups  *cgroupRoot
+	pid1     *os.File // the init program, a sealed memory file
+	devNull  *os.File
+	rootDir  string // mount point of every sandbox's root, in its own namespace
+	etcDir   string
+	usersDir string
+	uids     *idPool
+	net      *outbound // nil unless Network is outbound
+
+	mu      sync.Mutex
+	spawn   chan spawnRequest // nil while Run is not running
+	ready   chan *slot
+	running context.Context
+	seq     uint64
+	nonce   string
+}
+
+// New checks that the host can run sandboxes, removes what a previous run
+// left (cgroups under CgroupParent, the state directory) and prepares the
+// state directory.
+func New(opts Options) (*Driver, error) {
+	opts.setDefaults()
+	if opts.Dir == "" {
+		return nil, errors.New("linux sandbox driver: no state directory")
+	}
+	if os.Geteuid() != 0 {
+		return nil, errors.New("linux sandbox driver: needs root")
+	}
+	if opts.Network != NetworkNone && opts.Network != NetworkOutbound {
+		return nil, fmt.Errorf("linux sandbox driver: unknown network mode %q", opts.Network)
+	}
+	d := &Driver{
+		opts:     opts,
+		log:      opts.Logger.With("driver", "linux"),
+		rootDir:  filepath.Join(opts.Dir, "root"),
+		etcDir:   filepath.Join(opts.Dir, "etc"),
+		usersDir: filepath.Join(opts.Dir, "users"),
+		uids:     newIDPool(opts.UIDBase, opts.UIDCount),
+		nonce:    fmt.Sprintf("%x", os.Getpid()),
+	}
+	cg, err := findCgroups(opts.CgroupParent)
+	if err != nil {
+		return nil, fmt.Errorf("linux sandbox driver: %w", err)
+	}
+	d.cgroups = cg
+	if err := d.removeLeftovers(); err != nil {
+		return nil, err
+	}
+	if err := cg.prepare(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(d.rootDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create state dir: %w", err)
+	}
+	if err := buildEtc(d.etcDir, "/etc"); err != nil {
+		return nil, fmt.Errorf("build sandbox etc: %w", err)
+	}
+	if d.pid1, err = loadPID1(); err != nil {
+		return nil, err
+	}
+	if d.devNull, err = openDevNull(); err != nil {
+		d.pid1.Close()
+		return nil, err
+	}
+	if opts.Network == NetworkOutbound {
+		if d.net, err = newOutbound(opts.Subnet, d.log); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// Name implements sandbox.Driver.
+func (d *Driver) Name() string { return "linux" }
+
+// Close releases what New acquired. Call it after Run has returned.
+func (d *Driver) Close() error {
+	var errs []error
+	if d.net != nil {
+		errs = append(errs, d.net.close())
+	}
+	errs = append(errs, d.pid1.Close(), d.devNull.Close())
+	return errors.Join(errs...)
+}
+
+// Run keeps the pool of prepared sandboxes filled until ctx ends, then
+// empties it. Sandboxes still running when Run returns are killed: no
+// environment outlives the driver.
+func (d *Driver) Run(ctx context.Context) error {
+	spawn := make(chan spawnRequest)
+	ready := make(chan *slot, d.opts.PoolSize)
+	d.mu.Lock()
+	if d.spawn != nil {
+		d.mu.Unlock()
+		return errors.New("linux sandbox driver: already running")
+	}
+	d.spawn, d.ready, d.running = spawn, ready, ctx
+	d.mu.Unlock()
+
+	var spawners, fill sync.WaitGroup
+	for range 2 {
+		spawners.Add(1)
+		go func() { defer spawners.Done(); d.spawner(ctx, spawn) }()
+	}
+	for range d.opts.PoolWorkers {
+		fill.Add(1)
+		go func() { defer fill.Done(); d.refill(ctx, ready) }()
+	}
+	<-ctx.Done()
+	fill.Wait()
+	d.mu.Lock()
+	d.spawn, d.ready, d.running = nil, nil, nil
+	d.mu.Unlock()
+	spawners.Wait()
+	for len(ready) > 0 {
+		(<-ready).destroy()
+	}
+	return nil
+}
+
+// Create implements sandbox.Driver: it takes a prepared sandbox from the
+// pool (or prepares one) and fits it to spec.
+func (d *Driver) Create(ctx context.Context, spec sandbox.Spec) (sandbox.Sandbox, error) {
+	if spec.TaskRoot == "" || spec.MemoryMB <= 0 || spec.EphemeralMB <= 0 {
+		return nil, errors.New("create sandbox: spec needs TaskRoot, MemoryMB and EphemeralMB")
+	}
+	d.mu.Lock()
+	ready := d.ready
+	d.mu.Unlock()
+	if ready == nil {
+		return nil, errors.New("create sandbox: linux driver is not running")
+	}
+	var s *slot
+	select {
+	case s = <-ready:
+	default:
+		var err error
+		if s, err = d.newSlot(ctx); err != nil {
+			return nil, fmt.Errorf("create sandbox: %w", err)
+		}
+	}
+	b, err := d.fit(s, spec)
+	if err != nil {
+		s.destroy()
+		return nil, fmt.Errorf("create sandbox: %w", err)
+	}
+	return b, nil
+}

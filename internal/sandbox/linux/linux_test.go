@@ -1,0 +1,53 @@
+package linux
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/nubo-dev/nubo/internal/sandbox/sandboxtest"
+)
+
+// testDriver is the driver the package's tests share: New removes every
+// cgroup under its parent, so two drivers must not share one.
+var testDriver struct {
+	once sync.Once
+	d    *Driver
+	err  error
+}
+
+func needRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("the linux sandbox driver needs root")
+	}
+}
+
+func sharedDriver(t testing.TB) *Driver {
+	t.Helper()
+	needRoot(t)
+	testDriver.once.Do(func() {
+		dir, err := os.MkdirTemp("", "nubo-linux-test")
+		if err != nil {
+			testDriver.err = err
+			return
+		}
+		d, err := New(Options{Dir: dir, CgroupParent: "nubo-test", Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			testDriver.err = err
+			return
+		}
+		go d.Run(context.Background())
+		testDriver.d = d
+	})
+	if testDriver.err != nil {
+		t.Fatal(testDriver.err)
+	}
+	return testDriver.d
+}
+
+func TestConformance(t *testing.T) {
+	sandboxtest.Run(t, sharedDriver(t))
+}

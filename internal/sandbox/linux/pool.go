@@ -1,0 +1,249 @@
+package linux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// slot is a prepared sandbox: PID 1 running in its namespaces and cgroup,
+// the root filesystem built but for the function's own directories, the
+// loopback up and the Runtime API listener open.
+type slot struct {
+	d     *Driver
+	name  string
+	uid   int
+	pid   int
+	pidfd int
+	conn  *net.UnixConn // control socket to PID 1
+	cg    *cgroup
+	ln    net.Listener
+	veth  *veth
+}
+
+const (
+	runtimeAPIAddr = "127.0.0.1:9001"
+	readyTimeout   = 10 * time.Second
+)
+
+// refill keeps ready full until ctx ends.
+func (d *Driver) refill(ctx context.Context, ready chan<- *slot) {
+	backoff := 10 * time.Millisecond
+	for ctx.Err() == nil {
+		s, err := d.newSlot(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				d.log.Warn("prepare sandbox", "err", err)
+				select {
+				case <-time.After(backoff):
+				case <-ctx.Done():
+				}
+				backoff = min(2*backoff, 5*time.Second)
+			}
+			continue
+		}
+		backoff = 10 * time.Millisecond
+		select {
+		case ready <- s:
+		case <-ctx.Done():
+			s.destroy()
+		}
+	}
+}
+
+// newSlot prepares a sandbox.
+func (d *Driver) newSlot(ctx context.Context) (s *slot, err error) {
+	uid, ok := d.uids.get()
+	if !ok {
+		return nil, errors.New("every sandbox uid is in use")
+	}
+	s = &slot{d: d, uid: uid, pidfd: -1, name: d.nextName()}
+	defer func() {
+		if err != nil {
+			s.destroy()
+		}
+	}()
+	if s.cg, err = d.cgroups.create(s.name); err != nil {
+		return s, err
+	}
+	if err := s.startInit(ctx); err != nil {
+		return s, err
+	}
+	if err := s.cg.attach(s.pid); err != nil {
+		return s, err
+	}
+	for _, l := range []struct {
+		res int
+		lim uint64
+	}{{unix.RLIMIT_NOFILE, 1024}, {unix.RLIMIT_CORE, 0}} {
+		if err := unix.Prlimit(s.pid, l.res, &unix.Rlimit{Cur: l.lim, Max: l.lim}, nil); err != nil {
+			return s, fmt.Errorf("prlimit: %w", err)
+		}
+	}
+	err = inNamespaces(s.pidfd, unix.CLONE_NEWNS|unix.CLONE_NEWNET|unix.CLONE_NEWUTS, func() error {
+		if err := d.prepareRoot(d.rootDir, uid); err != nil {
+			return err
+		}
+		if err := setupNetwork(); err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", runtimeAPIAddr)
+		if err != nil {
+			return fmt.Errorf("listen for runtime api: %w", err)
+		}
+		s.ln = ln
+		return nil
+	})
+	if err != nil {
+		return s, err
+	}
+	if d.net != nil {
+		if s.veth, err = d.net.attach(s.pidfd); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// startInit creates PID 1 with its control socket and waits until it is
+// ready.
+func (s *slot) startInit(ctx context.Context) error {
+	d := s.d
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("socketpair: %w", err)
+	}
+	f := os.NewFile(uintptr(fds[0]), "sandbox-control")
+	c, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		unix.Close(fds[1])
+		return fmt.Errorf("control socket: %w", err)
+	}
+	s.conn = c.(*net.UnixConn)
+	cgfd, err := s.cg.openDir()
+	if err != nil {
+		unix.Close(fds[1])
+		return err
+	}
+	res, err := d.spawnInit(ctx, fds[1], cgfd)
+	unix.Close(fds[1])
+	if cgfd >= 0 {
+		unix.Close(cgfd)
+	}
+	if err != nil {
+		return err
+	}
+	s.pid, s.pidfd = res.pid, res.pidfd
+	m, err := s.receive(time.Now().Add(readyTimeout))
+	if err != nil {
+		return fmt.Errorf("sandbox init: %w", err)
+	}
+	if m.kind != msgReady {
+		return fmt.Errorf("sandbox init sent %q, want ready", m.kind)
+	}
+	return nil
+}
+
+// spawnInit asks a spawner thread for a new PID 1.
+func (d *Driver) spawnInit(ctx context.Context, sock, cgroupFD int) (spawnResult, error) {
+	d.mu.Lock()
+	spawn, running := d.spawn, d.running
+	d.mu.Unlock()
+	if spawn == nil {
+		return spawnResult{}, errors.New("linux driver is not running")
+	}
+	req := spawnRequest{sock: sock, cgroupFD: cgroupFD, reply: make(chan spawnResult, 1)}
+	select {
+	case spawn <- req:
+	case <-ctx.Done():
+		return spawnResult{}, ctx.Err()
+	case <-running.Done():
+		return spawnResult{}, errors.New("linux driver stopped")
+	}
+	res := <-req.reply
+	return res, res.err
+}
+
+// receive reads PID 1's next message.
+func (s *slot) receive(deadline time.Time) (message, error) {
+	s.conn.SetReadDeadline(deadline)
+	buf := make([]byte, msgSize+1)
+	n, err := s.conn.Read(buf)
+	if err != nil {
+		return message{}, err
+	}
+	return parseMessage(buf[:n])
+}
+
+// destroy kills PID 1, and with it everything in the sandbox, and releases
+// what the slot holds.
+func (s *slot) destroy() error {
+	var errs []error
+	if s.pidfd >= 0 {
+		errs = append(errs, signalPID1(s.pidfd, unix.SIGKILL), reap(s.pidfd))
+		unix.Close(s.pidfd)
+		s.pidfd = -1
+	}
+	if s.conn != nil {
+		s.conn.Close()
+	}
+	if s.ln != nil {
+		s.ln.Close()
+	}
+	if s.cg != nil {
+		errs = append(errs, s.cg.remove())
+	}
+	if s.veth != nil {
+		s.d.net.release(s.veth)
+	}
+	s.d.uids.put(s.uid)
+	return errors.Join(errs...)
+}
+
+func (d *Driver) nextName() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.seq++
+	return d.nonce + "-" + strconv.FormatUint(d.seq, 10)
+}
+
+// idPool hands out ids from a range, the longest-free first. An id is free
+// again once its sandbox's processes are gone, and nothing it owned
+// outlives the sandbox (its only writable place is its own /tmp).
+type idPool struct {
+	mu   sync.Mutex
+	next int
+	end  int
+	free []int
+}
+
+func newIDPool(base, count int) *idPool { return &idPool{next: base, end: base + count} }
+
+func (p *idPool) get() (int, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) > 0 {
+		id := p.free[0]
+		p.free = p.free[1:]
+		return id, true
+	}
+	if p.next < p.end {
+		p.next++
+		return p.next - 1, true
+	}
+	return 0, false
+}
+
+func (p *idPool) put(id int) {
+	p.mu.Lock()
+	p.free = append(p.free, id)
+	p.mu.Unlock()
+}
