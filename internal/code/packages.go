@@ -129,9 +129,12 @@ func unzipTo(data []byte, dir string) error {
 	if err != nil {
 		return err
 	}
+	// Saved packages were inspected; checked again because a path that
+	// leaves dir must never be written, whatever the source.
+	if err := checkLinkPaths(zr.File); err != nil {
+		return err
+	}
 	for _, f := range zr.File {
-		// Saved packages were inspected; checked again because a path
-		// that leaves dir must never be written, whatever the source.
 		if err := checkEntryName(f.Name); err != nil {
 			return err
 		}

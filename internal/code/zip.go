@@ -62,6 +62,9 @@ func Inspect(data []byte) (Package, error) {
 	if err != nil {
 		return Package{}, errUnzip
 	}
+	if err := checkLinkPaths(zr.File); err != nil {
+		return Package{}, err
+	}
 	var total int64
 	for _, f := range zr.File {
 		if err := checkEntryName(f.Name); err != nil {
@@ -109,6 +112,36 @@ func checkSymlink(f *zip.File) error {
 	if path.IsAbs(string(dest)) || resolved == ".." || strings.HasPrefix(resolved, "../") {
 		return lambda.Errorf(lambda.ErrInvalidParameterValue,
 			"Could not unzip uploaded file: symbolic link %q points outside the package.", f.Name)
+	}
+	return nil
+}
+
+// checkLinkPaths refuses an entry that the package also makes a symbolic
+// link, or that lies inside one. Extracting it would write wherever the link
+// points, and links that each stay inside can together point out: "y" → "."
+// and "x" → "y/.." make "x/f" land beside the package, not in it.
+func checkLinkPaths(files []*zip.File) error {
+	links := map[string]bool{}
+	for _, f := range files {
+		if f.Mode()&fs.ModeSymlink != 0 {
+			links[path.Clean(strings.ReplaceAll(f.Name, `\`, "/"))] = true
+		}
+	}
+	if len(links) == 0 {
+		return nil
+	}
+	for _, f := range files {
+		name := path.Clean(strings.ReplaceAll(f.Name, `\`, "/"))
+		if links[name] && f.Mode()&fs.ModeSymlink == 0 {
+			return lambda.Errorf(lambda.ErrInvalidParameterValue,
+				"Could not unzip uploaded file: entry %q is also a symbolic link.", f.Name)
+		}
+		for dir := path.Dir(name); dir != "." && dir != "/"; dir = path.Dir(dir) {
+			if links[dir] {
+				return lambda.Errorf(lambda.ErrInvalidParameterValue,
+					"Could not unzip uploaded file: entry %q is inside the symbolic link %q.", f.Name, dir)
+			}
+		}
 	}
 	return nil
 }

@@ -7,6 +7,9 @@ import (
 	"context"
 	"hash/crc32"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -36,6 +39,12 @@ func TestCodePackageChecks(t *testing.T) {
 		{"drive letter", makeZip(t, `C:\evil`, "x"), invalidParam(`Could not unzip uploaded file: entry "C:\\evil" has an absolute path or leaves the package directory.`)},
 		{"symbolic link out", symlinkZip(t, "link", "../../etc/passwd"), invalidParam(`Could not unzip uploaded file: symbolic link "link" points outside the package.`)},
 		{"absolute symbolic link", symlinkZip(t, "lib/link", "/etc/passwd"), invalidParam(`Could not unzip uploaded file: symbolic link "lib/link" points outside the package.`)},
+		// Each link stays inside, but together they point out: x/evil
+		// would be written beside the package.
+		{"file inside a chain of links", linksZip(t, "y", ".", "x", "y/..", "x/evil", ""),
+			invalidParam(`Could not unzip uploaded file: entry "x/evil" is inside the symbolic link "x".`)},
+		{"file written through its own link", linksZip(t, "y", ".", "x", "y/../evil", "x", ""),
+			invalidParam(`Could not unzip uploaded file: entry "x" is also a symbolic link.`)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,6 +59,16 @@ func TestCodePackageChecks(t *testing.T) {
 	}
 	_, err := n.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("refused")})
 	checkError(t, err, notFound("Function not found: "+fnARN("refused")))
+	// Only the extracted package of "target" is there.
+	entries, err := os.ReadDir(filepath.Join(n.dir, "code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if len(e.Name()) != 64 {
+			t.Errorf("%s/code holds %q, which is no extracted package", n.dir, e.Name())
+		}
+	}
 
 	// Links that stay inside the package are fine.
 	in := createInput(t, "links")
@@ -67,12 +86,38 @@ func symlinkZip(t *testing.T, name, target string) []byte {
 	w, _ := zw.CreateHeader(hdr)
 	io.WriteString(w, "#!/bin/sh\n")
 	hdr = &zip.FileHeader{Name: name, Method: zip.Store}
-	hdr.SetMode(0o777 | 1<<27) // fs.ModeSymlink
+	hdr.SetMode(0o777 | fs.ModeSymlink)
 	w, err := zw.CreateHeader(hdr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	io.WriteString(w, target)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// linksZip is a package of name/target pairs: a pair with an empty target
+// is a file, the others symbolic links.
+func linksZip(t *testing.T, pairs ...string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		hdr := &zip.FileHeader{Name: pairs[i], Method: zip.Store}
+		hdr.SetMode(0o644)
+		content := "a file"
+		if pairs[i+1] != "" {
+			hdr.SetMode(0o777 | fs.ModeSymlink)
+			content = pairs[i+1]
+		}
+		w, err := zw.CreateHeader(hdr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, content)
+	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
