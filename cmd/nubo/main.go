@@ -18,6 +18,7 @@ usage:
   nubo invoke  NAME [--payload JSON|@file] [--qualifier Q] [--log]
                                           invoke a function and print its answer
   nubo logs    NAME [-f] [--since 10m]    print (and follow) a function's logs
+  nubo bench   [--concurrency 1,8,64]     measure invoke latency, throughput and cold starts
 
 Run 'nubo COMMAND -h' for a command's flags.
 `
@@ -34,6 +35,7 @@ func main() {
 		"rm":     remove,
 		"invoke": invoke,
 		"logs":   logsCmd,
+		"bench":  benchCmd,
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {

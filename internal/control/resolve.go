@@ -29,39 +29,29 @@ type Target struct {
 // alias's version, choosing by the alias's routing weights. It reads through
 // a cache that every write of this Service invalidates.
 func (s *Service) Resolve(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef) (*Target, error) {
-	var rec functionRecord
-	if err := s.cached(ctx, functionKey(scope, ref.Name), &rec); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, lambda.FunctionNotFound(scope.QualifiedARN(ref.Name, ref.Qualifier))
-		}
-		return nil, err
+	rec, err := cached[functionRecord](ctx, s, functionKey(scope, ref.Name))
+	if err != nil {
+		return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
 	}
 	t := &Target{InvokedARN: scope.QualifiedARN(ref.Name, ref.Qualifier), Reserved: rec.Reserved}
 	version := ref.Qualifier
-	switch {
-	case version == "" || version == lambda.Latest:
+	if version != "" && !lambda.IsVersion(version) {
+		alias, err := cached[lambda.AliasConfiguration](ctx, s, aliasKey(scope, ref.Name, version))
+		if err != nil {
+			return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
+		}
+		version = pickVersion(alias)
+	}
+	if version == "" || version == lambda.Latest {
 		cfg := rec.Latest
 		t.Config = &cfg
-	case lambda.IsVersion(version):
-		t.Config = new(lambda.FunctionConfiguration)
-		if err := s.cached(ctx, versionKey(scope, ref.Name, version), t.Config); err != nil {
-			return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
+	} else {
+		cfg, err := cached[lambda.FunctionConfiguration](ctx, s, versionKey(scope, ref.Name, version))
+		if err != nil {
+			return nil, qualifiedNotFound(notFoundAs(err), scope, lambda.FunctionRef{Name: ref.Name, Qualifier: version})
 		}
-	default:
-		var alias lambda.AliasConfiguration
-		if err := s.cached(ctx, aliasKey(scope, ref.Name, version), &alias); err != nil {
-			return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
-		}
-		target := pickVersion(&alias)
-		if target == lambda.Latest {
-			cfg := rec.Latest
-			t.Config = &cfg
-		} else {
-			t.Config = new(lambda.FunctionConfiguration)
-			if err := s.cached(ctx, versionKey(scope, ref.Name, target), t.Config); err != nil {
-				return nil, qualifiedNotFound(notFoundAs(err), scope, lambda.FunctionRef{Name: ref.Name, Qualifier: target})
-			}
-		}
+		copied := *cfg
+		t.Config = &copied
 	}
 	if st := t.Config.State; st != lambda.StateActive {
 		return nil, lambda.Errorf(lambda.ErrResourceConflict,
@@ -104,13 +94,14 @@ func pickVersion(a *lambda.AliasConfiguration) string {
 	return a.FunctionVersion
 }
 
-// readCache holds decoded records for Resolve. Every write of the Service
-// bumps the generation, which drops the cache; a read that raced with a
-// write does not store what it read.
+// readCache holds decoded records for Resolve; callers must not modify
+// what it returns. Every write of the Service bumps the generation, which
+// drops the cache; a read that raced with a write does not store what it
+// read.
 type readCache struct {
 	mu       sync.Mutex
 	gen      uint64
-	records  map[string][]byte
+	records  map[string]any
 	reserved map[string]int // region -> ReservedTotal
 }
 
@@ -122,29 +113,33 @@ func (c *readCache) invalidate() {
 	c.mu.Unlock()
 }
 
-// cached reads key through the cache into v.
-func (s *Service) cached(ctx context.Context, key string, v any) error {
+// cached reads and decodes key through the cache.
+func cached[T any](ctx context.Context, s *Service, key string) (*T, error) {
 	c := &s.cache
 	c.mu.Lock()
-	data, ok := c.records[key]
+	v, ok := c.records[key]
 	gen := c.gen
 	c.mu.Unlock()
-	if !ok {
-		e, err := s.kv.Get(ctx, key)
-		if err != nil {
-			return err
-		}
-		data = e.Value
-		c.mu.Lock()
-		if c.gen == gen {
-			if c.records == nil {
-				c.records = map[string][]byte{}
-			}
-			c.records[key] = data
-		}
-		c.mu.Unlock()
+	if ok {
+		return v.(*T), nil
 	}
-	return json.Unmarshal(data, v)
+	e, err := s.kv.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	out := new(T)
+	if err := json.Unmarshal(e.Value, out); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		if c.records == nil {
+			c.records = map[string]any{}
+		}
+		c.records[key] = out
+	}
+	c.mu.Unlock()
+	return out, nil
 }
 
 func (s *Service) reservedTotalCached(ctx context.Context, scope lambda.Scope) (int, error) {

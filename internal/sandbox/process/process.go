@@ -6,7 +6,7 @@
 package process
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -62,14 +62,16 @@ type box struct {
 	tmp  string
 	ln   net.Listener
 
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	pid     int
-	exited  bool
-	exit    sandbox.Exit
-	peakKB  int64
-	done    chan struct{}
-	stopped bool
+	mu        sync.Mutex
+	cmd       *exec.Cmd
+	pid       int
+	exited    bool
+	exit      sandbox.Exit
+	peakKB    int64
+	status    *os.File // /proc/PID/status, opened on first use
+	statusBuf [4096]byte
+	done      chan struct{}
+	stopped   bool
 }
 
 func (b *box) Paths() sandbox.Paths {
@@ -130,27 +132,41 @@ func (b *box) MaxMemoryMB() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.pid != 0 && !b.exited {
-		if kb := vmHWM(b.pid); kb > b.peakKB {
+		if kb := b.readHWM(); kb > b.peakKB {
 			b.peakKB = kb
 		}
 	}
 	return int((b.peakKB + 1023) / 1024)
 }
 
-func vmHWM(pid int) int64 {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
+// readHWM reads VmHWM from /proc/PID/status, keeping the file open: the
+// engine asks after every invocation, and one pread is cheap.
+func (b *box) readHWM() int64 {
+	if b.status == nil {
+		f, err := os.Open("/proc/" + strconv.Itoa(b.pid) + "/status")
+		if err != nil {
+			return 0
+		}
+		b.status = f
+	}
+	n, _ := b.status.ReadAt(b.statusBuf[:], 0)
+	data := b.statusBuf[:n]
+	i := bytes.Index(data, []byte("VmHWM:"))
+	if i < 0 {
 		return 0
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+	var kb int64
+	for _, c := range data[i+len("VmHWM:"):] {
+		switch {
+		case c >= '0' && c <= '9':
+			kb = kb*10 + int64(c-'0')
+		case c == ' ' || c == '\t':
+			continue
+		default:
 			return kb
 		}
 	}
-	return 0
+	return kb
 }
 
 func (b *box) Stop(grace time.Duration) error {
@@ -173,6 +189,11 @@ func (b *box) Stop(grace time.Duration) error {
 		<-b.done
 	}
 	b.ln.Close()
+	b.mu.Lock()
+	if b.status != nil {
+		b.status.Close()
+	}
+	b.mu.Unlock()
 	return os.RemoveAll(b.tmp)
 }
 

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/bench"
+)
+
+func benchCmd(args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ExitOnError)
+	conc := fs.String("concurrency", "1,8,64", "comma-separated concurrencies for warm invokes")
+	duration := fs.Duration("duration", 5*time.Second, "length of each warm measurement")
+	cold := fs.Int("cold", 50, "number of cold starts to measure")
+	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	fs.Parse(args)
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var cs []int
+	for _, s := range strings.Split(*conc, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("bad concurrency %q", s)
+		}
+		cs = append(cs, n)
+	}
+	rep, err := bench.Run(context.Background(), bench.Options{
+		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, Source: *source,
+		Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) },
+	})
+	if err != nil {
+		return err
+	}
+	rep.Print(os.Stdout)
+	return nil
+}

@@ -1,0 +1,209 @@
+// Package bench measures nubo end to end: it starts a real server on
+// loopback, deploys a no-op aws-lambda-go function through the Lambda API,
+// and drives Invoke over HTTP at several concurrencies, then measures cold
+// starts. `nubo bench` prints its report.
+package bench
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/server"
+)
+
+// Options configures a run.
+type Options struct {
+	// Concurrencies to measure warm invokes at.
+	Concurrencies []int
+	// Duration of each warm measurement (after a warm-up).
+	Duration time.Duration
+	// ColdStarts is how many cold starts to measure.
+	ColdStarts int
+	// Source is the directory of the module (to build internal/bench/noop).
+	Source string
+	Logf   func(format string, args ...any)
+}
+
+// Stats summarises latencies.
+type Stats struct {
+	N        int
+	Errors   int
+	P50, P99 time.Duration
+	PerSec   float64
+}
+
+func (s Stats) String() string {
+	return fmt.Sprintf("n=%d errors=%d p50=%v p99=%v rate=%.0f/s", s.N, s.Errors, s.P50, s.P99, s.PerSec)
+}
+
+// Report is the result of a run.
+type Report struct {
+	Warm map[int]Stats
+	Cold Stats
+}
+
+// Run starts a server in a temporary directory and measures it.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	dir, err := os.MkdirTemp("", "nubo-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	zipped, err := buildNoop(opts.Source, dir)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := server.New(ctx, server.Config{
+		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), Account: "000000000000", Region: "us-east-1",
+		MaxConcurrency: 1000, KeepAlive: 10 * time.Minute,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return nil, err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(runCtx) }()
+	defer func() {
+		stop()
+		<-done
+	}()
+	c := newClient("http://"+srv.Addr(), 64)
+	if err := c.deploy(ctx, "noop", zipped); err != nil {
+		return nil, err
+	}
+	rep := &Report{Warm: map[int]Stats{}}
+	for _, n := range opts.Concurrencies {
+		c.load(ctx, "noop", n, time.Second) // warm-up: starts n environments
+		rep.Warm[n] = c.load(ctx, "noop", n, opts.Duration)
+		opts.Logf("warm c=%-3d %v", n, rep.Warm[n])
+	}
+	rep.Cold, err = c.coldStarts(ctx, zipped, opts.ColdStarts)
+	if err != nil {
+		return nil, err
+	}
+	opts.Logf("cold       %v", rep.Cold)
+	return rep, nil
+}
+
+// buildNoop builds the no-op function as a custom runtime's bootstrap and
+// zips it.
+func buildNoop(source, dir string) ([]byte, error) {
+	bin := filepath.Join(dir, "bootstrap")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./internal/bench/noop")
+	cmd.Dir = source
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("build the no-op function (run from the repository): %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+	hdr.SetMode(0o755)
+	w, err := zw.CreateHeader(hdr)
+	if err != nil {
+		return nil, err
+	}
+	w.Write(data)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// summarise computes percentiles of lat over a run of d.
+func summarise(lat []time.Duration, errors int, d time.Duration) Stats {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	s := Stats{N: len(lat), Errors: errors}
+	if len(lat) > 0 {
+		s.P50 = lat[len(lat)*50/100]
+		s.P99 = lat[min(len(lat)*99/100, len(lat)-1)]
+	}
+	if d > 0 {
+		s.PerSec = float64(len(lat)) / d.Seconds()
+	}
+	return s
+}
+
+// load invokes fn from n workers for d and returns the latencies.
+func (c *client) load(ctx context.Context, fn string, n int, d time.Duration) Stats {
+	var mu sync.Mutex
+	var all []time.Duration
+	errors := 0
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat := make([]time.Duration, 0, 4096)
+			bad := 0
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				start := time.Now()
+				if err := c.invoke(ctx, fn); err != nil {
+					bad++
+					continue
+				}
+				lat = append(lat, time.Since(start))
+			}
+			mu.Lock()
+			all = append(all, lat...)
+			errors += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return summarise(all, errors, d)
+}
+
+// coldStarts creates n functions from the same package and times the first
+// invoke of each.
+func (c *client) coldStarts(ctx context.Context, zipped []byte, n int) (Stats, error) {
+	var lat []time.Duration
+	errors := 0
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("cold-%d", i)
+		if err := c.deploy(ctx, name, zipped); err != nil {
+			return Stats{}, err
+		}
+		start := time.Now()
+		if err := c.invoke(ctx, name); err != nil {
+			errors++
+			continue
+		}
+		lat = append(lat, time.Since(start))
+	}
+	return summarise(lat, errors, 0), nil
+}
+
+// Print writes the report as a table.
+func (r *Report) Print(w io.Writer) {
+	fmt.Fprintln(w, "scenario      invokes  errors  p50        p99        rate")
+	var cs []int
+	for c := range r.Warm {
+		cs = append(cs, c)
+	}
+	sort.Ints(cs)
+	for _, c := range cs {
+		s := r.Warm[c]
+		fmt.Fprintf(w, "warm c=%-5d  %7d  %6d  %-9v  %-9v  %.0f/s\n", c, s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond), s.PerSec)
+	}
+	s := r.Cold
+	fmt.Fprintf(w, "cold start    %7d  %6d  %-9v  %-9v\n", s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond))
+	fmt.Fprintln(w, strings.Repeat("-", 62))
+}

@@ -1,0 +1,70 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// authorization is a SigV4 header whose scope routes to Lambda; nubo parses
+// signatures but does not verify them yet.
+const authorization = "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0"
+
+// client invokes over plain keep-alive HTTP, as an SDK would, without the
+// SDK's own overhead in the measurement.
+type client struct {
+	base string
+	http *http.Client
+	sdk  *lambda.Client
+}
+
+func newClient(base string, conns int) *client {
+	tr := &http.Transport{MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, IdleConnTimeout: time.Minute}
+	return &client{
+		base: base,
+		http: &http.Client{Transport: tr},
+		sdk: lambda.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(base),
+			Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", "")}),
+	}
+}
+
+var payload = []byte(`{}`)
+
+func (c *client) invoke(ctx context.Context, fn string) error {
+	req, err := http.NewRequestWithContext(ctx, "POST", c.base+"/2015-03-31/functions/"+fn+"/invocations", bytes.NewReader(payload))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", authorization)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Amz-Function-Error") != "" {
+		return fmt.Errorf("invoke %s: %s %s", fn, resp.Status, body)
+	}
+	return nil
+}
+
+// deploy creates a function and waits until it is Active.
+func (c *client) deploy(ctx context.Context, name string, zipped []byte) error {
+	_, err := c.sdk.CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String(name), Runtime: types.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		Role: aws.String("arn:aws:iam::000000000000:role/bench"), Code: &types.FunctionCode{ZipFile: zipped},
+	})
+	if err != nil {
+		return err
+	}
+	w := lambda.NewFunctionActiveV2Waiter(c.sdk, func(o *lambda.FunctionActiveV2WaiterOptions) { o.MinDelay = 10 * time.Millisecond })
+	return w.Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, time.Minute)
+}
