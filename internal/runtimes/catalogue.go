@@ -37,12 +37,6 @@ type Catalogue struct {
 	javaErr error
 }
 
-// interpreter is a resolved interpreter path, or why there is none.
-type interpreter struct {
-	path string
-	err  error
-}
-
 // New writes the runtime clients under opts.Dir, finds the interpreters and
 // compiles the Java client (once; later calls reuse the compiled tree).
 // A missing interpreter or JDK is not an error here: Check reports it for
@@ -73,84 +67,6 @@ func New(opts Options) (*Catalogue, error) {
 	c.buildJava(opts.Interpreters)
 	log.Info("runtimes ready", "dir", dir, "interpreters", c.interpreterSummary(), "java_client", c.java != "")
 	return c, nil
-}
-
-func (c *Catalogue) findInterpreters(overrides map[string]string) error {
-	for key, path := range overrides {
-		if key == "javac" {
-			continue
-		}
-		if f, ok := familyOf(key); ok {
-			c.byFam[f] = configured(key, path)
-			continue
-		}
-		rt, err := lookup(key)
-		if err != nil || rt.family == provided {
-			return fmt.Errorf("runtime interpreter %s=%s: %q is neither a runtime with an interpreter nor a family (python, nodejs, java, ruby)",
-				key, path, key)
-		}
-		c.byID[key] = configured(key, path)
-	}
-	for f, cmd := range commands {
-		if _, ok := c.byFam[f]; ok {
-			continue
-		}
-		path, err := exec.LookPath(cmd)
-		if err != nil {
-			c.byFam[f] = interpreter{err: fmt.Errorf("none found on PATH as %q", cmd)}
-			continue
-		}
-		if abs, err := filepath.Abs(path); err == nil {
-			path = abs
-		}
-		c.byFam[f] = interpreter{path: path}
-	}
-	for _, f := range []family{python, nodejs, java, ruby} {
-		if in := c.byFam[f]; in.err != nil {
-			c.log.Info("runtime interpreter not available", "family", string(f), "error", in.err)
-		} else {
-			c.log.Debug("runtime interpreter", "family", string(f), "path", in.path)
-		}
-	}
-	return nil
-}
-
-func familyOf(key string) (family, bool) {
-	switch key {
-	case "python", "python3":
-		return python, true
-	case "nodejs", "node":
-		return nodejs, true
-	case "java":
-		return java, true
-	case "ruby":
-		return ruby, true
-	}
-	return "", false
-}
-
-// configured checks an interpreter path given in the configuration.
-func configured(key, path string) interpreter {
-	if !filepath.IsAbs(path) {
-		found, err := exec.LookPath(path)
-		if err != nil {
-			return interpreter{err: fmt.Errorf("none found at %s (from --runtime-interpreter %s=%s)", path, key, path)}
-		}
-		path = found
-	}
-	st, err := os.Stat(path)
-	if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
-		return interpreter{err: fmt.Errorf("none found at %s (from --runtime-interpreter %s=%s)", path, key, path)}
-	}
-	return interpreter{path: path}
-}
-
-// interpreterFor resolves the interpreter of a runtime identifier.
-func (c *Catalogue) interpreterFor(rt runtime) interpreter {
-	if in, ok := c.byID[rt.id]; ok {
-		return in
-	}
-	return c.byFam[rt.family]
 }
 
 // precompilePython compiles the Python client's bytecode for every Python
@@ -211,28 +127,6 @@ func (c *Catalogue) buildJava(overrides map[string]string) {
 	}
 	c.java = rel
 	c.log.Debug("java runtime client ready", "javac", javac, "classes", rel)
-}
-
-// findJavac finds the compiler for the Java client: configured, next to the
-// java binary (symlinks resolved), or on PATH.
-func findJavac(javaPath, configuredPath string) (string, error) {
-	if configuredPath != "" {
-		in := configured("javac", configuredPath)
-		if in.err != nil {
-			return "", fmt.Errorf("javac %w", in.err)
-		}
-		return in.path, nil
-	}
-	if real, err := filepath.EvalSymlinks(javaPath); err == nil {
-		sibling := filepath.Join(filepath.Dir(real), "javac")
-		if st, err := os.Stat(sibling); err == nil && st.Mode()&0o111 != 0 {
-			return sibling, nil
-		}
-	}
-	if path, err := exec.LookPath("javac"); err == nil {
-		return path, nil
-	}
-	return "", errors.New("no javac (a JDK) found next to java or on PATH; install a JDK or set --runtime-interpreter javac=/path/to/javac")
 }
 
 // RuntimeDir is the host path of the written runtime clients.

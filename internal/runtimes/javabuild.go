@@ -84,7 +84,7 @@ func buildJava(ctx context.Context, dir, javac string) (string, error) {
 	}
 	defer os.RemoveAll(work)
 
-	args := []string{"--release", javaRelease, "-encoding", "UTF-8", "-nowarn", "-d", filepath.Join(work, "classes")}
+	args := []string{"-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "--release", javaRelease, "-encoding", "UTF-8", "-nowarn", "-d", filepath.Join(work, "classes")}
 	for name, data := range files {
 		src := filepath.Join(work, "src", filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
