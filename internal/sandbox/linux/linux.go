@@ -98,7 +98,8 @@ func (o *Options) setDefaults() {
 	}
 }
 
-// Driver creates Linux sandboxes. Create works while Run runs.
+// Driver creates Linux sandboxes. Create waits for Run to start and fails
+// once it has returned.
 type Driver struct {
 	opts     Options
 	log      *slog.Logger
@@ -111,12 +112,15 @@ type Driver struct {
 	uids     *idPool
 	net      *outbound // nil unless Network is outbound
 
-	mu      sync.Mutex
-	spawn   chan spawnRequest // nil while Run is not running
-	ready   chan *slot
-	running context.Context
-	seq     uint64
-	nonce   string
+	spawn   chan spawnRequest
+	ready   chan *slot    // the pool
+	started chan struct{} // closed when Run starts
+	stopped chan struct{} // closed when Run has stopped its spawners
+
+	mu    sync.Mutex
+	runs  int
+	seq   uint64
+	nonce string
 }
 
 // New checks that the host can run sandboxes, removes what a previous run
@@ -141,6 +145,10 @@ func New(opts Options) (*Driver, error) {
 		usersDir: filepath.Join(opts.Dir, "users"),
 		uids:     newIDPool(opts.UIDBase, opts.UIDCount),
 		nonce:    fmt.Sprintf("%x", os.Getpid()),
+		spawn:    make(chan spawnRequest),
+		ready:    make(chan *slot, opts.PoolSize),
+		started:  make(chan struct{}),
+		stopped:  make(chan struct{}),
 	}
 	cg, err := findCgroups(opts.CgroupParent)
 	if err != nil {
@@ -192,33 +200,29 @@ func (d *Driver) Close() error {
 // empties it. Sandboxes still running when Run returns are killed: no
 // environment outlives the driver.
 func (d *Driver) Run(ctx context.Context) error {
-	spawn := make(chan spawnRequest)
-	ready := make(chan *slot, d.opts.PoolSize)
 	d.mu.Lock()
-	if d.spawn != nil {
-		d.mu.Unlock()
-		return errors.New("linux sandbox driver: already running")
-	}
-	d.spawn, d.ready, d.running = spawn, ready, ctx
+	d.runs++
+	runs := d.runs
 	d.mu.Unlock()
-
+	if runs > 1 {
+		return errors.New("linux sandbox driver: Run called twice")
+	}
 	var spawners, fill sync.WaitGroup
 	for range 2 {
 		spawners.Add(1)
-		go func() { defer spawners.Done(); d.spawner(ctx, spawn) }()
+		goLocked(func() { defer spawners.Done(); d.spawner(ctx, d.spawn) })
 	}
 	for range d.opts.PoolWorkers {
 		fill.Add(1)
-		go func() { defer fill.Done(); d.refill(ctx, ready) }()
+		go func() { defer fill.Done(); d.refill(ctx, d.ready) }()
 	}
+	close(d.started)
 	<-ctx.Done()
 	fill.Wait()
-	d.mu.Lock()
-	d.spawn, d.ready, d.running = nil, nil, nil
-	d.mu.Unlock()
 	spawners.Wait()
-	for len(ready) > 0 {
-		(<-ready).destroy()
+	close(d.stopped)
+	for len(d.ready) > 0 {
+		(<-d.ready).destroy()
 	}
 	return nil
 }
@@ -229,15 +233,19 @@ func (d *Driver) Create(ctx context.Context, spec sandbox.Spec) (sandbox.Sandbox
 	if spec.TaskRoot == "" || spec.MemoryMB <= 0 || spec.EphemeralMB <= 0 {
 		return nil, errors.New("create sandbox: spec needs TaskRoot, MemoryMB and EphemeralMB")
 	}
-	d.mu.Lock()
-	ready := d.ready
-	d.mu.Unlock()
-	if ready == nil {
-		return nil, errors.New("create sandbox: linux driver is not running")
+	select {
+	case <-d.started:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("create sandbox: %w", ctx.Err())
+	}
+	select {
+	case <-d.stopped:
+		return nil, errors.New("create sandbox: linux driver stopped")
+	default:
 	}
 	var s *slot
 	select {
-	case s = <-ready:
+	case s = <-d.ready:
 	default:
 		var err error
 		if s, err = d.newSlot(ctx); err != nil {

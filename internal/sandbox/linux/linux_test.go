@@ -51,3 +51,27 @@ func sharedDriver(t testing.TB) *Driver {
 func TestConformance(t *testing.T) {
 	sandboxtest.Run(t, sharedDriver(t))
 }
+
+// newDriver runs a driver of its own for one test; opts.CgroupParent must
+// be unique to the test.
+func newDriver(t *testing.T, opts Options) *Driver {
+	t.Helper()
+	needRoot(t)
+	opts.Dir = t.TempDir()
+	opts.Logger = slog.New(slog.DiscardHandler)
+	d, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+		d.Close()
+	})
+	return d
+}

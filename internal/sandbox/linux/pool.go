@@ -154,18 +154,12 @@ func (s *slot) startInit(ctx context.Context) error {
 
 // spawnInit asks a spawner thread for a new PID 1.
 func (d *Driver) spawnInit(ctx context.Context, sock, cgroupFD int) (spawnResult, error) {
-	d.mu.Lock()
-	spawn, running := d.spawn, d.running
-	d.mu.Unlock()
-	if spawn == nil {
-		return spawnResult{}, errors.New("linux driver is not running")
-	}
 	req := spawnRequest{sock: sock, cgroupFD: cgroupFD, reply: make(chan spawnResult, 1)}
 	select {
-	case spawn <- req:
+	case d.spawn <- req:
 	case <-ctx.Done():
 		return spawnResult{}, ctx.Err()
-	case <-running.Done():
+	case <-d.stopped:
 		return spawnResult{}, errors.New("linux driver stopped")
 	}
 	res := <-req.reply

@@ -32,7 +32,6 @@ type spawnResult struct {
 // might lock and end it, would take sandboxes with it. When the driver stops,
 // the thread ends and so does every sandbox still running.
 func (d *Driver) spawner(ctx context.Context, reqs <-chan spawnRequest) {
-	runtime.LockOSThread() // never unlocked: see above
 	for {
 		select {
 		case <-ctx.Done():
@@ -42,6 +41,25 @@ func (d *Driver) spawner(ctx context.Context, reqs <-chan spawnRequest) {
 			r.reply <- spawnResult{pid: pid, pidfd: pidfd, err: err}
 		}
 	}
+}
+
+// goLocked runs fn in a new goroutine locked to an OS thread that is not
+// the process's main thread, and never unlocks it, so the thread ends with
+// fn. The main thread is spared because Go cannot end it: it would keep
+// whatever namespaces fn left it in, and /proc/self shows the main thread's.
+func goLocked(fn func()) {
+	go func() {
+		runtime.LockOSThread()
+		if unix.Gettid() == unix.Getpid() {
+			// Hold the main thread so that the new goroutine gets another.
+			done := make(chan struct{})
+			goLocked(func() { defer close(done); fn() })
+			<-done
+			runtime.UnlockOSThread()
+			return
+		}
+		fn()
+	}()
 }
 
 func (d *Driver) forkInit(sock, cgroupFD int) (pid, pidfd int, err error) {
@@ -83,8 +101,7 @@ func (d *Driver) forkInit(sock, cgroupFD int) (pid, pidfd int, err error) {
 // namespaces, and nubo's own threads never have to switch back.
 func inNamespaces(pidfd, flags int, fn func() error) error {
 	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: Go ends the thread with this goroutine
+	goLocked(func() {
 		if flags&unix.CLONE_NEWNS != 0 {
 			// A thread sharing its filesystem context cannot join a mount
 			// namespace.
@@ -98,7 +115,7 @@ func inNamespaces(pidfd, flags int, fn func() error) error {
 			return
 		}
 		errc <- fn()
-	}()
+	})
 	return <-errc
 }
 

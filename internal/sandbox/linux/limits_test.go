@@ -1,0 +1,221 @@
+package linux
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestAttackFillTmp(t *testing.T) {
+	d := sharedDriver(t)
+	e := create(t, d, taskRoot(t, nil), 512, 16)
+	e.sh(t, `dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>&1 | head -1; stat -c size=%s /tmp/fill`)
+	e.wait(t, 30*time.Second)
+	out := e.out.String()
+	if !strings.Contains(out, "No space left on device") || !strings.Contains(out, "size=16777216") {
+		t.Fatalf("filling a 16 MB /tmp: %q, want ENOSPC at 16777216 bytes", out)
+	}
+	checkHealthy(t, d)
+}
+
+func TestAttackMemory(t *testing.T) {
+	d := sharedDriver(t)
+	neighbor := create(t, d, taskRoot(t, nil), 128, 64)
+	neighbor.sh(t, `sleep 3; echo alive`)
+	e := create(t, d, taskRoot(t, nil), 128, 64)
+	e.start(t, []string{"python3", "-c", "s = 'x' * (400 << 20); print('allocated')"})
+	ex := e.wait(t, 60*time.Second)
+	if ex.Signal != "killed" || !ex.OOM {
+		t.Fatalf("allocating 400 MB under 128 MB: exit %+v, output %q; want killed and OOM", ex, e.out.String())
+	}
+	if strings.Contains(e.out.String(), "allocated") {
+		t.Fatal("the allocation succeeded")
+	}
+	if mb := e.sb.MaxMemoryMB(); mb < 100 || mb > 128 {
+		t.Errorf("MaxMemoryMB = %d, want about the 128 MB limit", mb)
+	}
+	if ex := neighbor.wait(t, 30*time.Second); ex.Code != 0 || ex.OOM || neighbor.out.String() != "alive\n" {
+		t.Errorf("neighbor: %+v %q", ex, neighbor.out.String())
+	}
+	checkHealthy(t, d)
+}
+
+func TestAttackForkBomb(t *testing.T) {
+	// Counting to Lambda's 1,024 takes half a minute on a small VM (about
+	// 25 ms a fork and exec), so the exact count is checked on a driver with
+	// a lower limit, and the real limit against a fork bomb.
+	small := newDriver(t, Options{MaxProcs: 100, CgroupParent: "nubo-test-procs"})
+	e := create(t, small, taskRoot(t, nil), 3538, 64) // two vCPUs
+	// Count the processes started until fork fails; dash then exits 2.
+	e.sh(t, `i=0; while sleep 1000 & do i=$((i+1)); echo n=$i; done`)
+	ex := e.wait(t, 60*time.Second)
+	out := e.out.String()
+	// pids.max is MaxProcs+1: PID 1, the shell and 99 sleeps.
+	if lineWith(out, "n=99") == "" || strings.Contains(out, "n=100") || !strings.Contains(out, "Cannot fork") || ex.Code != 2 {
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		t.Fatalf("exit %v; last lines %q", ex, lines[max(0, len(lines)-3):])
+	}
+
+	bomb := create(t, small, taskRoot(t, nil), 3538, 64)
+	bomb.sh(t, `b() { b | b & }; b; exec sleep 1000`)
+	cg := bomb.sb.(*box).s.cg
+	read := func(file string) string {
+		data, _ := os.ReadFile(cg.path(cg.root.pids, file))
+		return strings.TrimSpace(string(data))
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for read("pids.events") == "max 0" && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n, _ := strconv.Atoi(read("pids.current")); n > 101 || read("pids.events") == "max 0" {
+		t.Errorf("fork bomb: pids.current %s, pids.events %q", read("pids.current"), read("pids.events"))
+	}
+	start := time.Now()
+	if err := bomb.sb.Stop(0); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("stopping the fork bomb took %v", el)
+	}
+	checkHealthy(t, small)
+
+	// The default limit is Lambda's 1,024 (plus PID 1).
+	d := sharedDriver(t)
+	e = create(t, d, taskRoot(t, nil), 128, 64)
+	cg = e.sb.(*box).s.cg
+	if got := read("pids.max"); got != "1025" {
+		t.Errorf("pids.max = %s, want 1025", got)
+	}
+	checkHealthy(t, d)
+}
+
+func TestAttackSetuidBinary(t *testing.T) {
+	d := sharedDriver(t)
+	root := taskRoot(t, nil)
+	id, err := os.ReadFile("/usr/bin/id")
+	if err != nil {
+		t.Skip("no /usr/bin/id")
+	}
+	suid := filepath.Join(root, "id")
+	if err := os.WriteFile(suid, id, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chown(suid, 0, 0)
+	if err := os.Chmod(suid, 0o4755|os.ModeSetuid); err != nil {
+		t.Fatal(err)
+	}
+	e := create(t, d, root, 128, 64)
+	e.sh(t, `echo euid=$(/var/task/id -u); /usr/bin/mount -t tmpfs none /tmp >/dev/null 2>&1; echo mount=$?
+		grep -E '^(Uid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status`)
+	e.wait(t, 20*time.Second)
+	out := e.out.String()
+	uid := ""
+	for _, f := range strings.Fields(lineWith(out, "Uid:"))[1:] {
+		if uid == "" {
+			uid = f
+		} else if f != uid {
+			t.Errorf("uids differ: %q", lineWith(out, "Uid:"))
+		}
+	}
+	if n, _ := strconv.Atoi(uid); n < 1000 {
+		t.Errorf("sandbox runs as uid %q", uid)
+	}
+	want := []string{
+		"euid=" + uid, "mount=32", "CapInh:\t0000000000000000", "CapPrm:\t0000000000000000",
+		"CapEff:\t0000000000000000", "CapBnd:\t0000000000000000", "CapAmb:\t0000000000000000",
+		"NoNewPrivs:\t1", "Seccomp:\t2",
+	}
+	if g := strings.Fields(lineWith(out, "Groups:")); len(g) != 1 {
+		t.Errorf("supplementary groups: %q", g)
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// TestAttackRuntimeAPIs has each of two sandboxes call 127.0.0.1:9001 and
+// a further in-sandbox listener: each must reach only its own.
+func TestAttackRuntimeAPIs(t *testing.T) {
+	d := sharedDriver(t)
+	serve := func(e *env, name string) {
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, name)
+		})}
+		go srv.Serve(e.sb.Listener())
+		ln, err := e.sb.(interface {
+			Listen(network, address string) (net.Listener, error)
+		}).Listen("tcp", "127.0.0.1:4566")
+		if err != nil {
+			t.Fatal(err)
+		}
+		aws := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "aws-"+name)
+		})}
+		go aws.Serve(ln)
+		t.Cleanup(func() { srv.Close(); aws.Close() })
+	}
+	a := create(t, d, taskRoot(t, nil), 128, 64)
+	b := create(t, d, taskRoot(t, nil), 128, 64)
+	serve(a, "A")
+	serve(b, "B")
+	script := `for p in 9001 4566; do echo "$p=$(curl -s --max-time 2 http://127.0.0.1:$p/)"; done`
+	a.sh(t, script)
+	b.sh(t, script)
+	a.wait(t, 20*time.Second)
+	b.wait(t, 20*time.Second)
+	if got := a.out.String(); got != "9001=A\n4566=aws-A\n" {
+		t.Errorf("A got %q", got)
+	}
+	if got := b.out.String(); got != "9001=B\n4566=aws-B\n" {
+		t.Errorf("B got %q", got)
+	}
+}
+
+// TestAttackOutliveStop leaves daemons behind (new sessions, orphans) and
+// checks that none survives Stop.
+func TestAttackOutliveStop(t *testing.T) {
+	d := sharedDriver(t)
+	e := create(t, d, taskRoot(t, nil), 128, 64)
+	e.sh(t, `setsid sleep 1000 & nohup sleep 1000 >/dev/null 2>&1 & (sleep 1000 &); (setsid sh -c 'trap "" TERM HUP; sleep 1000' &); sleep 0.3; echo ready; exec sleep 1000`)
+	e.out.waitFor(t, "ready")
+	b := e.sb.(*box)
+	pids := b.s.cg.procs()
+	if len(pids) < 6 {
+		t.Fatalf("sandbox has processes %v, want PID 1, 4 daemons and the main process", pids)
+	}
+	name := b.s.name
+	if err := e.sb.Stop(100 * time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range pids {
+		if alive(pid, name) {
+			t.Errorf("pid %d survived Stop", pid)
+		}
+	}
+	for _, dir := range d.cgroups.dirs() {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("cgroup %s/%s survived Stop", dir, name)
+		}
+	}
+	checkHealthy(t, d)
+}
+
+// alive says whether pid is a live process in the sandbox cgroup name.
+func alive(pid int, name string) bool {
+	if err := syscall.Kill(pid, 0); err != nil {
+		return false
+	}
+	cg, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	return strings.Contains(string(cg), name) && !strings.Contains(string(stat), ") Z ")
+}
