@@ -186,6 +186,11 @@ public class Pojos {
         return "ok";
     }
 
+    public String vmOption(String name) {
+        return java.lang.management.ManagementFactory.getPlatformMXBean(
+                com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption(name).getValue();
+    }
+
     public void copy(InputStream in, OutputStream out, Context ctx) throws IOException {
         out.write("[".getBytes());
         in.transferTo(out);
@@ -376,7 +381,13 @@ func TestJavaHandlers(t *testing.T) {
 	cases := []struct {
 		name, handler, event, want string
 		log                        string
+		runtime                    string
+		env                        map[string]string
 	}{
+		{name: "C1 only by default", handler: "example.Pojos::vmOption", event: `"TieredStopAtLevel"`, want: `"1"`},
+		{name: "JAVA_TOOL_OPTIONS overrides the defaults", handler: "example.Pojos::vmOption", event: `"TieredStopAtLevel"`, want: `"4"`,
+			env: map[string]string{"JAVA_TOOL_OPTIONS": "-XX:TieredStopAtLevel=4 -XX:+UseParallelGC"}},
+		{name: "java11 keeps the JVM defaults", handler: "example.Pojos::vmOption", event: `"TieredStopAtLevel"`, want: `"4"`, runtime: "java11"},
 		{name: "POJO in and out", handler: "example.Pojos::greet", event: `{"name":"Ada ✓","age":36,"nickname":"countess","ignored":1}`,
 			want: `{"message":"Hello, Ada ✓ (36) countess","tags":["a","b"],"friendly":true}`},
 		{name: "String", handler: "example.Pojos::upper", event: `"héllo"`, want: `"HÉLLO"`},
@@ -396,7 +407,11 @@ func TestJavaHandlers(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			p := startEnv(t, cat, envSpec{runtime: "java21", handler: c.handler, taskRoot: javaTaskRoot(t)})
+			runtime := c.runtime
+			if runtime == "" {
+				runtime = "java21"
+			}
+			p := startEnv(t, cat, envSpec{runtime: runtime, handler: c.handler, taskRoot: javaTaskRoot(t), env: c.env})
 			r, inv := p.invoke(t, c.event)
 			if r.kind != "response" {
 				t.Fatalf("got %s %s", r.kind, r.body)

@@ -22,6 +22,14 @@ const javaRelease = "11"
 // javaMain is the Java client's entry point.
 const javaMain = "dev.nubo.lambda.runtime.Main"
 
+// javaFlagsFile holds the JVM defaults of AWS's java17 and later runtimes,
+// relative to the runtime directory. Garbage collection is left to the
+// JVM's ergonomics (serial in small sandboxes): naming a collector here
+// would conflict with one chosen through JAVA_TOOL_OPTIONS.
+const javaFlagsFile = "java/lambda.flags"
+
+const javaFlags = "+TieredCompilation\nTieredStopAtLevel=1\n"
+
 // javacTimeout bounds the one-time compile of the Java client.
 const javacTimeout = 3 * time.Minute
 
@@ -71,12 +79,15 @@ func buildJava(ctx context.Context, dir, javac string) (string, error) {
 	}
 	rel := javaClassesDir(hash)
 	final := filepath.Join(dir, rel)
-	if _, err := os.Stat(filepath.Join(final, "dev", "nubo", "lambda", "runtime", "Main.class")); err == nil {
-		return rel, nil
-	}
 	base := filepath.Join(dir, "java")
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		return "", fmt.Errorf("create java directory: %w", err)
+	}
+	if err := writeFile(filepath.Join(dir, javaFlagsFile), []byte(javaFlags)); err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(filepath.Join(final, "dev", "nubo", "lambda", "runtime", "Main.class")); err == nil {
+		return rel, nil
 	}
 	work, err := os.MkdirTemp(base, ".build-")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -65,16 +66,19 @@ func (c *Catalogue) Launch(runtimeID string, l Layout) (Launch, error) {
 			)},
 		}, nil
 	case java:
-		// AWS's Java runtimes start the JVM for fast start-up over peak speed.
-		return Launch{
-			Argv: []string{interp,
-				"-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-				"-Dfile.encoding=UTF-8",
-				"-Dnubo.lambda.layers=" + path.Join(l.OptDir, "java", "lib"),
-				"-cp", path.Join(l.RuntimeDir, c.java),
-				javaMain},
-			Env: []string{execEnv},
-		}, nil
+		argv := []string{interp}
+		if v, err := strconv.Atoi(rt.version); err == nil && v >= 17 {
+			// From java17 on, AWS stops tiered compilation at C1 for fast
+			// start-up. A flags file sets it with the lowest precedence, so
+			// a function's JAVA_TOOL_OPTIONS still overrides it, as on AWS.
+			argv = append(argv, "-XX:Flags="+path.Join(l.RuntimeDir, javaFlagsFile))
+		}
+		argv = append(argv,
+			"-Dfile.encoding=UTF-8",
+			"-Dnubo.lambda.layers="+path.Join(l.OptDir, "java", "lib"),
+			"-cp", path.Join(l.RuntimeDir, c.java),
+			javaMain)
+		return Launch{Argv: argv, Env: []string{execEnv}}, nil
 	case ruby:
 		// A trailing separator keeps the interpreter's default gem paths.
 		gemVersion := rt.version + ".0"
