@@ -38,7 +38,15 @@ func TestMain(m *testing.M) {
 func testCatalogue(t testing.TB) *Catalogue {
 	t.Helper()
 	catOnce.Do(func() {
-		sharedCat, sharedCatErr = New(Options{Dir: filepath.Join(testDir, "runtime")})
+		// NUBO_TEST_INTERPRETERS=python=/usr/bin/python3,node=... picks
+		// interpreters as --runtime-interpreter does.
+		interpreters := map[string]string{}
+		for _, kv := range strings.Split(os.Getenv("NUBO_TEST_INTERPRETERS"), ",") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				interpreters[k] = v
+			}
+		}
+		sharedCat, sharedCatErr = New(Options{Dir: filepath.Join(testDir, "runtime"), Interpreters: interpreters})
 	})
 	if sharedCatErr != nil {
 		t.Fatalf("New: %v", sharedCatErr)
