@@ -33,8 +33,14 @@ type box struct {
 	peak       int64
 	gone       bool // the cgroup is removed
 	extra      []net.Listener
+	initTimer  *time.Timer
+	initDone   bool
 	releaseErr error
 }
+
+// maxInit is how long a runtime's init may use the init-phase CPU share
+// without the engine saying it has finished (Lambda's init limit).
+const maxInit = 10 * time.Second
 
 // fit makes a prepared slot the sandbox for spec.
 func (d *Driver) fit(s *slot, spec sandbox.Spec) (*box, error) {
@@ -127,9 +133,33 @@ func (b *box) Start(argv []string, env []string) error {
 		if m.kind == msgFailed {
 			return fmt.Errorf("start %s: %w", argv[0], startError(m))
 		}
+		b.mu.Lock()
+		if !b.initDone {
+			b.initTimer = time.AfterFunc(maxInit, b.InitDone)
+		}
+		b.mu.Unlock()
 		return nil
 	case <-b.done:
 		return fmt.Errorf("start %s: %w", argv[0], errNoInit)
+	}
+}
+
+// InitDone ends the init phase: from now on the sandbox gets the CPU share
+// of its memory size instead of init's two vCPUs. The engine calls it when
+// the runtime first asks for an event; otherwise it happens 10 s after
+// Start.
+func (b *box) InitDone() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.initDone || b.gone {
+		return
+	}
+	b.initDone = true
+	if b.initTimer != nil {
+		b.initTimer.Stop()
+	}
+	if err := b.s.cg.setCPU(b.spec.MemoryMB); err != nil {
+		b.s.d.log.Warn("end init CPU share", "sandbox", b.spec.ID, "err", err)
 	}
 }
 
@@ -258,6 +288,9 @@ func (b *box) Stop(grace time.Duration) error {
 	b.recordPeak()
 	b.mu.Lock()
 	b.gone = true
+	if b.initTimer != nil {
+		b.initTimer.Stop()
+	}
 	extra := b.extra
 	b.mu.Unlock()
 	for _, ln := range extra {

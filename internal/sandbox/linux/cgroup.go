@@ -196,18 +196,16 @@ func (c *cgroup) attach(pid int) error {
 // Lambda's CPU share: 1,769 MB buys one vCPU.
 const mbPerCPU = 1769
 
-// setLimits applies the memory size (swap disabled), the CPU share in
-// proportion to it, and the process limit.
+// setLimits applies the memory size (swap disabled), the process limit,
+// and the init-phase CPU share (initCPU).
 func (c *cgroup) setLimits(memoryMB, pids int) error {
 	mem := strconv.FormatInt(int64(memoryMB)<<20, 10)
-	quota := max(1000, memoryMB*100000/mbPerCPU)
 	var files [][2]string
 	if c.root.v2 {
 		files = [][2]string{
 			{"memory.max", mem},
 			{"memory.swap.max", "0"},
 			{"memory.oom.group", "1"},
-			{"cpu.max", fmt.Sprintf("%d 100000", quota)},
 			{"cpu.weight", strconv.Itoa(min(10000, max(1, memoryMB*100/mbPerCPU)))},
 			{"pids.max", strconv.Itoa(pids)},
 		}
@@ -218,7 +216,6 @@ func (c *cgroup) setLimits(memoryMB, pids int) error {
 		}
 		files = append(files,
 			[2]string{"cpu.cfs_period_us", "100000"},
-			[2]string{"cpu.cfs_quota_us", strconv.Itoa(quota)},
 			[2]string{"cpu.shares", strconv.Itoa(max(2, memoryMB*1024/mbPerCPU))},
 			[2]string{"pids.max", strconv.Itoa(pids)})
 	}
@@ -227,6 +224,23 @@ func (c *cgroup) setLimits(memoryMB, pids int) error {
 		if err != nil && !(c.root.v2 && f[0] == "memory.swap.max" && errors.Is(err, fs.ErrNotExist)) {
 			return fmt.Errorf("set %s: %w", f[0], err)
 		}
+	}
+	return c.setCPU(max(initCPU, memoryMB))
+}
+
+// initCPU is the memory size whose CPU share a sandbox gets while its
+// runtime initialises: Lambda gives init two vCPUs whatever the memory.
+const initCPU = 2 * mbPerCPU
+
+// setCPU caps the CPU at the share of memoryMB (1,769 MB = one vCPU).
+func (c *cgroup) setCPU(memoryMB int) error {
+	quota := max(1000, memoryMB*100000/mbPerCPU)
+	file, value := "cpu.cfs_quota_us", strconv.Itoa(quota)
+	if c.root.v2 {
+		file, value = "cpu.max", fmt.Sprintf("%d 100000", quota)
+	}
+	if err := writeFile(c.path(c.root.cpu, file), value); err != nil {
+		return fmt.Errorf("set %s: %w", file, err)
 	}
 	return nil
 }

@@ -175,7 +175,7 @@ func New(opts Options) (*Driver, error) {
 		return nil, err
 	}
 	if opts.Network == NetworkOutbound {
-		if d.net, err = newOutbound(opts.Subnet, d.log); err != nil {
+		if d.net, err = newOutbound(opts.Subnet, opts.CgroupParent, d.log); err != nil {
 			d.Close()
 			return nil, err
 		}
@@ -186,13 +186,18 @@ func New(opts Options) (*Driver, error) {
 // Name implements sandbox.Driver.
 func (d *Driver) Name() string { return "linux" }
 
-// Close releases what New acquired. Call it after Run has returned.
+// Close releases what New acquired and removes the state directory and,
+// if no sandbox is left in them, the parent cgroups. Call it after Run has
+// returned.
 func (d *Driver) Close() error {
 	var errs []error
 	if d.net != nil {
 		errs = append(errs, d.net.close())
 	}
-	errs = append(errs, d.pid1.Close(), d.devNull.Close())
+	for _, dir := range d.cgroups.dirs() {
+		os.Remove(dir) // fails while a sandbox's cgroup remains
+	}
+	errs = append(errs, d.pid1.Close(), d.devNull.Close(), os.RemoveAll(d.opts.Dir))
 	return errors.Join(errs...)
 }
 

@@ -16,6 +16,15 @@ var testDriver struct {
 	once sync.Once
 	d    *Driver
 	err  error
+	stop func()
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if testDriver.stop != nil {
+		testDriver.stop()
+	}
+	os.Exit(code)
 }
 
 func needRoot(t testing.TB) {
@@ -39,8 +48,16 @@ func sharedDriver(t testing.TB) *Driver {
 			testDriver.err = err
 			return
 		}
-		go d.Run(context.Background())
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { d.Run(ctx); close(done) }()
 		testDriver.d = d
+		testDriver.stop = func() {
+			cancel()
+			<-done
+			d.Close()
+			os.RemoveAll(dir)
+		}
 	})
 	if testDriver.err != nil {
 		t.Fatal(testDriver.err)

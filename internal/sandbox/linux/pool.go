@@ -105,7 +105,7 @@ func (d *Driver) newSlot(ctx context.Context) (s *slot, err error) {
 		return s, err
 	}
 	if d.net != nil {
-		if s.veth, err = d.net.attach(s.pidfd); err != nil {
+		if s.veth, err = d.net.attach(s.pid, s.pidfd); err != nil {
 			return s, err
 		}
 	}

@@ -1,0 +1,273 @@
+package linux
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/sandbox"
+)
+
+// The benchmarks measure what issue 4 sets targets for, with a static Go
+// bootstrap (testdata/bootstrap) at 128 MB:
+//
+//	NUBO_BENCH=1 go test -run TestBench -v ./internal/sandbox/linux/
+//
+// NUBO_BENCH_N sets the number of idle sandboxes of the density benchmark
+// (1,000).
+
+func needBench(t *testing.T) {
+	if os.Getenv("NUBO_BENCH") == "" {
+		t.Skip("set NUBO_BENCH=1 to run the benchmarks")
+	}
+}
+
+// runtimeServer is a stand-in for nubo's Runtime API on one sandbox's
+// listener: it notes the first request, and parks /next until closed.
+type runtimeServer struct {
+	srv   *http.Server
+	first chan time.Time
+	park  chan struct{}
+}
+
+func serveRuntime(sb sandbox.Sandbox) *runtimeServer {
+	rs := &runtimeServer{first: make(chan time.Time, 1), park: make(chan struct{})}
+	rs.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case rs.first <- time.Now():
+		default:
+		}
+		if strings.HasSuffix(r.URL.Path, "/next") {
+			select {
+			case <-rs.park:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		io.WriteString(w, "{}")
+	})}
+	go rs.srv.Serve(sb.Listener())
+	return rs
+}
+
+func (rs *runtimeServer) close() {
+	close(rs.park)
+	rs.srv.Close()
+}
+
+var discard = func() *os.File { f, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0); return f }()
+
+// coldStart creates and starts a sandbox running the bootstrap and returns
+// it once the bootstrap's first request arrived, with the times of Create,
+// Start and the whole.
+func coldStart(t testing.TB, d *Driver, root string, memoryMB int) (sandbox.Sandbox, *runtimeServer, [3]time.Duration, error) {
+	var times [3]time.Duration
+	t0 := time.Now()
+	sb, err := d.Create(context.Background(), sandbox.Spec{ID: "bench", TaskRoot: root, MemoryMB: memoryMB, EphemeralMB: 512, Output: discard})
+	if err != nil {
+		return nil, nil, times, err
+	}
+	t1 := time.Now()
+	rs := serveRuntime(sb)
+	env := append([]string{"AWS_LAMBDA_RUNTIME_API=" + sb.RuntimeAPI()}, baseEnv...)
+	if err := sb.Start([]string{"/var/task/bootstrap"}, env); err != nil {
+		sb.Stop(0)
+		return nil, nil, times, err
+	}
+	t2 := time.Now()
+	select {
+	case t3 := <-rs.first:
+		times = [3]time.Duration{t1.Sub(t0), t2.Sub(t1), t3.Sub(t0)}
+	case <-sb.Done():
+		rs.close()
+		return nil, nil, times, fmt.Errorf("bootstrap exited: %v", sb.Exit())
+	case <-time.After(10 * time.Second):
+		rs.close()
+		sb.Stop(0)
+		return nil, nil, times, fmt.Errorf("no request from the bootstrap")
+	}
+	return sb, rs, times, nil
+}
+
+func percentiles(ds []time.Duration) string {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	p := func(q float64) time.Duration { return ds[min(len(ds)-1, int(q*float64(len(ds))))] }
+	return fmt.Sprintf("p50 %6.2f ms  p99 %6.2f ms", p(0.50).Seconds()*1000, p(0.99).Seconds()*1000)
+}
+
+// waitPool waits until the pool holds n sandboxes.
+func waitPool(d *Driver, n int) {
+	for deadline := time.Now().Add(30 * time.Second); len(d.ready) < n && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestBenchColdStart(t *testing.T) {
+	needBench(t)
+	d := sharedDriver(t)
+	root := taskRoot(t, nil, buildTool(t, "bootstrap"))
+	for _, mem := range []int{128, 1024} {
+		var create, start, total []time.Duration
+		for i := 0; i < 200; i++ {
+			waitPool(d, 4)
+			sb, rs, times, err := coldStart(t, d, root, mem)
+			if err != nil {
+				t.Fatal(err)
+			}
+			create, start, total = append(create, times[0]), append(start, times[1]), append(total, times[2])
+			rs.close()
+			sb.Stop(0)
+		}
+		t.Logf("cold start %4d MB, 200 runs: Create %s | Start %s | Create to first request %s",
+			mem, percentiles(create), percentiles(start), percentiles(total))
+	}
+}
+
+func TestBenchStartRate(t *testing.T) {
+	needBench(t)
+	d := sharedDriver(t)
+	root := taskRoot(t, nil, buildTool(t, "bootstrap"))
+	for _, workers := range []int{4, 16} {
+		var n atomic.Int64
+		var mu sync.Mutex
+		var total []time.Duration
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var wg sync.WaitGroup
+		began := time.Now()
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					sb, rs, times, err := coldStart(t, d, root, 128)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					n.Add(1)
+					mu.Lock()
+					total = append(total, times[2])
+					mu.Unlock()
+					rs.close()
+					sb.Stop(0)
+				}
+			}()
+		}
+		wg.Wait()
+		cancel()
+		el := time.Since(began)
+		t.Logf("%2d workers for %v: %d sandboxes created, started, served and stopped = %.0f/s; Create to first request %s",
+			workers, el.Round(time.Millisecond), n.Load(), float64(n.Load())/el.Seconds(), percentiles(total))
+	}
+}
+
+func TestBenchDensity(t *testing.T) {
+	needBench(t)
+	n := 1000
+	if v, err := strconv.Atoi(os.Getenv("NUBO_BENCH_N")); err == nil {
+		n = v
+	}
+	d := sharedDriver(t)
+	root := taskRoot(t, nil, buildTool(t, "bootstrap"))
+	waitPool(d, d.opts.PoolSize)
+	hostBefore, availBefore := settle(), memAvailable()
+
+	type live struct {
+		sb sandbox.Sandbox
+		rs *runtimeServer
+	}
+	var envs []live
+	defer func() {
+		for _, e := range envs {
+			e.rs.close()
+			e.sb.Stop(0)
+		}
+	}()
+	began := time.Now()
+	for i := 0; i < n; i++ {
+		sb, rs, _, err := coldStart(t, d, root, 128)
+		if err != nil {
+			t.Fatalf("sandbox %d: %v", i, err)
+		}
+		envs = append(envs, live{sb, rs})
+	}
+	el := time.Since(began)
+	time.Sleep(2 * time.Second) // let every bootstrap settle on /next
+	for i, e := range envs {
+		select {
+		case <-e.sb.Done():
+			t.Fatalf("sandbox %d ended: %v", i, e.sb.Exit())
+		default:
+		}
+	}
+	waitPool(d, d.opts.PoolSize)
+	hostAfter, availAfter := settle(), memAvailable()
+	var procRSS, cgroupBytes int64
+	var procs int
+	for _, e := range envs {
+		b := e.sb.(*box)
+		for _, pid := range b.s.cg.procs() {
+			procRSS += rssOf(pid)
+			procs++
+		}
+		data, _ := os.ReadFile(b.s.cg.path(b.s.cg.root.mem, usageFile(b.s.cg.root)))
+		v, _ := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+		cgroupBytes += v
+	}
+	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
+	t.Logf("%d idle sandboxes (each a Go bootstrap parked on /next) started in %v (%.0f/s)", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+	t.Logf("nubo (this process) RSS %.1f -> %.1f MiB: %.3f MiB per sandbox", mib(hostBefore), mib(hostAfter), mib(hostAfter-hostBefore)/float64(n))
+	t.Logf("sandbox processes: %d, RSS %.0f MiB in all, %.2f MiB per sandbox; cgroup memory %.2f MiB per sandbox",
+		procs, mib(procRSS), mib(procRSS)/float64(n), mib(cgroupBytes)/float64(n))
+	t.Logf("host MemAvailable fell by %.0f MiB: %.2f MiB per sandbox, kernel objects included", mib(availBefore-availAfter), mib(availBefore-availAfter)/float64(n))
+}
+
+// settle collects garbage and returns this process's resident size.
+func settle() int64 {
+	runtime.GC()
+	debug.FreeOSMemory()
+	return rssOf(os.Getpid())
+}
+
+func rssOf(pid int) int64 {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func memAvailable() int64 {
+	data, _ := os.ReadFile("/proc/meminfo")
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func usageFile(r *cgroupRoot) string {
+	if r.v2 {
+		return "memory.current"
+	}
+	return "memory.usage_in_bytes"
+}
