@@ -142,6 +142,26 @@ public class Greeting {
 
 public record Point(int x, int y) {}
 `,
+	"example/Sqs.java": `package example;
+
+import java.util.List;
+
+// Shaped like aws-lambda-java-events' SQSEvent.
+public class Sqs {
+    public static class Message {
+        private String body;
+        private String eventSourceArn;
+        public String getBody() { return body; }
+        public void setBody(String body) { this.body = body; }
+        public String getEventSourceArn() { return eventSourceArn; }
+        public void setEventSourceArn(String arn) { this.eventSourceArn = arn; }
+    }
+
+    private List<Message> records;
+    public List<Message> getRecords() { return records; }
+    public void setRecords(List<Message> records) { this.records = records; }
+}
+`,
 	"example/Pojos.java": `package example;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -160,6 +180,11 @@ public class Pojos {
     }
 
     public String upper(String s) { return s.toUpperCase(); }
+
+    public String sqs(Sqs event) {
+        Sqs.Message m = event.getRecords().get(0);
+        return m.getEventSourceArn() + " " + m.getBody();
+    }
 
     public Point mirror(Point p) { return new Point(p.y(), p.x()); }
 
@@ -390,6 +415,9 @@ func TestJavaHandlers(t *testing.T) {
 		{name: "java11 keeps the JVM defaults", handler: "example.Pojos::vmOption", event: `"TieredStopAtLevel"`, want: `"4"`, runtime: "java11"},
 		{name: "POJO in and out", handler: "example.Pojos::greet", event: `{"name":"Ada ✓","age":36,"nickname":"countess","ignored":1}`,
 			want: `{"message":"Hello, Ada ✓ (36) countess","tags":["a","b"],"friendly":true}`},
+		{name: "event keys as AWS maps them", handler: "example.Pojos::sqs",
+			event: `{"Records":[{"messageId":"1","body":"hi","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:q"}]}`,
+			want:  `"arn:aws:sqs:us-east-1:123456789012:q hi"`},
 		{name: "String", handler: "example.Pojos::upper", event: `"héllo"`, want: `"HÉLLO"`},
 		{name: "record", handler: "example.Pojos::mirror", event: `{"x":1,"y":2}`, want: `{"x":2,"y":1}`},
 		{name: "generic list", handler: "example.Pojos::names", event: `[{"name":"Ada"},{"name":"Linus"}]`, want: `["Ada","Linus"]`},

@@ -39,6 +39,8 @@ final class Mapper {
     private Mapper() {}
 
     private static final Map<Class<?>, Map<String, Property>> READ = new ConcurrentHashMap<>();
+    // Prefix of case-folded keys in READ maps; no JSON key of a Java property starts with NUL.
+    private static final String LOWER = "\0";
     private static final Map<Class<?>, List<Property>> WRITE = new ConcurrentHashMap<>();
 
     // ------------------------------------------------------------- reading
@@ -327,7 +329,15 @@ final class Mapper {
         }
         Map<String, Property> props = READ.computeIfAbsent(c, Mapper::readableProperties);
         for (Map.Entry<?, ?> e : node.entrySet()) {
-            Property p = props.get((String) e.getKey());
+            String key = (String) e.getKey();
+            Property p = props.get(key);
+            if (p == null) {
+                // AWS's serializer maps event keys such as "Records" and
+                // "eventSourceARN" onto aws-lambda-java-events' setters
+                // (setRecords, setEventSourceArn); matching case-insensitively
+                // does the same for them and for similar POJOs.
+                p = props.get(LOWER + key.toLowerCase(java.util.Locale.ROOT));
+            }
             if (p != null) {
                 p.set(obj, read(e.getValue(), p.type));
             }
@@ -386,6 +396,11 @@ final class Mapper {
             String name = beanName(n.substring(3));
             props.put(name, new Property(name, m.getGenericParameterTypes()[0], m, null));
         }
+        Map<String, Property> folded = new HashMap<>();
+        for (Property p : props.values()) {
+            folded.putIfAbsent(LOWER + p.name.toLowerCase(java.util.Locale.ROOT), p);
+        }
+        props.putAll(folded);
         return props;
     }
 
