@@ -52,6 +52,8 @@ type Options struct {
 	// ShutdownGrace is how long a stopping runtime has between SIGTERM and
 	// SIGKILL.
 	ShutdownGrace time.Duration
+	// Observer, when set, receives every invocation's record and throttle.
+	Observer Observer
 	// EndpointURL is nubo's AWS endpoint, given to functions as
 	// AWS_ENDPOINT_URL.
 	EndpointURL string
@@ -67,6 +69,7 @@ type Engine struct {
 	pools       map[poolKey]*pool
 	unreserved  int            // invocations in flight of functions without a reservation
 	reserved    map[string]int // invocations in flight per function with one
+	inflight    map[string]int // invocations in flight per function
 	environment sync.WaitGroup // environments being stopped
 }
 
@@ -84,7 +87,7 @@ func New(opts Options) *Engine {
 	if opts.MaxConcurrency == 0 {
 		opts.MaxConcurrency = 1000
 	}
-	return &Engine{opts: opts, log: opts.Logger, pools: map[poolKey]*pool{}, reserved: map[string]int{}}
+	return &Engine{opts: opts, log: opts.Logger, pools: map[poolKey]*pool{}, reserved: map[string]int{}, inflight: map[string]int{}}
 }
 
 // Run stops environments idle for longer than the keep-alive until ctx
@@ -114,6 +117,19 @@ func (e *Engine) Removed(scope lambda.Scope, name, version string) {
 			e.drainLocked(k, p)
 		}
 	}
+}
+
+// Concurrency reports the invocations in flight: in total and per function
+// ("region/name").
+func (e *Engine) Concurrency() (total int, byFunction map[string]int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	byFunction = make(map[string]int, len(e.inflight))
+	for k, v := range e.inflight {
+		byFunction[k] = v
+		total += v
+	}
+	return total, byFunction
 }
 
 // stopAll stops every environment and waits for them.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -306,4 +307,64 @@ func TestSIGTERMOnShutdown(t *testing.T) {
 
 func processAlive(pid int) bool {
 	return pid > 0 && syscall.Kill(pid, 0) == nil
+}
+
+// recorder is an Observer that keeps everything.
+type recorder struct {
+	mu        sync.Mutex
+	records   []Record
+	throttles int
+}
+
+func (r *recorder) Invoked(rec Record) {
+	r.mu.Lock()
+	r.records = append(r.records, rec)
+	r.mu.Unlock()
+}
+
+func (r *recorder) Throttled(region, function, qualifier string) {
+	r.mu.Lock()
+	r.throttles++
+	r.mu.Unlock()
+}
+
+func TestObserverMatchesReport(t *testing.T) {
+	rec := &recorder{}
+	h := newHarness(t, func(o *Options) { o.Observer = rec })
+	cfg := function("observed")
+	cfg.MemorySize = 256
+	first := request(cfg, nil)
+	first.Qualifier = "live"
+	h.invoke(first)
+	h.invoke(request(cfg, map[string]string{"op": "error"}))
+	zero := 0
+	blocked := request(cfg, nil)
+	blocked.Reserved = &zero
+	h.eng.Invoke(context.Background(), blocked)
+
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.records) != 2 || rec.throttles != 1 {
+		t.Fatalf("got %d records and %d throttles", len(rec.records), rec.throttles)
+	}
+	cold, failed := rec.records[0], rec.records[1]
+	if cold.RequestID != first.RequestID || cold.Qualifier != "live" || cold.Version != "$LATEST" || cold.MemoryMB != 256 ||
+		cold.InitDuration <= 0 || cold.Error || cold.Architecture != "x86_64" {
+		t.Fatalf("cold record %+v", cold)
+	}
+	if want := billedMs(cold.Duration + cold.InitDuration); cold.BilledMs != want {
+		t.Fatalf("billed %d, want %d", cold.BilledMs, want)
+	}
+	if !failed.Error || failed.InitDuration != 0 {
+		t.Fatalf("failed record %+v", failed)
+	}
+	var report string
+	for _, l := range h.sink.lines() {
+		if strings.HasPrefix(l, "REPORT RequestId: "+first.RequestID) {
+			report = l
+		}
+	}
+	if !strings.Contains(report, fmt.Sprintf("\tBilled Duration: %d ms\tMemory Size: 256 MB\tMax Memory Used: %d MB\t", cold.BilledMs, cold.MaxMemoryMB)) {
+		t.Fatalf("REPORT %q disagrees with record %+v", report, cold)
+	}
 }

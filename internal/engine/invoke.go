@@ -25,6 +25,8 @@ type Request struct {
 	Payload       []byte
 	ClientContext string // decoded JSON
 	TraceID       string
+	// Qualifier is the version or alias the caller named, if any.
+	Qualifier string
 	// Tail asks for the last 4 KB of the invocation's log.
 	Tail bool
 	// Reserved is the function's reserved concurrency, if any;
@@ -49,6 +51,7 @@ type report struct {
 	maxMemory int
 	status    string // "", "timeout", "error"
 	errorType string
+	failed    bool // any Unhandled outcome
 }
 
 // Invoke runs req on a warm environment, or on a new one when none is free
@@ -108,7 +111,7 @@ func (e *Engine) coldStart(ctx context.Context, req *Request, timeout time.Durat
 		return env, resp, nil
 	}
 	logs.line([]byte(initReportLine(fail, "invoke")))
-	rep := report{duration: time.Since(started), status: "error", errorType: fail.errorType}
+	rep := report{duration: time.Since(started), status: "error", errorType: fail.errorType, failed: true}
 	payload := fail.payload
 	switch {
 	case fail.timeout:
@@ -172,16 +175,32 @@ func (e *Engine) run(ctx context.Context, env *environment, req *Request, starte
 	}
 	env.out.Sync()
 	rep.maxMemory = env.sb.MaxMemoryMB()
+	rep.failed = resp.FunctionError != ""
 	e.finish(env.logs, req, rep)
 	resp.LogTail = tailOf(env.logs, req)
 	return resp, true
 }
 
-// finish writes END and REPORT and flushes the stream.
+// finish writes END and REPORT, flushes the stream, and tells the
+// observer.
 func (e *Engine) finish(logs *logStream, req *Request, rep report) {
 	logs.line([]byte("END RequestId: " + req.RequestID))
 	logs.line([]byte(reportLine(req, rep)))
 	logs.flush()
+	if e.opts.Observer == nil {
+		return
+	}
+	cfg := req.Function
+	arch := "x86_64"
+	if len(cfg.Architectures) == 1 {
+		arch = cfg.Architectures[0]
+	}
+	e.opts.Observer.Invoked(Record{
+		Time: time.Now(), Region: req.Scope.Region, Function: cfg.FunctionName, Version: cfg.Version,
+		Qualifier: req.Qualifier, RequestID: req.RequestID, Duration: rep.duration, InitDuration: rep.init,
+		BilledMs: billedMs(rep.duration + rep.init), MemoryMB: cfg.MemorySize, MaxMemoryMB: rep.maxMemory,
+		Architecture: arch, Error: rep.failed, Status: rep.status, ErrorType: rep.errorType,
+	})
 }
 
 func tailOf(logs *logStream, req *Request) []byte {

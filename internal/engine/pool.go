@@ -27,6 +27,9 @@ func (e *Engine) acquire(req *Request) (*environment, *pool, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err := e.admitLocked(req); err != nil {
+		if e.opts.Observer != nil {
+			e.opts.Observer.Throttled(req.Scope.Region, req.Function.FunctionName, req.Qualifier)
+		}
 		return nil, nil, err
 	}
 	cfg := req.Function
@@ -77,24 +80,28 @@ func functionID(req *Request) string {
 // admitLocked counts req against its function's reservation, or against
 // the account's unreserved concurrency.
 func (e *Engine) admitLocked(req *Request) error {
+	id := functionID(req)
 	if req.Reserved != nil {
-		id := functionID(req)
 		if e.reserved[id] >= *req.Reserved {
 			return lambda.Throttled(lambda.ReasonReservedFunctionConcurrentInvocationLimitExceeded)
 		}
 		e.reserved[id]++
-		return nil
+	} else {
+		if e.unreserved >= e.opts.MaxConcurrency-req.ReservedTotal {
+			return lambda.Throttled(lambda.ReasonConcurrentInvocationLimitExceeded)
+		}
+		e.unreserved++
 	}
-	if e.unreserved >= e.opts.MaxConcurrency-req.ReservedTotal {
-		return lambda.Throttled(lambda.ReasonConcurrentInvocationLimitExceeded)
-	}
-	e.unreserved++
+	e.inflight[id]++
 	return nil
 }
 
 func (e *Engine) unadmitLocked(req *Request) {
+	id := functionID(req)
+	if e.inflight[id]--; e.inflight[id] <= 0 {
+		delete(e.inflight, id)
+	}
 	if req.Reserved != nil {
-		id := functionID(req)
 		if e.reserved[id]--; e.reserved[id] <= 0 {
 			delete(e.reserved, id)
 		}

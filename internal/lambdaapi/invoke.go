@@ -62,7 +62,7 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) error {
 	resp, err := h.engine.Invoke(r.Context(), &engine.Request{
 		Scope: scope, Function: target.Config, InvokedARN: target.InvokedARN,
 		RequestID: api.RequestID(r.Context()), Payload: payload, ClientContext: clientContext,
-		TraceID: traceID(r), Tail: logType == "Tail",
+		TraceID: traceID(r), Qualifier: ref.Qualifier, Tail: logType == "Tail",
 		Reserved: target.Reserved, ReservedTotal: target.ReservedTotal,
 	})
 	if err != nil {
