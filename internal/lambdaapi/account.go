@@ -3,23 +3,23 @@ package lambdaapi
 import "net/http"
 
 func (h *Handler) putConcurrency(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
+	scope, ref, err := h.FunctionRef(r, 140)
 	if err != nil {
 		return err
 	}
 	var in struct{ ReservedConcurrentExecutions *int }
-	if err := decode(r, &in, maxRequest, "PutFunctionConcurrency"); err != nil {
+	if err := Decode(r, &in, MaxRequest, "PutFunctionConcurrency"); err != nil {
 		return err
 	}
 	out, err := h.control.PutFunctionConcurrency(r.Context(), scope, ref, in.ReservedConcurrentExecutions)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) getConcurrency(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
+	scope, ref, err := h.FunctionRef(r, 140)
 	if err != nil {
 		return err
 	}
@@ -27,44 +27,44 @@ func (h *Handler) getConcurrency(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) deleteConcurrency(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
+	scope, ref, err := h.FunctionRef(r, 140)
 	if err != nil {
 		return err
 	}
 	if err := h.control.DeleteFunctionConcurrency(r.Context(), scope, ref); err != nil {
 		return err
 	}
-	return noContent(w)
+	return NoContent(w)
 }
 
 func (h *Handler) accountSettings(w http.ResponseWriter, r *http.Request) error {
-	out, err := h.control.GetAccountSettings(r.Context(), h.scope(r))
+	out, err := h.control.GetAccountSettings(r.Context(), h.Scope(r))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) tagResource(w http.ResponseWriter, r *http.Request) error {
 	var in struct{ Tags map[string]string }
-	if err := decode(r, &in, maxRequest, "TagResource"); err != nil {
+	if err := Decode(r, &in, MaxRequest, "TagResource"); err != nil {
 		return err
 	}
 	if err := h.control.TagResource(r.Context(), r.PathValue("resource"), in.Tags); err != nil {
 		return err
 	}
-	return noContent(w)
+	return NoContent(w)
 }
 
 func (h *Handler) untagResource(w http.ResponseWriter, r *http.Request) error {
 	if err := h.control.UntagResource(r.Context(), r.PathValue("resource"), r.URL.Query()["tagKeys"]); err != nil {
 		return err
 	}
-	return noContent(w)
+	return NoContent(w)
 }
 
 func (h *Handler) listTags(w http.ResponseWriter, r *http.Request) error {
@@ -72,5 +72,5 @@ func (h *Handler) listTags(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"Tags": tags})
+	return WriteJSON(w, http.StatusOK, map[string]any{"Tags": tags})
 }

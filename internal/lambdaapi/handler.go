@@ -14,23 +14,23 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/control"
-	"github.com/nubo-dev/nubo/internal/engine"
+	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambda"
 )
 
 // Handler serves the Lambda API.
 type Handler struct {
 	control *control.Service
-	engine  *engine.Engine
+	invoker *invoker.Invoker
 	account string
 	mux     *http.ServeMux
 	log     *slog.Logger
 }
 
-// New returns a Handler for the control plane ctl and the engine eng,
+// New returns a Handler for the control plane ctl that invokes through inv,
 // acting for account.
-func New(ctl *control.Service, eng *engine.Engine, account string, log *slog.Logger) *Handler {
-	h := &Handler{control: ctl, engine: eng, account: account, mux: http.NewServeMux(), log: log}
+func New(ctl *control.Service, inv *invoker.Invoker, account string, log *slog.Logger) *Handler {
+	h := &Handler{control: ctl, invoker: inv, account: account, mux: http.NewServeMux(), log: log}
 	h.routes()
 	return h
 }
@@ -45,7 +45,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // handle registers a route whose handler returns an error to render.
-func (h *Handler) handle(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {
+func (h *Handler) Handle(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if err := fn(w, r); err != nil {
 			h.writeError(w, r, err)
@@ -53,14 +53,15 @@ func (h *Handler) handle(pattern string, fn func(w http.ResponseWriter, r *http.
 	})
 }
 
-func (h *Handler) scope(r *http.Request) lambda.Scope {
+// Scope is the account and region a request acts in.
+func (h *Handler) Scope(r *http.Request) lambda.Scope {
 	return lambda.Scope{Account: h.account, Region: api.Region(r.Context())}
 }
 
-// functionRef parses the {name} path parameter (a name, qualified name or
+// FunctionRef parses the {name} path parameter (a name, qualified name or
 // ARN) and merges the ?Qualifier query parameter into it.
-func (h *Handler) functionRef(r *http.Request, maxLen int) (lambda.Scope, lambda.FunctionRef, error) {
-	scope := h.scope(r)
+func (h *Handler) FunctionRef(r *http.Request, maxLen int) (lambda.Scope, lambda.FunctionRef, error) {
+	scope := h.Scope(r)
 	ref, err := lambda.ParseFunctionRef(r.PathValue("name"), maxLen)
 	if err != nil {
 		return scope, ref, err
@@ -96,8 +97,8 @@ func page(r *http.Request) (control.Page, error) {
 	return p, nil
 }
 
-// decode reads a JSON request body of at most limit bytes into v.
-func decode(r *http.Request, v any, limit int64, op string) error {
+// Decode reads a JSON request body of at most limit bytes into v.
+func Decode(r *http.Request, v any, limit int64, op string) error {
 	tooLarge := lambda.Errorf(lambda.ErrRequestEntityTooLarge, "Request must be smaller than %d bytes for the %s operation", limit, op)
 	if r.ContentLength > limit {
 		return tooLarge // refused unread
@@ -122,17 +123,18 @@ func decode(r *http.Request, v any, limit int64, op string) error {
 // Request size limits of the Lambda front end.
 const (
 	maxCodeRequest = 69905067 // a 50 MB zip, base64-encoded, in JSON
-	maxRequest     = 6 << 20
+	// MaxRequest bounds the JSON body of every other operation.
+	MaxRequest = 6 << 20
 )
 
-func writeJSON(w http.ResponseWriter, status int, v any) error {
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v) // a failure here means the client has gone
 	return nil
 }
 
-func noContent(w http.ResponseWriter) error {
+func NoContent(w http.ResponseWriter) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/api"
-	"github.com/nubo-dev/nubo/internal/engine"
+	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambda"
 )
 
@@ -25,7 +25,7 @@ const maxClientContext = 3583
 
 // invoke is the Invoke operation.
 func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 256)
+	scope, ref, err := h.FunctionRef(r, 256)
 	if err != nil {
 		return err
 	}
@@ -48,28 +48,24 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	target, err := h.control.Resolve(r.Context(), scope, ref)
-	if err != nil {
-		return err
-	}
-	if invocationType == "Event" {
+	req := &invoker.Request{Scope: scope, Function: ref, RequestID: api.RequestID(r.Context()), Payload: payload,
+		ClientContext: clientContext, TraceID: traceID(r), Tail: logType == "Tail"}
+	switch invocationType {
+	case "Event":
 		return lambda.Errorf(lambda.ErrInvalidParameterValue, "nubo does not run asynchronous (Event) invocations yet.")
-	}
-	if invocationType == "DryRun" {
+	case "DryRun":
+		if err := h.invoker.Resolve(r.Context(), req); err != nil {
+			return err
+		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	resp, err := h.engine.Invoke(r.Context(), &engine.Request{
-		Scope: scope, Function: target.Config, InvokedARN: target.InvokedARN,
-		RequestID: api.RequestID(r.Context()), Payload: payload, ClientContext: clientContext,
-		TraceID: traceID(r), Qualifier: ref.Qualifier, Tail: logType == "Tail",
-		Reserved: target.Reserved, ReservedTotal: target.ReservedTotal,
-	})
+	resp, err := h.invoker.Invoke(r.Context(), req)
 	if err != nil {
 		return err
 	}
 	hdr := w.Header()
-	hdr.Set("X-Amz-Executed-Version", target.Config.Version)
+	hdr.Set("X-Amz-Executed-Version", resp.ExecutedVersion)
 	if resp.FunctionError != "" {
 		hdr.Set("X-Amz-Function-Error", resp.FunctionError)
 	}

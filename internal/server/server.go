@@ -17,6 +17,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/control"
 	"github.com/nubo-dev/nubo/internal/engine"
+	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/logs"
 	"github.com/nubo-dev/nubo/internal/sandbox/process"
@@ -114,7 +115,7 @@ func (s *Server) build(ctx context.Context) error {
 	router.HandlePath(logs.Path, s.logs.Handler())
 	router.Handle(&api.Service{
 		Name:         "lambda",
-		Handler:      lambdaapi.New(s.control, s.engine, s.cfg.Account, s.log),
+		Handler:      lambdaapi.New(s.control, invoker.New(s.control, s.engine), s.cfg.Account, s.log),
 		PathPrefixes: []string{"/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/", "/2021-10-31/", "/2021-11-15/"},
 	})
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 30 * time.Second}
