@@ -138,4 +138,11 @@ type Stream interface {
 	Read(ctx context.Context, filter string, since time.Time, follow bool, fn func(Message) bool) error
 	// Subjects counts the stored messages of each subject matching filter.
 	Subjects(ctx context.Context, filter string) (map[string]uint64, error)
+	// Purge removes the messages on subjects matching filter that were
+	// stored before keepFrom; a zero keepFrom removes them all.
+	Purge(ctx context.Context, filter string, keepFrom time.Time) error
+	// Replace appends data on subject, as Append does, and drops the
+	// subject's earlier messages once it is stored: a compacted snapshot.
+	// The stream must have been opened to allow it.
+	Replace(subject string, data []byte) error
 }

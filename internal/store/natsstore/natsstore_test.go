@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,4 +172,108 @@ func TestStream(t *testing.T) {
 		t.Fatal("follow did not see the new message")
 	}
 	cancel()
+}
+
+func TestWorkQueue(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	q, err := s.WorkQueue(ctx, "JOBS", "jobs", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	q.Publish(ctx, "jobs.a", []byte("later"), start.Add(700*time.Millisecond))
+	q.Publish(ctx, "jobs.a", []byte("now"), time.Time{})
+	q.Publish(ctx, "jobs.a", []byte("lost"), time.Time{})
+	got := make(chan string, 10)
+	cctx, cancel := context.WithCancel(ctx)
+	go q.Consume(cctx, "jobs.a", 10, func(j store.Job) {
+		got <- string(j.Data())
+		if string(j.Data()) != "lost" { // "lost" is never done: it comes back after the lease
+			j.Done()
+		}
+	})
+	var order []string
+	for len(order) < 4 {
+		select {
+		case d := <-got:
+			order = append(order, fmt.Sprintf("%s@%v", d, time.Since(start) > 600*time.Millisecond))
+		case <-time.After(5 * time.Second):
+			t.Fatalf("got only %v", order)
+		}
+	}
+	want := map[string]bool{"now@false": true, "lost@false": true, "later@true": true, "lost@true": true}
+	for _, o := range order {
+		if !want[o] {
+			t.Fatalf("unexpected delivery %s in %v", o, order)
+		}
+	}
+	cancel()
+	subjects, err := q.Subjects(ctx)
+	if err != nil || len(subjects) != 1 || subjects[0] != "jobs.a" {
+		t.Fatalf("subjects %v %v", subjects, err)
+	}
+	s.Close()
+}
+
+func TestStreamPurgeAndReplace(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	st, err := s.Stream(ctx, "T", "t", StreamOptions{AllowRollup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(filter string) uint64 {
+		t.Helper()
+		subjects, err := st.Subjects(ctx, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		for _, c := range subjects {
+			n += c
+		}
+		return n
+	}
+	st.Append("t.a", []byte("old"))
+	st.Append("t.b", []byte("old"))
+	st.Flush(ctx)
+	time.Sleep(20 * time.Millisecond)
+	cut := time.Now()
+	st.Append("t.a", []byte("new"))
+	st.Flush(ctx)
+	if err := st.Purge(ctx, "t.a", cut); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("t.a"); got != 1 {
+		t.Errorf("t.a after purging before the cut: got %d messages, want 1", got)
+	}
+	if got := count("t.b"); got != 1 {
+		t.Errorf("t.b must be untouched: got %d messages, want 1", got)
+	}
+	if err := st.Purge(ctx, "t.>", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("t.>"); got != 0 {
+		t.Errorf("after purging everything: got %d messages", got)
+	}
+	for i := 0; i < 5; i++ {
+		st.Append("t.c", []byte("record"))
+	}
+	st.Replace("t.c", []byte("snapshot"))
+	st.Append("t.c", []byte("after"))
+	st.Flush(ctx)
+	var got []string
+	st.Read(ctx, "t.c", time.Time{}, false, func(m store.Message) bool {
+		got = append(got, string(m.Data))
+		return true
+	})
+	if strings.Join(got, ",") != "snapshot,after" {
+		t.Errorf("after Replace: got %q, want snapshot,after", got)
+	}
+	if err := st.Purge(ctx, "t.c", time.Time{}); err != nil || count("t.c") != 0 {
+		t.Errorf("purge all: %v, %d left", err, count("t.c"))
+	}
 }

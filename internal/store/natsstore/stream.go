@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/nubo-dev/nubo/internal/store"
@@ -19,6 +20,8 @@ type StreamOptions struct {
 	// MaxBytes bounds the stream's size on disk, dropping the oldest
 	// messages first (0: no bound).
 	MaxBytes int64
+	// AllowRollup lets Replace drop a subject's earlier messages.
+	AllowRollup bool
 }
 
 // Stream opens (creating or updating if needed) the stream name, which holds
@@ -31,6 +34,8 @@ func (s *Store) Stream(ctx context.Context, name, prefix string, opts StreamOpti
 		MaxAge:   opts.MaxAge,
 		MaxBytes: opts.MaxBytes,
 		Discard:  jetstream.DiscardOld,
+
+		AllowRollup: opts.AllowRollup,
 	}
 	if cfg.MaxBytes == 0 {
 		cfg.MaxBytes = -1
@@ -55,6 +60,59 @@ func (s *stream) Append(subject string, data []byte) error {
 		return fmt.Errorf("append to %s: %w", subject, err)
 	}
 	return nil
+}
+
+func (s *stream) Replace(subject string, data []byte) error {
+	msg := nats.NewMsg(subject)
+	msg.Data = data
+	msg.Header.Set(jetstream.MsgRollup, jetstream.MsgRollupSubject)
+	if _, err := s.js.PublishMsgAsync(msg); err != nil {
+		return fmt.Errorf("replace %s: %w", subject, err)
+	}
+	return nil
+}
+
+func (s *stream) Purge(ctx context.Context, filter string, keepFrom time.Time) error {
+	opts := []jetstream.StreamPurgeOpt{jetstream.WithPurgeSubject(filter)}
+	if !keepFrom.IsZero() {
+		seq, err := s.firstSince(ctx, filter, keepFrom)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, jetstream.WithPurgeSequence(seq))
+	}
+	if err := s.st.Purge(ctx, opts...); err != nil {
+		return fmt.Errorf("purge %s: %w", filter, err)
+	}
+	return nil
+}
+
+// firstSince is the sequence of the first message on filter stored at or
+// after t, or the stream's next sequence when there is none; 0 when that
+// message is the first on filter, so that nothing precedes it.
+func (s *stream) firstSince(ctx context.Context, filter string, t time.Time) (uint64, error) {
+	cons, err := s.js.OrderedConsumer(ctx, s.name, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &t,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("find %s since %s: %w", filter, t, err)
+	}
+	if cons.CachedInfo().NumPending > 0 {
+		msg, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+		if err != nil {
+			return 0, fmt.Errorf("find %s since %s: %w", filter, t, err)
+		}
+		meta, err := msg.Metadata()
+		if err != nil {
+			return 0, err
+		}
+		return meta.Sequence.Stream, nil
+	}
+	info, err := s.st.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("find %s since %s: %w", filter, t, err)
+	}
+	return info.State.LastSeq + 1, nil
 }
 
 func (s *stream) Flush(ctx context.Context) error {
