@@ -165,6 +165,11 @@ func (s suite) invocations(t *testing.T, cat *Catalogue) {
 			t.Errorf("response is %d bytes, want a %d-byte JSON string of x", len(body), size)
 		}
 	})
+	t.Run("1 MB event", func(t *testing.T) {
+		// Large enough that the fake API sends it chunked, as Go's server does.
+		data, _ := json.Marshal(strings.Repeat("é✓", 1<<18))
+		jsonEqual(t, ok(t, `{"op":"echo","data":`+string(data)+`}`), string(data))
+	})
 	t.Run("module state kept", func(t *testing.T) {
 		jsonEqual(t, ok(t, `{"op":"count"}`), `1`)
 		jsonEqual(t, ok(t, `{"op":"count"}`), `2`)

@@ -9,11 +9,11 @@
  */
 'use strict';
 
-const http = require('http');
 const fs = require('fs');
 const path = require('path');
 const util = require('util');
 const { pathToFileURL } = require('url');
+const { Connection } = require('./connection.cjs');
 
 const API_PREFIX = '/2018-06-01/runtime';
 const USER_AGENT = `nubo-nodejs/${process.version}`;
@@ -181,43 +181,11 @@ function logError(message, err) {
 
 class RuntimeClient {
   constructor(address) {
-    const i = address.lastIndexOf(':');
-    this.hostname = address.slice(0, i).replace(/^\[(.*)\]$/, '$1');
-    this.port = parseInt(address.slice(i + 1), 10);
-    // One socket, kept alive; idle sockets in an Agent are unref'd, so the
-    // connection never keeps the event loop (and beforeExit) from running.
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    this.conn = new Connection(address, USER_AGENT);
   }
 
-  request(method, urlPath, headers, body, retried) {
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          hostname: this.hostname,
-          port: this.port,
-          path: urlPath,
-          method,
-          agent: this.agent,
-          headers: Object.assign({ 'User-Agent': USER_AGENT }, headers),
-        },
-        (res) => {
-          const chunks = [];
-          res.on('data', (c) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', (err) => {
-        // A kept-alive socket the server closed while idle fails before any
-        // response; one retry on a fresh connection is safe then.
-        if (!retried && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
-          this.request(method, urlPath, headers, body, true).then(resolve, reject);
-        } else {
-          reject(err);
-        }
-      });
-      req.end(body);
-    });
+  request(method, urlPath, headers, body) {
+    return this.conn.request(method, urlPath, headers, body);
   }
 
   async nextInvocation() {
@@ -225,18 +193,12 @@ class RuntimeClient {
     if (res.status !== 200) {
       throw new Error(`GET /runtime/invocation/next: status ${res.status}: ${res.body.toString('utf8', 0, 512)}`);
     }
-    // Node decodes header bytes as latin1; the Runtime API sends UTF-8
-    // (a client context may hold any text).
-    const headers = {};
-    for (const [k, v] of Object.entries(res.headers)) {
-      headers[k] = typeof v === 'string' && /[^\x00-\x7f]/.test(v) ? Buffer.from(v, 'latin1').toString('utf8') : v;
-    }
-    return { bodyJson: res.body.toString('utf8'), headers };
+    return { bodyJson: res.body.toString('utf8'), headers: res.headers };
   }
 
   post(urlPath, bodyString, headers, callback) {
     const body = Buffer.from(bodyString, 'utf8');
-    const all = Object.assign({ 'Content-Type': 'application/json', 'Content-Length': body.length }, headers);
+    const all = Object.assign({ 'Content-Type': 'application/json' }, headers);
     this.request('POST', urlPath, all, body).then(
       (res) => {
         if (res.status !== 202) {
