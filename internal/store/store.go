@@ -146,3 +146,55 @@ type Stream interface {
 	// The stream must have been opened to allow it.
 	Replace(subject string, data []byte) error
 }
+
+// Row is one row of a Table.
+type Row struct {
+	// Key is dot-separated tokens built with Key.
+	Key string
+	// Value is the row's content; a Write with an empty Value deletes the
+	// row.
+	Value []byte
+	// TTL, when positive, removes the row this long after it was written
+	// (at least one second).
+	TTL time.Duration
+	// Sequence orders every write of a Table: Write sets it to the row's
+	// place, and Scan reports it. It only grows.
+	Sequence uint64
+}
+
+// Table is a durable set of rows in which each write of a key replaces that
+// key's row. It suits many small records that change often (queued messages
+// and their delivery state): writes are pipelined, and Write returns once
+// every row it was given is stored.
+type Table interface {
+	// Write stores rows in order and sets each one's Sequence.
+	Write(ctx context.Context, rows []Row) error
+	// Scan calls fn with every row under prefix (a Key; "" for all),
+	// in the order they were written; fn returning false stops the scan.
+	Scan(ctx context.Context, prefix string, fn func(Row) bool) error
+	// Purge deletes every row under prefix (a Key).
+	Purge(ctx context.Context, prefix string) error
+}
+
+// Job is a message taken from a WorkQueue. Done removes it; until then it
+// is leased to its consumer, and returns to the queue if the lease runs out
+// (after a crash, say). Working renews the lease.
+type Job interface {
+	Data() []byte
+	Done() error
+	Working() error
+}
+
+// WorkQueue is a durable queue of jobs on subjects, each subject consumed
+// by one consumer.
+type WorkQueue interface {
+	// Publish stores a job on subject and returns once it is stored. A job
+	// with a later at is delivered only from that time on.
+	Publish(ctx context.Context, subject string, data []byte, at time.Time) error
+	// Consume hands the jobs of subject to handle, at most limit leased at a
+	// time, until ctx ends. handle is called from one goroutine.
+	Consume(ctx context.Context, subject string, limit int, handle func(Job)) error
+	// Subjects lists the subjects consumed so far (to resume them after a
+	// restart).
+	Subjects(ctx context.Context) ([]string, error)
+}

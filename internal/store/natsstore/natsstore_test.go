@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -171,6 +172,49 @@ func TestStream(t *testing.T) {
 		t.Fatal("follow did not see the new message")
 	}
 	cancel()
+}
+
+func TestWorkQueue(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	q, err := s.WorkQueue(ctx, "JOBS", "jobs", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	q.Publish(ctx, "jobs.a", []byte("later"), start.Add(700*time.Millisecond))
+	q.Publish(ctx, "jobs.a", []byte("now"), time.Time{})
+	q.Publish(ctx, "jobs.a", []byte("lost"), time.Time{})
+	got := make(chan string, 10)
+	cctx, cancel := context.WithCancel(ctx)
+	go q.Consume(cctx, "jobs.a", 10, func(j store.Job) {
+		got <- string(j.Data())
+		if string(j.Data()) != "lost" { // "lost" is never done: it comes back after the lease
+			j.Done()
+		}
+	})
+	var order []string
+	for len(order) < 4 {
+		select {
+		case d := <-got:
+			order = append(order, fmt.Sprintf("%s@%v", d, time.Since(start) > 600*time.Millisecond))
+		case <-time.After(5 * time.Second):
+			t.Fatalf("got only %v", order)
+		}
+	}
+	want := map[string]bool{"now@false": true, "lost@false": true, "later@true": true, "lost@true": true}
+	for _, o := range order {
+		if !want[o] {
+			t.Fatalf("unexpected delivery %s in %v", o, order)
+		}
+	}
+	cancel()
+	subjects, err := q.Subjects(ctx)
+	if err != nil || len(subjects) != 1 || subjects[0] != "jobs.a" {
+		t.Fatalf("subjects %v %v", subjects, err)
+	}
+	s.Close()
 }
 
 func TestStreamPurgeAndReplace(t *testing.T) {

@@ -1,0 +1,102 @@
+package natsstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// WorkQueue opens (creating if needed) a work-queue stream name for the
+// subjects "<prefix>.>". Jobs published for later wait as JetStream message
+// schedules on "<prefix>_at.>" and move to their subject when due. lease is
+// how long a consumer holds a job it has not renewed.
+func (s *Store) WorkQueue(ctx context.Context, name, prefix string, lease time.Duration) (store.WorkQueue, error) {
+	_, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:              name,
+		Subjects:          []string{prefix + ".>", prefix + "_at.>"},
+		Storage:           jetstream.FileStorage,
+		Retention:         jetstream.WorkQueuePolicy,
+		AllowMsgSchedules: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open work queue %s: %w", name, err)
+	}
+	return &workQueue{js: s.js, name: name, prefix: prefix, lease: lease}, nil
+}
+
+type workQueue struct {
+	js     jetstream.JetStream
+	name   string
+	prefix string
+	lease  time.Duration
+}
+
+func (q *workQueue) Publish(ctx context.Context, subject string, data []byte, at time.Time) error {
+	if at.IsZero() || !at.After(time.Now()) {
+		if _, err := q.js.Publish(ctx, subject, data); err != nil {
+			return fmt.Errorf("publish %s: %w", subject, err)
+		}
+		return nil
+	}
+	// Each schedule has a subject of its own: a subject holds one schedule.
+	m := nats.NewMsg(q.prefix + "_at." + nuid.Next())
+	m.Data = data
+	m.Header.Set("Nats-Schedule", "@at "+at.UTC().Format(time.RFC3339Nano))
+	m.Header.Set("Nats-Schedule-Target", subject)
+	if _, err := q.js.PublishMsg(ctx, m); err != nil {
+		return fmt.Errorf("schedule %s: %w", subject, err)
+	}
+	return nil
+}
+
+// consumerName turns a subject into a durable consumer name (no dots).
+func consumerName(subject string) string {
+	return strings.ReplaceAll(subject, ".", "__")
+}
+
+func (q *workQueue) Consume(ctx context.Context, subject string, limit int, handle func(store.Job)) error {
+	cons, err := q.js.CreateOrUpdateConsumer(ctx, q.name, jetstream.ConsumerConfig{
+		Durable:       consumerName(subject),
+		FilterSubject: subject,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       q.lease,
+		MaxAckPending: limit,
+		MaxDeliver:    -1,
+	})
+	if err != nil {
+		return fmt.Errorf("consume %s: %w", subject, err)
+	}
+	cc, err := cons.Consume(func(m jetstream.Msg) { handle(job{m}) }, jetstream.PullMaxMessages(limit))
+	if err != nil {
+		return fmt.Errorf("consume %s: %w", subject, err)
+	}
+	<-ctx.Done()
+	cc.Stop()
+	return nil
+}
+
+func (q *workQueue) Subjects(ctx context.Context) ([]string, error) {
+	st, err := q.js.Stream(ctx, q.name)
+	if err != nil {
+		return nil, err
+	}
+	var subjects []string
+	lister := st.ListConsumers(ctx)
+	for info := range lister.Info() {
+		subjects = append(subjects, info.Config.FilterSubject)
+	}
+	return subjects, lister.Err()
+}
+
+type job struct{ m jetstream.Msg }
+
+func (j job) Data() []byte   { return j.m.Data() }
+func (j job) Done() error    { return j.m.Ack() }
+func (j job) Working() error { return j.m.InProgress() }
