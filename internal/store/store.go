@@ -157,22 +157,28 @@ type Row struct {
 	// TTL, when positive, removes the row this long after it was written
 	// (at least one second).
 	TTL time.Duration
-	// Sequence orders every write of a Table: Write sets it to the row's
-	// place, and Scan reports it. It only grows.
-	Sequence uint64
+}
+
+// Pending is a Write on its way to storage.
+type Pending interface {
+	// Wait returns once every row of the Write is stored, or with the
+	// error that stopped one.
+	Wait(ctx context.Context) error
 }
 
 // Table is a durable set of rows in which each write of a key replaces that
 // key's row. It suits many small records that change often (queued messages
-// and their delivery state): writes are pipelined, and Write returns once
-// every row it was given is stored.
+// and their delivery state). Write queues rows without waiting, and rows
+// are stored in the order Write was called, so a caller that calls Write
+// under its own lock gets its changes stored in the order it made them and
+// can wait for them after unlocking.
 type Table interface {
-	// Write stores rows in order and sets each one's Sequence.
-	Write(ctx context.Context, rows []Row) error
-	// Scan calls fn with every row under prefix (a Key; "" for all),
-	// in the order they were written; fn returning false stops the scan.
+	Write(rows ...Row) Pending
+	// Scan calls fn with every row under prefix (a Key; "" for all), in
+	// the order they were last written; fn returning false stops the scan.
 	Scan(ctx context.Context, prefix string, fn func(Row) bool) error
-	// Purge deletes every row under prefix (a Key).
+	// Purge deletes every row under prefix (a Key). Rows written before
+	// Purge but not yet stored may survive it.
 	Purge(ctx context.Context, prefix string) error
 }
 
