@@ -1,13 +1,18 @@
 // Package logs keeps the log events of log groups and streams durably, on a
 // store.Stream: each stored message is a batch of events of one log stream,
-// on the subject logs.<group>.<stream>. The engine appends; `nubo logs` and
-// the CloudWatch Logs API read.
+// on the subject logs.<group>.<stream>. It also owns the groups' and
+// streams' metadata (creation, retention, first and last events, size),
+// kept in memory and persisted to a store.KV, and enforces retention by
+// purging expired events. The engine appends; `nubo logs` and the
+// CloudWatch Logs API read.
 package logs
 
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/lambda"
@@ -17,15 +22,84 @@ import (
 // Prefix is the first token of every log subject.
 const Prefix = "logs"
 
-// Store reads and writes log events.
-type Store struct {
-	stream store.Stream
-	log    *slog.Logger
+// Options configures a Store.
+type Options struct {
+	// SyncEvery is how often changed metadata is persisted (default 1 s).
+	SyncEvery time.Duration
+	// RetentionEvery is how often expired events are purged (default 10
+	// minutes).
+	RetentionEvery time.Duration
+	// Now tells the time (default time.Now); tests move it.
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
-// New returns a Store on stream (which must hold the subjects "logs.>").
-func New(stream store.Stream, log *slog.Logger) *Store {
-	return &Store{stream: stream, log: log}
+// Store reads and writes log events and the metadata of their groups and
+// streams.
+type Store struct {
+	stream store.Stream
+	meta   store.KV
+	opts   Options
+	log    *slog.Logger
+
+	syncMu sync.Mutex // orders metadata writes with deletions
+	mu     sync.Mutex
+	groups map[string]*group
+	dirty  map[string]struct{} // metadata keys to persist
+}
+
+// Open returns a Store on stream (which must hold the subjects "logs.>")
+// and meta, loading the metadata and adding what a crash kept from being
+// persisted. Run must be running for metadata to be persisted and
+// retention enforced.
+func Open(ctx context.Context, stream store.Stream, meta store.KV, opts Options) (*Store, error) {
+	if opts.SyncEvery == 0 {
+		opts.SyncEvery = time.Second
+	}
+	if opts.RetentionEvery == 0 {
+		opts.RetentionEvery = 10 * time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Store{stream: stream, meta: meta, opts: opts, log: opts.Logger,
+		groups: map[string]*group{}, dirty: map[string]struct{}{}}
+	if err := s.load(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.recover(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Run persists metadata and enforces retention until ctx ends. Flush
+// persists what is left.
+func (s *Store) Run(ctx context.Context) error {
+	syncs := time.NewTicker(s.opts.SyncEvery)
+	defer syncs.Stop()
+	retention := time.NewTicker(s.opts.RetentionEvery)
+	defer retention.Stop()
+	if err := s.Enforce(ctx); err != nil {
+		s.log.Warn("enforce log retention", "err", err)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-syncs.C:
+			if err := s.sync(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("persist log metadata", "err", err)
+			}
+		case <-retention.C:
+			if err := s.Enforce(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("enforce log retention", "err", err)
+			}
+		}
+	}
 }
 
 // event is the stored form of one log event.
@@ -39,25 +113,67 @@ func Subject(group, stream string) string {
 	return store.Key(Prefix, group, stream)
 }
 
-// Append stores a batch of events of one log stream. It does not wait for
-// the store; a failure is logged.
+// Append stores a batch of events of one log stream, creating the group
+// and the stream if need be, as Lambda does. It does not wait for the
+// store; a failure is logged.
 func (s *Store) Append(group, stream string, events []lambda.LogEvent) {
-	batch := make([]event, len(events))
-	for i, e := range events {
-		batch[i] = event{T: e.Timestamp, M: e.Message}
-	}
-	data, err := json.Marshal(batch)
-	if err == nil {
-		err = s.stream.Append(Subject(group, stream), data)
-	}
-	if err != nil {
+	if err := s.append(group, stream, events); err != nil {
 		s.log.Error("store log events", "group", group, "stream", stream, "err", err)
 	}
 }
 
-// Flush waits until every appended batch is stored.
-func (s *Store) Flush(ctx context.Context) error {
+func (s *Store) append(group, stream string, events []lambda.LogEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	batch := make([]event, len(events))
+	first, last, bytes := events[0].Timestamp, events[0].Timestamp, int64(0)
+	for i, e := range events {
+		batch[i] = event{T: e.Timestamp, M: e.Message}
+		first, last = min(first, e.Timestamp), max(last, e.Timestamp)
+		bytes += eventBytes(e.Message)
+	}
+	data, err := json.Marshal(batch)
+	if err != nil {
+		return err
+	}
+	if err := s.stream.Append(Subject(group, stream), data); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.noteLocked(group, stream, first, last, bytes, s.nowMs())
+	s.mu.Unlock()
+	return nil
+}
+
+// Put stores events on an existing stream and waits until they are stored.
+func (s *Store) Put(ctx context.Context, group, stream string, events []lambda.LogEvent) error {
+	s.mu.Lock()
+	g := s.groups[group]
+	var st *StreamInfo
+	if g != nil {
+		st = g.streams[stream]
+	}
+	s.mu.Unlock()
+	switch {
+	case g == nil:
+		return ErrGroupNotFound
+	case st == nil:
+		return ErrStreamNotFound
+	}
+	if err := s.append(group, stream, events); err != nil {
+		return fmt.Errorf("put log events: %w", err)
+	}
 	return s.stream.Flush(ctx)
+}
+
+// Flush waits until every appended batch is stored, and persists the
+// metadata.
+func (s *Store) Flush(ctx context.Context) error {
+	if err := s.stream.Flush(ctx); err != nil {
+		return err
+	}
+	return s.sync(ctx)
 }
 
 // Event is a log event with the stream it belongs to.
