@@ -88,7 +88,13 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.logs = logs.New(logStream, s.log)
+	logMeta, err := s.store.KV(ctx, "logs")
+	if err != nil {
+		return err
+	}
+	if s.logs, err = logs.Open(ctx, logStream, logMeta, logs.Options{Logger: s.log}); err != nil {
+		return err
+	}
 	driver, err := process.New(filepath.Join(s.cfg.DataDir, "sandboxes"))
 	if err != nil {
 		return err
@@ -130,7 +136,11 @@ func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		s.logs.Run(ctx)
+	}()
 	go func() {
 		defer wg.Done()
 		if err := s.control.Run(ctx); err != nil {
