@@ -1,0 +1,361 @@
+package sqs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// ReceiveInput is a ReceiveMessage request.
+type ReceiveInput struct {
+	// MaxMessages is 1 to 10 (0 means 1).
+	MaxMessages int
+	// WaitSeconds and VisibilityTimeout override the queue's when set.
+	WaitSeconds       *int
+	VisibilityTimeout *int
+	// AttributeNames are the system attributes to return ("All" for all);
+	// MessageAttributeNames the message attributes ("All", ".*", a name,
+	// or a prefix ending in ".*").
+	AttributeNames        []string
+	MessageAttributeNames []string
+}
+
+// Message is a received message.
+type Message struct {
+	MessageID              string
+	ReceiptHandle          string
+	Body                   string
+	MD5OfBody              string
+	MD5OfMessageAttributes string
+	Attributes             map[string]string
+	MessageAttributes      map[string]MessageAttribute
+}
+
+// System attribute names of received messages.
+var systemAttributes = []string{"SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp",
+	"SequenceNumber", "MessageDeduplicationId", "MessageGroupId", "AWSTraceHeader", "DeadLetterQueueSourceArn"}
+
+func (in *ReceiveInput) check() error {
+	if in.MaxMessages == 0 {
+		in.MaxMessages = 1
+	}
+	if in.MaxMessages < 1 || in.MaxMessages > maxBatchEntries {
+		return invalidParameter("MaxNumberOfMessages", in.MaxMessages, "Must be between 1 and 10, if provided.")
+	}
+	if w := in.WaitSeconds; w != nil && (*w < 0 || *w > maxWaitSeconds) {
+		return invalidParameter("WaitTimeSeconds", *w, "Must be >= 0 and <= 20, if provided.")
+	}
+	if v := in.VisibilityTimeout; v != nil && (*v < 0 || *v > maxVisibility) {
+		return invalidParameter("VisibilityTimeout", *v, "Must be >= 0 and <= 43200, if provided.")
+	}
+	for _, n := range in.AttributeNames {
+		if n != "All" && !contains(systemAttributes, n) && !knownAttribute(n) {
+			return Errorf(ErrInvalidAttributeName, "Unknown Attribute %s.", n)
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Receive takes up to MaxMessages receivable messages, making them
+// invisible for the visibility timeout, and waits up to WaitSeconds for
+// some to arrive when there are none.
+func (s *Service) Receive(ctx context.Context, ref Ref, in ReceiveInput) ([]Message, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	q, err := s.queue(ref)
+	if err != nil {
+		return nil, err
+	}
+	q.mu.Lock()
+	wait, vis := q.cfg.wait, q.cfg.visibility
+	q.mu.Unlock()
+	if in.WaitSeconds != nil {
+		wait = *in.WaitSeconds
+	}
+	if in.VisibilityTimeout != nil {
+		vis = *in.VisibilityTimeout
+	}
+	deadline := time.Now().Add(time.Duration(wait) * time.Second)
+	for {
+		got, signal, err := s.take(ctx, q, in.MaxMessages, time.Duration(vis)*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		if len(got) > 0 || wait == 0 {
+			return s.render(q, got, &in), nil
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, nil
+		}
+		t := time.NewTimer(left)
+		select {
+		case <-signal:
+			t.Stop()
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, nil
+		}
+	}
+}
+
+// received is a message as one receive took it.
+type received struct {
+	m       *message
+	receipt string
+	count   int
+	first   time.Time
+}
+
+// take receives up to max messages and moves those past their
+// maxReceiveCount to the dead-letter queue. With nothing to take it
+// returns the channel that signals new messages.
+func (s *Service) take(ctx context.Context, q *queue, max int, vis time.Duration) ([]received, chan struct{}, error) {
+	q.mu.Lock()
+	var dlq *queue
+	if r := q.cfg.redrive; r != nil {
+		dlq, _ = s.queueByARN(r.DeadLetterTargetArn)
+	}
+	if q.deleted {
+		q.mu.Unlock()
+		return nil, nil, queueDoesNotExist()
+	}
+	now := time.Now()
+	until := now.Add(vis)
+	var out []received
+	var dead []*message
+	var rows []store.Row
+	due := func(m *message) bool {
+		return dlq != nil && m.receives >= q.cfg.redrive.MaxReceiveCount
+	}
+	receive := func(m *message) {
+		q.receiveLocked(m, until)
+		m.receives++
+		if m.firstReceive.IsZero() {
+			m.firstReceive = now
+		}
+		m.receipt = nonce()
+		rows = append(rows, m.row(q.id))
+		out = append(out, received{m: m, receipt: m.receipt, count: m.receives, first: m.firstReceive})
+	}
+	if q.fifo {
+		for e := q.avail.Front(); e != nil && len(out) < max; {
+			g := e.Value.(*group)
+			e = e.Next()
+			var taken []*message
+			for i := 0; i < len(g.msgs) && len(out)+len(taken) < max; {
+				m := g.msgs[i]
+				if m.heapIndex >= 0 {
+					break
+				}
+				if due(m) {
+					q.removeLocked(m)
+					dead = append(dead, m)
+					continue
+				}
+				taken = append(taken, m)
+				i++
+			}
+			for _, m := range taken {
+				receive(m)
+			}
+		}
+	} else {
+		for e := q.ready.Front(); e != nil && len(out) < max; {
+			m := e.Value.(*message)
+			e = e.Next()
+			if due(m) {
+				q.removeLocked(m)
+				dead = append(dead, m)
+				continue
+			}
+			receive(m)
+		}
+	}
+	p := s.table.Write(rows...)
+	signal := q.signal
+	q.mu.Unlock()
+	if err := p.Wait(ctx); err != nil {
+		return nil, nil, fmt.Errorf("store receive: %w", err)
+	}
+	if len(dead) > 0 {
+		if err := s.move(ctx, q, dlq, dead, q.arn); err != nil {
+			return nil, nil, err
+		}
+	}
+	return out, signal, nil
+}
+
+func nonce() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// render builds the messages as ReceiveMessage returns them, with the
+// attributes asked for.
+func (s *Service) render(q *queue, got []received, in *ReceiveInput) []Message {
+	all := contains(in.AttributeNames, "All")
+	want := func(n string) bool { return all || contains(in.AttributeNames, n) }
+	out := make([]Message, len(got))
+	for i, r := range got {
+		m := r.m
+		msg := Message{
+			MessageID: m.id, Body: m.body, MD5OfBody: m.md5Body,
+			ReceiptHandle: receiptHandle(q.id, m.id, r.receipt),
+		}
+		attrs := map[string]string{}
+		add := func(name, v string) {
+			if v != "" && want(name) {
+				attrs[name] = v
+			}
+		}
+		add("SenderId", m.senderID)
+		add("SentTimestamp", fmt.Sprint(m.sent.UnixMilli()))
+		add("ApproximateReceiveCount", fmt.Sprint(r.count))
+		add("ApproximateFirstReceiveTimestamp", fmt.Sprint(r.first.UnixMilli()))
+		if q.fifo {
+			add("SequenceNumber", fmt.Sprintf("%020d", m.seq))
+			add("MessageDeduplicationId", m.dedupID)
+		}
+		add("MessageGroupId", m.groupID)
+		add("DeadLetterQueueSourceArn", m.sourceARN)
+		if th, ok := m.system["AWSTraceHeader"]; ok {
+			add("AWSTraceHeader", th.StringValue)
+		}
+		if len(attrs) > 0 {
+			msg.Attributes = attrs
+		}
+		msg.MessageAttributes = selectAttributes(m.attrs, in.MessageAttributeNames)
+		msg.MD5OfMessageAttributes = MD5OfAttributes(msg.MessageAttributes)
+		out[i] = msg
+	}
+	return out
+}
+
+// selectAttributes picks the message attributes a receive asked for.
+func selectAttributes(attrs map[string]MessageAttribute, names []string) map[string]MessageAttribute {
+	if len(attrs) == 0 || len(names) == 0 {
+		return nil
+	}
+	out := map[string]MessageAttribute{}
+	for n, a := range attrs {
+		for _, want := range names {
+			prefix, isPrefix := strings.CutSuffix(want, ".*")
+			if want == "All" || want == ".*" || want == n || isPrefix && strings.HasPrefix(n, prefix+".") {
+				out[n] = a
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func receiptHandle(queueID, id, receipt string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(queueID + " " + id + " " + receipt))
+}
+
+// parseReceipt reads a receipt handle of q: the message id and the nonce of
+// its receive.
+func parseReceipt(q *queue, handle string) (string, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(handle)
+	parts := strings.Split(string(b), " ")
+	if err != nil || len(parts) != 3 || parts[0] != q.id {
+		return "", "", Errorf(ErrReceiptHandleIsInvalid, "The input receipt handle \"%s\" is not a valid receipt handle.", handle)
+	}
+	return parts[1], parts[2], nil
+}
+
+// Delete deletes messages by receipt handle; a message already deleted is
+// no error.
+func (s *Service) Delete(ctx context.Context, ref Ref, handles []string) ([]error, error) {
+	q, err := s.queue(ref)
+	if err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(handles))
+	var rows []store.Row
+	q.mu.Lock()
+	for i, h := range handles {
+		id, _, err := parseReceipt(q, h)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		if m := q.msgs[id]; m != nil {
+			q.removeLocked(m)
+			rows = append(rows, tombstone(q.id, id))
+		}
+	}
+	p := s.table.Write(rows...)
+	if len(rows) > 0 && q.fifo {
+		q.notifyLocked() // deletes unblock groups
+	}
+	q.mu.Unlock()
+	return errs, p.Wait(ctx)
+}
+
+// VisibilityInput changes one message's visibility timeout.
+type VisibilityInput struct {
+	ReceiptHandle     string
+	VisibilityTimeout int
+}
+
+// ChangeVisibility sets in-flight messages' visibility timeouts, counted
+// from now.
+func (s *Service) ChangeVisibility(ctx context.Context, ref Ref, entries []VisibilityInput) ([]error, error) {
+	q, err := s.queue(ref)
+	if err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(entries))
+	var rows []store.Row
+	q.mu.Lock()
+	now := time.Now()
+	for i, e := range entries {
+		if e.VisibilityTimeout < 0 || e.VisibilityTimeout > maxVisibility {
+			errs[i] = invalidParameter("VisibilityTimeout", e.VisibilityTimeout, "Must be between 0 and 43200, if provided.")
+			continue
+		}
+		id, receipt, err := parseReceipt(q, e.ReceiptHandle)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		m := q.msgs[id]
+		switch {
+		case m == nil:
+			errs[i] = invalidParameter("ReceiptHandle", e.ReceiptHandle, "Message does not exist or is not available for visibility timeout change.")
+		case !m.inflight:
+			errs[i] = Errorf(ErrMessageNotInflight, "Message not inflight.")
+		case m.receipt != receipt:
+			errs[i] = invalidParameter("ReceiptHandle", e.ReceiptHandle, "The receipt handle has expired.")
+		default:
+			q.setVisibilityLocked(m, now.Add(time.Duration(e.VisibilityTimeout)*time.Second))
+			rows = append(rows, m.row(q.id))
+		}
+	}
+	p := s.table.Write(rows...)
+	q.mu.Unlock()
+	return errs, p.Wait(ctx)
+}

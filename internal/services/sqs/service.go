@@ -1,0 +1,485 @@
+// Package sqs is nubo's SQS-compatible queue service: queues and their
+// attributes, messages with visibility timeouts, delays, long polling,
+// FIFO ordering and deduplication, dead-letter redrive and message move
+// tasks. Each queue's messages are indexed in memory and every change is
+// written to a store.Table (one row per message) before the operation
+// answers, so a restart, even after kill -9, rebuilds the index from the
+// table. The wire protocols live in package sqsapi; the Go API here is
+// also what the asynchronous queue, SNS and event source mappings use.
+package sqs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// Options configures a Service.
+type Options struct {
+	Account string
+	Logger  *slog.Logger
+}
+
+// Service owns every queue.
+type Service struct {
+	kv      store.KV
+	table   store.Table
+	account string
+	log     *slog.Logger
+
+	mu     sync.RWMutex
+	queues map[Ref]*queue
+	moves  *mover
+}
+
+// Ref names a queue: its region and name.
+type Ref struct {
+	Region string
+	Name   string
+}
+
+// New loads the queues from kv and their messages from table.
+func New(ctx context.Context, kv store.KV, table store.Table, opts Options) (*Service, error) {
+	s := &Service{kv: kv, table: table, account: opts.Account, log: opts.Logger, queues: map[Ref]*queue{}}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.moves = newMover(s)
+	keys, err := kv.Keys(ctx, store.Key("queue"))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("list queues: %w", err)
+	}
+	for _, k := range keys {
+		e, err := kv.Get(ctx, k)
+		if err != nil {
+			return nil, fmt.Errorf("load queue %s: %w", k, err)
+		}
+		var m queueMeta
+		if err := json.Unmarshal(e.Value, &m); err != nil {
+			return nil, fmt.Errorf("load queue %s: %w", k, err)
+		}
+		q := s.newQueue(m.ID, m.Region, m.Name, m.Fifo)
+		q.attrs, q.cfg, q.tags = m.Attrs, parseConfig(m.Attrs), m.Tags
+		if q.tags == nil {
+			q.tags = map[string]string{}
+		}
+		q.created, q.modified = time.Unix(m.Created, 0), time.Unix(m.Modified, 0)
+		s.queues[Ref{m.Region, m.Name}] = q
+	}
+	if err := s.restore(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Account is the account every queue belongs to.
+func (s *Service) Account() string { return s.account }
+
+// ARN is a queue's ARN.
+func (s *Service) ARN(ref Ref) string {
+	return "arn:aws:sqs:" + ref.Region + ":" + s.account + ":" + ref.Name
+}
+
+// ParseARN reads a queue ARN of this account.
+func (s *Service) ParseARN(arn string) (Ref, bool) {
+	parts := strings.Split(arn, ":")
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sqs" || parts[4] != s.account || parts[5] == "" {
+		return Ref{}, false
+	}
+	return Ref{Region: parts[3], Name: parts[5]}, true
+}
+
+func (s *Service) newQueue(id, region, name string, fifo bool) *queue {
+	return newQueue(id, region, name, s.ARN(Ref{region, name}), fifo)
+}
+
+// Run releases delayed and timed-out messages, expires old ones and runs
+// message move tasks until ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	lastSweep := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			s.moves.wait()
+			return
+		case now := <-tick.C:
+			sweep := now.Sub(lastSweep) > 10*time.Second
+			if sweep {
+				lastSweep = now
+			}
+			for _, q := range s.all() {
+				q.mu.Lock()
+				if q.releaseLocked(now) {
+					q.notifyLocked()
+				}
+				var p store.Pending
+				if sweep {
+					p = s.expireLocked(q, now)
+				}
+				q.mu.Unlock()
+				if p != nil {
+					if err := p.Wait(ctx); err != nil && ctx.Err() == nil {
+						s.log.Error("sqs: expire messages", "queue", q.arn, "err", err)
+					}
+				}
+			}
+		}
+	}
+}
+
+func (s *Service) all() []*queue {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	qs := make([]*queue, 0, len(s.queues))
+	for _, q := range s.queues {
+		qs = append(qs, q)
+	}
+	return qs
+}
+
+// expireLocked deletes messages older than the retention period and
+// forgets deduplication ids older than five minutes.
+func (s *Service) expireLocked(q *queue, now time.Time) store.Pending {
+	cutoff := now.Add(-time.Duration(q.cfg.retention) * time.Second)
+	var rows []store.Row
+	for _, m := range q.msgs {
+		if m.sent.Before(cutoff) {
+			q.removeLocked(m)
+			rows = append(rows, tombstone(q.id, m.id))
+		}
+	}
+	for id, d := range q.dedup {
+		if now.After(d.expires) {
+			delete(q.dedup, id)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return s.table.Write(rows...)
+}
+
+// queue finds a queue.
+func (s *Service) queue(ref Ref) (*queue, error) {
+	s.mu.RLock()
+	q := s.queues[ref]
+	s.mu.RUnlock()
+	if q == nil {
+		return nil, queueDoesNotExist()
+	}
+	return q, nil
+}
+
+// queueByARN finds a queue by ARN.
+func (s *Service) queueByARN(arn string) (*queue, error) {
+	ref, ok := s.ParseARN(arn)
+	if !ok {
+		return nil, queueDoesNotExist()
+	}
+	return s.queue(ref)
+}
+
+type queueMeta struct {
+	ID       string            `json:"id"`
+	Region   string            `json:"region"`
+	Name     string            `json:"name"`
+	Fifo     bool              `json:"fifo"`
+	Attrs    map[string]string `json:"attrs"`
+	Tags     map[string]string `json:"tags,omitempty"`
+	Created  int64             `json:"created"`
+	Modified int64             `json:"modified"`
+}
+
+func queueKey(ref Ref) string { return store.Key("queue", ref.Region, ref.Name) }
+
+// saveLocked writes a queue's settings.
+func (s *Service) saveLocked(ctx context.Context, q *queue) error {
+	b, _ := json.Marshal(queueMeta{ID: q.id, Region: q.region, Name: q.name, Fifo: q.fifo, Attrs: q.attrs, Tags: q.tags,
+		Created: q.created.Unix(), Modified: q.modified.Unix()})
+	if _, err := s.kv.Put(ctx, queueKey(Ref{q.region, q.name}), b); err != nil {
+		return fmt.Errorf("save queue %s: %w", q.name, err)
+	}
+	return nil
+}
+
+var queueNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+
+// CreateQueue creates a queue, or returns nil when one with the same name
+// and attributes exists (as AWS does).
+func (s *Service) CreateQueue(ctx context.Context, ref Ref, attrs, tags map[string]string) error {
+	fifo := attrs[attrFifoQueue] == "true"
+	base, isFifoName := strings.CutSuffix(ref.Name, ".fifo")
+	if !queueNameRE.MatchString(base) || len(ref.Name) > 80 || fifo != isFifoName {
+		if fifo || isFifoName {
+			return Errorf(ErrInvalidParameterValue, "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.")
+		}
+		return Errorf(ErrInvalidParameterValue, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+	}
+	if err := checkAttributes(attrs, fifo, true); err != nil {
+		return err
+	}
+	if err := s.checkRedrive(ref, attrs, fifo); err != nil {
+		return err
+	}
+	if err := checkTags(tags); err != nil {
+		return err
+	}
+	stored := map[string]string{}
+	for k, v := range attrs {
+		if v != "" || k != attrRedrivePolicy && k != attrRedriveAllowPolicy && k != attrPolicy {
+			stored[k] = canonical(k, v)
+		}
+	}
+	delete(stored, attrFifoQueue)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if q := s.queues[ref]; q != nil {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		shown := q.settableLocked()
+		for k, v := range stored {
+			if shown[k] != v {
+				return Errorf(ErrQueueNameExists, "A queue already exists with the same name and a different value for attribute %s", k)
+			}
+		}
+		return nil
+	}
+	q := s.newQueue(uuid.NewString(), ref.Region, ref.Name, fifo)
+	now := time.Now()
+	q.attrs, q.cfg, q.created, q.modified = stored, parseConfig(stored), now, now
+	for k, v := range tags {
+		q.tags[k] = v
+	}
+	if err := s.saveLocked(ctx, q); err != nil {
+		return err
+	}
+	s.queues[ref] = q
+	return nil
+}
+
+// checkRedrive checks a RedrivePolicy's target: an existing queue of the
+// same kind that allows this queue as its source.
+func (s *Service) checkRedrive(ref Ref, attrs map[string]string, fifo bool) error {
+	v := attrs[attrRedrivePolicy]
+	if v == "" {
+		return nil
+	}
+	p, _ := parseRedrive(v)
+	dlq, err := s.queueByARN(p.DeadLetterTargetArn)
+	if err != nil {
+		return invalidParameter(attrRedrivePolicy, v, "Dead letter target does not exist.")
+	}
+	if dlq.fifo != fifo {
+		return invalidParameter(attrRedrivePolicy, v, "Dead-letter queue must be same type of queue as the source.")
+	}
+	dlq.mu.Lock()
+	allowed := dlq.cfg.allow.allows(s.ARN(ref))
+	dlq.mu.Unlock()
+	if !allowed {
+		return invalidParameter(attrRedrivePolicy, v, "Dead letter target queue does not allow this queue as a source queue.")
+	}
+	return nil
+}
+
+// settableLocked is every settable attribute with its value or default.
+func (q *queue) settableLocked() map[string]string {
+	out := map[string]string{}
+	for k, v := range defaults {
+		out[k] = v
+	}
+	if q.fifo {
+		for k, v := range fifoDefaults {
+			out[k] = v
+		}
+		out[attrFifoQueue] = "true"
+	}
+	for k, v := range q.attrs {
+		out[k] = v
+	}
+	return out
+}
+
+// DeleteQueue deletes a queue and its messages.
+func (s *Service) DeleteQueue(ctx context.Context, ref Ref) error {
+	s.mu.Lock()
+	q := s.queues[ref]
+	if q == nil {
+		s.mu.Unlock()
+		return queueDoesNotExist()
+	}
+	delete(s.queues, ref)
+	s.mu.Unlock()
+	q.mu.Lock()
+	q.deleted = true
+	q.notifyLocked()
+	q.mu.Unlock()
+	if err := s.kv.Delete(ctx, queueKey(ref)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("delete queue %s: %w", ref.Name, err)
+	}
+	return s.table.Purge(ctx, q.id)
+}
+
+// ListQueues returns the names of a region's queues with the prefix, in
+// order.
+func (s *Service) ListQueues(region, prefix string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var names []string
+	for ref := range s.queues {
+		if ref.Region == region && strings.HasPrefix(ref.Name, prefix) {
+			names = append(names, ref.Name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Exists reports whether a queue exists (GetQueueUrl).
+func (s *Service) Exists(ref Ref) error {
+	_, err := s.queue(ref)
+	return err
+}
+
+// QueueAttributes returns the named attributes ("All" for every one).
+func (s *Service) QueueAttributes(ref Ref, names []string) (map[string]string, error) {
+	q, err := s.queue(ref)
+	if err != nil {
+		return nil, err
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	all := q.settableLocked()
+	visible, notVisible, delayed := q.countsLocked()
+	all[attrQueueArn] = q.arn
+	all[attrCreatedTimestamp] = fmt.Sprint(q.created.Unix())
+	all[attrLastModifiedTimestamp] = fmt.Sprint(q.modified.Unix())
+	all[attrApproximateNumberOfMessages] = fmt.Sprint(visible)
+	all[attrApproximateNotVisible] = fmt.Sprint(notVisible)
+	all[attrApproximateDelayed] = fmt.Sprint(delayed)
+	out := map[string]string{}
+	for _, n := range names {
+		if n == "All" {
+			return all, nil
+		}
+		v, ok := all[n]
+		if !ok {
+			if !knownAttribute(n) {
+				return nil, Errorf(ErrInvalidAttributeName, "Unknown Attribute %s.", n)
+			}
+			continue
+		}
+		out[n] = v
+	}
+	return out, nil
+}
+
+func knownAttribute(n string) bool {
+	if _, ok := defaults[n]; ok {
+		return true
+	}
+	if _, ok := fifoDefaults[n]; ok {
+		return true
+	}
+	switch n {
+	case attrRedrivePolicy, attrRedriveAllowPolicy, attrPolicy, attrFifoQueue, "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds":
+		return true
+	}
+	for _, r := range readOnlyAttributes {
+		if r == n {
+			return true
+		}
+	}
+	return false
+}
+
+// SetQueueAttributes changes a queue's attributes; an empty RedrivePolicy,
+// RedriveAllowPolicy or Policy removes it.
+func (s *Service) SetQueueAttributes(ctx context.Context, ref Ref, attrs map[string]string) error {
+	q, err := s.queue(ref)
+	if err != nil {
+		return err
+	}
+	if err := checkAttributes(attrs, q.fifo, false); err != nil {
+		return err
+	}
+	if err := s.checkRedrive(ref, attrs, q.fifo); err != nil {
+		return err
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	next := map[string]string{}
+	for k, v := range q.attrs {
+		next[k] = v
+	}
+	for k, v := range attrs {
+		if v == "" && (k == attrRedrivePolicy || k == attrRedriveAllowPolicy || k == attrPolicy) {
+			delete(next, k)
+			continue
+		}
+		next[k] = canonical(k, v)
+	}
+	old := q.attrs
+	q.attrs, q.modified = next, time.Now()
+	if err := s.saveLocked(ctx, q); err != nil {
+		q.attrs = old
+		return err
+	}
+	q.cfg = parseConfig(next)
+	return nil
+}
+
+// DeadLetterSourceQueues lists the queues whose RedrivePolicy targets the
+// queue.
+func (s *Service) DeadLetterSourceQueues(ref Ref) ([]string, error) {
+	q, err := s.queue(ref)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, src := range s.all() {
+		src.mu.Lock()
+		if src.region == ref.Region && src.cfg.redrive != nil && src.cfg.redrive.DeadLetterTargetArn == q.arn {
+			names = append(names, src.name)
+		}
+		src.mu.Unlock()
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// PurgeQueue deletes every message of a queue; AWS allows one purge per
+// minute.
+func (s *Service) PurgeQueue(ctx context.Context, ref Ref) error {
+	q, err := s.queue(ref)
+	if err != nil {
+		return err
+	}
+	q.mu.Lock()
+	now := time.Now()
+	if now.Sub(q.purging) < time.Minute {
+		q.mu.Unlock()
+		return Errorf(ErrPurgeQueueInProgress, "Only one PurgeQueue operation on %s is allowed every 60 seconds.", q.name)
+	}
+	q.purging = now
+	rows := make([]store.Row, 0, len(q.msgs))
+	for _, m := range q.msgs {
+		q.removeLocked(m)
+		rows = append(rows, tombstone(q.id, m.id))
+	}
+	p := s.table.Write(rows...)
+	q.mu.Unlock()
+	return p.Wait(ctx)
+}
