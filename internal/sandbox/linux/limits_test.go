@@ -52,7 +52,7 @@ func TestAttackForkBomb(t *testing.T) {
 	// Counting to Lambda's 1,024 takes half a minute on a small VM (about
 	// 25 ms a fork and exec), so the exact count is checked on a driver with
 	// a lower limit, and the real limit against a fork bomb.
-	small := newDriver(t, Options{MaxProcs: 100, CgroupParent: "nubo-test-procs"})
+	small := newDriver(t, Options{MaxProcs: 100, CgroupParent: testParent("procs")})
 	e := create(t, small, taskRoot(t, nil), 3538, 64) // two vCPUs
 	// Count the processes started until fork fails; dash then exits 2.
 	e.sh(t, `i=0; while sleep 1000 & do i=$((i+1)); echo n=$i; done`)
@@ -218,4 +218,48 @@ func alive(pid int, name string) bool {
 	cg, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 	stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	return strings.Contains(string(cg), name) && !strings.Contains(string(stat), ") Z ")
+}
+
+// TestLimits checks the cgroup settings of a 128 MB sandbox: memory without
+// swap, two vCPUs during init, then 128/1769 of one.
+func TestLimits(t *testing.T) {
+	d := sharedDriver(t)
+	e := create(t, d, taskRoot(t, nil), 128, 64)
+	e.sh(t, "exec sleep 1000")
+	b := e.sb.(*box)
+	cg := b.s.cg
+	read := func(dir, file string) string {
+		data, err := os.ReadFile(cg.path(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(data))
+	}
+	cpu := func() string {
+		if cg.root.v2 {
+			return read(cg.root.cpu, "cpu.max")
+		}
+		return read(cg.root.cpu, "cpu.cfs_quota_us") + " " + read(cg.root.cpu, "cpu.cfs_period_us")
+	}
+	if cg.root.v2 {
+		if got := read(cg.root.mem, "memory.max"); got != "134217728" {
+			t.Errorf("memory.max = %s", got)
+		}
+	} else {
+		for _, f := range []string{"memory.limit_in_bytes", "memory.memsw.limit_in_bytes"} {
+			if f == "memory.memsw.limit_in_bytes" && !cg.root.memsw {
+				continue
+			}
+			if got := read(cg.root.mem, f); got != "134217728" {
+				t.Errorf("%s = %s", f, got)
+			}
+		}
+	}
+	if got := cpu(); got != "200000 100000" {
+		t.Errorf("init CPU = %s, want two vCPUs", got)
+	}
+	b.InitDone()
+	if got := cpu(); got != "7235 100000" {
+		t.Errorf("CPU after init = %s, want 128/1769 of a vCPU", got)
+	}
 }

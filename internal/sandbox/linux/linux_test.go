@@ -2,6 +2,7 @@ package linux
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"sync"
@@ -43,7 +44,7 @@ func sharedDriver(t testing.TB) *Driver {
 			testDriver.err = err
 			return
 		}
-		d, err := New(Options{Dir: dir, CgroupParent: "nubo-test", Logger: slog.New(slog.DiscardHandler)})
+		d, err := New(Options{Dir: dir, CgroupParent: testParent("shared"), Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			testDriver.err = err
 			return
@@ -69,12 +70,18 @@ func TestConformance(t *testing.T) {
 	sandboxtest.Run(t, sharedDriver(t))
 }
 
+// testParent names a cgroup parent unique to this test process: New kills
+// whatever runs under its parent, and several test runs may share a machine.
+func testParent(name string) string { return fmt.Sprintf("nubo-test-%s-%d", name, os.Getpid()) }
+
 // newDriver runs a driver of its own for one test; opts.CgroupParent must
-// be unique to the test.
+// come from testParent.
 func newDriver(t *testing.T, opts Options) *Driver {
 	t.Helper()
 	needRoot(t)
-	opts.Dir = t.TempDir()
+	if opts.Dir == "" {
+		opts.Dir = t.TempDir()
+	}
 	opts.Logger = slog.New(slog.DiscardHandler)
 	d, err := New(opts)
 	if err != nil {

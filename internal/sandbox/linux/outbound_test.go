@@ -35,9 +35,10 @@ func upstream(t *testing.T) (serverAddr, hostAddr string) {
 	run("netns", "add", ns)
 	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
 	run("link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", ns)
-	run("addr", "add", "10.250.0.1/24", "dev", link)
+	net3 := fmt.Sprintf("10.250.%d.", os.Getpid()%250)
+	run("addr", "add", net3+"1/24", "dev", link)
 	run("link", "set", link, "up")
-	run("-n", ns, "addr", "add", "10.250.0.2/24", "dev", "eth0")
+	run("-n", ns, "addr", "add", net3+"2/24", "dev", "eth0")
 	run("-n", ns, "link", "set", "eth0", "up")
 	run("-n", ns, "link", "set", "lo", "up")
 	nsfd, err := unix.Open("/run/netns/"+ns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
@@ -47,7 +48,7 @@ func upstream(t *testing.T) (serverAddr, hostAddr string) {
 	defer unix.Close(nsfd)
 	var ln net.Listener
 	err = inNamespaces(nsfd, unix.CLONE_NEWNET, func() (err error) {
-		ln, err = net.Listen("tcp", "10.250.0.2:8080")
+		ln, err = net.Listen("tcp", net3+"2:8080")
 		return err
 	})
 	if err != nil {
@@ -59,7 +60,7 @@ func upstream(t *testing.T) (serverAddr, hostAddr string) {
 	})}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return "10.250.0.2:8080", "10.250.0.1"
+	return net3 + "2:8080", net3 + "1"
 }
 
 func TestOutboundNetwork(t *testing.T) {
@@ -79,7 +80,7 @@ func TestOutboundNetwork(t *testing.T) {
 	defer lnLo.Close()
 
 	t.Run("sandboxes", func(t *testing.T) {
-		d := newDriver(t, Options{Network: NetworkOutbound, Subnet: "10.251.0.0/24", CgroupParent: "nubo-test-net"})
+		d := newDriver(t, Options{Network: NetworkOutbound, Subnet: fmt.Sprintf("10.251.%d.0/24", os.Getpid()%250), CgroupParent: testParent("net")})
 		b := create(t, d, taskRoot(t, nil), 256, 64)
 		b.sh(t, `python3 -m http.server 8000 --bind 0.0.0.0 >/dev/null 2>&1 & sleep 0.5; echo local=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8000/); exec sleep 1000`)
 		b.out.waitFor(t, "local=")
