@@ -263,3 +263,31 @@ func TestLimits(t *testing.T) {
 		t.Errorf("CPU after init = %s, want 128/1769 of a vCPU", got)
 	}
 }
+
+// TestManagedRuntimes runs the host's interpreters inside a sandbox, as the
+// managed runtimes do: they must find everything they need in the
+// read-only system directories and the sandbox's /etc.
+func TestManagedRuntimes(t *testing.T) {
+	d := sharedDriver(t)
+	for _, rt := range []struct {
+		name   string
+		script string
+		want   string
+	}{
+		{"python3", `python3 -c 'import ssl, json, urllib.request, pwd, os; print("py", json.dumps(pwd.getpwuid(os.getuid()).pw_name), ssl.get_default_verify_paths().cafile is not None)'`, `py "sbx_user" True`},
+		{"node", `node -e 'const os = require("os"); console.log("node", os.userInfo().username, require("tls").rootCertificates.length > 0)'`, "node sbx_user true"},
+		{"java", `java -XX:MaxRAM=512m -XshowSettings:properties -version 2>&1 | grep -E 'user.name|java.version ='`, "user.name = sbx_user"},
+	} {
+		t.Run(rt.name, func(t *testing.T) {
+			if _, err := os.Stat("/usr/bin/" + rt.name); err != nil {
+				t.Skipf("no /usr/bin/%s on this host", rt.name)
+			}
+			e := create(t, d, taskRoot(t, nil), 512, 64)
+			e.sh(t, rt.script)
+			ex := e.wait(t, 60*time.Second)
+			if ex.Code != 0 || !strings.Contains(e.out.String(), rt.want) {
+				t.Fatalf("%v, output %q, want %q", ex, e.out.String(), rt.want)
+			}
+		})
+	}
+}
