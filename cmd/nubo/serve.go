@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -46,8 +48,24 @@ func serve(args []string) error {
 	fs.StringVar(&cfg.Region, "region", env("NUBO_REGION", "us-east-1"), "region of requests whose signature names none (NUBO_REGION)")
 	fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", envInt("NUBO_MAX_CONCURRENCY", 1000), "account concurrency limit (NUBO_MAX_CONCURRENCY)")
 	fs.DurationVar(&cfg.KeepAlive, "keep-alive", envDuration("NUBO_KEEP_ALIVE", 10*time.Minute), "how long an idle environment stays warm (NUBO_KEEP_ALIVE)")
+	interpreters := envFlags{}
+	fs.Var(interpreters, "runtime-interpreter", "runtime id or family=interpreter path, e.g. python=/usr/bin/python3.12 (repeatable; NUBO_RUNTIME_INTERPRETERS, comma-separated)")
+	for _, kv := range strings.Split(os.Getenv("NUBO_RUNTIME_INTERPRETERS"), ",") {
+		if kv != "" {
+			interpreters.Set(kv)
+		}
+	}
+	asyncDelays := fs.String("async-retry-delays", env("NUBO_ASYNC_RETRY_DELAYS", "1m,2m"), "waits before the retries of a failed asynchronous event (NUBO_ASYNC_RETRY_DELAYS)")
 	logLevel := fs.String("log-level", env("NUBO_LOG_LEVEL", "info"), "debug, info, warn or error (NUBO_LOG_LEVEL)")
 	fs.Parse(args)
+	cfg.RuntimeInterpreters = interpreters
+	for _, d := range strings.Split(*asyncDelays, ",") {
+		delay, err := time.ParseDuration(strings.TrimSpace(d))
+		if err != nil || delay <= 0 {
+			return fmt.Errorf("--async-retry-delays: bad delay %q", d)
+		}
+		cfg.AsyncRetryDelays = append(cfg.AsyncRetryDelays, delay)
+	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {

@@ -164,6 +164,9 @@ func (s *Service) DeleteAlias(ctx context.Context, scope lambda.Scope, ref lambd
 	if err := s.kv.Delete(ctx, aliasKey(scope, ref.Name, name)); err != nil {
 		return fmt.Errorf("delete alias: %w", err)
 	}
+	if err := s.kv.Delete(ctx, eventInvokeKey(scope, ref.Name, name)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("delete alias: %w", err)
+	}
 	s.changed(scope, ref.Name)
 	return nil
 }

@@ -293,7 +293,7 @@ func (s *Service) DeleteFunction(ctx context.Context, scope lambda.Scope, ref la
 		return err
 	}
 	shas := map[string]bool{rec.Latest.CodeSha256: true}
-	for _, prefix := range []string{"ver", "alias"} {
+	for _, prefix := range []string{"ver", "alias", "eic"} {
 		keys, err := s.kv.Keys(ctx, store.Key(prefix, scope.Region, ref.Name))
 		if err != nil {
 			return err
@@ -345,6 +345,9 @@ func (s *Service) deleteVersion(ctx context.Context, scope lambda.Scope, name, v
 	}
 	if err := s.kv.Delete(ctx, versionKey(scope, name, version)); err != nil {
 		return fmt.Errorf("delete version %s:%s: %w", name, version, err)
+	}
+	if err := s.kv.Delete(ctx, eventInvokeKey(scope, name, version)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("delete event invoke config %s:%s: %w", name, version, err)
 	}
 	s.changed(scope, name)
 	s.removed(scope, name, version)

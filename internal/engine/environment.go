@@ -112,7 +112,7 @@ func (e *Engine) start(ctx context.Context, req *Request, logs *logStream, limit
 	env.http = &http.Server{Handler: env.rapi.Handler()}
 	go env.http.Serve(env.sb.Listener())
 
-	argv, vars, err := e.opts.Launcher.Launch(cfg.Runtime, env.sb.Paths())
+	argv, vars, err := e.opts.Launcher.Launch(cfg.Runtime, env.sb.Paths(), taskRoot)
 	if err == nil {
 		env.logs.line([]byte(e.initStartLine(req)))
 		err = env.sb.Start(argv, e.environmentVariables(req, env, vars))

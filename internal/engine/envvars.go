@@ -53,6 +53,13 @@ func (e *Engine) environmentVariables(req *Request, env *environment, runtimeVar
 		vars["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
 		vars["AWS_LAMBDA_LOG_LEVEL"] = lc.ApplicationLogLevel
 	}
+	defined := make(map[string]bool, len(vars))
+	for k := range vars {
+		defined[k] = true
+	}
+	// The runtime's own variables (PYTHONPATH, NODE_PATH, ...) may be
+	// replaced by the function's, as on AWS; Lambda's defined ones only
+	// where AWS allows it.
 	for _, kv := range runtimeVars {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			vars[k] = v
@@ -60,7 +67,7 @@ func (e *Engine) environmentVariables(req *Request, env *environment, runtimeVar
 	}
 	if cfg.Environment != nil {
 		for k, v := range cfg.Environment.Variables {
-			if _, defined := vars[k]; !defined || overridable[k] {
+			if !defined[k] || overridable[k] {
 				vars[k] = v
 			}
 		}

@@ -166,3 +166,24 @@ type LogEvent struct {
 	Timestamp int64 // milliseconds since the epoch
 	Message   string
 }
+
+// OnDestination is a destination of DestinationConfig.
+type OnDestination struct {
+	Destination string `json:"Destination,omitempty"`
+}
+
+// DestinationConfig says where asynchronous invocation records go.
+type DestinationConfig struct {
+	OnSuccess OnDestination `json:"OnSuccess"`
+	OnFailure OnDestination `json:"OnFailure"`
+}
+
+// FunctionEventInvokeConfig is a version's or alias's asynchronous
+// invocation settings.
+type FunctionEventInvokeConfig struct {
+	LastModified             float64            `json:"LastModified"`
+	FunctionArn              string             `json:"FunctionArn"`
+	MaximumRetryAttempts     *int               `json:"MaximumRetryAttempts,omitempty"`
+	MaximumEventAgeInSeconds *int               `json:"MaximumEventAgeInSeconds,omitempty"`
+	DestinationConfig        *DestinationConfig `json:"DestinationConfig,omitempty"`
+}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 
 	"github.com/nubo-dev/nubo/internal/api"
+	"github.com/nubo-dev/nubo/internal/async"
 	"github.com/nubo-dev/nubo/internal/control"
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambda"
@@ -22,15 +23,16 @@ import (
 type Handler struct {
 	control *control.Service
 	invoker *invoker.Invoker
+	async   *async.Queue
 	account string
 	mux     *http.ServeMux
 	log     *slog.Logger
 }
 
-// New returns a Handler for the control plane ctl that invokes through inv,
-// acting for account.
-func New(ctl *control.Service, inv *invoker.Invoker, account string, log *slog.Logger) *Handler {
-	h := &Handler{control: ctl, invoker: inv, account: account, mux: http.NewServeMux(), log: log}
+// New returns a Handler for the control plane ctl that invokes through inv
+// (and queue, for asynchronous invocations), acting for account.
+func New(ctl *control.Service, inv *invoker.Invoker, queue *async.Queue, account string, log *slog.Logger) *Handler {
+	h := &Handler{control: ctl, invoker: inv, async: queue, account: account, mux: http.NewServeMux(), log: log}
 	h.routes()
 	return h
 }

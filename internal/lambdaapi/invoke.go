@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/api"
+	"github.com/nubo-dev/nubo/internal/async"
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambda"
 )
@@ -52,7 +53,11 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) error {
 		ClientContext: clientContext, TraceID: traceID(r), Tail: logType == "Tail"}
 	switch invocationType {
 	case "Event":
-		return lambda.Errorf(lambda.ErrInvalidParameterValue, "nubo does not run asynchronous (Event) invocations yet.")
+		if _, err := h.async.Enqueue(r.Context(), &async.Request{Scope: scope, Function: ref, RequestID: req.RequestID, Payload: payload}); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusAccepted)
+		return nil
 	case "DryRun":
 		if err := h.invoker.Resolve(r.Context(), req); err != nil {
 			return err

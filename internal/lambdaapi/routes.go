@@ -37,6 +37,7 @@ func (h *Handler) routes() {
 	h.Handle("POST /2017-03-31/tags/{resource...}", h.tagResource)
 	h.Handle("DELETE /2017-03-31/tags/{resource...}", h.untagResource)
 	h.Handle("GET /2017-03-31/tags/{resource...}", h.listTags)
+	h.eventInvokeRoutes()
 }
 
 func (h *Handler) createFunction(w http.ResponseWriter, r *http.Request) error {

@@ -45,6 +45,12 @@ type nubo struct {
 // by calling stop.
 func startNubo(t *testing.T, dir string) *nubo {
 	t.Helper()
+	return startNuboWith(t, dir, nil)
+}
+
+// startNuboWith is startNubo with tweak applied to the configuration.
+func startNuboWith(t *testing.T, dir string, tweak func(*server.Config)) *nubo {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
@@ -53,14 +59,18 @@ func startNubo(t *testing.T, dir string) *nubo {
 	if testing.Verbose() && os.Getenv("NUBO_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	srv, err := server.New(ctx, server.Config{
+	cfg := server.Config{
 		Addr:           "127.0.0.1:0",
 		DataDir:        dir,
 		Account:        account,
 		Region:         region,
 		MaxConcurrency: 1000,
 		Logger:         log,
-	})
+	}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		cancel()
 		t.Fatalf("start nubo: %v", err)

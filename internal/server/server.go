@@ -14,13 +14,16 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/api"
+	"github.com/nubo-dev/nubo/internal/async"
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/control"
 	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/logs"
+	"github.com/nubo-dev/nubo/internal/runtimes"
 	"github.com/nubo-dev/nubo/internal/sandbox/process"
+	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 )
 
@@ -34,7 +37,13 @@ type Config struct {
 	Region         string
 	MaxConcurrency int
 	KeepAlive      time.Duration
-	Logger         *slog.Logger
+	// RuntimeInterpreters maps runtime ids or families ("python3.12",
+	// "python", "nodejs", "java", "ruby") to interpreter paths.
+	RuntimeInterpreters map[string]string
+	// AsyncRetryDelays are the waits before the retries of an asynchronous
+	// event whose function failed (Lambda: 1 and 2 minutes).
+	AsyncRetryDelays []time.Duration
+	Logger           *slog.Logger
 }
 
 // Server is a running nubo.
@@ -45,7 +54,11 @@ type Server struct {
 	control *control.Service
 	engine  *engine.Engine
 	logs    *logs.Store
+	async   *async.Queue
+	sqs     *sqs.Service
 	http    *http.Server
+	// runners are the long-lived components, run by Run until it stops.
+	runners []func(context.Context) error
 	ln      net.Listener
 }
 
@@ -95,13 +108,19 @@ func (s *Server) build(ctx context.Context) error {
 	if s.logs, err = logs.Open(ctx, logStream, logMeta, logs.Options{Logger: s.log}); err != nil {
 		return err
 	}
+	s.runners = append(s.runners, s.logs.Run)
 	driver, err := process.New(filepath.Join(s.cfg.DataDir, "sandboxes"))
+	if err != nil {
+		return err
+	}
+	catalogue, err := runtimes.New(runtimes.Options{Dir: filepath.Join(s.cfg.DataDir, "runtimes"),
+		Interpreters: s.cfg.RuntimeInterpreters, Logger: s.log})
 	if err != nil {
 		return err
 	}
 	s.engine = engine.New(engine.Options{
 		Driver:         driver,
-		Launcher:       customLauncher{},
+		Launcher:       runtimeLauncher{catalogue},
 		Packages:       packages,
 		Logs:           s.logs,
 		MaxConcurrency: s.cfg.MaxConcurrency,
@@ -113,17 +132,39 @@ func (s *Server) build(ctx context.Context) error {
 	s.control = control.New(functions, packages, control.Options{
 		Account:        s.cfg.Account,
 		MaxConcurrency: s.cfg.MaxConcurrency,
+		CheckRuntime:   catalogue.Check,
 		Removed:        s.engine.Removed,
 		Logger:         s.log,
 	})
+	inv := invoker.New(s.control, s.engine)
+	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", 30*time.Second)
+	if err != nil {
+		return err
+	}
+	dests := &targets{}
+	s.async = async.New(async.Options{
+		Work:           work,
+		Control:        s.control,
+		Invoker:        inv,
+		Targets:        dests,
+		RetryDelays:    s.cfg.AsyncRetryDelays,
+		MaxConcurrency: s.cfg.MaxConcurrency,
+		Logger:         s.log,
+	})
+	dests.queue = s.async
+	s.runners = append(s.runners, s.control.Run, s.engine.Run, s.async.Run)
 	router := api.NewRouter(s.cfg.Region, s.log)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
 	router.Handle(&api.Service{
 		Name:         "lambda",
-		Handler:      lambdaapi.New(s.control, invoker.New(s.control, s.engine), s.cfg.Account, s.log),
+		Handler:      lambdaapi.New(s.control, inv, s.async, s.cfg.Account, s.log),
 		PathPrefixes: []string{"/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/", "/2021-10-31/", "/2021-11-15/"},
 	})
+	if err := s.buildMessaging(ctx, router); err != nil {
+		return err
+	}
+	s.serveObservability(router)
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 30 * time.Second}
 	return nil
 }
@@ -136,21 +177,15 @@ func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		s.logs.Run(ctx)
-	}()
-	go func() {
-		defer wg.Done()
-		if err := s.control.Run(ctx); err != nil {
-			s.log.Error("control plane stopped", "err", err)
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		s.engine.Run(ctx)
-	}()
+	for _, run := range s.runners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(ctx); err != nil {
+				s.log.Error("component stopped", "err", err)
+			}
+		}()
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
 	s.log.Info("nubo is ready", "addr", s.Addr(), "data_dir", s.cfg.DataDir, "region", s.cfg.Region, "account", s.cfg.Account)

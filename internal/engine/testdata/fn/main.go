@@ -3,9 +3,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -20,6 +23,7 @@ type event struct {
 	Lines []string `json:"lines"`
 	Bytes int      `json:"bytes"`
 	Value string   `json:"value"`
+	N     int      `json:"n"`
 }
 
 type result struct {
@@ -35,8 +39,13 @@ type result struct {
 
 var invocations int
 
-func handle(ctx context.Context, ev event) (*result, error) {
+func handle(ctx context.Context, raw json.RawMessage) (*result, error) {
 	invocations++
+	if os.Getenv("PRINT_EVENT") != "" {
+		fmt.Printf("EVENT %s\n", raw)
+	}
+	var ev event
+	json.Unmarshal(raw, &ev)
 	lc, _ := lambdacontext.FromContext(ctx)
 	deadline, _ := ctx.Deadline()
 	r := &result{Value: ev.Value, RequestID: lc.AwsRequestID, ARN: lc.InvokedFunctionArn,
@@ -66,6 +75,16 @@ func handle(ctx context.Context, ev event) (*result, error) {
 		}
 	case "count":
 		r.Value = fmt.Sprint(invocations)
+	case "failfirst": // fail the first N invocations of this process
+		if invocations <= ev.N {
+			return nil, fmt.Errorf("attempt %d fails", invocations)
+		}
+	case "report": // tell the test's collector that this event ran
+		resp, err := http.Post(os.Getenv("COLLECTOR"), "text/plain", bytes.NewReader([]byte(ev.Value)))
+		if err != nil {
+			return nil, err
+		}
+		resp.Body.Close()
 	}
 	return r, nil
 }
