@@ -25,13 +25,14 @@ func invoke(args []string) error {
 	payload := fs.String("payload", "", "event JSON, or @file to read it from a file")
 	qualifier := fs.String("qualifier", "", "version or alias")
 	showLog := fs.Bool("log", false, "print the invocation's log tail to stderr")
+	async := fs.Bool("async", false, "invoke asynchronously (InvocationType Event): queue the event and return")
 	name, args := leadingArg(args)
 	fs.Parse(args)
 	if name == "" && fs.NArg() == 1 {
 		name = fs.Arg(0)
 	}
 	if name == "" {
-		return errors.New("usage: nubo invoke NAME [--payload JSON|@file] [--qualifier Q] [--log]")
+		return errors.New("usage: nubo invoke NAME [--payload JSON|@file] [--qualifier Q] [--log] [--async]")
 	}
 	body := []byte(*payload)
 	if file, ok := strings.CutPrefix(*payload, "@"); ok {
@@ -47,9 +48,16 @@ func invoke(args []string) error {
 	if *showLog {
 		in.LogType = types.LogTypeTail
 	}
+	if *async {
+		in.InvocationType = types.InvocationTypeEvent
+	}
 	out, err := c.lambdaClient().Invoke(context.Background(), in)
 	if err != nil {
 		return err
+	}
+	if *async {
+		fmt.Printf("queued (status %d)\n", out.StatusCode)
+		return nil
 	}
 	if *showLog {
 		tail, _ := base64.StdEncoding.DecodeString(aws.ToString(out.LogResult))

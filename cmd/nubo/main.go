@@ -15,8 +15,8 @@ usage:
                                           create or update a function from a folder or zip
   nubo ls      [flags]                    list functions
   nubo rm      NAME [flags]               delete a function
-  nubo invoke  NAME [--payload JSON|@file] [--qualifier Q] [--log]
-                                          invoke a function and print its answer
+  nubo invoke  NAME [--payload JSON|@file] [--qualifier Q] [--log] [--async]
+                                          invoke a function and print its answer (or queue the event)
   nubo logs    NAME [-f] [--since 10m]    print (and follow) a function's logs
   nubo bench   [--concurrency 1,8,64]     measure invoke latency, throughput and cold starts
 
