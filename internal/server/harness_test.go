@@ -65,6 +65,7 @@ func startNuboWith(t *testing.T, dir string, tweak func(*server.Config)) *nubo {
 		Account:        account,
 		Region:         region,
 		MaxConcurrency: 1000,
+		Sandbox:        "process",
 		Logger:         log,
 	}
 	if tweak != nil {

@@ -22,7 +22,6 @@ import (
 	"github.com/nubo-dev/nubo/internal/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/logs"
 	"github.com/nubo-dev/nubo/internal/runtimes"
-	"github.com/nubo-dev/nubo/internal/sandbox/process"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 )
@@ -37,6 +36,12 @@ type Config struct {
 	Region         string
 	MaxConcurrency int
 	KeepAlive      time.Duration
+	// Sandbox selects the sandbox driver: "process", "linux", or "" to use
+	// linux when nubo runs as root and can, process otherwise.
+	Sandbox string
+	// SandboxNetwork is the linux driver's network mode: "none" or
+	// "outbound".
+	SandboxNetwork string
 	// RuntimeInterpreters maps runtime ids or families ("python3.12",
 	// "python", "nodejs", "java", "ruby") to interpreter paths.
 	RuntimeInterpreters map[string]string
@@ -109,7 +114,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.runners = append(s.runners, s.logs.Run)
-	driver, err := process.New(filepath.Join(s.cfg.DataDir, "sandboxes"))
+	driver, err := s.sandboxDriver()
 	if err != nil {
 		return err
 	}
@@ -156,12 +161,13 @@ func (s *Server) build(ctx context.Context) error {
 	router := api.NewRouter(s.cfg.Region, s.log)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
+	lambdaHandler := lambdaapi.New(s.control, inv, s.async, s.cfg.Account, s.log)
 	router.Handle(&api.Service{
 		Name:         "lambda",
-		Handler:      lambdaapi.New(s.control, inv, s.async, s.cfg.Account, s.log),
+		Handler:      lambdaHandler,
 		PathPrefixes: []string{"/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/", "/2021-10-31/", "/2021-11-15/"},
 	})
-	if err := s.buildMessaging(ctx, router); err != nil {
+	if err := s.buildMessaging(ctx, router, inv, lambdaHandler); err != nil {
 		return err
 	}
 	s.serveObservability(router)

@@ -1,0 +1,47 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/nubo-dev/nubo/internal/sandbox"
+	"github.com/nubo-dev/nubo/internal/sandbox/linux"
+	"github.com/nubo-dev/nubo/internal/sandbox/process"
+)
+
+// sandboxDriver builds the driver Config.Sandbox names. Without a choice,
+// nubo isolates functions with the linux driver when it runs as root and
+// the host allows it, and says loudly when it cannot.
+func (s *Server) sandboxDriver() (sandbox.Driver, error) {
+	choice := s.cfg.Sandbox
+	if choice == "" {
+		choice = "process"
+		if os.Geteuid() == 0 {
+			choice = "linux"
+		}
+	}
+	switch choice {
+	case "process":
+		if s.cfg.Sandbox == "" {
+			s.log.Warn("nubo is not running as root: the process sandbox driver runs functions without isolation")
+		}
+		return process.New(filepath.Join(s.cfg.DataDir, "sandboxes"))
+	case "linux":
+		d, err := linux.New(linux.Options{Dir: filepath.Join(s.cfg.DataDir, "linux"), Network: s.cfg.SandboxNetwork, Logger: s.log})
+		if err != nil {
+			if s.cfg.Sandbox == "" {
+				s.log.Warn("the linux sandbox driver cannot run here; functions run without isolation", "err", err)
+				return process.New(filepath.Join(s.cfg.DataDir, "sandboxes"))
+			}
+			return nil, err
+		}
+		s.runners = append(s.runners, func(ctx context.Context) error {
+			defer d.Close()
+			return d.Run(ctx)
+		})
+		return d, nil
+	}
+	return nil, fmt.Errorf("unknown sandbox driver %q (want process or linux)", choice)
+}
