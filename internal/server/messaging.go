@@ -1,0 +1,47 @@
+package server
+
+import (
+	"context"
+
+	"github.com/nubo-dev/nubo/internal/api"
+	"github.com/nubo-dev/nubo/internal/esm"
+	"github.com/nubo-dev/nubo/internal/invoker"
+	"github.com/nubo-dev/nubo/internal/lambdaapi"
+	"github.com/nubo-dev/nubo/internal/services/sqs"
+	"github.com/nubo-dev/nubo/internal/services/sqs/sqsapi"
+)
+
+// buildMessaging builds SQS, SNS and the SQS event source mappings and
+// registers their APIs.
+func (s *Server) buildMessaging(ctx context.Context, router *api.Router, inv *invoker.Invoker, lambdaHandler *lambdaapi.Handler) error {
+	queueMeta, err := s.store.KV(ctx, "sqs")
+	if err != nil {
+		return err
+	}
+	messages, err := s.store.Table(ctx, "SQS", "sqs")
+	if err != nil {
+		return err
+	}
+	s.sqs, err = sqs.New(ctx, queueMeta, messages, sqs.Options{Account: s.cfg.Account, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	s.runners = append(s.runners, func(ctx context.Context) error { s.sqs.Run(ctx); return nil })
+	router.Handle(&api.Service{
+		Name:           "sqs",
+		Handler:        sqsapi.New(s.sqs, s.log),
+		TargetPrefixes: []string{sqsapi.TargetPrefix},
+		PathPrefixes:   []string{"/" + s.cfg.Account + "/"},
+	})
+	mappings, err := s.store.KV(ctx, "esm")
+	if err != nil {
+		return err
+	}
+	triggers, err := esm.New(ctx, mappings, s.sqs, inv, esm.Options{Logger: s.log})
+	if err != nil {
+		return err
+	}
+	triggers.Routes(lambdaHandler)
+	s.runners = append(s.runners, triggers.Run)
+	return nil
+}
