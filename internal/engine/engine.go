@@ -55,6 +55,10 @@ type Options struct {
 	ShutdownGrace time.Duration
 	// Observer, when set, receives every invocation's record and throttle.
 	Observer Observer
+	// BillingGranularity is what billed durations are rounded up to (1 ms
+	// when zero; Lambda billed in 100 ms steps before December 2020). The
+	// REPORT line and the Observer's record show the same rounded value.
+	BillingGranularity time.Duration
 	// EndpointURL is nubo's AWS endpoint, given to functions as
 	// AWS_ENDPOINT_URL.
 	EndpointURL string

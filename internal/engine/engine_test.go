@@ -352,7 +352,7 @@ func TestObserverMatchesReport(t *testing.T) {
 		cold.InitDuration <= 0 || cold.Error || cold.Architecture != "x86_64" {
 		t.Fatalf("cold record %+v", cold)
 	}
-	if want := billedMs(cold.Duration + cold.InitDuration); cold.BilledMs != want {
+	if want := billedMs(cold.Duration+cold.InitDuration, 0); cold.BilledMs != want {
 		t.Fatalf("billed %d, want %d", cold.BilledMs, want)
 	}
 	if !failed.Error || failed.InitDuration != 0 {

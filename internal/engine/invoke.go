@@ -52,6 +52,7 @@ type report struct {
 	status    string // "", "timeout", "error"
 	errorType string
 	failed    bool // any Unhandled outcome
+	billedMs  int64
 }
 
 // Invoke runs req on a warm environment, or on a new one when none is free
@@ -184,6 +185,7 @@ func (e *Engine) run(ctx context.Context, env *environment, req *Request, starte
 // finish writes END and REPORT, flushes the stream, and tells the
 // observer.
 func (e *Engine) finish(logs *logStream, req *Request, rep report) {
+	rep.billedMs = billedMs(rep.duration+rep.init, e.opts.BillingGranularity)
 	logs.line([]byte("END RequestId: " + req.RequestID))
 	logs.line([]byte(reportLine(req, rep)))
 	logs.flush()
@@ -198,7 +200,7 @@ func (e *Engine) finish(logs *logStream, req *Request, rep report) {
 	e.opts.Observer.Invoked(Record{
 		Time: time.Now(), Region: req.Scope.Region, Function: cfg.FunctionName, Version: cfg.Version,
 		Qualifier: req.Qualifier, RequestID: req.RequestID, Duration: rep.duration, InitDuration: rep.init,
-		BilledMs: billedMs(rep.duration + rep.init), MemoryMB: cfg.MemorySize, MaxMemoryMB: rep.maxMemory,
+		BilledMs: rep.billedMs, MemoryMB: cfg.MemorySize, MaxMemoryMB: rep.maxMemory,
 		Architecture: arch, Error: rep.failed, Status: rep.status, ErrorType: rep.errorType,
 	})
 }
@@ -215,12 +217,12 @@ func startLine(req *Request) string {
 }
 
 // reportLine renders AWS's REPORT line; billed duration includes a cold
-// start's Init, rounded up to the millisecond.
+// start's Init, rounded up (by finish) to the billing granularity.
 func reportLine(req *Request, rep report) string {
 	ms := float64(rep.duration) / float64(time.Millisecond)
 	initMs := float64(rep.init) / float64(time.Millisecond)
 	line := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
-		req.RequestID, ms, billedMs(rep.duration+rep.init), req.Function.MemorySize, rep.maxMemory)
+		req.RequestID, ms, rep.billedMs, req.Function.MemorySize, rep.maxMemory)
 	if rep.init > 0 {
 		line += fmt.Sprintf("Init Duration: %.2f ms\t", initMs)
 	}
@@ -233,9 +235,14 @@ func reportLine(req *Request, rep report) string {
 	return line
 }
 
-// billedMs rounds a duration up to whole milliseconds.
-func billedMs(d time.Duration) int64 {
-	return int64(math.Ceil(float64(d) / float64(time.Millisecond)))
+// billedMs rounds a duration up to whole milliseconds, and then up to a
+// multiple of granularity (when it is more than 1 ms).
+func billedMs(d, granularity time.Duration) int64 {
+	ms := int64(math.Ceil(float64(d) / float64(time.Millisecond)))
+	if step := granularity.Milliseconds(); step > 1 {
+		ms = (ms + step - 1) / step * step
+	}
+	return ms
 }
 
 func initReportLine(f *initFailure, phase string) string {
