@@ -21,6 +21,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/logs"
+	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/runtimes"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
@@ -48,7 +49,11 @@ type Config struct {
 	// AsyncRetryDelays are the waits before the retries of an asynchronous
 	// event whose function failed (Lambda: 1 and 2 minutes).
 	AsyncRetryDelays []time.Duration
-	Logger           *slog.Logger
+	// BillingGranularity rounds billed durations up (1 ms when zero).
+	BillingGranularity time.Duration
+	// Prices price the bill (Lambda's when zero).
+	Prices meter.Prices
+	Logger *slog.Logger
 }
 
 // Server is a running nubo.
@@ -59,6 +64,7 @@ type Server struct {
 	control *control.Service
 	engine  *engine.Engine
 	logs    *logs.Store
+	obs     *observability
 	async   *async.Queue
 	sqs     *sqs.Service
 	http    *http.Server
@@ -123,16 +129,21 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if s.obs, err = s.openObservability(ctx); err != nil {
+		return err
+	}
 	s.engine = engine.New(engine.Options{
-		Driver:         driver,
-		Launcher:       runtimeLauncher{catalogue},
-		Packages:       packages,
-		Logs:           s.logs,
-		MaxConcurrency: s.cfg.MaxConcurrency,
-		KeepAlive:      s.cfg.KeepAlive,
-		ShutdownGrace:  500 * time.Millisecond,
-		EndpointURL:    "http://" + s.Addr(),
-		Logger:         s.log,
+		Driver:             driver,
+		Launcher:           runtimeLauncher{catalogue},
+		Packages:           packages,
+		Logs:               s.logs,
+		MaxConcurrency:     s.cfg.MaxConcurrency,
+		KeepAlive:          s.cfg.KeepAlive,
+		ShutdownGrace:      500 * time.Millisecond,
+		EndpointURL:        "http://" + s.Addr(),
+		Observer:           s.obs,
+		BillingGranularity: s.cfg.BillingGranularity,
+		Logger:             s.log,
 	})
 	s.control = control.New(functions, packages, control.Options{
 		Account:        s.cfg.Account,
@@ -170,7 +181,9 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildMessaging(ctx, router, inv, lambdaHandler); err != nil {
 		return err
 	}
-	s.serveObservability(router)
+	if err := s.serveObservability(router); err != nil {
+		return err
+	}
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 30 * time.Second}
 	return nil
 }
@@ -207,6 +220,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	cancel()
 	wg.Wait()
+	if err := s.obs.flush(shutdownCtx); err != nil {
+		s.log.Warn("flush metrics and meter", "err", err)
+	}
 	if err := s.logs.Flush(shutdownCtx); err != nil {
 		s.log.Warn("flush logs", "err", err)
 	}

@@ -31,6 +31,8 @@ import (
 	"path/filepath"
 	"sync"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/nubo-dev/nubo/internal/sandbox"
 )
 
@@ -111,6 +113,11 @@ type Driver struct {
 	usersDir string
 	uids     *idPool
 	net      *outbound // nil unless Network is outbound
+	hostNet  int       // nubo's own network namespace
+
+	netMu    sync.Mutex
+	idleNets []*netns
+	closed   bool
 
 	spawn   chan spawnRequest
 	ready   chan *slot    // the pool
@@ -174,6 +181,11 @@ func New(opts Options) (*Driver, error) {
 		d.pid1.Close()
 		return nil, err
 	}
+	if d.hostNet, err = unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+		d.pid1.Close()
+		d.devNull.Close()
+		return nil, fmt.Errorf("open network namespace: %w", err)
+	}
 	if opts.Network == NetworkOutbound {
 		if d.net, err = newOutbound(opts.Subnet, opts.CgroupParent, d.log); err != nil {
 			d.Close()
@@ -190,6 +202,8 @@ func (d *Driver) Name() string { return "linux" }
 // if no sandbox is left in them, the parent cgroups. Call it after Run has
 // returned.
 func (d *Driver) Close() error {
+	d.closeIdleNetns()
+	unix.Close(d.hostNet)
 	var errs []error
 	if d.net != nil {
 		errs = append(errs, d.net.close())

@@ -87,7 +87,7 @@ func TestOutboundNetwork(t *testing.T) {
 		if !strings.Contains(b.out.String(), "local=200") {
 			t.Fatalf("neighbor's server: %q", b.out.String())
 		}
-		_, bIP := d.net.addrs(b.sb.(*box).s.veth.slot)
+		_, bIP := d.net.addrs(b.sb.(*box).s.net.veth.slot)
 
 		a := create(t, d, taskRoot(t, nil), 256, 64)
 		try := func(name, url string) string {
@@ -102,7 +102,7 @@ func TestOutboundNetwork(t *testing.T) {
 		}, "; "))
 		a.wait(t, 60*time.Second)
 		out := a.out.String()
-		hostSide, _ := d.net.addrs(a.sb.(*box).s.veth.slot)
+		hostSide, _ := d.net.addrs(a.sb.(*box).s.net.veth.slot)
 		want := map[string]string{
 			"upstream":      "seen-as-" + hostAddr + " exit=0", // masqueraded
 			"host-address":  "exit=28",                         // dropped: timeout

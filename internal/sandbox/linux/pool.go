@@ -25,7 +25,8 @@ type slot struct {
 	conn  *net.UnixConn // control socket to PID 1
 	cg    *cgroup
 	ln    net.Listener
-	veth  *veth
+	net   *netns
+	netOK bool // set up completely: the namespace may serve another sandbox
 }
 
 const (
@@ -73,8 +74,15 @@ func (d *Driver) newSlot(ctx context.Context) (s *slot, err error) {
 	if s.cg, err = d.cgroups.create(s.name); err != nil {
 		return s, err
 	}
+	s.net = d.idleNetns()
 	if err := s.startInit(ctx); err != nil {
 		return s, err
+	}
+	fresh := s.net == nil
+	if fresh {
+		if s.net, err = openNetns(s.pid); err != nil {
+			return s, err
+		}
 	}
 	if err := s.cg.attach(s.pid); err != nil {
 		return s, err
@@ -91,8 +99,13 @@ func (d *Driver) newSlot(ctx context.Context) (s *slot, err error) {
 		if err := d.prepareRoot(d.rootDir, uid); err != nil {
 			return err
 		}
-		if err := setupNetwork(); err != nil {
+		if err := setupUTS(); err != nil {
 			return err
+		}
+		if fresh {
+			if err := setupLoopback(); err != nil {
+				return err
+			}
 		}
 		ln, err := net.Listen("tcp", runtimeAPIAddr)
 		if err != nil {
@@ -104,11 +117,12 @@ func (d *Driver) newSlot(ctx context.Context) (s *slot, err error) {
 	if err != nil {
 		return s, err
 	}
-	if d.net != nil {
-		if s.veth, err = d.net.attach(s.pid, s.pidfd); err != nil {
+	if d.net != nil && s.net.veth == nil {
+		if s.net.veth, err = d.net.attach(s.pid, s.pidfd); err != nil {
 			return s, err
 		}
 	}
+	s.netOK = true
 	return s, nil
 }
 
@@ -133,7 +147,11 @@ func (s *slot) startInit(ctx context.Context) error {
 		unix.Close(fds[1])
 		return err
 	}
-	res, err := d.spawnInit(ctx, fds[1], cgfd)
+	netFD := -1
+	if s.net != nil {
+		netFD = s.net.fd
+	}
+	res, err := d.spawnInit(ctx, fds[1], cgfd, netFD)
 	unix.Close(fds[1])
 	if cgfd >= 0 {
 		unix.Close(cgfd)
@@ -153,8 +171,8 @@ func (s *slot) startInit(ctx context.Context) error {
 }
 
 // spawnInit asks a spawner thread for a new PID 1.
-func (d *Driver) spawnInit(ctx context.Context, sock, cgroupFD int) (spawnResult, error) {
-	req := spawnRequest{sock: sock, cgroupFD: cgroupFD, reply: make(chan spawnResult, 1)}
+func (d *Driver) spawnInit(ctx context.Context, sock, cgroupFD, netFD int) (spawnResult, error) {
+	req := spawnRequest{sock: sock, cgroupFD: cgroupFD, netFD: netFD, reply: make(chan spawnResult, 1)}
 	select {
 	case d.spawn <- req:
 	case <-ctx.Done():
@@ -195,8 +213,12 @@ func (s *slot) destroy() error {
 	if s.cg != nil {
 		errs = append(errs, s.cg.remove())
 	}
-	if s.veth != nil {
-		s.d.net.release(s.veth)
+	if s.net != nil {
+		if s.netOK {
+			s.d.reuseNetns(s.net)
+		} else {
+			s.d.closeNetns(s.net)
+		}
 	}
 	s.d.uids.put(s.uid)
 	return errors.Join(errs...)

@@ -203,12 +203,17 @@ func enterRoot(root, code, runtime string, ephemeralMB, uid int) error {
 	return nil
 }
 
-// setupNetwork brings up the loopback interface of the current network
-// namespace and names the UTS namespace.
-func setupNetwork() error {
+// setupUTS names the current UTS namespace.
+func setupUTS() error {
 	if err := unix.Sethostname([]byte(hostname)); err != nil {
 		return fmt.Errorf("sethostname: %w", err)
 	}
+	return nil
+}
+
+// setupLoopback brings up the loopback interface of the current network
+// namespace.
+func setupLoopback() error {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("socket: %w", err)

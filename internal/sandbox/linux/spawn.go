@@ -17,6 +17,7 @@ const sandboxNamespaces = unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWN
 type spawnRequest struct {
 	sock     int // PID 1's end of the control socket
 	cgroupFD int // cgroup v2 directory to start in, or -1
+	netFD    int // network namespace to reuse, or -1 for a new one
 	reply    chan spawnResult
 }
 
@@ -37,7 +38,7 @@ func (d *Driver) spawner(ctx context.Context, reqs <-chan spawnRequest) {
 		case <-ctx.Done():
 			return
 		case r := <-reqs:
-			pid, pidfd, err := d.forkInit(r.sock, r.cgroupFD)
+			pid, pidfd, err := d.forkInit(r.sock, r.cgroupFD, r.netFD)
 			r.reply <- spawnResult{pid: pid, pidfd: pidfd, err: err}
 		}
 	}
@@ -62,7 +63,7 @@ func goLocked(fn func()) {
 	}()
 }
 
-func (d *Driver) forkInit(sock, cgroupFD int) (pid, pidfd int, err error) {
+func (d *Driver) forkInit(sock, cgroupFD, netFD int) (pid, pidfd int, err error) {
 	pidfd = -1
 	null := d.devNull.Fd()
 	sys := &syscall.SysProcAttr{
@@ -70,6 +71,20 @@ func (d *Driver) forkInit(sock, cgroupFD int) (pid, pidfd int, err error) {
 		Pdeathsig:  syscall.SIGKILL,
 		Cloneflags: sandboxNamespaces,
 		PidFD:      &pidfd,
+	}
+	if netFD >= 0 {
+		// The child inherits this thread's network namespace.
+		if err := unix.Setns(netFD, unix.CLONE_NEWNET); err != nil {
+			return 0, -1, fmt.Errorf("join network namespace: %w", err)
+		}
+		defer func() {
+			// Only this thread's own forks see its namespace, and they ask
+			// for a new one or set it first; back to the host's for order.
+			if err := unix.Setns(d.hostNet, unix.CLONE_NEWNET); err != nil {
+				d.log.Warn("spawner: return to host network namespace", "err", err)
+			}
+		}()
+		sys.Cloneflags &^= unix.CLONE_NEWNET
 	}
 	if cgroupFD >= 0 {
 		sys.UseCgroupFD, sys.CgroupFD = true, cgroupFD

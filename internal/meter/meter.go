@@ -1,0 +1,244 @@
+// Package meter keeps Lambda's bill: for every invocation, a request and
+// its billed duration times its memory, per month, function, architecture
+// and memory size, in integer MB·milliseconds so that GB-seconds are the
+// exact sum of what the REPORT lines say. It prices them with Lambda's
+// public prices and monthly free tier (configurable), and serves the
+// result to `nubo cost`.
+//
+// Every invocation is appended to a store.Stream as it is metered, without
+// waiting; every few seconds each function's running totals replace its
+// earlier messages (a rollup), so the stream stays small and a restart
+// reads one snapshot per function and month plus the invocations since.
+package meter
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// Prefix is the first token of the meter's subjects.
+const Prefix = "meter"
+
+// Retention is how long a month's totals are kept after its last
+// invocation.
+const Retention = 400 * 24 * time.Hour
+
+// Usage is one metered invocation.
+type Usage struct {
+	Time         time.Time
+	Region       string
+	Function     string
+	Architecture string // "x86_64" or "arm64"
+	MemoryMB     int
+	// BilledMs is the REPORT line's Billed Duration.
+	BilledMs int64
+}
+
+// Line is the usage of one function, architecture and memory size in a
+// month.
+type Line struct {
+	Architecture string `json:"architecture"`
+	MemoryMB     int    `json:"memoryMB"`
+	Requests     int64  `json:"requests"`
+	// BilledMs is the sum of billed durations; MBMs of billed duration
+	// times memory, the exact base of GB-seconds.
+	BilledMs int64 `json:"billedMs"`
+	MBMs     int64 `json:"mbMs"`
+}
+
+type lineKey struct {
+	arch   string
+	memory int
+}
+
+// account is one function's usage in one month, and how much of it the
+// stream's last snapshot lacks.
+type account struct {
+	month, region, function string
+	lines                   map[lineKey]*Line
+	unsnapped               int
+}
+
+// Options configures a Meter.
+type Options struct {
+	// SnapshotEvery is how often running totals replace the invocations
+	// stored since the last snapshot (default 10 s).
+	SnapshotEvery time.Duration
+	Logger        *slog.Logger
+}
+
+// Meter meters invocations.
+type Meter struct {
+	stream store.Stream
+	opts   Options
+	log    *slog.Logger
+
+	mu       sync.Mutex
+	accounts map[string]*account // by subject
+}
+
+// Open returns a Meter on stream (which holds the subjects "meter.>" and
+// allows rollups), with the usage it stored before.
+func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error) {
+	if opts.SnapshotEvery == 0 {
+		opts.SnapshotEvery = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}}
+	if err := m.load(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// stored is a message of the stream: one invocation, or a snapshot of an
+// account's lines.
+type stored struct {
+	Arch     string  `json:"a,omitempty"`
+	MemoryMB int     `json:"m,omitempty"`
+	BilledMs int64   `json:"b,omitempty"`
+	Snapshot []*Line `json:"snapshot,omitempty"`
+}
+
+func subjectOf(month, region, function string) string {
+	return store.Key(Prefix, month, region, function)
+}
+
+// Month is the billing month of t: "2006-01", in UTC.
+func Month(t time.Time) string { return t.UTC().Format("2006-01") }
+
+// Add meters one invocation. It does not wait for the store; a failure is
+// logged.
+func (m *Meter) Add(u Usage) {
+	month := Month(u.Time)
+	subject := subjectOf(month, u.Region, u.Function)
+	data, _ := json.Marshal(stored{Arch: u.Architecture, MemoryMB: u.MemoryMB, BilledMs: u.BilledMs})
+	m.mu.Lock()
+	defer m.mu.Unlock() // held while appending, so that snapshots follow what they count
+	a := m.accountLocked(subject, month, u.Region, u.Function)
+	a.add(u.Architecture, u.MemoryMB, 1, u.BilledMs)
+	a.unsnapped++
+	if err := m.stream.Append(subject, data); err != nil {
+		m.log.Error("store metered invocation", "function", u.Function, "err", err)
+	}
+}
+
+func (m *Meter) accountLocked(subject, month, region, function string) *account {
+	a := m.accounts[subject]
+	if a == nil {
+		a = &account{month: month, region: region, function: function, lines: map[lineKey]*Line{}}
+		m.accounts[subject] = a
+	}
+	return a
+}
+
+func (a *account) add(arch string, memory int, requests, billedMs int64) {
+	k := lineKey{arch, memory}
+	l := a.lines[k]
+	if l == nil {
+		l = &Line{Architecture: arch, MemoryMB: memory}
+		a.lines[k] = l
+	}
+	l.Requests += requests
+	l.BilledMs += billedMs
+	l.MBMs += billedMs * int64(memory)
+}
+
+func (a *account) sortedLines() []*Line {
+	out := make([]*Line, 0, len(a.lines))
+	for _, l := range a.lines {
+		c := *l
+		out = append(out, &c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Architecture < out[j].Architecture || out[i].Architecture == out[j].Architecture && out[i].MemoryMB < out[j].MemoryMB
+	})
+	return out
+}
+
+// Run snapshots running totals until ctx ends; Flush does once more.
+func (m *Meter) Run(ctx context.Context) error {
+	t := time.NewTicker(m.opts.SnapshotEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := m.snapshot(); err != nil {
+				m.log.Warn("snapshot the meter", "err", err)
+			}
+		}
+	}
+}
+
+// Flush snapshots and waits until everything metered is stored.
+func (m *Meter) Flush(ctx context.Context) error {
+	if err := m.snapshot(); err != nil {
+		return err
+	}
+	return m.stream.Flush(ctx)
+}
+
+// snapshot replaces the stored invocations of every account that has new
+// ones with its totals.
+func (m *Meter) snapshot() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for subject, a := range m.accounts {
+		if a.unsnapped == 0 {
+			continue
+		}
+		data, err := json.Marshal(stored{Snapshot: a.sortedLines()})
+		if err != nil {
+			return err
+		}
+		if err := m.stream.Replace(subject, data); err != nil {
+			return fmt.Errorf("snapshot %s: %w", subject, err)
+		}
+		a.unsnapped = 0
+	}
+	return nil
+}
+
+// load replays the stream: each account's last snapshot and the
+// invocations after it.
+func (m *Meter) load(ctx context.Context) error {
+	err := m.stream.Read(ctx, Prefix+".>", time.Time{}, false, func(msg store.Message) bool {
+		t := store.SplitKey(msg.Subject)
+		if len(t) != 4 {
+			return true
+		}
+		var s stored
+		if err := json.Unmarshal(msg.Data, &s); err != nil {
+			m.log.Warn("skip unreadable meter record", "subject", msg.Subject, "err", err)
+			return true
+		}
+		a := m.accountLocked(msg.Subject, t[1], t[2], t[3])
+		if s.Snapshot != nil {
+			clear(a.lines)
+			for _, l := range s.Snapshot {
+				k := lineKey{l.Architecture, l.MemoryMB}
+				c := *l
+				a.lines[k] = &c
+			}
+			return true
+		}
+		a.add(s.Arch, s.MemoryMB, 1, s.BilledMs)
+		a.unsnapped++
+		return true
+	})
+	if err != nil {
+		return fmt.Errorf("read the meter: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,31 @@
+package meter
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WritePrometheus writes this month's usage and cost per function as
+// Prometheus gauges (they restart from zero each month).
+func (m *Meter) WritePrometheus(w io.Writer, prices Prices) {
+	r := m.Report(Month(time.Now()), "", "", prices)
+	gauges := []struct {
+		name, help string
+		value      func(FunctionCost) float64
+	}{
+		{"nubo_lambda_month_requests", "Requests this month (UTC), as billed.", func(f FunctionCost) float64 { return float64(f.Requests) }},
+		{"nubo_lambda_month_gb_seconds", "GB-seconds billed this month (UTC).", func(f FunctionCost) float64 { return f.GBSeconds }},
+		{"nubo_lambda_month_cost_dollars", "Cost this month (UTC) before the free tier, in US dollars.", func(f FunctionCost) float64 { return f.Cost }},
+	}
+	esc := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	for _, g := range gauges {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n", g.name, g.help, g.name)
+		for _, f := range r.Functions {
+			fmt.Fprintf(w, "%s{region=\"%s\",function=\"%s\"} %s\n", g.name, esc.Replace(f.Region), esc.Replace(f.Function),
+				strconv.FormatFloat(g.value(f), 'g', -1, 64))
+		}
+	}
+}

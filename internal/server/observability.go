@@ -1,0 +1,115 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/api"
+	"github.com/nubo-dev/nubo/internal/engine"
+	"github.com/nubo-dev/nubo/internal/meter"
+	"github.com/nubo-dev/nubo/internal/metrics"
+	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
+	"github.com/nubo-dev/nubo/internal/services/cloudwatchlogs"
+	"github.com/nubo-dev/nubo/internal/store/natsstore"
+)
+
+// observability turns the engine's invocation records into metrics and
+// the meter's usage, from the same numbers as the REPORT lines.
+type observability struct {
+	metrics *metrics.Metrics
+	meter   *meter.Meter
+	prices  meter.Prices
+}
+
+// openObservability opens the metrics history and the meter; the engine
+// they sample is s.engine, built after them.
+func (s *Server) openObservability(ctx context.Context) (*observability, error) {
+	history, err := s.store.Stream(ctx, "METRICS", metrics.Prefix, natsstore.StreamOptions{MaxAge: metrics.Retention})
+	if err != nil {
+		return nil, err
+	}
+	index, err := s.store.KV(ctx, "metrics")
+	if err != nil {
+		return nil, err
+	}
+	m, err := metrics.Open(ctx, history, index, metrics.Options{
+		Concurrency: func() (int, map[string]int) { return s.engine.Concurrency() },
+		Logger:      s.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open metrics: %w", err)
+	}
+	usage, err := s.store.Stream(ctx, "METER", meter.Prefix, natsstore.StreamOptions{MaxAge: meter.Retention, AllowRollup: true})
+	if err != nil {
+		return nil, err
+	}
+	mt, err := meter.Open(ctx, usage, meter.Options{Logger: s.log})
+	if err != nil {
+		return nil, fmt.Errorf("open meter: %w", err)
+	}
+	prices := s.cfg.Prices
+	if prices == (meter.Prices{}) {
+		prices = meter.DefaultPrices()
+	}
+	s.runners = append(s.runners, m.Run, mt.Run)
+	return &observability{metrics: m, meter: mt, prices: prices}, nil
+}
+
+// Invoked records an invocation's metrics and meters it.
+func (o *observability) Invoked(r engine.Record) {
+	d := metrics.Dims{Region: r.Region, Function: r.Function, Qualifier: r.Qualifier}
+	o.metrics.Record(metrics.Invocations, d, 1)
+	failed := 0.0
+	if r.Error {
+		failed = 1
+	}
+	o.metrics.Record(metrics.Errors, d, failed)
+	o.metrics.Record(metrics.Duration, d, reportMs(r.Duration))
+	o.meter.Add(meter.Usage{Time: r.Time, Region: r.Region, Function: r.Function, Architecture: r.Architecture,
+		MemoryMB: r.MemoryMB, BilledMs: r.BilledMs})
+}
+
+// Throttled counts a throttled invocation.
+func (o *observability) Throttled(region, function, qualifier string) {
+	o.metrics.Record(metrics.Throttles, metrics.Dims{Region: region, Function: function, Qualifier: qualifier}, 1)
+}
+
+// reportMs is a duration in milliseconds exactly as the REPORT line
+// prints it (two decimals), so that the Duration metric sums to what the
+// logs say.
+func reportMs(d time.Duration) float64 {
+	ms, _ := strconv.ParseFloat(strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64), 64)
+	return ms
+}
+
+// flush stores what the metrics and the meter hold in memory.
+func (o *observability) flush(ctx context.Context) error {
+	return errors.Join(o.metrics.Flush(ctx), o.meter.Flush(ctx))
+}
+
+// serveObservability registers the CloudWatch Logs and CloudWatch APIs,
+// the Prometheus exposition and the bill.
+func (s *Server) serveObservability(router *api.Router) error {
+	cw, err := cloudwatch.New(s.obs.metrics, s.log)
+	if err != nil {
+		return err
+	}
+	router.HandlePath(metrics.Path, s.obs.metrics.Handler(func(w io.Writer) { s.obs.meter.WritePrometheus(w, s.obs.prices) }))
+	router.HandlePath(meter.Path, s.obs.meter.Handler(s.obs.prices))
+	router.Handle(&api.Service{
+		Name:           "logs",
+		Handler:        cloudwatchlogs.New(s.logs, s.cfg.Account, s.log),
+		TargetPrefixes: []string{cloudwatchlogs.TargetPrefix},
+	})
+	router.Handle(&api.Service{
+		Name:           "monitoring",
+		Handler:        cw,
+		TargetPrefixes: []string{cloudwatch.TargetPrefix},
+		PathPrefixes:   []string{cloudwatch.PathPrefix},
+	})
+	return nil
+}
