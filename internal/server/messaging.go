@@ -2,11 +2,14 @@ package server
 
 import (
 	"context"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/esm"
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambdaapi"
+	"github.com/nubo-dev/nubo/internal/services/sns"
+	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/services/sqs/sqsapi"
 )
@@ -33,6 +36,23 @@ func (s *Server) buildMessaging(ctx context.Context, router *api.Router, inv *in
 		TargetPrefixes: []string{sqsapi.TargetPrefix},
 		PathPrefixes:   []string{"/" + s.cfg.Account + "/"},
 	})
+	topicMeta, err := s.store.KV(ctx, "sns")
+	if err != nil {
+		return err
+	}
+	deliveries, err := s.store.WorkQueue(ctx, "SNS", "sns", 30*time.Second)
+	if err != nil {
+		return err
+	}
+	topics, err := sns.New(ctx, topicMeta, deliveries, s.sqs, s.async, sns.Options{
+		Account: s.cfg.Account, BaseURL: "http://" + s.Addr(), RetryDelay: s.cfg.SNSRetryDelay, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	s.sns = topics
+	s.runners = append(s.runners, topics.Run)
+	router.HandlePath(sns.ConfirmPath, topics.Handler())
+	router.Handle(&api.Service{Name: "sns", Handler: snsapi.New(topics, s.log)})
 	mappings, err := s.store.KV(ctx, "esm")
 	if err != nil {
 		return err

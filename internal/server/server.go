@@ -23,6 +23,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/logs"
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/runtimes"
+	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 )
@@ -49,6 +50,9 @@ type Config struct {
 	// AsyncRetryDelays are the waits before the retries of an asynchronous
 	// event whose function failed (Lambda: 1 and 2 minutes).
 	AsyncRetryDelays []time.Duration
+	// SNSRetryDelay is the wait between HTTP delivery attempts (AWS's
+	// default delivery policy: 20 seconds).
+	SNSRetryDelay time.Duration
 	// BillingGranularity rounds billed durations up (1 ms when zero).
 	BillingGranularity time.Duration
 	// Prices price the bill (Lambda's when zero).
@@ -67,6 +71,7 @@ type Server struct {
 	obs     *observability
 	async   *async.Queue
 	sqs     *sqs.Service
+	sns     *sns.Service
 	http    *http.Server
 	// runners are the long-lived components, run by Run until it stops.
 	runners []func(context.Context) error
