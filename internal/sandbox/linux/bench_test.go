@@ -203,13 +203,31 @@ func TestBenchDensity(t *testing.T) {
 			e.sb.Stop(0)
 		}
 	}()
+	// Started by 8 workers at once: the burst start rate.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	next := atomic.Int64{}
 	began := time.Now()
-	for i := 0; i < n; i++ {
-		sb, rs, _, err := coldStart(t, d, root, 128)
-		if err != nil {
-			t.Fatalf("sandbox %d: %v", i, err)
-		}
-		envs = append(envs, live{sb, rs})
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(n) && failed.Load() == nil {
+				sb, rs, _, err := coldStart(t, d, root, 128)
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				mu.Lock()
+				envs = append(envs, live{sb, rs})
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := failed.Load(); err != nil {
+		t.Fatalf("after %d sandboxes: %v", len(envs), err)
 	}
 	el := time.Since(began)
 	time.Sleep(2 * time.Second) // let every bootstrap settle on /next
@@ -235,7 +253,7 @@ func TestBenchDensity(t *testing.T) {
 		cgroupBytes += v
 	}
 	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
-	t.Logf("%d idle sandboxes (each a Go bootstrap parked on /next) started in %v (%.0f/s)", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+	t.Logf("%d idle sandboxes (each a Go bootstrap parked on /next) started by 8 workers in %v (%.0f/s)", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
 	t.Logf("nubo (this process) RSS %.1f -> %.1f MiB: %.3f MiB per sandbox", mib(hostBefore), mib(hostAfter), mib(hostAfter-hostBefore)/float64(n))
 	t.Logf("sandbox processes: %d, RSS %.0f MiB in all, %.2f MiB per sandbox; cgroup memory %.2f MiB per sandbox",
 		procs, mib(procRSS), mib(procRSS)/float64(n), mib(cgroupBytes)/float64(n))

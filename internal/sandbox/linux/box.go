@@ -22,6 +22,11 @@ type box struct {
 	spec   sandbox.Spec
 	filter []unix.SockFilter
 
+	// nsMu keeps Stop from closing PID 1's pidfd (whose number could then
+	// name another sandbox's) while Listen uses it to join the namespace.
+	nsMu     sync.RWMutex
+	nsClosed bool
+
 	startc   chan message  // PID 1's answer to the start request
 	done     chan struct{} // closed once PID 1, and so every process, is gone
 	released chan struct{} // closed when Stop has released the slot
@@ -80,11 +85,16 @@ func (b *box) Exit() sandbox.Exit {
 // 127.0.0.1:4566). Stop closes it.
 func (b *box) Listen(network, address string) (net.Listener, error) {
 	var ln net.Listener
-	err := inNamespaces(b.s.pidfd, unix.CLONE_NEWNET, func() error {
-		var err error
-		ln, err = net.Listen(network, address)
-		return err
-	})
+	b.nsMu.RLock()
+	err := errors.New("sandbox stopped")
+	if !b.nsClosed {
+		err = inNamespaces(b.s.pidfd, unix.CLONE_NEWNET, func() error {
+			var err error
+			ln, err = net.Listen(network, address)
+			return err
+		})
+	}
+	b.nsMu.RUnlock()
 	if err != nil {
 		return nil, fmt.Errorf("listen in sandbox: %w", err)
 	}
@@ -296,6 +306,9 @@ func (b *box) Stop(grace time.Duration) error {
 	for _, ln := range extra {
 		ln.Close()
 	}
+	b.nsMu.Lock()
+	b.nsClosed = true
+	b.nsMu.Unlock()
 	b.releaseErr = errors.Join(err, b.s.destroy())
 	close(b.released)
 	return b.releaseErr

@@ -262,19 +262,23 @@ func (d *Driver) Create(ctx context.Context, spec sandbox.Spec) (sandbox.Sandbox
 		return nil, errors.New("create sandbox: linux driver stopped")
 	default:
 	}
-	var s *slot
-	select {
-	case s = <-d.ready:
-	default:
-		var err error
-		if s, err = d.newSlot(ctx); err != nil {
-			return nil, fmt.Errorf("create sandbox: %w", err)
+	// A prepared sandbox whose PID 1 someone killed fails to fit; the
+	// second attempt may take another.
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		var s *slot
+		select {
+		case s = <-d.ready:
+		default:
+			if s, err = d.newSlot(ctx); err != nil {
+				return nil, fmt.Errorf("create sandbox: %w", err)
+			}
 		}
-	}
-	b, err := d.fit(s, spec)
-	if err != nil {
+		var b *box
+		if b, err = d.fit(s, spec); err == nil {
+			return b, nil
+		}
 		s.destroy()
-		return nil, fmt.Errorf("create sandbox: %w", err)
 	}
-	return b, nil
+	return nil, fmt.Errorf("create sandbox: %w", err)
 }

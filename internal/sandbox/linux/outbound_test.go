@@ -65,6 +65,8 @@ func upstream(t *testing.T) (serverAddr, hostAddr string) {
 
 func TestOutboundNetwork(t *testing.T) {
 	needRoot(t)
+	needHostTool(t, "python3")
+	needHostTool(t, "curl")
 	forwardBefore, _ := os.ReadFile(ipForward)
 	server, hostAddr := upstream(t)
 	// A host service on the upstream link's host address and on loopback.
