@@ -18,6 +18,8 @@ usage:
   nubo invoke  NAME [--payload JSON|@file] [--qualifier Q] [--log] [--async]
                                           invoke a function and print its answer (or queue the event)
   nubo logs    NAME [-f] [--since 10m]    print (and follow) a function's logs
+  nubo cost    [--month YYYY-MM] [--function NAME] [--json]
+                                          print the bill: requests, GB-seconds, free tier, cost
   nubo bench   [--concurrency 1,8,64]     measure invoke latency, throughput and cold starts
 
 Run 'nubo COMMAND -h' for a command's flags.
@@ -35,6 +37,7 @@ func main() {
 		"rm":     remove,
 		"invoke": invoke,
 		"logs":   logsCmd,
+		"cost":   costCmd,
 		"bench":  benchCmd,
 	}
 	cmd, ok := commands[os.Args[1]]

@@ -58,6 +58,8 @@ func serve(args []string) error {
 		}
 	}
 	asyncDelays := fs.String("async-retry-delays", env("NUBO_ASYNC_RETRY_DELAYS", "1m,2m"), "waits before the retries of a failed asynchronous event (NUBO_ASYNC_RETRY_DELAYS)")
+	fs.DurationVar(&cfg.BillingGranularity, "billing-granularity", envDuration("NUBO_BILLING_GRANULARITY", time.Millisecond), "billed durations are rounded up to a multiple of this, e.g. 100ms as before 2020 (NUBO_BILLING_GRANULARITY)")
+	cfg.Prices = priceFlags(fs)
 	logLevel := fs.String("log-level", env("NUBO_LOG_LEVEL", "info"), "debug, info, warn or error (NUBO_LOG_LEVEL)")
 	fs.Parse(args)
 	cfg.RuntimeInterpreters = interpreters

@@ -51,9 +51,9 @@ func (s *Server) openObservability(ctx context.Context) (*observability, error) 
 	if err != nil {
 		return nil, fmt.Errorf("open meter: %w", err)
 	}
-	prices := s.cfg.Prices
-	if prices == (meter.Prices{}) {
-		prices = meter.DefaultPrices()
+	prices := meter.DefaultPrices()
+	if s.cfg.Prices != nil {
+		prices = *s.cfg.Prices
 	}
 	s.runners = append(s.runners, m.Run, mt.Run)
 	return &observability{metrics: m, meter: mt, prices: prices}, nil

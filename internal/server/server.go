@@ -55,8 +55,8 @@ type Config struct {
 	SNSRetryDelay time.Duration
 	// BillingGranularity rounds billed durations up (1 ms when zero).
 	BillingGranularity time.Duration
-	// Prices price the bill (Lambda's when zero).
-	Prices meter.Prices
+	// Prices price the bill (Lambda's when nil).
+	Prices *meter.Prices
 	Logger *slog.Logger
 }
 

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/meter"
+)
+
+func envFloat(key string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(key), 64); err == nil {
+		return v
+	}
+	return def
+}
+
+func envInt64(key string, def int64) int64 {
+	if v, err := strconv.ParseInt(os.Getenv(key), 10, 64); err == nil {
+		return v
+	}
+	return def
+}
+
+// priceFlags registers the flags of nubo serve that price the bill.
+func priceFlags(fs *flag.FlagSet) *meter.Prices {
+	p := meter.DefaultPrices()
+	fs.Float64Var(&p.RequestsPerMillion, "price-requests", envFloat("NUBO_PRICE_REQUESTS", p.RequestsPerMillion), "US dollars per million requests (NUBO_PRICE_REQUESTS)")
+	fs.Float64Var(&p.GBSecondX86, "price-gb-second-x86", envFloat("NUBO_PRICE_GB_SECOND_X86", p.GBSecondX86), "US dollars per GB-second on x86_64 (NUBO_PRICE_GB_SECOND_X86)")
+	fs.Float64Var(&p.GBSecondArm64, "price-gb-second-arm64", envFloat("NUBO_PRICE_GB_SECOND_ARM64", p.GBSecondArm64), "US dollars per GB-second on arm64 (NUBO_PRICE_GB_SECOND_ARM64)")
+	fs.Int64Var(&p.FreeRequests, "free-requests", envInt64("NUBO_FREE_REQUESTS", p.FreeRequests), "free requests a month (NUBO_FREE_REQUESTS)")
+	fs.Int64Var(&p.FreeGBSeconds, "free-gb-seconds", envInt64("NUBO_FREE_GB_SECONDS", p.FreeGBSeconds), "free GB-seconds a month, both architectures together (NUBO_FREE_GB_SECONDS)")
+	return &p
+}
+
+func costCmd(args []string) error {
+	fs := flag.NewFlagSet("cost", flag.ExitOnError)
+	var c clientFlags
+	c.register(fs)
+	month := fs.String("month", meter.Month(time.Now()), "billing month, YYYY-MM (UTC)")
+	function := fs.String("function", "", "only this function")
+	asJSON := fs.Bool("json", false, "print the bill as JSON")
+	fs.Parse(args)
+	if fs.NArg() != 0 {
+		return errors.New("usage: nubo cost [--month YYYY-MM] [--function NAME] [--json]")
+	}
+	q := url.Values{"month": {*month}}
+	if *function != "" {
+		q.Set("function", *function)
+	}
+	resp, err := http.Get("http://" + c.addr + meter.Path + "?" + q.Encode())
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: %s", meter.Path, q.Encode(), resp.Status)
+	}
+	var r meter.Report
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	printBill(r)
+	return nil
+}
+
+func printBill(r meter.Report) {
+	p := r.Prices
+	fmt.Printf("month %s: $%g per 1M requests, $%g per GB-s (x86_64), $%g per GB-s (arm64)\n\n",
+		r.Month, p.RequestsPerMillion, p.GBSecondX86, p.GBSecondArm64)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "FUNCTION\tREGION\tREQUESTS\tBILLED MS\tGB-SECONDS\tCOST (USD)\t")
+	for _, f := range r.Functions {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.6f\t%.10f\t\n", f.Function, f.Region, f.Requests, f.BilledMs, f.GBSeconds, f.Cost)
+	}
+	fmt.Fprintf(tw, "total\t\t%d\t\t%.6f\t%.10f\t\n", r.Requests, r.GBSeconds, r.GrossCost)
+	tw.Flush()
+	fmt.Printf("\nfree tier used: %d of %d requests, %.6f of %d GB-s\n", r.FreeRequests, p.FreeRequests, r.FreeGBSeconds, p.FreeGBSeconds)
+	fmt.Printf("due after the free tier: $%.10f\n", r.Cost)
+}
