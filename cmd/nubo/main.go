@@ -21,6 +21,7 @@ usage:
   nubo cost    [--month YYYY-MM] [--function NAME] [--json]
                                           print the bill: requests, GB-seconds, free tier, cost
   nubo bench   [--concurrency 1,8,64]     measure invoke latency, throughput and cold starts
+  nubo bench-sqs [--concurrency 32]       measure SQS send, receive+delete and SQS-to-Lambda rates
 
 Run 'nubo COMMAND -h' for a command's flags.
 `
@@ -31,14 +32,15 @@ func main() {
 		os.Exit(2)
 	}
 	commands := map[string]func([]string) error{
-		"serve":  serve,
-		"deploy": deploy,
-		"ls":     list,
-		"rm":     remove,
-		"invoke": invoke,
-		"logs":   logsCmd,
-		"cost":   costCmd,
-		"bench":  benchCmd,
+		"serve":     serve,
+		"deploy":    deploy,
+		"ls":        list,
+		"rm":        remove,
+		"invoke":    invoke,
+		"logs":      logsCmd,
+		"cost":      costCmd,
+		"bench":     benchCmd,
+		"bench-sqs": benchSQSCmd,
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {

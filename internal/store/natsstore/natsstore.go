@@ -39,11 +39,14 @@ type Store struct {
 	nc  *nats.Conn
 	js  jetstream.JetStream
 	log *slog.Logger
+	url string
+	// conns are extra connections (tables' shards), closed with the store.
+	conns []*nats.Conn
 }
 
 // Open starts the embedded server (unless opts.URL is set) and connects to it.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{log: opts.Logger}
+	s := &Store{log: opts.Logger, url: opts.URL}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -107,6 +110,9 @@ func startEmbedded(opts Options) (*server.Server, error) {
 
 // Close drains the connection and stops the embedded server.
 func (s *Store) Close() {
+	for _, nc := range s.conns {
+		nc.Close()
+	}
 	if s.nc != nil {
 		s.nc.Close()
 	}
@@ -230,4 +236,21 @@ func (b objectBucket) Delete(ctx context.Context, name string) error {
 		return store.ErrNotFound
 	}
 	return err
+}
+
+// connect opens another connection to the same NATS, for work that should
+// not queue behind the main connection's traffic.
+func (s *Store) connect() (*nats.Conn, error) {
+	var nc *nats.Conn
+	var err error
+	if s.srv != nil {
+		nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("nubo"))
+	} else {
+		nc, err = nats.Connect(s.url, nats.Name("nubo"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to nats: %w", err)
+	}
+	s.conns = append(s.conns, nc)
+	return nc, nil
 }

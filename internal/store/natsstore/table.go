@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -12,31 +14,61 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Table opens (creating or updating if needed) the table name, a stream of
-// subjects "<prefix>.>" that keeps only the last message of each subject:
-// a write replaces its key's row, an empty message deletes it (and expires
-// itself a second later), and rows may carry a TTL.
+// tableShards is how many streams (each with its own connection) a table
+// spreads its rows over: a stream stores its messages one at a time, so
+// shards let writes to different keys proceed in parallel.
+const tableShards = 4
+
+// Table opens (creating or updating if needed) the table name: streams
+// "<name>_<n>" of subjects "<prefix>.<n>.>" that keep only the last message
+// of each subject. A write replaces its key's row, an empty message deletes
+// it (and expires itself a second later), and rows may carry a TTL. A key
+// always lives in the same shard, so its writes keep their order.
 func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, error) {
-	st, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:              name,
-		Subjects:          []string{prefix + ".>"},
-		Storage:           jetstream.FileStorage,
-		MaxMsgsPerSubject: 1,
-		MaxBytes:          -1,
-		AllowMsgTTL:       true,
-		Discard:           jetstream.DiscardOld,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open table %s: %w", name, err)
+	t := &table{prefix: prefix}
+	for i := 0; i < tableShards; i++ {
+		nc, err := s.connect()
+		if err != nil {
+			return nil, err
+		}
+		js, err := jetstream.New(nc)
+		if err != nil {
+			return nil, fmt.Errorf("open table %s: %w", name, err)
+		}
+		sh := shard{js: js, name: name + "_" + strconv.Itoa(i), prefix: prefix + "." + strconv.Itoa(i)}
+		sh.st, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name:              sh.name,
+			Subjects:          []string{sh.prefix + ".>"},
+			Storage:           jetstream.FileStorage,
+			MaxMsgsPerSubject: 1,
+			MaxBytes:          -1,
+			AllowMsgTTL:       true,
+			Discard:           jetstream.DiscardOld,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open table %s: %w", name, err)
+		}
+		t.shards = append(t.shards, sh)
 	}
-	return &table{js: s.js, st: st, name: name, prefix: prefix}, nil
+	return t, nil
 }
 
 type table struct {
+	prefix string
+	shards []shard
+}
+
+type shard struct {
 	js     jetstream.JetStream
 	st     jetstream.Stream
 	name   string
 	prefix string
+}
+
+func (t *table) shardOf(key string) *shard {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return &t.shards[h.Sum32()%uint32(len(t.shards))]
 }
 
 // tombstoneTTL is how long an empty message that deleted a row stays: the
@@ -46,7 +78,8 @@ const tombstoneTTL = time.Second
 func (t *table) Write(rows ...store.Row) store.Pending {
 	p := &pending{futures: make([]jetstream.PubAckFuture, 0, len(rows))}
 	for _, r := range rows {
-		m := &nats.Msg{Subject: t.prefix + "." + r.Key, Data: r.Value}
+		sh := t.shardOf(r.Key)
+		m := &nats.Msg{Subject: sh.prefix + "." + r.Key, Data: r.Value}
 		ttl := r.TTL
 		if len(r.Value) == 0 {
 			ttl = tombstoneTTL
@@ -55,7 +88,7 @@ func (t *table) Write(rows ...store.Row) store.Pending {
 		if ttl > 0 {
 			opts = append(opts, jetstream.WithMsgTTL(max(ttl, time.Second)))
 		}
-		f, err := t.js.PublishMsgAsync(m, opts...)
+		f, err := sh.js.PublishMsgAsync(m, opts...)
 		if err != nil {
 			p.err = fmt.Errorf("write %s: %w", r.Key, err)
 			return p
@@ -83,26 +116,37 @@ func (p *pending) Wait(ctx context.Context) error {
 	return p.err
 }
 
-func (t *table) filter(prefix string) string {
+func (sh *shard) filter(prefix string) string {
 	if prefix == "" {
-		return t.prefix + ".>"
+		return sh.prefix + ".>"
 	}
-	return t.prefix + "." + prefix + ".>"
+	return sh.prefix + "." + prefix + ".>"
 }
 
 func (t *table) Scan(ctx context.Context, prefix string, fn func(store.Row) bool) error {
-	cons, err := t.js.OrderedConsumer(ctx, t.name, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{t.filter(prefix)},
+	for i := range t.shards {
+		more, err := t.shards[i].scan(ctx, prefix, fn)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// scan reads one shard; more is false when fn stopped the scan.
+func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) bool) (bool, error) {
+	cons, err := sh.js.OrderedConsumer(ctx, sh.name, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{sh.filter(prefix)},
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
 	})
 	if err != nil {
-		return fmt.Errorf("scan %s: %w", prefix, err)
+		return false, fmt.Errorf("scan %s: %w", prefix, err)
 	}
 	remaining := cons.CachedInfo().NumPending
 	for remaining > 0 {
 		batch, err := cons.Fetch(int(min(remaining, 4096)), jetstream.FetchMaxWait(time.Second))
 		if err != nil {
-			return fmt.Errorf("scan %s: %w", prefix, err)
+			return false, fmt.Errorf("scan %s: %w", prefix, err)
 		}
 		n := 0
 		for msg := range batch.Messages() {
@@ -111,24 +155,25 @@ func (t *table) Scan(ctx context.Context, prefix string, fn func(store.Row) bool
 			if len(msg.Data()) == 0 {
 				continue // a deleted row's tombstone
 			}
-			row := store.Row{Key: msg.Subject()[len(t.prefix)+1:], Value: msg.Data()}
-			if !fn(row) {
-				return nil
+			if !fn(store.Row{Key: msg.Subject()[len(sh.prefix)+1:], Value: msg.Data()}) {
+				return false, nil
 			}
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) {
-			return fmt.Errorf("scan %s: %w", prefix, err)
+			return false, fmt.Errorf("scan %s: %w", prefix, err)
 		}
 		if n == 0 {
-			return nil // the rows counted expired meanwhile
+			break // the rows counted expired meanwhile
 		}
 	}
-	return nil
+	return true, nil
 }
 
 func (t *table) Purge(ctx context.Context, prefix string) error {
-	if err := t.st.Purge(ctx, jetstream.WithPurgeSubject(t.filter(prefix))); err != nil {
-		return fmt.Errorf("purge %s: %w", prefix, err)
+	for _, sh := range t.shards {
+		if err := sh.st.Purge(ctx, jetstream.WithPurgeSubject(sh.filter(prefix))); err != nil {
+			return fmt.Errorf("purge %s: %w", prefix, err)
+		}
 	}
 	return nil
 }
