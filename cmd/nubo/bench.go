@@ -18,6 +18,8 @@ func benchCmd(args []string) error {
 	conc := fs.String("concurrency", "1,8,64", "comma-separated concurrencies for warm invokes")
 	duration := fs.Duration("duration", 5*time.Second, "length of each warm measurement")
 	cold := fs.Int("cold", 50, "number of cold starts to measure")
+	asyncEvents := fs.Int("async", 20000, "events in the asynchronous burst (0 skips the asynchronous scenario)")
+	sandbox := fs.String("sandbox", "", "sandbox driver to measure: process or linux (default: as nubo serve)")
 	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	fs.Parse(args)
@@ -41,7 +43,7 @@ func benchCmd(args []string) error {
 		cs = append(cs, n)
 	}
 	rep, err := bench.Run(context.Background(), bench.Options{
-		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, Source: *source,
+		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, Sandbox: *sandbox, Source: *source,
 		Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) },
 	})
 	if err != nil {

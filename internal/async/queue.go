@@ -259,6 +259,12 @@ func (q *Queue) consume(subject string, limit int) {
 	}()
 }
 
+// Backlog counts a function's events not yet finished (retries that are
+// waiting for their time are not counted until due).
+func (q *Queue) Backlog(ctx context.Context, scope lambda.Scope, function string) (int, error) {
+	return q.opts.Work.Pending(ctx, subjectOf(scope, function))
+}
+
 func (q *Queue) count(metric string, ev *event, v float64) {
 	if q.opts.Metrics != nil {
 		q.opts.Metrics.Add(metric, ev.scope(), ev.Function, ev.Qualifier, v)

@@ -30,6 +30,11 @@ type Options struct {
 	Duration time.Duration
 	// ColdStarts is how many cold starts to measure.
 	ColdStarts int
+	// AsyncEvents, when positive, also measures asynchronous invocation
+	// with a burst of this many events.
+	AsyncEvents int
+	// Sandbox is the sandbox driver to measure ("" picks as nubo serve does).
+	Sandbox string
 	// Source is the directory of the module (to build internal/bench/noop).
 	Source string
 	Logf   func(format string, args ...any)
@@ -49,8 +54,9 @@ func (s Stats) String() string {
 
 // Report is the result of a run.
 type Report struct {
-	Warm map[int]Stats
-	Cold Stats
+	Warm  map[int]Stats
+	Cold  Stats
+	Async *AsyncReport
 }
 
 // Run starts a server in a temporary directory and measures it.
@@ -66,7 +72,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	srv, err := server.New(ctx, server.Config{
 		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), Account: "000000000000", Region: "us-east-1",
-		MaxConcurrency: 1000, KeepAlive: 10 * time.Minute,
+		MaxConcurrency: 1000, KeepAlive: 10 * time.Minute, Sandbox: opts.Sandbox,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -88,6 +94,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		c.load(ctx, "noop", n, time.Second) // warm-up: starts n environments
 		rep.Warm[n] = c.load(ctx, "noop", n, opts.Duration)
 		opts.Logf("warm c=%-3d %v", n, rep.Warm[n])
+	}
+	if opts.AsyncEvents > 0 {
+		if rep.Async, err = runAsync(ctx, srv, c, opts.AsyncEvents); err != nil {
+			return nil, err
+		}
+		opts.Logf("async      enqueue %v; %d events at %.0f/s", rep.Async.Enqueue, rep.Async.Events, rep.Async.Through)
 	}
 	rep.Cold, err = c.coldStarts(ctx, zipped, opts.ColdStarts)
 	if err != nil {
@@ -202,6 +214,10 @@ func (r *Report) Print(w io.Writer) {
 	for _, c := range cs {
 		s := r.Warm[c]
 		fmt.Fprintf(w, "warm c=%-5d  %7d  %6d  %-9v  %-9v  %.0f/s\n", c, s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond), s.PerSec)
+	}
+	if a := r.Async; a != nil {
+		fmt.Fprintf(w, "async enqueue %7d  %6d  %-9v  %-9v\n", a.Enqueue.N, a.Enqueue.Errors, a.Enqueue.P50.Round(time.Microsecond), a.Enqueue.P99.Round(time.Microsecond))
+		fmt.Fprintf(w, "async e2e     %7d  %6d  %-9s  %-9s  %.0f/s\n", a.Events, a.Errors, "", "", a.Through)
 	}
 	s := r.Cold
 	fmt.Fprintf(w, "cold start    %7d  %6d  %-9v  %-9v\n", s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond))

@@ -39,18 +39,28 @@ func newClient(base string, conns int) *client {
 var payload = []byte(`{}`)
 
 func (c *client) invoke(ctx context.Context, fn string) error {
+	return c.post(ctx, fn, "RequestResponse", http.StatusOK)
+}
+
+// enqueue invokes asynchronously: nubo answers once the event is stored.
+func (c *client) enqueue(ctx context.Context, fn string) error {
+	return c.post(ctx, fn, "Event", http.StatusAccepted)
+}
+
+func (c *client) post(ctx context.Context, fn, invocationType string, want int) error {
 	req, err := http.NewRequestWithContext(ctx, "POST", c.base+"/2015-03-31/functions/"+fn+"/invocations", bytes.NewReader(payload))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", authorization)
+	req.Header.Set("X-Amz-Invocation-Type", invocationType)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Amz-Function-Error") != "" {
+	if resp.StatusCode != want || resp.Header.Get("X-Amz-Function-Error") != "" {
 		return fmt.Errorf("invoke %s: %s %s", fn, resp.Status, body)
 	}
 	return nil

@@ -193,6 +193,10 @@ func (s *Server) build(ctx context.Context) error {
 	return nil
 }
 
+// Async is the asynchronous invocation queue (the benchmark watches its
+// backlog).
+func (s *Server) Async() *async.Queue { return s.async }
+
 // Addr is the address nubo listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 

@@ -203,4 +203,7 @@ type WorkQueue interface {
 	// Subjects lists the subjects consumed so far (to resume them after a
 	// restart).
 	Subjects(ctx context.Context) ([]string, error)
+	// Pending counts the jobs of a consumed subject not yet done, leased
+	// or waiting (jobs published for later are not counted until due).
+	Pending(ctx context.Context, subject string) (int, error)
 }

@@ -2,6 +2,7 @@ package natsstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -93,6 +94,21 @@ func (q *workQueue) Subjects(ctx context.Context) ([]string, error) {
 		subjects = append(subjects, info.Config.FilterSubject)
 	}
 	return subjects, lister.Err()
+}
+
+func (q *workQueue) Pending(ctx context.Context, subject string) (int, error) {
+	cons, err := q.js.Consumer(ctx, q.name, consumerName(subject))
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return 0, nil // nothing was ever published for subject
+	}
+	if err != nil {
+		return 0, fmt.Errorf("pending %s: %w", subject, err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("pending %s: %w", subject, err)
+	}
+	return int(info.NumPending) + info.NumAckPending, nil
 }
 
 type job struct{ m jetstream.Msg }
