@@ -84,7 +84,7 @@ func TestOutboundNetwork(t *testing.T) {
 	t.Run("sandboxes", func(t *testing.T) {
 		d := newDriver(t, Options{Network: NetworkOutbound, Subnet: fmt.Sprintf("10.251.%d.0/24", os.Getpid()%250), CgroupParent: testParent("net")})
 		b := create(t, d, taskRoot(t, nil), 256, 64)
-		b.sh(t, `python3 -m http.server 8000 --bind 0.0.0.0 >/dev/null 2>&1 & sleep 0.5; echo local=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8000/); exec sleep 1000`)
+		b.sh(t, `python3 -m http.server 8000 --bind 0.0.0.0 >/dev/null 2>&1 & for i in $(seq 100); do c=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8000/); [ "$c" = 200 ] && break; sleep 0.1; done; echo local=$c; exec sleep 1000`)
 		b.out.waitFor(t, "local=")
 		if !strings.Contains(b.out.String(), "local=200") {
 			t.Fatalf("neighbor's server: %q", b.out.String())
