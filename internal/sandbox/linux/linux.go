@@ -1,20 +1,36 @@
 // Package linux is the sandbox driver that isolates each execution
 // environment with Linux namespaces, cgroups and seccomp, and enforces
-// Lambda's limits. Every sandbox has its own mount, PID, network, UTS and
-// IPC namespaces; its processes run as a uid of their own with no
-// capabilities, no_new_privs and a seccomp filter, and see only the host's
-// system directories (read-only), their code at /var/task, the runtime at
-// /var/runtime, an empty /opt, a private size-capped /tmp, their own /proc
-// and a minimal /dev. A cgroup per sandbox (v2, or the v1 memory, cpu and
-// pids hierarchies) caps memory (swap off), CPU (1,769 MB = one vCPU) and
-// processes. The sandbox's Runtime API listener is opened inside its
-// network namespace at 127.0.0.1:9001, where nothing else can reach it.
+// Lambda's limits.
 //
-// PID 1 of every sandbox is a tiny program of the driver's own (pid1/):
-// nubo creates it with the namespaces, prepares the root filesystem from a
-// thread that joins them, and has it start the function's process when the
-// engine calls Start. Sandboxes are prepared ahead in a pool that Run
-// refills, so Create and Start only do the per-function work.
+// Every sandbox has its own mount, PID, network, UTS and IPC namespaces. Its
+// processes run as a uid and gid of their own (one per live sandbox), with
+// no capabilities (bounding set included), no_new_privs and a seccomp filter
+// (seccomp.go), and see only: the host's /usr and the other system
+// directories read-only, a small /etc built from the host's, their code at
+// /var/task and the runtime at /var/runtime (read-only), an empty /opt, a
+// private /tmp, their own /proc, and a /dev of null, zero, full, random,
+// urandom and tty. /tmp is a tmpfs of EphemeralMB: free to create and to
+// clean up, and its pages count against the sandbox's memory limit rather
+// than the host's disk (a function at 128 MB cannot fill a 512 MB /tmp).
+//
+// A cgroup per sandbox (v2 when the unified hierarchy has the memory, cpu
+// and pids controllers, else the three v1 hierarchies) caps memory at
+// MemorySize with swap off (exceeding it kills the sandbox and sets
+// Exit().OOM), CPU at 1,769 MB per vCPU after init (two vCPUs during init,
+// as Lambda grants; see InitDone), and processes at 1,024.
+//
+// The Runtime API listener is opened inside the sandbox's network namespace
+// at 127.0.0.1:9001, where nothing else can reach it; Listen opens further
+// ones (nubo's AWS endpoint). NetworkOutbound adds a veth pair and NAT
+// (outbound.go).
+//
+// PID 1 of every sandbox is a program of the driver's own, 1.7 kB of
+// assembly (pid1/): re-executing nubo would cost every package's
+// initialisation per sandbox. nubo creates it with the namespaces, builds
+// the root filesystem from threads that join them, and has it start the
+// function's process at Start. Prepared sandboxes wait in a pool that Run
+// refills, and network namespaces are reused (netns.go), so Create and Start
+// only do the per-function work.
 //
 // Crash safety: PID 1 dies with nubo's spawning thread (PR_SET_PDEATHSIG),
 // which takes its whole PID namespace with it, and New removes every cgroup
