@@ -8,6 +8,8 @@ package engine
 import (
 	"context"
 	"log/slog"
+	"net"
+	"net/http"
 	"sync"
 	"time"
 
@@ -26,6 +28,15 @@ type Launcher interface {
 	// Version is the runtime's version for INIT_START ("python:3.11.v1").
 	Version(runtime string) string
 }
+
+// Listener is implemented by sandboxes that can open further listeners in
+// their own network, reachable only from inside.
+type Listener interface {
+	Listen(network, address string) (net.Listener, error)
+}
+
+// sandboxEndpoint is where functions in such a sandbox reach nubo's API.
+const sandboxEndpoint = "127.0.0.1:4566"
 
 // Packages gives the extracted directory of a code package.
 type Packages interface {
@@ -60,8 +71,11 @@ type Options struct {
 	// REPORT line and the Observer's record show the same rounded value.
 	BillingGranularity time.Duration
 	// EndpointURL is nubo's AWS endpoint, given to functions as
-	// AWS_ENDPOINT_URL.
+	// AWS_ENDPOINT_URL. When a sandbox can listen inside itself (see
+	// Listener), API is served there instead, at 127.0.0.1:4566 of the
+	// sandbox, and functions get that address.
 	EndpointURL string
+	API         http.Handler
 	Logger      *slog.Logger
 }
 

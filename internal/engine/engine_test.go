@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/sandbox"
 )
 
 func TestInvokeAndWarmReuse(t *testing.T) {
@@ -366,5 +368,25 @@ func TestObserverMatchesReport(t *testing.T) {
 	}
 	if !strings.Contains(report, fmt.Sprintf("\tBilled Duration: %d ms\tMemory Size: 256 MB\tMax Memory Used: %d MB\t", cold.BilledMs, cold.MaxMemoryMB)) {
 		t.Fatalf("REPORT %q disagrees with record %+v", report, cold)
+	}
+}
+
+// missingLauncher names a bootstrap that does not exist.
+type missingLauncher struct{ bootstrapLauncher }
+
+func (missingLauncher) Launch(runtime string, p sandbox.Paths, taskRoot string) ([]string, []string, error) {
+	return []string{filepath.Join(p.TaskRoot, "no-such-bootstrap")}, nil, nil
+}
+
+func TestInvalidEntrypoint(t *testing.T) {
+	h := newHarness(t, func(o *Options) { o.Launcher = missingLauncher{} })
+	req := request(function("noentry"), nil)
+	resp, err := h.eng.Invoke(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ, msg := errorOf(t, resp)
+	if typ != "Runtime.InvalidEntrypoint" || !strings.HasPrefix(msg, "RequestId: "+req.RequestID+" Error: ") || !strings.Contains(msg, "no-such-bootstrap") {
+		t.Fatalf("got %s: %s", typ, msg)
 	}
 }

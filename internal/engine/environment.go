@@ -35,6 +35,10 @@ type environment struct {
 	// reusable is false once an invocation left the runtime in a state
 	// where it cannot take another event.
 	reusable bool
+	// endpoint is AWS_ENDPOINT_URL as the function sees it; api serves it
+	// inside the sandbox when the sandbox allows that.
+	endpoint string
+	api      *http.Server
 	// started is set when a suppressed init has already logged the START
 	// line of the invocation that follows.
 	started bool
@@ -49,6 +53,7 @@ type initFailure struct {
 	timeout   bool
 	duration  time.Duration
 	exit      string
+	message   string // what went wrong, when the runtime could not start
 }
 
 // newEnvironmentID returns the 32 hex digits of a log stream name.
@@ -111,16 +116,24 @@ func (e *Engine) start(ctx context.Context, req *Request, logs *logStream, limit
 		Handler: cfg.Handler, AccountID: req.Scope.Account})
 	env.http = &http.Server{Handler: env.rapi.Handler()}
 	go env.http.Serve(env.sb.Listener())
+	if err := e.serveAPI(env); err != nil {
+		pw.Close()
+		env.stop(0)
+		return nil, nil, err
+	}
 
+	env.logs.line([]byte(e.initStartLine(req)))
+	started := time.Now()
 	argv, vars, err := e.opts.Launcher.Launch(cfg.Runtime, env.sb.Paths(), taskRoot)
 	if err == nil {
-		env.logs.line([]byte(e.initStartLine(req)))
 		err = env.sb.Start(argv, e.environmentVariables(req, env, vars))
 	}
 	pw.Close() // the sandbox holds its own copy
 	if err != nil {
+		// The runtime cannot even start: AWS calls that an invalid entry
+		// point, and it fails the invocation like any failed Init.
 		env.stop(0)
-		return nil, nil, fmt.Errorf("start runtime: %w", err)
+		return nil, &initFailure{errorType: "Runtime.InvalidEntrypoint", message: err.Error(), duration: time.Since(started)}, nil
 	}
 	if fail := env.awaitInit(ctx, limit); fail != nil {
 		env.stop(0)
@@ -128,6 +141,24 @@ func (e *Engine) start(ctx context.Context, req *Request, logs *logStream, limit
 	}
 	env.extensions = env.rapi.Extensions()
 	return env, nil, nil
+}
+
+// serveAPI serves nubo's AWS API inside the sandbox when the sandbox allows
+// it, so that functions reach it without reaching the host.
+func (e *Engine) serveAPI(env *environment) error {
+	l, ok := env.sb.(Listener)
+	if !ok || e.opts.API == nil {
+		env.endpoint = e.opts.EndpointURL
+		return nil
+	}
+	ln, err := l.Listen("tcp", sandboxEndpoint)
+	if err != nil {
+		return fmt.Errorf("serve the AWS API in the sandbox: %w", err)
+	}
+	env.endpoint = "http://" + sandboxEndpoint
+	env.api = &http.Server{Handler: e.opts.API}
+	go env.api.Serve(ln)
+	return nil
 }
 
 func ephemeralMB(cfg *lambda.FunctionConfiguration) int {
@@ -188,6 +219,9 @@ func (env *environment) stop(grace time.Duration) {
 		env.sb.Stop(grace)
 		env.rapi.Close()
 		env.http.Close()
+		if env.api != nil {
+			env.api.Close()
+		}
 		select {
 		case <-env.out.done:
 		case <-time.After(2 * time.Second):

@@ -43,8 +43,8 @@ func (e *Engine) environmentVariables(req *Request, env *environment, runtimeVar
 		"LD_LIBRARY_PATH": strings.Join([]string{"/var/lang/lib", "/lib64", "/usr/lib64", p.RuntimeDir,
 			p.RuntimeDir + "/lib", p.TaskRoot, p.TaskRoot + "/lib", p.OptDir + "/lib"}, ":"),
 	}
-	if e.opts.EndpointURL != "" {
-		vars["AWS_ENDPOINT_URL"] = e.opts.EndpointURL
+	if env.endpoint != "" {
+		vars["AWS_ENDPOINT_URL"] = env.endpoint
 	}
 	if p.Tmp != "/tmp" {
 		vars["TMPDIR"] = p.Tmp

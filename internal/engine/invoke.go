@@ -118,6 +118,8 @@ func (e *Engine) coldStart(ctx context.Context, req *Request, timeout time.Durat
 	case fail.timeout:
 		rep.duration, rep.status, rep.errorType = timeout, "timeout", ""
 		payload = timeoutError(req, timeout)
+	case fail.message != "":
+		payload = errorJSON(fail.errorType, fmt.Sprintf("RequestId: %s Error: %s", req.RequestID, fail.message))
 	case payload == nil:
 		payload = exitError(req, fail.errorType, fail.exit)
 	}

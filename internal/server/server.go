@@ -73,6 +73,9 @@ type Server struct {
 	sqs     *sqs.Service
 	sns     *sns.Service
 	http    *http.Server
+	// api is the router, which functions inside sandboxes reach too; the
+	// engine gets it before the router exists.
+	api apiHandler
 	// runners are the long-lived components, run by Run until it stops.
 	runners []func(context.Context) error
 	ln      net.Listener
@@ -130,7 +133,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	catalogue, err := runtimes.New(runtimes.Options{Dir: filepath.Join(s.cfg.DataDir, "runtimes"),
-		Interpreters: s.cfg.RuntimeInterpreters, Logger: s.log})
+		Interpreters: interpreters(s.cfg.RuntimeInterpreters), Logger: s.log})
 	if err != nil {
 		return err
 	}
@@ -146,6 +149,7 @@ func (s *Server) build(ctx context.Context) error {
 		KeepAlive:          s.cfg.KeepAlive,
 		ShutdownGrace:      500 * time.Millisecond,
 		EndpointURL:        "http://" + s.Addr(),
+		API:                &s.api,
 		Observer:           s.obs,
 		BillingGranularity: s.cfg.BillingGranularity,
 		Logger:             s.log,
@@ -189,9 +193,13 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.serveObservability(router); err != nil {
 		return err
 	}
+	s.api.Handler = router
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 30 * time.Second}
 	return nil
 }
+
+// apiHandler serves whatever Handler is once it is set.
+type apiHandler struct{ http.Handler }
 
 // Async is the asynchronous invocation queue (the benchmark watches its
 // backlog).
