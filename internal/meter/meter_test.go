@@ -1,0 +1,118 @@
+package meter_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/meter"
+	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/store/natsstore"
+)
+
+func openStream(t *testing.T) store.Stream {
+	t.Helper()
+	ctx := context.Background()
+	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	s, err := st.Stream(ctx, "METER", meter.Prefix, natsstore.StreamOptions{MaxAge: meter.Retention, AllowRollup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func open(t *testing.T, s store.Stream) *meter.Meter {
+	t.Helper()
+	m, err := meter.Open(context.Background(), s, meter.Options{SnapshotEvery: time.Hour, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+var now = time.Date(2026, 3, 31, 23, 59, 59, 0, time.UTC)
+
+func use(m *meter.Meter, at time.Time, fn, arch string, memory int, billed ...int64) {
+	for _, b := range billed {
+		m.Add(meter.Usage{Time: at, Region: "us-east-1", Function: fn, Architecture: arch, MemoryMB: memory, BilledMs: b})
+	}
+}
+
+func TestUsageIsExactAndSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	s := openStream(t)
+	m := open(t, s)
+	use(m, now, "a", "x86_64", 128, 1, 2, 3)
+	use(m, now, "a", "x86_64", 256, 100)
+	use(m, now, "b", "arm64", 1024, 1000)
+	use(m, now.Add(time.Second), "a", "x86_64", 128, 5) // April
+	check := func(m *meter.Meter, when string) {
+		t.Helper()
+		r := m.Report("2026-03", "", "", meter.DefaultPrices())
+		if len(r.Functions) != 2 || r.Requests != 5 || r.MBMs != 6*128+100*256+1000*1024 {
+			t.Fatalf("%s: March %+v", when, r)
+		}
+		a := r.Functions[0]
+		if a.Function != "a" || a.Requests != 4 || a.BilledMs != 106 || a.MBMs != 6*128+100*256 || len(a.Lines) != 2 {
+			t.Errorf("%s: a in March %+v", when, a)
+		}
+		if r.GBSeconds != float64(r.MBMs)/1024000 {
+			t.Errorf("%s: GB-s %v of %d MB·ms", when, r.GBSeconds, r.MBMs)
+		}
+		if april := m.Report("2026-04", "", "a", meter.DefaultPrices()); april.Requests != 1 || april.MBMs != 5*128 {
+			t.Errorf("%s: April %+v", when, april)
+		}
+	}
+	check(m, "before restart")
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Invocations metered after the last snapshot are replayed on top of it.
+	use(m, now, "b", "arm64", 1024, 0)
+	m2 := open(t, s)
+	use(m2, now, "b", "arm64", 1024, 0)
+	// Two requests of 0 ms were added: only the request counts change.
+	r := m2.Report("2026-03", "", "b", meter.DefaultPrices())
+	if r.Requests != 3 || r.MBMs != 1000*1024 {
+		t.Errorf("b after restart: %+v", r)
+	}
+	if err := m2.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	subjects, err := s.Subjects(ctx, meter.Prefix+".>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for subject, n := range subjects {
+		if n != 1 {
+			t.Errorf("%s holds %d messages after a snapshot, want 1", subject, n)
+		}
+	}
+}
+
+func TestPricesAndFreeTier(t *testing.T) {
+	m := open(t, openStream(t))
+	// 2,048,000 MB·ms = 2 GB-s on each architecture; 3 requests.
+	use(m, now, "x", "x86_64", 1024, 2000)
+	use(m, now, "y", "arm64", 2048, 500, 500)
+	p := meter.Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334, FreeRequests: 1, FreeGBSeconds: 3}
+	r := m.Report("2026-03", "", "", p)
+	near := func(got, want float64) bool { return math.Abs(got-want) < 1e-15 }
+	if !near(r.Functions[0].Cost, 2*0.0000166667+0.20/1e6) || !near(r.Functions[1].Cost, 2*0.0000133334+2*0.20/1e6) {
+		t.Errorf("function costs: %+v", r.Functions)
+	}
+	// The free 3 GB-s cover x86's 2 and 1 of arm64's; 1 free request.
+	if r.FreeRequests != 1 || r.FreeGBSeconds != 3 || !near(r.Cost, 2*0.20/1e6+1*0.0000133334) {
+		t.Errorf("bill: free %d requests %v GB-s, cost %v", r.FreeRequests, r.FreeGBSeconds, r.Cost)
+	}
+	if all := m.Report("2026-03", "", "", meter.DefaultPrices()); all.Cost != 0 || all.GrossCost == 0 {
+		t.Errorf("within the default free tier: %+v", all)
+	}
+}
