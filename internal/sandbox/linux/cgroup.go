@@ -173,7 +173,7 @@ func (c *cgroup) openDir() (int, error) {
 	if !c.root.v2 {
 		return -1, nil
 	}
-	fd, err := unix.Open(filepath.Join(c.root.mem, c.name), unix.O_DIRECTORY|unix.O_PATH|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(filepath.Join(c.root.mem, c.name), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return -1, fmt.Errorf("open cgroup: %w", err)
 	}
