@@ -190,6 +190,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildMessaging(ctx, router, inv, lambdaHandler); err != nil {
 		return err
 	}
+	dests.sqs, dests.sns = s.sqs, s.sns
 	if err := s.serveObservability(router); err != nil {
 		return err
 	}
