@@ -21,8 +21,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/nubo-dev/nubo/internal/meter"
+	"github.com/nubo-dev/nubo/internal/server"
 )
 
 // cloudwatchClient is an SDK CloudWatch client pointed at nubo, speaking
@@ -311,5 +314,76 @@ func TestCloudWatchProtocols(t *testing.T) {
 				StartTime: aws.Time(now.Add(-30 * 24 * time.Hour)), EndTime: aws.Time(now), Period: aws.Int32(60), Statistics: []cwtypes.Statistic{cwtypes.StatisticSum}})
 			checkError(t, err, apiError{code: code("InvalidParameterCombination"), status: 400})
 		})
+	}
+}
+
+// TestBillingGranularityScrapeAndRestart bills in 100 ms steps: the REPORT
+// lines, the bill and the metrics agree on it; /metrics parses as
+// Prometheus text; and a restart keeps logs, metrics and the bill.
+func TestBillingGranularityScrapeAndRestart(t *testing.T) {
+	dir := t.TempDir()
+	hundred := func(c *server.Config) { c.BillingGranularity = 100 * time.Millisecond }
+	n := startNuboWith(t, dir, hundred)
+	n.createGo(t, "coarse", func(in *lambda.CreateFunctionInput) { in.MemorySize = aws.Int32(512) })
+	for _, ms := range []int{1, 120} {
+		n.invokeJSON(t, &lambda.InvokeInput{FunctionName: aws.String("coarse"), Payload: []byte(fmt.Sprintf(`{"op":"sleep","ms":%d}`, ms))})
+	}
+	reports := n.reports(t, "coarse")
+	var mbMs int64
+	for _, r := range reports {
+		if r.billedMs%100 != 0 || r.billedMs == 0 {
+			t.Errorf("billed %d ms, want a multiple of 100", r.billedMs)
+		}
+		mbMs += r.billedMs * r.memoryMB
+	}
+	bill := functionCost(n.cost(t, "function=coarse"), "coarse")
+	if len(reports) != 2 || bill.Requests != 2 || bill.MBMs != mbMs {
+		t.Fatalf("bill %+v, REPORT lines %+v", bill, reports)
+	}
+
+	resp, err := http.Get("http://" + n.addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatalf("parse /metrics: %v", err)
+	}
+	value := func(family string) float64 {
+		for _, m := range families[family].GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "function" && l.GetValue() == "coarse" {
+					switch {
+					case m.Counter != nil:
+						return m.Counter.GetValue()
+					case m.Gauge != nil:
+						return m.Gauge.GetValue()
+					case m.Histogram != nil:
+						return float64(m.Histogram.GetSampleCount())
+					}
+				}
+			}
+		}
+		return -1
+	}
+	if value("nubo_lambda_invocations_total") != 2 || value("nubo_lambda_duration_seconds") != 2 ||
+		value("nubo_lambda_month_requests") != 2 || value("nubo_lambda_month_gb_seconds") != float64(mbMs)/1024000 {
+		t.Errorf("/metrics: invocations %v, durations %v, month requests %v, GB-s %v", value("nubo_lambda_invocations_total"),
+			value("nubo_lambda_duration_seconds"), value("nubo_lambda_month_requests"), value("nubo_lambda_month_gb_seconds"))
+	}
+
+	n.stop()
+	n = startNuboWith(t, dir, hundred)
+	if again := functionCost(n.cost(t, "function=coarse"), "coarse"); again.Requests != 2 || again.MBMs != mbMs {
+		t.Errorf("bill after restart: %+v", again)
+	}
+	if got := n.reports(t, "coarse"); len(got) != 2 {
+		t.Errorf("REPORT lines after restart: %+v", got)
+	}
+	inv := statistics(t, n.cloudwatchClient(""), "Invocations", fnDims("coarse"), cwtypes.StatisticSum)
+	if aws.ToFloat64(inv.Sum) != 2 {
+		t.Errorf("Invocations after restart: %v", aws.ToFloat64(inv.Sum))
 	}
 }
