@@ -28,7 +28,7 @@ func weights(w map[string]float64) *types.AliasRoutingConfiguration {
 }
 
 func TestAliasLifecycle(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	versioned(t, n, "aliased")
 
@@ -39,7 +39,7 @@ func TestAliasLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkString(t, "AliasArn", aws.ToString(live.AliasArn), fnARN("aliased")+":live")
+	checkString(t, "AliasArn", aws.ToString(live.AliasArn), n.arn("aliased")+":live")
 	checkString(t, "Name", aws.ToString(live.Name), "live")
 	checkString(t, "FunctionVersion", aws.ToString(live.FunctionVersion), "1")
 	checkString(t, "Description", aws.ToString(live.Description), "production")
@@ -129,16 +129,16 @@ func TestAliasLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = n.client.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String("aliased"), Name: aws.String("canary")})
-	checkError(t, err, notFound("Cannot find alias arn: "+fnARN("aliased")+":canary"))
+	checkError(t, err, notFound("Cannot find alias arn: "+n.arn("aliased")+":canary"))
 	_, err = n.client.DeleteAlias(ctx, &lambda.DeleteAliasInput{FunctionName: aws.String("aliased"), Name: aws.String("canary")})
-	checkError(t, err, notFound("Cannot find alias arn: "+fnARN("aliased")+":canary"))
+	checkError(t, err, notFound("Cannot find alias arn: "+n.arn("aliased")+":canary"))
 	if got := listNames(&lambda.ListAliasesInput{}); !slices.Equal(got, []string{"beta", "dev", "live"}) {
 		t.Errorf("aliases after deleting canary: %v", got)
 	}
 }
 
 func TestAliasValidation(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	versioned(t, n, "routed")
 	if _, err := n.client.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("routed"), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
@@ -151,11 +151,11 @@ func TestAliasValidation(t *testing.T) {
 		want apiError
 	}{
 		{"existing alias", &lambda.CreateAliasInput{Name: aws.String("live"), FunctionVersion: aws.String("2")},
-			conflict("Alias already exists: " + fnARN("routed") + ":live")},
+			conflict("Alias already exists: " + n.arn("routed") + ":live")},
 		{"missing function", &lambda.CreateAliasInput{FunctionName: aws.String("nope"), Name: aws.String("a"), FunctionVersion: aws.String("1")},
-			notFound("Function not found: " + fnARN("nope"))},
+			notFound("Function not found: " + n.arn("nope"))},
 		{"missing version", &lambda.CreateAliasInput{Name: aws.String("a"), FunctionVersion: aws.String("9")},
-			notFound("Function not found: " + fnARN("routed") + ":9")},
+			notFound("Function not found: " + n.arn("routed") + ":9")},
 		{"all-digit name", &lambda.CreateAliasInput{Name: aws.String("123"), FunctionVersion: aws.String("1")},
 			oneValidation("123", "name", "Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)")},
 		{"version that is no version", &lambda.CreateAliasInput{Name: aws.String("a"), FunctionVersion: aws.String("live")},
@@ -173,7 +173,7 @@ func TestAliasValidation(t *testing.T) {
 		{"routing to $LATEST", &lambda.CreateAliasInput{Name: aws.String("a"), FunctionVersion: aws.String("1"), RoutingConfig: weights(map[string]float64{"$LATEST": 0.5})},
 			validation("1 validation error detected: Value '{$LATEST=0.5}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+, Member must not be null]")},
 		{"routing to a missing version", &lambda.CreateAliasInput{Name: aws.String("a"), FunctionVersion: aws.String("1"), RoutingConfig: weights(map[string]float64{"7": 0.5})},
-			notFound("Function not found: " + fnARN("routed") + ":7")},
+			notFound("Function not found: " + n.arn("routed") + ":7")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,9 +200,9 @@ func TestAliasValidation(t *testing.T) {
 		want apiError
 	}{
 		{"missing alias", &lambda.UpdateAliasInput{Name: aws.String("nope"), FunctionVersion: aws.String("2")},
-			notFound("Cannot find alias arn: " + fnARN("routed") + ":nope")},
+			notFound("Cannot find alias arn: " + n.arn("routed") + ":nope")},
 		{"missing version", &lambda.UpdateAliasInput{Name: aws.String("live"), FunctionVersion: aws.String("8")},
-			notFound("Function not found: " + fnARN("routed") + ":8")},
+			notFound("Function not found: " + n.arn("routed") + ":8")},
 		{"routing to its own version", &lambda.UpdateAliasInput{Name: aws.String("live"), RoutingConfig: weights(map[string]float64{"1": 0.2})},
 			invalidParam("Invalid function version 1. Function version 1 is already included in routing configuration.")},
 		{"weight of 1", &lambda.UpdateAliasInput{Name: aws.String("live"), RoutingConfig: weights(map[string]float64{"2": 1})},

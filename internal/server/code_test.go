@@ -22,7 +22,7 @@ import (
 const couldNotUnzip = "Could not unzip uploaded file. Please check your file, then try to upload again."
 
 func TestCodePackageChecks(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	n.createNamed(t, "target")
 	tests := []struct {
@@ -58,7 +58,7 @@ func TestCodePackageChecks(t *testing.T) {
 		})
 	}
 	_, err := n.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("refused")})
-	checkError(t, err, notFound("Function not found: "+fnARN("refused")))
+	checkError(t, err, notFound("Function not found: "+n.arn("refused")))
 	// Only the extracted package of "target" is there.
 	entries, err := os.ReadDir(filepath.Join(n.dir, "code"))
 	if err != nil {
@@ -169,7 +169,7 @@ func bomb(t *testing.T, entries, mb int) []byte {
 // A package that unzips to more than 250 MB is refused while it is being
 // counted: nothing is inflated into memory or onto disk.
 func TestZipBombRefused(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	tooBig := invalidParam("Unzipped size must be smaller than 262144000 bytes")
 	tests := []struct {
 		name        string
@@ -216,7 +216,7 @@ func TestZipBombRefused(t *testing.T) {
 
 // A package of more than 50 MB is too large for a direct upload.
 func TestZipTooLarge(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, err := zw.CreateHeader(&zip.FileHeader{Name: "big", Method: zip.Store})
@@ -237,7 +237,7 @@ func TestZipTooLarge(t *testing.T) {
 	n.createNamed(t, "small")
 	body := append([]byte(`{"ZipFile":"`), bytes.Repeat([]byte("A"), 69905068)...)
 	body = append(body, `"}`...)
-	resp := n.do(t, "PUT", "/2015-03-31/functions/small/code", nil, body)
+	resp := n.do(t, "PUT", "/2015-03-31/functions/small/code", n.signed("lambda"), body)
 	checkWireError(t, resp, apiError{code: "RequestEntityTooLargeException", status: 413,
 		message: "Request must be smaller than 69905067 bytes for the UpdateFunctionCode operation"})
 }
@@ -245,7 +245,7 @@ func TestZipTooLarge(t *testing.T) {
 // The code that GetFunction points to is the zip that was uploaded, for
 // $LATEST and for each version.
 func TestCodeLocation(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	first := bootstrapZip(t, "first")
 	in := createInput(t, "located")

@@ -18,7 +18,7 @@ import (
 var lastModifiedRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$`)
 
 func TestCreateFunction(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	zipped := bootstrapZip(t, "hello")
 	in := &lambda.CreateFunctionInput{
@@ -42,7 +42,7 @@ func TestCreateFunction(t *testing.T) {
 		t.Errorf("CodeSha256: got %s, want base64(sha256(zip)) %s", got, want)
 	}
 	checkString(t, "FunctionName", aws.ToString(out.FunctionName), "hello")
-	checkString(t, "FunctionArn", aws.ToString(out.FunctionArn), fnARN("hello"))
+	checkString(t, "FunctionArn", aws.ToString(out.FunctionArn), n.arn("hello"))
 	checkString(t, "Runtime", string(out.Runtime), "python3.12")
 	checkString(t, "Handler", aws.ToString(out.Handler), "app.handler")
 	checkString(t, "Role", aws.ToString(out.Role), role)
@@ -82,7 +82,7 @@ func TestCreateFunction(t *testing.T) {
 }
 
 func TestCreateFunctionDefaults(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	out := n.createNamed(t, "defaults")
 	if aws.ToInt32(out.MemorySize) != 128 || aws.ToInt32(out.Timeout) != 3 {
 		t.Errorf("MemorySize, Timeout: got %d, %d, want 128, 3", aws.ToInt32(out.MemorySize), aws.ToInt32(out.Timeout))
@@ -104,23 +104,23 @@ func TestCreateFunctionDefaults(t *testing.T) {
 // A function may be named by its ARN, partial ARN or name; the name is the
 // ARN's last part.
 func TestCreateFunctionByARN(t *testing.T) {
-	n := startNubo(t, "")
-	for _, name := range []string{fnARN("by-arn"), account + ":function:by-partial-arn"} {
+	n := sharedNubo(t)
+	for _, name := range []string{n.arn("by-arn"), account + ":function:by-partial-arn"} {
 		in := createInput(t, name)
 		out := n.create(t, in)
 		want := name[len(name)-len("by-partial-arn"):]
-		if name == fnARN("by-arn") {
+		if name == n.arn("by-arn") {
 			want = "by-arn"
 		}
 		checkString(t, "FunctionName", aws.ToString(out.FunctionName), want)
 	}
 	in := createInput(t, "arn:aws:lambda:eu-west-1:"+account+":function:elsewhere")
 	_, err := n.client.CreateFunction(context.Background(), in)
-	checkError(t, err, notFound("Functions from 'eu-west-1' are not reachable in this region ('us-east-1')"))
+	checkError(t, err, notFound("Functions from 'eu-west-1' are not reachable in this region ('"+n.region+"')"))
 }
 
 func TestGetFunction(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	in := createInput(t, "getme")
 	in.Tags = map[string]string{"k": "v"}
@@ -130,7 +130,7 @@ func TestGetFunction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkString(t, "Configuration.FunctionArn", aws.ToString(out.Configuration.FunctionArn), fnARN("getme"))
+	checkString(t, "Configuration.FunctionArn", aws.ToString(out.Configuration.FunctionArn), n.arn("getme"))
 	checkString(t, "Code.RepositoryType", aws.ToString(out.Code.RepositoryType), "S3")
 	checkString(t, "Tags", fmt.Sprint(out.Tags), "map[k:v]")
 	if out.Concurrency != nil {
@@ -142,7 +142,7 @@ func TestGetFunction(t *testing.T) {
 	}
 
 	// Every way of naming the function finds it.
-	for _, name := range []string{fnARN("getme"), account + ":function:getme", "getme:$LATEST", fnARN("getme") + ":$LATEST"} {
+	for _, name := range []string{n.arn("getme"), account + ":function:getme", "getme:$LATEST", n.arn("getme") + ":$LATEST"} {
 		out, err := n.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
 		if err != nil {
 			t.Errorf("GetFunction %s: %v", name, err)
@@ -154,15 +154,15 @@ func TestGetFunction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkString(t, "qualified FunctionArn", aws.ToString(out.Configuration.FunctionArn), fnARN("getme")+":$LATEST")
+	checkString(t, "qualified FunctionArn", aws.ToString(out.Configuration.FunctionArn), n.arn("getme")+":$LATEST")
 
 	tests := []struct {
 		name, qualifier string
 		want            apiError
 	}{
-		{"missing", "", notFound("Function not found: " + fnARN("missing"))},
-		{"missing", "3", notFound("Function not found: " + fnARN("missing") + ":3")},
-		{"getme", "7", notFound("Function not found: " + fnARN("getme") + ":7")},
+		{"missing", "", notFound("Function not found: " + n.arn("missing"))},
+		{"missing", "3", notFound("Function not found: " + n.arn("missing") + ":3")},
+		{"getme", "7", notFound("Function not found: " + n.arn("getme") + ":7")},
 		{"getme", "nosuchalias", notFound("")},
 		{"getme:1", "2", invalidParam("The derived qualifier from the function name does not match the specified qualifier.")},
 		{"arn:aws:lambda:us-east-1:123456789012:function:getme", "", notFound("")},
@@ -184,7 +184,7 @@ func TestGetFunction(t *testing.T) {
 }
 
 func TestGetFunctionConfiguration(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	n.createNamed(t, "conf")
 	v1 := n.publish(t, "conf")
@@ -196,10 +196,10 @@ func TestGetFunctionConfiguration(t *testing.T) {
 		wantArn     string
 		wantVersion string
 	}{
-		{"", fnARN("conf"), "$LATEST"},
-		{"$LATEST", fnARN("conf") + ":$LATEST", "$LATEST"},
-		{"1", fnARN("conf") + ":1", "1"},
-		{"live", fnARN("conf") + ":live", "1"},
+		{"", n.arn("conf"), "$LATEST"},
+		{"$LATEST", n.arn("conf") + ":$LATEST", "$LATEST"},
+		{"1", n.arn("conf") + ":1", "1"},
+		{"live", n.arn("conf") + ":live", "1"},
 	}
 	for _, tt := range tests {
 		in := &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("conf")}
@@ -215,11 +215,11 @@ func TestGetFunctionConfiguration(t *testing.T) {
 		checkString(t, "Version of "+tt.qualifier, aws.ToString(out.Version), tt.wantVersion)
 	}
 	_, err := n.client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("conf:2")})
-	checkError(t, err, notFound("Function not found: "+fnARN("conf")+":2"))
+	checkError(t, err, notFound("Function not found: "+n.arn("conf")+":2"))
 }
 
 func TestListFunctions(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	out, err := n.client.ListFunctions(ctx, &lambda.ListFunctionsInput{})
 	if err != nil {
@@ -291,7 +291,7 @@ func TestListFunctions(t *testing.T) {
 			arns = append(arns, aws.ToString(f.FunctionArn))
 		}
 	}
-	wantArns := []string{fnARN("fn-03") + ":$LATEST", fnARN("fn-03") + ":1", fnARN("fn-03") + ":2"}
+	wantArns := []string{n.arn("fn-03") + ":$LATEST", n.arn("fn-03") + ":1", n.arn("fn-03") + ":2"}
 	if !slices.Equal(arns, wantArns) || len(all.Functions) != 9 {
 		t.Errorf("FunctionVersion=ALL: got %d entries, fn-03 as %v; want 9 entries, fn-03 as %v", len(all.Functions), arns, wantArns)
 	}
@@ -313,11 +313,11 @@ func TestListFunctions(t *testing.T) {
 }
 
 func TestDeleteFunction(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	n.createNamed(t, "doomed")
 	v1 := n.publish(t, "doomed")
-	n.updateCode(t, "doomed", bootstrapZip(t, "v2"))
+	n.updateCode(t, "doomed", bootstrapZip(t, "doomed, second"))
 	v2 := n.publish(t, "doomed")
 	if _, err := n.client.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("doomed"), Name: aws.String("live"), FunctionVersion: aws.String(v2)}); err != nil {
 		t.Fatal(err)
@@ -330,7 +330,7 @@ func TestDeleteFunction(t *testing.T) {
 		{"$LATEST", invalidParam("$LATEST version cannot be deleted without deleting the function.")},
 		{"live", invalidParam("Deletion of aliases is not supported by DeleteFunction; use DeleteAlias.")},
 		{v2, conflict("Unable to delete version because the following aliases reference it: [live]")},
-		{"9", notFound("Function not found: " + fnARN("doomed") + ":9")},
+		{"9", notFound("Function not found: " + n.arn("doomed") + ":9")},
 	} {
 		_, err := n.client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String("doomed"), Qualifier: aws.String(tt.qualifier)})
 		checkError(t, err, tt.want)
@@ -341,7 +341,7 @@ func TestDeleteFunction(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := n.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("doomed"), Qualifier: aws.String(v1)})
-	checkError(t, err, notFound("Function not found: "+fnARN("doomed")+":"+v1))
+	checkError(t, err, notFound("Function not found: "+n.arn("doomed")+":"+v1))
 	if _, err := n.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("doomed"), Qualifier: aws.String(v2)}); err != nil {
 		t.Errorf("version %s went with version %s: %v", v2, v1, err)
 	}
@@ -352,13 +352,13 @@ func TestDeleteFunction(t *testing.T) {
 		t.Fatal(err)
 	}
 	location := aws.ToString(got.Code.Location)
-	if _, err := n.client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(fnARN("doomed"))}); err != nil {
+	if _, err := n.client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(n.arn("doomed"))}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = n.client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("doomed")})
-	checkError(t, err, notFound("Function not found: "+fnARN("doomed")))
+	checkError(t, err, notFound("Function not found: "+n.arn("doomed")))
 	_, err = n.client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String("doomed")})
-	checkError(t, err, notFound("Function not found: "+fnARN("doomed")))
+	checkError(t, err, notFound("Function not found: "+n.arn("doomed")))
 	resp, err := http.Get(location)
 	if err != nil {
 		t.Fatal(err)

@@ -8,11 +8,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,10 +34,12 @@ const (
 	role    = "arn:aws:iam::000000000000:role/nubo-test"
 )
 
-// nubo is a real server running in the test process.
+// nubo is a real server running in the test process, and a client of it
+// acting in one region.
 type nubo struct {
 	addr   string
 	dir    string
+	region string
 	client *lambda.Client
 	stop   func()
 }
@@ -54,6 +58,27 @@ func startNuboWith(t *testing.T, dir string, tweak func(*server.Config)) *nubo {
 	if dir == "" {
 		dir = t.TempDir()
 	}
+	n, stop, err := launch(dir, tweak)
+	if err != nil {
+		t.Fatalf("start nubo: %v", err)
+	}
+	stopped := false
+	n.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(n.stop)
+	return n
+}
+
+// launch starts a server over dir and returns it with the function that
+// stops it.
+func launch(dir string, tweak func(*server.Config)) (*nubo, func() error, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() && os.Getenv("NUBO_TEST_LOG") != "" {
@@ -74,30 +99,75 @@ func startNuboWith(t *testing.T, dir string, tweak func(*server.Config)) *nubo {
 	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		cancel()
-		t.Fatalf("start nubo: %v", err)
+		return nil, nil, err
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
-	stopped := false
-	n := &nubo{addr: srv.Addr(), dir: dir}
-	n.stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
+	stop := func() error {
 		cancel()
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("nubo stopped with: %v", err)
+				return fmt.Errorf("nubo stopped with: %w", err)
 			}
+			return nil
 		case <-time.After(30 * time.Second):
-			t.Errorf("nubo did not stop within 30s")
+			return errors.New("nubo did not stop within 30s")
 		}
 	}
-	t.Cleanup(n.stop)
-	n.client = lambdaClient(n.addr, region)
-	return n
+	n := &nubo{addr: srv.Addr(), dir: dir, region: region, client: lambdaClient(srv.Addr(), region)}
+	return n, stop, nil
+}
+
+// shared is the server of the tests that need none of their own. Starting
+// one costs seconds (the runtime catalogue prepares its clients), and a
+// region of its own isolates a test as well as a server of its own would:
+// functions, reservations and account usage are all per region.
+var shared struct {
+	once    sync.Once
+	n       *nubo
+	stop    func() error
+	dir     string
+	err     error
+	mu      sync.Mutex
+	regions int
+}
+
+// sharedNubo returns the shared server, with a client acting in a region
+// that no other test uses.
+func sharedNubo(t *testing.T) *nubo {
+	t.Helper()
+	shared.once.Do(func() {
+		if shared.dir, shared.err = os.MkdirTemp("", "nubo-test-"); shared.err == nil {
+			shared.n, shared.stop, shared.err = launch(shared.dir, nil)
+		}
+	})
+	if shared.err != nil {
+		t.Fatalf("start the shared nubo: %v", shared.err)
+	}
+	shared.mu.Lock()
+	i := shared.regions
+	shared.regions++
+	shared.mu.Unlock()
+	n := *shared.n
+	n.region = fmt.Sprintf("%c%c-nubo-1", 'a'+i/26%26, 'a'+i%26)
+	n.client = lambdaClient(n.addr, n.region)
+	n.stop = func() { t.Fatal("the shared nubo is stopped only after every test") }
+	return &n
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.stop != nil {
+		if err := shared.stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop the shared nubo:", err)
+			code = 1
+		}
+	}
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
 }
 
 // lambdaClient is an SDK client pointed at addr, as a user would configure it.
@@ -109,9 +179,22 @@ func lambdaClient(addr, region string) *lambda.Client {
 	})
 }
 
-// fnARN is the unqualified ARN of a function in the test account and region.
+// fnARN is the unqualified ARN of a function in the test account and the
+// default region.
 func fnARN(name string) string {
 	return "arn:aws:lambda:" + region + ":" + account + ":function:" + name
+}
+
+// arn is the unqualified ARN of a function in n's region.
+func (n *nubo) arn(name string) string {
+	return "arn:aws:lambda:" + n.region + ":" + account + ":function:" + name
+}
+
+// signed is a SigV4 Authorization header for service in n's region, for
+// requests sent by hand.
+func (n *nubo) signed(service string) map[string]string {
+	return map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/" + n.region + "/" + service +
+		"/aws4_request, SignedHeaders=host;x-amz-date, Signature=0123456789abcdef"}
 }
 
 // makeZip builds a zip from name/content pairs; a "bootstrap" entry is

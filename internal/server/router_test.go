@@ -19,7 +19,7 @@ func signedFor(service string) map[string]string {
 // Whatever a request is, nubo answers it in an AWS error shape: never an
 // HTML page, never Go's "404 page not found".
 func TestUnknownRequestsGetAWSErrors(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	withHeader := func(h map[string]string, k, v string) map[string]string {
 		out := map[string]string{k: v}
 		for hk, hv := range h {
@@ -37,13 +37,15 @@ func TestUnknownRequestsGetAWSErrors(t *testing.T) {
 		shape        string // "rest-json", "json" or "xml"
 		mentions     string // the message names what was not understood
 	}{
-		{"signed for an unknown service", "POST", "/", signedFor("sqs"), "", 400, "UnknownServiceException", "rest-json", `"sqs"`},
-		{"unknown JSON service", "POST", "/", withHeader(signedFor("dynamodb"), "X-Amz-Target", "DynamoDB_20120810.ListTables"), "{}", 400, "UnknownServiceException", "json", `"dynamodb"`},
-		{"unknown query service", "POST", "/", withHeader(signedFor("sns"), "Content-Type", "application/x-www-form-urlencoded"), "Action=Publish", 400, "UnknownServiceException", "xml", `"sns"`},
-		{"presigned for an unknown service", "GET", "/bucket/key?X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=00", nil, "", 400, "UnknownServiceException", "rest-json", `"s3"`},
+		// Service names no AWS service has, so that these stay unknown as
+		// nubo learns more services.
+		{"signed for an unknown service", "POST", "/", signedFor("nosuchservice"), "", 400, "UnknownServiceException", "rest-json", `"nosuchservice"`},
+		{"unknown JSON service", "POST", "/", withHeader(signedFor("nosuchjson"), "X-Amz-Target", "NoSuchJSON_20200101.ListThings"), "{}", 400, "UnknownServiceException", "json", `"nosuchjson"`},
+		{"unknown query service", "POST", "/", withHeader(signedFor("nosuchquery"), "Content-Type", "application/x-www-form-urlencoded"), "Action=ListThings", 400, "UnknownServiceException", "xml", `"nosuchquery"`},
+		{"presigned for an unknown service", "GET", "/bucket/key?X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fnosuchservice%2Faws4_request&X-Amz-Signature=00", nil, "", 400, "UnknownServiceException", "rest-json", `"nosuchservice"`},
 		{"unsigned root", "GET", "/", nil, "", 400, "UnknownServiceException", "rest-json", "GET /"},
 		{"unsigned unknown path", "GET", "/favicon.ico", nil, "", 400, "UnknownServiceException", "rest-json", "/favicon.ico"},
-		{"unsigned unknown target", "POST", "/", map[string]string{"X-Amz-Target": "AmazonSQS.ListQueues"}, "{}", 400, "UnknownServiceException", "json", "no SigV4 signature"},
+		{"unsigned unknown target", "POST", "/", map[string]string{"X-Amz-Target": "NoSuchJSON_20200101.ListThings"}, "{}", 400, "UnknownServiceException", "json", "no SigV4 signature"},
 		{"malformed signature", "GET", "/nowhere", map[string]string{"Authorization": "AWS4-HMAC-SHA256 garbage"}, "", 400, "UnknownServiceException", "rest-json", "/nowhere"},
 		{"unsigned unknown Lambda operation", "GET", "/2015-03-31/nothing-here", nil, "", 404, "UnknownOperationException", "rest-json", "GET /2015-03-31/nothing-here"},
 		{"signed unknown Lambda operation", "GET", "/nope", signedFor("lambda"), "", 404, "UnknownOperationException", "rest-json", "GET /nope"},
@@ -103,7 +105,7 @@ func TestUnknownRequestsGetAWSErrors(t *testing.T) {
 
 // An SDK calling an operation nubo does not serve gets an error it can read.
 func TestUnimplementedOperation(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	n.createNamed(t, "fn")
 	_, err := n.client.GetPolicy(context.Background(), &lambda.GetPolicyInput{FunctionName: aws.String("fn")})
 	checkError(t, err, apiError{code: "UnknownOperationException", status: 404,
@@ -114,7 +116,7 @@ func TestUnimplementedOperation(t *testing.T) {
 
 // Code.Location serves only stored packages; anything else is a plain 404.
 func TestCodeLocationUnknown(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	for _, path := range []string{
 		"/_nubo/code/" + strings.Repeat("0", 64) + ".zip",
 		"/_nubo/code/../../etc/passwd",

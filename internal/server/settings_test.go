@@ -12,7 +12,7 @@ import (
 )
 
 func TestFunctionConcurrency(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	n.createNamed(t, "reserved")
 	n.createNamed(t, "other")
@@ -32,7 +32,7 @@ func TestFunctionConcurrency(t *testing.T) {
 	if aws.ToInt32(put.ReservedConcurrentExecutions) != 100 {
 		t.Errorf("PutFunctionConcurrency: got %d, want 100", aws.ToInt32(put.ReservedConcurrentExecutions))
 	}
-	got, err = n.client.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: aws.String(fnARN("reserved"))})
+	got, err = n.client.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: aws.String(n.arn("reserved"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestFunctionConcurrency(t *testing.T) {
 		{"other takes too much", "other", 801, invalidParam(belowMinimum)},
 		{"one function takes too much", "reserved", 901, invalidParam(belowMinimum)},
 		{"negative", "reserved", -1, oneValidation(-1, "reservedConcurrentExecutions", "Member must have value greater than or equal to 0")},
-		{"missing function", "nope", 1, notFound("Function not found: " + fnARN("nope"))},
+		{"missing function", "nope", 1, notFound("Function not found: " + n.arn("nope"))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := n.client.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: aws.String(tt.function), ReservedConcurrentExecutions: aws.Int32(tt.reserve)})
@@ -94,13 +94,13 @@ func TestFunctionConcurrency(t *testing.T) {
 		t.Errorf("reservation after delete: %d", *got.ReservedConcurrentExecutions)
 	}
 	_, err = n.client.DeleteFunctionConcurrency(ctx, &lambda.DeleteFunctionConcurrencyInput{FunctionName: aws.String("nope")})
-	checkError(t, err, notFound("Function not found: "+fnARN("nope")))
+	checkError(t, err, notFound("Function not found: "+n.arn("nope")))
 	_, err = n.client.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: aws.String("nope")})
-	checkError(t, err, notFound("Function not found: "+fnARN("nope")))
+	checkError(t, err, notFound("Function not found: "+n.arn("nope")))
 }
 
 func TestGetAccountSettings(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	empty, err := n.client.GetAccountSettings(ctx, &lambda.GetAccountSettingsInput{})
 	if err != nil {
@@ -135,12 +135,12 @@ func TestGetAccountSettings(t *testing.T) {
 }
 
 func TestTags(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	in := createInput(t, "tagged")
 	in.Tags = map[string]string{"team": "core", "env": "dev"}
 	n.create(t, in)
-	arn := fnARN("tagged")
+	arn := n.arn("tagged")
 
 	listTags := func() map[string]string {
 		t.Helper()
@@ -186,7 +186,7 @@ func TestTags(t *testing.T) {
 	}{
 		{"qualified ARN", arn + ":1", map[string]string{"a": "b"}, invalidParam("Tags on function aliases and versions are not supported. Please specify a function ARN.")},
 		{"function name", "tagged", map[string]string{"a": "b"}, oneValidation("tagged", "resource", arnPattern)},
-		{"missing function", fnARN("nope"), map[string]string{"a": "b"}, notFound("Function not found: " + fnARN("nope"))},
+		{"missing function", n.arn("nope"), map[string]string{"a": "b"}, notFound("Function not found: " + n.arn("nope"))},
 		{"other account", "arn:aws:lambda:us-east-1:123456789012:function:tagged", map[string]string{"a": "b"}, notFound("")},
 		{"too many tags", arn, many, invalidParam("Number of tags exceeds resource tag limit.")},
 	} {
@@ -195,10 +195,10 @@ func TestTags(t *testing.T) {
 			checkError(t, err, tt.want)
 		})
 	}
-	_, err = n.client.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String(fnARN("nope"))})
-	checkError(t, err, notFound("Function not found: "+fnARN("nope")))
-	_, err = n.client.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(fnARN("nope")), TagKeys: []string{"a"}})
-	checkError(t, err, notFound("Function not found: "+fnARN("nope")))
+	_, err = n.client.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String(n.arn("nope"))})
+	checkError(t, err, notFound("Function not found: "+n.arn("nope")))
+	_, err = n.client.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(n.arn("nope")), TagKeys: []string{"a"}})
+	checkError(t, err, notFound("Function not found: "+n.arn("nope")))
 	if got, want := listTags(), map[string]string{"env": "prod"}; !maps.Equal(got, want) {
 		t.Errorf("tags after refused requests: got %v, want %v", got, want)
 	}

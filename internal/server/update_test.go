@@ -12,7 +12,7 @@ import (
 )
 
 func TestUpdateFunctionCode(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	created := n.createNamed(t, "upd")
 	before, err := n.client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("upd")})
@@ -71,7 +71,7 @@ func TestUpdateFunctionCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkString(t, "published Version", aws.ToString(pub.Version), "1")
-	checkString(t, "published FunctionArn", aws.ToString(pub.FunctionArn), fnARN("upd")+":1")
+	checkString(t, "published FunctionArn", aws.ToString(pub.FunctionArn), n.arn("upd")+":1")
 	checkString(t, "published CodeSha256", aws.ToString(pub.CodeSha256), sha256b64(third))
 	n.waitUpdated(t, "upd")
 	w := lambda.NewPublishedVersionActiveWaiter(n.client, func(o *lambda.PublishedVersionActiveWaiterOptions) {
@@ -94,7 +94,7 @@ func TestUpdateFunctionCode(t *testing.T) {
 		in   *lambda.UpdateFunctionCodeInput
 		want apiError
 	}{
-		{"missing function", &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("nope"), ZipFile: second}, notFound("Function not found: " + fnARN("nope"))},
+		{"missing function", &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("nope"), ZipFile: second}, notFound("Function not found: " + n.arn("nope"))},
 		{"no code", &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("upd")}, invalidParam("Please provide a source for function code.")},
 		{"image", &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("upd"), ImageUri: aws.String("repo/image:1")}, invalidParam("Please don't provide ImageUri when updating a function with packageType Zip.")},
 		{"bad architecture", &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("upd"), ZipFile: second, Architectures: []types.Architecture{"mips"}},
@@ -109,7 +109,7 @@ func TestUpdateFunctionCode(t *testing.T) {
 }
 
 func TestUpdateFunctionConfiguration(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	in := createInput(t, "cfg")
 	in.Environment = &types.Environment{Variables: map[string]string{"AA": "1", "BB": "2"}}
@@ -186,7 +186,7 @@ func TestUpdateFunctionConfiguration(t *testing.T) {
 		})
 	}
 	_, err = n.client.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("nope"), MemorySize: aws.Int32(256)})
-	checkError(t, err, notFound("Function not found: "+fnARN("nope")))
+	checkError(t, err, notFound("Function not found: "+n.arn("nope")))
 	isErr[*types.ResourceNotFoundException](t, err)
 
 	// Refused updates changed nothing.

@@ -23,7 +23,7 @@ func oneValidation(value any, member, constraint string) apiError {
 }
 
 func TestCreateFunctionValidation(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	long := strings.Repeat("a", 65)
 	bigEnv := map[string]string{}
@@ -40,9 +40,9 @@ func TestCreateFunctionValidation(t *testing.T) {
 		{"name of 65 characters", func(in *lambda.CreateFunctionInput) { in.FunctionName = aws.String(long) },
 			oneValidation(long, "functionName", "Member must have length less than or equal to 64")},
 		{"ARN of 141 characters", func(in *lambda.CreateFunctionInput) {
-			in.FunctionName = aws.String(fnARN(strings.Repeat("b", 141-len(fnARN("")))))
+			in.FunctionName = aws.String(n.arn(strings.Repeat("b", 141-len(n.arn("")))))
 		},
-			oneValidation(fnARN(strings.Repeat("b", 141-len(fnARN("")))), "functionName", "Member must have length less than or equal to 140")},
+			oneValidation(n.arn(strings.Repeat("b", 141-len(n.arn("")))), "functionName", "Member must have length less than or equal to 140")},
 		{"unknown runtime", func(in *lambda.CreateFunctionInput) { in.Runtime = "cobol85" },
 			invalidParam("Value cobol85 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [nodejs, nodejs4.3, …")},
 		{"deprecated runtime", func(in *lambda.CreateFunctionInput) { in.Runtime = types.RuntimePython27 },
@@ -140,7 +140,7 @@ func TestCreateFunctionValidation(t *testing.T) {
 
 // Limits are inclusive: the boundary values are accepted.
 func TestCreateFunctionLimits(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	env := map[string]string{"BIG": strings.Repeat("x", 4096-len(`{"BIG":""}`))}
 	for i, modify := range []func(in *lambda.CreateFunctionInput){
 		func(in *lambda.CreateFunctionInput) { in.MemorySize, in.Timeout = aws.Int32(128), aws.Int32(1) },

@@ -13,7 +13,7 @@ import (
 )
 
 func TestPublishVersion(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	created := n.createNamed(t, "pub")
 
@@ -22,7 +22,7 @@ func TestPublishVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkString(t, "Version", aws.ToString(v1.Version), "1")
-	checkString(t, "FunctionArn", aws.ToString(v1.FunctionArn), fnARN("pub")+":1")
+	checkString(t, "FunctionArn", aws.ToString(v1.FunctionArn), n.arn("pub")+":1")
 	checkString(t, "Description", aws.ToString(v1.Description), "first")
 	checkString(t, "CodeSha256", aws.ToString(v1.CodeSha256), aws.ToString(created.CodeSha256))
 	checkString(t, "State", string(v1.State), "Active")
@@ -58,7 +58,7 @@ func TestPublishVersion(t *testing.T) {
 		{"stale RevisionId", &lambda.PublishVersionInput{RevisionId: created.RevisionId}, precondition()},
 		{"description of 257 characters", &lambda.PublishVersionInput{Description: aws.String(strings.Repeat("d", 257))},
 			oneValidation(strings.Repeat("d", 257), "description", "Member must have length less than or equal to 256")},
-		{"missing function", &lambda.PublishVersionInput{FunctionName: aws.String("nope")}, notFound("Function not found: " + fnARN("nope"))},
+		{"missing function", &lambda.PublishVersionInput{FunctionName: aws.String("nope")}, notFound("Function not found: " + n.arn("nope"))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.in.FunctionName == nil {
@@ -105,7 +105,7 @@ func TestPublishVersion(t *testing.T) {
 }
 
 func TestListVersionsByFunction(t *testing.T) {
-	n := startNubo(t, "")
+	n := sharedNubo(t)
 	ctx := context.Background()
 	n.createNamed(t, "many")
 	// Eleven versions: 10 must sort after 9, not after 1.
@@ -129,7 +129,7 @@ func TestListVersionsByFunction(t *testing.T) {
 	var got []string
 	for _, v := range out.Versions {
 		got = append(got, aws.ToString(v.Version))
-		if wantArn := fnARN("many") + ":" + aws.ToString(v.Version); aws.ToString(v.FunctionArn) != wantArn {
+		if wantArn := n.arn("many") + ":" + aws.ToString(v.Version); aws.ToString(v.FunctionArn) != wantArn {
 			t.Errorf("FunctionArn of %s: got %s, want %s", aws.ToString(v.Version), aws.ToString(v.FunctionArn), wantArn)
 		}
 	}
@@ -158,7 +158,7 @@ func TestListVersionsByFunction(t *testing.T) {
 	}
 
 	_, err = n.client.ListVersionsByFunction(ctx, &lambda.ListVersionsByFunctionInput{FunctionName: aws.String("nope")})
-	checkError(t, err, notFound("Function not found: "+fnARN("nope")))
+	checkError(t, err, notFound("Function not found: "+n.arn("nope")))
 	_, err = n.client.ListVersionsByFunction(ctx, &lambda.ListVersionsByFunctionInput{FunctionName: aws.String("many"), MaxItems: aws.Int32(0)})
 	checkError(t, err, oneValidation(0, "maxItems", "Member must have value greater than or equal to 1"))
 }
