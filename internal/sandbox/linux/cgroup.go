@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,9 +36,13 @@ func findCgroups(parent string) (*cgroupRoot, error) {
 		return nil, fmt.Errorf("read mountinfo: %w", err)
 	}
 	defer f.Close()
+	return parseCgroups(f, parent)
+}
+
+func parseCgroups(mountinfo io.Reader, parent string) (*cgroupRoot, error) {
 	v1 := map[string]string{}
 	var unified string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(mountinfo)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
 		sep := -1
@@ -50,7 +55,7 @@ func findCgroups(parent string) (*cgroupRoot, error) {
 		if sep < 0 || len(fields) < sep+4 || fields[3] != "/" {
 			continue
 		}
-		mnt, fstype, opts := fields[4], fields[sep+1], fields[sep+3]
+		mnt, fstype, opts := unescapeMount(fields[4]), fields[sep+1], fields[sep+3]
 		switch fstype {
 		case "cgroup2":
 			if unified == "" {
@@ -76,7 +81,7 @@ func findCgroups(parent string) (*cgroupRoot, error) {
 		cpu:  filepath.Join(v1["cpu"], parent),
 		pids: filepath.Join(v1["pids"], parent),
 	}
-	_, err = os.Stat(filepath.Join(v1["memory"], "memory.memsw.limit_in_bytes"))
+	_, err := os.Stat(filepath.Join(v1["memory"], "memory.memsw.limit_in_bytes"))
 	r.memsw = err == nil
 	return r, nil
 }
