@@ -108,6 +108,24 @@ func (n *nubo) putEventInvokeConfig(t *testing.T, in *lambda.PutFunctionEventInv
 	}
 }
 
+// metric reads a function's sample of a metric from /metrics.
+func (n *nubo) metric(t *testing.T, name, function string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + n.addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	prefix := name + `{region="` + region + `",function="` + function + `",qualifier=""} `
+	for _, l := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(l, prefix); ok {
+			return v
+		}
+	}
+	return ""
+}
+
 func decodeRecord(t *testing.T, s string) destRecord {
 	t.Helper()
 	var r destRecord
@@ -167,6 +185,18 @@ func TestAsyncRetriesThenFailureDestination(t *testing.T) {
 	if rec.ResponseContext == nil || rec.ResponseContext.FunctionError != "Unhandled" ||
 		string(rec.ResponsePayload) != `{"errorMessage":"boom: always","errorType":"errorString"}` {
 		t.Fatalf("failure record %+v %s", rec.ResponseContext, rec.ResponsePayload)
+	}
+
+	for metric, want := range map[string]string{
+		"nubo_lambda_async_events_received_total":   "1",
+		"nubo_lambda_async_events_dropped_total":    "1",
+		"nubo_lambda_async_event_age_seconds_count": "3",
+		"nubo_lambda_invocations_total":             "3",
+		"nubo_lambda_errors_total":                  "3",
+	} {
+		if got := n.metric(t, metric, "fails"); got != want {
+			t.Errorf("%s of fails = %q, want %s", metric, got, want)
+		}
 	}
 
 	n.invokeAsync(t, "no-retries", `{"op":"error","value":"once"}`)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/engine"
+	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/metrics"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
@@ -71,6 +72,13 @@ func (o *observability) Invoked(r engine.Record) {
 	o.metrics.Record(metrics.Duration, d, reportMs(r.Duration))
 	o.meter.Add(meter.Usage{Time: r.Time, Region: r.Region, Function: r.Function, Architecture: r.Architecture,
 		MemoryMB: r.MemoryMB, BilledMs: r.BilledMs})
+}
+
+// Add records a metric of the asynchronous queue (AsyncEventsReceived,
+// AsyncEventAge, AsyncEventsDropped, DeadLetterErrors,
+// DestinationDeliveryFailures).
+func (o *observability) Add(metric string, scope lambda.Scope, function, qualifier string, v float64) {
+	o.metrics.Record(metric, metrics.Dims{Region: scope.Region, Function: function, Qualifier: qualifier}, v)
 }
 
 // Throttled counts a throttled invocation.

@@ -172,6 +172,7 @@ func (s *Server) build(ctx context.Context) error {
 		Control:        s.control,
 		Invoker:        inv,
 		Targets:        dests,
+		Metrics:        s.obs,
 		RetryDelays:    s.cfg.AsyncRetryDelays,
 		MaxConcurrency: s.cfg.MaxConcurrency,
 		Logger:         s.log,
