@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -69,7 +70,7 @@ func (s *Service) envelope(sub *subscription, m *published, message string) *env
 		Message: message, Timestamp: m.time.UTC().Format(timeFormat), UnsubscribeURL: s.unsubscribeURL(sub.ARN),
 		MessageAttributes: envelopeAttributes(m.in.Attributes),
 	}
-	s.signer.sign(e, s.opts.BaseURL)
+	s.signer.sign(e, s.opts.BaseURL, m.topic.Attrs["SignatureVersion"])
 	return e
 }
 
@@ -95,7 +96,7 @@ func (s *Service) lambdaEvent(sub *subscription, m *published) map[string]any {
 }
 
 // signer signs envelopes with SignatureVersion 1 (SHA1withRSA over AWS's
-// string to sign), with a key kept in the store so signatures verify
+// string to sign) or, when the topic's SignatureVersion is 2, SHA256withRSA, with a key kept in the store so signatures verify
 // across restarts against the certificate nubo serves at CertPath.
 type signer struct {
 	key  *rsa.PrivateKey
@@ -153,9 +154,16 @@ func stringToSign(e *envelope) string {
 	return b.String()
 }
 
-func (sg *signer) sign(e *envelope, baseURL string) {
-	sum := sha1.Sum([]byte(stringToSign(e)))
-	sig, _ := rsa.SignPKCS1v15(rand.Reader, sg.key, crypto.SHA1, sum[:])
-	e.SignatureVersion, e.Signature = "1", base64.StdEncoding.EncodeToString(sig)
+func (sg *signer) sign(e *envelope, baseURL, version string) {
+	var sig []byte
+	if version == "2" {
+		sum := sha256.Sum256([]byte(stringToSign(e)))
+		sig, _ = rsa.SignPKCS1v15(rand.Reader, sg.key, crypto.SHA256, sum[:])
+	} else {
+		version = "1"
+		sum := sha1.Sum([]byte(stringToSign(e)))
+		sig, _ = rsa.SignPKCS1v15(rand.Reader, sg.key, crypto.SHA1, sum[:])
+	}
+	e.SignatureVersion, e.Signature = version, base64.StdEncoding.EncodeToString(sig)
 	e.SigningCertURL = baseURL + CertPath
 }

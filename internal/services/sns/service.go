@@ -320,6 +320,9 @@ func (s *Service) SetTopicAttribute(ctx context.Context, arn, name, value string
 	if (name == "Policy" || name == "DeliveryPolicy") && value != "" && !json.Valid([]byte(value)) {
 		return invalid("AttributeValue")
 	}
+	if name == "SignatureVersion" && value != "1" && value != "2" {
+		return invalid("SignatureVersion: Invalid value [%s]. Must be 1 or 2.", value)
+	}
 	next := *t
 	next.Attrs = maps.Clone(t.Attrs)
 	next.Attrs[name] = value

@@ -280,7 +280,13 @@ func (s *Service) queueConfirmation(ctx context.Context, sub *subscription) erro
 		Message:      "You have chosen to subscribe to the topic " + sub.TopicARN + ".\nTo confirm the subscription, visit the SubscribeURL included in this message.",
 		SubscribeURL: u, Timestamp: time.Now().UTC().Format(timeFormat),
 	}
-	s.signer.sign(env, s.opts.BaseURL)
+	s.mu.RLock()
+	version := ""
+	if t := s.topics[sub.TopicARN]; t != nil {
+		version = t.Attrs["SignatureVersion"]
+	}
+	s.mu.RUnlock()
+	s.signer.sign(env, s.opts.BaseURL, version)
 	body, _ := json.Marshal(env)
 	return s.enqueueHTTP(ctx, &httpJob{Subscription: sub.ARN, Endpoint: sub.Endpoint, Type: env.Type, MessageID: env.MessageID,
 		TopicARN: sub.TopicARN, Body: string(body)}, time.Time{})

@@ -192,7 +192,6 @@ func (h *Handler) receiveMessage(c *call) (any, error) {
 		MaxNumberOfMessages         int
 		VisibilityTimeout           *int
 		WaitTimeSeconds             *int
-		ReceiveRequestAttemptId     string
 	}
 	if err := c.decode(&in); err != nil {
 		return nil, err
