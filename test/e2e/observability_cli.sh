@@ -62,14 +62,19 @@ PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); pri
 ENDPOINT=http://127.0.0.1:$PORT
 export NUBO_ADDR=127.0.0.1:$PORT
 
+start_nubo() {
+	"$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data" --sandbox process >>"$LOG" 2>&1 &
+	PID=$!
+	for _ in $(seq 1 300); do
+		curl -s -o /dev/null "$ENDPOINT/" && return
+		kill -0 "$PID" 2>/dev/null || fail "nubo exited while starting"
+		sleep 0.1
+	done
+	fail "nubo did not start"
+}
+
 step "start nubo on $ENDPOINT"
-"$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data" --sandbox process >>"$LOG" 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do
-	curl -s -o /dev/null "$ENDPOINT/" && break
-	kill -0 "$PID" 2>/dev/null || fail "nubo exited while starting"
-	sleep 0.1
-done
+start_nubo
 
 aws() { "$AWS" --endpoint-url "$ENDPOINT" "$@"; }
 GROUP=/aws/lambda/obsfn
@@ -133,10 +138,22 @@ step "Prometheus /metrics"
 contains "/metrics" "$(curl -sf "$ENDPOINT/metrics")" 'nubo_lambda_invocations_total{region="us-east-1",function="obsfn",qualifier=""} 4'
 
 step "nubo cost equals the REPORT lines"
-want=$(aws logs filter-log-events --log-group-name "$GROUP" --filter-pattern REPORT --query 'events[].message' --output json |
-	$PY -c 'import json,re,sys; r=[re.search(r"Billed Duration: (\d+) ms\tMemory Size: (\d+) MB", m) for m in json.load(sys.stdin)]; print(len(r), sum(int(m[1])*int(m[2]) for m in r))')
-got=$("$WORK/nubo" cost --json | $PY -c 'import json,sys; r=json.load(sys.stdin); f=[f for f in r["functions"] if f["function"]=="obsfn"][0]; print(f["requests"], f["mbMs"])')
-expect "requests and MB-ms" "$got" "$want"
+# from_reports prints the requests and MB-ms that the REPORT lines say;
+# from_bill what nubo cost says.
+from_reports() {
+	aws logs filter-log-events --log-group-name "$GROUP" --filter-pattern REPORT --query 'events[].message' --output json |
+		$PY -c 'import json,re,sys; r=[re.search(r"Billed Duration: (\d+) ms\tMemory Size: (\d+) MB", m) for m in json.load(sys.stdin)]; print(len(r), sum(int(m[1])*int(m[2]) for m in r))'
+}
+from_bill() {
+	"$WORK/nubo" cost --json | $PY -c 'import json,sys; r=json.load(sys.stdin); f=[f for f in r["functions"] if f["function"]=="obsfn"][0]; print(f["requests"], f["mbMs"])'
+}
+invocations() {
+	aws cloudwatch get-metric-statistics --namespace AWS/Lambda --metric-name Invocations \
+		--dimensions Name=FunctionName,Value=obsfn --start-time "$START" --end-time "$END" --period 3900 \
+		--statistics Sum --query 'Datapoints[0].Sum' --output text
+}
+want=$(from_reports)
+expect "requests and MB-ms" "$(from_bill)" "$want"
 bill=$("$WORK/nubo" cost --function obsfn)
 contains "nubo cost" "$bill" "obsfn"
 contains "nubo cost" "$bill" "free tier used: 4 of 1000000 requests"
@@ -144,5 +161,22 @@ contains "nubo cost" "$bill" "free tier used: 4 of 1000000 requests"
 step "retention policy"
 aws logs put-retention-policy --log-group-name "$GROUP" --retention-in-days 7
 expect "retention" "$(aws logs describe-log-groups --log-group-name-prefix "$GROUP" --query 'logGroups[0].retentionInDays' --output text)" 7
+
+step "a graceful restart keeps logs, metrics and the bill"
+kill -TERM "$PID"
+wait "$PID" || true
+start_nubo
+expect "REPORT lines and bill after restart" "$(from_reports)" "$want"
+expect "bill after restart" "$(from_bill)" "$want"
+expect "Invocations after restart" "$(invocations)" 4.0
+
+step "kill -9 loses no finished invocation from the logs or the bill"
+aws lambda invoke --function-name obsfn --cli-binary-format raw-in-base64-out --payload '{"op":"sleep","ms":30}' "$WORK/out.json" >/dev/null
+kill -KILL "$PID"
+wait "$PID" 2>/dev/null || true
+start_nubo
+want=$(from_reports)
+expect "REPORT lines after kill -9" "${want%% *}" 5
+expect "bill after kill -9" "$(from_bill)" "$want"
 
 step "done"
