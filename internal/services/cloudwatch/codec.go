@@ -148,7 +148,11 @@ func decodeQuery(form url.Values) params {
 			node = next
 		}
 	}
-	return normalize(root).(map[string]any)
+	out, ok := normalize(root).(map[string]any)
+	if !ok {
+		return params{} // a form of nothing but "member.N" keys
+	}
+	return out
 }
 
 // normalize turns {"member": {"1": a, "2": b}} into [a, b].
