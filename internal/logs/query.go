@@ -18,6 +18,9 @@ const futureSlack = 2 * time.Hour
 
 const day = 24 * time.Hour
 
+// flushWait bounds how long a scan waits for appends in flight.
+const flushWait = 2 * time.Second
+
 // Position is an event's place in its group: the stored message (batch)
 // that holds it and its index there. Positions only grow.
 type Position struct {
@@ -84,8 +87,13 @@ type Query struct {
 // until fn returns false. It sees every event appended before it was
 // called, and none that retention has expired.
 func (s *Store) Scan(ctx context.Context, q Query, fn func(StoredEvent) bool) error {
-	if err := s.stream.Flush(ctx); err != nil {
-		return fmt.Errorf("scan %s: %w", q.Group, err)
+	// Wait a little for appends in flight, to read one's own writes; under
+	// a steady stream of appends the store may never be idle, so not long.
+	fctx, cancel := context.WithTimeout(ctx, flushWait)
+	err := s.stream.Flush(fctx)
+	cancel()
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("scan %s: %w", q.Group, ctx.Err())
 	}
 	info, err := s.Group(q.Group)
 	if err != nil {

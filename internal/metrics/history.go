@@ -115,14 +115,17 @@ func (m *Metrics) minutesOf(ctx context.Context, start, end int64, fn func(minut
 	// stream while this reads both.
 	m.flushMu.Lock()
 	defer m.flushMu.Unlock()
-	if err := m.history.Flush(ctx); err != nil {
-		return fmt.Errorf("read metrics history: %w", err)
+	fctx, cancel := context.WithTimeout(ctx, 2*time.Second) // the store may never be idle
+	err := m.history.Flush(fctx)
+	cancel()
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("read metrics history: %w", ctx.Err())
 	}
 	// A minute is stored once closed, so after its end; values may come
 	// late, but not much.
 	since := time.Unix(start*60, 0)
 	stopAfter := time.Unix((end+5)*60, 0)
-	err := m.history.Read(ctx, subject, since, false, func(msg store.Message) bool {
+	err = m.history.Read(ctx, subject, since, false, func(msg store.Message) bool {
 		if msg.Time.After(stopAfter) {
 			return false
 		}
