@@ -22,7 +22,7 @@ type Launcher interface {
 	// Launch returns the argv and the runtime-specific variables of a new
 	// environment of runtime, laid out as paths says; taskRoot is where
 	// nubo itself sees the function's code.
-	Launch(runtime string, paths sandbox.Paths, taskRoot string) (argv, env []string, err error)
+	Launch(runtime string, paths sandbox.Paths, taskRoot string, memoryMB int) (argv, env []string, err error)
 	// RuntimeDir is the host directory of nubo's runtime clients.
 	RuntimeDir() string
 	// Version is the runtime's version for INIT_START ("python:3.11.v1").

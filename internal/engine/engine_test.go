@@ -374,7 +374,7 @@ func TestObserverMatchesReport(t *testing.T) {
 // missingLauncher names a bootstrap that does not exist.
 type missingLauncher struct{ bootstrapLauncher }
 
-func (missingLauncher) Launch(runtime string, p sandbox.Paths, taskRoot string) ([]string, []string, error) {
+func (missingLauncher) Launch(runtime string, p sandbox.Paths, taskRoot string, memoryMB int) ([]string, []string, error) {
 	return []string{filepath.Join(p.TaskRoot, "no-such-bootstrap")}, nil, nil
 }
 

@@ -56,6 +56,10 @@ type initFailure struct {
 	message   string // what went wrong, when the runtime could not start
 }
 
+// initDoner is implemented by sandboxes that treat Init specially (Lambda
+// gives Init more CPU than the function's share).
+type initDoner interface{ InitDone() }
+
 // newEnvironmentID returns the 32 hex digits of a log stream name.
 func newEnvironmentID() string {
 	var b [16]byte
@@ -124,7 +128,7 @@ func (e *Engine) start(ctx context.Context, req *Request, logs *logStream, limit
 
 	env.logs.line([]byte(e.initStartLine(req)))
 	started := time.Now()
-	argv, vars, err := e.opts.Launcher.Launch(cfg.Runtime, env.sb.Paths(), taskRoot)
+	argv, vars, err := e.opts.Launcher.Launch(cfg.Runtime, env.sb.Paths(), taskRoot, cfg.MemorySize)
 	if err == nil {
 		err = env.sb.Start(argv, e.environmentVariables(req, env, vars))
 	}
@@ -183,6 +187,9 @@ func (env *environment) awaitInit(ctx context.Context, limit time.Duration) *ini
 	select {
 	case <-env.rapi.InitDone():
 		env.initDuration = time.Since(started)
+		if d, ok := env.sb.(initDoner); ok {
+			d.InitDone() // e.g. the linux driver ends Init's CPU boost
+		}
 		env.sb.MaxMemoryMB() // a first reading, in case the runtime dies before the next
 		return nil
 	case <-env.sb.Done():

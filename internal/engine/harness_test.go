@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 // bootstrapLauncher runs the package's bootstrap, as custom runtimes do.
 type bootstrapLauncher struct{}
 
-func (bootstrapLauncher) Launch(runtime string, p sandbox.Paths, taskRoot string) ([]string, []string, error) {
+func (bootstrapLauncher) Launch(runtime string, p sandbox.Paths, taskRoot string, memoryMB int) ([]string, []string, error) {
 	return []string{filepath.Join(p.TaskRoot, "bootstrap")}, nil, nil
 }
 func (bootstrapLauncher) RuntimeDir() string            { return "" }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Options configure a Catalogue.
@@ -29,16 +30,21 @@ type Options struct {
 // Catalogue knows how to start an environment of each runtime identifier on
 // this machine. It is immutable after New and safe for concurrent use.
 type Catalogue struct {
-	dir     string
-	log     *slog.Logger
-	byID    map[string]interpreter // per-identifier overrides
-	byFam   map[family]interpreter
-	java    string // compiled Java client, relative to dir; "" if javaErr
-	javaErr error
+	dir   string
+	log   *slog.Logger
+	byID  map[string]interpreter // per-identifier overrides
+	byFam map[family]interpreter
+	// The Java client is compiled on first use, so that starting nubo
+	// costs no javac run until a Java function needs one.
+	javaOnce  sync.Once
+	overrides map[string]string
+	java      string // compiled Java client, relative to dir; "" if javaErr
+	javaErr   error
 }
 
-// New writes the runtime clients under opts.Dir, finds the interpreters and
-// compiles the Java client (once; later calls reuse the compiled tree).
+// New writes the runtime clients under opts.Dir and finds the
+// interpreters. The Java client is compiled when a Java runtime is first
+// checked or launched (once; later runs reuse the compiled tree).
 // A missing interpreter or JDK is not an error here: Check reports it for
 // the runtimes that need it.
 func New(opts Options) (*Catalogue, error) {
@@ -59,13 +65,12 @@ func New(opts Options) (*Catalogue, error) {
 	if err := writeClients(dir); err != nil {
 		return nil, fmt.Errorf("write runtime clients: %w", err)
 	}
-	c := &Catalogue{dir: dir, log: log, byID: map[string]interpreter{}, byFam: map[family]interpreter{}}
+	c := &Catalogue{dir: dir, log: log, byID: map[string]interpreter{}, byFam: map[family]interpreter{}, overrides: opts.Interpreters}
 	if err := c.findInterpreters(opts.Interpreters); err != nil {
 		return nil, err
 	}
 	c.precompilePython()
-	c.buildJava(opts.Interpreters)
-	log.Info("runtimes ready", "dir", dir, "interpreters", c.interpreterSummary(), "java_client", c.java != "")
+	log.Info("runtimes ready", "dir", dir, "interpreters", c.interpreterSummary())
 	return c, nil
 }
 
@@ -99,6 +104,12 @@ func (c *Catalogue) pythons() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// javaClient is the compiled Java client, compiled on the first call.
+func (c *Catalogue) javaClient() (string, error) {
+	c.javaOnce.Do(func() { c.buildJava(c.overrides) })
+	return c.java, c.javaErr
 }
 
 // buildJava compiles the Java client if any Java runtime can run here.
@@ -147,9 +158,11 @@ func (c *Catalogue) Check(runtimeID string) error {
 		return fmt.Errorf("%s needs %s; %v; set --runtime-interpreter %s=/path: %w",
 			rt.id, familyNames[rt.family], in.err, rt.family, ErrInterpreterMissing)
 	}
-	if rt.family == java && c.java == "" {
-		return fmt.Errorf("%s needs nubo's Java runtime client, which could not be built: %v: %w",
-			rt.id, c.javaErr, ErrInterpreterMissing)
+	if rt.family == java {
+		if _, err := c.javaClient(); err != nil {
+			return fmt.Errorf("%s needs nubo's Java runtime client, which could not be built: %v: %w",
+				rt.id, err, ErrInterpreterMissing)
+		}
 	}
 	return nil
 }

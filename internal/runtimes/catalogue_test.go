@@ -181,8 +181,8 @@ func TestLaunchCustomRuntime(t *testing.T) {
 // leaves unchanged client files alone.
 func TestNewReusesDirectory(t *testing.T) {
 	cat := testCatalogue(t)
-	if cat.java == "" {
-		t.Skipf("skipping: no Java client: %v", cat.javaErr)
+	if _, err := cat.javaClient(); err != nil {
+		t.Skipf("skipping: no Java client: %v", err)
 	}
 	mainClass := filepath.Join(cat.RuntimeDir(), cat.java, "dev", "nubo", "lambda", "runtime", "Main.class")
 	script := filepath.Join(cat.RuntimeDir(), "node", "bootstrap.cjs")
@@ -191,8 +191,8 @@ func TestNewReusesDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.java != cat.java {
-		t.Errorf("java client %s, want %s", again.java, cat.java)
+	if java, _ := again.javaClient(); java != cat.java {
+		t.Errorf("java client %s, want %s", java, cat.java)
 	}
 	if after := modTimes(t, mainClass, script); !slices.Equal(before, after) {
 		t.Errorf("files rewritten: %v then %v", before, after)

@@ -18,6 +18,9 @@ type Layout struct {
 	// TaskRoot and OptDir are host paths. Only custom runtimes need them,
 	// to find the bootstrap.
 	HostTaskRoot, HostOptDir string
+	// MemoryMB is the function's memory size. The JVM sizes its heap from
+	// it: it cannot see a sandbox's cgroup and would take the host's RAM.
+	MemoryMB int
 }
 
 // Launch is how to start one environment of a runtime.
@@ -73,10 +76,13 @@ func (c *Catalogue) Launch(runtimeID string, l Layout) (Launch, error) {
 			// a function's JAVA_TOOL_OPTIONS still overrides it, as on AWS.
 			argv = append(argv, "-XX:Flags="+path.Join(l.RuntimeDir, javaFlagsFile))
 		}
+		if l.MemoryMB > 0 {
+			argv = append(argv, fmt.Sprintf("-XX:MaxRAM=%dm", l.MemoryMB))
+		}
 		argv = append(argv,
 			"-Dfile.encoding=UTF-8",
 			"-Dnubo.lambda.layers="+path.Join(l.OptDir, "java", "lib"),
-			"-cp", path.Join(l.RuntimeDir, c.java),
+			"-cp", path.Join(l.RuntimeDir, c.java), // compiled by Check above
 			javaMain)
 		return Launch{Argv: argv, Env: []string{execEnv}}, nil
 	case ruby:

@@ -13,9 +13,9 @@ type runtimeLauncher struct {
 	catalogue *runtimes.Catalogue
 }
 
-func (l runtimeLauncher) Launch(runtime string, p sandbox.Paths, taskRoot string) ([]string, []string, error) {
+func (l runtimeLauncher) Launch(runtime string, p sandbox.Paths, taskRoot string, memoryMB int) ([]string, []string, error) {
 	launch, err := l.catalogue.Launch(runtime, runtimes.Layout{
-		TaskRoot: p.TaskRoot, RuntimeDir: p.RuntimeDir, OptDir: p.OptDir, HostTaskRoot: taskRoot,
+		TaskRoot: p.TaskRoot, RuntimeDir: p.RuntimeDir, OptDir: p.OptDir, HostTaskRoot: taskRoot, MemoryMB: memoryMB,
 	})
 	return launch.Argv, launch.Env, err
 }

@@ -227,12 +227,17 @@ func testPrivateTmp(t *testing.T, d sandbox.Driver) {
 	}
 }
 
+// testMaxMemory reads the peak while the process runs, as the engine does
+// after each invocation.
 func testMaxMemory(t *testing.T, d sandbox.Driver) {
 	e := create(t, d, nil)
-	e.start(`x=$(head -c 20000000 /dev/zero | tr '\0' a); echo ${#x}`)
-	e.wait()
-	if mb := e.sb.MaxMemoryMB(); mb < 1 {
-		t.Fatalf("MaxMemoryMB = %d, want > 0", mb)
+	e.start(`x=$(head -c 20000000 /dev/zero | tr '\0' a); echo "allocated ${#x}"; sleep 30`)
+	e.out.waitFor(t, "allocated 20000000")
+	if mb := e.sb.MaxMemoryMB(); mb < 10 {
+		t.Fatalf("MaxMemoryMB = %d after a 20 MB allocation", mb)
+	}
+	if err := e.sb.Stop(0); err != nil {
+		t.Fatal(err)
 	}
 }
 
