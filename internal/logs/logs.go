@@ -29,6 +29,9 @@ type Options struct {
 	// RetentionEvery is how often expired events are purged (default 10
 	// minutes).
 	RetentionEvery time.Duration
+	// MaxAge is how long the stream keeps events (30 days by default, as
+	// the server opens it): streams with nothing newer are forgotten.
+	MaxAge time.Duration
 	// Now tells the time (default time.Now); tests move it.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -58,6 +61,9 @@ func Open(ctx context.Context, stream store.Stream, meta store.KV, opts Options)
 	}
 	if opts.RetentionEvery == 0 {
 		opts.RetentionEvery = 10 * time.Minute
+	}
+	if opts.MaxAge == 0 {
+		opts.MaxAge = 30 * day
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

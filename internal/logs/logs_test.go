@@ -210,4 +210,19 @@ func TestRetentionRemovesExpiredEvents(t *testing.T) {
 	if groups := s.Groups("short"); groups[0].StoredBytes != 0 {
 		t.Errorf("stored bytes after expiry: %d", groups[0].StoredBytes)
 	}
+	// The expired stream itself is forgotten; the other group's, which
+	// the store keeps 30 days, is not yet.
+	if streams, _ := s.Streams("short"); len(streams) != 0 {
+		t.Errorf("streams of short: %+v", streams)
+	}
+	if streams, _ := s.Streams("kept"); len(streams) != 1 {
+		t.Errorf("streams of kept: %+v", streams)
+	}
+	c.add(30 * 24 * time.Hour)
+	if err := s.Enforce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if streams, _ := s.Streams("kept"); len(streams) != 0 {
+		t.Errorf("streams of kept after 31 days: %+v", streams)
+	}
 }

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -43,6 +44,36 @@ func (s *Store) Enforce(ctx context.Context) error {
 		if err := s.expire(ctx, e.name, e.cutoff); err != nil {
 			return err
 		}
+	}
+	return s.forget(ctx, now)
+}
+
+// forget deletes the metadata of streams whose events have all expired
+// (by their group's retention, or the store's MaxAge), so that the
+// streams of long-gone environments do not pile up.
+func (s *Store) forget(ctx context.Context, now time.Time) error {
+	var gone [][2]string
+	s.mu.Lock()
+	for name, g := range s.groups {
+		keep := s.opts.MaxAge
+		if g.info.RetentionDays > 0 {
+			keep = min(keep, time.Duration(g.info.RetentionDays)*day)
+		}
+		cutoff := millis(now.Add(-keep))
+		for streamName, st := range g.streams {
+			if st.LastIngestion > 0 && st.LastIngestion < cutoff {
+				gone = append(gone, [2]string{name, streamName})
+			}
+		}
+	}
+	s.mu.Unlock()
+	for _, k := range gone {
+		if err := s.DeleteStream(ctx, k[0], k[1]); err != nil && !errors.Is(err, ErrStreamNotFound) && !errors.Is(err, ErrGroupNotFound) {
+			return err
+		}
+	}
+	if len(gone) > 0 {
+		s.log.Info("forgot expired log streams", "streams", len(gone))
 	}
 	return nil
 }
