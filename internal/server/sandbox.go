@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,7 +31,12 @@ func (s *Server) sandboxDriver() (sandbox.Driver, error) {
 		}
 		return process.New(filepath.Join(s.cfg.DataDir, "sandboxes"))
 	case "linux":
-		d, err := linux.New(linux.Options{Dir: filepath.Join(s.cfg.DataDir, "linux"), Network: s.cfg.SandboxNetwork, Logger: s.log})
+		parent, uidBase, err := instanceIDs(s.cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		d, err := linux.New(linux.Options{Dir: filepath.Join(s.cfg.DataDir, "linux"), Network: s.cfg.SandboxNetwork,
+			CgroupParent: parent, UIDBase: uidBase, UIDCount: 65536, Logger: s.log})
 		if err != nil {
 			if s.cfg.Sandbox == "" {
 				s.log.Warn("the linux sandbox driver cannot run here; functions run without isolation", "err", err)
@@ -44,4 +51,18 @@ func (s *Server) sandboxDriver() (sandbox.Driver, error) {
 		return d, nil
 	}
 	return nil, fmt.Errorf("unknown sandbox driver %q (want process or linux)", choice)
+}
+
+// instanceIDs names what the linux driver owns on the host after the data
+// directory, so that two nubo instances on one host (tests, say) never
+// clean up or share each other's cgroups and sandbox users, while a
+// restart on the same directory finds its own leftovers.
+func instanceIDs(dataDir string) (cgroupParent string, uidBase int, err error) {
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return "", 0, err
+	}
+	sum := sha256.Sum256([]byte(abs))
+	n := binary.BigEndian.Uint32(sum[:4])
+	return fmt.Sprintf("nubo-%08x", n), 1_000_000 + int(n%64)*65536, nil
 }

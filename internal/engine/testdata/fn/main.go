@@ -79,6 +79,12 @@ func handle(ctx context.Context, raw json.RawMessage) (*result, error) {
 		if invocations <= ev.N {
 			return nil, fmt.Errorf("attempt %d fails", invocations)
 		}
+	case "alloc": // allocate and touch N MB
+		buf := make([]byte, ev.N<<20)
+		for i := range buf {
+			buf[i] = 1
+		}
+		r.Value = fmt.Sprint(len(buf))
 	case "report": // tell the test's collector that this event ran
 		resp, err := http.Post(os.Getenv("COLLECTOR"), "text/plain", bytes.NewReader([]byte(ev.Value)))
 		if err != nil {
