@@ -30,15 +30,15 @@ func writeXML(w http.ResponseWriter, r *http.Request, action string, out any) {
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
 	fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, action, xmlNamespace)
+	// An operation with an output always has its Result element, empty or
+	// not (botocore's parser requires it); one without has none.
 	if out != nil {
 		raw, _ := json.Marshal(out)
 		var members map[string]any
 		json.Unmarshal(raw, &members)
-		if len(members) > 0 {
-			fmt.Fprintf(&b, "<%sResult>", action)
-			writeMembers(&b, action, members)
-			fmt.Fprintf(&b, "</%sResult>", action)
-		}
+		fmt.Fprintf(&b, "<%sResult>", action)
+		writeMembers(&b, action, members)
+		fmt.Fprintf(&b, "</%sResult>", action)
 	}
 	fmt.Fprintf(&b, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", api.RequestID(r.Context()), action)
 	w.Header().Set("Content-Type", "text/xml")
