@@ -36,6 +36,9 @@ func New(svc *sns.Service, log *slog.Logger) *Handler {
 
 const namespace = "http://sns.amazonaws.com/doc/2010-03-31/"
 
+// noOutput are the operations whose responses carry no Result element.
+var noOutput = map[string]bool{"DeleteTopic": true, "SetTopicAttributes": true, "Unsubscribe": true, "SetSubscriptionAttributes": true}
+
 // call is one request: its form and the result being written.
 type call struct {
 	r      *http.Request
@@ -71,7 +74,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/xml")
 	fmt.Fprintf(w, `<%sResponse xmlns="%s">`, c.action, namespace)
-	if c.out.Len() > 0 {
+	// Operations with an output have a Result element even when it is
+	// empty (botocore's parser requires it).
+	if !noOutput[c.action] {
 		fmt.Fprintf(w, "<%sResult>%s</%sResult>", c.action, c.out.Bytes(), c.action)
 	}
 	fmt.Fprintf(w, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", api.RequestID(r.Context()), c.action)
