@@ -1,8 +1,8 @@
 // Command go is an example function for nubo's provided.al2023 runtime, built
 // with aws-lambda-go: it greets whoever the event names.
 //
-//	CGO_ENABLED=0 go build -o build/bootstrap ./examples/go
-//	nubo deploy build --name hello-go --runtime provided.al2023 --handler bootstrap
+//	CGO_ENABLED=0 go build -o examples/go/build/bootstrap ./examples/go
+//	nubo deploy examples/go/build --name hello-go --runtime provided.al2023 --handler bootstrap
 package main
 
 import (

@@ -88,6 +88,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	// Functions run in their task root, so the paths under DataDir that
+	// they are given (LAMBDA_TASK_ROOT, the runtime directory, sandboxes'
+	// mounts) must not be relative to nubo's working directory.
+	if cfg.DataDir != "" {
+		dir, err := filepath.Abs(cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		cfg.DataDir = dir
+	}
 	st, err := natsstore.Open(ctx, natsstore.Options{Dir: cfg.DataDir, URL: cfg.NATSURL, Listen: cfg.NATSListen, Logger: log})
 	if err != nil {
 		return nil, err
