@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -188,13 +187,6 @@ func fnARN(name string) string {
 // arn is the unqualified ARN of a function in n's region.
 func (n *nubo) arn(name string) string {
 	return "arn:aws:lambda:" + n.region + ":" + account + ":function:" + name
-}
-
-// signed is a SigV4 Authorization header for service in n's region, for
-// requests sent by hand.
-func (n *nubo) signed(service string) map[string]string {
-	return map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/" + n.region + "/" + service +
-		"/aws4_request, SignedHeaders=host;x-amz-date, Signature=0123456789abcdef"}
 }
 
 // makeZip builds a zip from name/content pairs; a "bootstrap" entry is
@@ -401,64 +393,4 @@ func conflict(msg string) apiError {
 func precondition() apiError {
 	return apiError{code: "PreconditionFailedException", status: 412,
 		message: "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"}
-}
-
-// wireResponse is an HTTP response read in full.
-type wireResponse struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// do sends a request by hand, for what the SDK cannot or will not send.
-func (n *nubo) do(t *testing.T, method, path string, header map[string]string, body []byte) wireResponse {
-	t.Helper()
-	req, err := http.NewRequest(method, "http://"+n.addr+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	got, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read response: %v", method, path, err)
-	}
-	return wireResponse{status: resp.StatusCode, header: resp.Header, body: got}
-}
-
-// checkWireError asserts that resp is an AWS rest-json error: the status,
-// X-Amzn-ErrorType, a request id, and a JSON body with Type and the message
-// under both spellings AWS uses.
-func checkWireError(t *testing.T, resp wireResponse, want apiError) {
-	t.Helper()
-	if resp.status != want.status {
-		t.Errorf("status: got %d, want %d (%s)", resp.status, want.status, resp.body)
-	}
-	if got := resp.header.Get("X-Amzn-ErrorType"); got != want.code {
-		t.Errorf("X-Amzn-ErrorType: got %q, want %q", got, want.code)
-	}
-	if resp.header.Get("X-Amzn-RequestId") == "" {
-		t.Error("no x-amzn-RequestId")
-	}
-	if ct := resp.header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type: got %q, want application/json", ct)
-	}
-	var body map[string]any
-	if err := json.Unmarshal(resp.body, &body); err != nil {
-		t.Fatalf("error body is not JSON: %v: %q", err, resp.body)
-	}
-	if body["Type"] != "User" {
-		t.Errorf("Type: got %v, want User", body["Type"])
-	}
-	for _, key := range []string{"Message", "message"} {
-		if msg, ok := body[key].(string); !ok || want.message != "" && msg != want.message {
-			t.Errorf("%s: got %v, want %q", key, body[key], want.message)
-		}
-	}
 }
