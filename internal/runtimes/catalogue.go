@@ -34,17 +34,19 @@ type Catalogue struct {
 	log   *slog.Logger
 	byID  map[string]interpreter // per-identifier overrides
 	byFam map[family]interpreter
-	// The Java client is compiled on first use, so that starting nubo
-	// costs no javac run until a Java function needs one.
+	// Interpreters are probed, and the Java client compiled, on first use:
+	// starting nubo costs neither until a function needs them.
+	probeOnce sync.Once
 	javaOnce  sync.Once
 	overrides map[string]string
 	java      string // compiled Java client, relative to dir; "" if javaErr
 	javaErr   error
 }
 
-// New writes the runtime clients under opts.Dir and finds the
-// interpreters. The Java client is compiled when a Java runtime is first
-// checked or launched (once; later runs reuse the compiled tree).
+// New writes the runtime clients under opts.Dir. The interpreters are
+// found when a managed runtime is first checked or launched, and the Java
+// client is compiled when a Java runtime first is (once; later runs reuse
+// the compiled tree).
 // A missing interpreter or JDK is not an error here: Check reports it for
 // the runtimes that need it.
 func New(opts Options) (*Catalogue, error) {
@@ -65,13 +67,19 @@ func New(opts Options) (*Catalogue, error) {
 	if err := writeClients(dir); err != nil {
 		return nil, fmt.Errorf("write runtime clients: %w", err)
 	}
-	c := &Catalogue{dir: dir, log: log, byID: map[string]interpreter{}, byFam: map[family]interpreter{}, overrides: opts.Interpreters}
-	if err := c.findInterpreters(opts.Interpreters); err != nil {
+	if err := checkOverrides(opts.Interpreters); err != nil {
 		return nil, err
 	}
-	c.precompilePython()
-	log.Info("runtimes ready", "dir", dir, "interpreters", c.interpreterSummary())
-	return c, nil
+	return &Catalogue{dir: dir, log: log, byID: map[string]interpreter{}, byFam: map[family]interpreter{}, overrides: opts.Interpreters}, nil
+}
+
+// probe finds the interpreters, once.
+func (c *Catalogue) probe() {
+	c.probeOnce.Do(func() {
+		c.findInterpreters(c.overrides)
+		c.precompilePython()
+		c.log.Info("runtime interpreters found", "dir", c.dir, "interpreters", c.interpreterSummary())
+	})
 }
 
 // precompilePython compiles the Python client's bytecode for every Python
@@ -114,6 +122,7 @@ func (c *Catalogue) javaClient() (string, error) {
 
 // buildJava compiles the Java client if any Java runtime can run here.
 func (c *Catalogue) buildJava(overrides map[string]string) {
+	c.probe()
 	javaPath := c.byFam[java].path
 	for id, in := range c.byID {
 		if javaPath == "" && runtimeTable[id].family == java && in.err == nil {

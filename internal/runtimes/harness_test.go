@@ -47,6 +47,9 @@ func testCatalogue(t testing.TB) *Catalogue {
 			}
 		}
 		sharedCat, sharedCatErr = New(Options{Dir: filepath.Join(testDir, "runtime"), Interpreters: interpreters})
+		if sharedCatErr == nil {
+			sharedCat.probe() // tests read the found interpreters directly
+		}
 	})
 	if sharedCatErr != nil {
 		t.Fatalf("New: %v", sharedCatErr)

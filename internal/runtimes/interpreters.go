@@ -34,7 +34,27 @@ var probes = map[family][]string{
 	java:   {"-XshowSettings:properties", "-version"},
 }
 
-func (c *Catalogue) findInterpreters(overrides map[string]string) error {
+// checkOverrides refuses configured interpreters for keys that are neither
+// a family nor a runtime with an interpreter.
+func checkOverrides(overrides map[string]string) error {
+	for key, path := range overrides {
+		if key == "javac" {
+			continue
+		}
+		if _, ok := familyOf(key); ok {
+			continue
+		}
+		if rt, err := lookup(key); err != nil || rt.family == provided {
+			return fmt.Errorf("runtime interpreter %s=%s: %q is neither a runtime with an interpreter nor a family (python, nodejs, java, ruby)",
+				key, path, key)
+		}
+	}
+	return nil
+}
+
+// findInterpreters probes the configured interpreters and the families'
+// defaults (checkOverrides has vetted the keys).
+func (c *Catalogue) findInterpreters(overrides map[string]string) {
 	jobs := map[string]func() interpreter{}
 	configuredFamilies := map[family]bool{}
 	for key, path := range overrides {
@@ -45,11 +65,7 @@ func (c *Catalogue) findInterpreters(overrides map[string]string) error {
 		if ok {
 			configuredFamilies[f] = true
 		} else {
-			rt, err := lookup(key)
-			if err != nil || rt.family == provided {
-				return fmt.Errorf("runtime interpreter %s=%s: %q is neither a runtime with an interpreter nor a family (python, nodejs, java, ruby)",
-					key, path, key)
-			}
+			rt, _ := lookup(key)
 			f = rt.family
 		}
 		jobs[key] = func() interpreter { return configured(key, path, f) }
@@ -78,7 +94,6 @@ func (c *Catalogue) findInterpreters(overrides map[string]string) error {
 			c.log.Debug("runtime interpreter", "runtime", key, "path", in.path, "version", in.version)
 		}
 	}
-	return nil
 }
 
 func familyOf(key string) (family, bool) {
@@ -163,6 +178,7 @@ func tail(s string) string {
 
 // interpreterFor resolves the interpreter of a runtime identifier.
 func (c *Catalogue) interpreterFor(rt runtime) interpreter {
+	c.probe()
 	if in, ok := c.byID[rt.id]; ok {
 		return in
 	}
