@@ -22,6 +22,7 @@ func benchCmd(args []string) error {
 	sandbox := fs.String("sandbox", "", "sandbox driver to measure: process or linux (default: as nubo serve)")
 	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	runtimes := fs.String("runtime", "", "measure only cold starts, of a trivial handler per runtime, e.g. python3.12,nodejs20.x,provided.al2023 (--cold of each)")
 	fs.Parse(args)
 	if *profile != "" {
 		f, err := os.Create(*profile)
@@ -34,6 +35,17 @@ func benchCmd(args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	logf := func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+	if *runtimes != "" {
+		rep, err := bench.RunRuntimes(context.Background(), bench.RuntimeOptions{
+			Runtimes: strings.Split(*runtimes, ","), ColdStarts: *cold, Sandbox: *sandbox, Source: *source, Logf: logf,
+		})
+		if err != nil {
+			return err
+		}
+		rep.Print(os.Stdout)
+		return nil
+	}
 	var cs []int
 	for _, s := range strings.Split(*conc, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -44,7 +56,7 @@ func benchCmd(args []string) error {
 	}
 	rep, err := bench.Run(context.Background(), bench.Options{
 		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, Sandbox: *sandbox, Source: *source,
-		Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) },
+		Logf: logf,
 	})
 	if err != nil {
 		return err

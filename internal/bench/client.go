@@ -66,10 +66,16 @@ func (c *client) post(ctx context.Context, fn, invocationType string, want int) 
 	return nil
 }
 
-// deploy creates a function and waits until it is Active.
+// deploy creates a provided.al2023 function and waits until it is Active.
 func (c *client) deploy(ctx context.Context, name string, zipped []byte) error {
+	return c.deployRuntime(ctx, name, string(types.RuntimeProvidedal2023), "bootstrap", zipped)
+}
+
+// deployRuntime creates a function of any runtime and waits until it is
+// Active.
+func (c *client) deployRuntime(ctx context.Context, name, runtime, handler string, zipped []byte) error {
 	_, err := c.sdk.CreateFunction(ctx, &lambda.CreateFunctionInput{
-		FunctionName: aws.String(name), Runtime: types.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		FunctionName: aws.String(name), Runtime: types.Runtime(runtime), Handler: aws.String(handler),
 		Role: aws.String("arn:aws:iam::000000000000:role/bench"), Code: &types.FunctionCode{ZipFile: zipped},
 	})
 	if err != nil {
