@@ -6,10 +6,10 @@ strings, context object, logging set-up, error payloads and error types.
 Only the standard library is used, and only modules that start fast.
 """
 
+import _socket
+import io
 import json
-import logging
 import os
-import socket
 import sys
 import time
 
@@ -78,10 +78,22 @@ class RuntimeAPI:
         self._rfile = None
 
     def _connect(self):
-        sock = socket.create_connection(self._addr)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # _socket, not socket: the socket module would import selectors and
+        # enum, a tenth of the client's start-up.
+        err = None
+        for family, kind, proto, _, addr in _socket.getaddrinfo(*self._addr, 0, _socket.SOCK_STREAM):
+            sock = _socket.socket(family, kind, proto)
+            try:
+                sock.connect(addr)
+                break
+            except OSError as e:
+                sock.close()
+                err = e
+        else:
+            raise err or OSError("getaddrinfo returned no address for %s:%d" % self._addr)
+        sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
         self._sock = sock
-        self._rfile = sock.makefile("rb")
+        self._rfile = io.BufferedReader(_SocketReader(sock))
 
     def _close(self):
         if self._sock is not None:
@@ -196,6 +208,19 @@ class RuntimeAPI:
 
 class _EmptyResponse(Exception):
     pass
+
+
+class _SocketReader(io.RawIOBase):
+    """The raw stream under socket.makefile("rb"), for a blocking socket."""
+
+    def __init__(self, sock):
+        self._sock = sock
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        return self._sock.recv_into(b)
 
 
 def _read_exactly(rfile, n):
@@ -339,19 +364,55 @@ def _one_event(text):
     return text.replace("\r\n", "\r").replace("\n", "\r") + "\n"
 
 
-class _LambdaLoggerHandler(logging.Handler):
-    def emit(self, record):
-        try:
-            sys.stdout.write(_one_event(self.format(record)))
-        except Exception:
-            self.handleError(record)
+def _log_format():
+    return "JSON" if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON" else "TEXT"
 
 
-class _LambdaLoggerFilter(logging.Filter):
-    def filter(self, record):
-        record.aws_request_id = _request_id or ""
-        record.tenant_id = _tenant_id
-        return True
+def _log_level():
+    value = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
+    return {None: "", "TRACE": "DEBUG"}.get(value, value or "").upper()
+
+
+class _LoggingSetup:
+    """Sets up the logging module as AWS's runtime does at start-up, but when
+    the function (or a library) first imports it: a meta path finder that
+    hands the import on to the other finders and sets the module up right
+    after it ran. Functions that never log through logging then start
+    without its imports, the largest part of the client's start-up."""
+
+    @classmethod
+    def install(cls):
+        if "logging" in sys.modules:
+            _setup_logging(sys.modules["logging"])
+        else:
+            sys.meta_path.insert(0, cls())
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "logging":
+            return None
+        sys.meta_path.remove(self)
+        for finder in sys.meta_path:
+            find_spec = getattr(finder, "find_spec", None)
+            spec = find_spec(name, path, target) if find_spec else None
+            if spec is not None:
+                spec.loader = _LoggingLoader(spec.loader)
+                return spec
+        return None
+
+
+class _LoggingLoader:
+    """Runs the logging module with its own loader, then sets it up."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        module.__spec__.loader = module.__loader__ = self._loader
+        self._loader.exec_module(module)
+        _setup_logging(module)
 
 
 _JSON_RESERVED = frozenset(
@@ -363,48 +424,54 @@ _JSON_RESERVED = frozenset(
 )
 
 
-class _JsonFormatter(logging.Formatter):
-    def formatTime(self, record, datefmt=None):
-        t = time.gmtime(record.created)
-        return time.strftime("%Y-%m-%dT%H:%M:%S", t) + ".%03dZ" % int(record.msecs)
+def _setup_logging(logging):
+    """Gives the root logger AWS's handler, format and level; the classes
+    are defined here because they extend the logging module's."""
 
-    def format(self, record):
-        level = min(50, max(0, record.levelno)) // 10 * 10
-        record.levelno = level
-        record.levelname = logging.getLevelName(level)
-        result = {
-            "timestamp": self.formatTime(record),
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "requestId": getattr(record, "aws_request_id", None),
-        }
-        if record.exc_info:
-            import traceback
+    class _LambdaLoggerHandler(logging.Handler):
+        def emit(self, record):
+            try:
+                sys.stdout.write(_one_event(self.format(record)))
+            except Exception:
+                self.handleError(record)
 
-            result["stackTrace"] = traceback.format_tb(record.exc_info[2])
-            result["errorType"] = record.exc_info[0].__name__
-            result["errorMessage"] = str(record.exc_info[1])
-            result["location"] = "%s:%s:%s" % (record.pathname, record.funcName, record.lineno)
-        if getattr(record, "tenant_id", None) is not None:
-            result["tenantId"] = record.tenant_id
-        for key, value in record.__dict__.items():
-            if key not in _JSON_RESERVED and key not in result:
-                result[key] = value
-        result = {k: v for k, v in result.items() if v is not None}
-        return json.dumps(result, ensure_ascii=False, default=str) + "\n"
+    class _LambdaLoggerFilter(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = _request_id or ""
+            record.tenant_id = _tenant_id
+            return True
 
+    class _JsonFormatter(logging.Formatter):
+        def formatTime(self, record, datefmt=None):
+            t = time.gmtime(record.created)
+            return time.strftime("%Y-%m-%dT%H:%M:%S", t) + ".%03dZ" % int(record.msecs)
 
-def _log_format():
-    return "JSON" if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON" else "TEXT"
+        def format(self, record):
+            level = min(50, max(0, record.levelno)) // 10 * 10
+            record.levelno = level
+            record.levelname = logging.getLevelName(level)
+            result = {
+                "timestamp": self.formatTime(record),
+                "level": record.levelname,
+                "message": record.getMessage(),
+                "logger": record.name,
+                "requestId": getattr(record, "aws_request_id", None),
+            }
+            if record.exc_info:
+                import traceback
 
+                result["stackTrace"] = traceback.format_tb(record.exc_info[2])
+                result["errorType"] = record.exc_info[0].__name__
+                result["errorMessage"] = str(record.exc_info[1])
+                result["location"] = "%s:%s:%s" % (record.pathname, record.funcName, record.lineno)
+            if getattr(record, "tenant_id", None) is not None:
+                result["tenantId"] = record.tenant_id
+            for key, value in record.__dict__.items():
+                if key not in _JSON_RESERVED and key not in result:
+                    result[key] = value
+            result = {k: v for k, v in result.items() if v is not None}
+            return json.dumps(result, ensure_ascii=False, default=str) + "\n"
 
-def _log_level():
-    value = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
-    return {None: "", "TRACE": "DEBUG"}.get(value, value or "").upper()
-
-
-def _setup_logging():
     logging.Formatter.converter = time.gmtime
     logger = logging.getLogger()
     handler = _LambdaLoggerHandler()
@@ -636,13 +703,15 @@ def main():
 
     api = RuntimeAPI(os.environ["AWS_LAMBDA_RUNTIME_API"])
     try:
-        _setup_logging()
+        _LoggingSetup.install()
         handler = _get_handler(os.environ.get("_HANDLER", ""))
     except Exception as e:
         if isinstance(e, FaultException):
             error = _make_error(e.msg, e.exception_type, e.trace)
         else:
             error, _ = _fault_result(sys.exc_info())
+        import logging
+
         logging.warning(_UNHANDLED_WARNING)
         _log_error(error)
         api.post_init_error(error)
