@@ -290,12 +290,14 @@ func TestRemovedStopsEnvironments(t *testing.T) {
 
 func TestResponseTooLarge(t *testing.T) {
 	h := newHarness(t, nil)
-	resp, _ := h.invoke(request(function("big"), map[string]any{"op": "big", "bytes": 7 << 20}))
+	cfg := function("big")
+	cfg.Timeout = 60 // building 6 MB of JSON is slow under the race detector
+	resp, _ := h.invoke(request(cfg, map[string]any{"op": "big", "bytes": 7 << 20}))
 	typ, msg := errorOf(t, resp)
 	if typ != "Function.ResponseSizeTooLarge" || !regexp.MustCompile(`^Response payload size \(\d+ bytes\) exceeded maximum allowed payload size \(6291556 bytes\)\.$`).MatchString(msg) {
 		t.Fatalf("got %s: %s", typ, msg)
 	}
-	resp, _ = h.invoke(request(function("big"), map[string]any{"op": "big", "bytes": 6<<20 - 200}))
+	resp, _ = h.invoke(request(cfg, map[string]any{"op": "big", "bytes": 6<<20 - 200}))
 	if resp.FunctionError != "" {
 		t.Fatalf("a response under 6 MB failed: %.200s", resp.Payload)
 	}
