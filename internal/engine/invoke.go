@@ -71,7 +71,7 @@ func (e *Engine) Invoke(ctx context.Context, req *Request) (*Response, error) {
 			e.release(req, p, env, env != nil && env.reusable)
 			return resp, err
 		}
-		resp, delivered := e.run(ctx, env, req, time.Now(), timeout, 0)
+		resp, delivered := e.run(ctx, env, req, time.Now(), timeout, 0, false)
 		e.release(req, p, env, env.reusable)
 		if delivered {
 			return resp, nil
@@ -94,7 +94,7 @@ func (e *Engine) coldStart(ctx context.Context, req *Request, timeout time.Durat
 		return nil, nil, err
 	}
 	if fail == nil {
-		resp, _ := e.run(ctx, env, req, time.Now(), timeout, env.initDuration)
+		resp, _ := e.run(ctx, env, req, time.Now(), timeout, env.initDuration, true)
 		return env, resp, nil
 	}
 	logs.line([]byte(initReportLine(fail, "init")))
@@ -108,7 +108,7 @@ func (e *Engine) coldStart(ctx context.Context, req *Request, timeout time.Durat
 	}
 	if fail == nil {
 		env.started = true
-		resp, _ := e.run(ctx, env, req, started, timeout, 0)
+		resp, _ := e.run(ctx, env, req, started, timeout, 0, true)
 		return env, resp, nil
 	}
 	logs.line([]byte(initReportLine(fail, "invoke")))
@@ -128,9 +128,11 @@ func (e *Engine) coldStart(ctx context.Context, req *Request, timeout time.Durat
 }
 
 // run delivers req to env and waits until timeout after started for the
-// runtime's answer. delivered is false when the runtime was gone before it
-// took the event; then nothing was logged and resp is nil.
-func (e *Engine) run(ctx context.Context, env *environment, req *Request, started time.Time, timeout time.Duration, initDur time.Duration) (resp *Response, delivered bool) {
+// runtime's answer. When the runtime was gone before it took the event,
+// delivered is false, nothing was logged and resp is nil — unless env is
+// fresh (just started for req): there is no other runtime to try, so that
+// is a crash.
+func (e *Engine) run(ctx context.Context, env *environment, req *Request, started time.Time, timeout time.Duration, initDur time.Duration, fresh bool) (resp *Response, delivered bool) {
 	if req.Tail {
 		env.logs.capture()
 	}
@@ -139,7 +141,8 @@ func (e *Engine) run(ctx context.Context, env *environment, req *Request, starte
 		RequestID: req.RequestID, InvokedFunctionArn: req.InvokedARN, Deadline: deadline,
 		TraceID: req.TraceID, ClientContext: req.ClientContext, Payload: req.Payload,
 	}
-	if !env.started { // a suppressed init has logged START already
+	logStart := !env.started // a suppressed init has logged START already
+	if logStart {
 		inv.Delivered = func() { env.logs.line([]byte(startLine(req))) }
 	}
 	env.started = false
@@ -148,8 +151,14 @@ func (e *Engine) run(ctx context.Context, env *environment, req *Request, starte
 	cancel()
 	if errors.Is(err, runtimeapi.ErrNotDelivered) {
 		env.reusable = false
-		env.logs.captured()
-		return nil, false
+		if !fresh {
+			env.logs.captured()
+			return nil, false
+		}
+		if logStart {
+			env.logs.line([]byte(startLine(req)))
+		}
+		err = runtimeapi.ErrExited
 	}
 	env.reusable = err == nil && res.Outcome <= runtimeapi.FunctionError
 	rep := report{duration: time.Since(started), init: initDur}
