@@ -19,7 +19,7 @@ func TestAsyncDeadLetterQueueAndDestinationsInSQS(t *testing.T) {
 	q := n.sqs()
 	dlq := n.createQueue(t, q, "dlq", nil)
 	records := n.createQueue(t, q, "records", nil)
-	n.createGo(t, "to-dlq", func(in *lambda.CreateFunctionInput) {
+	n.createShell(t, "to-dlq", func(in *lambda.CreateFunctionInput) {
 		in.DeadLetterConfig = &ltypes.DeadLetterConfig{TargetArn: aws.String(queueARN("dlq"))}
 	})
 	n.putEventInvokeConfig(t, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("to-dlq"), MaximumRetryAttempts: aws.Int32(1),
@@ -57,7 +57,7 @@ func TestAsyncDeadLetterTopic(t *testing.T) {
 	if _, err := topics.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN("inbox"))}); err != nil {
 		t.Fatal(err)
 	}
-	n.createGo(t, "to-topic", func(in *lambda.CreateFunctionInput) {
+	n.createShell(t, "to-topic", func(in *lambda.CreateFunctionInput) {
 		in.DeadLetterConfig = &ltypes.DeadLetterConfig{TargetArn: topic.TopicArn}
 	})
 	n.putEventInvokeConfig(t, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("to-topic"), MaximumRetryAttempts: aws.Int32(0)})
