@@ -22,6 +22,7 @@ func benchCmd(args []string) error {
 	sandbox := fs.String("sandbox", "", "sandbox driver to measure: process or linux (default: as nubo serve)")
 	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	forkServer := fs.Bool("python-fork-server", true, "with the process driver, fork Python environments from a pre-initialised interpreter")
 	runtimes := fs.String("runtime", "", "measure only cold starts, of a trivial handler per runtime, e.g. python3.12,nodejs20.x,provided.al2023 (--cold of each)")
 	fs.Parse(args)
 	if *profile != "" {
@@ -39,6 +40,7 @@ func benchCmd(args []string) error {
 	if *runtimes != "" {
 		rep, err := bench.RunRuntimes(context.Background(), bench.RuntimeOptions{
 			Runtimes: strings.Split(*runtimes, ","), ColdStarts: *cold, Sandbox: *sandbox, Source: *source, Logf: logf,
+			NoForkServer: !*forkServer,
 		})
 		if err != nil {
 			return err

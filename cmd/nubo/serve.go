@@ -30,6 +30,13 @@ func envInt(key string, def int) int {
 	return def
 }
 
+func envBool(key string, def bool) bool {
+	if v, err := strconv.ParseBool(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
 func envDuration(key string, def time.Duration) time.Duration {
 	if v, err := time.ParseDuration(os.Getenv(key)); err == nil {
 		return v
@@ -50,6 +57,7 @@ func serve(args []string) error {
 	fs.StringVar(&cfg.Sandbox, "sandbox", env("NUBO_SANDBOX", ""), "sandbox driver: linux (isolated; the default as root) or process (NUBO_SANDBOX)")
 	fs.StringVar(&cfg.SandboxNetwork, "sandbox-network", env("NUBO_SANDBOX_NETWORK", "none"), "linux sandboxes' network: none (loopback only) or outbound (NUBO_SANDBOX_NETWORK)")
 	fs.DurationVar(&cfg.KeepAlive, "keep-alive", envDuration("NUBO_KEEP_ALIVE", 10*time.Minute), "how long an idle environment stays warm (NUBO_KEEP_ALIVE)")
+	forkServer := fs.Bool("python-fork-server", envBool("NUBO_PYTHON_FORK_SERVER", true), "with the process driver, fork Python environments from a pre-initialised interpreter (NUBO_PYTHON_FORK_SERVER)")
 	interpreters := envFlags{}
 	fs.Var(interpreters, "runtime-interpreter", "runtime id or family=interpreter path, e.g. python=/usr/bin/python3.12 (repeatable; NUBO_RUNTIME_INTERPRETERS, comma-separated)")
 	for _, kv := range strings.Split(os.Getenv("NUBO_RUNTIME_INTERPRETERS"), ",") {
@@ -63,6 +71,7 @@ func serve(args []string) error {
 	logLevel := fs.String("log-level", env("NUBO_LOG_LEVEL", "info"), "debug, info, warn or error (NUBO_LOG_LEVEL)")
 	fs.Parse(args)
 	cfg.RuntimeInterpreters = interpreters
+	cfg.NoForkServer = !*forkServer
 	for _, d := range strings.Split(*asyncDelays, ",") {
 		delay, err := time.ParseDuration(strings.TrimSpace(d))
 		if err != nil || delay <= 0 {

@@ -31,7 +31,10 @@ type RuntimeOptions struct {
 	Sandbox string
 	// Source is the directory of the module (to build internal/bench/noop).
 	Source string
-	Logf   func(format string, args ...any)
+	// NoForkServer starts every Python interpreter (the process driver
+	// forks pre-initialised ones by default).
+	NoForkServer bool
+	Logf         func(format string, args ...any)
 }
 
 // RuntimeStats are one runtime's cold starts, split by where the time goes.
@@ -97,7 +100,7 @@ func RunRuntimes(ctx context.Context, opts RuntimeOptions) (*RuntimeReport, erro
 	}
 	srv, err := server.New(ctx, server.Config{
 		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), Account: "000000000000", Region: "us-east-1",
-		MaxConcurrency: 1000, KeepAlive: 10 * time.Minute, Sandbox: opts.Sandbox,
+		MaxConcurrency: 1000, KeepAlive: 10 * time.Minute, Sandbox: opts.Sandbox, NoForkServer: opts.NoForkServer,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

@@ -94,7 +94,7 @@ type harness struct {
 
 func newHarness(t *testing.T, tweak func(*Options)) *harness {
 	t.Helper()
-	d, err := process.New(t.TempDir())
+	d, err := process.New(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

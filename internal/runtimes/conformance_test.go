@@ -21,6 +21,7 @@ type suite struct {
 	handler  string
 	files    map[string]string
 	taskRoot func(t *testing.T) string // instead of files, for compiled code
+	forks    *ForkServers              // environments are forked, when set
 
 	fail     errWant // an unhandled exception from the handler
 	custom   errWant // a user-defined error class
@@ -67,7 +68,7 @@ func runConformance(t *testing.T, s suite) {
 }
 
 func (s suite) spec(t *testing.T, handler string, extra map[string]string) envSpec {
-	spec := envSpec{runtime: s.runtime, handler: handler, env: map[string]string{"MY_VAR": "wörld ✓"}}
+	spec := envSpec{runtime: s.runtime, handler: handler, env: map[string]string{"MY_VAR": "wörld ✓"}, forks: s.forks}
 	if s.taskRoot != nil {
 		spec.taskRoot = s.taskRoot(t)
 		return spec

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,12 +78,15 @@ type envSpec struct {
 	taskRoot string            // or an existing task root
 	optFiles map[string]string // written into a fresh /opt
 	env      map[string]string // the function's own variables
+	forks    *ForkServers      // start it by forking, when set
 }
 
 // proc is a running environment and its fake Runtime API.
 type proc struct {
 	api      *fakeAPI
-	cmd      *exec.Cmd
+	cmd      *exec.Cmd // nil when forked
+	pid      int
+	status   syscall.WaitStatus // how it ended, once exited is closed
 	logs     *lineLog
 	exited   chan struct{}
 	started  time.Time
@@ -148,22 +152,13 @@ func startEnv(t testing.TB, cat *Catalogue, spec envSpec) *proc {
 		env = append(env, k+"="+v)
 	}
 	logs := &lineLog{}
-	cmd := exec.Command(l.Argv[0], l.Argv[1:]...)
-	cmd.Dir = taskRoot
-	cmd.Env = env
-	cmd.Stdout = logs
-	cmd.Stderr = logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p := &proc{api: api, cmd: cmd, logs: logs, exited: make(chan struct{}), taskRoot: taskRoot}
+	p := &proc{api: api, logs: logs, exited: make(chan struct{}), taskRoot: taskRoot}
 	p.started = time.Now()
-	if err := cmd.Start(); err != nil {
-		api.close()
-		t.Fatalf("start %v: %v", l.Argv, err)
+	if spec.forks != nil {
+		p.fork(t, spec.forks, l.Argv, env)
+	} else {
+		p.exec(t, l.Argv, env)
 	}
-	go func() {
-		cmd.Wait()
-		close(p.exited)
-	}()
 	t.Cleanup(func() {
 		p.stop()
 		api.close()
@@ -174,13 +169,68 @@ func startEnv(t testing.TB, cat *Catalogue, spec envSpec) *proc {
 	return p
 }
 
+func (p *proc) exec(t testing.TB, argv, env []string) {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = p.taskRoot
+	cmd.Env = env
+	cmd.Stdout = p.logs
+	cmd.Stderr = p.logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		p.api.close()
+		t.Fatalf("start %v: %v", argv, err)
+	}
+	p.cmd, p.pid = cmd, cmd.Process.Pid
+	go func() {
+		cmd.Wait()
+		p.status = cmd.ProcessState.Sys().(syscall.WaitStatus)
+		close(p.exited)
+	}()
+}
+
+// fork starts the environment through forks, waiting for its server to
+// be ready.
+func (p *proc) fork(t testing.TB, forks *ForkServers, argv, env []string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close() // the child has its own copy
+	copied := make(chan struct{})
+	go func() {
+		io.Copy(p.logs, r)
+		r.Close()
+		close(copied)
+	}()
+	deadline := time.Now().Add(testTimeout)
+	for {
+		pid, wait, ok := forks.Fork(argv, env, p.taskRoot, w)
+		if ok {
+			p.pid = pid
+			go func() {
+				p.status = wait()
+				<-copied
+				close(p.exited)
+			}()
+			return
+		}
+		if time.Now().After(deadline) {
+			p.api.close()
+			t.Fatalf("the fork server was not ready within %v", testTimeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func (p *proc) stop() {
 	select {
 	case <-p.exited:
 		return
 	default:
 	}
-	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	syscall.Kill(-p.pid, syscall.SIGKILL)
 	<-p.exited
 }
 
@@ -226,7 +276,7 @@ func (p *proc) invoke(t testing.TB, payload string, opts ...invokeOpts) (apiResu
 			return r, inv
 		default:
 		}
-		t.Fatalf("runtime exited (%v) during invocation", p.cmd.ProcessState)
+		t.Fatalf("runtime exited (%s) during invocation", describeStatus(p.status))
 	case <-time.After(testTimeout):
 		t.Fatalf("no result within %v", testTimeout)
 	}
@@ -243,13 +293,13 @@ func (p *proc) initError(t testing.TB) apiResult {
 		select {
 		case r = <-p.api.initErr:
 		default:
-			t.Fatalf("runtime exited (%v) without /init/error", p.cmd.ProcessState)
+			t.Fatalf("runtime exited (%s) without /init/error", describeStatus(p.status))
 		}
 	case <-time.After(testTimeout):
 		t.Fatalf("no /init/error within %v", testTimeout)
 	}
 	p.waitExit(t)
-	if p.cmd.ProcessState.Success() {
+	if p.status.Exited() && p.status.ExitStatus() == 0 {
 		t.Errorf("runtime exited 0 after an init error")
 	}
 	return r
@@ -262,6 +312,13 @@ func (p *proc) waitExit(t testing.TB) {
 	case <-time.After(testTimeout):
 		t.Fatalf("runtime still running %v after it should have exited", testTimeout)
 	}
+}
+
+func describeStatus(ws syscall.WaitStatus) string {
+	if ws.Signaled() {
+		return "signal: " + ws.Signal().String()
+	}
+	return fmt.Sprintf("exit status %d", ws.ExitStatus())
 }
 
 // lineLog collects the environment's stdout and stderr, one entry a line,

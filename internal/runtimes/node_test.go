@@ -239,7 +239,7 @@ exports.circular = async () => { const o = {}; o.self = o; return o; };
 			}
 			if c.exitCode != 0 {
 				p.waitExit(t)
-				if got := p.cmd.ProcessState.ExitCode(); got != c.exitCode {
+				if got := p.status.ExitStatus(); got != c.exitCode {
 					t.Errorf("exit code %d, want %d", got, c.exitCode)
 				}
 				return
@@ -256,7 +256,7 @@ exports.circular = async () => { const o = {}; o.self = o; return o; };
 		t.Parallel()
 		p := startEnv(t, cat, envSpec{runtime: "nodejs20.x", handler: "missing.handler", files: map[string]string{}})
 		p.initError(t)
-		if got := p.cmd.ProcessState.ExitCode(); got != 129 {
+		if got := p.status.ExitStatus(); got != 129 {
 			t.Errorf("exit code %d, want 129", got)
 		}
 		want := "\tundefined\tERROR\tUncaught Exception \t{\"errorType\":\"Runtime.ImportModuleError\""

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/nubo-dev/nubo/internal/runtimes"
 	"github.com/nubo-dev/nubo/internal/sandbox"
 	"github.com/nubo-dev/nubo/internal/sandbox/linux"
 	"github.com/nubo-dev/nubo/internal/sandbox/process"
@@ -16,7 +17,7 @@ import (
 // sandboxDriver builds the driver Config.Sandbox names. Without a choice,
 // nubo isolates functions with the linux driver when it runs as root and
 // the host allows it, and says loudly when it cannot.
-func (s *Server) sandboxDriver() (sandbox.Driver, error) {
+func (s *Server) sandboxDriver(catalogue *runtimes.Catalogue) (sandbox.Driver, error) {
 	choice := s.cfg.Sandbox
 	if choice == "" {
 		choice = "process"
@@ -29,7 +30,7 @@ func (s *Server) sandboxDriver() (sandbox.Driver, error) {
 		if s.cfg.Sandbox == "" {
 			s.log.Warn("nubo is not running as root: the process sandbox driver runs functions without isolation")
 		}
-		return process.New(filepath.Join(s.cfg.DataDir, "sandboxes"))
+		return s.processDriver(catalogue)
 	case "linux":
 		parent, uidBase, err := instanceIDs(s.cfg.DataDir)
 		if err != nil {
@@ -40,7 +41,7 @@ func (s *Server) sandboxDriver() (sandbox.Driver, error) {
 		if err != nil {
 			if s.cfg.Sandbox == "" {
 				s.log.Warn("the linux sandbox driver cannot run here; functions run without isolation", "err", err)
-				return process.New(filepath.Join(s.cfg.DataDir, "sandboxes"))
+				return s.processDriver(catalogue)
 			}
 			return nil, err
 		}
@@ -51,6 +52,18 @@ func (s *Server) sandboxDriver() (sandbox.Driver, error) {
 		return d, nil
 	}
 	return nil, fmt.Errorf("unknown sandbox driver %q (want process or linux)", choice)
+}
+
+// processDriver builds the process driver, which forks Python
+// environments from pre-initialised interpreters unless told not to.
+func (s *Server) processDriver(catalogue *runtimes.Catalogue) (sandbox.Driver, error) {
+	dir := filepath.Join(s.cfg.DataDir, "sandboxes")
+	if s.cfg.NoForkServer {
+		return process.New(dir, nil)
+	}
+	s.forks = catalogue.ForkServers(s.cfg.KeepAlive)
+	s.runners = append(s.runners, s.forks.Run)
+	return process.New(dir, s.forks)
 }
 
 // instanceIDs names what the linux driver owns on the host after the data

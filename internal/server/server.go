@@ -44,6 +44,10 @@ type Config struct {
 	// SandboxNetwork is the linux driver's network mode: "none" or
 	// "outbound".
 	SandboxNetwork string
+	// NoForkServer makes the process driver start every Python
+	// environment's interpreter rather than fork a pre-initialised one
+	// (runtimes.ForkServers).
+	NoForkServer bool
 	// RuntimeInterpreters maps runtime ids or families ("python3.12",
 	// "python", "nodejs", "java", "ruby") to interpreter paths.
 	RuntimeInterpreters map[string]string
@@ -73,6 +77,7 @@ type Server struct {
 	sqs     *sqs.Service
 	sns     *sns.Service
 	http    *http.Server
+	forks   *runtimes.ForkServers // nil unless the process driver forks
 	// api is the router, which functions inside sandboxes reach too; the
 	// engine gets it before the router exists.
 	api apiHandler
@@ -138,12 +143,12 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.runners = append(s.runners, s.logs.Run)
-	driver, err := s.sandboxDriver()
+	catalogue, err := runtimes.New(runtimes.Options{Dir: filepath.Join(s.cfg.DataDir, "runtimes"),
+		Interpreters: interpreters(s.cfg.RuntimeInterpreters), Logger: s.log})
 	if err != nil {
 		return err
 	}
-	catalogue, err := runtimes.New(runtimes.Options{Dir: filepath.Join(s.cfg.DataDir, "runtimes"),
-		Interpreters: interpreters(s.cfg.RuntimeInterpreters), Logger: s.log})
+	driver, err := s.sandboxDriver(catalogue)
 	if err != nil {
 		return err
 	}
@@ -249,6 +254,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	cancel()
 	wg.Wait()
+	if s.forks != nil {
+		s.forks.Close() // after the engine stopped the environments they forked
+	}
 	if err := s.obs.flush(shutdownCtx); err != nil {
 		s.log.Warn("flush metrics and meter", "err", err)
 	}

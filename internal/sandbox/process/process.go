@@ -25,19 +25,31 @@ import (
 
 // Driver runs sandboxes as plain processes.
 type Driver struct {
-	dir string
+	dir    string
+	forker Forker
+}
+
+// Forker starts processes by forking a pre-initialised interpreter
+// (runtimes.ForkServers) rather than executing argv.
+type Forker interface {
+	// Fork starts argv with exactly env, in dir, its stdout and stderr on
+	// out, as the leader of a new session. ok is false when it cannot, and
+	// the driver executes argv instead; wait returns once the process has
+	// exited.
+	Fork(argv, env []string, dir string, out *os.File) (pid int, wait func() syscall.WaitStatus, ok bool)
 }
 
 // New returns a driver that keeps each sandbox's temporary directory under
-// dir. Directories left by an earlier run are removed.
-func New(dir string) (*Driver, error) {
+// dir, and forks through forker (nil: never) what it can. Directories left
+// by an earlier run are removed.
+func New(dir string, forker Forker) (*Driver, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("clean sandbox dir: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create sandbox dir: %w", err)
 	}
-	return &Driver{dir: dir}, nil
+	return &Driver{dir: dir, forker: forker}, nil
 }
 
 // Name implements sandbox.Driver.
@@ -54,18 +66,18 @@ func (d *Driver) Create(ctx context.Context, spec sandbox.Spec) (sandbox.Sandbox
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("listen for runtime api: %w", err)
 	}
-	return &box{spec: spec, tmp: tmp, ln: ln, done: make(chan struct{})}, nil
+	return &box{spec: spec, forker: d.forker, tmp: tmp, ln: ln, done: make(chan struct{})}, nil
 }
 
 type box struct {
-	spec sandbox.Spec
-	tmp  string
-	ln   net.Listener
+	spec   sandbox.Spec
+	forker Forker
+	tmp    string
+	ln     net.Listener
 
 	mu        sync.Mutex
-	cmd       *exec.Cmd
-	pid       int
-	exited    bool
+	pid       int // 0 until started
+	hasExited bool
 	exit      sandbox.Exit
 	peakKB    int64
 	status    *os.File // /proc/PID/status, opened on first use
@@ -91,8 +103,15 @@ func (b *box) Exit() sandbox.Exit {
 func (b *box) Start(argv []string, env []string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.cmd != nil || b.stopped {
+	if b.pid != 0 || b.stopped {
 		return errors.New("sandbox already started or stopped")
+	}
+	if b.forker != nil {
+		if pid, wait, ok := b.forker.Fork(argv, env, b.spec.TaskRoot, b.spec.Output); ok {
+			b.pid = pid
+			go func() { b.exited(exitOfStatus(wait())) }()
+			return nil
+		}
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = b.spec.TaskRoot
@@ -102,27 +121,31 @@ func (b *box) Start(argv []string, env []string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", argv[0], err)
 	}
-	b.cmd, b.pid = cmd, cmd.Process.Pid
-	go b.wait()
+	b.pid = cmd.Process.Pid
+	go func() {
+		err := cmd.Wait()
+		if ps := cmd.ProcessState; ps != nil {
+			b.exited(exitOfStatus(ps.Sys().(syscall.WaitStatus)))
+		} else {
+			b.exited(sandbox.Exit{Code: -1, Signal: err.Error()})
+		}
+	}()
 	return nil
 }
 
-func (b *box) wait() {
-	err := b.cmd.Wait()
+// exited records how the main process ended.
+func (b *box) exited(x sandbox.Exit) {
 	b.mu.Lock()
-	b.exit, b.exited = exitOf(b.cmd.ProcessState, err), true
+	b.exit, b.hasExited = x, true
 	b.mu.Unlock()
 	close(b.done)
 }
 
-func exitOf(ps *os.ProcessState, err error) sandbox.Exit {
-	if ps == nil {
-		return sandbox.Exit{Code: -1, Signal: err.Error()}
-	}
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+func exitOfStatus(ws syscall.WaitStatus) sandbox.Exit {
+	if ws.Signaled() {
 		return sandbox.Exit{Code: -1, Signal: ws.Signal().String()}
 	}
-	return sandbox.Exit{Code: ps.ExitCode()}
+	return sandbox.Exit{Code: ws.ExitStatus()}
 }
 
 // MaxMemoryMB reads the main process's peak resident size (VmHWM) while it
@@ -131,7 +154,7 @@ func exitOf(ps *os.ProcessState, err error) sandbox.Exit {
 func (b *box) MaxMemoryMB() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.pid != 0 && !b.exited {
+	if b.pid != 0 && !b.hasExited {
 		if kb := b.readHWM(); kb > b.peakKB {
 			b.peakKB = kb
 		}

@@ -7,7 +7,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	d, err := New(t.TempDir())
+	d, err := New(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
