@@ -12,8 +12,9 @@
 # children forked ahead, which rehearse an invocation (paying for their
 # copies) and then read nubo's next request themselves. A spare answers
 # with its pid, tells the server it was taken (so that a new spare is
-# forked) and becomes the environment's runtime. While no spare is ready,
-# the server reads requests itself and forks a child for each at once.
+# forked once things are quiet) and becomes the environment's runtime.
+# While no spare is ready, the server reads requests itself and forks a
+# child for each at once.
 #
 # Messages are JSON, one per SOCK_SEQPACKET packet. nubo sends
 # {"id", "env": ["K=V", ...], "dir"} with the output's descriptor attached;
@@ -41,6 +42,10 @@ import nubo_lambda_runtime
 _PR_SET_PDEATHSIG = 1
 _MAX_REQUEST = 1 << 20
 _SPARES = 2  # forked ahead, so that cold starts in quick succession find one ready
+# New spares are forked once no child has been handed out for this long
+# (seconds): forking and rehearsing compete for the CPU with the
+# environment that was just handed out, while it starts.
+_QUIET = 0.05
 _STARTED_WITH = dict(os.environ)  # the server's variables, as Python left them at start
 
 
@@ -106,20 +111,29 @@ class _Server:
             self.sock.send(b'{"ready": true}')
         except OSError:
             os._exit(0)  # nubo stopped it while it started
+        last_handout = 0.0
         while True:
-            while len(self.spares) < _SPARES and self._fork_spare():
-                pass
+            timeout = None  # milliseconds until spares are due
+            if len(self.spares) < _SPARES:
+                quiet = time.monotonic() - last_handout
+                if quiet >= _QUIET:
+                    while len(self.spares) < _SPARES and self._fork_spare():
+                        pass
+                else:
+                    timeout = (_QUIET - quiet) * 1000
             # Requests are for a ready spare to read; with none ready, the
             # server takes them itself rather than keep nubo waiting.
             poll.register(self.sock, select.POLLRDHUP | (0 if self.ready_spares else select.POLLIN))
-            for fd, events in poll.poll():
+            for fd, events in poll.poll(timeout):
                 if fd == self.sock.fileno():
                     if events & (select.POLLRDHUP | select.POLLHUP):
                         os._exit(0)  # nubo closed its end
-                    self._fork_now()
+                    if self._fork_now():
+                        last_handout = time.monotonic()
                 if fd == self.wake_r:
                     _drain(self.wake_r)
-            self._read_taken()
+            if self._read_taken():
+                last_handout = time.monotonic()
             self._reap()
 
     def _fork_spare(self):
@@ -154,24 +168,24 @@ class _Server:
 
     def _fork_now(self):
         """Takes a request (unless a spare was quicker) and forks a child
-        for it directly."""
+        for it directly; says whether it did."""
         try:
             request, out = self._receive(socket.MSG_DONTWAIT)
         except BlockingIOError:
-            return
+            return False
         if request is None:
-            return
+            return False
         try:
             pid = os.fork()
         except OSError as e:
             os.close(out)
             self.sock.send(json.dumps({"id": request["id"], "error": "fork: %s" % e}).encode())
-            return
+            return False
         if pid != 0:
             os.close(out)
             self.children[pid] = request["id"]
             self.sock.send(json.dumps({"id": request["id"], "pid": pid}).encode())
-            return
+            return True
         try:
             self._leave_server()
             self.sock.close()
@@ -220,6 +234,7 @@ class _Server:
                 return request, out
 
     def _read_taken(self):
+        """Reads the spares' news; says whether one was handed out."""
         try:
             while True:
                 chunk = os.read(self.taken_r, 4096)
@@ -229,6 +244,7 @@ class _Server:
         except BlockingIOError:
             pass
         *lines, self.taken = self.taken.split(b"\n")
+        took = False
         for line in lines:
             record = json.loads(line)
             if "ready" in record:
@@ -238,6 +254,8 @@ class _Server:
             self.children[record["pid"]] = record["id"]
             self.spares.discard(record["pid"])
             self.ready_spares.discard(record["pid"])
+            took = True
+        return took
 
     def _reap(self):
         while True:
