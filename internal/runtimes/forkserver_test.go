@@ -22,10 +22,11 @@ func TestPythonForked(t *testing.T) {
 }
 
 // introspect reports what a Python environment sees of its process.
-const introspect = `import os, sys, time
+const introspect = `import os, sys, time, ctypes
 def main(event, context):
     return {"pid": os.getpid(), "sid": os.getsid(0), "cwd": os.getcwd(), "environ": dict(os.environ),
-            "path": sys.path, "argv": sys.argv, "tz": list(time.tzname), "stdin": os.readlink("/proc/self/fd/0")}
+            "path": sys.path, "argv": sys.argv, "tz": list(time.tzname), "stdin": os.readlink("/proc/self/fd/0"),
+            "modules": sorted(sys.modules), "ctypes": getattr(ctypes, "who", "the standard library")}
 `
 
 func TestForkServer(t *testing.T) {
@@ -49,7 +50,8 @@ func TestForkServer(t *testing.T) {
 		t.Parallel()
 		forks := cat.ForkServers(time.Minute)
 		t.Cleanup(forks.Close)
-		spec := envSpec{runtime: "python3.12", handler: "app.main", files: map[string]string{"app.py": introspect},
+		spec := envSpec{runtime: "python3.12", handler: "app.main",
+			files: map[string]string{"app.py": introspect, "ctypes.py": "who = 'the function'\n"},
 			env: map[string]string{"MY_VAR": "wörld ✓", "TZ": "America/New_York", "PYTHONPATH": "/nowhere/a:/nowhere/b"}}
 		executed := look(t, startEnv(t, cat, spec))
 		spec.forks = forks
@@ -60,6 +62,9 @@ func TestForkServer(t *testing.T) {
 		}
 		if forked["sid"] != forked["pid"] {
 			t.Errorf("session %v, want its own (%v)", forked["sid"], forked["pid"])
+		}
+		if forked["ctypes"] != "the function" { // the server imported ctypes for itself
+			t.Errorf("import ctypes gave %v, want the function's ctypes.py", forked["ctypes"])
 		}
 		if forked["cwd"] != fp.taskRoot {
 			t.Errorf("cwd %v, want %s", forked["cwd"], fp.taskRoot)

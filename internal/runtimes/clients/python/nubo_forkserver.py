@@ -22,22 +22,30 @@
 # {"id", "error"}) per request and {"id", "status"} (the raw wait status)
 # when that child exits. When nubo closes its end, the server exits, and
 # its children die with it (PR_SET_PDEATHSIG).
-import array
-import atexit
-import ctypes
-import gc
-import json
-import os
-import select
-import shutil
-import signal
-import socket
 import sys
-import tempfile
-import time
-import traceback
 
 import nubo_lambda_runtime
+
+# The modules bootstrap.py has when main() starts. A child forgets those
+# that the server's own imports below add, so that the function imports
+# what it would if started on its own (its own ctypes.py, say).
+_CLIENT_MODULES = frozenset(sys.modules)
+
+import array  # noqa: E402 (after _CLIENT_MODULES on purpose)
+import atexit  # noqa: E402
+import ctypes  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import select  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+
+_SERVER_MODULES = frozenset(sys.modules) - _CLIENT_MODULES
 
 _PR_SET_PDEATHSIG = 1
 _MAX_REQUEST = 1 << 20
@@ -295,6 +303,8 @@ def _become(request, out):
         # entries right after the script's directory.
         sys.path[1:1] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
         sys.argv = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "bootstrap.py")]
+        for name in _SERVER_MODULES:
+            sys.modules.pop(name, None)
     except BaseException:
         traceback.print_exc()
         os._exit(1)
