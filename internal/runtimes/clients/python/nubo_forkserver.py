@@ -26,9 +26,9 @@ import sys
 
 import nubo_lambda_runtime
 
-# The modules bootstrap.py has when main() starts. A child forgets those
-# that the server's own imports below add, so that the function imports
-# what it would if started on its own (its own ctypes.py, say).
+# The modules bootstrap.py has when main() starts; the server's own
+# imports below add others, which a child forgets when the function has
+# modules of the same names (its own random.py, say).
 _CLIENT_MODULES = frozenset(sys.modules)
 
 import array  # noqa: E402 (after _CLIENT_MODULES on purpose)
@@ -70,6 +70,7 @@ def _rehearse():
     try:
         with open(os.path.join(task, "nubo_rehearsal.py"), "w") as f:
             f.write("def handler(event, context):\n    return event\n")
+        _forget_shadowed([task])
         sys.path.insert(0, task)
         handler = nubo_lambda_runtime._get_handler("nubo_rehearsal.handler")
         with socket.create_server(("127.0.0.1", 0)) as listener:
@@ -303,8 +304,7 @@ def _become(request, out):
         # entries right after the script's directory.
         sys.path[1:1] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
         sys.argv = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "bootstrap.py")]
-        for name in _SERVER_MODULES:
-            sys.modules.pop(name, None)
+        _forget_shadowed([os.environ.get("LAMBDA_TASK_ROOT") or request["dir"]] + sys.path[1:])
     except BaseException:
         traceback.print_exc()
         os._exit(1)
@@ -323,6 +323,23 @@ def _become(request, out):
         except Exception:
             pass
     os._exit(code)
+
+
+def _forget_shadowed(paths):
+    """Forgets the server's own modules whose names a directory of paths
+    (the task root, layers) provides: the function imports its own, as it
+    would if started on its own."""
+    names = set()
+    for d in paths:
+        if d.startswith(sys.prefix) or d.startswith(sys.base_prefix):
+            break  # the standard library and what follows it
+        try:
+            names.update(entry.partition(".")[0] for entry in os.listdir(d))
+        except OSError:
+            pass
+    for name in _SERVER_MODULES:
+        if name.partition(".")[0] in names:
+            del sys.modules[name]
 
 
 def _set_environ(env):
