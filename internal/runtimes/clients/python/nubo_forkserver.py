@@ -168,12 +168,10 @@ class _Server:
             request, out = self._wait_for_request()
             self.sock.send(json.dumps({"id": request["id"], "pid": os.getpid()}).encode())
             os.write(self.taken_w, json.dumps({"pid": os.getpid(), "id": request["id"]}).encode() + b"\n")
-            self.sock.close()
-            os.close(self.taken_w)
         except BaseException:
             traceback.print_exc()
             os._exit(1)
-        _become(request, out)
+        self._become(request, out)
 
     def _fork_now(self):
         """Takes a request (unless a spare was quicker) and forks a child
@@ -197,12 +195,54 @@ class _Server:
             return True
         try:
             self._leave_server()
-            self.sock.close()
-            os.close(self.taken_w)
         except BaseException:
             traceback.print_exc()
             os._exit(1)
-        _become(request, out)
+        self._become(request, out)
+
+    def _become(self, request, out):
+        """Turns a child into the environment's runtime; never returns."""
+        try:
+            self.sock.close()
+            os.close(self.taken_w)
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.dup2(out, 1)
+            os.dup2(out, 2)
+            os.close(null)
+            os.close(out)
+            os.chdir(request["dir"])
+            env = dict(kv.partition("=")[::2] for kv in request["env"])
+            for k, v in _STARTED_WITH.items():
+                # The start-up variables are the same as the server's, by
+                # nubo's choice of server; this adds what Python set as it
+                # started (LC_CTYPE, when it coerced the C locale).
+                env.setdefault(k, v)
+            _set_environ(env)
+            time.tzset()
+            # What the interpreter would have made of PYTHONPATH at start: its
+            # entries right after the script's directory.
+            sys.path[1:1] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+            sys.argv = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "bootstrap.py")]
+            _forget_shadowed([os.environ.get("LAMBDA_TASK_ROOT") or request["dir"]] + sys.path[1:])
+        except BaseException:
+            traceback.print_exc()
+            os._exit(1)
+        code = 0
+        try:
+            nubo_lambda_runtime.main()
+        except SystemExit as e:
+            code = _exit_code(e)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(code)
 
     def _leave_server(self):
         """In a new child: drops what is the server's and ties the child's
@@ -280,49 +320,6 @@ class _Server:
             request_id = self.children.pop(pid, None)
             if request_id is not None:
                 self.sock.send(json.dumps({"id": request_id, "status": status}).encode())
-
-
-def _become(request, out):
-    """Turns a child into the environment's runtime; never returns."""
-    try:
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        os.close(null)
-        os.close(out)
-        os.chdir(request["dir"])
-        env = dict(kv.partition("=")[::2] for kv in request["env"])
-        for k, v in _STARTED_WITH.items():
-            # The start-up variables are the same as the server's, by
-            # nubo's choice of server; this adds what Python set as it
-            # started (LC_CTYPE, when it coerced the C locale).
-            env.setdefault(k, v)
-        _set_environ(env)
-        time.tzset()
-        # What the interpreter would have made of PYTHONPATH at start: its
-        # entries right after the script's directory.
-        sys.path[1:1] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-        sys.argv = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "bootstrap.py")]
-        _forget_shadowed([os.environ.get("LAMBDA_TASK_ROOT") or request["dir"]] + sys.path[1:])
-    except BaseException:
-        traceback.print_exc()
-        os._exit(1)
-    code = 0
-    try:
-        nubo_lambda_runtime.main()
-    except SystemExit as e:
-        code = _exit_code(e)
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:
-            pass
-    os._exit(code)
 
 
 def _forget_shadowed(paths):
