@@ -10,36 +10,7 @@
 # SANDBOX=process|linux picks the sandbox driver (default: as nubo serve).
 set -euo pipefail
 
-PY=/usr/bin/python3
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$(mktemp -d)
-LOG=$WORK/nubo.log
-PID=
-
-step() { printf "\n== [%ss] %s\n" "$SECONDS" "$*"; }
-fail() {
-	printf 'FAIL: %s\n' "$*" >&2
-	exit 1
-}
-contains() {
-	[[ "$2" == *"$3"* ]] || fail "$1: '$2' lacks '$3'"
-	printf '   ok: %s contains %s\n' "$1" "$3"
-}
-cleanup() {
-	status=$?
-	if [[ -n "$PID" ]]; then
-		kill -TERM "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
-	if [[ $status -ne 0 && -f "$LOG" ]]; then
-		echo "--- nubo log ---" >&2
-		tail -n 50 "$LOG" >&2
-	fi
-	rm -rf "$WORK"
-	exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$(dirname "$0")/lib.bash"
 
 step "build nubo; copy the checkout's examples"
 mkdir -p "$WORK/bin" "$WORK/src/internal/runtimes/clients"
@@ -57,17 +28,10 @@ lines=$(awk '/^## Examples/ { on = 1; next } on && /^## / { exit } on && /^```sh
 names=$(sed -n 's/^nubo deploy .* --name \([^ ]*\) .*/\1/p' <<<"$lines")
 [[ $(wc -l <<<"$names") -ge 6 ]] || fail "README.md deploys fewer than six examples: $names"
 
-PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-export NUBO_ADDR=127.0.0.1:$PORT
-
 step "start nubo on $NUBO_ADDR with its default data directory (sandbox: ${SANDBOX:-default})"
-(cd "$WORK" && exec nubo serve ${SANDBOX:+--sandbox "$SANDBOX"}) >>"$LOG" 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do
-	curl -s -o /dev/null "http://$NUBO_ADDR/" && break
-	kill -0 "$PID" 2>/dev/null || fail "nubo exited while starting"
-	sleep 0.1
-done
+cd "$WORK" # nubo serve with no flags keeps its state in ./.nubo
+start_nubo nubo serve ${SANDBOX:+--sandbox "$SANDBOX"}
+cd "$OLDPWD"
 [[ -d "$WORK/.nubo" ]] || fail "nubo serve did not keep its state under ./.nubo"
 
 step "the README's example lines, as written"

@@ -6,47 +6,8 @@
 # and always stops its server.
 set -euo pipefail
 
-AWS=/usr/bin/aws
-PY=/usr/bin/python3
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$(mktemp -d)
-LOG=$WORK/nubo.log
-PID=
-
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
-export AWS_PAGER="" AWS_CONFIG_FILE=$WORK/no-config AWS_SHARED_CREDENTIALS_FILE=$WORK/no-credentials
-export AWS_EC2_METADATA_DISABLED=true
-
-step() { printf "\n== [%ss] %s\n" "$SECONDS" "$*"; }
-fail() {
-	printf 'FAIL: %s\n' "$*" >&2
-	exit 1
-}
-expect() {
-	[[ "$2" == "$3" ]] || fail "$1: got '$2', want '$3'"
-	printf '   ok: %s = %s\n' "$1" "$2"
-}
-contains() {
-	[[ "$2" == *"$3"* ]] || fail "$1: '$2' lacks '$3'"
-	printf '   ok: %s contains %s\n' "$1" "$3"
-}
-cleanup() {
-	status=$?
-	if [[ -n "$PID" ]]; then
-		kill -TERM "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
-	if [[ $status -ne 0 && -f "$LOG" ]]; then
-		echo "--- nubo log ---" >&2
-		tail -n 50 "$LOG" >&2
-	fi
-	rm -rf "$WORK"
-	exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[[ -x "$AWS" ]] || fail "$AWS is missing; install Debian's awscli (scripts/test does)"
+source "$(dirname "$0")/lib.bash"
+require_aws
 
 step "build nubo and the functions"
 (cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
@@ -67,18 +28,8 @@ chmod +x "$WORK/sh/bootstrap"
 (cd "$WORK/go" && $PY -m zipfile -c "$WORK/go.zip" bootstrap)
 (cd "$WORK/sh" && $PY -m zipfile -c "$WORK/sh.zip" bootstrap)
 
-PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-ENDPOINT=http://127.0.0.1:$PORT
-export NUBO_ADDR=127.0.0.1:$PORT
-
 step "start nubo on $ENDPOINT"
-"$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data" >>"$LOG" 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do
-	curl -s -o /dev/null "$ENDPOINT/" && break
-	kill -0 "$PID" 2>/dev/null || fail "nubo exited while starting"
-	sleep 0.1
-done
+start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"
 
 lambda() { "$AWS" --endpoint-url "$ENDPOINT" lambda "$@"; }
 ROLE=arn:aws:iam::000000000000:role/e2e

@@ -8,31 +8,9 @@
 # stops its server.
 set -euo pipefail
 
-AWS=/usr/bin/aws
-PY=/usr/bin/python3 # awscli's own python; a python3 on PATH may be another
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$(mktemp -d)
+source "$(dirname "$0")/lib.bash"
+require_aws
 DATA=$WORK/data
-LOG=$WORK/nubo.log
-PID=
-
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
-export AWS_PAGER="" AWS_CONFIG_FILE=$WORK/no-config AWS_SHARED_CREDENTIALS_FILE=$WORK/no-credentials
-export AWS_EC2_METADATA_DISABLED=true
-
-step() { printf "\n== [%ss] %s\n" "$SECONDS" "$*"; }
-fail() {
-	printf 'FAIL: %s\n' "$*" >&2
-	exit 1
-}
-
-# expect WHAT GOT WANT
-expect() {
-	if [[ "$2" != "$3" ]]; then
-		fail "$1: got '$2', want '$3'"
-	fi
-	printf '   ok: %s = %s\n' "$1" "$2"
-}
 
 # tab joins its arguments with tabs, as --output text prints a row.
 tab() {
@@ -40,47 +18,10 @@ tab() {
 	echo "$*"
 }
 
-stop_nubo() {
-	if [[ -n "$PID" ]]; then
-		kill -TERM "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-		PID=
-	fi
-}
-
-cleanup() {
-	status=$?
-	stop_nubo
-	if [[ $status -ne 0 && -f "$LOG" ]]; then
-		echo "--- nubo log ---" >&2
-		tail -n 50 "$LOG" >&2
-	fi
-	rm -rf "$WORK"
-	exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[[ -x "$AWS" ]] || fail "$AWS is missing; install Debian's awscli (scripts/test does)"
-
 step "build nubo"
 (cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
 
-PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-ENDPOINT=http://127.0.0.1:$PORT
-
-start_nubo() {
-	"$WORK/nubo" serve --addr "127.0.0.1:$PORT" --data-dir "$DATA" >>"$LOG" 2>&1 &
-	PID=$!
-	for _ in $(seq 1 100); do
-		if curl -s -o /dev/null "$ENDPOINT/"; then
-			return 0
-		fi
-		kill -0 "$PID" 2>/dev/null || fail "nubo exited while starting"
-		sleep 0.1
-	done
-	fail "nubo did not answer on $ENDPOINT within 10s"
-}
+serve() { start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$DATA"; }
 
 lambda() { "$AWS" --endpoint-url "$ENDPOINT" lambda "$@"; }
 
@@ -112,7 +53,7 @@ check_code() {
 }
 
 step "start nubo on $ENDPOINT"
-start_nubo
+serve
 
 step "create-function (a zip with a shell bootstrap)"
 mkdir -p "$WORK/v1" "$WORK/v2"
@@ -184,7 +125,7 @@ expect "reserved" "$(lambda put-function-concurrency --function-name e2e --reser
 
 step "restart nubo on the same data directory"
 stop_nubo
-start_nubo
+serve
 expect "get-function-configuration" "$(lambda get-function-configuration --function-name e2e --output text \
 	--query '[State, MemorySize, Environment.Variables.COLOR]')" "$(tab Active 256 blue)"
 expect "get-function-concurrency" "$(lambda get-function-concurrency --function-name e2e --query ReservedConcurrentExecutions --output text)" "5"

@@ -7,42 +7,12 @@
 # at the first failure and always stops its server.
 set -euo pipefail
 
-PY=/usr/bin/python3
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$(mktemp -d)
-LOG=$WORK/nubo.log
-PID=
+source "$(dirname "$0")/lib.bash"
 
-cleanup() {
-	status=$?
-	if [[ -n "$PID" ]]; then
-		kill -TERM "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
-	if [[ $status -ne 0 && -f "$LOG" ]]; then
-		echo "--- nubo log ---" >&2
-		tail -n 50 "$LOG" >&2
-	fi
-	rm -rf "$WORK"
-	exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-$PY -c 'import boto3' 2>/dev/null || {
-	echo "FAIL: boto3 is missing for $PY; install Debian's python3-boto3 (scripts/test does)" >&2
-	exit 1
-}
+$PY -c 'import boto3' 2>/dev/null || fail "boto3 is missing for $PY; install Debian's python3-boto3 (scripts/test does)"
 
 (cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
-PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-"$WORK/nubo" serve --addr "127.0.0.1:$PORT" --data-dir "$WORK/data" >>"$LOG" 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do
-	curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
-	kill -0 "$PID" 2>/dev/null || { echo "FAIL: nubo exited while starting" >&2; exit 1; }
-	sleep 0.1
-done
+start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"
 
 ENDPOINT="http://127.0.0.1:$PORT" AWS_CONFIG_FILE=$WORK/none AWS_SHARED_CREDENTIALS_FILE=$WORK/none $PY - <<'PYEOF'
 import json, os, sys, time, urllib.request, urllib.error

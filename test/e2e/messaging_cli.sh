@@ -9,55 +9,8 @@
 # always stops its server.
 set -euo pipefail
 
-AWS=/usr/bin/aws
-PY=/usr/bin/python3
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$(mktemp -d)
-LOG=$WORK/nubo.log
-PID=
-
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
-export AWS_PAGER="" AWS_CONFIG_FILE=$WORK/no-config AWS_SHARED_CREDENTIALS_FILE=$WORK/no-credentials
-export AWS_EC2_METADATA_DISABLED=true
-
-step() { printf "\n== [%ss] %s\n" "$SECONDS" "$*"; }
-fail() {
-	printf 'FAIL: %s\n' "$*" >&2
-	exit 1
-}
-expect() {
-	[[ "$2" == "$3" ]] || fail "$1: got '$2', want '$3'"
-	printf '   ok: %s = %s\n' "$1" "$2"
-}
-contains() {
-	[[ "$2" == *"$3"* ]] || fail "$1: '$2' lacks '$3'"
-	printf '   ok: %s contains %s\n' "$1" "$3"
-}
-# refused CMD... runs an aws command that must fail, and prints its error.
-refused() {
-	local out
-	if out=$("$@" 2>&1); then
-		fail "succeeded: $*"
-	fi
-	printf '%s' "$out"
-}
-cleanup() {
-	status=$?
-	if [[ -n "$PID" ]]; then
-		kill -TERM "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
-	if [[ $status -ne 0 && -f "$LOG" ]]; then
-		echo "--- nubo log ---" >&2
-		tail -n 50 "$LOG" >&2
-	fi
-	rm -rf "$WORK"
-	exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[[ -x "$AWS" ]] || fail "$AWS is missing; install Debian's awscli (scripts/test does)"
+source "$(dirname "$0")/lib.bash"
+require_aws
 
 step "build nubo and the function"
 (cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
@@ -65,22 +18,11 @@ mkdir -p "$WORK/fn"
 (cd "$ROOT" && CGO_ENABLED=0 go build -ldflags='-s -w' -o "$WORK/fn/bootstrap" ./internal/server/testdata/sqsfn)
 (cd "$WORK/fn" && $PY -m zipfile -c "$WORK/fn.zip" bootstrap)
 
-PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-ENDPOINT=http://127.0.0.1:$PORT
 ACCOUNT=000000000000
 
-start() {
-	"$WORK/nubo" serve --addr "127.0.0.1:$PORT" --data-dir "$WORK/data" >>"$LOG" 2>&1 &
-	PID=$!
-	for _ in $(seq 1 100); do
-		curl -s -o /dev/null "$ENDPOINT/" && return
-		kill -0 "$PID" 2>/dev/null || fail "nubo exited while starting"
-		sleep 0.1
-	done
-	fail "nubo did not start"
-}
+serve() { start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"; }
 step "start nubo on $ENDPOINT"
-start
+serve
 
 sqs() { "$AWS" --endpoint-url "$ENDPOINT" sqs "$@"; }
 sns() { "$AWS" --endpoint-url "$ENDPOINT" sns "$@"; }
@@ -230,7 +172,7 @@ expect "in flight" "$INFLIGHT" "10"
 kill -9 "$PID"
 wait "$PID" 2>/dev/null || true
 PID=
-start
+serve
 expect "after kill -9" "$(sqs get-queue-attributes --queue-url "$K" --attribute-names All --query '[Attributes.ApproximateNumberOfMessages,Attributes.ApproximateNumberOfMessagesNotVisible]' --output text)" "90	10"
 sleep $((RECEIVED_AT + 26 - SECONDS))
 expect "in-flight messages back" "$(sqs get-queue-attributes --queue-url "$K" --attribute-names All --query '[Attributes.ApproximateNumberOfMessages,Attributes.ApproximateNumberOfMessagesNotVisible]' --output text)" "100	0"

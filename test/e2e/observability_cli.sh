@@ -8,49 +8,9 @@
 # failed step and always stops its server.
 set -euo pipefail
 
-AWS=/usr/bin/aws
-PY=/usr/bin/python3
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$(mktemp -d)
-LOG=$WORK/nubo.log
-PID=
+source "$(dirname "$0")/lib.bash"
+require_aws
 TAIL=
-
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
-export AWS_PAGER="" AWS_CONFIG_FILE=$WORK/no-config AWS_SHARED_CREDENTIALS_FILE=$WORK/no-credentials
-export AWS_EC2_METADATA_DISABLED=true
-
-step() { printf "\n== [%ss] %s\n" "$SECONDS" "$*"; }
-fail() {
-	printf 'FAIL: %s\n' "$*" >&2
-	exit 1
-}
-expect() {
-	[[ "$2" == "$3" ]] || fail "$1: got '$2', want '$3'"
-	printf '   ok: %s = %s\n' "$1" "$2"
-}
-contains() {
-	[[ "$2" == *"$3"* ]] || fail "$1: '$2' lacks '$3'"
-	printf '   ok: %s contains %s\n' "$1" "$3"
-}
-cleanup() {
-	status=$?
-	[[ -n "$TAIL" ]] && kill "$TAIL" 2>/dev/null || true
-	if [[ -n "$PID" ]]; then
-		kill -TERM "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
-	if [[ $status -ne 0 && -f "$LOG" ]]; then
-		echo "--- nubo log ---" >&2
-		tail -n 50 "$LOG" >&2
-	fi
-	rm -rf "$WORK"
-	exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[[ -x "$AWS" ]] || fail "$AWS is missing; install Debian's awscli (scripts/test does)"
 
 step "build nubo and an aws-lambda-go function"
 (cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
@@ -58,23 +18,10 @@ mkdir -p "$WORK/go"
 (cd "$ROOT" && CGO_ENABLED=0 go build -ldflags='-s -w' -o "$WORK/go/bootstrap" ./internal/engine/testdata/fn)
 (cd "$WORK/go" && $PY -m zipfile -c "$WORK/go.zip" bootstrap)
 
-PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-ENDPOINT=http://127.0.0.1:$PORT
-export NUBO_ADDR=127.0.0.1:$PORT
-
-start_nubo() {
-	"$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data" --sandbox process >>"$LOG" 2>&1 &
-	PID=$!
-	for _ in $(seq 1 300); do
-		curl -s -o /dev/null "$ENDPOINT/" && return
-		kill -0 "$PID" 2>/dev/null || fail "nubo exited while starting"
-		sleep 0.1
-	done
-	fail "nubo did not start"
-}
+serve() { start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data" --sandbox process; }
 
 step "start nubo on $ENDPOINT"
-start_nubo
+serve
 
 aws() { "$AWS" --endpoint-url "$ENDPOINT" "$@"; }
 GROUP=/aws/lambda/obsfn
@@ -165,7 +112,7 @@ expect "retention" "$(aws logs describe-log-groups --log-group-name-prefix "$GRO
 step "a graceful restart keeps logs, metrics and the bill"
 kill -TERM "$PID"
 wait "$PID" || true
-start_nubo
+serve
 expect "REPORT lines and bill after restart" "$(from_reports)" "$want"
 expect "bill after restart" "$(from_bill)" "$want"
 expect "Invocations after restart" "$(invocations)" 4.0
@@ -174,7 +121,7 @@ step "kill -9 loses no finished invocation from the logs or the bill"
 aws lambda invoke --function-name obsfn --cli-binary-format raw-in-base64-out --payload '{"op":"sleep","ms":30}' "$WORK/out.json" >/dev/null
 kill -KILL "$PID"
 wait "$PID" 2>/dev/null || true
-start_nubo
+serve
 want=$(from_reports)
 expect "REPORT lines after kill -9" "${want%% *}" 5
 expect "bill after kill -9" "$(from_bill)" "$want"

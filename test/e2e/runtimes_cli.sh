@@ -16,57 +16,11 @@
 # ruby go shell).
 set -euo pipefail
 
-AWS=/usr/bin/aws
-PY=/usr/bin/python3
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/lib.bash"
+require_aws
 SRC=$ROOT/test/e2e/runtimes
-WORK=$(mktemp -d)
-LOG=$WORK/nubo.log
-PID=
 TMPFILE=nubo-e2e-$$ # a per-run name for the files the functions write to /tmp
-
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
-export AWS_PAGER="" AWS_CONFIG_FILE=$WORK/no-config AWS_SHARED_CREDENTIALS_FILE=$WORK/no-credentials
-export AWS_EC2_METADATA_DISABLED=true
-
-step() { printf "\n== [%ss] %s\n" "$SECONDS" "$*"; }
-fail() {
-	printf 'FAIL: %s\n' "$*" >&2
-	exit 1
-}
-expect() {
-	[[ "$2" == "$3" ]] || fail "$1: got '$2', want '$3'"
-	printf '   ok: %s = %s\n' "$1" "$2"
-}
-contains() {
-	[[ "$2" == *"$3"* ]] || fail "$1: '$2' lacks '$3'"
-	printf '   ok: %s contains %s\n' "$1" "$3"
-}
-matches() {
-	[[ "$2" =~ $3 ]] || fail "$1: '$2' does not match $3"
-	printf '   ok: %s = %s\n' "$1" "$2"
-}
-cleanup() {
-	status=$?
-	trap - EXIT
-	# Stop the runtime jobs first: they call the server.
-	jobs -p | xargs -r kill 2>/dev/null || true
-	wait 2>/dev/null || true
-	if [[ -n "$PID" ]]; then
-		kill -TERM "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
-	if [[ $status -ne 0 && -f "$LOG" ]]; then
-		echo "--- nubo log ---" >&2
-		tail -n 50 "$LOG" >&2
-	fi
-	rm -rf "$WORK" /tmp/"$TMPFILE"-*
-	exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[[ -x "$AWS" ]] || fail "$AWS is missing; install Debian's awscli (scripts/test does)"
+on_exit() { rm -rf /tmp/"$TMPFILE"-*; }
 for tool in node ruby java javac; do
 	command -v "$tool" >/dev/null || fail "$tool is missing; scripts/test installs it"
 done
@@ -92,17 +46,8 @@ javac --release 17 -encoding UTF-8 -implicit:none -sourcepath "$ROOT/internal/ru
 	-d "$WORK/java" "$SRC"/java/src/e2e/*.java
 zipdir "$WORK/java" "$WORK/zip/java.zip" e2e
 
-PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-ENDPOINT=http://127.0.0.1:$PORT
-
 step "start nubo on $ENDPOINT (sandbox: ${SANDBOX:-default})"
-"$WORK/nubo" serve --addr "127.0.0.1:$PORT" --data-dir "$WORK/data" ${SANDBOX:+--sandbox "$SANDBOX"} >>"$LOG" 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do
-	curl -s -o /dev/null "$ENDPOINT/" && break
-	kill -0 "$PID" 2>/dev/null || fail "nubo exited while starting"
-	sleep 0.1
-done
+start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data" ${SANDBOX:+--sandbox "$SANDBOX"}
 DRIVER=${SANDBOX:-process}
 if [[ -z "${SANDBOX:-}" && $(id -u) -eq 0 ]] && ! grep -q "linux sandbox driver cannot run here" "$LOG"; then
 	DRIVER=linux
