@@ -1,17 +1,13 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime/pprof"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/bench"
 	"github.com/nubo-dev/nubo/internal/bench/sqsbench"
 )
 
@@ -24,21 +20,14 @@ func benchSQSCmd(args []string) error {
 	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	fs.Parse(args)
-	if *profile != "" {
-		f, err := os.Create(*profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*profile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	var fn []byte
 	if *events > 0 {
-		var err error
-		if fn, err = buildNoopZip(*source); err != nil {
+		if fn, err = bench.NoopZip(*source); err != nil {
 			return err
 		}
 	}
@@ -52,37 +41,4 @@ func benchSQSCmd(args []string) error {
 		fmt.Println(s)
 	}
 	return nil
-}
-
-// buildNoopZip builds internal/bench/noop as a custom runtime's bootstrap.
-func buildNoopZip(source string) ([]byte, error) {
-	dir, err := os.MkdirTemp("", "nubo-noop-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./internal/bench/noop")
-	cmd.Dir = source
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("build the no-op function (run from the repository): %v\n%s", err, out)
-	}
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
-	h.SetMode(0o755)
-	w, err := zw.CreateHeader(h)
-	if err != nil {
-		return nil, err
-	}
-	w.Write(data)
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

@@ -5,21 +5,14 @@
 package bench
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/nubo-dev/nubo/internal/server"
 )
 
 // Options configures a run.
@@ -66,25 +59,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	zipped, err := buildNoop(opts.Source, dir)
+	zipped, err := NoopZip(opts.Source)
 	if err != nil {
 		return nil, err
 	}
-	srv, err := server.New(ctx, server.Config{
-		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), Account: "000000000000", Region: "us-east-1",
-		MaxConcurrency: 1000, KeepAlive: 10 * time.Minute, Sandbox: opts.Sandbox,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	srv, stop, err := StartServer(ctx, dir, ServerOptions{Sandbox: opts.Sandbox})
 	if err != nil {
 		return nil, err
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(runCtx) }()
-	defer func() {
-		stop()
-		<-done
-	}()
+	defer stop()
 	c := newClient("http://"+srv.Addr(), 64)
 	if err := c.deploy(ctx, "noop", zipped); err != nil {
 		return nil, err
@@ -107,35 +90,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	opts.Logf("cold       %v", rep.Cold)
 	return rep, nil
-}
-
-// buildNoop builds the no-op function as a custom runtime's bootstrap and
-// zips it.
-func buildNoop(source, dir string) ([]byte, error) {
-	bin := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./internal/bench/noop")
-	cmd.Dir = source
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("build the no-op function (run from the repository): %v\n%s", err, out)
-	}
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
-	hdr.SetMode(0o755)
-	w, err := zw.CreateHeader(hdr)
-	if err != nil {
-		return nil, err
-	}
-	w.Write(data)
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // summarise computes percentiles of lat over a run of d.

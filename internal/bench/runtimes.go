@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,8 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/nubo-dev/nubo/internal/server"
 )
 
 // RuntimeOptions configures RunRuntimes.
@@ -98,21 +95,11 @@ func RunRuntimes(ctx context.Context, opts RuntimeOptions) (*RuntimeReport, erro
 			return nil, fmt.Errorf("%s: %w", rt, err)
 		}
 	}
-	srv, err := server.New(ctx, server.Config{
-		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), Account: "000000000000", Region: "us-east-1",
-		MaxConcurrency: 1000, KeepAlive: 10 * time.Minute, Sandbox: opts.Sandbox, NoForkServer: opts.NoForkServer,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	srv, stop, err := StartServer(ctx, dir, ServerOptions{Sandbox: opts.Sandbox, NoForkServer: opts.NoForkServer})
 	if err != nil {
 		return nil, err
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(runCtx) }()
-	defer func() {
-		stop()
-		<-done
-	}()
+	defer stop()
 	c := newClient("http://"+srv.Addr(), 4)
 	type sample struct{ cold, init, rest []time.Duration }
 	samples := make([]sample, len(fns))
@@ -158,7 +145,7 @@ func RunRuntimes(ctx context.Context, opts RuntimeOptions) (*RuntimeReport, erro
 // runtime.
 func trivialPackage(source, dir, runtime string) (handler string, zipped []byte, err error) {
 	if strings.HasPrefix(runtime, "provided") {
-		zipped, err = buildNoop(source, dir)
+		zipped, err = NoopZip(source)
 		return "bootstrap", zipped, err
 	}
 	for family, h := range trivialHandlers {

@@ -12,16 +12,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/server"
+	"github.com/nubo-dev/nubo/internal/bench"
 )
 
 // Options configures a run.
@@ -61,21 +59,11 @@ func Run(ctx context.Context, opts Options) ([]Stats, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	srv, err := server.New(ctx, server.Config{
-		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), Account: "000000000000", Region: "us-east-1",
-		MaxConcurrency: 1000, KeepAlive: 10 * time.Minute, Sandbox: opts.Sandbox,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	srv, stop, err := bench.StartServer(ctx, dir, bench.ServerOptions{Sandbox: opts.Sandbox})
 	if err != nil {
 		return nil, err
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(runCtx) }()
-	defer func() {
-		stop()
-		<-done
-	}()
+	defer stop()
 	c := newClient("http://"+srv.Addr(), opts.Concurrency)
 	var out []Stats
 	report := func(s Stats) {

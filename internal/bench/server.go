@@ -1,0 +1,76 @@
+package bench
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/server"
+)
+
+// ServerOptions are what a benchmark chooses of the server it measures.
+type ServerOptions struct {
+	Sandbox      string // driver; "" as nubo serve chooses
+	NoForkServer bool   // start every Python interpreter
+}
+
+// StartServer runs a quiet nubo over dir/data on a free loopback port; stop
+// ends it.
+func StartServer(ctx context.Context, dir string, opts ServerOptions) (srv *server.Server, stop func(), err error) {
+	srv, err = server.New(ctx, server.Config{
+		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), Account: "000000000000", Region: "us-east-1",
+		MaxConcurrency: 1000, KeepAlive: 10 * time.Minute, Sandbox: opts.Sandbox, NoForkServer: opts.NoForkServer,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(runCtx) }()
+	return srv, func() {
+		cancel()
+		<-done
+	}, nil
+}
+
+// NoopZip builds the no-op function (internal/bench/noop of the repository
+// at source) as a custom runtime's bootstrap, and zips it.
+func NoopZip(source string) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "nubo-noop-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "bootstrap")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./internal/bench/noop")
+	cmd.Dir = source
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("build the no-op function (run from the repository): %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+	hdr.SetMode(0o755)
+	w, err := zw.CreateHeader(hdr)
+	if err != nil {
+		return nil, err
+	}
+	w.Write(data)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
