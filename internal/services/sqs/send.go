@@ -234,14 +234,7 @@ func (s *Service) SendMessage(ctx context.Context, queueARN, body string, attrs 
 		sum := sha256.Sum256([]byte(body))
 		in.GroupID, in.DeduplicationID = "default", hex.EncodeToString(sum[:])
 	}
-	res, errs, err := s.send(ctx, q, []SendInput{in}, "")
-	if err != nil {
-		return "", err
-	}
-	if errs[0] != nil {
-		return "", errs[0]
-	}
-	return res[0].MessageID, nil
+	return s.sendOne(ctx, q, in)
 }
 
 // SendFIFO is SendMessage with an explicit group and deduplication id
@@ -251,6 +244,11 @@ func (s *Service) SendFIFO(ctx context.Context, queueARN string, in SendInput) (
 	if err != nil {
 		return "", err
 	}
+	return s.sendOne(ctx, q, in)
+}
+
+// sendOne sends one message and returns its id.
+func (s *Service) sendOne(ctx context.Context, q *queue, in SendInput) (string, error) {
 	res, errs, err := s.send(ctx, q, []SendInput{in}, "")
 	if err != nil {
 		return "", err
