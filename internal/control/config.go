@@ -72,9 +72,6 @@ func applySettings(cfg *lambda.FunctionConfiguration, s *lambda.FunctionSettings
 	if s.LoggingConfig != nil {
 		cfg.LoggingConfig = mergeLogging(cfg.LoggingConfig, s.LoggingConfig, cfg.FunctionName)
 	}
-	if s.FileSystemConfigs != nil {
-		cfg.FileSystemConfigs = slices.Clone(s.FileSystemConfigs)
-	}
 	if s.ImageConfig != nil {
 		cfg.ImageConfigResponse = &lambda.ImageConfigResponse{ImageConfig: s.ImageConfig}
 	}

@@ -87,14 +87,19 @@ func validateCreate(in *lambda.CreateFunctionInput) error {
 	if in.Runtime == nil || *in.Runtime == "" || in.Handler == nil || *in.Handler == "" {
 		return lambda.Errorf(lambda.ErrInvalidParameterValue, "Runtime and Handler are mandatory parameters for functions created with deployment packages.")
 	}
-	return validateLayers(in.Layers)
+	return refuseUnbacked(&in.FunctionSettings)
 }
 
-// validateLayers refuses every layer: nubo has no layer store yet, so no
-// layer version exists.
-func validateLayers(layers []string) error {
-	for _, arn := range layers {
-		return lambda.Errorf(lambda.ErrInvalidParameterValue, "Layer version %s does not exist.", arn)
+// refuseUnbacked refuses the settings nubo has nothing behind rather than
+// store them to no effect: layers (there is no layer store yet, so no layer
+// version exists) and file systems (there is no EFS; an empty list, which
+// removes them, is fine).
+func refuseUnbacked(s *lambda.FunctionSettings) error {
+	if len(s.Layers) > 0 {
+		return lambda.Errorf(lambda.ErrInvalidParameterValue, "Layer version %s does not exist.", s.Layers[0])
+	}
+	if len(s.FileSystemConfigs) > 0 {
+		return lambda.Errorf(lambda.ErrInvalidParameterValue, "nubo has no file systems: FileSystemConfigs (Amazon EFS) are not supported.")
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, scope lambda.
 	if in.Runtime != nil && *in.Runtime == "" || in.Handler != nil && *in.Handler == "" {
 		return nil, lambda.Errorf(lambda.ErrInvalidParameterValue, "Runtime and Handler are mandatory parameters for functions created with deployment packages.")
 	}
-	if err := validateLayers(in.Layers); err != nil {
+	if err := refuseUnbacked(&in.FunctionSettings); err != nil {
 		return nil, err
 	}
 	rec, err := s.modifyFunction(ctx, scope, ref.Name, func(r *functionRecord) error {

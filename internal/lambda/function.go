@@ -30,14 +30,12 @@ type FunctionConfiguration struct {
 	KMSKeyArn                  string                `json:"KMSKeyArn,omitempty"`
 	TracingConfig              *TracingConfig        `json:"TracingConfig,omitempty"`
 	RevisionId                 string                `json:"RevisionId"`
-	Layers                     []Layer               `json:"Layers,omitempty"`
 	State                      string                `json:"State,omitempty"`
 	StateReason                string                `json:"StateReason,omitempty"`
 	StateReasonCode            string                `json:"StateReasonCode,omitempty"`
 	LastUpdateStatus           string                `json:"LastUpdateStatus,omitempty"`
 	LastUpdateStatusReason     string                `json:"LastUpdateStatusReason,omitempty"`
 	LastUpdateStatusReasonCode string                `json:"LastUpdateStatusReasonCode,omitempty"`
-	FileSystemConfigs          []FileSystemConfig    `json:"FileSystemConfigs,omitempty"`
 	PackageType                string                `json:"PackageType"`
 	ImageConfigResponse        *ImageConfigResponse  `json:"ImageConfigResponse,omitempty"`
 	Architectures              []string              `json:"Architectures"`
@@ -71,11 +69,6 @@ type EnvironmentResponse struct {
 
 type TracingConfig struct {
 	Mode string `json:"Mode,omitempty"`
-}
-
-type Layer struct {
-	Arn      string `json:"Arn"`
-	CodeSize int64  `json:"CodeSize"`
 }
 
 type FileSystemConfig struct {

@@ -105,6 +105,9 @@ func TestCreateFunctionValidation(t *testing.T) {
 		{"layer that does not exist", func(in *lambda.CreateFunctionInput) {
 			in.Layers = []string{"arn:aws:lambda:us-east-1:000000000000:layer:nope:1"}
 		}, invalidParam("Layer version arn:aws:lambda:us-east-1:000000000000:layer:nope:1 does not exist.")},
+		{"a file system", func(in *lambda.CreateFunctionInput) {
+			in.FileSystemConfigs = []types.FileSystemConfig{{Arn: aws.String("arn:aws:elasticfilesystem:us-east-1:000000000000:access-point/fsap-0123456789abcdef0"), LocalMountPath: aws.String("/mnt/data")}}
+		}, invalidParam("nubo has no file systems: FileSystemConfigs (Amazon EFS) are not supported.")},
 		{"image package", func(in *lambda.CreateFunctionInput) { in.PackageType = types.PackageTypeImage },
 			invalidParam("nubo runs .zip deployment packages only; PackageType Image is not supported.")},
 		{"no code", func(in *lambda.CreateFunctionInput) { in.Code = &types.FunctionCode{} },
