@@ -47,7 +47,9 @@ func (s Stats) String() string {
 
 // Report is the result of a run.
 type Report struct {
-	Warm  map[int]Stats
+	Warm map[int]Stats
+	// Floor is the same load on the least platform possible (see floor).
+	Floor map[int]Stats
 	Cold  Stats
 	Async *AsyncReport
 }
@@ -59,9 +61,21 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	zipped, err := NoopZip(opts.Source)
+	bin, err := noopBinary(opts.Source, dir)
 	if err != nil {
 		return nil, err
+	}
+	zipped, err := zipBootstrap(bin)
+	if err != nil {
+		return nil, err
+	}
+	// The floor is measured first, on the same quiet machine.
+	rep := &Report{Warm: map[int]Stats{}, Floor: map[int]Stats{}}
+	for _, n := range opts.Concurrencies {
+		if rep.Floor[n], err = measureFloor(ctx, bin, n, opts.Duration); err != nil {
+			return nil, err
+		}
+		opts.Logf("floor c=%-3d %v", n, rep.Floor[n])
 	}
 	srv, stop, err := StartServer(ctx, dir, ServerOptions{Sandbox: opts.Sandbox})
 	if err != nil {
@@ -72,7 +86,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := c.deploy(ctx, "noop", zipped); err != nil {
 		return nil, err
 	}
-	rep := &Report{Warm: map[int]Stats{}}
 	for _, n := range opts.Concurrencies {
 		c.load(ctx, "noop", n, time.Second) // warm-up: starts n environments
 		rep.Warm[n] = c.load(ctx, "noop", n, opts.Duration)
@@ -165,9 +178,14 @@ func (r *Report) Print(w io.Writer) {
 		cs = append(cs, c)
 	}
 	sort.Ints(cs)
+	row := func(name string, s Stats) {
+		fmt.Fprintf(w, "%-12s  %7d  %6d  %-9v  %-9v  %.0f/s\n", name, s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond), s.PerSec)
+	}
 	for _, c := range cs {
-		s := r.Warm[c]
-		fmt.Fprintf(w, "warm c=%-5d  %7d  %6d  %-9v  %-9v  %.0f/s\n", c, s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond), s.PerSec)
+		row(fmt.Sprintf("warm c=%d", c), r.Warm[c])
+		if f, ok := r.Floor[c]; ok {
+			row(fmt.Sprintf("floor c=%d", c), f)
+		}
 	}
 	if a := r.Async; a != nil {
 		fmt.Fprintf(w, "async enqueue %7d  %6d  %-9v  %-9v\n", a.Enqueue.N, a.Enqueue.Errors, a.Enqueue.P50.Round(time.Microsecond), a.Enqueue.P99.Round(time.Microsecond))
@@ -176,4 +194,13 @@ func (r *Report) Print(w io.Writer) {
 	s := r.Cold
 	fmt.Fprintf(w, "cold start    %7d  %6d  %-9v  %-9v\n", s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond))
 	fmt.Fprintln(w, strings.Repeat("-", 62))
+	for _, c := range cs {
+		f, ok := r.Floor[c]
+		if !ok || f.PerSec == 0 {
+			continue
+		}
+		s := r.Warm[c]
+		fmt.Fprintf(w, "c=%d: nubo adds %v p50 and %v p99 to the floor; rate %.2fx the floor's\n",
+			c, (s.P50 - f.P50).Round(time.Microsecond), (s.P99 - f.P99).Round(time.Microsecond), s.PerSec/f.PerSec)
+	}
 }

@@ -49,13 +49,27 @@ func NoopZip(source string) ([]byte, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
+	bin, err := noopBinary(source, dir)
+	if err != nil {
+		return nil, err
+	}
+	return zipBootstrap(bin)
+}
+
+// noopBinary builds the no-op function into dir and returns its path.
+func noopBinary(source, dir string) (string, error) {
 	bin := filepath.Join(dir, "bootstrap")
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./internal/bench/noop")
 	cmd.Dir = source
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("build the no-op function (run from the repository): %v\n%s", err, out)
+		return "", fmt.Errorf("build the no-op function (run from the repository): %v\n%s", err, out)
 	}
+	return bin, nil
+}
+
+// zipBootstrap zips the executable at bin as a custom runtime's bootstrap.
+func zipBootstrap(bin string) ([]byte, error) {
 	data, err := os.ReadFile(bin)
 	if err != nil {
 		return nil, err

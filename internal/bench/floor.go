@@ -1,0 +1,131 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// floor is the least any platform can do for a warm invoke on this
+// machine: an HTTP endpoint that hands the payload to a parked /next of
+// the same no-op aws-lambda-go function, run as plain processes, and
+// returns what it posts to /response. It has no store, logs, meter, limits
+// or isolation. nubo's warm latency minus the floor's is what nubo adds.
+type floor struct {
+	ln    net.Listener
+	srv   *http.Server
+	jobs  chan *floorJob
+	ids   atomic.Int64
+	mu    sync.Mutex
+	taken map[string]*floorJob // delivered, not yet answered
+	procs []*exec.Cmd
+}
+
+type floorJob struct {
+	payload []byte
+	answer  chan []byte
+}
+
+// startFloor serves the floor on loopback with n copies of the function
+// at bin, each parked on /next.
+func startFloor(bin string, n int) (*floor, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	f := &floor{ln: ln, jobs: make(chan *floorJob), taken: map[string]*floorJob{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", f.invoke)
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", f.next)
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", f.response)
+	f.srv = &http.Server{Handler: mux}
+	go f.srv.Serve(ln)
+	for range n {
+		cmd := exec.Command(bin)
+		cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "_HANDLER=bootstrap", "PATH=/usr/bin:/bin"}
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Start(); err != nil {
+			f.stop()
+			return nil, err
+		}
+		f.procs = append(f.procs, cmd)
+	}
+	return f, nil
+}
+
+func (f *floor) base() string { return "http://" + f.ln.Addr().String() }
+
+func (f *floor) stop() {
+	for _, p := range f.procs {
+		p.Process.Kill()
+		p.Wait()
+	}
+	f.srv.Close()
+}
+
+func (f *floor) invoke(w http.ResponseWriter, r *http.Request) {
+	payload, _ := io.ReadAll(r.Body)
+	job := &floorJob{payload: payload, answer: make(chan []byte, 1)}
+	select {
+	case f.jobs <- job:
+	case <-r.Context().Done():
+		return
+	}
+	select {
+	case out := <-job.answer:
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(out)
+	case <-r.Context().Done():
+	}
+}
+
+func (f *floor) next(w http.ResponseWriter, r *http.Request) {
+	select {
+	case job := <-f.jobs:
+		id := strconv.FormatInt(f.ids.Add(1), 10)
+		f.mu.Lock()
+		f.taken[id] = job
+		f.mu.Unlock()
+		h := w.Header()
+		h.Set("Lambda-Runtime-Aws-Request-Id", id)
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:000000000000:function:noop")
+		w.Write(job.payload)
+	case <-r.Context().Done():
+	}
+}
+
+func (f *floor) response(w http.ResponseWriter, r *http.Request) {
+	out, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	job := f.taken[r.PathValue("id")]
+	delete(f.taken, r.PathValue("id"))
+	f.mu.Unlock()
+	if job == nil {
+		http.Error(w, "unknown request id", http.StatusBadRequest)
+		return
+	}
+	job.answer <- out
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// measureFloor runs the same warm load against the floor, with as many
+// function processes as callers.
+func measureFloor(ctx context.Context, bin string, n int, d time.Duration) (Stats, error) {
+	f, err := startFloor(bin, n)
+	if err != nil {
+		return Stats{}, fmt.Errorf("start the floor: %w", err)
+	}
+	defer f.stop()
+	c := newClient(f.base(), n)
+	c.load(ctx, "noop", n, time.Second) // warm-up, as for nubo
+	return c.load(ctx, "noop", n, d), nil
+}
