@@ -1,7 +1,9 @@
 // Package bench measures nubo end to end: it starts a real server on
 // loopback, deploys a no-op aws-lambda-go function through the Lambda API,
 // and drives Invoke over HTTP at several concurrencies, then measures cold
-// starts. `nubo bench` prints its report.
+// starts. Each scenario is also run on a floor (see floor.go): the same
+// function behind a bare Runtime API, which tells what nubo adds and what
+// this machine allows at all. `nubo bench` prints its report.
 package bench
 
 import (
@@ -12,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -39,10 +42,24 @@ type Stats struct {
 	Errors   int
 	P50, P99 time.Duration
 	PerSec   float64
+	// CPU is this process's CPU time (server and client, not the
+	// functions) per invoke, when measured.
+	CPU time.Duration
 }
 
 func (s Stats) String() string {
-	return fmt.Sprintf("n=%d errors=%d p50=%v p99=%v rate=%.0f/s", s.N, s.Errors, s.P50, s.P99, s.PerSec)
+	out := fmt.Sprintf("n=%d errors=%d p50=%v p99=%v", s.N, s.Errors, s.P50, s.P99)
+	if s.PerSec > 0 {
+		out += fmt.Sprintf(" rate=%.0f/s cpu/invoke=%v", s.PerSec, s.CPU)
+	}
+	return out
+}
+
+// processCPU is the CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // Report is the result of a run.
@@ -51,7 +68,9 @@ type Report struct {
 	// Floor is the same load on the least platform possible (see floor).
 	Floor map[int]Stats
 	Cold  Stats
-	Async *AsyncReport
+	// ColdFloor is cold starts on the floor: a new process per invoke.
+	ColdFloor Stats
+	Async     *AsyncReport
 }
 
 // Run starts a server in a temporary directory and measures it.
@@ -97,6 +116,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		opts.Logf("async      enqueue %v; %d events at %.0f/s", rep.Async.Enqueue, rep.Async.Events, rep.Async.Through)
 	}
+	if rep.ColdFloor, err = measureFloorColdStarts(ctx, bin, opts.ColdStarts); err != nil {
+		return nil, err
+	}
+	opts.Logf("floor cold %v", rep.ColdFloor)
 	rep.Cold, err = c.coldStarts(ctx, zipped, opts.ColdStarts)
 	if err != nil {
 		return nil, err
@@ -125,6 +148,7 @@ func (c *client) load(ctx context.Context, fn string, n int, d time.Duration) St
 	var all []time.Duration
 	errors := 0
 	deadline := time.Now().Add(d)
+	cpu := processCPU()
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
@@ -147,7 +171,11 @@ func (c *client) load(ctx context.Context, fn string, n int, d time.Duration) St
 		}()
 	}
 	wg.Wait()
-	return summarise(all, errors, d)
+	s := summarise(all, errors, d)
+	if s.N > 0 {
+		s.CPU = (processCPU() - cpu) / time.Duration(s.N)
+	}
+	return s
 }
 
 // coldStarts creates n functions from the same package and times the first
@@ -172,14 +200,15 @@ func (c *client) coldStarts(ctx context.Context, zipped []byte, n int) (Stats, e
 
 // Print writes the report as a table.
 func (r *Report) Print(w io.Writer) {
-	fmt.Fprintln(w, "scenario      invokes  errors  p50        p99        rate")
+	fmt.Fprintln(w, "scenario      invokes  errors  p50        p99        rate     cpu/invoke")
 	var cs []int
 	for c := range r.Warm {
 		cs = append(cs, c)
 	}
 	sort.Ints(cs)
 	row := func(name string, s Stats) {
-		fmt.Fprintf(w, "%-12s  %7d  %6d  %-9v  %-9v  %.0f/s\n", name, s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond), s.PerSec)
+		fmt.Fprintf(w, "%-12s  %7d  %6d  %-9v  %-9v  %-7s  %v\n", name, s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond),
+			fmt.Sprintf("%.0f/s", s.PerSec), s.CPU.Round(time.Microsecond))
 	}
 	for _, c := range cs {
 		row(fmt.Sprintf("warm c=%d", c), r.Warm[c])
@@ -191,8 +220,12 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "async enqueue %7d  %6d  %-9v  %-9v\n", a.Enqueue.N, a.Enqueue.Errors, a.Enqueue.P50.Round(time.Microsecond), a.Enqueue.P99.Round(time.Microsecond))
 		fmt.Fprintf(w, "async e2e     %7d  %6d  %-9s  %-9s  %.0f/s\n", a.Events, a.Errors, "", "", a.Through)
 	}
-	s := r.Cold
-	fmt.Fprintf(w, "cold start    %7d  %6d  %-9v  %-9v\n", s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond))
+	for _, s := range []struct {
+		name string
+		Stats
+	}{{"cold start", r.Cold}, {"floor cold", r.ColdFloor}} {
+		fmt.Fprintf(w, "%-12s  %7d  %6d  %-9v  %-9v\n", s.name, s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond))
+	}
 	fmt.Fprintln(w, strings.Repeat("-", 62))
 	for _, c := range cs {
 		f, ok := r.Floor[c]
@@ -202,5 +235,8 @@ func (r *Report) Print(w io.Writer) {
 		s := r.Warm[c]
 		fmt.Fprintf(w, "c=%d: nubo adds %v p50 and %v p99 to the floor; rate %.2fx the floor's\n",
 			c, (s.P50 - f.P50).Round(time.Microsecond), (s.P99 - f.P99).Round(time.Microsecond), s.PerSec/f.PerSec)
+	}
+	if r.Cold.N > 0 && r.ColdFloor.N > 0 {
+		fmt.Fprintf(w, "cold start: nubo adds %v p50 to the floor's\n", (r.Cold.P50 - r.ColdFloor.P50).Round(time.Microsecond))
 	}
 }

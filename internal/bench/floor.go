@@ -49,16 +49,24 @@ func startFloor(bin string, n int) (*floor, error) {
 	f.srv = &http.Server{Handler: mux}
 	go f.srv.Serve(ln)
 	for range n {
-		cmd := exec.Command(bin)
-		cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "_HANDLER=bootstrap", "PATH=/usr/bin:/bin"}
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Start(); err != nil {
+		if _, err := f.spawn(bin); err != nil {
 			f.stop()
 			return nil, err
 		}
-		f.procs = append(f.procs, cmd)
 	}
 	return f, nil
+}
+
+// spawn starts one more copy of the function.
+func (f *floor) spawn(bin string) (*exec.Cmd, error) {
+	cmd := exec.Command(bin)
+	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + f.ln.Addr().String(), "_HANDLER=bootstrap", "PATH=/usr/bin:/bin"}
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	f.procs = append(f.procs, cmd)
+	return cmd, nil
 }
 
 func (f *floor) base() string { return "http://" + f.ln.Addr().String() }
@@ -128,4 +136,32 @@ func measureFloor(ctx context.Context, bin string, n int, d time.Duration) (Stat
 	c := newClient(f.base(), n)
 	c.load(ctx, "noop", n, time.Second) // warm-up, as for nubo
 	return c.load(ctx, "noop", n, d), nil
+}
+
+// measureFloorColdStarts times n invokes that each start a new copy of the
+// function: the process's start, the runtime client's and the exchange.
+func measureFloorColdStarts(ctx context.Context, bin string, n int) (Stats, error) {
+	f, err := startFloor(bin, 0)
+	if err != nil {
+		return Stats{}, fmt.Errorf("start the floor: %w", err)
+	}
+	defer f.stop()
+	c := newClient(f.base(), 1)
+	var lat []time.Duration
+	errors := 0
+	for range n {
+		start := time.Now()
+		cmd, err := f.spawn(bin)
+		if err != nil {
+			return Stats{}, err
+		}
+		if err := c.invoke(ctx, "noop"); err != nil {
+			errors++
+		} else {
+			lat = append(lat, time.Since(start))
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+	}
+	return summarise(lat, errors, 0), nil
 }
