@@ -12,8 +12,12 @@ import (
 
 // AsyncReport is the asynchronous scenario's result.
 type AsyncReport struct {
-	// Enqueue is the latency of an Event invocation (one caller).
+	// Enqueue is the latency of an Event invocation from one caller
+	// sending back to back, while the events run: the CPU is saturated.
 	Enqueue Stats
+	// Paced is the same at pacedRate, where the events' running leaves
+	// the CPU most of its time.
+	Paced Stats
 	// Events is how many events went through end to end, and Through the
 	// rate from the first enqueue to the last event done.
 	Events  int
@@ -28,19 +32,14 @@ func runAsync(ctx context.Context, srv *server.Server, c *client, events int) (*
 	if err := drain(ctx, srv, "noop"); err != nil {
 		return nil, err
 	}
-	var lat []time.Duration
-	errs := 0
-	for i := 0; i < 2000; i++ {
-		start := time.Now()
-		if err := c.enqueue(ctx, "noop"); err != nil {
-			errs++
-			continue
+	for _, m := range []struct {
+		stats *Stats
+		every time.Duration
+	}{{&rep.Enqueue, 0}, {&rep.Paced, time.Second / pacedRate}} {
+		*m.stats = c.enqueues(ctx, 2000, m.every)
+		if err := drain(ctx, srv, "noop"); err != nil {
+			return nil, err
 		}
-		lat = append(lat, time.Since(start))
-	}
-	rep.Enqueue = summarise(lat, errs, 0)
-	if err := drain(ctx, srv, "noop"); err != nil {
-		return nil, err
 	}
 
 	start := time.Now()
@@ -67,6 +66,28 @@ func runAsync(ctx context.Context, srv *server.Server, c *client, events int) (*
 	rep.Events = events
 	rep.Through = float64(events) / time.Since(start).Seconds()
 	return rep, nil
+}
+
+// pacedRate is the rate of the paced enqueue measurement, events/s.
+const pacedRate = 200
+
+// enqueues times n Event invocations from one caller, each sent every
+// apart (at once when the one before took longer).
+func (c *client) enqueues(ctx context.Context, n int, every time.Duration) Stats {
+	var lat []time.Duration
+	errs := 0
+	next := time.Now()
+	for range n {
+		time.Sleep(time.Until(next))
+		next = next.Add(every)
+		start := time.Now()
+		if err := c.enqueue(ctx, "noop"); err != nil {
+			errs++
+			continue
+		}
+		lat = append(lat, time.Since(start))
+	}
+	return summarise(lat, errs, 0)
 }
 
 // drain waits until the function's asynchronous backlog is empty.

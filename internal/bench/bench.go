@@ -114,7 +114,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if rep.Async, err = runAsync(ctx, srv, c, opts.AsyncEvents); err != nil {
 			return nil, err
 		}
-		opts.Logf("async      enqueue %v; %d events at %.0f/s", rep.Async.Enqueue, rep.Async.Events, rep.Async.Through)
+		opts.Logf("async      enqueue %v; at %d/s %v; %d events at %.0f/s", rep.Async.Enqueue, pacedRate, rep.Async.Paced, rep.Async.Events, rep.Async.Through)
 	}
 	if rep.ColdFloor, err = measureFloorColdStarts(ctx, bin, opts.ColdStarts); err != nil {
 		return nil, err
@@ -216,16 +216,16 @@ func (r *Report) Print(w io.Writer) {
 			row(fmt.Sprintf("floor c=%d", c), f)
 		}
 	}
+	latency := func(name string, s Stats) {
+		fmt.Fprintf(w, "%-12s  %7d  %6d  %-9v  %-9v\n", name, s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond))
+	}
 	if a := r.Async; a != nil {
-		fmt.Fprintf(w, "async enqueue %7d  %6d  %-9v  %-9v\n", a.Enqueue.N, a.Enqueue.Errors, a.Enqueue.P50.Round(time.Microsecond), a.Enqueue.P99.Round(time.Microsecond))
+		latency("enqueue", a.Enqueue)
+		latency(fmt.Sprintf("enqueue %d/s", pacedRate), a.Paced)
 		fmt.Fprintf(w, "async e2e     %7d  %6d  %-9s  %-9s  %.0f/s\n", a.Events, a.Errors, "", "", a.Through)
 	}
-	for _, s := range []struct {
-		name string
-		Stats
-	}{{"cold start", r.Cold}, {"floor cold", r.ColdFloor}} {
-		fmt.Fprintf(w, "%-12s  %7d  %6d  %-9v  %-9v\n", s.name, s.N, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond))
-	}
+	latency("cold start", r.Cold)
+	latency("floor cold", r.ColdFloor)
 	fmt.Fprintln(w, strings.Repeat("-", 62))
 	for _, c := range cs {
 		f, ok := r.Floor[c]
