@@ -27,7 +27,7 @@ type AsyncReport struct {
 
 // runAsync measures Event invocations of the no-op function: the latency of
 // storing one, then the rate at which a burst of them is run.
-func runAsync(ctx context.Context, srv *server.Server, c *client, events int) (*AsyncReport, error) {
+func runAsync(ctx context.Context, srv *server.Server, c *client, enqueues, events int) (*AsyncReport, error) {
 	rep := &AsyncReport{}
 	if err := drain(ctx, srv, "noop"); err != nil {
 		return nil, err
@@ -36,7 +36,7 @@ func runAsync(ctx context.Context, srv *server.Server, c *client, events int) (*
 		stats *Stats
 		every time.Duration
 	}{{&rep.Enqueue, 0}, {&rep.Paced, time.Second / pacedRate}} {
-		*m.stats = c.enqueues(ctx, 2000, m.every)
+		*m.stats = c.enqueues(ctx, enqueues, m.every)
 		if err := drain(ctx, srv, "noop"); err != nil {
 			return nil, err
 		}

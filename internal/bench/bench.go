@@ -29,6 +29,9 @@ type Options struct {
 	// AsyncEvents, when positive, also measures asynchronous invocation
 	// with a burst of this many events.
 	AsyncEvents int
+	// Enqueues is how many Event invocations each enqueue latency
+	// measurement times (default 2,000).
+	Enqueues int
 	// Sandbox is the sandbox driver to measure ("" picks as nubo serve does).
 	Sandbox string
 	// Source is the directory of the module (to build internal/bench/noop).
@@ -106,12 +109,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	for _, n := range opts.Concurrencies {
-		c.load(ctx, "noop", n, time.Second) // warm-up: starts n environments
+		c.load(ctx, "noop", n, min(time.Second, opts.Duration)) // warm-up: starts n environments
 		rep.Warm[n] = c.load(ctx, "noop", n, opts.Duration)
 		opts.Logf("warm c=%-3d %v", n, rep.Warm[n])
 	}
 	if opts.AsyncEvents > 0 {
-		if rep.Async, err = runAsync(ctx, srv, c, opts.AsyncEvents); err != nil {
+		if opts.Enqueues == 0 {
+			opts.Enqueues = 2000
+		}
+		if rep.Async, err = runAsync(ctx, srv, c, opts.Enqueues, opts.AsyncEvents); err != nil {
 			return nil, err
 		}
 		opts.Logf("async      enqueue %v; at %d/s %v; %d events at %.0f/s", rep.Async.Enqueue, pacedRate, rep.Async.Paced, rep.Async.Events, rep.Async.Through)

@@ -134,7 +134,7 @@ func measureFloor(ctx context.Context, bin string, n int, d time.Duration) (Stat
 	}
 	defer f.stop()
 	c := newClient(f.base(), n)
-	c.load(ctx, "noop", n, time.Second) // warm-up, as for nubo
+	c.load(ctx, "noop", n, min(time.Second, d)) // warm-up, as for nubo
 	return c.load(ctx, "noop", n, d), nil
 }
 

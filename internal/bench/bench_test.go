@@ -1,0 +1,51 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRun runs the whole benchmark briefly, floor included: every scenario
+// must measure something and count no errors.
+func TestRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: starts a server and builds the no-op function")
+	}
+	rep, err := Run(context.Background(), Options{
+		Concurrencies: []int{1, 4}, Duration: 300 * time.Millisecond, ColdStarts: 2, AsyncEvents: 100, Enqueues: 100,
+		Sandbox: "process", Source: "../..", Logf: t.Logf,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, s Stats, wantN int) {
+		t.Helper()
+		if s.N < wantN || s.Errors != 0 || s.P50 <= 0 || s.P99 < s.P50 {
+			t.Errorf("%s: %v; want at least %d, no errors, 0 < p50 <= p99", name, s, wantN)
+		}
+	}
+	for _, c := range []int{1, 4} {
+		check("warm", rep.Warm[c], 10)
+		check("floor", rep.Floor[c], 10)
+		if rep.Warm[c].CPU <= 0 || rep.Floor[c].CPU <= 0 {
+			t.Errorf("c=%d: CPU per invoke %v (nubo), %v (floor); want both measured", c, rep.Warm[c].CPU, rep.Floor[c].CPU)
+		}
+	}
+	check("cold", rep.Cold, 2)
+	check("floor cold", rep.ColdFloor, 2)
+	check("enqueue", rep.Async.Enqueue, 100)
+	check("paced enqueue", rep.Async.Paced, 100)
+	if rep.Async.Events != 100 || rep.Async.Errors != 0 || rep.Async.Through <= 0 {
+		t.Errorf("async: %+v", rep.Async)
+	}
+	var out bytes.Buffer
+	rep.Print(&out)
+	for _, want := range []string{"floor c=4", "c=1: nubo adds", "enqueue 200/s", "cold start: nubo adds"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
