@@ -26,7 +26,7 @@ type floor struct {
 	ids   atomic.Int64
 	mu    sync.Mutex
 	taken map[string]*floorJob // delivered, not yet answered
-	procs []*exec.Cmd
+	procs []*exec.Cmd          // the warm copies, ended by stop
 }
 
 type floorJob struct {
@@ -49,15 +49,17 @@ func startFloor(bin string, n int) (*floor, error) {
 	f.srv = &http.Server{Handler: mux}
 	go f.srv.Serve(ln)
 	for range n {
-		if _, err := f.spawn(bin); err != nil {
+		cmd, err := f.spawn(bin)
+		if err != nil {
 			f.stop()
 			return nil, err
 		}
+		f.procs = append(f.procs, cmd)
 	}
 	return f, nil
 }
 
-// spawn starts one more copy of the function.
+// spawn starts a copy of the function; the caller ends it.
 func (f *floor) spawn(bin string) (*exec.Cmd, error) {
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + f.ln.Addr().String(), "_HANDLER=bootstrap", "PATH=/usr/bin:/bin"}
@@ -65,7 +67,6 @@ func (f *floor) spawn(bin string) (*exec.Cmd, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	f.procs = append(f.procs, cmd)
 	return cmd, nil
 }
 
