@@ -18,6 +18,9 @@ type AsyncReport struct {
 	// Paced is the same at pacedRate, where the events' running leaves
 	// the CPU most of its time.
 	Paced Stats
+	// Floor and PacedFloor are the same on the enqueue floor (see
+	// enqueueFloor), where nothing consumes the events.
+	Floor, PacedFloor Stats
 	// Events is how many events went through end to end, and Through the
 	// rate from the first enqueue to the last event done.
 	Events  int
@@ -29,6 +32,13 @@ type AsyncReport struct {
 // storing one, then the rate at which a burst of them is run.
 func runAsync(ctx context.Context, srv *server.Server, c *client, enqueues, events int) (*AsyncReport, error) {
 	rep := &AsyncReport{}
+	var err error
+	if rep.Floor, err = measureEnqueueFloor(ctx, enqueues, 0); err != nil {
+		return nil, err
+	}
+	if rep.PacedFloor, err = measureEnqueueFloor(ctx, enqueues, time.Second/pacedRate); err != nil {
+		return nil, err
+	}
 	if err := drain(ctx, srv, "noop"); err != nil {
 		return nil, err
 	}

@@ -120,7 +120,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if rep.Async, err = runAsync(ctx, srv, c, opts.Enqueues, opts.AsyncEvents); err != nil {
 			return nil, err
 		}
-		opts.Logf("async      enqueue %v; at %d/s %v; %d events at %.0f/s", rep.Async.Enqueue, pacedRate, rep.Async.Paced, rep.Async.Events, rep.Async.Through)
+		a := rep.Async
+		opts.Logf("async      enqueue %v (floor %v); at %d/s %v (floor %v); %d events at %.0f/s",
+			a.Enqueue, a.Floor, pacedRate, a.Paced, a.PacedFloor, a.Events, a.Through)
 	}
 	if rep.ColdFloor, err = measureFloorColdStarts(ctx, bin, opts.ColdStarts); err != nil {
 		return nil, err
@@ -227,7 +229,9 @@ func (r *Report) Print(w io.Writer) {
 	}
 	if a := r.Async; a != nil {
 		latency("enqueue", a.Enqueue)
+		latency("floor enq", a.Floor)
 		latency(fmt.Sprintf("enqueue %d/s", pacedRate), a.Paced)
+		latency(fmt.Sprintf("floor %d/s", pacedRate), a.PacedFloor)
 		fmt.Fprintf(w, "async e2e     %7d  %6d  %-9s  %-9s  %.0f/s\n", a.Events, a.Errors, "", "", a.Through)
 	}
 	latency("cold start", r.Cold)
@@ -241,6 +245,10 @@ func (r *Report) Print(w io.Writer) {
 		s := r.Warm[c]
 		fmt.Fprintf(w, "c=%d: nubo adds %v p50 and %v p99 to the floor; rate %.2fx the floor's\n",
 			c, (s.P50 - f.P50).Round(time.Microsecond), (s.P99 - f.P99).Round(time.Microsecond), s.PerSec/f.PerSec)
+	}
+	if a := r.Async; a != nil && a.Paced.N > 0 && a.PacedFloor.N > 0 {
+		fmt.Fprintf(w, "enqueue at %d/s: nubo adds %v p50 and %v p99 to the floor\n", pacedRate,
+			(a.Paced.P50 - a.PacedFloor.P50).Round(time.Microsecond), (a.Paced.P99 - a.PacedFloor.P99).Round(time.Microsecond))
 	}
 	if r.Cold.N > 0 && r.ColdFloor.N > 0 {
 		fmt.Fprintf(w, "cold start: nubo adds %v p50 to the floor's\n", (r.Cold.P50 - r.ColdFloor.P50).Round(time.Microsecond))

@@ -38,12 +38,14 @@ func TestRun(t *testing.T) {
 	check("floor cold", rep.ColdFloor, 2)
 	check("enqueue", rep.Async.Enqueue, 100)
 	check("paced enqueue", rep.Async.Paced, 100)
+	check("enqueue floor", rep.Async.Floor, 100)
+	check("paced enqueue floor", rep.Async.PacedFloor, 100)
 	if rep.Async.Events != 100 || rep.Async.Errors != 0 || rep.Async.Through <= 0 {
 		t.Errorf("async: %+v", rep.Async)
 	}
 	var out bytes.Buffer
 	rep.Print(&out)
-	for _, want := range []string{"floor c=4", "c=1: nubo adds", "enqueue 200/s", "cold start: nubo adds"} {
+	for _, want := range []string{"floor c=4", "c=1: nubo adds", "enqueue 200/s", "enqueue at 200/s: nubo adds", "cold start: nubo adds"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
