@@ -5,10 +5,13 @@
 // public prices and monthly free tier (configurable), and serves the
 // result to `nubo cost`.
 //
-// Every invocation is appended to a store.Stream as it is metered, without
-// waiting; every few seconds each function's running totals replace its
-// earlier messages (a rollup), so the stream stays small and a restart
-// reads one snapshot per function and month plus the invocations since.
+// Invocations are appended to a store.Stream as they are metered, without
+// waiting: those of the same function, architecture and memory size within
+// batchDelay go as one record, so that a busy function costs the store a
+// message every few milliseconds rather than one per invocation. Every few
+// seconds each function's running totals replace its earlier messages (a
+// rollup), so the stream stays small and a restart reads one snapshot per
+// function and month plus the invocations since.
 package meter
 
 import (
@@ -25,6 +28,10 @@ import (
 
 // Prefix is the first token of the meter's subjects.
 const Prefix = "meter"
+
+// batchDelay bounds how long a metered invocation waits in memory before
+// it is appended; a crash loses at most this much of the bill.
+const batchDelay = 5 * time.Millisecond
 
 // Retention is how long a month's totals are kept after its last
 // invocation.
@@ -82,6 +89,9 @@ type Meter struct {
 
 	mu       sync.Mutex
 	accounts map[string]*account // by subject
+	// pending is what was metered since the last append, by subject.
+	pending map[string]map[lineKey]*stored
+	timer   *time.Timer
 }
 
 // Open returns a Meter on stream (which holds the subjects "meter.>" and
@@ -93,19 +103,21 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}}
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{}}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// stored is a message of the stream: one invocation, or a snapshot of an
-// account's lines.
+// stored is a message of the stream: invocations of one architecture and
+// memory size (Requests of them, 1 when absent, as nubo once wrote one
+// message per invocation), or a snapshot of an account's lines.
 type stored struct {
 	Arch     string  `json:"a,omitempty"`
 	MemoryMB int     `json:"m,omitempty"`
 	BilledMs int64   `json:"b,omitempty"`
+	Requests int64   `json:"n,omitempty"`
 	Snapshot []*Line `json:"snapshot,omitempty"`
 }
 
@@ -121,15 +133,48 @@ func Month(t time.Time) string { return t.UTC().Format("2006-01") }
 func (m *Meter) Add(u Usage) {
 	month := Month(u.Time)
 	subject := subjectOf(month, u.Region, u.Function)
-	data, _ := json.Marshal(stored{Arch: u.Architecture, MemoryMB: u.MemoryMB, BilledMs: u.BilledMs})
 	m.mu.Lock()
-	defer m.mu.Unlock() // held while appending, so that snapshots follow what they count
+	defer m.mu.Unlock()
 	a := m.accountLocked(subject, month, u.Region, u.Function)
 	a.add(u.Architecture, u.MemoryMB, 1, u.BilledMs)
 	a.unsnapped++
-	if err := m.stream.Append(subject, data); err != nil {
-		m.log.Error("store metered invocation", "function", u.Function, "err", err)
+	k := lineKey{u.Architecture, u.MemoryMB}
+	p := m.pending[subject][k]
+	if p == nil {
+		if m.pending[subject] == nil {
+			m.pending[subject] = map[lineKey]*stored{}
+		}
+		p = &stored{Arch: u.Architecture, MemoryMB: u.MemoryMB}
+		m.pending[subject][k] = p
 	}
+	p.Requests++
+	p.BilledMs += u.BilledMs
+	if m.timer == nil {
+		m.timer = time.AfterFunc(batchDelay, m.appendPending)
+	}
+}
+
+// appendPending appends what was metered since the last time.
+func (m *Meter) appendPending() {
+	m.mu.Lock()
+	defer m.mu.Unlock() // held while appending, so that snapshots follow what they count
+	m.appendPendingLocked()
+}
+
+func (m *Meter) appendPendingLocked() {
+	if m.timer != nil {
+		m.timer.Stop()
+		m.timer = nil
+	}
+	for subject, lines := range m.pending {
+		for _, p := range lines {
+			data, _ := json.Marshal(p)
+			if err := m.stream.Append(subject, data); err != nil {
+				m.log.Error("store metered invocations", "subject", subject, "err", err)
+			}
+		}
+	}
+	clear(m.pending)
 }
 
 func (m *Meter) accountLocked(subject, month, region, function string) *account {
@@ -183,6 +228,7 @@ func (m *Meter) Run(ctx context.Context) error {
 
 // Flush snapshots and waits until everything metered is stored.
 func (m *Meter) Flush(ctx context.Context) error {
+	m.appendPending()
 	if err := m.snapshot(); err != nil {
 		return err
 	}
@@ -194,6 +240,9 @@ func (m *Meter) Flush(ctx context.Context) error {
 func (m *Meter) snapshot() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// A snapshot rolls up every earlier message of its subject, so what it
+	// counts must be stored before it, not after.
+	m.appendPendingLocked()
 	for subject, a := range m.accounts {
 		if a.unsnapped == 0 {
 			continue
@@ -233,8 +282,9 @@ func (m *Meter) load(ctx context.Context) error {
 			}
 			return true
 		}
-		a.add(s.Arch, s.MemoryMB, 1, s.BilledMs)
-		a.unsnapped++
+		requests := max(s.Requests, 1)
+		a.add(s.Arch, s.MemoryMB, requests, s.BilledMs)
+		a.unsnapped += int(requests)
 		return true
 	})
 	if err != nil {

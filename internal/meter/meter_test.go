@@ -74,13 +74,16 @@ func TestUsageIsExactAndSurvivesRestart(t *testing.T) {
 	if err := m.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// Invocations metered after the last snapshot are replayed on top of it.
-	use(m, now, "b", "arm64", 1024, 0)
+	// Invocations metered after the last snapshot are replayed on top of
+	// it; those of one line within a few milliseconds are one message.
+	use(m, now, "b", "arm64", 1024, 0, 0, 0)
+	b := store.Key(meter.Prefix, "2026-03", "us-east-1", "b")
+	waitMessages(t, s, b, 2) // the snapshot and one batch
 	m2 := open(t, s)
 	use(m2, now, "b", "arm64", 1024, 0)
-	// Two requests of 0 ms were added: only the request counts change.
+	// Four requests of 0 ms were added: only the request counts change.
 	r := m2.Report("2026-03", "", "b", meter.DefaultPrices())
-	if r.Requests != 3 || r.MBMs != 1000*1024 {
+	if r.Requests != 5 || r.MBMs != 1000*1024 {
 		t.Errorf("b after restart: %+v", r)
 	}
 	if err := m2.Flush(ctx); err != nil {
@@ -93,6 +96,23 @@ func TestUsageIsExactAndSurvivesRestart(t *testing.T) {
 	for subject, n := range subjects {
 		if n != 1 {
 			t.Errorf("%s holds %d messages after a snapshot, want 1", subject, n)
+		}
+	}
+}
+
+// waitMessages waits until subject holds n messages.
+func waitMessages(t *testing.T, s store.Stream, subject string, n uint64) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		subjects, err := s.Subjects(context.Background(), subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if subjects[subject] == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s holds %d messages, want %d", subject, subjects[subject], n)
 		}
 	}
 }
