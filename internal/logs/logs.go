@@ -49,6 +49,7 @@ type Store struct {
 	mu     sync.Mutex
 	groups map[string]*group
 	dirty  map[string]struct{} // metadata keys to persist
+	batch  pending
 }
 
 // Open returns a Store on stream (which must hold the subjects "logs.>")
@@ -72,7 +73,7 @@ func Open(ctx context.Context, stream store.Stream, meta store.KV, opts Options)
 		opts.Logger = slog.Default()
 	}
 	s := &Store{stream: stream, meta: meta, opts: opts, log: opts.Logger,
-		groups: map[string]*group{}, dirty: map[string]struct{}{}}
+		groups: map[string]*group{}, dirty: map[string]struct{}{}, batch: pending{events: map[string][]event{}}}
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
@@ -119,37 +120,34 @@ func Subject(group, stream string) string {
 	return store.Key(Prefix, group, stream)
 }
 
-// Append stores a batch of events of one log stream, creating the group
-// and the stream if need be, as Lambda does. It does not wait for the
-// store; a failure is logged.
+// Append adds a batch of events of one log stream, creating the group and
+// the stream if need be, as Lambda does. The events are stored within
+// batchDelay, with the stream's others of that time; every read stores
+// them first. It does not wait for the store; a failure is logged.
 func (s *Store) Append(group, stream string, events []lambda.LogEvent) {
-	if err := s.append(group, stream, events); err != nil {
-		s.log.Error("store log events", "group", group, "stream", stream, "err", err)
+	if len(events) == 0 {
+		return
+	}
+	batch, first, last, bytes := toStored(events)
+	s.mu.Lock()
+	s.noteLocked(group, stream, first, last, bytes, s.nowMs())
+	full := s.addPendingLocked(Subject(group, stream), batch, bytes)
+	s.mu.Unlock()
+	if full {
+		s.storePending()
 	}
 }
 
-func (s *Store) append(group, stream string, events []lambda.LogEvent) error {
-	if len(events) == 0 {
-		return nil
-	}
-	batch := make([]event, len(events))
-	first, last, bytes := events[0].Timestamp, events[0].Timestamp, int64(0)
+// toStored converts events to their stored form and measures them.
+func toStored(events []lambda.LogEvent) (batch []event, first, last, bytes int64) {
+	batch = make([]event, len(events))
+	first, last = events[0].Timestamp, events[0].Timestamp
 	for i, e := range events {
 		batch[i] = event{T: e.Timestamp, M: e.Message}
 		first, last = min(first, e.Timestamp), max(last, e.Timestamp)
 		bytes += eventBytes(e.Message)
 	}
-	data, err := json.Marshal(batch)
-	if err != nil {
-		return err
-	}
-	if err := s.stream.Append(Subject(group, stream), data); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.noteLocked(group, stream, first, last, bytes, s.nowMs())
-	s.mu.Unlock()
-	return nil
+	return batch, first, last, bytes
 }
 
 // Put stores events on an existing stream and waits until they are stored.
@@ -167,15 +165,28 @@ func (s *Store) Put(ctx context.Context, group, stream string, events []lambda.L
 	case st == nil:
 		return ErrStreamNotFound
 	}
-	if err := s.append(group, stream, events); err != nil {
+	if len(events) == 0 {
+		return nil
+	}
+	s.storePending() // first what was appended before
+	batch, first, last, bytes := toStored(events)
+	data, err := json.Marshal(batch)
+	if err != nil {
+		return err
+	}
+	if err := s.stream.Append(Subject(group, stream), data); err != nil {
 		return fmt.Errorf("put log events: %w", err)
 	}
+	s.mu.Lock()
+	s.noteLocked(group, stream, first, last, bytes, s.nowMs())
+	s.mu.Unlock()
 	return s.stream.Flush(ctx)
 }
 
 // Flush waits until every appended batch is stored, and persists the
 // metadata.
 func (s *Store) Flush(ctx context.Context) error {
+	s.storePending()
 	if err := s.stream.Flush(ctx); err != nil {
 		return err
 	}
@@ -191,6 +202,7 @@ type Event struct {
 // Read calls fn with the events of group from since on, in the order they
 // were stored; with follow it waits for new ones until ctx ends.
 func (s *Store) Read(ctx context.Context, group string, since time.Time, follow bool, fn func(Event) bool) error {
+	s.storePending()
 	filter := store.Key(Prefix, group) + ".>"
 	cutoff := since.UnixMilli()
 	return s.stream.Read(ctx, filter, since, follow, func(m store.Message) bool {

@@ -75,6 +75,31 @@ func events(ts int64, msgs ...string) []lambda.LogEvent {
 	return out
 }
 
+func flush(t *testing.T, s *logs.Store) {
+	t.Helper()
+	if err := s.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitStored waits until the store has handed subject's appended events to
+// the stream (within batchDelay), and the stream has stored them.
+func waitStored(t *testing.T, st store.Stream, subject string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		subjects, err := st.Subjects(context.Background(), subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if subjects[subject] > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s was never stored", subject)
+		}
+	}
+}
+
 func scan(t *testing.T, s *logs.Store, q logs.Query) []logs.StoredEvent {
 	t.Helper()
 	var got []logs.StoredEvent
@@ -110,9 +135,7 @@ func TestMetadataSurvivesRestartAndCrash(t *testing.T) {
 	// Events stored after the last metadata sync: a crash loses their
 	// metadata, which the next Open rebuilds from the events.
 	s.Append("/aws/lambda/other", "s1", events(now+10, "three"))
-	if err := f.stream.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
+	waitStored(t, f.stream, logs.Subject("/aws/lambda/other", "s1"))
 
 	s2 := f.open(t, c)
 	groups := s2.Groups("")
@@ -138,6 +161,7 @@ func TestScanPositionsAndRanges(t *testing.T) {
 	now := c.Now().UnixMilli()
 	s.Append("g", "a", events(now, "a0", "a1"))
 	s.Append("g", "b", events(now+5, "b0"))
+	flush(t, s) // or a2 would be stored with a0 and a1
 	s.Append("g", "a", events(now+10, "a2"))
 	all := scan(t, s, logs.Query{Group: "g"})
 	if len(all) != 4 || all[0].Message != "a0" || all[2].Message != "b0" || all[3].Message != "a2" {

@@ -170,6 +170,7 @@ func (s *Store) DeleteGroup(ctx context.Context, name string) error {
 	if g == nil {
 		return ErrGroupNotFound
 	}
+	s.storePending() // so that the purge takes the group's pending events too
 	if err := s.stream.Purge(ctx, store.Key(Prefix, name)+".>", time.Time{}); err != nil {
 		return fmt.Errorf("delete log group %s: %w", name, err)
 	}
@@ -200,6 +201,7 @@ func (s *Store) DeleteStream(ctx context.Context, groupName, name string) error 
 	case !found:
 		return ErrStreamNotFound
 	}
+	s.storePending() // so that the purge takes the stream's pending events too
 	if err := s.stream.Purge(ctx, Subject(groupName, name), time.Time{}); err != nil {
 		return fmt.Errorf("delete log stream %s: %w", name, err)
 	}

@@ -87,8 +87,10 @@ type Query struct {
 // until fn returns false. It sees every event appended before it was
 // called, and none that retention has expired.
 func (s *Store) Scan(ctx context.Context, q Query, fn func(StoredEvent) bool) error {
-	// Wait a little for appends in flight, to read one's own writes; under
-	// a steady stream of appends the store may never be idle, so not long.
+	// Store what is pending, and wait a little for appends in flight, to
+	// read one's own writes; under a steady stream of appends the store may
+	// never be idle, so not long.
+	s.storePending()
 	fctx, cancel := context.WithTimeout(ctx, flushWait)
 	err := s.stream.Flush(fctx)
 	cancel()

@@ -1,0 +1,68 @@
+package logs
+
+import (
+	"encoding/json"
+	"sync"
+	"time"
+)
+
+// batchDelay bounds how long appended events wait in memory before they
+// are stored: a crash loses at most this much of the logs, and a busy log
+// stream costs the store one message per batchDelay rather than one per
+// append.
+const batchDelay = 5 * time.Millisecond
+
+// maxPendingBytes stores pending events at once when they reach this size.
+const maxPendingBytes = 1 << 20
+
+// pending holds appended events not yet stored, by subject. Its fields
+// other than storeMu are guarded by the Store's mu.
+type pending struct {
+	storeMu  sync.Mutex // held while pending events are stored, to keep their order
+	events   map[string][]event
+	subjects []string // in the order of their first pending events
+	bytes    int64
+	timer    *time.Timer
+}
+
+// addPendingLocked adds a batch of subject's events; it reports whether the
+// pending events should be stored now rather than after batchDelay.
+func (s *Store) addPendingLocked(subject string, batch []event, bytes int64) (full bool) {
+	p := &s.batch
+	if _, ok := p.events[subject]; !ok {
+		p.subjects = append(p.subjects, subject)
+	}
+	p.events[subject] = append(p.events[subject], batch...)
+	p.bytes += bytes
+	if p.bytes >= maxPendingBytes {
+		return true
+	}
+	if p.timer == nil {
+		p.timer = time.AfterFunc(batchDelay, s.storePending)
+	}
+	return false
+}
+
+// storePending stores the pending events, one message per log stream.
+func (s *Store) storePending() {
+	p := &s.batch
+	p.storeMu.Lock()
+	defer p.storeMu.Unlock()
+	s.mu.Lock()
+	events, subjects := p.events, p.subjects
+	p.events, p.subjects, p.bytes = map[string][]event{}, nil, 0
+	if p.timer != nil {
+		p.timer.Stop()
+		p.timer = nil
+	}
+	s.mu.Unlock()
+	for _, subject := range subjects {
+		data, err := json.Marshal(events[subject])
+		if err == nil {
+			err = s.stream.Append(subject, data)
+		}
+		if err != nil {
+			s.log.Error("store log events", "subject", subject, "err", err)
+		}
+	}
+}
