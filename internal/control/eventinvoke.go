@@ -163,11 +163,7 @@ func (s *Service) EventInvokeConfig(ctx context.Context, scope lambda.Scope, ref
 	if qualifier == "" {
 		qualifier = lambda.Latest
 	}
-	cfg, err := cached[lambda.FunctionEventInvokeConfig](ctx, s, eventInvokeKey(scope, ref.Name, qualifier))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	return cfg, err
+	return cachedOptional[lambda.FunctionEventInvokeConfig](ctx, s, eventInvokeKey(scope, ref.Name, qualifier))
 }
 
 // DeleteEventInvokeConfig removes a version's or alias's settings.

@@ -115,6 +115,22 @@ func (c *readCache) invalidate() {
 
 // cached reads and decodes key through the cache.
 func cached[T any](ctx context.Context, s *Service, key string) (*T, error) {
+	out, err := lookup[T](ctx, s, key, false)
+	if err == nil && out == nil {
+		return nil, store.ErrNotFound
+	}
+	return out, err
+}
+
+// cachedOptional is cached for a record that is often absent (nil, nil),
+// and remembers the absence too: every asynchronous event asks for its
+// function's event invoke config, which most functions never have. Only
+// for records whose every write calls changed after it.
+func cachedOptional[T any](ctx context.Context, s *Service, key string) (*T, error) {
+	return lookup[T](ctx, s, key, true)
+}
+
+func lookup[T any](ctx context.Context, s *Service, key string, cacheAbsent bool) (*T, error) {
 	c := &s.cache
 	c.mu.Lock()
 	v, ok := c.records[key]
@@ -123,13 +139,17 @@ func cached[T any](ctx context.Context, s *Service, key string) (*T, error) {
 	if ok {
 		return v.(*T), nil
 	}
+	var out *T
 	e, err := s.kv.Get(ctx, key)
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrNotFound) && cacheAbsent:
+	case err != nil:
 		return nil, err
-	}
-	out := new(T)
-	if err := json.Unmarshal(e.Value, out); err != nil {
-		return nil, err
+	default:
+		out = new(T)
+		if err := json.Unmarshal(e.Value, out); err != nil {
+			return nil, err
+		}
 	}
 	c.mu.Lock()
 	if c.gen == gen {

@@ -156,6 +156,14 @@ func TestAsyncSuccessDestination(t *testing.T) {
 	n := startNuboWith(t, "", fastRetries)
 	n.createShell(t, "worker", nil)
 	n.createRecorder(t, "on-success")
+	// An event run before the function has settings: their absence is
+	// cached, and putting them must end that.
+	n.invokeAsync(t, "worker", `{"value":"before-settings"}`)
+	for deadline := time.Now().Add(30 * time.Second); n.metric(t, "nubo_lambda_invocations_total", "worker") != "1"; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first event never ran")
+		}
+	}
 	n.putEventInvokeConfig(t, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("worker"),
 		DestinationConfig: &types.DestinationConfig{OnSuccess: &types.OnSuccess{Destination: aws.String(fnARN("on-success"))}}})
 	out, err := n.client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("worker"),
