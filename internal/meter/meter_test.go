@@ -75,15 +75,20 @@ func TestUsageIsExactAndSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Invocations metered after the last snapshot are replayed on top of
-	// it; those of one line within a few milliseconds are one message.
-	use(m, now, "b", "arm64", 1024, 0, 0, 0)
+	// it (once stored, within a few milliseconds); many metered at once
+	// take a few messages, not one each.
+	use(m, now, "b", "arm64", 1024, make([]int64, 100)...)
+	m2 := reopenWhen(t, s, func(m *meter.Meter) bool {
+		return m.Report("2026-03", "", "b", meter.DefaultPrices()).Requests == 101
+	})
 	b := store.Key(meter.Prefix, "2026-03", "us-east-1", "b")
-	waitMessages(t, s, b, 2) // the snapshot and one batch
-	m2 := open(t, s)
+	if subjects, err := s.Subjects(ctx, b); err != nil || subjects[b] > 11 {
+		t.Errorf("100 invocations metered at once took %d messages (%v), want a snapshot and at most 10", subjects[b], err)
+	}
 	use(m2, now, "b", "arm64", 1024, 0)
-	// Four requests of 0 ms were added: only the request counts change.
+	// 101 requests of 0 ms were added: only the request counts change.
 	r := m2.Report("2026-03", "", "b", meter.DefaultPrices())
-	if r.Requests != 5 || r.MBMs != 1000*1024 {
+	if r.Requests != 102 || r.MBMs != 1000*1024 {
 		t.Errorf("b after restart: %+v", r)
 	}
 	if err := m2.Flush(ctx); err != nil {
@@ -100,19 +105,17 @@ func TestUsageIsExactAndSurvivesRestart(t *testing.T) {
 	}
 }
 
-// waitMessages waits until subject holds n messages.
-func waitMessages(t *testing.T, s store.Stream, subject string, n uint64) {
+// reopenWhen opens a new Meter on s until ready says it has read what it
+// should.
+func reopenWhen(t *testing.T, s store.Stream, ready func(*meter.Meter) bool) *meter.Meter {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		subjects, err := s.Subjects(context.Background(), subject)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if subjects[subject] == n {
-			return
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		m := open(t, s)
+		if ready(m) {
+			return m
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s holds %d messages, want %d", subject, subjects[subject], n)
+			t.Fatal("the meter never read what was metered")
 		}
 	}
 }
