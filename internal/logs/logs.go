@@ -168,25 +168,23 @@ func (s *Store) Put(ctx context.Context, group, stream string, events []lambda.L
 	if len(events) == 0 {
 		return nil
 	}
-	s.storePending() // first what was appended before
 	batch, first, last, bytes := toStored(events)
-	data, err := json.Marshal(batch)
-	if err != nil {
-		return err
-	}
-	if err := s.stream.Append(Subject(group, stream), data); err != nil {
-		return fmt.Errorf("put log events: %w", err)
-	}
 	s.mu.Lock()
 	s.noteLocked(group, stream, first, last, bytes, s.nowMs())
+	s.addPendingLocked(Subject(group, stream), batch, bytes)
 	s.mu.Unlock()
+	if err := s.storePending(); err != nil {
+		return fmt.Errorf("put log events: %w", err)
+	}
 	return s.stream.Flush(ctx)
 }
 
 // Flush waits until every appended batch is stored, and persists the
 // metadata.
 func (s *Store) Flush(ctx context.Context) error {
-	s.storePending()
+	if err := s.storePending(); err != nil {
+		return err
+	}
 	if err := s.stream.Flush(ctx); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"cmp"
 	"encoding/json"
 	"sync"
 	"time"
@@ -38,13 +39,14 @@ func (s *Store) addPendingLocked(subject string, batch []event, bytes int64) (fu
 		return true
 	}
 	if p.timer == nil {
-		p.timer = time.AfterFunc(batchDelay, s.storePending)
+		p.timer = time.AfterFunc(batchDelay, func() { s.storePending() })
 	}
 	return false
 }
 
-// storePending stores the pending events, one message per log stream.
-func (s *Store) storePending() {
+// storePending stores the pending events, one message per log stream. It
+// logs every failure and returns the first.
+func (s *Store) storePending() (first error) {
 	p := &s.batch
 	p.storeMu.Lock()
 	defer p.storeMu.Unlock()
@@ -63,6 +65,8 @@ func (s *Store) storePending() {
 		}
 		if err != nil {
 			s.log.Error("store log events", "subject", subject, "err", err)
+			first = cmp.Or(first, err)
 		}
 	}
+	return first
 }

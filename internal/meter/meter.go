@@ -228,8 +228,7 @@ func (m *Meter) Run(ctx context.Context) error {
 
 // Flush snapshots and waits until everything metered is stored.
 func (m *Meter) Flush(ctx context.Context) error {
-	m.appendPending()
-	if err := m.snapshot(); err != nil {
+	if err := m.snapshot(); err != nil { // which stores what is pending first
 		return err
 	}
 	return m.stream.Flush(ctx)
