@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/lambda"
 )
@@ -120,7 +121,7 @@ func FuzzInspect(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pkg, err := code.Inspect(data)
 		if err != nil {
-			var le *lambda.Error
+			var le *awserr.Error
 			if !errors.As(err, &le) {
 				t.Fatalf("unclassified error %v", err)
 			}

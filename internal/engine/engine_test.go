@@ -222,8 +222,7 @@ func TestReservedConcurrencyThrottles(t *testing.T) {
 	second := request(cfg, nil)
 	second.Reserved = &one
 	_, err := h.eng.Invoke(context.Background(), second)
-	var le *lambda.Error
-	if !errors.As(err, &le) || le.Class != lambda.ErrTooManyRequests || le.Reason != lambda.ReasonReservedFunctionConcurrentInvocationLimitExceeded {
+	if lambda.ThrottleReason(err) != lambda.ReasonReservedFunctionConcurrentInvocationLimitExceeded {
 		t.Fatalf("got %v, want a reserved-concurrency throttle", err)
 	}
 	<-done
@@ -233,7 +232,7 @@ func TestReservedConcurrencyThrottles(t *testing.T) {
 	zero := 0
 	blocked := request(cfg, nil)
 	blocked.Reserved = &zero
-	if _, err := h.eng.Invoke(context.Background(), blocked); !errors.As(err, &le) || le.Class != lambda.ErrTooManyRequests {
+	if _, err := h.eng.Invoke(context.Background(), blocked); !errors.Is(err, lambda.ErrTooManyRequests) {
 		t.Fatalf("reserved concurrency 0: got %v", err)
 	}
 }
@@ -252,8 +251,7 @@ func TestAccountLimitThrottles(t *testing.T) {
 	req := request(function("other"), nil)
 	req.ReservedTotal = 1 // one is reserved elsewhere: only 2 unreserved
 	_, err := h.eng.Invoke(context.Background(), req)
-	var le *lambda.Error
-	if !errors.As(err, &le) || le.Reason != lambda.ReasonConcurrentInvocationLimitExceeded {
+	if lambda.ThrottleReason(err) != lambda.ReasonConcurrentInvocationLimitExceeded {
 		t.Fatalf("got %v, want an account-limit throttle", err)
 	}
 	wg.Wait()

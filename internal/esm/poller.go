@@ -190,8 +190,7 @@ func (p *poller) collect(ctx context.Context) ([]sqs.Message, error) {
 			AttributeNames: []string{"All"}, MessageAttributeNames: []string{"All"},
 		})
 		if err != nil {
-			var se *sqs.Error
-			if errors.As(err, &se) && se.Class == sqs.ErrQueueDoesNotExist {
+			if errors.Is(err, sqs.ErrQueueDoesNotExist) {
 				return nil, errQueueGone
 			}
 			return nil, err

@@ -82,8 +82,7 @@ func FuzzParseFunctionRef(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, maxLen int, qualifier string) {
 		ref, err := lambda.ParseFunctionRef(s, maxLen)
 		if err != nil {
-			var le *lambda.Error
-			if !errors.As(err, &le) || !errors.Is(err, lambda.ErrValidation) {
+			if !errors.Is(err, lambda.ErrValidation) {
 				t.Fatalf("ParseFunctionRef(%q): unclassified error %v", s, err)
 			}
 			return

@@ -2,25 +2,28 @@ package lambda
 
 import (
 	"errors"
-	"fmt"
+	"net/http"
+
+	"github.com/nubo-dev/nubo/internal/awserr"
 )
 
-// Error classes. Each sentinel's text is the AWS error type it stands for; the
-// API layer maps classes to HTTP statuses from one table.
+// Error codes of the Lambda API, each with the HTTP status AWS sends it
+// with: the one table the wire layer renders them from.
 var (
-	ErrResourceNotFound      = errors.New("ResourceNotFoundException")
-	ErrResourceConflict      = errors.New("ResourceConflictException")
-	ErrInvalidParameterValue = errors.New("InvalidParameterValueException")
-	ErrValidation            = errors.New("ValidationException")
-	ErrPreconditionFailed    = errors.New("PreconditionFailedException")
-	ErrTooManyRequests       = errors.New("TooManyRequestsException")
-	ErrRequestTooLarge       = errors.New("RequestTooLargeException")
-	ErrRequestEntityTooLarge = errors.New("RequestEntityTooLargeException")
-	ErrInvalidRequestContent = errors.New("InvalidRequestContentException")
-	ErrUnsupportedMediaType  = errors.New("UnsupportedMediaTypeException")
-	ErrCodeStorageExceeded   = errors.New("CodeStorageExceededException")
-	ErrResourceNotReady      = errors.New("ResourceNotReadyException")
-	ErrService               = errors.New("ServiceException")
+	ErrResourceNotFound      = &awserr.Code{Name: "ResourceNotFoundException", Status: http.StatusNotFound}
+	ErrResourceConflict      = &awserr.Code{Name: "ResourceConflictException", Status: http.StatusConflict}
+	ErrInvalidParameterValue = &awserr.Code{Name: "InvalidParameterValueException", Status: http.StatusBadRequest}
+	ErrValidation            = &awserr.Code{Name: "ValidationException", Status: http.StatusBadRequest}
+	ErrPreconditionFailed    = &awserr.Code{Name: "PreconditionFailedException", Status: http.StatusPreconditionFailed}
+	ErrTooManyRequests       = &awserr.Code{Name: "TooManyRequestsException", Status: http.StatusTooManyRequests}
+	ErrRequestTooLarge       = &awserr.Code{Name: "RequestTooLargeException", Status: http.StatusRequestEntityTooLarge}
+	ErrRequestEntityTooLarge = &awserr.Code{Name: "RequestEntityTooLargeException", Status: http.StatusRequestEntityTooLarge}
+	ErrInvalidRequestContent = &awserr.Code{Name: "InvalidRequestContentException", Status: http.StatusBadRequest}
+	ErrUnsupportedMediaType  = &awserr.Code{Name: "UnsupportedMediaTypeException", Status: http.StatusUnsupportedMediaType}
+	ErrCodeStorageExceeded   = &awserr.Code{Name: "CodeStorageExceededException", Status: http.StatusBadRequest}
+	ErrResourceNotReady      = &awserr.Code{Name: "ResourceNotReadyException", Status: http.StatusBadGateway}
+	ErrService               = &awserr.Code{Name: "ServiceException", Status: http.StatusInternalServerError}
+	ErrUnknownOperation      = &awserr.Code{Name: "UnknownOperationException", Status: http.StatusNotFound}
 )
 
 // Throttle reasons carried by TooManyRequestsException.
@@ -29,25 +32,28 @@ const (
 	ReasonReservedFunctionConcurrentInvocationLimitExceeded = "ReservedFunctionConcurrentInvocationLimitExceeded"
 )
 
-// Error is a Lambda API error: its class and the message AWS would give.
-type Error struct {
-	Class   error
-	Message string
-	// Reason is set on TooManyRequestsException.
-	Reason string
+// Errorf returns an error of code c with AWS's message.
+func Errorf(c *awserr.Code, format string, args ...any) error {
+	return awserr.New(c, format, args...)
 }
 
-func (e *Error) Error() string { return e.Class.Error() + ": " + e.Message }
-func (e *Error) Unwrap() error { return e.Class }
-
-// Errorf returns an *Error of the given class.
-func Errorf(class error, format string, args ...any) error {
-	return &Error{Class: class, Message: fmt.Sprintf(format, args...)}
-}
-
-// Throttled returns a TooManyRequestsException with the given reason.
+// Throttled returns a TooManyRequestsException with the given reason, and
+// Retry-After as AWS sends it.
 func Throttled(reason string) error {
-	return &Error{Class: ErrTooManyRequests, Message: "Rate Exceeded.", Reason: reason}
+	e := awserr.New(ErrTooManyRequests, "Rate Exceeded.").With("Reason", reason)
+	e.Header = map[string]string{"Retry-After": "1"}
+	return e
+}
+
+// ThrottleReason is the Reason of a TooManyRequestsException ("" for any
+// other error).
+func ThrottleReason(err error) string {
+	var e *awserr.Error
+	if errors.As(err, &e) && e.Code == ErrTooManyRequests {
+		r, _ := e.Fields["Reason"].(string)
+		return r
+	}
+	return ""
 }
 
 // FunctionNotFound is AWS's error for a missing function or version.

@@ -6,24 +6,24 @@ import (
 	"github.com/nubo-dev/nubo/internal/control"
 )
 
-func (h *Handler) createAlias(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 140)
+func (h *handler) createAlias(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 140)
 	if err != nil {
 		return err
 	}
 	var in control.CreateAliasInput
-	if err := Decode(r, &in, MaxRequest, "CreateAlias"); err != nil {
+	if err := decode(r, &in, maxRequest, "CreateAlias"); err != nil {
 		return err
 	}
 	out, err := h.control.CreateAlias(r.Context(), scope, ref, &in)
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusCreated, out)
+	return writeJSON(w, http.StatusCreated, out)
 }
 
-func (h *Handler) listAliases(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 140)
+func (h *handler) listAliases(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 140)
 	if err != nil {
 		return err
 	}
@@ -35,11 +35,11 @@ func (h *Handler) listAliases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) getAlias(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 140)
+func (h *handler) getAlias(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 140)
 	if err != nil {
 		return err
 	}
@@ -47,32 +47,32 @@ func (h *Handler) getAlias(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) updateAlias(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 140)
+func (h *handler) updateAlias(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 140)
 	if err != nil {
 		return err
 	}
 	var in control.UpdateAliasInput
-	if err := Decode(r, &in, MaxRequest, "UpdateAlias"); err != nil {
+	if err := decode(r, &in, maxRequest, "UpdateAlias"); err != nil {
 		return err
 	}
 	out, err := h.control.UpdateAlias(r.Context(), scope, ref, r.PathValue("alias"), &in)
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) deleteAlias(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 140)
+func (h *handler) deleteAlias(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 140)
 	if err != nil {
 		return err
 	}
 	if err := h.control.DeleteAlias(r.Context(), scope, ref, r.PathValue("alias")); err != nil {
 		return err
 	}
-	return NoContent(w)
+	return noContent(w)
 }

@@ -6,41 +6,41 @@ import (
 	"github.com/nubo-dev/nubo/internal/control"
 )
 
-func (h *Handler) eventInvokeRoutes() {
+func (h *handler) eventInvokeRoutes() {
 	const path = "/2019-09-25/functions/{name}/event-invoke-config"
-	h.Handle("PUT "+path, h.putEventInvokeConfig(false))
-	h.Handle("POST "+path, h.putEventInvokeConfig(true))
-	h.Handle("GET "+path, h.getEventInvokeConfig)
-	h.Handle("DELETE "+path, h.deleteEventInvokeConfig)
-	h.Handle("GET "+path+"/list", h.listEventInvokeConfigs)
+	h.handle("PUT "+path, h.putEventInvokeConfig(false))
+	h.handle("POST "+path, h.putEventInvokeConfig(true))
+	h.handle("GET "+path, h.getEventInvokeConfig)
+	h.handle("DELETE "+path, h.deleteEventInvokeConfig)
+	h.handle("GET "+path+"/list", h.listEventInvokeConfigs)
 }
 
 // putEventInvokeConfig is Put- (replace) or, with merge,
 // UpdateFunctionEventInvokeConfig.
-func (h *Handler) putEventInvokeConfig(merge bool) func(http.ResponseWriter, *http.Request) error {
+func (h *handler) putEventInvokeConfig(merge bool) func(http.ResponseWriter, *http.Request) error {
 	op := "PutFunctionEventInvokeConfig"
 	if merge {
 		op = "UpdateFunctionEventInvokeConfig"
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
-		scope, ref, err := h.FunctionRef(r, 256)
+		scope, ref, err := h.functionRef(r, 256)
 		if err != nil {
 			return err
 		}
 		var in control.EventInvokeConfigInput
-		if err := Decode(r, &in, MaxRequest, op); err != nil {
+		if err := decode(r, &in, maxRequest, op); err != nil {
 			return err
 		}
 		out, err := h.control.PutEventInvokeConfig(r.Context(), scope, ref, &in, merge)
 		if err != nil {
 			return err
 		}
-		return WriteJSON(w, http.StatusOK, out)
+		return writeJSON(w, http.StatusOK, out)
 	}
 }
 
-func (h *Handler) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 256)
+func (h *handler) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 256)
 	if err != nil {
 		return err
 	}
@@ -48,22 +48,22 @@ func (h *Handler) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) deleteEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 256)
+func (h *handler) deleteEventInvokeConfig(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 256)
 	if err != nil {
 		return err
 	}
 	if err := h.control.DeleteEventInvokeConfig(r.Context(), scope, ref); err != nil {
 		return err
 	}
-	return NoContent(w)
+	return noContent(w)
 }
 
-func (h *Handler) listEventInvokeConfigs(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 256)
+func (h *handler) listEventInvokeConfigs(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 256)
 	if err != nil {
 		return err
 	}
@@ -75,5 +75,5 @@ func (h *Handler) listEventInvokeConfigs(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }

@@ -12,58 +12,62 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/async"
 	"github.com/nubo-dev/nubo/internal/control"
+	"github.com/nubo-dev/nubo/internal/esm"
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
-// Handler serves the Lambda API.
-type Handler struct {
-	control *control.Service
-	invoker *invoker.Invoker
-	async   *async.Queue
-	account string
-	mux     *http.ServeMux
-	log     *slog.Logger
+// handler holds Lambda service's handlers.
+type handler struct {
+	control  *control.Service
+	invoker  *invoker.Invoker
+	async    *async.Queue
+	mappings *esm.Service
+	account  string
+	routes   []wire.Route
 }
 
-// New returns a Handler for the control plane ctl that invokes through inv
-// (and queue, for asynchronous invocations), acting for account.
-func New(ctl *control.Service, inv *invoker.Invoker, queue *async.Queue, account string, log *slog.Logger) *Handler {
-	h := &Handler{control: ctl, invoker: inv, async: queue, account: account, mux: http.NewServeMux(), log: log}
-	h.routes()
-	return h
-}
+// Prefixes are the dated path prefixes of the Lambda API.
+var Prefixes = []string{"/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/", "/2021-10-31/", "/2021-11-15/"}
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := h.mux.Handler(r); pattern == "" {
-		api.WriteRESTJSON(w, &api.Error{Status: http.StatusNotFound, Code: "UnknownOperationException",
-			Message: fmt.Sprintf("The Lambda API has no operation for %s %s.", r.Method, r.URL.Path)})
-		return
+// New returns Lambda's service for the wire layer: the control plane ctl,
+// invocations through inv (and queue, for asynchronous ones), the event
+// source mappings, acting for account.
+func New(ctl *control.Service, inv *invoker.Invoker, queue *async.Queue, mappings *esm.Service, account string, log *slog.Logger) *wire.Service {
+	h := &handler{control: ctl, invoker: inv, async: queue, mappings: mappings, account: account}
+	h.functionRoutes()
+	h.eventInvokeRoutes()
+	h.mappingRoutes()
+	return &wire.Service{
+		Name:   "lambda",
+		Paths:  Prefixes,
+		REST:   &wire.RESTProtocol{Routes: h.routes, NotFound: notFound},
+		Errors: wire.Errors{Internal: lambda.ErrService, BadRequest: lambda.ErrInvalidRequestContent},
+		Log:    log,
 	}
-	h.mux.ServeHTTP(w, r)
+}
+
+func notFound(r *http.Request) error {
+	return lambda.Errorf(lambda.ErrUnknownOperation, "The Lambda API has no operation for %s %s.", r.Method, r.URL.Path)
 }
 
 // handle registers a route whose handler returns an error to render.
-func (h *Handler) Handle(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {
-	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
-			h.writeError(w, r, err)
-		}
-	})
+func (h *handler) handle(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {
+	h.routes = append(h.routes, wire.Route{Pattern: pattern, Handle: fn})
 }
 
-// Scope is the account and region a request acts in.
-func (h *Handler) Scope(r *http.Request) lambda.Scope {
-	return lambda.Scope{Account: h.account, Region: api.Region(r.Context())}
+// scopeOf is the account and region a request acts in.
+func (h *handler) scopeOf(r *http.Request) lambda.Scope {
+	return lambda.Scope{Account: h.account, Region: wire.Region(r.Context())}
 }
 
-// FunctionRef parses the {name} path parameter (a name, qualified name or
+// functionRef parses the {name} path parameter (a name, qualified name or
 // ARN) and merges the ?Qualifier query parameter into it.
-func (h *Handler) FunctionRef(r *http.Request, maxLen int) (lambda.Scope, lambda.FunctionRef, error) {
-	scope := h.Scope(r)
+func (h *handler) functionRef(r *http.Request, maxLen int) (lambda.Scope, lambda.FunctionRef, error) {
+	scope := h.scopeOf(r)
 	ref, err := lambda.ParseFunctionRef(r.PathValue("name"), maxLen)
 	if err != nil {
 		return scope, ref, err
@@ -99,8 +103,8 @@ func page(r *http.Request) (control.Page, error) {
 	return p, nil
 }
 
-// Decode reads a JSON request body of at most limit bytes into v.
-func Decode(r *http.Request, v any, limit int64, op string) error {
+// decode reads a JSON request body of at most limit bytes into v.
+func decode(r *http.Request, v any, limit int64, op string) error {
 	tooLarge := lambda.Errorf(lambda.ErrRequestEntityTooLarge, "Request must be smaller than %d bytes for the %s operation", limit, op)
 	if r.ContentLength > limit {
 		return tooLarge // refused unread
@@ -125,18 +129,18 @@ func Decode(r *http.Request, v any, limit int64, op string) error {
 // Request size limits of the Lambda front end.
 const (
 	maxCodeRequest = 69905067 // a 50 MB zip, base64-encoded, in JSON
-	// MaxRequest bounds the JSON body of every other operation.
-	MaxRequest = 6 << 20
+	// maxRequest bounds the JSON body of every other operation.
+	maxRequest = 6 << 20
 )
 
-func WriteJSON(w http.ResponseWriter, status int, v any) error {
+func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v) // a failure here means the client has gone
 	return nil
 }
 
-func NoContent(w http.ResponseWriter) error {
+func noContent(w http.ResponseWriter) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

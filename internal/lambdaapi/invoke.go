@@ -12,10 +12,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/async"
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
 // maxSyncPayload is the largest synchronous request payload (6 MB).
@@ -25,8 +25,8 @@ const maxSyncPayload = 6 * 1024 * 1024
 const maxClientContext = 3583
 
 // invoke is the Invoke operation.
-func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 256)
+func (h *handler) invoke(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 256)
 	if err != nil {
 		return err
 	}
@@ -45,11 +45,17 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) error {
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
+	if invocationType == "Event" && len(payload) > async.MaxPayload {
+		return lambda.Errorf(lambda.ErrRequestTooLarge, "Request must be smaller than %d bytes for the InvokeFunction operation", async.MaxPayload)
+	}
+	if err := checkJSON(payload); err != nil {
+		return err
+	}
 	clientContext, err := decodeClientContext(r.Header.Get("X-Amz-Client-Context"))
 	if err != nil {
 		return err
 	}
-	req := &invoker.Request{Scope: scope, Function: ref, RequestID: api.RequestID(r.Context()), Payload: payload,
+	req := &invoker.Request{Scope: scope, Function: ref, RequestID: wire.RequestID(r.Context()), Payload: payload,
 		ClientContext: clientContext, TraceID: traceID(r), Tail: logType == "Tail"}
 	switch invocationType {
 	case "Event":
@@ -85,6 +91,19 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) error {
 	hdr.Set("Content-Length", strconv.Itoa(len(resp.Payload)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(resp.Payload)
+	return nil
+}
+
+// checkJSON refuses a payload that is not JSON, as Lambda does before
+// invoking anything.
+func checkJSON(payload []byte) error {
+	if json.Valid(payload) {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(payload, &v); err != nil {
+		return lambda.Errorf(lambda.ErrInvalidRequestContent, "Could not parse request body into json: Could not parse payload into json: %v", err)
+	}
 	return nil
 }
 

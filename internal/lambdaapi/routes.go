@@ -12,47 +12,46 @@ import (
 // package itself, as S3 serves a presigned URL for AWS.
 const CodePath = "/_nubo/code/"
 
-func (h *Handler) routes() {
-	h.Handle("POST /2015-03-31/functions", h.createFunction)
-	h.Handle("GET /2015-03-31/functions", h.listFunctions)
-	h.Handle("GET /2015-03-31/functions/{$}", h.listFunctions)
-	h.Handle("GET /2015-03-31/functions/{name}", h.getFunction)
-	h.Handle("DELETE /2015-03-31/functions/{name}", h.deleteFunction)
-	h.Handle("POST /2015-03-31/functions/{name}/invocations", h.invoke)
-	h.Handle("GET /2015-03-31/functions/{name}/configuration", h.getFunctionConfiguration)
-	h.Handle("PUT /2015-03-31/functions/{name}/configuration", h.updateFunctionConfiguration)
-	h.Handle("PUT /2015-03-31/functions/{name}/code", h.updateFunctionCode)
-	h.Handle("POST /2015-03-31/functions/{name}/versions", h.publishVersion)
-	h.Handle("GET /2015-03-31/functions/{name}/versions", h.listVersions)
-	h.Handle("POST /2015-03-31/functions/{name}/aliases", h.createAlias)
-	h.Handle("GET /2015-03-31/functions/{name}/aliases", h.listAliases)
-	h.Handle("GET /2015-03-31/functions/{name}/aliases/{alias}", h.getAlias)
-	h.Handle("PUT /2015-03-31/functions/{name}/aliases/{alias}", h.updateAlias)
-	h.Handle("DELETE /2015-03-31/functions/{name}/aliases/{alias}", h.deleteAlias)
-	h.Handle("PUT /2017-10-31/functions/{name}/concurrency", h.putConcurrency)
-	h.Handle("DELETE /2017-10-31/functions/{name}/concurrency", h.deleteConcurrency)
-	h.Handle("GET /2019-09-30/functions/{name}/concurrency", h.getConcurrency)
-	h.Handle("GET /2016-08-19/account-settings", h.accountSettings)
-	h.Handle("GET /2016-08-19/account-settings/{$}", h.accountSettings)
-	h.Handle("POST /2017-03-31/tags/{resource...}", h.tagResource)
-	h.Handle("DELETE /2017-03-31/tags/{resource...}", h.untagResource)
-	h.Handle("GET /2017-03-31/tags/{resource...}", h.listTags)
-	h.eventInvokeRoutes()
+func (h *handler) functionRoutes() {
+	h.handle("POST /2015-03-31/functions", h.createFunction)
+	h.handle("GET /2015-03-31/functions", h.listFunctions)
+	h.handle("GET /2015-03-31/functions/{$}", h.listFunctions)
+	h.handle("GET /2015-03-31/functions/{name}", h.getFunction)
+	h.handle("DELETE /2015-03-31/functions/{name}", h.deleteFunction)
+	h.handle("POST /2015-03-31/functions/{name}/invocations", h.invoke)
+	h.handle("GET /2015-03-31/functions/{name}/configuration", h.getFunctionConfiguration)
+	h.handle("PUT /2015-03-31/functions/{name}/configuration", h.updateFunctionConfiguration)
+	h.handle("PUT /2015-03-31/functions/{name}/code", h.updateFunctionCode)
+	h.handle("POST /2015-03-31/functions/{name}/versions", h.publishVersion)
+	h.handle("GET /2015-03-31/functions/{name}/versions", h.listVersions)
+	h.handle("POST /2015-03-31/functions/{name}/aliases", h.createAlias)
+	h.handle("GET /2015-03-31/functions/{name}/aliases", h.listAliases)
+	h.handle("GET /2015-03-31/functions/{name}/aliases/{alias}", h.getAlias)
+	h.handle("PUT /2015-03-31/functions/{name}/aliases/{alias}", h.updateAlias)
+	h.handle("DELETE /2015-03-31/functions/{name}/aliases/{alias}", h.deleteAlias)
+	h.handle("PUT /2017-10-31/functions/{name}/concurrency", h.putConcurrency)
+	h.handle("DELETE /2017-10-31/functions/{name}/concurrency", h.deleteConcurrency)
+	h.handle("GET /2019-09-30/functions/{name}/concurrency", h.getConcurrency)
+	h.handle("GET /2016-08-19/account-settings", h.accountSettings)
+	h.handle("GET /2016-08-19/account-settings/{$}", h.accountSettings)
+	h.handle("POST /2017-03-31/tags/{resource...}", h.tagResource)
+	h.handle("DELETE /2017-03-31/tags/{resource...}", h.untagResource)
+	h.handle("GET /2017-03-31/tags/{resource...}", h.listTags)
 }
 
-func (h *Handler) createFunction(w http.ResponseWriter, r *http.Request) error {
+func (h *handler) createFunction(w http.ResponseWriter, r *http.Request) error {
 	var in lambda.CreateFunctionInput
-	if err := Decode(r, &in, maxCodeRequest, "CreateFunction"); err != nil {
+	if err := decode(r, &in, maxCodeRequest, "CreateFunction"); err != nil {
 		return err
 	}
-	cfg, err := h.control.CreateFunction(r.Context(), h.Scope(r), &in)
+	cfg, err := h.control.CreateFunction(r.Context(), h.scopeOf(r), &in)
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusCreated, cfg)
+	return writeJSON(w, http.StatusCreated, cfg)
 }
 
-func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) error {
+func (h *handler) listFunctions(w http.ResponseWriter, r *http.Request) error {
 	p, err := page(r)
 	if err != nil {
 		return err
@@ -65,15 +64,15 @@ func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	out, err := h.control.ListFunctions(r.Context(), h.Scope(r), fv == "ALL", p)
+	out, err := h.control.ListFunctions(r.Context(), h.scopeOf(r), fv == "ALL", p)
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) getFunction(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 256)
+func (h *handler) getFunction(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 256)
 	if err != nil {
 		return err
 	}
@@ -86,22 +85,22 @@ func (h *Handler) getFunction(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out.Code.Location = "http://" + r.Host + CodePath + key + ".zip"
-	return WriteJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 256)
+func (h *handler) deleteFunction(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 256)
 	if err != nil {
 		return err
 	}
 	if err := h.control.DeleteFunction(r.Context(), scope, ref); err != nil {
 		return err
 	}
-	return NoContent(w)
+	return noContent(w)
 }
 
-func (h *Handler) getFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 256)
+func (h *handler) getFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 256)
 	if err != nil {
 		return err
 	}
@@ -109,59 +108,59 @@ func (h *Handler) getFunctionConfiguration(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, cfg)
+	return writeJSON(w, http.StatusOK, cfg)
 }
 
-func (h *Handler) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 140)
+func (h *handler) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 140)
 	if err != nil {
 		return err
 	}
 	var in lambda.UpdateFunctionConfigurationInput
-	if err := Decode(r, &in, MaxRequest, "UpdateFunctionConfiguration"); err != nil {
+	if err := decode(r, &in, maxRequest, "UpdateFunctionConfiguration"); err != nil {
 		return err
 	}
 	cfg, err := h.control.UpdateFunctionConfiguration(r.Context(), scope, ref, &in)
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, cfg)
+	return writeJSON(w, http.StatusOK, cfg)
 }
 
-func (h *Handler) updateFunctionCode(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 140)
+func (h *handler) updateFunctionCode(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 140)
 	if err != nil {
 		return err
 	}
 	var in lambda.UpdateFunctionCodeInput
-	if err := Decode(r, &in, maxCodeRequest, "UpdateFunctionCode"); err != nil {
+	if err := decode(r, &in, maxCodeRequest, "UpdateFunctionCode"); err != nil {
 		return err
 	}
 	cfg, err := h.control.UpdateFunctionCode(r.Context(), scope, ref, &in)
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, cfg)
+	return writeJSON(w, http.StatusOK, cfg)
 }
 
-func (h *Handler) publishVersion(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 140)
+func (h *handler) publishVersion(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 140)
 	if err != nil {
 		return err
 	}
 	var in control.PublishVersionInput
-	if err := Decode(r, &in, MaxRequest, "PublishVersion"); err != nil {
+	if err := decode(r, &in, maxRequest, "PublishVersion"); err != nil {
 		return err
 	}
 	cfg, err := h.control.PublishVersion(r.Context(), scope, ref, &in)
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusCreated, cfg)
+	return writeJSON(w, http.StatusCreated, cfg)
 }
 
-func (h *Handler) listVersions(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.FunctionRef(r, 170)
+func (h *handler) listVersions(w http.ResponseWriter, r *http.Request) error {
+	scope, ref, err := h.functionRef(r, 170)
 	if err != nil {
 		return err
 	}
@@ -173,5 +172,5 @@ func (h *Handler) listVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }

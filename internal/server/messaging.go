@@ -4,19 +4,14 @@ import (
 	"context"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/esm"
 	"github.com/nubo-dev/nubo/internal/invoker"
-	"github.com/nubo-dev/nubo/internal/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/services/sns"
-	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
-	"github.com/nubo-dev/nubo/internal/services/sqs/sqsapi"
 )
 
-// buildMessaging builds SQS, SNS and the SQS event source mappings and
-// registers their APIs.
-func (s *Server) buildMessaging(ctx context.Context, router *api.Router, inv *invoker.Invoker, lambdaHandler *lambdaapi.Handler) error {
+// buildMessaging builds SQS, SNS and the SQS event source mappings.
+func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker) error {
 	queueMeta, err := s.store.KV(ctx, "sqs")
 	if err != nil {
 		return err
@@ -30,12 +25,6 @@ func (s *Server) buildMessaging(ctx context.Context, router *api.Router, inv *in
 		return err
 	}
 	s.runners = append(s.runners, func(ctx context.Context) error { s.sqs.Run(ctx); return nil })
-	router.Handle(&api.Service{
-		Name:           "sqs",
-		Handler:        sqsapi.New(s.sqs, s.log),
-		TargetPrefixes: []string{sqsapi.TargetPrefix},
-		PathPrefixes:   []string{"/" + s.cfg.Account + "/"},
-	})
 	topicMeta, err := s.store.KV(ctx, "sns")
 	if err != nil {
 		return err
@@ -51,17 +40,13 @@ func (s *Server) buildMessaging(ctx context.Context, router *api.Router, inv *in
 	}
 	s.sns = topics
 	s.runners = append(s.runners, topics.Run)
-	router.HandlePath(sns.ConfirmPath, topics.Handler())
-	router.Handle(&api.Service{Name: "sns", Handler: snsapi.New(topics, s.log)})
 	mappings, err := s.store.KV(ctx, "esm")
 	if err != nil {
 		return err
 	}
-	triggers, err := esm.New(ctx, mappings, s.sqs, inv, esm.Options{Logger: s.log})
-	if err != nil {
+	if s.esm, err = esm.New(ctx, mappings, s.sqs, inv, esm.Options{Logger: s.log}); err != nil {
 		return err
 	}
-	triggers.Routes(lambdaHandler)
-	s.runners = append(s.runners, triggers.Run)
+	s.runners = append(s.runners, s.esm.Run)
 	return nil
 }

@@ -8,14 +8,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/metrics"
-	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
-	"github.com/nubo-dev/nubo/internal/services/cloudwatchlogs"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
 // observability turns the engine's invocation records into metrics and
@@ -99,25 +97,9 @@ func (o *observability) flush(ctx context.Context) error {
 	return errors.Join(o.metrics.Flush(ctx), o.meter.Flush(ctx))
 }
 
-// serveObservability registers the CloudWatch Logs and CloudWatch APIs,
-// the Prometheus exposition and the bill.
-func (s *Server) serveObservability(router *api.Router) error {
-	cw, err := cloudwatch.New(s.obs.metrics, s.log)
-	if err != nil {
-		return err
-	}
+// observabilityPaths are nubo's own observability endpoints: the
+// Prometheus exposition and the bill.
+func (s *Server) observabilityPaths(router *wire.Router) {
 	router.HandlePath(metrics.Path, s.obs.metrics.Handler(func(w io.Writer) { s.obs.meter.WritePrometheus(w, s.obs.prices) }))
 	router.HandlePath(meter.Path, s.obs.meter.Handler(s.obs.prices))
-	router.Handle(&api.Service{
-		Name:           "logs",
-		Handler:        cloudwatchlogs.New(s.logs, s.cfg.Account, s.log),
-		TargetPrefixes: []string{cloudwatchlogs.TargetPrefix},
-	})
-	router.Handle(&api.Service{
-		Name:           "monitoring",
-		Handler:        cw,
-		TargetPrefixes: []string{cloudwatch.TargetPrefix},
-		PathPrefixes:   []string{cloudwatch.PathPrefix},
-	})
-	return nil
 }

@@ -51,6 +51,10 @@ func TestUnknownRequestsGetAWSErrors(t *testing.T) {
 		{"signed unknown Lambda operation", "GET", "/nope", signedFor("lambda"), "", 404, "UnknownOperationException", "rest-json", "GET /nope"},
 		{"Lambda path with the wrong method", "PATCH", "/2015-03-31/functions", signedFor("lambda"), "", 404, "UnknownOperationException", "rest-json", "PATCH /2015-03-31/functions"},
 		{"body that is not JSON", "POST", "/2015-03-31/functions", signedFor("lambda"), "{not json", 400, "InvalidRequestContentException", "rest-json", "Could not parse request body into json"},
+		// Go's mux would redirect a path that is not canonical with an HTML page.
+		{"Lambda path with a dot", "GET", "/2015-03-31/functions/.", signedFor("lambda"), "", 404, "UnknownOperationException", "rest-json", "GET /2015-03-31/functions/."},
+		{"Lambda path with a double slash", "GET", "/2015-03-31//functions", nil, "", 404, "UnknownOperationException", "rest-json", "GET /2015-03-31//functions"},
+		{"Invoke payload that is not JSON", "POST", "/2015-03-31/functions/any/invocations", signedFor("lambda"), `{"a":`, 400, "InvalidRequestContentException", "rest-json", "Could not parse payload into json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,19 +13,24 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/async"
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/control"
 	"github.com/nubo-dev/nubo/internal/engine"
+	"github.com/nubo-dev/nubo/internal/esm"
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/logs"
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/runtimes"
+	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
+	"github.com/nubo-dev/nubo/internal/services/cloudwatchlogs"
 	"github.com/nubo-dev/nubo/internal/services/sns"
+	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
+	"github.com/nubo-dev/nubo/internal/services/sqs/sqsapi"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
 // Config is everything nubo serve is told.
@@ -76,6 +81,7 @@ type Server struct {
 	async   *async.Queue
 	sqs     *sqs.Service
 	sns     *sns.Service
+	esm     *esm.Service
 	http    *http.Server
 	forks   *runtimes.ForkServers // nil unless the process driver forks
 	// api is the router, which functions inside sandboxes reach too; the
@@ -194,21 +200,24 @@ func (s *Server) build(ctx context.Context) error {
 	})
 	dests.queue = s.async
 	s.runners = append(s.runners, s.control.Run, s.engine.Run, s.async.Run)
-	router := api.NewRouter(s.cfg.Region, s.log)
-	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
-	router.HandlePath(logs.Path, s.logs.Handler())
-	lambdaHandler := lambdaapi.New(s.control, inv, s.async, s.cfg.Account, s.log)
-	router.Handle(&api.Service{
-		Name:         "lambda",
-		Handler:      lambdaHandler,
-		PathPrefixes: []string{"/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/", "/2019-09-25/", "/2019-09-30/", "/2021-10-31/", "/2021-11-15/"},
-	})
-	if err := s.buildMessaging(ctx, router, inv, lambdaHandler); err != nil {
+	if err := s.buildMessaging(ctx, inv); err != nil {
 		return err
 	}
 	dests.sqs, dests.sns = s.sqs, s.sns
-	if err := s.serveObservability(router); err != nil {
-		return err
+	router := wire.NewRouter(s.cfg.Region, s.log)
+	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
+	router.HandlePath(logs.Path, s.logs.Handler())
+	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns))
+	s.observabilityPaths(router)
+	// The services nubo serves, one per AWS signing name.
+	for _, svc := range []*wire.Service{
+		lambdaapi.New(s.control, inv, s.async, s.esm, s.cfg.Account, s.log),
+		sqsapi.New(s.sqs, s.log),
+		snsapi.New(s.sns, s.log),
+		cloudwatchlogs.New(s.logs, s.cfg.Account, s.log),
+		cloudwatch.New(s.obs.metrics, s.log),
+	} {
+		router.Handle(svc)
 	}
 	s.api.Handler = router
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 30 * time.Second}

@@ -1,14 +1,14 @@
 package cloudwatch
 
 import (
-	"net/http"
+	"context"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/metrics"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
 // maxDatapoints is GetMetricStatistics' limit per call.
@@ -16,38 +16,61 @@ const maxDatapoints = 1440
 
 var basicStatistics = []string{"SampleCount", "Average", "Sum", "Minimum", "Maximum"}
 
-func dimensionsOf(p params, key string) ([]metrics.Dimension, error) {
-	var out []metrics.Dimension
-	for _, v := range p.list(key) {
-		d := asParams(v)
-		if d.str("Name") == "" {
+// dimension is a Dimension (and a DimensionFilter) of the model.
+type dimension struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value,omitempty"`
+}
+
+func dimensionsOf(in []dimension, key string) ([]metrics.Dimension, error) {
+	out := make([]metrics.Dimension, 0, len(in))
+	for _, d := range in {
+		if d.Name == "" {
 			return nil, missing(key + ".member.N.Name")
 		}
-		out = append(out, metrics.Dimension{Name: d.str("Name"), Value: d.str("Value")})
+		out = append(out, metrics.Dimension{Name: d.Name, Value: d.Value})
 	}
 	return out, nil
 }
 
-func dimensionsOut(dims []metrics.Dimension) []any {
-	out := []any{}
-	for _, d := range dims {
-		out = append(out, map[string]any{"Name": d.Name, "Value": d.Value})
+func dimensionsOut(dims []metrics.Dimension) []dimension {
+	out := make([]dimension, len(dims))
+	for i, d := range dims {
+		out[i] = dimension{Name: d.Name, Value: d.Value}
 	}
 	return out
 }
 
-func (s *Service) listMetrics(r *http.Request, in params) (map[string]any, error) {
-	dims, err := dimensionsOf(in, "Dimensions")
+type metric struct {
+	Namespace  string      `json:"Namespace"`
+	MetricName string      `json:"MetricName"`
+	Dimensions []dimension `json:"Dimensions"`
+}
+
+type listMetricsInput struct {
+	Namespace      string      `json:"Namespace"`
+	MetricName     string      `json:"MetricName"`
+	Dimensions     []dimension `json:"Dimensions"`
+	NextToken      string      `json:"NextToken"`
+	RecentlyActive string      `json:"RecentlyActive"`
+}
+
+type listMetricsOutput struct {
+	Metrics []metric `json:"Metrics"`
+}
+
+func (s service) listMetrics(ctx context.Context, in *listMetricsInput) (*listMetricsOutput, error) {
+	dims, err := dimensionsOf(in.Dimensions, "Dimensions")
 	if err != nil {
 		return nil, err
 	}
-	list := []any{}
-	if ns := in.str("Namespace"); ns == "" || ns == metrics.Namespace {
-		for _, m := range s.metrics.List(api.Region(r.Context()), in.str("MetricName"), dims, in.str("RecentlyActive") == "PT3H") {
-			list = append(list, map[string]any{"Namespace": metrics.Namespace, "MetricName": m.Name, "Dimensions": dimensionsOut(m.Dimensions)})
+	out := &listMetricsOutput{Metrics: []metric{}}
+	if in.Namespace == "" || in.Namespace == metrics.Namespace {
+		for _, m := range s.metrics.List(wire.Region(ctx), in.MetricName, dims, in.RecentlyActive == "PT3H") {
+			out.Metrics = append(out.Metrics, metric{Namespace: metrics.Namespace, MetricName: m.Name, Dimensions: dimensionsOut(m.Dimensions)})
 		}
 	}
-	return map[string]any{"Metrics": list}, nil
+	return out, nil
 }
 
 // statistic is a requested statistic: a basic one or a percentile.
@@ -89,47 +112,82 @@ func (st statistic) of(d *metrics.Stat) float64 {
 	return d.Percentile(st.percentile)
 }
 
-// window reads StartTime, EndTime and a period, and checks them.
-func window(in params, period float64, hasPeriod bool) (start, end time.Time, p time.Duration, err error) {
-	start, ok := in.time("StartTime")
-	if !ok {
-		return start, end, 0, missing("StartTime")
+// window checks StartTime, EndTime and a period.
+func window(start, end *wire.Timestamp, period *int) (time.Time, time.Time, time.Duration, error) {
+	switch {
+	case start == nil:
+		return time.Time{}, time.Time{}, 0, missing("StartTime")
+	case end == nil:
+		return time.Time{}, time.Time{}, 0, missing("EndTime")
+	case !end.After(start.Time):
+		return time.Time{}, time.Time{}, 0, invalidValue("The parameter StartTime must be less than the parameter EndTime.")
+	case period == nil:
+		return time.Time{}, time.Time{}, 0, missing("Period")
+	case *period < 60 || *period%60 != 0:
+		return time.Time{}, time.Time{}, 0, invalidValue("The parameter Period must be a multiple of 60.")
 	}
-	if end, ok = in.time("EndTime"); !ok {
-		return start, end, 0, missing("EndTime")
-	}
-	if !end.After(start) {
-		return start, end, 0, invalidValue("The parameter StartTime must be less than the parameter EndTime.")
-	}
-	if !hasPeriod {
-		return start, end, 0, missing("Period")
-	}
-	if period < 60 || int64(period)%60 != 0 || period != float64(int64(period)) {
-		return start, end, 0, invalidValue("The parameter Period must be a multiple of 60.")
-	}
-	return start, end, time.Duration(period) * time.Second, nil
+	return start.Time, end.Time, time.Duration(*period) * time.Second, nil
 }
 
-func (s *Service) getMetricStatistics(r *http.Request, in params) (map[string]any, error) {
-	for _, k := range []string{"Namespace", "MetricName"} {
-		if in.str(k) == "" {
-			return nil, missing(k)
+type getMetricStatisticsInput struct {
+	Namespace          string          `json:"Namespace"`
+	MetricName         string          `json:"MetricName"`
+	Dimensions         []dimension     `json:"Dimensions"`
+	StartTime          *wire.Timestamp `json:"StartTime"`
+	EndTime            *wire.Timestamp `json:"EndTime"`
+	Period             *int            `json:"Period"`
+	Statistics         []string        `json:"Statistics"`
+	ExtendedStatistics []string        `json:"ExtendedStatistics"`
+	Unit               string          `json:"Unit"`
+}
+
+type datapoint struct {
+	Timestamp          wire.Timestamp     `json:"Timestamp"`
+	SampleCount        *float64           `json:"SampleCount,omitempty"`
+	Average            *float64           `json:"Average,omitempty"`
+	Sum                *float64           `json:"Sum,omitempty"`
+	Minimum            *float64           `json:"Minimum,omitempty"`
+	Maximum            *float64           `json:"Maximum,omitempty"`
+	Unit               string             `json:"Unit"`
+	ExtendedStatistics map[string]float64 `json:"ExtendedStatistics,omitempty"`
+}
+
+// set records statistic st's value in the datapoint.
+func (d *datapoint) set(st statistic, v float64) {
+	switch st.name {
+	case "SampleCount":
+		d.SampleCount = &v
+	case "Average":
+		d.Average = &v
+	case "Sum":
+		d.Sum = &v
+	case "Minimum":
+		d.Minimum = &v
+	case "Maximum":
+		d.Maximum = &v
+	default:
+		if d.ExtendedStatistics == nil {
+			d.ExtendedStatistics = map[string]float64{}
 		}
+		d.ExtendedStatistics[st.name] = v
 	}
-	period, hasPeriod := in.num("Period")
-	start, end, p, err := window(in, period, hasPeriod)
-	if err != nil {
-		return nil, err
-	}
+}
+
+type getMetricStatisticsOutput struct {
+	Label      string      `json:"Label"`
+	Datapoints []datapoint `json:"Datapoints"`
+}
+
+func statistics(in *getMetricStatisticsInput) ([]statistic, error) {
 	var stats []statistic
-	for _, name := range in.strings("Statistics") {
+	for _, name := range in.Statistics {
 		st, err := parseStatistic(name, false)
 		if err != nil {
 			return nil, err
 		}
 		stats = append(stats, st)
 	}
-	for _, name := range in.strings("ExtendedStatistics") {
+	for _, name := range in.ExtendedStatistics {
 		st, err := parseStatistic(name, true)
 		if err != nil {
 			return nil, err
@@ -139,113 +197,160 @@ func (s *Service) getMetricStatistics(r *http.Request, in params) (map[string]an
 	if len(stats) == 0 {
 		return nil, combination("Must specify either Statistics or ExtendedStatistics.")
 	}
+	return stats, nil
+}
+
+func (s service) getMetricStatistics(ctx context.Context, in *getMetricStatisticsInput) (*getMetricStatisticsOutput, error) {
+	switch {
+	case in.Namespace == "":
+		return nil, missing("Namespace")
+	case in.MetricName == "":
+		return nil, missing("MetricName")
+	}
+	start, end, p, err := window(in.StartTime, in.EndTime, in.Period)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := statistics(in)
+	if err != nil {
+		return nil, err
+	}
 	if n := int64(end.Sub(start) / p); n > maxDatapoints {
 		return nil, combination("You have requested up to %d datapoints, which exceeds the limit of %d. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", n, maxDatapoints)
 	}
-	dims, err := dimensionsOf(in, "Dimensions")
+	dims, err := dimensionsOf(in.Dimensions, "Dimensions")
 	if err != nil {
 		return nil, err
 	}
-	name := in.str("MetricName")
-	points := []any{}
-	unit := metrics.Unit[name]
-	if in.str("Namespace") == metrics.Namespace && (in.str("Unit") == "" || in.str("Unit") == unit) {
-		data, err := s.metrics.Query(r.Context(), metrics.Query{Region: api.Region(r.Context()), Name: name, Dimensions: dims, Start: start, End: end, Period: p})
-		if err != nil {
-			return nil, err
-		}
-		for i := range data {
-			d := &data[i]
-			point := map[string]any{"Timestamp": d.Time, "Unit": unit}
-			extended := dict{}
-			for _, st := range stats {
-				if st.extended {
-					extended[st.name] = st.of(&d.Stat)
-				} else {
-					point[st.name] = st.of(&d.Stat)
-				}
-			}
-			if len(extended) > 0 {
-				point["ExtendedStatistics"] = extended
-			}
-			points = append(points, point)
-		}
+	out := &getMetricStatisticsOutput{Label: in.MetricName, Datapoints: []datapoint{}}
+	unit := metrics.Unit[in.MetricName]
+	if in.Namespace != metrics.Namespace || in.Unit != "" && in.Unit != unit {
+		return out, nil
 	}
-	return map[string]any{"Label": name, "Datapoints": points}, nil
+	data, err := s.metrics.Query(ctx, metrics.Query{Region: wire.Region(ctx), Name: in.MetricName, Dimensions: dims, Start: start, End: end, Period: p})
+	if err != nil {
+		return nil, err
+	}
+	for i := range data {
+		point := datapoint{Timestamp: wire.At(data[i].Time), Unit: unit}
+		for _, st := range stats {
+			point.set(st, st.of(&data[i].Stat))
+		}
+		out.Datapoints = append(out.Datapoints, point)
+	}
+	return out, nil
 }
 
-func (s *Service) getMetricData(r *http.Request, in params) (map[string]any, error) {
-	queries := in.list("MetricDataQueries")
-	if len(queries) == 0 {
+type metricStat struct {
+	Metric *metric `json:"Metric"`
+	Period *int    `json:"Period"`
+	Stat   string  `json:"Stat"`
+	Unit   string  `json:"Unit"`
+}
+
+type metricDataQuery struct {
+	Id         string      `json:"Id"`
+	MetricStat *metricStat `json:"MetricStat"`
+	Expression string      `json:"Expression"`
+	Label      string      `json:"Label"`
+	ReturnData *bool       `json:"ReturnData"`
+}
+
+type getMetricDataInput struct {
+	MetricDataQueries []metricDataQuery `json:"MetricDataQueries"`
+	StartTime         *wire.Timestamp   `json:"StartTime"`
+	EndTime           *wire.Timestamp   `json:"EndTime"`
+	NextToken         string            `json:"NextToken"`
+	ScanBy            string            `json:"ScanBy"`
+}
+
+type messageData struct {
+	Code  string `json:"Code"`
+	Value string `json:"Value"`
+}
+
+type metricDataResult struct {
+	Id         string           `json:"Id"`
+	Label      string           `json:"Label"`
+	Timestamps []wire.Timestamp `json:"Timestamps"`
+	Values     []float64        `json:"Values"`
+	StatusCode string           `json:"StatusCode"`
+	Messages   []messageData    `json:"Messages"`
+}
+
+type getMetricDataOutput struct {
+	MetricDataResults []metricDataResult `json:"MetricDataResults"`
+	Messages          []messageData      `json:"Messages"`
+}
+
+func (s service) getMetricData(ctx context.Context, in *getMetricDataInput) (*getMetricDataOutput, error) {
+	switch n := len(in.MetricDataQueries); {
+	case n == 0:
 		return nil, missing("MetricDataQueries")
-	}
-	if len(queries) > 500 {
+	case n > 500:
 		return nil, invalidValue("The collection MetricDataQueries must not have a size greater than 500.")
 	}
-	start, end, _, err := window(in, 60, true)
+	minute := 60
+	start, end, _, err := window(in.StartTime, in.EndTime, &minute)
 	if err != nil {
 		return nil, err
 	}
-	ascending := in.str("ScanBy") == "TimestampAscending"
-	results := []any{}
-	for _, v := range queries {
-		q := asParams(v)
-		result, err := s.metricData(r, q, start, end, ascending)
+	out := &getMetricDataOutput{MetricDataResults: []metricDataResult{}, Messages: []messageData{}}
+	for i := range in.MetricDataQueries {
+		q := &in.MetricDataQueries[i]
+		result, err := s.metricData(ctx, q, start, end, in.ScanBy == "TimestampAscending")
 		if err != nil {
 			return nil, err
 		}
-		if q.boolean("ReturnData", true) {
-			results = append(results, result)
+		if q.ReturnData == nil || *q.ReturnData {
+			out.MetricDataResults = append(out.MetricDataResults, *result)
 		}
 	}
-	return map[string]any{"MetricDataResults": results, "Messages": []any{}}, nil
+	return out, nil
 }
 
 // metricData answers one query of GetMetricData.
-func (s *Service) metricData(r *http.Request, q params, start, end time.Time, ascending bool) (map[string]any, error) {
-	id := q.str("Id")
-	if id == "" {
+func (s service) metricData(ctx context.Context, q *metricDataQuery, start, end time.Time, ascending bool) (*metricDataResult, error) {
+	if q.Id == "" {
 		return nil, missing("MetricDataQueries.member.N.Id")
 	}
-	if q.str("Expression") != "" {
-		return nil, invalidValue("nubo does not evaluate metric math expressions (query %s); ask for a MetricStat.", id)
+	if q.Expression != "" {
+		return nil, invalidValue("nubo does not evaluate metric math expressions (query %s); ask for a MetricStat.", q.Id)
 	}
-	ms := q.obj("MetricStat")
-	metric := ms.obj("Metric")
-	if ms == nil || metric == nil || metric.str("MetricName") == "" || ms.str("Stat") == "" {
+	ms := q.MetricStat
+	if ms == nil || ms.Metric == nil || ms.Metric.MetricName == "" || ms.Stat == "" {
 		return nil, missing("MetricDataQueries.member.N.MetricStat")
 	}
-	period, hasPeriod := ms.num("Period")
-	_, _, p, err := window(map[string]any{"StartTime": start, "EndTime": end}, period, hasPeriod)
+	_, _, p, err := window(wire.TimestampOf(start), wire.TimestampOf(end), ms.Period)
 	if err != nil {
 		return nil, err
 	}
-	st, err := parseStatistic(ms.str("Stat"), false)
+	st, err := parseStatistic(ms.Stat, false)
 	if err != nil {
 		return nil, err
 	}
-	dims, err := dimensionsOf(metric, "Dimensions")
+	dims, err := dimensionsOf(ms.Metric.Dimensions, "Dimensions")
 	if err != nil {
 		return nil, err
 	}
-	name := metric.str("MetricName")
-	label := q.str("Label")
-	if label == "" {
-		label = name
+	name := ms.Metric.MetricName
+	out := &metricDataResult{Id: q.Id, Label: q.Label, Timestamps: []wire.Timestamp{}, Values: []float64{}, StatusCode: "Complete", Messages: []messageData{}}
+	if out.Label == "" {
+		out.Label = name
 	}
-	times, values := []any{}, []any{}
-	if metric.str("Namespace") == metrics.Namespace && (ms.str("Unit") == "" || ms.str("Unit") == metrics.Unit[name]) {
-		data, err := s.metrics.Query(r.Context(), metrics.Query{Region: api.Region(r.Context()), Name: name, Dimensions: dims, Start: start, End: end, Period: p})
-		if err != nil {
-			return nil, err
-		}
-		if !ascending {
-			sort.Slice(data, func(i, j int) bool { return data[i].Time.After(data[j].Time) })
-		}
-		for i := range data {
-			times = append(times, data[i].Time)
-			values = append(values, st.of(&data[i].Stat))
-		}
+	if ms.Metric.Namespace != metrics.Namespace || ms.Unit != "" && ms.Unit != metrics.Unit[name] {
+		return out, nil
 	}
-	return map[string]any{"Id": id, "Label": label, "Timestamps": times, "Values": values, "StatusCode": "Complete", "Messages": []any{}}, nil
+	data, err := s.metrics.Query(ctx, metrics.Query{Region: wire.Region(ctx), Name: name, Dimensions: dims, Start: start, End: end, Period: p})
+	if err != nil {
+		return nil, err
+	}
+	if !ascending {
+		sort.Slice(data, func(i, j int) bool { return data[i].Time.After(data[j].Time) })
+	}
+	for i := range data {
+		out.Timestamps = append(out.Timestamps, wire.At(data[i].Time))
+		out.Values = append(out.Values, st.of(&data[i].Stat))
+	}
+	return out, nil
 }

@@ -28,18 +28,20 @@ type rejected struct {
 	ExpiredEnd  *int `json:"expiredLogEventEndIndex,omitempty"`
 }
 
-func (s *Service) putLogEvents(ctx context.Context, body []byte) (any, error) {
-	var in struct {
-		LogGroupName  string `json:"logGroupName"`
-		LogStreamName string `json:"logStreamName"`
-		LogEvents     []struct {
-			Timestamp *int64 `json:"timestamp"`
-			Message   string `json:"message"`
-		} `json:"logEvents"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+type putLogEventsInput struct {
+	LogGroupName  string `json:"logGroupName"`
+	LogStreamName string `json:"logStreamName"`
+	LogEvents     []struct {
+		Timestamp *int64 `json:"timestamp"`
+		Message   string `json:"message"`
+	} `json:"logEvents"`
+}
+
+type putLogEventsOutput struct {
+	Rejected *rejected `json:"rejectedLogEventsInfo,omitempty"`
+}
+
+func (s *Service) putLogEvents(ctx context.Context, in *putLogEventsInput) (*putLogEventsOutput, error) {
 	group, err := groupName(in.LogGroupName, "")
 	if err != nil {
 		return nil, err
@@ -97,9 +99,7 @@ func (s *Service) putLogEvents(ctx context.Context, body []byte) (any, error) {
 	} else if _, err := s.logs.Streams(group); err != nil {
 		return nil, err
 	}
-	out := struct {
-		Rejected *rejected `json:"rejectedLogEventsInfo,omitempty"`
-	}{}
+	out := &putLogEventsOutput{}
 	if rej != (rejected{}) {
 		out.Rejected = &rej
 	}
@@ -112,20 +112,24 @@ type outputEvent struct {
 	IngestionTime int64  `json:"ingestionTime"`
 }
 
-func (s *Service) getLogEvents(ctx context.Context, body []byte) (any, error) {
-	var in struct {
-		LogGroupName       string `json:"logGroupName"`
-		LogGroupIdentifier string `json:"logGroupIdentifier"`
-		LogStreamName      string `json:"logStreamName"`
-		StartTime          int64  `json:"startTime"`
-		EndTime            int64  `json:"endTime"`
-		NextToken          string `json:"nextToken"`
-		Limit              *int   `json:"limit"`
-		StartFromHead      bool   `json:"startFromHead"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+type getLogEventsInput struct {
+	LogGroupName       string `json:"logGroupName"`
+	LogGroupIdentifier string `json:"logGroupIdentifier"`
+	LogStreamName      string `json:"logStreamName"`
+	StartTime          int64  `json:"startTime"`
+	EndTime            int64  `json:"endTime"`
+	NextToken          string `json:"nextToken"`
+	Limit              *int   `json:"limit"`
+	StartFromHead      bool   `json:"startFromHead"`
+}
+
+type getLogEventsOutput struct {
+	Events   []outputEvent `json:"events"`
+	Forward  string        `json:"nextForwardToken"`
+	Backward string        `json:"nextBackwardToken"`
+}
+
+func (s *Service) getLogEvents(ctx context.Context, in *getLogEventsInput) (*getLogEventsOutput, error) {
 	group, err := groupName(in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
 		return nil, err
@@ -166,11 +170,7 @@ func (s *Service) getLogEvents(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := struct {
-		Events   []outputEvent `json:"events"`
-		Forward  string        `json:"nextForwardToken"`
-		Backward string        `json:"nextBackwardToken"`
-	}{Events: []outputEvent{}}
+	out := &getLogEventsOutput{Events: []outputEvent{}}
 	for _, e := range got {
 		out.Events = append(out.Events, outputEvent{Timestamp: e.Timestamp, Message: e.Message, IngestionTime: e.Ingestion})
 	}
@@ -286,21 +286,25 @@ type searchedStream struct {
 	SearchedCompletely bool   `json:"searchedCompletely"`
 }
 
-func (s *Service) filterLogEvents(ctx context.Context, body []byte) (any, error) {
-	var in struct {
-		LogGroupName       string   `json:"logGroupName"`
-		LogGroupIdentifier string   `json:"logGroupIdentifier"`
-		LogStreamNames     []string `json:"logStreamNames"`
-		Prefix             string   `json:"logStreamNamePrefix"`
-		StartTime          int64    `json:"startTime"`
-		EndTime            int64    `json:"endTime"`
-		FilterPattern      string   `json:"filterPattern"`
-		NextToken          string   `json:"nextToken"`
-		Limit              *int     `json:"limit"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+type filterLogEventsInput struct {
+	LogGroupName       string   `json:"logGroupName"`
+	LogGroupIdentifier string   `json:"logGroupIdentifier"`
+	LogStreamNames     []string `json:"logStreamNames"`
+	Prefix             string   `json:"logStreamNamePrefix"`
+	StartTime          int64    `json:"startTime"`
+	EndTime            int64    `json:"endTime"`
+	FilterPattern      string   `json:"filterPattern"`
+	NextToken          string   `json:"nextToken"`
+	Limit              *int     `json:"limit"`
+}
+
+type filterLogEventsOutput struct {
+	Events   []filteredEvent  `json:"events"`
+	Searched []searchedStream `json:"searchedLogStreams"`
+	Next     string           `json:"nextToken,omitempty"`
+}
+
+func (s *Service) filterLogEvents(ctx context.Context, in *filterLogEventsInput) (*filterLogEventsOutput, error) {
 	group, err := groupName(in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
 		return nil, err
@@ -356,11 +360,7 @@ func (s *Service) filterLogEvents(ctx context.Context, body []byte) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	out := struct {
-		Events   []filteredEvent  `json:"events"`
-		Searched []searchedStream `json:"searchedLogStreams"`
-		Next     string           `json:"nextToken,omitempty"`
-	}{Events: events, Searched: []searchedStream{}}
+	out := &filterLogEventsOutput{Events: events, Searched: []searchedStream{}}
 	for _, name := range streams {
 		out.Searched = append(out.Searched, searchedStream{LogStreamName: name, SearchedCompletely: !more})
 	}

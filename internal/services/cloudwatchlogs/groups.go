@@ -17,91 +17,67 @@ type groupRequest struct {
 	RetentionInDays    *int   `json:"retentionInDays"`
 }
 
-func (s *Service) createLogGroup(ctx context.Context, body []byte) (any, error) {
-	var in groupRequest
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) createLogGroup(ctx context.Context, in *groupRequest) error {
 	name, err := groupName(in.LogGroupName, "")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return nil, s.logs.CreateGroup(name)
+	return s.logs.CreateGroup(name)
 }
 
-func (s *Service) deleteLogGroup(ctx context.Context, body []byte) (any, error) {
-	var in groupRequest
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) deleteLogGroup(ctx context.Context, in *groupRequest) error {
 	name, err := groupName(in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return nil, s.logs.DeleteGroup(ctx, name)
+	return s.logs.DeleteGroup(ctx, name)
 }
 
-func (s *Service) putRetentionPolicy(ctx context.Context, body []byte) (any, error) {
-	var in groupRequest
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) putRetentionPolicy(ctx context.Context, in *groupRequest) error {
 	name, err := groupName(in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if in.RetentionInDays == nil {
-		return nil, invalid("1 validation error detected: Value null at 'retentionInDays' failed to satisfy constraint: Member must not be null")
+		return invalid("1 validation error detected: Value null at 'retentionInDays' failed to satisfy constraint: Member must not be null")
 	}
 	if !logs.ValidRetention(*in.RetentionInDays) {
-		return nil, invalid("1 validation error detected: Value '%d' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: %s",
+		return invalid("1 validation error detected: Value '%d' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: %s",
 			*in.RetentionInDays, strings.Trim(strings.Join(strings.Fields(fmt.Sprint(logs.RetentionDays)), ", "), "[]"))
 	}
-	return nil, s.logs.SetRetention(name, *in.RetentionInDays)
+	return s.logs.SetRetention(name, *in.RetentionInDays)
 }
 
-func (s *Service) deleteRetentionPolicy(ctx context.Context, body []byte) (any, error) {
-	var in groupRequest
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) deleteRetentionPolicy(ctx context.Context, in *groupRequest) error {
 	name, err := groupName(in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return nil, s.logs.SetRetention(name, 0)
+	return s.logs.SetRetention(name, 0)
 }
 
-func (s *Service) createLogStream(ctx context.Context, body []byte) (any, error) {
-	var in groupRequest
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) createLogStream(ctx context.Context, in *groupRequest) error {
 	group, err := groupName(in.LogGroupName, "")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	stream, err := streamName(in.LogStreamName)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return nil, s.logs.CreateStream(group, stream)
+	return s.logs.CreateStream(group, stream)
 }
 
-func (s *Service) deleteLogStream(ctx context.Context, body []byte) (any, error) {
-	var in groupRequest
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) deleteLogStream(ctx context.Context, in *groupRequest) error {
 	group, err := groupName(in.LogGroupName, "")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	stream, err := streamName(in.LogStreamName)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return nil, s.logs.DeleteStream(ctx, group, stream)
+	return s.logs.DeleteStream(ctx, group, stream)
 }
 
 type logGroup struct {
@@ -115,16 +91,19 @@ type logGroup struct {
 	LogGroupClass     string `json:"logGroupClass"`
 }
 
-func (s *Service) describeLogGroups(ctx context.Context, body []byte) (any, error) {
-	var in struct {
-		Prefix    string `json:"logGroupNamePrefix"`
-		Pattern   string `json:"logGroupNamePattern"`
-		NextToken string `json:"nextToken"`
-		Limit     *int   `json:"limit"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+type describeLogGroupsInput struct {
+	Prefix    string `json:"logGroupNamePrefix"`
+	Pattern   string `json:"logGroupNamePattern"`
+	NextToken string `json:"nextToken"`
+	Limit     *int   `json:"limit"`
+}
+
+type describeLogGroupsOutput struct {
+	LogGroups []logGroup `json:"logGroups"`
+	NextToken string     `json:"nextToken,omitempty"`
+}
+
+func (s *Service) describeLogGroups(ctx context.Context, in *describeLogGroupsInput) (*describeLogGroupsOutput, error) {
 	if in.Prefix != "" && in.Pattern != "" {
 		return nil, invalid("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
 	}
@@ -149,10 +128,7 @@ func (s *Service) describeLogGroups(ctx context.Context, body []byte) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	return struct {
-		LogGroups []logGroup `json:"logGroups"`
-		NextToken string     `json:"nextToken,omitempty"`
-	}{groups[from : from+min(limit, len(groups)-from)], next}, nil
+	return &describeLogGroupsOutput{groups[from : from+min(limit, len(groups)-from)], next}, nil
 }
 
 type logStream struct {
@@ -165,19 +141,22 @@ type logStream struct {
 	StoredBytes         int64  `json:"storedBytes"`
 }
 
-func (s *Service) describeLogStreams(ctx context.Context, body []byte) (any, error) {
-	var in struct {
-		LogGroupName       string `json:"logGroupName"`
-		LogGroupIdentifier string `json:"logGroupIdentifier"`
-		Prefix             string `json:"logStreamNamePrefix"`
-		OrderBy            string `json:"orderBy"`
-		Descending         bool   `json:"descending"`
-		NextToken          string `json:"nextToken"`
-		Limit              *int   `json:"limit"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+type describeLogStreamsInput struct {
+	LogGroupName       string `json:"logGroupName"`
+	LogGroupIdentifier string `json:"logGroupIdentifier"`
+	Prefix             string `json:"logStreamNamePrefix"`
+	OrderBy            string `json:"orderBy"`
+	Descending         bool   `json:"descending"`
+	NextToken          string `json:"nextToken"`
+	Limit              *int   `json:"limit"`
+}
+
+type describeLogStreamsOutput struct {
+	LogStreams []logStream `json:"logStreams"`
+	NextToken  string      `json:"nextToken,omitempty"`
+}
+
+func (s *Service) describeLogStreams(ctx context.Context, in *describeLogStreamsInput) (*describeLogStreamsOutput, error) {
 	group, err := groupName(in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
 		return nil, err
@@ -224,10 +203,7 @@ func (s *Service) describeLogStreams(ctx context.Context, body []byte) (any, err
 			LastEventTimestamp: st.LastEvent, LastIngestionTime: st.LastIngestion, StoredBytes: st.StoredBytes,
 			ARN: s.groupARN(ctx, group) + ":log-stream:" + st.Name})
 	}
-	return struct {
-		LogStreams []logStream `json:"logStreams"`
-		NextToken  string      `json:"nextToken,omitempty"`
-	}{out, next}, nil
+	return &describeLogStreamsOutput{out, next}, nil
 }
 
 func pageLimit(limit *int, max int) (int, error) {

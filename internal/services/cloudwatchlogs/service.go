@@ -8,17 +8,15 @@ package cloudwatchlogs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 
-	"github.com/nubo-dev/nubo/internal/api"
+	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/logs"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
 // TargetPrefix begins the X-Amz-Target of every request.
@@ -47,107 +45,65 @@ type Logs interface {
 type Service struct {
 	logs    Logs
 	account string
-	log     *slog.Logger
-	ops     map[string]func(context.Context, []byte) (any, error)
 }
 
-// New returns the API over store for account.
-func New(store Logs, account string, log *slog.Logger) *Service {
-	s := &Service{logs: store, account: account, log: log}
-	s.ops = map[string]func(context.Context, []byte) (any, error){
-		"CreateLogGroup":        s.createLogGroup,
-		"DeleteLogGroup":        s.deleteLogGroup,
-		"DescribeLogGroups":     s.describeLogGroups,
-		"PutRetentionPolicy":    s.putRetentionPolicy,
-		"DeleteRetentionPolicy": s.deleteRetentionPolicy,
-		"CreateLogStream":       s.createLogStream,
-		"DeleteLogStream":       s.deleteLogStream,
-		"DescribeLogStreams":    s.describeLogStreams,
-		"PutLogEvents":          s.putLogEvents,
-		"GetLogEvents":          s.getLogEvents,
-		"FilterLogEvents":       s.filterLogEvents,
+// New returns the API over store for account, for the wire layer.
+func New(store Logs, account string, log *slog.Logger) *wire.Service {
+	s := &Service{logs: store, account: account}
+	return &wire.Service{
+		Name:   "logs",
+		JSON:   &wire.JSONProtocol{Target: "Logs_20140328", Version: "1.1"},
+		Errors: wire.Errors{
+			Internal:  errServiceUnavailable,
+			Translate: errorOf,
+			MaxBody:   maxBody,
+			TooLarge:  awserr.New(errInvalidParameter, "The request is too large."),
+		},
+		Log:    log,
+		Ops: []wire.Op{
+			wire.NoOutput("CreateLogGroup", s.createLogGroup),
+			wire.NoOutput("DeleteLogGroup", s.deleteLogGroup),
+			wire.Operation("DescribeLogGroups", s.describeLogGroups),
+			wire.NoOutput("PutRetentionPolicy", s.putRetentionPolicy),
+			wire.NoOutput("DeleteRetentionPolicy", s.deleteRetentionPolicy),
+			wire.NoOutput("CreateLogStream", s.createLogStream),
+			wire.NoOutput("DeleteLogStream", s.deleteLogStream),
+			wire.Operation("DescribeLogStreams", s.describeLogStreams),
+			wire.Operation("PutLogEvents", s.putLogEvents),
+			wire.Operation("GetLogEvents", s.getLogEvents),
+			wire.Operation("FilterLogEvents", s.filterLogEvents),
+		},
 	}
-	return s
 }
 
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
-	handler := s.ops[op]
-	switch {
-	case r.Method != http.MethodPost || !ok:
-		s.fail(w, r, &api.Error{Status: http.StatusBadRequest, Code: "UnknownOperationException",
-			Message: "CloudWatch Logs requests are POSTs with an X-Amz-Target of " + TargetPrefix + "<Operation>."})
-		return
-	case handler == nil:
-		s.fail(w, r, &api.Error{Status: http.StatusBadRequest, Code: "UnknownOperationException",
-			Message: fmt.Sprintf("nubo does not implement the CloudWatch Logs operation %s.", op)})
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		s.fail(w, r, &api.Error{Status: http.StatusBadRequest, Code: "SerializationException", Message: "Could not read the request body."})
-		return
-	}
-	if len(body) > maxBody {
-		s.fail(w, r, &api.Error{Status: http.StatusRequestEntityTooLarge, Code: "InvalidParameterException", Message: "The request is too large."})
-		return
-	}
-	if len(body) == 0 {
-		body = []byte("{}")
-	}
-	out, err := handler(r.Context(), body)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", contentType)
-	if out == nil {
-		out = struct{}{}
-	}
-	json.NewEncoder(w).Encode(out)
-}
-
-// fail renders err as CloudWatch Logs does.
-func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var e *api.Error
-	if !errors.As(err, &e) {
-		e = errorOf(err)
-	}
-	if e.Status >= 500 {
-		s.log.Error("cloudwatch logs request failed", "target", r.Header.Get("X-Amz-Target"), "err", err)
-	}
-	api.WriteJSON(w, e, contentType)
-}
+var (
+	errInvalidParameter      = &awserr.Code{Name: "InvalidParameterException", Status: http.StatusBadRequest}
+	errResourceNotFound      = &awserr.Code{Name: "ResourceNotFoundException", Status: http.StatusBadRequest}
+	errResourceAlreadyExists = &awserr.Code{Name: "ResourceAlreadyExistsException", Status: http.StatusBadRequest}
+	errServiceUnavailable    = &awserr.Code{Name: "ServiceUnavailableException", Status: http.StatusInternalServerError}
+)
 
 // errorOf maps the log store's errors to AWS errors.
-func errorOf(err error) *api.Error {
+func errorOf(err error) error {
 	for _, m := range []struct {
 		err  error
-		code string
+		code *awserr.Code
 		msg  string
 	}{
-		{logs.ErrGroupNotFound, "ResourceNotFoundException", "The specified log group does not exist."},
-		{logs.ErrStreamNotFound, "ResourceNotFoundException", "The specified log stream does not exist."},
-		{logs.ErrGroupExists, "ResourceAlreadyExistsException", "The specified log group already exists"},
-		{logs.ErrStreamExists, "ResourceAlreadyExistsException", "The specified log stream already exists"},
+		{logs.ErrGroupNotFound, errResourceNotFound, "The specified log group does not exist."},
+		{logs.ErrStreamNotFound, errResourceNotFound, "The specified log stream does not exist."},
+		{logs.ErrGroupExists, errResourceAlreadyExists, "The specified log group already exists"},
+		{logs.ErrStreamExists, errResourceAlreadyExists, "The specified log stream already exists"},
 	} {
 		if errors.Is(err, m.err) {
-			return &api.Error{Status: http.StatusBadRequest, Code: m.code, Message: m.msg}
+			return awserr.New(m.code, "%s", m.msg)
 		}
 	}
-	return &api.Error{Status: http.StatusInternalServerError, Code: "ServiceUnavailableException", Message: err.Error()}
+	return err
 }
 
 func invalid(format string, args ...any) error {
-	return &api.Error{Status: http.StatusBadRequest, Code: "InvalidParameterException", Message: fmt.Sprintf(format, args...)}
-}
-
-// decode reads a request into v.
-func decode(body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return &api.Error{Status: http.StatusBadRequest, Code: "SerializationException", Message: "Could not parse the request: " + err.Error()}
-	}
-	return nil
+	return awserr.New(errInvalidParameter, format, args...)
 }
 
 // groupName resolves a logGroupName or logGroupIdentifier (a name or an
@@ -186,5 +142,5 @@ func streamName(name string) (string, error) {
 
 // groupARN is a log group's ARN as DescribeLogGroups shows it in "arn".
 func (s *Service) groupARN(ctx context.Context, name string) string {
-	return "arn:aws:logs:" + api.Region(ctx) + ":" + s.account + ":log-group:" + name
+	return "arn:aws:logs:" + wire.Region(ctx) + ":" + s.account + ":log-group:" + name
 }

@@ -1,46 +1,29 @@
 package sns
 
-import "fmt"
+import (
+	"net/http"
 
-// Class is a kind of SNS error: its query-protocol code and HTTP status.
-type Class struct {
-	Code   string
-	Status int
-}
-
-// Error classes, as AWS names them.
-var (
-	ErrInvalidParameter     = &Class{"InvalidParameter", 400}
-	ErrInvalidParameterVal  = &Class{"InvalidParameterValue", 400}
-	ErrNotFound             = &Class{"NotFound", 404}
-	ErrResourceNotFound     = &Class{"ResourceNotFound", 404}
-	ErrEmptyBatch           = &Class{"EmptyBatchRequest", 400}
-	ErrTooManyEntries       = &Class{"TooManyEntriesInBatchRequest", 400}
-	ErrBatchIdsNotDistinct  = &Class{"BatchEntryIdsNotDistinct", 400}
-	ErrInvalidBatchEntryID  = &Class{"InvalidBatchEntryId", 400}
-	ErrBatchRequestTooLong  = &Class{"BatchRequestTooLong", 400}
-	ErrTagLimitExceeded     = &Class{"TagLimitExceeded", 400}
-	ErrInvalidAction        = &Class{"InvalidAction", 400}
-	ErrInternal             = &Class{"InternalError", 500}
-	ErrAuthorization        = &Class{"AuthorizationError", 403}
-	ErrSubscriptionNotFound = ErrNotFound
+	"github.com/nubo-dev/nubo/internal/awserr"
 )
 
-// Error is an SNS API error.
-type Error struct {
-	Class   *Class
-	Message string
-}
-
-func (e *Error) Error() string { return e.Class.Code + ": " + e.Message }
-
-// Errorf returns an *Error of class c.
-func Errorf(c *Class, format string, args ...any) error {
-	return &Error{Class: c, Message: fmt.Sprintf(format, args...)}
-}
+// Error codes, as AWS names them in the query protocol.
+var (
+	ErrInvalidParameter    = &awserr.Code{Name: "InvalidParameter", Status: 400}
+	ErrInvalidParameterVal = &awserr.Code{Name: "InvalidParameterValue", Status: 400}
+	ErrNotFound            = &awserr.Code{Name: "NotFound", Status: 404}
+	ErrResourceNotFound    = &awserr.Code{Name: "ResourceNotFound", Status: 404}
+	ErrEmptyBatch          = &awserr.Code{Name: "EmptyBatchRequest", Status: 400}
+	ErrTooManyEntries      = &awserr.Code{Name: "TooManyEntriesInBatchRequest", Status: 400}
+	ErrBatchIdsNotDistinct = &awserr.Code{Name: "BatchEntryIdsNotDistinct", Status: 400}
+	ErrInvalidBatchEntryID = &awserr.Code{Name: "InvalidBatchEntryId", Status: 400}
+	ErrBatchRequestTooLong = &awserr.Code{Name: "BatchRequestTooLong", Status: 400}
+	ErrTagLimitExceeded    = &awserr.Code{Name: "TagLimitExceeded", Status: 400}
+	ErrInternal            = &awserr.Code{Name: "InternalError", Status: http.StatusInternalServerError}
+	ErrAuthorization       = &awserr.Code{Name: "AuthorizationError", Status: 403}
+)
 
 func invalid(format string, args ...any) error {
-	return Errorf(ErrInvalidParameter, "Invalid parameter: "+format, args...)
+	return awserr.New(ErrInvalidParameter, "Invalid parameter: "+format, args...)
 }
 
-func topicNotFound() error { return Errorf(ErrNotFound, "Topic does not exist") }
+func topicNotFound() error { return awserr.New(ErrNotFound, "Topic does not exist") }

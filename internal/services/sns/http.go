@@ -133,35 +133,5 @@ func (s *Service) deadLetterHTTP(ctx context.Context, job *httpJob) {
 	}
 }
 
-// Handler serves the SubscribeURL and UnsubscribeURL of messages (GET
-// with Action=ConfirmSubscription or Unsubscribe) and the signing
-// certificate.
-func (s *Service) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == CertPath {
-			w.Header().Set("Content-Type", "application/x-pem-file")
-			w.Write(s.signer.cert)
-			return
-		}
-		q := r.URL.Query()
-		var arn string
-		var err error
-		switch q.Get("Action") {
-		case "ConfirmSubscription":
-			arn, err = s.ConfirmSubscription(r.Context(), q.Get("TopicArn"), q.Get("Token"))
-		case "Unsubscribe":
-			arn = q.Get("SubscriptionArn")
-			err = s.Unsubscribe(r.Context(), arn)
-		default:
-			http.Error(w, "unknown action", http.StatusBadRequest)
-			return
-		}
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "text/xml")
-		fmt.Fprintf(w, `<?xml version="1.0"?><%sResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><%sResult><SubscriptionArn>%s</SubscriptionArn></%sResult></%sResponse>`,
-			q.Get("Action"), q.Get("Action"), arn, q.Get("Action"), q.Get("Action"))
-	})
-}
+// Certificate is the PEM certificate that signs envelopes.
+func (s *Service) Certificate() []byte { return s.signer.cert }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 )
@@ -118,27 +119,27 @@ func checkAttribute(name string, a MessageAttribute) error {
 	switch a.DataType {
 	case "String", "Number", "String.Array":
 		if a.StringValue == "" {
-			return Errorf(ErrInvalidParameterVal, "The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType)
+			return awserr.New(ErrInvalidParameterVal, "The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType)
 		}
 	case "Binary":
 		if len(a.BinaryValue) == 0 {
-			return Errorf(ErrInvalidParameterVal, "The message attribute '%s' must contain non-empty message attribute value for message attribute type 'Binary'.", name)
+			return awserr.New(ErrInvalidParameterVal, "The message attribute '%s' must contain non-empty message attribute value for message attribute type 'Binary'.", name)
 		}
 	default:
 		if strings.HasPrefix(a.DataType, "String.") || strings.HasPrefix(a.DataType, "Number.") {
 			return nil
 		}
-		return Errorf(ErrInvalidParameterVal, "The message attribute '%s' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.", name)
+		return awserr.New(ErrInvalidParameterVal, "The message attribute '%s' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.", name)
 	}
 	if a.DataType == "Number" {
 		if _, err := strconv.ParseFloat(a.StringValue, 64); err != nil {
-			return Errorf(ErrInvalidParameterVal, "Could not cast message attribute '%s' value to number.", name)
+			return awserr.New(ErrInvalidParameterVal, "Could not cast message attribute '%s' value to number.", name)
 		}
 	}
 	if a.DataType == "String.Array" {
 		var arr []any
 		if json.Unmarshal([]byte(a.StringValue), &arr) != nil {
-			return Errorf(ErrInvalidParameterVal, "The message attribute '%s' with type 'String.Array' has an invalid value.", name)
+			return awserr.New(ErrInvalidParameterVal, "The message attribute '%s' with type 'String.Array' has an invalid value.", name)
 		}
 	}
 	return nil
@@ -339,7 +340,7 @@ func (s *Service) PublishBatch(ctx context.Context, topicARN string, entries []P
 		size += len(e.Message)
 	}
 	if size > maxMessage {
-		return nil, nil, Errorf(ErrBatchRequestTooLong, "The length of all the messages put together is more than the limit.")
+		return nil, nil, awserr.New(ErrBatchRequestTooLong, "The length of all the messages put together is more than the limit.")
 	}
 	results := make([]PublishResult, len(entries))
 	errs := make([]error, len(entries))

@@ -24,6 +24,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/eventfilter"
 	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -198,7 +199,7 @@ func (s *Service) CreateTopic(ctx context.Context, region, name string, attrs, t
 		}
 	}
 	if len(tags) > 50 {
-		return "", Errorf(ErrTagLimitExceeded, "Could not complete request: tag quota of per resource exceeded")
+		return "", awserr.New(ErrTagLimitExceeded, "Could not complete request: tag quota of per resource exceeded")
 	}
 	arn := s.TopicARN(region, name)
 	s.mu.Lock()
@@ -346,7 +347,7 @@ func (s *Service) Tags(arn string) (map[string]string, error) {
 	defer s.mu.RUnlock()
 	t := s.topics[arn]
 	if t == nil {
-		return nil, Errorf(ErrResourceNotFound, "Resource does not exist")
+		return nil, awserr.New(ErrResourceNotFound, "Resource does not exist")
 	}
 	return maps.Clone(t.Tags), nil
 }
@@ -370,7 +371,7 @@ func (s *Service) changeTags(ctx context.Context, arn string, change func(map[st
 	defer s.mu.Unlock()
 	t := s.topics[arn]
 	if t == nil {
-		return Errorf(ErrResourceNotFound, "Resource does not exist")
+		return awserr.New(ErrResourceNotFound, "Resource does not exist")
 	}
 	next := *t
 	next.Tags = maps.Clone(t.Tags)
@@ -379,7 +380,7 @@ func (s *Service) changeTags(ctx context.Context, arn string, change func(map[st
 	}
 	change(next.Tags)
 	if len(next.Tags) > 50 {
-		return Errorf(ErrTagLimitExceeded, "Could not complete request: tag quota of per resource exceeded")
+		return awserr.New(ErrTagLimitExceeded, "Could not complete request: tag quota of per resource exceeded")
 	}
 	if err := s.put(ctx, topicKey(arn), &next); err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/eventfilter"
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -177,7 +178,7 @@ func (s *Service) Unsubscribe(ctx context.Context, arn string) error {
 	defer s.mu.Unlock()
 	sub := s.subs[arn]
 	if sub == nil {
-		return Errorf(ErrNotFound, "Subscription does not exist")
+		return awserr.New(ErrNotFound, "Subscription does not exist")
 	}
 	if err := s.kv.Delete(ctx, subKey(arn)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -225,7 +226,7 @@ func (s *Service) SubscriptionAttributes(arn string) (map[string]string, error) 
 	defer s.mu.RUnlock()
 	sub := s.subs[arn]
 	if sub == nil {
-		return nil, Errorf(ErrNotFound, "Subscription does not exist")
+		return nil, awserr.New(ErrNotFound, "Subscription does not exist")
 	}
 	out := map[string]string{"SubscriptionArn": arn, "TopicArn": sub.TopicARN, "Owner": s.opts.Account, "Protocol": sub.Protocol,
 		"Endpoint": sub.Endpoint, "ConfirmationWasAuthenticated": "true", "PendingConfirmation": "false", "RawMessageDelivery": "false",
@@ -251,7 +252,7 @@ func (s *Service) SetSubscriptionAttribute(ctx context.Context, arn, name, value
 	defer s.mu.Unlock()
 	sub := s.subs[arn]
 	if sub == nil {
-		return Errorf(ErrNotFound, "Subscription does not exist")
+		return awserr.New(ErrNotFound, "Subscription does not exist")
 	}
 	if err := checkSubscriptionAttribute(sub.Protocol, name, value); err != nil {
 		return err

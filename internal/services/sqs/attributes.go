@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/nubo-dev/nubo/internal/awserr"
 )
 
 // Queue attribute names.
@@ -79,7 +81,7 @@ type redriveAllowPolicy struct {
 }
 
 func invalidAttributeValue(name string) error {
-	return Errorf(ErrInvalidAttributeValue, "Invalid value for the parameter %s.", name)
+	return awserr.New(ErrInvalidAttributeValue, "Invalid value for the parameter %s.", name)
 }
 
 // checkAttributes validates attributes given to CreateQueue or
@@ -126,7 +128,7 @@ func checkAttributes(attrs map[string]string, fifo, creating bool) error {
 			}
 		case attrContentBasedDeduplication, attrDeduplicationScope, attrFifoThroughputLimit:
 			if !fifo {
-				return Errorf(ErrInvalidAttributeName, "Unknown Attribute %s.", name)
+				return awserr.New(ErrInvalidAttributeName, "Unknown Attribute %s.", name)
 			}
 			ok := map[string][]string{
 				attrContentBasedDeduplication: {"true", "false"},
@@ -137,7 +139,7 @@ func checkAttributes(attrs map[string]string, fifo, creating bool) error {
 				return invalidAttributeValue(name)
 			}
 		default:
-			return Errorf(ErrInvalidAttributeName, "Unknown Attribute %s.", name)
+			return awserr.New(ErrInvalidAttributeName, "Unknown Attribute %s.", name)
 		}
 	}
 	return nil

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nubo-dev/nubo/internal/awserr"
 )
 
 // MessageAttribute is one message attribute. DataType is String, Number
@@ -43,7 +45,7 @@ var attributeNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 // returns their size (names, types and values) toward the message limit.
 func validateAttributes(attrs map[string]MessageAttribute) (int, error) {
 	if len(attrs) > maxAttributes {
-		return 0, Errorf(ErrInvalidParameterValue, "Number of message attributes [%d] exceeds the allowed maximum [%d].", len(attrs), maxAttributes)
+		return 0, awserr.New(ErrInvalidParameterValue, "Number of message attributes [%d] exceeds the allowed maximum [%d].", len(attrs), maxAttributes)
 	}
 	size := 0
 	for name, a := range attrs {
@@ -51,23 +53,23 @@ func validateAttributes(attrs map[string]MessageAttribute) (int, error) {
 			return 0, err
 		}
 		if a.DataType == "" {
-			return 0, Errorf(ErrInvalidParameterValue, "The message attribute '%s' must contain non-empty message attribute type.", name)
+			return 0, awserr.New(ErrInvalidParameterValue, "The message attribute '%s' must contain non-empty message attribute type.", name)
 		}
 		base, _, _ := strings.Cut(a.DataType, ".")
 		if base != "String" && base != "Number" && base != "Binary" || len(a.DataType) > maxDataType {
-			return 0, Errorf(ErrInvalidParameterValue, "The type of message (user) attribute '%s' is invalid. You must use only the following supported type prefixes: Binary, Number, String.", name)
+			return 0, awserr.New(ErrInvalidParameterValue, "The type of message (user) attribute '%s' is invalid. You must use only the following supported type prefixes: Binary, Number, String.", name)
 		}
 		switch {
 		case base == "Binary" && len(a.BinaryValue) == 0:
-			return 0, Errorf(ErrInvalidParameterValue, "The message attribute '%s' with type 'Binary' must use field 'Binary'.", name)
+			return 0, awserr.New(ErrInvalidParameterValue, "The message attribute '%s' with type 'Binary' must use field 'Binary'.", name)
 		case base != "Binary" && a.StringValue == "":
-			return 0, Errorf(ErrInvalidParameterValue, "The message attribute '%s' with type '%s' must use field 'String'.", name, base)
+			return 0, awserr.New(ErrInvalidParameterValue, "The message attribute '%s' with type '%s' must use field 'String'.", name, base)
 		case base == "Number":
 			if _, err := strconv.ParseFloat(a.StringValue, 64); err != nil {
-				return 0, Errorf(ErrInvalidParameterValue, "Can't cast the value of message (user) attribute '%s' to a number.", name)
+				return 0, awserr.New(ErrInvalidParameterValue, "Can't cast the value of message (user) attribute '%s' to a number.", name)
 			}
 		case base == "String" && !validText(a.StringValue):
-			return 0, Errorf(ErrInvalidParameterValue, "Message (user) attribute '%s' value contains invalid characters.", name)
+			return 0, awserr.New(ErrInvalidParameterValue, "Message (user) attribute '%s' value contains invalid characters.", name)
 		}
 		size += len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
 	}
@@ -78,13 +80,13 @@ func validateAttributeName(name string) error {
 	lower := strings.ToLower(name)
 	switch {
 	case name == "":
-		return Errorf(ErrInvalidParameterValue, "The request must contain non-empty message attribute name.")
+		return awserr.New(ErrInvalidParameterValue, "The request must contain non-empty message attribute name.")
 	case len(name) > maxAttributeName:
-		return Errorf(ErrInvalidParameterValue, "Message (user) attribute name '%s' exceeds the maximum length of %d characters.", name, maxAttributeName)
+		return awserr.New(ErrInvalidParameterValue, "Message (user) attribute name '%s' exceeds the maximum length of %d characters.", name, maxAttributeName)
 	case !attributeNameRE.MatchString(name), strings.HasPrefix(name, "."), strings.HasSuffix(name, "."), strings.Contains(name, ".."):
-		return Errorf(ErrInvalidParameterValue, "Message (user) attribute name '%s' can only contain alphanumeric characters, hyphens (-), underscores (_), or periods (.), and must not start or end with a period or contain consecutive periods.", name)
+		return awserr.New(ErrInvalidParameterValue, "Message (user) attribute name '%s' can only contain alphanumeric characters, hyphens (-), underscores (_), or periods (.), and must not start or end with a period or contain consecutive periods.", name)
 	case strings.HasPrefix(lower, "aws."), strings.HasPrefix(lower, "amazon."):
-		return Errorf(ErrInvalidParameterValue, "You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. These strings are reserved for internal use.")
+		return awserr.New(ErrInvalidParameterValue, "You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. These strings are reserved for internal use.")
 	}
 	return nil
 }

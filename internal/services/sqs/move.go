@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
@@ -92,7 +93,7 @@ func (mv *mover) wait() {
 func (s *Service) StartMoveTask(ctx context.Context, sourceARN, destinationARN string, maxPerSecond int) (string, error) {
 	src, err := s.queueByARN(sourceARN)
 	if err != nil {
-		return "", Errorf(ErrResourceNotFound, "The resource that you specified for the SourceArn parameter doesn't exist.")
+		return "", awserr.New(ErrResourceNotFound, "The resource that you specified for the SourceArn parameter doesn't exist.")
 	}
 	if maxPerSecond < 0 || maxPerSecond > 500 {
 		return "", invalidParameter("MaxNumberOfMessagesPerSecond", maxPerSecond, "Must be between 1 and 500.")
@@ -100,15 +101,15 @@ func (s *Service) StartMoveTask(ctx context.Context, sourceARN, destinationARN s
 	ref, _ := s.ParseARN(sourceARN)
 	sources, _ := s.DeadLetterSourceQueues(ref)
 	if len(sources) == 0 {
-		return "", Errorf(ErrInvalidParameterValue, "Source queue must be configured as a Dead Letter Queue.")
+		return "", awserr.New(ErrInvalidParameterValue, "Source queue must be configured as a Dead Letter Queue.")
 	}
 	var dst *queue
 	if destinationARN != "" {
 		if dst, err = s.queueByARN(destinationARN); err != nil {
-			return "", Errorf(ErrResourceNotFound, "The resource that you specified for the DestinationArn parameter doesn't exist.")
+			return "", awserr.New(ErrResourceNotFound, "The resource that you specified for the DestinationArn parameter doesn't exist.")
 		}
 		if dst.fifo != src.fifo {
-			return "", Errorf(ErrInvalidParameterValue, "The destination queue must be of the same type as the source queue.")
+			return "", awserr.New(ErrInvalidParameterValue, "The destination queue must be of the same type as the source queue.")
 		}
 	}
 	mv := s.moves
@@ -116,7 +117,7 @@ func (s *Service) StartMoveTask(ctx context.Context, sourceARN, destinationARN s
 	defer mv.mu.Unlock()
 	for _, t := range mv.tasks[sourceARN] {
 		if t.Status == "RUNNING" {
-			return "", Errorf(ErrUnsupportedOperation, "There is already a task running. Only one active task is allowed for a source queue arn at a given time.")
+			return "", awserr.New(ErrUnsupportedOperation, "There is already a task running. Only one active task is allowed for a source queue arn at a given time.")
 		}
 	}
 	src.mu.Lock()
@@ -231,7 +232,7 @@ func (s *Service) CancelMoveTask(handle string) (int64, error) {
 		for _, t := range ts {
 			if t.TaskHandle == handle {
 				if t.Status != "RUNNING" {
-					return 0, Errorf(ErrUnsupportedOperation, "Only active tasks can be cancelled.")
+					return 0, awserr.New(ErrUnsupportedOperation, "Only active tasks can be cancelled.")
 				}
 				t.Status = "CANCELLING"
 				t.cancel()
@@ -239,13 +240,13 @@ func (s *Service) CancelMoveTask(handle string) (int64, error) {
 			}
 		}
 	}
-	return 0, Errorf(ErrResourceNotFound, "The task handle %s does not exist.", handle)
+	return 0, awserr.New(ErrResourceNotFound, "The task handle %s does not exist.", handle)
 }
 
 // MoveTasks lists the newest tasks of a source queue, newest first.
 func (s *Service) MoveTasks(sourceARN string, maxResults int) ([]MoveTask, error) {
 	if _, err := s.queueByARN(sourceARN); err != nil {
-		return nil, Errorf(ErrResourceNotFound, "The resource that you specified for the SourceArn parameter doesn't exist.")
+		return nil, awserr.New(ErrResourceNotFound, "The resource that you specified for the SourceArn parameter doesn't exist.")
 	}
 	if maxResults == 0 {
 		maxResults = 1

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
@@ -56,7 +57,7 @@ func (in *ReceiveInput) check() error {
 	}
 	for _, n := range in.AttributeNames {
 		if n != "All" && !contains(systemAttributes, n) && !knownAttribute(n) {
-			return Errorf(ErrInvalidAttributeName, "Unknown Attribute %s.", n)
+			return awserr.New(ErrInvalidAttributeName, "Unknown Attribute %s.", n)
 		}
 	}
 	return nil
@@ -281,7 +282,7 @@ func parseReceipt(q *queue, handle string) (string, string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(handle)
 	parts := strings.Split(string(b), " ")
 	if err != nil || len(parts) != 3 || parts[0] != q.id {
-		return "", "", Errorf(ErrReceiptHandleIsInvalid, "The input receipt handle \"%s\" is not a valid receipt handle.", handle)
+		return "", "", awserr.New(ErrReceiptHandleIsInvalid, "The input receipt handle \"%s\" is not a valid receipt handle.", handle)
 	}
 	return parts[1], parts[2], nil
 }
@@ -347,7 +348,7 @@ func (s *Service) ChangeVisibility(ctx context.Context, ref Ref, entries []Visib
 		case m == nil:
 			errs[i] = invalidParameter("ReceiptHandle", e.ReceiptHandle, "Message does not exist or is not available for visibility timeout change.")
 		case !m.inflight:
-			errs[i] = Errorf(ErrMessageNotInflight, "Message not inflight.")
+			errs[i] = awserr.New(ErrMessageNotInflight, "Message not inflight.")
 		case m.receipt != receipt:
 			errs[i] = invalidParameter("ReceiptHandle", e.ReceiptHandle, "The receipt handle has expired.")
 		default:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
@@ -113,10 +114,10 @@ func dedupScopeKey(q *queue, m *message) string {
 // message it duplicates.
 func (s *Service) prepareLocked(q *queue, in *SendInput, now time.Time) (*message, *message, error) {
 	if in.Body == "" {
-		return nil, nil, Errorf(ErrMissingParameter, "The request must contain the parameter MessageBody.")
+		return nil, nil, awserr.New(ErrMissingParameter, "The request must contain the parameter MessageBody.")
 	}
 	if !validText(in.Body) {
-		return nil, nil, Errorf(ErrInvalidMessageContents, "Invalid characters found. The message body may contain only #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.")
+		return nil, nil, awserr.New(ErrInvalidMessageContents, "Invalid characters found. The message body may contain only #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.")
 	}
 	size, err := validateAttributes(in.Attributes)
 	if err != nil {
@@ -124,14 +125,14 @@ func (s *Service) prepareLocked(q *queue, in *SendInput, now time.Time) (*messag
 	}
 	for name, a := range in.SystemAttributes {
 		if name != "AWSTraceHeader" {
-			return nil, nil, Errorf(ErrInvalidParameterValue, "Message system attribute name '%s' is invalid.", name)
+			return nil, nil, awserr.New(ErrInvalidParameterValue, "Message system attribute name '%s' is invalid.", name)
 		}
 		if a.DataType != "String" || a.StringValue == "" {
-			return nil, nil, Errorf(ErrInvalidParameterValue, "Message system attribute '%s' must be of type String and non-empty.", name)
+			return nil, nil, awserr.New(ErrInvalidParameterValue, "Message system attribute '%s' must be of type String and non-empty.", name)
 		}
 	}
 	if size += len(in.Body); size > q.cfg.maxSize {
-		return nil, nil, Errorf(ErrInvalidParameterValue, "One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", q.cfg.maxSize)
+		return nil, nil, awserr.New(ErrInvalidParameterValue, "One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", q.cfg.maxSize)
 	}
 	delay := q.cfg.delay
 	if in.DelaySeconds != nil {
@@ -152,12 +153,12 @@ func (s *Service) prepareLocked(q *queue, in *SendInput, now time.Time) (*messag
 	}
 	if q.fifo {
 		if in.GroupID == "" {
-			return nil, nil, Errorf(ErrMissingParameter, "The request must contain the parameter MessageGroupId.")
+			return nil, nil, awserr.New(ErrMissingParameter, "The request must contain the parameter MessageGroupId.")
 		}
 		m.dedupID = in.DeduplicationID
 		if m.dedupID == "" {
 			if !q.cfg.contentDedup {
-				return nil, nil, Errorf(ErrInvalidParameterValue, "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+				return nil, nil, awserr.New(ErrInvalidParameterValue, "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 			}
 			sum := sha256.Sum256([]byte(in.Body))
 			m.dedupID = hex.EncodeToString(sum[:])
@@ -184,18 +185,18 @@ var batchIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
 // entries, each id of letters, digits, hyphens and underscores, distinct.
 func CheckBatch(ids []string) error {
 	if len(ids) == 0 {
-		return Errorf(ErrEmptyBatchRequest, "There should be at least one entry in the request.")
+		return awserr.New(ErrEmptyBatchRequest, "There should be at least one entry in the request.")
 	}
 	if len(ids) > maxBatchEntries {
-		return Errorf(ErrTooManyEntries, "Maximum number of entries per request are %d. You have sent %d.", maxBatchEntries, len(ids))
+		return awserr.New(ErrTooManyEntries, "Maximum number of entries per request are %d. You have sent %d.", maxBatchEntries, len(ids))
 	}
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if !batchIDRE.MatchString(id) {
-			return Errorf(ErrInvalidBatchEntryID, "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
+			return awserr.New(ErrInvalidBatchEntryID, "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
 		}
 		if seen[id] {
-			return Errorf(ErrBatchEntryIdsNotDistinct, "Id %s repeated.", id)
+			return awserr.New(ErrBatchEntryIdsNotDistinct, "Id %s repeated.", id)
 		}
 		seen[id] = true
 	}
@@ -213,7 +214,7 @@ func CheckBatchSize(entries []SendInput) error {
 		}
 	}
 	if total > defaultMaxMessage {
-		return Errorf(ErrBatchRequestTooLong, "Batch requests cannot be longer than %d bytes. You have sent %d bytes.", defaultMaxMessage, total)
+		return awserr.New(ErrBatchRequestTooLong, "Batch requests cannot be longer than %d bytes. You have sent %d bytes.", defaultMaxMessage, total)
 	}
 	return nil
 }

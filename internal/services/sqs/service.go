@@ -22,6 +22,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
@@ -224,9 +225,9 @@ func (s *Service) CreateQueue(ctx context.Context, ref Ref, attrs, tags map[stri
 	base, isFifoName := strings.CutSuffix(ref.Name, ".fifo")
 	if !queueNameRE.MatchString(base) || len(ref.Name) > 80 || fifo != isFifoName {
 		if fifo || isFifoName {
-			return Errorf(ErrInvalidParameterValue, "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.")
+			return awserr.New(ErrInvalidParameterValue, "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.")
 		}
-		return Errorf(ErrInvalidParameterValue, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+		return awserr.New(ErrInvalidParameterValue, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
 	}
 	if err := checkAttributes(attrs, fifo, true); err != nil {
 		return err
@@ -252,7 +253,7 @@ func (s *Service) CreateQueue(ctx context.Context, ref Ref, attrs, tags map[stri
 		shown := q.settableLocked()
 		for k, v := range stored {
 			if shown[k] != v {
-				return Errorf(ErrQueueNameExists, "A queue already exists with the same name and a different value for attribute %s", k)
+				return awserr.New(ErrQueueNameExists, "A queue already exists with the same name and a different value for attribute %s", k)
 			}
 		}
 		return nil
@@ -377,7 +378,7 @@ func (s *Service) QueueAttributes(ref Ref, names []string) (map[string]string, e
 		v, ok := all[n]
 		if !ok {
 			if !knownAttribute(n) {
-				return nil, Errorf(ErrInvalidAttributeName, "Unknown Attribute %s.", n)
+				return nil, awserr.New(ErrInvalidAttributeName, "Unknown Attribute %s.", n)
 			}
 			continue
 		}
@@ -471,7 +472,7 @@ func (s *Service) PurgeQueue(ctx context.Context, ref Ref) error {
 	now := time.Now()
 	if now.Sub(q.purging) < time.Minute {
 		q.mu.Unlock()
-		return Errorf(ErrPurgeQueueInProgress, "Only one PurgeQueue operation on %s is allowed every 60 seconds.", q.name)
+		return awserr.New(ErrPurgeQueueInProgress, "Only one PurgeQueue operation on %s is allowed every 60 seconds.", q.name)
 	}
 	q.purging = now
 	rows := make([]store.Row, 0, len(q.msgs))

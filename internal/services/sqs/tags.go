@@ -3,20 +3,22 @@ package sqs
 import (
 	"context"
 	"maps"
+
+	"github.com/nubo-dev/nubo/internal/awserr"
 )
 
 const maxTags = 50
 
 func checkTags(tags map[string]string) error {
 	if len(tags) > maxTags {
-		return Errorf(ErrInvalidParameterValue, "Too many tags added for queue.")
+		return awserr.New(ErrInvalidParameterValue, "Too many tags added for queue.")
 	}
 	for k, v := range tags {
 		if k == "" || len(k) > 128 {
-			return Errorf(ErrInvalidParameterValue, "Tag keys must be between 1 and 128 characters in length.")
+			return awserr.New(ErrInvalidParameterValue, "Tag keys must be between 1 and 128 characters in length.")
 		}
 		if len(v) > 256 {
-			return Errorf(ErrInvalidParameterValue, "Tag values must be between 0 and 256 characters in length.")
+			return awserr.New(ErrInvalidParameterValue, "Tag values must be between 0 and 256 characters in length.")
 		}
 	}
 	return nil
@@ -25,7 +27,7 @@ func checkTags(tags map[string]string) error {
 // TagQueue adds or replaces tags.
 func (s *Service) TagQueue(ctx context.Context, ref Ref, tags map[string]string) error {
 	if len(tags) == 0 {
-		return Errorf(ErrMissingParameter, "The request must contain the parameter Tags.")
+		return awserr.New(ErrMissingParameter, "The request must contain the parameter Tags.")
 	}
 	if err := checkTags(tags); err != nil {
 		return err
@@ -36,7 +38,7 @@ func (s *Service) TagQueue(ctx context.Context, ref Ref, tags map[string]string)
 // UntagQueue removes tags.
 func (s *Service) UntagQueue(ctx context.Context, ref Ref, keys []string) error {
 	if len(keys) == 0 {
-		return Errorf(ErrMissingParameter, "The request must contain the parameter TagKeys.")
+		return awserr.New(ErrMissingParameter, "The request must contain the parameter TagKeys.")
 	}
 	return s.changeTags(ctx, ref, func(t map[string]string) {
 		for _, k := range keys {
@@ -55,7 +57,7 @@ func (s *Service) changeTags(ctx context.Context, ref Ref, change func(map[strin
 	next := maps.Clone(q.tags)
 	change(next)
 	if len(next) > maxTags {
-		return Errorf(ErrInvalidParameterValue, "Too many tags added for queue %s.", q.name)
+		return awserr.New(ErrInvalidParameterValue, "Too many tags added for queue %s.", q.name)
 	}
 	old := q.tags
 	q.tags = next

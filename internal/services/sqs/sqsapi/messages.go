@@ -1,40 +1,45 @@
 package sqsapi
 
 import (
+	"context"
 	"errors"
 
+	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 )
 
-// messageAttribute is a message attribute in both protocols' members
-// (BinaryValue base64 in JSON and XML alike).
+// messageAttribute is a MessageAttributeValue (BinaryValue is base64 in
+// JSON and XML alike).
 type messageAttribute struct {
-	DataType         string   `json:"DataType"`
 	StringValue      string   `json:"StringValue,omitempty"`
 	BinaryValue      []byte   `json:"BinaryValue,omitempty"`
-	StringListValues []string `json:"StringListValues,omitempty"`
-	BinaryListValues [][]byte `json:"BinaryListValues,omitempty"`
+	StringListValues []string `json:"StringListValues,omitempty" query:"StringListValue,flat"`
+	BinaryListValues [][]byte `json:"BinaryListValues,omitempty" query:"BinaryListValue,flat"`
+	DataType         string   `json:"DataType"`
 }
 
-func toDomain(attrs map[string]messageAttribute) (map[string]sqs.MessageAttribute, error) {
+// messageAttributes is a map of them, flattened in the query protocol.
+type messageAttributes = map[string]messageAttribute
+
+func toDomain(attrs messageAttributes) (map[string]sqs.MessageAttribute, error) {
 	if len(attrs) == 0 {
 		return nil, nil
 	}
 	out := make(map[string]sqs.MessageAttribute, len(attrs))
 	for n, a := range attrs {
 		if len(a.StringListValues) > 0 || len(a.BinaryListValues) > 0 {
-			return nil, sqs.Errorf(sqs.ErrInvalidParameterValue, "Message attribute list values in SendMessage operation are not supported.")
+			return nil, awserr.New(sqs.ErrInvalidParameterValue, "Message attribute list values in SendMessage operation are not supported.")
 		}
 		out[n] = sqs.MessageAttribute{DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
 	}
 	return out, nil
 }
 
-func fromDomain(attrs map[string]sqs.MessageAttribute) map[string]messageAttribute {
+func fromDomain(attrs map[string]sqs.MessageAttribute) messageAttributes {
 	if len(attrs) == 0 {
 		return nil
 	}
-	out := make(map[string]messageAttribute, len(attrs))
+	out := make(messageAttributes, len(attrs))
 	for n, a := range attrs {
 		out[n] = messageAttribute{DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
 	}
@@ -42,13 +47,13 @@ func fromDomain(attrs map[string]sqs.MessageAttribute) map[string]messageAttribu
 }
 
 type sendEntry struct {
-	Id                      string
-	MessageBody             string
-	DelaySeconds            *int
-	MessageAttributes       map[string]messageAttribute
-	MessageSystemAttributes map[string]messageAttribute
-	MessageGroupId          string
-	MessageDeduplicationId  string
+	Id                      string            `json:"Id"`
+	MessageBody             string            `json:"MessageBody"`
+	DelaySeconds            *int              `json:"DelaySeconds"`
+	MessageAttributes       messageAttributes `json:"MessageAttributes" query:"MessageAttribute,flat,key=Name,value=Value"`
+	MessageSystemAttributes messageAttributes `json:"MessageSystemAttributes" query:"MessageSystemAttribute,flat,key=Name,value=Value"`
+	MessageDeduplicationId  string            `json:"MessageDeduplicationId"`
+	MessageGroupId          string            `json:"MessageGroupId"`
 }
 
 func (e *sendEntry) input() (sqs.SendInput, error) {
@@ -80,34 +85,27 @@ func resultOf(id string, r sqs.SendResult) sendResult {
 
 // failure is a BatchResultErrorEntry.
 type failure struct {
-	Id          string
-	SenderFault bool
-	Code        string
-	Message     string
+	Id          string `json:"Id"`
+	SenderFault bool   `json:"SenderFault"`
+	Code        string `json:"Code"`
+	Message     string `json:"Message"`
 }
 
 func failureOf(id string, err error) failure {
-	var e *sqs.Error
+	var e *awserr.Error
 	if !errors.As(err, &e) {
-		return failure{Id: id, Code: sqs.ErrInternal.Code, Message: err.Error()}
+		return failure{Id: id, Code: sqs.ErrInternal.QueryCode(), Message: err.Error()}
 	}
-	return failure{Id: id, SenderFault: !e.Class.Receiver, Code: e.Class.Code, Message: e.Message}
+	return failure{Id: id, SenderFault: e.Code.Fault() == "Sender", Code: e.Code.QueryCode(), Message: e.Message}
 }
 
-type batchOutput[T any] struct {
-	Successful []T       `json:"Successful"`
-	Failed     []failure `json:"Failed"`
+type sendMessageInput struct {
+	QueueUrl string `json:"QueueUrl"`
+	sendEntry
 }
 
-func (h *Handler) sendMessage(c *call) (any, error) {
-	var in struct {
-		QueueUrl string
-		sendEntry
-	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	ref, err := c.queue(in.QueueUrl)
+func (h handler) sendMessage(ctx context.Context, in *sendMessageInput) (*sendResult, error) {
+	ref, err := h.queue(ctx, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -115,25 +113,29 @@ func (h *Handler) sendMessage(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, errs, err := h.svc.Send(c.r.Context(), ref, []sqs.SendInput{msg})
+	res, errs, err := h.svc.Send(ctx, ref, []sqs.SendInput{msg})
 	if err != nil {
 		return nil, err
 	}
 	if errs[0] != nil {
 		return nil, errs[0]
 	}
-	return resultOf("", res[0]), nil
+	out := resultOf("", res[0])
+	return &out, nil
 }
 
-func (h *Handler) sendMessageBatch(c *call) (any, error) {
-	var in struct {
-		QueueUrl string
-		Entries  []sendEntry
-	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	ref, err := c.queue(in.QueueUrl)
+type sendMessageBatchInput struct {
+	QueueUrl string      `json:"QueueUrl"`
+	Entries  []sendEntry `json:"Entries" query:"SendMessageBatchRequestEntry,flat"`
+}
+
+type sendMessageBatchOutput struct {
+	Successful []sendResult `json:"Successful" query:"SendMessageBatchResultEntry,flat"`
+	Failed     []failure    `json:"Failed" query:"BatchResultErrorEntry,flat"`
+}
+
+func (h handler) sendMessageBatch(ctx context.Context, in *sendMessageBatchInput) (*sendMessageBatchOutput, error) {
+	ref, err := h.queue(ctx, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +146,7 @@ func (h *Handler) sendMessageBatch(c *call) (any, error) {
 	if err := sqs.CheckBatch(ids); err != nil {
 		return nil, err
 	}
-	out := batchOutput[sendResult]{Successful: []sendResult{}, Failed: []failure{}}
+	out := &sendMessageBatchOutput{Successful: []sendResult{}, Failed: []failure{}}
 	var msgs []sqs.SendInput
 	var msgIDs []string
 	for _, e := range in.Entries {
@@ -159,7 +161,7 @@ func (h *Handler) sendMessageBatch(c *call) (any, error) {
 	if err := sqs.CheckBatchSize(msgs); err != nil {
 		return nil, err
 	}
-	res, errs, err := h.svc.Send(c.r.Context(), ref, msgs)
+	res, errs, err := h.svc.Send(ctx, ref, msgs)
 	if err != nil {
 		return nil, err
 	}
@@ -173,81 +175,114 @@ func (h *Handler) sendMessageBatch(c *call) (any, error) {
 	return out, nil
 }
 
-type receivedMessage struct {
-	MessageId              string
-	ReceiptHandle          string
-	MD5OfBody              string
-	Body                   string
-	Attributes             map[string]string           `json:"Attributes,omitempty"`
-	MD5OfMessageAttributes string                      `json:"MD5OfMessageAttributes,omitempty"`
-	MessageAttributes      map[string]messageAttribute `json:"MessageAttributes,omitempty"`
+type receiveMessageInput struct {
+	QueueUrl                    string   `json:"QueueUrl"`
+	AttributeNames              []string `json:"AttributeNames" query:"AttributeName,flat"`
+	MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames" query:"MessageSystemAttributeName,flat"`
+	MessageAttributeNames       []string `json:"MessageAttributeNames" query:"MessageAttributeName,flat"`
+	MaxNumberOfMessages         int      `json:"MaxNumberOfMessages"`
+	VisibilityTimeout           *int     `json:"VisibilityTimeout"`
+	WaitTimeSeconds             *int     `json:"WaitTimeSeconds"`
 }
 
-func (h *Handler) receiveMessage(c *call) (any, error) {
-	var in struct {
-		QueueUrl                    string
-		AttributeNames              []string
-		MessageSystemAttributeNames []string
-		MessageAttributeNames       []string
-		MaxNumberOfMessages         int
-		VisibilityTimeout           *int
-		WaitTimeSeconds             *int
-	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	ref, err := c.queue(in.QueueUrl)
+type receivedMessage struct {
+	MessageId              string            `json:"MessageId"`
+	ReceiptHandle          string            `json:"ReceiptHandle"`
+	MD5OfBody              string            `json:"MD5OfBody"`
+	Body                   string            `json:"Body"`
+	Attributes             map[string]string `json:"Attributes,omitempty" query:"Attribute,flat,key=Name,value=Value"`
+	MD5OfMessageAttributes string            `json:"MD5OfMessageAttributes,omitempty"`
+	MessageAttributes      messageAttributes `json:"MessageAttributes,omitempty" query:"MessageAttribute,flat,key=Name,value=Value"`
+}
+
+type receiveMessageOutput struct {
+	Messages []receivedMessage `json:"Messages,omitempty" query:"Message,flat"`
+}
+
+func (h handler) receiveMessage(ctx context.Context, in *receiveMessageInput) (*receiveMessageOutput, error) {
+	ref, err := h.queue(ctx, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := h.svc.Receive(c.r.Context(), ref, sqs.ReceiveInput{
+	msgs, err := h.svc.Receive(ctx, ref, sqs.ReceiveInput{
 		MaxMessages: in.MaxNumberOfMessages, WaitSeconds: in.WaitTimeSeconds, VisibilityTimeout: in.VisibilityTimeout,
 		AttributeNames: append(in.AttributeNames, in.MessageSystemAttributeNames...), MessageAttributeNames: in.MessageAttributeNames,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(msgs) == 0 {
-		return struct{}{}, nil
+	out := &receiveMessageOutput{}
+	for _, m := range msgs {
+		out.Messages = append(out.Messages, receivedMessage{MessageId: m.MessageID, ReceiptHandle: m.ReceiptHandle, MD5OfBody: m.MD5OfBody,
+			Body: m.Body, Attributes: m.Attributes, MD5OfMessageAttributes: m.MD5OfMessageAttributes, MessageAttributes: fromDomain(m.MessageAttributes)})
 	}
-	out := make([]receivedMessage, len(msgs))
-	for i, m := range msgs {
-		out[i] = receivedMessage{MessageId: m.MessageID, ReceiptHandle: m.ReceiptHandle, MD5OfBody: m.MD5OfBody, Body: m.Body,
-			Attributes: m.Attributes, MD5OfMessageAttributes: m.MD5OfMessageAttributes, MessageAttributes: fromDomain(m.MessageAttributes)}
-	}
-	return map[string]any{"Messages": out}, nil
+	return out, nil
 }
 
-func (h *Handler) deleteMessage(c *call) (any, error) {
-	var in struct{ QueueUrl, ReceiptHandle string }
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	ref, err := c.queue(in.QueueUrl)
+type deleteMessageInput struct {
+	QueueUrl      string `json:"QueueUrl"`
+	ReceiptHandle string `json:"ReceiptHandle"`
+}
+
+func (h handler) deleteMessage(ctx context.Context, in *deleteMessageInput) error {
+	ref, err := h.queue(ctx, in.QueueUrl)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if in.ReceiptHandle == "" {
-		return nil, sqs.Errorf(sqs.ErrMissingParameter, "The request must contain the parameter ReceiptHandle.")
+		return awserr.New(sqs.ErrMissingParameter, "The request must contain the parameter ReceiptHandle.")
 	}
-	errs, err := h.svc.Delete(c.r.Context(), ref, []string{in.ReceiptHandle})
+	errs, err := h.svc.Delete(ctx, ref, []string{in.ReceiptHandle})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return nil, errs[0]
+	return errs[0]
 }
 
-type entryID struct{ Id string }
+type entryID struct {
+	Id string `json:"Id"`
+}
 
-func (h *Handler) deleteMessageBatch(c *call) (any, error) {
-	var in struct {
-		QueueUrl string
-		Entries  []struct{ Id, ReceiptHandle string }
+// batchOutput is the output of DeleteMessageBatch and
+// ChangeMessageVisibilityBatch; the query protocol names its entries
+// after the operation.
+type batchOutput struct {
+	Successful []entryID `json:"Successful"`
+	Failed     []failure `json:"Failed" query:"BatchResultErrorEntry,flat"`
+}
+
+type deleteMessageBatchOutput struct {
+	Successful []entryID `json:"Successful" query:"DeleteMessageBatchResultEntry,flat"`
+	Failed     []failure `json:"Failed" query:"BatchResultErrorEntry,flat"`
+}
+
+type changeMessageVisibilityBatchOutput struct {
+	Successful []entryID `json:"Successful" query:"ChangeMessageVisibilityBatchResultEntry,flat"`
+	Failed     []failure `json:"Failed" query:"BatchResultErrorEntry,flat"`
+}
+
+func batchResult(ids []string, errs []error) batchOutput {
+	out := batchOutput{Successful: []entryID{}, Failed: []failure{}}
+	for i, id := range ids {
+		if errs[i] != nil {
+			out.Failed = append(out.Failed, failureOf(id, errs[i]))
+		} else {
+			out.Successful = append(out.Successful, entryID{id})
+		}
 	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	ref, err := c.queue(in.QueueUrl)
+	return out
+}
+
+type deleteMessageBatchInput struct {
+	QueueUrl string `json:"QueueUrl"`
+	Entries  []struct {
+		Id            string `json:"Id"`
+		ReceiptHandle string `json:"ReceiptHandle"`
+	} `json:"Entries" query:"DeleteMessageBatchRequestEntry,flat"`
+}
+
+func (h handler) deleteMessageBatch(ctx context.Context, in *deleteMessageBatchInput) (*deleteMessageBatchOutput, error) {
+	ref, err := h.queue(ctx, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -259,59 +294,46 @@ func (h *Handler) deleteMessageBatch(c *call) (any, error) {
 	if err := sqs.CheckBatch(ids); err != nil {
 		return nil, err
 	}
-	errs, err := h.svc.Delete(c.r.Context(), ref, handles)
+	errs, err := h.svc.Delete(ctx, ref, handles)
 	if err != nil {
 		return nil, err
 	}
-	return batchResult(ids, errs), nil
+	out := deleteMessageBatchOutput(batchResult(ids, errs))
+	return &out, nil
 }
 
-func batchResult(ids []string, errs []error) batchOutput[entryID] {
-	out := batchOutput[entryID]{Successful: []entryID{}, Failed: []failure{}}
-	for i, id := range ids {
-		if errs[i] != nil {
-			out.Failed = append(out.Failed, failureOf(id, errs[i]))
-		} else {
-			out.Successful = append(out.Successful, entryID{id})
-		}
-	}
-	return out
+type changeMessageVisibilityInput struct {
+	QueueUrl          string `json:"QueueUrl"`
+	ReceiptHandle     string `json:"ReceiptHandle"`
+	VisibilityTimeout *int   `json:"VisibilityTimeout"`
 }
 
-func (h *Handler) changeMessageVisibility(c *call) (any, error) {
-	var in struct {
-		QueueUrl, ReceiptHandle string
-		VisibilityTimeout       *int
-	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	ref, err := c.queue(in.QueueUrl)
+func (h handler) changeMessageVisibility(ctx context.Context, in *changeMessageVisibilityInput) error {
+	ref, err := h.queue(ctx, in.QueueUrl)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if in.ReceiptHandle == "" || in.VisibilityTimeout == nil {
-		return nil, sqs.Errorf(sqs.ErrMissingParameter, "The request must contain the parameters ReceiptHandle and VisibilityTimeout.")
+		return awserr.New(sqs.ErrMissingParameter, "The request must contain the parameters ReceiptHandle and VisibilityTimeout.")
 	}
-	errs, err := h.svc.ChangeVisibility(c.r.Context(), ref, []sqs.VisibilityInput{{ReceiptHandle: in.ReceiptHandle, VisibilityTimeout: *in.VisibilityTimeout}})
+	errs, err := h.svc.ChangeVisibility(ctx, ref, []sqs.VisibilityInput{{ReceiptHandle: in.ReceiptHandle, VisibilityTimeout: *in.VisibilityTimeout}})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return nil, errs[0]
+	return errs[0]
 }
 
-func (h *Handler) changeMessageVisibilityBatch(c *call) (any, error) {
-	var in struct {
-		QueueUrl string
-		Entries  []struct {
-			Id, ReceiptHandle string
-			VisibilityTimeout int
-		}
-	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	ref, err := c.queue(in.QueueUrl)
+type changeMessageVisibilityBatchInput struct {
+	QueueUrl string `json:"QueueUrl"`
+	Entries  []struct {
+		Id                string `json:"Id"`
+		ReceiptHandle     string `json:"ReceiptHandle"`
+		VisibilityTimeout int    `json:"VisibilityTimeout"`
+	} `json:"Entries" query:"ChangeMessageVisibilityBatchRequestEntry,flat"`
+}
+
+func (h handler) changeMessageVisibilityBatch(ctx context.Context, in *changeMessageVisibilityBatchInput) (*changeMessageVisibilityBatchOutput, error) {
+	ref, err := h.queue(ctx, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -324,76 +346,10 @@ func (h *Handler) changeMessageVisibilityBatch(c *call) (any, error) {
 	if err := sqs.CheckBatch(ids); err != nil {
 		return nil, err
 	}
-	errs, err := h.svc.ChangeVisibility(c.r.Context(), ref, entries)
+	errs, err := h.svc.ChangeVisibility(ctx, ref, entries)
 	if err != nil {
 		return nil, err
 	}
-	return batchResult(ids, errs), nil
-}
-
-func (h *Handler) startMessageMoveTask(c *call) (any, error) {
-	var in struct {
-		SourceArn, DestinationArn    string
-		MaxNumberOfMessagesPerSecond int
-	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if in.SourceArn == "" {
-		return nil, sqs.Errorf(sqs.ErrMissingParameter, "The request must contain the parameter SourceArn.")
-	}
-	handle, err := h.svc.StartMoveTask(c.r.Context(), in.SourceArn, in.DestinationArn, in.MaxNumberOfMessagesPerSecond)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]string{"TaskHandle": handle}, nil
-}
-
-type moveTask struct {
-	TaskHandle                        string `json:"TaskHandle,omitempty"`
-	Status                            string
-	SourceArn                         string
-	DestinationArn                    string `json:"DestinationArn,omitempty"`
-	MaxNumberOfMessagesPerSecond      int    `json:"MaxNumberOfMessagesPerSecond,omitempty"`
-	ApproximateNumberOfMessagesMoved  int64
-	ApproximateNumberOfMessagesToMove int64
-	FailureReason                     string `json:"FailureReason,omitempty"`
-	StartedTimestamp                  int64
-}
-
-func (h *Handler) listMessageMoveTasks(c *call) (any, error) {
-	var in struct {
-		SourceArn  string
-		MaxResults int
-	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	tasks, err := h.svc.MoveTasks(in.SourceArn, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	out := []moveTask{}
-	for _, t := range tasks {
-		mt := moveTask{Status: t.Status, SourceArn: t.SourceArn, DestinationArn: t.DestinationArn, MaxNumberOfMessagesPerSecond: t.MaxPerSecond,
-			ApproximateNumberOfMessagesMoved: t.Moved, ApproximateNumberOfMessagesToMove: t.ToMove, FailureReason: t.FailureReason,
-			StartedTimestamp: t.Started.UnixMilli()}
-		if t.Status == "RUNNING" {
-			mt.TaskHandle = t.TaskHandle
-		}
-		out = append(out, mt)
-	}
-	return map[string]any{"Results": out}, nil
-}
-
-func (h *Handler) cancelMessageMoveTask(c *call) (any, error) {
-	var in struct{ TaskHandle string }
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	moved, err := h.svc.CancelMoveTask(in.TaskHandle)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]int64{"ApproximateNumberOfMessagesMoved": moved}, nil
+	out := changeMessageVisibilityBatchOutput(batchResult(ids, errs))
+	return &out, nil
 }

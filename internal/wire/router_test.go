@@ -1,7 +1,8 @@
-package api_test
+package wire_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -12,7 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nubo-dev/nubo/internal/api"
+	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
 func TestParseCredential(t *testing.T) {
@@ -20,23 +22,23 @@ func TestParseCredential(t *testing.T) {
 		name   string
 		auth   string
 		query  string
-		want   api.Credential
+		want   wire.Credential
 		signed bool
 	}{
 		{"header", "AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/lambda/aws4_request, SignedHeaders=host, Signature=abc", "",
-			api.Credential{AccessKey: "AKID", Date: "20260101", Region: "eu-west-1", Service: "lambda"}, true},
+			wire.Credential{AccessKey: "AKID", Date: "20260101", Region: "eu-west-1", Service: "lambda"}, true},
 		{"header without spaces after commas", "AWS4-HMAC-SHA256 SignedHeaders=host,Credential=A/D/us-east-1/sqs/aws4_request,Signature=abc", "",
-			api.Credential{AccessKey: "A", Date: "D", Region: "us-east-1", Service: "sqs"}, true},
+			wire.Credential{AccessKey: "A", Date: "D", Region: "us-east-1", Service: "sqs"}, true},
 		{"presigned", "", "X-Amz-Credential=AKID%2F20260101%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Signature=00",
-			api.Credential{AccessKey: "AKID", Date: "20260101", Region: "us-west-2", Service: "s3"}, true},
+			wire.Credential{AccessKey: "AKID", Date: "20260101", Region: "us-west-2", Service: "s3"}, true},
 		{"header wins over query", "AWS4-HMAC-SHA256 Credential=A/D/r1/lambda/aws4_request", "X-Amz-Credential=A%2FD%2Fr2%2Fs3%2Faws4_request",
-			api.Credential{AccessKey: "A", Date: "D", Region: "r1", Service: "lambda"}, true},
-		{"unsigned", "", "", api.Credential{}, false},
-		{"SigV2", "AWS AKID:signature", "", api.Credential{}, false},
-		{"no credential", "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=abc", "", api.Credential{}, false},
-		{"short scope", "AWS4-HMAC-SHA256 Credential=AKID/20260101/lambda/aws4_request", "", api.Credential{}, false},
-		{"wrong terminator", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/lambda/aws5_request", "", api.Credential{}, false},
-		{"empty service", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1//aws4_request", "", api.Credential{}, false},
+			wire.Credential{AccessKey: "A", Date: "D", Region: "r1", Service: "lambda"}, true},
+		{"unsigned", "", "", wire.Credential{}, false},
+		{"SigV2", "AWS AKID:signature", "", wire.Credential{}, false},
+		{"no credential", "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=abc", "", wire.Credential{}, false},
+		{"short scope", "AWS4-HMAC-SHA256 Credential=AKID/20260101/lambda/aws4_request", "", wire.Credential{}, false},
+		{"wrong terminator", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/lambda/aws5_request", "", wire.Credential{}, false},
+		{"empty service", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1//aws4_request", "", wire.Credential{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,7 +46,7 @@ func TestParseCredential(t *testing.T) {
 			if tt.auth != "" {
 				r.Header.Set("Authorization", tt.auth)
 			}
-			got, signed := api.ParseCredential(r)
+			got, signed := wire.ParseCredential(r)
 			if got != tt.want || signed != tt.signed {
 				t.Errorf("got %+v, %v; want %+v, %v", got, signed, tt.want, tt.signed)
 			}
@@ -63,9 +65,9 @@ func FuzzParseCredential(f *testing.F) {
 		if auth != "" {
 			r.Header.Set("Authorization", auth)
 		}
-		cred, signed := api.ParseCredential(r)
+		cred, signed := wire.ParseCredential(r)
 		if !signed {
-			if cred != (api.Credential{}) {
+			if cred != (wire.Credential{}) {
 				t.Errorf("unsigned request with credential %+v", cred)
 			}
 			return
@@ -85,23 +87,29 @@ func FuzzParseCredential(f *testing.F) {
 // handled marks answers that come from a service rather than the router.
 const handled = "X-Test-Handled"
 
-func fuzzRouter() *api.Router {
-	rt := api.NewRouter("us-east-1", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	answer := func(name string) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func fuzzRouter() *wire.Router {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	rt := wire.NewRouter("us-east-1", log)
+	answer := func(name string) func(w http.ResponseWriter, r *http.Request) error {
+		return func(w http.ResponseWriter, r *http.Request) error {
 			// nubo's own paths are served before SigV4 routing; services
 			// always act in a region.
-			if name != "code" && api.Region(r.Context()) == "" {
+			if name != "code" && wire.Region(r.Context()) == "" {
 				w.Header().Set(handled, "no region")
 			} else {
 				w.Header().Set(handled, name)
 			}
 			w.WriteHeader(http.StatusOK)
-		})
+			return nil
+		}
 	}
-	rt.HandlePath("/_nubo/code/", answer("code"))
-	rt.Handle(&api.Service{Name: "lambda", Handler: answer("lambda"), PathPrefixes: []string{"/2015-03-31/"}})
-	rt.Handle(&api.Service{Name: "sqs", Handler: answer("sqs"), TargetPrefixes: []string{"AmazonSQS."}})
+	rt.HandlePath("/_nubo/code/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer("code")(w, r) }))
+	rt.Handle(&wire.Service{Name: "lambda", Paths: []string{"/2015-03-31/"}, Log: log,
+		REST: &wire.RESTProtocol{Routes: []wire.Route{{Pattern: "GET /2015-03-31/functions", Handle: answer("lambda")}}}})
+	rt.Handle(&wire.Service{Name: "sqs", JSON: &wire.JSONProtocol{Target: "AmazonSQS", Version: "1.0"}, Log: log,
+		Ops: []wire.Op{wire.NoOutput("ListQueues", func(ctx context.Context, in *struct{}) error {
+			return awserr.New(awserr.Validation, "refused")
+		})}})
 	return rt
 }
 

@@ -1,0 +1,169 @@
+// Package wire is nubo's one AWS wire layer. A service's wire package
+// (internal/services/<svc>/<svc>api) declares a Service: the protocols it
+// speaks and a table of operations, each a Go method from an input struct
+// to an output struct. The layer finds the operation of a request, decodes
+// its input in whichever protocol it came (awsJson1_0, awsJson1_1, awsQuery,
+// Smithy RPC v2 CBOR, restJson1, restXml), calls the method, and encodes the
+// output or renders the *awserr.Error it returned, with the request id and
+// headers every protocol carries. Router is the one port in front of all
+// services. Member names and traits come from struct tags (see member).
+package wire
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"sync"
+
+	"github.com/nubo-dev/nubo/internal/awserr"
+)
+
+// Protocol is how a request is encoded and its answer rendered.
+type Protocol int
+
+// The protocols of AWS's Smithy models.
+const (
+	JSON10 Protocol = iota + 1 // awsJson1_0
+	JSON11                     // awsJson1_1
+	Query                      // awsQuery
+	CBOR                       // Smithy RPC v2 CBOR
+	RESTJSON                   // restJson1
+	RESTXML                    // restXml
+)
+
+func (p Protocol) contentType() string {
+	switch p {
+	case JSON10:
+		return "application/x-amz-json-1.0"
+	case JSON11:
+		return "application/x-amz-json-1.1"
+	case Query:
+		return "text/xml"
+	case CBOR:
+		return "application/cbor"
+	case RESTXML:
+		return "application/xml"
+	}
+	return "application/json"
+}
+
+// Service is one AWS service as its wire package declares it.
+type Service struct {
+	// Name is the service's SigV4 signing name ("sqs", "monitoring").
+	Name string
+	// JSON, when set, serves awsJson requests: X-Amz-Target "<Target>.<Op>".
+	JSON *JSONProtocol
+	// Query, when set, serves awsQuery forms (Action=<Op>).
+	Query *QueryProtocol
+	// CBOR, when set, serves Smithy RPC v2 CBOR:
+	// POST /service/<CBOR.Service>/operation/<Op>.
+	CBOR *CBORProtocol
+	// REST, when set, serves restJson1 or restXml routes.
+	REST *RESTProtocol
+	// Paths recognise the service's requests by path prefix when they
+	// carry no signature (Lambda's dated paths, SQS's queue URLs).
+	Paths []string
+	// QueryCompatible marks awsQueryCompatible services: their JSON and
+	// CBOR errors carry the query code in x-amzn-query-error.
+	QueryCompatible bool
+	// Ops are the operations.
+	Ops []Op
+	// Errors are the service's own shapes for what the layer refuses.
+	Errors Errors
+	Log    *slog.Logger
+
+	once     sync.Once
+	ops      map[string]*Op
+	restOnce sync.Once
+	mux      *http.ServeMux
+}
+
+// JSONProtocol is awsJson1_0 ("1.0") or awsJson1_1 ("1.1").
+type JSONProtocol struct {
+	Target  string
+	Version string
+}
+
+// QueryProtocol is awsQuery, answered in XML of Namespace.
+type QueryProtocol struct {
+	Namespace string
+	// Prepare, when set, adjusts a form before it is decoded (SQS's old
+	// clients post to the queue URL instead of sending QueueUrl).
+	Prepare func(ctx context.Context, form map[string][]string)
+}
+
+// CBORProtocol is Smithy RPC v2 CBOR for the service shape Service.
+type CBORProtocol struct{ Service string }
+
+// Errors are the codes a service's clients expect for requests the layer
+// itself refuses. Zero fields fall back to the defaults in awserr.
+type Errors struct {
+	// Internal is sent, with a generic message, for errors that are not
+	// *awserr.Error (they are logged).
+	Internal *awserr.Code
+	// InternalMessage is its message ("We encountered an internal error.
+	// Please try again.").
+	InternalMessage string
+	// BadRequest is a body that does not decode (the message says why).
+	BadRequest *awserr.Code
+	// Translate, when set, maps the errors operations return (a domain's
+	// sentinels) to *awserr.Error; others pass through.
+	Translate func(error) error
+	// MaxBody bounds a request body (1 MiB when zero); TooLarge is the
+	// error for a larger one.
+	MaxBody  int64
+	TooLarge *awserr.Error
+}
+
+// Op is one operation of a service.
+type Op struct {
+	Name string
+	// HTTP is a REST operation's method and path pattern, in Go's
+	// ServeMux syntax with labels named as their members
+	// ("GET /2015-03-31/functions/{FunctionName}").
+	HTTP string
+	// Status is a REST operation's success status (200 when zero).
+	Status int
+
+	in       reflect.Type
+	noOutput bool
+	call     func(ctx context.Context, in any) (any, error)
+}
+
+// Operation declares the operation name served by fn.
+func Operation[In, Out any](name string, fn func(context.Context, *In) (*Out, error)) Op {
+	return Op{Name: name, in: reflect.TypeFor[In](), call: func(ctx context.Context, in any) (any, error) {
+		out, err := fn(ctx, in.(*In))
+		if err != nil || out == nil {
+			return nil, err
+		}
+		return out, nil
+	}}
+}
+
+// NoOutput declares an operation whose model has no output: the query
+// protocol's response has no Result element, JSON's is {}.
+func NoOutput[In any](name string, fn func(context.Context, *In) error) Op {
+	return Op{Name: name, in: reflect.TypeFor[In](), noOutput: true, call: func(ctx context.Context, in any) (any, error) {
+		return nil, fn(ctx, in.(*In))
+	}}
+}
+
+// op returns the operation called name, or nil.
+func (s *Service) op(name string) *Op {
+	s.once.Do(func() {
+		s.ops = make(map[string]*Op, len(s.Ops))
+		for i := range s.Ops {
+			s.ops[s.Ops[i].Name] = &s.Ops[i]
+		}
+	})
+	return s.ops[name]
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
