@@ -24,7 +24,7 @@ type RESTProtocol struct {
 	// xmlns.
 	XML       bool
 	Namespace string
-	Routes   []Route
+	Routes    []Route
 	// NotFound is the error for a request no route matches (an
 	// UnknownOperationException naming the method and path by default).
 	NotFound func(r *http.Request) error

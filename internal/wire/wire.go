@@ -24,12 +24,12 @@ type Protocol int
 
 // The protocols of AWS's Smithy models.
 const (
-	JSON10 Protocol = iota + 1 // awsJson1_0
-	JSON11                     // awsJson1_1
-	Query                      // awsQuery
-	CBOR                       // Smithy RPC v2 CBOR
-	RESTJSON                   // restJson1
-	RESTXML                    // restXml
+	JSON10   Protocol = iota + 1 // awsJson1_0
+	JSON11                       // awsJson1_1
+	Query                        // awsQuery
+	CBOR                         // Smithy RPC v2 CBOR
+	RESTJSON                     // restJson1
+	RESTXML                      // restXml
 )
 
 func (p Protocol) contentType() string {

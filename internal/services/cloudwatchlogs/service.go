@@ -51,15 +51,15 @@ type Service struct {
 func New(store Logs, account string, log *slog.Logger) *wire.Service {
 	s := &Service{logs: store, account: account}
 	return &wire.Service{
-		Name:   "logs",
-		JSON:   &wire.JSONProtocol{Target: "Logs_20140328", Version: "1.1"},
+		Name: "logs",
+		JSON: &wire.JSONProtocol{Target: "Logs_20140328", Version: "1.1"},
 		Errors: wire.Errors{
 			Internal:  errServiceUnavailable,
 			Translate: errorOf,
 			MaxBody:   maxBody,
 			TooLarge:  awserr.New(errInvalidParameter, "The request is too large."),
 		},
-		Log:    log,
+		Log: log,
 		Ops: []wire.Op{
 			wire.NoOutput("CreateLogGroup", s.createLogGroup),
 			wire.NoOutput("DeleteLogGroup", s.deleteLogGroup),
