@@ -293,7 +293,7 @@ func (s *Service) describe(t *table, cs counts) TableDescription {
 	d := TableDescription{
 		AttributeDefinitions: m.Attrs, TableName: m.Name, KeySchema: m.KeySchema, TableStatus: "ACTIVE",
 		CreationDateTime: m.Created, TableSizeBytes: cs[0][1], ItemCount: cs[0][0], TableArn: tableARN(m),
-		TableId: fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", uint32(m.ID>>32), uint16(m.ID>>16), uint16(m.ID), uint16(m.ID>>48), m.ID&0xffffffffffff),
+		TableId:                   fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", uint32(m.ID>>32), uint16(m.ID>>16), uint16(m.ID), uint16(m.ID>>48), m.ID&0xffffffffffff),
 		DeletionProtectionEnabled: m.DeletionProtection, OnDemandThroughput: m.OnDemand,
 		ProvisionedThroughput: throughputDescription(m.Throughput),
 	}
