@@ -135,7 +135,7 @@ func TestItems(t *testing.T) {
 	out := must(s.UpdateItem(ctx, scope, &UpdateItemInput{TableName: "tab1", Key: key,
 		UpdateExpression: "SET n = n + :one, l = list_append(l, :l) REMOVE gone", ConditionExpression: "n = :five",
 		ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":one": {"N": "1"}, ":five": {"N": "5"}, ":l": {"L": [{"N": "2"}]}}`),
-		ReturnValues: "UPDATED_NEW"}))
+		ReturnValues:              "UPDATED_NEW"}))
 	if got := string(attr.MarshalItem(out.Attributes)); got != `{"l":{"L":[{"S":"x"},{"N":"2"}]},"n":{"N":"6"}}` {
 		t.Errorf("UPDATED_NEW = %s", got)
 	}
