@@ -1,0 +1,221 @@
+package attr
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand"
+	"sort"
+	"testing"
+)
+
+func TestParseNumber(t *testing.T) {
+	tests := []struct{ in, want, err string }{
+		{"0", "0", ""},
+		{"-0", "0", ""},
+		{"007", "7", ""},
+		{"1.50", "1.5", ""},
+		{"+12", "12", ""},
+		{"1e3", "1000", ""},
+		{"1.5E-3", "0.0015", ""},
+		{"-.5", "-0.5", ""},
+		{"5.", "5", ""},
+		{"100", "100", ""},
+		{"0.000", "0", ""},
+		{"12345678901234567890123456789012345678", "12345678901234567890123456789012345678", ""},
+		{"123456789012345678901234567890123456789", "", ErrPrecision.Error()},
+		{"1234567890123456789012345678901234567800000", "1234567890123456789012345678901234567800000", ""},
+		{"1E125", "1" + zeros(125), ""},
+		{"1E126", "", ErrOverflow.Error()},
+		{"1E-130", "0." + zeros(129) + "1", ""},
+		{"1E-131", "", ErrUnderflow.Error()},
+		{"", "", ErrNotNumber.Error()},
+		{"abc", "", ErrNotNumber.Error()},
+		{" 1", "", ErrNotNumber.Error()},
+		{"1 ", "", ErrNotNumber.Error()},
+		{"1e", "", ErrNotNumber.Error()},
+		{"1.2.3", "", ErrNotNumber.Error()},
+		{"NaN", "", ErrNotNumber.Error()},
+		{"Infinity", "", ErrNotNumber.Error()},
+		{"0x10", "", ErrNotNumber.Error()},
+		{".", "", ErrNotNumber.Error()},
+		{"1e99999999999", "", ErrOverflow.Error()},
+	}
+	for _, tt := range tests {
+		n, err := ParseNumber(tt.in)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("ParseNumber(%q) = %v, %v; want error %q", tt.in, n, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || n.String() != tt.want {
+			t.Errorf("ParseNumber(%q) = %q, %v; want %q", tt.in, n.String(), err, tt.want)
+		}
+	}
+}
+
+func zeros(n int) string { return string(bytes.Repeat([]byte("0"), n)) }
+
+func TestNumberArithmetic(t *testing.T) {
+	tests := []struct{ a, b, sum, diff string }{
+		{"1", "2", "3", "-1"},
+		{"0.1", "0.2", "0.3", "-0.1"},
+		{"-5", "5", "0", "-10"},
+		{"1E10", "1E-10", "10000000000.0000000001", "9999999999.9999999999"},
+		{"99999999999999999999999999999999999999", "0", "99999999999999999999999999999999999999", "99999999999999999999999999999999999999"},
+	}
+	for _, tt := range tests {
+		a, b := Num(tt.a).Number(), Num(tt.b).Number()
+		s, err := a.Add(b)
+		if err != nil || s.String() != tt.sum {
+			t.Errorf("%s + %s = %s, %v; want %s", tt.a, tt.b, s, err, tt.sum)
+		}
+		d, err := a.Sub(b)
+		if err != nil || d.String() != tt.diff {
+			t.Errorf("%s - %s = %s, %v; want %s", tt.a, tt.b, d, err, tt.diff)
+		}
+	}
+	big := Num("99999999999999999999999999999999999999").Number()
+	if _, err := big.Add(Num("1").Number()); err != nil {
+		t.Errorf("38 nines + 1: %v", err)
+	}
+	if _, err := big.Add(Num("0.1").Number()); err != ErrPrecision {
+		t.Errorf("38 nines + 0.1: %v, want %v", err, ErrPrecision)
+	}
+	huge := Num("9E125").Number()
+	if _, err := huge.Add(huge); err != ErrOverflow {
+		t.Errorf("9E125 + 9E125: %v, want %v", err, ErrOverflow)
+	}
+}
+
+// TestKeyOrder checks that encoded keys sort as the values do.
+func TestKeyOrder(t *testing.T) {
+	nums := []string{"-1E125", "-100", "-99.5", "-10", "-1", "-0.5", "-0.05", "-1E-130", "0", "1E-130", "0.001", "0.01", "0.5", "1", "1.5", "2", "9", "10", "10.5", "99", "100", "1E125"}
+	var vals []Value
+	for _, n := range nums {
+		vals = append(vals, Num(n))
+	}
+	checkOrder(t, vals)
+	strs := []string{"", "\x00", "\x00\x00", "\x00a", "a", "a\x00", "a\x00b", "ab", "b", "\xff"}
+	vals = nil
+	for _, s := range strs {
+		vals = append(vals, Str(s))
+	}
+	checkOrder(t, vals)
+	// Random numbers agree with Cmp.
+	r := rand.New(rand.NewSource(1))
+	vals = nil
+	for range 500 {
+		s := []byte{}
+		if r.Intn(2) == 0 {
+			s = append(s, '-')
+		}
+		for range 1 + r.Intn(6) {
+			s = append(s, byte('0'+r.Intn(10)))
+		}
+		if r.Intn(2) == 0 {
+			s = append(s, '.')
+			for range 1 + r.Intn(4) {
+				s = append(s, byte('0'+r.Intn(10)))
+			}
+		}
+		vals = append(vals, Num(string(s)))
+	}
+	sort.Slice(vals, func(i, j int) bool { c, _ := Compare(vals[i], vals[j]); return c < 0 })
+	checkOrder(t, vals)
+}
+
+func checkOrder(t *testing.T, vals []Value) {
+	t.Helper()
+	for i := 1; i < len(vals); i++ {
+		a, b := AppendKey(nil, vals[i-1]), AppendKey(nil, vals[i])
+		c, _ := Compare(vals[i-1], vals[i])
+		if bytes.Compare(a, b) != c {
+			t.Errorf("key(%q) vs key(%q) = %d, values compare %d", vals[i-1].S, vals[i].S, bytes.Compare(a, b), c)
+		}
+		// A following sort key must not change the order.
+		a2 := AppendKey(AppendKey(nil, vals[i-1]), Str("zzz"))
+		b2 := AppendKey(AppendKey(nil, vals[i]), Str(""))
+		if c != 0 && bytes.Compare(a2, b2) != c {
+			t.Errorf("composite key(%q) vs key(%q) out of order", vals[i-1].S, vals[i].S)
+		}
+	}
+}
+
+func TestJSON(t *testing.T) {
+	tests := []struct{ in, out, invalid string }{
+		{`{"S":"hi"}`, `{"S":"hi"}`, ""},
+		{`{"N":"01.50"}`, `{"N":"1.5"}`, ""},
+		{`{"B":"AAE="}`, `{"B":"AAE="}`, ""},
+		{`{"BOOL":false}`, `{"BOOL":false}`, ""},
+		{`{"NULL":true}`, `{"NULL":true}`, ""},
+		{`{"M":{"b":{"S":"x"},"a":{"L":[{"N":"1"},{"SS":["a","b"]}]}}}`, `{"M":{"a":{"L":[{"N":"1"},{"SS":["a","b"]}]},"b":{"S":"x"}}}`, ""},
+		{`{"NS":["1","1.0"]}`, ``, "One or more parameter values were invalid: Input collection [1, 1] contains duplicates."},
+		{`{"SS":[]}`, ``, "One or more parameter values were invalid: An string set  may not be empty"},
+		{`{"NS":[]}`, ``, "One or more parameter values were invalid: An number set  may not be empty"},
+		{`{}`, ``, "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+		{`{"S":"a","N":"1"}`, ``, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"},
+		{`{"NULL":false}`, ``, "One or more parameter values were invalid: Null attribute value types must have the value of true"},
+		{`{"N":"x"}`, ``, "A value provided cannot be converted into a number"},
+		{`{"L":[{"N":"1e200"}]}`, ``, ErrOverflow.Error()},
+		{`{"S":"\u2028<\"\\\n"}`, `{"S":"\u2028<\"\\\n"}`, ""},
+	}
+	for _, tt := range tests {
+		var v Value
+		if err := json.Unmarshal([]byte(tt.in), &v); err != nil {
+			t.Errorf("%s: %v", tt.in, err)
+			continue
+		}
+		if got := v.Validate(); got != tt.invalid {
+			t.Errorf("%s: Validate() = %q, want %q", tt.in, got, tt.invalid)
+		}
+		if tt.invalid != "" {
+			continue
+		}
+		out := v.AppendJSON(nil)
+		if string(out) != tt.out {
+			t.Errorf("%s: marshal = %s, want %s", tt.in, out, tt.out)
+		}
+	}
+	for _, bad := range []string{`{"S":5}`, `[]`, `{"N":1}`, `{"B":"***"}`} {
+		var v Value
+		if err := json.Unmarshal([]byte(bad), &v); err == nil {
+			t.Errorf("%s: decoded without error", bad)
+		}
+	}
+}
+
+func TestSize(t *testing.T) {
+	item := Item{
+		"a":   Str("hello"),           // 1 + 5
+		"bb":  Num("123"),             // 2 + 3 (pairs "01","23" + 1)
+		"c":   Bool(true),             // 1 + 1
+		"lst": List(Str("x"), Null()), // 3 + 3 + (1+1) + (1+1)
+	}
+	if got, want := ItemSize(item), 6+5+2+10; got != want {
+		t.Errorf("ItemSize = %d, want %d", got, want)
+	}
+}
+
+func FuzzValueJSON(f *testing.F) {
+	for _, s := range []string{`{"S":"a"}`, `{"N":"-1.5e3"}`, `{"M":{"a":{"L":[{"NS":["1","2"]}]}}}`, `{"BS":["AA=="]}`, `{"NULL":true}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v Value
+		if err := json.Unmarshal(data, &v); err != nil || v.Validate() != "" {
+			return
+		}
+		out, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w Value
+		if err := json.Unmarshal(out, &w); err != nil {
+			t.Fatalf("re-decode %s: %v", out, err)
+		}
+		if !Equal(v, w) {
+			t.Fatalf("round trip changed %s to %s", data, out)
+		}
+	})
+}

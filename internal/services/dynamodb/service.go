@@ -1,0 +1,209 @@
+// Package dynamodb is nubo's DynamoDB: tables with their secondary
+// indexes, items and every read and write operation on them (conditions,
+// updates, queries, scans, batches, transactions, PartiQL), time to live,
+// and DynamoDB Streams. It has no HTTP: each operation is a method taking
+// a Scope and AWS's input structure and returning AWS's output structure
+// or an *awserr.Error of the codes in errors.go; package dynamodbapi
+// serves them on the wire.
+//
+// Everything lives in one store.Ordered key space (keys.go has the
+// layout). A write of an item, its index entries, its stream record and
+// the table's counts is one atomic, synced batch; concurrent writes are
+// grouped into one batch and one fsync (commit.go).
+package dynamodb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// Scope is the account and region a request acts in.
+type Scope struct {
+	Account string
+	Region  string
+}
+
+// Options configures a Service.
+type Options struct {
+	Logger *slog.Logger
+	// Now is the clock (time.Now when nil); tests move it to expire TTLs,
+	// stream records and idempotency tokens.
+	Now func() time.Time
+	// SweepInterval is how often Run deletes expired items and trims
+	// streams (one minute when zero).
+	SweepInterval time.Duration
+}
+
+// Service owns every table of every account and region.
+type Service struct {
+	db     store.Ordered
+	log    *slog.Logger
+	now    func() time.Time
+	sweep  time.Duration
+	commit committer
+
+	mu     sync.RWMutex
+	tables map[tableRef]*table
+
+	// stripes serialise the read-check-write of items whose keys hash to
+	// the same stripe; a transaction takes its stripes in order.
+	stripes [256]sync.Mutex
+
+	tokens tokens
+}
+
+type tableRef struct{ account, region, name string }
+
+// New opens the tables stored in db.
+func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) {
+	s := &Service{db: db, log: opts.Logger, now: opts.Now, sweep: opts.SweepInterval, tables: map[tableRef]*table{}}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.sweep <= 0 {
+		s.sweep = time.Minute
+	}
+	s.commit.init(db)
+	s.tokens.m = map[string]tokenEntry{}
+	var metas []tableMeta
+	err := db.Scan(ctx, []byte{prefixMeta}, []byte{prefixMeta + 1}, false, func(k, v []byte) bool {
+		var m tableMeta
+		if err := json.Unmarshal(v, &m); err != nil {
+			s.log.Error("dynamodb: unreadable table metadata", "key", string(k), "err", err)
+			return true
+		}
+		metas = append(metas, m)
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load tables: %w", err)
+	}
+	for _, m := range metas {
+		t := openTable(m)
+		if err := s.commit.load(ctx, t); err != nil {
+			return nil, fmt.Errorf("load table %s: %w", m.Name, err)
+		}
+		s.tables[tableRef{m.Account, m.Region, m.Name}] = t
+	}
+	return s, nil
+}
+
+// Run deletes expired items and trims streams every SweepInterval until
+// ctx ends.
+func (s *Service) Run(ctx context.Context) error {
+	tick := time.NewTicker(s.sweep)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			if err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("dynamodb: sweep", "err", err)
+			}
+		}
+	}
+}
+
+// Sweep does one pass of Run's work now: expired items are deleted (and
+// streamed as deletions by the service), stream records past 24 hours
+// dropped, idempotency tokens past 10 minutes forgotten.
+func (s *Service) Sweep(ctx context.Context) error {
+	s.tokens.expire(s.now())
+	for _, t := range s.allTables() {
+		if err := s.sweepTTL(ctx, t); err != nil {
+			return err
+		}
+		if err := s.trimStreams(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) allTables() []*table {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ts := make([]*table, 0, len(s.tables))
+	for _, t := range s.tables {
+		ts = append(ts, t)
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].meta.ID < ts[j].meta.ID })
+	return ts
+}
+
+// lookup returns the named table of scope, or nil.
+func (s *Service) lookup(scope Scope, name string) *table {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.tables[tableRef{scope.Account, scope.Region, name}]
+}
+
+// use returns the named table read-locked for an item operation; the
+// caller calls release.
+func (s *Service) use(scope Scope, name string) (*table, error) {
+	if err := checkTableName(name); err != nil {
+		return nil, err
+	}
+	t := s.lookup(scope, name)
+	if t == nil {
+		return nil, tableNotFound()
+	}
+	t.mu.RLock()
+	if t.deleted {
+		t.mu.RUnlock()
+		return nil, tableNotFound()
+	}
+	return t, nil
+}
+
+func (t *table) release() { t.mu.RUnlock() }
+
+// lockKeys locks the stripes of the given storage keys, in order, and
+// returns the unlock.
+func (s *Service) lockKeys(keys ...[]byte) func() {
+	idx := make([]int, 0, len(keys))
+	seen := map[int]bool{}
+	for _, k := range keys {
+		h := fnv.New32a()
+		h.Write(k)
+		i := int(h.Sum32() % uint32(len(s.stripes)))
+		if !seen[i] {
+			seen[i] = true
+			idx = append(idx, i)
+		}
+	}
+	sort.Ints(idx)
+	for _, i := range idx {
+		s.stripes[i].Lock()
+	}
+	return func() {
+		for _, i := range idx {
+			s.stripes[i].Unlock()
+		}
+	}
+}
+
+// newID is a random id for a table or stream.
+func newID() uint64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return binary.BigEndian.Uint64(b[:]) | 1
+}
+
+func (s *Service) epoch() float64 {
+	return float64(s.now().UnixMilli()) / 1000
+}
