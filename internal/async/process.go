@@ -6,9 +6,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/targets"
 )
 
 // Defaults of FunctionEventInvokeConfig.
@@ -95,7 +95,7 @@ func (q *Queue) attempt(ctx context.Context, ev *event) error {
 		return q.fail(ctx, ev, set, conditionZeroReserved, nil)
 	}
 	q.consume(subjectOf(ev.scope(), ev.Function), q.limitOf(target))
-	res, err := q.opts.Invoker.Invoke(ctx, &invoker.Request{Scope: ev.scope(), Function: ev.ref(), RequestID: ev.RequestID, Payload: ev.Payload})
+	res, err := q.opts.Invoker.Invoke(ctx, &lambda.Invocation{Scope: ev.scope(), Function: ev.ref(), RequestID: ev.RequestID, Payload: ev.Payload})
 	if err != nil {
 		// Throttled, or the platform failed: neither counts as an attempt.
 		return q.backoff(ctx, ev, set)
@@ -134,14 +134,14 @@ func (q *Queue) later(ctx context.Context, ev *event, delay time.Duration) error
 
 // fail sends a failed event to its on-failure destination and its
 // version's dead-letter queue.
-func (q *Queue) fail(ctx context.Context, ev *event, set settings, condition string, res *invoker.Result) error {
+func (q *Queue) fail(ctx context.Context, ev *event, set settings, condition string, res *lambda.Result) error {
 	q.count(MetricEventsDropped, ev, 1)
 	q.deliver(ctx, ev, set.destinations.OnFailure.Destination, newRecord(ev, condition, res), true)
 	target, err := q.opts.Control.Resolve(ctx, ev.scope(), ev.ref())
 	if err != nil || target.Config.DeadLetterConfig == nil || target.Config.DeadLetterConfig.TargetArn == "" {
 		return nil
 	}
-	if err := q.opts.Targets.Send(ctx, target.Config.DeadLetterConfig.TargetArn, ev.Payload, deadLetterAttributes(ev, condition, res)); err != nil {
+	if err := q.opts.Targets.Deliver(ctx, target.Config.DeadLetterConfig.TargetArn, targets.Message{Body: ev.Payload, Attributes: deadLetterAttributes(ev, condition, res)}); err != nil {
 		q.count(MetricDeadLetterErrors, ev, 1)
 		q.log.Warn("dead-letter delivery failed", "function", ev.Function, "request_id", ev.RequestID, "target", target.Config.DeadLetterConfig.TargetArn, "err", err)
 	}
@@ -156,7 +156,7 @@ func (q *Queue) deliver(ctx context.Context, ev *event, arn string, rec *record,
 	}
 	body, err := json.Marshal(rec)
 	if err == nil {
-		err = q.opts.Targets.Send(ctx, arn, body, nil)
+		err = q.opts.Targets.Deliver(ctx, arn, targets.Message{Body: body})
 	}
 	if err != nil {
 		q.count(MetricDestinationDeliveryFailures, ev, 1)

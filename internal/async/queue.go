@@ -16,10 +16,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/nubo-dev/nubo/internal/control"
-	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/targets"
 )
 
 // MaxPayload is the largest asynchronous event (1 MB).
@@ -27,25 +26,19 @@ const MaxPayload = 1024 * 1024
 
 // Control is what the queue needs of the control plane.
 type Control interface {
-	Resolve(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef) (*control.Target, error)
+	Resolve(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef) (*lambda.Target, error)
 	EventInvokeConfig(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef) (*lambda.FunctionEventInvokeConfig, error)
 }
 
 // Invoker runs an invocation synchronously.
 type Invoker interface {
-	Invoke(ctx context.Context, req *invoker.Request) (*invoker.Result, error)
-}
-
-// Attribute is a message attribute of a dead-letter message.
-type Attribute struct {
-	DataType string // "String" or "Number"
-	Value    string
+	Invoke(ctx context.Context, req *lambda.Invocation) (*lambda.Result, error)
 }
 
 // Targets delivers records to destination ARNs: queues, topics, functions
-// and event buses.
+// (package targets).
 type Targets interface {
-	Send(ctx context.Context, arn string, body []byte, attrs map[string]Attribute) error
+	Deliver(ctx context.Context, arn string, m targets.Message) error
 }
 
 // Metrics counts what happens to events, as Lambda's Async* metrics do.
@@ -148,17 +141,9 @@ func subjectOf(scope lambda.Scope, function string) string {
 	return store.Key("async", scope.Region, function)
 }
 
-// Request is an event to enqueue.
-type Request struct {
-	Scope     lambda.Scope
-	Function  lambda.FunctionRef
-	RequestID string // made up when empty
-	Payload   []byte
-}
-
 // Enqueue checks that the function can be invoked and stores the event; it
 // returns once the event is durable.
-func (q *Queue) Enqueue(ctx context.Context, req *Request) (string, error) {
+func (q *Queue) Enqueue(ctx context.Context, req *lambda.Invocation) (string, error) {
 	if len(req.Payload) > MaxPayload {
 		return "", lambda.Errorf(lambda.ErrRequestTooLarge, "Request must be smaller than %d bytes for the InvokeFunction operation", MaxPayload)
 	}
@@ -188,13 +173,13 @@ func (q *Queue) Enqueue(ctx context.Context, req *Request) (string, error) {
 // InvokeAsync enqueues payload for a function, as services that invoke
 // asynchronously (SNS, destinations) do.
 func (q *Queue) InvokeAsync(ctx context.Context, scope lambda.Scope, function lambda.FunctionRef, payload []byte) error {
-	_, err := q.Enqueue(ctx, &Request{Scope: scope, Function: function, Payload: payload})
+	_, err := q.Enqueue(ctx, &lambda.Invocation{Scope: scope, Function: function, Payload: payload})
 	return err
 }
 
 // limitOf is how many events of a function run at once: its reservation,
 // or the account's limit.
-func (q *Queue) limitOf(t *control.Target) int {
+func (q *Queue) limitOf(t *lambda.Target) int {
 	if t.Reserved != nil {
 		return max(*t.Reserved, 1) // one, to send events of a zero reservation to their failure targets
 	}

@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/targets"
 )
 
 // record is the invocation record sent to destinations, in AWS's shape.
@@ -34,7 +34,7 @@ type responseContext struct {
 
 // newRecord builds the record of an event; res is nil when the function
 // never ran (the event expired, or the function may not run).
-func newRecord(ev *event, condition string, res *invoker.Result) *record {
+func newRecord(ev *event, condition string, res *lambda.Result) *record {
 	qualifier := ev.Qualifier
 	if res != nil {
 		qualifier = res.ExecutedVersion
@@ -72,7 +72,7 @@ const maxErrorMessage = 1024
 // deadLetterAttributes are the attributes of a dead-letter message: the
 // request id, the status code (200 for function errors) and the start of
 // the error message.
-func deadLetterAttributes(ev *event, condition string, res *invoker.Result) map[string]Attribute {
+func deadLetterAttributes(ev *event, condition string, res *lambda.Result) map[string]targets.Attribute {
 	msg := condition
 	if res != nil {
 		var e struct{ ErrorMessage string }
@@ -85,9 +85,9 @@ func deadLetterAttributes(ev *event, condition string, res *invoker.Result) map[
 	if len(msg) > maxErrorMessage {
 		msg = msg[:maxErrorMessage]
 	}
-	return map[string]Attribute{
-		"RequestID":    {DataType: "String", Value: ev.RequestID},
-		"ErrorCode":    {DataType: "Number", Value: strconv.Itoa(200)},
-		"ErrorMessage": {DataType: "String", Value: msg},
+	return map[string]targets.Attribute{
+		"RequestID":    {DataType: "String", StringValue: ev.RequestID},
+		"ErrorCode":    {DataType: "Number", StringValue: strconv.Itoa(200)},
+		"ErrorMessage": {DataType: "String", StringValue: msg},
 	}
 }

@@ -12,28 +12,15 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Target is what an invocation's FunctionName and Qualifier resolve to.
-type Target struct {
-	// Config is the configuration of the version that runs; its Version is
-	// the executed version.
-	Config *lambda.FunctionConfiguration
-	// InvokedARN is the ARN as the caller named it.
-	InvokedARN string
-	// Reserved is the function's reserved concurrency, if any;
-	// ReservedTotal sums every reservation in the region.
-	Reserved      *int
-	ReservedTotal int
-}
-
 // Resolve finds the version an invocation runs: $LATEST, a version, or an
 // alias's version, choosing by the alias's routing weights. It reads through
 // a cache that every write of this Service invalidates.
-func (s *Service) Resolve(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef) (*Target, error) {
+func (s *Service) Resolve(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef) (*lambda.Target, error) {
 	rec, err := cached[functionRecord](ctx, s, functionKey(scope, ref.Name))
 	if err != nil {
 		return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
 	}
-	t := &Target{InvokedARN: scope.QualifiedARN(ref.Name, ref.Qualifier), Reserved: rec.Reserved}
+	t := &lambda.Target{InvokedARN: scope.QualifiedARN(ref.Name, ref.Qualifier), Reserved: rec.Reserved}
 	version := ref.Qualifier
 	if version != "" && !lambda.IsVersion(version) {
 		alias, err := cached[lambda.AliasConfiguration](ctx, s, aliasKey(scope, ref.Name, version))

@@ -21,7 +21,7 @@ func TestInvokeAndWarmReuse(t *testing.T) {
 	cfg := function("echo")
 	req := request(cfg, map[string]string{"value": "one"})
 	resp, r := h.invoke(req)
-	if r.Value != "one" || r.RequestID != req.RequestID || r.ARN != req.InvokedARN {
+	if r.Value != "one" || r.RequestID != req.RequestID || r.ARN != req.Target.InvokedARN {
 		t.Fatalf("got %+v for request %s", r, req.RequestID)
 	}
 	if resp.ContentType != "application/json" {
@@ -212,7 +212,7 @@ func TestReservedConcurrencyThrottles(t *testing.T) {
 	cfg := function("reserved")
 	one := 1
 	slow := request(cfg, map[string]any{"op": "sleep", "ms": 500})
-	slow.Reserved = &one
+	slow.Target.Reserved = &one
 	done := make(chan struct{})
 	go func() {
 		h.eng.Invoke(context.Background(), slow)
@@ -220,7 +220,7 @@ func TestReservedConcurrencyThrottles(t *testing.T) {
 	}()
 	waitFor(t, "the first invoke to be busy", func() bool { _, busy := h.eng.Environments(); return busy == 1 })
 	second := request(cfg, nil)
-	second.Reserved = &one
+	second.Target.Reserved = &one
 	_, err := h.eng.Invoke(context.Background(), second)
 	if lambda.ThrottleReason(err) != lambda.ReasonReservedFunctionConcurrentInvocationLimitExceeded {
 		t.Fatalf("got %v, want a reserved-concurrency throttle", err)
@@ -231,7 +231,7 @@ func TestReservedConcurrencyThrottles(t *testing.T) {
 	}
 	zero := 0
 	blocked := request(cfg, nil)
-	blocked.Reserved = &zero
+	blocked.Target.Reserved = &zero
 	if _, err := h.eng.Invoke(context.Background(), blocked); !errors.Is(err, lambda.ErrTooManyRequests) {
 		t.Fatalf("reserved concurrency 0: got %v", err)
 	}
@@ -249,7 +249,7 @@ func TestAccountLimitThrottles(t *testing.T) {
 	}
 	waitFor(t, "two busy invokes", func() bool { _, busy := h.eng.Environments(); return busy == 2 })
 	req := request(function("other"), nil)
-	req.ReservedTotal = 1 // one is reserved elsewhere: only 2 unreserved
+	req.Target.ReservedTotal = 1 // one is reserved elsewhere: only 2 unreserved
 	_, err := h.eng.Invoke(context.Background(), req)
 	if lambda.ThrottleReason(err) != lambda.ReasonConcurrentInvocationLimitExceeded {
 		t.Fatalf("got %v, want an account-limit throttle", err)
@@ -336,12 +336,12 @@ func TestObserverMatchesReport(t *testing.T) {
 	cfg := function("observed")
 	cfg.MemorySize = 256
 	first := request(cfg, nil)
-	first.Qualifier = "live"
+	first.Function.Qualifier = "live"
 	h.invoke(first)
 	h.invoke(request(cfg, map[string]string{"op": "error"}))
 	zero := 0
 	blocked := request(cfg, nil)
-	blocked.Reserved = &zero
+	blocked.Target.Reserved = &zero
 	h.eng.Invoke(context.Background(), blocked)
 
 	rec.mu.Lock()

@@ -80,15 +80,15 @@ func logGroupOf(cfg *lambda.FunctionConfiguration) string {
 }
 
 // newLogStream names the log stream of a new environment.
-func (e *Engine) newLogStream(req *Request) *logStream {
+func (e *Engine) newLogStream(req *lambda.Invocation) *logStream {
 	id := newEnvironmentID()
-	return newLogStream(e.opts.Logs, id, logGroupOf(req.Function), logStreamName(time.Now(), req.Function.Version, id))
+	return newLogStream(e.opts.Logs, id, logGroupOf(req.Target.Config), logStreamName(time.Now(), req.Target.Config.Version, id))
 }
 
 // start creates the sandbox, starts the runtime and waits for its Init
 // phase, which limit bounds. A failed Init leaves nothing running.
-func (e *Engine) start(ctx context.Context, req *Request, logs *logStream, limit time.Duration) (*environment, *initFailure, error) {
-	cfg := req.Function
+func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStream, limit time.Duration) (*environment, *initFailure, error) {
+	cfg := req.Target.Config
 	key, err := code.KeyOf(cfg.CodeSha256)
 	if err != nil {
 		return nil, nil, err
@@ -172,8 +172,8 @@ func ephemeralMB(cfg *lambda.FunctionConfiguration) int {
 	return lambda.MinEphemeral
 }
 
-func (e *Engine) initStartLine(req *Request) string {
-	v := e.opts.Launcher.Version(req.Function.Runtime)
+func (e *Engine) initStartLine(req *lambda.Invocation) string {
+	v := e.opts.Launcher.Version(req.Target.Config.Runtime)
 	return fmt.Sprintf("INIT_START Runtime Version: %s\tRuntime Version ARN: arn:aws:lambda:%s::runtime:%s",
 		v, req.Scope.Region, runtimeVersionHash(v))
 }

@@ -3,6 +3,8 @@ package engine
 import (
 	"strconv"
 	"strings"
+
+	"github.com/nubo-dev/nubo/internal/lambda"
 )
 
 // overridable are the Lambda-defined variables a function's own
@@ -14,8 +16,8 @@ var overridable = map[string]bool{
 
 // environmentVariables assembles exactly what Lambda gives a runtime: the
 // defined variables, the runtime's own (runtimeVars), then the function's.
-func (e *Engine) environmentVariables(req *Request, env *environment, runtimeVars []string) []string {
-	cfg := req.Function
+func (e *Engine) environmentVariables(req *lambda.Invocation, env *environment, runtimeVars []string) []string {
+	cfg := req.Target.Config
 	p := env.sb.Paths()
 	vars := map[string]string{
 		"AWS_LAMBDA_RUNTIME_API":          env.sb.RuntimeAPI(),

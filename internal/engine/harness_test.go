@@ -133,9 +133,10 @@ func function(name string) *lambda.FunctionConfiguration {
 
 var scope = lambda.Scope{Account: "000000000000", Region: "us-east-1"}
 
-func request(cfg *lambda.FunctionConfiguration, event any) *Request {
+func request(cfg *lambda.FunctionConfiguration, event any) *lambda.Invocation {
 	payload, _ := json.Marshal(event)
-	return &Request{Scope: scope, Function: cfg, InvokedARN: scope.FunctionARN(cfg.FunctionName),
+	return &lambda.Invocation{Scope: scope, Function: lambda.FunctionRef{Name: cfg.FunctionName},
+		Target:    &lambda.Target{Config: cfg, InvokedARN: scope.FunctionARN(cfg.FunctionName)},
 		RequestID: uuid.NewString(), Payload: payload}
 }
 
@@ -151,7 +152,7 @@ type result struct {
 }
 
 // invoke runs req and decodes a successful answer.
-func (h *harness) invoke(req *Request) (*Response, result) {
+func (h *harness) invoke(req *lambda.Invocation) (*lambda.Result, result) {
 	h.t.Helper()
 	resp, err := h.eng.Invoke(context.Background(), req)
 	if err != nil {
@@ -167,7 +168,7 @@ func (h *harness) invoke(req *Request) (*Response, result) {
 }
 
 // errorOf decodes a function error payload.
-func errorOf(t *testing.T, resp *Response) (errorType, message string) {
+func errorOf(t *testing.T, resp *lambda.Result) (errorType, message string) {
 	t.Helper()
 	if resp.FunctionError != "Unhandled" {
 		t.Fatalf("FunctionError = %q, payload %s", resp.FunctionError, resp.Payload)

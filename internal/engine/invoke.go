@@ -13,37 +13,6 @@ import (
 	"github.com/nubo-dev/nubo/internal/sandbox"
 )
 
-// Request is one synchronous invocation of a resolved function version.
-type Request struct {
-	Scope lambda.Scope
-	// Function is the configuration of the version that runs.
-	Function *lambda.FunctionConfiguration
-	// InvokedARN is the ARN as the caller named it (alias or version
-	// qualified, or not).
-	InvokedARN    string
-	RequestID     string
-	Payload       []byte
-	ClientContext string // decoded JSON
-	TraceID       string
-	// Qualifier is the version or alias the caller named, if any.
-	Qualifier string
-	// Tail asks for the last 4 KB of the invocation's log.
-	Tail bool
-	// Reserved is the function's reserved concurrency, if any;
-	// ReservedTotal is the sum of all reservations in the region.
-	Reserved      *int
-	ReservedTotal int
-}
-
-// Response is what the caller of Invoke gets.
-type Response struct {
-	Payload     []byte
-	ContentType string
-	// FunctionError is "Unhandled" when the function failed.
-	FunctionError string
-	LogTail       []byte
-}
-
 // report is what one invocation's REPORT line says.
 type report struct {
 	duration  time.Duration
@@ -57,10 +26,10 @@ type report struct {
 
 // Invoke runs req on a warm environment, or on a new one when none is free
 // and the concurrency limits allow it.
-func (e *Engine) Invoke(ctx context.Context, req *Request) (*Response, error) {
+func (e *Engine) Invoke(ctx context.Context, req *lambda.Invocation) (*lambda.Result, error) {
 	// The function keeps running when the caller goes away, as in Lambda.
 	ctx = context.WithoutCancel(ctx)
-	timeout := time.Duration(req.Function.Timeout) * time.Second
+	timeout := time.Duration(req.Target.Config.Timeout) * time.Second
 	for {
 		env, p, err := e.acquire(req)
 		if err != nil {
@@ -84,7 +53,7 @@ func (e *Engine) Invoke(ctx context.Context, req *Request) (*Response, error) {
 // coldStart starts a new environment for req and runs req on it. A failed
 // Init is retried once inside the invocation ("suppressed init"), bounded by
 // the function's timeout; if that fails too, the invocation fails.
-func (e *Engine) coldStart(ctx context.Context, req *Request, timeout time.Duration) (*environment, *Response, error) {
+func (e *Engine) coldStart(ctx context.Context, req *lambda.Invocation, timeout time.Duration) (*environment, *lambda.Result, error) {
 	logs := e.newLogStream(req)
 	if req.Tail {
 		logs.capture()
@@ -124,7 +93,7 @@ func (e *Engine) coldStart(ctx context.Context, req *Request, timeout time.Durat
 		payload = exitError(req, fail.errorType, fail.exit)
 	}
 	e.finish(logs, req, rep)
-	return nil, &Response{Payload: payload, ContentType: "application/json", FunctionError: "Unhandled", LogTail: tailOf(logs, req)}, nil
+	return nil, &lambda.Result{Payload: payload, ContentType: "application/json", FunctionError: "Unhandled", LogTail: tailOf(logs, req)}, nil
 }
 
 // run delivers req to env and waits until timeout after started for the
@@ -132,15 +101,12 @@ func (e *Engine) coldStart(ctx context.Context, req *Request, timeout time.Durat
 // delivered is false, nothing was logged and resp is nil — unless env is
 // fresh (just started for req): there is no other runtime to try, so that
 // is a crash.
-func (e *Engine) run(ctx context.Context, env *environment, req *Request, started time.Time, timeout time.Duration, initDur time.Duration, fresh bool) (resp *Response, delivered bool) {
+func (e *Engine) run(ctx context.Context, env *environment, req *lambda.Invocation, started time.Time, timeout time.Duration, initDur time.Duration, fresh bool) (resp *lambda.Result, delivered bool) {
 	if req.Tail {
 		env.logs.capture()
 	}
 	deadline := started.Add(timeout)
-	inv := &runtimeapi.Invocation{
-		RequestID: req.RequestID, InvokedFunctionArn: req.InvokedARN, Deadline: deadline,
-		TraceID: req.TraceID, ClientContext: req.ClientContext, Payload: req.Payload,
-	}
+	inv := &runtimeapi.Invocation{Invocation: req, Deadline: deadline}
 	logStart := !env.started // a suppressed init has logged START already
 	if logStart {
 		inv.Delivered = func() { env.logs.line([]byte(startLine(req))) }
@@ -162,7 +128,7 @@ func (e *Engine) run(ctx context.Context, env *environment, req *Request, starte
 	}
 	env.reusable = err == nil && res.Outcome <= runtimeapi.FunctionError
 	rep := report{duration: time.Since(started), init: initDur}
-	resp = &Response{Payload: res.Payload, ContentType: res.ContentType}
+	resp = &lambda.Result{Payload: res.Payload, ContentType: res.ContentType}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		env.stop(0) // Lambda resets the environment after a timeout
@@ -195,7 +161,7 @@ func (e *Engine) run(ctx context.Context, env *environment, req *Request, starte
 
 // finish writes END and REPORT, flushes the stream, and tells the
 // observer.
-func (e *Engine) finish(logs *logStream, req *Request, rep report) {
+func (e *Engine) finish(logs *logStream, req *lambda.Invocation, rep report) {
 	rep.billedMs = billedMs(rep.duration+rep.init, e.opts.BillingGranularity)
 	logs.line([]byte("END RequestId: " + req.RequestID))
 	logs.line([]byte(reportLine(req, rep)))
@@ -203,37 +169,37 @@ func (e *Engine) finish(logs *logStream, req *Request, rep report) {
 	if e.opts.Observer == nil {
 		return
 	}
-	cfg := req.Function
+	cfg := req.Target.Config
 	arch := "x86_64"
 	if len(cfg.Architectures) == 1 {
 		arch = cfg.Architectures[0]
 	}
 	e.opts.Observer.Invoked(Record{
 		Time: time.Now(), Region: req.Scope.Region, Function: cfg.FunctionName, Version: cfg.Version,
-		Qualifier: req.Qualifier, RequestID: req.RequestID, Duration: rep.duration, InitDuration: rep.init,
+		Qualifier: req.Function.Qualifier, RequestID: req.RequestID, Duration: rep.duration, InitDuration: rep.init,
 		BilledMs: rep.billedMs, MemoryMB: cfg.MemorySize, MaxMemoryMB: rep.maxMemory,
 		Architecture: arch, Error: rep.failed, Status: rep.status, ErrorType: rep.errorType,
 	})
 }
 
-func tailOf(logs *logStream, req *Request) []byte {
+func tailOf(logs *logStream, req *lambda.Invocation) []byte {
 	if !req.Tail {
 		return nil
 	}
 	return logs.captured()
 }
 
-func startLine(req *Request) string {
-	return "START RequestId: " + req.RequestID + " Version: " + req.Function.Version
+func startLine(req *lambda.Invocation) string {
+	return "START RequestId: " + req.RequestID + " Version: " + req.Target.Config.Version
 }
 
 // reportLine renders AWS's REPORT line; billed duration includes a cold
 // start's Init, rounded up (by finish) to the billing granularity.
-func reportLine(req *Request, rep report) string {
+func reportLine(req *lambda.Invocation, rep report) string {
 	ms := float64(rep.duration) / float64(time.Millisecond)
 	initMs := float64(rep.init) / float64(time.Millisecond)
 	line := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
-		req.RequestID, ms, rep.billedMs, req.Function.MemorySize, rep.maxMemory)
+		req.RequestID, ms, rep.billedMs, req.Target.Config.MemorySize, rep.maxMemory)
 	if rep.init > 0 {
 		line += fmt.Sprintf("Init Duration: %.2f ms\t", initMs)
 	}
@@ -264,8 +230,8 @@ func initReportLine(f *initFailure, phase string) string {
 	return fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: %s\tStatus: error\tError Type: %s", ms, phase, f.errorType)
 }
 
-func functionError(payload []byte) *Response {
-	return &Response{Payload: payload, ContentType: "application/json", FunctionError: "Unhandled"}
+func functionError(payload []byte) *lambda.Result {
+	return &lambda.Result{Payload: payload, ContentType: "application/json", FunctionError: "Unhandled"}
 }
 
 func errorJSON(errorType, message string) []byte {
@@ -273,11 +239,11 @@ func errorJSON(errorType, message string) []byte {
 	return b
 }
 
-func timeoutError(req *Request, timeout time.Duration) []byte {
+func timeoutError(req *lambda.Invocation, timeout time.Duration) []byte {
 	return errorJSON("Sandbox.Timedout", fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", req.RequestID, timeout.Seconds()))
 }
 
-func exitError(req *Request, errorType, exit string) []byte {
+func exitError(req *lambda.Invocation, errorType, exit string) []byte {
 	return errorJSON(errorType, fmt.Sprintf("RequestId: %s Error: %s", req.RequestID, exitTextOf(exit)))
 }
 

@@ -23,16 +23,16 @@ type pool struct {
 
 // acquire admits req within the concurrency limits and returns a warm
 // environment, or nil when the caller must start one in p.
-func (e *Engine) acquire(req *Request) (*environment, *pool, error) {
+func (e *Engine) acquire(req *lambda.Invocation) (*environment, *pool, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err := e.admitLocked(req); err != nil {
 		if e.opts.Observer != nil {
-			e.opts.Observer.Throttled(req.Scope.Region, req.Function.FunctionName, req.Qualifier)
+			e.opts.Observer.Throttled(req.Scope.Region, req.Target.Config.FunctionName, req.Function.Qualifier)
 		}
 		return nil, nil, err
 	}
-	cfg := req.Function
+	cfg := req.Target.Config
 	k := poolKey{req.Scope.Region, cfg.FunctionName, cfg.Version}
 	p := e.pools[k]
 	if p != nil && p.revision != cfg.RevisionId {
@@ -57,7 +57,7 @@ func (e *Engine) acquire(req *Request) (*environment, *pool, error) {
 
 // release ends req's admission and returns env to its pool when it can
 // serve again; otherwise env is stopped.
-func (e *Engine) release(req *Request, p *pool, env *environment, reusable bool) {
+func (e *Engine) release(req *lambda.Invocation, p *pool, env *environment, reusable bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.unadmitLocked(req)
@@ -73,21 +73,21 @@ func (e *Engine) release(req *Request, p *pool, env *environment, reusable bool)
 	e.stopLocked(env)
 }
 
-func functionID(req *Request) string {
-	return req.Scope.Region + "/" + req.Function.FunctionName
+func functionID(req *lambda.Invocation) string {
+	return req.Scope.Region + "/" + req.Target.Config.FunctionName
 }
 
 // admitLocked counts req against its function's reservation, or against
 // the account's unreserved concurrency.
-func (e *Engine) admitLocked(req *Request) error {
+func (e *Engine) admitLocked(req *lambda.Invocation) error {
 	id := functionID(req)
-	if req.Reserved != nil {
-		if e.reserved[id] >= *req.Reserved {
+	if req.Target.Reserved != nil {
+		if e.reserved[id] >= *req.Target.Reserved {
 			return lambda.Throttled(lambda.ReasonReservedFunctionConcurrentInvocationLimitExceeded)
 		}
 		e.reserved[id]++
 	} else {
-		if e.unreserved >= e.opts.MaxConcurrency-req.ReservedTotal {
+		if e.unreserved >= e.opts.MaxConcurrency-req.Target.ReservedTotal {
 			return lambda.Throttled(lambda.ReasonConcurrentInvocationLimitExceeded)
 		}
 		e.unreserved++
@@ -96,12 +96,12 @@ func (e *Engine) admitLocked(req *Request) error {
 	return nil
 }
 
-func (e *Engine) unadmitLocked(req *Request) {
+func (e *Engine) unadmitLocked(req *lambda.Invocation) {
 	id := functionID(req)
 	if e.inflight[id]--; e.inflight[id] <= 0 {
 		delete(e.inflight, id)
 	}
-	if req.Reserved != nil {
+	if req.Target.Reserved != nil {
 		if e.reserved[id]--; e.reserved[id] <= 0 {
 			delete(e.reserved, id)
 		}

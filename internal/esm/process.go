@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/invoker"
+	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 )
 
@@ -118,7 +118,7 @@ func (p *poller) process(ctx context.Context, batch []sqs.Message) {
 		return
 	}
 	payload, _ := json.Marshal(event)
-	res, err := p.s.invoker.Invoke(ctx, &invoker.Request{Scope: p.m.Scope, Function: p.m.Function, Payload: payload})
+	res, err := p.s.invoker.Invoke(ctx, &lambda.Invocation{Scope: p.m.Scope, Function: p.m.Function, Payload: payload})
 	switch {
 	case err != nil:
 		if ctx.Err() == nil {

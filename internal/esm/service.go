@@ -14,7 +14,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nubo-dev/nubo/internal/eventfilter"
-	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/store"
@@ -31,8 +30,8 @@ type Queues interface {
 
 // Invoker runs functions synchronously.
 type Invoker interface {
-	Resolve(ctx context.Context, req *invoker.Request) error
-	Invoke(ctx context.Context, req *invoker.Request) (*invoker.Result, error)
+	Resolve(ctx context.Context, req *lambda.Invocation) error
+	Invoke(ctx context.Context, req *lambda.Invocation) (*lambda.Result, error)
 }
 
 // Options configures a Service.
@@ -141,7 +140,7 @@ func (s *Service) check(ctx context.Context, scope lambda.Scope, in *Input, m *m
 		if ref.Region != "" && ref.Region != scope.Region || ref.Account != "" && ref.Account != scope.Account {
 			return lambda.FunctionNotFound(*in.FunctionName)
 		}
-		if err := s.invoker.Resolve(ctx, &invoker.Request{Scope: scope, Function: ref}); err != nil {
+		if err := s.invoker.Resolve(ctx, &lambda.Invocation{Scope: scope, Function: ref}); err != nil {
 			return err
 		}
 		m.Function = lambda.FunctionRef{Name: ref.Name, Qualifier: ref.Qualifier}

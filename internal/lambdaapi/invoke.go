@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/async"
-	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
@@ -55,11 +54,11 @@ func (h *handler) invoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req := &invoker.Request{Scope: scope, Function: ref, RequestID: wire.RequestID(r.Context()), Payload: payload,
+	req := &lambda.Invocation{Scope: scope, Function: ref, RequestID: wire.RequestID(r.Context()), Payload: payload,
 		ClientContext: clientContext, TraceID: traceID(r), Tail: logType == "Tail"}
 	switch invocationType {
 	case "Event":
-		if _, err := h.async.Enqueue(r.Context(), &async.Request{Scope: scope, Function: ref, RequestID: req.RequestID, Payload: payload}); err != nil {
+		if _, err := h.async.Enqueue(r.Context(), &lambda.Invocation{Scope: scope, Function: ref, RequestID: req.RequestID, Payload: payload}); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusAccepted)

@@ -162,7 +162,7 @@ func (s *Server) deliverInvoke(inv *Invocation) {
 		return
 	}
 	m := map[string]any{"eventType": "INVOKE", "deadlineMs": inv.Deadline.UnixMilli(),
-		"requestId": inv.RequestID, "invokedFunctionArn": inv.InvokedFunctionArn}
+		"requestId": inv.RequestID, "invokedFunctionArn": inv.Target.InvokedARN}
 	if inv.TraceID != "" {
 		m["tracing"] = map[string]string{"type": "X-Amzn-Trace-Id", "value": inv.TraceID}
 	}

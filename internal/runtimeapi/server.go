@@ -11,23 +11,19 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/lambda"
 )
 
 // MaxPayload is the largest buffered response a runtime may post: 6 MiB
 // plus 100 bytes, as in AWS's RAPID.
 const MaxPayload = 6*1024*1024 + 100
 
-// Invocation is one event for the runtime.
+// Invocation is one event for the runtime: the invocation, its deadline
+// and how it ends.
 type Invocation struct {
-	RequestID          string
-	InvokedFunctionArn string
-	Deadline           time.Time
-	TraceID            string
-	ClientContext      string // decoded JSON
-	CognitoIdentity    string // JSON
-	TenantID           string
-	ContentType        string
-	Payload            []byte
+	*lambda.Invocation
+	Deadline time.Time
 	// Delivered, when set, is called as the runtime takes the event, before
 	// it sees a byte of it.
 	Delivered func()
@@ -233,16 +229,10 @@ func (s *Server) claim(id, to string) (*Invocation, error) {
 func (inv *Invocation) headers(h http.Header) {
 	h.Set("Lambda-Runtime-Aws-Request-Id", inv.RequestID)
 	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.Deadline.UnixMilli(), 10))
-	h.Set("Lambda-Runtime-Invoked-Function-Arn", inv.InvokedFunctionArn)
+	h.Set("Lambda-Runtime-Invoked-Function-Arn", inv.Target.InvokedARN)
 	setIfNotEmpty(h, "Lambda-Runtime-Trace-Id", inv.TraceID)
 	setIfNotEmpty(h, "Lambda-Runtime-Client-Context", inv.ClientContext)
-	setIfNotEmpty(h, "Lambda-Runtime-Cognito-Identity", inv.CognitoIdentity)
-	setIfNotEmpty(h, "Lambda-Runtime-Aws-Tenant-Id", inv.TenantID)
-	ct := inv.ContentType
-	if ct == "" {
-		ct = "application/json"
-	}
-	h.Set("Content-Type", ct)
+	h.Set("Content-Type", "application/json")
 }
 
 func setIfNotEmpty(h http.Header, k, v string) {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/lambda"
 )
 
 type rig struct {
@@ -69,8 +71,9 @@ func errorTypeOf(t *testing.T, body string) string {
 func TestNextDeliversEveryHeader(t *testing.T) {
 	r := newRig(t)
 	deadline := time.Now().Add(3 * time.Second)
-	results := r.invokeAsync(&Invocation{RequestID: "req-1", InvokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:fn:live",
-		Deadline: deadline, TraceID: "Root=1-a-b;Parent=c;Sampled=0", ClientContext: `{"custom":{"k":"v"}}`, Payload: []byte(`{"a":1}`)})
+	results := r.invokeAsync(&Invocation{Invocation: &lambda.Invocation{RequestID: "req-1",
+		Target:  &lambda.Target{InvokedARN: "arn:aws:lambda:us-east-1:000000000000:function:fn:live"},
+		TraceID: "Root=1-a-b;Parent=c;Sampled=0", ClientContext: `{"custom":{"k":"v"}}`, Payload: []byte(`{"a":1}`)}, Deadline: deadline})
 	resp, body := r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
 	if resp.StatusCode != 200 || body != `{"a":1}` {
 		t.Fatalf("next: %d %q", resp.StatusCode, body)
@@ -112,7 +115,7 @@ func TestWrongRequestIDAndStates(t *testing.T) {
 	if resp.StatusCode != 403 || errorTypeOf(t, body) != "InvalidStateTransition" {
 		t.Fatalf("response before next: %d %s", resp.StatusCode, body)
 	}
-	results := r.invokeAsync(&Invocation{RequestID: "req-1", Deadline: time.Now().Add(time.Second)})
+	results := r.invokeAsync(invocation("req-1", time.Second))
 	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
 	resp, body = r.do("POST", "/2018-06-01/runtime/invocation/other/response", strings.NewReader("x"), nil)
 	if resp.StatusCode != 400 || errorTypeOf(t, body) != "InvalidRequestID" {
@@ -154,7 +157,7 @@ func TestInitError(t *testing.T) {
 // failed streamed body: chunked encoding and error trailers.
 func TestChunkedResponseWithErrorTrailers(t *testing.T) {
 	r := newRig(t)
-	results := r.invokeAsync(&Invocation{RequestID: "req-1", Deadline: time.Now().Add(time.Second)})
+	results := r.invokeAsync(invocation("req-1", time.Second))
 	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("POST", r.ts.URL+"/2018-06-01/runtime/invocation/req-1/response", pr)
@@ -183,7 +186,7 @@ func TestChunkedResponseWithErrorTrailers(t *testing.T) {
 
 func TestChunkedResponse(t *testing.T) {
 	r := newRig(t)
-	results := r.invokeAsync(&Invocation{RequestID: "req-1", Deadline: time.Now().Add(time.Second)})
+	results := r.invokeAsync(invocation("req-1", time.Second))
 	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
 	pr, pw := io.Pipe()
 	go func() {
@@ -203,7 +206,7 @@ func TestChunkedResponse(t *testing.T) {
 
 func TestOversizedResponse(t *testing.T) {
 	r := newRig(t)
-	results := r.invokeAsync(&Invocation{RequestID: "req-1", Deadline: time.Now().Add(time.Second)})
+	results := r.invokeAsync(invocation("req-1", time.Second))
 	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
 	resp, body := r.do("POST", "/2018-06-01/runtime/invocation/req-1/response", bytes.NewReader(make([]byte, MaxPayload+1)), nil)
 	if resp.StatusCode != 413 || errorTypeOf(t, body) != "RequestEntityTooLarge" ||
@@ -217,7 +220,7 @@ func TestOversizedResponse(t *testing.T) {
 
 func TestInvalidResponseMode(t *testing.T) {
 	r := newRig(t)
-	results := r.invokeAsync(&Invocation{RequestID: "req-1", Deadline: time.Now().Add(time.Second)})
+	results := r.invokeAsync(invocation("req-1", time.Second))
 	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
 	resp, body := r.do("POST", "/2018-06-01/runtime/invocation/req-1/response", strings.NewReader("x"),
 		map[string]string{"Lambda-Runtime-Function-Response-Mode": "bogus"})
@@ -271,4 +274,8 @@ func TestExtensionHoldsInit(t *testing.T) {
 	if resp.StatusCode != 403 || errorTypeOf(t, body) != "Extension.InvalidExtensionIdentifier" {
 		t.Fatalf("bad id: %d %s", resp.StatusCode, body)
 	}
+}
+
+func invocation(id string, timeout time.Duration) *Invocation {
+	return &Invocation{Invocation: &lambda.Invocation{RequestID: id, Target: &lambda.Target{}}, Deadline: time.Now().Add(timeout)}
 }

@@ -8,10 +8,11 @@ import (
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
+	"github.com/nubo-dev/nubo/internal/targets"
 )
 
 // buildMessaging builds SQS, SNS and the SQS event source mappings.
-func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker) error {
+func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker, dests *targets.Targets) error {
 	queueMeta, err := s.store.KV(ctx, "sqs")
 	if err != nil {
 		return err
@@ -33,7 +34,7 @@ func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker) error
 	if err != nil {
 		return err
 	}
-	topics, err := sns.New(ctx, topicMeta, deliveries, s.sqs, s.async, sns.Options{
+	topics, err := sns.New(ctx, topicMeta, deliveries, dests, sns.Options{
 		Account: s.cfg.Account, BaseURL: "http://" + s.Addr(), RetryDelay: s.cfg.SNSRetryDelay, Logger: s.log})
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/services/sqs/sqsapi"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
+	"github.com/nubo-dev/nubo/internal/targets"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
 
@@ -187,7 +188,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	dests := &targets{}
+	dests := &targets.Targets{}
 	s.async = async.New(async.Options{
 		Work:           work,
 		Control:        s.control,
@@ -198,12 +199,12 @@ func (s *Server) build(ctx context.Context) error {
 		MaxConcurrency: s.cfg.MaxConcurrency,
 		Logger:         s.log,
 	})
-	dests.queue = s.async
+	dests.Functions = s.async
 	s.runners = append(s.runners, s.control.Run, s.engine.Run, s.async.Run)
-	if err := s.buildMessaging(ctx, inv); err != nil {
+	if err := s.buildMessaging(ctx, inv, dests); err != nil {
 		return err
 	}
-	dests.sqs, dests.sns = s.sqs, s.sns
+	dests.Queues, dests.Topics = queueTargets{s.sqs}, topicTargets{s.sns}
 	router := wire.NewRouter(s.cfg.Region, s.log)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/targets"
 )
 
 // Paths nubo serves for SNS: the SubscribeURL and UnsubscribeURL of
@@ -128,7 +129,7 @@ func (s *Service) deadLetterHTTP(ctx context.Context, job *httpJob) {
 	if json.Unmarshal([]byte(sub.Attrs["RedrivePolicy"]), &p) != nil || p.DeadLetterTargetArn == "" {
 		return
 	}
-	if _, err := s.queues.SendMessage(ctx, p.DeadLetterTargetArn, job.Body, nil); err != nil {
+	if err := s.targets.Deliver(ctx, p.DeadLetterTargetArn, targets.Message{Body: []byte(job.Body)}); err != nil {
 		s.log.Warn("sns: dead-letter queue", "subscription", sub.ARN, "err", err)
 	}
 }

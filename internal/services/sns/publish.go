@@ -13,8 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
-	"github.com/nubo-dev/nubo/internal/lambda"
-	"github.com/nubo-dev/nubo/internal/services/sqs"
+	"github.com/nubo-dev/nubo/internal/targets"
 )
 
 // MessageAttribute is a message attribute: DataType String, String.Array,
@@ -256,35 +255,25 @@ func (s *Service) deliver(ctx context.Context, sub *subscription, m *published) 
 	raw := sub.Attrs["RawMessageDelivery"] == "true"
 	switch sub.Protocol {
 	case "sqs":
-		body := m.messageFor("sqs")
-		var attrs map[string]sqs.MessageAttribute
+		msg := targets.Message{Body: []byte(m.messageFor("sqs"))}
 		if raw {
-			attrs = sqsAttributes(m.in.Attributes)
+			msg.Attributes = queueAttributes(m.in.Attributes)
 		} else {
-			b, _ := json.Marshal(s.envelope(sub, m, body))
-			body = string(b)
+			msg.Body, _ = json.Marshal(s.envelope(sub, m, string(msg.Body)))
 		}
 		if strings.HasSuffix(sub.Endpoint, ".fifo") {
-			group := m.in.GroupID
-			if group == "" {
-				group = "default"
+			msg.GroupID, msg.DeduplicationID = m.in.GroupID, m.in.DeduplicationID
+			if msg.GroupID == "" {
+				msg.GroupID = "default"
 			}
-			dedup := m.in.DeduplicationID
-			if dedup == "" {
-				dedup = m.id
+			if msg.DeduplicationID == "" {
+				msg.DeduplicationID = m.id
 			}
-			_, err := s.queues.SendFIFO(ctx, sub.Endpoint, sqs.SendInput{Body: body, Attributes: attrs, GroupID: group, DeduplicationID: dedup})
-			return err
 		}
-		_, err := s.queues.SendMessage(ctx, sub.Endpoint, body, attrs)
-		return err
+		return s.targets.Deliver(ctx, sub.Endpoint, msg)
 	case "lambda":
-		ref, err := lambda.ParseFunctionRef(sub.Endpoint, 256)
-		if err != nil {
-			return err
-		}
 		payload, _ := json.Marshal(s.lambdaEvent(sub, m))
-		return s.async.InvokeAsync(ctx, lambda.Scope{Account: ref.Account, Region: ref.Region}, ref, payload)
+		return s.targets.Deliver(ctx, sub.Endpoint, targets.Message{Body: payload})
 	default:
 		body := m.messageFor(sub.Protocol)
 		if !raw {
@@ -296,19 +285,19 @@ func (s *Service) deliver(ctx context.Context, sub *subscription, m *published) 
 	}
 }
 
-// sqsAttributes turns SNS message attributes into SQS ones for raw
+// queueAttributes turns SNS message attributes into SQS ones for raw
 // delivery (String.Array travels as String).
-func sqsAttributes(in map[string]MessageAttribute) map[string]sqs.MessageAttribute {
+func queueAttributes(in map[string]MessageAttribute) map[string]targets.Attribute {
 	if len(in) == 0 {
 		return nil
 	}
-	out := map[string]sqs.MessageAttribute{}
+	out := map[string]targets.Attribute{}
 	for n, a := range in {
 		t := a.DataType
 		if t == "String.Array" {
 			t = "String"
 		}
-		out[n] = sqs.MessageAttribute{DataType: t, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+		out[n] = targets.Attribute{DataType: t, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
 	}
 	return out
 }
@@ -321,7 +310,7 @@ func (s *Service) deadLetter(ctx context.Context, sub *subscription, m *publishe
 		return
 	}
 	b, _ := json.Marshal(s.envelope(sub, m, m.messageFor(sub.Protocol)))
-	if _, err := s.queues.SendMessage(ctx, p.DeadLetterTargetArn, string(b), nil); err != nil {
+	if err := s.targets.Deliver(ctx, p.DeadLetterTargetArn, targets.Message{Body: b}); err != nil {
 		s.log.Warn("sns: dead-letter queue", "subscription", sub.ARN, "err", err)
 	}
 }

@@ -26,21 +26,13 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/eventfilter"
-	"github.com/nubo-dev/nubo/internal/lambda"
-	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/targets"
 )
 
-// AsyncInvoker queues an asynchronous invocation (SNS invokes functions
-// with InvocationType Event).
-type AsyncInvoker interface {
-	InvokeAsync(ctx context.Context, scope lambda.Scope, function lambda.FunctionRef, payload []byte) error
-}
-
-// Queues delivers to SQS queues.
-type Queues interface {
-	SendMessage(ctx context.Context, queueARN, body string, attrs map[string]sqs.MessageAttribute) (string, error)
-	SendFIFO(ctx context.Context, queueARN string, in sqs.SendInput) (string, error)
+// Deliverer delivers messages to queues and functions (package targets).
+type Deliverer interface {
+	Deliver(ctx context.Context, arn string, m targets.Message) error
 }
 
 // Options configures a Service.
@@ -59,13 +51,12 @@ type Options struct {
 
 // Service owns topics and subscriptions.
 type Service struct {
-	kv     store.KV
-	jobs   store.WorkQueue
-	queues Queues
-	async  AsyncInvoker
-	opts   Options
-	log    *slog.Logger
-	signer *signer
+	kv      store.KV
+	jobs    store.WorkQueue
+	targets Deliverer
+	opts    Options
+	log     *slog.Logger
+	signer  *signer
 
 	mu     sync.RWMutex
 	topics map[string]*topic        // by ARN
@@ -103,8 +94,8 @@ type subscription struct {
 }
 
 // New loads topics and subscriptions. jobs holds HTTP deliveries.
-func New(ctx context.Context, kv store.KV, jobs store.WorkQueue, queues Queues, async AsyncInvoker, opts Options) (*Service, error) {
-	s := &Service{kv: kv, jobs: jobs, queues: queues, async: async, opts: opts, log: opts.Logger,
+func New(ctx context.Context, kv store.KV, jobs store.WorkQueue, deliver Deliverer, opts Options) (*Service, error) {
+	s := &Service{kv: kv, jobs: jobs, targets: deliver, opts: opts, log: opts.Logger,
 		topics: map[string]*topic{}, subs: map[string]*subscription{}, dedup: map[string]dedupEntry{}}
 	if s.log == nil {
 		s.log = slog.Default()
