@@ -6,8 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/server"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 // AsyncReport is the asynchronous scenario's result.

@@ -17,7 +17,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 // Limits for a directly uploaded package.

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/sandbox"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 // Launcher says how to start a runtime in a sandbox.

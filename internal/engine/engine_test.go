@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/sandbox"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 func TestInvokeAndWarmReuse(t *testing.T) {

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/code"
-	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/runtimeapi"
 	"github.com/nubo-dev/nubo/internal/sandbox"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 // environment is one execution environment: a sandbox running a runtime,

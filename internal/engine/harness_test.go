@@ -16,9 +16,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/sandbox"
 	"github.com/nubo-dev/nubo/internal/sandbox/process"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 // fnDir holds testdata/fn built as a custom runtime's bootstrap.

@@ -8,9 +8,9 @@ import (
 	"math"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/runtimeapi"
 	"github.com/nubo-dev/nubo/internal/sandbox"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 // report is what one invocation's REPORT line says.

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 // flushDelay bounds how long a line waits in memory before it is stored

@@ -3,7 +3,7 @@ package engine
 import (
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 // poolKey names the environments of one function version.

@@ -9,9 +9,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/nubo-dev/nubo/internal/control"
 	"github.com/nubo-dev/nubo/internal/engine"
-	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
+	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 )
 
 // Invoker resolves and runs invocations.

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 // MaxPayload is the largest buffered response a runtime may post: 6 MiB

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 type rig struct {

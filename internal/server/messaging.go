@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/esm"
 	"github.com/nubo-dev/nubo/internal/invoker"
+	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/targets"

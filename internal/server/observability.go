@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/engine"
-	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/meter"
-	"github.com/nubo-dev/nubo/internal/metrics"
+	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
@@ -19,7 +19,7 @@ import (
 // observability turns the engine's invocation records into metrics and
 // the meter's usage, from the same numbers as the REPORT lines.
 type observability struct {
-	metrics *metrics.Metrics
+	metrics *cloudwatch.Metrics
 	meter   *meter.Meter
 	prices  meter.Prices
 }
@@ -27,7 +27,7 @@ type observability struct {
 // openObservability opens the metrics history and the meter; the engine
 // they sample is s.engine, built after them.
 func (s *Server) openObservability(ctx context.Context) (*observability, error) {
-	history, err := s.store.Stream(ctx, "METRICS", metrics.Prefix, natsstore.StreamOptions{MaxAge: metrics.Retention})
+	history, err := s.store.Stream(ctx, "METRICS", cloudwatch.Prefix, natsstore.StreamOptions{MaxAge: cloudwatch.Retention})
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func (s *Server) openObservability(ctx context.Context) (*observability, error) 
 	if err != nil {
 		return nil, err
 	}
-	m, err := metrics.Open(ctx, history, index, metrics.Options{
+	m, err := cloudwatch.Open(ctx, history, index, cloudwatch.Options{
 		Concurrency: func() (int, map[string]int) { return s.engine.Concurrency() },
 		Logger:      s.log,
 	})
@@ -60,14 +60,14 @@ func (s *Server) openObservability(ctx context.Context) (*observability, error) 
 
 // Invoked records an invocation's metrics and meters it.
 func (o *observability) Invoked(r engine.Record) {
-	d := metrics.Dims{Region: r.Region, Function: r.Function, Qualifier: r.Qualifier}
-	o.metrics.Record(metrics.Invocations, d, 1)
+	d := cloudwatch.Dims{Region: r.Region, Function: r.Function, Qualifier: r.Qualifier}
+	o.metrics.Record(cloudwatch.Invocations, d, 1)
 	failed := 0.0
 	if r.Error {
 		failed = 1
 	}
-	o.metrics.Record(metrics.Errors, d, failed)
-	o.metrics.Record(metrics.Duration, d, reportMs(r.Duration))
+	o.metrics.Record(cloudwatch.Errors, d, failed)
+	o.metrics.Record(cloudwatch.Duration, d, reportMs(r.Duration))
 	o.meter.Add(meter.Usage{Time: r.Time, Region: r.Region, Function: r.Function, Architecture: r.Architecture,
 		MemoryMB: r.MemoryMB, BilledMs: r.BilledMs})
 }
@@ -76,12 +76,12 @@ func (o *observability) Invoked(r engine.Record) {
 // AsyncEventAge, AsyncEventsDropped, DeadLetterErrors,
 // DestinationDeliveryFailures).
 func (o *observability) Add(metric string, scope lambda.Scope, function, qualifier string, v float64) {
-	o.metrics.Record(metric, metrics.Dims{Region: scope.Region, Function: function, Qualifier: qualifier}, v)
+	o.metrics.Record(metric, cloudwatch.Dims{Region: scope.Region, Function: function, Qualifier: qualifier}, v)
 }
 
 // Throttled counts a throttled invocation.
 func (o *observability) Throttled(region, function, qualifier string) {
-	o.metrics.Record(metrics.Throttles, metrics.Dims{Region: region, Function: function, Qualifier: qualifier}, 1)
+	o.metrics.Record(cloudwatch.Throttles, cloudwatch.Dims{Region: region, Function: function, Qualifier: qualifier}, 1)
 }
 
 // reportMs is a duration in milliseconds exactly as the REPORT line
@@ -100,6 +100,6 @@ func (o *observability) flush(ctx context.Context) error {
 // observabilityPaths are nubo's own observability endpoints: the
 // Prometheus exposition and the bill.
 func (s *Server) observabilityPaths(router *wire.Router) {
-	router.HandlePath(metrics.Path, s.obs.metrics.Handler(func(w io.Writer) { s.obs.meter.WritePrometheus(w, s.obs.prices) }))
+	router.HandlePath(cloudwatch.Path, s.obs.metrics.Handler(func(w io.Writer) { s.obs.meter.WritePrometheus(w, s.obs.prices) }))
 	router.HandlePath(meter.Path, s.obs.meter.Handler(s.obs.prices))
 }

@@ -13,18 +13,18 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nubo-dev/nubo/internal/async"
 	"github.com/nubo-dev/nubo/internal/code"
-	"github.com/nubo-dev/nubo/internal/control"
 	"github.com/nubo-dev/nubo/internal/engine"
-	"github.com/nubo-dev/nubo/internal/esm"
 	"github.com/nubo-dev/nubo/internal/invoker"
-	"github.com/nubo-dev/nubo/internal/lambdaapi"
-	"github.com/nubo-dev/nubo/internal/logs"
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/runtimes"
-	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
-	"github.com/nubo-dev/nubo/internal/services/cloudwatchlogs"
+	"github.com/nubo-dev/nubo/internal/services/cloudwatch/cloudwatchapi"
+	"github.com/nubo-dev/nubo/internal/services/lambda/async"
+	"github.com/nubo-dev/nubo/internal/services/lambda/control"
+	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
+	"github.com/nubo-dev/nubo/internal/services/lambda/lambdaapi"
+	"github.com/nubo-dev/nubo/internal/services/logs"
+	"github.com/nubo-dev/nubo/internal/services/logs/logsapi"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -215,8 +215,8 @@ func (s *Server) build(ctx context.Context) error {
 		lambdaapi.New(s.control, inv, s.async, s.esm, s.cfg.Account, s.log),
 		sqsapi.New(s.sqs, s.log),
 		snsapi.New(s.sns, s.log),
-		cloudwatchlogs.New(s.logs, s.cfg.Account, s.log),
-		cloudwatch.New(s.obs.metrics, s.log),
+		logsapi.New(s.logs, s.cfg.Account, s.log),
+		cloudwatchapi.New(s.obs.metrics, s.log),
 	} {
 		router.Handle(svc)
 	}

@@ -14,7 +14,7 @@ import (
 	"fmt"
 
 	"github.com/nubo-dev/nubo/internal/arn"
-	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
 // Message is what is delivered.

@@ -1,0 +1,356 @@
+package cloudwatchapi
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
+	"github.com/nubo-dev/nubo/internal/wire"
+)
+
+// maxDatapoints is GetMetricStatistics' limit per call.
+const maxDatapoints = 1440
+
+var basicStatistics = []string{"SampleCount", "Average", "Sum", "Minimum", "Maximum"}
+
+// dimension is a Dimension (and a DimensionFilter) of the model.
+type dimension struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value,omitempty"`
+}
+
+func dimensionsOf(in []dimension, key string) ([]cloudwatch.Dimension, error) {
+	out := make([]cloudwatch.Dimension, 0, len(in))
+	for _, d := range in {
+		if d.Name == "" {
+			return nil, missing(key + ".member.N.Name")
+		}
+		out = append(out, cloudwatch.Dimension{Name: d.Name, Value: d.Value})
+	}
+	return out, nil
+}
+
+func dimensionsOut(dims []cloudwatch.Dimension) []dimension {
+	out := make([]dimension, len(dims))
+	for i, d := range dims {
+		out[i] = dimension{Name: d.Name, Value: d.Value}
+	}
+	return out
+}
+
+type metric struct {
+	Namespace  string      `json:"Namespace"`
+	MetricName string      `json:"MetricName"`
+	Dimensions []dimension `json:"Dimensions"`
+}
+
+type listMetricsInput struct {
+	Namespace      string      `json:"Namespace"`
+	MetricName     string      `json:"MetricName"`
+	Dimensions     []dimension `json:"Dimensions"`
+	NextToken      string      `json:"NextToken"`
+	RecentlyActive string      `json:"RecentlyActive"`
+}
+
+type listMetricsOutput struct {
+	Metrics []metric `json:"Metrics"`
+}
+
+func (s service) listMetrics(ctx context.Context, in *listMetricsInput) (*listMetricsOutput, error) {
+	dims, err := dimensionsOf(in.Dimensions, "Dimensions")
+	if err != nil {
+		return nil, err
+	}
+	out := &listMetricsOutput{Metrics: []metric{}}
+	if in.Namespace == "" || in.Namespace == cloudwatch.Namespace {
+		for _, m := range s.metrics.List(wire.Region(ctx), in.MetricName, dims, in.RecentlyActive == "PT3H") {
+			out.Metrics = append(out.Metrics, metric{Namespace: cloudwatch.Namespace, MetricName: m.Name, Dimensions: dimensionsOut(m.Dimensions)})
+		}
+	}
+	return out, nil
+}
+
+// statistic is a requested statistic: a basic one or a percentile.
+type statistic struct {
+	name       string
+	percentile float64
+	extended   bool
+}
+
+func parseStatistic(name string, extendedOnly bool) (statistic, error) {
+	if !extendedOnly {
+		for _, b := range basicStatistics {
+			if name == b {
+				return statistic{name: name}, nil
+			}
+		}
+	}
+	if p, ok := strings.CutPrefix(name, "p"); ok {
+		if f, err := strconv.ParseFloat(p, 64); err == nil && f >= 0 && f <= 100 {
+			return statistic{name: name, percentile: f, extended: true}, nil
+		}
+	}
+	return statistic{}, invalidValue("The value %s for parameter Statistic is not supported.", name)
+}
+
+func (st statistic) of(d *cloudwatch.Stat) float64 {
+	switch st.name {
+	case "SampleCount":
+		return d.Count
+	case "Average":
+		return d.Average()
+	case "Sum":
+		return d.Sum
+	case "Minimum":
+		return d.Min
+	case "Maximum":
+		return d.Max
+	}
+	return d.Percentile(st.percentile)
+}
+
+// window checks StartTime, EndTime and a period.
+func window(start, end *wire.Timestamp, period *int) (time.Time, time.Time, time.Duration, error) {
+	switch {
+	case start == nil:
+		return time.Time{}, time.Time{}, 0, missing("StartTime")
+	case end == nil:
+		return time.Time{}, time.Time{}, 0, missing("EndTime")
+	case !end.After(start.Time):
+		return time.Time{}, time.Time{}, 0, invalidValue("The parameter StartTime must be less than the parameter EndTime.")
+	case period == nil:
+		return time.Time{}, time.Time{}, 0, missing("Period")
+	case *period < 60 || *period%60 != 0:
+		return time.Time{}, time.Time{}, 0, invalidValue("The parameter Period must be a multiple of 60.")
+	}
+	return start.Time, end.Time, time.Duration(*period) * time.Second, nil
+}
+
+type getMetricStatisticsInput struct {
+	Namespace          string          `json:"Namespace"`
+	MetricName         string          `json:"MetricName"`
+	Dimensions         []dimension     `json:"Dimensions"`
+	StartTime          *wire.Timestamp `json:"StartTime"`
+	EndTime            *wire.Timestamp `json:"EndTime"`
+	Period             *int            `json:"Period"`
+	Statistics         []string        `json:"Statistics"`
+	ExtendedStatistics []string        `json:"ExtendedStatistics"`
+	Unit               string          `json:"Unit"`
+}
+
+type datapoint struct {
+	Timestamp          wire.Timestamp     `json:"Timestamp"`
+	SampleCount        *float64           `json:"SampleCount,omitempty"`
+	Average            *float64           `json:"Average,omitempty"`
+	Sum                *float64           `json:"Sum,omitempty"`
+	Minimum            *float64           `json:"Minimum,omitempty"`
+	Maximum            *float64           `json:"Maximum,omitempty"`
+	Unit               string             `json:"Unit"`
+	ExtendedStatistics map[string]float64 `json:"ExtendedStatistics,omitempty"`
+}
+
+// set records statistic st's value in the datapoint.
+func (d *datapoint) set(st statistic, v float64) {
+	switch st.name {
+	case "SampleCount":
+		d.SampleCount = &v
+	case "Average":
+		d.Average = &v
+	case "Sum":
+		d.Sum = &v
+	case "Minimum":
+		d.Minimum = &v
+	case "Maximum":
+		d.Maximum = &v
+	default:
+		if d.ExtendedStatistics == nil {
+			d.ExtendedStatistics = map[string]float64{}
+		}
+		d.ExtendedStatistics[st.name] = v
+	}
+}
+
+type getMetricStatisticsOutput struct {
+	Label      string      `json:"Label"`
+	Datapoints []datapoint `json:"Datapoints"`
+}
+
+func statistics(in *getMetricStatisticsInput) ([]statistic, error) {
+	var stats []statistic
+	for _, name := range in.Statistics {
+		st, err := parseStatistic(name, false)
+		if err != nil {
+			return nil, err
+		}
+		stats = append(stats, st)
+	}
+	for _, name := range in.ExtendedStatistics {
+		st, err := parseStatistic(name, true)
+		if err != nil {
+			return nil, err
+		}
+		stats = append(stats, st)
+	}
+	if len(stats) == 0 {
+		return nil, combination("Must specify either Statistics or ExtendedStatistics.")
+	}
+	return stats, nil
+}
+
+func (s service) getMetricStatistics(ctx context.Context, in *getMetricStatisticsInput) (*getMetricStatisticsOutput, error) {
+	switch {
+	case in.Namespace == "":
+		return nil, missing("Namespace")
+	case in.MetricName == "":
+		return nil, missing("MetricName")
+	}
+	start, end, p, err := window(in.StartTime, in.EndTime, in.Period)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := statistics(in)
+	if err != nil {
+		return nil, err
+	}
+	if n := int64(end.Sub(start) / p); n > maxDatapoints {
+		return nil, combination("You have requested up to %d datapoints, which exceeds the limit of %d. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", n, maxDatapoints)
+	}
+	dims, err := dimensionsOf(in.Dimensions, "Dimensions")
+	if err != nil {
+		return nil, err
+	}
+	out := &getMetricStatisticsOutput{Label: in.MetricName, Datapoints: []datapoint{}}
+	unit := cloudwatch.Unit[in.MetricName]
+	if in.Namespace != cloudwatch.Namespace || in.Unit != "" && in.Unit != unit {
+		return out, nil
+	}
+	data, err := s.metrics.Query(ctx, cloudwatch.Query{Region: wire.Region(ctx), Name: in.MetricName, Dimensions: dims, Start: start, End: end, Period: p})
+	if err != nil {
+		return nil, err
+	}
+	for i := range data {
+		point := datapoint{Timestamp: wire.At(data[i].Time), Unit: unit}
+		for _, st := range stats {
+			point.set(st, st.of(&data[i].Stat))
+		}
+		out.Datapoints = append(out.Datapoints, point)
+	}
+	return out, nil
+}
+
+type metricStat struct {
+	Metric *metric `json:"Metric"`
+	Period *int    `json:"Period"`
+	Stat   string  `json:"Stat"`
+	Unit   string  `json:"Unit"`
+}
+
+type metricDataQuery struct {
+	Id         string      `json:"Id"`
+	MetricStat *metricStat `json:"MetricStat"`
+	Expression string      `json:"Expression"`
+	Label      string      `json:"Label"`
+	ReturnData *bool       `json:"ReturnData"`
+}
+
+type getMetricDataInput struct {
+	MetricDataQueries []metricDataQuery `json:"MetricDataQueries"`
+	StartTime         *wire.Timestamp   `json:"StartTime"`
+	EndTime           *wire.Timestamp   `json:"EndTime"`
+	NextToken         string            `json:"NextToken"`
+	ScanBy            string            `json:"ScanBy"`
+}
+
+type messageData struct {
+	Code  string `json:"Code"`
+	Value string `json:"Value"`
+}
+
+type metricDataResult struct {
+	Id         string           `json:"Id"`
+	Label      string           `json:"Label"`
+	Timestamps []wire.Timestamp `json:"Timestamps"`
+	Values     []float64        `json:"Values"`
+	StatusCode string           `json:"StatusCode"`
+	Messages   []messageData    `json:"Messages"`
+}
+
+type getMetricDataOutput struct {
+	MetricDataResults []metricDataResult `json:"MetricDataResults"`
+	Messages          []messageData      `json:"Messages"`
+}
+
+func (s service) getMetricData(ctx context.Context, in *getMetricDataInput) (*getMetricDataOutput, error) {
+	switch n := len(in.MetricDataQueries); {
+	case n == 0:
+		return nil, missing("MetricDataQueries")
+	case n > 500:
+		return nil, invalidValue("The collection MetricDataQueries must not have a size greater than 500.")
+	}
+	minute := 60
+	start, end, _, err := window(in.StartTime, in.EndTime, &minute)
+	if err != nil {
+		return nil, err
+	}
+	out := &getMetricDataOutput{MetricDataResults: []metricDataResult{}, Messages: []messageData{}}
+	for i := range in.MetricDataQueries {
+		q := &in.MetricDataQueries[i]
+		result, err := s.metricData(ctx, q, start, end, in.ScanBy == "TimestampAscending")
+		if err != nil {
+			return nil, err
+		}
+		if q.ReturnData == nil || *q.ReturnData {
+			out.MetricDataResults = append(out.MetricDataResults, *result)
+		}
+	}
+	return out, nil
+}
+
+// metricData answers one query of GetMetricData.
+func (s service) metricData(ctx context.Context, q *metricDataQuery, start, end time.Time, ascending bool) (*metricDataResult, error) {
+	if q.Id == "" {
+		return nil, missing("MetricDataQueries.member.N.Id")
+	}
+	if q.Expression != "" {
+		return nil, invalidValue("nubo does not evaluate metric math expressions (query %s); ask for a MetricStat.", q.Id)
+	}
+	ms := q.MetricStat
+	if ms == nil || ms.Metric == nil || ms.Metric.MetricName == "" || ms.Stat == "" {
+		return nil, missing("MetricDataQueries.member.N.MetricStat")
+	}
+	_, _, p, err := window(wire.TimestampOf(start), wire.TimestampOf(end), ms.Period)
+	if err != nil {
+		return nil, err
+	}
+	st, err := parseStatistic(ms.Stat, false)
+	if err != nil {
+		return nil, err
+	}
+	dims, err := dimensionsOf(ms.Metric.Dimensions, "Dimensions")
+	if err != nil {
+		return nil, err
+	}
+	name := ms.Metric.MetricName
+	out := &metricDataResult{Id: q.Id, Label: q.Label, Timestamps: []wire.Timestamp{}, Values: []float64{}, StatusCode: "Complete", Messages: []messageData{}}
+	if out.Label == "" {
+		out.Label = name
+	}
+	if ms.Metric.Namespace != cloudwatch.Namespace || ms.Unit != "" && ms.Unit != cloudwatch.Unit[name] {
+		return out, nil
+	}
+	data, err := s.metrics.Query(ctx, cloudwatch.Query{Region: wire.Region(ctx), Name: name, Dimensions: dims, Start: start, End: end, Period: p})
+	if err != nil {
+		return nil, err
+	}
+	if !ascending {
+		sort.Slice(data, func(i, j int) bool { return data[i].Time.After(data[j].Time) })
+	}
+	for i := range data {
+		out.Timestamps = append(out.Timestamps, wire.At(data[i].Time))
+		out.Values = append(out.Values, st.of(&data[i].Stat))
+	}
+	return out, nil
+}

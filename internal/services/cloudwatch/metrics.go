@@ -1,0 +1,222 @@
+// Package metrics keeps the AWS/Lambda metrics of every function — per
+// function, per alias or version, and for the whole account — as
+// CloudWatch does: a statistic set (count, sum, minimum, maximum, and a
+// histogram for percentiles) per series and minute. The current minute is
+// aggregated in memory; each closed minute is appended to a store.Stream
+// that keeps at least 15 days. It serves queries for the CloudWatch API
+// and a Prometheus exposition of running totals.
+//
+// The engine's invocation records feed Invocations, Errors, Duration and
+// Throttles; a sampler of the engine's in-flight invocations feeds
+// ConcurrentExecutions; the asynchronous invocation queue records the
+// Async*, DeadLetterErrors and DestinationDeliveryFailures metrics with
+// Record.
+package cloudwatch
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// Namespace is the CloudWatch namespace of every metric here.
+const Namespace = "AWS/Lambda"
+
+// The metrics, by their CloudWatch names.
+const (
+	Invocations                 = "Invocations"
+	Errors                      = "Errors"
+	Throttles                   = "Throttles"
+	Duration                    = "Duration"
+	ConcurrentExecutions        = "ConcurrentExecutions"
+	DeadLetterErrors            = "DeadLetterErrors"
+	DestinationDeliveryFailures = "DestinationDeliveryFailures"
+	AsyncEventsReceived         = "AsyncEventsReceived"
+	AsyncEventAge               = "AsyncEventAge"
+	AsyncEventsDropped          = "AsyncEventsDropped"
+)
+
+// Unit is each metric's CloudWatch unit.
+var Unit = map[string]string{
+	Invocations: "Count", Errors: "Count", Throttles: "Count", Duration: "Milliseconds",
+	ConcurrentExecutions: "Count", DeadLetterErrors: "Count", DestinationDeliveryFailures: "Count",
+	AsyncEventsReceived: "Count", AsyncEventAge: "Milliseconds", AsyncEventsDropped: "Count",
+}
+
+// Dims says what a value is about: a function in a region and, when the
+// caller named one, the alias or version it invoked.
+type Dims struct {
+	Region    string
+	Function  string
+	Qualifier string
+}
+
+// Recorder records Lambda metrics. The asynchronous invocation queue
+// records through it:
+//
+//	rec.Record(metrics.AsyncEventsReceived, dims, 1)   // an event was queued
+//	rec.Record(metrics.AsyncEventAge, dims, ageMs)     // an event was taken, after ageMs in the queue
+//	rec.Record(metrics.AsyncEventsDropped, dims, 1)    // an event was dropped (too old, too many retries)
+//	rec.Record(metrics.DeadLetterErrors, dims, 1)      // sending an event to its dead-letter queue failed
+//	rec.Record(metrics.DestinationDeliveryFailures, dims, 1) // sending a result to a destination failed
+//
+// Count metrics take 1 per occurrence (Errors takes 0 for a success, so
+// that its Average is the error rate, as in Lambda); Milliseconds metrics
+// take the duration. Record is quick and safe for concurrent use.
+type Recorder interface {
+	Record(name string, dims Dims, value float64)
+}
+
+// series names one metric with one set of dimensions: the account total
+// (Function ""), a function (Resource ""), or an alias or version
+// (Resource "name:qualifier").
+type series struct {
+	Region   string `json:"r"`
+	Name     string `json:"m"`
+	Function string `json:"f,omitempty"`
+	Resource string `json:"q,omitempty"`
+}
+
+// Options configures Metrics.
+type Options struct {
+	// Concurrency reports the invocations in flight, in total and per
+	// "region/function"; ConcurrentExecutions is sampled from it.
+	Concurrency func() (int, map[string]int)
+	// SampleEvery is how often concurrency is sampled and closed minutes
+	// are persisted (default 1 s).
+	SampleEvery time.Duration
+	Logger      *slog.Logger
+}
+
+// Metrics records and serves the Lambda metrics.
+type Metrics struct {
+	history store.Stream
+	index   store.KV
+	opts    Options
+	log     *slog.Logger
+
+	mu      sync.Mutex
+	minutes map[int64]map[series]*Stat // open (not yet persisted) minutes, by Unix minute
+	totals  map[promKey]*promSeries    // running totals since start, for Prometheus
+	known   map[series]int64           // series, and the minute the index last recorded them
+	flushMu sync.Mutex                 // one persister at a time
+}
+
+// Open returns Metrics that persist closed minutes to history (a stream of
+// the subjects "metrics.>") and the names of the series seen to index.
+func Open(ctx context.Context, history store.Stream, index store.KV, opts Options) (*Metrics, error) {
+	if opts.SampleEvery == 0 {
+		opts.SampleEvery = time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	m := &Metrics{history: history, index: index, opts: opts, log: opts.Logger,
+		minutes: map[int64]map[series]*Stat{}, totals: map[promKey]*promSeries{}, known: map[series]int64{}}
+	if err := m.loadIndex(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Record records one value of a metric for dims: in the account's total,
+// the function's series, and the alias's or version's when dims has a
+// qualifier.
+func (m *Metrics) Record(name string, d Dims, value float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.countLocked(name, d, value)
+	open := m.openLocked(time.Now())
+	sampleInto(open, series{Region: d.Region, Name: name}, value)
+	if d.Function == "" {
+		return
+	}
+	sampleInto(open, series{Region: d.Region, Name: name, Function: d.Function}, value)
+	if d.Qualifier != "" {
+		sampleInto(open, series{Region: d.Region, Name: name, Function: d.Function, Resource: d.Function + ":" + d.Qualifier}, value)
+	}
+}
+
+// Run samples concurrency and persists closed minutes until ctx ends.
+// Flush persists what is left.
+func (m *Metrics) Run(ctx context.Context) error {
+	t := time.NewTicker(m.opts.SampleEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			m.sample(now)
+			if err := m.persist(ctx, now.Unix()/60); err != nil && ctx.Err() == nil {
+				m.log.Warn("persist metrics", "err", err)
+			}
+		}
+	}
+}
+
+// Flush persists every minute, the open one too, and waits until they are
+// stored.
+func (m *Metrics) Flush(ctx context.Context) error {
+	if err := m.persist(ctx, time.Now().Unix()/60+1); err != nil {
+		return err
+	}
+	return m.history.Flush(ctx)
+}
+
+// sample records the invocations in flight, per function and per region,
+// when there are some.
+func (m *Metrics) sample(now time.Time) {
+	if m.opts.Concurrency == nil {
+		return
+	}
+	_, byFunction := m.opts.Concurrency()
+	regions := map[string]int{}
+	for key, n := range byFunction {
+		if n == 0 {
+			continue
+		}
+		region, function := splitKey(key)
+		regions[region] += n
+		m.mu.Lock()
+		open := m.openLocked(now)
+		sampleInto(open, series{Region: region, Name: ConcurrentExecutions, Function: function}, float64(n))
+		m.mu.Unlock()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for region, n := range regions {
+		sampleInto(m.openLocked(now), series{Region: region, Name: ConcurrentExecutions}, float64(n))
+	}
+}
+
+func (m *Metrics) openLocked(now time.Time) map[series]*Stat {
+	minute := now.Unix() / 60
+	open := m.minutes[minute]
+	if open == nil {
+		open = map[series]*Stat{}
+		m.minutes[minute] = open
+	}
+	return open
+}
+
+func sampleInto(open map[series]*Stat, s series, v float64) {
+	st := open[s]
+	if st == nil {
+		st = &Stat{}
+		open[s] = st
+	}
+	st.add(v)
+}
+
+func splitKey(key string) (region, function string) {
+	for i := 0; i < len(key); i++ {
+		if key[i] == '/' {
+			return key[:i], key[i+1:]
+		}
+	}
+	return "", key
+}

@@ -1,0 +1,240 @@
+package cloudwatch_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
+	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/store/natsstore"
+)
+
+type backing struct {
+	history store.Stream
+	index   store.KV
+}
+
+func openBacking(t *testing.T) backing {
+	t.Helper()
+	ctx := context.Background()
+	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	history, err := st.Stream(ctx, "METRICS", cloudwatch.Prefix, natsstore.StreamOptions{MaxAge: cloudwatch.Retention})
+	if err != nil {
+		t.Fatal(err)
+	}
+	index, err := st.KV(ctx, "metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return backing{history, index}
+}
+
+func (b backing) open(t *testing.T, concurrency func() (int, map[string]int)) *cloudwatch.Metrics {
+	t.Helper()
+	m, err := cloudwatch.Open(context.Background(), b.history, b.index, cloudwatch.Options{Concurrency: concurrency, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestPercentiles(t *testing.T) {
+	b := openBacking(t)
+	m := b.open(t, nil)
+	d := cloudwatch.Dims{Region: "r", Function: "f"}
+	for v := 1; v <= 1000; v++ {
+		m.Record(cloudwatch.Duration, d, float64(v))
+	}
+	points := query(t, m, cloudwatch.Query{Region: "r", Name: cloudwatch.Duration, Dimensions: []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}})
+	if len(points) != 1 {
+		t.Fatalf("got %d datapoints", len(points))
+	}
+	st := points[0].Stat
+	if st.Count != 1000 || st.Sum != 500500 || st.Min != 1 || st.Max != 1000 || st.Average() != 500.5 {
+		t.Errorf("statistics: %+v", st)
+	}
+	for _, tt := range []struct{ p, want float64 }{{0, 1}, {50, 500}, {90, 900}, {99, 990}, {99.9, 999}, {100, 1000}} {
+		if got := st.Percentile(tt.p); math.Abs(got-tt.want)/tt.want > 0.005 {
+			t.Errorf("p%v: got %v, want %v within 0.5%%", tt.p, got, tt.want)
+		}
+	}
+	one := cloudwatch.Stat{}
+	m.Record(cloudwatch.Duration, cloudwatch.Dims{Region: "r", Function: "g"}, 12.34)
+	points = query(t, m, cloudwatch.Query{Region: "r", Name: cloudwatch.Duration, Dimensions: []cloudwatch.Dimension{{Name: "FunctionName", Value: "g"}}})
+	one = points[0].Stat
+	if one.Percentile(99) != 12.34 || one.Percentile(50) != 12.34 {
+		t.Errorf("a single value is its own percentile: p99 %v", one.Percentile(99))
+	}
+}
+
+func query(t *testing.T, m *cloudwatch.Metrics, q cloudwatch.Query) []cloudwatch.Datapoint {
+	t.Helper()
+	if q.Start.IsZero() {
+		q.Start, q.End, q.Period = time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 2*time.Hour
+	}
+	points, err := m.Query(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return points
+}
+
+func TestDimensionsAndHistorySurviveRestart(t *testing.T) {
+	ctx := context.Background()
+	b := openBacking(t)
+	m := b.open(t, nil)
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "f", Qualifier: "live"}, 1)
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "f"}, 1)
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "g"}, 1)
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "other", Function: "f"}, 1)
+	sums := func(m *cloudwatch.Metrics) []float64 {
+		var out []float64
+		for _, dims := range [][]cloudwatch.Dimension{
+			nil,
+			{{Name: "FunctionName", Value: "f"}},
+			{{Name: "FunctionName", Value: "f"}, {Name: "Resource", Value: "f:live"}},
+			{{Name: "Resource", Value: "f:live"}, {Name: "FunctionName", Value: "f"}},
+			{{Name: "FunctionName", Value: "g"}},
+			{{Name: "Version", Value: "1"}},
+		} {
+			var sum float64
+			for _, p := range query(t, m, cloudwatch.Query{Region: "r", Name: cloudwatch.Invocations, Dimensions: dims}) {
+				sum += p.Sum
+			}
+			out = append(out, sum)
+		}
+		return out
+	}
+	want := []float64{3, 2, 1, 1, 1, 0}
+	if got := sums(m); !equal(got, want) {
+		t.Errorf("before restart: got %v, want %v", got, want)
+	}
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := b.open(t, nil)
+	if got := sums(again); !equal(got, want) {
+		t.Errorf("after restart: got %v, want %v", got, want)
+	}
+	list := again.List("r", cloudwatch.Invocations, []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, false)
+	if len(list) != 2 {
+		t.Errorf("Invocations series of f after restart: %+v", list)
+	}
+	if all := again.List("r", "", nil, false); len(all) != 4 {
+		t.Errorf("series in r: %+v", all)
+	}
+}
+
+func TestPeriods(t *testing.T) {
+	b := openBacking(t)
+	m := b.open(t, nil)
+	m.Record(cloudwatch.Throttles, cloudwatch.Dims{Region: "r", Function: "f"}, 1)
+	now := time.Now()
+	start := now.Truncate(time.Minute).Add(-5 * time.Minute)
+	points := query(t, m, cloudwatch.Query{Region: "r", Name: cloudwatch.Throttles, Start: start, End: now.Add(time.Minute), Period: time.Minute})
+	if len(points) != 1 || !points[0].Time.Equal(now.Truncate(time.Minute)) {
+		t.Errorf("1-minute periods: %+v", points)
+	}
+	points = query(t, m, cloudwatch.Query{Region: "r", Name: cloudwatch.Throttles, Start: start, End: now.Add(time.Minute), Period: 3 * time.Minute})
+	if len(points) != 1 || !points[0].Time.Equal(start.Add(3*time.Minute)) {
+		t.Errorf("3-minute periods from %v: %+v", start, points)
+	}
+	if points := query(t, m, cloudwatch.Query{Region: "r", Name: cloudwatch.Throttles, Start: now.Add(time.Minute), End: now.Add(5 * time.Minute), Period: time.Minute}); len(points) != 0 {
+		t.Errorf("a later window: %+v", points)
+	}
+}
+
+func TestPrometheusExposition(t *testing.T) {
+	b := openBacking(t)
+	m := b.open(t, func() (int, map[string]int) { return 3, map[string]int{"r/f": 2, "r/g": 1} })
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "f"}, 1)
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "f", Qualifier: "live"}, 1)
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "f", Qualifier: "live"}, 1)
+	m.Record(cloudwatch.Duration, cloudwatch.Dims{Region: "r", Function: "f", Qualifier: "live"}, 20)
+	m.Record(cloudwatch.Duration, cloudwatch.Dims{Region: "r", Function: "f", Qualifier: "live"}, 2000)
+	m.Record(cloudwatch.Errors, cloudwatch.Dims{Region: "r", Function: `we"ird\`}, 0)
+	var buf bytes.Buffer
+	m.WritePrometheus(&buf)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatalf("parse:\n%s\n%v", buf.String(), err)
+	}
+	labels := func(pairs ...string) map[string]string {
+		out := map[string]string{}
+		for i := 0; i+1 < len(pairs); i += 2 {
+			out[pairs[i]] = pairs[i+1]
+		}
+		return out
+	}
+	find := func(family string, want map[string]string) bool {
+		for _, mt := range families[family].GetMetric() {
+			got := map[string]string{}
+			for _, l := range mt.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			if len(got) != len(want) {
+				continue
+			}
+			same := true
+			for k, v := range want {
+				same = same && got[k] == v
+			}
+			if !same {
+				continue
+			}
+			switch {
+			case mt.Counter != nil:
+				return mt.Counter.GetValue() == 2
+			case mt.Histogram != nil:
+				h := mt.Histogram
+				return h.GetSampleCount() == 2 && h.GetSampleSum() == 2.02 && h.Bucket[5].GetUpperBound() == 0.1 && h.Bucket[5].GetCumulativeCount() == 1
+			case mt.Gauge != nil:
+				return mt.Gauge.GetValue() == 2
+			}
+		}
+		return false
+	}
+	if !find("nubo_lambda_invocations_total", labels("region", "r", "function", "f", "qualifier", "live")) {
+		t.Errorf("invocations of f:live:\n%s", buf.String())
+	}
+	if !find("nubo_lambda_duration_seconds", labels("region", "r", "function", "f", "qualifier", "live")) {
+		t.Errorf("duration histogram of f:live:\n%s", buf.String())
+	}
+	if !find("nubo_lambda_concurrent_executions", labels("region", "r", "function", "f")) {
+		t.Errorf("concurrency of f:\n%s", buf.String())
+	}
+	weird := false
+	for _, mt := range families["nubo_lambda_errors_total"].GetMetric() {
+		for _, l := range mt.GetLabel() {
+			weird = weird || l.GetName() == "function" && l.GetValue() == `we"ird\`
+		}
+	}
+	if !weird {
+		t.Errorf("errors of a function with quotes in its name:\n%s", buf.String())
+	}
+}
+
+func equal(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,163 @@
+package cloudwatch
+
+import (
+	"context"
+	"sort"
+	"time"
+)
+
+// The dimension names of Lambda's metrics.
+const (
+	DimFunctionName = "FunctionName"
+	DimResource     = "Resource"
+)
+
+// Dimension is a CloudWatch dimension: a name and a value.
+type Dimension struct {
+	Name, Value string
+}
+
+// Metric is a series as CloudWatch lists it.
+type Metric struct {
+	Name       string
+	Dimensions []Dimension
+}
+
+func (s series) metric() Metric {
+	m := Metric{Name: s.Name}
+	if s.Function != "" {
+		m.Dimensions = append(m.Dimensions, Dimension{DimFunctionName, s.Function})
+	}
+	if s.Resource != "" {
+		m.Dimensions = append(m.Dimensions, Dimension{DimResource, s.Resource})
+	}
+	return m
+}
+
+// seriesOf finds the series a set of dimensions names; ok is false for
+// sets that no Lambda metric has.
+func seriesOf(region, name string, dims []Dimension) (s series, ok bool) {
+	s = series{Region: region, Name: name}
+	for _, d := range dims {
+		switch {
+		case d.Name == DimFunctionName && s.Function == "":
+			s.Function = d.Value
+		case d.Name == DimResource && s.Resource == "":
+			s.Resource = d.Value
+		default:
+			return s, false
+		}
+	}
+	return s, s.Resource == "" || s.Function != ""
+}
+
+// Query asks for the statistics of one series.
+type Query struct {
+	Region     string
+	Name       string
+	Dimensions []Dimension
+	// Start and End bound the data (End excluded); Start is rounded down
+	// to the minute, and periods count from there.
+	Start, End time.Time
+	// Period is a whole number of minutes.
+	Period time.Duration
+}
+
+// Datapoint is the statistics of one period, which starts at Time.
+type Datapoint struct {
+	Time time.Time
+	Stat
+}
+
+// Query returns the periods of q that have data, oldest first.
+func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
+	want, ok := seriesOf(q.Region, q.Name, q.Dimensions)
+	if !ok {
+		return nil, nil
+	}
+	start := q.Start.Unix() / 60
+	end := (q.End.Unix() + 59) / 60
+	period := max(int64(q.Period/time.Minute), 1)
+	buckets := map[int64]*Stat{}
+	err := m.minutesOf(ctx, start, end, func(minute int64, s series, st *Stat) {
+		if s != want {
+			return
+		}
+		b := start + (minute-start)/period*period
+		if buckets[b] == nil {
+			buckets[b] = &Stat{}
+		}
+		buckets[b].merge(st)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Datapoint, 0, len(buckets))
+	for b, st := range buckets {
+		out = append(out, Datapoint{Time: time.Unix(b*60, 0).UTC(), Stat: *st})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out, nil
+}
+
+// listWindow is how far back ListMetrics looks, as in CloudWatch.
+const listWindow = 14 * 24 * time.Hour
+
+// List returns the series of region that had data in the last two weeks
+// (or, with recent, the last three hours), whose name is name (if set) and
+// whose dimensions include every one of dims (a dimension with an empty
+// value matches any value), sorted.
+func (m *Metrics) List(region, name string, dims []Dimension, recent bool) []Metric {
+	window := listWindow
+	if recent {
+		window = 3 * time.Hour
+	}
+	since := time.Now().Add(-window).Unix() / 60
+	m.mu.Lock()
+	seen := map[series]bool{}
+	for s, minute := range m.known {
+		if minute >= since || recent && minute >= since-reindexEvery {
+			seen[s] = true
+		}
+	}
+	for _, open := range m.minutes {
+		for s := range open {
+			seen[s] = true
+		}
+	}
+	m.mu.Unlock()
+	var out []Metric
+	for s := range seen {
+		if s.Region != region || name != "" && s.Name != name {
+			continue
+		}
+		if mt := s.metric(); matches(mt.Dimensions, dims) {
+			out = append(out, mt)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return metricKey(out[i]) < metricKey(out[j]) })
+	return out
+}
+
+func matches(have, want []Dimension) bool {
+	for _, w := range want {
+		found := false
+		for _, h := range have {
+			if h.Name == w.Name && (w.Value == "" || h.Value == w.Value) {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func metricKey(m Metric) string {
+	k := m.Name
+	for _, d := range m.Dimensions {
+		k += "\x00" + d.Name + "\x00" + d.Value
+	}
+	return k
+}

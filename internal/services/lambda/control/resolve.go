@@ -1,0 +1,174 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"sort"
+	"sync"
+
+	"github.com/nubo-dev/nubo/internal/services/lambda"
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// Resolve finds the version an invocation runs: $LATEST, a version, or an
+// alias's version, choosing by the alias's routing weights. It reads through
+// a cache that every write of this Service invalidates.
+func (s *Service) Resolve(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef) (*lambda.Target, error) {
+	rec, err := cached[functionRecord](ctx, s, functionKey(scope, ref.Name))
+	if err != nil {
+		return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
+	}
+	t := &lambda.Target{InvokedARN: scope.QualifiedARN(ref.Name, ref.Qualifier), Reserved: rec.Reserved}
+	version := ref.Qualifier
+	if version != "" && !lambda.IsVersion(version) {
+		alias, err := cached[lambda.AliasConfiguration](ctx, s, aliasKey(scope, ref.Name, version))
+		if err != nil {
+			return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
+		}
+		version = pickVersion(alias)
+	}
+	if version == "" || version == lambda.Latest {
+		cfg := rec.Latest
+		t.Config = &cfg
+	} else {
+		cfg, err := cached[lambda.FunctionConfiguration](ctx, s, versionKey(scope, ref.Name, version))
+		if err != nil {
+			return nil, qualifiedNotFound(notFoundAs(err), scope, lambda.FunctionRef{Name: ref.Name, Qualifier: version})
+		}
+		copied := *cfg
+		t.Config = &copied
+	}
+	if st := t.Config.State; st != lambda.StateActive {
+		return nil, lambda.Errorf(lambda.ErrResourceConflict,
+			"The operation cannot be performed at this time. The function is currently in the following state: %s", st)
+	}
+	total, err := s.reservedTotalCached(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	t.ReservedTotal = total
+	return t, nil
+}
+
+func notFoundAs(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return lambda.FunctionNotFound("")
+	}
+	return err
+}
+
+// pickVersion chooses the alias's version or, with its weight, the
+// additional one.
+func pickVersion(a *lambda.AliasConfiguration) string {
+	weights := routingWeights(a)
+	if len(weights) == 0 {
+		return a.FunctionVersion
+	}
+	versions := make([]string, 0, len(weights))
+	for v := range weights {
+		versions = append(versions, v)
+	}
+	sort.Strings(versions)
+	x := rand.Float64()
+	for _, v := range versions {
+		if x < weights[v] {
+			return v
+		}
+		x -= weights[v]
+	}
+	return a.FunctionVersion
+}
+
+// readCache holds decoded records for Resolve; callers must not modify
+// what it returns. Every write of the Service bumps the generation, which
+// drops the cache; a read that raced with a write does not store what it
+// read.
+type readCache struct {
+	mu       sync.Mutex
+	gen      uint64
+	records  map[string]any
+	reserved map[string]int // region -> ReservedTotal
+}
+
+func (c *readCache) invalidate() {
+	c.mu.Lock()
+	c.gen++
+	clear(c.records)
+	clear(c.reserved)
+	c.mu.Unlock()
+}
+
+// cached reads and decodes key through the cache.
+func cached[T any](ctx context.Context, s *Service, key string) (*T, error) {
+	out, err := lookup[T](ctx, s, key, false)
+	if err == nil && out == nil {
+		return nil, store.ErrNotFound
+	}
+	return out, err
+}
+
+// cachedOptional is cached for a record that is often absent (nil, nil),
+// and remembers the absence too: every asynchronous event asks for its
+// function's event invoke config, which most functions never have. Only
+// for records whose every write calls changed after it.
+func cachedOptional[T any](ctx context.Context, s *Service, key string) (*T, error) {
+	return lookup[T](ctx, s, key, true)
+}
+
+func lookup[T any](ctx context.Context, s *Service, key string, cacheAbsent bool) (*T, error) {
+	c := &s.cache
+	c.mu.Lock()
+	v, ok := c.records[key]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok {
+		return v.(*T), nil
+	}
+	var out *T
+	e, err := s.kv.Get(ctx, key)
+	switch {
+	case errors.Is(err, store.ErrNotFound) && cacheAbsent:
+	case err != nil:
+		return nil, err
+	default:
+		out = new(T)
+		if err := json.Unmarshal(e.Value, out); err != nil {
+			return nil, err
+		}
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		if c.records == nil {
+			c.records = map[string]any{}
+		}
+		c.records[key] = out
+	}
+	c.mu.Unlock()
+	return out, nil
+}
+
+func (s *Service) reservedTotalCached(ctx context.Context, scope lambda.Scope) (int, error) {
+	c := &s.cache
+	c.mu.Lock()
+	total, ok := c.reserved[scope.Region]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok {
+		return total, nil
+	}
+	total, err := s.reservedTotal(ctx, scope, "")
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		if c.reserved == nil {
+			c.reserved = map[string]int{}
+		}
+		c.reserved[scope.Region] = total
+	}
+	c.mu.Unlock()
+	return total, nil
+}

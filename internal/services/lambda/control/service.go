@@ -1,0 +1,182 @@
+// Package control is the Lambda control plane: functions, versions, aliases,
+// reserved concurrency and tags, kept durably in a store.KV, with the
+// lifecycle AWS shows (Pending→Active, InProgress→Successful) driven by real
+// work: each new code package is extracted before the function turns Active.
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nubo-dev/nubo/internal/code"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// Packages is what the control plane needs of the code package store.
+type Packages interface {
+	Save(ctx context.Context, zip []byte) (code.Package, error)
+	Extract(ctx context.Context, key string) (string, error)
+	Remove(ctx context.Context, key string) error
+}
+
+// Options configures a Service.
+type Options struct {
+	// Account is the account id in every ARN.
+	Account string
+	// MaxConcurrency is the account's concurrency limit per region.
+	MaxConcurrency int
+	// CheckRuntime, when set, reports why a runtime cannot run on this
+	// machine; a function using it fails activation with InvalidRuntime.
+	CheckRuntime func(runtime string) error
+	// Removed, when set, is called after a function (version "") or one of
+	// its versions is deleted, so that its environments can be stopped.
+	Removed func(scope lambda.Scope, name, version string)
+	Logger  *slog.Logger
+}
+
+// Service implements the control-plane operations.
+type Service struct {
+	kv       store.KV
+	packages Packages
+	opts     Options
+	log      *slog.Logger
+	queue    *activationQueue
+	cache    readCache
+}
+
+// activation asks the activator to finish a function's pending change.
+type activation struct {
+	scope lambda.Scope
+	name  string
+}
+
+// New returns a Service over kv and packages. Run must be running for
+// functions to leave Pending and InProgress.
+func New(kv store.KV, packages Packages, opts Options) *Service {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxConcurrency == 0 {
+		opts.MaxConcurrency = 1000
+	}
+	return &Service{kv: kv, packages: packages, opts: opts, log: opts.Logger, queue: newActivationQueue()}
+}
+
+// functionRecord is what the store holds for a function besides its
+// published versions and aliases.
+type functionRecord struct {
+	Latest   lambda.FunctionConfiguration `json:"latest"`
+	Tags     map[string]string            `json:"tags,omitempty"`
+	Reserved *int                         `json:"reserved,omitempty"`
+	// LastVersion is the number of the newest published version.
+	LastVersion int `json:"lastVersion"`
+	// Change counts code and configuration changes of $LATEST;
+	// PublishedChange is its value when LastVersion was published, so that
+	// publishing an unchanged $LATEST returns the existing version.
+	Change          uint64 `json:"change"`
+	PublishedChange uint64 `json:"publishedChange"`
+}
+
+func functionKey(scope lambda.Scope, name string) string {
+	return store.Key("fn", scope.Region, name)
+}
+
+func versionKey(scope lambda.Scope, name, version string) string {
+	return store.Key("ver", scope.Region, name, version)
+}
+
+func aliasKey(scope lambda.Scope, name, alias string) string {
+	return store.Key("alias", scope.Region, name, alias)
+}
+
+// loadFunction reads a function record and the revision that wrote it.
+func (s *Service) loadFunction(ctx context.Context, scope lambda.Scope, name string) (*functionRecord, uint64, error) {
+	e, err := s.kv.Get(ctx, functionKey(scope, name))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, 0, lambda.FunctionNotFound(scope.FunctionARN(name))
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("load function %s: %w", name, err)
+	}
+	var rec functionRecord
+	if err := json.Unmarshal(e.Value, &rec); err != nil {
+		return nil, 0, fmt.Errorf("decode function %s: %w", name, err)
+	}
+	return &rec, e.Revision, nil
+}
+
+// errRetry tells modifyFunction that the record changed under it.
+var errRetry = errors.New("retry")
+
+// modifyFunction applies fn to the stored record and writes it back with an
+// optimistic revision check, retrying when another writer got there first.
+func (s *Service) modifyFunction(ctx context.Context, scope lambda.Scope, name string, fn func(*functionRecord) error) (*functionRecord, error) {
+	for {
+		rec, rev, err := s.loadFunction(ctx, scope, name)
+		if err != nil {
+			return nil, err
+		}
+		if err := fn(rec); err != nil {
+			return nil, err
+		}
+		data, err := json.Marshal(rec)
+		if err != nil {
+			return nil, err
+		}
+		_, err = s.kv.Update(ctx, functionKey(scope, name), data, rev)
+		if errors.Is(err, store.ErrRevision) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("save function %s: %w", name, err)
+		}
+		s.changed(scope, name)
+		return rec, nil
+	}
+}
+
+// changed is called after every write of a function's records.
+func (s *Service) changed(scope lambda.Scope, name string) {
+	s.cache.invalidate()
+}
+
+func (s *Service) removed(scope lambda.Scope, name, version string) {
+	if s.opts.Removed != nil {
+		s.opts.Removed(scope, name, version)
+	}
+}
+
+func (s *Service) getJSON(ctx context.Context, key string, v any) error {
+	e, err := s.kv.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(e.Value, v)
+}
+
+func (s *Service) putJSON(ctx context.Context, key string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = s.kv.Put(ctx, key, data)
+	return err
+}
+
+// newRevision returns a fresh RevisionId (a random UUID, as AWS uses).
+func newRevision() string { return uuid.NewString() }
+
+func now() string { return lambda.FormatTime(time.Now()) }
+
+// revisionMismatch is AWS's PreconditionFailedException for a stale RevisionId.
+func revisionMismatch() error {
+	return lambda.Errorf(lambda.ErrPreconditionFailed,
+		"The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+}

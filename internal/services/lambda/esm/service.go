@@ -1,0 +1,359 @@
+package esm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nubo-dev/nubo/internal/eventfilter"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
+	"github.com/nubo-dev/nubo/internal/services/sqs"
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// Queues is what mappings need of SQS.
+type Queues interface {
+	ParseARN(arn string) (sqs.Ref, bool)
+	Exists(ref sqs.Ref) error
+	QueueAttributes(ref sqs.Ref, names []string) (map[string]string, error)
+	Receive(ctx context.Context, ref sqs.Ref, in sqs.ReceiveInput) ([]sqs.Message, error)
+	Delete(ctx context.Context, ref sqs.Ref, handles []string) ([]error, error)
+}
+
+// Invoker runs functions synchronously.
+type Invoker interface {
+	Resolve(ctx context.Context, req *lambda.Invocation) error
+	Invoke(ctx context.Context, req *lambda.Invocation) (*lambda.Result, error)
+}
+
+// Options configures a Service.
+type Options struct {
+	Logger *slog.Logger
+}
+
+// Service owns the mappings and their pollers.
+type Service struct {
+	kv      store.KV
+	queues  Queues
+	invoker Invoker
+	log     *slog.Logger
+
+	mu       sync.Mutex
+	mappings map[string]*mapping
+	changed  chan string // uuids whose pollers Run must reconcile
+}
+
+// New loads the stored mappings; Run starts their pollers.
+func New(ctx context.Context, kv store.KV, queues Queues, inv Invoker, opts Options) (*Service, error) {
+	s := &Service{kv: kv, queues: queues, invoker: inv, log: opts.Logger, mappings: map[string]*mapping{}, changed: make(chan string, 1024)}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	keys, err := kv.Keys(ctx, store.Key("esm"))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("list event source mappings: %w", err)
+	}
+	for _, k := range keys {
+		e, err := kv.Get(ctx, k)
+		if err != nil {
+			return nil, fmt.Errorf("load event source mapping %s: %w", k, err)
+		}
+		var m mapping
+		if err := json.Unmarshal(e.Value, &m); err != nil {
+			return nil, fmt.Errorf("load event source mapping %s: %w", k, err)
+		}
+		s.mappings[m.Config.UUID] = &m
+	}
+	return s, nil
+}
+
+func key(id string) string { return store.Key("esm", id) }
+
+func (s *Service) save(ctx context.Context, m *mapping) error {
+	b, _ := json.Marshal(m)
+	if _, err := s.kv.Put(ctx, key(m.Config.UUID), b); err != nil {
+		return fmt.Errorf("save event source mapping: %w", err)
+	}
+	return nil
+}
+
+// notify asks Run to (re)start or stop a mapping's poller.
+func (s *Service) notify(id string) {
+	select {
+	case s.changed <- id:
+	default:
+		go func() { s.changed <- id }()
+	}
+}
+
+var validResponseTypes = []string{"ReportBatchItemFailures"}
+
+// check validates the members of a Create or Update and applies them to m.
+func (s *Service) check(ctx context.Context, scope lambda.Scope, in *Input, m *mapping, creating bool) error {
+	var v lambda.Validator
+	if in.BatchSize != nil {
+		v.Range("batchSize", *in.BatchSize, 1, 10000)
+	}
+	if in.MaximumBatchingWindowInSeconds != nil {
+		v.Range("maximumBatchingWindowInSeconds", *in.MaximumBatchingWindowInSeconds, 0, 300)
+	}
+	if in.ScalingConfig != nil && in.ScalingConfig.MaximumConcurrency != nil {
+		v.Range("scalingConfig.maximumConcurrency", *in.ScalingConfig.MaximumConcurrency, 2, 1000)
+	}
+	if in.FunctionResponseTypes != nil {
+		if len(*in.FunctionResponseTypes) > 1 {
+			v.Fail(*in.FunctionResponseTypes, "functionResponseTypes", "Member must have length less than or equal to 1")
+		}
+		for _, t := range *in.FunctionResponseTypes {
+			v.Enum("functionResponseTypes", t, validResponseTypes...)
+		}
+	}
+	if in.FunctionName != nil {
+		v.Length("functionName", *in.FunctionName, 1, 256)
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	for name, given := range map[string]bool{
+		"StartingPosition": in.StartingPosition != nil, "ParallelizationFactor": in.ParallelizationFactor != nil,
+		"BisectBatchOnFunctionError": in.BisectBatchOnFunctionError != nil, "MaximumRetryAttempts": in.MaximumRetryAttempts != nil,
+		"MaximumRecordAgeInSeconds": in.MaximumRecordAgeInSeconds != nil, "TumblingWindowInSeconds": in.TumblingWindowInSeconds != nil,
+		"DestinationConfig": len(in.DestinationConfig) > 0, "Topics": len(in.Topics) > 0, "Queues": len(in.Queues) > 0,
+	} {
+		if given {
+			return lambda.Errorf(lambda.ErrInvalidParameterValue, "Unsupported %s parameter for SQS event source.", name)
+		}
+	}
+	if in.FunctionName != nil {
+		ref, err := lambda.ParseFunctionRef(*in.FunctionName, 256)
+		if err != nil {
+			return err
+		}
+		if ref.Region != "" && ref.Region != scope.Region || ref.Account != "" && ref.Account != scope.Account {
+			return lambda.FunctionNotFound(*in.FunctionName)
+		}
+		if err := s.invoker.Resolve(ctx, &lambda.Invocation{Scope: scope, Function: ref}); err != nil {
+			return err
+		}
+		m.Function = lambda.FunctionRef{Name: ref.Name, Qualifier: ref.Qualifier}
+		m.Config.FunctionArn = scope.QualifiedARN(ref.Name, ref.Qualifier)
+	}
+	if in.Enabled != nil {
+		m.Enabled = *in.Enabled
+	}
+	if in.BatchSize != nil {
+		m.Config.BatchSize = *in.BatchSize
+	}
+	if in.MaximumBatchingWindowInSeconds != nil {
+		m.Config.MaximumBatchingWindowInSeconds = *in.MaximumBatchingWindowInSeconds
+	}
+	if in.FunctionResponseTypes != nil {
+		m.Config.FunctionResponseTypes = *in.FunctionResponseTypes
+	}
+	if in.ScalingConfig != nil {
+		m.Config.ScalingConfig = in.ScalingConfig
+	}
+	if in.FilterCriteria != nil {
+		if err := checkFilters(in.FilterCriteria); err != nil {
+			return err
+		}
+		m.Config.FilterCriteria = in.FilterCriteria
+		if len(in.FilterCriteria.Filters) == 0 {
+			m.Config.FilterCriteria = nil
+		}
+	}
+	fifo := strings.HasSuffix(m.Config.EventSourceArn, ".fifo")
+	switch {
+	case fifo && m.Config.BatchSize > 10:
+		return lambda.Errorf(lambda.ErrInvalidParameterValue, "Batch size for FIFO SQS queues must be less than or equal to 10.")
+	case m.Config.BatchSize > 10 && m.Config.MaximumBatchingWindowInSeconds < 1:
+		return lambda.Errorf(lambda.ErrInvalidParameterValue, "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10")
+	}
+	return nil
+}
+
+func checkFilters(fc *FilterCriteria) error {
+	if len(fc.Filters) > 5 {
+		return lambda.Errorf(lambda.ErrValidation, "1 validation error detected: Value at 'filterCriteria.filters' failed to satisfy constraint: Member must have length less than or equal to 5")
+	}
+	for _, f := range fc.Filters {
+		if len(f.Pattern) > 4096 {
+			return lambda.Errorf(lambda.ErrValidation, "1 validation error detected: Value at 'filterCriteria.filters.member.pattern' failed to satisfy constraint: Member must have length less than or equal to 4096")
+		}
+		if _, err := eventfilter.Compile([]byte(f.Pattern)); err != nil {
+			return lambda.Errorf(lambda.ErrInvalidParameterValue, "Invalid filter pattern definition.")
+		}
+	}
+	return nil
+}
+
+// Create stores a new mapping (State Creating); its poller starts soon
+// after.
+func (s *Service) Create(ctx context.Context, scope lambda.Scope, in *Input) (Configuration, error) {
+	var v lambda.Validator
+	if in.FunctionName == nil {
+		v.Required("functionName", "")
+	}
+	if err := v.Err(); err != nil {
+		return Configuration{}, err
+	}
+	if in.EventSourceArn == nil || *in.EventSourceArn == "" {
+		return Configuration{}, lambda.Errorf(lambda.ErrInvalidParameterValue, "Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, documentdb or kafka.")
+	}
+	ref, ok := s.queues.ParseARN(*in.EventSourceArn)
+	if !ok || ref.Region != scope.Region {
+		if strings.HasPrefix(*in.EventSourceArn, "arn:aws:sqs:") {
+			return Configuration{}, queueMissing()
+		}
+		return Configuration{}, lambda.Errorf(lambda.ErrInvalidParameterValue, "Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, documentdb or kafka.")
+	}
+	if err := s.queues.Exists(ref); err != nil {
+		return Configuration{}, queueMissing()
+	}
+	id := uuid.NewString()
+	now := time.Now()
+	m := &mapping{Scope: scope, Enabled: true, Created: now, Config: Configuration{
+		UUID: id, BatchSize: 10, EventSourceArn: *in.EventSourceArn, State: StateCreating,
+		StateTransitionReason: "USER_INITIATED", LastProcessingResult: "No records processed", LastModified: epoch(now),
+		FunctionResponseTypes: []string{},
+		EventSourceMappingArn: "arn:aws:lambda:" + scope.Region + ":" + scope.Account + ":event-source-mapping:" + id,
+	}}
+	if err := s.check(ctx, scope, in, m, true); err != nil {
+		return Configuration{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range s.mappings {
+		if o.Config.EventSourceArn == m.Config.EventSourceArn && o.Config.FunctionArn == m.Config.FunctionArn {
+			return Configuration{}, lambda.Errorf(lambda.ErrResourceConflict,
+				"An event source mapping with SQS arn (\" %s \") and function (\" %s \") already exists. Please update or delete the existing mapping with UUID %s",
+				m.Config.EventSourceArn, m.Function.Name, o.Config.UUID)
+		}
+	}
+	if err := s.save(ctx, m); err != nil {
+		return Configuration{}, err
+	}
+	s.mappings[id] = m
+	s.notify(id)
+	return m.Config, nil
+}
+
+func queueMissing() error {
+	return lambda.Errorf(lambda.ErrInvalidParameterValue, "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist or you do not have access to it.")
+}
+
+func notFound(id string) error {
+	return lambda.Errorf(lambda.ErrResourceNotFound, "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: %s)", id)
+}
+
+// Get returns a mapping.
+func (s *Service) Get(scope lambda.Scope, id string) (Configuration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.mappings[id]
+	if m == nil || m.Scope != scope {
+		return Configuration{}, notFound(id)
+	}
+	return m.Config, nil
+}
+
+// Update changes a mapping (State Updating until its poller restarts).
+func (s *Service) Update(ctx context.Context, scope lambda.Scope, id string, in *Input) (Configuration, error) {
+	if in.EventSourceArn != nil {
+		return Configuration{}, lambda.Errorf(lambda.ErrInvalidParameterValue, "EventSourceArn cannot be updated.")
+	}
+	s.mu.Lock()
+	cur := s.mappings[id]
+	if cur == nil || cur.Scope != scope {
+		s.mu.Unlock()
+		return Configuration{}, notFound(id)
+	}
+	if cur.Config.State == StateDeleting {
+		s.mu.Unlock()
+		return Configuration{}, lambda.Errorf(lambda.ErrResourceConflict, "The event source mapping is being deleted.")
+	}
+	next := *cur
+	s.mu.Unlock()
+	if err := s.check(ctx, scope, in, &next, false); err != nil {
+		return Configuration{}, err
+	}
+	next.Config.State, next.Config.LastModified = StateUpdating, epoch(time.Now())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.save(ctx, &next); err != nil {
+		return Configuration{}, err
+	}
+	s.mappings[id] = &next
+	s.notify(id)
+	return next.Config, nil
+}
+
+// Delete marks a mapping Deleting; it is removed once its poller stopped.
+func (s *Service) Delete(ctx context.Context, scope lambda.Scope, id string) (Configuration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.mappings[id]
+	if cur == nil || cur.Scope != scope {
+		return Configuration{}, notFound(id)
+	}
+	next := *cur
+	next.Config.State, next.Config.LastModified = StateDeleting, epoch(time.Now())
+	if err := s.save(ctx, &next); err != nil {
+		return Configuration{}, err
+	}
+	s.mappings[id] = &next
+	s.notify(id)
+	return next.Config, nil
+}
+
+// List returns the mappings of a queue and/or function, in creation order,
+// from after marker, at most maxItems (and 100) of them.
+func (s *Service) List(scope lambda.Scope, sourceARN string, function *lambda.FunctionRef, marker string, maxItems int) ([]Configuration, string) {
+	s.mu.Lock()
+	var all []*mapping
+	for _, m := range s.mappings {
+		if m.Scope != scope || sourceARN != "" && m.Config.EventSourceArn != sourceARN {
+			continue
+		}
+		if function != nil && (m.Function.Name != function.Name || function.Qualifier != "" && m.Function.Qualifier != function.Qualifier) {
+			continue
+		}
+		all = append(all, m)
+	}
+	s.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool {
+		if !all[i].Created.Equal(all[j].Created) {
+			return all[i].Created.Before(all[j].Created)
+		}
+		return all[i].Config.UUID < all[j].Config.UUID
+	})
+	start := 0
+	if marker != "" {
+		for i, m := range all {
+			if m.Config.UUID == marker {
+				start = i + 1
+			}
+		}
+	}
+	if maxItems <= 0 || maxItems > 100 {
+		maxItems = 100
+	}
+	out := []Configuration{}
+	next := ""
+	for i := start; i < len(all); i++ {
+		if len(out) == maxItems {
+			next = out[len(out)-1].UUID
+			break
+		}
+		out = append(out, all[i].Config)
+	}
+	return out, next
+}
