@@ -205,3 +205,21 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 		}
 	}
 }
+
+func TestListPolicyVersions(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	p := must(h.svc.CreatePolicy(ctx, h.root, &CreatePolicyInput{PolicyName: "p", PolicyDocument: allowAll})).Policy
+	for range 3 {
+		must(h.svc.CreatePolicyVersion(ctx, h.root, &CreatePolicyVersionInput{PolicyArn: p.Arn, PolicyDocument: allowAll}))
+	}
+	first := must(h.svc.ListPolicyVersions(ctx, h.root, &PolicyArnInput{PolicyArn: p.Arn, Page: Page{MaxItems: 3}}))
+	rest := must(h.svc.ListPolicyVersions(ctx, h.root, &PolicyArnInput{PolicyArn: p.Arn, Page: Page{Marker: first.Marker}}))
+	var got []string
+	for _, v := range append(first.Versions, rest.Versions...) {
+		got = append(got, v.VersionId)
+	}
+	if fmt.Sprint(got) != "[v4 v3 v2 v1]" || !first.IsTruncated || rest.IsTruncated {
+		t.Errorf("versions = %v (truncated %v, %v), want [v4 v3 v2 v1] over two pages", got, first.IsTruncated, rest.IsTruncated)
+	}
+}

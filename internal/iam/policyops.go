@@ -56,7 +56,7 @@ func (s *Service) CreatePolicy(ctx context.Context, caller *Principal, in *Creat
 }
 
 // PolicyArnInput is the request of the operations on one policy
-// (GetPolicy, DeletePolicy, ListPolicyVersions, ListEntitiesForPolicy).
+// (GetPolicy, DeletePolicy, ListPolicyVersions).
 type PolicyArnInput struct {
 	PolicyArn string `json:"PolicyArn"`
 	Page

@@ -2,7 +2,11 @@ package iam
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // CreatePolicyVersionInput is CreatePolicyVersion's request.
@@ -97,8 +101,15 @@ func (s *Service) ListPolicyVersions(ctx context.Context, caller *Principal, in 
 			versions = append(versions, v)
 		}
 	}
-	slices.Reverse(versions)
-	return &ListPolicyVersionsOutput{Versions: versions}, nil
+	// Newest first: the key sorts higher version numbers first.
+	page, tr, err := paginate(versions, func(v PolicyVersion) string {
+		n, _ := strconv.Atoi(strings.TrimPrefix(v.VersionId, "v"))
+		return fmt.Sprintf("%010d", math.MaxInt32-n)
+	}, in.Page)
+	if err != nil {
+		return nil, err
+	}
+	return &ListPolicyVersionsOutput{Versions: page, Truncation: tr}, nil
 }
 
 // DeletePolicyVersion deletes a version that is not the default.
