@@ -49,6 +49,8 @@ type Principal struct {
 	SecureTransport bool
 	root            bool
 	policies        policy.Policies
+	// tags are the user's or role's tags, the aws:PrincipalTag/ keys.
+	tags []Tag
 }
 
 // IsRoot reports whether the caller is the account's root.
@@ -141,7 +143,7 @@ func (s *Service) userPrincipal(ctx context.Context, acct, name string) (*Princi
 		return nil, err
 	}
 	u := e.User
-	p := &Principal{Account: acct, Arn: u.Arn, UserId: u.UserId, Type: TypeUser, UserName: u.UserName}
+	p := &Principal{Account: acct, Arn: u.Arn, UserId: u.UserId, Type: TypeUser, UserName: u.UserName, tags: u.Tags}
 	p.policies.Identity, err = s.entityPolicies(ctx, acct, e)
 	if err != nil {
 		return nil, err
@@ -174,6 +176,7 @@ func (s *Service) rolePrincipal(ctx context.Context, sess *session) (*Principal,
 	if err != nil {
 		return nil, err
 	}
+	p.tags = e.Role.Tags
 	if p.policies.Identity, err = s.entityPolicies(ctx, sess.Account, e); err != nil {
 		return nil, err
 	}
@@ -265,6 +268,9 @@ func (s *Service) context(p *Principal, extra policy.Context) policy.Context {
 	set("aws:RequestedRegion", p.Region)
 	if !p.Issued.IsZero() {
 		c.Set("aws:TokenIssueTime", p.Issued.UTC().Format(time.RFC3339))
+	}
+	for _, t := range p.tags {
+		c.Set("aws:PrincipalTag/"+t.Key, t.Value)
 	}
 	for k, v := range extra {
 		c[k] = v

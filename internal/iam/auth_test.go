@@ -160,3 +160,19 @@ func TestSessionsOfAnotherNode(t *testing.T) {
 	_, err = h.login(creds.AccessKeyId, creds.SecretAccessKey, creds.SessionToken)
 	wantCode(t, err, "ExpiredToken", "The security token included in the request is expired")
 }
+
+func TestPrincipalTags(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	must(h.svc.CreateUser(ctx, h.root, &CreateUserInput{UserName: "alice", Tags: []Tag{{Key: "team", Value: "blue"}}}))
+	k := must(h.svc.CreateAccessKey(ctx, h.root, &UserNameInput{UserName: "alice"})).AccessKey
+	must(struct{}{}, h.svc.PutUserPolicy(ctx, h.root, &InlinePolicyInput{UserName: "alice", PolicyName: "abac",
+		PolicyDocument: allow("sqs:SendMessage", "arn:aws:sqs:*:*:${aws:PrincipalTag/team}-*")}))
+	p := h.mustLogin(k.AccessKeyId, k.SecretAccessKey, "")
+	if err := h.svc.Authorize(p, Check{Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:123456789012:blue-q"}); err != nil {
+		t.Errorf("on the team's queue: %v", err)
+	}
+	if err := h.svc.Authorize(p, Check{Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:123456789012:red-q"}); err == nil {
+		t.Errorf("allowed on another team's queue")
+	}
+}
