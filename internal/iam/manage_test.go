@@ -223,3 +223,33 @@ func TestListPolicyVersions(t *testing.T) {
 		t.Errorf("versions = %v (truncated %v, %v), want [v4 v3 v2 v1] over two pages", got, first.IsTruncated, rest.IsTruncated)
 	}
 }
+
+func TestTagsAndBoundaries(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	key, secret := h.user("alice")
+	must(struct{}{}, h.svc.TagUser(ctx, h.root, &TagsInput{UserName: "alice", Tags: []Tag{{Key: "b", Value: "1"}, {Key: "a", Value: "2"}}}))
+	must(struct{}{}, h.svc.TagUser(ctx, h.root, &TagsInput{UserName: "alice", Tags: []Tag{{Key: "b", Value: "3"}}}))
+	must(struct{}{}, h.svc.UntagUser(ctx, h.root, &TagsInput{UserName: "alice", TagKeys: []string{"a"}}))
+	tags := must(h.svc.ListUserTags(ctx, h.root, &TagsInput{UserName: "alice"})).Tags
+	if fmt.Sprint(tags) != "[{b 3}]" {
+		t.Errorf("tags = %v, want [{b 3}]", tags)
+	}
+	wantCode(t, h.svc.TagUser(ctx, h.root, &TagsInput{UserName: "alice", Tags: []Tag{{Key: "aws:x", Value: "1"}}}), "ValidationError", "")
+
+	must(struct{}{}, h.svc.AttachUserPolicy(ctx, h.root, &PolicyAttachmentInput{UserName: "alice", PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess"}))
+	must(struct{}{}, h.svc.PutUserPermissionsBoundary(ctx, h.root, &PermissionsBoundaryInput{UserName: "alice", PermissionsBoundary: "arn:aws:iam::aws:policy/AmazonSQSFullAccess"}))
+	p := h.mustLogin(key, secret, "")
+	if err := h.svc.Authorize(p, Check{Action: "sqs:SendMessage", Resource: "*"}); err != nil {
+		t.Errorf("SendMessage within the boundary: %v", err)
+	}
+	wantCode(t, h.svc.Authorize(p, Check{Action: "s3:GetObject", Resource: "*"}), "AccessDenied",
+		"User: arn:aws:iam::123456789012:user/alice is not authorized to perform: s3:GetObject because no permissions boundary allows the s3:GetObject action")
+	if got := must(h.svc.GetUser(ctx, h.root, &UserNameInput{UserName: "alice"})).User.PermissionsBoundary; got == nil || got.PermissionsBoundaryType != "Policy" {
+		t.Errorf("GetUser boundary = %+v", got)
+	}
+	must(struct{}{}, h.svc.DeleteUserPermissionsBoundary(ctx, h.root, &PermissionsBoundaryInput{UserName: "alice"}))
+	if err := h.svc.Authorize(h.mustLogin(key, secret, ""), Check{Action: "s3:GetObject", Resource: "*"}); err != nil {
+		t.Errorf("GetObject without the boundary: %v", err)
+	}
+}
