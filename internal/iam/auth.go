@@ -20,6 +20,7 @@ const (
 	TypeUser        = "User"
 	TypeAssumedRole = "AssumedRole"
 	TypeService     = "Service"
+	TypeAnonymous   = "Anonymous"
 )
 
 // Principal is an authenticated caller: who it is and the policies that
@@ -49,8 +50,13 @@ type Principal struct {
 	SecureTransport bool
 	root            bool
 	policies        policy.Policies
-	// tags are the user's or role's tags, the aws:PrincipalTag/ keys.
-	tags []Tag
+	// SourceIdentity is the source identity of a role session.
+	SourceIdentity string
+	// tags are the user's or role's tags, the aws:PrincipalTag/ keys
+	// (session tags over a role's); transitive names the session tags
+	// that pass on to a chained session.
+	tags       []Tag
+	transitive []string
 }
 
 // IsRoot reports whether the caller is the account's root.
@@ -61,6 +67,12 @@ func (p *Principal) IsRoot() bool { return p.root }
 // name the service allow it anything.
 func ServicePrincipal(service string) *Principal {
 	return &Principal{Service: service, Type: TypeService, Arn: service}
+}
+
+// AnonymousPrincipal is an unsigned caller, as S3 serves public buckets:
+// only resource policies that allow everyone ("*") allow it anything.
+func AnonymousPrincipal() *Principal {
+	return &Principal{Type: TypeAnonymous, Arn: "anonymous"}
 }
 
 // Authenticate verifies r's signature and returns its caller, with the
@@ -168,7 +180,8 @@ func (s *Service) userPrincipal(ctx context.Context, acct, name string) (*Princi
 func (s *Service) rolePrincipal(ctx context.Context, sess *session) (*Principal, error) {
 	_, roleName, _ := splitRoleARN(sess.Role)
 	p := &Principal{Account: sess.Account, Arn: sessionARN(sess.Account, roleName, sess.Name), UserId: sess.RoleID + ":" + sess.Name,
-		Type: TypeAssumedRole, RoleArn: sess.Role, RoleName: roleName, SessionName: sess.Name}
+		Type: TypeAssumedRole, RoleArn: sess.Role, RoleName: roleName, SessionName: sess.Name,
+		SourceIdentity: sess.SourceIdentity, tags: sess.Tags, transitive: sess.Transitive}
 	e, _, err := s.getEntity(ctx, sess.Account, kindRole, roleName)
 	if errors.Is(err, ErrNoSuchEntity) || err == nil && e.Role.RoleId != sess.RoleID {
 		return p, nil // deleted, or deleted and created anew: not the same role
@@ -176,7 +189,7 @@ func (s *Service) rolePrincipal(ctx context.Context, sess *session) (*Principal,
 	if err != nil {
 		return nil, err
 	}
-	p.tags = e.Role.Tags
+	p.tags = mergeTags(e.Role.Tags, sess.Tags)
 	if p.policies.Identity, err = s.entityPolicies(ctx, sess.Account, e); err != nil {
 		return nil, err
 	}
@@ -219,7 +232,7 @@ func (s *Service) Authorize(p *Principal, c Check) error {
 	if d.Allowed {
 		return nil
 	}
-	return &Denied{Decision: d, Message: d.Message(p.Arn, c.Action, c.Resource)}
+	return &Denied{Decision: d, Message: d.Message(p.Arn, c.Action, c.Resource), anonymous: p.Type == TypeAnonymous}
 }
 
 func rootDecision(req *policy.Request, c Check) policy.Decision {
@@ -254,10 +267,10 @@ func (s *Service) context(p *Principal, extra policy.Context) policy.Context {
 			c.Set(k, v)
 		}
 	}
-	if p.Service == "" {
+	set("aws:PrincipalType", p.Type)
+	if p.Service == "" && p.Type != TypeAnonymous {
 		set("aws:PrincipalArn", p.caller().ARN)
 		set("aws:PrincipalAccount", p.Account)
-		set("aws:PrincipalType", p.Type)
 		set("aws:userid", p.UserId)
 		set("aws:PrincipalOrgID", s.opts.OrganizationID)
 	} else {
@@ -272,6 +285,7 @@ func (s *Service) context(p *Principal, extra policy.Context) policy.Context {
 	for _, t := range p.tags {
 		c.Set("aws:PrincipalTag/"+t.Key, t.Value)
 	}
+	set("aws:SourceIdentity", p.SourceIdentity)
 	for k, v := range extra {
 		c[k] = v
 	}

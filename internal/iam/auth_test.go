@@ -100,6 +100,8 @@ func TestAuthorizeResourcePolicies(t *testing.T) {
 	topic := "arn:aws:sns:us-east-1:123456789012:t"
 	queuePolicy := must(policy.Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"`+queue+`","Condition":{"ArnEquals":{"aws:SourceArn":"`+topic+`"}}}]}`, policy.Resource))
 	denyAll := must(policy.Parse(`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"*"}]}`, policy.Resource))
+	public := must(policy.Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`, policy.Resource))
+	accountOnly := must(policy.Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`, policy.Resource))
 	source := func(arn string) policy.Context {
 		c := policy.Context{}
 		c.Set("aws:SourceArn", arn)
@@ -116,6 +118,9 @@ func TestAuthorizeResourcePolicies(t *testing.T) {
 		{"root of the account", h.root, Check{Action: "sqs:SendMessage", Resource: queue}, ""},
 		{"root and a resource deny", h.root, Check{Action: "sqs:SendMessage", Resource: queue, ResourcePolicy: denyAll}, "AccessDenied"},
 		{"root of another account", h.root, Check{Action: "sqs:SendMessage", Resource: queue, ResourceAccount: "111122223333"}, "AccessDenied"},
+		{"anonymous and a public object", AnonymousPrincipal(), Check{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", ResourcePolicy: public, ResourceAccount: acct}, ""},
+		{"anonymous and a private object", AnonymousPrincipal(), Check{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", ResourcePolicy: accountOnly, ResourceAccount: acct}, "AccessDenied"},
+		{"anonymous and no policy", AnonymousPrincipal(), Check{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}, "AccessDenied"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,5 +179,17 @@ func TestPrincipalTags(t *testing.T) {
 	}
 	if err := h.svc.Authorize(p, Check{Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:123456789012:red-q"}); err == nil {
 		t.Errorf("allowed on another team's queue")
+	}
+}
+
+func TestDeniedForS3Anonymous(t *testing.T) {
+	h := newHarness(t)
+	err := h.svc.Authorize(AnonymousPrincipal(), Check{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"})
+	d, ok := err.(*Denied)
+	if !ok {
+		t.Fatalf("Authorize = %v, want a *Denied", err)
+	}
+	if got := d.For(sigv4.S3); got.Code.Name != "AccessDenied" || got.Message != "Access Denied" {
+		t.Errorf("S3 denial of an anonymous caller = %s %q", got.Code.Name, got.Message)
 	}
 }

@@ -45,8 +45,9 @@ func malformed(err error) error {
 // Denied is a request the caller's policies do not allow. For renders it
 // in a service family's AccessDenied code.
 type Denied struct {
-	Decision policy.Decision
-	Message  string
+	Decision  policy.Decision
+	Message   string
+	anonymous bool
 }
 
 func (d *Denied) Error() string { return d.Message }
@@ -62,6 +63,9 @@ var accessDenied = map[sigv4.Family]*awserr.Code{
 
 // For renders the denial for a service of family f.
 func (d *Denied) For(f sigv4.Family) *awserr.Error {
+	if f == sigv4.S3 && d.anonymous {
+		return &awserr.Error{Code: accessDenied[f], Message: "Access Denied"}
+	}
 	return &awserr.Error{Code: accessDenied[f], Message: d.Message}
 }
 

@@ -108,6 +108,12 @@ type session struct {
 	// managed session policies.
 	Policy     string   `json:"p,omitempty"`
 	PolicyArns []string `json:"pa,omitempty"`
+	// Tags are the session tags (aws:PrincipalTag/ keys, over the role's
+	// own); Transitive names those that pass on to a chained session.
+	Tags       []Tag    `json:"t,omitempty"`
+	Transitive []string `json:"tt,omitempty"`
+	// SourceIdentity is set once and passes on to chained sessions.
+	SourceIdentity string `json:"si,omitempty"`
 	// Salt makes the temporary secret unguessable from the key id alone.
 	Salt string `json:"s"`
 }

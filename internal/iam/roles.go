@@ -210,3 +210,20 @@ func (s *Service) UpdateRole(ctx context.Context, caller *Principal, in *UpdateR
 	})
 	return err
 }
+
+// ListInstanceProfilesForRoleOutput is ListInstanceProfilesForRole's
+// result. nubo has no EC2 and so no instance profiles: the list is empty.
+type ListInstanceProfilesForRoleOutput struct {
+	InstanceProfiles []struct{} `json:"InstanceProfiles"`
+	Truncation
+}
+
+// ListInstanceProfilesForRole answers, for an existing role, that no
+// instance profile holds it (tools such as Terraform ask before deleting
+// a role).
+func (s *Service) ListInstanceProfilesForRole(ctx context.Context, caller *Principal, in *RoleNameInput) (*ListInstanceProfilesForRoleOutput, error) {
+	if _, _, err := s.getEntity(ctx, caller.Account, kindRole, in.RoleName); err != nil {
+		return nil, err
+	}
+	return &ListInstanceProfilesForRoleOutput{InstanceProfiles: []struct{}{}}, nil
+}

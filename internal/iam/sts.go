@@ -4,13 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/iam/policy"
-	"github.com/nubo-dev/nubo/internal/sigv4"
 )
 
 // The STS API's shapes, with the member names of its query protocol
@@ -55,8 +53,12 @@ type AssumeRoleInput struct {
 	PolicyArns      []PolicyDescriptorType `json:"PolicyArns,omitempty"`
 	Policy          string                 `json:"Policy,omitempty"`
 	DurationSeconds int                    `json:"DurationSeconds,omitempty"`
-	ExternalId      string                 `json:"ExternalId,omitempty"`
-	SourceIdentity  string                 `json:"SourceIdentity,omitempty"`
+	Tags            []Tag                  `json:"Tags,omitempty"`
+	// TransitiveTagKeys are the session tags that pass on to sessions
+	// this one assumes (role chaining).
+	TransitiveTagKeys []string `json:"TransitiveTagKeys,omitempty"`
+	ExternalId        string   `json:"ExternalId,omitempty"`
+	SourceIdentity    string   `json:"SourceIdentity,omitempty"`
 }
 
 // AssumeRoleOutput is AssumeRole's result.
@@ -94,10 +96,22 @@ func (s *Service) AssumeRole(ctx context.Context, caller *Principal, in *AssumeR
 	if err != nil {
 		return nil, err
 	}
-	if !s.trusts(caller, e.Role, in) {
+	sess, err := chainedSession(caller, in)
+	if err != nil {
+		return nil, err
+	}
+	if !s.trusts(caller, e.Role, in, "sts:AssumeRole") {
 		return nil, denied
 	}
-	sess := &session{Account: acct, Role: e.Role.Arn, Name: in.RoleSessionName, RoleID: e.Role.RoleId, Policy: in.Policy}
+	for _, extra := range []struct {
+		needed bool
+		action string
+	}{{len(in.Tags) > 0, "sts:TagSession"}, {in.SourceIdentity != "" && caller.SourceIdentity == "", "sts:SetSourceIdentity"}} {
+		if extra.needed && !s.trusts(caller, e.Role, in, extra.action) {
+			return nil, awserr.New(ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", caller.Arn, extra.action, in.RoleArn)
+		}
+	}
+	sess.Account, sess.Role, sess.Name, sess.RoleID, sess.Policy = acct, e.Role.Arn, in.RoleSessionName, e.Role.RoleId, in.Policy
 	if err := s.checkSessionPolicies(ctx, acct, in, sess); err != nil {
 		return nil, err
 	}
@@ -105,7 +119,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller *Principal, in *AssumeR
 	if err != nil {
 		return nil, err
 	}
-	out := &AssumeRoleOutput{Credentials: *creds, SourceIdentity: in.SourceIdentity,
+	out := &AssumeRoleOutput{Credentials: *creds, SourceIdentity: sess.SourceIdentity,
 		AssumedRoleUser: AssumedRoleUser{AssumedRoleId: e.Role.RoleId + ":" + in.RoleSessionName, Arn: sessionARN(acct, e.Role.RoleName, in.RoleSessionName)}}
 	if in.Policy != "" {
 		out.PackedPolicySize = (100*docSize(in.Policy) + sessionPolicyQuota - 1) / sessionPolicyQuota
@@ -159,7 +173,7 @@ func sessionDuration(seconds, max int, chained bool) (time.Duration, error) {
 // names the caller itself (or the caller's role) suffices within the
 // account; one that names only the account, like any role of another
 // account, also needs the caller's policies to allow sts:AssumeRole.
-func (s *Service) trusts(caller *Principal, role *Role, in *AssumeRoleInput) bool {
+func (s *Service) trusts(caller *Principal, role *Role, in *AssumeRoleInput, action string) bool {
 	trust, err := policy.Parse(role.AssumeRolePolicyDocument, policy.Trust)
 	if err != nil {
 		return false
@@ -171,7 +185,17 @@ func (s *Service) trusts(caller *Principal, role *Role, in *AssumeRoleInput) boo
 	if in.SourceIdentity != "" {
 		extra.Set("sts:SourceIdentity", in.SourceIdentity)
 	}
-	c := Check{Action: "sts:AssumeRole", Resource: role.Arn, Context: extra, ResourcePolicy: trust}
+	for _, t := range in.Tags {
+		extra.Set("aws:RequestTag/"+t.Key, t.Value)
+	}
+	if len(in.Tags) > 0 {
+		keys := make([]string, len(in.Tags))
+		for i, t := range in.Tags {
+			keys[i] = t.Key
+		}
+		extra.Set("aws:TagKeys", keys...)
+	}
+	c := Check{Action: action, Resource: role.Arn, Context: extra, ResourcePolicy: trust}
 	roleAcct, _, _ := splitRoleARN(role.Arn)
 	if roleAcct != caller.Account || !namesCaller(trust, caller) {
 		c.ResourceAccount = roleAcct
@@ -268,60 +292,4 @@ func (s *Service) GetSessionToken(_ context.Context, caller *Principal, in *GetS
 		return nil, err
 	}
 	return &GetSessionTokenOutput{Credentials: *creds}, nil
-}
-
-// sessionPrincipal opens a session token and returns its principal.
-func (s *Service) sessionPrincipal(ctx context.Context, id, token string) (*Principal, string, error) {
-	sess, ok := s.keys.open(id, token)
-	if token == "" || !ok {
-		return nil, "", &sigv4.Error{Kind: sigv4.BadToken}
-	}
-	expires := time.Unix(sess.Expires, 0)
-	if !s.opts.Now().Before(expires) {
-		return nil, "", &sigv4.Error{Kind: sigv4.TokenExpired}
-	}
-	var p *Principal
-	var err error
-	switch {
-	case sess.Role != "":
-		p, err = s.rolePrincipal(ctx, sess)
-		if err == nil {
-			err = s.loadSessionPolicies(ctx, p, sess)
-		}
-	case sess.Root:
-		p = s.rootPrincipal()
-	default:
-		p, err = s.userPrincipal(ctx, sess.Account, sess.User)
-		if errors.Is(err, ErrNoSuchEntity) {
-			err = &sigv4.Error{Kind: sigv4.BadToken}
-		}
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	p.AccessKeyID = id
-	p.Issued, p.Expires = time.Unix(sess.Issued, 0).UTC(), expires.UTC()
-	return p, s.keys.secret(id, sess.Salt), nil
-}
-
-func (s *Service) loadSessionPolicies(ctx context.Context, p *Principal, sess *session) error {
-	if sess.Policy == "" && len(sess.PolicyArns) == 0 {
-		return nil
-	}
-	p.policies.Session = []*policy.Document{}
-	if sess.Policy != "" {
-		d, err := policy.Parse(sess.Policy, policy.Identity)
-		if err != nil {
-			return err
-		}
-		p.policies.Session = append(p.policies.Session, d)
-	}
-	for _, arn := range sess.PolicyArns {
-		d, err := s.policyDocument(ctx, sess.Account, arn)
-		if err != nil {
-			continue // a policy deleted since grants nothing
-		}
-		p.policies.Session = append(p.policies.Session, d)
-	}
-	return nil
 }

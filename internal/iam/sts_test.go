@@ -134,3 +134,47 @@ func TestGetSessionToken(t *testing.T) {
 	_, err := h.svc.GetSessionToken(ctx, h.root, &GetSessionTokenInput{DurationSeconds: 100})
 	wantCode(t, err, "ValidationError", "")
 }
+
+func TestSessionTagsAndSourceIdentity(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	key, secret := h.user("alice")
+	alice := "arn:aws:iam::123456789012:user/alice"
+	tagTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + alice + `"},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}]}`
+	first := must(h.svc.CreateRole(ctx, h.root, &CreateRoleInput{RoleName: "first", AssumeRolePolicyDocument: tagTrust, Tags: []Tag{{Key: "team", Value: "red"}}})).Role
+	must(h.svc.CreateRole(ctx, h.root, &CreateRoleInput{RoleName: "plain", AssumeRolePolicyDocument: trustAWS(alice)}))
+	must(struct{}{}, h.svc.PutRolePolicy(ctx, h.root, &InlinePolicyInput{RoleName: "first", PolicyName: "abac",
+		PolicyDocument: allow("sqs:*", "arn:aws:sqs:*:*:${aws:PrincipalTag/team}-*")}))
+	caller := h.mustLogin(key, secret, "")
+
+	_, err := h.svc.AssumeRole(ctx, caller, &AssumeRoleInput{RoleArn: "arn:aws:iam::123456789012:role/plain", RoleSessionName: "s1", Tags: []Tag{{Key: "team", Value: "blue"}}})
+	wantCode(t, err, "AccessDenied", "User: "+alice+" is not authorized to perform: sts:TagSession on resource: arn:aws:iam::123456789012:role/plain")
+
+	_, err = h.svc.AssumeRole(ctx, caller, &AssumeRoleInput{RoleArn: "arn:aws:iam::123456789012:role/plain", RoleSessionName: "s1", SourceIdentity: "x"})
+	wantCode(t, err, "AccessDenied", "User: "+alice+" is not authorized to perform: sts:SetSourceIdentity on resource: arn:aws:iam::123456789012:role/plain")
+
+	out := must(h.svc.AssumeRole(ctx, caller, &AssumeRoleInput{RoleArn: first.Arn, RoleSessionName: "s1",
+		Tags: []Tag{{Key: "team", Value: "blue"}}, TransitiveTagKeys: []string{"team"}, SourceIdentity: "alice-laptop"}))
+	if out.SourceIdentity != "alice-laptop" {
+		t.Errorf("SourceIdentity = %q", out.SourceIdentity)
+	}
+	c := out.Credentials
+	p := h.mustLogin(c.AccessKeyId, c.SecretAccessKey, c.SessionToken)
+	if err := h.svc.Authorize(p, Check{Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:123456789012:blue-q"}); err != nil {
+		t.Errorf("the session tag does not override the role's: %v", err)
+	}
+	if p.SourceIdentity != "alice-laptop" {
+		t.Errorf("session SourceIdentity = %q", p.SourceIdentity)
+	}
+
+	// Chaining: the transitive tag and the source identity pass on.
+	must(struct{}{}, h.svc.UpdateAssumeRolePolicy(ctx, h.root, &UpdateAssumeRolePolicyInput{RoleName: "plain",
+		PolicyDocument: trustAWS("arn:aws:iam::123456789012:role/first")}))
+	_, err = h.svc.AssumeRole(ctx, p, &AssumeRoleInput{RoleArn: "arn:aws:iam::123456789012:role/plain", RoleSessionName: "s2", SourceIdentity: "other"})
+	wantCode(t, err, "AccessDenied", "The source identity of a session cannot be changed when assuming another role.")
+	chained := must(h.svc.AssumeRole(ctx, p, &AssumeRoleInput{RoleArn: "arn:aws:iam::123456789012:role/plain", RoleSessionName: "s2"})).Credentials
+	p2 := h.mustLogin(chained.AccessKeyId, chained.SecretAccessKey, chained.SessionToken)
+	if p2.SourceIdentity != "alice-laptop" || len(p2.tags) != 1 || p2.tags[0] != (Tag{Key: "team", Value: "blue"}) {
+		t.Errorf("chained session: source identity %q, tags %v", p2.SourceIdentity, p2.tags)
+	}
+}

@@ -117,3 +117,15 @@ func (s *Service) listTags(ctx context.Context, acct, kind, name string, pg Page
 	}
 	return &ListTagsOutput{Tags: page, Truncation: tr}, nil
 }
+
+// mergeTags is base with over's values replacing those of the same key
+// (session tags over a role's, case-insensitively as IAM compares keys).
+func mergeTags(base, over []Tag) []Tag {
+	out := slices.Clone(over)
+	for _, t := range base {
+		if !slices.ContainsFunc(over, func(o Tag) bool { return strings.EqualFold(o.Key, t.Key) }) {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -44,8 +44,9 @@ type Decision struct {
 // a caller of its own account suffices (within the boundary and session
 // policies); otherwise an identity-based policy must allow, within the
 // boundary and session policies, and a resource of another account must
-// also allow it in its resource-based policy. A service principal is
-// allowed by the resource-based policy alone.
+// also allow it in its resource-based policy. A service principal, or an
+// anonymous caller (no account), is allowed by the resource-based policy
+// alone.
 func Evaluate(r *Request, p Policies) Decision {
 	var identity Effects
 	for _, d := range p.Identity {
@@ -71,7 +72,8 @@ func Evaluate(r *Request, p Policies) Decision {
 	case session.Deny:
 		return Decision{Reason: DenySession}
 	}
-	if r.Caller.Service != "" {
+	if r.Caller.Service != "" || r.Caller.Account == "" {
+		// A service, or an anonymous caller: only the resource can allow.
 		if resource.Allow {
 			return Decision{Allowed: true}
 		}
