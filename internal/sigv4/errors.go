@@ -142,6 +142,11 @@ type Error struct {
 	// Presigned marks a failure of a presigned URL (S3 words a malformed
 	// query differently from a malformed header).
 	Presigned bool
+	// S3Fields are the extra members S3's error body carries to help a
+	// client find its mistake (AWSAccessKeyId; for a mismatch,
+	// StringToSign, CanonicalRequest and SignatureProvided; for skew,
+	// RequestTime, ServerTime and MaxAllowedSkewMilliseconds).
+	S3Fields map[string]any
 }
 
 func (e *Error) Error() string { return "sigv4: " + e.For(JSON).Message }
@@ -159,7 +164,15 @@ func (e *Error) For(f Family) *awserr.Error {
 	if f == S3 && e.Kind == Incomplete && e.Presigned {
 		c = S3AuthorizationQueryBad
 	}
-	return &awserr.Error{Code: c, Message: e.message(f)}
+	out := &awserr.Error{Code: c, Message: e.message(f)}
+	if f == S3 {
+		out.Fields = e.S3Fields
+		if e.Kind == Skewed {
+			out.Fields = map[string]any{"RequestTime": e.RequestTime.UTC().Format(amzDateFormat),
+				"ServerTime": e.ServerTime.UTC().Format(time.RFC3339), "MaxAllowedSkewMilliseconds": MaxSkew.Milliseconds()}
+		}
+	}
+	return out
 }
 
 func (e *Error) message(f Family) string {

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,10 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, lookup Lookup) (
 	}
 	res.Time = t
 	secret, lerr := lookup(ctx, c.AccessKeyID, c.Token)
+	var le *Error
+	if errors.As(lerr, &le) && le.Kind == UnknownKey && le.S3Fields == nil {
+		le.S3Fields = map[string]any{"AWSAccessKeyId": c.AccessKeyID}
+	}
 	if lerr != nil {
 		return res, lerr
 	}
@@ -106,9 +111,10 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, lookup Lookup) (
 // canonical request (S3's path rules when s3 is set).
 func checkSignature(r *http.Request, c *Claim, s3 bool, payload string, key []byte) *Error {
 	canon := canonicalRequest(r, c, s3, payload)
-	want := sign(key, stringToSign(Algorithm, c.AmzDate, c.Scope, sha256Hex(canon)))
-	if !equalHex(want, c.Signature) {
-		return &Error{Kind: Mismatch, Presigned: c.Presigned}
+	sts := stringToSign(Algorithm, c.AmzDate, c.Scope, sha256Hex(canon))
+	if !equalHex(sign(key, sts), c.Signature) {
+		return &Error{Kind: Mismatch, Presigned: c.Presigned, S3Fields: map[string]any{
+			"AWSAccessKeyId": c.AccessKeyID, "StringToSign": sts, "SignatureProvided": c.Signature, "CanonicalRequest": canon}}
 	}
 	return nil
 }
@@ -153,16 +159,20 @@ func (v *Verifier) checkTime(c *Claim) (time.Time, *Error) {
 // checkAmzHeadersSigned enforces S3's rule that every x-amz-* header of a
 // header-signed request is signed.
 func checkAmzHeadersSigned(r *http.Request, signed []string) *Error {
+	var unsigned []string
 	for name := range r.Header {
 		l := strings.ToLower(name)
-		if !strings.HasPrefix(l, "x-amz-") || l == "x-amz-signature" {
-			continue
-		}
-		if !contains(signed, l) {
-			return fail(HeadersNotSigned, "There were headers present in the request which were not signed")
+		if strings.HasPrefix(l, "x-amz-") && !contains(signed, l) {
+			unsigned = append(unsigned, l)
 		}
 	}
-	return nil
+	if len(unsigned) == 0 {
+		return nil
+	}
+	slices.Sort(unsigned)
+	e := fail(HeadersNotSigned, "There were headers present in the request which were not signed")
+	e.S3Fields = map[string]any{"HeadersNotSigned": strings.Join(unsigned, ", ")}
+	return e
 }
 
 func contains(list []string, s string) bool {

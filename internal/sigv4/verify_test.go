@@ -215,3 +215,24 @@ func TestErrorFor(t *testing.T) {
 		}
 	}
 }
+
+func TestS3ErrorFields(t *testing.T) {
+	r := signed(t, "PUT", "/bucket/key", "hello", "s3", testNow, true)
+	r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "Signature=", "Signature=0", 1)[:len(r.Header.Get("Authorization"))])
+	_, err := verifyAt(r, testNow)
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("Verify = %v, want an *Error", err)
+	}
+	got := e.For(S3).Fields
+	if got["AWSAccessKeyId"] != testKey || !strings.HasPrefix(got["StringToSign"].(string), "AWS4-HMAC-SHA256\n") || !strings.HasPrefix(got["CanonicalRequest"].(string), "PUT\n/bucket/key\n") {
+		t.Errorf("S3 fields of a mismatch = %v", got)
+	}
+	if e.For(Query).Fields != nil {
+		t.Errorf("a query service shows S3's fields")
+	}
+	skew := (&Error{Kind: Skewed, RequestTime: testNow, ServerTime: testNow.Add(time.Hour)}).For(S3).Fields
+	if skew["MaxAllowedSkewMilliseconds"] != int64(900000) || skew["ServerTime"] != "2026-01-02T04:04:05Z" {
+		t.Errorf("S3 fields of skew = %v", skew)
+	}
+}
