@@ -104,6 +104,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, caller *Principal, in *Us
 	if _, err := s.kv.Create(ctx, accessKeyKey(id), data); err != nil {
 		return nil, fmt.Errorf("store access key: %w", err)
 	}
+	s.log.Info("iam: access key created", "account", caller.Account, "user", rec.UserName, "access_key_id", id, "by", caller.Arn)
 	return &CreateAccessKeyOutput{AccessKey: AccessKey{UserName: rec.UserName, AccessKeyId: id, Status: rec.Status,
 		SecretAccessKey: s.keys.secret(id, rec.Salt), CreateDate: rec.CreateDate}}, nil
 }
@@ -181,5 +182,9 @@ func (s *Service) UpdateAccessKey(ctx context.Context, caller *Principal, in *Ac
 
 // DeleteAccessKey deletes a key.
 func (s *Service) DeleteAccessKey(ctx context.Context, caller *Principal, in *AccessKeyInput) error {
-	return s.updateKey(ctx, caller, in, func(*keyRecord) ([]byte, error) { return nil, nil })
+	err := s.updateKey(ctx, caller, in, func(*keyRecord) ([]byte, error) { return nil, nil })
+	if err == nil {
+		s.log.Info("iam: access key deleted", "account", caller.Account, "access_key_id", in.AccessKeyId, "by", caller.Arn)
+	}
+	return err
 }

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -64,7 +65,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	c := &clock{now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
-	svc, err := New(ctx, kv, Options{Account: acct, RootAccessKeyID: rootKey, RootSecretAccessKey: rootSecret, Now: c.Now})
+	svc, err := New(ctx, kv, Options{Account: acct, RootAccessKeyID: rootKey, RootSecretAccessKey: rootSecret, Now: c.Now, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,6 +119,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller *Principal, in *AssumeR
 	if err != nil {
 		return nil, err
 	}
+	s.log.Debug("sts: role assumed", "role", e.Role.Arn, "session", in.RoleSessionName, "by", caller.Arn, "access_key_id", creds.AccessKeyId)
 	out := &AssumeRoleOutput{Credentials: *creds, SourceIdentity: sess.SourceIdentity,
 		AssumedRoleUser: AssumedRoleUser{AssumedRoleId: e.Role.RoleId + ":" + in.RoleSessionName, Arn: sessionARN(acct, e.Role.RoleName, in.RoleSessionName)}}
 	if in.Policy != "" {
