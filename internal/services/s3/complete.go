@@ -98,20 +98,20 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteMulti
 func assemble(u *upload, in *CompleteMultipartUploadInput) (*version, map[int]bool, error) {
 	alg := u.algorithm()
 	var (
-		md5s   []byte
-		sums   []string
-		sizes  []int64
-		total  int64
-		used   = map[int]bool{}
-		segs   []segment
-		parts  = in.MultipartUpload.Parts
-		prevNo int32
+		md5s  []byte
+		sums  []string
+		sizes []int64
+		total int64
+		used  = map[int]bool{}
+		segs  []segment
+		parts = in.MultipartUpload.Parts
 	)
-	for i, cp := range parts {
-		if cp.PartNumber <= prevNo {
+	for i := 1; i < len(parts); i++ {
+		if parts[i].PartNumber <= parts[i-1].PartNumber {
 			return nil, nil, awserr.New(ErrInvalidPartOrder, msgInvalidPartOrder).With("UploadId", u.rec.ID)
 		}
-		prevNo = cp.PartNumber
+	}
+	for i, cp := range parts {
 		p := u.parts[int(cp.PartNumber)]
 		if p == nil || !etagMatches(cp.ETag, p.ETag) || !partChecksumMatches(cp.Checksums, alg.name, p.Checksum) {
 			return nil, nil, awserr.New(ErrInvalidPart, msgInvalidPart).With("UploadId", u.rec.ID).With("PartNumber", cp.PartNumber).With("ETag", cp.ETag)
