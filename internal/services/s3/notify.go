@@ -97,11 +97,24 @@ func (s *Service) queue(ctx context.Context, jobs []job) error {
 // is done once delivered; a failed one returns when its lease runs out,
 // until it is deliveryMaxAge old.
 func (s *Service) deliverEvents(ctx context.Context) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	return s.opts.Events.Consume(ctx, EventSubject, deliveryConcurrency, func(j store.Job) {
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		stopped bool
+	)
+	err := s.opts.Events.Consume(ctx, EventSubject, deliveryConcurrency, func(j store.Job) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return // handed over after the stop: the lease runs out and it returns
+		}
 		wg.Go(func() { s.deliver(ctx, j) })
 	})
+	mu.Lock()
+	stopped = true
+	mu.Unlock()
+	wg.Wait()
+	return err
 }
 
 func (s *Service) deliver(ctx context.Context, sj store.Job) {
