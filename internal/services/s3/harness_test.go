@@ -17,7 +17,7 @@ import (
 // fixture is a Service on a real embedded JetStream in a temporary
 // directory, with a fake clock and a fake notifier.
 type fixture struct {
-	t        *testing.T
+	t        testing.TB
 	dir      string
 	st       *natsstore.Store
 	svc      *Service
@@ -92,7 +92,7 @@ func (n *fakeNotifier) wait(t *testing.T, count int) []delivery {
 	}
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, dir: t.TempDir(), clock: &fakeClock{now: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)}, notifier: newFakeNotifier()}
 	f.open()
