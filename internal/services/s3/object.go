@@ -70,6 +70,8 @@ type PutObjectInput struct {
 	// the body (not UNSIGNED-PAYLOAD or a STREAMING-* value); the body is
 	// checked against it before the object is committed.
 	ContentSHA256 string `json:"-"`
+	// Post marks a browser POST upload: its event is s3:ObjectCreated:Post.
+	Post bool `json:"-"`
 }
 
 // PutObjectOutput is PutObject's response.
@@ -109,7 +111,11 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*PutObject
 	v.Size, v.ETag = r.size, quoteETag(r.md5)
 	v.Segments = []segment{{Blob: r.blob, Size: r.size, Checksum: r.checksum}}
 	v.Checksum = objChecksum{Algorithm: alg.name, Type: ChecksumFullObject, Value: r.checksum}
-	if err := s.commitVersion(ctx, in.Bucket, v, cond, eventPut); err != nil {
+	event := eventPut
+	if in.Post {
+		event = eventPost
+	}
+	if err := s.commitVersion(ctx, in.Bucket, v, cond, event); err != nil {
 		s.blobs.remove([]string{r.blob})
 		return nil, err
 	}
