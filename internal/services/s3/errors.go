@@ -54,7 +54,6 @@ var (
 	ErrNotModified                  = code("NotModified", http.StatusNotModified)
 	ErrOwnershipControlsNotFound    = code("OwnershipControlsNotFoundError", http.StatusNotFound)
 	ErrPreconditionFailed           = code("PreconditionFailed", http.StatusPreconditionFailed)
-	ErrServiceUnavailable           = code("ServiceUnavailable", http.StatusServiceUnavailable)
 	ErrXAmzContentSHA256Mismatch    = code("XAmzContentSHA256Mismatch", http.StatusBadRequest)
 )
 

@@ -53,11 +53,13 @@ func checkStorageClass(sc string) error {
 // read after Body returns io.EOF, so a wire layer that decodes aws-chunked
 // trailers may fill them in then.
 type PutObjectInput struct {
-	Bucket        string    `json:"Bucket"`
-	Key           string    `json:"Key"`
-	Body          io.Reader `json:"-"`
-	ContentLength *int64    `json:"ContentLength,omitempty"`
-	ContentMD5    string    `json:"ContentMD5,omitempty"`
+	Bucket string    `json:"Bucket"`
+	Key    string    `json:"Key"`
+	Body   io.Reader `json:"-"`
+	// ContentLength is the length of Body when known (for an aws-chunked
+	// body, x-amz-decoded-content-length); a shorter body is IncompleteBody.
+	ContentLength *int64 `json:"ContentLength,omitempty"`
+	ContentMD5    string `json:"ContentMD5,omitempty"`
 	ObjectHeaders
 	Metadata          map[string]string `json:"Metadata,omitempty"`
 	StorageClass      string            `json:"StorageClass,omitempty"`

@@ -29,9 +29,6 @@ func newObjectReader(b *blobs, v *version, r byteRange) *ObjectReader {
 	return &ObjectReader{b: b, ids: v.blobs(), segs: v.Segments, off: r.Start, left: r.Length}
 }
 
-// Size is how many bytes the reader gives in all.
-func (o *ObjectReader) Size() int64 { return o.left }
-
 // next returns the open file of the current segment and how much of it is
 // left to read, moving past exhausted segments.
 func (o *ObjectReader) next() (*os.File, int64, error) {
