@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -466,4 +468,51 @@ func TestReaderSurvivesDeletion(t *testing.T) {
 	if err != nil || !bytes.Equal(got, data) {
 		t.Errorf("read after delete: %d bytes, %v", len(got), err)
 	}
+}
+
+func TestStartupReconciles(t *testing.T) {
+	f := newFixture(t)
+	f.createBucket("recon")
+	id := f.upload("recon", "k", "", "")
+	f.uploadPart("recon", "k", id, 1, []byte("part"))
+	// What a crash can leave: a part record whose upload is gone, a version
+	// of a deleted bucket, and a blob file no record names.
+	f.svc.kv.Put(bg, partKey("recon", "gone-upload", 1), []byte(`{"n":1,"b":"00ff","s":1,"e":"\"x\""}`))
+	f.svc.kv.Put(bg, versionKey("deleted-bucket", "k", "null"), []byte(`{"k":"k","v":"null","q":1}`))
+	stray := f.svc.blobs.path("ab" + strings.Repeat("0", 30))
+	os.MkdirAll(filepath.Dir(stray), 0o750)
+	os.WriteFile(stray, []byte("stray"), 0o640)
+	f.restart()
+	if _, err := f.svc.kv.Get(bg, partKey("recon", "gone-upload", 1)); err == nil {
+		t.Error("orphan part record kept")
+	}
+	if _, err := f.svc.kv.Get(bg, versionKey("deleted-bucket", "k", "null")); err == nil {
+		t.Error("version of a deleted bucket kept")
+	}
+	if _, err := os.Stat(stray); err == nil {
+		t.Error("stray blob kept")
+	}
+	parts, err := f.svc.ListParts(bg, &ListPartsInput{Bucket: "recon", Key: "k", UploadId: id})
+	if err != nil || len(parts.Parts) != 1 {
+		t.Errorf("upload in progress after restart %+v %v", parts, err)
+	}
+	// Deleting the bucket aborts its uploads and removes their files.
+	if err := f.svc.DeleteBucket(bg, &DeleteBucketInput{Bucket: "recon"}); err != nil {
+		t.Fatal(err)
+	}
+	checkNoLeftovers(t, f)
+	if n := countFiles(filepath.Join(f.dir, "blobs")); n != 0 {
+		t.Errorf("%d blob files after deleting the bucket", n)
+	}
+}
+
+func countFiles(dir string) int {
+	n := 0
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
 }
