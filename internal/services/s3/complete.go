@@ -46,6 +46,7 @@ type CompleteMultipartUploadOutput struct {
 	VersionId string `json:"VersionId,omitempty"`
 	Checksums
 	ChecksumType string `json:"ChecksumType,omitempty"`
+	Expiration   string `json:"Expiration,omitempty"`
 }
 
 // CompleteMultipartUpload assembles the named parts into the object
@@ -87,7 +88,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteMulti
 	}
 	out := &CompleteMultipartUploadOutput{
 		Location: "/" + b.name + "/" + in.Key, Bucket: b.name, Key: in.Key, ETag: v.ETag,
-		VersionId: s.shownVersion(b.name, v), ChecksumType: v.Checksum.Type,
+		VersionId: s.shownVersion(b.name, v), ChecksumType: v.Checksum.Type, Expiration: s.expiration(b.name, v),
 	}
 	*out.Checksums.field(v.Checksum.Algorithm) = v.Checksum.Value
 	return out, nil

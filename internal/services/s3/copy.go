@@ -110,6 +110,7 @@ type CopyObjectOutput struct {
 	CopyObjectResult    *CopyObjectResult `json:"CopyObjectResult"`
 	CopySourceVersionId string            `json:"CopySourceVersionId,omitempty"`
 	VersionId           string            `json:"VersionId,omitempty"`
+	Expiration          string            `json:"Expiration,omitempty"`
 }
 
 // CopyObject copies an object (up to 5 GiB) without copying its bytes:
@@ -161,6 +162,7 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*CopyObj
 	out := &CopyObjectOutput{
 		CopyObjectResult: &CopyObjectResult{ETag: v.ETag, LastModified: v.Modified, ChecksumType: v.Checksum.Type},
 		VersionId:        s.shownVersion(in.Bucket, v),
+		Expiration:       s.expiration(in.Bucket, v),
 	}
 	*out.CopyObjectResult.Checksums.field(v.Checksum.Algorithm) = v.Checksum.Value
 	if srcVersioned {

@@ -312,3 +312,33 @@ func dueAfter(start time.Time, days int32) time.Time {
 	}
 	return d
 }
+
+// expirationHeader is x-amz-expiration for a current version: when the
+// first expiration rule that applies will expire it, and that rule's id.
+func expirationHeader(rules []LifecycleRule, v *version) string {
+	var due time.Time
+	id := ""
+	for i := range rules {
+		r := &rules[i]
+		e := r.Expiration
+		if r.Status != "Enabled" || e == nil || !r.filter().matches(v) {
+			continue
+		}
+		var d time.Time
+		switch {
+		case e.Days != nil:
+			d = dueAfter(v.Modified, *e.Days)
+		case e.Date != nil:
+			d = *e.Date
+		default:
+			continue
+		}
+		if due.IsZero() || d.Before(due) {
+			due, id = d, r.ID
+		}
+	}
+	if due.IsZero() {
+		return ""
+	}
+	return `expiry-date="` + due.UTC().Format(httpTime) + `", rule-id="` + id + `"`
+}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -50,12 +51,14 @@ type CreateMultipartUploadInput struct {
 
 // CreateMultipartUploadOutput is its response.
 type CreateMultipartUploadOutput struct {
-	XMLName           struct{} `json:"-" xml:"InitiateMultipartUploadResult"`
-	Bucket            string   `json:"Bucket" xml:"Bucket"`
-	Key               string   `json:"Key" xml:"Key"`
-	UploadId          string   `json:"UploadId" xml:"UploadId"`
-	ChecksumAlgorithm string   `json:"ChecksumAlgorithm,omitempty" xml:"-"`
-	ChecksumType      string   `json:"ChecksumType,omitempty" xml:"-"`
+	XMLName           struct{}   `json:"-" xml:"InitiateMultipartUploadResult"`
+	Bucket            string     `json:"Bucket" xml:"Bucket"`
+	Key               string     `json:"Key" xml:"Key"`
+	UploadId          string     `json:"UploadId" xml:"UploadId"`
+	ChecksumAlgorithm string     `json:"ChecksumAlgorithm,omitempty" xml:"-"`
+	ChecksumType      string     `json:"ChecksumType,omitempty" xml:"-"`
+	AbortDate         *time.Time `json:"AbortDate,omitempty" xml:"-"`
+	AbortRuleId       string     `json:"AbortRuleId,omitempty" xml:"-"`
 }
 
 // CreateMultipartUpload starts an upload with the object's metadata and
@@ -87,10 +90,13 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *CreateMultipart
 	if _, err := s.kv.Put(ctx, uploadKey(b.name, rec.ID), data); err != nil {
 		return nil, fmt.Errorf("store upload: %w", err)
 	}
+	u := &upload{rec: rec, bucket: b.name, parts: map[int]*partRecord{}}
 	b.mu.Lock()
-	b.uploads.ReplaceOrInsert(&upload{rec: rec, bucket: b.name, parts: map[int]*partRecord{}})
+	b.uploads.ReplaceOrInsert(u)
 	b.mu.Unlock()
-	return &CreateMultipartUploadOutput{Bucket: b.name, Key: in.Key, UploadId: rec.ID, ChecksumAlgorithm: alg, ChecksumType: typ}, nil
+	out := &CreateMultipartUploadOutput{Bucket: b.name, Key: in.Key, UploadId: rec.ID, ChecksumAlgorithm: alg, ChecksumType: typ}
+	out.AbortDate, out.AbortRuleId = s.abortInfo(b, u)
+	return out, nil
 }
 
 func uploadChecksum(alg, typ string) (string, string, error) {

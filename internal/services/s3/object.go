@@ -83,6 +83,7 @@ type PutObjectOutput struct {
 	Checksums
 	ChecksumType string `json:"ChecksumType,omitempty"`
 	Size         int64  `json:"Size"`
+	Expiration   string `json:"Expiration,omitempty"`
 }
 
 // PutObject stores an object: its bytes stream to a file that is fsynced
@@ -121,7 +122,7 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*PutObject
 		s.blobs.remove([]string{r.blob})
 		return nil, err
 	}
-	out := &PutObjectOutput{ETag: v.ETag, VersionId: s.shownVersion(in.Bucket, v), ChecksumType: ChecksumFullObject, Size: v.Size}
+	out := &PutObjectOutput{ETag: v.ETag, VersionId: s.shownVersion(in.Bucket, v), ChecksumType: ChecksumFullObject, Size: v.Size, Expiration: s.expiration(in.Bucket, v)}
 	*out.Checksums.field(alg.name) = r.checksum
 	return out, nil
 }
@@ -351,6 +352,15 @@ func validVersionID(id string) bool {
 
 func invalidVersionID(id string) error {
 	return invalidArgument("Invalid version id specified", "versionId", id)
+}
+
+// expiration is x-amz-expiration for a version just written.
+func (s *Service) expiration(bucket string, v *version) string {
+	rec, err := s.record(bucket)
+	if err != nil {
+		return ""
+	}
+	return expirationHeader(rec.Lifecycle, v)
 }
 
 // shownVersion is the version id a response carries: none for a bucket

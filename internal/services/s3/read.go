@@ -40,7 +40,10 @@ type HeadObjectOutput struct {
 	ContentLength int64     `json:"ContentLength"`
 	ContentRange  string    `json:"ContentRange,omitempty"`
 	ETag          string    `json:"ETag"`
-	VersionId     string    `json:"VersionId,omitempty"`
+	// Expiration is x-amz-expiration: when a lifecycle rule will expire
+	// the object.
+	Expiration string `json:"Expiration,omitempty"`
+	VersionId  string `json:"VersionId,omitempty"`
 	ObjectHeaders
 	Metadata     map[string]string `json:"Metadata,omitempty"`
 	StorageClass string            `json:"StorageClass,omitempty"`
@@ -206,6 +209,9 @@ func (s *Service) describe(b *bucket, v *version) *HeadObjectOutput {
 	b.mu.RLock()
 	if b.rec.Versioning != "" {
 		out.VersionId = v.ID
+	}
+	if b.currentLocked(v.Key) == v {
+		out.Expiration = expirationHeader(b.rec.Lifecycle, v)
 	}
 	b.mu.RUnlock()
 	return out

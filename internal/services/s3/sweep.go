@@ -63,7 +63,7 @@ func (s *Service) sweepBucket(ctx context.Context, b *bucket, rules []LifecycleR
 		}
 	}
 	for _, u := range uploads {
-		if due := uploadDue(u, rules); !due.IsZero() && !now.Before(due) {
+		if due, _ := uploadDue(u, rules); !due.IsZero() && !now.Before(due) {
 			if err := s.AbortMultipartUpload(ctx, &AbortMultipartUploadInput{Bucket: b.name, Key: u.rec.Key, UploadId: u.rec.ID}); err != nil && !errors.Is(err, ErrNoSuchUpload) {
 				return err
 			}
@@ -72,19 +72,34 @@ func (s *Service) sweepBucket(ctx context.Context, b *bucket, rules []LifecycleR
 	return nil
 }
 
-// uploadDue is when the first rule that aborts u takes effect, or zero.
-func uploadDue(u *upload, rules []LifecycleRule) time.Time {
+// uploadDue is when the first enabled rule that aborts u takes effect
+// (zero for none), and that rule's id: x-amz-abort-date and
+// x-amz-abort-rule-id.
+func uploadDue(u *upload, rules []LifecycleRule) (time.Time, string) {
 	var due time.Time
+	id := ""
 	for i := range rules {
 		a := rules[i].AbortIncompleteMultipartUpload
-		if a == nil || a.DaysAfterInitiation == nil || !rules[i].filter().matches(&version{Key: u.rec.Key}) {
+		if rules[i].Status != "Enabled" || a == nil || a.DaysAfterInitiation == nil || !rules[i].filter().matches(&version{Key: u.rec.Key}) {
 			continue
 		}
 		if d := dueAfter(u.rec.Initiated, *a.DaysAfterInitiation); due.IsZero() || d.Before(due) {
-			due = d
+			due, id = d, rules[i].ID
 		}
 	}
-	return due
+	return due, id
+}
+
+// abortInfo is uploadDue as the response members AbortDate and AbortRuleId.
+func (s *Service) abortInfo(b *bucket, u *upload) (*time.Time, string) {
+	b.mu.RLock()
+	rules := b.rec.Lifecycle
+	b.mu.RUnlock()
+	due, id := uploadDue(u, rules)
+	if due.IsZero() {
+		return nil, ""
+	}
+	return &due, id
 }
 
 // sweepKey applies the rules to one key's versions under its lock.

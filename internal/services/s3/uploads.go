@@ -27,20 +27,22 @@ type Part struct {
 
 // ListPartsOutput is ListParts' response.
 type ListPartsOutput struct {
-	XMLName              struct{} `json:"-" xml:"ListPartsResult"`
-	Bucket               string   `json:"Bucket" xml:"Bucket"`
-	Key                  string   `json:"Key" xml:"Key"`
-	UploadId             string   `json:"UploadId" xml:"UploadId"`
-	PartNumberMarker     int32    `json:"PartNumberMarker" xml:"PartNumberMarker"`
-	NextPartNumberMarker int32    `json:"NextPartNumberMarker" xml:"NextPartNumberMarker"`
-	MaxParts             int32    `json:"MaxParts" xml:"MaxParts"`
-	IsTruncated          bool     `json:"IsTruncated" xml:"IsTruncated"`
-	Parts                []Part   `json:"Parts,omitempty" xml:"Part,omitempty"`
-	Initiator            *Owner   `json:"Initiator" xml:"Initiator"`
-	Owner                *Owner   `json:"Owner" xml:"Owner"`
-	StorageClass         string   `json:"StorageClass" xml:"StorageClass"`
-	ChecksumAlgorithm    string   `json:"ChecksumAlgorithm,omitempty" xml:"ChecksumAlgorithm,omitempty"`
-	ChecksumType         string   `json:"ChecksumType,omitempty" xml:"ChecksumType,omitempty"`
+	XMLName              struct{}   `json:"-" xml:"ListPartsResult"`
+	Bucket               string     `json:"Bucket" xml:"Bucket"`
+	Key                  string     `json:"Key" xml:"Key"`
+	UploadId             string     `json:"UploadId" xml:"UploadId"`
+	PartNumberMarker     int32      `json:"PartNumberMarker" xml:"PartNumberMarker"`
+	NextPartNumberMarker int32      `json:"NextPartNumberMarker" xml:"NextPartNumberMarker"`
+	MaxParts             int32      `json:"MaxParts" xml:"MaxParts"`
+	IsTruncated          bool       `json:"IsTruncated" xml:"IsTruncated"`
+	Parts                []Part     `json:"Parts,omitempty" xml:"Part,omitempty"`
+	Initiator            *Owner     `json:"Initiator" xml:"Initiator"`
+	Owner                *Owner     `json:"Owner" xml:"Owner"`
+	StorageClass         string     `json:"StorageClass" xml:"StorageClass"`
+	ChecksumAlgorithm    string     `json:"ChecksumAlgorithm,omitempty" xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType         string     `json:"ChecksumType,omitempty" xml:"ChecksumType,omitempty"`
+	AbortDate            *time.Time `json:"AbortDate,omitempty" xml:"-"`
+	AbortRuleId          string     `json:"AbortRuleId,omitempty" xml:"-"`
 }
 
 // ListParts lists an upload's parts by number, MaxParts (at most 1,000)
@@ -68,6 +70,7 @@ func (s *Service) ListParts(ctx context.Context, in *ListPartsInput) (*ListParts
 		Initiator: owner, Owner: owner, StorageClass: storageClassOr(u.rec.StorageClass),
 		ChecksumAlgorithm: u.rec.ChecksumAlgorithm, ChecksumType: u.rec.ChecksumType,
 	}
+	out.AbortDate, out.AbortRuleId = s.abortInfo(b, u)
 	u.mu.Lock()
 	var parts []*partRecord
 	for n, p := range u.parts {
