@@ -28,8 +28,8 @@ func (r *patternReader) Read(p []byte) (int, error) {
 // took from the OS grew by less than 64 MiB: bytes stream to and from
 // disk, never whole in memory.
 func TestStreamingMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes 1.5 GiB")
+	if testing.Short() || raceEnabled {
+		t.Skip("writes 1.5 GiB; memory is measured without the race detector")
 	}
 	f := newFixture(t)
 	f.createBucket("mem")
