@@ -1,0 +1,221 @@
+package s3
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// blobs keeps object bytes as files: <dir>/blobs/<xx>/<id>, one file per
+// object or part, written whole into <dir>/tmp, fsynced, renamed into
+// place and the directory fsynced before any metadata names it. A blob is
+// immutable once committed; a copy is a hard link. Blobs that readers
+// have pinned are removed only when the last reader lets go, so a reader
+// of a many-part object that opens its parts one after another never
+// finds one gone.
+type blobs struct {
+	dir string
+	tmp string
+
+	mu     sync.Mutex
+	pins   map[string]int
+	doomed map[string]bool
+}
+
+// openBlobs prepares the directories and empties tmp: whatever is there was
+// being written when nubo stopped and no metadata names it.
+func openBlobs(dir string) (*blobs, error) {
+	b := &blobs{dir: filepath.Join(dir, "blobs"), tmp: filepath.Join(dir, "tmp"), pins: map[string]int{}, doomed: map[string]bool{}}
+	if err := os.RemoveAll(b.tmp); err != nil {
+		return nil, fmt.Errorf("clean %s: %w", b.tmp, err)
+	}
+	for _, d := range []string{b.dir, b.tmp} {
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			return nil, fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	return b, nil
+}
+
+func newBlobID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (b *blobs) path(id string) string { return filepath.Join(b.dir, id[:2], id) }
+
+// blobWriter is a blob being written; nothing refers to it until commit.
+type blobWriter struct {
+	b *blobs
+	f *os.File
+	n int64
+}
+
+func (b *blobs) create() (*blobWriter, error) {
+	f, err := os.CreateTemp(b.tmp, "put-*")
+	if err != nil {
+		return nil, fmt.Errorf("create blob: %w", err)
+	}
+	return &blobWriter{b: b, f: f}, nil
+}
+
+func (w *blobWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.n += int64(n)
+	return n, err
+}
+
+// ReadFrom lets io.Copy from a file use copy_file_range.
+func (w *blobWriter) ReadFrom(r io.Reader) (int64, error) {
+	n, err := w.f.ReadFrom(r)
+	w.n += n
+	return n, err
+}
+
+// commit makes the bytes durable under a new id: fsync the file, rename it
+// into place, fsync the directory.
+func (w *blobWriter) commit() (string, error) {
+	id := newBlobID()
+	if err := w.f.Sync(); err != nil {
+		w.abort()
+		return "", fmt.Errorf("sync blob: %w", err)
+	}
+	if err := w.f.Close(); err != nil {
+		os.Remove(w.f.Name())
+		return "", fmt.Errorf("close blob: %w", err)
+	}
+	if err := w.b.place(w.f.Name(), id, os.Rename); err != nil {
+		os.Remove(w.f.Name())
+		return "", err
+	}
+	return id, nil
+}
+
+func (w *blobWriter) abort() {
+	w.f.Close()
+	os.Remove(w.f.Name())
+}
+
+// place moves (or links) from into the blob id and fsyncs its directory.
+func (b *blobs) place(from, id string, move func(string, string) error) error {
+	dst := b.path(id)
+	if err := move(from, dst); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+			return fmt.Errorf("create blob dir: %w", err)
+		}
+		if err := syncDir(b.dir); err != nil {
+			return err
+		}
+		err = move(from, dst)
+		if err != nil {
+			return fmt.Errorf("place blob: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("place blob: %w", err)
+	}
+	return syncDir(filepath.Dir(dst))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync dir: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync dir %s: %w", dir, err)
+	}
+	return nil
+}
+
+// link gives the bytes of blob id a second, independent name (a copy that
+// costs nothing).
+func (b *blobs) link(id string) (string, error) {
+	nid := newBlobID()
+	if err := b.place(b.path(id), nid, os.Link); err != nil {
+		return "", err
+	}
+	return nid, nil
+}
+
+func (b *blobs) open(id string) (*os.File, error) {
+	f, err := os.Open(b.path(id))
+	if err != nil {
+		return nil, fmt.Errorf("open blob: %w", err)
+	}
+	return f, nil
+}
+
+// pin keeps ids from being removed until unpin.
+func (b *blobs) pin(ids []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, id := range ids {
+		b.pins[id]++
+	}
+}
+
+func (b *blobs) unpin(ids []string) {
+	b.mu.Lock()
+	var gone []string
+	for _, id := range ids {
+		if b.pins[id]--; b.pins[id] > 0 {
+			continue
+		}
+		delete(b.pins, id)
+		if b.doomed[id] {
+			delete(b.doomed, id)
+			gone = append(gone, id)
+		}
+	}
+	b.mu.Unlock()
+	b.unlink(gone)
+}
+
+// remove deletes blobs no metadata names any more (at once, or when their
+// last reader unpins them). A crash before it leaves files that the
+// start-up sweep removes.
+func (b *blobs) remove(ids []string) {
+	b.mu.Lock()
+	var now []string
+	for _, id := range ids {
+		if b.pins[id] > 0 {
+			b.doomed[id] = true
+		} else {
+			now = append(now, id)
+		}
+	}
+	b.mu.Unlock()
+	b.unlink(now)
+}
+
+func (b *blobs) unlink(ids []string) {
+	for _, id := range ids {
+		os.Remove(b.path(id))
+	}
+}
+
+// sweep removes every blob that live does not name: written before a
+// crash and never committed to metadata, or left behind by a deletion the
+// crash interrupted.
+func (b *blobs) sweep(live map[string]bool) (int, error) {
+	removed := 0
+	err := filepath.WalkDir(b.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if !live[d.Name()] {
+			removed++
+			return os.Remove(p)
+		}
+		return nil
+	})
+	return removed, err
+}

@@ -1,0 +1,128 @@
+package s3
+
+import (
+	"errors"
+	"io"
+	"os"
+	"sync"
+)
+
+// ObjectReader streams a range of an object from its files, opening each
+// part's file when it gets there. Its blobs stay pinned (not removed, even
+// if the version is deleted meanwhile) until Close. WriteTo hands each
+// file to the writer as an io.LimitedReader of an *os.File, so an
+// http.ResponseWriter can send it with sendfile.
+type ObjectReader struct {
+	b    *blobs
+	ids  []string
+	segs []segment
+	seg  int   // current segment
+	off  int64 // offset in it
+	left int64 // bytes still to read
+
+	mu     sync.Mutex
+	f      *os.File
+	closed bool
+}
+
+func newObjectReader(b *blobs, v *version, r byteRange) *ObjectReader {
+	return &ObjectReader{b: b, ids: v.blobs(), segs: v.Segments, off: r.Start, left: r.Length}
+}
+
+// next returns the open file of the current segment and how much of it is
+// left to read, moving past exhausted segments.
+func (o *ObjectReader) next() (*os.File, int64, error) {
+	for o.seg < len(o.segs) && o.off >= o.segs[o.seg].Size {
+		o.closeFile()
+		o.off -= o.segs[o.seg].Size
+		o.seg++
+	}
+	if o.seg >= len(o.segs) {
+		return nil, 0, io.ErrUnexpectedEOF
+	}
+	if o.f == nil {
+		f, err := o.b.open(o.segs[o.seg].Blob)
+		if err != nil {
+			return nil, 0, err
+		}
+		if _, err := f.Seek(o.off, io.SeekStart); err != nil {
+			f.Close()
+			return nil, 0, err
+		}
+		o.f = f
+	}
+	return o.f, min(o.segs[o.seg].Size-o.off, o.left), nil
+}
+
+func (o *ObjectReader) Read(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return 0, os.ErrClosed
+	}
+	if o.left == 0 {
+		return 0, io.EOF
+	}
+	f, n, err := o.next()
+	if err != nil {
+		return 0, err
+	}
+	p = p[:min(int64(len(p)), n)]
+	m, err := f.Read(p)
+	o.off += int64(m)
+	o.left -= int64(m)
+	if errors.Is(err, io.EOF) {
+		if m == 0 {
+			return 0, io.ErrUnexpectedEOF // the file is shorter than recorded
+		}
+		err = nil
+	}
+	return m, err
+}
+
+// WriteTo copies what is left to w, one file at a time.
+func (o *ObjectReader) WriteTo(w io.Writer) (int64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var total int64
+	for o.left > 0 {
+		if o.closed {
+			return total, os.ErrClosed
+		}
+		f, n, err := o.next()
+		if err != nil {
+			return total, err
+		}
+		m, err := io.Copy(w, &io.LimitedReader{R: f, N: n})
+		total += m
+		o.off += m
+		o.left -= m
+		if err != nil {
+			return total, err
+		}
+		if m < n {
+			return total, io.ErrUnexpectedEOF
+		}
+	}
+	return total, nil
+}
+
+func (o *ObjectReader) closeFile() {
+	if o.f != nil {
+		o.f.Close()
+		o.f = nil
+	}
+}
+
+// Close closes the open file and unpins the object's blobs.
+func (o *ObjectReader) Close() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return nil
+	}
+	o.closed = true
+	o.closeFile()
+	o.b.unpin(o.ids)
+	return nil
+}
