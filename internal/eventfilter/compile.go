@@ -258,7 +258,7 @@ func (c *compiler) value(t tok) ([]atom, *Error) {
 		return []atom{{kind: atomString, s: s}}, nil
 	case tNumber:
 		a := atom{kind: atomNumber, s: c.lx.text}
-		a.num, a.numOK = comparable(c.lx.text, eventBridge.numericLimit)
+		a.num, a.numOK = numberKey(c.lx.text, comparableLimit)
 		return []atom{a}, nil
 	case tTrue, tFalse, tNull:
 		s, _ := c.lx.getText()

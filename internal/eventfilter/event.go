@@ -100,7 +100,7 @@ func (ev *flatEvent) add(path string, l leaf) {
 
 func numberLeaf(text string) leaf {
 	l := leaf{kind: vNumber, text: text}
-	l.num, l.numOK = comparable(text, comparableLimit)
+	l.num, l.numOK = numberKey(text, comparableLimit)
 	return l
 }
 

@@ -1,9 +1,6 @@
 package eventfilter
 
-import (
-	"encoding/binary"
-	"sort"
-)
+import "sort"
 
 // bucket is the entries registered under one key of an index.
 type bucket struct {
@@ -38,9 +35,9 @@ func (r *reg) remove() {
 }
 
 // keyed is a map of buckets that deletes a bucket when it empties.
-type keyed map[string]*bucket
+type keyed[K comparable] map[K]*bucket
 
-func (k keyed) get(key string) *bucket {
+func (k keyed[K]) get(key K) *bucket {
 	if b := k[key]; b != nil {
 		return b
 	}
@@ -50,7 +47,7 @@ func (k keyed) get(key string) *bucket {
 	return b
 }
 
-func (k keyed) size(key string) int {
+func (k keyed[K]) size(key K) int {
 	if b := k[key]; b != nil {
 		return len(b.regs)
 	}
@@ -97,16 +94,18 @@ func (a *affixes) size(s string) int {
 
 // fieldIndex is the anchors on one path, by kind of condition.
 type fieldIndex struct {
-	exact      keyed // exact strings, numbers, literals, numeric "="
-	addrs      keyed // IP addresses written as exact strings
-	fold       keyed // equals-ignore-case, by folded text
+	strs       keyed[string] // exact strings
+	lits       keyed[string] // number literals, true, false, null
+	nums       keyed[int64]  // numbers by comparable value (exact numbers, numeric "=")
+	addrs      keyed[ipAddr] // IP addresses written as exact strings
+	fold       keyed[string] // equals-ignore-case, by folded text
 	prefix     *affixes
 	suffix     *affixes
 	prefixFold *affixes
 	suffixFold *affixes
 	globs      *affixes // wildcards with literal text before their first star, by that text
-	cidr       keyed    // CIDR blocks, by family, mask bits and network address
-	cidrMasks  map[[2]uint8]int
+	cidr       keyed[cidrKey]
+	cidrMasks  map[[2]uint8]int // family and mask bits in use
 	// scan holds entries anchored on conditions no key can find (ranges,
 	// anything-but, exists, wildcards starting with a star): each is
 	// verified against every event that has a value at the path.
@@ -115,28 +114,18 @@ type fieldIndex struct {
 }
 
 func newFieldIndex() *fieldIndex {
-	return &fieldIndex{exact: keyed{}, addrs: keyed{}, fold: keyed{}, prefix: newAffixes(), suffix: newAffixes(),
-		prefixFold: newAffixes(), suffixFold: newAffixes(), globs: newAffixes(), cidr: keyed{},
-		cidrMasks: map[[2]uint8]int{}, scan: &bucket{}}
+	return &fieldIndex{strs: keyed[string]{}, lits: keyed[string]{}, nums: keyed[int64]{}, addrs: keyed[ipAddr]{},
+		fold: keyed[string]{}, prefix: newAffixes(), suffix: newAffixes(), prefixFold: newAffixes(),
+		suffixFold: newAffixes(), globs: newAffixes(), cidr: keyed[cidrKey]{}, cidrMasks: map[[2]uint8]int{}, scan: &bucket{}}
 }
 
-// Keys of the exact map: a type byte, then the value.
-func strKey(s string) string  { return "s" + s }
-func litKey(s string) string  { return "l" + s }
-func addrKey(a ipAddr) string { return "i" + string(a.b[:a.n]) }
-func numKeyStr(n int64) string {
-	var b [9]byte
-	b[0] = 'n'
-	binary.BigEndian.PutUint64(b[1:], uint64(n))
-	return string(b[:])
+// cidrKey is a block's network address and mask bits.
+type cidrKey struct {
+	net  ipAddr
+	bits uint8
 }
-func literalKey(k valueKind) string { return "k" + literalText(k) }
 
-// cidrKey is a block's family, mask bits and network address.
-func cidrKey(a ipAddr, bits int) string {
-	m := maskAddr(a, bits)
-	return string([]byte{a.n, byte(bits)}) + string(m.b[:m.n])
-}
+func blockKey(a ipAddr, bits int) cidrKey { return cidrKey{maskAddr(a, bits), uint8(bits)} }
 
 func maskAddr(a ipAddr, bits int) ipAddr {
 	for i := 0; i < int(a.n); i++ {
@@ -170,14 +159,18 @@ func maskBits(r ipRange) int {
 // place is where a condition is filed in a field's index.
 type place struct {
 	kind placeKind
-	key  string
-	mask [2]uint8 // a CIDR block's family and mask bits
+	str  string
+	num  int64
+	addr ipAddr
+	cidr cidrKey
 }
 
 type placeKind uint8
 
 const (
-	pExact placeKind = iota
+	pStr placeKind = iota
+	pLit
+	pNum
 	pAddr
 	pFold
 	pPrefix
@@ -194,37 +187,36 @@ const (
 func places(a *atom) []place {
 	switch a.kind {
 	case atomString:
-		return []place{{kind: pExact, key: strKey(a.s)}}
+		return []place{{kind: pStr, str: a.s}}
 	case atomNumber:
 		if a.numOK {
-			return []place{{kind: pExact, key: litKey(a.s)}, {kind: pExact, key: numKeyStr(a.num)}}
+			return []place{{kind: pLit, str: a.s}, {kind: pNum, num: a.num}}
 		}
-		return []place{{kind: pExact, key: litKey(a.s)}}
+		return []place{{kind: pLit, str: a.s}}
 	case atomLiteral:
-		return []place{{kind: pExact, key: "k" + a.s}}
+		return []place{{kind: pLit, str: a.s}}
 	case atomIP:
-		return []place{{kind: pAddr, key: addrKey(a.ip.lo)}}
+		return []place{{kind: pAddr, addr: a.ip.lo}}
 	case atomPrefix:
-		return []place{{kind: pPrefix, key: a.s}}
+		return []place{{kind: pPrefix, str: a.s}}
 	case atomSuffix:
-		return []place{{kind: pSuffix, key: a.s}}
+		return []place{{kind: pSuffix, str: a.s}}
 	case atomPrefixFold:
-		return []place{{kind: pPrefixFold, key: a.s}}
+		return []place{{kind: pPrefixFold, str: a.s}}
 	case atomSuffixFold:
-		return []place{{kind: pSuffixFold, key: a.s}}
+		return []place{{kind: pSuffixFold, str: a.s}}
 	case atomEqualsFold:
-		return []place{{kind: pFold, key: a.s}}
+		return []place{{kind: pFold, str: a.s}}
 	case atomWildcard:
 		if lead := a.glob.lead(); lead != "" {
-			return []place{{kind: pGlob, key: lead}}
+			return []place{{kind: pGlob, str: lead}}
 		}
 	case atomRange:
 		if a.lo == a.hi && !a.loOpen && !a.hiOpen {
-			return []place{{kind: pExact, key: numKeyStr(a.lo)}}
+			return []place{{kind: pNum, num: a.lo}}
 		}
 	case atomCIDR:
-		bits := maskBits(a.ip)
-		return []place{{kind: pCIDR, key: cidrKey(a.ip.lo, bits), mask: [2]uint8{a.ip.lo.n, uint8(bits)}}}
+		return []place{{kind: pCIDR, cidr: blockKey(a.ip.lo, maskBits(a.ip))}}
 	}
 	return []place{{kind: pScan}}
 }
@@ -238,24 +230,28 @@ func (fi *fieldIndex) slots(a *atom) []int {
 	out := make([]int, len(ps))
 	for i, p := range ps {
 		switch p.kind {
-		case pExact:
-			out[i] = fi.exact.size(p.key)
+		case pStr:
+			out[i] = fi.strs.size(p.str)
+		case pLit:
+			out[i] = fi.lits.size(p.str)
+		case pNum:
+			out[i] = fi.nums.size(p.num)
 		case pAddr:
-			out[i] = fi.addrs.size(p.key)
+			out[i] = fi.addrs.size(p.addr)
 		case pFold:
-			out[i] = fi.fold.size(p.key)
+			out[i] = fi.fold.size(p.str)
 		case pPrefix:
-			out[i] = fi.prefix.size(p.key)
+			out[i] = fi.prefix.size(p.str)
 		case pSuffix:
-			out[i] = fi.suffix.size(p.key)
+			out[i] = fi.suffix.size(p.str)
 		case pPrefixFold:
-			out[i] = fi.prefixFold.size(p.key)
+			out[i] = fi.prefixFold.size(p.str)
 		case pSuffixFold:
-			out[i] = fi.suffixFold.size(p.key)
+			out[i] = fi.suffixFold.size(p.str)
 		case pGlob:
-			out[i] = fi.globs.size(p.key) + 1
+			out[i] = fi.globs.size(p.str) + 1
 		case pCIDR:
-			out[i] = fi.cidr.size(p.key)
+			out[i] = fi.cidr.size(p.cidr)
 		default:
 			out[i] = len(fi.scan.regs) + scanPenalty
 		}
@@ -269,24 +265,28 @@ func (fi *fieldIndex) register(a *atom, e *entry) []*reg {
 	for _, p := range places(a) {
 		var b *bucket
 		switch p.kind {
-		case pExact:
-			b = fi.exact.get(p.key)
+		case pStr:
+			b = fi.strs.get(p.str)
+		case pLit:
+			b = fi.lits.get(p.str)
+		case pNum:
+			b = fi.nums.get(p.num)
 		case pAddr:
-			b = fi.addrs.get(p.key)
+			b = fi.addrs.get(p.addr)
 		case pFold:
-			b = fi.fold.get(p.key)
+			b = fi.fold.get(p.str)
 		case pPrefix:
-			b = fi.prefix.get(p.key)
+			b = fi.prefix.get(p.str)
 		case pSuffix:
-			b = fi.suffix.get(p.key)
+			b = fi.suffix.get(p.str)
 		case pPrefixFold:
-			b = fi.prefixFold.get(p.key)
+			b = fi.prefixFold.get(p.str)
 		case pSuffixFold:
-			b = fi.suffixFold.get(p.key)
+			b = fi.suffixFold.get(p.str)
 		case pGlob:
-			b = fi.globs.get(p.key)
+			b = fi.globs.get(p.str)
 		case pCIDR:
-			b = fi.cidrBucket(p)
+			b = fi.cidrBucket(p.cidr)
 		default:
 			b = fi.scan
 		}
@@ -297,17 +297,18 @@ func (fi *fieldIndex) register(a *atom, e *entry) []*reg {
 
 // cidrBucket is a block's bucket; the masks in use are counted so that an
 // address is looked up once per mask.
-func (fi *fieldIndex) cidrBucket(p place) *bucket {
-	if b := fi.cidr[p.key]; b != nil {
+func (fi *fieldIndex) cidrBucket(k cidrKey) *bucket {
+	if b := fi.cidr[k]; b != nil {
 		return b
 	}
-	b := fi.cidr.get(p.key)
-	fi.cidrMasks[p.mask]++
+	b := fi.cidr.get(k)
+	mask := [2]uint8{k.net.n, k.bits}
+	fi.cidrMasks[mask]++
 	drop := b.drop
 	b.drop = func() {
 		drop()
-		if fi.cidrMasks[p.mask]--; fi.cidrMasks[p.mask] == 0 {
-			delete(fi.cidrMasks, p.mask)
+		if fi.cidrMasks[mask]--; fi.cidrMasks[mask] == 0 {
+			delete(fi.cidrMasks, mask)
 		}
 	}
 	return b

@@ -10,6 +10,7 @@ type scratch struct {
 	gen     uint32
 	ev      *flatEvent
 	out     []string
+	checked int // entries verified: the work an event cost
 }
 
 func (m *Machine) scratch() *scratch {
@@ -28,7 +29,7 @@ func (m *Machine) scratch() *scratch {
 		clear(s.rules)
 		s.gen = 1
 	}
-	s.out = s.out[:0]
+	s.out, s.checked = s.out[:0], 0
 	return s
 }
 
@@ -38,6 +39,7 @@ func (s *scratch) visit(e *entry) {
 		return
 	}
 	s.entries[e.n] = s.gen
+	s.checked++
 	if e.sub.match(s.ev) {
 		s.rules[e.rule.n] = s.gen
 		s.out = append(s.out, e.rule.id)
@@ -56,10 +58,16 @@ func (s *scratch) visitAll(b *bucket) {
 // Match returns the ids of the rules whose patterns the event matches,
 // sorted.
 func (m *Machine) Match(e *Event) []string {
+	ids, _ := m.match(e)
+	return ids
+}
+
+// match also says how many alternatives the index made it verify.
+func (m *Machine) match(e *Event) ([]string, int) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if len(m.entries) == 0 {
-		return nil
+		return nil, 0
 	}
 	s := m.scratch()
 	defer m.pool.Put(s)
@@ -77,11 +85,11 @@ func (m *Machine) Match(e *Event) []string {
 	s.visitAll(&m.always)
 	s.ev = nil
 	if len(s.out) == 0 {
-		return nil
+		return nil, s.checked
 	}
 	out := append([]string(nil), s.out...)
 	sort.Strings(out)
-	return out
+	return out, s.checked
 }
 
 // MatchJSON parses an event and matches it.
@@ -97,15 +105,15 @@ func (m *Machine) MatchJSON(data []byte) ([]string, error) {
 func (fi *fieldIndex) lookup(l *leaf, s *scratch) {
 	switch l.kind {
 	case vString:
-		s.visitAll(fi.exact[strKey(l.text)])
+		s.visitAll(fi.strs[l.text])
 		fi.lookupString(l, s)
 	case vNumber:
-		s.visitAll(fi.exact[litKey(l.text)])
+		s.visitAll(fi.lits[l.text])
 		if l.numOK {
-			s.visitAll(fi.exact[numKeyStr(l.num)])
+			s.visitAll(fi.nums[l.num])
 		}
 	default:
-		s.visitAll(fi.exact[literalKey(l.kind)])
+		s.visitAll(fi.lits[literalText(l.kind)])
 	}
 }
 
@@ -125,10 +133,10 @@ func (fi *fieldIndex) lookupString(l *leaf, s *scratch) {
 		if !ok {
 			return
 		}
-		s.visitAll(fi.addrs[addrKey(a)])
+		s.visitAll(fi.addrs[a])
 		for mask := range fi.cidrMasks {
 			if mask[0] == a.n {
-				s.visitAll(fi.cidr[cidrKey(a, int(mask[1]))])
+				s.visitAll(fi.cidr[blockKey(a, int(mask[1]))])
 			}
 		}
 	}

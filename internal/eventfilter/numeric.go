@@ -11,8 +11,8 @@ import (
 // decimals have one key and ranges compare keys.
 const comparableLimit = 5e9
 
-// comparable is a number's key, if it is within ±5.0e9.
-func comparable(text string, limit float64) (int64, bool) {
+// numberKey is a number's key, if it is within ±5.0e9.
+func numberKey(text string, limit float64) (int64, bool) {
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil && !isRangeErr(err) {
 		return 0, false
