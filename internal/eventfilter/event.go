@@ -132,37 +132,9 @@ func (ev *flatEvent) walk(lx *lexer, t tok, path string, mem []arrayPos, keep bo
 	}
 	switch t {
 	case tStartObject:
-		for {
-			t, err := lx.nextToken()
-			if err != nil {
-				return err
-			}
-			if t == tEndObject {
-				return nil
-			}
-			name := lx.text
-			if t, err = lx.nextToken(); err != nil {
-				return err
-			}
-			if err := ev.walk(lx, t, join(path, name), mem, keep, depth+1); err != nil {
-				return err
-			}
-		}
+		return ev.walkObject(lx, path, mem, keep, depth)
 	case tStartArray:
-		id := ev.arrays
-		ev.arrays++
-		for idx := int32(0); ; idx++ {
-			t, err := lx.nextToken()
-			if err != nil {
-				return err
-			}
-			if t == tEndArray {
-				return nil
-			}
-			if err := ev.walk(lx, t, path, inside(mem, id, idx), keep, depth+1); err != nil {
-				return err
-			}
-		}
+		return ev.walkArray(lx, path, mem, keep, depth)
 	case tString:
 		s, err := lx.getText()
 		if err != nil {
@@ -179,19 +151,54 @@ func (ev *flatEvent) walk(lx *lexer, t tok, path string, mem []arrayPos, keep bo
 		}
 	case tTrue, tFalse, tNull:
 		if keep {
-			k := vNull
-			switch t {
-			case tTrue:
-				k = vTrue
-			case tFalse:
-				k = vFalse
-			}
-			ev.add(path, leaf{kind: k, mem: mem})
+			ev.add(path, leaf{kind: literalKind(t), mem: mem})
 		}
 	default:
 		return lx.fail("unexpected token")
 	}
 	return nil
+}
+
+func (ev *flatEvent) walkObject(lx *lexer, path string, mem []arrayPos, keep bool, depth int) *Error {
+	for {
+		t, err := lx.nextToken()
+		if err != nil || t == tEndObject {
+			return err
+		}
+		name := lx.text
+		if t, err = lx.nextToken(); err != nil {
+			return err
+		}
+		if err := ev.walk(lx, t, join(path, name), mem, keep, depth+1); err != nil {
+			return err
+		}
+	}
+}
+
+// walkArray flattens an array's elements to its path, each remembering
+// its place in this array.
+func (ev *flatEvent) walkArray(lx *lexer, path string, mem []arrayPos, keep bool, depth int) *Error {
+	id := ev.arrays
+	ev.arrays++
+	for idx := int32(0); ; idx++ {
+		t, err := lx.nextToken()
+		if err != nil || t == tEndArray {
+			return err
+		}
+		if err := ev.walk(lx, t, path, inside(mem, id, idx), keep, depth+1); err != nil {
+			return err
+		}
+	}
+}
+
+func literalKind(t tok) valueKind {
+	switch t {
+	case tTrue:
+		return vTrue
+	case tFalse:
+		return vFalse
+	}
+	return vNull
 }
 
 // flattenValue flattens an event already decoded from JSON.

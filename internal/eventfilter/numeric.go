@@ -94,69 +94,80 @@ func (c *compiler) numeric() (atom, *Error) {
 }
 
 func (c *compiler) numericTerms() (atom, *Error) {
-	t, err := c.lx.nextToken()
+	op, err := c.numericOperator()
 	if err != nil {
 		return atom{}, err
-	}
-	if t != tString {
-		text, err := c.lx.getText()
-		if err != nil {
-			return atom{}, err
-		}
-		return atom{}, c.lx.fail("Invalid member in numeric match: " + text)
-	}
-	op, err := c.lx.getText()
-	if err != nil {
-		return atom{}, err
-	}
-	if t, err = c.lx.nextToken(); err != nil {
-		return atom{}, err
-	}
-	label := op
-	if op == "=" {
-		label = "equals"
-	}
-	switch op {
-	case "=", ">=", ">", "<=", "<":
-	default:
-		return atom{}, c.lx.fail("Unrecognized numeric range operator: " + op)
-	}
-	if t != tNumber {
-		return atom{}, c.lx.fail("Value of " + label + " must be numeric")
 	}
 	v := parseNum(c.lx.text)
-	limit := c.d.numericLimit
 	var a atom
 	var reason string
 	switch op {
-	case "=", "<=", "<":
+	case ">", ">=":
+		t, err := c.lx.nextToken()
+		if err != nil {
+			return atom{}, err
+		}
+		if t != tEndArray {
+			return c.rangeTop(t, v, op == ">")
+		}
+		a, reason = c.d.between(v, op == ">", c.d.numericLimit, false)
+	default:
 		if err := c.end2("Too many elements in numeric expression"); err != nil {
 			return atom{}, err
 		}
-		switch op {
-		case "=":
-			var k int64
-			k, reason = c.d.generate(v)
-			a = atom{kind: atomRange, lo: k, hi: k}
-		case "<=":
-			a, reason = c.d.between(-limit, false, v, false)
-		default:
-			a, reason = c.d.between(-limit, false, v, true)
-		}
-	default:
-		if t, err = c.lx.nextToken(); err != nil {
-			return atom{}, err
-		}
-		if t == tEndArray {
-			a, reason = c.d.between(v, op == ">", limit, false)
-		} else {
-			return c.rangeTop(t, v, op == ">")
-		}
+		a, reason = c.oneSided(op, v)
 	}
 	if reason != "" {
 		return atom{}, c.lx.fail(reason)
 	}
 	return a, nil
+}
+
+// numericOperator reads the first operator and its number.
+func (c *compiler) numericOperator() (string, *Error) {
+	t, err := c.lx.nextToken()
+	if err != nil {
+		return "", err
+	}
+	if t != tString {
+		text, err := c.lx.getText()
+		if err != nil {
+			return "", err
+		}
+		return "", c.lx.fail("Invalid member in numeric match: " + text)
+	}
+	op, err := c.lx.getText()
+	if err != nil {
+		return "", err
+	}
+	if t, err = c.lx.nextToken(); err != nil {
+		return "", err
+	}
+	switch op {
+	case "=", ">=", ">", "<=", "<":
+	default:
+		return "", c.lx.fail("Unrecognized numeric range operator: " + op)
+	}
+	if t != tNumber {
+		label := op
+		if op == "=" {
+			label = "equals"
+		}
+		return "", c.lx.fail("Value of " + label + " must be numeric")
+	}
+	return op, nil
+}
+
+// oneSided is "=", "<" or "<=" with its number.
+func (c *compiler) oneSided(op string, v float64) (atom, string) {
+	switch op {
+	case "=":
+		k, reason := c.d.generate(v)
+		return atom{kind: atomRange, lo: k, hi: k}, reason
+	case "<=":
+		return c.d.between(-c.d.numericLimit, false, v, false)
+	}
+	return c.d.between(-c.d.numericLimit, false, v, true)
 }
 
 // end2 reads the ']' that must close a numeric expression.
