@@ -53,10 +53,20 @@ func (l *leaf) addr() (ipAddr, bool) {
 	return l.ip, l.ipOK
 }
 
-// flatEvent is an event's leaves by path.
+// flatEvent is an event's leaves by path, the paths in the order met.
 type flatEvent struct {
-	fields map[string][]leaf
+	paths  []string
+	leaves [][]leaf
+	index  map[string]int32
 	arrays int32
+}
+
+// get is the leaves at a path.
+func (ev *flatEvent) get(path string) []leaf {
+	if i, ok := ev.index[path]; ok {
+		return ev.leaves[i]
+	}
+	return nil
 }
 
 // Event is an event prepared for matching, so that one event can be matched
@@ -76,7 +86,7 @@ func ParseEvent(data []byte) (*Event, error) {
 // MatchEvent reports whether a parsed event matches the pattern.
 func (p *Pattern) MatchEvent(e *Event) bool { return p.matchFlat(e.ev) }
 
-func newFlatEvent() *flatEvent { return &flatEvent{fields: map[string][]leaf{}} }
+func newFlatEvent() *flatEvent { return &flatEvent{index: map[string]int32{}} }
 
 func join(path, name string) string {
 	if path == "" {
@@ -95,7 +105,13 @@ func inside(mem []arrayPos, id, idx int32) []arrayPos {
 }
 
 func (ev *flatEvent) add(path string, l leaf) {
-	ev.fields[path] = append(ev.fields[path], l)
+	i, ok := ev.index[path]
+	if !ok {
+		i = int32(len(ev.paths))
+		ev.index[path] = i
+		ev.paths, ev.leaves = append(ev.paths, path), append(ev.leaves, nil)
+	}
+	ev.leaves[i] = append(ev.leaves[i], l)
 }
 
 func numberLeaf(text string) leaf {

@@ -8,7 +8,9 @@ type scratch struct {
 	entries []uint32
 	rules   []uint32
 	gen     uint32
-	ev      *flatEvent
+	byID    [][]leaf // the event's leaves by the machine's path ids
+	set     []int32  // ids set in byID, to clear
+	found   []*pathSlot
 	out     []string
 	checked int // entries verified: the work an event cost
 }
@@ -23,6 +25,9 @@ func (m *Machine) scratch() *scratch {
 	}
 	if n := len(m.ruleTab); len(s.rules) < n {
 		s.rules = append(s.rules, make([]uint32, n-len(s.rules))...)
+	}
+	if n := len(m.slots); len(s.byID) < n {
+		s.byID = append(s.byID, make([][]leaf, n-len(s.byID))...)
 	}
 	if s.gen++; s.gen == 0 {
 		clear(s.entries)
@@ -40,7 +45,7 @@ func (s *scratch) visit(e *entry) {
 	}
 	s.entries[e.n] = s.gen
 	s.checked++
-	if e.sub.match(s.ev) {
+	if e.sub.matchIDs(e.ids, s.byID) {
 		s.rules[e.rule.n] = s.gen
 		s.out = append(s.out, e.rule.id)
 	}
@@ -71,19 +76,29 @@ func (m *Machine) match(e *Event) ([]string, int) {
 	}
 	s := m.scratch()
 	defer m.pool.Put(s)
-	s.ev = e.ev
-	for path, leaves := range e.ev.fields {
-		fi := m.fields[path]
-		if fi == nil {
-			continue
+	// First give the event's values to the paths rules name, then look
+	// them up: an alternative found on one path is verified on all.
+	for i, path := range e.ev.paths {
+		if ps := m.paths[path]; ps != nil {
+			s.byID[ps.id] = e.ev.leaves[i]
+			s.set = append(s.set, ps.id)
+			if ps.index != nil {
+				s.found = append(s.found, ps)
+			}
 		}
+	}
+	for _, ps := range s.found {
+		leaves := s.byID[ps.id]
 		for i := range leaves {
-			fi.lookup(&leaves[i], s)
+			ps.index.lookup(&leaves[i], s)
 		}
-		s.visitAll(fi.scan)
+		s.visitAll(ps.index.scan)
 	}
 	s.visitAll(&m.always)
-	s.ev = nil
+	for _, id := range s.set {
+		s.byID[id] = nil
+	}
+	s.set, s.found = s.set[:0], s.found[:0]
 	if len(s.out) == 0 {
 		return nil, s.checked
 	}

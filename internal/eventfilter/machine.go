@@ -19,15 +19,27 @@ import (
 //
 // The zero Machine is empty and ready; it is safe for concurrent use.
 type Machine struct {
-	mu      sync.RWMutex
-	rules   map[string]*rule
-	fields  map[string]*fieldIndex
+	mu    sync.RWMutex
+	rules map[string]*rule
+	// paths are the paths rules name, each with a small id (so that
+	// verifying an alternative finds an event's values without hashing
+	// paths) and, when alternatives are anchored on it, its index
+	paths   map[string]*pathSlot
+	slots   []*pathSlot // by id, nil when free
+	freeP   []int32
 	always  bucket   // alternatives with no field to anchor on
 	entries []*entry // by entry.n, nil when free
 	freeE   []int32
 	ruleTab []*rule // by rule.n, nil when free
 	freeR   []int32
 	pool    sync.Pool
+}
+
+type pathSlot struct {
+	id    int32
+	path  string
+	refs  int
+	index *fieldIndex
 }
 
 type rule struct {
@@ -38,12 +50,12 @@ type rule struct {
 
 // entry is one alternative (sub-rule) of a rule's pattern.
 type entry struct {
-	n     int32
-	rule  *rule
-	sub   *subRule
-	regs  []*reg
-	field *fieldIndex
-	path  string
+	n      int32
+	rule   *rule
+	sub    *subRule
+	ids    []int32 // the path id of each of sub's fields
+	regs   []*reg
+	anchor *pathSlot
 }
 
 // scanPenalty weighs a condition that has to be verified for every event
@@ -55,7 +67,7 @@ func (m *Machine) Add(id string, p *Pattern) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.rules == nil {
-		m.rules, m.fields = map[string]*rule{}, map[string]*fieldIndex{}
+		m.rules, m.paths = map[string]*rule{}, map[string]*pathSlot{}
 	}
 	m.removeLocked(id)
 	r := &rule{id: id, n: alloc(&m.ruleTab, &m.freeR, (*rule)(nil))}
@@ -64,6 +76,9 @@ func (m *Machine) Add(id string, p *Pattern) {
 		e := &entry{rule: r, sub: &p.subs[i]}
 		e.n = alloc(&m.entries, &m.freeE, (*entry)(nil))
 		m.entries[e.n] = e
+		for _, f := range e.sub.fields {
+			e.ids = append(e.ids, m.slot(f.path).id)
+		}
 		m.anchor(e)
 		r.entries = append(r.entries, e)
 	}
@@ -93,10 +108,13 @@ func (m *Machine) removeLocked(id string) bool {
 		for _, g := range e.regs {
 			g.remove()
 		}
-		if e.field != nil {
-			if e.field.regs -= len(e.regs); e.field.regs == 0 {
-				delete(m.fields, e.path)
+		if a := e.anchor; a != nil {
+			if a.index.regs -= len(e.regs); a.index.regs == 0 {
+				a.index = nil
 			}
+		}
+		for _, id := range e.ids {
+			m.release(id)
 		}
 		m.entries[e.n] = nil
 		m.freeE = append(m.freeE, e.n)
@@ -105,6 +123,28 @@ func (m *Machine) removeLocked(id string) bool {
 	m.freeR = append(m.freeR, r.n)
 	delete(m.rules, id)
 	return true
+}
+
+// slot is a path's slot, made if need be, with one more reference.
+func (m *Machine) slot(path string) *pathSlot {
+	ps := m.paths[path]
+	if ps == nil {
+		ps = &pathSlot{path: path, id: alloc(&m.slots, &m.freeP, (*pathSlot)(nil))}
+		m.slots[ps.id] = ps
+		m.paths[path] = ps
+	}
+	ps.refs++
+	return ps
+}
+
+// release drops a reference to a path's slot, and the slot with the last.
+func (m *Machine) release(id int32) {
+	ps := m.slots[id]
+	if ps.refs--; ps.refs == 0 {
+		delete(m.paths, ps.path)
+		m.slots[id] = nil
+		m.freeP = append(m.freeP, id)
+	}
 }
 
 // alloc takes a free slot of a table, or grows it.
@@ -137,24 +177,23 @@ func (m *Machine) anchor(e *entry) {
 		return
 	}
 	f := &e.sub.fields[best]
-	fi := m.fields[f.path]
-	if fi == nil {
-		fi = newFieldIndex()
-		m.fields[f.path] = fi
+	ps := m.slots[e.ids[best]]
+	if ps.index == nil {
+		ps.index = newFieldIndex()
 	}
 	for i := range f.atoms {
-		e.regs = append(e.regs, fi.register(&f.atoms[i], e)...)
+		e.regs = append(e.regs, ps.index.register(&f.atoms[i], e)...)
 	}
-	e.field, e.path = fi, f.path
-	fi.regs += len(e.regs)
+	e.anchor = ps
+	ps.index.regs += len(e.regs)
 }
 
 // weight estimates how many entries a field's conditions would be found
 // with.
 func (m *Machine) weight(f *field) int {
-	fi := m.fields[f.path]
-	if fi == nil {
-		fi = emptyIndex
+	fi := emptyIndex
+	if ps := m.paths[f.path]; ps != nil && ps.index != nil {
+		fi = ps.index
 	}
 	w := 0
 	for i := range f.atoms {

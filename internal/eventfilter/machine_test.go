@@ -192,8 +192,8 @@ func TestMachineAgreesWithPatterns(t *testing.T) {
 			t.Fatalf("Remove(%s) = false", id)
 		}
 	}
-	if len(m.fields) != 0 || len(m.always.regs) != 0 {
-		t.Fatalf("empty machine keeps %d field indexes, %d unanchored entries", len(m.fields), len(m.always.regs))
+	if len(m.paths) != 0 || len(m.always.regs) != 0 {
+		t.Fatalf("empty machine keeps %d paths, %d unanchored entries", len(m.paths), len(m.always.regs))
 	}
 }
 

@@ -13,9 +13,18 @@ func (s *subRule) match(ev *flatEvent) bool {
 	return m.from(0, nil)
 }
 
+// matchIDs is match with the leaves of each field found through the
+// Machine's path ids (ids[i] for field i) rather than by path.
+func (s *subRule) matchIDs(ids []int32, byID [][]leaf) bool {
+	m := matcher{s: s, ids: ids, byID: byID}
+	return m.from(0, nil)
+}
+
 type matcher struct {
-	s  *subRule
-	ev *flatEvent
+	s    *subRule
+	ev   *flatEvent
+	ids  []int32
+	byID [][]leaf
 	// failed remembers (field, membership) pairs known not to lead to a
 	// match, so that arrays of many objects are not searched again and
 	// again.
@@ -34,7 +43,12 @@ func (m *matcher) from(i int, mem []arrayPos) bool {
 		}
 	}
 	f := &m.s.fields[i]
-	leaves := m.ev.fields[f.path]
+	var leaves []leaf
+	if m.ids != nil {
+		leaves = m.byID[m.ids[i]]
+	} else {
+		leaves = m.ev.get(f.path)
+	}
 	seen := false
 	for j := range leaves {
 		l := &leaves[j]

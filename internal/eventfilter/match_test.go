@@ -84,6 +84,9 @@ func FuzzCompile(f *testing.F) {
 	f.Add(`{"a":[{"wildcard":"*x*"},{"cidr":"10.0.0.0/8"},{"anything-but":{"suffix":["a","b"]}}]}`, `{"a":["10.1.2.3","yxz"]}`)
 	f.Add(`{"a":{"b":[{"exists":false}]},"c":[{"equals-ignore-case":"Q"}]}`, `{"a":[{"b":1},{"c":2}],"c":"q"}`)
 	f.Fuzz(func(t *testing.T, pattern, event string) {
+		if p, err := CompileFilterPolicy([]byte(pattern), ScopeBody); err == nil {
+			p.MatchJSON([]byte(event))
+		}
 		p, err := Compile([]byte(pattern))
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
