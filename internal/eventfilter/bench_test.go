@@ -3,6 +3,7 @@ package eventfilter
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -163,5 +164,31 @@ func TestMachineScales(t *testing.T) {
 	t.Logf("10 rules: %.1f verified, %.1f matched per event; 10,000 rules: %.1f verified, %.1f matched", v10, m10, v10k, m10k)
 	if v10k-m10k > 5*(v10-m10)+25 {
 		t.Fatalf("a 10,000-rule bus verifies %.1f non-matching alternatives per event, a 10-rule bus %.1f", v10k-m10k, v10-m10)
+	}
+}
+
+// BenchmarkLargeArray matches a pattern on two fields of the objects of a
+// 5,000-element array, none of which matches: the values of one element
+// must be found without scanning every element's.
+func BenchmarkLargeArray(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"items":[`)
+	for i := 0; i < 5000; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"n":%d,"tag":"t%d"}`, i, i)
+	}
+	sb.WriteString(`]}`)
+	e, err := ParseEvent([]byte(sb.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, _ := Compile([]byte(`{"items":{"n":[{"numeric":[">=",0]}],"tag":["t-none"]}}`))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if p.MatchEvent(e) {
+			b.Fatal("matched")
+		}
 	}
 }

@@ -1,6 +1,11 @@
 package eventfilter
 
-import "strings"
+import (
+	"encoding/binary"
+	"math"
+	"sort"
+	"strings"
+)
 
 // match reports whether an event satisfies every field of the sub-rule
 // with values that are array-consistent, as the Ruler's rulesForJSONEvent
@@ -29,14 +34,104 @@ type matcher struct {
 	// match, so that arrays of many objects are not searched again and
 	// again.
 	failed map[string]bool
+	// groups index a field's many leaves by the array element they are
+	// in, so that the leaves of one element are found without scanning
+	// the others'.
+	groups []*leafGroups
+}
+
+// leafGroups are a field's leaves in order of their outermost array and
+// element (document order already is, for one array).
+type leafGroups struct {
+	loose []int32    // leaves in no array
+	pos   []arrayPos // outermost array position of each of order's leaves
+	order []int32
+	ids   []int32 // the distinct outermost arrays
+}
+
+// groupThreshold is the number of leaves from which a field is indexed.
+const groupThreshold = 32
+
+func groupLeaves(leaves []leaf) *leafGroups {
+	g := &leafGroups{}
+	for j := range leaves {
+		if len(leaves[j].mem) == 0 {
+			g.loose = append(g.loose, int32(j))
+			continue
+		}
+		g.pos = append(g.pos, leaves[j].mem[0])
+		g.order = append(g.order, int32(j))
+	}
+	less := func(a, b arrayPos) bool { return a.id < b.id || (a.id == b.id && a.idx < b.idx) }
+	if !sort.SliceIsSorted(g.pos, func(a, b int) bool { return less(g.pos[a], g.pos[b]) }) {
+		sort.Sort(byPos{g})
+	}
+	for k, p := range g.pos {
+		if k == 0 || g.pos[k-1].id != p.id {
+			g.ids = append(g.ids, p.id)
+		}
+	}
+	return g
+}
+
+// byPos sorts a leafGroups' leaves by position.
+type byPos struct{ g *leafGroups }
+
+func (b byPos) Len() int { return len(b.g.pos) }
+func (b byPos) Less(i, j int) bool {
+	x, y := b.g.pos[i], b.g.pos[j]
+	return x.id < y.id || (x.id == y.id && x.idx < y.idx)
+}
+func (b byPos) Swap(i, j int) {
+	b.g.pos[i], b.g.pos[j] = b.g.pos[j], b.g.pos[i]
+	b.g.order[i], b.g.order[j] = b.g.order[j], b.g.order[i]
+}
+
+// span is the range of leaves from position lo up to (not including) hi.
+func (g *leafGroups) span(lo, hi arrayPos) []int32 {
+	at := func(p arrayPos) int {
+		return sort.Search(len(g.pos), func(k int) bool {
+			q := g.pos[k]
+			return q.id > p.id || (q.id == p.id && q.idx >= p.idx)
+		})
+	}
+	return g.order[at(lo):at(hi)]
+}
+
+// pick is the leaves that may be consistent with mem: in no array, or in
+// mem's element of their outermost array.
+func (g *leafGroups) pick(mem []arrayPos) []int32 {
+	var out []int32
+	for _, id := range g.ids {
+		lo, hi := arrayPos{id, math.MinInt32}, arrayPos{id + 1, math.MinInt32}
+		if idx, ok := memIndex(mem, id); ok {
+			lo, hi = arrayPos{id, idx}, arrayPos{id, idx + 1}
+		}
+		if len(g.ids) == 1 && len(g.loose) == 0 {
+			return g.span(lo, hi) // the common case: one array of objects
+		}
+		out = append(out, g.span(lo, hi)...)
+	}
+	return append(out, g.loose...)
+}
+
+func memIndex(mem []arrayPos, id int32) (int32, bool) {
+	for _, p := range mem {
+		if p.id == id {
+			return p.idx, true
+		}
+	}
+	return 0, false
 }
 
 func (m *matcher) from(i int, mem []arrayPos) bool {
 	if i == len(m.s.fields) {
 		return true
 	}
+	// Only fields before the last are worth remembering: the last one's
+	// leaves are found directly.
 	var key string
-	if len(mem) > 0 {
+	if len(mem) > 0 && i < len(m.s.fields)-1 {
 		key = memKey(i, mem)
 		if m.failed[key] {
 			return false
@@ -49,8 +144,25 @@ func (m *matcher) from(i int, mem []arrayPos) bool {
 	} else {
 		leaves = m.ev.get(f.path)
 	}
+	grouped := len(mem) > 0 && len(leaves) >= groupThreshold
+	var picked []int32
+	n := len(leaves)
+	if grouped {
+		if m.groups == nil {
+			m.groups = make([]*leafGroups, len(m.s.fields))
+		}
+		if m.groups[i] == nil {
+			m.groups[i] = groupLeaves(leaves)
+		}
+		picked = m.groups[i].pick(mem)
+		n = len(picked)
+	}
 	seen := false
-	for j := range leaves {
+	for k := 0; k < n; k++ {
+		j := k
+		if grouped {
+			j = int(picked[k])
+		}
 		l := &leaves[j]
 		if !consistent(mem, l.mem) {
 			continue
@@ -73,18 +185,13 @@ func (m *matcher) from(i int, mem []arrayPos) bool {
 }
 
 func memKey(i int, mem []arrayPos) string {
-	var b strings.Builder
-	b.WriteByte(byte(i))
-	b.WriteByte(byte(i >> 8))
+	b := make([]byte, 0, 4+8*len(mem))
+	b = binary.LittleEndian.AppendUint32(b, uint32(i))
 	for _, p := range mem {
-		for _, v := range [2]int32{p.id, p.idx} {
-			b.WriteByte(byte(v))
-			b.WriteByte(byte(v >> 8))
-			b.WriteByte(byte(v >> 16))
-			b.WriteByte(byte(v >> 24))
-		}
+		b = binary.LittleEndian.AppendUint32(b, uint32(p.id))
+		b = binary.LittleEndian.AppendUint32(b, uint32(p.idx))
 	}
-	return b.String()
+	return string(b)
 }
 
 // consistent reports whether two memberships agree on every array they

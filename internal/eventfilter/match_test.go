@@ -1,6 +1,10 @@
 package eventfilter
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // TestObservedBehaviour covers what AWS's TestEventPattern answers (as
 // recorded from AWS) where the guide is silent: nulls, missing fields and
@@ -101,5 +105,33 @@ func FuzzCompile(f *testing.F) {
 		if err == nil && got != (len(ids) == 1) {
 			t.Fatalf("pattern %s event %s: Pattern %v, Machine %v", pattern, event, got, ids)
 		}
+	})
+}
+
+// TestLargeArrays checks array consistency where a field's values are many
+// and found by array element rather than by scanning.
+func TestLargeArrays(t *testing.T) {
+	var items, nested []string
+	for i := 0; i < 50; i++ {
+		extra := ""
+		if i == 7 {
+			extra = `,"zgone":true,"gone":true`
+		}
+		items = append(items, fmt.Sprintf(`{"n":%d,"tag":"t%d"%s}`, i, i, extra))
+		nested = append(nested, fmt.Sprintf(`{"k":"k%d","sub":[{"x":%d},{"x":%d}]}`, i%3, i, i+100))
+	}
+	ev := `{"items":[` + strings.Join(items, ",") + `],"deep":[` + strings.Join(nested, ",") + `],"top":"x"}`
+	checkCases(t, []matchCase{
+		{"same element", ev, `{"items":{"n":[12],"tag":["t12"]}}`, true},
+		{"different elements", ev, `{"items":{"n":[12],"tag":["t13"]}}`, false},
+		{"a range and a tag", ev, `{"items":{"n":[{"numeric":[">",40]}],"tag":["t45"]}}`, true},
+		{"absent in the element", ev, `{"items":{"n":[8],"zgone":[{"exists":false}]}}`, true},
+		{"present in the element", ev, `{"items":{"n":[7],"zgone":[{"exists":false}]}}`, false},
+		// The Ruler checks an absence against the fields before it in path
+		// order: "gone" comes before "n", so any element's "gone" counts.
+		{"absence checked before the element is chosen", ev, `{"items":{"n":[8],"gone":[{"exists":false}]}}`, false},
+		{"nested arrays", ev, `{"deep":{"k":["k2"],"sub":{"x":[105]}}}`, true},
+		{"nested arrays: other element", ev, `{"deep":{"k":["k1"],"sub":{"x":[105]}}}`, false},
+		{"outside the array", ev, `{"top":["x"],"items":{"n":[3],"tag":["t3"]}}`, true},
 	})
 }
