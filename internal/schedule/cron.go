@@ -214,6 +214,9 @@ func parseDays(s string, week bool) (dayRule, bool) {
 		n, err := strconv.Atoi(b)
 		return dayRule{nth: n, day: d}, ok && err == nil && digits(b) && n >= 1 && n <= 5
 	}
+	if week && strings.Contains(s, "/") {
+		return dayRule{}, false // the day-of-week field takes no increments
+	}
 	bits, ok := parseList(s, spec)
 	var r dayRule
 	for _, b := range bits {

@@ -40,6 +40,7 @@ func TestParseRule(t *testing.T) {
 		"cron(0/61 * * * ? *)", "cron(0 0 1W,2 * ? *)", "cron(0 0 ? * MON,L *)", "cron(0 0 W * ? *)",
 		"cron(0 0 * * L *)", "cron( 0 0 * * ? *)", "cron(0 0 * * ? *) ", "at(2022-11-20T13:00:00)",
 		"rate(1 week)", "cron(-1 0 * * ? *)", "cron(0 0 * * ? * *)", "rate(99999999999999 days)",
+		"cron(0 0 ? * 1/2 *)", "cron(0 0 1#2 * ? *)", "cron(0 0 ? * 15W *)",
 	}
 	for _, e := range invalid {
 		_, err := ParseRule(e, time.Time{})
