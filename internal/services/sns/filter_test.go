@@ -31,12 +31,15 @@ func TestCheckFilterPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := checkFilterPolicy(tt.policy, tt.scope, tt.subscribe)
-		got := ""
+		got, want := "", ""
 		if err != nil {
-			got = err.(*Error).Message
+			got = err.Error()
 		}
-		if got != tt.want {
-			t.Errorf("%.60s:\n got %q\nwant %q", tt.policy, got, tt.want)
+		if tt.want != "" {
+			want = "InvalidParameter: " + tt.want
+		}
+		if got != want {
+			t.Errorf("%.60s:\n got %q\nwant %q", tt.policy, got, want)
 		}
 	}
 }
