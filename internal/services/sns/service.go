@@ -142,7 +142,12 @@ func New(ctx context.Context, kv store.KV, jobs store.WorkQueue, deliver Deliver
 func (sub *subscription) compile() {
 	sub.filter = nil
 	if p := sub.Attrs["FilterPolicy"]; p != "" {
-		sub.filter, _ = eventfilter.Compile([]byte(p))
+		var err error
+		sub.filter, err = eventfilter.CompileFilterPolicy([]byte(p), policyScope(sub.Attrs["FilterPolicyScope"]))
+		if err != nil {
+			// stored before SNS's limits were checked: keep filtering by it
+			sub.filter, _ = eventfilter.Compile([]byte(p))
+		}
 	}
 }
 

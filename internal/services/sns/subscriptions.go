@@ -20,8 +20,10 @@ import (
 var subscriptionAttrs = map[string]bool{"RawMessageDelivery": true, "FilterPolicy": true, "FilterPolicyScope": true,
 	"RedrivePolicy": true, "DeliveryPolicy": true, "SubscriptionRoleArn": true}
 
-// checkSubscriptionAttribute validates one attribute of a subscription.
-func checkSubscriptionAttribute(protocol, name, value string) error {
+// checkSubscriptionAttribute validates one attribute of a subscription
+// (FilterPolicy apart: checkFilterPolicy needs its scope). subscribe says
+// the call is Subscribe, whose messages say "Attributes Reason: ".
+func checkSubscriptionAttribute(protocol, name, value string, subscribe bool) error {
 	if !subscriptionAttrs[name] {
 		return invalid("AttributeName")
 	}
@@ -33,16 +35,9 @@ func checkSubscriptionAttribute(protocol, name, value string) error {
 		if protocol == "lambda" {
 			return invalid("Attributes Reason: Delivery protocol [lambda] does not support raw message delivery.")
 		}
-	case "FilterPolicy":
-		if value == "" {
-			return nil
-		}
-		if _, err := eventfilter.Compile([]byte(value)); err != nil {
-			return invalid("Filter policy: %v", err)
-		}
 	case "FilterPolicyScope":
 		if value != "MessageAttributes" && value != "MessageBody" {
-			return invalid("Attributes Reason: FilterPolicyScope: Invalid value [%s]. Please use either MessageBody or MessageAttributes", value)
+			return invalid("%sFilterPolicyScope: Invalid value [%s]. Please use either MessageBody or MessageAttributes", reasonPrefix(subscribe), value)
 		}
 	case "RedrivePolicy":
 		if value == "" {
@@ -58,6 +53,39 @@ func checkSubscriptionAttribute(protocol, name, value string) error {
 		}
 	}
 	return nil
+}
+
+// checkFilterPolicy validates a filter policy for its scope as SNS does,
+// with SNS's wording: "FilterPolicy: " and the reason, which names where in
+// the policy the fault is.
+func checkFilterPolicy(policy, scope string, subscribe bool) error {
+	if policy == "" {
+		return nil
+	}
+	_, err := eventfilter.CompileFilterPolicy([]byte(policy), policyScope(scope))
+	switch {
+	case errors.Is(err, eventfilter.ErrNestedPolicy):
+		return invalid("%s%s", reasonPrefix(subscribe), err.Error())
+	case err != nil:
+		return invalid("%sFilterPolicy: %s", reasonPrefix(subscribe), err.Error())
+	}
+	return nil
+}
+
+// policyScope is a subscription's FilterPolicyScope, MessageAttributes
+// when unset.
+func policyScope(scope string) eventfilter.PolicyScope {
+	if scope == string(eventfilter.ScopeBody) {
+		return eventfilter.ScopeBody
+	}
+	return eventfilter.ScopeAttributes
+}
+
+func reasonPrefix(subscribe bool) string {
+	if subscribe {
+		return "Attributes Reason: "
+	}
+	return ""
 }
 
 func checkEndpoint(protocol, endpoint string) error {
@@ -93,9 +121,12 @@ func (s *Service) Subscribe(ctx context.Context, topicARN, protocol, endpoint st
 		return "", err
 	}
 	for k, v := range attrs {
-		if err := checkSubscriptionAttribute(protocol, k, v); err != nil {
+		if err := checkSubscriptionAttribute(protocol, k, v, true); err != nil {
 			return "", err
 		}
+	}
+	if err := checkFilterPolicy(attrs["FilterPolicy"], attrs["FilterPolicyScope"], true); err != nil {
+		return "", err
 	}
 	s.mu.Lock()
 	t, err := s.topic(topicARN)
@@ -254,7 +285,17 @@ func (s *Service) SetSubscriptionAttribute(ctx context.Context, arn, name, value
 	if sub == nil {
 		return awserr.New(ErrNotFound, "Subscription does not exist")
 	}
-	if err := checkSubscriptionAttribute(sub.Protocol, name, value); err != nil {
+	if err := checkSubscriptionAttribute(sub.Protocol, name, value, false); err != nil {
+		return err
+	}
+	policy, scope := sub.Attrs["FilterPolicy"], sub.Attrs["FilterPolicyScope"]
+	switch name {
+	case "FilterPolicy":
+		policy = value
+	case "FilterPolicyScope":
+		scope = value
+	}
+	if err := checkFilterPolicy(policy, scope, false); err != nil {
 		return err
 	}
 	next := *sub
