@@ -139,7 +139,7 @@ func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStr
 		env.stop(0)
 		return nil, &initFailure{errorType: "Runtime.InvalidEntrypoint", message: err.Error(), duration: time.Since(started)}, nil
 	}
-	if fail := env.awaitInit(ctx, limit); fail != nil {
+	if fail := env.awaitInit(ctx, started, limit); fail != nil {
 		env.stop(0)
 		return nil, fail, nil
 	}
@@ -178,11 +178,12 @@ func (e *Engine) initStartLine(req *lambda.Invocation) string {
 		v, req.Scope.Region, runtimeVersionHash(v))
 }
 
-// awaitInit waits until the runtime (and its extensions) ask for the first
-// event, the runtime exits, or limit passes.
-func (env *environment) awaitInit(ctx context.Context, limit time.Duration) *initFailure {
-	started := time.Now()
-	t := time.NewTimer(limit)
+// awaitInit waits until the runtime (and its extensions), started at
+// started, ask for the first event, the runtime exits, or limit passes.
+// Init lasts from the start, not from this call: a runtime forked ready
+// may ask before the engine gets here.
+func (env *environment) awaitInit(ctx context.Context, started time.Time, limit time.Duration) *initFailure {
+	t := time.NewTimer(limit - time.Since(started))
 	defer t.Stop()
 	select {
 	case <-env.rapi.InitDone():
