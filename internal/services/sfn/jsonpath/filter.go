@@ -32,8 +32,12 @@ type missingT struct{}
 
 var missing = missingT{}
 
-func (e orExpr) eval(at, root any) any  { return truthy(e.l.eval(at, root)) || truthy(e.r.eval(at, root)) }
-func (e andExpr) eval(at, root any) any { return truthy(e.l.eval(at, root)) && truthy(e.r.eval(at, root)) }
+func (e orExpr) eval(at, root any) any {
+	return truthy(e.l.eval(at, root)) || truthy(e.r.eval(at, root))
+}
+func (e andExpr) eval(at, root any) any {
+	return truthy(e.l.eval(at, root)) && truthy(e.r.eval(at, root))
+}
 func (e notExpr) eval(at, root any) any { return !truthy(e.e.eval(at, root)) }
 func (e litExpr) eval(any, any) any     { return e.v }
 func (e regexExpr) eval(any, any) any   { return e.re }
