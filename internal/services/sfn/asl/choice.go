@@ -195,7 +195,7 @@ func (r *ChoiceRule) eval(sc *Scope) (bool, error) {
 		}
 		b, ok := v.(bool)
 		if !ok {
-			return false, Failf(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '%s' for value: %s", exprSrc(r.Condition), jsonType(v), compact(v))
+			return false, Failf(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '%s' for value: %s", exprSrc(r.Condition), jsonType(v), compact(v)).At("Condition")
 		}
 		return b, nil
 	case r.Not != nil:

@@ -45,6 +45,9 @@ var statesErrors = map[string]bool{
 type Failure struct {
 	Name  string
 	Cause string
+	// Location is the field whose JSONata expression failed
+	// ("Output/error"), for States.QueryEvaluationError.
+	Location string
 }
 
 func (f *Failure) Error() string { return f.Name + ": " + f.Cause }
@@ -57,9 +60,18 @@ func Failf(name, format string, args ...any) *Failure {
 	return &Failure{Name: name, Cause: fmt.Sprintf(format, args...)}
 }
 
-// AsFailure returns the Failure err carries; any other error becomes a
-// States.Runtime failure with its text as the cause.
+// At sets the failure's Location and returns it.
+func (f *Failure) At(location string) *Failure {
+	f.Location = location
+	return f
+}
+
+// AsFailure returns the Failure err carries (nil for nil); any other
+// error becomes a States.Runtime failure with its text as the cause.
 func AsFailure(err error) *Failure {
+	if err == nil {
+		return nil
+	}
 	var f *Failure
 	if errors.As(err, &f) {
 		return f

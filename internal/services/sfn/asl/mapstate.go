@@ -116,7 +116,7 @@ func (st *State) mapItems(sc *Scope) ([]any, error) {
 		}
 		if st.Items.IsExpr() {
 			return nil, Failf(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '%s' for value: %s",
-				st.Items.root.(exprNode).expr.Src, jsonType(v), compact(v))
+				st.Items.root.(exprNode).expr.Src, jsonType(v), compact(v)).At("Items")
 		}
 	case st.ItemsPath != nil:
 		if v, err = st.ItemsPath.getInvalidPath(sc); err != nil {

@@ -192,15 +192,19 @@ func (n callNode) eval(s *Scope, at string) (any, error) {
 
 func (n exprNode) eval(s *Scope, at string) (any, error) {
 	v, err := n.expr.Eval(s)
+	var f *Failure
 	switch {
 	case errors.Is(err, errUndefined):
-		return nil, Failf(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", n.expr.Src, at)
+		f = Failf(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", n.expr.Src, at)
 	case errors.Is(err, errUnsupportedResult):
-		return nil, Failf(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' returned an unsupported result type.", n.expr.Src, at)
+		f = Failf(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' returned an unsupported result type.", n.expr.Src, at)
 	case err != nil:
-		return nil, Failf(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %s", n.expr.Src, at, jsonataCause(err))
+		f = Failf(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %s", n.expr.Src, at, jsonataCause(err))
+	default:
+		return v, nil
 	}
-	return v, nil
+	f.Location = at
+	return nil, f
 }
 
 func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }

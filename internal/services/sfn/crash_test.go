@@ -1,0 +1,5 @@
+package sfn
+
+const crashChildEnv = "NUBO_SFN_CRASH_CHILD"
+
+func crashChild() int { return 0 }
