@@ -25,7 +25,7 @@ func (s *Service) account(sc Scope) string {
 // arn:aws:states:REGION:ACCOUNT:stateMachine:NAME[:VERSION|:ALIAS].
 type machineRef struct {
 	Region, Account, Name string
-	Qualifier            string // a version number or an alias name
+	Qualifier             string // a version number or an alias name
 }
 
 func (r machineRef) arn() string {
