@@ -2,8 +2,12 @@ package sfn
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/services/sfn/asl"
@@ -13,15 +17,13 @@ import (
 // integration, which Step Functions runs itself: it starts the child
 // execution and, for .sync and .sync:2, waits for its end (after a
 // restart, the recorded TaskSubmitted event names the child to wait for).
-func (c *taskCall) startExecution(resumed bool) outcome {
+func (c *taskCall) startExecution() outcome {
 	th := c.th
 	var started *StartExecutionOutput
 	if rec := th.peek(); rec != nil && rec.E.Type == "TaskSubmitted" {
 		if err := json.Unmarshal([]byte(*rec.E.TaskSubmittedEventDetails.Output), &started); err != nil {
 			return outcome{f: asl.AsFailure(err)}
 		}
-	} else if resumed {
-		return c.fail(c.ev.failed, &asl.Failure{Name: asl.ErrTaskFailed, Cause: interruptedCause})
 	} else {
 		var f *asl.Failure
 		if started, f = c.startChild(); f != nil {
@@ -54,6 +56,9 @@ func (c *taskCall) startChild() (*StartExecutionOutput, *asl.Failure) {
 	in := &StartExecutionInput{}
 	in.StateMachineArn, _ = params["StateMachineArn"].(string)
 	in.Name, _ = params["Name"].(string)
+	if in.Name == "" {
+		in.Name = childName(c.token)
+	}
 	switch v := params["Input"].(type) {
 	case nil:
 	case string:
@@ -66,10 +71,39 @@ func (c *taskCall) startChild() (*StartExecutionOutput, *asl.Failure) {
 	sc := Scope{Account: c.th.r.meta.Account, Region: c.th.r.meta.Region}
 	c.th.r.mu.Unlock()
 	out, err := c.th.r.s.StartExecution(c.th.ctx, sc, in)
+	if errors.Is(err, ErrExecutionAlreadyExists) && in.Name == childName(c.token) {
+		// Started before a restart interrupted this attempt.
+		return c.th.r.s.existingChild(in.StateMachineArn, in.Name)
+	}
 	if err != nil {
 		return nil, sdkFailure(err)
 	}
 	return out, nil
+}
+
+// childName is the name of a child execution the task does not name: a
+// UUID drawn from the task's token, so that the same attempt always
+// names the same child.
+func childName(token string) string {
+	h := sha256.Sum256([]byte(token))
+	u, _ := uuid.FromBytes(h[:16])
+	return u.String()
+}
+
+// existingChild finds a child execution started before a restart.
+func (s *Service) existingChild(machineArn, name string) (*StartExecutionOutput, *asl.Failure) {
+	ref, err := parseMachineArn(machineArn)
+	if err != nil {
+		return nil, sdkFailure(err)
+	}
+	arn := executionArn(ref.Region, s.opts.Account, ref.Name, name)
+	s.mu.Lock()
+	e := s.execs[arn]
+	s.mu.Unlock()
+	if e == nil {
+		return nil, sdkFailure(execDoesNotExist(arn))
+	}
+	return &StartExecutionOutput{ExecutionArn: arn, StartDate: At(e.Start)}, nil
 }
 
 // sdkFailure is the task failure of an API error, named as Step Functions

@@ -102,6 +102,7 @@ type Service struct {
 	// unfinished are the executions a previous process left running, for
 	// Run to resume.
 	unfinished []*execEntry
+	resumed    chan struct{} // closed once Run resumed them
 
 	// runCtx is the context executions run under; Run cancels it on
 	// shutdown and waits for them.
@@ -133,7 +134,7 @@ func New(ctx context.Context, kv store.KV, table store.Table, opts Options) (*Se
 	}
 	s := &Service{opts: opts, log: opts.Logger, clock: opts.Clock, kv: kv, table: table,
 		machines: map[string]*machine{}, activities: map[string]*activity{}, execs: map[string]*execEntry{},
-		runs: map[string]*run{}, tokens: map[string]*taskWaiter{}, queues: map[string]*activityQueue{}}
+		runs: map[string]*run{}, tokens: map[string]*taskWaiter{}, queues: map[string]*activityQueue{}, resumed: make(chan struct{})}
 	s.runCtx, s.cancelRun = context.WithCancel(context.Background())
 	if err := s.loadMachines(ctx); err != nil {
 		return nil, err
@@ -155,6 +156,7 @@ func (s *Service) Run(ctx context.Context) error {
 	if err := s.resume(ctx); err != nil {
 		s.log.Error("resume executions", "err", err)
 	}
+	close(s.resumed)
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {

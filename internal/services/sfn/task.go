@@ -156,9 +156,10 @@ func (th *thread) attempt(st *asl.State, sc *asl.Scope, entered *recEvent, res r
 	}
 	ev := res.events()
 	params := payload(eff)
-	if _, err := th.emit(ev.scheduled, func(e *HistoryEvent) {
-		scheduledDetails(e, th.r, res, params, timeout, heartbeat, role, st.Credentials != nil)
-	}, time.Time{}); err != nil {
+	// A Scheduled event taken from the records with nothing after it is an
+	// attempt that was in flight when nubo stopped.
+	recordedSchedule := th.replaying()
+	if _, err := th.emit(ev.scheduled, func(e *HistoryEvent) { scheduledDetails(e, th.r, res, params, timeout, heartbeat, role, st.Credentials != nil) }, time.Time{}); err != nil {
 		return outcome{f: asl.AsFailure(err)}
 	}
 	if err := th.durable(); err != nil {
@@ -169,7 +170,6 @@ func (th *thread) attempt(st *asl.State, sc *asl.Scope, entered *recEvent, res r
 	if res.kind == kindActivity {
 		return call.activity()
 	}
-	replayedStart := th.replaying()
 	started, err := th.emit(ev.started, func(e *HistoryEvent) {
 		if res.kind == kindService {
 			e.TaskStartedEventDetails = &TaskResourceDetails{ResourceType: res.typ, Resource: res.name}
@@ -182,10 +182,18 @@ func (th *thread) attempt(st *asl.State, sc *asl.Scope, entered *recEvent, res r
 	if rec := th.peek(); rec != nil {
 		return call.recorded(rec)
 	}
-	if replayedStart && res.pattern != "waitForTaskToken" && !(res.typ == "states" && res.pattern != "") {
+	if recordedSchedule && !call.resumable() {
 		return call.fail(ev.failed, &asl.Failure{Name: asl.ErrTaskFailed, Cause: interruptedCause})
 	}
-	return call.invoke(replayedStart)
+	return call.invoke()
+}
+
+// resumable reports whether an attempt interrupted by a restart can simply
+// go on: a callback task is invoked again with the same token (its first
+// invocation's answer still counts), and a child execution is started
+// again under the same name, which finds the one already started.
+func (c *taskCall) resumable() bool {
+	return c.res.pattern == "waitForTaskToken" || c.res.kind == kindService && c.res.typ == "states" && strings.HasPrefix(c.res.action(), "startExecution")
 }
 
 // taskRole is the role a task runs as: its Credentials, else the state
@@ -318,7 +326,7 @@ func (c *taskCall) recorded(rec *recEvent) outcome {
 	case c.ev.succeeded:
 		return c.succeed("")
 	case "TaskSubmitted":
-		return c.startExecution(true)
+		return c.startExecution()
 	}
 	var d ErrorDetails
 	switch {
@@ -338,7 +346,7 @@ func (c *taskCall) recorded(rec *recEvent) outcome {
 
 // invoke runs the attempt live: through the mock, Step Functions itself,
 // or the integrations, then waits for a callback if the pattern says so.
-func (c *taskCall) invoke(resumed bool) outcome {
+func (c *taskCall) invoke() outcome {
 	th := c.th
 	ctx, cancel := th.r.s.withTimeout(th.ctx, c.started, c.timeout)
 	defer cancel()
@@ -354,19 +362,17 @@ func (c *taskCall) invoke(resumed bool) outcome {
 		return c.succeed(m.result)
 	}
 	if c.res.kind == kindService && c.res.typ == "states" && strings.HasPrefix(c.res.action(), "startExecution") {
-		return c.startExecution(resumed)
+		return c.startExecution()
 	}
-	if !resumed {
-		result, err := c.call(ctx)
-		if err != nil {
-			return c.failure(ctx, err)
+	result, err := c.call(ctx)
+	if err != nil {
+		return c.failure(ctx, err)
+	}
+	if w == nil {
+		if len(result) > asl.MaxPayload {
+			return c.fail(c.ev.failed, asl.PayloadTooLarge(c.sizeName()))
 		}
-		if w == nil {
-			if len(result) > asl.MaxPayload {
-				return c.fail(c.ev.failed, asl.PayloadTooLarge(c.sizeName()))
-			}
-			return c.succeed(string(result))
-		}
+		return c.succeed(string(result))
 	}
 	return c.await(ctx, w)
 }
