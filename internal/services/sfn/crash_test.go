@@ -34,7 +34,7 @@ var crashMachines = map[string]string{
 		"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f", "Payload.$": "$"},
 			"ResultSelector": {"v.$": "$.Payload.value"}, "ResultPath": "$.task",
 			"Retry": [{"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 1, "MaxAttempts": 2}], "Next": "M"},
-		"M": {"Type": "Map", "ItemsPath": "$.items", "ItemSelector": {"i.$": "$$.Map.Item.Value", "v.$": "$.task.v"}, "ResultPath": "$.mapped",
+		"M": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1, "ItemSelector": {"i.$": "$$.Map.Item.Value", "v.$": "$.task.v"}, "ResultPath": "$.mapped",
 			"ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "Next": "Z"},
 		"Z": {"Type": "Pass", "Parameters": {"mapped.$": "$.mapped", "n.$": "$.n"}, "End": true}}}`,
 	"wait": `{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "W"}, "W": {"Type": "Wait", "Seconds": 2, "Next": "Z"}, "Z": {"Type": "Pass", "End": true}}}`,

@@ -104,7 +104,7 @@ func TestWaitWithFakeClock(t *testing.T) {
 	h := newHarness(t, nil)
 	arn := h.create("wait", "", `{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 86400, "Next": "P"}, "P": {"Type": "Pass", "End": true}}}`)
 	exec := h.startExec(arn, `{}`)
-	h.clock.WaitTimers(t, 1)
+	h.clock.WaitFor(t, 24*time.Hour)
 	if d := h.wait2(exec); d.Status != StatusRunning {
 		t.Fatalf("status %s before the wait ended", d.Status)
 	}
@@ -137,9 +137,11 @@ func TestTaskRetryAndCatch(t *testing.T) {
 		"Parameters": {"FunctionName": "f", "Payload.$": "$"}, "OutputPath": "$.Payload",
 		"Retry": [{"ErrorEquals": ["Lambda.ServiceException"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 3}], "End": true}}}`)
 	exec := h.startExec(arn, `{"x": 1}`)
-	h.clock.WaitTimers(t, 1)
+	h.clock.WaitFor(t, 2*time.Second)
 	h.clock.Advance(2 * time.Second)
-	h.clock.WaitTimers(t, 1)
+	h.clock.Advance(2 * time.Second)
+	h.clock.WaitFor(t, 6*time.Second)
+	h.clock.Advance(6 * time.Second)
 	h.clock.Advance(6 * time.Second)
 	d := h.wait(exec)
 	if d.Status != StatusSucceeded || deref(d.Output) != `{"ok":true}` {
@@ -178,7 +180,8 @@ func TestTaskTimeoutAndDataLimit(t *testing.T) {
 	}
 	arn := h.create("slow", "", `{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:slow:call", "TimeoutSeconds": 5, "End": true}}}`)
 	exec := h.startExec(arn, `{}`)
-	h.clock.WaitTimers(t, 1)
+	h.clock.WaitFor(t, 5*time.Second)
+	h.clock.Advance(5 * time.Second)
 	h.clock.Advance(5 * time.Second)
 	if d := h.wait(exec); d.Status != StatusFailed || d.Error != "States.Timeout" {
 		t.Fatalf("timeout: %s %s", d.Status, d.Error)
@@ -232,9 +235,11 @@ func TestWaitForTaskToken(t *testing.T) {
 		t.Fatalf("%s %s %s", d.Status, d.Error, d.Cause)
 	}
 
+	h.clock.Advance(time.Second) // so that the earlier tasks' heartbeat timers differ
 	exec = h.startExec(arn, `{}`)
 	<-tokens
-	h.clock.WaitTimers(t, 1)
+	h.clock.WaitFor(t, time.Minute)
+	h.clock.Advance(time.Minute)
 	h.clock.Advance(time.Minute)
 	if d := h.wait(exec); d.Status != StatusFailed || d.Error != "States.HeartbeatTimeout" {
 		t.Fatalf("heartbeat: %s %s", d.Status, d.Error)

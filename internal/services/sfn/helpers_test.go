@@ -122,14 +122,14 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.timers = keep
 }
 
-// WaitTimers blocks until n timers are pending (never longer than a
-// minute, which fails the test).
-func (c *fakeClock) WaitTimers(t testing.TB, n int) {
+// WaitFor blocks until a timer due d from now is pending (never longer
+// than a minute, which fails the test).
+func (c *fakeClock) WaitFor(t testing.TB, d time.Duration) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() {
 		c.mu.Lock()
-		for len(c.timers) < n {
+		for !c.pendingAt(c.now.Add(d)) {
 			c.cond.Wait()
 		}
 		c.mu.Unlock()
@@ -138,8 +138,17 @@ func (c *fakeClock) WaitTimers(t testing.TB, n int) {
 	select {
 	case <-done:
 	case <-time.After(time.Minute):
-		t.Fatalf("%d timers never came", n)
+		t.Fatalf("no timer of %v came", d)
 	}
+}
+
+func (c *fakeClock) pendingAt(at time.Time) bool {
+	for _, tm := range c.timers {
+		if tm.at.Equal(at) {
+			return true
+		}
+	}
+	return false
 }
 
 // fakeIntegrations answers tasks from a function of the request.

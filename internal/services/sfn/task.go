@@ -159,7 +159,9 @@ func (th *thread) attempt(st *asl.State, sc *asl.Scope, entered *recEvent, res r
 	// A Scheduled event taken from the records with nothing after it is an
 	// attempt that was in flight when nubo stopped.
 	recordedSchedule := th.replaying()
-	if _, err := th.emit(ev.scheduled, func(e *HistoryEvent) { scheduledDetails(e, th.r, res, params, timeout, heartbeat, role, st.Credentials != nil) }, time.Time{}); err != nil {
+	if _, err := th.emit(ev.scheduled, func(e *HistoryEvent) {
+		scheduledDetails(e, th.r, res, params, timeout, heartbeat, role, st.Credentials != nil)
+	}, time.Time{}); err != nil {
 		return outcome{f: asl.AsFailure(err)}
 	}
 	if err := th.durable(); err != nil {
