@@ -177,6 +177,7 @@ func (s *Service) newRun(meta *execMeta, key string, history, replay []recEvent,
 	ctx, cancel := context.WithCancelCause(s.runCtx)
 	r := &run{s: s, key: key, m: m, express: express, ctx: ctx, cancel: cancel, done: make(chan struct{}),
 		meta: meta, nextID: 1, seq: seq, replay: map[string][]recEvent{}}
+	r.input, _ = decodeJSON(meta.Input)
 	for _, e := range history {
 		r.events = append(r.events, e.E)
 		r.nextID = max(r.nextID, e.E.ID+1)
@@ -214,14 +215,7 @@ func (r *run) timeout(deadline time.Time) {
 func (r *run) main(root *thread) {
 	defer r.s.wg.Done()
 	defer close(r.done)
-	r.mu.Lock()
-	input, err := decodeJSON(r.meta.Input)
-	r.mu.Unlock()
-	var out any
-	f := asl.AsFailure(err)
-	if err == nil {
-		out, f = root.runMachine(r.m, input)
-	}
+	out, f := root.runMachine(r.m, r.input)
 	cause := context.Cause(r.ctx)
 	if r.s.runCtx.Err() != nil {
 		return // resumed by the next start

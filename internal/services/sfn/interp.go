@@ -99,9 +99,8 @@ func (th *thread) contextObject(st *asl.State, entered *recEvent, retries int, t
 	if m.RedriveCount > 0 {
 		exec["RedriveTime"] = isoTime(m.RedriveDate)
 	}
-	input := m.Input
+	exec["Input"] = r.input
 	r.mu.Unlock()
-	exec["Input"], _ = decodeJSON(input)
 	ctx := map[string]any{
 		"Execution":    exec,
 		"StateMachine": map[string]any{"Id": m.MachineArn, "Name": m.MachineName},

@@ -30,6 +30,7 @@ type run struct {
 
 	mu      sync.Mutex
 	meta    *execMeta
+	input   any // the execution's input, decoded once for $$.Execution.Input
 	events  []*HistoryEvent
 	pending []recEvent
 	nextID  int64
@@ -100,13 +101,6 @@ func (th *thread) peek() *recEvent {
 // emit appends an event of the thread, or takes its recorded twin while
 // replaying. set fills in a new event's details; due is a wait's end.
 func (th *thread) emit(typ string, set func(*HistoryEvent), due time.Time) (*recEvent, error) {
-	return th.emitAfter(typ, set, due, th.last, true)
-}
-
-// emitAfter is emit with an explicit previous event; advance says whether
-// the event becomes the thread's last (Exited events of Map and Parallel
-// states follow the same event as their Succeeded sibling).
-func (th *thread) emitAfter(typ string, set func(*HistoryEvent), due time.Time, prev int64, advance bool) (*recEvent, error) {
 	r := th.r
 	r.mu.Lock()
 	if q := r.replay[th.id]; len(q) > 0 {
@@ -116,12 +110,10 @@ func (th *thread) emitAfter(typ string, set func(*HistoryEvent), due time.Time, 
 		if rec.E.Type != typ {
 			return nil, fmt.Errorf("%w: recorded %s, replayed %s", errDiverged, rec.E.Type, typ)
 		}
-		if advance {
-			th.last = rec.E.ID
-		}
+		th.last = rec.E.ID
 		return &rec, nil
 	}
-	e := &HistoryEvent{Type: typ, ID: r.nextID, PreviousEventID: prev, Timestamp: At(r.s.clock.Now())}
+	e := &HistoryEvent{Type: typ, ID: r.nextID, PreviousEventID: th.last, Timestamp: At(r.s.clock.Now())}
 	r.nextID++
 	if set != nil {
 		set(e)
@@ -136,9 +128,7 @@ func (th *thread) emitAfter(typ string, set func(*HistoryEvent), due time.Time, 
 	}
 	meta := r.meta
 	r.mu.Unlock()
-	if advance {
-		th.last = e.ID
-	}
+	th.last = e.ID
 	r.s.logEvent(r.ctx, meta, e)
 	return &rec, nil
 }
