@@ -164,7 +164,7 @@ func (c *taskCall) answered(cb callback) outcome {
 		o.record = func(due time.Time) (*recEvent, error) {
 			rec, err := record(due)
 			if err == nil {
-				err = c.th.r.commit(c.th.ctx, false)
+				err = c.th.r.commit(c.th.ctx, metaNone)
 			}
 			cb.ack <- err
 			return rec, err
@@ -176,7 +176,7 @@ func (c *taskCall) answered(cb callback) outcome {
 		return c.fail(c.ev.failed, asl.PayloadTooLarge(c.sizeName()))
 	}
 	o := c.succeed(cb.output)
-	cb.ack <- c.th.r.commit(c.th.ctx, false)
+	cb.ack <- c.th.r.commit(c.th.ctx, metaNone)
 	return o
 }
 
@@ -200,7 +200,7 @@ func (c *taskCall) activity() outcome {
 				t.started <- err
 				return outcome{f: asl.AsFailure(err)}
 			}
-			err := th.r.commit(th.ctx, false)
+			err := th.r.commit(th.ctx, metaNone)
 			t.started <- err
 			if err != nil {
 				return outcome{f: asl.AsFailure(err)}

@@ -142,7 +142,7 @@ func (s *Service) startRun(meta *execMeta, key string, events []recEvent, seq in
 			return err
 		}
 		root.last = 0 // the first state follows no event, as AWS records it
-		if err := r.commit(context.Background(), true); err != nil {
+		if err := r.commit(context.Background(), metaStart); err != nil {
 			r.cancel(nil)
 			return err
 		}
@@ -159,7 +159,7 @@ func (s *Service) startRunWith(meta *execMeta, key string, history, replay []rec
 		return err
 	}
 	r.pending = append(r.pending, redriven)
-	if err := r.commit(context.Background(), true); err != nil {
+	if err := r.commit(context.Background(), metaOutcome); err != nil {
 		r.cancel(nil)
 		return err
 	}
@@ -271,7 +271,7 @@ func (r *run) end(root *thread, out any, f *asl.Failure, cause error) {
 	}
 	entry := r.meta.entry(r.key)
 	r.mu.Unlock()
-	if err := r.commit(context.Background(), true); err != nil {
+	if err := r.commit(context.Background(), metaOutcome); err != nil {
 		r.s.log.Error("store the end of an execution", "execution", r.meta.Arn, "err", err)
 	}
 	if !r.express {

@@ -281,7 +281,7 @@ func (th *thread) wait(st *asl.State, sc *asl.Scope, entered *recEvent, due time
 		return nil, th.evalFailure(st, entered, waitErr)
 	}
 	if !th.replaying() {
-		if err := th.r.commit(th.ctx, false); err != nil {
+		if err := th.r.commit(th.ctx, metaNone); err != nil {
 			return nil, asl.AsFailure(err)
 		}
 		if err := th.sleep(due); err != nil {

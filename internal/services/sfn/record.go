@@ -18,7 +18,8 @@ import (
 // (<region>.<machine>.<name>):
 //
 //	s.KEY    its summary, which the in-memory index is loaded from
-//	m.KEY.m  its metadata, input, output and the definition it runs
+//	m.KEY.m  what does not change: its input and the definition it runs
+//	m.KEY.r  how it stands: status, output, error, redrives
 //	h.KEY.N  its Nth history record: the events of one commit
 //
 // Express executions started asynchronously keep q.KEY, their start
@@ -92,16 +93,41 @@ type record struct {
 	Events []recEvent `json:"ev"`
 }
 
-func metaRows(key string, m *execMeta) ([]store.Row, error) {
-	mb, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
+// outcome is the part of execMeta in row m.KEY.r.
+type execOutcome struct {
+	Status       string    `json:"status"`
+	Stop         time.Time `json:"stop,omitempty"`
+	Output       *string   `json:"output,omitempty"`
+	Error        string    `json:"error,omitempty"`
+	Cause        string    `json:"cause,omitempty"`
+	RedriveCount int       `json:"redrives,omitempty"`
+	RedriveDate  time.Time `json:"redriveDate,omitempty"`
+}
+
+// metaRows are the rows of an execution's metadata: with static, the row
+// written once at its start (which holds its definition and input); else
+// only how it stands, and its summary.
+func metaRows(key string, m *execMeta, static bool) ([]store.Row, error) {
+	var rows []store.Row
+	if static {
+		mb, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, store.Row{Key: "m." + key + ".m", Value: mb})
+	} else {
+		ob, err := json.Marshal(&execOutcome{Status: m.Status, Stop: m.Stop, Output: m.Output, Error: m.Error, Cause: m.Cause,
+			RedriveCount: m.RedriveCount, RedriveDate: m.RedriveDate})
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, store.Row{Key: "m." + key + ".r", Value: ob})
 	}
 	sb, err := json.Marshal(m.entry(key))
 	if err != nil {
 		return nil, err
 	}
-	return []store.Row{{Key: "m." + key + ".m", Value: mb}, {Key: "s." + key, Value: sb}}, nil
+	return append(rows, store.Row{Key: "s." + key, Value: sb}), nil
 }
 
 func historyRow(key string, seq int, rec *record) (store.Row, error) {
@@ -112,7 +138,15 @@ func historyRow(key string, seq int, rec *record) (store.Row, error) {
 // loadMeta reads an execution's metadata.
 func (s *Service) loadMeta(ctx context.Context, key string) (*execMeta, error) {
 	var meta *execMeta
+	var outcome *execOutcome
 	err := s.table.Scan(ctx, "m."+key, func(r store.Row) bool {
+		if strings.HasSuffix(r.Key, ".r") {
+			o := &execOutcome{}
+			if json.Unmarshal(r.Value, o) == nil {
+				outcome = o
+			}
+			return true
+		}
 		m := &execMeta{}
 		if json.Unmarshal(r.Value, m) == nil {
 			meta = m
@@ -124,6 +158,10 @@ func (s *Service) loadMeta(ctx context.Context, key string) (*execMeta, error) {
 	}
 	if meta == nil {
 		return nil, fmt.Errorf("load execution %s: no metadata", key)
+	}
+	if o := outcome; o != nil {
+		meta.Status, meta.Stop, meta.Output, meta.Error, meta.Cause = o.Status, o.Stop, o.Output, o.Error, o.Cause
+		meta.RedriveCount, meta.RedriveDate = o.RedriveCount, o.RedriveDate
 	}
 	return meta, nil
 }

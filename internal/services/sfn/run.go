@@ -133,10 +133,11 @@ func (th *thread) emit(typ string, set func(*HistoryEvent), due time.Time) (*rec
 	return &rec, nil
 }
 
-// commit stores every pending event of the execution (and, with
-// terminal, its metadata) and returns once they are stored. Express
-// executions store nothing.
-func (r *run) commit(ctx context.Context, terminal bool) error {
+// commit stores every pending event of the execution and returns once
+// they are stored; with meta it also stores the execution's metadata
+// (metaStart, at its start, or metaOutcome). Express executions store
+// nothing.
+func (r *run) commit(ctx context.Context, meta metaRowsKind) error {
 	if r.express {
 		return nil
 	}
@@ -148,8 +149,8 @@ func (r *run) commit(ctx context.Context, terminal bool) error {
 	seq := r.seq
 	var rows []store.Row
 	var err error
-	if terminal {
-		rows, err = metaRows(r.key, r.meta)
+	if meta != metaNone {
+		rows, err = metaRows(r.key, r.meta, meta == metaStart)
 	}
 	if len(batch) > 0 {
 		r.seq++
@@ -173,13 +174,22 @@ func (r *run) commit(ctx context.Context, terminal bool) error {
 	return r.s.table.Write(rows...).Wait(context.WithoutCancel(ctx))
 }
 
+// metaRowsKind says which metadata a commit stores with the events.
+type metaRowsKind int
+
+const (
+	metaNone metaRowsKind = iota
+	metaStart
+	metaOutcome
+)
+
 // durable commits before an effect outside the execution, unless the
 // thread is replaying (the effect is recorded already).
 func (th *thread) durable() error {
 	if th.replaying() {
 		return nil
 	}
-	return th.r.commit(th.ctx, false)
+	return th.r.commit(th.ctx, metaNone)
 }
 
 // sleep waits until t on the service's clock, or for the thread's end.

@@ -153,7 +153,7 @@ func New(ctx context.Context, kv store.KV, table store.Table, opts Options) (*Se
 // execution where it stands (to be resumed by the next start) and waits
 // for them.
 func (s *Service) Run(ctx context.Context) error {
-	if err := s.resume(ctx); err != nil {
+	if err := s.resume(ctx); err != nil && ctx.Err() == nil {
 		s.log.Error("resume executions", "err", err)
 	}
 	close(s.resumed)
