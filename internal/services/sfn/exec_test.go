@@ -245,3 +245,15 @@ func TestWaitForTaskToken(t *testing.T) {
 		t.Fatalf("heartbeat: %s %s", d.Status, d.Error)
 	}
 }
+
+func TestEventLimit(t *testing.T) {
+	h := newHarness(t, nil)
+	d := h.run(`{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "E"}], "Default": "A"}, "E": {"Type": "Succeed"}}}`, `{}`)
+	if d.Status != StatusFailed || d.Error != "States.Runtime" || d.Cause != "The execution reached the maximum number of history events (25000)." {
+		t.Fatalf("%s %s %s", d.Status, d.Error, d.Cause)
+	}
+	last, err := h.s.GetExecutionHistory(context.Background(), testScope, &GetExecutionHistoryInput{ExecutionArn: d.ExecutionArn, ReverseOrder: true, MaxResults: 1})
+	if err != nil || last.Events[0].Type != "ExecutionFailed" || last.Events[0].ID != maxEvents+1 {
+		t.Errorf("last event %+v %v", last.Events[0], err)
+	}
+}

@@ -40,6 +40,11 @@ type run struct {
 	commitMu sync.Mutex
 }
 
+// maxEvents is how many events an execution's history holds; an
+// execution that would record more fails (and a loop of pure states, never
+// committed on its own, cannot grow without bound).
+const maxEvents = 25000
+
 // Why a run's context ends.
 var (
 	errTimedOut = errors.New("execution timed out")
@@ -112,6 +117,10 @@ func (th *thread) emit(typ string, set func(*HistoryEvent), due time.Time) (*rec
 		}
 		th.last = rec.E.ID
 		return &rec, nil
+	}
+	if r.nextID > maxEvents && !strings.HasPrefix(typ, "Execution") {
+		r.mu.Unlock()
+		return nil, asl.Failf(asl.ErrRuntime, "The execution reached the maximum number of history events (%d).", maxEvents)
 	}
 	e := &HistoryEvent{Type: typ, ID: r.nextID, PreviousEventID: th.last, Timestamp: At(r.s.clock.Now())}
 	r.nextID++
