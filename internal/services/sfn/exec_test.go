@@ -257,3 +257,51 @@ func TestEventLimit(t *testing.T) {
 		t.Errorf("last event %+v %v", last.Events[0], err)
 	}
 }
+
+// A commit of several records cut short leaves records after a missing
+// one; they are ignored and dropped, and the execution goes on from what
+// was acknowledged.
+func TestRecordGap(t *testing.T) {
+	h := newHarness(t, nil)
+	arn := h.create("gap", "", `{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 10, "Next": "P"}, "P": {"Type": "Pass", "End": true}}}`)
+	exec := h.startExec(arn, `{}`)
+	h.clock.WaitFor(t, 10*time.Second)
+	key := execKey("us-east-1", "gap", exec[strings.LastIndexByte(exec, ':')+1:])
+	stray, _ := historyRow(key, 7, &record{Events: []recEvent{{E: &HistoryEvent{Type: "PassStateEntered", ID: 99}}}})
+	if err := h.s.table.Write(stray).Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.restart(nil)
+	<-h.s.resumed
+	h.clock.WaitFor(t, 10*time.Second)
+	h.clock.Advance(10 * time.Second)
+	d := h.wait(exec)
+	if d.Status != StatusSucceeded {
+		t.Fatalf("%+v", d)
+	}
+	want := "ExecutionStarted WaitStateEntered WaitStateExited PassStateEntered PassStateExited ExecutionSucceeded"
+	if got := strings.Join(types(h.history(exec)), " "); got != want {
+		t.Fatalf("history %s", got)
+	}
+}
+
+// A commit of more than a record's worth of events is stored as several
+// records and read back whole.
+func TestLargeCommit(t *testing.T) {
+	h := newHarness(t, nil)
+	big := strings.Repeat("x", 200*1024)
+	d := h.run(`{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "`+big+`", "Next": "B"}, "B": {"Type": "Pass", "Next": "C"},
+		"C": {"Type": "Pass", "Next": "D"}, "D": {"Type": "Pass", "Result": "small", "End": true}}}`, `{}`)
+	if d.Status != StatusSucceeded || deref(d.Output) != `"small"` {
+		t.Fatalf("%+v", d)
+	}
+	events := h.history(d.ExecutionArn)
+	if len(events) != 10 || events[9].Type != "ExecutionSucceeded" {
+		t.Fatalf("history %v", types(events))
+	}
+	key := execKey("us-east-1", d.ExecutionArn[strings.Index(d.ExecutionArn, "execution:")+10:strings.LastIndexByte(d.ExecutionArn, ':')], d.Name)
+	_, records, err := h.s.loadHistory(context.Background(), key)
+	if err != nil || records < 3 {
+		t.Errorf("%d records, %v", records, err)
+	}
+}

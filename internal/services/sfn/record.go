@@ -186,12 +186,25 @@ func (s *Service) loadHistory(ctx context.Context, key string) ([]recEvent, int,
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].n < recs[j].n })
 	var events []recEvent
-	for _, r := range recs {
-		events = append(events, r.rec.Events...)
-	}
 	next := 0
-	if len(recs) > 0 {
-		next = recs[len(recs)-1].n + 1
+	for _, r := range recs {
+		if r.n != next {
+			break
+		}
+		events = append(events, r.rec.Events...)
+		next++
+	}
+	if strays := len(recs) - next; strays > 0 {
+		// Records after a missing one belong to a commit cut short, never
+		// acknowledged: they go, so that the next commits take their
+		// numbers afresh.
+		var rows []store.Row
+		for _, r := range recs[next:] {
+			rows = append(rows, store.Row{Key: "h." + key + "." + strconv.Itoa(r.n)})
+		}
+		if err := s.table.Write(rows...).Wait(ctx); err != nil {
+			return nil, 0, fmt.Errorf("drop records of %s: %w", key, err)
+		}
 	}
 	return events, next, nil
 }

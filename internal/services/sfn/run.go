@@ -155,32 +155,65 @@ func (r *run) commit(ctx context.Context, meta metaRowsKind) error {
 	r.mu.Lock()
 	batch := r.pending
 	r.pending = nil
-	seq := r.seq
 	var rows []store.Row
 	var err error
 	if meta != metaNone {
 		rows, err = metaRows(r.key, r.meta, meta == metaStart)
 	}
-	if len(batch) > 0 {
-		r.seq++
-	}
 	r.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	if len(batch) > 0 {
-		row, err := historyRow(r.key, seq, &record{Events: batch})
-		if err != nil {
-			return err
-		}
-		rows = append([]store.Row{row}, rows...)
+	records, err := historyRows(r.key, r.seq, batch)
+	if err != nil {
+		return err
 	}
+	r.seq += len(records)
+	rows = append(records, rows...)
 	if len(rows) == 0 {
 		return nil
 	}
 	// Stored even when the run is stopping: a commit is what makes a
 	// step durable, and the shutdown must not lose one that was promised.
 	return r.s.table.Write(rows...).Wait(context.WithoutCancel(ctx))
+}
+
+// maxRecord bounds a history record; a commit with more events is stored
+// as several records. Their rows may land in any order, so loading stops
+// at the first missing record: what follows was never acknowledged.
+const maxRecord = 1 << 20
+
+// historyRows encodes events as records numbered from seq.
+func historyRows(key string, seq int, events []recEvent) ([]store.Row, error) {
+	var rows []store.Row
+	var cur []recEvent
+	size := 0
+	flush := func() error {
+		row, err := historyRow(key, seq+len(rows), &record{Events: cur})
+		if err == nil {
+			rows = append(rows, row)
+		}
+		cur, size = nil, 0
+		return err
+	}
+	for _, e := range events {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		if len(cur) > 0 && size+len(b) > maxRecord {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+		cur, size = append(cur, e), size+len(b)
+	}
+	if len(cur) > 0 {
+		if err := flush(); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
 }
 
 // metaRowsKind says which metadata a commit stores with the events.
