@@ -12,6 +12,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -42,6 +43,23 @@ type Store struct {
 	url string
 	// conns are extra connections (tables' shards), closed with the store.
 	conns []*nats.Conn
+	// stops end the store's background work, wg waits for it.
+	mu    sync.Mutex
+	stops []context.CancelFunc
+	wg    sync.WaitGroup
+}
+
+// goRun runs fn in a goroutine that Close stops and waits for.
+func (s *Store) goRun(fn func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.stops = append(s.stops, cancel)
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn(ctx)
+	}()
 }
 
 // Open starts the embedded server (unless opts.URL is set) and connects to it.
@@ -110,6 +128,12 @@ func startEmbedded(opts Options) (*server.Server, error) {
 
 // Close drains the connection and stops the embedded server.
 func (s *Store) Close() {
+	s.mu.Lock()
+	for _, stop := range s.stops {
+		stop()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
 	for _, nc := range s.conns {
 		nc.Close()
 	}
@@ -251,6 +275,8 @@ func (s *Store) connect() (*nats.Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to nats: %w", err)
 	}
+	s.mu.Lock()
 	s.conns = append(s.conns, nc)
+	s.mu.Unlock()
 	return nc, nil
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -20,10 +22,23 @@ import (
 const tableShards = 4
 
 // Table opens (creating or updating if needed) the table name: streams
-// "<name>_<n>" of subjects "<prefix>.<n>.>" that keep only the last message
-// of each subject. A write replaces its key's row, an empty message deletes
-// it (and expires itself a second later), and rows may carry a TTL. A key
-// always lives in the same shard, so its writes keep their order.
+// "<name>_<n>" of subjects "<prefix>.<n>.>". A key always lives in the same
+// shard, so its writes keep their order.
+//
+// Every write of a row is a message with "Nats-Rollup: sub", which makes
+// JetStream remove the key's earlier messages with a purge. A purge records
+// each removal on disk, so it holds across crashes. JetStream's own
+// per-subject limit (MaxMsgsPerSubject) would remove them too, but only in
+// memory until it next writes its index: if the newest message of a
+// subject then goes too (a TTL, a purge), a crash brings the older ones
+// back. That is how deleted SQS messages returned once their
+// one-second deletion markers had expired.
+//
+// A deleted row is an empty message (its marker) that rolls up the row's
+// versions; once JetStream has acknowledged it, the table purges the marker
+// too, up to its own sequence, in the background. A marker that a crash
+// left behind reads as a deleted row and is purged by the next Scan that
+// meets it.
 func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, error) {
 	t := &table{prefix: prefix}
 	for i := 0; i < tableShards; i++ {
@@ -35,19 +50,22 @@ func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, er
 		if err != nil {
 			return nil, fmt.Errorf("open table %s: %w", name, err)
 		}
-		sh := shard{js: js, name: name + "_" + strconv.Itoa(i), prefix: prefix + "." + strconv.Itoa(i)}
+		sh := &shard{js: js, name: name + "_" + strconv.Itoa(i), prefix: prefix + "." + strconv.Itoa(i), log: s.log}
 		sh.st, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 			Name:              sh.name,
 			Subjects:          []string{sh.prefix + ".>"},
 			Storage:           jetstream.FileStorage,
-			MaxMsgsPerSubject: 1,
+			MaxMsgsPerSubject: -1,
 			MaxBytes:          -1,
 			AllowMsgTTL:       true,
+			AllowRollup:       true,
 			Discard:           jetstream.DiscardOld,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("open table %s: %w", name, err)
 		}
+		sh.markers = newMarkerQueue()
+		s.goRun(sh.sweep)
 		t.shards = append(t.shards, sh)
 	}
 	return t, nil
@@ -55,60 +73,64 @@ func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, er
 
 type table struct {
 	prefix string
-	shards []shard
+	shards []*shard
 }
 
 type shard struct {
-	js     jetstream.JetStream
-	st     jetstream.Stream
-	name   string
-	prefix string
+	js      jetstream.JetStream
+	st      jetstream.Stream
+	name    string
+	prefix  string
+	log     *slog.Logger
+	markers *markerQueue
 }
 
 func (t *table) shardOf(key string) *shard {
 	h := fnv.New32a()
 	h.Write([]byte(key))
-	return &t.shards[h.Sum32()%uint32(len(t.shards))]
+	return t.shards[h.Sum32()%uint32(len(t.shards))]
 }
 
-// tombstoneTTL is how long an empty message that deleted a row stays: the
-// shortest TTL JetStream takes.
-const tombstoneTTL = time.Second
-
 func (t *table) Write(rows ...store.Row) store.Pending {
-	p := &pending{futures: make([]jetstream.PubAckFuture, 0, len(rows))}
+	p := &pending{writes: make([]write, 0, len(rows))}
 	for _, r := range rows {
 		sh := t.shardOf(r.Key)
-		m := &nats.Msg{Subject: sh.prefix + "." + r.Key, Data: r.Value}
-		ttl := r.TTL
-		if len(r.Value) == 0 {
-			ttl = tombstoneTTL
-		}
+		m := &nats.Msg{Subject: sh.prefix + "." + r.Key, Data: r.Value, Header: nats.Header{}}
+		m.Header.Set(jetstream.MsgRollup, jetstream.MsgRollupSubject)
 		var opts []jetstream.PublishOpt
-		if ttl > 0 {
-			opts = append(opts, jetstream.WithMsgTTL(max(ttl, time.Second)))
+		if r.TTL > 0 && len(r.Value) > 0 {
+			opts = append(opts, jetstream.WithMsgTTL(max(r.TTL, time.Second)))
 		}
 		f, err := sh.js.PublishMsgAsync(m, opts...)
 		if err != nil {
 			p.err = fmt.Errorf("write %s: %w", r.Key, err)
 			return p
 		}
-		p.futures = append(p.futures, f)
+		p.writes = append(p.writes, write{f: f, sh: sh, marker: len(r.Value) == 0})
 	}
 	return p
 }
 
+type write struct {
+	f      jetstream.PubAckFuture
+	sh     *shard
+	marker bool
+}
+
 type pending struct {
-	futures []jetstream.PubAckFuture
-	err     error
+	writes []write
+	err    error
 }
 
 func (p *pending) Wait(ctx context.Context) error {
-	for _, f := range p.futures {
+	for _, w := range p.writes {
 		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return fmt.Errorf("write %s: %w", f.Msg().Subject, err)
+		case ack := <-w.f.Ok():
+			if w.marker {
+				w.sh.markers.add(marker{subject: w.f.Msg().Subject, seq: ack.Sequence})
+			}
+		case err := <-w.f.Err():
+			return fmt.Errorf("write %s: %w", w.f.Msg().Subject, err)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -124,8 +146,8 @@ func (sh *shard) filter(prefix string) string {
 }
 
 func (t *table) Scan(ctx context.Context, prefix string, fn func(store.Row) bool) error {
-	for i := range t.shards {
-		more, err := t.shards[i].scan(ctx, prefix, fn)
+	for _, sh := range t.shards {
+		more, err := sh.scan(ctx, prefix, fn)
 		if err != nil || !more {
 			return err
 		}
@@ -133,11 +155,12 @@ func (t *table) Scan(ctx context.Context, prefix string, fn func(store.Row) bool
 	return nil
 }
 
-// scan reads one shard; more is false when fn stopped the scan.
+// scan reads the newest message of each key of one shard; more is false
+// when fn stopped the scan.
 func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) bool) (bool, error) {
 	cons, err := sh.js.OrderedConsumer(ctx, sh.name, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{sh.filter(prefix)},
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
 	})
 	if err != nil {
 		return false, fmt.Errorf("scan %s: %w", prefix, err)
@@ -153,7 +176,11 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 			n++
 			remaining--
 			if len(msg.Data()) == 0 {
-				continue // a deleted row's tombstone
+				// A deleted row whose marker a crash kept.
+				if meta, err := msg.Metadata(); err == nil {
+					sh.markers.add(marker{subject: msg.Subject(), seq: meta.Sequence.Stream})
+				}
+				continue
 			}
 			if !fn(store.Row{Key: msg.Subject()[len(sh.prefix)+1:], Value: msg.Data()}) {
 				return false, nil
@@ -176,4 +203,57 @@ func (t *table) Purge(ctx context.Context, prefix string) error {
 		}
 	}
 	return nil
+}
+
+// marker is a stored deletion marker: the message at seq on subject.
+type marker struct {
+	subject string
+	seq     uint64
+}
+
+// markerQueue holds the markers waiting to be purged.
+type markerQueue struct {
+	mu   sync.Mutex
+	list []marker
+	wake chan struct{}
+}
+
+func newMarkerQueue() *markerQueue { return &markerQueue{wake: make(chan struct{}, 1)} }
+
+func (q *markerQueue) add(m marker) {
+	q.mu.Lock()
+	q.list = append(q.list, m)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *markerQueue) take() []marker {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	l := q.list
+	q.list = nil
+	return l
+}
+
+// sweep purges the shard's stored deletion markers until ctx ends. The
+// purge stops at the marker's sequence, so a row written again after its
+// deletion stays. A purge that fails leaves the marker, which reads as a
+// deleted row, for a later Scan to find.
+func (sh *shard) sweep(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sh.markers.wake:
+		}
+		for _, m := range sh.markers.take() {
+			err := sh.st.Purge(ctx, jetstream.WithPurgeSubject(m.subject), jetstream.WithPurgeSequence(m.seq+1))
+			if err != nil && ctx.Err() == nil {
+				sh.log.Warn("store: purge a deletion marker", "subject", m.subject, "err", err)
+			}
+		}
+	}
 }
