@@ -150,6 +150,7 @@ func (s *soak) cycle(p *nuboProcess, load, idle time.Duration, seed uint64) {
 		time.Sleep(idle)
 	}
 	s.killed.Store(true)
+	s.t.Logf("kill at %s", time.Now().Format("15:04:05.000"))
 	p.kill()
 	cancel()
 	wg.Wait()
@@ -256,7 +257,7 @@ func (s *soak) checkReceived(msgs []types.Message, asked time.Time) {
 	for _, m := range msgs {
 		b := aws.ToString(m.Body)
 		if at, gone := s.model.deleted[b]; gone && at.Before(asked) {
-			s.t.Errorf("%s received again after its deletion was acknowledged", b)
+			s.t.Errorf("%s received again after its deletion was acknowledged at %s (asked %s)", b, at.Format("15:04:05.000"), asked.Format("15:04:05.000"))
 		}
 		if !s.model.sent[b] && !s.model.maybeSent[b] {
 			s.t.Errorf("%s received but never sent", b)

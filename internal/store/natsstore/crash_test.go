@@ -23,11 +23,11 @@ const crashChildEnv = "NUBO_NATSSTORE_CRASH_CHILD"
 // (of a value naming i) or, one time in three, a deletion.
 func tableOp(seed uint64, i int) store.Row {
 	rng := rand.New(rand.NewPCG(seed, uint64(i)))
-	key := store.Key("k", strconv.Itoa(rng.IntN(300)))
+	key := store.Key("k", strconv.Itoa(rng.IntN(1000)))
 	if rng.IntN(3) == 0 {
 		return store.Row{Key: key}
 	}
-	return store.Row{Key: key, Value: fmt.Appendf(make([]byte, 0, 512), "%d %0500d", i, i)}
+	return store.Row{Key: key, Value: fmt.Appendf(make([]byte, 0, 8<<10), "%d %08000d", i, i)}
 }
 
 // TestTableCrashChild is the child: it applies the operations from
@@ -42,10 +42,12 @@ func TestTableCrashChild(t *testing.T) {
 	from, _ := strconv.Atoi(os.Getenv("NUBO_CRASH_FROM"))
 	ctx := context.Background()
 	s := openTest(t, dir)
+	s.compactAt = 50 // rewrite shards often, so that kills land in rewrites
 	tb, err := s.Table(ctx, "CRASH", "crash")
 	if err != nil {
 		t.Fatal(err)
 	}
+	scanAll(t, tb, "") // counts the markers, as a user's start does
 	for i := from; ; i++ {
 		if err := tb.Write(tableOp(seed, i)).Wait(ctx); err != nil {
 			t.Fatal(err)

@@ -47,6 +47,8 @@ type Store struct {
 	mu    sync.Mutex
 	stops []context.CancelFunc
 	wg    sync.WaitGroup
+	// compactAt overrides the tables' compactAt (tests).
+	compactAt int
 }
 
 // goRun runs fn in a goroutine that Close stops and waits for.
