@@ -20,6 +20,11 @@ var (
 	// ErrRevision is returned by Update when the stored revision is not the
 	// expected one: somebody else wrote the key first.
 	ErrRevision = errors.New("store: revision mismatch")
+	// ErrUnavailable is returned (wrapped, with the reason) when the store
+	// cannot take a write now: the disk is full, or the store does not
+	// answer. Nothing was written; the caller may retry later. Deletions
+	// are still taken on a full disk, so that space can be freed.
+	ErrUnavailable = errors.New("store unavailable")
 )
 
 // Entry is one stored value and the revision that wrote it.
@@ -129,9 +134,12 @@ type Message struct {
 // matches one token, ">" all remaining ones.
 type Stream interface {
 	// Append stores data on subject without waiting; Flush waits until
-	// everything appended so far is stored.
+	// everything appended so far is stored, and returns the first failure
+	// among it.
 	Append(subject string, data []byte) error
 	Flush(ctx context.Context) error
+	// Store appends data on subject and waits until it is stored.
+	Store(ctx context.Context, subject string, data []byte) error
 	// Read calls fn with every message on subjects matching filter, oldest
 	// first, from since on; with follow it then waits for new ones until
 	// ctx ends. fn returning false stops the read.

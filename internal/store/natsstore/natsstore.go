@@ -31,7 +31,11 @@ type Options struct {
 	// Listen, when set, makes the embedded server accept NATS clients on this
 	// host:port (it has no listener otherwise).
 	Listen string
-	Logger *slog.Logger
+	// WriteTimeout bounds the wait for JetStream to acknowledge a write
+	// (default 10 s): a stream that failed to write (on a full disk)
+	// does not answer at all.
+	WriteTimeout time.Duration
+	Logger       *slog.Logger
 }
 
 // Store is a connection to JetStream, and the embedded server when there is one.
@@ -49,6 +53,16 @@ type Store struct {
 	wg    sync.WaitGroup
 	// compactAt overrides the tables' compactAt (tests).
 	compactAt int
+	// space guards the embedded server's disk (nil with an external NATS).
+	space        *space
+	writeTimeout time.Duration
+}
+
+// newJS is a JetStream context on nc with nubo's options.
+func (s *Store) newJS(nc *nats.Conn) (jetstream.JetStream, error) {
+	return jetstream.New(nc, jetstream.WithPublishAsyncTimeout(s.writeTimeout), jetstream.WithDefaultTimeout(s.writeTimeout), jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, m *nats.Msg, err error) {
+		s.log.Error("store append failed", "subject", m.Subject, "err", err)
+	}))
 }
 
 // goRun runs fn in a goroutine that Close stops and waits for.
@@ -66,7 +80,10 @@ func (s *Store) goRun(fn func(ctx context.Context)) {
 
 // Open starts the embedded server (unless opts.URL is set) and connects to it.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{log: opts.Logger, url: opts.URL}
+	s := &Store{log: opts.Logger, url: opts.URL, writeTimeout: opts.WriteTimeout}
+	if s.writeTimeout == 0 {
+		s.writeTimeout = 10 * time.Second
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -80,18 +97,20 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		if s.srv, err = startEmbedded(opts); err != nil {
 			return nil, err
 		}
+		s.space = &space{dir: opts.Dir}
 		s.nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("nubo"))
 		if err != nil {
 			s.srv.Shutdown()
 			return nil, fmt.Errorf("connect to embedded nats: %w", err)
 		}
 	}
-	s.js, err = jetstream.New(s.nc, jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, m *nats.Msg, err error) {
-		s.log.Error("store append failed", "subject", m.Subject, "err", err)
-	}))
+	s.js, err = s.newJS(s.nc)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	if s.srv != nil {
+		s.goRun(s.heal)
 	}
 	return s, nil
 }
@@ -105,6 +124,10 @@ func startEmbedded(opts Options) (*server.Server, error) {
 		NoSigs:     true,
 		NoLog:      true,
 		MaxPayload: 8 << 20,
+		// JetStream would otherwise cap its storage at 75% of the disk
+		// free when it started; nubo's own guard (space) keeps a reserve
+		// instead, whatever else uses the disk.
+		JetStreamMaxStore: 1 << 50,
 	}
 	if opts.Listen != "" {
 		host, port, err := net.SplitHostPort(opts.Listen)
@@ -158,7 +181,7 @@ func (s *Store) KV(ctx context.Context, name string) (store.KV, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open kv %s: %w", name, err)
 	}
-	return kvBucket{kv}, nil
+	return kvBucket{kv: kv, space: s.space}, nil
 }
 
 // Objects opens (creating if needed) the object store bucket name.
@@ -170,10 +193,13 @@ func (s *Store) Objects(ctx context.Context, name string) (store.Objects, error)
 	if err != nil {
 		return nil, fmt.Errorf("open object store %s: %w", name, err)
 	}
-	return objectBucket{obs}, nil
+	return objectBucket{obs: obs, space: s.space}, nil
 }
 
-type kvBucket struct{ kv jetstream.KeyValue }
+type kvBucket struct {
+	kv    jetstream.KeyValue
+	space *space
+}
 
 func (b kvBucket) Get(ctx context.Context, key string) (store.Entry, error) {
 	e, err := b.kv.Get(ctx, key)
@@ -184,16 +210,25 @@ func (b kvBucket) Get(ctx context.Context, key string) (store.Entry, error) {
 }
 
 func (b kvBucket) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	if err := b.space.room(); err != nil {
+		return 0, err
+	}
 	rev, err := b.kv.Put(ctx, key, value)
 	return rev, kvError(err)
 }
 
 func (b kvBucket) Create(ctx context.Context, key string, value []byte) (uint64, error) {
+	if err := b.space.room(); err != nil {
+		return 0, err
+	}
 	rev, err := b.kv.Create(ctx, key, value)
 	return rev, kvError(err)
 }
 
 func (b kvBucket) Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error) {
+	if err := b.space.room(); err != nil {
+		return 0, err
+	}
 	rev, err := b.kv.Update(ctx, key, value, revision)
 	if errors.Is(err, jetstream.ErrKeyExists) {
 		// JetStream reports a stale revision as "key exists".
@@ -204,6 +239,7 @@ func (b kvBucket) Update(ctx context.Context, key string, value []byte, revision
 
 func (b kvBucket) Delete(ctx context.Context, key string) error {
 	err := b.kv.Purge(ctx, key)
+	b.space.refresh()
 	return kvError(err)
 }
 
@@ -232,15 +268,21 @@ func kvError(err error) error {
 	case errors.Is(err, jetstream.ErrKeyExists):
 		return store.ErrExists
 	}
-	return err
+	return unavailable(err)
 }
 
-type objectBucket struct{ obs jetstream.ObjectStore }
+type objectBucket struct {
+	obs   jetstream.ObjectStore
+	space *space
+}
 
 func (b objectBucket) Put(ctx context.Context, name string, r io.Reader) error {
+	if err := b.space.room(); err != nil {
+		return err
+	}
 	_, err := b.obs.Put(ctx, jetstream.ObjectMeta{Name: name}, r)
 	if err != nil {
-		return fmt.Errorf("put object %s: %w", name, err)
+		return fmt.Errorf("put object %s: %w", name, unavailable(err))
 	}
 	return nil
 }
@@ -258,10 +300,11 @@ func (b objectBucket) Get(ctx context.Context, name string) (io.ReadCloser, erro
 
 func (b objectBucket) Delete(ctx context.Context, name string) error {
 	err := b.obs.Delete(ctx, name)
+	b.space.refresh()
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return store.ErrNotFound
 	}
-	return err
+	return unavailable(err)
 }
 
 // connect opens another connection to the same NATS, for work that should

@@ -52,11 +52,11 @@ func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, er
 		if err != nil {
 			return nil, err
 		}
-		js, err := jetstream.New(nc)
+		js, err := s.newJS(nc)
 		if err != nil {
 			return nil, fmt.Errorf("open table %s: %w", name, err)
 		}
-		sh := &shard{js: js, base: name + "_" + strconv.Itoa(i), basePrefix: prefix + "." + strconv.Itoa(i),
+		sh := &shard{js: js, space: s.space, base: name + "_" + strconv.Itoa(i), basePrefix: prefix + "." + strconv.Itoa(i),
 			log: s.log, compactAt: s.compactAt, wake: make(chan struct{}, 1)}
 		if sh.compactAt == 0 {
 			sh.compactAt = compactAt
@@ -91,6 +91,7 @@ type shard struct {
 	log        *slog.Logger
 	compactAt  int
 	wake       chan struct{}
+	space      *space
 
 	// mu is held shared to write and scan, and alone to switch
 	// generations.
@@ -184,6 +185,11 @@ func (t *table) Write(rows ...store.Row) store.Pending {
 	p := &pending{writes: make([]write, 0, len(rows))}
 	for _, r := range rows {
 		sh := t.shardOf(r.Key)
+		if len(r.Value) > 0 {
+			if p.err = sh.space.room(); p.err != nil {
+				return p
+			}
+		}
 		var opts []jetstream.PublishOpt
 		if r.TTL > 0 && len(r.Value) > 0 {
 			opts = append(opts, jetstream.WithMsgTTL(max(r.TTL, time.Second)))
@@ -192,7 +198,7 @@ func (t *table) Write(rows ...store.Row) store.Pending {
 		f, err := sh.js.PublishMsgAsync(&nats.Msg{Subject: sh.prefix + "." + r.Key, Data: r.Value}, opts...)
 		sh.mu.RUnlock()
 		if err != nil {
-			p.err = fmt.Errorf("write %s: %w", r.Key, err)
+			p.err = fmt.Errorf("write %s: %w", r.Key, unavailable(err))
 			return p
 		}
 		p.writes = append(p.writes, write{f: f, sh: sh, marker: len(r.Value) == 0})
@@ -219,7 +225,7 @@ func (p *pending) Wait(ctx context.Context) error {
 				w.sh.addMarkers(1)
 			}
 		case err := <-w.f.Err():
-			return fmt.Errorf("write %s: %w", w.f.Msg().Subject, err)
+			return fmt.Errorf("write %s: %w", w.f.Msg().Subject, unavailable(err))
 		case <-ctx.Done():
 			return ctx.Err()
 		}
