@@ -42,6 +42,9 @@ type KV interface {
 	Create(ctx context.Context, key string, value []byte) (uint64, error)
 	Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error)
 	Delete(ctx context.Context, key string) error
+	// Deleted returns when key was deleted, if a deletion is its last
+	// change; ErrNotFound otherwise (never written, or written since).
+	Deleted(ctx context.Context, key string) (time.Time, error)
 	// Keys returns every key whose leading tokens equal those of prefix
 	// (built with Key), in no particular order.
 	Keys(ctx context.Context, prefix string) ([]string, error)
@@ -172,6 +175,10 @@ type Pending interface {
 	// Wait returns once every row of the Write is stored, or with the
 	// error that stopped one.
 	Wait(ctx context.Context) error
+	// Refused returns, without waiting, the error of a Write the store
+	// refused as a whole (ErrUnavailable on a full disk): none of its rows
+	// will be stored. nil means the rows are on their way.
+	Refused() error
 }
 
 // Table is a durable set of rows in which each write of a key replaces that
@@ -181,6 +188,8 @@ type Pending interface {
 // under its own lock gets its changes stored in the order it made them and
 // can wait for them after unlocking.
 type Table interface {
+	// Write queues rows. A Write with a row that adds data is refused as
+	// a whole while the store cannot take writes; deletions are taken.
 	Write(rows ...Row) Pending
 	// Scan calls fn with every row under prefix (a Key; "" for all), in
 	// the order they were last written; fn returning false stops the scan.

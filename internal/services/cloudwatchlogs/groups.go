@@ -26,7 +26,7 @@ func (s *Service) createLogGroup(ctx context.Context, body []byte) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.logs.CreateGroup(name)
+	return nil, s.logs.CreateGroup(ctx, name)
 }
 
 func (s *Service) deleteLogGroup(ctx context.Context, body []byte) (any, error) {
@@ -57,7 +57,7 @@ func (s *Service) putRetentionPolicy(ctx context.Context, body []byte) (any, err
 		return nil, invalid("1 validation error detected: Value '%d' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: %s",
 			*in.RetentionInDays, strings.Trim(strings.Join(strings.Fields(fmt.Sprint(logs.RetentionDays)), ", "), "[]"))
 	}
-	return nil, s.logs.SetRetention(name, *in.RetentionInDays)
+	return nil, s.logs.SetRetention(ctx, name, *in.RetentionInDays)
 }
 
 func (s *Service) deleteRetentionPolicy(ctx context.Context, body []byte) (any, error) {
@@ -69,7 +69,7 @@ func (s *Service) deleteRetentionPolicy(ctx context.Context, body []byte) (any, 
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.logs.SetRetention(name, 0)
+	return nil, s.logs.SetRetention(ctx, name, 0)
 }
 
 func (s *Service) createLogStream(ctx context.Context, body []byte) (any, error) {
@@ -85,7 +85,7 @@ func (s *Service) createLogStream(ctx context.Context, body []byte) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.logs.CreateStream(group, stream)
+	return nil, s.logs.CreateStream(ctx, group, stream)
 }
 
 func (s *Service) deleteLogStream(ctx context.Context, body []byte) (any, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/lambda"
 	"github.com/nubo-dev/nubo/internal/logs"
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 // TargetPrefix begins the X-Amz-Target of every request.
@@ -31,11 +32,11 @@ const maxBody = 8 << 20
 
 // Logs is what the API needs of the log store.
 type Logs interface {
-	CreateGroup(name string) error
-	CreateStream(group, name string) error
+	CreateGroup(ctx context.Context, name string) error
+	CreateStream(ctx context.Context, group, name string) error
 	DeleteGroup(ctx context.Context, name string) error
 	DeleteStream(ctx context.Context, group, name string) error
-	SetRetention(group string, days int) error
+	SetRetention(ctx context.Context, group string, days int) error
 	Group(name string) (logs.GroupInfo, error)
 	Groups(prefix string) []logs.GroupInfo
 	Streams(group string) ([]logs.StreamInfo, error)
@@ -135,7 +136,11 @@ func errorOf(err error) *api.Error {
 			return &api.Error{Status: http.StatusBadRequest, Code: m.code, Message: m.msg}
 		}
 	}
-	return &api.Error{Status: http.StatusInternalServerError, Code: "ServiceUnavailableException", Message: err.Error()}
+	status := http.StatusInternalServerError
+	if errors.Is(err, store.ErrUnavailable) {
+		status = http.StatusServiceUnavailable
+	}
+	return &api.Error{Status: status, Code: "ServiceUnavailableException", Message: err.Error()}
 }
 
 func invalid(format string, args ...any) error {

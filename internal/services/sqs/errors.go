@@ -1,6 +1,11 @@
 package sqs
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/nubo-dev/nubo/internal/store"
+)
 
 // Class is a kind of SQS error as both wire protocols name it: Type is the
 // error shape of the JSON protocol, Code the code of the query protocol
@@ -36,6 +41,9 @@ var (
 	ErrUnsupportedOperation     = &Class{Type: "UnsupportedOperation", Code: "AWS.SimpleQueueService.UnsupportedOperation", Status: 400}
 	ErrInvalidAction            = &Class{Type: "InvalidAction", Code: "InvalidAction", Status: 400}
 	ErrInternal                 = &Class{Type: "InternalError", Code: "InternalError", Status: 500, Receiver: true}
+	// ErrServiceUnavailable is AWS's common 503: the store cannot take the
+	// write now (a full disk); nothing changed.
+	ErrServiceUnavailable = &Class{Type: "ServiceUnavailable", Code: "ServiceUnavailable", Status: 503, Receiver: true}
 )
 
 // Error is an SQS API error: its class and AWS's message.
@@ -58,4 +66,13 @@ func queueDoesNotExist() error {
 // invalidParameter is AWS's wording for a parameter out of its range.
 func invalidParameter(name string, value any, reason string) error {
 	return Errorf(ErrInvalidParameterValue, "Value %v for parameter %s is invalid. Reason: %s", value, name, reason)
+}
+
+// storeError turns a failed write into the error the caller sees: a store
+// that cannot take writes (a full disk) is ServiceUnavailable.
+func storeError(what string, err error) error {
+	if errors.Is(err, store.ErrUnavailable) {
+		return Errorf(ErrServiceUnavailable, "Service is unavailable: %s could not be stored (%v). Nothing was changed; try again later.", what, err)
+	}
+	return fmt.Errorf("store %s: %w", what, err)
 }

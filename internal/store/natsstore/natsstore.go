@@ -243,6 +243,18 @@ func (b kvBucket) Delete(ctx context.Context, key string) error {
 	return kvError(err)
 }
 
+func (b kvBucket) Deleted(ctx context.Context, key string) (time.Time, error) {
+	entries, err := b.kv.History(ctx, key)
+	if err != nil {
+		return time.Time{}, kvError(err)
+	}
+	last := entries[len(entries)-1]
+	if op := last.Operation(); op != jetstream.KeyValueDelete && op != jetstream.KeyValuePurge {
+		return time.Time{}, store.ErrNotFound
+	}
+	return last.Created(), nil
+}
+
 func (b kvBucket) Keys(ctx context.Context, prefix string) ([]string, error) {
 	filter := ">"
 	if prefix != "" {

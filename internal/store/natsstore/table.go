@@ -184,12 +184,16 @@ func (t *table) shardOf(key string) *shard {
 func (t *table) Write(rows ...store.Row) store.Pending {
 	p := &pending{writes: make([]write, 0, len(rows))}
 	for _, r := range rows {
-		sh := t.shardOf(r.Key)
 		if len(r.Value) > 0 {
-			if p.err = sh.space.room(); p.err != nil {
+			if err := t.shards[0].space.room(); err != nil {
+				p.err, p.refused = err, true
 				return p
 			}
+			break
 		}
+	}
+	for _, r := range rows {
+		sh := t.shardOf(r.Key)
 		var opts []jetstream.PublishOpt
 		if r.TTL > 0 && len(r.Value) > 0 {
 			opts = append(opts, jetstream.WithMsgTTL(max(r.TTL, time.Second)))
@@ -213,8 +217,16 @@ type write struct {
 }
 
 type pending struct {
-	writes []write
-	err    error
+	writes  []write
+	err     error
+	refused bool
+}
+
+func (p *pending) Refused() error {
+	if p.refused {
+		return p.err
+	}
+	return nil
 }
 
 func (p *pending) Wait(ctx context.Context) error {
