@@ -1,9 +1,9 @@
 package sqs
 
 import (
-	"sort"
 	"container/heap"
 	"container/list"
+	"sort"
 	"sync"
 	"time"
 )
