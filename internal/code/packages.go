@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -113,6 +114,9 @@ func (p *Packages) extract(ctx context.Context, key, dir string) error {
 	}
 	defer os.RemoveAll(tmp)
 	if err := unzipTo(data, tmp); err != nil {
+		if errors.Is(err, syscall.ENOSPC) {
+			return fmt.Errorf("extract package %s: %w: the disk of %s is full: %w", key, store.ErrUnavailable, p.dir, err)
+		}
 		return fmt.Errorf("extract package %s: %w", key, err)
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {

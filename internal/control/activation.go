@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"syscall"
 
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/lambda"
@@ -129,6 +130,9 @@ func (s *Service) prepare(ctx context.Context, cfg *lambda.FunctionConfiguration
 	}
 	if err != nil {
 		s.log.Warn("extract code", "function", cfg.FunctionName, "err", err)
+		if errors.Is(err, store.ErrUnavailable) || errors.Is(err, syscall.ENOSPC) {
+			return "InternalError", "Could not extract the function's code: " + err.Error()
+		}
 		return "InvalidZipFileException", "Could not unzip uploaded file. Please check your file, then try to upload again."
 	}
 	return "", ""

@@ -6,6 +6,7 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/api"
 	"github.com/nubo-dev/nubo/internal/lambda"
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 // statusOf is the one table from error class to HTTP status.
@@ -40,6 +41,10 @@ func toAPIError(err error) *api.Error {
 			e.Header = map[string]string{"Retry-After": "1"}
 		}
 		return e
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		// A full disk: nothing was changed and the caller may retry.
+		return &api.Error{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailableException", Message: "Service is unavailable: " + err.Error()}
 	}
 	return &api.Error{Status: http.StatusInternalServerError, Code: "ServiceException", Message: "An internal error occurred: " + err.Error()}
 }
