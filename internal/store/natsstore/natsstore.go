@@ -29,7 +29,8 @@ type Options struct {
 	// URL, when set, connects to an external NATS instead of embedding one.
 	URL string
 	// Listen, when set, makes the embedded server accept NATS clients on this
-	// host:port (it has no listener otherwise).
+	// host:port (it has no listener otherwise). They must present the token
+	// in Dir/nats.token (TokenFile), created on first use.
 	Listen string
 	// WriteTimeout bounds the wait for JetStream to acknowledge a write
 	// (default 10 s): a stream that failed to write (on a full disk)
@@ -45,6 +46,8 @@ type Store struct {
 	js  jetstream.JetStream
 	log *slog.Logger
 	url string
+	// token authenticates connections to an embedded server that listens.
+	token string
 	// conns are extra connections (tables' shards), closed with the store.
 	conns []*nats.Conn
 	// stops end the store's background work, wg waits for it.
@@ -94,11 +97,16 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("connect to nats %s: %w", opts.URL, err)
 		}
 	} else {
-		if s.srv, err = startEmbedded(opts); err != nil {
+		if opts.Listen != "" {
+			if s.token, err = clientToken(opts.Dir); err != nil {
+				return nil, fmt.Errorf("nats client token: %w", err)
+			}
+		}
+		if s.srv, err = startEmbedded(opts, s.token); err != nil {
 			return nil, err
 		}
 		s.space = &space{dir: opts.Dir}
-		s.nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("nubo"))
+		s.nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("nubo"), nats.Token(s.token))
 		if err != nil {
 			s.srv.Shutdown()
 			return nil, fmt.Errorf("connect to embedded nats: %w", err)
@@ -115,7 +123,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
-func startEmbedded(opts Options) (*server.Server, error) {
+func startEmbedded(opts Options, token string) (*server.Server, error) {
 	sopts := &server.Options{
 		ServerName: "nubo",
 		JetStream:  true,
@@ -130,6 +138,7 @@ func startEmbedded(opts Options) (*server.Server, error) {
 		JetStreamMaxStore: 1 << 50,
 	}
 	if opts.Listen != "" {
+		sopts.Authorization = token
 		host, port, err := net.SplitHostPort(opts.Listen)
 		if err != nil {
 			return nil, fmt.Errorf("nats listen address %q: %w", opts.Listen, err)
@@ -325,7 +334,7 @@ func (s *Store) connect() (*nats.Conn, error) {
 	var nc *nats.Conn
 	var err error
 	if s.srv != nil {
-		nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("nubo"))
+		nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("nubo"), nats.Token(s.token))
 	} else {
 		nc, err = nats.Connect(s.url, nats.Name("nubo"))
 	}

@@ -6,10 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -275,5 +281,74 @@ func TestStreamPurgeAndReplace(t *testing.T) {
 	}
 	if err := st.Purge(ctx, "t.c", time.Time{}); err != nil || count("t.c") != 0 {
 		t.Errorf("purge all: %v, %d left", err, count("t.c"))
+	}
+}
+
+// An embedded server that listens (--nats-listen) refuses clients without
+// the token of its data directory, which only nubo's user can read.
+func TestListenNeedsToken(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	s, err := Open(ctx, Options{Dir: dir, Listen: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.KV(ctx, "kv"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, TokenFile)
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600", path, info.Mode().Perm())
+	}
+	if nc, err := nats.Connect("nats://"+addr, nats.MaxReconnects(0)); err == nil {
+		nc.Close()
+		t.Fatal("a client without the token was let in")
+	}
+	if nc, err := nats.Connect("nats://"+addr, nats.Token("not-the-token"), nats.MaxReconnects(0)); err == nil {
+		nc.Close()
+		t.Fatal("a client with a wrong token was let in")
+	}
+	token, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect("nats://"+addr, nats.Token(strings.TrimSpace(string(token))))
+	if err != nil {
+		t.Fatalf("a client with the token: %v", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.KeyValue(ctx, "kv"); err != nil {
+		t.Fatalf("a client with the token cannot use JetStream: %v", err)
+	}
+
+	// The same token after a restart; a token file others can read is
+	// refused.
+	s.Close()
+	s2, err := Open(ctx, Options{Dir: dir, Listen: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Close()
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s3, err := Open(ctx, Options{Dir: dir, Listen: addr}); err == nil {
+		s3.Close()
+		t.Fatal("a token file readable by others was accepted")
 	}
 }
