@@ -54,6 +54,20 @@ func (p *Packages) Open(ctx context.Context, key string) (io.ReadCloser, error) 
 	return p.objects.Get(ctx, key)
 }
 
+// Inspect reads back the package stored under key and measures it.
+func (p *Packages) Inspect(ctx context.Context, key string) (Package, error) {
+	rc, err := p.objects.Get(ctx, key)
+	if err != nil {
+		return Package{}, fmt.Errorf("read package %s: %w", key, err)
+	}
+	data, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return Package{}, fmt.Errorf("read package %s: %w", key, err)
+	}
+	return Inspect(data)
+}
+
 // Remove deletes a package and its extracted directory.
 func (p *Packages) Remove(ctx context.Context, key string) error {
 	if err := os.RemoveAll(filepath.Join(p.dir, key)); err != nil {

@@ -182,5 +182,9 @@ func (s *Service) collectPackage(ctx context.Context, codeSha256 string) {
 	}
 	if err := s.packages.Remove(ctx, key); err != nil {
 		s.log.Warn("remove unused code package", "key", key, "err", err)
+		return
+	}
+	if err := s.kv.Delete(ctx, codeSizeKey(key)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.Warn("remove unused code package", "key", key, "err", err)
 	}
 }
