@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/nubo-dev/nubo/internal/server"
 )
@@ -79,4 +81,22 @@ func TestCodeStorageLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	n.createNamed(t, "three")
+}
+
+// SQS takes messages and batches of up to 1 MiB (AWS's limit since August
+// 2025), not 256 KiB.
+func TestSQSMessageSizeLimit(t *testing.T) {
+	n := sharedNubo(t)
+	ctx := context.Background()
+	c := n.sqs()
+	url := n.createQueue(t, c, "one-mib", nil)
+	if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(strings.Repeat("x", 1<<20))}); err != nil {
+		t.Fatalf("a 1 MiB message: %v", err)
+	}
+	_, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(strings.Repeat("x", 1<<20+1))})
+	checkError(t, err, apiError{code: "InvalidParameterValue", status: 400, message: "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes."})
+	half := strings.Repeat("y", 600<<10)
+	_, err = c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: &url, Entries: []sqstypes.SendMessageBatchRequestEntry{
+		{Id: aws.String("a"), MessageBody: &half}, {Id: aws.String("b"), MessageBody: &half}}})
+	isErr[*sqstypes.BatchRequestTooLong](t, err)
 }

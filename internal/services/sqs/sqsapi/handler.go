@@ -39,9 +39,10 @@ func New(svc *sqs.Service, log *slog.Logger) *Handler {
 // TargetPrefix is the X-Amz-Target prefix of the JSON protocol.
 const TargetPrefix = "AmazonSQS."
 
-// maxRequest bounds a request body: a 256 KB message, base64-encoded
+// maxRequest bounds a request body: a 1 MiB message (up to three times
+// that percent-encoded in the query protocol), base64-encoded
 // binary attributes and the protocol around them.
-const maxRequest = 2 << 20
+const maxRequest = 8 << 20
 
 // call is one request being served.
 type call struct {
