@@ -200,3 +200,17 @@ func TestTableCompaction(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMsgTTL: any Nats-TTL header reads as a duration without panicking,
+// and what nats.go writes reads back.
+func FuzzMsgTTL(f *testing.F) {
+	for _, s := range []string{"5m0s", "300", "1s", "", "-1", "never", "9223372036854775807"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		d := msgTTL(h)
+		if d > 0 && msgTTL(d.String()) != d {
+			t.Errorf("msgTTL(%q) = %v, which does not read back", h, d)
+		}
+	})
+}
