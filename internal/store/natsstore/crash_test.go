@@ -3,7 +3,10 @@ package natsstore
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -41,15 +44,32 @@ func TestTableCrashChild(t *testing.T) {
 	seed, _ := strconv.ParseUint(os.Getenv("NUBO_CRASH_SEED"), 10, 64)
 	from, _ := strconv.Atoi(os.Getenv("NUBO_CRASH_FROM"))
 	ctx := context.Background()
-	s := openTest(t, dir)
+	s, err := Open(ctx, Options{Dir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.compactAt = 50 // rewrite shards often, so that kills land in rewrites
 	tb, err := s.Table(ctx, "CRASH", "crash")
 	if err != nil {
 		t.Fatal(err)
 	}
 	scanAll(t, tb, "") // counts the markers, as a user's start does
+	kv, err := s.KV(ctx, "crashkv")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := from; ; i++ {
-		if err := tb.Write(tableOp(seed, i)).Wait(ctx); err != nil {
+		op := tableOp(seed, i)
+		if err := tb.Write(op).Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// The same operation on a KV bucket, whose deletions must last too.
+		if len(op.Value) == 0 {
+			err = kv.Delete(ctx, op.Key)
+		} else {
+			_, err = kv.Put(ctx, op.Key, op.Value)
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			t.Fatal(err)
 		}
 		fmt.Printf("%d\n", i)
@@ -59,10 +79,10 @@ func TestTableCrashChild(t *testing.T) {
 	}
 }
 
-// TestTableDeletesSurviveKill9 kills a writer of a table at random points
-// (while it writes and while it idles) and checks after each kill that the
-// table holds exactly what the stored operations left: a deleted row stays
-// deleted, however many crashes follow.
+// TestTableDeletesSurviveKill9 kills a writer of a table and a KV bucket at
+// random points (while it writes and while it idles) and checks after each
+// kill that both hold exactly what the stored operations left: a deleted
+// row or key stays deleted, however many crashes follow.
 func TestTableDeletesSurviveKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill -9 test: skipped with -short")
@@ -86,11 +106,13 @@ func TestTableDeletesSurviveKill9(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := scanAll(t, tb, "")
-		s.Close()
+		before := want[maybe.Key]
 		if string(got[maybe.Key]) != want[maybe.Key] {
 			apply(want, maybe)
 			next++
 		}
+		checkKV(t, s, want, maybe.Key, before)
+		s.Close()
 		for k, v := range want {
 			if got[k] != v {
 				t.Fatalf("cycle %d, after op %d: row %s is %.20q, want %.20q", cycle, next, k, got[k], v)
@@ -103,6 +125,35 @@ func TestTableDeletesSurviveKill9(t *testing.T) {
 		}
 	}
 	t.Logf("%d operations", next)
+}
+
+// checkKV compares the KV bucket with want; the key maybe may also hold
+// before (its last operation may not have reached the bucket).
+func checkKV(t *testing.T, s *Store, want map[string]string, maybe, before string) {
+	t.Helper()
+	ctx := context.Background()
+	kv, err := s.KV(ctx, "crashkv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := kv.Keys(ctx, "")
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if _, ok := want[k]; !ok && !(k == maybe && before != "") {
+			t.Fatalf("kv key %s is back after its deletion", k)
+		}
+	}
+	for k, v := range want {
+		e, err := kv.Get(ctx, k)
+		if k == maybe && (err == nil && string(e.Value) == before || errors.Is(err, store.ErrNotFound) && before == "") {
+			continue
+		}
+		if err != nil || string(e.Value) != v {
+			t.Fatalf("kv key %s: %.20q, %v; want %.20q", k, e.Value, err, v)
+		}
+	}
 }
 
 func apply(m map[string]string, r store.Row) {

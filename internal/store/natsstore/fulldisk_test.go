@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -73,7 +75,7 @@ func eventually(t *testing.T, what string, op func() error) {
 func TestFullDisk(t *testing.T) {
 	dir := mountTmpfs(t, 32<<20)
 	ctx := context.Background()
-	s, err := Open(ctx, Options{Dir: dir, WriteTimeout: time.Second})
+	s, err := Open(ctx, Options{Dir: dir, WriteTimeout: time.Second, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
