@@ -43,7 +43,10 @@ type Config struct {
 	Account        string
 	Region         string
 	MaxConcurrency int
-	KeepAlive      time.Duration
+	// CodeStorageLimit is the code storage quota per region in bytes
+	// (0: AWS's 75 GB).
+	CodeStorageLimit int64
+	KeepAlive        time.Duration
 	// Sandbox selects the sandbox driver: "process", "linux", or "" to use
 	// linux when nubo runs as root and can, process otherwise.
 	Sandbox string
@@ -177,11 +180,12 @@ func (s *Server) build(ctx context.Context) error {
 		Logger:             s.log,
 	})
 	s.control = control.New(functions, packages, control.Options{
-		Account:        s.cfg.Account,
-		MaxConcurrency: s.cfg.MaxConcurrency,
-		CheckRuntime:   catalogue.Check,
-		Removed:        s.engine.Removed,
-		Logger:         s.log,
+		Account:          s.cfg.Account,
+		MaxConcurrency:   s.cfg.MaxConcurrency,
+		CodeStorageLimit: s.cfg.CodeStorageLimit,
+		CheckRuntime:     catalogue.Check,
+		Removed:          s.engine.Removed,
+		Logger:           s.log,
 	})
 	inv := invoker.New(s.control, s.engine)
 	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", 30*time.Second)
