@@ -123,10 +123,27 @@ func (b *box) Start(argv []string, env []string) error {
 	if err != nil {
 		return fmt.Errorf("start %s: %w", argv[0], err)
 	}
+	if err := b.sendStart(path, argv, env); err != nil {
+		return fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	if err := b.awaitStart(); err != nil {
+		return fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	b.mu.Lock()
+	if !b.initDone {
+		b.initTimer = time.AfterFunc(maxInit, b.InitDone)
+	}
+	b.mu.Unlock()
+	return nil
+}
+
+// sendStart asks PID 1 to start path with the sandbox's identity, filter
+// and output.
+func (b *box) sendStart(path string, argv, env []string) error {
 	req := startRequest{uid: b.s.uid, gid: b.s.uid, path: path, dir: taskDir, argv: argv, env: env, filter: b.filter}
 	buf, err := req.encode()
 	if err != nil {
-		return fmt.Errorf("start %s: %w", argv[0], err)
+		return err
 	}
 	out := b.spec.Output
 	if out == nil {
@@ -136,22 +153,30 @@ func (b *box) Start(argv []string, env []string) error {
 	// as os/exec leaves them too).
 	null, w := int(b.s.d.devNull.Fd()), int(out.Fd())
 	if _, _, err := b.s.conn.WriteMsgUnix(buf, unix.UnixRights(null, w, w), nil); err != nil {
-		return fmt.Errorf("start %s: send request: %w", argv[0], err)
+		return fmt.Errorf("send request: %w", err)
 	}
+	return nil
+}
+
+// awaitStart waits for PID 1's answer to the start request. A process
+// that fails to exec, or exits at once, can take PID 1 down right after
+// its answer, so done may be closed by the time Start looks: watch passes
+// the answer on before it closes done, and the answer wins.
+func (b *box) awaitStart() error {
+	var m message
 	select {
-	case m := <-b.startc:
-		if m.kind == msgFailed {
-			return fmt.Errorf("start %s: %w", argv[0], startError(m))
-		}
-		b.mu.Lock()
-		if !b.initDone {
-			b.initTimer = time.AfterFunc(maxInit, b.InitDone)
-		}
-		b.mu.Unlock()
-		return nil
+	case m = <-b.startc:
 	case <-b.done:
-		return fmt.Errorf("start %s: %w", argv[0], errNoInit)
+		select {
+		case m = <-b.startc:
+		default:
+			return errNoInit
+		}
 	}
+	if m.kind == msgFailed {
+		return startError(m)
+	}
+	return nil
 }
 
 // InitDone ends the init phase: from now on the sandbox gets the CPU share
