@@ -71,6 +71,7 @@ func (e *Engine) Invoke(ctx context.Context, req *Request) (*Response, error) {
 			e.release(req, p, env, env != nil && env.reusable)
 			return resp, err
 		}
+		env.wake()
 		resp, delivered := e.run(ctx, env, req, time.Now(), timeout, 0, false)
 		e.release(req, p, env, env.reusable)
 		if delivered {

@@ -73,6 +73,20 @@ type Sandbox interface {
 	Stop(grace time.Duration) error
 }
 
+// Freezer is implemented by sandboxes that can suspend every process of
+// the environment, as Lambda does between invocations: nothing the
+// function left running (a background task, a fork bomb) gets CPU while no
+// invocation is in progress. The engine freezes an environment only while
+// it is idle, after its runtime has asked for the next event, and thaws it
+// before handing it one.
+type Freezer interface {
+	// Freeze stops every process of the sandbox; when it returns, none
+	// runs.
+	Freeze() error
+	// Thaw lets them run again. Stop works on a frozen sandbox too.
+	Thaw() error
+}
+
 // Exit describes how a sandbox's main process ended.
 type Exit struct {
 	Code   int

@@ -40,6 +40,7 @@ type box struct {
 	extra      []net.Listener
 	initTimer  *time.Timer
 	initDone   bool
+	frozen     bool
 	releaseErr error
 }
 
@@ -304,6 +305,11 @@ func (b *box) Stop(grace time.Duration) error {
 	}
 	b.stopping = true
 	started := b.started
+	if b.frozen {
+		// A frozen process cannot act on SIGTERM (nor, on v1, die).
+		b.frozen = false
+		b.s.cg.thaw()
+	}
 	b.mu.Unlock()
 	if started {
 		select {
@@ -348,4 +354,7 @@ func (b *box) signalAll(sig syscall.Signal) {
 	}
 }
 
-var _ sandbox.Sandbox = (*box)(nil)
+var (
+	_ sandbox.Sandbox = (*box)(nil)
+	_ sandbox.Freezer = (*box)(nil)
+)

@@ -24,7 +24,10 @@ type cgroupRoot struct {
 	// v1: the parent directories in the memory, cpu and pids hierarchies;
 	// v2: the one parent directory.
 	mem, cpu, pids string
-	memsw          bool // v1 accounts swap (memory.memsw.*)
+	// freezer is the v1 freezer hierarchy's parent directory ("" when the
+	// host has none: Freeze then fails); v2 freezes in mem.
+	freezer string
+	memsw   bool // v1 accounts swap (memory.memsw.*)
 }
 
 // findCgroups detects the hierarchies from /proc/self/mountinfo and
@@ -63,7 +66,7 @@ func parseCgroups(mountinfo io.Reader, parent string) (*cgroupRoot, error) {
 			}
 		case "cgroup":
 			for _, o := range strings.Split(opts, ",") {
-				if (o == "memory" || o == "cpu" || o == "pids") && v1[o] == "" {
+				if (o == "memory" || o == "cpu" || o == "pids" || o == "freezer") && v1[o] == "" {
 					v1[o] = mnt
 				}
 			}
@@ -80,6 +83,9 @@ func parseCgroups(mountinfo io.Reader, parent string) (*cgroupRoot, error) {
 		mem:  filepath.Join(v1["memory"], parent),
 		cpu:  filepath.Join(v1["cpu"], parent),
 		pids: filepath.Join(v1["pids"], parent),
+	}
+	if v1["freezer"] != "" {
+		r.freezer = filepath.Join(v1["freezer"], parent)
 	}
 	_, err := os.Stat(filepath.Join(v1["memory"], "memory.memsw.limit_in_bytes"))
 	r.memsw = err == nil
@@ -107,6 +113,9 @@ func hasControllers(dir string, want ...string) bool {
 func (r *cgroupRoot) dirs() []string {
 	if r.v2 {
 		return []string{r.mem}
+	}
+	if r.freezer != "" {
+		return []string{r.mem, r.cpu, r.pids, r.freezer}
 	}
 	return []string{r.mem, r.cpu, r.pids}
 }
@@ -220,7 +229,6 @@ func (c *cgroup) setLimits(memoryMB, pids int) error {
 			files = append(files, [2]string{"memory.memsw.limit_in_bytes", mem})
 		}
 		files = append(files,
-			[2]string{"cpu.cfs_period_us", "100000"},
 			[2]string{"cpu.shares", strconv.Itoa(max(2, memoryMB*1024/mbPerCPU))},
 			[2]string{"pids.max", strconv.Itoa(pids)})
 	}
@@ -239,15 +247,46 @@ const initCPU = 2 * mbPerCPU
 
 // setCPU caps the CPU at the share of memoryMB (1,769 MB = one vCPU).
 func (c *cgroup) setCPU(memoryMB int) error {
-	quota := max(1000, memoryMB*100000/mbPerCPU)
-	file, value := "cpu.cfs_quota_us", strconv.Itoa(quota)
-	if c.root.v2 {
-		file, value = "cpu.max", fmt.Sprintf("%d 100000", quota)
+	quota, period := cpuMax(memoryMB)
+	q := strconv.Itoa(quota)
+	// The burst may not exceed the quota, old or new: off while they change.
+	files := [][2]string{{"cpu.max.burst", "0"}, {"cpu.max", q + " " + strconv.Itoa(period)}, {"cpu.max.burst", q}}
+	if !c.root.v2 {
+		files = [][2]string{{"cpu.cfs_burst_us", "0"}, {"cpu.cfs_period_us", strconv.Itoa(period)},
+			{"cpu.cfs_quota_us", q}, {"cpu.cfs_burst_us", q}}
 	}
-	if err := writeFile(c.path(c.root.cpu, file), value); err != nil {
-		return fmt.Errorf("set %s: %w", file, err)
+	for _, f := range files {
+		err := writeFile(c.path(c.root.cpu, f[0]), f[1])
+		if err != nil && !(strings.Contains(f[0], "burst") && errors.Is(err, fs.ErrNotExist)) { // burst: Linux 5.14
+			return fmt.Errorf("set %s: %w", f[0], err)
+		}
 	}
 	return nil
+}
+
+// CFS bandwidth bounds (µs): the period Linux would use is 100 ms, and a
+// sandbox that has used its quota waits for the rest of the period, so a
+// 128 MB function (7% of a CPU) stalled for up to 93 ms. A 10 ms period
+// keeps the share and bounds the stall; the kernel's smallest quota is
+// 1 ms. A burst of one quota lets a period use what earlier ones left
+// unused, so the share holds on average while a short spike (the Go
+// runtime's threads waking at once on two CPUs) is not throttled: at 128 MB
+// a no-op's p99 went from 26 ms to 2.5 ms, and its rate from 190/s to
+// 1,270/s.
+const (
+	cpuPeriod   = 10_000
+	minCPUQuota = 1_000
+)
+
+// cpuMax is the CFS quota and period of memoryMB's share. Under 177 MB the
+// quota would fall below the kernel's minimum, so the period grows instead
+// (128 MB: 1 ms every 13.8 ms).
+func cpuMax(memoryMB int) (quota, period int) {
+	quota, period = memoryMB*cpuPeriod/mbPerCPU, cpuPeriod
+	if quota < minCPUQuota {
+		quota, period = minCPUQuota, (minCPUQuota*mbPerCPU+memoryMB-1)/memoryMB
+	}
+	return quota, period
 }
 
 // dirOf picks the hierarchy a control file belongs to.
@@ -312,6 +351,7 @@ func (c *cgroup) procs() []int {
 // sandbox's processes die with its PID 1, so this normally finds none.
 func (c *cgroup) remove() error {
 	deadline := time.Now().Add(5 * time.Second)
+	c.thaw() // frozen processes do not die of SIGKILL on v1
 	for {
 		pids := c.procs()
 		if c.root.v2 {

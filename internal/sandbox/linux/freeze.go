@@ -1,0 +1,96 @@
+package linux
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Freeze implements sandbox.Freezer with the cgroup freezer (v1
+// freezer.state, v2 cgroup.freeze): every process of the sandbox, PID 1
+// included, stops where it is, and Freeze returns once the kernel reports
+// them all frozen. Lambda freezes an environment between invocations.
+func (b *box) Freeze() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.gone || b.stopping {
+		return errors.New("freeze: sandbox stopped")
+	}
+	if err := b.s.cg.freeze(); err != nil {
+		return err
+	}
+	b.frozen = true
+	return nil
+}
+
+// Thaw implements sandbox.Freezer: the sandbox's processes run again.
+func (b *box) Thaw() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.frozen {
+		return nil
+	}
+	b.frozen = false
+	return b.s.cg.thaw()
+}
+
+// freezeTimeout bounds the wait for the last process to freeze (one in an
+// uninterruptible sleep, such as a slow disk write, holds it up).
+const freezeTimeout = 2 * time.Second
+
+// freeze stops the cgroup's processes and waits until they have stopped.
+func (c *cgroup) freeze() error {
+	file, value, state, frozen := "freezer.state", "FROZEN", "freezer.state", "FROZEN"
+	dir := c.root.freezer
+	if c.root.v2 {
+		file, value, state, frozen = "cgroup.freeze", "1", "cgroup.events", "frozen 1"
+		dir = c.root.mem
+	} else if dir == "" {
+		return errors.New("freeze: the host has no cgroup v1 freezer hierarchy")
+	}
+	if err := writeFile(c.path(dir, file), value); err != nil {
+		return fmt.Errorf("freeze: %w", err)
+	}
+	// Freezing is asynchronous; a parked runtime freezes within tens of
+	// microseconds, so poll from there and back off.
+	deadline := time.Now().Add(freezeTimeout)
+	for wait := 20 * time.Microsecond; ; wait = min(2*wait, 5*time.Millisecond) {
+		data, err := os.ReadFile(c.path(dir, state))
+		if err != nil {
+			return fmt.Errorf("freeze: %w", err)
+		}
+		if hasLine(string(data), frozen) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			c.thaw()
+			return fmt.Errorf("freeze: not frozen after %v", freezeTimeout)
+		}
+		time.Sleep(wait)
+	}
+}
+
+// thaw lets the cgroup's processes run again.
+func (c *cgroup) thaw() error {
+	file, value, dir := "freezer.state", "THAWED", c.root.freezer
+	if c.root.v2 {
+		file, value, dir = "cgroup.freeze", "0", c.root.mem
+	} else if dir == "" {
+		return nil
+	}
+	if err := writeFile(c.path(dir, file), value); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("thaw: %w", err)
+	}
+	return nil
+}
+
+func hasLine(text, line string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if l == line {
+			return true
+		}
+	}
+	return false
+}
