@@ -248,31 +248,26 @@ const initCPU = 2 * mbPerCPU
 // setCPU caps the CPU at the share of memoryMB (1,769 MB = one vCPU).
 func (c *cgroup) setCPU(memoryMB int) error {
 	quota, period := cpuMax(memoryMB)
-	q := strconv.Itoa(quota)
-	// The burst may not exceed the quota, old or new: off while they change.
-	files := [][2]string{{"cpu.max.burst", "0"}, {"cpu.max", q + " " + strconv.Itoa(period)}, {"cpu.max.burst", q}}
+	files := [][2]string{{"cpu.max", fmt.Sprintf("%d %d", quota, period)}}
 	if !c.root.v2 {
-		files = [][2]string{{"cpu.cfs_burst_us", "0"}, {"cpu.cfs_period_us", strconv.Itoa(period)},
-			{"cpu.cfs_quota_us", q}, {"cpu.cfs_burst_us", q}}
+		files = [][2]string{{"cpu.cfs_period_us", strconv.Itoa(period)}, {"cpu.cfs_quota_us", strconv.Itoa(quota)}}
 	}
 	for _, f := range files {
-		err := writeFile(c.path(c.root.cpu, f[0]), f[1])
-		if err != nil && !(strings.Contains(f[0], "burst") && errors.Is(err, fs.ErrNotExist)) { // burst: Linux 5.14
+		if err := writeFile(c.path(c.root.cpu, f[0]), f[1]); err != nil {
 			return fmt.Errorf("set %s: %w", f[0], err)
 		}
 	}
 	return nil
 }
 
-// CFS bandwidth bounds (µs): the period Linux would use is 100 ms, and a
-// sandbox that has used its quota waits for the rest of the period, so a
-// 128 MB function (7% of a CPU) stalled for up to 93 ms. A 10 ms period
-// keeps the share and bounds the stall; the kernel's smallest quota is
-// 1 ms. A burst of one quota lets a period use what earlier ones left
-// unused, so the share holds on average while a short spike (the Go
-// runtime's threads waking at once on two CPUs) is not throttled: at 128 MB
-// a no-op's p99 went from 26 ms to 2.5 ms, and its rate from 190/s to
-// 1,270/s.
+// CFS bandwidth bounds (µs). A sandbox that has used its quota waits for
+// the rest of the period; with Linux's default period of 100 ms a 128 MB
+// function (7% of a CPU) stalled for up to 93 ms, and its no-op p99 at c=1
+// was 88 ms. A 10 ms period keeps the share and bounds the stall (p99
+// 25-27 ms, most of it the 4 ms tick by which a quota can be overrun and
+// repaid in the next period). The kernel's smallest quota is 1 ms. (A burst
+// of one quota, cpu.cfs_burst_us, measured no better: a function under
+// steady load has no unused quota to save.)
 const (
 	cpuPeriod   = 10_000
 	minCPUQuota = 1_000

@@ -76,14 +76,13 @@ func TestLimitsFiles(t *testing.T) {
 			r.cpu, r.pids = r.mem, r.mem
 			want = map[string]string{
 				"memory/s/memory.max": "268435456", "memory/s/memory.swap.max": "0", "memory/s/memory.oom.group": "1",
-				"memory/s/cpu.weight": "14", "memory/s/pids.max": "1025", "memory/s/cpu.max": "20000 10000", "memory/s/cpu.max.burst": "20000",
+				"memory/s/cpu.weight": "14", "memory/s/pids.max": "1025", "memory/s/cpu.max": "20000 10000",
 			}
 		} else {
 			want = map[string]string{
 				"memory/s/memory.limit_in_bytes": "268435456", "memory/s/memory.memsw.limit_in_bytes": "268435456",
 				"cpu/s/cpu.cfs_period_us": "10000", "cpu/s/cpu.shares": "148", "cpu/s/cpu.cfs_quota_us": "20000",
-				"cpu/s/cpu.cfs_burst_us": "20000",
-				"pids/s/pids.max":        "1025",
+				"pids/s/pids.max": "1025",
 			}
 		}
 		for f := range want {

@@ -223,7 +223,8 @@ func alive(pid int, name string) bool {
 }
 
 // TestLimits checks the cgroup settings of a 128 MB sandbox: memory without
-// swap, two vCPUs during init, then 128/1769 of one.
+// swap, two vCPUs during init, then 128/1769 of one, in CFS periods short
+// enough that a throttled no-op waits milliseconds, not Linux's default 100.
 func TestLimits(t *testing.T) {
 	d := sharedDriver(t)
 	e := create(t, d, taskRoot(t, nil), 128, 64)
@@ -257,12 +258,12 @@ func TestLimits(t *testing.T) {
 			}
 		}
 	}
-	if got := cpu(); got != "200000 100000" {
+	if got := cpu(); got != "20000 10000" {
 		t.Errorf("init CPU = %s, want two vCPUs", got)
 	}
 	b.InitDone()
-	if got := cpu(); got != "7235 100000" {
-		t.Errorf("CPU after init = %s, want 128/1769 of a vCPU", got)
+	if got := cpu(); got != "1000 13821" {
+		t.Errorf("CPU after init = %s, want 128/1769 of a vCPU in a period of about 14 ms", got)
 	}
 }
 
@@ -301,4 +302,38 @@ func needHostTool(t *testing.T, name string) {
 	if _, err := os.Stat("/usr/bin/" + name); err != nil {
 		t.Skipf("needs /usr/bin/%s on the host", name)
 	}
+}
+
+// TestCPUShare checks that a busy 128 MB sandbox gets about its share of
+// a CPU (128/1769, 7%) after init, burst and all, and not more.
+func TestCPUShare(t *testing.T) {
+	d := sharedDriver(t)
+	e := create(t, d, taskRoot(t, nil), 128, 64)
+	e.sh(t, "echo ready; while :; do :; done")
+	e.out.waitFor(t, "ready")
+	b := e.sb.(*box)
+	b.InitDone()
+	var pid int
+	for _, p := range b.s.cg.procs() {
+		if p != b.s.pid {
+			pid = p
+		}
+	}
+	cpu := func() time.Duration {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+		utime, _ := strconv.Atoi(f[11])
+		stime, _ := strconv.Atoi(f[12])
+		return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+	}
+	start, used := time.Now(), cpu()
+	time.Sleep(time.Second) // the measurement window
+	share := float64(cpu()-used) / float64(time.Since(start))
+	if share > 0.12 {
+		t.Fatalf("a 128 MB sandbox used %.0f%% of a CPU, want about 7%%", share*100)
+	}
+	t.Logf("share %.1f%%", share*100)
 }
