@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -53,8 +54,23 @@ func (d *Driver) fit(s *slot, spec sandbox.Spec) (*box, error) {
 	if err := s.cg.setLimits(spec.MemoryMB, d.opts.MaxProcs+1); err != nil { // +1: PID 1
 		return nil, err
 	}
+	// The pool mounted a /tmp of Lambda's default size; another size
+	// replaces it.
+	var tmp *os.File
+	if spec.EphemeralMB != pooledTmpMB {
+		var err error
+		if tmp, err = d.tmp.attach(spec.EphemeralMB); err != nil {
+			return nil, err
+		}
+		defer tmp.Close() // once mounted, the mount holds the device
+	}
 	err := inNamespaces(s.pidfd, unix.CLONE_NEWNS, func() error {
-		return enterRoot(d.rootDir, spec.TaskRoot, spec.RuntimeDir, spec.EphemeralMB, s.uid)
+		if tmp != nil {
+			if err := replaceTmp(tmp, filepath.Join(d.rootDir, "tmp"), s.uid); err != nil {
+				return err
+			}
+		}
+		return enterRoot(d.rootDir, spec.TaskRoot, spec.RuntimeDir)
 	})
 	if err != nil {
 		return nil, err

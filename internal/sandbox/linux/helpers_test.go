@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -176,4 +178,16 @@ func (e *env) wait(t testing.TB, timeout time.Duration) sandbox.Exit {
 	}
 	time.Sleep(20 * time.Millisecond) // let the reader drain the pipe
 	return e.sb.Exit()
+}
+
+// value returns the number printed as "name=N", or -1.
+func (o *output) value(name string) int {
+	for _, line := range strings.Split(o.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, name+"="); ok {
+			if n, err := strconv.Atoi(v); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }

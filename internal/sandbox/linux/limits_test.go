@@ -14,16 +14,45 @@ import (
 	"time"
 )
 
-func TestAttackFillTmp(t *testing.T) {
+// TestTmpOnDisk checks that /tmp is separate from memory, as on Lambda: a
+// 128 MB function writes 150 MB to a /tmp of 160 MB, and the next 20 MB
+// fail with ENOSPC at the configured size.
+func TestTmpOnDisk(t *testing.T) {
 	d := sharedDriver(t)
-	e := create(t, d, taskRoot(t, nil), 512, 16)
-	e.sh(t, `dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>&1 | head -1; stat -c size=%s /tmp/fill`)
-	e.wait(t, 30*time.Second)
+	e := create(t, d, taskRoot(t, nil), 128, 160)
+	e.sh(t, `dd if=/dev/zero of=/tmp/a bs=1M count=150 2>/dev/null && echo wrote
+		dd if=/dev/zero of=/tmp/b bs=1M count=20 2>&1 | head -1; du -sk /tmp | cut -f1 | sed 's/^/kb=/'`)
+	ex := e.wait(t, 60*time.Second)
 	out := e.out.String()
-	if !strings.Contains(out, "No space left on device") || !strings.Contains(out, "size=16777216") {
-		t.Fatalf("filling a 16 MB /tmp: %q, want ENOSPC at 16777216 bytes", out)
+	if ex.OOM || !strings.Contains(out, "wrote") {
+		t.Fatalf("writing 150 MB to /tmp under 128 MB: exit %v, %q", ex, out)
+	}
+	if !strings.Contains(out, "No space left on device") {
+		t.Fatalf("writing past a 160 MB /tmp: %q, want ENOSPC", out)
+	}
+	// Metadata takes a few percent of the filesystem.
+	if kb := e.out.value("kb"); kb > 160<<10 || kb < 152<<10 {
+		t.Fatalf("/tmp holds %d KB when full, want between 152 and 160 MB", kb)
 	}
 	checkHealthy(t, d)
+}
+
+// TestTmpSizes checks /tmp at Lambda's default size (prepared by the pool)
+// and at another: empty, the sandbox user's alone, of the configured size.
+func TestTmpSizes(t *testing.T) {
+	d := sharedDriver(t)
+	for _, mb := range []int{512, 1024} {
+		e := create(t, d, taskRoot(t, nil), 128, mb)
+		e.sh(t, `ls -A /tmp | wc -l | sed 's/^/entries=/'; [ "$(stat -c %a:%u /tmp)" = "700:$(id -u)" ] && echo mine=1
+			stat -f -c %b:%S /tmp | awk -F: '{ print "kb=" $1 * $2 / 1024 }'`)
+		e.wait(t, 20*time.Second)
+		if e.out.value("entries") != 0 || e.out.value("mine") != 1 {
+			t.Errorf("%d MB: /tmp not empty or not the sandbox user's: %q", mb, e.out.String())
+		}
+		if kb := e.out.value("kb"); kb < mb<<10*97/100 || kb > mb<<10 {
+			t.Errorf("%d MB: /tmp has %d KB", mb, kb)
+		}
+	}
 }
 
 func TestAttackMemory(t *testing.T) {

@@ -9,9 +9,9 @@
 // directories read-only, a small /etc built from the host's, their code at
 // /var/task and the runtime at /var/runtime (read-only), an empty /opt, a
 // private /tmp, their own /proc, and a /dev of null, zero, full, random,
-// urandom and tty. /tmp is a tmpfs of EphemeralMB: free to create and to
-// clean up, and its pages count against the sandbox's memory limit rather
-// than the host's disk (a function at 128 MB cannot fill a 512 MB /tmp).
+// urandom and tty. /tmp is an ext4 filesystem of EphemeralMB on a loop
+// device backed by an unnamed sparse file (tmpdisk.go): on disk, not in
+// memory, so a 128 MB function can fill a 512 MB /tmp, as on Lambda.
 //
 // A cgroup per sandbox (v2 when the unified hierarchy has the memory, cpu
 // and pids controllers, else the three v1 hierarchies) caps memory at
@@ -127,6 +127,7 @@ type Driver struct {
 	rootDir  string // mount point of every sandbox's root, in its own namespace
 	etcDir   string
 	usersDir string
+	tmp      *tmpDisks
 	uids     *idPool
 	net      *outbound // nil unless Network is outbound
 	hostNet  int       // nubo's own network namespace
@@ -189,6 +190,9 @@ func New(opts Options) (*Driver, error) {
 	}
 	if err := buildEtc(d.etcDir, "/etc"); err != nil {
 		return nil, fmt.Errorf("build sandbox etc: %w", err)
+	}
+	if d.tmp, err = newTmpDisks(filepath.Join(opts.Dir, "tmp")); err != nil {
+		return nil, err
 	}
 	if d.pid1, err = loadPID1(); err != nil {
 		return nil, err

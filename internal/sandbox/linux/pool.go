@@ -95,8 +95,13 @@ func (d *Driver) newSlot(ctx context.Context) (s *slot, err error) {
 			return s, fmt.Errorf("prlimit: %w", err)
 		}
 	}
+	tmp, err := d.tmp.attach(pooledTmpMB)
+	if err != nil {
+		return s, err
+	}
+	defer tmp.Close() // once mounted, the mount holds the device
 	err = inNamespaces(s.pidfd, unix.CLONE_NEWNS|unix.CLONE_NEWNET|unix.CLONE_NEWUTS, func() error {
-		if err := d.prepareRoot(d.rootDir, uid); err != nil {
+		if err := d.prepareRoot(d.rootDir, uid, tmp); err != nil {
 			return err
 		}
 		if err := setupUTS(); err != nil {
