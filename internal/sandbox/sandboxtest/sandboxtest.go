@@ -33,6 +33,7 @@ func Run(t *testing.T, d sandbox.Driver) {
 		{"StopKillsProcessTree", testStopKillsProcessTree},
 		{"StopBeforeStart", testStopBeforeStart},
 		{"RuntimeAPIReachable", testRuntimeAPIReachable},
+		{"RuntimeAPIPrivate", testRuntimeAPIPrivate},
 		{"PrivateTmp", testPrivateTmp},
 		{"MaxMemory", testMaxMemory},
 		{"TaskRootContents", testTaskRootContents},
@@ -213,6 +214,33 @@ func testRuntimeAPIReachable(t *testing.T, d sandbox.Driver) {
 	}
 	if got := e.out.text(); !strings.Contains(got, "pong:/2018-06-01/ping") {
 		t.Fatalf("output %q", got)
+	}
+}
+
+// testRuntimeAPIPrivate checks that a process outside the sandbox (this
+// test) cannot use the sandbox's Runtime API, while the sandbox's own
+// processes, children included, can.
+func testRuntimeAPIPrivate(t *testing.T, d sandbox.Driver) {
+	e := create(t, d, nil)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "served:"+r.URL.Path)
+	})}
+	go srv.Serve(e.sb.Listener())
+	defer srv.Close()
+	e.start(`sh -c 'curl -sS "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"'; echo; echo ready; sleep 30`)
+	e.out.waitFor(t, "ready")
+	if got := e.out.text(); !strings.Contains(got, "served:/2018-06-01/runtime/invocation/next") {
+		t.Fatalf("the sandbox's own process was not served: %q", got)
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get("http://" + e.sb.RuntimeAPI() + "/2018-06-01/runtime/invocation/next")
+	if err != nil {
+		return // unreachable from outside: as good as refused
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(body), "served:") {
+		t.Fatalf("a process outside the sandbox was served: %s %q", resp.Status, body)
 	}
 }
 
