@@ -19,9 +19,10 @@ import (
 
 // box is a sandbox handed to the engine.
 type box struct {
-	s      *slot
-	spec   sandbox.Spec
-	filter []unix.SockFilter
+	s       *slot
+	spec    sandbox.Spec
+	filter  []unix.SockFilter
+	release func() // gives back the share's copies of code and runtime
 
 	// nsMu keeps Stop from closing PID 1's pidfd (whose number could then
 	// name another sandbox's) while Listen uses it to join the namespace.
@@ -50,37 +51,63 @@ type box struct {
 const maxInit = 10 * time.Second
 
 // fit makes a prepared slot the sandbox for spec.
-func (d *Driver) fit(s *slot, spec sandbox.Spec) (*box, error) {
+func (d *Driver) fit(s *slot, spec sandbox.Spec) (b *box, err error) {
 	if err := s.cg.setLimits(spec.MemoryMB, d.opts.MaxProcs+1); err != nil { // +1: PID 1
 		return nil, err
 	}
+	code, runtime, release, err := d.copiesFor(spec)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
 	// The pool mounted a /tmp of Lambda's default size; another size
 	// replaces it.
 	var tmp *os.File
 	if spec.EphemeralMB != pooledTmpMB {
-		var err error
 		if tmp, err = d.tmp.attach(spec.EphemeralMB); err != nil {
 			return nil, err
 		}
 		defer tmp.Close() // once mounted, the mount holds the device
 	}
-	err := inNamespaces(s.pidfd, unix.CLONE_NEWNS, func() error {
+	err = inNamespaces(s.pidfd, unix.CLONE_NEWNS, func() error {
 		if tmp != nil {
 			if err := replaceTmp(tmp, filepath.Join(d.rootDir, "tmp"), s.uid); err != nil {
 				return err
 			}
 		}
-		return enterRoot(d.rootDir, spec.TaskRoot, spec.RuntimeDir)
+		return d.enterRoot(d.rootDir, code, runtime)
 	})
 	if err != nil {
 		return nil, err
 	}
-	b := &box{
-		s: s, spec: spec, filter: seccompFilter(),
+	b = &box{
+		s: s, spec: spec, filter: seccompFilter(), release: release,
 		startc: make(chan message, 1), done: make(chan struct{}), released: make(chan struct{}),
 	}
 	go b.watch()
 	return b, nil
+}
+
+// copiesFor returns the share's copies of spec's code and runtime
+// directories (runtime "" when there is none), and how to give them back.
+func (d *Driver) copiesFor(spec sandbox.Spec) (code, runtime string, release func(), err error) {
+	code, releaseCode, err := d.share.acquire(spec.TaskRoot)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if spec.RuntimeDir == "" {
+		return code, "", releaseCode, nil
+	}
+	runtime, releaseRuntime, err := d.share.acquire(spec.RuntimeDir)
+	if err != nil {
+		releaseCode()
+		return "", "", nil, err
+	}
+	return code, runtime, func() { releaseCode(); releaseRuntime() }, nil
 }
 
 func (b *box) Paths() sandbox.Paths {
@@ -357,6 +384,7 @@ func (b *box) Stop(grace time.Duration) error {
 	b.nsClosed = true
 	b.nsMu.Unlock()
 	b.releaseErr = errors.Join(err, b.s.destroy())
+	b.release()
 	close(b.released)
 	return b.releaseErr
 }

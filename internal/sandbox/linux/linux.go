@@ -2,7 +2,8 @@
 // environment with Linux namespaces, cgroups and seccomp, and enforces
 // Lambda's limits.
 //
-// Every sandbox has its own mount, PID, network, UTS and IPC namespaces. Its
+// Every sandbox has its own mount, PID, network, UTS and IPC namespaces,
+// and its main process a cgroup namespace rooted at its cgroups. Its
 // processes run as a uid and gid of their own (one per live sandbox), with
 // no capabilities (bounding set included), no_new_privs and a seccomp filter
 // (seccomp.go), and see only: the host's /usr and the other system
@@ -11,10 +12,12 @@
 // private /tmp, their own /proc, and a /dev of null, zero, full, random,
 // urandom and tty. /tmp is an ext4 filesystem of EphemeralMB on a loop
 // device backed by an unnamed sparse file (tmpdisk.go): on disk, not in
-// memory, so a 128 MB function can fill a 512 MB /tmp, as on Lambda.
+// memory, so a 128 MB function can fill a 512 MB /tmp, as on Lambda. /etc,
+// the code and the runtime come from the driver's own tmpfs (share.go), so
+// that neither mountinfo nor /proc/self/cgroup shows a host path.
 //
 // A cgroup per sandbox (v2 when the unified hierarchy has the memory, cpu
-// and pids controllers, else the three v1 hierarchies) caps memory at
+// and pids controllers, else the three v1 hierarchies, and the freezer's) caps memory at
 // MemorySize with swap off (exceeding it kills the sandbox and sets
 // Exit().OOM), CPU at 1,769 MB per vCPU after init (two vCPUs during init,
 // as Lambda grants; see InitDone), and processes at 1,024.
@@ -125,8 +128,7 @@ type Driver struct {
 	pid1     *os.File // the init program, a sealed memory file
 	devNull  *os.File
 	rootDir  string // mount point of every sandbox's root, in its own namespace
-	etcDir   string
-	usersDir string
+	share    *share // /etc, user files, copies of code and runtimes
 	tmp      *tmpDisks
 	uids     *idPool
 	net      *outbound // nil unless Network is outbound
@@ -165,8 +167,6 @@ func New(opts Options) (*Driver, error) {
 		opts:     opts,
 		log:      opts.Logger.With("driver", "linux"),
 		rootDir:  filepath.Join(opts.Dir, "root"),
-		etcDir:   filepath.Join(opts.Dir, "etc"),
-		usersDir: filepath.Join(opts.Dir, "users"),
 		uids:     newIDPool(opts.UIDBase, opts.UIDCount),
 		nonce:    fmt.Sprintf("%x", os.Getpid()),
 		spawn:    make(chan spawnRequest),
@@ -188,7 +188,11 @@ func New(opts Options) (*Driver, error) {
 	if err := os.MkdirAll(d.rootDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create state dir: %w", err)
 	}
-	if err := buildEtc(d.etcDir, "/etc"); err != nil {
+	if d.share, err = newShare(); err != nil {
+		return nil, err
+	}
+	if err := buildEtc(d.share.path("etc"), "/etc"); err != nil {
+		d.share.close()
 		return nil, fmt.Errorf("build sandbox etc: %w", err)
 	}
 	if d.tmp, err = newTmpDisks(filepath.Join(opts.Dir, "tmp")); err != nil {
@@ -231,7 +235,7 @@ func (d *Driver) Close() error {
 	for _, dir := range d.cgroups.dirs() {
 		os.Remove(dir) // fails while a sandbox's cgroup remains
 	}
-	errs = append(errs, d.pid1.Close(), d.devNull.Close(), os.RemoveAll(d.opts.Dir))
+	errs = append(errs, d.share.close(), d.pid1.Close(), d.devNull.Close(), os.RemoveAll(d.opts.Dir))
 	return errors.Join(errs...)
 }
 

@@ -95,13 +95,17 @@ func (d *Driver) newSlot(ctx context.Context) (s *slot, err error) {
 			return s, fmt.Errorf("prlimit: %w", err)
 		}
 	}
+	users, err := d.userFiles(uid)
+	if err != nil {
+		return s, err
+	}
 	tmp, err := d.tmp.attach(pooledTmpMB)
 	if err != nil {
 		return s, err
 	}
 	defer tmp.Close() // once mounted, the mount holds the device
 	err = inNamespaces(s.pidfd, unix.CLONE_NEWNS|unix.CLONE_NEWNET|unix.CLONE_NEWUTS, func() error {
-		if err := d.prepareRoot(d.rootDir, uid, tmp); err != nil {
+		if err := d.prepareRoot(d.rootDir, users, uid, tmp); err != nil {
 			return err
 		}
 		if err := setupUTS(); err != nil {

@@ -37,7 +37,7 @@ const (
 // mount namespace), with a /tmp of Lambda's default size on the loop device
 // tmp (tmpdisk.go). It runs in that namespace; PID 1 has already made every
 // mount private and mounted the namespace's own /proc over /proc.
-func (d *Driver) prepareRoot(root string, uid int, tmp *os.File) error {
+func (d *Driver) prepareRoot(root, users string, uid int, tmp *os.File) error {
 	if err := unix.Mount("nubo-root", root, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, rootOptions); err != nil {
 		return fmt.Errorf("mount root: %w", err)
 	}
@@ -51,15 +51,11 @@ func (d *Driver) prepareRoot(root string, uid int, tmp *os.File) error {
 			return err
 		}
 	}
-	if err := bindReadOnly(d.etcDir, filepath.Join(root, "etc")); err != nil {
-		return err
-	}
-	users, err := d.userFiles(uid)
-	if err != nil {
+	if err := d.share.mountAt("etc", filepath.Join(root, "etc")); err != nil {
 		return err
 	}
 	for _, name := range []string{"passwd", "group"} {
-		if err := bindReadOnly(filepath.Join(users, name), filepath.Join(root, "etc", name)); err != nil {
+		if err := d.share.mountAt(users+"/"+name, filepath.Join(root, "etc", name)); err != nil {
 			return err
 		}
 	}
@@ -172,14 +168,15 @@ func bindReadOnly(src, dst string) error {
 }
 
 // enterRoot finishes a sandbox's root for its Spec and makes it the root of
-// the mount namespace: the code and runtime read-only, the root itself
-// read-only, and the host's tree detached.
-func enterRoot(root, code, runtime string) error {
-	if err := bindReadOnly(code, filepath.Join(root, "var/task")); err != nil {
+// the mount namespace: the copies code and runtime of the share (runtime
+// "" for none) read-only, the root itself read-only, and the host's tree
+// detached.
+func (d *Driver) enterRoot(root, code, runtime string) error {
+	if err := d.share.mountAt(code, filepath.Join(root, "var/task")); err != nil {
 		return err
 	}
 	if runtime != "" {
-		if err := bindReadOnly(runtime, filepath.Join(root, "var/runtime")); err != nil {
+		if err := d.share.mountAt(runtime, filepath.Join(root, "var/runtime")); err != nil {
 			return err
 		}
 	}
