@@ -122,17 +122,17 @@ func (o *Options) setDefaults() {
 // Driver creates Linux sandboxes. Create waits for Run to start and fails
 // once it has returned.
 type Driver struct {
-	opts     Options
-	log      *slog.Logger
-	cgroups  *cgroupRoot
-	pid1     *os.File // the init program, a sealed memory file
-	devNull  *os.File
-	rootDir  string // mount point of every sandbox's root, in its own namespace
-	share    *share // /etc, user files, copies of code and runtimes
-	tmp      *tmpDisks
-	uids     *idPool
-	net      *outbound // nil unless Network is outbound
-	hostNet  int       // nubo's own network namespace
+	opts    Options
+	log     *slog.Logger
+	cgroups *cgroupRoot
+	pid1    *os.File // the init program, a sealed memory file
+	devNull *os.File
+	rootDir string // mount point of every sandbox's root, in its own namespace
+	share   *share // /etc, user files, copies of code and runtimes
+	tmp     *tmpDisks
+	uids    *idPool
+	net     *outbound // nil unless Network is outbound
+	hostNet int       // nubo's own network namespace
 
 	netMu    sync.Mutex
 	idleNets []*netns
@@ -164,15 +164,15 @@ func New(opts Options) (*Driver, error) {
 		return nil, fmt.Errorf("linux sandbox driver: unknown network mode %q", opts.Network)
 	}
 	d := &Driver{
-		opts:     opts,
-		log:      opts.Logger.With("driver", "linux"),
-		rootDir:  filepath.Join(opts.Dir, "root"),
-		uids:     newIDPool(opts.UIDBase, opts.UIDCount),
-		nonce:    fmt.Sprintf("%x", os.Getpid()),
-		spawn:    make(chan spawnRequest),
-		ready:    make(chan *slot, opts.PoolSize),
-		started:  make(chan struct{}),
-		stopped:  make(chan struct{}),
+		opts:    opts,
+		log:     opts.Logger.With("driver", "linux"),
+		rootDir: filepath.Join(opts.Dir, "root"),
+		uids:    newIDPool(opts.UIDBase, opts.UIDCount),
+		nonce:   fmt.Sprintf("%x", os.Getpid()),
+		spawn:   make(chan spawnRequest),
+		ready:   make(chan *slot, opts.PoolSize),
+		started: make(chan struct{}),
+		stopped: make(chan struct{}),
 	}
 	cg, err := findCgroups(opts.CgroupParent)
 	if err != nil {
