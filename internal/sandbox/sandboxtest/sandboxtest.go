@@ -99,15 +99,23 @@ func (e *env) start(script string, extra ...string) {
 	}
 }
 
+// wait returns the exit once the process has ended and its output is read.
 func (e *env) wait() sandbox.Exit {
 	e.t.Helper()
 	select {
 	case <-e.sb.Done():
-		return e.sb.Exit()
 	case <-time.After(20 * time.Second):
 		e.t.Fatal("process did not exit")
 	}
-	return sandbox.Exit{}
+	// Once the process and this end are gone, the reader gets EOF after the
+	// last byte; a drain by sleeping could lose output on a busy machine.
+	e.out.close()
+	select {
+	case <-e.out.done:
+	case <-time.After(20 * time.Second):
+		e.t.Fatal("the output pipe is still open")
+	}
+	return e.sb.Exit()
 }
 
 func testOutputEnvAndWorkingDir(t *testing.T, d sandbox.Driver) {
@@ -293,7 +301,7 @@ func testFreeze(t *testing.T, d sandbox.Driver) {
 	if err := f.Freeze(); err != nil {
 		t.Fatal(err)
 	}
-	before := e.out.text() // text lets the reader catch up first
+	before := e.out.settled(t)
 	time.Sleep(200 * time.Millisecond)
 	if after := e.out.text(); after != before {
 		t.Fatalf("output went on while frozen: %q", strings.TrimPrefix(after, before))
@@ -384,6 +392,23 @@ func (c *capture) waitFor(t *testing.T, s string) {
 		}
 	}
 	t.Fatalf("output never showed %q: %q", s, c.text())
+}
+
+// settled waits until the output has stopped growing (for 100 ms) and
+// returns it.
+func (c *capture) settled(t *testing.T) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for last := c.text(); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		now := c.text()
+		if now == last {
+			return now
+		}
+		last = now
+	}
+	t.Fatalf("output never stopped growing: %q", c.text())
+	return ""
 }
 
 // value returns the number printed as "name=N".
