@@ -240,6 +240,9 @@ func (b *box) InitDone() {
 	if err := b.s.cg.setCPU(b.spec.MemoryMB); err != nil {
 		b.s.d.log.Warn("end init CPU share", "sandbox", b.spec.ID, "err", err)
 	}
+	if b.spec.MemoryMB < mbPerCPU {
+		b.s.cg.pin(b.s.d.nextCPU())
+	}
 }
 
 // lookPath finds a command given without a slash in the PATH of env,

@@ -284,6 +284,31 @@ func cpuMax(memoryMB int) (quota, period int) {
 	return quota, period
 }
 
+// pin moves every thread of the cgroup to cpu (their children inherit
+// it). A share of less than one vCPU spread over several CPUs is wasted:
+// each CPU's run queue holds back part of the quota (at least 1 ms) while
+// the sandbox's threads on another CPU are throttled. Pinned, a 128 MB
+// no-op's p99 at c=1 fell from 27 ms to 14 ms and its rate rose by half,
+// its share unchanged. A thread created while pin runs may keep the old
+// mask; a process may widen its own: either only costs itself.
+func (c *cgroup) pin(cpu int) {
+	file := "tasks"
+	if c.root.v2 {
+		file = "cgroup.threads"
+	}
+	data, err := os.ReadFile(c.path(c.root.cpu, file))
+	if err != nil {
+		return
+	}
+	var set unix.CPUSet
+	set.Set(cpu)
+	for _, f := range strings.Fields(string(data)) {
+		if tid, err := strconv.Atoi(f); err == nil {
+			unix.SchedSetaffinity(tid, &set)
+		}
+	}
+}
+
 // dirOf picks the hierarchy a control file belongs to.
 func (c *cgroup) dirOf(file string) string {
 	switch {

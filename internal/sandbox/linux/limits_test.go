@@ -294,6 +294,16 @@ func TestLimits(t *testing.T) {
 	if got := cpu(); got != "1000 13821" {
 		t.Errorf("CPU after init = %s, want 128/1769 of a vCPU in a period of about 14 ms", got)
 	}
+	// Less than a vCPU runs on one CPU.
+	for _, pid := range cg.procs() {
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if list := lineWith(string(status), "Cpus_allowed_list:"); strings.ContainsAny(list, ",-") {
+			t.Errorf("pid %d: %s, want one CPU", pid, list)
+		}
+	}
 }
 
 // TestManagedRuntimes runs the host's interpreters inside a sandbox, as the

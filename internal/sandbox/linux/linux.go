@@ -143,10 +143,20 @@ type Driver struct {
 	started chan struct{} // closed when Run starts
 	stopped chan struct{} // closed when Run has stopped its spawners
 
-	mu    sync.Mutex
-	runs  int
-	seq   uint64
-	nonce string
+	mu      sync.Mutex
+	runs    int
+	seq     uint64
+	nonce   string
+	cpus    []int // the CPUs nubo may run on, for pinning small sandboxes
+	lastCPU int
+}
+
+// nextCPU picks the CPU to pin the next small sandbox to, in turn.
+func (d *Driver) nextCPU() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.lastCPU = (d.lastCPU + 1) % len(d.cpus)
+	return d.cpus[d.lastCPU]
 }
 
 // New checks that the host can run sandboxes, removes what a previous run
@@ -173,6 +183,15 @@ func New(opts Options) (*Driver, error) {
 		ready:   make(chan *slot, opts.PoolSize),
 		started: make(chan struct{}),
 		stopped: make(chan struct{}),
+	}
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return nil, fmt.Errorf("linux sandbox driver: sched_getaffinity: %w", err)
+	}
+	for cpu := range 1024 {
+		if set.IsSet(cpu) {
+			d.cpus = append(d.cpus, cpu)
+		}
 	}
 	cg, err := findCgroups(opts.CgroupParent)
 	if err != nil {
