@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -66,21 +65,28 @@ func (d *Driver) fit(s *slot, spec sandbox.Spec) (b *box, err error) {
 	}()
 	// The pool mounted a /tmp of Lambda's default size; another size
 	// replaces it.
-	var tmp *os.File
-	if spec.EphemeralMB != pooledTmpMB {
-		if tmp, err = d.tmp.attach(spec.EphemeralMB); err != nil {
+	var tmp *tmpDisk
+	if spec.EphemeralMB != s.tmp.sizeMB {
+		if tmp, err = d.tmp.get(spec.EphemeralMB, s.uid); err != nil {
 			return nil, err
 		}
-		defer tmp.Close() // once mounted, the mount holds the device
 	}
 	err = inNamespaces(s.pidfd, unix.CLONE_NEWNS, func() error {
 		if tmp != nil {
-			if err := replaceTmp(tmp, filepath.Join(d.rootDir, "tmp"), s.uid); err != nil {
+			if err := replaceTmp(tmp, filepath.Join(d.rootDir, "tmp")); err != nil {
 				return err
 			}
 		}
 		return d.enterRoot(d.rootDir, code, runtime)
 	})
+	if tmp != nil {
+		if err != nil {
+			d.tmp.put(tmp)
+		} else {
+			d.tmp.put(s.tmp) // unused: nothing ran in the sandbox yet
+			s.tmp = tmp
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -254,6 +254,7 @@ func (d *Driver) Close() error {
 	for _, dir := range d.cgroups.dirs() {
 		os.Remove(dir) // fails while a sandbox's cgroup remains
 	}
+	d.tmp.close()
 	errs = append(errs, d.share.close(), d.pid1.Close(), d.devNull.Close(), os.RemoveAll(d.opts.Dir))
 	return errors.Join(errs...)
 }

@@ -26,7 +26,8 @@ type slot struct {
 	cg    *cgroup
 	ln    net.Listener
 	net   *netns
-	netOK bool // set up completely: the namespace may serve another sandbox
+	netOK bool     // set up completely: the namespace may serve another sandbox
+	tmp   *tmpDisk // the /tmp filesystem
 }
 
 const (
@@ -99,13 +100,11 @@ func (d *Driver) newSlot(ctx context.Context) (s *slot, err error) {
 	if err != nil {
 		return s, err
 	}
-	tmp, err := d.tmp.attach(pooledTmpMB)
-	if err != nil {
+	if s.tmp, err = d.tmp.get(pooledTmpMB, uid); err != nil {
 		return s, err
 	}
-	defer tmp.Close() // once mounted, the mount holds the device
 	err = inNamespaces(s.pidfd, unix.CLONE_NEWNS|unix.CLONE_NEWNET|unix.CLONE_NEWUTS, func() error {
-		if err := d.prepareRoot(d.rootDir, users, uid, tmp); err != nil {
+		if err := d.prepareRoot(d.rootDir, users, s.tmp); err != nil {
 			return err
 		}
 		if err := setupUTS(); err != nil {
@@ -221,6 +220,9 @@ func (s *slot) destroy() error {
 	}
 	if s.cg != nil {
 		errs = append(errs, s.cg.remove())
+	}
+	if s.tmp != nil {
+		s.d.tmp.put(s.tmp) // every process that could use it is gone
 	}
 	if s.net != nil {
 		if s.netOK {

@@ -34,10 +34,9 @@ const (
 
 // prepareRoot builds the parts of a sandbox's root that do not depend on
 // its Spec, at root (the driver's mount point, private to the sandbox's
-// mount namespace), with a /tmp of Lambda's default size on the loop device
-// tmp (tmpdisk.go). It runs in that namespace; PID 1 has already made every
+// mount namespace), with the /tmp filesystem tmp (tmpdisk.go). It runs in that namespace; PID 1 has already made every
 // mount private and mounted the namespace's own /proc over /proc.
-func (d *Driver) prepareRoot(root, users string, uid int, tmp *os.File) error {
+func (d *Driver) prepareRoot(root, users string, tmp *tmpDisk) error {
 	if err := unix.Mount("nubo-root", root, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, rootOptions); err != nil {
 		return fmt.Errorf("mount root: %w", err)
 	}
@@ -62,7 +61,7 @@ func (d *Driver) prepareRoot(root, users string, uid int, tmp *os.File) error {
 	if err := makeDev(filepath.Join(root, "dev")); err != nil {
 		return err
 	}
-	if err := mountTmp(tmp, filepath.Join(root, "tmp"), uid); err != nil {
+	if err := tmp.mountAt(filepath.Join(root, "tmp")); err != nil {
 		return err
 	}
 	if err := unix.Mount("/proc", filepath.Join(root, "proc"), "", unix.MS_BIND, ""); err != nil {
