@@ -51,8 +51,10 @@ func (env *environment) idle() {
 		case <-ctx.Done():
 			return
 		}
-		if err := f.Freeze(); err != nil {
-			env.log.Warn("freeze idle environment", "environment", env.id, "err", err)
+		if err := f.Freeze(ctx); err != nil {
+			if ctx.Err() == nil {
+				env.log.Warn("freeze idle environment", "environment", env.id, "err", err)
+			}
 			return
 		}
 		env.fz.frozen = true

@@ -80,9 +80,11 @@ type Sandbox interface {
 // it is idle, after its runtime has asked for the next event, and thaws it
 // before handing it one.
 type Freezer interface {
-	// Freeze stops every process of the sandbox; when it returns, none
-	// runs.
-	Freeze() error
+	// Freeze stops every process of the sandbox; when it returns nil, none
+	// runs. A process can hold freezing up (one in an uninterruptible
+	// sleep, or one starved of CPU): when ctx ends first, Freeze thaws the
+	// sandbox and returns ctx's error.
+	Freeze(ctx context.Context) error
 	// Thaw lets them run again. Stop works on a frozen sandbox too.
 	Thaw() error
 }

@@ -374,7 +374,7 @@ func TestBenchFreeze(t *testing.T) {
 	var freeze, thaw time.Duration
 	for range n {
 		start := time.Now()
-		if err := f.Freeze(); err != nil {
+		if err := f.Freeze(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		frozen := time.Now()

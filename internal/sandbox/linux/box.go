@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -32,17 +33,18 @@ type box struct {
 	done     chan struct{} // closed once PID 1, and so every process, is gone
 	released chan struct{} // closed when Stop has released the slot
 
-	mu         sync.Mutex
-	started    bool
-	stopping   bool
-	exit       sandbox.Exit
-	peak       int64
-	gone       bool // the cgroup is removed
-	extra      []net.Listener
-	initTimer  *time.Timer
-	initDone   bool
-	frozen     bool
-	releaseErr error
+	mu           sync.Mutex
+	started      bool
+	stopping     bool
+	exit         sandbox.Exit
+	peak         int64
+	gone         bool // the cgroup is removed
+	extra        []net.Listener
+	initTimer    *time.Timer
+	initDone     bool
+	frozen       bool
+	cancelFreeze context.CancelFunc // ends a Freeze in progress
+	releaseErr   error
 }
 
 // maxInit is how long a runtime's init may use the init-phase CPU share
@@ -357,6 +359,9 @@ func (b *box) Stop(grace time.Duration) error {
 	}
 	b.stopping = true
 	started := b.started
+	if b.cancelFreeze != nil {
+		b.cancelFreeze()
+	}
 	if b.frozen {
 		// A frozen process cannot act on SIGTERM (nor, on v1, die).
 		b.frozen = false

@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,17 +13,24 @@ import (
 // freezer.state, v2 cgroup.freeze): every process of the sandbox, PID 1
 // included, stops where it is, and Freeze returns once the kernel reports
 // them all frozen. Lambda freezes an environment between invocations.
-func (b *box) Freeze() error {
+func (b *box) Freeze(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.gone || b.stopping {
+		b.mu.Unlock()
 		return errors.New("freeze: sandbox stopped")
 	}
-	if err := b.s.cg.freeze(); err != nil {
-		return err
+	b.frozen, b.cancelFreeze = true, cancel // Stop ends the wait and thaws
+	b.mu.Unlock()
+	err := b.s.cg.freeze(ctx)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cancelFreeze = nil
+	if err != nil {
+		b.frozen = false
 	}
-	b.frozen = true
-	return nil
+	return err
 }
 
 // Thaw implements sandbox.Freezer: the sandbox's processes run again.
@@ -36,12 +44,9 @@ func (b *box) Thaw() error {
 	return b.s.cg.thaw()
 }
 
-// freezeTimeout bounds the wait for the last process to freeze (one in an
-// uninterruptible sleep, such as a slow disk write, holds it up).
-const freezeTimeout = 2 * time.Second
-
-// freeze stops the cgroup's processes and waits until they have stopped.
-func (c *cgroup) freeze() error {
+// freeze stops the cgroup's processes and waits until they have stopped,
+// or thaws them again when ctx ends first.
+func (c *cgroup) freeze(ctx context.Context) error {
 	file, value, state, frozen := "freezer.state", "FROZEN", "freezer.state", "FROZEN"
 	dir := c.root.freezer
 	if c.root.v2 {
@@ -55,7 +60,6 @@ func (c *cgroup) freeze() error {
 	}
 	// Freezing is asynchronous; a parked runtime freezes within tens of
 	// microseconds, so poll from there and back off.
-	deadline := time.Now().Add(freezeTimeout)
 	for wait := 20 * time.Microsecond; ; wait = min(2*wait, 5*time.Millisecond) {
 		data, err := os.ReadFile(c.path(dir, state))
 		if err != nil {
@@ -64,11 +68,14 @@ func (c *cgroup) freeze() error {
 		if hasLine(string(data), frozen) {
 			return nil
 		}
-		if time.Now().After(deadline) {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
 			c.thaw()
-			return fmt.Errorf("freeze: not frozen after %v", freezeTimeout)
+			return fmt.Errorf("freeze: %w", ctx.Err())
 		}
-		time.Sleep(wait)
 	}
 }
 

@@ -298,7 +298,9 @@ func testFreeze(t *testing.T, d sandbox.Driver) {
 	}
 	e.start(`(while :; do echo child; sleep 0.01; done) & while :; do echo tick; sleep 0.01; done`)
 	e.out.waitFor(t, "child")
-	if err := f.Freeze(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a busy machine is slow to freeze
+	defer cancel()
+	if err := f.Freeze(ctx); err != nil {
 		t.Fatal(err)
 	}
 	before := e.out.settled(t)
@@ -328,7 +330,9 @@ func testStopFrozen(t *testing.T, d sandbox.Driver) {
 	}
 	e.start(`trap 'echo terminated; exit 0' TERM; echo ready; while :; do sleep 0.01; done`)
 	e.out.waitFor(t, "ready")
-	if err := f.Freeze(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := f.Freeze(ctx); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
