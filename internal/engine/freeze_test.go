@@ -56,7 +56,7 @@ type freezable struct {
 }
 
 func (f *freezable) Freeze(context.Context) error { f.log.record("freeze"); return nil }
-func (f *freezable) Thaw() error   { f.log.record("thaw"); return nil }
+func (f *freezable) Thaw() error                  { f.log.record("thaw"); return nil }
 func (f *freezable) Stop(grace time.Duration) error {
 	f.log.record("stop")
 	return f.Sandbox.Stop(grace)
