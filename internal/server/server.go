@@ -25,6 +25,8 @@ import (
 	"github.com/nubo-dev/nubo/internal/runtimes"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatchlogs"
+	"github.com/nubo-dev/nubo/internal/services/dynamodb"
+	"github.com/nubo-dev/nubo/internal/services/dynamodb/dynamodbapi"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -71,24 +73,28 @@ type Config struct {
 
 // Server is a running nubo.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	store   *natsstore.Store
-	control *control.Service
-	engine  *engine.Engine
-	logs    *logs.Store
-	obs     *observability
-	async   *async.Queue
-	sqs     *sqs.Service
-	sns     *sns.Service
-	esm     *esm.Service
-	http    *http.Server
-	forks   *runtimes.ForkServers // nil unless the process driver forks
+	cfg      Config
+	log      *slog.Logger
+	store    *natsstore.Store
+	control  *control.Service
+	engine   *engine.Engine
+	logs     *logs.Store
+	obs      *observability
+	async    *async.Queue
+	sqs      *sqs.Service
+	sns      *sns.Service
+	esm      *esm.Service
+	dynamodb *dynamodb.Service
+	http     *http.Server
+	forks    *runtimes.ForkServers // nil unless the process driver forks
 	// api is the router, which functions inside sandboxes reach too; the
 	// engine gets it before the router exists.
 	api apiHandler
 	// runners are the long-lived components, run by Run until it stops.
 	runners []func(context.Context) error
+	// closers close what the runners used, once they stopped (and when
+	// New fails).
+	closers []func() error
 	ln      net.Listener
 }
 
@@ -121,6 +127,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if err := s.build(ctx); err != nil {
 		s.ln.Close()
+		s.close()
 		st.Close()
 		return nil, err
 	}
@@ -204,6 +211,9 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	dests.sqs, dests.sns = s.sqs, s.sns
+	if err := s.buildDynamoDB(ctx); err != nil {
+		return err
+	}
 	router := wire.NewRouter(s.cfg.Region, s.log)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
@@ -216,12 +226,23 @@ func (s *Server) build(ctx context.Context) error {
 		snsapi.New(s.sns, s.log),
 		cloudwatchlogs.New(s.logs, s.cfg.Account, s.log),
 		cloudwatch.New(s.obs.metrics, s.log),
+		dynamodbapi.New(s.dynamodb, s.cfg.Account, s.log),
 	} {
 		router.Handle(svc)
 	}
 	s.api.Handler = router
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 30 * time.Second}
 	return nil
+}
+
+// close runs the closers, last first.
+func (s *Server) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		if err := s.closers[i](); err != nil {
+			s.log.Warn("close", "err", err)
+		}
+	}
+	s.closers = nil
 }
 
 // apiHandler serves whatever Handler is once it is set.
@@ -263,6 +284,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	cancel()
 	wg.Wait()
+	s.close()
 	if s.forks != nil {
 		s.forks.Close() // after the engine stopped the environments they forked
 	}
