@@ -136,7 +136,7 @@ func TestItems(t *testing.T) {
 		UpdateExpression: "SET n = n + :one, l = list_append(l, :l) REMOVE gone", ConditionExpression: "n = :five",
 		ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":one": {"N": "1"}, ":five": {"N": "5"}, ":l": {"L": [{"N": "2"}]}}`),
 		ReturnValues:              "UPDATED_NEW"}))
-	if got := string(attr.MarshalItem(out.Attributes)); got != `{"l":{"L":[{"S":"x"},{"N":"2"}]},"n":{"N":"6"}}` {
+	if got := string(attr.MarshalItemJSON(out.Attributes)); got != `{"l":{"L":[{"S":"x"},{"N":"2"}]},"n":{"N":"6"}}` {
 		t.Errorf("UPDATED_NEW = %s", got)
 	}
 	_, err = s.UpdateItem(ctx, scope, &UpdateItemInput{TableName: "tab1", Key: key, UpdateExpression: "SET pk = :v", ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":v": {"S": "b"}}`)})
@@ -144,7 +144,7 @@ func TestItems(t *testing.T) {
 	_, err = s.UpdateItem(ctx, scope, &UpdateItemInput{TableName: "tab1", Key: key, UpdateExpression: "SET n = :v", ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":v": {"S": "b"}, ":w": {"S": "c"}}`)})
 	wantErr(t, err, ErrValidation, "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}")
 	got := must(s.GetItem(ctx, scope, &GetItemInput{TableName: "tab1", Key: key, ProjectionExpression: "#n, l[1]", ExpressionAttributeNames: map[string]string{"#n": "n"}}))
-	if g := string(attr.MarshalItem(got.Item)); g != `{"l":{"L":[{"N":"2"}]},"n":{"N":"6"}}` {
+	if g := string(attr.MarshalItemJSON(got.Item)); g != `{"l":{"L":[{"N":"2"}]},"n":{"N":"6"}}` {
 		t.Errorf("projection = %s", g)
 	}
 	// Legacy parameters.
@@ -152,7 +152,7 @@ func TestItems(t *testing.T) {
 		AttributeUpdates: map[string]AttributeValueUpdate{"n": {Action: "ADD", Value: ptr(attr.Num("10"))}},
 		Expected:         map[string]ExpectedAttributeValue{"n": {Value: ptr(attr.Num("6"))}}}))
 	got = must(s.GetItem(ctx, scope, &GetItemInput{TableName: "tab1", Key: key, AttributesToGet: []string{"n"}}))
-	if g := string(attr.MarshalItem(got.Item)); g != `{"n":{"N":"16"}}` {
+	if g := string(attr.MarshalItemJSON(got.Item)); g != `{"n":{"N":"16"}}` {
 		t.Errorf("legacy update = %s", g)
 	}
 	del := must(s.DeleteItem(ctx, scope, &DeleteItemInput{TableName: "tab1", Key: key, ReturnValues: "ALL_OLD"}))
