@@ -188,12 +188,20 @@ func TestJSON(t *testing.T) {
 func TestSize(t *testing.T) {
 	item := Item{
 		"a":   Str("hello"),           // 1 + 5
-		"bb":  Num("123"),             // 2 + 3 (pairs "01","23" + 1)
+		"bb":  Num("123"),             // 2 + 4 (two pairs + 2: 1.23e2, even exponent)
 		"c":   Bool(true),             // 1 + 1
 		"lst": List(Str("x"), Null()), // 3 + 3 + (1+1) + (1+1)
 	}
-	if got, want := ItemSize(item), 6+5+2+10; got != want {
+	if got, want := ItemSize(item), 6+6+2+10; got != want {
 		t.Errorf("ItemSize = %d, want %d", got, want)
+	}
+	for _, tt := range []struct {
+		n    string
+		want int
+	}{{"1", 3}, {"10", 2}, {"12", 2}, {"-12", 2}, {"123", 4}, {"0.5", 2}, {"0.05", 3}, {"1234567890", 6}, {"0", 3}} {
+		if got := Num(tt.n).Size(); got != tt.want {
+			t.Errorf("size of %s = %d, want %d", tt.n, got, tt.want)
+		}
 	}
 }
 
