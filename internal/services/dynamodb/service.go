@@ -77,7 +77,7 @@ func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) 
 		s.sweep = time.Minute
 	}
 	s.commit.init(db)
-	s.tokens.m = map[string]tokenEntry{}
+	s.tokens.inflight = map[string]bool{}
 	var metas []tableMeta
 	err := db.Scan(ctx, []byte{prefixMeta}, []byte{prefixMeta + 1}, false, func(k, v []byte) bool {
 		var m tableMeta
@@ -122,7 +122,9 @@ func (s *Service) Run(ctx context.Context) error {
 // streamed as deletions by the service), stream records past 24 hours
 // dropped, idempotency tokens past 10 minutes forgotten.
 func (s *Service) Sweep(ctx context.Context) error {
-	s.tokens.expire(s.now())
+	if err := s.expireTokens(ctx); err != nil {
+		return err
+	}
 	for _, t := range s.allTables() {
 		if err := s.sweepTTL(ctx, t); err != nil {
 			return err

@@ -356,14 +356,32 @@ func TestRestartAndBackfill(t *testing.T) {
 	}
 	must(s.UpdateTable(ctx, scope, js[*UpdateTableInput](t, `{"TableName": "tab1", "AttributeDefinitions": [{"AttributeName": "h", "AttributeType": "S"}],
 		"GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byH", "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}}]}`)))
+	// A transaction with a ClientRequestToken is remembered across a
+	// restart: replayed, it is not applied again (its condition would fail).
+	once := func() error {
+		_, err := s.TransactWriteItems(ctx, scope, js[*TransactWriteItemsInput](t, `{"ClientRequestToken": "tok", "TransactItems": [
+			{"Put": {"TableName": "tab1", "Item": {"pk": {"S": "once"}, "sk": {"N": "1"}}, "ConditionExpression": "attribute_not_exists(pk)"}}]}`))
+		return err
+	}
+	if err := once(); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 	s = open(t, dir, c)
+	if err := once(); err != nil {
+		t.Errorf("replayed token after a restart: %v", err)
+	}
+	c.add(11 * time.Minute)
+	if err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, once(), ErrTransactionCanceled, "")
 	o := must(s.Query(ctx, scope, &QueryInput{TableName: "tab1", IndexName: "byH", KeyConditionExpression: "h = :h", ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":h": {"S": "h0"}}`)}))
 	if o.Count != 4 {
 		t.Errorf("backfilled index holds %d items of h0, want 4", o.Count)
 	}
 	d := must(s.DescribeTable(ctx, scope, &DescribeTableInput{TableName: "tab1"})).Table
-	if d.ItemCount != 10 {
+	if d.ItemCount != 11 {
 		t.Errorf("ItemCount after restart = %d", d.ItemCount)
 	}
 }

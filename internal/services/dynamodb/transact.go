@@ -2,11 +2,7 @@ package dynamodb
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb/expr"
@@ -54,31 +50,6 @@ type CancellationReason struct {
 	Message string `json:"Message,omitempty"`
 }
 
-// tokens remembers TransactWriteItems' ClientRequestTokens for 10
-// minutes: a repeated request is answered without being applied again; a
-// different request with the same token is refused.
-type tokens struct {
-	mu sync.Mutex
-	m  map[string]tokenEntry
-}
-
-type tokenEntry struct {
-	hash [32]byte
-	at   time.Time
-}
-
-const tokenLifetime = 10 * time.Minute
-
-func (tk *tokens) expire(now time.Time) {
-	tk.mu.Lock()
-	defer tk.mu.Unlock()
-	for k, e := range tk.m {
-		if now.Sub(e.at) > tokenLifetime {
-			delete(tk.m, k)
-		}
-	}
-}
-
 // txAction is a resolved action: its table, key and how it changes the
 // item.
 type txAction struct {
@@ -99,32 +70,18 @@ func (s *Service) TransactWriteItems(ctx context.Context, scope Scope, in *Trans
 	if n := len(in.TransactItems); n == 0 || n > 100 {
 		return nil, validation("1 validation error detected: Value '[...]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100")
 	}
-	var hash [32]byte
-	if in.ClientRequestToken != "" {
-		body, _ := json.Marshal(in.TransactItems)
-		hash = sha256.Sum256(body)
-		s.tokens.mu.Lock()
-		e, ok := s.tokens.m[in.ClientRequestToken]
-		s.tokens.mu.Unlock()
-		if ok && s.now().Sub(e.at) <= tokenLifetime {
-			if e.hash != hash {
-				return nil, awserr.New(ErrIdempotentParameterMismatch, "Request parameters do not match the parameters of the original request made with the same ClientRequestToken")
-			}
-			return &TransactWriteItemsOutput{}, nil
-		}
+	c, done, err := s.claimToken(ctx, scope, in.ClientRequestToken, in.TransactItems)
+	if err != nil || done {
+		return &TransactWriteItemsOutput{}, err
 	}
+	defer c.release()
 	actions, release, err := s.resolveActions(scope, in.TransactItems)
 	defer release()
 	if err != nil {
 		return nil, err
 	}
-	if err := s.commitActions(ctx, actions); err != nil {
+	if err := s.commitActions(ctx, actions, c.record); err != nil {
 		return nil, err
-	}
-	if in.ClientRequestToken != "" {
-		s.tokens.mu.Lock()
-		s.tokens.m[in.ClientRequestToken] = tokenEntry{hash: hash, at: s.now()}
-		s.tokens.mu.Unlock()
 	}
 	return &TransactWriteItemsOutput{}, nil
 }
@@ -204,7 +161,7 @@ func (s *Service) resolveAction(scope Scope, it TransactWriteItem, held *tableSe
 
 // commitActions locks every item, checks every condition, and stores
 // every change in one batch.
-func (s *Service) commitActions(ctx context.Context, actions []*txAction) error {
+func (s *Service) commitActions(ctx context.Context, actions []*txAction, extra func(*write)) error {
 	keys := make([][]byte, len(actions))
 	for i, a := range actions {
 		keys[i] = a.skey
@@ -241,6 +198,7 @@ func (s *Service) commitActions(ctx context.Context, actions []*txAction) error 
 	if failed {
 		return cancelled(reasons)
 	}
+	extra(w)
 	return s.commit.Commit(ctx, w)
 }
 
