@@ -42,6 +42,9 @@ type Options struct {
 	// SweepInterval is how often Run deletes expired items and trims
 	// streams (one minute when zero).
 	SweepInterval time.Duration
+	// ShardRollover is how long a stream shard takes records before the
+	// next one starts (4 hours when zero, as in DynamoDB Streams).
+	ShardRollover time.Duration
 }
 
 // Service owns every table of every account and region.
@@ -76,7 +79,10 @@ func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) 
 	if s.sweep <= 0 {
 		s.sweep = time.Minute
 	}
-	s.commit.init(db)
+	if opts.ShardRollover <= 0 {
+		opts.ShardRollover = 4 * time.Hour
+	}
+	s.commit.init(db, s.now, opts.ShardRollover)
 	s.tokens.inflight = map[string]bool{}
 	var metas []tableMeta
 	err := db.Scan(ctx, []byte{prefixMeta}, []byte{prefixMeta + 1}, false, func(k, v []byte) bool {

@@ -382,6 +382,7 @@ func (s *Service) DeleteTable(ctx context.Context, scope Scope, in *DeleteTableI
 	w.batch.DeleteRange(tablePrefix(t.meta.ID), prefixEnd(tablePrefix(t.meta.ID)))
 	for _, sm := range t.streams() {
 		w.batch.DeleteRange(recordKey(sm.ID, 0), recordKey(sm.ID+1, 0))
+		w.batch.DeleteRange(shardKey(sm.ID, 0), shardKey(sm.ID+1, 0))
 	}
 	if err := s.commit.Commit(ctx, w); err != nil {
 		return nil, err
