@@ -42,6 +42,11 @@ type Options struct {
 	// SweepInterval is how often Run deletes expired items and trims
 	// streams (one minute when zero).
 	SweepInterval time.Duration
+	// CreatingFor is how long a new table reports TableStatus CREATING to
+	// DescribeTable (its items are usable at once). Zero, the default,
+	// shows CREATING only in CreateTable's answer, so that waiters such as
+	// `aws dynamodb wait table-exists` return at their first poll.
+	CreatingFor time.Duration
 	// ShardRollover is how long a stream shard takes records before the
 	// next one starts (4 hours when zero, as in DynamoDB Streams).
 	ShardRollover time.Duration
@@ -49,11 +54,13 @@ type Options struct {
 
 // Service owns every table of every account and region.
 type Service struct {
-	db     store.Ordered
-	log    *slog.Logger
-	now    func() time.Time
-	sweep  time.Duration
-	commit committer
+	db    store.Ordered
+	log   *slog.Logger
+	now   func() time.Time
+	sweep time.Duration
+	// creating is Options.CreatingFor.
+	creating time.Duration
+	commit   committer
 
 	mu     sync.RWMutex
 	tables map[tableRef]*table
@@ -69,7 +76,7 @@ type tableRef struct{ account, region, name string }
 
 // New opens the tables stored in db.
 func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) {
-	s := &Service{db: db, log: opts.Logger, now: opts.Now, sweep: opts.SweepInterval, tables: map[tableRef]*table{}}
+	s := &Service{db: db, log: opts.Logger, now: opts.Now, sweep: opts.SweepInterval, creating: opts.CreatingFor, tables: map[tableRef]*table{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/arn"
 	"github.com/nubo-dev/nubo/internal/awserr"
@@ -296,6 +297,9 @@ func (s *Service) describe(t *table, cs counts) TableDescription {
 		TableId:                   fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", uint32(m.ID>>32), uint16(m.ID>>16), uint16(m.ID), uint16(m.ID>>48), m.ID&0xffffffffffff),
 		DeletionProtectionEnabled: m.DeletionProtection, OnDemandThroughput: m.OnDemand,
 		ProvisionedThroughput: throughputDescription(m.Throughput),
+	}
+	if created := time.UnixMilli(int64(m.Created * 1000)); s.now().Before(created.Add(s.creating)) {
+		d.TableStatus = "CREATING"
 	}
 	if m.BillingMode == "PAY_PER_REQUEST" {
 		d.BillingModeSummary = &BillingModeSummary{BillingMode: m.BillingMode}

@@ -2,6 +2,8 @@ package dynamodb
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +55,50 @@ func TestShardRollover(t *testing.T) {
 	}
 	if n, more := read(shards[1].ShardId); n != 2 || !more {
 		t.Errorf("open shard: %d records, more = %v", n, more)
+	}
+}
+
+// TestCreating checks that a table reports CREATING for CreatingFor, then
+// ACTIVE.
+func TestCreating(t *testing.T) {
+	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	db, err := pebblestore.Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	s := must(New(ctx, db, Options{Now: c.now, CreatingFor: time.Second}))
+	createTable(t, s, "tab1")
+	status := func() string {
+		return must(s.DescribeTable(ctx, scope, &DescribeTableInput{TableName: "tab1"})).Table.TableStatus
+	}
+	if got := status(); got != "CREATING" {
+		t.Errorf("status at once = %s", got)
+	}
+	c.add(time.Second)
+	if got := status(); got != "ACTIVE" {
+		t.Errorf("status after a second = %s", got)
+	}
+}
+
+// TestBatchGetUnprocessed checks that BatchGetItem stops at 16 MB and
+// returns the rest of the keys as UnprocessedKeys.
+func TestBatchGetUnprocessed(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	createTable(t, s, "tab1")
+	big := strings.Repeat("x", 390*1024)
+	in := &BatchGetItemInput{RequestItems: map[string]KeysAndAttributes{"tab1": {}}}
+	for i := range 50 {
+		put(t, s, fmt.Sprintf(`{"pk": {"S": "p"}, "sk": {"N": "%d"}, "v": {"S": "%s"}}`, i, big))
+		ka := in.RequestItems["tab1"]
+		ka.Keys = append(ka.Keys, js[Item](t, fmt.Sprintf(`{"pk": {"S": "p"}, "sk": {"N": "%d"}}`, i)))
+		in.RequestItems["tab1"] = ka
+	}
+	out := must(s.BatchGetItem(ctx, scope, in))
+	got, left := len(out.Responses["tab1"]), len(out.UnprocessedKeys["tab1"].Keys)
+	if got+left != 50 || got != 16*1024/390+1 {
+		t.Errorf("%d items returned, %d keys unprocessed", got, left)
 	}
 }
