@@ -60,6 +60,9 @@ type txAction struct {
 	skey   []byte
 	cond   expr.Cond
 	update updater
+	// duplicate marks a PartiQL INSERT, whose failed condition is a
+	// DuplicateItem.
+	duplicate bool
 }
 
 // TransactWriteItems applies up to 100 actions on distinct items
@@ -180,6 +183,9 @@ func (s *Service) commitActions(ctx context.Context, actions []*txAction, extra 
 		if a.cond != nil && !expr.Eval(a.cond, old) {
 			failed = true
 			reasons[i] = CancellationReason{Code: "ConditionalCheckFailed", Message: "The conditional request failed"}
+			if a.duplicate {
+				reasons[i] = CancellationReason{Code: "DuplicateItem", Message: "Duplicate primary key exists in table"}
+			}
 			if a.a.ReturnValuesOnConditionCheckFailure == "ALL_OLD" {
 				reasons[i].Item = old
 			}

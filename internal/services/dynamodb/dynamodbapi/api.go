@@ -72,6 +72,10 @@ func New(svc *dynamodb.Service, account string, log *slog.Logger) *wire.Service 
 			op(h, "BatchWriteItem", (*dynamodb.Service).BatchWriteItem),
 			op(h, "TransactWriteItems", (*dynamodb.Service).TransactWriteItems),
 			op(h, "TransactGetItems", (*dynamodb.Service).TransactGetItems),
+			// PartiQL.
+			op(h, "ExecuteStatement", (*dynamodb.Service).ExecuteStatement),
+			op(h, "BatchExecuteStatement", (*dynamodb.Service).BatchExecuteStatement),
+			op(h, "ExecuteTransaction", (*dynamodb.Service).ExecuteTransaction),
 			// Streams (DynamoDBStreams_20120810).
 			op(h, "ListStreams", (*dynamodb.Service).ListStreams),
 			op(h, "DescribeStream", (*dynamodb.Service).DescribeStream),
