@@ -108,4 +108,3 @@ func TestPartiQL(t *testing.T) {
 	_, err = stmt(t, s, `SELEC * FROM "tab1"`)
 	wantErr(t, err, ErrValidation, "Statement wasn't well formed, can't be processed: Expected data manipulation")
 }
-
