@@ -34,6 +34,26 @@ type Configuration struct {
 	FilterCriteria                 *FilterCriteria `json:"FilterCriteria,omitempty"`
 	ScalingConfig                  *ScalingConfig  `json:"ScalingConfig,omitempty"`
 	EventSourceMappingArn          string          `json:"EventSourceMappingArn"`
+	// Members of stream sources (DynamoDB Streams), absent for queues.
+	StartingPosition           string             `json:"StartingPosition,omitempty"`
+	StartingPositionTimestamp  *epoch             `json:"StartingPositionTimestamp,omitempty"`
+	ParallelizationFactor      *int               `json:"ParallelizationFactor,omitempty"`
+	BisectBatchOnFunctionError *bool              `json:"BisectBatchOnFunctionError,omitempty"`
+	MaximumRetryAttempts       *int               `json:"MaximumRetryAttempts,omitempty"`
+	MaximumRecordAgeInSeconds  *int               `json:"MaximumRecordAgeInSeconds,omitempty"`
+	TumblingWindowInSeconds    *int               `json:"TumblingWindowInSeconds,omitempty"`
+	DestinationConfig          *DestinationConfig `json:"DestinationConfig,omitempty"`
+}
+
+// DestinationConfig is where a stream mapping sends the records it gives
+// up on.
+type DestinationConfig struct {
+	OnFailure *OnFailure `json:"OnFailure,omitempty"`
+}
+
+// OnFailure names an SQS queue or SNS topic.
+type OnFailure struct {
+	Destination string `json:"Destination,omitempty"`
 }
 
 // FilterCriteria holds up to five event filters; a message is processed
@@ -82,15 +102,17 @@ type Input struct {
 	FilterCriteria                 *FilterCriteria
 	ScalingConfig                  *ScalingConfig
 	StartingPosition               *string
-	// Members of other event sources that SQS mappings refuse.
+	StartingPositionTimestamp      *epoch
+	// Members of stream sources, which SQS mappings refuse.
 	ParallelizationFactor      *int
 	BisectBatchOnFunctionError *bool
 	MaximumRetryAttempts       *int
 	MaximumRecordAgeInSeconds  *int
 	TumblingWindowInSeconds    *int
-	DestinationConfig          json.RawMessage
-	Topics                     json.RawMessage
-	Queues                     json.RawMessage
+	DestinationConfig          *DestinationConfig
+	// Members of other event sources.
+	Topics json.RawMessage
+	Queues json.RawMessage
 }
 
 // mapping is a stored mapping: its configuration, the scope it acts in,

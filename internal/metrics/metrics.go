@@ -37,6 +37,9 @@ const (
 	AsyncEventsReceived         = "AsyncEventsReceived"
 	AsyncEventAge               = "AsyncEventAge"
 	AsyncEventsDropped          = "AsyncEventsDropped"
+	// IteratorAge is the age of a stream batch's last record when the
+	// function took it (event source mappings of streams).
+	IteratorAge = "IteratorAge"
 )
 
 // Unit is each metric's CloudWatch unit.
@@ -44,6 +47,7 @@ var Unit = map[string]string{
 	Invocations: "Count", Errors: "Count", Throttles: "Count", Duration: "Milliseconds",
 	ConcurrentExecutions: "Count", DeadLetterErrors: "Count", DestinationDeliveryFailures: "Count",
 	AsyncEventsReceived: "Count", AsyncEventAge: "Milliseconds", AsyncEventsDropped: "Count",
+	IteratorAge: "Milliseconds",
 }
 
 // Dims says what a value is about: a function in a region and, when the

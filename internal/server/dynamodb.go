@@ -2,10 +2,15 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
 	"path/filepath"
+	"time"
 
+	"github.com/nubo-dev/nubo/internal/esm"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb"
+	"github.com/nubo-dev/nubo/internal/services/dynamodb/attr"
 	"github.com/nubo-dev/nubo/internal/store/pebblestore"
 )
 
@@ -24,4 +29,44 @@ func (s *Server) buildDynamoDB(ctx context.Context) error {
 	}
 	s.runners = append(s.runners, s.dynamodb.Run)
 	return nil
+}
+
+// streamSource serves DynamoDB streams to event source mappings.
+type streamSource struct{ svc *dynamodb.Service }
+
+func (s streamSource) Shards(ctx context.Context, arn string) ([]esm.Shard, error) {
+	shards, err := s.svc.StreamShards(ctx, arn)
+	out := make([]esm.Shard, len(shards))
+	for i, sh := range shards {
+		out[i] = esm.Shard{ID: sh.ID, Parent: sh.Parent, First: sh.First, End: sh.End}
+	}
+	return out, err
+}
+
+// eventRecord is a stream record as a function's event carries it.
+type eventRecord struct {
+	dynamodb.Record
+	EventSourceARN string `json:"eventSourceARN"`
+}
+
+func (s streamSource) Read(ctx context.Context, arn string, sh esm.Shard, from uint64, limit int) ([]esm.StreamRecord, uint64, error) {
+	recs, next, err := s.svc.StreamRead(ctx, arn, dynamodb.StreamShard{ID: sh.ID, Parent: sh.Parent, First: sh.First, End: sh.End}, from, limit)
+	out := make([]esm.StreamRecord, len(recs))
+	for i, r := range recs {
+		data, _ := json.Marshal(eventRecord{r.Record, arn})
+		sec, frac := math.Modf(r.Dynamodb.ApproximateCreationDateTime)
+		out[i] = esm.StreamRecord{Seq: r.Seq, SeqText: r.Dynamodb.SequenceNumber, Key: string(attr.MarshalItemJSON(r.Dynamodb.Keys)),
+			Time: time.Unix(int64(sec), int64(frac*1e9)), Data: data}
+	}
+	return out, next, err
+}
+
+func (s streamSource) Next(arn string) (uint64, error)          { return s.svc.StreamNext(arn) }
+func (s streamSource) Wait(arn string) (<-chan struct{}, error) { return s.svc.StreamWait(arn) }
+
+// destinations send a stream mapping's failures to a queue or topic.
+type destinations struct{ t *targets }
+
+func (d destinations) Send(ctx context.Context, arn string, body []byte) error {
+	return d.t.Send(ctx, arn, body, nil)
 }

@@ -10,8 +10,9 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 )
 
-// buildMessaging builds SQS, SNS and the SQS event source mappings.
-func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker) error {
+// buildMessaging builds SQS, SNS and the event source mappings (of SQS
+// queues and DynamoDB streams, whose failures go to dests).
+func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker, dests *targets) error {
 	queueMeta, err := s.store.KV(ctx, "sqs")
 	if err != nil {
 		return err
@@ -44,7 +45,8 @@ func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker) error
 	if err != nil {
 		return err
 	}
-	if s.esm, err = esm.New(ctx, mappings, s.sqs, inv, esm.Options{Logger: s.log}); err != nil {
+	if s.esm, err = esm.New(ctx, mappings, s.sqs, inv, esm.Options{Logger: s.log,
+		Streams: streamSource{s.dynamodb}, Destinations: destinations{dests}, Metrics: s.obs.metrics}); err != nil {
 		return err
 	}
 	s.runners = append(s.runners, s.esm.Run)

@@ -207,13 +207,13 @@ func (s *Server) build(ctx context.Context) error {
 	})
 	dests.queue = s.async
 	s.runners = append(s.runners, s.control.Run, s.engine.Run, s.async.Run)
-	if err := s.buildMessaging(ctx, inv); err != nil {
-		return err
-	}
-	dests.sqs, dests.sns = s.sqs, s.sns
 	if err := s.buildDynamoDB(ctx); err != nil {
 		return err
 	}
+	if err := s.buildMessaging(ctx, inv, dests); err != nil {
+		return err
+	}
+	dests.sqs, dests.sns = s.sqs, s.sns
 	router := wire.NewRouter(s.cfg.Region, s.log)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
