@@ -21,7 +21,9 @@ func streamLatency(ctx context.Context, c *client, function []byte, n int) ([]ti
 	if err != nil {
 		return nil, err
 	}
-	var d struct{ Table struct{ LatestStreamArn string } }
+	var d struct {
+		Table struct{ LatestStreamArn string }
+	}
 	if err := c.call(ctx, "DescribeTable", map[string]string{"TableName": "latency"}, &d); err != nil {
 		return nil, err
 	}
