@@ -44,6 +44,7 @@ table = ddb.create_table(TableName="people", BillingMode="PAY_PER_REQUEST",
     AttributeDefinitions=[{"AttributeName": "team", "AttributeType": "S"}, {"AttributeName": "name", "AttributeType": "S"}],
     KeySchema=[{"AttributeName": "team", "KeyType": "HASH"}, {"AttributeName": "name", "KeyType": "RANGE"}])
 table.wait_until_exists()
+table.reload()
 check("table status", table.table_status, "ACTIVE")
 with table.batch_writer() as batch:
     for i in range(30):
@@ -61,11 +62,13 @@ try:
 except client.exceptions.ConditionalCheckFailedException as e:
     check("conditional put", e.response["Error"]["Code"], "ConditionalCheckFailedException")
 try:
-    client.transact_write_items(TransactItems=[{"ConditionCheck": {"TableName": "people", "Key": {"team": {"S": "a"}, "name": {"S": "n01"}}, "ConditionExpression": "age = :x", "ExpressionAttributeValues": {":x": {"N": "0"}}}}])
+    # The resource's client takes and returns plain Python values.
+    client.transact_write_items(TransactItems=[{"ConditionCheck": {"TableName": "people", "Key": {"team": "a", "name": "n01"}, "ConditionExpression": "age = :x", "ExpressionAttributeValues": {":x": 0}}}])
+    check("transaction", "succeeded", "cancelled")
 except client.exceptions.TransactionCanceledException as e:
     check("cancellation reasons", [r["Code"] for r in e.response["CancellationReasons"]], ["ConditionalCheckFailed"])
-out = client.execute_statement(Statement='SELECT name FROM "people" WHERE team = ? AND age >= ?', Parameters=[{"S": "b"}, {"N": "46"}])
-check("PartiQL", sorted(i["name"]["S"] for i in out["Items"]), ["n26", "n28"])
+out = client.execute_statement(Statement='SELECT name FROM "people" WHERE team = ? AND age >= ?', Parameters=["b", 46])
+check("PartiQL", sorted(i["name"] for i in out["Items"]), ["n26", "n28"])
 table.delete()
 table.wait_until_not_exists()
 print("boto3: all passed")
@@ -86,28 +89,28 @@ function check(name, got, want) {
   const client = new DynamoDBClient({ region: "us-east-1", endpoint: process.env.ENDPOINT, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   await client.send(new CreateTableCommand({ TableName: "carts", BillingMode: "PAY_PER_REQUEST",
-    AttributeDefinitions: [{ AttributeName: "user", AttributeType: "S" }, { AttributeName: "item", AttributeType: "N" }],
-    KeySchema: [{ AttributeName: "user", KeyType: "HASH" }, { AttributeName: "item", KeyType: "RANGE" }] }));
+    AttributeDefinitions: [{ AttributeName: "user", AttributeType: "S" }, { AttributeName: "sku", AttributeType: "N" }],
+    KeySchema: [{ AttributeName: "user", KeyType: "HASH" }, { AttributeName: "sku", KeyType: "RANGE" }] }));
   await waitUntilTableExists({ client, minDelay: 1, maxWaitTime: 30 }, { TableName: "carts" });
-  await doc.send(new PutCommand({ TableName: "carts", Item: { user: "u1", item: 1, qty: 2, tags: new Set(["gift"]), info: { color: "red", sizes: [1, 2] } } }));
-  const got = await doc.send(new GetCommand({ TableName: "carts", Key: { user: "u1", item: 1 } }));
+  await doc.send(new PutCommand({ TableName: "carts", Item: { user: "u1", sku: 1, qty: 2, tags: new Set(["gift"]), info: { color: "red", sizes: [1, 2] } } }));
+  const got = await doc.send(new GetCommand({ TableName: "carts", Key: { user: "u1", sku: 1 } }));
   check("get", [got.Item.qty, [...got.Item.tags], got.Item.info.sizes], [2, ["gift"], [1, 2]]);
-  await doc.send(new BatchWriteCommand({ RequestItems: { carts: [2, 3, 4].map((i) => ({ PutRequest: { Item: { user: "u1", item: i, qty: i } } })) } }));
-  const upd = await doc.send(new UpdateCommand({ TableName: "carts", Key: { user: "u1", item: 1 }, UpdateExpression: "SET qty = qty + :n", ExpressionAttributeValues: { ":n": 3 }, ReturnValues: "ALL_NEW" }));
+  await doc.send(new BatchWriteCommand({ RequestItems: { carts: [2, 3, 4].map((i) => ({ PutRequest: { Item: { user: "u1", sku: i, qty: i } } })) } }));
+  const upd = await doc.send(new UpdateCommand({ TableName: "carts", Key: { user: "u1", sku: 1 }, UpdateExpression: "SET qty = qty + :n", ExpressionAttributeValues: { ":n": 3 }, ReturnValues: "ALL_NEW" }));
   check("update", upd.Attributes.qty, 5);
-  const q = await doc.send(new QueryCommand({ TableName: "carts", KeyConditionExpression: "#u = :u AND item > :i", ExpressionAttributeNames: { "#u": "user" }, ExpressionAttributeValues: { ":u": "u1", ":i": 1 }, ScanIndexForward: false }));
-  check("query", q.Items.map((i) => i.item), [4, 3, 2]);
+  const q = await doc.send(new QueryCommand({ TableName: "carts", KeyConditionExpression: "#u = :u AND sku > :i", ExpressionAttributeNames: { "#u": "user" }, ExpressionAttributeValues: { ":u": "u1", ":i": 1 }, ScanIndexForward: false }));
+  check("query", q.Items.map((i) => i.sku), [4, 3, 2]);
   let scanned = 0;
   for await (const page of paginateScan({ client: doc, pageSize: 2 }, { TableName: "carts" })) scanned += page.Count;
   check("paginated scan", scanned, 4);
   try {
-    await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: "carts", Item: { user: "u2", item: 1 }, ConditionExpression: "attribute_not_exists(#u)", ExpressionAttributeNames: { "#u": "user" } } },
-      { Update: { TableName: "carts", Key: { user: "u1", item: 9 }, UpdateExpression: "SET qty = :q", ConditionExpression: "attribute_exists(qty)", ExpressionAttributeValues: { ":q": 1 } } }] }));
+    await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: "carts", Item: { user: "u2", sku: 1 }, ConditionExpression: "attribute_not_exists(#u)", ExpressionAttributeNames: { "#u": "user" } } },
+      { Update: { TableName: "carts", Key: { user: "u1", sku: 9 }, UpdateExpression: "SET qty = :q", ConditionExpression: "attribute_exists(qty)", ExpressionAttributeValues: { ":q": 1 } } }] }));
     check("transaction", "succeeded", "cancelled");
   } catch (e) {
     check("transaction", [e.name, e.CancellationReasons.map((r) => r.Code)], ["TransactionCanceledException", ["None", "ConditionalCheckFailed"]]);
   }
-  const st = await doc.send(new ExecuteStatementCommand({ Statement: 'SELECT qty FROM "carts" WHERE "user" = ? AND item = ?', Parameters: ["u1", 4] }));
+  const st = await doc.send(new ExecuteStatementCommand({ Statement: 'SELECT qty FROM "carts" WHERE "user" = ? AND sku = ?', Parameters: ["u1", 4] }));
   check("PartiQL", st.Items, [{ qty: 4 }]);
   console.log("JavaScript SDK: all passed");
 })().catch((e) => { console.log("FAIL:", e); process.exit(1); });
