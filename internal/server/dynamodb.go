@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/esm"
+	"github.com/nubo-dev/nubo/internal/metrics"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb/attr"
 	"github.com/nubo-dev/nubo/internal/store/pebblestore"
@@ -23,12 +24,49 @@ func (s *Server) buildDynamoDB(ctx context.Context) error {
 		return fmt.Errorf("open dynamodb store: %w", err)
 	}
 	s.closers = append(s.closers, db.Close)
-	s.dynamodb, err = dynamodb.New(ctx, db, dynamodb.Options{Logger: s.log})
+	s.dynamodb, err = dynamodb.New(ctx, db, dynamodb.Options{Logger: s.log, Usage: dynamoUsage{s.obs}})
 	if err != nil {
 		return err
 	}
-	s.runners = append(s.runners, s.dynamodb.Run)
+	s.runners = append(s.runners, s.dynamodb.Run, s.meterStorage)
 	return nil
+}
+
+// dynamoUsage turns the capacity DynamoDB's requests consume into
+// AWS/DynamoDB metrics and the bill's request units.
+type dynamoUsage struct{ o *observability }
+
+func (u dynamoUsage) Consumed(region, table string, read, write float64) {
+	dims := []metrics.Dimension{{Name: "TableName", Value: table}}
+	if read > 0 {
+		u.o.metrics.Put(metrics.NamespaceDynamoDB, metrics.ConsumedReadCapacityUnits, region, dims, read)
+	}
+	if write > 0 {
+		u.o.metrics.Put(metrics.NamespaceDynamoDB, metrics.ConsumedWriteCapacityUnits, region, dims, write)
+	}
+	u.o.meter.AddDynamoDB(time.Now(), region, table, read, write)
+}
+
+// storageSample is how often the tables' sizes are metered.
+const storageSample = time.Minute
+
+// meterStorage meters the tables' sizes every storageSample until ctx
+// ends, for the bill's GB-months.
+func (s *Server) meterStorage(ctx context.Context) error {
+	t := time.NewTicker(storageSample)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			for _, size := range s.dynamodb.Sizes() {
+				s.obs.meter.AddDynamoDBStorage(now, size.Region, size.Name, size.Bytes, now.Sub(last))
+			}
+			last = now
+		}
+	}
 }
 
 // streamSource serves DynamoDB streams to event source mappings.

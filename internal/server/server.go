@@ -226,7 +226,7 @@ func (s *Server) build(ctx context.Context) error {
 		snsapi.New(s.sns, s.log),
 		cloudwatchlogs.New(s.logs, s.cfg.Account, s.log),
 		cloudwatch.New(s.obs.metrics, s.log),
-		dynamodbapi.New(s.dynamodb, s.cfg.Account, s.log),
+		dynamodbapi.New(s.dynamodb, s.cfg.Account, s.obs.metrics, s.log),
 	} {
 		router.Handle(svc)
 	}

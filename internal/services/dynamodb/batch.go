@@ -99,6 +99,7 @@ func (s *Service) BatchGetItem(ctx context.Context, scope Scope, in *BatchGetIte
 			if err != nil {
 				return nil, err
 			}
+			s.charge(t, readUnits(item, ka.ConsistentRead), 0)
 			if item != nil {
 				items = append(items, r.project(item))
 				size += attr.ItemSize(item)
@@ -169,17 +170,22 @@ func (s *Service) BatchWriteItem(ctx context.Context, scope Scope, in *BatchWrit
 	unlock := s.lockKeys(keys...)
 	defer unlock()
 	w := newWrite()
-	for _, o := range ops {
+	units := make([]float64, len(ops))
+	for i, o := range ops {
 		old, err := s.readItem(ctx, s.db, o.key)
 		if err != nil {
 			return nil, err
 		}
+		units[i] = writeUnits(o.item, old)
 		if old != nil || o.item != nil {
 			s.change(w, o.t, old, o.item, false)
 		}
 	}
 	if err := s.commit.Commit(ctx, w); err != nil {
 		return nil, err
+	}
+	for i, o := range ops {
+		s.charge(o.t, 0, units[i])
 	}
 	return &BatchWriteItemOutput{UnprocessedItems: map[string][]WriteRequest{}}, nil
 }

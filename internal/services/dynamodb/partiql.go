@@ -93,7 +93,7 @@ func (s *Service) selectStatement(ctx context.Context, scope Scope, st *partiql.
 		return nil, err
 	}
 	out := &ExecuteStatementOutput{Items: page.Items, LastEvaluatedKey: page.LastEvaluatedKey,
-		ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t, 0.5)}
+		ConsumedCapacity: s.consumed(in.ReturnConsumedCapacity, t, scanUnits(r.size, in.ConsistentRead), false)}
 	if page.LastEvaluatedKey != nil {
 		out.NextToken = base64.StdEncoding.EncodeToString(attr.MarshalItemJSON(page.LastEvaluatedKey))
 	}
@@ -180,6 +180,7 @@ func (s *Service) writeStatement(ctx context.Context, scope Scope, st *partiql.S
 	if err != nil {
 		return nil, err
 	}
+	s.charge(t, 0, writeUnits(new, old))
 	switch st.Returning {
 	case "ALL OLD":
 		return old, nil

@@ -68,8 +68,10 @@ func (s *Service) ExecuteTransaction(ctx context.Context, scope Scope, in *Execu
 // readTransaction reads the single items SELECTs name from one snapshot.
 func (s *Service) readTransaction(ctx context.Context, held *tableSet, sts []*partiql.Statement) (*ExecuteTransactionOutput, error) {
 	keys := make([][]byte, len(sts))
+	tables := make([]*table, len(sts))
 	for i, st := range sts {
 		t, err := held.use(st.Table)
+		tables[i] = t
 		if err != nil {
 			return nil, err
 		}
@@ -87,6 +89,7 @@ func (s *Service) readTransaction(ctx context.Context, held *tableSet, sts []*pa
 		if err != nil {
 			return nil, err
 		}
+		s.charge(tables[i], 2*readUnits(item, true), 0)
 		if item != nil && (st.Where == nil || evalWhere(st, item)) {
 			out.Responses[i].Item = (&request{proj: st.Project}).project(item)
 		}
@@ -139,6 +142,7 @@ func (s *Service) getStatement(ctx context.Context, scope Scope, st *partiql.Sta
 		return nil, validation("Select statements within BatchExecuteStatement must specify the primary key in the where clause.")
 	}
 	item, err := s.readItem(ctx, s.db, t.itemKey(key))
+	s.charge(t, readUnits(item, false), 0)
 	if err != nil || item == nil || !evalWhere(st, item) {
 		return nil, err
 	}

@@ -47,6 +47,8 @@ type Options struct {
 	// shows CREATING only in CreateTable's answer, so that waiters such as
 	// `aws dynamodb wait table-exists` return at their first poll.
 	CreatingFor time.Duration
+	// Usage, when set, receives every request's consumed capacity.
+	Usage Usage
 	// ShardRollover is how long a stream shard takes records before the
 	// next one starts (4 hours when zero, as in DynamoDB Streams).
 	ShardRollover time.Duration
@@ -58,6 +60,7 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	sweep time.Duration
+	usage Usage
 	// creating is Options.CreatingFor.
 	creating time.Duration
 	commit   committer
@@ -76,7 +79,7 @@ type tableRef struct{ account, region, name string }
 
 // New opens the tables stored in db.
 func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) {
-	s := &Service{db: db, log: opts.Logger, now: opts.Now, sweep: opts.SweepInterval, creating: opts.CreatingFor, tables: map[tableRef]*table{}}
+	s := &Service{db: db, log: opts.Logger, now: opts.Now, sweep: opts.SweepInterval, creating: opts.CreatingFor, usage: opts.Usage, tables: map[tableRef]*table{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -449,3 +449,23 @@ func (t *table) keyType(name string) attr.Type {
 	}
 	return attr.Invalid
 }
+
+// TableSize is a table's stored size: its items and index entries, and
+// the 100 bytes of overhead DynamoDB bills per item and entry.
+type TableSize struct {
+	Region, Name string
+	Bytes        int64
+}
+
+// Sizes are every table's sizes, for the bill.
+func (s *Service) Sizes() []TableSize {
+	var out []TableSize
+	for _, t := range s.allTables() {
+		size := TableSize{Region: t.meta.Region, Name: t.meta.Name}
+		for _, c := range s.commit.get(t) {
+			size.Bytes += c[1] + 100*c[0]
+		}
+		out = append(out, size)
+	}
+	return out
+}

@@ -174,11 +174,13 @@ func (s *Service) commitActions(ctx context.Context, actions []*txAction, extra 
 	reasons := make([]CancellationReason, len(actions))
 	failed := false
 	w := newWrite()
+	units := make([]float64, len(actions))
 	for i, a := range actions {
 		old, err := s.readItem(ctx, s.db, a.skey)
 		if err != nil {
 			return err
 		}
+		units[i] = 2 * writeUnits(old, nil)
 		reasons[i].Code = "None"
 		if a.cond != nil && !expr.Eval(a.cond, old) {
 			failed = true
@@ -197,6 +199,7 @@ func (s *Service) commitActions(ctx context.Context, actions []*txAction, extra 
 			reasons[i] = CancellationReason{Code: "ValidationError", Message: errMessage(err)}
 			continue
 		}
+		units[i] = 2 * writeUnits(new, old)
 		if a.kind != "ConditionCheck" && !(old == nil && new == nil) {
 			s.change(w, a.t, old, new, false)
 		}
@@ -205,7 +208,13 @@ func (s *Service) commitActions(ctx context.Context, actions []*txAction, extra 
 		return cancelled(reasons)
 	}
 	extra(w)
-	return s.commit.Commit(ctx, w)
+	if err := s.commit.Commit(ctx, w); err != nil {
+		return err
+	}
+	for i, a := range actions {
+		s.charge(a.t, 0, units[i])
+	}
+	return nil
 }
 
 func (a *txAction) newItem(old Item) (Item, error) {
@@ -270,6 +279,7 @@ func (s *Service) TransactGetItems(ctx context.Context, scope Scope, in *Transac
 		return nil, validation("1 validation error detected: Value '[...]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100")
 	}
 	type get struct {
+		t   *table
 		key []byte
 		req *request
 	}
@@ -292,7 +302,7 @@ func (s *Service) TransactGetItems(ctx context.Context, scope Scope, in *Transac
 		if err != nil {
 			return nil, err
 		}
-		gets[i] = get{t.itemKey(it.Get.Key), r}
+		gets[i] = get{t, t.itemKey(it.Get.Key), r}
 		if seen[string(gets[i].key)] {
 			return nil, validation("Transaction request cannot include multiple operations on one item")
 		}
@@ -306,6 +316,7 @@ func (s *Service) TransactGetItems(ctx context.Context, scope Scope, in *Transac
 		if err != nil {
 			return nil, err
 		}
+		s.charge(g.t, 2*readUnits(item, true), 0)
 		out.Responses[i].Item = g.req.project(item)
 	}
 	return out, nil

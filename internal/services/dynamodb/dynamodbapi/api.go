@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb"
@@ -30,12 +31,14 @@ var errSerialization = &awserr.Code{Name: "SerializationException", Status: http
 type handler struct {
 	svc     *dynamodb.Service
 	account string
+	metrics Metrics
 }
 
 // New returns DynamoDB's and DynamoDB Streams' service for the wire layer;
-// account is the account every request acts in.
-func New(svc *dynamodb.Service, account string, log *slog.Logger) *wire.Service {
-	h := handler{svc, account}
+// account is the account every request acts in, m (if not nil) records
+// the AWS/DynamoDB request metrics.
+func New(svc *dynamodb.Service, account string, m Metrics, log *slog.Logger) *wire.Service {
+	h := handler{svc, account, m}
 	return &wire.Service{
 		Name:        "dynamodb",
 		JSON:        &wire.JSONProtocol{Target: "DynamoDB_20120810", Version: "1.0", Also: []string{"DynamoDBStreams_20120810"}},
@@ -90,14 +93,24 @@ func (h handler) scope(ctx context.Context) dynamodb.Scope {
 	return dynamodb.Scope{Account: h.account, Region: wire.Region(ctx)}
 }
 
-// op declares a domain method as an operation.
+// op declares a domain method as an operation, with its metrics.
 func op[In, Out any](h handler, name string, fn func(*dynamodb.Service, context.Context, dynamodb.Scope, *In) (*Out, error)) wire.Op {
-	return wire.Operation(name, func(ctx context.Context, in *In) (*Out, error) { return fn(h.svc, ctx, h.scope(ctx), in) })
+	return wire.Operation(name, func(ctx context.Context, in *In) (*Out, error) {
+		start := time.Now()
+		out, err := fn(h.svc, ctx, h.scope(ctx), in)
+		h.observe(ctx, name, in, out, err, time.Since(start))
+		return out, err
+	})
 }
 
 // noOutput declares a domain method without output as an operation.
 func noOutput[In any](h handler, name string, fn func(*dynamodb.Service, context.Context, dynamodb.Scope, *In) error) wire.Op {
-	return wire.NoOutput(name, func(ctx context.Context, in *In) error { return fn(h.svc, ctx, h.scope(ctx), in) })
+	return wire.NoOutput(name, func(ctx context.Context, in *In) error {
+		start := time.Now()
+		err := fn(h.svc, ctx, h.scope(ctx), in)
+		h.observe(ctx, name, in, nil, err, time.Since(start))
+		return err
+	})
 }
 
 func (h handler) describeLimits(ctx context.Context, _ *struct{}) (*dynamodb.DescribeLimitsOutput, error) {
