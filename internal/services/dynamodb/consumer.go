@@ -2,6 +2,8 @@ package dynamodb
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
 )
 
 // The Go API of streams for nubo's own consumers (Lambda's event source
@@ -61,4 +63,37 @@ func (s *Service) StreamWait(streamArn string) (<-chan struct{}, error) {
 		return nil, err
 	}
 	return s.commit.waiters.wait(sm.ID), nil
+}
+
+// SeqRecord is a stream record with its sequence number.
+type SeqRecord struct {
+	Seq uint64
+	Record
+}
+
+// readShard reads up to limit records (and 1 MB) of a shard from seq on;
+// next is the sequence number after the last one read.
+func (s *Service) readShard(ctx context.Context, stream uint64, sh shardInfo, seq uint64, limit int) ([]SeqRecord, uint64, error) {
+	upper := recordKey(stream+1, 0)
+	if sh.End != 0 {
+		upper = recordKey(stream, sh.End)
+	}
+	var out []SeqRecord
+	size := 0
+	next := seq
+	var decodeErr error
+	err := s.db.Scan(ctx, recordKey(stream, seq), upper, false, func(k, v []byte) bool {
+		r := SeqRecord{Seq: binary.BigEndian.Uint64(k[9:])}
+		if decodeErr = json.Unmarshal(v, &r.Record); decodeErr != nil {
+			return false
+		}
+		out = append(out, r)
+		next = r.Seq + 1
+		size += len(v)
+		return len(out) < limit && size < 1<<20
+	})
+	if err == nil {
+		err = decodeErr
+	}
+	return out, next, err
 }

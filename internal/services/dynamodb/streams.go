@@ -332,39 +332,6 @@ func (s *Service) shardAt(ctx context.Context, sm streamMeta, first uint64) (sha
 	return shardInfo{}, awserr.New(ErrTrimmedDataAccess, "Attempted to access data that has been trimmed")
 }
 
-// SeqRecord is a stream record with its sequence number.
-type SeqRecord struct {
-	Seq uint64
-	Record
-}
-
-// readShard reads up to limit records (and 1 MB) of a shard from seq on;
-// next is the sequence number after the last one read.
-func (s *Service) readShard(ctx context.Context, stream uint64, sh shardInfo, seq uint64, limit int) ([]SeqRecord, uint64, error) {
-	upper := recordKey(stream+1, 0)
-	if sh.End != 0 {
-		upper = recordKey(stream, sh.End)
-	}
-	var out []SeqRecord
-	size := 0
-	next := seq
-	var decodeErr error
-	err := s.db.Scan(ctx, recordKey(stream, seq), upper, false, func(k, v []byte) bool {
-		r := SeqRecord{Seq: binary.BigEndian.Uint64(k[9:])}
-		if decodeErr = json.Unmarshal(v, &r.Record); decodeErr != nil {
-			return false
-		}
-		out = append(out, r)
-		next = r.Seq + 1
-		size += len(v)
-		return len(out) < limit && size < 1<<20
-	})
-	if err == nil {
-		err = decodeErr
-	}
-	return out, next, err
-}
-
 // trimStreams drops a table's stream records older than 24 hours, and
 // streams disabled more than 24 hours ago.
 func (s *Service) trimStreams(ctx context.Context, t *table) error {
