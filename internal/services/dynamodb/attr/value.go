@@ -373,6 +373,9 @@ func appendString(dst []byte, s string) []byte {
 // MarshalItemJSON encodes an item as JSON (names sorted).
 func MarshalItemJSON(m Item) []byte { return appendItem(nil, m) }
 
+// AppendItemJSON appends an item's JSON (names sorted) to dst.
+func AppendItemJSON(dst []byte, m Item) []byte { return appendItem(dst, m) }
+
 // unmarshalJSONItem decodes an item in DynamoDB's JSON.
 func unmarshalJSONItem(data []byte) (Item, error) {
 	var m Item
