@@ -165,7 +165,7 @@ func (c *committer) flushLocked(group []*write) {
 			}
 			seq++
 			newSeqs[r.stream] = seq
-			if _, started := c.shardFor(r.stream, r.created, seq, now, newShards); started != nil {
+			if started := c.startShard(r.stream, r.created, seq, now, newShards); started != nil {
 				v, _ := json.Marshal(started)
 				b.Set(shardKey(r.stream, seq), v)
 			}

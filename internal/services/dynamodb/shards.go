@@ -53,10 +53,12 @@ type openShard struct {
 	created int64
 }
 
-// shardFor returns the shard a record of stream with sequence seq goes to,
-// adding a new shard to b when one starts. streamCreated names the first
-// shard of a stream. The caller holds c.mu.
-func (c *committer) shardFor(stream uint64, streamCreated int64, seq uint64, now time.Time, pending map[uint64]openShard) (openShard, *shardMeta) {
+// startShard tells whether the record of stream with sequence seq starts
+// a shard, and returns the shard to store with it: the stream's first
+// (named after the stream's creation, streamCreated) or the child of a
+// shard older than the rollover. pending holds the shards started by the
+// batch being built; the caller holds c.mu.
+func (c *committer) startShard(stream uint64, streamCreated int64, seq uint64, now time.Time, pending map[uint64]openShard) *shardMeta {
 	cur, ok := pending[stream]
 	if !ok {
 		cur, ok = c.shards[stream]
@@ -64,15 +66,14 @@ func (c *committer) shardFor(stream uint64, streamCreated int64, seq uint64, now
 	switch {
 	case !ok:
 		cur = openShard{id: newShardID(stream, streamCreated, 0), created: streamCreated}
+		pending[stream] = cur
+		return &shardMeta{ID: cur.id, Created: cur.created, First: seq}
 	case now.UnixMilli()-cur.created < c.rollover.Milliseconds():
-		return cur, nil
-	default:
-		next := openShard{id: newShardID(stream, now.UnixMilli(), seq), created: now.UnixMilli()}
-		pending[stream] = next
-		return next, &shardMeta{ID: next.id, Parent: cur.id, Created: next.created, First: seq}
+		return nil
 	}
-	pending[stream] = cur
-	return cur, &shardMeta{ID: cur.id, Created: cur.created, First: seq}
+	next := openShard{id: newShardID(stream, now.UnixMilli(), seq), created: now.UnixMilli()}
+	pending[stream] = next
+	return &shardMeta{ID: next.id, Parent: cur.id, Created: next.created, First: seq}
 }
 
 // loadShard reads a stream's open (last) shard.
