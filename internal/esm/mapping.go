@@ -1,11 +1,14 @@
-// Package esm runs Lambda event source mappings for SQS queues: the
+// Package esm runs Lambda event source mappings: the
 // CreateEventSourceMapping family of the Lambda API, stored durably, and a
-// poller per enabled mapping that receives batches, filters them, invokes
-// the function synchronously with the SQS event, deletes what succeeded
-// and leaves failures to come back after their visibility timeout (and to
-// reach the queue's dead-letter queue after maxReceiveCount). Pollers
-// scale with the backlog up to the mapping's maximum concurrency and are
-// restarted with nubo.
+// poller per enabled mapping. A queue's poller (poller.go, process.go)
+// receives batches, filters them, invokes the function synchronously with
+// the SQS event, deletes what succeeded and leaves failures to come back
+// after their visibility timeout (and to reach the queue's dead-letter
+// queue after maxReceiveCount); it scales with the backlog up to the
+// mapping's maximum concurrency. A stream's poller (stream*.go) reads each
+// shard from a durable checkpoint, in order per key, with retries,
+// bisection, destinations and tumbling windows. Pollers are restarted
+// with nubo.
 package esm
 
 import (
