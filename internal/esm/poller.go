@@ -58,6 +58,7 @@ func (s *Service) reconcile(ctx context.Context, id string) stopper {
 		if err := s.kv.Delete(ctx, key(id)); err != nil {
 			s.log.Error("esm: delete mapping", "uuid", id, "err", err)
 		}
+		s.deleteCheckpoints(ctx, id)
 		return nil
 	}
 	next := *m

@@ -56,6 +56,19 @@ func (s *Service) saveCheckpoint(ctx context.Context, id, shard string, cp *chec
 	return err
 }
 
+// deleteCheckpoints forgets a deleted mapping's shard positions.
+func (s *Service) deleteCheckpoints(ctx context.Context, id string) {
+	keys, err := s.kv.Keys(ctx, store.Key("esmcp", id))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.Error("esm: list checkpoints", "uuid", id, "err", err)
+	}
+	for _, k := range keys {
+		if err := s.kv.Delete(ctx, k); err != nil {
+			s.log.Error("esm: delete checkpoint", "uuid", id, "key", k, "err", err)
+		}
+	}
+}
+
 // streamPoller runs a stream mapping: a worker per readable shard.
 type streamPoller struct {
 	s       *Service
