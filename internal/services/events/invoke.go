@@ -50,7 +50,7 @@ func (s *Service) invokeDestination(ctx context.Context, t *Target, body []byte,
 		return fmt.Errorf("%w: API destination %s", targets.ErrNotFound, t.Arn)
 	}
 	if !dl.Reserved {
-		if wait := s.limiter.reserve(t.Arn, int(dest.RateLimit), time.Now()); wait > 0 {
+		if wait := s.limiter.reserve(t.Arn, int(dest.RateLimit), s.now()); wait > 0 {
 			dl.Reserved = true
 			return &throttled{wait}
 		}
