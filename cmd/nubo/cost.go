@@ -37,6 +37,7 @@ func priceFlags(fs *flag.FlagSet) *meter.Prices {
 	fs.Float64Var(&p.GBSecondArm64, "price-gb-second-arm64", envFloat("NUBO_PRICE_GB_SECOND_ARM64", p.GBSecondArm64), "US dollars per GB-second on arm64 (NUBO_PRICE_GB_SECOND_ARM64)")
 	fs.Int64Var(&p.FreeRequests, "free-requests", envInt64("NUBO_FREE_REQUESTS", p.FreeRequests), "free requests a month (NUBO_FREE_REQUESTS)")
 	fs.Int64Var(&p.FreeGBSeconds, "free-gb-seconds", envInt64("NUBO_FREE_GB_SECONDS", p.FreeGBSeconds), "free GB-seconds a month, both architectures together (NUBO_FREE_GB_SECONDS)")
+	fs.Float64Var(&p.CustomEventsPerMillion, "price-events", envFloat("NUBO_PRICE_EVENTS", p.CustomEventsPerMillion), "US dollars per million EventBridge custom events (NUBO_PRICE_EVENTS)")
 	return &p
 }
 
@@ -87,6 +88,15 @@ func printBill(r meter.Report) {
 	}
 	fmt.Fprintf(tw, "total\t\t%d\t\t%.6f\t%.10f\t\n", r.Requests, r.GBSeconds, r.GrossCost)
 	tw.Flush()
+	if len(r.Events) > 0 {
+		fmt.Printf("\nEventBridge custom events at $%g per 1M:\n", p.CustomEventsPerMillion)
+		tw = tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "REGION\tEVENTS\tCOST (USD)\t")
+		for _, e := range r.Events {
+			fmt.Fprintf(tw, "%s\t%d\t%.10f\t\n", e.Region, e.CustomEvents, e.Cost)
+		}
+		tw.Flush()
+	}
 	fmt.Printf("\nfree tier used: %d of %d requests, %.6f of %d GB-s\n", r.FreeRequests, p.FreeRequests, r.FreeGBSeconds, p.FreeGBSeconds)
 	fmt.Printf("due after the free tier: $%.10f\n", r.Cost)
 }

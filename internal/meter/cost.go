@@ -20,13 +20,16 @@ type Prices struct {
 	GBSecondArm64      float64 `json:"gbSecondArm64"`
 	FreeRequests       int64   `json:"freeRequests"`
 	FreeGBSeconds      int64   `json:"freeGBSeconds"`
+	// CustomEventsPerMillion is EventBridge's price of custom events
+	// (PutEvents entries, each 64 KB chunk one event).
+	CustomEventsPerMillion float64 `json:"customEventsPerMillion"`
 }
 
 // DefaultPrices are Lambda's public on-demand prices (US East, first
 // pricing tier) and free tier.
 func DefaultPrices() Prices {
 	return Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334,
-		FreeRequests: 1_000_000, FreeGBSeconds: 400_000}
+		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, CustomEventsPerMillion: 1.00}
 }
 
 func (p Prices) perGBSecond(arch string) float64 {
@@ -67,8 +70,13 @@ type Report struct {
 	// FreeRequests and FreeGBSeconds are the free tier used.
 	FreeRequests  int64   `json:"freeRequestsUsed"`
 	FreeGBSeconds float64 `json:"freeGBSecondsUsed"`
-	// GrossCost is the sum of the functions' costs; Cost is what is due
-	// after the free tier.
+	// Events are EventBridge's custom events by region (in reports of
+	// all functions: they belong to none); EventsCost is their cost, which
+	// has no free tier.
+	Events     []EventsCost `json:"events"`
+	EventsCost float64      `json:"eventsCost"`
+	// GrossCost is the sum of the functions' and the events' costs; Cost
+	// is what is due after the free tier.
 	GrossCost float64 `json:"grossCost"`
 	Cost      float64 `json:"cost"`
 }
@@ -125,6 +133,15 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 		r.Cost += GBSeconds(mbMsByArch[arch]-used) * prices.perGBSecond(arch)
 	}
 	r.FreeGBSeconds = GBSeconds(freeUsed)
+	r.Events = []EventsCost{}
+	if function == "" {
+		r.Events = m.eventsReport(month, region, prices)
+	}
+	for _, e := range r.Events {
+		r.EventsCost += e.Cost
+	}
+	r.GrossCost += r.EventsCost
+	r.Cost += r.EventsCost
 	return r
 }
 

@@ -89,9 +89,11 @@ type Meter struct {
 
 	mu       sync.Mutex
 	accounts map[string]*account // by subject
+	events   map[string]*eventsAccount
 	// pending is what was metered since the last append, by subject.
-	pending map[string]map[lineKey]*stored
-	timer   *time.Timer
+	pending       map[string]map[lineKey]*stored
+	pendingEvents map[string]int64
+	timer         *time.Timer
 }
 
 // Open returns a Meter on stream (which holds the subjects "meter.>" and
@@ -103,7 +105,8 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{}}
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{},
+		events: map[string]*eventsAccount{}, pendingEvents: map[string]int64{}}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
@@ -119,6 +122,9 @@ type stored struct {
 	BilledMs int64   `json:"b,omitempty"`
 	Requests int64   `json:"n,omitempty"`
 	Snapshot []*Line `json:"snapshot,omitempty"`
+	// Events counts custom events; EventsTotal is a snapshot of them.
+	Events      int64  `json:"e,omitempty"`
+	EventsTotal *int64 `json:"et,omitempty"`
 }
 
 func subjectOf(month, region, function string) string {
@@ -175,6 +181,7 @@ func (m *Meter) appendPendingLocked() {
 		}
 	}
 	clear(m.pending)
+	m.appendEventsLocked()
 }
 
 func (m *Meter) accountLocked(subject, month, region, function string) *account {
@@ -255,7 +262,7 @@ func (m *Meter) snapshot() error {
 		}
 		a.unsnapped = 0
 	}
-	return nil
+	return m.snapshotEventsLocked()
 }
 
 // load replays the stream: each account's last snapshot and the
@@ -263,12 +270,19 @@ func (m *Meter) snapshot() error {
 func (m *Meter) load(ctx context.Context) error {
 	err := m.stream.Read(ctx, Prefix+".>", time.Time{}, false, func(msg store.Message) bool {
 		t := store.SplitKey(msg.Subject)
-		if len(t) != 4 {
+		var s stored
+		if len(t) < 4 {
 			return true
 		}
-		var s stored
 		if err := json.Unmarshal(msg.Data, &s); err != nil {
 			m.log.Warn("skip unreadable meter record", "subject", msg.Subject, "err", err)
+			return true
+		}
+		if len(t) == 5 && t[3] == "events" {
+			m.loadEventsLocked(msg.Subject, t[1], t[2], &s)
+			return true
+		}
+		if len(t) != 4 {
 			return true
 		}
 		a := m.accountLocked(msg.Subject, t[1], t[2], t[3])

@@ -19,6 +19,8 @@ import (
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/runtimes"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch/cloudwatchapi"
+	"github.com/nubo-dev/nubo/internal/services/events"
+	"github.com/nubo-dev/nubo/internal/services/events/eventsapi"
 	"github.com/nubo-dev/nubo/internal/services/lambda/async"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
@@ -83,6 +85,7 @@ type Server struct {
 	sqs     *sqs.Service
 	sns     *sns.Service
 	esm     *esm.Service
+	events  *events.Service
 	http    *http.Server
 	forks   *runtimes.ForkServers // nil unless the process driver forks
 	// api is the router, which functions inside sandboxes reach too; the
@@ -205,6 +208,9 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	dests.Queues, dests.Topics = queueTargets{s.sqs}, topicTargets{s.sns}
+	if err := s.buildEvents(ctx, dests); err != nil {
+		return err
+	}
 	router := wire.NewRouter(s.cfg.Region, s.log)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
@@ -217,6 +223,7 @@ func (s *Server) build(ctx context.Context) error {
 		snsapi.New(s.sns, s.log),
 		logsapi.New(s.logs, s.cfg.Account, s.log),
 		cloudwatchapi.New(s.obs.metrics, s.log),
+		eventsapi.New(s.events, s.log),
 	} {
 		router.Handle(svc)
 	}

@@ -70,14 +70,58 @@ type Recorder interface {
 	Record(name string, dims Dims, value float64)
 }
 
-// series names one metric with one set of dimensions: the account total
-// (Function ""), a function (Resource ""), or an alias or version
-// (Resource "name:qualifier").
+// series names one metric with one set of dimensions. In AWS/Lambda (NS
+// "") it is the account total (Function ""), a function (Resource ""), or
+// an alias or version (Resource "name:qualifier"); another namespace
+// names its two dimensions in namespaces, and a series has those of them
+// that are set.
 type series struct {
 	Region   string `json:"r"`
+	NS       string `json:"ns,omitempty"`
 	Name     string `json:"m"`
 	Function string `json:"f,omitempty"`
 	Resource string `json:"q,omitempty"`
+}
+
+// EventsNamespace is EventBridge's namespace.
+const EventsNamespace = "AWS/Events"
+
+// namespaces are the namespaces nubo keeps, with the names of their
+// series' two dimensions.
+var namespaces = map[string][2]string{
+	Namespace:       {DimFunctionName, DimResource},
+	EventsNamespace: {"EventBusName", "RuleName"},
+}
+
+// Known reports whether nubo keeps metrics of a namespace.
+func Known(ns string) bool {
+	_, ok := namespaces[ns]
+	return ok
+}
+
+// UnitOf is a metric's CloudWatch unit; every metric of the namespaces
+// other than AWS/Lambda counts.
+func UnitOf(ns, name string) string {
+	if ns == Namespace {
+		return Unit[name]
+	}
+	return "Count"
+}
+
+func (s series) namespace() string {
+	if s.NS == "" {
+		return Namespace
+	}
+	return s.NS
+}
+
+// RecordSeries records one value of one series of a namespace other than
+// AWS/Lambda, with its first and second dimensions' values ("" for a
+// series without that dimension).
+func (m *Metrics) RecordSeries(ns, region, name, first, second string, value float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sampleInto(m.openLocked(time.Now()), series{Region: region, NS: ns, Name: name, Function: first, Resource: second}, value)
 }
 
 // Options configures Metrics.

@@ -128,11 +128,11 @@ func TestDimensionsAndHistorySurviveRestart(t *testing.T) {
 	if got := sums(again); !equal(got, want) {
 		t.Errorf("after restart: got %v, want %v", got, want)
 	}
-	list := again.List("r", cloudwatch.Invocations, []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, false)
+	list := again.List("r", "", cloudwatch.Invocations, []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, false)
 	if len(list) != 2 {
 		t.Errorf("Invocations series of f after restart: %+v", list)
 	}
-	if all := again.List("r", "", nil, false); len(all) != 4 {
+	if all := again.List("r", "", "", nil, false); len(all) != 4 {
 		t.Errorf("series in r: %+v", all)
 	}
 }
@@ -237,4 +237,36 @@ func equal(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+func TestOtherNamespaces(t *testing.T) {
+	ctx := context.Background()
+	b := openBacking(t)
+	m := b.open(t, nil)
+	m.RecordSeries(cloudwatch.EventsNamespace, "r", "Invocations", "", "rule", 1)
+	m.RecordSeries(cloudwatch.EventsNamespace, "r", "Invocations", "bus", "rule", 1)
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "rule"}, 5)
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := b.open(t, nil)
+	for _, c := range []struct {
+		dims []cloudwatch.Dimension
+		want float64
+	}{
+		{[]cloudwatch.Dimension{{Name: "RuleName", Value: "rule"}}, 1},
+		{[]cloudwatch.Dimension{{Name: "EventBusName", Value: "bus"}, {Name: "RuleName", Value: "rule"}}, 1},
+		{[]cloudwatch.Dimension{{Name: "FunctionName", Value: "rule"}}, 0},
+	} {
+		var sum float64
+		for _, p := range query(t, again, cloudwatch.Query{Region: "r", Namespace: cloudwatch.EventsNamespace, Name: "Invocations", Dimensions: c.dims}) {
+			sum += p.Sum
+		}
+		if sum != c.want {
+			t.Errorf("%v: %v, want %v", c.dims, sum, c.want)
+		}
+	}
+	if list := again.List("r", cloudwatch.EventsNamespace, "", nil, false); len(list) != 2 || list[0].Namespace != cloudwatch.EventsNamespace {
+		t.Errorf("AWS/Events series: %+v", list)
+	}
 }

@@ -19,41 +19,53 @@ type Dimension struct {
 
 // Metric is a series as CloudWatch lists it.
 type Metric struct {
+	Namespace  string
 	Name       string
 	Dimensions []Dimension
 }
 
 func (s series) metric() Metric {
-	m := Metric{Name: s.Name}
+	ns := s.namespace()
+	names := namespaces[ns]
+	m := Metric{Namespace: ns, Name: s.Name}
 	if s.Function != "" {
-		m.Dimensions = append(m.Dimensions, Dimension{DimFunctionName, s.Function})
+		m.Dimensions = append(m.Dimensions, Dimension{names[0], s.Function})
 	}
 	if s.Resource != "" {
-		m.Dimensions = append(m.Dimensions, Dimension{DimResource, s.Resource})
+		m.Dimensions = append(m.Dimensions, Dimension{names[1], s.Resource})
 	}
 	return m
 }
 
-// seriesOf finds the series a set of dimensions names; ok is false for
-// sets that no Lambda metric has.
-func seriesOf(region, name string, dims []Dimension) (s series, ok bool) {
+// seriesOf finds the series a set of dimensions names in a namespace; ok
+// is false for sets that none of its metrics has.
+func seriesOf(region, ns, name string, dims []Dimension) (s series, ok bool) {
+	names, known := namespaces[ns]
+	if !known {
+		return s, false
+	}
 	s = series{Region: region, Name: name}
+	if ns != Namespace {
+		s.NS = ns
+	}
 	for _, d := range dims {
 		switch {
-		case d.Name == DimFunctionName && s.Function == "":
+		case d.Name == names[0] && s.Function == "":
 			s.Function = d.Value
-		case d.Name == DimResource && s.Resource == "":
+		case d.Name == names[1] && s.Resource == "":
 			s.Resource = d.Value
 		default:
 			return s, false
 		}
 	}
-	return s, s.Resource == "" || s.Function != ""
+	return s, ns != Namespace || s.Resource == "" || s.Function != ""
 }
 
 // Query asks for the statistics of one series.
 type Query struct {
-	Region     string
+	Region string
+	// Namespace is AWS/Lambda when empty.
+	Namespace  string
 	Name       string
 	Dimensions []Dimension
 	// Start and End bound the data (End excluded); Start is rounded down
@@ -71,7 +83,11 @@ type Datapoint struct {
 
 // Query returns the periods of q that have data, oldest first.
 func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
-	want, ok := seriesOf(q.Region, q.Name, q.Dimensions)
+	ns := q.Namespace
+	if ns == "" {
+		ns = Namespace
+	}
+	want, ok := seriesOf(q.Region, ns, q.Name, q.Dimensions)
 	if !ok {
 		return nil, nil
 	}
@@ -104,10 +120,10 @@ func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
 const listWindow = 14 * 24 * time.Hour
 
 // List returns the series of region that had data in the last two weeks
-// (or, with recent, the last three hours), whose name is name (if set) and
-// whose dimensions include every one of dims (a dimension with an empty
-// value matches any value), sorted.
-func (m *Metrics) List(region, name string, dims []Dimension, recent bool) []Metric {
+// (or, with recent, the last three hours), of namespace ns and named name
+// (each if set), whose dimensions include every one of dims (a dimension
+// with an empty value matches any value), sorted.
+func (m *Metrics) List(region, ns, name string, dims []Dimension, recent bool) []Metric {
 	window := listWindow
 	if recent {
 		window = 3 * time.Hour
@@ -128,7 +144,7 @@ func (m *Metrics) List(region, name string, dims []Dimension, recent bool) []Met
 	m.mu.Unlock()
 	var out []Metric
 	for s := range seen {
-		if s.Region != region || name != "" && s.Name != name {
+		if s.Region != region || name != "" && s.Name != name || ns != "" && s.namespace() != ns {
 			continue
 		}
 		if mt := s.metric(); matches(mt.Dimensions, dims) {
@@ -155,7 +171,7 @@ func matches(have, want []Dimension) bool {
 }
 
 func metricKey(m Metric) string {
-	k := m.Name
+	k := m.Namespace + "\x00" + m.Name
 	for _, d := range m.Dimensions {
 		k += "\x00" + d.Name + "\x00" + d.Value
 	}

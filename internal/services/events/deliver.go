@@ -56,8 +56,10 @@ type delivery struct {
 	Dead *deadLetter `json:"dead,omitempty"`
 }
 
+// publish stores an ingest job. Jobs are encoded without escaping <, >
+// and &, so that the events in them reach targets as they were put.
 func (s *Service) publish(ctx context.Context, b *ingest) error {
-	data, err := json.Marshal(b)
+	data, err := encode(b)
 	if err != nil {
 		return err
 	}
@@ -215,7 +217,7 @@ func (s *Service) attempt(ctx context.Context, d *delivery) error {
 
 // later stores the delivery to be tried again after wait.
 func (s *Service) later(ctx context.Context, d *delivery, wait time.Duration) error {
-	data, err := json.Marshal(d)
+	data, err := encode(d)
 	if err != nil {
 		return err
 	}

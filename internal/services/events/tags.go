@@ -46,7 +46,7 @@ func (s *Service) taggedLocked(resourceARN string) (map[string]string, func(cont
 }
 
 // TagResource adds or replaces tags of a bus or rule.
-func (s *Service) TagResource(ctx context.Context, region, resourceARN string, tags []Tag) error {
+func (s *Service) TagResource(ctx context.Context, resourceARN string, tags []Tag) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, save, err := s.taggedLocked(resourceARN)
@@ -65,7 +65,7 @@ func (s *Service) TagResource(ctx context.Context, region, resourceARN string, t
 }
 
 // UntagResource removes tags of a bus or rule.
-func (s *Service) UntagResource(ctx context.Context, region, resourceARN string, keys []string) error {
+func (s *Service) UntagResource(ctx context.Context, resourceARN string, keys []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, save, err := s.taggedLocked(resourceARN)
@@ -80,7 +80,7 @@ func (s *Service) UntagResource(ctx context.Context, region, resourceARN string,
 }
 
 // ListTagsForResource lists the tags of a bus or rule.
-func (s *Service) ListTagsForResource(ctx context.Context, region, resourceARN string) ([]Tag, error) {
+func (s *Service) ListTagsForResource(ctx context.Context, resourceARN string) ([]Tag, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	tags, _, err := s.taggedLocked(resourceARN)
