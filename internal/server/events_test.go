@@ -119,7 +119,9 @@ func TestEventBridgeBusesRulesAndTargets(t *testing.T) {
 	}
 }
 
-func (n *nubo) queueARNIn(name string) string { return "arn:aws:sqs:" + n.region + ":" + account + ":" + name }
+func (n *nubo) queueARNIn(name string) string {
+	return "arn:aws:sqs:" + n.region + ":" + account + ":" + name
+}
 
 // One of the pattern language's documentation examples through the API:
 // eventfilter's tests hold the rest.
@@ -129,7 +131,7 @@ func TestEventBridgeTestEventPattern(t *testing.T) {
 		"account": "123456789012", "time": "2015-11-11T21:29:54Z", "region": "us-east-1", "resources": ["arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"],
 		"detail": {"instance-id": "i-0123456789", "state": "RUNNING"}}`
 	for pattern, want := range map[string]bool{
-		`{"source": ["aws.ec2"], "detail": {"state": ["RUNNING", "PENDING"]}}`:     true,
+		`{"source": ["aws.ec2"], "detail": {"state": ["RUNNING", "PENDING"]}}`:    true,
 		`{"detail": {"state": [{"anything-but": ["RUNNING"]}]}}`:                  false,
 		`{"resources": [{"wildcard": "arn:aws:ec2:*:123456789012:instance/*"}]}`:  true,
 		`{"detail": {"instance-id": [{"prefix": {"equals-ignore-case": "I-"}}]}}`: true,
