@@ -138,8 +138,10 @@ func (s *Service) consume(ctx context.Context, subject string, limit int, h time
 
 func (s *Service) now() time.Time { return s.opts.Clock.Now() }
 
-func groupKey(region, name string) string          { return store.Key("group", region, name) }
-func scheduleKey(region, group, name string) string { return store.Key("schedule", region, group, name) }
+func groupKey(region, name string) string { return store.Key("group", region, name) }
+func scheduleKey(region, group, name string) string {
+	return store.Key("schedule", region, group, name)
+}
 func mapKey(parts ...string) string {
 	k := parts[0]
 	for _, p := range parts[1:] {
