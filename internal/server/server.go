@@ -27,6 +27,8 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/lambda/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/services/logs"
 	"github.com/nubo-dev/nubo/internal/services/logs/logsapi"
+	"github.com/nubo-dev/nubo/internal/services/scheduler"
+	"github.com/nubo-dev/nubo/internal/services/scheduler/schedulerapi"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -74,20 +76,21 @@ type Config struct {
 
 // Server is a running nubo.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	store   *natsstore.Store
-	control *control.Service
-	engine  *engine.Engine
-	logs    *logs.Store
-	obs     *observability
-	async   *async.Queue
-	sqs     *sqs.Service
-	sns     *sns.Service
-	esm     *esm.Service
-	events  *events.Service
-	http    *http.Server
-	forks   *runtimes.ForkServers // nil unless the process driver forks
+	cfg       Config
+	log       *slog.Logger
+	store     *natsstore.Store
+	control   *control.Service
+	engine    *engine.Engine
+	logs      *logs.Store
+	obs       *observability
+	async     *async.Queue
+	sqs       *sqs.Service
+	sns       *sns.Service
+	esm       *esm.Service
+	events    *events.Service
+	scheduler *scheduler.Service
+	http      *http.Server
+	forks     *runtimes.ForkServers // nil unless the process driver forks
 	// api is the router, which functions inside sandboxes reach too; the
 	// engine gets it before the router exists.
 	api apiHandler
@@ -211,6 +214,9 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildEvents(ctx, dests); err != nil {
 		return err
 	}
+	if err := s.buildScheduler(ctx, dests); err != nil {
+		return err
+	}
 	router := wire.NewRouter(s.cfg.Region, s.log)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
@@ -224,6 +230,7 @@ func (s *Server) build(ctx context.Context) error {
 		logsapi.New(s.logs, s.cfg.Account, s.log),
 		cloudwatchapi.New(s.obs.metrics, s.log),
 		eventsapi.New(s.events, s.log),
+		schedulerapi.New(s.scheduler, s.log),
 	} {
 		router.Handle(svc)
 	}
