@@ -11,17 +11,13 @@ import (
 // Error codes of EventBridge, as its model names them (awsJson1_1: the
 // name is the error's __type).
 var (
-	ErrResourceNotFound       = &awserr.Code{Name: "ResourceNotFoundException", Status: http.StatusBadRequest}
-	ErrResourceAlreadyExists  = &awserr.Code{Name: "ResourceAlreadyExistsException", Status: http.StatusBadRequest}
-	ErrValidation             = &awserr.Code{Name: "ValidationException", Status: http.StatusBadRequest}
-	ErrInvalidEventPattern    = &awserr.Code{Name: "InvalidEventPatternException", Status: http.StatusBadRequest}
-	ErrLimitExceeded          = &awserr.Code{Name: "LimitExceededException", Status: http.StatusBadRequest}
-	ErrConcurrentModification = &awserr.Code{Name: "ConcurrentModificationException", Status: http.StatusBadRequest}
-	ErrManagedRule            = &awserr.Code{Name: "ManagedRuleException", Status: http.StatusBadRequest}
-	ErrIllegalStatus          = &awserr.Code{Name: "IllegalStatusException", Status: http.StatusBadRequest}
-	ErrInvalidState           = &awserr.Code{Name: "InvalidStateException", Status: http.StatusBadRequest}
-	ErrPolicyLengthExceeded   = &awserr.Code{Name: "PolicyLengthExceededException", Status: http.StatusBadRequest}
-	ErrInternal               = &awserr.Code{Name: "InternalException", Status: http.StatusInternalServerError}
+	ErrResourceNotFound      = &awserr.Code{Name: "ResourceNotFoundException", Status: http.StatusBadRequest}
+	ErrResourceAlreadyExists = &awserr.Code{Name: "ResourceAlreadyExistsException", Status: http.StatusBadRequest}
+	ErrValidation            = &awserr.Code{Name: "ValidationException", Status: http.StatusBadRequest}
+	ErrInvalidEventPattern   = &awserr.Code{Name: "InvalidEventPatternException", Status: http.StatusBadRequest}
+	ErrLimitExceeded         = &awserr.Code{Name: "LimitExceededException", Status: http.StatusBadRequest}
+	ErrIllegalStatus         = &awserr.Code{Name: "IllegalStatusException", Status: http.StatusBadRequest}
+	ErrInternal              = &awserr.Code{Name: "InternalException", Status: http.StatusInternalServerError}
 )
 
 func validation(format string, args ...any) error {

@@ -113,8 +113,8 @@ func (s *Service) indexRuleLocked(r *rule) {
 	}
 }
 
-// PutRule creates or replaces a rule (its targets stay).
-func (s *Service) PutRule(ctx context.Context, region string, in PutRuleInput) (string, error) {
+// checkRule checks PutRule's request and returns its bus.
+func checkRule(in *PutRuleInput) (string, error) {
 	var c constraints
 	c.name(in.Name, "name", maxRuleName, namePattern, true)
 	if len(in.ScheduleExpression) > maxSchedule {
@@ -130,14 +130,22 @@ func (s *Service) PutRule(ctx context.Context, region string, in PutRuleInput) (
 		return "", err
 	}
 	busName, err := busArg(in.EventBusName, "eventBusName")
-	if err != nil {
-		return "", err
-	}
 	switch {
+	case err != nil:
+		return "", err
 	case in.EventPattern == "" && in.ScheduleExpression == "":
 		return "", validation("Parameter(s) EventPattern or ScheduleExpression must be specified.")
 	case in.ScheduleExpression != "" && busName != defaultBus:
 		return "", validation("ScheduleExpression is supported only on the default event bus.")
+	}
+	return busName, nil
+}
+
+// PutRule creates or replaces a rule (its targets stay).
+func (s *Service) PutRule(ctx context.Context, region string, in PutRuleInput) (string, error) {
+	busName, err := checkRule(&in)
+	if err != nil {
+		return "", err
 	}
 	r := &rule{Region: region, Bus: busName, Name: in.Name, EventPattern: in.EventPattern, ScheduleExpression: in.ScheduleExpression,
 		State: in.State, Description: in.Description, RoleArn: in.RoleArn, Since: s.now()}

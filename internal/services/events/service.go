@@ -71,15 +71,13 @@ type Meter interface {
 
 // The AWS/Events metrics.
 const (
-	MetricInvocations            = "Invocations"
-	MetricFailedInvocations      = "FailedInvocations"
-	MetricMatchedEvents          = "MatchedEvents"
-	MetricTriggeredRules         = "TriggeredRules"
-	MetricThrottledRules         = "ThrottledRules"
-	MetricSentToDLQ              = "InvocationsSentToDLQ"
-	MetricFailedToBeSentToDLQ    = "InvocationsFailedToBeSentToDLQ"
-	MetricPutEventsRequestSize   = "PutEventsRequestSize"
-	MetricIngestionToInvocations = "IngestionToInvocationStartLatency"
+	MetricInvocations         = "Invocations"
+	MetricFailedInvocations   = "FailedInvocations"
+	MetricMatchedEvents       = "MatchedEvents"
+	MetricTriggeredRules      = "TriggeredRules"
+	MetricThrottledRules      = "ThrottledRules"
+	MetricSentToDLQ           = "InvocationsSentToDLQ"
+	MetricFailedToBeSentToDLQ = "InvocationsFailedToBeSentToDLQ"
 )
 
 // Options configures a Service.

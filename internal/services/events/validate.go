@@ -31,15 +31,14 @@ func matchPattern(pattern, s string) bool {
 
 // The limits of names.
 const (
-	maxRuleName     = 64
-	maxBusName      = 256
-	maxBusNameArg   = 1600
-	maxTargetID     = 64
-	maxArchiveName  = 48
-	maxReplayName   = 64
-	maxDescription  = 512
-	maxSchedule     = 256
-	maxEventPattern = 4096
+	maxRuleName    = 64
+	maxBusName     = 256
+	maxBusNameArg  = 1600
+	maxTargetID    = 64
+	maxArchiveName = 48
+	maxReplayName  = 64
+	maxDescription = 512
+	maxSchedule    = 256
 )
 
 // busArg reads an EventBusName member, which may be a name or an ARN of a

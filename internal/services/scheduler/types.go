@@ -9,11 +9,10 @@ import (
 
 // Error codes of EventBridge Scheduler (restJson1).
 var (
-	ErrValidation    = &awserr.Code{Name: "ValidationException", Status: http.StatusBadRequest}
-	ErrNotFound      = &awserr.Code{Name: "ResourceNotFoundException", Status: http.StatusNotFound}
-	ErrConflict      = &awserr.Code{Name: "ConflictException", Status: http.StatusConflict}
-	ErrQuotaExceeded = &awserr.Code{Name: "ServiceQuotaExceededException", Status: http.StatusPaymentRequired}
-	ErrInternal      = &awserr.Code{Name: "InternalServerException", Status: http.StatusInternalServerError}
+	ErrValidation = &awserr.Code{Name: "ValidationException", Status: http.StatusBadRequest}
+	ErrNotFound   = &awserr.Code{Name: "ResourceNotFoundException", Status: http.StatusNotFound}
+	ErrConflict   = &awserr.Code{Name: "ConflictException", Status: http.StatusConflict}
+	ErrInternal   = &awserr.Code{Name: "InternalServerException", Status: http.StatusInternalServerError}
 )
 
 func validation(format string, args ...any) error { return awserr.New(ErrValidation, format, args...) }
