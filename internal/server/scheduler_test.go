@@ -84,7 +84,6 @@ func TestSchedulerInvokesTargets(t *testing.T) {
 	viaBus := n.createQueue(t, q, "via-bus", nil)
 	eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("from-scheduler"), EventPattern: aws.String(`{"source": ["my.scheduler"]}`)})
 	eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("from-scheduler"), Targets: []etypes.Target{{Id: aws.String("q"), Arn: aws.String(queueARN("via-bus"))}}})
-	at := "at(" + time.Now().UTC().Add(2*time.Second).Format("2006-01-02T15:04:05") + ")"
 	for name, target := range map[string]*stypes.Target{
 		"direct": {Arn: aws.String(queueARN("direct")), RoleArn: aws.String(role), Input: aws.String(`{"schedule": "<aws.scheduler.schedule-arn>"}`)},
 		"universal": {Arn: aws.String("arn:aws:scheduler:::aws-sdk:sqs:sendMessage"), RoleArn: aws.String(role),
@@ -92,6 +91,7 @@ func TestSchedulerInvokesTargets(t *testing.T) {
 		"bus": {Arn: aws.String(busARN(region, "default")), RoleArn: aws.String(role), Input: aws.String(`{"n": 1}`),
 			EventBridgeParameters: &stypes.EventBridgeParameters{Source: aws.String("my.scheduler"), DetailType: aws.String("Tick")}},
 	} {
+		at := "at(" + time.Now().UTC().Add(3*time.Second).Format("2006-01-02T15:04:05") + ")" // in a second or two
 		if _, err := c.CreateSchedule(ctx, &scheduler.CreateScheduleInput{Name: aws.String(name), ScheduleExpression: aws.String(at),
 			FlexibleTimeWindow: &stypes.FlexibleTimeWindow{Mode: stypes.FlexibleTimeWindowModeOff}, Target: target,
 			ActionAfterCompletion: stypes.ActionAfterCompletionDelete}); err != nil {
