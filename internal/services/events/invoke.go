@@ -152,6 +152,9 @@ func withBodyParameters(body []byte, params []Parameter) []byte {
 
 // authorize adds a connection's credentials to a request.
 func (s *Service) authorize(ctx context.Context, c *connection, req *http.Request) error {
+	if c.State == connDeauthorized {
+		return fmt.Errorf("%w: connection %s is deauthorized", targets.ErrNotFound, c.Name)
+	}
 	a := c.Auth
 	switch c.AuthorizationType {
 	case "BASIC":
@@ -168,9 +171,6 @@ func (s *Service) authorize(ctx context.Context, c *connection, req *http.Reques
 			return err
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if c.State == connDeauthorized {
-		return fmt.Errorf("%w: connection %s is deauthorized", targets.ErrNotFound, c.Name)
 	}
 	return nil
 }
