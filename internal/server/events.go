@@ -51,19 +51,19 @@ func (s *Server) buildEvents(ctx context.Context, dests *targets.Targets) error 
 }
 
 // eventsMetrics records AWS/Events metrics in the series CloudWatch has
-// for them: per rule, per bus and rule, and for the account.
+// for them: for the account, per bus, per rule, and per bus and rule.
 type eventsMetrics struct{ m *cloudwatch.Metrics }
 
 func (e eventsMetrics) Record(name, region, bus, rule string, v float64) {
-	e.m.RecordSeries(cloudwatch.EventsNamespace, region, name, "", "", v)
+	put := func(dims ...cloudwatch.Dimension) { e.m.Put(cloudwatch.NamespaceEvents, name, region, dims, v) }
+	put()
+	busDim, ruleDim := cloudwatch.Dimension{Name: "EventBusName", Value: bus}, cloudwatch.Dimension{Name: "RuleName", Value: rule}
 	if rule == "" {
-		if bus != "" {
-			e.m.RecordSeries(cloudwatch.EventsNamespace, region, name, bus, "", v)
-		}
+		put(busDim)
 		return
 	}
-	e.m.RecordSeries(cloudwatch.EventsNamespace, region, name, "", rule, v)
-	e.m.RecordSeries(cloudwatch.EventsNamespace, region, name, bus, rule, v)
+	put(ruleDim)
+	put(busDim, ruleDim)
 }
 
 // CustomEvents meters EventBridge's custom events.

@@ -22,8 +22,26 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Namespace is the CloudWatch namespace of every metric here.
-const Namespace = "AWS/Lambda"
+// Namespace is the CloudWatch namespace of Lambda's metrics, those Record
+// records; NamespaceDynamoDB is DynamoDB's, which Put records.
+const (
+	Namespace         = "AWS/Lambda"
+	NamespaceDynamoDB = "AWS/DynamoDB"
+)
+
+// DynamoDB's metrics: consumed capacity per TableName; latency, returned
+// items and system errors per TableName and Operation; user errors per
+// region (no dimension); failed conditions per TableName.
+const (
+	ConsumedReadCapacityUnits      = "ConsumedReadCapacityUnits"
+	ConsumedWriteCapacityUnits     = "ConsumedWriteCapacityUnits"
+	SuccessfulRequestLatency       = "SuccessfulRequestLatency"
+	ReturnedItemCount              = "ReturnedItemCount"
+	ThrottledRequests              = "ThrottledRequests"
+	UserErrors                     = "UserErrors"
+	SystemErrors                   = "SystemErrors"
+	ConditionalCheckFailedRequests = "ConditionalCheckFailedRequests"
+)
 
 // The metrics, by their CloudWatch names.
 const (
@@ -37,6 +55,9 @@ const (
 	AsyncEventsReceived         = "AsyncEventsReceived"
 	AsyncEventAge               = "AsyncEventAge"
 	AsyncEventsDropped          = "AsyncEventsDropped"
+	// IteratorAge is the age of a stream batch's last record when the
+	// function took it (event source mappings of streams).
+	IteratorAge = "IteratorAge"
 )
 
 // Unit is each metric's CloudWatch unit.
@@ -44,6 +65,10 @@ var Unit = map[string]string{
 	Invocations: "Count", Errors: "Count", Throttles: "Count", Duration: "Milliseconds",
 	ConcurrentExecutions: "Count", DeadLetterErrors: "Count", DestinationDeliveryFailures: "Count",
 	AsyncEventsReceived: "Count", AsyncEventAge: "Milliseconds", AsyncEventsDropped: "Count",
+	IteratorAge:               "Milliseconds",
+	ConsumedReadCapacityUnits: "Count", ConsumedWriteCapacityUnits: "Count", SuccessfulRequestLatency: "Milliseconds",
+	ReturnedItemCount: "Count", ThrottledRequests: "Count", UserErrors: "Count", SystemErrors: "Count", ConditionalCheckFailedRequests: "Count",
+	FailedInvocations: "Count", MatchedEvents: "Count", TriggeredRules: "Count", ThrottledRules: "Count", InvocationsSentToDLQ: "Count", InvocationsFailedToBeSentToDLQ: "Count",
 }
 
 // Dims says what a value is about: a function in a region and, when the
@@ -70,58 +95,16 @@ type Recorder interface {
 	Record(name string, dims Dims, value float64)
 }
 
-// series names one metric with one set of dimensions. In AWS/Lambda (NS
-// "") it is the account total (Function ""), a function (Resource ""), or
-// an alias or version (Resource "name:qualifier"); another namespace
-// names its two dimensions in namespaces, and a series has those of them
-// that are set.
+// series names one metric with one set of dimensions: the account total
+// (Function ""), a function (Resource ""), or an alias or version
+// (Resource "name:qualifier").
 type series struct {
-	Region   string `json:"r"`
+	// NS is the namespace: "" for AWS/Lambda.
 	NS       string `json:"ns,omitempty"`
+	Region   string `json:"r"`
 	Name     string `json:"m"`
 	Function string `json:"f,omitempty"`
 	Resource string `json:"q,omitempty"`
-}
-
-// EventsNamespace is EventBridge's namespace.
-const EventsNamespace = "AWS/Events"
-
-// namespaces are the namespaces nubo keeps, with the names of their
-// series' two dimensions.
-var namespaces = map[string][2]string{
-	Namespace:       {DimFunctionName, DimResource},
-	EventsNamespace: {"EventBusName", "RuleName"},
-}
-
-// Known reports whether nubo keeps metrics of a namespace.
-func Known(ns string) bool {
-	_, ok := namespaces[ns]
-	return ok
-}
-
-// UnitOf is a metric's CloudWatch unit; every metric of the namespaces
-// other than AWS/Lambda counts.
-func UnitOf(ns, name string) string {
-	if ns == Namespace {
-		return Unit[name]
-	}
-	return "Count"
-}
-
-func (s series) namespace() string {
-	if s.NS == "" {
-		return Namespace
-	}
-	return s.NS
-}
-
-// RecordSeries records one value of one series of a namespace other than
-// AWS/Lambda, with its first and second dimensions' values ("" for a
-// series without that dimension).
-func (m *Metrics) RecordSeries(ns, region, name, first, second string, value float64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	sampleInto(m.openLocked(time.Now()), series{Region: region, NS: ns, Name: name, Function: first, Resource: second}, value)
 }
 
 // Options configures Metrics.
@@ -182,6 +165,18 @@ func (m *Metrics) Record(name string, d Dims, value float64) {
 	if d.Qualifier != "" {
 		sampleInto(open, series{Region: d.Region, Name: name, Function: d.Function, Resource: d.Function + ":" + d.Qualifier}, value)
 	}
+}
+
+// Put records one value of a metric of another namespace than Lambda's
+// (AWS/DynamoDB), in the one series its dimensions name.
+func (m *Metrics) Put(ns, name, region string, dims []Dimension, value float64) {
+	s, ok := seriesOf(region, ns, name, dims)
+	if !ok || ns == Namespace {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sampleInto(m.openLocked(time.Now()), s, value)
 }
 
 // Run samples concurrency and persists closed minutes until ctx ends.

@@ -128,11 +128,11 @@ func TestDimensionsAndHistorySurviveRestart(t *testing.T) {
 	if got := sums(again); !equal(got, want) {
 		t.Errorf("after restart: got %v, want %v", got, want)
 	}
-	list := again.List("r", "", cloudwatch.Invocations, []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, false)
+	list := again.List("r", cloudwatch.Invocations, []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, false)
 	if len(list) != 2 {
 		t.Errorf("Invocations series of f after restart: %+v", list)
 	}
-	if all := again.List("r", "", "", nil, false); len(all) != 4 {
+	if all := again.List("r", "", nil, false); len(all) != 4 {
 		t.Errorf("series in r: %+v", all)
 	}
 }
@@ -239,34 +239,53 @@ func equal(a, b []float64) bool {
 	return true
 }
 
-func TestOtherNamespaces(t *testing.T) {
-	ctx := context.Background()
+// TestOtherNamespace records AWS/DynamoDB metrics with Put: one series
+// each, listed and queried by their own dimensions, kept across a restart.
+func TestOtherNamespace(t *testing.T) {
 	b := openBacking(t)
 	m := b.open(t, nil)
-	m.RecordSeries(cloudwatch.EventsNamespace, "r", "Invocations", "", "rule", 1)
-	m.RecordSeries(cloudwatch.EventsNamespace, "r", "Invocations", "bus", "rule", 1)
-	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "rule"}, 5)
-	if err := m.Flush(ctx); err != nil {
+	dims := []cloudwatch.Dimension{{Name: "TableName", Value: "t1"}, {Name: "Operation", Value: "GetItem"}}
+	m.Put(cloudwatch.NamespaceDynamoDB, cloudwatch.SuccessfulRequestLatency, "r", dims, 2)
+	m.Put(cloudwatch.NamespaceDynamoDB, cloudwatch.SuccessfulRequestLatency, "r", dims, 4)
+	m.Put(cloudwatch.NamespaceDynamoDB, cloudwatch.UserErrors, "r", nil, 1)
+	m.Put(cloudwatch.NamespaceDynamoDB, cloudwatch.UserErrors, "r", []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, 1) // not a DynamoDB dimension
+	points := query(t, m, cloudwatch.Query{Namespace: cloudwatch.NamespaceDynamoDB, Region: "r", Name: cloudwatch.SuccessfulRequestLatency, Dimensions: dims})
+	if len(points) != 1 || points[0].Count != 2 || points[0].Average() != 3 {
+		t.Errorf("latency = %+v", points)
+	}
+	if points := query(t, m, cloudwatch.Query{Region: "r", Name: cloudwatch.SuccessfulRequestLatency, Dimensions: dims}); len(points) != 0 {
+		t.Errorf("found in AWS/Lambda: %+v", points)
+	}
+	if err := m.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	again := b.open(t, nil)
-	for _, c := range []struct {
-		dims []cloudwatch.Dimension
-		want float64
-	}{
-		{[]cloudwatch.Dimension{{Name: "RuleName", Value: "rule"}}, 1},
-		{[]cloudwatch.Dimension{{Name: "EventBusName", Value: "bus"}, {Name: "RuleName", Value: "rule"}}, 1},
-		{[]cloudwatch.Dimension{{Name: "FunctionName", Value: "rule"}}, 0},
-	} {
-		var sum float64
-		for _, p := range query(t, again, cloudwatch.Query{Region: "r", Namespace: cloudwatch.EventsNamespace, Name: "Invocations", Dimensions: c.dims}) {
-			sum += p.Sum
-		}
-		if sum != c.want {
-			t.Errorf("%v: %v, want %v", c.dims, sum, c.want)
+	list := again.List("r", "", []cloudwatch.Dimension{{Name: "TableName"}}, false)
+	if len(list) != 1 || list[0].Namespace != cloudwatch.NamespaceDynamoDB || list[0].Name != cloudwatch.SuccessfulRequestLatency {
+		t.Errorf("list after restart = %+v", list)
+	}
+}
+
+func TestEventsNamespace(t *testing.T) {
+	b := openBacking(t)
+	m := b.open(t, nil)
+	rule := []cloudwatch.Dimension{{Name: "RuleName", Value: "r"}}
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", rule, 1)
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", append([]cloudwatch.Dimension{{Name: "EventBusName", Value: "b"}}, rule...), 1)
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", []cloudwatch.Dimension{{Name: "FunctionName", Value: "r"}}, 1)
+	if got := query(t, m, cloudwatch.Query{Namespace: cloudwatch.NamespaceEvents, Region: "us-east-1", Name: cloudwatch.Invocations, Dimensions: rule}); len(got) != 1 || got[0].Sum != 1 {
+		t.Fatalf("per rule: %+v", got)
+	}
+	if got := query(t, m, cloudwatch.Query{Region: "us-east-1", Name: cloudwatch.Invocations, Dimensions: []cloudwatch.Dimension{{Name: "FunctionName", Value: "r"}}}); len(got) != 0 {
+		t.Fatalf("an AWS/Events series in AWS/Lambda: %+v", got)
+	}
+	n := 0
+	for _, mt := range m.List("us-east-1", "", nil, false) {
+		if mt.Namespace == cloudwatch.NamespaceEvents {
+			n++
 		}
 	}
-	if list := again.List("r", cloudwatch.EventsNamespace, "", nil, false); len(list) != 2 || list[0].Namespace != cloudwatch.EventsNamespace {
-		t.Errorf("AWS/Events series: %+v", list)
+	if n != 2 {
+		t.Errorf("AWS/Events series listed: %d", n)
 	}
 }

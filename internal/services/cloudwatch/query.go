@@ -24,10 +24,30 @@ type Metric struct {
 	Dimensions []Dimension
 }
 
+// dimensionNames are the names of a namespace's two dimensions, kept in a
+// series' Function and Resource.
+var dimensionNames = map[string][2]string{
+	Namespace:         {DimFunctionName, DimResource},
+	NamespaceDynamoDB: {"TableName", "Operation"},
+	NamespaceEvents:   {"EventBusName", "RuleName"},
+}
+
+// Known tells whether nubo has metrics of namespace ns.
+func Known(ns string) bool {
+	_, ok := dimensionNames[ns]
+	return ok
+}
+
+func (s series) namespace() string {
+	if s.NS == "" {
+		return Namespace
+	}
+	return s.NS
+}
+
 func (s series) metric() Metric {
-	ns := s.namespace()
-	names := namespaces[ns]
-	m := Metric{Namespace: ns, Name: s.Name}
+	m := Metric{Namespace: s.namespace(), Name: s.Name}
+	names := dimensionNames[m.Namespace]
 	if s.Function != "" {
 		m.Dimensions = append(m.Dimensions, Dimension{names[0], s.Function})
 	}
@@ -37,11 +57,14 @@ func (s series) metric() Metric {
 	return m
 }
 
-// seriesOf finds the series a set of dimensions names in a namespace; ok
-// is false for sets that none of its metrics has.
+// seriesOf finds the series a set of dimensions names in namespace ns
+// ("" for Lambda's); ok is false for sets that no metric there has.
 func seriesOf(region, ns, name string, dims []Dimension) (s series, ok bool) {
-	names, known := namespaces[ns]
-	if !known {
+	if ns == "" {
+		ns = Namespace
+	}
+	names, ok := dimensionNames[ns]
+	if !ok {
 		return s, false
 	}
 	s = series{Region: region, Name: name}
@@ -58,14 +81,14 @@ func seriesOf(region, ns, name string, dims []Dimension) (s series, ok bool) {
 			return s, false
 		}
 	}
-	return s, ns != Namespace || s.Resource == "" || s.Function != ""
+	return s, s.Resource == "" || s.Function != "" || ns == NamespaceEvents // a rule's series has no bus
 }
 
 // Query asks for the statistics of one series.
 type Query struct {
-	Region string
-	// Namespace is AWS/Lambda when empty.
+	// Namespace is the metric's namespace ("" for AWS/Lambda).
 	Namespace  string
+	Region     string
 	Name       string
 	Dimensions []Dimension
 	// Start and End bound the data (End excluded); Start is rounded down
@@ -83,11 +106,7 @@ type Datapoint struct {
 
 // Query returns the periods of q that have data, oldest first.
 func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
-	ns := q.Namespace
-	if ns == "" {
-		ns = Namespace
-	}
-	want, ok := seriesOf(q.Region, ns, q.Name, q.Dimensions)
+	want, ok := seriesOf(q.Region, q.Namespace, q.Name, q.Dimensions)
 	if !ok {
 		return nil, nil
 	}
@@ -120,10 +139,10 @@ func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
 const listWindow = 14 * 24 * time.Hour
 
 // List returns the series of region that had data in the last two weeks
-// (or, with recent, the last three hours), of namespace ns and named name
-// (each if set), whose dimensions include every one of dims (a dimension
-// with an empty value matches any value), sorted.
-func (m *Metrics) List(region, ns, name string, dims []Dimension, recent bool) []Metric {
+// (or, with recent, the last three hours), whose name is name (if set) and
+// whose dimensions include every one of dims (a dimension with an empty
+// value matches any value), sorted.
+func (m *Metrics) List(region, name string, dims []Dimension, recent bool) []Metric {
 	window := listWindow
 	if recent {
 		window = 3 * time.Hour
@@ -144,7 +163,7 @@ func (m *Metrics) List(region, ns, name string, dims []Dimension, recent bool) [
 	m.mu.Unlock()
 	var out []Metric
 	for s := range seen {
-		if s.Region != region || name != "" && s.Name != name || ns != "" && s.namespace() != ns {
+		if s.Region != region || name != "" && s.Name != name {
 			continue
 		}
 		if mt := s.metric(); matches(mt.Dimensions, dims) {

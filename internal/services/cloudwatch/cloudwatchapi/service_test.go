@@ -20,7 +20,7 @@ func (fakeMetrics) Query(ctx context.Context, q cloudwatch.Query) ([]cloudwatch.
 	return []cloudwatch.Datapoint{{Time: q.Start, Stat: cloudwatch.Stat{Count: 2, Sum: 3, Min: 1, Max: 2, Hist: map[int32]int64{0: 1, 70: 1}}}}, nil
 }
 
-func (fakeMetrics) List(region, ns, name string, dims []cloudwatch.Dimension, recent bool) []cloudwatch.Metric {
+func (fakeMetrics) List(region, name string, dims []cloudwatch.Dimension, recent bool) []cloudwatch.Metric {
 	return []cloudwatch.Metric{{Name: cloudwatch.Invocations}}
 }
 
