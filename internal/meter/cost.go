@@ -20,8 +20,9 @@ type Prices struct {
 	GBSecondArm64      float64 `json:"gbSecondArm64"`
 	FreeRequests       int64   `json:"freeRequests"`
 	FreeGBSeconds      int64   `json:"freeGBSeconds"`
-	// CustomEventsPerMillion is EventBridge's price of custom events
-	// (PutEvents entries, each 64 KB chunk one event).
+	// DynamoDB are DynamoDB's on-demand prices.
+	DynamoDB DynamoDBPrices `json:"dynamodb"`
+	// CustomEventsPerMillion is EventBridge's price of custom events.
 	CustomEventsPerMillion float64 `json:"customEventsPerMillion"`
 }
 
@@ -29,7 +30,7 @@ type Prices struct {
 // pricing tier) and free tier.
 func DefaultPrices() Prices {
 	return Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334,
-		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, CustomEventsPerMillion: 1.00}
+		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, DynamoDB: DefaultDynamoDBPrices(), CustomEventsPerMillion: 1.00}
 }
 
 func (p Prices) perGBSecond(arch string) float64 {
@@ -70,13 +71,14 @@ type Report struct {
 	// FreeRequests and FreeGBSeconds are the free tier used.
 	FreeRequests  int64   `json:"freeRequestsUsed"`
 	FreeGBSeconds float64 `json:"freeGBSecondsUsed"`
-	// Events are EventBridge's custom events by region (in reports of
-	// all functions: they belong to none); EventsCost is their cost, which
-	// has no free tier.
-	Events     []EventsCost `json:"events"`
-	EventsCost float64      `json:"eventsCost"`
-	// GrossCost is the sum of the functions' and the events' costs; Cost
-	// is what is due after the free tier.
+	// DynamoDB is the tables' usage (all regions' unless one is asked);
+	// FreeStorageGBMonths the free storage used.
+	DynamoDB            []TableCost `json:"dynamodb"`
+	FreeStorageGBMonths float64     `json:"freeStorageGBMonthsUsed"`
+	// Events are EventBridge's custom events by region.
+	Events []EventsCost `json:"events"`
+	// GrossCost is the sum of the functions' and tables' costs; Cost is
+	// what is due after the free tiers.
 	GrossCost float64 `json:"grossCost"`
 	Cost      float64 `json:"cost"`
 }
@@ -84,7 +86,7 @@ type Report struct {
 // Report prices month ("2006-01") for the functions named function (all
 // if "") in region (all if "").
 func (m *Meter) Report(month, region, function string, prices Prices) Report {
-	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}}
+	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, DynamoDB: []TableCost{}}
 	mbMsByArch := map[string]int64{}
 	m.mu.Lock()
 	for _, a := range m.accounts {
@@ -135,13 +137,9 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 	r.FreeGBSeconds = GBSeconds(freeUsed)
 	r.Events = []EventsCost{}
 	if function == "" {
-		r.Events = m.eventsReport(month, region, prices)
+		m.dynamoDBReport(&r, month, region, prices.DynamoDB)
+		m.eventsReport(&r, month, region, prices.CustomEventsPerMillion)
 	}
-	for _, e := range r.Events {
-		r.EventsCost += e.Cost
-	}
-	r.GrossCost += r.EventsCost
-	r.Cost += r.EventsCost
 	return r
 }
 

@@ -9,97 +9,90 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// eventsAccount is a region's custom events (EventBridge PutEvents
-// entries, in 64 KB chunks) in one month, and how many of them the
-// stream's last snapshot lacks.
-type eventsAccount struct {
+// EventBridge's bill: custom events (PutEvents entries, each 64 KB chunk
+// one event) per month and region, at CustomEventsPerMillion. Like
+// DynamoDB's usage, a region's total of a month is kept in memory and
+// written as a snapshot (meter.<month>.<region>.events.custom, rolling up
+// the one before) every SnapshotEvery, so a crash loses at most that much
+// of it, and a busy bus costs the store nothing per event.
+
+// eventsUsage is a region's custom events in a month.
+type eventsUsage struct {
 	month, region string
-	n, unsnapped  int64
+	Custom        int64 `json:"custom"`
+	dirty         bool
 }
 
-// eventsSubject is where a region's custom events of a month are stored; a
-// fifth token sets them apart from functions' subjects.
 func eventsSubject(month, region string) string {
 	return store.Key(Prefix, month, region, "events", "custom")
 }
 
-// AddEvents meters n custom events put on a region's event buses at t.
-// Like Add, it does not wait for the store.
-func (m *Meter) AddEvents(t time.Time, region string, n int64) {
-	month := Month(t)
+func (m *Meter) eventsLocked(month, region string) *eventsUsage {
+	if m.events == nil {
+		m.events = map[string]*eventsUsage{}
+	}
 	subject := eventsSubject(month, region)
+	u := m.events[subject]
+	if u == nil {
+		u = &eventsUsage{month: month, region: region}
+		m.events[subject] = u
+	}
+	return u
+}
+
+// AddEvents meters n custom events put on a region's buses at t.
+func (m *Meter) AddEvents(t time.Time, region string, n int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	a := m.eventsAccountLocked(subject, month, region)
-	a.n += n
-	a.unsnapped += n
-	m.pendingEvents[subject] += n
-	if m.timer == nil {
-		m.timer = time.AfterFunc(batchDelay, m.appendPending)
-	}
+	u := m.eventsLocked(Month(t), region)
+	u.Custom += n
+	u.dirty = true
 }
 
-func (m *Meter) eventsAccountLocked(subject, month, region string) *eventsAccount {
-	a := m.events[subject]
-	if a == nil {
-		a = &eventsAccount{month: month, region: region}
-		m.events[subject] = a
-	}
-	return a
-}
-
-func (m *Meter) appendEventsLocked() {
-	for subject, n := range m.pendingEvents {
-		data, _ := json.Marshal(stored{Events: n})
-		if err := m.stream.Append(subject, data); err != nil {
-			m.log.Error("store metered events", "subject", subject, "err", err)
-		}
-	}
-	clear(m.pendingEvents)
-}
-
+// snapshotEventsLocked writes the regions' totals that changed.
 func (m *Meter) snapshotEventsLocked() error {
-	for subject, a := range m.events {
-		if a.unsnapped == 0 {
+	for subject, u := range m.events {
+		if !u.dirty {
 			continue
 		}
-		n := a.n
-		data, _ := json.Marshal(stored{EventsTotal: &n})
+		data, _ := json.Marshal(u)
 		if err := m.stream.Replace(subject, data); err != nil {
 			return fmt.Errorf("snapshot %s: %w", subject, err)
 		}
-		a.unsnapped = 0
+		u.dirty = false
 	}
 	return nil
 }
 
-func (m *Meter) loadEventsLocked(subject, month, region string, s *stored) {
-	a := m.eventsAccountLocked(subject, month, region)
-	if s.EventsTotal != nil {
-		a.n = *s.EventsTotal
+// loadEvents reads a region's snapshot (t are its subject's tokens).
+func (m *Meter) loadEvents(t []string, data []byte) {
+	var u eventsUsage
+	if json.Unmarshal(data, &u) != nil {
 		return
 	}
-	a.n += s.Events
-	a.unsnapped += s.Events
+	m.eventsLocked(t[1], t[2]).Custom = u.Custom
 }
 
-// EventsCost is a region's custom events in a month and their cost.
+// EventsCost is a region's custom events in a month and their cost (they
+// have no free tier).
 type EventsCost struct {
 	Region       string  `json:"region"`
 	CustomEvents int64   `json:"customEvents"`
 	Cost         float64 `json:"cost"`
 }
 
-// eventsReport prices the custom events of month in region (all if "").
-func (m *Meter) eventsReport(month, region string, prices Prices) []EventsCost {
+// eventsReport adds the month's custom events of region (all if "") to r.
+func (m *Meter) eventsReport(r *Report, month, region string, perMillion float64) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := []EventsCost{}
-	for _, a := range m.events {
-		if a.month == month && (region == "" || a.region == region) {
-			out = append(out, EventsCost{Region: a.region, CustomEvents: a.n, Cost: float64(a.n) * prices.CustomEventsPerMillion / 1e6})
+	for _, u := range m.events {
+		if u.month == month && (region == "" || u.region == region) {
+			r.Events = append(r.Events, EventsCost{Region: u.region, CustomEvents: u.Custom, Cost: float64(u.Custom) * perMillion / 1e6})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Region < out[j].Region })
-	return out
+	m.mu.Unlock()
+	sort.Slice(r.Events, func(i, j int) bool { return r.Events[i].Region < r.Events[j].Region })
+	for _, e := range r.Events {
+		r.GrossCost += e.Cost
+		r.Cost += e.Cost
+	}
 }

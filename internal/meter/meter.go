@@ -1,4 +1,4 @@
-// Package meter keeps Lambda's bill: for every invocation, a request and
+// Package meter keeps the bill of Lambda and DynamoDB (dynamodb.go). Lambda's: for every invocation, a request and
 // its billed duration times its memory, per month, function, architecture
 // and memory size, in integer MB·milliseconds so that GB-seconds are the
 // exact sum of what the REPORT lines say. It prices them with Lambda's
@@ -17,6 +17,7 @@ package meter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -88,12 +89,13 @@ type Meter struct {
 	log    *slog.Logger
 
 	mu       sync.Mutex
-	accounts map[string]*account // by subject
-	events   map[string]*eventsAccount
+	accounts map[string]*account    // by subject
+	tables   map[string]*tableUsage // DynamoDB's, by subject
+
+	events map[string]*eventsUsage // EventBridge's custom events (events.go), by subject
 	// pending is what was metered since the last append, by subject.
-	pending       map[string]map[lineKey]*stored
-	pendingEvents map[string]int64
-	timer         *time.Timer
+	pending map[string]map[lineKey]*stored
+	timer   *time.Timer
 }
 
 // Open returns a Meter on stream (which holds the subjects "meter.>" and
@@ -105,8 +107,7 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{},
-		events: map[string]*eventsAccount{}, pendingEvents: map[string]int64{}}
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, tables: map[string]*tableUsage{}, pending: map[string]map[lineKey]*stored{}}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
@@ -122,9 +123,6 @@ type stored struct {
 	BilledMs int64   `json:"b,omitempty"`
 	Requests int64   `json:"n,omitempty"`
 	Snapshot []*Line `json:"snapshot,omitempty"`
-	// Events counts custom events; EventsTotal is a snapshot of them.
-	Events      int64  `json:"e,omitempty"`
-	EventsTotal *int64 `json:"et,omitempty"`
 }
 
 func subjectOf(month, region, function string) string {
@@ -181,7 +179,6 @@ func (m *Meter) appendPendingLocked() {
 		}
 	}
 	clear(m.pending)
-	m.appendEventsLocked()
 }
 
 func (m *Meter) accountLocked(subject, month, region, function string) *account {
@@ -262,7 +259,7 @@ func (m *Meter) snapshot() error {
 		}
 		a.unsnapped = 0
 	}
-	return m.snapshotEventsLocked()
+	return errors.Join(m.snapshotTablesLocked(), m.snapshotEventsLocked())
 }
 
 // load replays the stream: each account's last snapshot and the
@@ -270,19 +267,20 @@ func (m *Meter) snapshot() error {
 func (m *Meter) load(ctx context.Context) error {
 	err := m.stream.Read(ctx, Prefix+".>", time.Time{}, false, func(msg store.Message) bool {
 		t := store.SplitKey(msg.Subject)
-		var s stored
-		if len(t) < 4 {
-			return true
-		}
-		if err := json.Unmarshal(msg.Data, &s); err != nil {
-			m.log.Warn("skip unreadable meter record", "subject", msg.Subject, "err", err)
+		if len(t) == 5 && t[3] == "dynamodb" {
+			m.loadTable(t, msg.Data)
 			return true
 		}
 		if len(t) == 5 && t[3] == "events" {
-			m.loadEventsLocked(msg.Subject, t[1], t[2], &s)
+			m.loadEvents(t, msg.Data)
 			return true
 		}
 		if len(t) != 4 {
+			return true
+		}
+		var s stored
+		if err := json.Unmarshal(msg.Data, &s); err != nil {
+			m.log.Warn("skip unreadable meter record", "subject", msg.Subject, "err", err)
 			return true
 		}
 		a := m.accountLocked(msg.Subject, t[1], t[2], t[3])
