@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/bench"
+	"github.com/nubo-dev/nubo/internal/bench/eventsbench"
 )
 
 func benchCmd(args []string) error {
@@ -25,6 +26,8 @@ func benchCmd(args []string) error {
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	forkServer := fs.Bool("python-fork-server", true, "with the process driver, fork Python environments from a pre-initialised interpreter")
 	runtimes := fs.String("runtime", "", "measure only cold starts, of a trivial handler per runtime, e.g. python3.12,nodejs20.x,provided.al2023 (--cold of each)")
+	events := fs.Int("events", 10000, "events each EventBridge scenario puts (0 skips them)")
+	eventsOnly := fs.Bool("events-only", false, "measure only EventBridge (and its rule matcher)")
 	fs.Parse(args)
 	stopProfile, err := startCPUProfile(*profile)
 	if err != nil {
@@ -43,6 +46,9 @@ func benchCmd(args []string) error {
 		rep.Print(os.Stdout)
 		return nil
 	}
+	if *eventsOnly {
+		return benchEvents(*events, *source, *sandbox, logf)
+	}
 	var cs []int
 	for _, s := range strings.Split(*conc, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -59,6 +65,32 @@ func benchCmd(args []string) error {
 		return err
 	}
 	rep.Print(os.Stdout)
+	if *events > 0 {
+		return benchEvents(*events, *source, *sandbox, logf)
+	}
+	return nil
+}
+
+// benchEvents prints the EventBridge rows: PutEvents to a queue and to a
+// function, and the rule matcher.
+func benchEvents(events int, source, sandbox string, logf func(string, ...any)) error {
+	fn, err := bench.NoopZip(source)
+	if err != nil {
+		return err
+	}
+	stats, matcher, err := eventsbench.Run(context.Background(), eventsbench.Options{Events: max(events, 10), Concurrency: 16,
+		Function: fn, Sandbox: sandbox, Logf: logf})
+	if err != nil {
+		return err
+	}
+	fmt.Println("\nevents (16 callers, batches of 10 events of ~130 bytes)")
+	for _, s := range stats {
+		fmt.Println(s)
+	}
+	for _, m := range matcher {
+		fmt.Printf("matcher, %5d rules on the bus: %v per event (%.1f matches); %.2fx the 10-rule bus's\n",
+			m.Rules, m.PerEvent, m.Matches, float64(m.PerEvent)/float64(matcher[0].PerEvent))
+	}
 	return nil
 }
 

@@ -42,6 +42,7 @@ func priceFlags(fs *flag.FlagSet) *meter.Prices {
 	fs.Float64Var(&d.WriteRequestUnitsPerMillion, "price-dynamodb-write", envFloat("NUBO_PRICE_DYNAMODB_WRITE", d.WriteRequestUnitsPerMillion), "US dollars per million DynamoDB write request units (NUBO_PRICE_DYNAMODB_WRITE)")
 	fs.Float64Var(&d.StorageGBMonth, "price-dynamodb-storage", envFloat("NUBO_PRICE_DYNAMODB_STORAGE", d.StorageGBMonth), "US dollars per DynamoDB GB-month (NUBO_PRICE_DYNAMODB_STORAGE)")
 	fs.Float64Var(&d.FreeStorageGB, "free-dynamodb-storage", envFloat("NUBO_FREE_DYNAMODB_STORAGE", d.FreeStorageGB), "free DynamoDB GB-months a month (NUBO_FREE_DYNAMODB_STORAGE)")
+	fs.Float64Var(&p.CustomEventsPerMillion, "price-events", envFloat("NUBO_PRICE_EVENTS", p.CustomEventsPerMillion), "US dollars per million EventBridge custom events (NUBO_PRICE_EVENTS)")
 	return &p
 }
 
@@ -100,6 +101,15 @@ func printBill(r meter.Report) {
 		fmt.Fprintln(tw, "TABLE\tREGION\tREAD UNITS\tWRITE UNITS\tGB-MONTHS\tCOST (USD)\t")
 		for _, t := range r.DynamoDB {
 			fmt.Fprintf(tw, "%s\t%s\t%g\t%g\t%.9f\t%.10f\t\n", t.Table, t.Region, t.ReadRequestUnits, t.WriteRequestUnits, t.GBMonths, t.Cost)
+		}
+		tw.Flush()
+	}
+	if len(r.Events) > 0 {
+		fmt.Printf("\nEventBridge: $%g per 1M custom events\n\n", p.CustomEventsPerMillion)
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "REGION\tCUSTOM EVENTS\tCOST (USD)\t")
+		for _, e := range r.Events {
+			fmt.Fprintf(tw, "%s\t%d\t%.10f\t\n", e.Region, e.CustomEvents, e.Cost)
 		}
 		tw.Flush()
 	}

@@ -22,13 +22,15 @@ type Prices struct {
 	FreeGBSeconds      int64   `json:"freeGBSeconds"`
 	// DynamoDB are DynamoDB's on-demand prices.
 	DynamoDB DynamoDBPrices `json:"dynamodb"`
+	// CustomEventsPerMillion is EventBridge's price of custom events.
+	CustomEventsPerMillion float64 `json:"customEventsPerMillion"`
 }
 
 // DefaultPrices are Lambda's public on-demand prices (US East, first
 // pricing tier) and free tier.
 func DefaultPrices() Prices {
 	return Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334,
-		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, DynamoDB: DefaultDynamoDBPrices()}
+		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, DynamoDB: DefaultDynamoDBPrices(), CustomEventsPerMillion: 1.00}
 }
 
 func (p Prices) perGBSecond(arch string) float64 {
@@ -73,6 +75,8 @@ type Report struct {
 	// FreeStorageGBMonths the free storage used.
 	DynamoDB            []TableCost `json:"dynamodb"`
 	FreeStorageGBMonths float64     `json:"freeStorageGBMonthsUsed"`
+	// Events are EventBridge's custom events by region.
+	Events []EventsCost `json:"events"`
 	// GrossCost is the sum of the functions' and tables' costs; Cost is
 	// what is due after the free tiers.
 	GrossCost float64 `json:"grossCost"`
@@ -131,8 +135,10 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 		r.Cost += GBSeconds(mbMsByArch[arch]-used) * prices.perGBSecond(arch)
 	}
 	r.FreeGBSeconds = GBSeconds(freeUsed)
+	r.Events = []EventsCost{}
 	if function == "" {
 		m.dynamoDBReport(&r, month, region, prices.DynamoDB)
+		m.eventsReport(&r, month, region, prices.CustomEventsPerMillion)
 	}
 	return r
 }

@@ -17,6 +17,7 @@ package meter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -90,6 +91,8 @@ type Meter struct {
 	mu       sync.Mutex
 	accounts map[string]*account    // by subject
 	tables   map[string]*tableUsage // DynamoDB's, by subject
+
+	events map[string]*eventsUsage // EventBridge's custom events (events.go), by subject
 	// pending is what was metered since the last append, by subject.
 	pending map[string]map[lineKey]*stored
 	timer   *time.Timer
@@ -256,7 +259,7 @@ func (m *Meter) snapshot() error {
 		}
 		a.unsnapped = 0
 	}
-	return m.snapshotTablesLocked()
+	return errors.Join(m.snapshotTablesLocked(), m.snapshotEventsLocked())
 }
 
 // load replays the stream: each account's last snapshot and the
@@ -266,6 +269,10 @@ func (m *Meter) load(ctx context.Context) error {
 		t := store.SplitKey(msg.Subject)
 		if len(t) == 5 && t[3] == "dynamodb" {
 			m.loadTable(t, msg.Data)
+			return true
+		}
+		if len(t) == 5 && t[3] == "events" {
+			m.loadEvents(t, msg.Data)
 			return true
 		}
 		if len(t) != 4 {

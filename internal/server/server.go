@@ -21,12 +21,16 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch/cloudwatchapi"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb/dynamodbapi"
+	"github.com/nubo-dev/nubo/internal/services/events"
+	"github.com/nubo-dev/nubo/internal/services/events/eventsapi"
 	"github.com/nubo-dev/nubo/internal/services/lambda/async"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
 	"github.com/nubo-dev/nubo/internal/services/lambda/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/services/logs"
 	"github.com/nubo-dev/nubo/internal/services/logs/logsapi"
+	"github.com/nubo-dev/nubo/internal/services/scheduler"
+	"github.com/nubo-dev/nubo/internal/services/scheduler/schedulerapi"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -77,20 +81,22 @@ type Config struct {
 
 // Server is a running nubo.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	store    *natsstore.Store
-	control  *control.Service
-	engine   *engine.Engine
-	logs     *logs.Store
-	obs      *observability
-	async    *async.Queue
-	sqs      *sqs.Service
-	sns      *sns.Service
-	esm      *esm.Service
-	dynamodb *dynamodb.Service
-	http     *http.Server
-	forks    *runtimes.ForkServers // nil unless the process driver forks
+	cfg       Config
+	log       *slog.Logger
+	store     *natsstore.Store
+	control   *control.Service
+	engine    *engine.Engine
+	logs      *logs.Store
+	obs       *observability
+	async     *async.Queue
+	sqs       *sqs.Service
+	sns       *sns.Service
+	esm       *esm.Service
+	dynamodb  *dynamodb.Service
+	events    *events.Service
+	scheduler *scheduler.Service
+	http      *http.Server
+	forks     *runtimes.ForkServers // nil unless the process driver forks
 	// api is the router, which functions inside sandboxes reach too; the
 	// engine gets it before the router exists.
 	api apiHandler
@@ -219,6 +225,12 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	dests.Queues, dests.Topics = queueTargets{s.sqs}, topicTargets{s.sns}
+	if err := s.buildEvents(ctx, dests); err != nil {
+		return err
+	}
+	if err := s.buildScheduler(ctx, dests); err != nil {
+		return err
+	}
 	router := wire.NewRouter(s.cfg.Region, s.log)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
@@ -232,6 +244,8 @@ func (s *Server) build(ctx context.Context) error {
 		logsapi.New(s.logs, s.cfg.Account, s.log),
 		cloudwatchapi.New(s.obs.metrics, s.log),
 		dynamodbapi.New(s.dynamodb, s.cfg.Account, s.obs.metrics, s.log),
+		eventsapi.New(s.events, s.log),
+		schedulerapi.New(s.scheduler, s.log),
 	} {
 		router.Handle(svc)
 	}

@@ -265,3 +265,27 @@ func TestOtherNamespace(t *testing.T) {
 		t.Errorf("list after restart = %+v", list)
 	}
 }
+
+func TestEventsNamespace(t *testing.T) {
+	b := openBacking(t)
+	m := b.open(t, nil)
+	rule := []cloudwatch.Dimension{{Name: "RuleName", Value: "r"}}
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", rule, 1)
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", append([]cloudwatch.Dimension{{Name: "EventBusName", Value: "b"}}, rule...), 1)
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", []cloudwatch.Dimension{{Name: "FunctionName", Value: "r"}}, 1)
+	if got := query(t, m, cloudwatch.Query{Namespace: cloudwatch.NamespaceEvents, Region: "us-east-1", Name: cloudwatch.Invocations, Dimensions: rule}); len(got) != 1 || got[0].Sum != 1 {
+		t.Fatalf("per rule: %+v", got)
+	}
+	if got := query(t, m, cloudwatch.Query{Region: "us-east-1", Name: cloudwatch.Invocations, Dimensions: []cloudwatch.Dimension{{Name: "FunctionName", Value: "r"}}}); len(got) != 0 {
+		t.Fatalf("an AWS/Events series in AWS/Lambda: %+v", got)
+	}
+	n := 0
+	for _, mt := range m.List("us-east-1", "", nil, false) {
+		if mt.Namespace == cloudwatch.NamespaceEvents {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("AWS/Events series listed: %d", n)
+	}
+}

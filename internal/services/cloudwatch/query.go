@@ -29,6 +29,7 @@ type Metric struct {
 var dimensionNames = map[string][2]string{
 	Namespace:         {DimFunctionName, DimResource},
 	NamespaceDynamoDB: {"TableName", "Operation"},
+	NamespaceEvents:   {"EventBusName", "RuleName"},
 }
 
 // Known tells whether nubo has metrics of namespace ns.
@@ -80,7 +81,7 @@ func seriesOf(region, ns, name string, dims []Dimension) (s series, ok bool) {
 			return s, false
 		}
 	}
-	return s, s.Resource == "" || s.Function != ""
+	return s, s.Resource == "" || s.Function != "" || ns == NamespaceEvents // a rule's series has no bus
 }
 
 // Query asks for the statistics of one series.
