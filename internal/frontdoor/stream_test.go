@@ -16,7 +16,7 @@ func TestHTTPStreamPrelude(t *testing.T) {
 	s.Begin(frontdoor.HTTPIntegrationResponse)
 	prelude := `{"statusCode":201,"headers":{"content-type":"text/plain","server":"mine"},"cookies":["a=1"]}` + strings.Repeat("\x00", 8)
 	// The prelude arrives split across writes, the body with its end.
-	for _, chunk := range []string{prelude[:10], prelude[10:len(prelude)-3], prelude[len(prelude)-3:] + "first ", "second"} {
+	for _, chunk := range []string{prelude[:10], prelude[10 : len(prelude)-3], prelude[len(prelude)-3:] + "first ", "second"} {
 		if _, err := s.Write([]byte(chunk)); err != nil {
 			t.Fatal(err)
 		}
