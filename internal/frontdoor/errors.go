@@ -39,3 +39,12 @@ func (f Failure) Write(w http.ResponseWriter, key string) {
 	w.WriteHeader(f.Status)
 	w.Write(body)
 }
+
+// TimedOut reports whether a function's error payload says it ran out of
+// time (Sandbox.Timedout), which the doors answer with a 504.
+func TimedOut(payload []byte) bool {
+	var e struct {
+		ErrorType string `json:"errorType"`
+	}
+	return json.Unmarshal(payload, &e) == nil && e.ErrorType == "Sandbox.Timedout"
+}

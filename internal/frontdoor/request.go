@@ -7,8 +7,12 @@
 package frontdoor
 
 import (
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -198,3 +202,52 @@ func (r *Request) domainPrefix() string {
 }
 
 func (r *Request) time() string { return r.Time.UTC().Format(TimeFormat) }
+
+// SourceIP is the address of r's client.
+func SourceIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// DomainName is the host r named, without its port.
+func DomainName(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.Host); err == nil {
+		return strings.ToLower(host)
+	}
+	return strings.ToLower(r.Host)
+}
+
+// Forwarded adds to r the headers AWS's front door adds before a function
+// sees a request: X-Forwarded-For (the client's address), X-Forwarded-Proto,
+// X-Forwarded-Port and X-Amzn-Trace-Id.
+func Forwarded(r *http.Request, sourceIP, traceID string) {
+	proto, port := "http", "80"
+	if r.TLS != nil {
+		proto, port = "https", "443"
+	}
+	if _, p, err := net.SplitHostPort(r.Host); err == nil {
+		port = p
+	}
+	if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
+		sourceIP = prior + ", " + sourceIP
+	}
+	r.Header.Set("X-Forwarded-For", sourceIP)
+	r.Header.Set("X-Forwarded-Proto", proto)
+	r.Header.Set("X-Forwarded-Port", port)
+	if traceID != "" {
+		r.Header.Set("X-Amzn-Trace-Id", traceID)
+	}
+}
+
+// TraceID passes the client's X-Amzn-Trace-Id on, or starts a trace as
+// AWS does for every request.
+func TraceID(r *http.Request, now time.Time) string {
+	if t := r.Header.Get("X-Amzn-Trace-Id"); t != "" {
+		return t
+	}
+	var b [12]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("Root=1-%08x-%s", now.Unix(), hex.EncodeToString(b[:]))
+}

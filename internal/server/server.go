@@ -21,7 +21,9 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch/cloudwatchapi"
 	"github.com/nubo-dev/nubo/internal/services/lambda/async"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
+	"github.com/nubo-dev/nubo/internal/services/lambda/funcurl"
 	"github.com/nubo-dev/nubo/internal/services/lambda/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/services/logs"
 	"github.com/nubo-dev/nubo/internal/services/logs/logsapi"
@@ -67,6 +69,10 @@ type Config struct {
 	BillingGranularity time.Duration
 	// Prices price the bill (Lambda's when nil).
 	Prices *meter.Prices
+	// PublicDomain is the domain operators point at nubo for function URLs
+	// and APIs ("example.com", or "http://example.com:8080"); without it
+	// they are served under localhost.
+	PublicDomain string
 	Logger *slog.Logger
 }
 
@@ -83,6 +89,7 @@ type Server struct {
 	sqs     *sqs.Service
 	sns     *sns.Service
 	esm     *esm.Service
+	urls    *funcurl.Service
 	http    *http.Server
 	forks   *runtimes.ForkServers // nil unless the process driver forks
 	// api is the router, which functions inside sandboxes reach too; the
@@ -180,10 +187,15 @@ func (s *Server) build(ctx context.Context) error {
 		Account:        s.cfg.Account,
 		MaxConcurrency: s.cfg.MaxConcurrency,
 		CheckRuntime:   catalogue.Check,
-		Removed:        s.engine.Removed,
+		Removed:        s.removed,
 		Logger:         s.log,
 	})
 	inv := invoker.New(s.control, s.engine)
+	urlConfigs, err := s.store.KV(ctx, "lambda-urls")
+	if err != nil {
+		return err
+	}
+	s.urls = funcurl.New(urlConfigs, s.control, inv, nil, funcurl.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
 	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", 30*time.Second)
 	if err != nil {
 		return err
@@ -206,13 +218,17 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	dests.Queues, dests.Topics = queueTargets{s.sqs}, topicTargets{s.sns}
 	router := wire.NewRouter(s.cfg.Region, s.log)
+	for _, p := range s.urls.HostPatterns() {
+		router.HandleHost(p, s.urls)
+	}
+	router.HandlePath(funcurl.PathPrefix, s.urls.PathHandler())
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
 	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns))
 	s.observabilityPaths(router)
 	// The services nubo serves, one per AWS signing name.
 	for _, svc := range []*wire.Service{
-		lambdaapi.New(s.control, inv, s.async, s.esm, s.cfg.Account, s.log),
+		lambdaapi.New(s.control, inv, s.async, s.esm, s.urls, s.cfg.Account, s.log),
 		sqsapi.New(s.sqs, s.log),
 		snsapi.New(s.sns, s.log),
 		logsapi.New(s.logs, s.cfg.Account, s.log),
@@ -223,6 +239,13 @@ func (s *Server) build(ctx context.Context) error {
 	s.api.Handler = router
 	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 30 * time.Second}
 	return nil
+}
+
+// removed is told of deleted functions and versions: their environments
+// stop, their URLs go.
+func (s *Server) removed(scope lambda.Scope, name, version string) {
+	s.engine.Removed(scope, name, version)
+	s.urls.Removed(scope, name, version)
 }
 
 // apiHandler serves whatever Handler is once it is set.
