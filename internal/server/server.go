@@ -19,9 +19,9 @@ import (
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/runtimes"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch/cloudwatchapi"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/async"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
-	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
 	"github.com/nubo-dev/nubo/internal/services/lambda/funcurl"
 	"github.com/nubo-dev/nubo/internal/services/lambda/lambdaapi"
@@ -73,7 +73,7 @@ type Config struct {
 	// and APIs ("example.com", or "http://example.com:8080"); without it
 	// they are served under localhost.
 	PublicDomain string
-	Logger *slog.Logger
+	Logger       *slog.Logger
 }
 
 // Server is a running nubo.
