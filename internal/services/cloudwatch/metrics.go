@@ -10,7 +10,9 @@
 // Throttles; a sampler of the engine's in-flight invocations feeds
 // ConcurrentExecutions; the asynchronous invocation queue records the
 // Async*, DeadLetterErrors and DestinationDeliveryFailures metrics with
-// Record.
+// Record. API Gateway's HTTP APIs record the AWS/ApiGateway metrics
+// (Count, 4xx, 5xx, Latency, IntegrationLatency per ApiId and per ApiId
+// and Stage) with RecordAPI.
 package cloudwatch
 
 import (
@@ -22,8 +24,35 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Namespace is the CloudWatch namespace of every metric here.
-const Namespace = "AWS/Lambda"
+// Namespace is the CloudWatch namespace of Lambda's metrics;
+// NamespaceAPIGateway API Gateway's.
+const (
+	Namespace           = "AWS/Lambda"
+	NamespaceAPIGateway = "AWS/ApiGateway"
+)
+
+// The AWS/ApiGateway metrics of HTTP APIs.
+const (
+	Count              = "Count"
+	ClientErrors       = "4xx"
+	ServerErrors       = "5xx"
+	Latency            = "Latency"
+	IntegrationLatency = "IntegrationLatency"
+)
+
+// UnitOf is a metric's CloudWatch unit ("" for a metric nubo does not
+// keep).
+func UnitOf(namespace, name string) string {
+	switch namespace {
+	case Namespace:
+		return Unit[name]
+	case NamespaceAPIGateway:
+		return apiUnit[name]
+	}
+	return ""
+}
+
+var apiUnit = map[string]string{Count: "Count", ClientErrors: "Count", ServerErrors: "Count", Latency: "Milliseconds", IntegrationLatency: "Milliseconds"}
 
 // The metrics, by their CloudWatch names.
 const (
@@ -70,14 +99,24 @@ type Recorder interface {
 	Record(name string, dims Dims, value float64)
 }
 
-// series names one metric with one set of dimensions: the account total
-// (Function ""), a function (Resource ""), or an alias or version
-// (Resource "name:qualifier").
+// series names one metric with one set of dimensions: for AWS/Lambda
+// (NS ""), the account total (Function ""), a function (Resource ""), or
+// an alias or version (Resource "name:qualifier"); for AWS/ApiGateway, an
+// API (Function is its id) or its stage (Resource).
 type series struct {
 	Region   string `json:"r"`
+	NS       string `json:"ns,omitempty"`
 	Name     string `json:"m"`
 	Function string `json:"f,omitempty"`
 	Resource string `json:"q,omitempty"`
+}
+
+// namespace is the series' CloudWatch namespace.
+func (s series) namespace() string {
+	if s.NS == "" {
+		return Namespace
+	}
+	return s.NS
 }
 
 // Options configures Metrics.
@@ -138,6 +177,16 @@ func (m *Metrics) Record(name string, d Dims, value float64) {
 	if d.Qualifier != "" {
 		sampleInto(open, series{Region: d.Region, Name: name, Function: d.Function, Resource: d.Function + ":" + d.Qualifier}, value)
 	}
+}
+
+// RecordAPI records one value of an AWS/ApiGateway metric for an HTTP
+// API's stage: in the API's series and the stage's.
+func (m *Metrics) RecordAPI(name, region, apiID, stage string, value float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	open := m.openLocked(time.Now())
+	sampleInto(open, series{Region: region, NS: NamespaceAPIGateway, Name: name, Function: apiID}, value)
+	sampleInto(open, series{Region: region, NS: NamespaceAPIGateway, Name: name, Function: apiID, Resource: stage}, value)
 }
 
 // Run samples concurrency and persists closed minutes until ctx ends.

@@ -128,12 +128,54 @@ func TestDimensionsAndHistorySurviveRestart(t *testing.T) {
 	if got := sums(again); !equal(got, want) {
 		t.Errorf("after restart: got %v, want %v", got, want)
 	}
-	list := again.List("r", cloudwatch.Invocations, []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, false)
+	list := again.List("r", cloudwatch.Namespace, cloudwatch.Invocations, []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, false)
 	if len(list) != 2 {
 		t.Errorf("Invocations series of f after restart: %+v", list)
 	}
-	if all := again.List("r", "", nil, false); len(all) != 4 {
+	if all := again.List("r", "", "", nil, false); len(all) != 4 {
 		t.Errorf("series in r: %+v", all)
+	}
+}
+
+// API Gateway's metrics live beside Lambda's, per API and per stage, and
+// survive a restart.
+func TestAPIGatewayMetrics(t *testing.T) {
+	ctx := context.Background()
+	b := openBacking(t)
+	m := b.open(t, nil)
+	m.RecordAPI(cloudwatch.Count, "r", "api1", "$default", 1)
+	m.RecordAPI(cloudwatch.Count, "r", "api1", "prod", 1)
+	m.RecordAPI(cloudwatch.Latency, "r", "api1", "prod", 12)
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "api1"}, 1)
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := b.open(t, nil)
+	sum := func(dims []cloudwatch.Dimension) float64 {
+		var total float64
+		for _, p := range query(t, again, cloudwatch.Query{Region: "r", Namespace: cloudwatch.NamespaceAPIGateway, Name: cloudwatch.Count, Dimensions: dims}) {
+			total += p.Sum
+		}
+		return total
+	}
+	if got := sum([]cloudwatch.Dimension{{Name: "ApiId", Value: "api1"}}); got != 2 {
+		t.Errorf("Count of the API: %v", got)
+	}
+	if got := sum([]cloudwatch.Dimension{{Name: "ApiId", Value: "api1"}, {Name: "Stage", Value: "prod"}}); got != 1 {
+		t.Errorf("Count of the prod stage: %v", got)
+	}
+	if got := sum(nil); got != 0 {
+		t.Errorf("API Gateway has no account-wide series: %v", got)
+	}
+	list := again.List("r", cloudwatch.NamespaceAPIGateway, "", nil, false)
+	if len(list) != 5 || list[0].Namespace != cloudwatch.NamespaceAPIGateway {
+		t.Errorf("AWS/ApiGateway series: %+v", list)
+	}
+	if lambda := again.List("r", cloudwatch.Namespace, "", nil, false); len(lambda) != 2 {
+		t.Errorf("AWS/Lambda series: %+v", lambda)
+	}
+	if cloudwatch.UnitOf(cloudwatch.NamespaceAPIGateway, cloudwatch.IntegrationLatency) != "Milliseconds" || cloudwatch.UnitOf("AWS/S3", "x") != "" {
+		t.Error("UnitOf")
 	}
 }
 

@@ -6,11 +6,22 @@ import (
 	"time"
 )
 
-// The dimension names of Lambda's metrics.
+// The dimension names of Lambda's metrics and of API Gateway's.
 const (
 	DimFunctionName = "FunctionName"
 	DimResource     = "Resource"
+	DimApiId        = "ApiId"
+	DimStage        = "Stage"
 )
+
+// dimNames are a namespace's two dimensions: the series' Function's and
+// Resource's names.
+func dimNames(namespace string) (string, string) {
+	if namespace == NamespaceAPIGateway {
+		return DimApiId, DimStage
+	}
+	return DimFunctionName, DimResource
+}
 
 // Dimension is a CloudWatch dimension: a name and a value.
 type Dimension struct {
@@ -19,41 +30,52 @@ type Dimension struct {
 
 // Metric is a series as CloudWatch lists it.
 type Metric struct {
+	Namespace  string
 	Name       string
 	Dimensions []Dimension
 }
 
 func (s series) metric() Metric {
-	m := Metric{Name: s.Name}
+	m := Metric{Namespace: s.namespace(), Name: s.Name}
+	first, second := dimNames(m.Namespace)
 	if s.Function != "" {
-		m.Dimensions = append(m.Dimensions, Dimension{DimFunctionName, s.Function})
+		m.Dimensions = append(m.Dimensions, Dimension{first, s.Function})
 	}
 	if s.Resource != "" {
-		m.Dimensions = append(m.Dimensions, Dimension{DimResource, s.Resource})
+		m.Dimensions = append(m.Dimensions, Dimension{second, s.Resource})
 	}
 	return m
 }
 
 // seriesOf finds the series a set of dimensions names; ok is false for
-// sets that no Lambda metric has.
-func seriesOf(region, name string, dims []Dimension) (s series, ok bool) {
+// sets that no metric of the namespace has.
+func seriesOf(region, namespace, name string, dims []Dimension) (s series, ok bool) {
 	s = series{Region: region, Name: name}
+	if namespace == NamespaceAPIGateway {
+		s.NS = namespace
+	}
+	first, second := dimNames(namespace)
 	for _, d := range dims {
 		switch {
-		case d.Name == DimFunctionName && s.Function == "":
+		case d.Name == first && s.Function == "":
 			s.Function = d.Value
-		case d.Name == DimResource && s.Resource == "":
+		case d.Name == second && s.Resource == "":
 			s.Resource = d.Value
 		default:
 			return s, false
 		}
+	}
+	if s.NS != "" && s.Function == "" {
+		return s, false // API Gateway's metrics are per API
 	}
 	return s, s.Resource == "" || s.Function != ""
 }
 
 // Query asks for the statistics of one series.
 type Query struct {
-	Region     string
+	Region string
+	// Namespace is AWS/Lambda when empty.
+	Namespace  string
 	Name       string
 	Dimensions []Dimension
 	// Start and End bound the data (End excluded); Start is rounded down
@@ -71,7 +93,11 @@ type Datapoint struct {
 
 // Query returns the periods of q that have data, oldest first.
 func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
-	want, ok := seriesOf(q.Region, q.Name, q.Dimensions)
+	ns := q.Namespace
+	if ns == "" {
+		ns = Namespace
+	}
+	want, ok := seriesOf(q.Region, ns, q.Name, q.Dimensions)
 	if !ok {
 		return nil, nil
 	}
@@ -104,10 +130,10 @@ func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
 const listWindow = 14 * 24 * time.Hour
 
 // List returns the series of region that had data in the last two weeks
-// (or, with recent, the last three hours), whose name is name (if set) and
-// whose dimensions include every one of dims (a dimension with an empty
-// value matches any value), sorted.
-func (m *Metrics) List(region, name string, dims []Dimension, recent bool) []Metric {
+// (or, with recent, the last three hours), whose namespace and name are
+// namespace and name (if set) and whose dimensions include every one of
+// dims (a dimension with an empty value matches any value), sorted.
+func (m *Metrics) List(region, namespace, name string, dims []Dimension, recent bool) []Metric {
 	window := listWindow
 	if recent {
 		window = 3 * time.Hour
@@ -128,7 +154,7 @@ func (m *Metrics) List(region, name string, dims []Dimension, recent bool) []Met
 	m.mu.Unlock()
 	var out []Metric
 	for s := range seen {
-		if s.Region != region || name != "" && s.Name != name {
+		if s.Region != region || name != "" && s.Name != name || namespace != "" && s.namespace() != namespace {
 			continue
 		}
 		if mt := s.metric(); matches(mt.Dimensions, dims) {
@@ -155,7 +181,7 @@ func matches(have, want []Dimension) bool {
 }
 
 func metricKey(m Metric) string {
-	k := m.Name
+	k := m.Namespace + "\x00" + m.Name
 	for _, d := range m.Dimensions {
 		k += "\x00" + d.Name + "\x00" + d.Value
 	}
