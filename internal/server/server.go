@@ -18,6 +18,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/runtimes"
+	"github.com/nubo-dev/nubo/internal/services/apigateway/apigatewayapi"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch/cloudwatchapi"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/async"
@@ -217,11 +218,12 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	dests.Queues, dests.Topics = queueTargets{s.sqs}, topicTargets{s.sns}
-	router := wire.NewRouter(s.cfg.Region, s.log)
-	for _, p := range s.urls.HostPatterns() {
-		router.HandleHost(p, s.urls)
+	apis, gw, err := s.buildAPIGateway(ctx, inv)
+	if err != nil {
+		return err
 	}
-	router.HandlePath(funcurl.PathPrefix, s.urls.PathHandler())
+	router := wire.NewRouter(s.cfg.Region, s.log)
+	s.frontDoors(router, gw)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
 	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns))
@@ -233,6 +235,7 @@ func (s *Server) build(ctx context.Context) error {
 		snsapi.New(s.sns, s.log),
 		logsapi.New(s.logs, s.cfg.Account, s.log),
 		cloudwatchapi.New(s.obs.metrics, s.log),
+		apigatewayapi.New(apis, s.cfg.Account, s.log),
 	} {
 		router.Handle(svc)
 	}

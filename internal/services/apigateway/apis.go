@@ -3,6 +3,7 @@ package apigateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -73,6 +74,9 @@ func (s *Service) CreateApi(ctx context.Context, scope Scope, in *CreateApiInput
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := s.kv.Put(ctx, whereKey(rec.Api.ApiId), []byte(scope.Region)); err != nil {
+		return nil, fmt.Errorf("index api: %w", err)
 	}
 	if _, err := s.kv.Create(ctx, apiKey(scope.Region, rec.Api.ApiId), data); err != nil {
 		return nil, fmt.Errorf("store api: %w", err)
@@ -241,6 +245,9 @@ func (s *Service) DeleteApi(ctx context.Context, scope Scope, apiID string) erro
 	if err := s.kv.Delete(ctx, apiKey(scope.Region, apiID)); err != nil {
 		return fmt.Errorf("delete api: %w", err)
 	}
+	if err := s.kv.Delete(ctx, whereKey(apiID)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("delete api: %w", err)
+	}
 	s.changed()
 	return s.unmapApi(ctx, scope, apiID, "")
 }
@@ -267,4 +274,17 @@ func (s *Service) Endpoint(apiID, region, apiHost string) string {
 		port = ":" + p
 	}
 	return "http://" + apiID + ".execute-api." + region + ".localhost" + port
+}
+
+// RegionOf is the region of an API, for requests that name only its id
+// ("" when there is no such API).
+func (s *Service) RegionOf(ctx context.Context, apiID string) (string, error) {
+	e, err := s.kv.Get(ctx, whereKey(apiID))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("find api %s: %w", apiID, err)
+	}
+	return string(e.Value), nil
 }

@@ -97,6 +97,9 @@ func apiKey(region, id string) string             { return store.Key("api", regi
 func deploymentKey(region, api, id string) string { return store.Key("dep", region, api, id) }
 func domainKey(name string) string                { return store.Key("domain", name) }
 
+// whereKey indexes an API's region by its id.
+func whereKey(id string) string { return store.Key("where", id) }
+
 // New returns the HTTP APIs kept in kv.
 func New(ctx context.Context, kv store.KV, opts Options) (*Service, error) {
 	if opts.Logger == nil {

@@ -164,14 +164,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // PathHandler serves the path form: /_nubo/apis/<api-id>/<stage>/rest is
-// the stage's /rest, in nubo's default region.
+// the stage's /rest, in the API's region.
 func (g *Gateway) PathHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rest := strings.TrimPrefix(r.URL.EscapedPath(), PathPrefix)
 		apiID, rest, _ := strings.Cut(rest, "/")
 		stage, rest, _ := strings.Cut(rest, "/")
 		rest = "/" + rest
-		view, err := g.apis.View(r.Context(), g.opts.Region, apiID, unescape(stage))
+		region, err := g.apis.RegionOf(r.Context(), apiID)
+		var view *ag.View
+		if err == nil && region != "" {
+			view, err = g.apis.View(r.Context(), region, apiID, unescape(stage))
+		}
 		if err != nil {
 			g.log.Error("find stage", "api", apiID, "err", err)
 			frontdoor.InternalError.Write(w, "message")
@@ -181,7 +185,7 @@ func (g *Gateway) PathHandler() http.Handler {
 		if stage != "$default" {
 			raw = "/" + stage + rest
 		}
-		g.serve(w, r, &entry{region: g.opts.Region, apiID: apiID, view: view, routePath: rest, rawPath: raw, fullPath: raw})
+		g.serve(w, r, &entry{region: region, apiID: apiID, view: view, routePath: rest, rawPath: raw, fullPath: raw})
 	})
 }
 
