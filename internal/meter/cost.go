@@ -76,9 +76,9 @@ type Report struct {
 	// APIs are the HTTP APIs' requests; they have no free tier here.
 	APIs        []APICost `json:"apis"`
 	APIRequests int64     `json:"apiRequests"`
-	Requests  int64          `json:"requests"`
-	MBMs      int64          `json:"mbMs"`
-	GBSeconds float64        `json:"gbSeconds"`
+	Requests    int64     `json:"requests"`
+	MBMs        int64     `json:"mbMs"`
+	GBSeconds   float64   `json:"gbSeconds"`
 	// FreeRequests and FreeGBSeconds are the free tier used.
 	FreeRequests  int64   `json:"freeRequestsUsed"`
 	FreeGBSeconds float64 `json:"freeGBSecondsUsed"`
