@@ -49,7 +49,7 @@ func (o *observability) Served(r gateway.Record) {
 	m.RecordAPI(cloudwatch.ClientErrors, r.Region, r.ApiID, r.Stage, boolValue(r.Status >= 400 && r.Status < 500))
 	m.RecordAPI(cloudwatch.ServerErrors, r.Region, r.ApiID, r.Stage, boolValue(r.Status >= 500))
 	m.RecordAPI(cloudwatch.Latency, r.Region, r.ApiID, r.Stage, float64(r.Latency)/float64(time.Millisecond))
-	if r.ReachedIntegrator {
+	if r.Integrated {
 		m.RecordAPI(cloudwatch.IntegrationLatency, r.Region, r.ApiID, r.Stage, float64(r.Integration)/float64(time.Millisecond))
 	}
 	o.meter.AddAPIRequest(r.Time, r.Region, r.ApiID)

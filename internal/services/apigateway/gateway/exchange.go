@@ -195,9 +195,9 @@ func (x *exchange) finish() {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	x.accessLog(status, latency)
 	if x.g.recorder != nil {
 		x.g.recorder.Served(Record{Time: x.started, Region: x.e.region, ApiID: x.e.apiID, Stage: x.e.view.Stage.StageName,
-			Status: status, Latency: latency, Integration: x.integration, ReachedIntegrator: x.integrated})
+			Status: status, Latency: latency, Integration: x.integration, Integrated: x.integrated})
 	}
+	x.accessLog(status, latency) // last: a client that reads the line finds the request counted
 }

@@ -42,13 +42,14 @@ type Recorder interface {
 
 // Record is one request an API served.
 type Record struct {
-	Time              time.Time
-	Region, ApiID     string
-	Stage             string
-	Status            int
-	Latency           time.Duration
-	Integration       time.Duration
-	ReachedIntegrator bool // the request reached its integration
+	Time          time.Time
+	Region, ApiID string
+	Stage         string
+	Status        int
+	Latency       time.Duration
+	Integration   time.Duration
+	// Integrated says the request reached its integration.
+	Integrated bool
 }
 
 // Options configures a Gateway.
