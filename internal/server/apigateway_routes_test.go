@@ -153,7 +153,7 @@ func TestHTTPAPIErrors(t *testing.T) {
 	b.route("ANY /{proxy+}", b.function("faulty", "2.0", 30000))
 	b.route("GET /missing", b.function("no-such-function", "2.0", 30000))
 	b.stage(&apigatewayv2.CreateStageInput{StageName: aws.String("$default"), AutoDeploy: aws.Bool(true),
-		RouteSettings: map[string]agtypes.RouteSettings{"GET /{proxy+}": {}},
+		RouteSettings:        map[string]agtypes.RouteSettings{"GET /{proxy+}": {}},
 		DefaultRouteSettings: &agtypes.RouteSettings{ThrottlingBurstLimit: aws.Int32(1000), ThrottlingRateLimit: aws.Float64(1000)}})
 	tests := []struct {
 		method, path, body string
