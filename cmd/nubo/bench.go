@@ -19,6 +19,7 @@ func benchCmd(args []string) error {
 	duration := fs.Duration("duration", 5*time.Second, "length of each warm measurement")
 	cold := fs.Int("cold", 50, "number of cold starts to measure")
 	asyncEvents := fs.Int("async", 20000, "events in the asynchronous burst (0 skips the asynchronous scenario)")
+	frontDoor := fs.String("frontdoor", "1,64", "concurrencies at which the same no-op request goes through an HTTP API, a function URL and a direct Invoke (\"\" skips it)")
 	sandbox := fs.String("sandbox", "", "sandbox driver to measure: process or linux (default: as nubo serve)")
 	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
@@ -42,16 +43,16 @@ func benchCmd(args []string) error {
 		rep.Print(os.Stdout)
 		return nil
 	}
-	var cs []int
-	for _, s := range strings.Split(*conc, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return fmt.Errorf("bad concurrency %q", s)
-		}
-		cs = append(cs, n)
+	cs, err := concurrencies(*conc)
+	if err != nil {
+		return err
+	}
+	doors, err := concurrencies(*frontDoor)
+	if err != nil {
+		return err
 	}
 	rep, err := bench.Run(context.Background(), bench.Options{
-		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, Sandbox: *sandbox, Source: *source,
+		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, FrontDoor: doors, Sandbox: *sandbox, Source: *source,
 		Logf: logf,
 	})
 	if err != nil {
@@ -59,6 +60,23 @@ func benchCmd(args []string) error {
 	}
 	rep.Print(os.Stdout)
 	return nil
+}
+
+// concurrencies parses a comma-separated list of concurrencies ("" is
+// none).
+func concurrencies(list string) ([]int, error) {
+	var cs []int
+	for _, s := range strings.Split(list, ",") {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad concurrency %q", s)
+		}
+		cs = append(cs, n)
+	}
+	return cs, nil
 }
 
 // startCPUProfile profiles the process into path until stop is called;

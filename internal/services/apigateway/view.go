@@ -23,12 +23,36 @@ type compiledRoute struct {
 	key         *RouteKey
 	route       *Route
 	integration *Integration
+	function    *Function
+}
+
+// Function is the function an AWS_PROXY integration invokes.
+type Function struct {
+	Region, Name, Qualifier string
+}
+
+// functionOf parses an AWS_PROXY integration's function ARN, validated
+// when the integration was stored.
+func functionOf(integ *Integration) *Function {
+	arn, ok := FunctionOf(integ.IntegrationUri)
+	if !ok {
+		return nil
+	}
+	// arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]
+	parts := strings.Split(arn, ":")
+	f := &Function{Region: parts[3], Name: parts[6]}
+	if len(parts) > 7 {
+		f.Qualifier = parts[7]
+	}
+	return f
 }
 
 // Match is the route a request matched.
 type Match struct {
 	Route       *Route
 	Integration *Integration
+	// Function is the AWS_PROXY integration's function, nil for others.
+	Function *Function
 	// Resource is the route's path template, "$default" for the default
 	// route.
 	Resource string
@@ -47,7 +71,7 @@ func (v *View) Match(method, escapedPath string) (*Match, bool) {
 		if !ok {
 			continue
 		}
-		m := &Match{Route: r.route, Integration: r.integration, Params: params, Resource: r.key.Path}
+		m := &Match{Route: r.route, Integration: r.integration, Function: r.function, Params: params, Resource: r.key.Path}
 		if r.key.Key == defaultRoute {
 			m.Resource = defaultRoute
 		}
@@ -158,6 +182,9 @@ func compile(region string, api *Api, st *Stage, snap *snapshot) *View {
 		cr := &compiledRoute{key: key, route: r}
 		if id, ok := strings.CutPrefix(r.Target, targetPrefix); ok {
 			cr.integration = snap.Integrations[id]
+		}
+		if cr.integration != nil && cr.integration.IntegrationType == typeAWSProxy {
+			cr.function = functionOf(cr.integration)
 		}
 		v.routes = append(v.routes, cr)
 	}

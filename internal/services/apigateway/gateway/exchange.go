@@ -99,10 +99,9 @@ func (x *exchange) integrate() {
 // invokeFunction is an AWS_PROXY integration: the function gets the
 // request in the integration's payload format, within its timeout.
 func (x *exchange) invokeFunction(integ *ag.Integration) {
-	arn, _ := ag.FunctionOf(integ.IntegrationUri)
-	ref, err := lambda.ParseFunctionRef(arn, 256)
-	if err != nil {
-		x.fail(frontdoor.InternalError, err.Error())
+	fn := x.match.Function
+	if fn == nil {
+		x.fail(frontdoor.InternalError, "The integration names no function")
 		return
 	}
 	build := frontdoor.EventV2
@@ -114,7 +113,7 @@ func (x *exchange) invokeFunction(integ *ag.Integration) {
 		x.fail(frontdoor.TooLarge, "")
 		return
 	}
-	inv := &lambda.Invocation{Scope: lambda.Scope{Account: x.g.opts.Account, Region: ref.Region}, Function: lambda.FunctionRef{Name: ref.Name, Qualifier: ref.Qualifier},
+	inv := &lambda.Invocation{Scope: lambda.Scope{Account: x.g.opts.Account, Region: fn.Region}, Function: lambda.FunctionRef{Name: fn.Name, Qualifier: fn.Qualifier},
 		RequestID: x.requestID, Payload: event, TraceID: x.r.Header.Get("X-Amzn-Trace-Id")}
 	res, err := x.call(inv, time.Duration(integ.TimeoutInMillis)*time.Millisecond)
 	switch {
