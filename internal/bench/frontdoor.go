@@ -105,7 +105,9 @@ type doors struct{ http *http.Client }
 func doorClient(addr string, conns int) *doors {
 	dialer := &net.Dialer{}
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: time.Minute,
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) { return dialer.DialContext(ctx, network, addr) }}
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, addr)
+		}}
 	return &doors{http: &http.Client{Transport: tr}}
 }
 
