@@ -12,22 +12,22 @@ import (
 // [&function=NAME][&region=R] answers a Report as JSON.
 const Path = "/_nubo/cost"
 
-// Prices are what Lambda and API Gateway charge, in US dollars, and
-// Lambda's monthly free tier (shared by both architectures).
+// Prices are what Lambda charges, in US dollars, and its monthly free
+// tier (shared by both architectures).
 type Prices struct {
 	RequestsPerMillion float64 `json:"requestsPerMillion"`
 	GBSecondX86        float64 `json:"gbSecondX86_64"`
 	GBSecondArm64      float64 `json:"gbSecondArm64"`
 	FreeRequests       int64   `json:"freeRequests"`
 	FreeGBSeconds      int64   `json:"freeGBSeconds"`
-	// HTTPAPIRequestsPerMillion is what API Gateway charges for a million
+	// HTTPAPIRequestsPerMillion is API Gateway's price of a million
 	// requests to HTTP APIs.
 	HTTPAPIRequestsPerMillion float64 `json:"httpApiRequestsPerMillion"`
 }
 
 // DefaultPrices are Lambda's public on-demand prices (US East, first
 // pricing tier) and free tier, and API Gateway's HTTP API list price
-// (first 300 million requests a month).
+// (the first 300 million requests of a month).
 func DefaultPrices() Prices {
 	return Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334,
 		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, HTTPAPIRequestsPerMillion: 1.00}
@@ -60,28 +60,20 @@ type FunctionCost struct {
 	Lines     []*Line `json:"lines"`
 }
 
-// APICost is one HTTP API's requests in a month and their cost.
-type APICost struct {
-	Region   string  `json:"region"`
-	ApiID    string  `json:"apiId"`
-	Requests int64   `json:"requests"`
-	Cost     float64 `json:"cost"`
-}
-
 // Report is a month's bill.
 type Report struct {
 	Month     string         `json:"month"`
 	Prices    Prices         `json:"prices"`
 	Functions []FunctionCost `json:"functions"`
-	// APIs are the HTTP APIs' requests; they have no free tier here.
-	APIs        []APICost `json:"apis"`
-	APIRequests int64     `json:"apiRequests"`
-	Requests    int64     `json:"requests"`
-	MBMs        int64     `json:"mbMs"`
-	GBSeconds   float64   `json:"gbSeconds"`
+	Requests  int64          `json:"requests"`
+	MBMs      int64          `json:"mbMs"`
+	GBSeconds float64        `json:"gbSeconds"`
 	// FreeRequests and FreeGBSeconds are the free tier used.
 	FreeRequests  int64   `json:"freeRequestsUsed"`
 	FreeGBSeconds float64 `json:"freeGBSecondsUsed"`
+	// APIs are the HTTP APIs' requests (all regions' unless one is asked).
+	APIs        []APICost `json:"apis"`
+	APIRequests int64     `json:"apiRequests"`
 	// GrossCost is the sum of the functions' and APIs' costs; Cost is
 	// what is due after the free tier.
 	GrossCost float64 `json:"grossCost"`
@@ -89,24 +81,13 @@ type Report struct {
 }
 
 // Report prices month ("2006-01") for the functions named function (all
-// if "", and then the HTTP APIs too) in region (all if "").
+// if "") in region (all if "").
 func (m *Meter) Report(month, region, function string, prices Prices) Report {
 	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, APIs: []APICost{}}
 	mbMsByArch := map[string]int64{}
 	m.mu.Lock()
 	for _, a := range m.accounts {
-		if a.month != month || region != "" && a.region != region || function != "" && (a.api || a.function != function) {
-			continue
-		}
-		if a.api {
-			ac := APICost{Region: a.region, ApiID: a.function}
-			for _, l := range a.lines {
-				ac.Requests += l.Requests
-			}
-			ac.Cost = float64(ac.Requests) * prices.HTTPAPIRequestsPerMillion / 1e6
-			r.APIs = append(r.APIs, ac)
-			r.APIRequests += ac.Requests
-			r.GrossCost += ac.Cost
+		if a.month != month || region != "" && a.region != region || function != "" && a.function != function {
 			continue
 		}
 		fc := FunctionCost{Region: a.region, Function: a.function, Lines: a.sortedLines()}
@@ -128,10 +109,6 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 	sort.Slice(r.Functions, func(i, j int) bool {
 		a, b := r.Functions[i], r.Functions[j]
 		return a.Function < b.Function || a.Function == b.Function && a.Region < b.Region
-	})
-	sort.Slice(r.APIs, func(i, j int) bool {
-		a, b := r.APIs[i], r.APIs[j]
-		return a.ApiID < b.ApiID || a.ApiID == b.ApiID && a.Region < b.Region
 	})
 	r.GBSeconds = GBSeconds(r.MBMs)
 	r.FreeRequests = min(r.Requests, prices.FreeRequests)
@@ -155,8 +132,8 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 		r.Cost += GBSeconds(mbMsByArch[arch]-used) * prices.perGBSecond(arch)
 	}
 	r.FreeGBSeconds = GBSeconds(freeUsed)
-	for _, a := range r.APIs {
-		r.Cost += a.Cost
+	if function == "" {
+		m.apiReport(&r, month, region, prices.HTTPAPIRequestsPerMillion)
 	}
 	return r
 }

@@ -1,9 +1,9 @@
-// Package meter keeps the bill: for every Lambda invocation, a request
-// and its billed duration times its memory, per month, function,
-// architecture and memory size, in integer MB·milliseconds so that
-// GB-seconds are the exact sum of what the REPORT lines say; and the
-// requests of every API Gateway HTTP API. It prices them with AWS's public
-// prices and Lambda's monthly free tier (configurable), and serves the
+// Package meter keeps the bill of Lambda and API Gateway's HTTP APIs
+// (apigateway.go). Lambda's: for every invocation, a request and
+// its billed duration times its memory, per month, function, architecture
+// and memory size, in integer MB·milliseconds so that GB-seconds are the
+// exact sum of what the REPORT lines say. It prices them with Lambda's
+// public prices and monthly free tier (configurable), and serves the
 // result to `nubo cost`.
 //
 // Invocations are appended to a store.Stream as they are metered, without
@@ -66,11 +66,10 @@ type lineKey struct {
 	memory int
 }
 
-// account is one function's (or, with api, one HTTP API's) usage in one
-// month, and how much of it the stream's last snapshot lacks.
+// account is one function's usage in one month, and how much of it the
+// stream's last snapshot lacks.
 type account struct {
 	month, region, function string
-	api                     bool
 	lines                   map[lineKey]*Line
 	unsnapped               int
 }
@@ -90,7 +89,8 @@ type Meter struct {
 	log    *slog.Logger
 
 	mu       sync.Mutex
-	accounts map[string]*account // by subject
+	accounts map[string]*account  // by subject
+	apis     map[string]*apiUsage // HTTP APIs', by subject
 	// pending is what was metered since the last append, by subject.
 	pending map[string]map[lineKey]*stored
 	timer   *time.Timer
@@ -105,7 +105,7 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{}}
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, apis: map[string]*apiUsage{}, pending: map[string]map[lineKey]*stored{}}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
@@ -127,13 +127,6 @@ func subjectOf(month, region, function string) string {
 	return store.Key(Prefix, month, region, function)
 }
 
-// apiKind is the last token of an HTTP API's subjects.
-const apiKind = "apigateway"
-
-func apiSubjectOf(month, region, apiID string) string {
-	return store.Key(Prefix, month, region, apiID, apiKind)
-}
-
 // Month is the billing month of t: "2006-01", in UTC.
 func Month(t time.Time) string { return t.UTC().Format("2006-01") }
 
@@ -141,39 +134,23 @@ func Month(t time.Time) string { return t.UTC().Format("2006-01") }
 // logged.
 func (m *Meter) Add(u Usage) {
 	month := Month(u.Time)
+	subject := subjectOf(month, u.Region, u.Function)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	a := m.accountLocked(subjectOf(month, u.Region, u.Function), month, u.Region, u.Function)
-	m.addLocked(a, u.Architecture, u.MemoryMB, u.BilledMs)
-}
-
-// AddAPIRequest meters one request an HTTP API served.
-func (m *Meter) AddAPIRequest(t time.Time, region, apiID string) {
-	month := Month(t)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	a := m.accountLocked(apiSubjectOf(month, region, apiID), month, region, apiID)
-	a.api = true
-	m.addLocked(a, "", 0, 0)
-}
-
-// addLocked counts a request of an account, to be stored within
-// batchDelay.
-func (m *Meter) addLocked(a *account, arch string, memory int, billedMs int64) {
-	subject := a.subject()
-	a.add(arch, memory, 1, billedMs)
+	a := m.accountLocked(subject, month, u.Region, u.Function)
+	a.add(u.Architecture, u.MemoryMB, 1, u.BilledMs)
 	a.unsnapped++
-	k := lineKey{arch, memory}
+	k := lineKey{u.Architecture, u.MemoryMB}
 	p := m.pending[subject][k]
 	if p == nil {
 		if m.pending[subject] == nil {
 			m.pending[subject] = map[lineKey]*stored{}
 		}
-		p = &stored{Arch: arch, MemoryMB: memory}
+		p = &stored{Arch: u.Architecture, MemoryMB: u.MemoryMB}
 		m.pending[subject][k] = p
 	}
 	p.Requests++
-	p.BilledMs += billedMs
+	p.BilledMs += u.BilledMs
 	if m.timer == nil {
 		m.timer = time.AfterFunc(batchDelay, m.appendPending)
 	}
@@ -209,13 +186,6 @@ func (m *Meter) accountLocked(subject, month, region, function string) *account 
 		m.accounts[subject] = a
 	}
 	return a
-}
-
-func (a *account) subject() string {
-	if a.api {
-		return apiSubjectOf(a.month, a.region, a.function)
-	}
-	return subjectOf(a.month, a.region, a.function)
 }
 
 func (a *account) add(arch string, memory int, requests, billedMs int64) {
@@ -287,7 +257,7 @@ func (m *Meter) snapshot() error {
 		}
 		a.unsnapped = 0
 	}
-	return nil
+	return m.snapshotAPIsLocked()
 }
 
 // load replays the stream: each account's last snapshot and the
@@ -295,7 +265,11 @@ func (m *Meter) snapshot() error {
 func (m *Meter) load(ctx context.Context) error {
 	err := m.stream.Read(ctx, Prefix+".>", time.Time{}, false, func(msg store.Message) bool {
 		t := store.SplitKey(msg.Subject)
-		if len(t) != 4 && (len(t) != 5 || t[4] != apiKind) {
+		if len(t) == 5 && t[3] == "apigateway" {
+			m.loadAPI(t, msg.Data)
+			return true
+		}
+		if len(t) != 4 {
 			return true
 		}
 		var s stored
@@ -304,7 +278,6 @@ func (m *Meter) load(ctx context.Context) error {
 			return true
 		}
 		a := m.accountLocked(msg.Subject, t[1], t[2], t[3])
-		a.api = len(t) == 5
 		if s.Snapshot != nil {
 			clear(a.lines)
 			for _, l := range s.Snapshot {

@@ -161,7 +161,7 @@ func TestAPIRequests(t *testing.T) {
 		if math.Abs(r.APIs[0].Cost-3*prices.HTTPAPIRequestsPerMillion/1e6) > 1e-15 || math.Abs(r.GrossCost-r.Functions[0].Cost-4e-6) > 1e-12 {
 			t.Errorf("%s: costs %+v", when, r)
 		}
-		if only := m.Report("2026-03", "", "a", prices); len(only.APIs) != 0 {
+		if only := m.Report("2026-03", "", "a", prices); len(only.APIs) != 0 || only.APIRequests != 0 {
 			t.Errorf("%s: a function's bill lists APIs: %+v", when, only.APIs)
 		}
 	}

@@ -42,15 +42,26 @@ func (s *Server) frontDoors(router *wire.Router, gw *gateway.Gateway) {
 }
 
 // Served counts a request an HTTP API served: its AWS/ApiGateway metrics
-// and its line on the bill.
+// (per API and per stage) and its line on the bill.
 func (o *observability) Served(r gateway.Record) {
-	m := o.metrics
-	m.RecordAPI(cloudwatch.Count, r.Region, r.ApiID, r.Stage, 1)
-	m.RecordAPI(cloudwatch.ClientErrors, r.Region, r.ApiID, r.Stage, boolValue(r.Status >= 400 && r.Status < 500))
-	m.RecordAPI(cloudwatch.ServerErrors, r.Region, r.ApiID, r.Stage, boolValue(r.Status >= 500))
-	m.RecordAPI(cloudwatch.Latency, r.Region, r.ApiID, r.Stage, float64(r.Latency)/float64(time.Millisecond))
-	if r.Integrated {
-		m.RecordAPI(cloudwatch.IntegrationLatency, r.Region, r.ApiID, r.Stage, float64(r.Integration)/float64(time.Millisecond))
+	api := []cloudwatch.Dimension{{Name: "ApiId", Value: r.ApiID}}
+	stage := []cloudwatch.Dimension{api[0], {Name: "Stage", Value: r.Stage}}
+	values := []struct {
+		name  string
+		value float64
+		ok    bool
+	}{
+		{cloudwatch.Count, 1, true},
+		{cloudwatch.ClientErrors, boolValue(r.Status >= 400 && r.Status < 500), true},
+		{cloudwatch.ServerErrors, boolValue(r.Status >= 500), true},
+		{cloudwatch.Latency, float64(r.Latency) / float64(time.Millisecond), true},
+		{cloudwatch.IntegrationLatency, float64(r.Integration) / float64(time.Millisecond), r.Integrated},
+	}
+	for _, v := range values {
+		if v.ok {
+			o.metrics.Put(cloudwatch.NamespaceAPIGateway, v.name, r.Region, api, v.value)
+			o.metrics.Put(cloudwatch.NamespaceAPIGateway, v.name, r.Region, stage, v.value)
+		}
 	}
 	o.meter.AddAPIRequest(r.Time, r.Region, r.ApiID)
 }

@@ -79,6 +79,8 @@ func (m *Metrics) persist(ctx context.Context, before int64) error {
 	return nil
 }
 
+// indexKey is a series' key in the index: its region, name, dimensions'
+// values and, for other namespaces than Lambda's, its namespace.
 func indexKey(s series) string {
 	if s.NS != "" {
 		return store.Key(s.Region, s.Name, s.Function, s.Resource, s.NS)

@@ -10,9 +10,9 @@
 // Throttles; a sampler of the engine's in-flight invocations feeds
 // ConcurrentExecutions; the asynchronous invocation queue records the
 // Async*, DeadLetterErrors and DestinationDeliveryFailures metrics with
-// Record. API Gateway's HTTP APIs record the AWS/ApiGateway metrics
-// (Count, 4xx, 5xx, Latency, IntegrationLatency per ApiId and per ApiId
-// and Stage) with RecordAPI.
+// Record. API Gateway's HTTP APIs put the AWS/ApiGateway metrics (Count,
+// 4xx, 5xx, Latency, IntegrationLatency, per ApiId and per ApiId and
+// Stage) with Put.
 package cloudwatch
 
 import (
@@ -24,14 +24,14 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Namespace is the CloudWatch namespace of Lambda's metrics;
-// NamespaceAPIGateway API Gateway's.
+// Namespace is the CloudWatch namespace of Lambda's metrics, those Record
+// records; NamespaceAPIGateway is API Gateway's, which Put records.
 const (
 	Namespace           = "AWS/Lambda"
 	NamespaceAPIGateway = "AWS/ApiGateway"
 )
 
-// The AWS/ApiGateway metrics of HTTP APIs.
+// API Gateway's metrics of HTTP APIs, per ApiId and per ApiId and Stage.
 const (
 	Count              = "Count"
 	ClientErrors       = "4xx"
@@ -39,20 +39,6 @@ const (
 	Latency            = "Latency"
 	IntegrationLatency = "IntegrationLatency"
 )
-
-// UnitOf is a metric's CloudWatch unit ("" for a metric nubo does not
-// keep).
-func UnitOf(namespace, name string) string {
-	switch namespace {
-	case Namespace:
-		return Unit[name]
-	case NamespaceAPIGateway:
-		return apiUnit[name]
-	}
-	return ""
-}
-
-var apiUnit = map[string]string{Count: "Count", ClientErrors: "Count", ServerErrors: "Count", Latency: "Milliseconds", IntegrationLatency: "Milliseconds"}
 
 // The metrics, by their CloudWatch names.
 const (
@@ -73,6 +59,7 @@ var Unit = map[string]string{
 	Invocations: "Count", Errors: "Count", Throttles: "Count", Duration: "Milliseconds",
 	ConcurrentExecutions: "Count", DeadLetterErrors: "Count", DestinationDeliveryFailures: "Count",
 	AsyncEventsReceived: "Count", AsyncEventAge: "Milliseconds", AsyncEventsDropped: "Count",
+	Count: "Count", ClientErrors: "Count", ServerErrors: "Count", Latency: "Milliseconds", IntegrationLatency: "Milliseconds",
 }
 
 // Dims says what a value is about: a function in a region and, when the
@@ -99,24 +86,16 @@ type Recorder interface {
 	Record(name string, dims Dims, value float64)
 }
 
-// series names one metric with one set of dimensions: for AWS/Lambda
-// (NS ""), the account total (Function ""), a function (Resource ""), or
-// an alias or version (Resource "name:qualifier"); for AWS/ApiGateway, an
-// API (Function is its id) or its stage (Resource).
+// series names one metric with one set of dimensions: the account total
+// (Function ""), a function (Resource ""), or an alias or version
+// (Resource "name:qualifier").
 type series struct {
-	Region   string `json:"r"`
+	// NS is the namespace: "" for AWS/Lambda.
 	NS       string `json:"ns,omitempty"`
+	Region   string `json:"r"`
 	Name     string `json:"m"`
 	Function string `json:"f,omitempty"`
 	Resource string `json:"q,omitempty"`
-}
-
-// namespace is the series' CloudWatch namespace.
-func (s series) namespace() string {
-	if s.NS == "" {
-		return Namespace
-	}
-	return s.NS
 }
 
 // Options configures Metrics.
@@ -179,14 +158,16 @@ func (m *Metrics) Record(name string, d Dims, value float64) {
 	}
 }
 
-// RecordAPI records one value of an AWS/ApiGateway metric for an HTTP
-// API's stage: in the API's series and the stage's.
-func (m *Metrics) RecordAPI(name, region, apiID, stage string, value float64) {
+// Put records one value of a metric of another namespace than Lambda's
+// (AWS/ApiGateway), in the one series its dimensions name.
+func (m *Metrics) Put(ns, name, region string, dims []Dimension, value float64) {
+	s, ok := seriesOf(region, ns, name, dims)
+	if !ok || ns == Namespace {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	open := m.openLocked(time.Now())
-	sampleInto(open, series{Region: region, NS: NamespaceAPIGateway, Name: name, Function: apiID}, value)
-	sampleInto(open, series{Region: region, NS: NamespaceAPIGateway, Name: name, Function: apiID, Resource: stage}, value)
+	sampleInto(m.openLocked(time.Now()), s, value)
 }
 
 // Run samples concurrency and persists closed minutes until ctx ends.

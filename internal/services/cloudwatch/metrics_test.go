@@ -128,11 +128,11 @@ func TestDimensionsAndHistorySurviveRestart(t *testing.T) {
 	if got := sums(again); !equal(got, want) {
 		t.Errorf("after restart: got %v, want %v", got, want)
 	}
-	list := again.List("r", cloudwatch.Namespace, cloudwatch.Invocations, []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, false)
+	list := again.List("r", cloudwatch.Invocations, []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, false)
 	if len(list) != 2 {
 		t.Errorf("Invocations series of f after restart: %+v", list)
 	}
-	if all := again.List("r", "", "", nil, false); len(all) != 4 {
+	if all := again.List("r", "", nil, false); len(all) != 4 {
 		t.Errorf("series in r: %+v", all)
 	}
 }
@@ -143,9 +143,15 @@ func TestAPIGatewayMetrics(t *testing.T) {
 	ctx := context.Background()
 	b := openBacking(t)
 	m := b.open(t, nil)
-	m.RecordAPI(cloudwatch.Count, "r", "api1", "$default", 1)
-	m.RecordAPI(cloudwatch.Count, "r", "api1", "prod", 1)
-	m.RecordAPI(cloudwatch.Latency, "r", "api1", "prod", 12)
+	api := []cloudwatch.Dimension{{Name: "ApiId", Value: "api1"}}
+	stage := func(name string) []cloudwatch.Dimension {
+		return append(api[:1:1], cloudwatch.Dimension{Name: "Stage", Value: name})
+	}
+	for _, dims := range [][]cloudwatch.Dimension{api, stage("$default"), api, stage("prod")} {
+		m.Put(cloudwatch.NamespaceAPIGateway, cloudwatch.Count, "r", dims, 1)
+	}
+	m.Put(cloudwatch.NamespaceAPIGateway, cloudwatch.Latency, "r", stage("prod"), 12)
+	m.Put(cloudwatch.NamespaceAPIGateway, cloudwatch.Count, "r", []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, 1) // not API Gateway's
 	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "api1"}, 1)
 	if err := m.Flush(ctx); err != nil {
 		t.Fatal(err)
@@ -158,24 +164,26 @@ func TestAPIGatewayMetrics(t *testing.T) {
 		}
 		return total
 	}
-	if got := sum([]cloudwatch.Dimension{{Name: "ApiId", Value: "api1"}}); got != 2 {
+	if got := sum(api); got != 2 {
 		t.Errorf("Count of the API: %v", got)
 	}
-	if got := sum([]cloudwatch.Dimension{{Name: "ApiId", Value: "api1"}, {Name: "Stage", Value: "prod"}}); got != 1 {
+	if got := sum(stage("prod")); got != 1 {
 		t.Errorf("Count of the prod stage: %v", got)
 	}
-	if got := sum(nil); got != 0 {
-		t.Errorf("API Gateway has no account-wide series: %v", got)
+	var apigw, lambda int
+	for _, mt := range again.List("r", "", nil, false) {
+		switch mt.Namespace {
+		case cloudwatch.NamespaceAPIGateway:
+			apigw++
+		case cloudwatch.Namespace:
+			lambda++
+		}
 	}
-	list := again.List("r", cloudwatch.NamespaceAPIGateway, "", nil, false)
-	if len(list) != 5 || list[0].Namespace != cloudwatch.NamespaceAPIGateway {
-		t.Errorf("AWS/ApiGateway series: %+v", list)
+	if apigw != 4 || lambda != 2 {
+		t.Errorf("series: %d of AWS/ApiGateway, %d of AWS/Lambda", apigw, lambda)
 	}
-	if lambda := again.List("r", cloudwatch.Namespace, "", nil, false); len(lambda) != 2 {
-		t.Errorf("AWS/Lambda series: %+v", lambda)
-	}
-	if cloudwatch.UnitOf(cloudwatch.NamespaceAPIGateway, cloudwatch.IntegrationLatency) != "Milliseconds" || cloudwatch.UnitOf("AWS/S3", "x") != "" {
-		t.Error("UnitOf")
+	if !cloudwatch.Known(cloudwatch.NamespaceAPIGateway) || cloudwatch.Unit[cloudwatch.IntegrationLatency] != "Milliseconds" {
+		t.Error("AWS/ApiGateway's metrics are not known")
 	}
 }
 

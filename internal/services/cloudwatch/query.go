@@ -6,22 +6,11 @@ import (
 	"time"
 )
 
-// The dimension names of Lambda's metrics and of API Gateway's.
+// The dimension names of Lambda's metrics.
 const (
 	DimFunctionName = "FunctionName"
 	DimResource     = "Resource"
-	DimApiId        = "ApiId"
-	DimStage        = "Stage"
 )
-
-// dimNames are a namespace's two dimensions: the series' Function's and
-// Resource's names.
-func dimNames(namespace string) (string, string) {
-	if namespace == NamespaceAPIGateway {
-		return DimApiId, DimStage
-	}
-	return DimFunctionName, DimResource
-}
 
 // Dimension is a CloudWatch dimension: a name and a value.
 type Dimension struct {
@@ -35,47 +24,70 @@ type Metric struct {
 	Dimensions []Dimension
 }
 
+// dimensionNames are the names of a namespace's two dimensions, kept in a
+// series' Function and Resource.
+var dimensionNames = map[string][2]string{
+	Namespace:           {DimFunctionName, DimResource},
+	NamespaceAPIGateway: {"ApiId", "Stage"},
+}
+
+// Known tells whether nubo has metrics of namespace ns.
+func Known(ns string) bool {
+	_, ok := dimensionNames[ns]
+	return ok
+}
+
+func (s series) namespace() string {
+	if s.NS == "" {
+		return Namespace
+	}
+	return s.NS
+}
+
 func (s series) metric() Metric {
 	m := Metric{Namespace: s.namespace(), Name: s.Name}
-	first, second := dimNames(m.Namespace)
+	names := dimensionNames[m.Namespace]
 	if s.Function != "" {
-		m.Dimensions = append(m.Dimensions, Dimension{first, s.Function})
+		m.Dimensions = append(m.Dimensions, Dimension{names[0], s.Function})
 	}
 	if s.Resource != "" {
-		m.Dimensions = append(m.Dimensions, Dimension{second, s.Resource})
+		m.Dimensions = append(m.Dimensions, Dimension{names[1], s.Resource})
 	}
 	return m
 }
 
-// seriesOf finds the series a set of dimensions names; ok is false for
-// sets that no metric of the namespace has.
-func seriesOf(region, namespace, name string, dims []Dimension) (s series, ok bool) {
-	s = series{Region: region, Name: name}
-	if namespace == NamespaceAPIGateway {
-		s.NS = namespace
+// seriesOf finds the series a set of dimensions names in namespace ns
+// ("" for Lambda's); ok is false for sets that no metric there has.
+func seriesOf(region, ns, name string, dims []Dimension) (s series, ok bool) {
+	if ns == "" {
+		ns = Namespace
 	}
-	first, second := dimNames(namespace)
+	names, ok := dimensionNames[ns]
+	if !ok {
+		return s, false
+	}
+	s = series{Region: region, Name: name}
+	if ns != Namespace {
+		s.NS = ns
+	}
 	for _, d := range dims {
 		switch {
-		case d.Name == first && s.Function == "":
+		case d.Name == names[0] && s.Function == "":
 			s.Function = d.Value
-		case d.Name == second && s.Resource == "":
+		case d.Name == names[1] && s.Resource == "":
 			s.Resource = d.Value
 		default:
 			return s, false
 		}
-	}
-	if s.NS != "" && s.Function == "" {
-		return s, false // API Gateway's metrics are per API
 	}
 	return s, s.Resource == "" || s.Function != ""
 }
 
 // Query asks for the statistics of one series.
 type Query struct {
-	Region string
-	// Namespace is AWS/Lambda when empty.
+	// Namespace is the metric's namespace ("" for AWS/Lambda).
 	Namespace  string
+	Region     string
 	Name       string
 	Dimensions []Dimension
 	// Start and End bound the data (End excluded); Start is rounded down
@@ -93,11 +105,7 @@ type Datapoint struct {
 
 // Query returns the periods of q that have data, oldest first.
 func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
-	ns := q.Namespace
-	if ns == "" {
-		ns = Namespace
-	}
-	want, ok := seriesOf(q.Region, ns, q.Name, q.Dimensions)
+	want, ok := seriesOf(q.Region, q.Namespace, q.Name, q.Dimensions)
 	if !ok {
 		return nil, nil
 	}
@@ -130,10 +138,10 @@ func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
 const listWindow = 14 * 24 * time.Hour
 
 // List returns the series of region that had data in the last two weeks
-// (or, with recent, the last three hours), whose namespace and name are
-// namespace and name (if set) and whose dimensions include every one of
-// dims (a dimension with an empty value matches any value), sorted.
-func (m *Metrics) List(region, namespace, name string, dims []Dimension, recent bool) []Metric {
+// (or, with recent, the last three hours), whose name is name (if set) and
+// whose dimensions include every one of dims (a dimension with an empty
+// value matches any value), sorted.
+func (m *Metrics) List(region, name string, dims []Dimension, recent bool) []Metric {
 	window := listWindow
 	if recent {
 		window = 3 * time.Hour
@@ -154,7 +162,7 @@ func (m *Metrics) List(region, namespace, name string, dims []Dimension, recent 
 	m.mu.Unlock()
 	var out []Metric
 	for s := range seen {
-		if s.Region != region || name != "" && s.Name != name || namespace != "" && s.namespace() != namespace {
+		if s.Region != region || name != "" && s.Name != name {
 			continue
 		}
 		if mt := s.metric(); matches(mt.Dimensions, dims) {

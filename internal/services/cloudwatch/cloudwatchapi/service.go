@@ -25,7 +25,7 @@ const serviceName = "GraniteServiceVersion20100801"
 // Metrics is what the API needs of the metrics store.
 type Metrics interface {
 	Query(ctx context.Context, q cloudwatch.Query) ([]cloudwatch.Datapoint, error)
-	List(region, namespace, name string, dims []cloudwatch.Dimension, recent bool) []cloudwatch.Metric
+	List(region, name string, dims []cloudwatch.Dimension, recent bool) []cloudwatch.Metric
 }
 
 // Error codes: the shape's name (JSON, CBOR) and its query code.
