@@ -92,7 +92,6 @@ func (s *Service) PathHandler() http.Handler {
 // ServeHTTP serves a request to a function URL (the router gives the URL's
 // id, and its region, as path values).
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	started := s.now()
 	rec, err := s.byIDCached(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.log.Error("find function url", "err", err)
@@ -108,34 +107,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cors.Preflight(w, r)
 		return
 	}
-	scope := lambda.Scope{Account: s.opts.Account, Region: rec.Region}
-	req := &frontdoor.Request{HTTP: r, RequestID: requestID(w), Time: started, Account: s.opts.Account, APIID: rec.ID,
-		DomainName: frontdoor.DomainName(r), Stage: "$default", RouteKey: "$default", Path: r.URL.EscapedPath(), SourceIP: frontdoor.SourceIP(r)}
-	if rec.AuthType == AuthIAM {
-		iam, err := s.auth.AuthorizeFunctionURL(r.Context(), r, scope.QualifiedARN(rec.Function, rec.Qualifier))
-		if err != nil {
-			frontdoor.Forbidden.Write(w, "Message")
-			return
-		}
-		req.Authorizer = &frontdoor.Authorizer{IAM: iam}
-	}
-	if req.Body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, maxRequest)); err != nil {
-		frontdoor.TooLarge.Write(w, "Message")
+	inv, ok := s.invocation(w, r, rec)
+	if !ok {
 		return
 	}
-	trace := frontdoor.TraceID(r, started)
-	frontdoor.Forwarded(r, req.SourceIP, trace)
-	event, err := frontdoor.EventV2(req)
-	if err == nil && len(event) > maxRequest {
-		err = errTooLarge
-	}
-	if err != nil {
-		frontdoor.TooLarge.Write(w, "Message")
-		return
-	}
-	inv := &lambda.Invocation{Scope: scope, Function: lambda.FunctionRef{Name: rec.Function, Qualifier: rec.Qualifier},
-		RequestID: req.RequestID, Payload: event, TraceID: trace}
-	w.Header().Set("X-Amzn-Trace-Id", trace)
 	if rec.InvokeMode == ResponseStream {
 		s.stream(w, r, inv, cors)
 		return
@@ -160,7 +135,38 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp.Write(w)
 }
 
-var errTooLarge = errors.New("request too large")
+// invocation checks an AWS_IAM URL's caller, reads the body and makes the
+// payload 2.0 event of the request; false means the request was refused
+// and answered.
+func (s *Service) invocation(w http.ResponseWriter, r *http.Request, rec *record) (*lambda.Invocation, bool) {
+	started := s.now()
+	scope := lambda.Scope{Account: s.opts.Account, Region: rec.Region}
+	req := &frontdoor.Request{HTTP: r, RequestID: requestID(w), Time: started, Account: s.opts.Account, APIID: rec.ID,
+		DomainName: frontdoor.DomainName(r), Stage: "$default", RouteKey: "$default", Path: r.URL.EscapedPath(), SourceIP: frontdoor.SourceIP(r)}
+	if rec.AuthType == AuthIAM {
+		iam, err := s.auth.AuthorizeFunctionURL(r.Context(), r, scope.QualifiedARN(rec.Function, rec.Qualifier))
+		if err != nil {
+			frontdoor.Forbidden.Write(w, "Message")
+			return nil, false
+		}
+		req.Authorizer = &frontdoor.Authorizer{IAM: iam}
+	}
+	var err error
+	if req.Body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, maxRequest)); err != nil {
+		frontdoor.TooLarge.Write(w, "Message")
+		return nil, false
+	}
+	trace := frontdoor.TraceID(r, started)
+	frontdoor.Forwarded(r, req.SourceIP, trace)
+	event, err := frontdoor.EventV2(req)
+	if err != nil || len(event) > maxRequest {
+		frontdoor.TooLarge.Write(w, "Message")
+		return nil, false
+	}
+	w.Header().Set("X-Amzn-Trace-Id", trace)
+	return &lambda.Invocation{Scope: scope, Function: lambda.FunctionRef{Name: rec.Function, Qualifier: rec.Qualifier},
+		RequestID: req.RequestID, Payload: event, TraceID: trace}, true
+}
 
 // stream serves a RESPONSE_STREAM URL: what the function streams goes to
 // the client as it comes (after its prelude, when it sends one); what it
