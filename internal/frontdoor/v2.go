@@ -1,9 +1,6 @@
 package frontdoor
 
-import (
-	"encoding/json"
-	"strings"
-)
+import "strings"
 
 // eventV2 is payload format 2.0, members in AWS's order.
 type eventV2 struct {
@@ -56,7 +53,7 @@ type authorizerV2 struct {
 func EventV2(r *Request) ([]byte, error) {
 	ev := buildV2(r)
 	ev.Body, ev.IsBase64Encoded = r.body()
-	return json.Marshal(ev)
+	return appendV2(make([]byte, 0, 1024+len(ev.Body)), ev), nil
 }
 
 func buildV2(r *Request) *eventV2 {
