@@ -94,9 +94,12 @@ func (s *Server) relayResponse(w http.ResponseWriter, r *http.Request, inv *Invo
 			Payload: payload, ContentType: "application/json"}
 	}
 	inv.done <- res
-	if res.Outcome == Truncated {
+	switch res.Outcome {
+	case Truncated:
 		writeError(w, errTruncated)
-		return
+	case ResponseTooLarge:
+		writeError(w, errTooLarge)
+	default:
+		writeAccepted(w)
 	}
-	writeAccepted(w)
 }

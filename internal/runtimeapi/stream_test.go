@@ -87,3 +87,38 @@ func TestStreamNotUsedForBufferedResponse(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 }
+
+// counter is a lambda.ResponseStream that counts what reaches it.
+type counter struct{ n int64 }
+
+func (c *counter) Begin(string) {}
+func (c *counter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return len(p), nil
+}
+
+// A streamed response stops reaching the caller at 20 MiB and fails as
+// too large.
+func TestStreamedResponseLimit(t *testing.T) {
+	r := newRig(t)
+	c := &counter{}
+	results := r.invokeAsync(&Invocation{Invocation: &lambda.Invocation{RequestID: "req-big", Target: &lambda.Target{}, Stream: c},
+		Deadline: time.Now().Add(time.Minute)})
+	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
+	body := io.LimitReader(zeros{}, MaxStreamPayload+1)
+	resp, _ := r.do("POST", "/2018-06-01/runtime/invocation/req-big/response", io.MultiReader(body), map[string]string{"Lambda-Runtime-Function-Response-Mode": "streaming"})
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("post: %d", resp.StatusCode)
+	}
+	res := <-results
+	if res.Outcome != ResponseTooLarge || res.Size != MaxStreamPayload+1 || c.n > MaxStreamPayload {
+		t.Errorf("result %+v, %d bytes relayed", res, c.n)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
