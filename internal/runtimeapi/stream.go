@@ -2,6 +2,7 @@ package runtimeapi
 
 import (
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -13,6 +14,8 @@ import (
 // limit; past it the stream is cut and the invocation fails with
 // Function.ResponseSizeTooLarge.
 const MaxStreamPayload = 20 << 20
+
+var errStreamTooLarge = &apiError{http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", MaxStreamPayload)}
 
 // relay hands a streamed response to an invocation's stream until the
 // invocation ends: after close, what the runtime still sends is dropped,
@@ -98,7 +101,7 @@ func (s *Server) relayResponse(w http.ResponseWriter, r *http.Request, inv *Invo
 	case Truncated:
 		writeError(w, errTruncated)
 	case ResponseTooLarge:
-		writeError(w, errTooLarge)
+		writeError(w, errStreamTooLarge)
 	default:
 		writeAccepted(w)
 	}
