@@ -29,6 +29,10 @@ type Options struct {
 	// AsyncEvents, when positive, also measures asynchronous invocation
 	// with a burst of this many events.
 	AsyncEvents int
+	// FrontDoor lists the concurrencies at which the same no-op request
+	// goes through an HTTP API, a function URL and a direct Invoke (none
+	// when empty).
+	FrontDoor []int
 	// Enqueues is how many Event invocations each enqueue latency
 	// measurement times (default 2,000).
 	Enqueues int
@@ -78,6 +82,7 @@ type Report struct {
 	// ColdFloor is cold starts on the floor: a new process per invoke.
 	ColdFloor Stats
 	Async     *AsyncReport
+	FrontDoor []FrontDoorStats
 }
 
 // Run starts a server in a temporary directory and measures it.
@@ -129,6 +134,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		opts.Logf("async      enqueue %v (floor %v); at %d/s %v (floor %v); %d events at %.0f/s",
 			a.Enqueue, a.Floor, pacedRate, a.Paced, a.PacedFloor, a.Events, a.Through)
 	}
+	if len(opts.FrontDoor) > 0 {
+		if rep.FrontDoor, err = runFrontDoor(ctx, srv, c, opts.FrontDoor, opts.Duration, opts.Logf); err != nil {
+			return nil, err
+		}
+	}
 	if rep.ColdFloor, err = measureFloorColdStarts(ctx, bin, opts.ColdStarts); err != nil {
 		return nil, err
 	}
@@ -157,9 +167,27 @@ func summarise(lat []time.Duration, errors int, d time.Duration) Stats {
 
 // load invokes fn from n workers for d and returns the latencies.
 func (c *client) load(ctx context.Context, fn string, n int, d time.Duration) Stats {
+	return c.loadFunc(ctx, n, d, func(ctx context.Context) error { return c.invoke(ctx, fn) })
+}
+
+// loadFunc calls do from n workers for d and returns the latencies.
+func (c *client) loadFunc(ctx context.Context, n int, d time.Duration, do func(context.Context) error) Stats {
+	var r run
+	r.add(ctx, n, d, do)
+	return r.stats()
+}
+
+// run gathers the latencies, errors and CPU of one scenario, measured in
+// one or more slices of time.
+type run struct {
+	lat      []time.Duration
+	errors   int
+	cpu, dur time.Duration
+}
+
+// add calls do from n workers for d.
+func (r *run) add(ctx context.Context, n int, d time.Duration, do func(context.Context) error) {
 	var mu sync.Mutex
-	var all []time.Duration
-	errors := 0
 	deadline := time.Now().Add(d)
 	cpu := processCPU()
 	var wg sync.WaitGroup
@@ -171,22 +199,27 @@ func (c *client) load(ctx context.Context, fn string, n int, d time.Duration) St
 			bad := 0
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				start := time.Now()
-				if err := c.invoke(ctx, fn); err != nil {
+				if err := do(ctx); err != nil {
 					bad++
 					continue
 				}
 				lat = append(lat, time.Since(start))
 			}
 			mu.Lock()
-			all = append(all, lat...)
-			errors += bad
+			r.lat = append(r.lat, lat...)
+			r.errors += bad
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	s := summarise(all, errors, d)
+	r.cpu += processCPU() - cpu
+	r.dur += d
+}
+
+func (r *run) stats() Stats {
+	s := summarise(r.lat, r.errors, r.dur)
 	if s.N > 0 {
-		s.CPU = (processCPU() - cpu) / time.Duration(s.N)
+		s.CPU = r.cpu / time.Duration(s.N)
 	}
 	return s
 }
@@ -239,9 +272,17 @@ func (r *Report) Print(w io.Writer) {
 		latency(fmt.Sprintf("floor %d/s", pacedRate), a.PacedFloor)
 		fmt.Fprintf(w, "async e2e     %7d  %6d  %-9s  %-9s  %.0f/s\n", a.Events, a.Errors, "", "", a.Through)
 	}
+	for _, f := range r.FrontDoor {
+		row(fmt.Sprintf("invoke c=%d", f.Concurrency), f.Direct)
+		row(fmt.Sprintf("url c=%d", f.Concurrency), f.URL)
+		row(fmt.Sprintf("api c=%d", f.Concurrency), f.API)
+	}
 	latency("cold start", r.Cold)
 	latency("floor cold", r.ColdFloor)
 	fmt.Fprintln(w, strings.Repeat("-", 62))
+	for _, f := range r.FrontDoor {
+		f.print(w)
+	}
 	for _, c := range cs {
 		f, ok := r.Floor[c]
 		if !ok || f.PerSec == 0 {

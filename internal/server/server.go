@@ -18,14 +18,17 @@ import (
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/runtimes"
+	"github.com/nubo-dev/nubo/internal/services/apigateway/apigatewayapi"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch/cloudwatchapi"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb/dynamodbapi"
 	"github.com/nubo-dev/nubo/internal/services/events"
 	"github.com/nubo-dev/nubo/internal/services/events/eventsapi"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/async"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
+	"github.com/nubo-dev/nubo/internal/services/lambda/funcurl"
 	"github.com/nubo-dev/nubo/internal/services/lambda/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/services/logs"
 	"github.com/nubo-dev/nubo/internal/services/logs/logsapi"
@@ -76,7 +79,11 @@ type Config struct {
 	BillingGranularity time.Duration
 	// Prices price the bill (Lambda's when nil).
 	Prices *meter.Prices
-	Logger *slog.Logger
+	// PublicDomain is the domain operators point at nubo for function URLs
+	// and APIs ("example.com", or "http://example.com:8080"); without it
+	// they are served under localhost.
+	PublicDomain string
+	Logger       *slog.Logger
 }
 
 // Server is a running nubo.
@@ -95,6 +102,7 @@ type Server struct {
 	dynamodb  *dynamodb.Service
 	events    *events.Service
 	scheduler *scheduler.Service
+	urls      *funcurl.Service
 	http      *http.Server
 	forks     *runtimes.ForkServers // nil unless the process driver forks
 	// api is the router, which functions inside sandboxes reach too; the
@@ -197,10 +205,15 @@ func (s *Server) build(ctx context.Context) error {
 		MaxConcurrency:   s.cfg.MaxConcurrency,
 		CodeStorageLimit: s.cfg.CodeStorageLimit,
 		CheckRuntime:     catalogue.Check,
-		Removed:          s.engine.Removed,
+		Removed:          s.removed,
 		Logger:           s.log,
 	})
 	inv := invoker.New(s.control, s.engine)
+	urlConfigs, err := s.store.KV(ctx, "lambda-urls")
+	if err != nil {
+		return err
+	}
+	s.urls = funcurl.New(urlConfigs, s.control, inv, nil, funcurl.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
 	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", 30*time.Second)
 	if err != nil {
 		return err
@@ -231,14 +244,19 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildScheduler(ctx, dests); err != nil {
 		return err
 	}
+	apis, gw, err := s.buildAPIGateway(ctx, inv)
+	if err != nil {
+		return err
+	}
 	router := wire.NewRouter(s.cfg.Region, s.log)
+	s.frontDoors(router, gw)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
 	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns))
 	s.observabilityPaths(router)
 	// The services nubo serves, one per AWS signing name.
 	for _, svc := range []*wire.Service{
-		lambdaapi.New(s.control, inv, s.async, s.esm, s.cfg.Account, s.log),
+		lambdaapi.New(s.control, inv, s.async, s.esm, s.urls, s.cfg.Account, s.log),
 		sqsapi.New(s.sqs, s.log),
 		snsapi.New(s.sns, s.log),
 		logsapi.New(s.logs, s.cfg.Account, s.log),
@@ -246,6 +264,7 @@ func (s *Server) build(ctx context.Context) error {
 		dynamodbapi.New(s.dynamodb, s.cfg.Account, s.obs.metrics, s.log),
 		eventsapi.New(s.events, s.log),
 		schedulerapi.New(s.scheduler, s.log),
+		apigatewayapi.New(apis, s.cfg.Account, s.log),
 	} {
 		router.Handle(svc)
 	}
@@ -262,6 +281,12 @@ func (s *Server) close() {
 		}
 	}
 	s.closers = nil
+}
+
+// removed forgets a function's (or version's) environments and URLs.
+func (s *Server) removed(scope lambda.Scope, name, version string) {
+	s.engine.Removed(scope, name, version)
+	s.urls.Removed(scope, name, version)
 }
 
 // apiHandler serves whatever Handler is once it is set.

@@ -13,13 +13,14 @@ import (
 // Router is nubo's one port: it gives every request an id and a region and
 // hands it to the service its SigV4 credential scope names, or, for an
 // unsigned request, the service its X-Amz-Target, CBOR path or REST path
-// belongs to. nubo's own paths (/_nubo/...) come first. It never answers
-// with an HTML page.
+// belongs to. Host routes (HandleHost) come first, then nubo's own paths
+// (/_nubo/...). It never answers with an HTML page.
 type Router struct {
 	defaultRegion string
 	services      map[string]*Service
 	order         []*Service
 	paths         []pathRoute
+	hosts         []hostRoute
 	log           *slog.Logger
 }
 
@@ -50,6 +51,9 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &Call{ID: uuid.NewString(), Region: rt.defaultRegion, Request: r}
 	w.Header().Set("x-amzn-RequestId", c.ID)
 	r = r.WithContext(WithCall(r.Context(), c))
+	if rt.serveHost(w, r) {
+		return
+	}
 	for _, p := range rt.paths {
 		if strings.HasPrefix(r.URL.Path, p.prefix) {
 			p.handler.ServeHTTP(w, r)

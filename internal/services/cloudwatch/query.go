@@ -27,9 +27,10 @@ type Metric struct {
 // dimensionNames are the names of a namespace's two dimensions, kept in a
 // series' Function and Resource.
 var dimensionNames = map[string][2]string{
-	Namespace:         {DimFunctionName, DimResource},
-	NamespaceDynamoDB: {"TableName", "Operation"},
-	NamespaceEvents:   {"EventBusName", "RuleName"},
+	Namespace:           {DimFunctionName, DimResource},
+	NamespaceDynamoDB:   {"TableName", "Operation"},
+	NamespaceEvents:     {"EventBusName", "RuleName"},
+	NamespaceAPIGateway: {"ApiId", "Stage"},
 }
 
 // Known tells whether nubo has metrics of namespace ns.

@@ -17,6 +17,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/lambda/async"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
+	"github.com/nubo-dev/nubo/internal/services/lambda/funcurl"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
 
@@ -26,6 +27,7 @@ type handler struct {
 	invoker  *invoker.Invoker
 	async    *async.Queue
 	mappings *esm.Service
+	urls     *funcurl.Service
 	account  string
 	routes   []wire.Route
 }
@@ -35,15 +37,17 @@ var Prefixes = []string{"/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-1
 
 // New returns Lambda's service for the wire layer: the control plane ctl,
 // invocations through inv (and queue, for asynchronous ones), the event
-// source mappings, acting for account.
-func New(ctl *control.Service, inv *invoker.Invoker, queue *async.Queue, mappings *esm.Service, account string, log *slog.Logger) *wire.Service {
-	h := &handler{control: ctl, invoker: inv, async: queue, mappings: mappings, account: account}
+// source mappings and the function URLs, acting for account.
+func New(ctl *control.Service, inv *invoker.Invoker, queue *async.Queue, mappings *esm.Service, urls *funcurl.Service, account string, log *slog.Logger) *wire.Service {
+	h := &handler{control: ctl, invoker: inv, async: queue, mappings: mappings, urls: urls, account: account}
 	h.functionRoutes()
 	h.eventInvokeRoutes()
 	h.mappingRoutes()
+	h.handle("POST /2021-11-15/functions/{name}/response-streaming-invocations", h.invokeWithResponseStream)
 	return &wire.Service{
 		Name:   "lambda",
 		Paths:  Prefixes,
+		Ops:    h.urlOps(),
 		REST:   &wire.RESTProtocol{Routes: h.routes, NotFound: notFound},
 		Errors: wire.Errors{Internal: lambda.ErrService, BadRequest: lambda.ErrInvalidRequestContent},
 		Log:    log,
