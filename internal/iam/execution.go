@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -31,6 +32,26 @@ func (s *Service) ServiceRoleCredentials(ctx context.Context, roleArn, service, 
 	}
 	d = min(max(d, minSessionDuration*time.Second), maxMaxSession*time.Second)
 	return s.mint(&session{Account: acct, Role: e.Role.Arn, Name: sessionName, RoleID: e.Role.RoleId}, d)
+}
+
+// RoleSession is a session of roleArn named sessionName with the role's
+// policies, as requests signed with ServiceRoleCredentials authenticate:
+// the caller nubo assumes for requests from inside a function's sandbox
+// when it verifies no signatures (--auth none), and for deliveries a
+// function's role makes (asynchronous invocation destinations). A role
+// that does not exist gives a session with no permissions.
+func (s *Service) RoleSession(ctx context.Context, roleArn, sessionName string) (*Principal, error) {
+	acct, name, ok := splitRoleARN(roleArn)
+	if !ok {
+		return nil, invalid("%s is invalid", roleArn)
+	}
+	sess := &session{Account: acct, Role: roleArn, Name: sessionName}
+	if e, _, err := s.getEntity(ctx, acct, kindRole, name); err == nil {
+		sess.Role, sess.RoleID = e.Role.Arn, e.Role.RoleId
+	} else if !errors.Is(err, ErrNoSuchEntity) {
+		return nil, err
+	}
+	return s.rolePrincipal(ctx, sess)
 }
 
 // TrustsService reports whether a trust policy lets service assume the

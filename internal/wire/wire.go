@@ -17,6 +17,8 @@ import (
 	"sync"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/iam"
+	"github.com/nubo-dev/nubo/internal/sigv4"
 )
 
 // Protocol is how a request is encoded and its answer rendered.
@@ -73,6 +75,32 @@ type Service struct {
 	Errors Errors
 	Log    *slog.Logger
 
+	// Access (see access.go). IAMPrefix is the prefix of the service's
+	// IAM actions ("cloudwatch" for "monitoring"); Name when empty.
+	IAMPrefix string
+	// Family names its authentication failures; derived from its
+	// protocols when zero (restXml: S3, restJson1: Lambda, query: Query,
+	// JSON: JSON).
+	Family sigv4.Family
+	// ResourcePolicy, when set, returns the policy of one of its
+	// resources (a function's, a queue's, a topic's), which Authorize
+	// weighs with the caller's.
+	ResourcePolicy ResourcePolicyFunc
+	// AccessDenied, when set, renders a refusal in the service's own words
+	// (SNS's AuthorizationError); Denied.For(family) otherwise.
+	AccessDenied func(*iam.Denied) *awserr.Error
+	// Unsigned are path prefixes where unsigned requests may reach the
+	// operations declared Unsigned (SNS's SubscribeURL).
+	Unsigned []string
+	// Anonymous serves unsigned requests as the anonymous principal,
+	// whom only resource policies allow anything (S3's public buckets).
+	Anonymous bool
+	// Browsers, when set, admits the browser requests it returns true for
+	// (the data planes AWS opens to browsers: function URLs, APIs, S3 with
+	// CORS; a link clicked to confirm a subscription); every other request
+	// that a browser sends from a web page is refused.
+	Browsers func(r *http.Request) bool
+
 	once     sync.Once
 	ops      map[string]*Op
 	restOnce sync.Once
@@ -126,14 +154,27 @@ type Op struct {
 	// Status is a REST operation's success status (200 when zero).
 	Status int
 
-	in       reflect.Type
-	noOutput bool
-	call     func(ctx context.Context, in any) (any, error)
+	in          reflect.Type
+	noOutput    bool
+	call        func(ctx context.Context, in any) (any, error)
+	iamAction   string
+	anyResource bool
+	unsigned    bool
+	resource    func(ctx context.Context, in any) string
+}
+
+// resourceOf is the resource function of inputs of type In, nil when In
+// does not implement Resourcer.
+func resourceOf[In any]() func(ctx context.Context, in any) string {
+	if _, ok := any(new(In)).(Resourcer); !ok {
+		return nil
+	}
+	return func(ctx context.Context, in any) string { return in.(Resourcer).Resource(ctx) }
 }
 
 // Operation declares the operation name served by fn.
 func Operation[In, Out any](name string, fn func(context.Context, *In) (*Out, error)) Op {
-	return Op{Name: name, in: reflect.TypeFor[In](), call: func(ctx context.Context, in any) (any, error) {
+	return Op{Name: name, in: reflect.TypeFor[In](), resource: resourceOf[In](), call: func(ctx context.Context, in any) (any, error) {
 		out, err := fn(ctx, in.(*In))
 		if err != nil || out == nil {
 			return nil, err
@@ -145,7 +186,7 @@ func Operation[In, Out any](name string, fn func(context.Context, *In) (*Out, er
 // NoOutput declares an operation whose model has no output: the query
 // protocol's response has no Result element, JSON's is {}.
 func NoOutput[In any](name string, fn func(context.Context, *In) error) Op {
-	return Op{Name: name, in: reflect.TypeFor[In](), noOutput: true, call: func(ctx context.Context, in any) (any, error) {
+	return Op{Name: name, in: reflect.TypeFor[In](), noOutput: true, resource: resourceOf[In](), call: func(ctx context.Context, in any) (any, error) {
 		return nil, fn(ctx, in.(*In))
 	}}
 }
