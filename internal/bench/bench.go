@@ -11,11 +11,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/server"
 )
 
 // Options configures a run.
@@ -74,6 +77,9 @@ type Report struct {
 	// ColdFloor is cold starts on the floor: a new process per invoke.
 	ColdFloor Stats
 	Async     *AsyncReport
+	// Unverified is the same load on a server that verifies no signature
+	// (--auth none), measured alternately with Warm (see compare).
+	Unverified map[int]Stats
 }
 
 // Run starts a server in a temporary directory and measures it.
@@ -108,10 +114,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := c.deploy(ctx, "noop", zipped); err != nil {
 		return nil, err
 	}
-	for _, n := range opts.Concurrencies {
-		c.load(ctx, "noop", n, min(time.Second, opts.Duration)) // warm-up: starts n environments
-		rep.Warm[n] = c.load(ctx, "noop", n, opts.Duration)
-		opts.Logf("warm c=%-3d %v", n, rep.Warm[n])
+	if err := compare(ctx, dir, c, zipped, opts, rep); err != nil {
+		return nil, err
 	}
 	if opts.AsyncEvents > 0 {
 		if opts.Enqueues == 0 {
@@ -134,6 +138,42 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	opts.Logf("cold       %v", rep.Cold)
 	return rep, nil
+}
+
+// compare measures warm invokes on the server c calls, which verifies
+// every signature and authorises every request, and on one that verifies
+// none (--auth none), in the order A B B A at each concurrency so that a
+// drift of the machine weighs on both alike. Both are signed by the client.
+func compare(ctx context.Context, dir string, c *client, zipped []byte, opts Options, rep *Report) error {
+	srv, stop, err := StartServer(ctx, filepath.Join(dir, "unverified"), ServerOptions{Sandbox: opts.Sandbox, Auth: server.AuthNone})
+	if err != nil {
+		return err
+	}
+	defer stop()
+	u := newClient("http://"+srv.Addr(), 64)
+	if err := u.deploy(ctx, "noop", zipped); err != nil {
+		return err
+	}
+	rep.Unverified = map[int]Stats{}
+	for _, n := range opts.Concurrencies {
+		warmUp := min(time.Second, opts.Duration) // starts n environments
+		c.load(ctx, "noop", n, warmUp)
+		u.load(ctx, "noop", n, warmUp)
+		a1 := c.load(ctx, "noop", n, opts.Duration)
+		b1 := u.load(ctx, "noop", n, opts.Duration)
+		b2 := u.load(ctx, "noop", n, opts.Duration)
+		a2 := c.load(ctx, "noop", n, opts.Duration)
+		rep.Warm[n], rep.Unverified[n] = mean(a1, a2), mean(b1, b2)
+		opts.Logf("warm c=%-3d %v", n, rep.Warm[n])
+		opts.Logf("no-auth c=%-3d %v", n, rep.Unverified[n])
+	}
+	return nil
+}
+
+// mean is the average of two measurements of the same load.
+func mean(a, b Stats) Stats {
+	return Stats{N: a.N + b.N, Errors: a.Errors + b.Errors, P50: (a.P50 + b.P50) / 2, P99: (a.P99 + b.P99) / 2,
+		PerSec: (a.PerSec + b.PerSec) / 2, CPU: (a.CPU + b.CPU) / 2}
 }
 
 // summarise computes percentiles of lat over a run of d.
@@ -220,6 +260,9 @@ func (r *Report) Print(w io.Writer) {
 	}
 	for _, c := range cs {
 		row(fmt.Sprintf("warm c=%d", c), r.Warm[c])
+		if u, ok := r.Unverified[c]; ok {
+			row(fmt.Sprintf("no-auth c=%d", c), u)
+		}
 		if f, ok := r.Floor[c]; ok {
 			row(fmt.Sprintf("floor c=%d", c), f)
 		}
@@ -245,6 +288,15 @@ func (r *Report) Print(w io.Writer) {
 		s := r.Warm[c]
 		fmt.Fprintf(w, "c=%d: nubo adds %v p50 and %v p99 to the floor; rate %.2fx the floor's\n",
 			c, (s.P50 - f.P50).Round(time.Microsecond), (s.P99 - f.P99).Round(time.Microsecond), s.PerSec/f.PerSec)
+	}
+	for _, c := range cs {
+		u, ok := r.Unverified[c]
+		if !ok || u.PerSec == 0 {
+			continue
+		}
+		s := r.Warm[c]
+		fmt.Fprintf(w, "c=%d: verifying signatures and authorising costs %.1f%% of the warm invoke rate (%.0f/s against %.0f/s), %v p50\n",
+			c, 100*(u.PerSec-s.PerSec)/u.PerSec, s.PerSec, u.PerSec, (s.P50 - u.P50).Round(time.Microsecond))
 	}
 	if a := r.Async; a != nil && a.Paced.N > 0 && a.PacedFloor.N > 0 {
 		fmt.Fprintf(w, "enqueue at %d/s: nubo adds %v p50 and %v p99 to the floor\n", pacedRate,

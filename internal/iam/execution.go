@@ -54,6 +54,18 @@ func (s *Service) RoleSession(ctx context.Context, roleArn, sessionName string) 
 	return s.rolePrincipal(ctx, sess)
 }
 
+// CanAssume reports whether service can assume roleArn: the role exists
+// and its trust policy lets the service assume it (Lambda's check of an
+// execution role at CreateFunction).
+func (s *Service) CanAssume(ctx context.Context, roleArn, service string) bool {
+	acct, name, ok := splitRoleARN(roleArn)
+	if !ok {
+		return false
+	}
+	e, _, err := s.getEntity(ctx, acct, kindRole, name)
+	return err == nil && e.Role.Arn == roleArn && TrustsService(e.Role.AssumeRolePolicyDocument, service)
+}
+
 // TrustsService reports whether a trust policy lets service assume the
 // role (Lambda's check of an execution role at CreateFunction).
 func TrustsService(trustPolicy, service string) bool {
@@ -76,10 +88,12 @@ type RoleCredentials struct {
 	cur                       *Credentials
 }
 
-// Lifetimes of execution-role credentials.
+// Lifetimes of execution-role credentials: AWS's role sessions last up
+// to 12 hours, and an execution environment is given credentials with at
+// least 6 of them left.
 const (
-	roleCredentialsLifetime = time.Hour
-	renewBefore             = 10 * time.Minute
+	roleCredentialsLifetime = 12 * time.Hour
+	renewBefore             = 6 * time.Hour
 )
 
 // NewRoleCredentials returns a source of credentials of roleArn for

@@ -64,6 +64,9 @@ func startProcess(t *testing.T, bin, dir, addr string) *nuboProcess {
 	for {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
+			if err := ensureRole(context.Background(), addr, "nubo-test", allowAll); err != nil {
+				t.Fatal(err)
+			}
 			return p
 		}
 		if time.Now().After(deadline) {

@@ -24,7 +24,25 @@ type Message struct {
 	// GroupID and DeduplicationID order and deduplicate messages sent to
 	// a FIFO queue.
 	GroupID, DeduplicationID string
+	// Source is who delivers it, whom the target must allow.
+	Source Source
 }
+
+// Source is who delivers a message: an AWS service on its own behalf
+// (SNS delivering a topic's message is "sns.amazonaws.com" with the
+// topic's ARN and account, which the target's resource policy must allow,
+// usually on the condition aws:SourceArn), or a role's session (Lambda
+// sends a function's destination records as the function's execution
+// role, whose policies must allow it).
+type Source struct {
+	Service, ARN, Account string
+	Role, Session         string
+}
+
+// Allow decides whether a source may perform action on a target
+// ("sqs:SendMessage" on a queue ARN), as the target's resource policy and
+// the source's own policies say.
+type Allow func(ctx context.Context, src Source, action, target string) error
 
 // Attribute is a message attribute.
 type Attribute struct {
@@ -53,7 +71,14 @@ type Targets struct {
 	Functions Functions
 	Queues    Queues
 	Topics    Topics
+	// Allow, when set, is asked before every delivery; nil delivers
+	// everything (--auth none).
+	Allow Allow
 }
+
+// actions are the IAM actions a delivery performs, by the target's
+// service.
+var actions = map[string]string{"lambda": "lambda:InvokeFunction", "sqs": "sqs:SendMessage", "sns": "sns:Publish"}
 
 // ErrUnsupported is returned for an ARN of a kind nubo cannot deliver to.
 var ErrUnsupported = errors.New("targets: nubo cannot deliver to this ARN")
@@ -64,6 +89,11 @@ func (t *Targets) Deliver(ctx context.Context, target string, m Message) error {
 	a, err := arn.Parse(target)
 	if err != nil {
 		return fmt.Errorf("deliver to %q: %w", target, err)
+	}
+	if action, ok := actions[a.Service]; ok && t.Allow != nil {
+		if err := t.Allow(ctx, m.Source, action, target); err != nil {
+			return fmt.Errorf("deliver to %s: %w", target, err)
+		}
 	}
 	switch a.Service {
 	case "lambda":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -96,9 +97,30 @@ func (o Op) Unsigned() Op {
 	return o
 }
 
+// ResourceFrom declares the resource of an operation whose input type
+// cannot implement Resourcer (it belongs to another package, or several
+// operations share it on different resources): resource names it.
+func ResourceFrom[In any](o Op, resource func(ctx context.Context, in *In) string) Op {
+	if o.in != reflect.TypeFor[In]() {
+		panic("wire: ResourceFrom of " + o.Name + " for another input type than its own")
+	}
+	o.resource = func(ctx context.Context, in any) string { return resource(ctx, in.(*In)) }
+	return o
+}
+
+// SelfAuthorized declares an operation that decides itself whom it serves
+// (STS's AssumeRole weighs the role's trust policy with the caller's own;
+// GetCallerIdentity needs no permission at all): the layer only
+// authenticates its caller.
+func (o Op) SelfAuthorized() Op {
+	o.selfAuthorized = true
+	return o
+}
+
 // Declared reports whether the operation names its resource: its input
-// implements Resourcer, or it acts on no resource.
-func (o *Op) Declared() bool { return o.resource != nil || o.anyResource }
+// implements Resourcer or it declared one, it acts on no resource, or it
+// authorises its callers itself.
+func (o *Op) Declared() bool { return o.resource != nil || o.anyResource || o.selfAuthorized }
 
 // IAMAction is the operation's IAM action in service s.
 func (s *Service) IAMAction(o *Op) string {
@@ -190,6 +212,10 @@ func (s *Service) authorizeOp(ctx context.Context, op *Op, in any) error {
 		}
 		return (&sigv4.Error{Kind: sigv4.Missing}).For(s.family())
 	}
+	if op.selfAuthorized {
+		c.authorized = true
+		return nil
+	}
 	resource := "*"
 	if op.resource != nil {
 		if res := op.resource(ctx, in); res != "" {
@@ -225,6 +251,13 @@ func (s *Service) authorize(ctx context.Context, action, resource string) error 
 	g := c.guard
 	if g == nil || g.Authority == nil || c.Principal == nil {
 		return nil
+	}
+	// A caller of another account acting on its own resources: there are
+	// none here. (Other accounts' resources are for IAM to refuse.)
+	if acct := accountOf(resource); acct == c.Account {
+		if err := s.checkHome(acct); err != nil {
+			return err
+		}
 	}
 	check := iam.Check{Action: action, Resource: resource}
 	if s.ResourcePolicy != nil && resource != "*" {
@@ -303,3 +336,26 @@ func (w *routeGuard) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (w *routeGuard) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// HomeAccount refuses a call made in another account than the service's
+// Home, the one account whose resources it keeps. Operations on no
+// resource (listings) call it to list nothing for other accounts.
+func HomeAccount(ctx context.Context) error {
+	c := CallOf(ctx)
+	if c.service == nil || c.Account == "" {
+		return nil
+	}
+	return c.service.checkHome(c.Account)
+}
+
+// checkHome refuses a resource of another account than Home: nubo keeps
+// the resources of Lambda, SQS, SNS and CloudWatch Logs in one account
+// (--account-id), which other accounts use by ARN through the resources'
+// policies.
+func (s *Service) checkHome(account string) error {
+	if s.Home == "" || account == "" || account == s.Home {
+		return nil
+	}
+	return s.denied(&iam.Denied{Message: "nubo keeps " + s.Name + " resources in account " + s.Home +
+		" only: account " + account + " has none of its own, and uses those of " + s.Home + " by ARN, as their policies allow."})
+}

@@ -75,7 +75,11 @@ type Service struct {
 	Errors Errors
 	Log    *slog.Logger
 
-	// Access (see access.go). IAMPrefix is the prefix of the service's
+	// Access (see access.go). Home, when set, is the one account whose
+	// resources the service keeps: operations on another account's
+	// resources are refused.
+	Home string
+	// IAMPrefix is the prefix of the service's
 	// IAM actions ("cloudwatch" for "monitoring"); Name when empty.
 	IAMPrefix string
 	// Family names its authentication failures; derived from its
@@ -154,13 +158,14 @@ type Op struct {
 	// Status is a REST operation's success status (200 when zero).
 	Status int
 
-	in          reflect.Type
-	noOutput    bool
-	call        func(ctx context.Context, in any) (any, error)
-	iamAction   string
-	anyResource bool
-	unsigned    bool
-	resource    func(ctx context.Context, in any) string
+	in             reflect.Type
+	noOutput       bool
+	call           func(ctx context.Context, in any) (any, error)
+	iamAction      string
+	anyResource    bool
+	selfAuthorized bool
+	unsigned       bool
+	resource       func(ctx context.Context, in any) string
 }
 
 // resourceOf is the resource function of inputs of type In, nil when In
