@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/store"
 )

@@ -126,7 +126,7 @@ func (h handler) sendMessage(ctx context.Context, in *sendMessageInput) (*sendRe
 
 type sendMessageBatchInput struct {
 	queueRef
-	Entries  []sendEntry `json:"Entries" query:"SendMessageBatchRequestEntry,flat"`
+	Entries []sendEntry `json:"Entries" query:"SendMessageBatchRequestEntry,flat"`
 }
 
 type sendMessageBatchOutput struct {
@@ -275,7 +275,7 @@ func batchResult(ids []string, errs []error) batchOutput {
 
 type deleteMessageBatchInput struct {
 	queueRef
-	Entries  []struct {
+	Entries []struct {
 		Id            string `json:"Id"`
 		ReceiptHandle string `json:"ReceiptHandle"`
 	} `json:"Entries" query:"DeleteMessageBatchRequestEntry,flat"`
@@ -325,7 +325,7 @@ func (h handler) changeMessageVisibility(ctx context.Context, in *changeMessageV
 
 type changeMessageVisibilityBatchInput struct {
 	queueRef
-	Entries  []struct {
+	Entries []struct {
 		Id                string `json:"Id"`
 		ReceiptHandle     string `json:"ReceiptHandle"`
 		VisibilityTimeout int    `json:"VisibilityTimeout"`

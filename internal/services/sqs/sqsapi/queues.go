@@ -15,7 +15,9 @@ type createQueueInput struct {
 	Tags       map[string]string `json:"tags" query:"Tag,flat,key=Key,value=Value"`
 }
 
-func (in *createQueueInput) Resource(ctx context.Context) string { return namedQueue(ctx, "", in.QueueName) }
+func (in *createQueueInput) Resource(ctx context.Context) string {
+	return namedQueue(ctx, "", in.QueueName)
+}
 
 type queueURLOutput struct {
 	QueueUrl string `json:"QueueUrl"`
@@ -207,7 +209,7 @@ func (h handler) setQueueAttributes(ctx context.Context, in *setQueueAttributesI
 
 type tagQueueInput struct {
 	queueRef
-	Tags     map[string]string `json:"Tags" query:"Tag,flat,key=Key,value=Value"`
+	Tags map[string]string `json:"Tags" query:"Tag,flat,key=Key,value=Value"`
 }
 
 func (h handler) tagQueue(ctx context.Context, in *tagQueueInput) error {
@@ -220,7 +222,7 @@ func (h handler) tagQueue(ctx context.Context, in *tagQueueInput) error {
 
 type untagQueueInput struct {
 	queueRef
-	TagKeys  []string `json:"TagKeys" query:"TagKey,flat"`
+	TagKeys []string `json:"TagKeys" query:"TagKey,flat"`
 }
 
 func (h handler) untagQueue(ctx context.Context, in *untagQueueInput) error {
