@@ -38,6 +38,7 @@ const (
 // nubo is a real server running in the test process, and a client of it
 // acting in one region.
 type nubo struct {
+	srv    *server.Server
 	addr   string
 	dir    string
 	region string
@@ -116,7 +117,7 @@ func launch(dir string, tweak func(*server.Config)) (*nubo, func() error, error)
 			return errors.New("nubo did not stop within 30s")
 		}
 	}
-	n := &nubo{addr: srv.Addr(), dir: dir, region: region, client: lambdaClient(srv.Addr(), region)}
+	n := &nubo{srv: srv, addr: srv.Addr(), dir: dir, region: region, client: lambdaClient(srv.Addr(), region)}
 	if err := ensureRole(ctx, srv.Addr(), "nubo-test", allowAll); err != nil {
 		stop()
 		return nil, nil, err

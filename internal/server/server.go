@@ -112,6 +112,7 @@ type Server struct {
 	// identity gives functions their roles; the engine gets it before
 	// the router it serves sandboxes with exists.
 	identity *functionIdentity
+	services []*wire.Service
 	// runners are the long-lived components, run by Run until it stops.
 	runners []func(context.Context) error
 	ln      net.Listener
@@ -137,6 +138,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		// is nubo's user's alone.
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		if info, err := os.Stat(dir); err == nil && info.Mode().Perm()&0o077 != 0 {
+			log.Warn("the data directory is readable by other users: whoever reads it can derive every secret of nubo; chmod 700 it", "dir", dir)
 		}
 	}
 	if cfg.RootAccessKeyID == "" {
@@ -280,7 +284,7 @@ func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker) {
 	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns), wire.PathAccess{Public: true})
 	s.observabilityPaths(router)
 	// The services nubo serves, one per AWS signing name.
-	for _, svc := range []*wire.Service{
+	s.services = []*wire.Service{
 		lambdaapi.New(s.control, inv, s.async, s.esm, s.cfg.Account, links, s.log),
 		sqsapi.New(s.sqs, s.log),
 		snsapi.New(s.sns, s.log),
@@ -288,7 +292,8 @@ func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker) {
 		cloudwatchapi.New(s.obs.metrics, s.cfg.Account, s.log),
 		iamapi.New(s.iam, s.log),
 		iamapi.NewSTS(s.iam, s.log),
-	} {
+	}
+	for _, svc := range s.services {
 		router.Handle(svc)
 	}
 	s.identity.router = router
@@ -299,6 +304,10 @@ func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker) {
 func (s *Server) logGroupOf(r *http.Request) string {
 	return "arn:aws:logs:" + wire.Region(r.Context()) + ":" + s.cfg.Account + ":log-group:" + r.URL.Query().Get("group")
 }
+
+// Services are the AWS services nubo serves, as the wire layer sees them
+// (their operations and what each needs of its caller).
+func (s *Server) Services() []*wire.Service { return s.services }
 
 // Async is the asynchronous invocation queue (the benchmark watches its
 // backlog).

@@ -22,8 +22,12 @@ import (
 // the root's credentials.
 func (n *nubo) signed(service string) map[string]string { return signedFor(service) }
 
-// signHeader is the header by which a test asks do to sign its request.
-const signHeader = "X-Test-Sign"
+// signHeader is the header by which a test asks do to sign its request,
+// and hostHeader the one by which it gives its Host.
+const (
+	signHeader = "X-Test-Sign"
+	hostHeader = "X-Test-Host"
+)
 
 func signedFor(service string) map[string]string { return map[string]string{signHeader: service} }
 
@@ -43,6 +47,10 @@ func (n *nubo) do(t *testing.T, method, path string, header map[string]string, b
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)
+	}
+	if host := req.Header.Get(hostHeader); host != "" {
+		req.Header.Del(hostHeader)
+		req.Host = host
 	}
 	if service := req.Header.Get(signHeader); service != "" {
 		req.Header.Del(signHeader)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/nubo-dev/nubo/internal/awserr"
@@ -86,7 +87,11 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, sb *Sandbox) {
 		if idle == 0 {
 			idle = DefaultBodyIdleTimeout
 		}
-		r.Body = &idleBody{rc: r.Body, ctl: http.NewResponseController(w), idle: idle}
+		ctl := http.NewResponseController(w)
+		// From now: a body left unread (a request refused before its
+		// body) is drained by the server under the same deadline.
+		ctl.SetReadDeadline(time.Now().Add(idle))
+		r.Body = &idleBody{rc: r.Body, ctl: ctl, idle: idle}
 	}
 	for i := range rt.paths {
 		if p := &rt.paths[i]; strings.HasPrefix(r.URL.Path, p.prefix) {
