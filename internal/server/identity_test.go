@@ -205,7 +205,9 @@ func TestExecutionRoleIsChecked(t *testing.T) {
 // and functions run.
 func TestUnverifiedAcceptsAnyRole(t *testing.T) {
 	n := startNuboWith(t, "", func(c *server.Config) { c.Auth = server.AuthNone })
-	n.createGo(t, "anyrole", func(in *lambda.CreateFunctionInput) { in.Role = aws.String("arn:aws:iam::" + account + ":role/never-created") })
+	n.createGo(t, "anyrole", func(in *lambda.CreateFunctionInput) {
+		in.Role = aws.String("arn:aws:iam::" + account + ":role/never-created")
+	})
 	out, err := n.client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("anyrole")})
 	if err != nil || out.FunctionError != nil {
 		t.Fatalf("invoke: %v %s", err, out.Payload)

@@ -242,7 +242,9 @@ func TestDeliveriesFollowResourcePolicies(t *testing.T) {
 	publish("second, with it")
 	select {
 	case b := <-s.events:
-		var ev struct{ Records []struct{ Sns struct{ Message string } } }
+		var ev struct {
+			Records []struct{ Sns struct{ Message string } }
+		}
 		json.Unmarshal(b, &ev)
 		// Events run in order: had the first been delivered, it would
 		// come first.
