@@ -105,8 +105,11 @@ func (n *nubo) callFromSandbox(t *testing.T) map[string]string {
 	in.Code.ZipFile = makeZip(t, "bootstrap", sandboxCaller)
 	n.create(t, in)
 	out, err := n.client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("caller")})
-	if err != nil || out.FunctionError != nil {
-		t.Fatalf("invoke: %v %s", err, out.Payload)
+	if err != nil {
+		t.Fatalf("invoke: %v", err)
+	}
+	if out.FunctionError != nil {
+		t.Fatalf("invoke: %s", out.Payload)
 	}
 	var got map[string]string
 	if err := json.Unmarshal(out.Payload, &got); err != nil {

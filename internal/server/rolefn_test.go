@@ -53,8 +53,11 @@ func (n *nubo) tryAsRole(t *testing.T, w roleWorld, in *lambda.CreateFunctionInp
 	n.create(t, in)
 	payload, _ := json.Marshal(w)
 	out, err := n.client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: in.FunctionName, Payload: payload})
-	if err != nil || out.FunctionError != nil {
-		t.Fatalf("invoke %s: %v %s", aws.ToString(in.FunctionName), err, out.Payload)
+	if err != nil {
+		t.Fatalf("invoke %s: %v", aws.ToString(in.FunctionName), err)
+	}
+	if out.FunctionError != nil {
+		t.Fatalf("invoke %s: %s", aws.ToString(in.FunctionName), out.Payload)
 	}
 	var got map[string]string
 	if err := json.Unmarshal(out.Payload, &got); err != nil {

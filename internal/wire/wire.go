@@ -7,6 +7,23 @@
 // output or renders the *awserr.Error it returned, with the request id and
 // headers every protocol carries. Router is the one port in front of all
 // services. Member names and traits come from struct tags (see member).
+//
+// The layer also decides who may call what (access.go, admit.go). With a
+// Guard, the Router refuses foreign Host names and requests web pages make
+// through a browser, in every auth mode; each Service authenticates its
+// request (the SigV4 signature, through the Guard's Authority, iam.Service)
+// before decoding it, and authorises each operation before calling it: the
+// operation's IAM action ("<IAMPrefix>:<Op>" unless Op.Action says
+// otherwise) on the resource its input names (inputs implement Resourcer,
+// or ResourceFrom declares it; AnyResource for "*"; SelfAuthorized for
+// operations that decide themselves), weighed with the resource's own
+// policy (Service.ResourcePolicy). Failures are rendered in the service's
+// family (Service.Family, derived from its protocols) and its wording
+// (Service.AccessDenied). REST routes that bind their own requests name
+// their operation and call Authorize once they know the resource; a route
+// that answers without authorising is refused. Requests from a function's
+// sandbox (Router.Sandboxed) never act as an account's root. nubo's own
+// paths (HandlePath) declare who may use them (PathAccess).
 package wire
 
 import (

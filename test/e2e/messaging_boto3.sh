@@ -95,7 +95,11 @@ check("dedup", r2["MessageId"], r1["MessageId"])
 
 # SNS (query protocol for every SDK) to SQS, with a body filter policy.
 topic = sns.create_topic(Name="py-topic")["TopicArn"]
-url = sqs.create_queue(QueueName="py-sns")["QueueUrl"]
+# As on AWS, the queue takes SNS's deliveries only if its policy says so.
+queue_arn = "arn:aws:sqs:us-east-1:000000000000:py-sns"
+url = sqs.create_queue(QueueName="py-sns", Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": queue_arn,
+    "Condition": {"ArnEquals": {"aws:SourceArn": topic}}}]})})["QueueUrl"]
 sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:py-sns", ReturnSubscriptionArn=True,
                     Attributes={"FilterPolicyScope": "MessageBody", "FilterPolicy": json.dumps({"price": [{"numeric": [">", 100]}]})})["SubscriptionArn"]
 sns.publish(TopicArn=topic, Message=json.dumps({"price": 50}))
