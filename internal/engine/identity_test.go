@@ -32,7 +32,9 @@ func (r *roles) Credentials(ctx context.Context, scope lambda.Scope, cfg *lambda
 		Expiration: time.Now().Add(r.lifetime)}, nil
 }
 
-func (r *roles) API(scope lambda.Scope, cfg *lambda.FunctionConfiguration) http.Handler { return http.NotFoundHandler() }
+func (r *roles) API(scope lambda.Scope, cfg *lambda.FunctionConfiguration) http.Handler {
+	return http.NotFoundHandler()
+}
 
 // Every environment gets its role's credentials, and no longer serves
 // once they are within renewBefore of expiring: the next invocation gets
