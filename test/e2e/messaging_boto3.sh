@@ -16,7 +16,7 @@ start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"
 
 ENDPOINT="http://127.0.0.1:$PORT" AWS_CONFIG_FILE=$WORK/none AWS_SHARED_CREDENTIALS_FILE=$WORK/none $PY - <<'PYEOF'
 import json, os, sys, time, urllib.request, urllib.error
-import boto3, botocore
+import boto3, botocore, botocore.auth, botocore.awsrequest
 
 endpoint = os.environ["ENDPOINT"]
 session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
@@ -31,10 +31,13 @@ def check(name, got, want):
     print(f"   ok: {name} = {got!r}")
 
 def json_call(op, body):
-    """One request in the AWS JSON 1.0 protocol, as aws-sdk-go-v2 sends it."""
-    req = urllib.request.Request(endpoint + "/", data=json.dumps(body).encode(), method="POST", headers={
-        "X-Amz-Target": "AmazonSQS." + op, "Content-Type": "application/x-amz-json-1.0",
-        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0"})
+    """One request in the AWS JSON 1.0 protocol, as aws-sdk-go-v2 sends it,
+    signed by botocore."""
+    data = json.dumps(body).encode()
+    signed = botocore.awsrequest.AWSRequest(method="POST", url=endpoint + "/", data=data, headers={
+        "X-Amz-Target": "AmazonSQS." + op, "Content-Type": "application/x-amz-json-1.0"})
+    botocore.auth.SigV4Auth(session.get_credentials(), "sqs", "us-east-1").add_auth(signed)
+    req = urllib.request.Request(endpoint + "/", data=data, method="POST", headers=dict(signed.headers))
     try:
         with urllib.request.urlopen(req) as r:
             return r.status, dict(r.headers), json.loads(r.read() or b"{}")
