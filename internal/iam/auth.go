@@ -156,10 +156,6 @@ func (s *Service) Root(account string) *Principal {
 	return p
 }
 
-// Account is the account of the root credentials, where nubo keeps the
-// services' resources.
-func (s *Service) Account() string { return s.opts.Account }
-
 // keyPrincipal is the user of a long-term access key.
 func (s *Service) keyPrincipal(ctx context.Context, id string) (*Principal, string, error) {
 	k, err := s.getKey(ctx, id)

@@ -144,3 +144,35 @@ func TestStalledBodyIsCut(t *testing.T) {
 		t.Errorf("answer to a stalled body: %q", answer)
 	}
 }
+
+// FuzzAdmit sends requests with any Host, Origin and Sec-Fetch-Site to a
+// guarded router: a foreign host or a web page's request is refused with an
+// AWS error, and nothing else is.
+func FuzzAdmit(f *testing.F) {
+	f.Add("127.0.0.1:4566", "", "")
+	f.Add("evil.example", "", "")
+	f.Add("localhost", "http://evil.example", "")
+	f.Add("[::1]:4566", "", "cross-site")
+	f.Add("x.localhost.", "null", "same-site")
+	f.Add("nubo.example:443", "", "none")
+	rt := fuzzRouter()
+	rt.Guard(wire.Guard{Hosts: []string{"nubo.example"}})
+	f.Fuzz(func(t *testing.T, host, origin, site string) {
+		r := httptest.NewRequest("GET", "/2015-03-31/functions", nil)
+		r.Host = host
+		if origin != "" {
+			r.Header.Set("Origin", origin)
+		}
+		if site != "" {
+			r.Header.Set("Sec-Fetch-Site", site)
+		}
+		w := httptest.NewRecorder()
+		rt.ServeHTTP(w, r)
+		if w.Code == http.StatusOK {
+			return
+		}
+		if w.Code != http.StatusForbidden || w.Header().Get("X-Amzn-ErrorType") != "AccessDeniedException" {
+			t.Fatalf("host %q origin %q site %q: %d %s", host, origin, site, w.Code, w.Body)
+		}
+	})
+}
