@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -258,5 +259,31 @@ func TestResourcePolicyAdmitsOtherAccounts(t *testing.T) {
 		body := `{"Name":"arn:aws:example:us-east-1:` + acct + `:thing/` + c.thing + `"}`
 		w := g.serve(g.request("POST", "/", body, "example", "AKIAOTHEROTHEROTHER0", "other-secret", jsonCall("Get")...))
 		wantAnswer(t, c.name, w, c.status, c.want)
+	}
+}
+
+// BenchmarkGuard is what the layer's access adds to a request: verifying
+// its signature and authorising its operation (sigv4), or authorising it
+// only, as the root (none). The difference is what --auth sigv4 costs per
+// request; nubo bench measures it on whole invocations.
+func BenchmarkGuard(b *testing.B) {
+	for _, verify := range []bool{true, false} {
+		name := map[bool]string{true: "sigv4", false: "none"}[verify]
+		b.Run(name, func(b *testing.B) {
+			g := newGuarded(&testing.T{}, verify)
+			body := `{"Name":"a"}`
+			signed := g.request("POST", "/", body, "example", g.aliceID, g.aliceSecret, jsonCall("Get")...)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				r := signed.Clone(context.Background())
+				r.Body = io.NopCloser(strings.NewReader(body))
+				w := httptest.NewRecorder()
+				g.router.ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatalf("%d %s", w.Code, w.Body)
+				}
+			}
+		})
 	}
 }
