@@ -3,9 +3,11 @@
 // Asynchronous invocation destinations and dead-letter queues and SNS
 // subscriptions deliver through it today, and so will S3 notifications,
 // EventBridge targets and Step Functions tasks, so that reading target ARNs
-// and each kind of target's checks and errors live in one place. The
-// services themselves are reached through small interfaces that the
-// composition root fills in.
+// and each kind of target's checks and errors live in one place. Every
+// delivery names its Source (a service principal such as
+// "events.amazonaws.com" with the source's ARN, or a role), which the
+// target's resource policy must allow (Allow). The services themselves are
+// reached through small interfaces that the composition root fills in.
 package targets
 
 import (
