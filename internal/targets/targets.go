@@ -26,7 +26,8 @@ type Message struct {
 	// GroupID and DeduplicationID order and deduplicate messages sent to
 	// a FIFO queue.
 	GroupID, DeduplicationID string
-	// Source is who delivers it, whom the target must allow.
+	// Source is who delivers it, whom the target must allow; a delivery
+	// without one is nubo's own and is not checked.
 	Source Source
 }
 

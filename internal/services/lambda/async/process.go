@@ -137,7 +137,7 @@ func (q *Queue) later(ctx context.Context, ev *event, delay time.Duration) error
 func (q *Queue) fail(ctx context.Context, ev *event, set settings, condition string, res *lambda.Result) error {
 	q.count(MetricEventsDropped, ev, 1)
 	target, err := q.opts.Control.Resolve(ctx, ev.scope(), ev.ref())
-	var src targets.Source // unknown when the function cannot be resolved: the delivery is refused
+	var src targets.Source // unknown when the function cannot be resolved: delivered unchecked
 	if err == nil {
 		src = roleOf(target.Config)
 	}
