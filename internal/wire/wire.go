@@ -22,8 +22,10 @@
 // (Service.AccessDenied). REST routes that bind their own requests name
 // their operation and call Authorize once they know the resource; a route
 // that answers without authorising is refused. Requests from a function's
-// sandbox (Router.Sandboxed) never act as an account's root. nubo's own
-// paths (HandlePath) declare who may use them (PathAccess).
+// sandbox (Router.Sandboxed) never act as an account's root. A service's
+// Home is the one account whose resources it keeps; callers of other
+// accounts use them by ARN and own none (HomeAccount). nubo's own paths
+// (HandlePath) declare who may use them (PathAccess).
 package wire
 
 import (
