@@ -191,7 +191,7 @@ func (s *Service) authenticate(r *http.Request, c *Call) error {
 			"sign with the credentials of the function's role (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)."})
 	}
 	c.Principal, c.Account = p, p.Account
-	if c.Account == "" {
+	if c.Account == "" && g.Root != nil { // an anonymous or service caller acts in nubo's account
 		c.Account = g.Root.Account
 	}
 	return nil
