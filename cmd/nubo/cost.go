@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -62,13 +64,14 @@ func costCmd(args []string) error {
 	if *function != "" {
 		q.Set("function", *function)
 	}
-	resp, err := http.Get("http://" + c.addr + meter.Path + "?" + q.Encode())
+	resp, err := c.get(context.Background(), meter.Path+"?"+q.Encode())
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s %s: %s", meter.Path, q.Encode(), resp.Status)
+		msg, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s %s: %s: %s", meter.Path, q.Encode(), resp.Status, msg)
 	}
 	var r meter.Report
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {

@@ -11,11 +11,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/server"
 )
 
 // Options configures a run.
@@ -83,6 +86,9 @@ type Report struct {
 	ColdFloor Stats
 	Async     *AsyncReport
 	FrontDoor []FrontDoorStats
+	// Unverified is the same load on a server that verifies no signature
+	// (--auth none), measured alternately with Warm (see compare).
+	Unverified map[int]Stats
 }
 
 // Run starts a server in a temporary directory and measures it.
@@ -118,10 +124,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := c.deploy(ctx, "noop", zipped); err != nil {
 		return nil, err
 	}
-	for _, n := range opts.Concurrencies {
-		c.load(ctx, "noop", n, min(time.Second, opts.Duration)) // warm-up: starts n environments
-		rep.Warm[n] = c.load(ctx, "noop", n, opts.Duration)
-		opts.Logf("warm c=%-3d %v", n, rep.Warm[n])
+	if err := compare(ctx, dir, c, zipped, opts, rep); err != nil {
+		return nil, err
 	}
 	if opts.AsyncEvents > 0 {
 		if opts.Enqueues == 0 {
@@ -151,6 +155,52 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	return rep, nil
 }
 
+// compare measures warm invokes on the server c calls, which verifies
+// every signature, and on one that verifies none (--auth none; both
+// authorise every request, as the root), alternately in short rounds (A B
+// B A A B ...) so that the machine's drift and noise weigh on both alike.
+// The client signs for both.
+func compare(ctx context.Context, dir string, c *client, zipped []byte, opts Options, rep *Report) error {
+	srv, stop, err := StartServer(ctx, filepath.Join(dir, "unverified"), ServerOptions{Sandbox: opts.Sandbox, Auth: server.AuthNone})
+	if err != nil {
+		return err
+	}
+	defer stop()
+	u := newClient("http://"+srv.Addr(), 64)
+	if err := u.deploy(ctx, "noop", zipped); err != nil {
+		return err
+	}
+	rep.Unverified = map[int]Stats{}
+	for _, n := range opts.Concurrencies {
+		warmUp := min(time.Second, opts.Duration) // starts n environments
+		c.load(ctx, "noop", n, warmUp)
+		u.load(ctx, "noop", n, warmUp)
+		// The two servers take turns, so that a change of the machine's
+		// load falls on both.
+		var a, b run
+		round := opts.Duration / compareRounds
+		invokeOn := func(cl *client) func(context.Context) error {
+			return func(ctx context.Context) error { return cl.invoke(ctx, "noop") }
+		}
+		for i := range compareRounds {
+			if i%2 == 0 {
+				a.add(ctx, n, round, invokeOn(c))
+				b.add(ctx, n, round, invokeOn(u))
+			} else {
+				b.add(ctx, n, round, invokeOn(u))
+				a.add(ctx, n, round, invokeOn(c))
+			}
+		}
+		rep.Warm[n], rep.Unverified[n] = a.stats(), b.stats()
+		opts.Logf("warm c=%-3d %v", n, rep.Warm[n])
+		opts.Logf("no-auth c=%-3d %v", n, rep.Unverified[n])
+	}
+	return nil
+}
+
+// compareRounds is how many rounds each server gets at a concurrency.
+const compareRounds = 8
+
 // summarise computes percentiles of lat over a run of d.
 func summarise(lat []time.Duration, errors int, d time.Duration) Stats {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
@@ -165,7 +215,7 @@ func summarise(lat []time.Duration, errors int, d time.Duration) Stats {
 	return s
 }
 
-// load invokes fn from n workers for d and returns the latencies.
+// load invokes fn from n workers for d and summarises the latencies.
 func (c *client) load(ctx context.Context, fn string, n int, d time.Duration) Stats {
 	return c.loadFunc(ctx, n, d, func(ctx context.Context) error { return c.invoke(ctx, fn) })
 }
@@ -258,6 +308,9 @@ func (r *Report) Print(w io.Writer) {
 	}
 	for _, c := range cs {
 		row(fmt.Sprintf("warm c=%d", c), r.Warm[c])
+		if u, ok := r.Unverified[c]; ok {
+			row(fmt.Sprintf("no-auth c=%d", c), u)
+		}
 		if f, ok := r.Floor[c]; ok {
 			row(fmt.Sprintf("floor c=%d", c), f)
 		}
@@ -291,6 +344,15 @@ func (r *Report) Print(w io.Writer) {
 		s := r.Warm[c]
 		fmt.Fprintf(w, "c=%d: nubo adds %v p50 and %v p99 to the floor; rate %.2fx the floor's\n",
 			c, (s.P50 - f.P50).Round(time.Microsecond), (s.P99 - f.P99).Round(time.Microsecond), s.PerSec/f.PerSec)
+	}
+	for _, c := range cs {
+		u, ok := r.Unverified[c]
+		if !ok || u.PerSec == 0 {
+			continue
+		}
+		s := r.Warm[c]
+		fmt.Fprintf(w, "c=%d: verifying signatures costs %.1f%% of the warm invoke rate (%.0f/s against %.0f/s), %v p50\n",
+			c, 100*(u.PerSec-s.PerSec)/u.PerSec, s.PerSec, u.PerSec, (s.P50 - u.P50).Round(time.Microsecond))
 	}
 	if a := r.Async; a != nil && a.Paced.N > 0 && a.PacedFloor.N > 0 {
 		fmt.Fprintf(w, "enqueue at %d/s: nubo adds %v p50 and %v p99 to the floor\n", pacedRate,

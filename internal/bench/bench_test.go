@@ -29,6 +29,7 @@ func TestRun(t *testing.T) {
 	}
 	for _, c := range []int{1, 4} {
 		check("warm", rep.Warm[c], 10)
+		check("no-auth", rep.Unverified[c], 10)
 		check("floor", rep.Floor[c], 10)
 		if rep.Warm[c].CPU <= 0 || rep.Floor[c].CPU <= 0 {
 			t.Errorf("c=%d: CPU per invoke %v (nubo), %v (floor); want both measured", c, rep.Warm[c].CPU, rep.Floor[c].CPU)
@@ -51,7 +52,8 @@ func TestRun(t *testing.T) {
 	}
 	var out bytes.Buffer
 	rep.Print(&out)
-	for _, want := range []string{"floor c=4", "c=1: nubo adds", "enqueue 200/s", "enqueue at 200/s: nubo adds", "cold start: nubo adds", "c=2: a function URL adds", "c=2: an HTTP API adds"} {
+	for _, want := range []string{"floor c=4", "no-auth c=4", "c=1: verifying signatures costs", "c=1: nubo adds", "enqueue 200/s",
+		"enqueue at 200/s: nubo adds", "cold start: nubo adds", "c=2: a function URL adds", "c=2: an HTTP API adds"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

@@ -82,7 +82,7 @@ func runFrontDoor(ctx context.Context, srv *server.Server, c *client, concurrenc
 // frontDoors creates the no-op function's URL and a quick-created HTTP
 // API in front of it, and returns their base URLs.
 func frontDoors(ctx context.Context, addr string) (urlBase, apiBase string, err error) {
-	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", "")}
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), Credentials: credentials.StaticCredentialsProvider{Value: Credentials}}
 	u, err := lambda.NewFromConfig(cfg).CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("noop"), AuthType: types.FunctionUrlAuthTypeNone})
 	if err != nil {
 		return "", "", fmt.Errorf("create the function URL: %w", err)

@@ -37,8 +37,10 @@ func (s *Server) frontDoors(router *wire.Router, gw *gateway.Gateway) {
 		router.HandleHost(p, gw)
 	}
 	router.HandleHostFunc(gw.IsDomain, gw)
-	router.HandlePath(funcurl.PathPrefix, s.urls.PathHandler())
-	router.HandlePath(gateway.PathPrefix, gw.PathHandler())
+	// Function URLs and APIs are data planes that authenticate as their
+	// auth types say.
+	router.HandlePath(funcurl.PathPrefix, s.urls.PathHandler(), wire.PathAccess{Public: true})
+	router.HandlePath(gateway.PathPrefix, gw.PathHandler(), wire.PathAccess{Public: true})
 }
 
 // Served counts a request an HTTP API served: its AWS/ApiGateway metrics

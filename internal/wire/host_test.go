@@ -26,7 +26,7 @@ func hostRouter() *wire.Router {
 	rt.HandleHost("{api}.execute-api.{region}.localhost", echo("api", "api", "region"))
 	rt.HandleHost("{api}.execute-api.localhost", echo("api", "api", "region"))
 	rt.HandleHostFunc(func(host string) bool { return host == "api.example.com" }, echo("custom"))
-	rt.HandlePath("/_nubo/", echo("own"))
+	rt.HandlePath("/_nubo/", echo("own"), wire.PathAccess{Public: true})
 	return rt
 }
 

@@ -107,3 +107,35 @@ func (h *handler) listURLs(ctx context.Context, in *listURLsInput) (*funcurl.Lis
 	}
 	return h.urls.List(ctx, scope, ref.Name, in.Marker, in.MaxItems, apiHost(ctx))
 }
+
+// Resource is the function (or alias) a URL operation acts on.
+func (u *urlRef) Resource(ctx context.Context) string {
+	return urlResource(ctx, u.FunctionName, u.Qualifier)
+}
+
+// Resource is the function whose URLs are listed.
+func (l *listURLsInput) Resource(ctx context.Context) string {
+	return urlResource(ctx, l.FunctionName, "")
+}
+
+// urlResource is the ARN a URL operation is authorised on, in the caller's
+// account and region; "" when the name does not parse (the operation
+// refuses it).
+func urlResource(ctx context.Context, name, qualifier string) string {
+	c := wire.CallOf(ctx)
+	scope := lambda.Scope{Account: c.Account, Region: c.Region}
+	ref, err := lambda.ParseFunctionRef(name, 140)
+	if err == nil {
+		ref, err = ref.WithQualifier(qualifier)
+	}
+	if err != nil {
+		return ""
+	}
+	if ref.Region != "" {
+		scope.Region = ref.Region
+	}
+	if ref.Account != "" {
+		scope.Account = ref.Account
+	}
+	return resourceARN(scope, ref)
+}
