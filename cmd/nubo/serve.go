@@ -54,7 +54,7 @@ func serve(args []string) error {
 	fs.StringVar(&cfg.NATSURL, "nats-url", env("NUBO_NATS_URL", ""), "use this NATS server instead of the embedded one (NUBO_NATS_URL)")
 	fs.StringVar(&cfg.NATSListen, "nats-listen", env("NUBO_NATS_LISTEN", ""), "let NATS clients reach the embedded server at host:port (NUBO_NATS_LISTEN)")
 	fs.StringVar(&cfg.Account, "account-id", env("NUBO_ACCOUNT_ID", "000000000000"), "account id in every ARN (NUBO_ACCOUNT_ID)")
-	fs.StringVar(&cfg.PublicDomain, "public-domain", env("NUBO_PUBLIC_DOMAIN", ""), "domain pointed at nubo for function URLs and APIs: example.com, or http://example.com:8080 (NUBO_PUBLIC_DOMAIN)")
+	fs.StringVar(&cfg.PublicDomain, "public-domain", env("NUBO_PUBLIC_DOMAIN", ""), "domain pointed at nubo, which it answers to with its subdomains, and under which it serves function URLs and APIs: example.com, or http://example.com:8080 (NUBO_PUBLIC_DOMAIN)")
 	fs.StringVar(&cfg.Region, "region", env("NUBO_REGION", "us-east-1"), "region of requests whose signature names none (NUBO_REGION)")
 	fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", envInt("NUBO_MAX_CONCURRENCY", 1000), "account concurrency limit (NUBO_MAX_CONCURRENCY)")
 	fs.Int64Var(&cfg.CodeStorageLimit, "code-storage-limit", envInt64("NUBO_CODE_STORAGE_LIMIT", control.DefaultCodeStorageLimit), "code storage quota per region in bytes: zips and their extracted files (NUBO_CODE_STORAGE_LIMIT)")
@@ -86,7 +86,6 @@ func serve(args []string) error {
 			}
 		}
 	}
-	fs.StringVar(&cfg.PublicDomain, "public-domain", env("NUBO_PUBLIC_DOMAIN", ""), "a host name nubo answers to, with its subdomains, besides IP addresses and localhost (NUBO_PUBLIC_DOMAIN)")
 	fs.IntVar(&cfg.MaxClientConnections, "max-client-connections", envInt("NUBO_MAX_CLIENT_CONNECTIONS", server.DefaultMaxClientConnections), "connections one client address may hold open (NUBO_MAX_CLIENT_CONNECTIONS)")
 	fs.Parse(args)
 	cfg.RuntimeInterpreters = interpreters
