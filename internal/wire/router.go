@@ -13,8 +13,9 @@ import (
 // Router is nubo's one port: it gives every request an id and a region and
 // hands it to the service its SigV4 credential scope names, or, for an
 // unsigned request, the service its X-Amz-Target, CBOR path or REST path
-// belongs to. nubo's own paths (/_nubo/...) come first. It never answers
-// with an HTML page.
+// belongs to, else the first service whose Claim accepts it. nubo's own
+// paths (/_nubo/..., /metrics) come first for unsigned requests. It never
+// answers with an HTML page.
 type Router struct {
 	defaultRegion string
 	services      map[string]*Service
@@ -50,13 +51,16 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &Call{ID: uuid.NewString(), Region: rt.defaultRegion, Request: r}
 	w.Header().Set("x-amzn-RequestId", c.ID)
 	r = r.WithContext(WithCall(r.Context(), c))
+	cred, signed := ParseCredential(r)
+	// nubo's own endpoints are never signed; a signed request is a
+	// service's even when its path looks like one (S3's bucket
+	// "metrics").
 	for _, p := range rt.paths {
-		if strings.HasPrefix(r.URL.Path, p.prefix) {
+		if !signed && strings.HasPrefix(r.URL.Path, p.prefix) {
 			p.handler.ServeHTTP(w, r)
 			return
 		}
 	}
-	cred, signed := ParseCredential(r)
 	if signed && cred.Region != "" {
 		c.Region = cred.Region
 	}
@@ -101,6 +105,14 @@ func (rt *Router) guess(r *http.Request) *Service {
 		case cbor && s.CBOR != nil && cborOperation(r.URL.Path, s.CBOR.Service) != "":
 			return s
 		case target == "" && !cbor && hasAnyPrefix(r.URL.Path, s.Paths):
+			return s
+		}
+	}
+	if target != "" || cbor {
+		return nil
+	}
+	for _, s := range rt.order {
+		if s.Claim != nil && s.Claim(r) {
 			return s
 		}
 	}

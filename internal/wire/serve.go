@@ -24,8 +24,20 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c = &Call{ID: c.ID, Region: c.Region}
 	}
 	c.Service, c.Request = s.Name, r
-	ctx := WithCall(r.Context(), c)
-	r = r.WithContext(ctx)
+	r = r.WithContext(WithCall(r.Context(), c))
+	if s.Wrap == nil {
+		s.serve(w, r)
+		return
+	}
+	s.wrapOnce.Do(func() { s.wrapped = s.Wrap(http.HandlerFunc(s.serve)) })
+	s.wrapped.ServeHTTP(w, r)
+}
+
+// serve is ServeHTTP once the request carries its Call.
+func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
+	c := CallOf(r.Context())
+	c.Request = r
+	ctx := r.Context()
 	if s.REST != nil && s.rpcProtocol(r) == 0 {
 		c.Protocol = s.REST.protocol()
 		s.serveREST(w, r)
