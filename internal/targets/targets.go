@@ -1,5 +1,6 @@
 // Package targets delivers a message to the resource an ARN names: a Lambda
-// function (as an asynchronous invocation), an SQS queue or an SNS topic.
+// function (as an asynchronous invocation), an SQS queue, an SNS topic or
+// an EventBridge bus.
 // Asynchronous invocation destinations and dead-letter queues and SNS
 // subscriptions deliver through it today, and so will S3 notifications,
 // EventBridge targets and Step Functions tasks, so that reading target ARNs
@@ -48,11 +49,21 @@ type Topics interface {
 	Publish(ctx context.Context, topicARN string, m Message) error
 }
 
-// Targets delivers messages. Set the services before the first delivery.
+// Buses puts events on EventBridge event buses, named by ARN; the
+// message is a whole EventBridge event (version, id, detail-type, source,
+// account, time, region, resources, detail).
+type Buses interface {
+	PutEvent(ctx context.Context, busARN string, event []byte) error
+}
+
+// Targets delivers messages. Set the services before the first delivery;
+// Buses stays nil until nubo serves EventBridge (events are then
+// ErrUnsupported).
 type Targets struct {
 	Functions Functions
 	Queues    Queues
 	Topics    Topics
+	Buses     Buses
 }
 
 // ErrUnsupported is returned for an ARN of a kind nubo cannot deliver to.
@@ -76,6 +87,10 @@ func (t *Targets) Deliver(ctx context.Context, target string, m Message) error {
 		return t.Queues.Send(ctx, target, m)
 	case "sns":
 		return t.Topics.Publish(ctx, target, m)
+	case "events":
+		if t.Buses != nil {
+			return t.Buses.PutEvent(ctx, target, m.Body)
+		}
 	}
 	return fmt.Errorf("deliver to %s: %w", target, ErrUnsupported)
 }

@@ -38,6 +38,15 @@ type tagDoc struct {
 	Owner   *struct {
 		ID string `json:"ID" xml:"ID"`
 	} `json:"Owner,omitempty" xml:"Owner,omitempty"`
+	Text struct {
+		Region string `json:"Region" xml:",chardata"`
+	} `json:"Text" xml:"Text"`
+}
+
+// textDoc is a document that is only text, as S3's LocationConstraint.
+type textDoc struct {
+	XMLName struct{} `json:"-" xml:"LocationConstraint"`
+	Region  string   `json:"-" xml:",chardata"`
 }
 
 // dispatchService routes the way S3 does: by query subresource, on raw
@@ -51,12 +60,17 @@ func dispatchService() *wire.Service {
 			return &keyOutput{Op: name, Key: in.Bucket + "|" + in.Key}, nil
 		})
 	}
+	text := wire.Operation("GetText", func(ctx context.Context, in *keyInput) (*textDoc, error) {
+		return &textDoc{Region: "eu-west-1"}, nil
+	})
 	doc := wire.Operation("GetDoc", func(ctx context.Context, in *keyInput) (*tagDoc, error) {
 		return &tagDoc{Name: "a&b", Tags: []string{"t1", "t2"}, Items: []string{"i1", "i2"}, Hidden: "h",
-			When: time.Date(2026, 1, 2, 3, 4, 5, 600_000_000, time.UTC)}, nil
+			When: time.Date(2026, 1, 2, 3, 4, 5, 600_000_000, time.UTC), Text: struct {
+				Region string `json:"Region" xml:",chardata"`
+			}{"eu-west-1"}}, nil
 	})
 	return &wire.Service{Name: "s3", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Ops: []wire.Op{op("GetObject"), op("GetObjectTagging"), doc},
+		Ops: []wire.Op{op("GetObject"), op("GetObjectTagging"), doc, text},
 		REST: &wire.RESTProtocol{XML: true, Namespace: "http://example.com/doc",
 			Dispatch: func(r *http.Request) (string, map[string]string) {
 				bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
@@ -66,6 +80,8 @@ func dispatchService() *wire.Service {
 					return "", nil
 				case key == "doc":
 					return "GetDoc", labels
+				case key == "text":
+					return "GetText", labels
 				case r.URL.Query().Has("tagging"):
 					return "GetObjectTagging", labels
 				}
@@ -102,8 +118,12 @@ func TestDispatch(t *testing.T) {
 func TestXMLTags(t *testing.T) {
 	w := serve(t, dispatchService(), httptest.NewRequest("GET", "/b/doc", nil))
 	want := xml.Header + `<Result xmlns="http://example.com/doc"><Name>a&amp;b</Name><Kept></Kept>` +
-		`<TagSet><Tag>t1</Tag><Tag>t2</Tag></TagSet><Item>i1</Item><Item>i2</Item><When>2026-01-02T03:04:05.600Z</When></Result>`
+		`<TagSet><Tag>t1</Tag><Tag>t2</Tag></TagSet><Item>i1</Item><Item>i2</Item><When>2026-01-02T03:04:05.600Z</When><Text>eu-west-1</Text></Result>`
 	if w.Body.String() != want {
+		t.Errorf("got  %s\nwant %s", w.Body, want)
+	}
+	w = serve(t, dispatchService(), httptest.NewRequest("GET", "/b/text", nil))
+	if want := xml.Header + `<LocationConstraint xmlns="http://example.com/doc">eu-west-1</LocationConstraint>`; w.Body.String() != want {
 		t.Errorf("got  %s\nwant %s", w.Body, want)
 	}
 }

@@ -295,7 +295,7 @@ func (s *Service) writeREST(w http.ResponseWriter, op *Op, out any) error {
 		case "payload":
 			payload = f
 		case "":
-			hasBody = hasBody || m.json != ""
+			hasBody = hasBody || m.json != "" || s.REST.XML && m.xmlOnly
 		}
 	}
 	switch {

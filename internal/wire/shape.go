@@ -20,7 +20,8 @@ import (
 //	                        as encoding/xml reads them, when there is no
 //	                        query tag: its XML name; a list is flattened
 //	                        unless the tag names its wrapper and items;
-//	                        "-" leaves it out of XML (restXml documents,
+//	                        ",chardata" is the element's text; "-"
+//	                        leaves it out of XML (restXml documents,
 //	                        which are decoded with encoding/xml)
 //	wire:"path=N" / "query=N" / "header=N" / "headers=Prefix" / "status" / "payload"
 //	                        where a REST protocol binds it (else the body)
@@ -38,6 +39,7 @@ type member struct {
 	key, val  string // map entry names
 	attr      bool
 	noXML     bool // xml:"-"
+	chardata  bool // xml:",chardata": the element's text
 	xmlOnly   bool // json:"-" with an xml name
 	bind      binding
 }
@@ -143,6 +145,7 @@ func (m *member) xmlTraits(tag string, t reflect.Type) {
 	}
 	m.omitEmpty = strings.Contains(opts, "omitempty")
 	m.attr = strings.Contains(opts, "attr")
+	m.chardata = strings.Contains(opts, "chardata")
 	wrapper, item, wrapped := strings.Cut(name, ">")
 	switch {
 	case wrapped:
@@ -150,7 +153,7 @@ func (m *member) xmlTraits(tag string, t reflect.Type) {
 	case name != "":
 		m.name = name
 	}
-	if m.name != "" && m.json == "" {
+	if (m.name != "" || m.chardata) && m.json == "" {
 		m.xmlOnly = true
 	}
 	m.flat = !wrapped && t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8

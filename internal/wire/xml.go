@@ -43,6 +43,10 @@ func (w *xmlWriter) members(v reflect.Value) {
 		if m.omitEmpty && isEmpty(f) || f.Kind() == reflect.Pointer && f.IsNil() {
 			continue
 		}
+		if m.chardata {
+			w.text(scalarText(reflect.Indirect(f)))
+			continue
+		}
 		w.member(m.name, m, f)
 	}
 }
