@@ -21,8 +21,9 @@ type keyInput struct {
 }
 
 type keyOutput struct {
-	Op  string `json:"-" wire:"header=X-Op"`
-	Key string `json:"-" wire:"header=X-Key"`
+	Op   string            `json:"-" wire:"header=X-Op"`
+	Key  string            `json:"-" wire:"header=X-Key"`
+	Meta map[string]string `json:"-" wire:"headers=X-Amz-Meta-"`
 }
 
 // tagDoc is a document described the encoding/xml way, as S3's are.
@@ -57,7 +58,7 @@ func dispatchService() *wire.Service {
 			if in.Key == "missing" {
 				return nil, awserr.New(&awserr.Code{Name: "NotModified", Status: 304}, "Not Modified")
 			}
-			return &keyOutput{Op: name, Key: in.Bucket + "|" + in.Key}, nil
+			return &keyOutput{Op: name, Key: in.Bucket + "|" + in.Key, Meta: map[string]string{"color": "red"}}, nil
 		})
 	}
 	text := wire.Operation("GetText", func(ctx context.Context, in *keyInput) (*textDoc, error) {
@@ -105,7 +106,12 @@ func TestDispatch(t *testing.T) {
 			t.Errorf("%s: %d %s %q, want %s %q", tt.target, w.Code, w.Header().Get("X-Op"), w.Header().Get("X-Key"), tt.op, tt.key)
 		}
 	}
-	w := serve(t, dispatchService(), httptest.NewRequest("PUT", "/b/k", nil))
+	// Prefix headers go out as named: botocore keeps their case.
+	w := serve(t, dispatchService(), httptest.NewRequest("GET", "/b/k", nil))
+	if got := w.Header()["x-amz-meta-color"]; len(got) != 1 || got[0] != "red" {
+		t.Errorf("metadata header: %v", w.Header())
+	}
+	w = serve(t, dispatchService(), httptest.NewRequest("PUT", "/b/k", nil))
 	if w.Code != 404 || !strings.Contains(w.Body.String(), "<Code>UnknownOperationException</Code>") {
 		t.Errorf("no operation: %d %s", w.Code, w.Body)
 	}

@@ -289,8 +289,10 @@ func (s *Service) writeREST(w http.ResponseWriter, op *Op, out any) error {
 				w.Header().Set(m.bind.name, headerText(reflect.Indirect(f)))
 			}
 		case "headers":
+			// Written as named, not canonicalised: botocore keeps the case
+			// of what follows the prefix (S3 sends x-amz-meta-* lowercase).
 			for _, k := range f.MapKeys() {
-				w.Header().Set(m.bind.name+k.String(), f.MapIndex(k).String())
+				w.Header()[strings.ToLower(m.bind.name)+k.String()] = []string{f.MapIndex(k).String()}
 			}
 		case "payload":
 			payload = f
