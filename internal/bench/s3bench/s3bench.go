@@ -1,0 +1,221 @@
+// Package s3bench measures nubo's S3 beside a real peer in the same run:
+// versitygw (a Go S3 gateway) serving a local directory with its posix
+// backend, built into a cache directory the first time. Both get the same
+// requests over keep-alive loopback HTTP, SigV4-signed with an unsigned
+// payload: PUT and GET of a small and a large object at two
+// concurrencies, and one large multipart upload. `nubo bench-s3` prints
+// the table: per row, each target's rate, median and 99th percentile, and
+// nubo's rate as a multiple of the peer's.
+package s3bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/bench"
+)
+
+// Options configures a run.
+type Options struct {
+	// Duration of each PUT and GET row, per target.
+	Duration time.Duration
+	// Concurrencies of the PUT and GET rows (1 and 32).
+	Concurrencies []int
+	// Small and Large are the object sizes (4 KiB and 16 MiB).
+	Small, Large int
+	// Multipart is the size of the multipart upload (1 GiB), sent in
+	// parts of Large, MultipartConcurrency at a time.
+	Multipart            int64
+	MultipartConcurrency int
+	// Peer is the versitygw binary; "" builds it into CacheDir.
+	Peer     string
+	CacheDir string
+	// Dir holds both targets' data (a temporary directory when "").
+	Dir  string
+	Logf func(format string, args ...any)
+}
+
+// Stats is one target's measurement of one row.
+type Stats struct {
+	Ops, Errors int
+	Bytes       int64
+	Elapsed     time.Duration
+	P50, P99    time.Duration
+}
+
+// PerSec is the rate of operations.
+func (s Stats) PerSec() float64 { return float64(s.Ops) / s.Elapsed.Seconds() }
+
+// MBPerSec is the rate of bytes (MiB/s).
+func (s Stats) MBPerSec() float64 { return float64(s.Bytes) / (1 << 20) / s.Elapsed.Seconds() }
+
+// Row is one scenario measured on both targets.
+type Row struct {
+	Name       string
+	Nubo, Peer Stats
+}
+
+// Ratio is nubo's rate as a multiple of the peer's.
+func (r Row) Ratio() float64 {
+	if r.Peer.Ops == 0 {
+		return 0
+	}
+	return r.Nubo.MBPerSec() / r.Peer.MBPerSec()
+}
+
+// target is one S3 server under test.
+type target struct {
+	name string
+	c    *client
+}
+
+// Run starts nubo and versitygw and measures both, row by row.
+func Run(ctx context.Context, opts Options) ([]Row, error) {
+	dir := opts.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "nubo-bench-s3-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	bin, err := PeerBinary(ctx, opts.Peer, opts.CacheDir, opts.Logf)
+	if err != nil {
+		return nil, err
+	}
+	srv, stop, err := bench.StartServer(ctx, filepath.Join(dir, "nubo"), bench.ServerOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	p, err := startPeer(ctx, bin, filepath.Join(dir, "versitygw"))
+	if err != nil {
+		return nil, err
+	}
+	defer p.stop()
+	conns := 1
+	for _, c := range opts.Concurrencies {
+		conns = max(conns, c)
+	}
+	targets := []target{{"nubo", newClient(srv.Addr(), conns)}, {"versitygw", newClient(p.addr, conns)}}
+	for _, t := range targets {
+		if err := t.c.createBucket(ctx, "bench"); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.name, err)
+		}
+	}
+	return runRows(ctx, opts, targets)
+}
+
+// runRows measures every row on each target in turn, so that both see
+// the machine in the same state.
+func runRows(ctx context.Context, opts Options, targets []target) ([]Row, error) {
+	small, large := payload(opts.Small), payload(opts.Large)
+	var rows []Row
+	add := func(name string, measure func(t target) Stats) {
+		r := Row{Name: name, Nubo: measure(targets[0]), Peer: measure(targets[1])}
+		opts.Logf("%s", FormatRow(r))
+		rows = append(rows, r)
+	}
+	for _, size := range []struct {
+		label string
+		data  []byte
+	}{{sizeLabel(opts.Small), small}, {sizeLabel(opts.Large), large}} {
+		for _, conc := range opts.Concurrencies {
+			key := func(w, i int) string { return fmt.Sprintf("%s-%d-%d", size.label, w, i%8) }
+			add(fmt.Sprintf("PUT %s c=%d", size.label, conc), func(t target) Stats {
+				return measure(ctx, conc, opts.Duration, int64(len(size.data)), func(w, i int) error {
+					return t.c.put(ctx, "bench", key(w, i), size.data)
+				})
+			})
+			add(fmt.Sprintf("GET %s c=%d", size.label, conc), func(t target) Stats {
+				return measure(ctx, conc, opts.Duration, int64(len(size.data)), func(w, i int) error {
+					return t.c.get(ctx, "bench", key(w, i))
+				})
+			})
+		}
+	}
+	parts := int(opts.Multipart / int64(opts.Large))
+	add(fmt.Sprintf("multipart %s (%d x %s, c=%d)", sizeLabel(int(opts.Multipart)), parts, sizeLabel(opts.Large), opts.MultipartConcurrency),
+		func(t target) Stats {
+			start := time.Now()
+			lat, err := t.c.multipart(ctx, "bench", "multipart", large, parts, opts.MultipartConcurrency)
+			s := summarise(lat, time.Since(start))
+			s.Ops, s.Bytes = 1, int64(parts)*int64(len(large))
+			if err != nil {
+				opts.Logf("%s: multipart: %v", t.name, err)
+				s.Errors, s.Ops = 1, 0
+			}
+			return s
+		})
+	return rows, nil
+}
+
+// measure runs op from conc workers for d; op gets its worker and
+// iteration numbers.
+func measure(ctx context.Context, conc int, d time.Duration, size int64, op func(w, i int) error) Stats {
+	var mu sync.Mutex
+	var lat []time.Duration
+	errs := 0
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < conc; w++ {
+		wg.Go(func() {
+			var local []time.Duration
+			e := 0
+			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+				t := time.Now()
+				if err := op(w, i); err != nil {
+					e++
+					continue
+				}
+				local = append(local, time.Since(t))
+			}
+			mu.Lock()
+			lat, errs = append(lat, local...), errs+e
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	s := summarise(lat, time.Since(start))
+	s.Errors, s.Bytes = errs, int64(len(lat))*size
+	return s
+}
+
+func summarise(lat []time.Duration, elapsed time.Duration) Stats {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	s := Stats{Ops: len(lat), Elapsed: elapsed}
+	if len(lat) > 0 {
+		s.P50, s.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	}
+	return s
+}
+
+// payload is size bytes that do not compress.
+func payload(size int) []byte {
+	b := make([]byte, size)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+func sizeLabel(n int) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d B", n)
+}
