@@ -43,8 +43,9 @@ func (s *Server) buildS3(ctx context.Context, dests *targets.Targets) (*wire.Ser
 	if err != nil {
 		return nil, fmt.Errorf("open s3: %w", err)
 	}
-	s.runners = append(s.runners, svc.Run)
-	return s3api.New(svc, s3api.Options{Logger: s.log}), nil
+	obs := s3Observer{s.obs}
+	s.runners = append(s.runners, svc.Run, func(ctx context.Context) error { return obs.meterS3Storage(ctx, svc) })
+	return s3api.New(svc, s3api.Options{Metrics: obs, Logger: s.log}), nil
 }
 
 // s3Notifier delivers S3's event notifications to their destinations and
