@@ -21,11 +21,11 @@ import (
 
 // s3Record is an S3 event notification record, as AWS documents it.
 type s3Record struct {
-	EventVersion      string `json:"eventVersion"`
-	EventSource       string `json:"eventSource"`
-	AWSRegion         string `json:"awsRegion"`
-	EventTime         string `json:"eventTime"`
-	EventName         string `json:"eventName"`
+	EventVersion      string                       `json:"eventVersion"`
+	EventSource       string                       `json:"eventSource"`
+	AWSRegion         string                       `json:"awsRegion"`
+	EventTime         string                       `json:"eventTime"`
+	EventName         string                       `json:"eventName"`
 	UserIdentity      struct{ PrincipalID string } `json:"userIdentity"`
 	RequestParameters struct {
 		SourceIPAddress string `json:"sourceIPAddress"`
