@@ -124,11 +124,15 @@ func runRows(ctx context.Context, opts Options, targets []target) ([]Row, error)
 		rows = append(rows, r)
 	}
 	for _, size := range []struct {
-		label string
-		data  []byte
-	}{{sizeLabel(opts.Small), small}, {sizeLabel(opts.Large), large}} {
+		label, prefix string
+		data          []byte
+		keys          int // per worker: PUTs overwrite them in turn
+	}{{sizeLabel(opts.Small), "small", small, 8}, {sizeLabel(opts.Large), "large", large, 1}} {
 		for _, conc := range opts.Concurrencies {
-			key := func(w, i int) string { return fmt.Sprintf("%s-%d-%d", size.label, w, i%8) }
+			key := func(w, i int) string { return fmt.Sprintf("%s-%d-%d", size.prefix, w, i%size.keys) }
+			if err := preload(ctx, targets, conc, size.keys, size.data, key); err != nil {
+				return nil, err
+			}
 			add(fmt.Sprintf("PUT %s c=%d", size.label, conc), func(t target) Stats {
 				return measure(ctx, conc, opts.Duration, int64(len(size.data)), func(w, i int) error {
 					return t.c.put(ctx, "bench", key(w, i), size.data)
@@ -155,6 +159,21 @@ func runRows(ctx context.Context, opts Options, targets []target) ([]Row, error)
 			return s
 		})
 	return rows, nil
+}
+
+// preload writes every key the rows of conc workers use, so that each GET
+// finds its object however few PUTs its worker made.
+func preload(ctx context.Context, targets []target, conc, keys int, data []byte, key func(w, i int) string) error {
+	for _, t := range targets {
+		for w := 0; w < conc; w++ {
+			for i := 0; i < keys; i++ {
+				if err := t.c.put(ctx, "bench", key(w, i), data); err != nil {
+					return fmt.Errorf("%s: %w", t.name, err)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // measure runs op from conc workers for d; op gets its worker and

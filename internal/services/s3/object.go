@@ -104,7 +104,7 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*PutObject
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.receive(in.Body, expect{
+	r, err := s.receive(ctx, in.Body, expect{
 		length: in.ContentLength, max: maxPutSize, contentMD5: in.ContentMD5,
 		sha256: in.ContentSHA256, alg: alg, given: &in.Checksums,
 	})
@@ -214,7 +214,7 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b
 
 // receive streams body into a new blob, hashing as it goes, and checks
 // it: size, Content-MD5, x-amz-content-sha256 and the checksum.
-func (s *Service) receive(body io.Reader, e expect) (*received, error) {
+func (s *Service) receive(ctx context.Context, body io.Reader, e expect) (*received, error) {
 	var wantMD5 []byte
 	if e.contentMD5 != "" {
 		var err error
@@ -225,10 +225,7 @@ func (s *Service) receive(body io.Reader, e expect) (*received, error) {
 	if e.length != nil && *e.length > e.max {
 		return nil, entityTooLarge(*e.length, e.max)
 	}
-	w, err := s.blobs.create()
-	if err != nil {
-		return nil, err
-	}
+	w := s.blobs.create()
 	md5h, ck := md5.New(), e.alg.new()
 	sinks := []io.Writer{w, md5h, ck}
 	var sha hash.Hash
@@ -249,7 +246,7 @@ func (s *Service) receive(body io.Reader, e expect) (*received, error) {
 		w.abort()
 		return nil, err
 	}
-	id, err := w.commit()
+	id, err := w.commit(ctx)
 	if err != nil {
 		return nil, err
 	}
