@@ -192,7 +192,7 @@ func TestS3PostPolicy(t *testing.T) {
 	}
 	good := policy(map[string]string{"bucket": b}, []any{"starts-with", "$key", "uploads/"}, []any{"content-length-range", 1, 100},
 		map[string]string{"success_action_status": "201"}, []any{"starts-with", "$Content-Type", "image/"}, map[string]string{"x-amz-meta-who": "ada"})
-	r := post([][2]string{{"key", "uploads/${filename}"}, {"policy", good}, {"success_action_status", "201"},
+	r := post([][2]string{{"key", "uploads/${filename}"}, {"policy", good}, {"x-amz-signature", "0"}, {"success_action_status", "201"},
 		{"Content-Type", "image/jpeg"}, {"x-amz-meta-who", "ada"}}, "jpeg bytes")
 	var res struct{ Bucket, Key, ETag, Location string }
 	if err := xml.Unmarshal(r.body, &res); err != nil || r.status != 201 || res.Key != "uploads/photo.jpg" || res.ETag != md5hex("jpeg bytes") {
@@ -209,10 +209,12 @@ func TestS3PostPolicy(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"key outside the policy", [][2]string{{"key", "elsewhere/x"}, {"policy", good}, {"success_action_status", "201"}, {"Content-Type", "image/png"}, {"x-amz-meta-who", "ada"}}, "x", 403, "AccessDenied"},
-		{"a field the policy does not name", [][2]string{{"key", "uploads/x"}, {"policy", good}, {"success_action_status", "201"}, {"Content-Type", "image/png"}, {"x-amz-meta-who", "ada"}, {"x-amz-meta-extra", "1"}}, "x", 403, "AccessDenied"},
-		{"too large", [][2]string{{"key", "uploads/x"}, {"policy", good}, {"success_action_status", "201"}, {"Content-Type", "image/png"}, {"x-amz-meta-who", "ada"}}, strings.Repeat("x", 101), 400, "EntityTooLarge"},
-		{"expired", [][2]string{{"key", "k"}, {"policy", base64.StdEncoding.EncodeToString([]byte(`{"expiration":"2020-01-01T00:00:00Z","conditions":[]}`))}}, "x", 403, "AccessDenied"},
+		{"key outside the policy", [][2]string{{"key", "elsewhere/x"}, {"policy", good}, {"x-amz-signature", "0"}, {"success_action_status", "201"}, {"Content-Type", "image/png"}, {"x-amz-meta-who", "ada"}}, "x", 403, "AccessDenied"},
+		{"a field the policy does not name", [][2]string{{"key", "uploads/x"}, {"policy", good}, {"x-amz-signature", "0"}, {"success_action_status", "201"}, {"Content-Type", "image/png"}, {"x-amz-meta-who", "ada"}, {"x-amz-meta-extra", "1"}}, "x", 403, "AccessDenied"},
+		{"too large", [][2]string{{"key", "uploads/x"}, {"policy", good}, {"x-amz-signature", "0"}, {"success_action_status", "201"}, {"Content-Type", "image/png"}, {"x-amz-meta-who", "ada"}}, strings.Repeat("x", 101), 400, "EntityTooLarge"},
+		{"expired", [][2]string{{"key", "k"}, {"x-amz-signature", "0"}, {"policy", base64.StdEncoding.EncodeToString([]byte(`{"expiration":"2020-01-01T00:00:00Z","conditions":[]}`))}}, "x", 403, "AccessDenied"},
+		{"unsigned", [][2]string{{"key", "k"}, {"policy", good}}, "x", 400, "InvalidArgument"},
+		{"conditions missing", [][2]string{{"key", "k"}, {"x-amz-signature", "0"}, {"policy", base64.StdEncoding.EncodeToString([]byte(`{"expiration":"2030-01-01T00:00:00Z","CONDITIONS":[]}`))}}, "x", 400, "InvalidPolicyDocument"},
 	} {
 		r := post(tt.fields, tt.file)
 		if r.status != tt.status || !strings.Contains(string(r.body), "<Code>"+tt.code+"</Code>") {

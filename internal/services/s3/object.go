@@ -360,16 +360,10 @@ func (s *Service) expiration(bucket string, v *version) string {
 	return expirationHeader(rec.Lifecycle, v)
 }
 
-// shownVersion is the version id a response carries: none for a bucket
-// that was never versioned.
+// shownVersion is the version id a write's response carries: none for
+// the null version (a bucket never versioned, or suspended).
 func (s *Service) shownVersion(bucket string, v *version) string {
-	b, err := s.bucket(bucket)
-	if err != nil {
-		return v.ID
-	}
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.rec.Versioning == "" {
+	if v.ID == "null" {
 		return ""
 	}
 	return v.ID

@@ -39,15 +39,19 @@ func (h *newObjectHeaders) objectHeaders() s3.ObjectHeaders {
 	return out
 }
 
-// contentEncoding removes aws-chunked from a Content-Encoding list.
+// contentEncoding removes aws-chunked from a Content-Encoding list, which
+// is otherwise kept as sent.
 func contentEncoding(v string) string {
+	if !strings.Contains(strings.ToLower(v), "aws-chunked") {
+		return v
+	}
 	var kept []string
 	for _, e := range strings.Split(v, ",") {
 		if e = strings.TrimSpace(e); e != "" && !strings.EqualFold(e, "aws-chunked") {
 			kept = append(kept, e)
 		}
 	}
-	return strings.Join(kept, ",")
+	return strings.Join(kept, ", ")
 }
 
 // checksums are the x-amz-checksum-* headers, of a request or an answer.

@@ -2,7 +2,6 @@ package s3api
 
 import (
 	"context"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -22,15 +21,32 @@ func optInt(v, name string) (*int32, error) {
 	return &m, nil
 }
 
-// urlEncoder applies encoding-type=url to a listing: keys and prefixes
-// are form-encoded (a space is "+"), slashes kept, so that keys holding
-// characters XML 1.0 cannot carry survive the trip.
+// urlEncoder applies encoding-type=url to a listing, as S3 does:
+// everything but RFC 3986's unreserved characters and "/" is
+// percent-encoded (a space is "%20"), so that keys holding characters
+// XML 1.0 cannot carry survive the trip.
 type urlEncoder struct{}
 
 func (urlEncoder) strings(ps ...*string) {
 	for _, p := range ps {
-		*p = strings.ReplaceAll(url.QueryEscape(*p), "%2F", "/")
+		*p = urlEncode(*p)
 	}
+}
+
+func urlEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~/", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
 
 func (e urlEncoder) prefixes(cps []s3.CommonPrefix) {
@@ -99,8 +115,9 @@ func (a *api) listObjects(ctx context.Context, in *listObjectsInput) (*s3.ListOb
 		return nil, err
 	}
 	if out.EncodingType == "url" {
+		// Version 1 leaves its Prefix raw: clients decode only these.
 		e := urlEncoder{}
-		e.strings(&out.Delimiter, &out.Prefix, &out.Marker, &out.NextMarker)
+		e.strings(&out.Delimiter, &out.Marker, &out.NextMarker)
 		e.objects(out.Contents)
 		e.prefixes(out.CommonPrefixes)
 	}

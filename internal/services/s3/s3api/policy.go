@@ -47,22 +47,27 @@ func parsePolicy(encoded string) (*postPolicy, lengthRange, error) {
 	if err != nil {
 		return nil, lengthRange{}, invalidPolicy("Invalid Base64 encoding.")
 	}
-	var doc struct {
-		Expiration string            `json:"expiration"`
-		Conditions []json.RawMessage `json:"conditions"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
+	// A map, not a struct: the policy's names are case-sensitive, and
+	// encoding/json matches struct fields without case.
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, lengthRange{}, invalidPolicy("Invalid JSON.")
 	}
-	exp, err := time.Parse(time.RFC3339, doc.Expiration)
-	if err != nil {
+	var expiration string
+	if json.Unmarshal(doc["expiration"], &expiration) != nil {
 		return nil, lengthRange{}, invalidPolicy("Policy missing expiration.")
+	}
+	exp, err := time.Parse(time.RFC3339, expiration)
+	if err != nil {
+		return nil, lengthRange{}, invalidPolicy("Invalid 'expiration' value: '" + expiration + "'")
+	}
+	var conditions []json.RawMessage
+	if json.Unmarshal(doc["conditions"], &conditions) != nil || doc["conditions"] == nil {
+		return nil, lengthRange{}, invalidPolicy("Policy missing conditions.")
 	}
 	p := &postPolicy{expiration: exp}
 	var lr lengthRange
-	for _, c := range doc.Conditions {
+	for _, c := range conditions {
 		if err := p.addCondition(c, &lr); err != nil {
 			return nil, lengthRange{}, err
 		}
@@ -75,6 +80,9 @@ func parsePolicy(encoded string) (*postPolicy, lengthRange, error) {
 func (p *postPolicy) addCondition(c json.RawMessage, lr *lengthRange) error {
 	var obj map[string]string
 	if json.Unmarshal(c, &obj) == nil {
+		if len(obj) != 1 {
+			return invalidPolicy("Invalid Condition: " + string(c))
+		}
 		for k, v := range obj {
 			p.conditions = append(p.conditions, condition{op: "eq", field: strings.ToLower(k), value: v, raw: string(c)})
 		}
@@ -118,22 +126,30 @@ func number(v any) (int64, error) {
 	return 0, fmt.Errorf("not a number: %v", v)
 }
 
-// exemptFields are the form fields no policy condition needs to name.
+// exempt reports whether a form field needs no policy condition: the
+// policy and signature themselves, fields named to be ignored, and
+// checksums, which only let S3 check the file.
 func exempt(field string) bool {
 	switch field {
 	case "policy", "x-amz-signature", "file", "awsaccesskeyid", "signature":
 		return true
 	}
-	return strings.HasPrefix(field, "x-ignore-")
+	return strings.HasPrefix(field, "x-ignore-") || strings.HasPrefix(field, "x-amz-checksum-")
 }
 
 // check applies the form's policy, when it has one (an upload without a
-// policy is anonymous): not expired, every condition held, every field
-// named by a condition.
+// policy is anonymous): signed, not expired, every condition held (the
+// key's after ${filename} is replaced), every field named by a condition.
+// Checking the signature itself is authentication's (see the package
+// doc).
 func (f *postForm) check(bucket string, now time.Time) error {
 	encoded := f.get("policy")
 	if encoded == "" {
 		return nil
+	}
+	if f.get("x-amz-signature") == "" && f.get("signature") == "" {
+		return invalidArgument("Bucket POST must contain a field named 'X-Amz-Signature'.  If it is specified, please check the order of the fields.",
+			"X-Amz-Signature", "")
 	}
 	p, lr, err := parsePolicy(encoded)
 	if err != nil {
@@ -147,6 +163,7 @@ func (f *postForm) check(bucket string, now time.Time) error {
 	for k, v := range f.fields {
 		values[k] = v
 	}
+	values["key"] = f.key()
 	named := map[string]bool{}
 	for _, c := range p.conditions {
 		named[c.field] = true

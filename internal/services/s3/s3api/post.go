@@ -84,6 +84,10 @@ type postForm struct {
 
 func (f *postForm) get(name string) string { return f.fields[name] }
 
+// key is the object's key: the key field, ${filename} replaced by the
+// file's name.
+func (f *postForm) key() string { return strings.ReplaceAll(f.get("key"), "${filename}", f.filename) }
+
 // readForm reads the fields up to the file, which is returned unread: the
 // fields after it are not part of the upload, as on S3.
 func readForm(mr *multipart.Reader) (*postForm, *multipart.Part, error) {
@@ -118,7 +122,7 @@ func malformedPost(msg string) error { return awserr.New(s3.ErrMalformedPOSTRequ
 // putInput is the PutObject the form asks for, its file as the body
 // (bounded by the policy's content-length-range).
 func (f *postForm) putInput(bucket string, file io.Reader) (*s3.PutObjectInput, error) {
-	key := strings.ReplaceAll(f.get("key"), "${filename}", f.filename)
+	key := f.key()
 	if key == "" {
 		return nil, invalidArgument("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", "key", "")
 	}
