@@ -64,7 +64,14 @@ type blobWriter struct {
 	b   *blobs
 	buf []byte
 	f   *os.File
+	// written and flushed count the file's bytes, and those handed to
+	// writeback (every writebackEvery).
+	written, flushed int64
 }
+
+// writebackEvery is how many bytes of a large blob accumulate before the
+// kernel is asked to start writing them.
+const writebackEvery = 4 << 20
 
 func (b *blobs) create() *blobWriter { return &blobWriter{b: b} }
 
@@ -82,9 +89,15 @@ func (w *blobWriter) Write(p []byte) (int, error) {
 		if _, err := f.Write(w.buf); err != nil {
 			return 0, err
 		}
-		w.buf = nil
+		w.written, w.buf = int64(len(w.buf)), nil
 	}
-	return w.f.Write(p)
+	n, err := w.f.Write(p)
+	w.written += int64(n)
+	if w.written-w.flushed >= writebackEvery {
+		startWriteback(w.f, w.flushed, w.written-w.flushed)
+		w.flushed = w.written
+	}
+	return n, err
 }
 
 // commit makes the bytes durable under a new id: a small blob is one KV

@@ -227,7 +227,7 @@ func (s *Service) receive(ctx context.Context, body io.Reader, e expect) (*recei
 	}
 	w := s.blobs.create()
 	md5h, ck := md5.New(), e.alg.new()
-	sinks := []io.Writer{w, md5h, ck}
+	sinks := []io.Writer{w, ck}
 	var sha hash.Hash
 	if e.sha256 != "" {
 		sha = sha256.New()
@@ -236,9 +236,11 @@ func (s *Service) receive(ctx context.Context, body io.Reader, e expect) (*recei
 	if body == nil {
 		body = eofReader{}
 	}
+	out := newFanout(md5h, sinks...)
 	buf := copyBufs.Get().(*[]byte)
-	n, err := io.CopyBuffer(io.MultiWriter(sinks...), io.LimitReader(body, e.max+1), *buf)
+	n, err := io.CopyBuffer(out, io.LimitReader(body, e.max+1), *buf)
 	copyBufs.Put(buf)
+	out.Close()
 	if err == nil {
 		err = checkBody(n, e, wantMD5, md5h, sha, ck)
 	}
