@@ -37,9 +37,10 @@ func priceFlags(fs *flag.FlagSet) *meter.Prices {
 	fs.Float64Var(&p.GBSecondArm64, "price-gb-second-arm64", envFloat("NUBO_PRICE_GB_SECOND_ARM64", p.GBSecondArm64), "US dollars per GB-second on arm64 (NUBO_PRICE_GB_SECOND_ARM64)")
 	fs.Int64Var(&p.FreeRequests, "free-requests", envInt64("NUBO_FREE_REQUESTS", p.FreeRequests), "free requests a month (NUBO_FREE_REQUESTS)")
 	fs.Int64Var(&p.FreeGBSeconds, "free-gb-seconds", envInt64("NUBO_FREE_GB_SECONDS", p.FreeGBSeconds), "free GB-seconds a month, both architectures together (NUBO_FREE_GB_SECONDS)")
-	fs.Float64Var(&p.S3Tier1Per1000, "price-s3-tier1", envFloat("NUBO_PRICE_S3_TIER1", p.S3Tier1Per1000), "US dollars per 1,000 S3 PUT, COPY, POST and LIST requests (NUBO_PRICE_S3_TIER1)")
-	fs.Float64Var(&p.S3Tier2Per1000, "price-s3-tier2", envFloat("NUBO_PRICE_S3_TIER2", p.S3Tier2Per1000), "US dollars per 1,000 S3 GET and other requests (NUBO_PRICE_S3_TIER2)")
-	fs.Float64Var(&p.S3GBMonth, "price-s3-gb-month", envFloat("NUBO_PRICE_S3_GB_MONTH", p.S3GBMonth), "US dollars per GB-month of S3 storage (NUBO_PRICE_S3_GB_MONTH)")
+	s3 := &p.S3
+	fs.Float64Var(&s3.Tier1Per1000, "price-s3-tier1", envFloat("NUBO_PRICE_S3_TIER1", s3.Tier1Per1000), "US dollars per 1,000 S3 PUT, COPY, POST and LIST requests (NUBO_PRICE_S3_TIER1)")
+	fs.Float64Var(&s3.Tier2Per1000, "price-s3-tier2", envFloat("NUBO_PRICE_S3_TIER2", s3.Tier2Per1000), "US dollars per 1,000 S3 GET and other requests (NUBO_PRICE_S3_TIER2)")
+	fs.Float64Var(&s3.StorageGBMonth, "price-s3-storage", envFloat("NUBO_PRICE_S3_STORAGE", s3.StorageGBMonth), "US dollars per S3 GB-month (NUBO_PRICE_S3_STORAGE)")
 	return &p
 }
 
@@ -90,23 +91,17 @@ func printBill(r meter.Report) {
 	}
 	fmt.Fprintf(tw, "total\t\t%d\t\t%.6f\t%.10f\t\n", r.Requests, r.GBSeconds, r.GrossCost)
 	tw.Flush()
+	if len(r.S3) > 0 {
+		s3 := p.S3
+		fmt.Printf("\nS3: $%g per 1,000 PUT/COPY/POST/LIST, $%g per 1,000 GET and others, $%g per GB-month\n\n",
+			s3.Tier1Per1000, s3.Tier2Per1000, s3.StorageGBMonth)
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "BUCKET\tREGION\tPUT/COPY/POST/LIST\tGET/OTHER\tGB-MONTHS\tCOST (USD)\t")
+		for _, b := range r.S3 {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.9f\t%.10f\t\n", b.Bucket, b.Region, b.Tier1Requests, b.Tier2Requests, b.GBMonths, b.Cost)
+		}
+		tw.Flush()
+	}
 	fmt.Printf("\nfree tier used: %d of %d requests, %.6f of %d GB-s\n", r.FreeRequests, p.FreeRequests, r.FreeGBSeconds, p.FreeGBSeconds)
-	fmt.Printf("Lambda due after the free tier: $%.10f\n", r.Cost)
-	if len(r.S3.Buckets) > 0 {
-		printS3Bill(r)
-	}
-	fmt.Printf("\ntotal due: $%.10f\n", r.Total)
-}
-
-func printS3Bill(r meter.Report) {
-	p := r.Prices
-	fmt.Printf("\nS3: $%g per 1,000 PUT/COPY/POST/LIST, $%g per 1,000 GET and others, $%g per GB-month\n\n",
-		p.S3Tier1Per1000, p.S3Tier2Per1000, p.S3GBMonth)
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "BUCKET\tREGION\tPUT/COPY/POST/LIST\tGET/OTHER\tGB-MONTHS\tCOST (USD)\t")
-	for _, b := range r.S3.Buckets {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.6f\t%.10f\t\n", b.Bucket, b.Region, b.Tier1Requests, b.Tier2Requests, b.GBMonths, b.Cost)
-	}
-	fmt.Fprintf(tw, "total\t\t%d\t%d\t%.6f\t%.10f\t\n", r.S3.Tier1Requests, r.S3.Tier2Requests, r.S3.GBMonths, r.S3.Cost)
-	tw.Flush()
+	fmt.Printf("due after the free tier: $%.10f\n", r.Cost)
 }

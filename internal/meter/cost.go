@@ -12,27 +12,23 @@ import (
 // [&function=NAME][&region=R] answers a Report as JSON.
 const Path = "/_nubo/cost"
 
-// Prices are what Lambda and S3 charge, in US dollars, and Lambda's
-// monthly free tier (shared by both architectures).
+// Prices are what Lambda charges, in US dollars, and its monthly free
+// tier (shared by both architectures).
 type Prices struct {
 	RequestsPerMillion float64 `json:"requestsPerMillion"`
 	GBSecondX86        float64 `json:"gbSecondX86_64"`
 	GBSecondArm64      float64 `json:"gbSecondArm64"`
 	FreeRequests       int64   `json:"freeRequests"`
 	FreeGBSeconds      int64   `json:"freeGBSeconds"`
-	// S3Tier1Per1000 prices 1,000 PUT, COPY, POST or LIST requests;
-	// S3Tier2Per1000 1,000 GET (and other) requests; S3GBMonth a GB-month
-	// of S3 Standard storage.
-	S3Tier1Per1000 float64 `json:"s3Tier1Per1000"`
-	S3Tier2Per1000 float64 `json:"s3Tier2Per1000"`
-	S3GBMonth      float64 `json:"s3GBMonth"`
+	// S3 are S3's prices.
+	S3 S3Prices `json:"s3"`
 }
 
-// DefaultPrices are AWS's public on-demand prices (US East; Lambda's
-// first pricing tier and free tier, S3 Standard's first 50 TB).
+// DefaultPrices are Lambda's public on-demand prices (US East, first
+// pricing tier) and free tier.
 func DefaultPrices() Prices {
 	return Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334,
-		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, S3Tier1Per1000: 0.005, S3Tier2Per1000: 0.0004, S3GBMonth: 0.023}
+		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, S3: DefaultS3Prices()}
 }
 
 func (p Prices) perGBSecond(arch string) float64 {
@@ -73,19 +69,18 @@ type Report struct {
 	// FreeRequests and FreeGBSeconds are the free tier used.
 	FreeRequests  int64   `json:"freeRequestsUsed"`
 	FreeGBSeconds float64 `json:"freeGBSecondsUsed"`
-	// GrossCost is the sum of the functions' costs; Cost is what is due
-	// for Lambda after the free tier.
+	// S3 is the buckets' usage (all regions' unless one is asked).
+	S3 []BucketCost `json:"s3"`
+	// GrossCost is the sum of the functions' and buckets' costs; Cost is
+	// what is due after the free tier.
 	GrossCost float64 `json:"grossCost"`
 	Cost      float64 `json:"cost"`
-	// S3 is S3's requests and storage; Total is all that is due.
-	S3    S3Report `json:"s3"`
-	Total float64  `json:"total"`
 }
 
 // Report prices month ("2006-01") for the functions named function (all
 // if "") in region (all if "").
 func (m *Meter) Report(month, region, function string, prices Prices) Report {
-	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}}
+	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, S3: []BucketCost{}}
 	mbMsByArch := map[string]int64{}
 	m.mu.Lock()
 	for _, a := range m.accounts {
@@ -135,9 +130,8 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 	}
 	r.FreeGBSeconds = GBSeconds(freeUsed)
 	if function == "" {
-		r.S3 = m.s3Report(month, region, prices)
+		m.s3Report(&r, month, region, prices.S3)
 	}
-	r.Total = r.Cost + r.S3.Cost
 	return r
 }
 

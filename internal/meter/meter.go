@@ -1,10 +1,9 @@
-// Package meter keeps the bill: Lambda's — for every invocation, a request
-// and its billed duration times its memory, per month, function,
-// architecture and memory size, in integer MB·milliseconds so that
-// GB-seconds are the exact sum of what the REPORT lines say — and S3's
-// requests and storage per bucket (s3.go). It prices them with AWS's
-// public prices and Lambda's monthly free tier (configurable), and serves
-// the result to `nubo cost`.
+// Package meter keeps the bill of Lambda and S3 (s3.go). Lambda's: for every invocation, a request and
+// its billed duration times its memory, per month, function, architecture
+// and memory size, in integer MB·milliseconds so that GB-seconds are the
+// exact sum of what the REPORT lines say. It prices them with Lambda's
+// public prices and monthly free tier (configurable), and serves the
+// result to `nubo cost`.
 //
 // Invocations are appended to a store.Stream as they are metered, without
 // waiting: those of the same function, architecture and memory size within
@@ -89,13 +88,11 @@ type Meter struct {
 	log    *slog.Logger
 
 	mu       sync.Mutex
-	accounts map[string]*account // by subject
+	accounts map[string]*account     // by subject
+	buckets  map[string]*bucketUsage // S3's, by subject
 	// pending is what was metered since the last append, by subject.
 	pending map[string]map[lineKey]*stored
-	// s3 and s3Pending are the same for S3's buckets (s3.go).
-	s3        map[string]*s3Account
-	s3Pending map[string]*S3Usage
-	timer     *time.Timer
+	timer   *time.Timer
 }
 
 // Open returns a Meter on stream (which holds the subjects "meter.>" and
@@ -107,8 +104,7 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{},
-		s3: map[string]*s3Account{}, s3Pending: map[string]*S3Usage{}}
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, buckets: map[string]*bucketUsage{}, pending: map[string]map[lineKey]*stored{}}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
@@ -180,7 +176,6 @@ func (m *Meter) appendPendingLocked() {
 		}
 	}
 	clear(m.pending)
-	m.appendS3PendingLocked()
 }
 
 func (m *Meter) accountLocked(subject, month, region, function string) *account {
@@ -261,10 +256,7 @@ func (m *Meter) snapshot() error {
 		}
 		a.unsnapped = 0
 	}
-	if err := m.snapshotS3Locked(); err != nil {
-		return fmt.Errorf("snapshot S3 usage: %w", err)
-	}
-	return nil
+	return m.snapshotBucketsLocked()
 }
 
 // load replays the stream: each account's last snapshot and the
@@ -272,8 +264,8 @@ func (m *Meter) snapshot() error {
 func (m *Meter) load(ctx context.Context) error {
 	err := m.stream.Read(ctx, Prefix+".>", time.Time{}, false, func(msg store.Message) bool {
 		t := store.SplitKey(msg.Subject)
-		if len(t) == 5 && t[1] == s3Prefix {
-			m.loadS3(msg.Subject, t, msg.Data)
+		if len(t) == 5 && t[3] == "s3" {
+			m.loadBucket(t, msg.Data)
 			return true
 		}
 		if len(t) != 4 {

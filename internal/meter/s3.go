@@ -2,143 +2,109 @@ package meter
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// S3's bill, per month, region and bucket: requests in S3's two price
-// tiers (PUT, COPY, POST and LIST requests; GET and all others but DELETE,
-// which is free) and storage in byte-minutes, which become GB-months. It
-// is stored as Lambda's is, on subjects meter.s3.<month>.<region>.<bucket>.
+// S3's bill, at S3 Standard's prices: requests in S3's two price tiers
+// (PUT, COPY, POST and LIST requests; GET and the others S3 charges for,
+// DELETE being free) and storage in GB-months (the buckets' sizes sampled
+// over time). Each bucket's totals of a month are kept in memory and
+// written as a snapshot (meter.<month>.<region>.s3.<bucket>, rolling up
+// the one before) every SnapshotEvery, so a crash loses at most that much
+// of S3's usage; requests are not appended one by one, which would cost a
+// store write per request.
 
-// s3Prefix is the second token of S3's subjects.
-const s3Prefix = "s3"
-
-// S3Usage is what a bucket used in a month.
-type S3Usage struct {
-	// Tier1 counts PUT, COPY, POST and LIST requests; Tier2 GET and the
-	// others S3 charges for.
-	Tier1 int64 `json:"tier1,omitempty"`
-	Tier2 int64 `json:"tier2,omitempty"`
-	// ByteMinutes is storage: bytes held times minutes held.
-	ByteMinutes int64 `json:"byteMinutes,omitempty"`
+// S3Prices are S3's prices in US dollars (US East, S3 Standard's first
+// 50 TB); nubo applies no S3 free tier.
+type S3Prices struct {
+	Tier1Per1000   float64 `json:"tier1Per1000"`
+	Tier2Per1000   float64 `json:"tier2Per1000"`
+	StorageGBMonth float64 `json:"storageGBMonth"`
 }
 
-func (u *S3Usage) add(o S3Usage) {
-	u.Tier1 += o.Tier1
-	u.Tier2 += o.Tier2
-	u.ByteMinutes += o.ByteMinutes
+// DefaultS3Prices are S3's public prices.
+func DefaultS3Prices() S3Prices {
+	return S3Prices{Tier1Per1000: 0.005, Tier2Per1000: 0.0004, StorageGBMonth: 0.023}
 }
 
-// s3Account is one bucket's usage in one month.
-type s3Account struct {
+// bucketUsage is one bucket's usage in a month.
+type bucketUsage struct {
 	month, region, bucket string
-	usage                 S3Usage
-	unsnapped             int
+	Tier1                 int64 `json:"tier1"`
+	Tier2                 int64 `json:"tier2"`
+	// ByteSeconds is the integral of the bucket's size over the month.
+	ByteSeconds float64 `json:"byteSeconds"`
+	dirty       bool
 }
 
 func s3Subject(month, region, bucket string) string {
-	return store.Key(Prefix, s3Prefix, month, region, bucket)
+	return store.Key(Prefix, month, region, "s3", bucket)
+}
+
+func (m *Meter) bucketLocked(t time.Time, region, bucket string) *bucketUsage {
+	month := Month(t)
+	subject := s3Subject(month, region, bucket)
+	u := m.buckets[subject]
+	if u == nil {
+		u = &bucketUsage{month: month, region: region, bucket: bucket}
+		m.buckets[subject] = u
+	}
+	return u
 }
 
 // AddS3Request meters one S3 request of bucket; tier1 marks PUT, COPY,
 // POST and LIST requests.
 func (m *Meter) AddS3Request(t time.Time, region, bucket string, tier1 bool) {
-	u := S3Usage{Tier2: 1}
-	if tier1 {
-		u = S3Usage{Tier1: 1}
-	}
-	m.addS3(t, region, bucket, u)
-}
-
-// AddS3Storage meters bytes stored in bucket for d, ending at t.
-func (m *Meter) AddS3Storage(t time.Time, region, bucket string, bytes int64, d time.Duration) {
-	if bytes <= 0 || d <= 0 {
-		return
-	}
-	m.addS3(t, region, bucket, S3Usage{ByteMinutes: int64(float64(bytes) * d.Minutes())})
-}
-
-func (m *Meter) addS3(t time.Time, region, bucket string, u S3Usage) {
-	month := Month(t)
-	subject := s3Subject(month, region, bucket)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	a := m.s3AccountLocked(subject, month, region, bucket)
-	a.usage.add(u)
-	a.unsnapped++
-	p := m.s3Pending[subject]
-	if p == nil {
-		p = &S3Usage{}
-		m.s3Pending[subject] = p
+	u := m.bucketLocked(t, region, bucket)
+	if tier1 {
+		u.Tier1++
+	} else {
+		u.Tier2++
 	}
-	p.add(u)
-	if m.timer == nil {
-		m.timer = time.AfterFunc(batchDelay, m.appendPending)
-	}
+	u.dirty = true
 }
 
-func (m *Meter) s3AccountLocked(subject, month, region, bucket string) *s3Account {
-	a := m.s3[subject]
-	if a == nil {
-		a = &s3Account{month: month, region: region, bucket: bucket}
-		m.s3[subject] = a
-	}
-	return a
+// AddS3Storage meters a bucket's size, bytes, held for d up to t.
+func (m *Meter) AddS3Storage(t time.Time, region, bucket string, bytes int64, d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u := m.bucketLocked(t, region, bucket)
+	u.ByteSeconds += float64(bytes) * d.Seconds()
+	u.dirty = u.dirty || bytes > 0
 }
 
-// s3Stored is a message of an S3 subject: usage since the last one, or,
-// as a snapshot, the month's totals so far.
-type s3Stored struct {
-	S3Usage
-	Snapshot bool `json:"snapshot,omitempty"`
-}
-
-// appendS3PendingLocked appends what was metered since the last time.
-func (m *Meter) appendS3PendingLocked() {
-	for subject, u := range m.s3Pending {
-		data, _ := json.Marshal(s3Stored{S3Usage: *u})
-		if err := m.stream.Append(subject, data); err != nil {
-			m.log.Error("store metered S3 usage", "subject", subject, "err", err)
-		}
-	}
-	clear(m.s3Pending)
-}
-
-// snapshotS3Locked replaces each bucket's stored usage with its totals.
-func (m *Meter) snapshotS3Locked() error {
-	for subject, a := range m.s3 {
-		if a.unsnapped == 0 {
+// snapshotBucketsLocked writes the buckets' totals that changed.
+func (m *Meter) snapshotBucketsLocked() error {
+	for subject, u := range m.buckets {
+		if !u.dirty {
 			continue
 		}
-		data, _ := json.Marshal(s3Stored{S3Usage: a.usage, Snapshot: true})
+		data, _ := json.Marshal(u)
 		if err := m.stream.Replace(subject, data); err != nil {
-			return err
+			return fmt.Errorf("snapshot %s: %w", subject, err)
 		}
-		a.unsnapped = 0
+		u.dirty = false
 	}
 	return nil
 }
 
-// loadS3 applies one stored message of an S3 subject (tokens t).
-func (m *Meter) loadS3(subject string, t []string, data []byte) {
-	var s s3Stored
-	if err := json.Unmarshal(data, &s); err != nil {
-		m.log.Warn("skip unreadable meter record", "subject", subject, "err", err)
+// loadBucket reads a bucket's snapshot (t are its subject's tokens).
+func (m *Meter) loadBucket(t []string, data []byte) {
+	var u bucketUsage
+	if json.Unmarshal(data, &u) != nil {
 		return
 	}
-	a := m.s3AccountLocked(subject, t[2], t[3], t[4])
-	if s.Snapshot {
-		a.usage = s.S3Usage
-		return
-	}
-	a.usage.add(s.S3Usage)
-	a.unsnapped++
+	u.month, u.region, u.bucket = t[1], t[2], t[4]
+	m.buckets[s3Subject(u.month, u.region, u.bucket)] = &u
 }
 
-// BucketCost is one bucket's S3 usage in a month and its cost.
+// BucketCost is one bucket's usage in a month and its cost.
 type BucketCost struct {
 	Region        string  `json:"region"`
 	Bucket        string  `json:"bucket"`
@@ -148,46 +114,35 @@ type BucketCost struct {
 	Cost          float64 `json:"cost"`
 }
 
-// S3Report is S3's part of a month's bill (S3 has no free tier here).
-type S3Report struct {
-	Buckets       []BucketCost `json:"buckets"`
-	Tier1Requests int64        `json:"tier1Requests"`
-	Tier2Requests int64        `json:"tier2Requests"`
-	GBMonths      float64      `json:"gbMonths"`
-	Cost          float64      `json:"cost"`
-}
-
-// minutesIn is the length of a month ("2006-01") in minutes.
-func minutesIn(month string) float64 {
-	start, err := time.Parse("2006-01", month)
-	if err != nil {
-		return 30 * 24 * 60
-	}
-	return start.AddDate(0, 1, 0).Sub(start).Minutes()
-}
-
-// s3Report prices month's S3 usage in region (all if "").
-func (m *Meter) s3Report(month, region string, prices Prices) S3Report {
-	r := S3Report{Buckets: []BucketCost{}}
+// s3Report adds the month's S3 buckets of region (all if "") to r.
+func (m *Meter) s3Report(r *Report, month, region string, p S3Prices) {
+	seconds := monthLength(month).Seconds()
 	m.mu.Lock()
-	for _, a := range m.s3 {
-		if a.month != month || region != "" && a.region != region {
+	for _, u := range m.buckets {
+		if u.month != month || region != "" && u.region != region {
 			continue
 		}
-		u := a.usage
-		bc := BucketCost{Region: a.region, Bucket: a.bucket, Tier1Requests: u.Tier1, Tier2Requests: u.Tier2,
-			GBMonths: float64(u.ByteMinutes) / (1 << 30) / minutesIn(month)}
-		bc.Cost = float64(u.Tier1)*prices.S3Tier1Per1000/1000 + float64(u.Tier2)*prices.S3Tier2Per1000/1000 + bc.GBMonths*prices.S3GBMonth
-		r.Buckets = append(r.Buckets, bc)
-		r.Tier1Requests += bc.Tier1Requests
-		r.Tier2Requests += bc.Tier2Requests
-		r.GBMonths += bc.GBMonths
-		r.Cost += bc.Cost
+		bc := BucketCost{Region: u.region, Bucket: u.bucket, Tier1Requests: u.Tier1, Tier2Requests: u.Tier2,
+			GBMonths: u.ByteSeconds / (1 << 30) / seconds}
+		bc.Cost = float64(u.Tier1)*p.Tier1Per1000/1000 + float64(u.Tier2)*p.Tier2Per1000/1000 + bc.GBMonths*p.StorageGBMonth
+		r.S3 = append(r.S3, bc)
 	}
 	m.mu.Unlock()
-	sort.Slice(r.Buckets, func(i, j int) bool {
-		a, b := r.Buckets[i], r.Buckets[j]
+	sort.Slice(r.S3, func(i, j int) bool {
+		a, b := r.S3[i], r.S3[j]
 		return a.Bucket < b.Bucket || a.Bucket == b.Bucket && a.Region < b.Region
 	})
-	return r
+	for _, bc := range r.S3 {
+		r.GrossCost += bc.Cost
+		r.Cost += bc.Cost
+	}
+}
+
+// monthLength is how long month ("2006-01") is.
+func monthLength(month string) time.Duration {
+	start, err := time.Parse("2006-01", month)
+	if err != nil {
+		return 30 * 24 * time.Hour
+	}
+	return start.AddDate(0, 1, 0).Sub(start)
 }

@@ -70,7 +70,7 @@ func TestS3MetricsAndBill(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&bill); err != nil {
 		t.Fatal(err)
 	}
-	for _, bc := range bill.S3.Buckets {
+	for _, bc := range bill.S3 {
 		if bc.Bucket == b {
 			// Tier 1: CreateBucket, two PUTs, the list; tier 2: two GETs.
 			if bc.Tier1Requests != 4 || bc.Tier2Requests != 2 || bc.Cost <= 0 {

@@ -25,7 +25,7 @@ type s3Observer struct{ obs *observability }
 // Request records one request's metrics and meters it.
 func (o s3Observer) Request(r s3api.Request) {
 	dims := []cloudwatch.Dimension{{Name: "BucketName", Value: r.Bucket}, {Name: "FilterId", Value: s3FilterID}}
-	rec := func(name string, v float64) { o.obs.metrics.RecordIn(r.Region, cloudwatch.NamespaceS3, name, dims, v) }
+	rec := func(name string, v float64) { o.obs.metrics.Put(cloudwatch.NamespaceS3, name, r.Region, dims, v) }
 	rec(cloudwatch.AllRequests, 1)
 	if name := methodMetric(r); name != "" {
 		rec(name, 1)

@@ -1,6 +1,5 @@
-// Package cloudwatch keeps the AWS/Lambda metrics of every function — per
-// function, per alias or version, and for the whole account — and the
-// metrics of other namespaces services record (AWS/S3's per bucket), as
+// Package metrics keeps the AWS/Lambda metrics of every function — per
+// function, per alias or version, and for the whole account — as
 // CloudWatch does: a statistic set (count, sum, minimum, maximum, and a
 // histogram for percentiles) per series and minute. The current minute is
 // aggregated in memory; each closed minute is appended to a store.Stream
@@ -23,28 +22,14 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Namespace is the CloudWatch namespace of Lambda's metrics, which Record
-// records; RecordIn records those of others, such as NamespaceS3.
+// Namespace is the CloudWatch namespace of Lambda's metrics, those Record
+// records; NamespaceS3 is S3's, which Put records.
 const (
 	Namespace   = "AWS/Lambda"
 	NamespaceS3 = "AWS/S3"
 )
 
-// The metrics, by their CloudWatch names.
-const (
-	Invocations                 = "Invocations"
-	Errors                      = "Errors"
-	Throttles                   = "Throttles"
-	Duration                    = "Duration"
-	ConcurrentExecutions        = "ConcurrentExecutions"
-	DeadLetterErrors            = "DeadLetterErrors"
-	DestinationDeliveryFailures = "DestinationDeliveryFailures"
-	AsyncEventsReceived         = "AsyncEventsReceived"
-	AsyncEventAge               = "AsyncEventAge"
-	AsyncEventsDropped          = "AsyncEventsDropped"
-)
-
-// S3's request metrics (AWS/S3, dimensions BucketName and FilterId).
+// S3's request metrics, per BucketName and FilterId.
 const (
 	AllRequests         = "AllRequests"
 	GetRequests         = "GetRequests"
@@ -59,6 +44,20 @@ const (
 	BytesUploaded       = "BytesUploaded"
 	FirstByteLatency    = "FirstByteLatency"
 	TotalRequestLatency = "TotalRequestLatency"
+)
+
+// The metrics, by their CloudWatch names.
+const (
+	Invocations                 = "Invocations"
+	Errors                      = "Errors"
+	Throttles                   = "Throttles"
+	Duration                    = "Duration"
+	ConcurrentExecutions        = "ConcurrentExecutions"
+	DeadLetterErrors            = "DeadLetterErrors"
+	DestinationDeliveryFailures = "DestinationDeliveryFailures"
+	AsyncEventsReceived         = "AsyncEventsReceived"
+	AsyncEventAge               = "AsyncEventAge"
+	AsyncEventsDropped          = "AsyncEventsDropped"
 )
 
 // Unit is each metric's CloudWatch unit.
@@ -95,18 +94,16 @@ type Recorder interface {
 	Record(name string, dims Dims, value float64)
 }
 
-// series names one metric with one set of dimensions. In AWS/Lambda
-// (Namespace "") it is the account total (Function ""), a function
-// (Resource ""), or an alias or version (Resource "name:qualifier"). In
-// another namespace its dimensions are Dims: "Name=Value" pairs in name
-// order, each ended by a NUL (a string, so that a series is a map key).
+// series names one metric with one set of dimensions: the account total
+// (Function ""), a function (Resource ""), or an alias or version
+// (Resource "name:qualifier").
 type series struct {
-	Region    string `json:"r"`
-	Namespace string `json:"ns,omitempty"`
-	Name      string `json:"m"`
-	Function  string `json:"f,omitempty"`
-	Resource  string `json:"q,omitempty"`
-	Dims      string `json:"d,omitempty"`
+	// NS is the namespace: "" for AWS/Lambda.
+	NS       string `json:"ns,omitempty"`
+	Region   string `json:"r"`
+	Name     string `json:"m"`
+	Function string `json:"f,omitempty"`
+	Resource string `json:"q,omitempty"`
 }
 
 // Options configures Metrics.
@@ -169,12 +166,13 @@ func (m *Metrics) Record(name string, d Dims, value float64) {
 	}
 }
 
-// RecordIn records one value of a metric of another namespace than
-// AWS/Lambda (AWS/S3's request metrics), for exactly the dimensions
-// given. Count metrics take 1 per occurrence (or 0: 4xxErrors' Average is
-// the error rate); Milliseconds and Bytes metrics take the amount.
-func (m *Metrics) RecordIn(region, namespace, name string, dims []Dimension, value float64) {
-	s := series{Region: region, Namespace: namespace, Name: name, Dims: encodeDims(dims)}
+// Put records one value of a metric of another namespace than Lambda's
+// (AWS/S3), in the one series its dimensions name.
+func (m *Metrics) Put(ns, name, region string, dims []Dimension, value float64) {
+	s, ok := seriesOf(region, ns, name, dims)
+	if !ok || ns == Namespace {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	sampleInto(m.openLocked(time.Now()), s, value)
