@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nubo-dev/nubo/internal/services/s3"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
 // optInt reads an optional integer query parameter.
@@ -83,6 +84,9 @@ func (a *api) listObjectsV2(ctx context.Context, in *listObjectsV2Input) (*s3.Li
 	})
 	if err != nil {
 		return nil, err
+	}
+	if r := wire.CallOf(ctx).Request; out.ContinuationToken == nil && r != nil && r.URL.Query().Has("continuation-token") {
+		out.ContinuationToken = new(string) // S3 echoes an empty token too
 	}
 	if out.EncodingType == "url" {
 		e := urlEncoder{}

@@ -159,11 +159,12 @@ func (f *postForm) check(bucket string, now time.Time) error {
 		return policyError("Policy expired.")
 	}
 	f.length = lr
-	values := map[string]string{"bucket": bucket}
+	values := map[string]string{}
 	for k, v := range f.fields {
 		values[k] = v
 	}
-	values["key"] = f.key()
+	// The bucket is the one posted to, whatever a field says.
+	values["bucket"], values["key"] = bucket, f.key()
 	named := map[string]bool{}
 	for _, c := range p.conditions {
 		named[c.field] = true

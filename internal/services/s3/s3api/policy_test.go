@@ -42,6 +42,7 @@ func TestPolicyCheck(t *testing.T) {
 		code string
 	}{
 		{"holds", form(good, "key", "up/${filename}", "content-type", "text/plain"), ""},
+		{"another bucket's policy", form(strings.Replace(good, `"bucket":"b"`, `"bucket":"other"`, 1), "key", "up/x", "content-type", "text/plain", "bucket", "other"), "AccessDenied"},
 		{"key outside", form(good, "key", "down/x", "content-type", "text/plain"), "AccessDenied"},
 		{"wrong type", form(good, "key", "up/x", "content-type", "text/html"), "AccessDenied"},
 		{"extra field", form(good, "key", "up/x", "content-type", "text/plain", "x-amz-meta-a", "1"), "AccessDenied"},
