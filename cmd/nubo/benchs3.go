@@ -15,7 +15,7 @@ import (
 
 func benchS3Cmd(args []string) error {
 	fs := flag.NewFlagSet("bench-s3", flag.ExitOnError)
-	duration := fs.Duration("duration", 3*time.Second, "length of each PUT and GET row, per target")
+	duration := fs.Duration("duration", 3*time.Second, "length of each PUT and GET measurement (two per target and row)")
 	concs := fs.String("concurrency", "1,32", "concurrencies of the PUT and GET rows")
 	small := fs.Int("small", 4<<10, "small object size, bytes")
 	large := fs.Int("large", 16<<20, "large object size (and multipart part size), bytes")
@@ -49,9 +49,10 @@ func benchS3Cmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nnubo bench-s3: nubo and versitygw %s (posix backend) side by side, %v per row, loopback HTTP,\n"+
-		"SigV4 with UNSIGNED-PAYLOAD. nubo fsyncs an object (and its directory) before answering; versitygw's\n"+
-		"posix backend writes without fsync.\n\n", s3bench.PeerVersion, *duration)
+	fmt.Printf("\nnubo bench-s3: nubo and versitygw %s (posix backend) side by side over loopback HTTP, SigV4 with\n"+
+		"UNSIGNED-PAYLOAD; each row measured %v twice per target (nubo, versitygw, versitygw, nubo). nubo answers a\n"+
+		"PUT once it is durable: objects up to 64 KiB acknowledged by its store, larger ones fsynced with their\n"+
+		"directory; versitygw's posix backend writes without fsync.\n\n", s3bench.PeerVersion, *duration)
 	s3bench.Print(os.Stdout, rows)
 	return nil
 }

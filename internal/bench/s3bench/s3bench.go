@@ -113,13 +113,24 @@ func Run(ctx context.Context, opts Options) ([]Row, error) {
 	return runRows(ctx, opts, targets)
 }
 
-// runRows measures every row on each target in turn, so that both see
-// the machine in the same state.
+// runRows measures every row on both targets, twice each in the order
+// nubo, peer, peer, nubo, so that neither is favoured by what the shared
+// machine (or the other target's writeback) does meanwhile.
 func runRows(ctx context.Context, opts Options, targets []target) ([]Row, error) {
 	small, large := payload(opts.Small), payload(opts.Large)
 	var rows []Row
-	add := func(name string, measure func(t target) Stats) {
-		r := Row{Name: name, Nubo: measure(targets[0]), Peer: measure(targets[1])}
+	add := func(name string, measure func(t target) sample) {
+		var a, b []sample
+		for _, first := range []bool{true, false} {
+			if first {
+				a = append(a, measure(targets[0]))
+				b = append(b, measure(targets[1]))
+			} else {
+				b = append(b, measure(targets[1]))
+				a = append(a, measure(targets[0]))
+			}
+		}
+		r := Row{Name: name, Nubo: merge(a), Peer: merge(b)}
 		opts.Logf("%s", FormatRow(r))
 		rows = append(rows, r)
 	}
@@ -133,12 +144,12 @@ func runRows(ctx context.Context, opts Options, targets []target) ([]Row, error)
 			if err := preload(ctx, targets, conc, size.keys, size.data, key); err != nil {
 				return nil, err
 			}
-			add(fmt.Sprintf("PUT %s c=%d", size.label, conc), func(t target) Stats {
+			add(fmt.Sprintf("PUT %s c=%d", size.label, conc), func(t target) sample {
 				return measure(ctx, conc, opts.Duration, int64(len(size.data)), func(w, i int) error {
 					return t.c.put(ctx, "bench", key(w, i), size.data)
 				})
 			})
-			add(fmt.Sprintf("GET %s c=%d", size.label, conc), func(t target) Stats {
+			add(fmt.Sprintf("GET %s c=%d", size.label, conc), func(t target) sample {
 				return measure(ctx, conc, opts.Duration, int64(len(size.data)), func(w, i int) error {
 					return t.c.get(ctx, "bench", key(w, i))
 				})
@@ -147,14 +158,13 @@ func runRows(ctx context.Context, opts Options, targets []target) ([]Row, error)
 	}
 	parts := int(opts.Multipart / int64(opts.Large))
 	add(fmt.Sprintf("multipart %s (%d x %s, c=%d)", sizeLabel(int(opts.Multipart)), parts, sizeLabel(opts.Large), opts.MultipartConcurrency),
-		func(t target) Stats {
+		func(t target) sample {
 			start := time.Now()
 			lat, err := t.c.multipart(ctx, "bench", "multipart", large, parts, opts.MultipartConcurrency)
-			s := summarise(lat, time.Since(start))
-			s.Ops, s.Bytes = 1, int64(parts)*int64(len(large))
+			s := sample{lat: lat, elapsed: time.Since(start), ops: 1, bytes: int64(parts) * int64(len(large))}
 			if err != nil {
 				opts.Logf("%s: multipart: %v", t.name, err)
-				s.Errors, s.Ops = 1, 0
+				s.errs, s.ops, s.bytes = 1, 0, 0
 			}
 			return s
 		})
@@ -176,9 +186,33 @@ func preload(ctx context.Context, targets []target, conc, keys int, data []byte,
 	return nil
 }
 
+// sample is one measurement: each operation's latency (for the
+// percentiles), the operations and bytes done, and how long it took.
+type sample struct {
+	lat       []time.Duration
+	ops, errs int
+	bytes     int64
+	elapsed   time.Duration
+}
+
+// merge sums samples into the row's statistics.
+func merge(samples []sample) Stats {
+	var all []time.Duration
+	var s Stats
+	for _, x := range samples {
+		all = append(all, x.lat...)
+		s.Ops, s.Errors, s.Bytes, s.Elapsed = s.Ops+x.ops, s.Errors+x.errs, s.Bytes+x.bytes, s.Elapsed+x.elapsed
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	if len(all) > 0 {
+		s.P50, s.P99 = all[len(all)/2], all[len(all)*99/100]
+	}
+	return s
+}
+
 // measure runs op from conc workers for d; op gets its worker and
 // iteration numbers.
-func measure(ctx context.Context, conc int, d time.Duration, size int64, op func(w, i int) error) Stats {
+func measure(ctx context.Context, conc int, d time.Duration, size int64, op func(w, i int) error) sample {
 	var mu sync.Mutex
 	var lat []time.Duration
 	errs := 0
@@ -203,18 +237,7 @@ func measure(ctx context.Context, conc int, d time.Duration, size int64, op func
 		})
 	}
 	wg.Wait()
-	s := summarise(lat, time.Since(start))
-	s.Errors, s.Bytes = errs, int64(len(lat))*size
-	return s
-}
-
-func summarise(lat []time.Duration, elapsed time.Duration) Stats {
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	s := Stats{Ops: len(lat), Elapsed: elapsed}
-	if len(lat) > 0 {
-		s.P50, s.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
-	}
-	return s
+	return sample{lat: lat, ops: len(lat), errs: errs, bytes: int64(len(lat)) * size, elapsed: time.Since(start)}
 }
 
 // payload is size bytes that do not compress.
