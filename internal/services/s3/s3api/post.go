@@ -95,10 +95,7 @@ func readForm(mr *multipart.Reader) (*postForm, *multipart.Part, error) {
 	total := 0
 	for {
 		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil, nil, malformedPost("The body of your POST request is not well-formed multipart/form-data.")
-		}
-		if err != nil {
+		if err != nil { // io.EOF too: a form without a file
 			return nil, nil, malformedPost("The body of your POST request is not well-formed multipart/form-data.")
 		}
 		name := strings.ToLower(p.FormName())
