@@ -251,7 +251,8 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {
 			msg = "An internal error occurred: " + err.Error()
 		}
 		e = awserr.New(code, "%s", msg)
-	} else if e.Code.Status >= 500 {
+	} else if e.Code.Status >= 500 && e.Code.Status != http.StatusNotImplemented {
+		// 501 is an answer (S3's NotImplemented), not a failure of nubo.
 		s.log().Error("request failed", "service", s.Name, "operation", c.Operation, "err", err)
 	}
 	writeError(w, c.Protocol, s.QueryCompatible, c.ID, e)
