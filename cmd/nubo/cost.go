@@ -46,6 +46,10 @@ func priceFlags(fs *flag.FlagSet) *meter.Prices {
 	fs.Float64Var(&d.StorageGBMonth, "price-dynamodb-storage", envFloat("NUBO_PRICE_DYNAMODB_STORAGE", d.StorageGBMonth), "US dollars per DynamoDB GB-month (NUBO_PRICE_DYNAMODB_STORAGE)")
 	fs.Float64Var(&d.FreeStorageGB, "free-dynamodb-storage", envFloat("NUBO_FREE_DYNAMODB_STORAGE", d.FreeStorageGB), "free DynamoDB GB-months a month (NUBO_FREE_DYNAMODB_STORAGE)")
 	fs.Float64Var(&p.CustomEventsPerMillion, "price-events", envFloat("NUBO_PRICE_EVENTS", p.CustomEventsPerMillion), "US dollars per million EventBridge custom events (NUBO_PRICE_EVENTS)")
+	s3 := &p.S3
+	fs.Float64Var(&s3.Tier1Per1000, "price-s3-tier1", envFloat("NUBO_PRICE_S3_TIER1", s3.Tier1Per1000), "US dollars per 1,000 S3 PUT, COPY, POST and LIST requests (NUBO_PRICE_S3_TIER1)")
+	fs.Float64Var(&s3.Tier2Per1000, "price-s3-tier2", envFloat("NUBO_PRICE_S3_TIER2", s3.Tier2Per1000), "US dollars per 1,000 S3 GET and other requests (NUBO_PRICE_S3_TIER2)")
+	fs.Float64Var(&s3.StorageGBMonth, "price-s3-storage", envFloat("NUBO_PRICE_S3_STORAGE", s3.StorageGBMonth), "US dollars per S3 GB-month (NUBO_PRICE_S3_STORAGE)")
 	return &p
 }
 
@@ -127,6 +131,17 @@ func printBill(r meter.Report) {
 		fmt.Fprintln(tw, "API\tREGION\tREQUESTS\tCOST (USD)\t")
 		for _, a := range r.APIs {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%.10f\t\n", a.ApiID, a.Region, a.Requests, a.Cost)
+		}
+		tw.Flush()
+	}
+	if len(r.S3) > 0 {
+		s3 := p.S3
+		fmt.Printf("\nS3: $%g per 1,000 PUT/COPY/POST/LIST, $%g per 1,000 GET and others, $%g per GB-month\n\n",
+			s3.Tier1Per1000, s3.Tier2Per1000, s3.StorageGBMonth)
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "BUCKET\tREGION\tPUT/COPY/POST/LIST\tGET/OTHER\tGB-MONTHS\tCOST (USD)\t")
+		for _, b := range r.S3 {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.9f\t%.10f\t\n", b.Bucket, b.Region, b.Tier1Requests, b.Tier2Requests, b.GBMonths, b.Cost)
 		}
 		tw.Flush()
 	}

@@ -305,6 +305,10 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildScheduler(ctx, dests); err != nil {
 		return err
 	}
+	objectStorage, err := s.buildS3(ctx, dests)
+	if err != nil {
+		return err
+	}
 	apis, gw, err := s.buildAPIGateway(ctx, inv)
 	if err != nil {
 		return err
@@ -312,7 +316,7 @@ func (s *Server) build(ctx context.Context) error {
 	if s.verifies() {
 		dests.Allow = s.allowDelivery
 	}
-	s.serve(packages, inv, apis, gw)
+	s.serve(packages, inv, apis, gw, objectStorage)
 	return nil
 }
 
@@ -334,7 +338,7 @@ func (s *Server) removed(scope lambda.Scope, name, version string) {
 
 // serve builds the one port: the router, guarded, with the front doors,
 // nubo's own paths and every service.
-func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apigateway.Service, gw *gateway.Gateway) {
+func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apigateway.Service, gw *gateway.Gateway, objectStorage *wire.Service) {
 	router := wire.NewRouter(s.cfg.Region, s.log)
 	router.Guard(wire.Guard{Authority: s.iam, Verify: s.verifies(), Root: s.iam.Root(s.cfg.Account), Hosts: s.hosts(),
 		BodyIdleTimeout: s.cfg.BodyIdleTimeout})
@@ -355,6 +359,7 @@ func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apig
 		eventsapi.New(s.events, s.log),
 		schedulerapi.New(s.scheduler, s.log),
 		apigatewayapi.New(apis, s.cfg.Account, s.log),
+		objectStorage,
 		iamapi.New(s.iam, s.log),
 		iamapi.NewSTS(s.iam, s.log),
 	}

@@ -27,8 +27,20 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.BodyHeaders != nil {
 		w = hookedWriter{w, s.BodyHeaders}
 	}
-	ctx := WithCall(r.Context(), c)
-	r = r.WithContext(ctx)
+	r = r.WithContext(WithCall(r.Context(), c))
+	if s.Wrap == nil {
+		s.serve(w, r)
+		return
+	}
+	s.wrapOnce.Do(func() { s.wrapped = s.Wrap(http.HandlerFunc(s.serve)) })
+	s.wrapped.ServeHTTP(w, r)
+}
+
+// serve is ServeHTTP once the request carries its Call.
+func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
+	c := CallOf(r.Context())
+	c.Request = r
+	ctx := r.Context()
 	rest := s.REST != nil && s.rpcProtocol(r) == 0
 	if rest {
 		c.Protocol = s.REST.protocol()
@@ -268,7 +280,8 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {
 			msg = "An internal error occurred: " + err.Error()
 		}
 		e = awserr.New(code, "%s", msg)
-	} else if e.Code.Status >= 500 {
+	} else if e.Code.Status >= 500 && e.Code.Status != http.StatusNotImplemented {
+		// 501 is an answer (S3's NotImplemented), not a failure of nubo.
 		s.log().Error("request failed", "service", s.Name, "operation", c.Operation, "err", err)
 	}
 	writeError(w, c.Protocol, s.QueryCompatible, c.ID, e)

@@ -31,6 +31,7 @@ var dimensionNames = map[string][2]string{
 	NamespaceDynamoDB:   {"TableName", "Operation"},
 	NamespaceEvents:     {"EventBusName", "RuleName"},
 	NamespaceAPIGateway: {"ApiId", "Stage"},
+	NamespaceS3:         {"BucketName", "FilterId"},
 }
 
 // Known tells whether nubo has metrics of namespace ns.
