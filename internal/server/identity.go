@@ -122,17 +122,20 @@ func (s *Server) canAssume(ctx context.Context, role string) bool {
 	return s.iam.CanAssume(ctx, role, "lambda.amazonaws.com")
 }
 
-// allowDelivery decides whether a source (SNS for a topic, a function's
-// role) may deliver to a target: the target's resource policy and, for a
-// role, its own policies. A delivery that names no source is nubo's own
-// (a service that does not name its deliveries' sources yet) and is not
-// checked.
+// allowDelivery decides whether a source (a service for one of its
+// resources, a role) may deliver to a target: the target's resource policy
+// and, for a role, its own policies (and its trust of the service that
+// assumes it). A delivery that names no source is nubo's own and is not
+// checked. A refusal wraps targets.ErrDenied.
 func (s *Server) allowDelivery(ctx context.Context, src targets.Source, action, target string) error {
 	var p *iam.Principal
 	switch {
 	case src.Service != "":
 		p = iam.ServicePrincipal(src.Service)
 	case src.Role != "":
+		if src.AssumedBy != "" && !s.iam.CanAssume(ctx, src.Role, src.AssumedBy) {
+			return fmt.Errorf("%w: the role %s does not exist or does not trust %s", targets.ErrDenied, src.Role, src.AssumedBy)
+		}
 		var err error
 		if p, err = s.iam.RoleSession(ctx, src.Role, src.Session); err != nil {
 			return err
@@ -153,10 +156,15 @@ func (s *Server) allowDelivery(ctx context.Context, src targets.Source, action, 
 		return err
 	}
 	a, _ := arn.Parse(target)
-	return s.iam.Authorize(p, iam.Check{Action: action, Resource: target, Context: keys, ResourcePolicy: doc, ResourceAccount: a.Account})
+	err = s.iam.Authorize(p, iam.Check{Action: action, Resource: target, Context: keys, ResourcePolicy: doc, ResourceAccount: a.Account})
+	var d *iam.Denied
+	if errors.As(err, &d) {
+		return fmt.Errorf("%w: %s", targets.ErrDenied, d.Message)
+	}
+	return err
 }
 
-// resourcePolicy is the policy of a function, queue or topic.
+// resourcePolicy is the policy of a function, queue, topic or event bus.
 func (s *Server) resourcePolicy(ctx context.Context, target string) (*policy.Document, error) {
 	a, err := arn.Parse(target)
 	if err != nil {
@@ -169,6 +177,8 @@ func (s *Server) resourcePolicy(ctx context.Context, target string) (*policy.Doc
 		return s.sqs.Policy(target)
 	case "sns":
 		return s.sns.Policy(target)
+	case "events":
+		return s.events.Policy(target)
 	}
 	return nil, nil
 }

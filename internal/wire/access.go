@@ -108,6 +108,38 @@ func ResourceFrom[In any](o Op, resource func(ctx context.Context, in *In) strin
 	return o
 }
 
+// Access is one action an operation performs on one resource.
+type Access struct {
+	// Action is the IAM action ("dynamodb:PutItem"); "" is the
+	// operation's own.
+	Action string
+	// Resource is the resource's ARN; "" for one the input cannot name,
+	// which is authorised on "*".
+	Resource string
+}
+
+// AccessFrom declares what an operation that acts on several resources,
+// or performs several actions, needs of its caller: every access must be
+// allowed (DynamoDB's batches and transactions authorise each table they
+// touch with each item's action; S3's copies read one object and write
+// another). An input that names none is authorised on "*", as a
+// Resourcer that names none.
+func AccessFrom[In any](o Op, accesses func(ctx context.Context, in *In) []Access) Op {
+	if o.in != reflect.TypeFor[In]() {
+		panic("wire: AccessFrom of " + o.Name + " for another input type than its own")
+	}
+	o.accesses = func(ctx context.Context, in any) []Access { return accesses(ctx, in.(*In)) }
+	return o
+}
+
+// RequestAccess declares what an operation needs of its caller when its
+// request, rather than its input, names it: S3's bucket and key are its
+// host and path, API Gateway's resources are the paths of its API.
+func (o Op) RequestAccess(accesses func(ctx context.Context, r *http.Request) []Access) Op {
+	o.accesses = func(ctx context.Context, _ any) []Access { return accesses(ctx, CallOf(ctx).Request) }
+	return o
+}
+
 // SelfAuthorized declares an operation that decides itself whom it serves
 // (STS's AssumeRole weighs the role's trust policy with the caller's own;
 // GetCallerIdentity needs no permission at all): the layer only
@@ -120,7 +152,9 @@ func (o Op) SelfAuthorized() Op {
 // Declared reports whether the operation names its resource: its input
 // implements Resourcer or it declared one, it acts on no resource, or it
 // authorises its callers itself.
-func (o *Op) Declared() bool { return o.resource != nil || o.anyResource || o.selfAuthorized }
+func (o *Op) Declared() bool {
+	return o.resource != nil || o.accesses != nil || o.anyResource || o.selfAuthorized
+}
 
 // IAMAction is the operation's IAM action in service s.
 func (s *Service) IAMAction(o *Op) string {
@@ -216,6 +250,9 @@ func (s *Service) authorizeOp(ctx context.Context, op *Op, in any) error {
 		c.authorized = true
 		return nil
 	}
+	if op.accesses != nil {
+		return s.authorizeAll(ctx, s.IAMAction(op), op.accesses(ctx, in))
+	}
 	resource := "*"
 	if op.resource != nil {
 		if res := op.resource(ctx, in); res != "" {
@@ -223,6 +260,27 @@ func (s *Service) authorizeOp(ctx context.Context, op *Op, in any) error {
 		}
 	}
 	return s.authorize(ctx, s.IAMAction(op), resource)
+}
+
+// authorizeAll authorises every access (action is the operation's own),
+// or action on "*" when there are none.
+func (s *Service) authorizeAll(ctx context.Context, action string, accesses []Access) error {
+	if len(accesses) == 0 {
+		return s.authorize(ctx, action, "*")
+	}
+	for _, a := range accesses {
+		act, res := a.Action, a.Resource
+		if act == "" {
+			act = action
+		}
+		if res == "" {
+			res = "*"
+		}
+		if err := s.authorize(ctx, act, res); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Authorize authorises the REST route being served on resource (an ARN,
