@@ -118,6 +118,16 @@ type Targets struct {
 var actions = map[string]string{"lambda": "lambda:InvokeFunction", "sqs": "sqs:SendMessage", "sns": "sns:Publish",
 	"events": "events:PutEvents", "logs": "logs:PutLogEvents", "states": "states:StartExecution"}
 
+// Action is the IAM action a delivery to target performs
+// ("sqs:SendMessage" for a queue), "" for an ARN nubo does not deliver to.
+func Action(target string) string {
+	a, err := arn.Parse(target)
+	if err != nil {
+		return ""
+	}
+	return actions[a.Service]
+}
+
 var (
 	// ErrUnsupported is returned for an ARN of a kind nubo cannot deliver
 	// to.

@@ -116,6 +116,9 @@ type Access struct {
 	// Resource is the resource's ARN; "" for one the input cannot name,
 	// which is authorised on "*".
 	Resource string
+	// Context are the request's own condition keys for this access
+	// (s3:prefix of a listing, s3:x-amz-acl of an upload).
+	Context policy.Context
 }
 
 // AccessFrom declares what an operation that acts on several resources,
@@ -210,6 +213,7 @@ func (s *Service) authenticate(r *http.Request, c *Call) error {
 		p = g.Root
 	case !signed(r) && (s.Anonymous || hasAnyPrefix(r.URL.Path, s.Unsigned)):
 		p, c.unsigned = iam.AnonymousPrincipal(), true
+		p.SetConnection(r)
 	default:
 		p, err = g.Authority.Authenticate(r.Context(), r)
 	}
@@ -220,15 +224,52 @@ func (s *Service) authenticate(r *http.Request, c *Call) error {
 	if err != nil {
 		return err
 	}
+	return s.setCaller(c, p)
+}
+
+// setCaller makes p the call's caller.
+func (s *Service) setCaller(c *Call, p *iam.Principal) error {
 	if c.Sandbox != nil && p.IsRoot() {
 		return s.denied(&iam.Denied{Message: "nubo refuses the account's root credentials from inside a function: " +
 			"sign with the credentials of the function's role (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)."})
 	}
 	c.Principal, c.Account = p, p.Account
-	if c.Account == "" && g.Root != nil { // an anonymous or service caller acts in nubo's account
-		c.Account = g.Root.Account
+	if c.Account == "" && c.guard.Root != nil { // an anonymous or service caller acts in nubo's account
+		c.Account = c.guard.Root.Account
 	}
 	return nil
+}
+
+// FormAuthority is an Authority that also authenticates browser POST
+// uploads, whose signature is in their form fields (iam.Service).
+type FormAuthority interface {
+	AuthenticateForm(ctx context.Context, r *http.Request, f sigv4.Form) (*iam.Principal, error)
+}
+
+// AuthenticateForm makes the signer of a POST upload's form the call's
+// caller: S3's PostObject, which the layer let in unsigned, calls it once
+// it has read the form and before it authorises the upload. Without
+// verification (--auth none) the caller stays who it is.
+func AuthenticateForm(ctx context.Context, f sigv4.Form) error {
+	c := CallOf(ctx)
+	g := c.guard
+	if g == nil || g.Authority == nil || !g.Verify || c.service == nil {
+		return nil
+	}
+	fa, ok := g.Authority.(FormAuthority)
+	if !ok {
+		return errors.New("wire: the authority does not authenticate forms")
+	}
+	p, err := fa.AuthenticateForm(ctx, c.Request, f)
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return se.For(c.service.family())
+	}
+	if err != nil {
+		return err
+	}
+	c.unsigned = false
+	return c.service.setCaller(c, p)
 }
 
 // signed reports whether r carries a SigV4 signature (or tries to).
@@ -276,7 +317,7 @@ func (s *Service) authorizeAll(ctx context.Context, action string, accesses []Ac
 		if res == "" {
 			res = "*"
 		}
-		if err := s.authorize(ctx, act, res); err != nil {
+		if err := s.authorizeWith(ctx, act, res, a.Context); err != nil {
 			return err
 		}
 	}
@@ -304,6 +345,11 @@ func AuthorizeAction(ctx context.Context, action, resource string) error {
 // authorize decides action on resource for the call's principal, with the
 // resource's policy.
 func (s *Service) authorize(ctx context.Context, action, resource string) error {
+	return s.authorizeWith(ctx, action, resource, nil)
+}
+
+// authorizeWith is authorize with the request's own condition keys.
+func (s *Service) authorizeWith(ctx context.Context, action, resource string, keys policy.Context) error {
 	c := CallOf(ctx)
 	c.authorized = true
 	g := c.guard
@@ -317,7 +363,7 @@ func (s *Service) authorize(ctx context.Context, action, resource string) error 
 			return err
 		}
 	}
-	check := iam.Check{Action: action, Resource: resource}
+	check := iam.Check{Action: action, Resource: resource, Context: keys}
 	if s.ResourcePolicy != nil && resource != "*" {
 		doc, owner, err := s.ResourcePolicy(ctx, resource)
 		if err != nil {
