@@ -224,12 +224,25 @@ func TestEventBridgeDeliversToEveryTargetKind(t *testing.T) {
 	if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("orders"), EventPattern: aws.String(`{"source": ["shop"]}`)}); err != nil {
 		t.Fatal(err)
 	}
+	// As on AWS, the targets' policies let EventBridge deliver for the
+	// rule (and the queue's let SNS deliver for the topic); a bus is
+	// reached as the target's role.
+	orders := source{"events.amazonaws.com", "arn:aws:events:" + region + ":" + account + ":rule/orders"}
+	n.allowQueue(t, direct, orders)
+	n.allowQueue(t, fifo, orders)
+	n.allowTopic(t, aws.ToString(topic.TopicArn), orders)
+	n.allowQueue(t, viaTopic, source{"sns.amazonaws.com", aws.ToString(topic.TopicArn)})
+	n.allowFunction(t, "on-order", orders)
+	n.allowQueue(t, viaBus, source{"events.amazonaws.com", "arn:aws:events:" + region + ":" + account + ":rule/downstream/all"})
+	n.logsClient().PutResourcePolicy(ctx, &cloudwatchlogs.PutResourcePolicyInput{PolicyName: aws.String("events"),
+		PolicyDocument: aws.String(allowFrom("arn:aws:logs:"+region+":"+account+":log-group:/aws/events/*", "logs:PutLogEvents",
+			source{"events.amazonaws.com", "arn:aws:events:" + region + ":" + account + ":rule/*"}))})
 	out, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("orders"), Targets: []etypes.Target{
 		{Id: aws.String("sqs"), Arn: aws.String(queueARN("direct"))},
 		{Id: aws.String("fifo"), Arn: aws.String(queueARN("ordered.fifo")), SqsParameters: &etypes.SqsParameters{MessageGroupId: aws.String("g")}},
 		{Id: aws.String("sns"), Arn: topic.TopicArn},
 		{Id: aws.String("lambda"), Arn: aws.String(fnARN("on-order"))},
-		{Id: aws.String("bus"), Arn: aws.String(busARN(region, "downstream"))},
+		{Id: aws.String("bus"), Arn: aws.String(busARN(region, "downstream")), RoleArn: aws.String(role)},
 	}})
 	if err != nil || out.FailedEntryCount != 0 {
 		t.Fatalf("PutTargets: %+v %v", out, err)

@@ -164,7 +164,8 @@ func (s *Server) allowDelivery(ctx context.Context, src targets.Source, action, 
 	return err
 }
 
-// resourcePolicy is the policy of a function, queue, topic or event bus.
+// resourcePolicy is the policy of a function, queue, topic, event bus or
+// log group.
 func (s *Server) resourcePolicy(ctx context.Context, target string) (*policy.Document, error) {
 	a, err := arn.Parse(target)
 	if err != nil {
@@ -179,6 +180,8 @@ func (s *Server) resourcePolicy(ctx context.Context, target string) (*policy.Doc
 		return s.sns.Policy(target)
 	case "events":
 		return s.events.Policy(target)
+	case "logs":
+		return s.logs.Policy()
 	}
 	return nil, nil
 }
