@@ -274,7 +274,11 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.urls = funcurl.New(urlConfigs, s.control, inv, nil, funcurl.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
+	var urlAuth funcurl.Authorizer // without verification: any request signed for lambda
+	if s.verifies() {
+		urlAuth = frontDoorIdentity{s}
+	}
+	s.urls = funcurl.New(urlConfigs, s.control, inv, urlAuth, funcurl.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
 	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", 30*time.Second)
 	if err != nil {
 		return err
