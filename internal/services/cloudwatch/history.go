@@ -79,7 +79,12 @@ func (m *Metrics) persist(ctx context.Context, before int64) error {
 	return nil
 }
 
+// indexKey names a series in the index: four tokens for AWS/Lambda, six
+// for other namespaces.
 func indexKey(s series) string {
+	if s.Namespace != "" {
+		return store.Key(s.Region, s.Name, s.Function, s.Resource, s.Namespace, s.Dims)
+	}
 	return store.Key(s.Region, s.Name, s.Function, s.Resource)
 }
 
@@ -99,10 +104,14 @@ func (m *Metrics) loadIndex(ctx context.Context) error {
 		}
 		t := store.SplitKey(key)
 		minute, err := strconv.ParseInt(string(e.Value), 10, 64)
-		if len(t) != 4 || err != nil {
+		if len(t) != 4 && len(t) != 6 || err != nil {
 			continue
 		}
-		m.known[series{Region: t[0], Name: t[1], Function: t[2], Resource: t[3]}] = minute
+		s := series{Region: t[0], Name: t[1], Function: t[2], Resource: t[3]}
+		if len(t) == 6 {
+			s.Namespace, s.Dims = t[4], t[5]
+		}
+		m.known[s] = minute
 	}
 	return nil
 }

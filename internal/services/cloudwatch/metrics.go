@@ -1,5 +1,6 @@
-// Package metrics keeps the AWS/Lambda metrics of every function — per
-// function, per alias or version, and for the whole account — as
+// Package cloudwatch keeps the AWS/Lambda metrics of every function — per
+// function, per alias or version, and for the whole account — and the
+// metrics of other namespaces services record (AWS/S3's per bucket), as
 // CloudWatch does: a statistic set (count, sum, minimum, maximum, and a
 // histogram for percentiles) per series and minute. The current minute is
 // aggregated in memory; each closed minute is appended to a store.Stream
@@ -22,8 +23,12 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Namespace is the CloudWatch namespace of every metric here.
-const Namespace = "AWS/Lambda"
+// Namespace is the CloudWatch namespace of Lambda's metrics, which Record
+// records; RecordIn records those of others, such as NamespaceS3.
+const (
+	Namespace   = "AWS/Lambda"
+	NamespaceS3 = "AWS/S3"
+)
 
 // The metrics, by their CloudWatch names.
 const (
@@ -39,11 +44,31 @@ const (
 	AsyncEventsDropped          = "AsyncEventsDropped"
 )
 
+// S3's request metrics (AWS/S3, dimensions BucketName and FilterId).
+const (
+	AllRequests         = "AllRequests"
+	GetRequests         = "GetRequests"
+	PutRequests         = "PutRequests"
+	DeleteRequests      = "DeleteRequests"
+	HeadRequests        = "HeadRequests"
+	PostRequests        = "PostRequests"
+	ListRequests        = "ListRequests"
+	Errors4xx           = "4xxErrors"
+	Errors5xx           = "5xxErrors"
+	BytesDownloaded     = "BytesDownloaded"
+	BytesUploaded       = "BytesUploaded"
+	FirstByteLatency    = "FirstByteLatency"
+	TotalRequestLatency = "TotalRequestLatency"
+)
+
 // Unit is each metric's CloudWatch unit.
 var Unit = map[string]string{
 	Invocations: "Count", Errors: "Count", Throttles: "Count", Duration: "Milliseconds",
 	ConcurrentExecutions: "Count", DeadLetterErrors: "Count", DestinationDeliveryFailures: "Count",
 	AsyncEventsReceived: "Count", AsyncEventAge: "Milliseconds", AsyncEventsDropped: "Count",
+	AllRequests: "Count", GetRequests: "Count", PutRequests: "Count", DeleteRequests: "Count", HeadRequests: "Count",
+	PostRequests: "Count", ListRequests: "Count", Errors4xx: "Count", Errors5xx: "Count",
+	BytesDownloaded: "Bytes", BytesUploaded: "Bytes", FirstByteLatency: "Milliseconds", TotalRequestLatency: "Milliseconds",
 }
 
 // Dims says what a value is about: a function in a region and, when the
@@ -70,14 +95,18 @@ type Recorder interface {
 	Record(name string, dims Dims, value float64)
 }
 
-// series names one metric with one set of dimensions: the account total
-// (Function ""), a function (Resource ""), or an alias or version
-// (Resource "name:qualifier").
+// series names one metric with one set of dimensions. In AWS/Lambda
+// (Namespace "") it is the account total (Function ""), a function
+// (Resource ""), or an alias or version (Resource "name:qualifier"). In
+// another namespace its dimensions are Dims: "Name=Value" pairs in name
+// order, each ended by a NUL (a string, so that a series is a map key).
 type series struct {
-	Region   string `json:"r"`
-	Name     string `json:"m"`
-	Function string `json:"f,omitempty"`
-	Resource string `json:"q,omitempty"`
+	Region    string `json:"r"`
+	Namespace string `json:"ns,omitempty"`
+	Name      string `json:"m"`
+	Function  string `json:"f,omitempty"`
+	Resource  string `json:"q,omitempty"`
+	Dims      string `json:"d,omitempty"`
 }
 
 // Options configures Metrics.
@@ -138,6 +167,17 @@ func (m *Metrics) Record(name string, d Dims, value float64) {
 	if d.Qualifier != "" {
 		sampleInto(open, series{Region: d.Region, Name: name, Function: d.Function, Resource: d.Function + ":" + d.Qualifier}, value)
 	}
+}
+
+// RecordIn records one value of a metric of another namespace than
+// AWS/Lambda (AWS/S3's request metrics), for exactly the dimensions
+// given. Count metrics take 1 per occurrence (or 0: 4xxErrors' Average is
+// the error rate); Milliseconds and Bytes metrics take the amount.
+func (m *Metrics) RecordIn(region, namespace, name string, dims []Dimension, value float64) {
+	s := series{Region: region, Namespace: namespace, Name: name, Dims: encodeDims(dims)}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sampleInto(m.openLocked(time.Now()), s, value)
 }
 
 // Run samples concurrency and persists closed minutes until ctx ends.

@@ -137,6 +137,45 @@ func TestDimensionsAndHistorySurviveRestart(t *testing.T) {
 	}
 }
 
+// Other namespaces' series have the dimensions they were recorded with,
+// in any order, and survive a restart.
+func TestOtherNamespaces(t *testing.T) {
+	ctx := context.Background()
+	b := openBacking(t)
+	m := b.open(t, nil)
+	bucket := []cloudwatch.Dimension{{Name: "FilterId", Value: "EntireBucket"}, {Name: "BucketName", Value: "photos"}}
+	for _, v := range []float64{1, 1, 1} {
+		m.RecordIn("r", cloudwatch.NamespaceS3, cloudwatch.AllRequests, bucket, v)
+	}
+	m.RecordIn("r", cloudwatch.NamespaceS3, cloudwatch.BytesDownloaded, bucket, 4096)
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "f"}, 1)
+	sum := func(m *cloudwatch.Metrics, ns, name string, dims []cloudwatch.Dimension) float64 {
+		var s float64
+		for _, p := range query(t, m, cloudwatch.Query{Region: "r", Namespace: ns, Name: name, Dimensions: dims}) {
+			s += p.Sum
+		}
+		return s
+	}
+	reversed := []cloudwatch.Dimension{bucket[1], bucket[0]}
+	check := func(m *cloudwatch.Metrics, when string) {
+		if got := sum(m, cloudwatch.NamespaceS3, cloudwatch.AllRequests, reversed); got != 3 {
+			t.Errorf("%s: AllRequests %v, want 3", when, got)
+		}
+		if got := sum(m, cloudwatch.NamespaceS3, cloudwatch.AllRequests, bucket[:1]); got != 0 {
+			t.Errorf("%s: a subset of the dimensions is another series: %v", when, got)
+		}
+		s3 := m.List("r", "", []cloudwatch.Dimension{{Name: "BucketName", Value: "photos"}}, false)
+		if len(s3) != 2 || s3[0].Namespace != cloudwatch.NamespaceS3 || len(s3[0].Dimensions) != 2 || s3[0].Dimensions[0].Name != "BucketName" {
+			t.Errorf("%s: S3 series %+v", when, s3)
+		}
+	}
+	check(m, "before restart")
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check(b.open(t, nil), "after restart")
+}
+
 func TestPeriods(t *testing.T) {
 	b := openBacking(t)
 	m := b.open(t, nil)

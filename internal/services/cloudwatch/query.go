@@ -3,6 +3,7 @@ package cloudwatch
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -19,12 +20,38 @@ type Dimension struct {
 
 // Metric is a series as CloudWatch lists it.
 type Metric struct {
+	Namespace  string
 	Name       string
 	Dimensions []Dimension
 }
 
+// encodeDims is the Dims of a series of another namespace than
+// AWS/Lambda: the dimensions in name order.
+func encodeDims(dims []Dimension) string {
+	sorted := append([]Dimension(nil), dims...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	var b strings.Builder
+	for _, d := range sorted {
+		b.WriteString(d.Name + "=" + d.Value + "\x00")
+	}
+	return b.String()
+}
+
+func decodeDims(s string) []Dimension {
+	var out []Dimension
+	for _, pair := range strings.Split(strings.TrimSuffix(s, "\x00"), "\x00") {
+		if name, value, ok := strings.Cut(pair, "="); ok {
+			out = append(out, Dimension{name, value})
+		}
+	}
+	return out
+}
+
 func (s series) metric() Metric {
-	m := Metric{Name: s.Name}
+	if s.Namespace != "" {
+		return Metric{Namespace: s.Namespace, Name: s.Name, Dimensions: decodeDims(s.Dims)}
+	}
+	m := Metric{Namespace: Namespace, Name: s.Name}
 	if s.Function != "" {
 		m.Dimensions = append(m.Dimensions, Dimension{DimFunctionName, s.Function})
 	}
@@ -34,9 +61,12 @@ func (s series) metric() Metric {
 	return m
 }
 
-// seriesOf finds the series a set of dimensions names; ok is false for
-// sets that no Lambda metric has.
-func seriesOf(region, name string, dims []Dimension) (s series, ok bool) {
+// seriesOf finds the series a set of dimensions names in a namespace;
+// ok is false for sets that no Lambda metric has.
+func seriesOf(region, namespace, name string, dims []Dimension) (s series, ok bool) {
+	if namespace != "" && namespace != Namespace {
+		return series{Region: region, Namespace: namespace, Name: name, Dims: encodeDims(dims)}, true
+	}
 	s = series{Region: region, Name: name}
 	for _, d := range dims {
 		switch {
@@ -53,7 +83,9 @@ func seriesOf(region, name string, dims []Dimension) (s series, ok bool) {
 
 // Query asks for the statistics of one series.
 type Query struct {
-	Region     string
+	Region string
+	// Namespace is AWS/Lambda when "".
+	Namespace  string
 	Name       string
 	Dimensions []Dimension
 	// Start and End bound the data (End excluded); Start is rounded down
@@ -71,7 +103,7 @@ type Datapoint struct {
 
 // Query returns the periods of q that have data, oldest first.
 func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
-	want, ok := seriesOf(q.Region, q.Name, q.Dimensions)
+	want, ok := seriesOf(q.Region, q.Namespace, q.Name, q.Dimensions)
 	if !ok {
 		return nil, nil
 	}
@@ -155,7 +187,7 @@ func matches(have, want []Dimension) bool {
 }
 
 func metricKey(m Metric) string {
-	k := m.Name
+	k := m.Namespace + "\x00" + m.Name
 	for _, d := range m.Dimensions {
 		k += "\x00" + d.Name + "\x00" + d.Value
 	}
