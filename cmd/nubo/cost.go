@@ -37,6 +37,10 @@ func priceFlags(fs *flag.FlagSet) *meter.Prices {
 	fs.Float64Var(&p.GBSecondArm64, "price-gb-second-arm64", envFloat("NUBO_PRICE_GB_SECOND_ARM64", p.GBSecondArm64), "US dollars per GB-second on arm64 (NUBO_PRICE_GB_SECOND_ARM64)")
 	fs.Int64Var(&p.FreeRequests, "free-requests", envInt64("NUBO_FREE_REQUESTS", p.FreeRequests), "free requests a month (NUBO_FREE_REQUESTS)")
 	fs.Int64Var(&p.FreeGBSeconds, "free-gb-seconds", envInt64("NUBO_FREE_GB_SECONDS", p.FreeGBSeconds), "free GB-seconds a month, both architectures together (NUBO_FREE_GB_SECONDS)")
+	fs.Float64Var(&p.StateTransitionsPerThousand, "price-state-transitions", envFloat("NUBO_PRICE_STATE_TRANSITIONS", p.StateTransitionsPerThousand), "US dollars per 1,000 state transitions of Standard workflows (NUBO_PRICE_STATE_TRANSITIONS)")
+	fs.Int64Var(&p.FreeStateTransitions, "free-state-transitions", envInt64("NUBO_FREE_STATE_TRANSITIONS", p.FreeStateTransitions), "free state transitions a month (NUBO_FREE_STATE_TRANSITIONS)")
+	fs.Float64Var(&p.ExpressRequestsPerMillion, "price-express-requests", envFloat("NUBO_PRICE_EXPRESS_REQUESTS", p.ExpressRequestsPerMillion), "US dollars per million Express workflow requests (NUBO_PRICE_EXPRESS_REQUESTS)")
+	fs.Float64Var(&p.ExpressGBSecond, "price-express-gb-second", envFloat("NUBO_PRICE_EXPRESS_GB_SECOND", p.ExpressGBSecond), "US dollars per GB-second of Express workflows (NUBO_PRICE_EXPRESS_GB_SECOND)")
 	return &p
 }
 
@@ -87,6 +91,24 @@ func printBill(r meter.Report) {
 	}
 	fmt.Fprintf(tw, "total\t\t%d\t\t%.6f\t%.10f\t\n", r.Requests, r.GBSeconds, r.GrossCost)
 	tw.Flush()
-	fmt.Printf("\nfree tier used: %d of %d requests, %.6f of %d GB-s\n", r.FreeRequests, p.FreeRequests, r.FreeGBSeconds, p.FreeGBSeconds)
+	printStates(r)
+	fmt.Printf("\nfree tier used: %d of %d requests, %.6f of %d GB-s, %d of %d state transitions\n", r.FreeRequests, p.FreeRequests,
+		r.FreeGBSeconds, p.FreeGBSeconds, r.FreeStateTransitions, p.FreeStateTransitions)
 	fmt.Printf("due after the free tier: $%.10f\n", r.Cost)
+}
+
+// printStates prints Step Functions' part of the bill, when there is one.
+func printStates(r meter.Report) {
+	if len(r.StateMachines) == 0 {
+		return
+	}
+	p := r.Prices
+	fmt.Printf("\nStep Functions: $%g per 1,000 state transitions (Standard), $%g per 1M requests and $%g per GB-s (Express)\n\n",
+		p.StateTransitionsPerThousand, p.ExpressRequestsPerMillion, p.ExpressGBSecond)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "STATE MACHINE\tREGION\tTRANSITIONS\tEXPRESS REQUESTS\tGB-SECONDS\tCOST (USD)\t")
+	for _, s := range r.StateMachines {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.6f\t%.10f\t\n", s.StateMachine, s.Region, s.Transitions, s.Requests, s.GBSeconds, s.Cost)
+	}
+	tw.Flush()
 }

@@ -20,13 +20,20 @@ type Prices struct {
 	GBSecondArm64      float64 `json:"gbSecondArm64"`
 	FreeRequests       int64   `json:"freeRequests"`
 	FreeGBSeconds      int64   `json:"freeGBSeconds"`
+	// Step Functions: Standard workflows' state transitions (with their
+	// monthly free tier), Express workflows' requests and GB-seconds.
+	StateTransitionsPerThousand float64 `json:"stateTransitionsPerThousand"`
+	FreeStateTransitions        int64   `json:"freeStateTransitions"`
+	ExpressRequestsPerMillion   float64 `json:"expressRequestsPerMillion"`
+	ExpressGBSecond             float64 `json:"expressGBSecond"`
 }
 
-// DefaultPrices are Lambda's public on-demand prices (US East, first
-// pricing tier) and free tier.
+// DefaultPrices are Lambda's and Step Functions' public prices (US East,
+// first pricing tier) and free tiers.
 func DefaultPrices() Prices {
 	return Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334,
-		FreeRequests: 1_000_000, FreeGBSeconds: 400_000}
+		FreeRequests: 1_000_000, FreeGBSeconds: 400_000,
+		StateTransitionsPerThousand: 0.025, FreeStateTransitions: 4000, ExpressRequestsPerMillion: 1.00, ExpressGBSecond: 0.00001667}
 }
 
 func (p Prices) perGBSecond(arch string) float64 {
@@ -67,8 +74,14 @@ type Report struct {
 	// FreeRequests and FreeGBSeconds are the free tier used.
 	FreeRequests  int64   `json:"freeRequestsUsed"`
 	FreeGBSeconds float64 `json:"freeGBSecondsUsed"`
-	// GrossCost is the sum of the functions' costs; Cost is what is due
-	// after the free tier.
+	// StateMachines are Step Functions' usage (in reports of all
+	// functions: it belongs to none); StatesCost is its cost after the
+	// free transitions, FreeStateTransitions how many of them it used.
+	StateMachines        []StatesCost `json:"stateMachines"`
+	StatesCost           float64      `json:"statesCost"`
+	FreeStateTransitions int64        `json:"freeStateTransitionsUsed"`
+	// GrossCost is the sum of the functions' and the state machines'
+	// costs; Cost is what is due after the free tiers.
 	GrossCost float64 `json:"grossCost"`
 	Cost      float64 `json:"cost"`
 }
@@ -125,6 +138,14 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 		r.Cost += GBSeconds(mbMsByArch[arch]-used) * prices.perGBSecond(arch)
 	}
 	r.FreeGBSeconds = GBSeconds(freeUsed)
+	r.StateMachines = []StatesCost{}
+	if function == "" {
+		var gross float64
+		r.StateMachines, gross, r.FreeStateTransitions = m.statesReport(month, region, prices)
+		r.StatesCost = gross - float64(r.FreeStateTransitions)*prices.StateTransitionsPerThousand/1000
+		r.GrossCost += gross
+		r.Cost += r.StatesCost
+	}
 	return r
 }
 

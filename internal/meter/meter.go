@@ -92,6 +92,9 @@ type Meter struct {
 	// pending is what was metered since the last append, by subject.
 	pending map[string]map[lineKey]*stored
 	timer   *time.Timer
+	// states and pendingStates are Step Functions' usage (states.go).
+	states        map[string]*statesAccount
+	pendingStates map[string]*StatesUsage
 }
 
 // Open returns a Meter on stream (which holds the subjects "meter.>" and
@@ -103,7 +106,8 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{}}
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{},
+		states: map[string]*statesAccount{}, pendingStates: map[string]*StatesUsage{}}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
@@ -175,6 +179,7 @@ func (m *Meter) appendPendingLocked() {
 		}
 	}
 	clear(m.pending)
+	m.appendStatesLocked()
 }
 
 func (m *Meter) accountLocked(subject, month, region, function string) *account {
@@ -255,7 +260,7 @@ func (m *Meter) snapshot() error {
 		}
 		a.unsnapped = 0
 	}
-	return nil
+	return m.snapshotStatesLocked()
 }
 
 // load replays the stream: each account's last snapshot and the
@@ -263,6 +268,10 @@ func (m *Meter) snapshot() error {
 func (m *Meter) load(ctx context.Context) error {
 	err := m.stream.Read(ctx, Prefix+".>", time.Time{}, false, func(msg store.Message) bool {
 		t := store.SplitKey(msg.Subject)
+		if len(t) == 5 && t[3] == statesToken {
+			m.loadStatesLocked(msg.Subject, t[1], t[2], t[4], msg.Data)
+			return true
+		}
 		if len(t) != 4 {
 			return true
 		}
