@@ -71,6 +71,14 @@ var Unit = map[string]string{
 	BytesDownloaded: "Bytes", BytesUploaded: "Bytes", FirstByteLatency: "Milliseconds", TotalRequestLatency: "Milliseconds",
 }
 
+// UnitOf is a metric's CloudWatch unit in a namespace.
+func UnitOf(namespace, name string) string {
+	if namespace == NamespaceStates {
+		return StatesUnit(name)
+	}
+	return Unit[name]
+}
+
 // Dims says what a value is about: a function in a region and, when the
 // caller named one, the alias or version it invoked.
 type Dims struct {

@@ -75,7 +75,7 @@ func (s service) listMetrics(ctx context.Context, in *listMetricsInput) (*listMe
 
 // served reports whether nubo keeps metrics of a namespace.
 func served(namespace string) bool {
-	return namespace == cloudwatch.Namespace || namespace == cloudwatch.NamespaceS3
+	return namespace == cloudwatch.Namespace || namespace == cloudwatch.NamespaceS3 || namespace == cloudwatch.NamespaceStates
 }
 
 // statistic is a requested statistic: a basic one or a percentile.
@@ -228,7 +228,7 @@ func (s service) getMetricStatistics(ctx context.Context, in *getMetricStatistic
 		return nil, err
 	}
 	out := &getMetricStatisticsOutput{Label: in.MetricName, Datapoints: []datapoint{}}
-	unit := cloudwatch.Unit[in.MetricName]
+	unit := cloudwatch.UnitOf(in.Namespace, in.MetricName)
 	if !served(in.Namespace) || in.Unit != "" && in.Unit != unit {
 		return out, nil
 	}
@@ -344,7 +344,7 @@ func (s service) metricData(ctx context.Context, q *metricDataQuery, start, end 
 	if out.Label == "" {
 		out.Label = name
 	}
-	if !served(ms.Metric.Namespace) || ms.Unit != "" && ms.Unit != cloudwatch.Unit[name] {
+	if !served(ms.Metric.Namespace) || ms.Unit != "" && ms.Unit != cloudwatch.UnitOf(ms.Metric.Namespace, name) {
 		return out, nil
 	}
 	data, err := s.metrics.Query(ctx, cloudwatch.Query{Region: wire.Region(ctx), Namespace: ms.Metric.Namespace, Name: name,
