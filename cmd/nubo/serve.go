@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/server"
+	"github.com/nubo-dev/nubo/internal/services/sfn"
 )
 
 // env returns the environment variable key, or def when it is unset.
@@ -68,9 +69,19 @@ func serve(args []string) error {
 	asyncDelays := fs.String("async-retry-delays", env("NUBO_ASYNC_RETRY_DELAYS", "1m,2m"), "waits before the retries of a failed asynchronous event (NUBO_ASYNC_RETRY_DELAYS)")
 	fs.DurationVar(&cfg.BillingGranularity, "billing-granularity", envDuration("NUBO_BILLING_GRANULARITY", time.Millisecond), "billed durations are rounded up to a multiple of this, e.g. 100ms as before 2020 (NUBO_BILLING_GRANULARITY)")
 	cfg.Prices = priceFlags(fs)
+	localMock := fs.String("local-mock", env("NUBO_SFN_LOCAL_MOCK", ""), "Step Functions Local's mock configuration file: executions started as <stateMachineArn>#<TestCase> take their Task results from it (NUBO_SFN_LOCAL_MOCK)")
 	logLevel := fs.String("log-level", env("NUBO_LOG_LEVEL", "info"), "debug, info, warn or error (NUBO_LOG_LEVEL)")
 	fs.Parse(args)
 	cfg.RuntimeInterpreters = interpreters
+	if *localMock != "" {
+		data, err := os.ReadFile(*localMock)
+		if err != nil {
+			return fmt.Errorf("--local-mock: %w", err)
+		}
+		if cfg.StepFunctionsMock, err = sfn.ParseMockConfig(data); err != nil {
+			return fmt.Errorf("--local-mock %s: %w", *localMock, err)
+		}
+	}
 	cfg.NoForkServer = !*forkServer
 	for _, d := range strings.Split(*asyncDelays, ",") {
 		delay, err := time.ParseDuration(strings.TrimSpace(d))

@@ -25,6 +25,8 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/lambda/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/services/logs"
 	"github.com/nubo-dev/nubo/internal/services/logs/logsapi"
+	"github.com/nubo-dev/nubo/internal/services/sfn"
+	"github.com/nubo-dev/nubo/internal/services/sfn/sfnapi"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -67,6 +69,12 @@ type Config struct {
 	BillingGranularity time.Duration
 	// Prices price the bill (Lambda's when nil).
 	Prices *meter.Prices
+
+	// StepFunctionsMock replaces Task results for executions started as
+	// "<stateMachineArn>#<TestCase>" (Step Functions Local's mock
+	// configuration, --local-mock).
+	StepFunctionsMock *sfn.MockConfig
+
 	Logger *slog.Logger
 }
 
@@ -83,6 +91,7 @@ type Server struct {
 	sqs     *sqs.Service
 	sns     *sns.Service
 	esm     *esm.Service
+	sfn     *sfn.Service
 	http    *http.Server
 	forks   *runtimes.ForkServers // nil unless the process driver forks
 	// api is the router, which functions inside sandboxes reach too; the
@@ -205,6 +214,9 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	dests.Queues, dests.Topics = queueTargets{s.sqs}, topicTargets{s.sns}
+	if err := s.buildStepFunctions(ctx, inv); err != nil {
+		return err
+	}
 	router := wire.NewRouter(s.cfg.Region, s.log)
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
@@ -217,6 +229,7 @@ func (s *Server) build(ctx context.Context) error {
 		snsapi.New(s.sns, s.log),
 		logsapi.New(s.logs, s.cfg.Account, s.log),
 		cloudwatchapi.New(s.obs.metrics, s.log),
+		sfnapi.New(s.sfn, s.cfg.Account, s.log),
 	} {
 		router.Handle(svc)
 	}
