@@ -22,6 +22,7 @@ usage:
                                           print the bill: requests, GB-seconds, free tier, cost
   nubo bench   [--concurrency 1,8,64]     measure invoke latency, throughput and cold starts
   nubo bench-sqs [--concurrency 32]       measure SQS send, receive+delete and SQS-to-Lambda rates
+  nubo bench-sfn [--concurrency 1,32]     measure Step Functions executions and state transitions per second
 
 Run 'nubo COMMAND -h' for a command's flags.
 `
@@ -41,6 +42,7 @@ func main() {
 		"cost":      costCmd,
 		"bench":     benchCmd,
 		"bench-sqs": benchSQSCmd,
+		"bench-sfn": benchSFNCmd,
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {

@@ -245,6 +245,10 @@ type apiHandler struct{ http.Handler }
 // backlog).
 func (s *Server) Async() *async.Queue { return s.async }
 
+// StepFunctions is the Step Functions domain (the benchmark's floor calls
+// it without HTTP).
+func (s *Server) StepFunctions() *sfn.Service { return s.sfn }
+
 // Addr is the address nubo listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
