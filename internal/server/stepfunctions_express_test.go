@@ -63,23 +63,7 @@ func TestStepFunctionsExpressLogsMetricsAndBill(t *testing.T) {
 		t.Errorf("execution log: %q", messages)
 	}
 
-	cw := cloudwatch.NewFromConfig(aws.Config{Region: n.region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String("http://" + n.addr)})
-	sum := func(metric, machine string) float64 {
-		t.Helper()
-		st, err := cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("AWS/States"), MetricName: aws.String(metric),
-			Dimensions: []cwtypes.Dimension{{Name: aws.String("StateMachineArn"), Value: aws.String(machine)}},
-			StartTime:  aws.Time(time.Now().Add(-time.Hour)), EndTime: aws.Time(time.Now().Add(time.Minute)), Period: aws.Int32(3600),
-			Statistics: []cwtypes.Statistic{cwtypes.StatisticSum}})
-		if err != nil {
-			t.Fatalf("GetMetricStatistics %s: %v", metric, err)
-		}
-		var s float64
-		for _, p := range st.Datapoints {
-			s += aws.ToFloat64(p.Sum)
-		}
-		return s
-	}
+	sum := func(metric, machine string) float64 { return n.statesMetric(t, metric, "StateMachineArn", machine) }
 	slowArn := aws.ToString(standard.StateMachineArn)
 	for _, m := range []struct {
 		name, machine string
@@ -101,6 +85,26 @@ func TestStepFunctionsExpressLogsMetricsAndBill(t *testing.T) {
 }
 
 type billLine struct{ transitions, requests, mbMs int64 }
+
+// statesMetric is the sum of an AWS/States metric of one dimension over
+// the last hour.
+func (n *nubo) statesMetric(t *testing.T, metric, dim, value string) float64 {
+	t.Helper()
+	cw := cloudwatch.NewFromConfig(aws.Config{Region: n.region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String("http://" + n.addr)})
+	st, err := cw.GetMetricStatistics(context.Background(), &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("AWS/States"),
+		MetricName: aws.String(metric), Dimensions: []cwtypes.Dimension{{Name: aws.String(dim), Value: aws.String(value)}},
+		StartTime: aws.Time(time.Now().Add(-time.Hour)), EndTime: aws.Time(time.Now().Add(time.Minute)), Period: aws.Int32(3600),
+		Statistics: []cwtypes.Statistic{cwtypes.StatisticSum}})
+	if err != nil {
+		t.Fatalf("GetMetricStatistics %s: %v", metric, err)
+	}
+	var v float64
+	for _, p := range st.Datapoints {
+		v += aws.ToFloat64(p.Sum)
+	}
+	return v
+}
 
 // With a mock configuration, executions started as ARN#TestCase take their
 // task results from it; others run the real tasks.

@@ -39,6 +39,20 @@ func TestStepFunctionsLambda(t *testing.T) {
 			"caught.$": "$.caught.Error", "cause.$": "States.StringToJson($.caught.Cause)", "missing.$": "$.missing.Error"}}}}`, `{"v": "v1"}`)
 	succeeded(t, d, `{"optimised": {"value": "v1", "code": 200, "version": "$LATEST"}, "direct": {"value": "direct"}, "flaky": {"code": 200},
 		"caught": "errorString", "cause": {"errorMessage": "boom: x", "errorType": "errorString"}, "missing": "Lambda.ResourceNotFoundException"}`)
+	for _, m := range []struct {
+		metric, dim, value string
+		want               float64
+	}{
+		{"ServiceIntegrationsScheduled", "ServiceIntegrationResourceArn", "arn:aws:states:::lambda:invoke", 6},
+		{"ServiceIntegrationsSucceeded", "ServiceIntegrationResourceArn", "arn:aws:states:::lambda:invoke", 2},
+		{"ServiceIntegrationsFailed", "ServiceIntegrationResourceArn", "arn:aws:states:::lambda:invoke", 4},
+		{"LambdaFunctionsScheduled", "LambdaFunctionArn", n.arn("worker"), 1},
+		{"LambdaFunctionsSucceeded", "LambdaFunctionArn", n.arn("worker"), 1},
+	} {
+		if got := n.statesMetric(t, m.metric, m.dim, m.value); got != m.want {
+			t.Errorf("%s of %s: %v, want %v", m.metric, m.value, got, m.want)
+		}
+	}
 	events := n.history(t, aws.ToString(d.ExecutionArn))
 	if got := strings.Count(eventTypes(events), "TaskFailed"); got != 4 {
 		t.Errorf("%d TaskFailed events (want 2 retried, 1 caught, 1 missing): %s", got, eventTypes(events))
