@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
@@ -169,5 +170,41 @@ func TestStepFunctionsActivity(t *testing.T) {
 	succeeded(t, n.finished(t, exec, time.Minute), `{"ok": "d-1"}`)
 	if got, want := eventTypes(n.history(t, exec)), "ExecutionStarted TaskStateEntered ActivityScheduled ActivityStarted ActivitySucceeded TaskStateExited ExecutionSucceeded"; got != want {
 		t.Errorf("history %s", got)
+	}
+}
+
+// An sns:publish task publishes on a real topic, whose queue subscriber
+// receives the message serialised from its JSON.
+func TestStepFunctionsPublish(t *testing.T) {
+	ctx := context.Background()
+	n := sharedNubo(t)
+	q := n.sqsIn()
+	queue, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("published")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics := sns.NewFromConfig(aws.Config{Region: n.region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String("http://" + n.addr)})
+	topic, err := topics.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("orders")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := topics.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String("arn:aws:sqs:" + n.region + ":000000000000:published"), Attributes: map[string]string{"RawMessageDelivery": "true"}}); err != nil {
+		t.Fatal(err)
+	}
+	d := n.runMachine(t, "publisher", `{"StartAt": "Tell", "States": {"Tell": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "End": true,
+		"Parameters": {"TopicArn": "`+aws.ToString(topic.TopicArn)+`", "Message": {"order.$": "$.order"}}, "ResultSelector": {"id.$": "$.MessageId"}}}}`, `{"order": "o-5"}`)
+	if d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("%s %s", d.Status, aws.ToString(d.Cause))
+	}
+	out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue.QueueUrl, WaitTimeSeconds: 10})
+	if err != nil || len(out.Messages) != 1 || aws.ToString(out.Messages[0].Body) != `{"order":"o-5"}` {
+		t.Fatalf("received %+v %v", out, err)
+	}
+	var result struct{ ID string }
+	json.Unmarshal([]byte(aws.ToString(d.Output)), &result)
+	if result.ID == "" {
+		t.Errorf("output %s has no MessageId", aws.ToString(d.Output))
 	}
 }
