@@ -107,7 +107,7 @@ func FuzzService(f *testing.F) {
 	f.Add("UpdateStateMachine", `{"stateMachineArn":"`+machineArn+`","definition":"{","publish":true}`)
 	f.Add("CreateStateMachineAlias", `{"name":"live","routingConfiguration":[{"stateMachineVersionArn":"`+machineArn+`:1","weight":100}]}`)
 	f.Fuzz(func(t *testing.T, op, body string) {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		status, out := call(ctx, s, op, body)
 		if status >= 500 && ctx.Err() == nil {
