@@ -84,7 +84,11 @@ func (o *statesObserver) Observe(x *sfn.Observed) {
 var taskStages = map[string]bool{"Scheduled": true, "Started": true, "Submitted": true, "Succeeded": true, "Failed": true, "TimedOut": true}
 
 func (o *statesObserver) count(x *sfn.Observed, name string, dims []cloudwatch.Dimension) {
-	o.metrics.RecordIn(x.Region, cloudwatch.NamespaceStates, name, dims, 1)
+	o.put(x, name, dims, 1)
+}
+
+func (o *statesObserver) put(x *sfn.Observed, name string, dims []cloudwatch.Dimension, v float64) {
+	o.metrics.Put(cloudwatch.NamespaceStates, name, x.Region, dims, v)
 }
 
 func (o *statesObserver) transition(x *sfn.Observed) {
@@ -99,7 +103,7 @@ func (o *statesObserver) ended(x *sfn.Observed, machine []cloudwatch.Dimension) 
 	name := "Executions" + strings.TrimPrefix(x.Event.Type, "Execution")
 	o.count(x, name, machine)
 	d := x.Event.Timestamp.Sub(x.Start)
-	o.metrics.RecordIn(x.Region, cloudwatch.NamespaceStates, cloudwatch.ExecutionTime, machine, float64(d.Milliseconds()))
+	o.put(x, cloudwatch.ExecutionTime, machine, float64(d.Milliseconds()))
 	if x.Express {
 		mb, ms := sfn.ExpressBilled(d)
 		o.meter.AddStates(x.Event.Timestamp.Time, x.Region, machineName(x.StateMachine), meter.StatesUsage{MBMs: mb * ms})
@@ -124,7 +128,7 @@ func (o *statesObserver) task(x *sfn.Observed, k *taskKind, stage string) {
 		}
 		t := &taskInFlight{kind: k, dims: []cloudwatch.Dimension{{Name: k.dim, Value: taskResource(e)}}, scheduled: at}
 		inFlight[e.ID] = t
-		o.metrics.RecordIn(x.Region, cloudwatch.NamespaceStates, k.metrics+"Scheduled", t.dims, 1)
+		o.put(x, k.metrics+"Scheduled", t.dims, 1)
 		return
 	}
 	t := inFlight[e.PreviousEventID]
@@ -137,8 +141,8 @@ func (o *statesObserver) task(x *sfn.Observed, k *taskKind, stage string) {
 	case "Started", "Submitted":
 		if stage == "Started" {
 			t.started = at
-			o.metrics.RecordIn(x.Region, cloudwatch.NamespaceStates, k.metrics+"Started", t.dims, 1)
-			o.metrics.RecordIn(x.Region, cloudwatch.NamespaceStates, k.times+"ScheduleTime", t.dims, ms(t.scheduled))
+			o.put(x, k.metrics+"Started", t.dims, 1)
+			o.put(x, k.times+"ScheduleTime", t.dims, ms(t.scheduled))
 		}
 		inFlight[e.ID] = t
 		return
@@ -147,11 +151,11 @@ func (o *statesObserver) task(x *sfn.Observed, k *taskKind, stage string) {
 			stage = "HeartbeatTimedOut"
 		}
 	}
-	o.metrics.RecordIn(x.Region, cloudwatch.NamespaceStates, k.metrics+stage, t.dims, 1)
+	o.put(x, k.metrics+stage, t.dims, 1)
 	if !t.started.IsZero() {
-		o.metrics.RecordIn(x.Region, cloudwatch.NamespaceStates, k.times+"RunTime", t.dims, ms(t.started))
+		o.put(x, k.times+"RunTime", t.dims, ms(t.started))
 	}
-	o.metrics.RecordIn(x.Region, cloudwatch.NamespaceStates, k.times+"Time", t.dims, ms(t.scheduled))
+	o.put(x, k.times+"Time", t.dims, ms(t.scheduled))
 	if !x.Express && !x.Due.IsZero() {
 		o.transition(x) // a retry is a transition of its own
 	}

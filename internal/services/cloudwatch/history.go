@@ -79,11 +79,11 @@ func (m *Metrics) persist(ctx context.Context, before int64) error {
 	return nil
 }
 
-// indexKey names a series in the index: four tokens for AWS/Lambda, six
-// for other namespaces.
+// indexKey is a series' key in the index: its region, name, dimensions'
+// values and, for other namespaces than Lambda's, its namespace.
 func indexKey(s series) string {
-	if s.Namespace != "" {
-		return store.Key(s.Region, s.Name, s.Function, s.Resource, s.Namespace, s.Dims)
+	if s.NS != "" {
+		return store.Key(s.Region, s.Name, s.Function, s.Resource, s.NS)
 	}
 	return store.Key(s.Region, s.Name, s.Function, s.Resource)
 }
@@ -104,12 +104,12 @@ func (m *Metrics) loadIndex(ctx context.Context) error {
 		}
 		t := store.SplitKey(key)
 		minute, err := strconv.ParseInt(string(e.Value), 10, 64)
-		if len(t) != 4 && len(t) != 6 || err != nil {
+		if len(t) < 4 || len(t) > 5 || err != nil {
 			continue
 		}
 		s := series{Region: t[0], Name: t[1], Function: t[2], Resource: t[3]}
-		if len(t) == 6 {
-			s.Namespace, s.Dims = t[4], t[5]
+		if len(t) == 5 {
+			s.NS = t[4]
 		}
 		m.known[s] = minute
 	}

@@ -1,6 +1,5 @@
-// Package cloudwatch keeps the AWS/Lambda metrics of every function — per
-// function, per alias or version, and for the whole account — and the
-// metrics of other namespaces services record (AWS/S3's per bucket), as
+// Package metrics keeps the AWS/Lambda metrics of every function — per
+// function, per alias or version, and for the whole account — as
 // CloudWatch does: a statistic set (count, sum, minimum, maximum, and a
 // histogram for percentiles) per series and minute. The current minute is
 // aggregated in memory; each closed minute is appended to a store.Stream
@@ -11,7 +10,9 @@
 // Throttles; a sampler of the engine's in-flight invocations feeds
 // ConcurrentExecutions; the asynchronous invocation queue records the
 // Async*, DeadLetterErrors and DestinationDeliveryFailures metrics with
-// Record.
+// Record. API Gateway's HTTP APIs put the AWS/ApiGateway metrics (Count,
+// 4xx, 5xx, Latency, IntegrationLatency, per ApiId and per ApiId and
+// Stage) with Put.
 package cloudwatch
 
 import (
@@ -23,28 +24,40 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Namespace is the CloudWatch namespace of Lambda's metrics, which Record
-// records; RecordIn records those of others, such as NamespaceS3.
+// Namespace is the CloudWatch namespace of Lambda's metrics, those Record
+// records; NamespaceDynamoDB, NamespaceAPIGateway and NamespaceS3 are
+// DynamoDB's, API Gateway's and S3's, which Put records.
 const (
-	Namespace   = "AWS/Lambda"
-	NamespaceS3 = "AWS/S3"
+	Namespace           = "AWS/Lambda"
+	NamespaceDynamoDB   = "AWS/DynamoDB"
+	NamespaceAPIGateway = "AWS/ApiGateway"
+	NamespaceS3         = "AWS/S3"
 )
 
-// The metrics, by their CloudWatch names.
+// API Gateway's metrics of HTTP APIs, per ApiId and per ApiId and Stage.
 const (
-	Invocations                 = "Invocations"
-	Errors                      = "Errors"
-	Throttles                   = "Throttles"
-	Duration                    = "Duration"
-	ConcurrentExecutions        = "ConcurrentExecutions"
-	DeadLetterErrors            = "DeadLetterErrors"
-	DestinationDeliveryFailures = "DestinationDeliveryFailures"
-	AsyncEventsReceived         = "AsyncEventsReceived"
-	AsyncEventAge               = "AsyncEventAge"
-	AsyncEventsDropped          = "AsyncEventsDropped"
+	Count              = "Count"
+	ClientErrors       = "4xx"
+	ServerErrors       = "5xx"
+	Latency            = "Latency"
+	IntegrationLatency = "IntegrationLatency"
 )
 
-// S3's request metrics (AWS/S3, dimensions BucketName and FilterId).
+// DynamoDB's metrics: consumed capacity per TableName; latency, returned
+// items and system errors per TableName and Operation; user errors per
+// region (no dimension); failed conditions per TableName.
+const (
+	ConsumedReadCapacityUnits      = "ConsumedReadCapacityUnits"
+	ConsumedWriteCapacityUnits     = "ConsumedWriteCapacityUnits"
+	SuccessfulRequestLatency       = "SuccessfulRequestLatency"
+	ReturnedItemCount              = "ReturnedItemCount"
+	ThrottledRequests              = "ThrottledRequests"
+	UserErrors                     = "UserErrors"
+	SystemErrors                   = "SystemErrors"
+	ConditionalCheckFailedRequests = "ConditionalCheckFailedRequests"
+)
+
+// S3's request metrics, per BucketName and FilterId.
 const (
 	AllRequests         = "AllRequests"
 	GetRequests         = "GetRequests"
@@ -61,22 +74,44 @@ const (
 	TotalRequestLatency = "TotalRequestLatency"
 )
 
+// The metrics, by their CloudWatch names.
+const (
+	Invocations                 = "Invocations"
+	Errors                      = "Errors"
+	Throttles                   = "Throttles"
+	Duration                    = "Duration"
+	ConcurrentExecutions        = "ConcurrentExecutions"
+	DeadLetterErrors            = "DeadLetterErrors"
+	DestinationDeliveryFailures = "DestinationDeliveryFailures"
+	AsyncEventsReceived         = "AsyncEventsReceived"
+	AsyncEventAge               = "AsyncEventAge"
+	AsyncEventsDropped          = "AsyncEventsDropped"
+	// IteratorAge is the age of a stream batch's last record when the
+	// function took it (event source mappings of streams).
+	IteratorAge = "IteratorAge"
+)
+
 // Unit is each metric's CloudWatch unit.
 var Unit = map[string]string{
 	Invocations: "Count", Errors: "Count", Throttles: "Count", Duration: "Milliseconds",
 	ConcurrentExecutions: "Count", DeadLetterErrors: "Count", DestinationDeliveryFailures: "Count",
 	AsyncEventsReceived: "Count", AsyncEventAge: "Milliseconds", AsyncEventsDropped: "Count",
+	IteratorAge:               "Milliseconds",
+	ConsumedReadCapacityUnits: "Count", ConsumedWriteCapacityUnits: "Count", SuccessfulRequestLatency: "Milliseconds",
+	ReturnedItemCount: "Count", ThrottledRequests: "Count", UserErrors: "Count", SystemErrors: "Count", ConditionalCheckFailedRequests: "Count",
+	FailedInvocations: "Count", MatchedEvents: "Count", TriggeredRules: "Count", ThrottledRules: "Count", InvocationsSentToDLQ: "Count", InvocationsFailedToBeSentToDLQ: "Count",
+	Count: "Count", ClientErrors: "Count", ServerErrors: "Count", Latency: "Milliseconds", IntegrationLatency: "Milliseconds",
 	AllRequests: "Count", GetRequests: "Count", PutRequests: "Count", DeleteRequests: "Count", HeadRequests: "Count",
 	PostRequests: "Count", ListRequests: "Count", Errors4xx: "Count", Errors5xx: "Count",
 	BytesDownloaded: "Bytes", BytesUploaded: "Bytes", FirstByteLatency: "Milliseconds", TotalRequestLatency: "Milliseconds",
-}
-
-// UnitOf is a metric's CloudWatch unit in a namespace.
-func UnitOf(namespace, name string) string {
-	if namespace == NamespaceStates {
-		return StatesUnit(name)
-	}
-	return Unit[name]
+	ExecutionsStarted: "Count", ExecutionsSucceeded: "Count", ExecutionsFailed: "Count", ExecutionsAborted: "Count",
+	ExecutionsTimedOut: "Count", ExecutionsRedriven: "Count", ExecutionTime: "Milliseconds",
+	"LambdaFunctionsScheduled": "Count", "LambdaFunctionsStarted": "Count", "LambdaFunctionsSucceeded": "Count", "LambdaFunctionsFailed": "Count",
+	"LambdaFunctionsTimedOut": "Count", "LambdaFunctionRunTime": "Milliseconds", "LambdaFunctionScheduleTime": "Milliseconds", "LambdaFunctionTime": "Milliseconds",
+	"ServiceIntegrationsScheduled": "Count", "ServiceIntegrationsStarted": "Count", "ServiceIntegrationsSucceeded": "Count", "ServiceIntegrationsFailed": "Count",
+	"ServiceIntegrationsTimedOut": "Count", "ServiceIntegrationRunTime": "Milliseconds", "ServiceIntegrationScheduleTime": "Milliseconds", "ServiceIntegrationTime": "Milliseconds",
+	"ActivitiesScheduled": "Count", "ActivitiesStarted": "Count", "ActivitiesSucceeded": "Count", "ActivitiesFailed": "Count", "ActivitiesTimedOut": "Count",
+	"ActivitiesHeartbeatTimedOut": "Count", "ActivityRunTime": "Milliseconds", "ActivityScheduleTime": "Milliseconds", "ActivityTime": "Milliseconds",
 }
 
 // Dims says what a value is about: a function in a region and, when the
@@ -103,18 +138,16 @@ type Recorder interface {
 	Record(name string, dims Dims, value float64)
 }
 
-// series names one metric with one set of dimensions. In AWS/Lambda
-// (Namespace "") it is the account total (Function ""), a function
-// (Resource ""), or an alias or version (Resource "name:qualifier"). In
-// another namespace its dimensions are Dims: "Name=Value" pairs in name
-// order, each ended by a NUL (a string, so that a series is a map key).
+// series names one metric with one set of dimensions: the account total
+// (Function ""), a function (Resource ""), or an alias or version
+// (Resource "name:qualifier").
 type series struct {
-	Region    string `json:"r"`
-	Namespace string `json:"ns,omitempty"`
-	Name      string `json:"m"`
-	Function  string `json:"f,omitempty"`
-	Resource  string `json:"q,omitempty"`
-	Dims      string `json:"d,omitempty"`
+	// NS is the namespace: "" for AWS/Lambda.
+	NS       string `json:"ns,omitempty"`
+	Region   string `json:"r"`
+	Name     string `json:"m"`
+	Function string `json:"f,omitempty"`
+	Resource string `json:"q,omitempty"`
 }
 
 // Options configures Metrics.
@@ -177,12 +210,13 @@ func (m *Metrics) Record(name string, d Dims, value float64) {
 	}
 }
 
-// RecordIn records one value of a metric of another namespace than
-// AWS/Lambda (AWS/S3's request metrics), for exactly the dimensions
-// given. Count metrics take 1 per occurrence (or 0: 4xxErrors' Average is
-// the error rate); Milliseconds and Bytes metrics take the amount.
-func (m *Metrics) RecordIn(region, namespace, name string, dims []Dimension, value float64) {
-	s := series{Region: region, Namespace: namespace, Name: name, Dims: encodeDims(dims)}
+// Put records one value of a metric of another namespace than Lambda's
+// (AWS/DynamoDB, AWS/ApiGateway, AWS/S3), in the one series its dimensions name.
+func (m *Metrics) Put(ns, name, region string, dims []Dimension, value float64) {
+	s, ok := seriesOf(region, ns, name, dims)
+	if !ok || ns == Namespace {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	sampleInto(m.openLocked(time.Now()), s, value)

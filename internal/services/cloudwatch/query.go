@@ -3,7 +3,6 @@ package cloudwatch
 import (
 	"context"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -25,67 +24,85 @@ type Metric struct {
 	Dimensions []Dimension
 }
 
-// encodeDims is the Dims of a series of another namespace than
-// AWS/Lambda: the dimensions in name order.
-func encodeDims(dims []Dimension) string {
-	sorted := append([]Dimension(nil), dims...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
-	var b strings.Builder
-	for _, d := range sorted {
-		b.WriteString(d.Name + "=" + d.Value + "\x00")
-	}
-	return b.String()
+// dimensionNames are the names of a namespace's two dimensions, kept in a
+// series' Function and Resource.
+var dimensionNames = map[string][2]string{
+	Namespace:           {DimFunctionName, DimResource},
+	NamespaceDynamoDB:   {"TableName", "Operation"},
+	NamespaceEvents:     {"EventBusName", "RuleName"},
+	NamespaceAPIGateway: {"ApiId", "Stage"},
+	NamespaceS3:         {"BucketName", "FilterId"},
+	NamespaceStates:     {}, // one dimension (oneDimension)
 }
 
-func decodeDims(s string) []Dimension {
-	var out []Dimension
-	for _, pair := range strings.Split(strings.TrimSuffix(s, "\x00"), "\x00") {
-		if name, value, ok := strings.Cut(pair, "="); ok {
-			out = append(out, Dimension{name, value})
-		}
+// Known tells whether nubo has metrics of namespace ns.
+func Known(ns string) bool {
+	_, ok := dimensionNames[ns]
+	return ok
+}
+
+func (s series) namespace() string {
+	if s.NS == "" {
+		return Namespace
 	}
-	return out
+	return s.NS
 }
 
 func (s series) metric() Metric {
-	if s.Namespace != "" {
-		return Metric{Namespace: s.Namespace, Name: s.Name, Dimensions: decodeDims(s.Dims)}
+	m := Metric{Namespace: s.namespace(), Name: s.Name}
+	if oneDimension[m.Namespace] {
+		m.Dimensions = []Dimension{{s.Resource, s.Function}}
+		return m
 	}
-	m := Metric{Namespace: Namespace, Name: s.Name}
+	names := dimensionNames[m.Namespace]
 	if s.Function != "" {
-		m.Dimensions = append(m.Dimensions, Dimension{DimFunctionName, s.Function})
+		m.Dimensions = append(m.Dimensions, Dimension{names[0], s.Function})
 	}
 	if s.Resource != "" {
-		m.Dimensions = append(m.Dimensions, Dimension{DimResource, s.Resource})
+		m.Dimensions = append(m.Dimensions, Dimension{names[1], s.Resource})
 	}
 	return m
 }
 
-// seriesOf finds the series a set of dimensions names in a namespace;
-// ok is false for sets that no Lambda metric has.
-func seriesOf(region, namespace, name string, dims []Dimension) (s series, ok bool) {
-	if namespace != "" && namespace != Namespace {
-		return series{Region: region, Namespace: namespace, Name: name, Dims: encodeDims(dims)}, true
+// seriesOf finds the series a set of dimensions names in namespace ns
+// ("" for Lambda's); ok is false for sets that no metric there has.
+func seriesOf(region, ns, name string, dims []Dimension) (s series, ok bool) {
+	if ns == "" {
+		ns = Namespace
+	}
+	names, ok := dimensionNames[ns]
+	if !ok {
+		return s, false
 	}
 	s = series{Region: region, Name: name}
+	if ns != Namespace {
+		s.NS = ns
+	}
+	if oneDimension[ns] {
+		if len(dims) != 1 {
+			return s, false
+		}
+		s.Function, s.Resource = dims[0].Value, dims[0].Name
+		return s, true
+	}
 	for _, d := range dims {
 		switch {
-		case d.Name == DimFunctionName && s.Function == "":
+		case d.Name == names[0] && s.Function == "":
 			s.Function = d.Value
-		case d.Name == DimResource && s.Resource == "":
+		case d.Name == names[1] && s.Resource == "":
 			s.Resource = d.Value
 		default:
 			return s, false
 		}
 	}
-	return s, s.Resource == "" || s.Function != ""
+	return s, s.Resource == "" || s.Function != "" || ns == NamespaceEvents // a rule's series has no bus
 }
 
 // Query asks for the statistics of one series.
 type Query struct {
-	Region string
-	// Namespace is AWS/Lambda when "".
+	// Namespace is the metric's namespace ("" for AWS/Lambda).
 	Namespace  string
+	Region     string
 	Name       string
 	Dimensions []Dimension
 	// Start and End bound the data (End excluded); Start is rounded down

@@ -1,10 +1,10 @@
 package cloudwatch
 
-// NamespaceStates is Step Functions' namespace. Its metrics are recorded
-// with RecordIn, each with one dimension: StateMachineArn (executions),
-// LambdaFunctionArn (functions a Task state names by ARN),
-// ServiceIntegrationResourceArn (arn:aws:states:::SERVICE:ACTION tasks) or
-// ActivityArn.
+// NamespaceStates is Step Functions' namespace. Each of its series has one
+// dimension, whose name depends on what the metric is about:
+// StateMachineArn (executions), LambdaFunctionArn (functions a Task state
+// names by ARN), ServiceIntegrationResourceArn (arn:aws:states:::SERVICE:
+// ACTION tasks) or ActivityArn; Put records them.
 const NamespaceStates = "AWS/States"
 
 // The dimensions of AWS/States.
@@ -15,10 +15,11 @@ const (
 	DimActivityArn                   = "ActivityArn"
 )
 
-// The AWS/States metrics: executions' counts and their time, and for each
-// kind of task (Activit*, LambdaFunction*, ServiceIntegration*) its
-// counts and times: RunTime from start to end, ScheduleTime from
-// scheduled to start, Time from scheduled to end.
+// The AWS/States metrics of executions. Each kind of task has its counts
+// (ActivitiesScheduled, LambdaFunctionsStarted, ServiceIntegrationsFailed,
+// ... and ActivitiesHeartbeatTimedOut) and times in milliseconds (RunTime
+// from start to end, ScheduleTime from scheduled to start, Time from
+// scheduled to end: LambdaFunctionRunTime, ...).
 const (
 	ExecutionsStarted   = "ExecutionsStarted"
 	ExecutionsSucceeded = "ExecutionsSucceeded"
@@ -29,17 +30,7 @@ const (
 	ExecutionTime       = "ExecutionTime"
 )
 
-// statesTimes are the AWS/States metrics in milliseconds; the others count.
-var statesTimes = []string{ExecutionTime, "ActivityRunTime", "ActivityScheduleTime", "ActivityTime",
-	"LambdaFunctionRunTime", "LambdaFunctionScheduleTime", "LambdaFunctionTime",
-	"ServiceIntegrationRunTime", "ServiceIntegrationScheduleTime", "ServiceIntegrationTime"}
-
-// StatesUnit is an AWS/States metric's unit.
-func StatesUnit(name string) string {
-	for _, t := range statesTimes {
-		if t == name {
-			return "Milliseconds"
-		}
-	}
-	return "Count"
-}
+// oneDimension are the namespaces whose series have one dimension named
+// by the metric: a series keeps the dimension's value in Function and its
+// name in Resource.
+var oneDimension = map[string]bool{NamespaceStates: true}

@@ -73,11 +73,6 @@ func (s service) listMetrics(ctx context.Context, in *listMetricsInput) (*listMe
 	return out, nil
 }
 
-// served reports whether nubo keeps metrics of a namespace.
-func served(namespace string) bool {
-	return namespace == cloudwatch.Namespace || namespace == cloudwatch.NamespaceS3 || namespace == cloudwatch.NamespaceStates
-}
-
 // statistic is a requested statistic: a basic one or a percentile.
 type statistic struct {
 	name       string
@@ -228,12 +223,11 @@ func (s service) getMetricStatistics(ctx context.Context, in *getMetricStatistic
 		return nil, err
 	}
 	out := &getMetricStatisticsOutput{Label: in.MetricName, Datapoints: []datapoint{}}
-	unit := cloudwatch.UnitOf(in.Namespace, in.MetricName)
-	if !served(in.Namespace) || in.Unit != "" && in.Unit != unit {
+	unit := cloudwatch.Unit[in.MetricName]
+	if !cloudwatch.Known(in.Namespace) || in.Unit != "" && in.Unit != unit {
 		return out, nil
 	}
-	data, err := s.metrics.Query(ctx, cloudwatch.Query{Region: wire.Region(ctx), Namespace: in.Namespace, Name: in.MetricName,
-		Dimensions: dims, Start: start, End: end, Period: p})
+	data, err := s.metrics.Query(ctx, cloudwatch.Query{Namespace: in.Namespace, Region: wire.Region(ctx), Name: in.MetricName, Dimensions: dims, Start: start, End: end, Period: p})
 	if err != nil {
 		return nil, err
 	}
@@ -344,11 +338,10 @@ func (s service) metricData(ctx context.Context, q *metricDataQuery, start, end 
 	if out.Label == "" {
 		out.Label = name
 	}
-	if !served(ms.Metric.Namespace) || ms.Unit != "" && ms.Unit != cloudwatch.UnitOf(ms.Metric.Namespace, name) {
+	if !cloudwatch.Known(ms.Metric.Namespace) || ms.Unit != "" && ms.Unit != cloudwatch.Unit[name] {
 		return out, nil
 	}
-	data, err := s.metrics.Query(ctx, cloudwatch.Query{Region: wire.Region(ctx), Namespace: ms.Metric.Namespace, Name: name,
-		Dimensions: dims, Start: start, End: end, Period: p})
+	data, err := s.metrics.Query(ctx, cloudwatch.Query{Namespace: ms.Metric.Namespace, Region: wire.Region(ctx), Name: name, Dimensions: dims, Start: start, End: end, Period: p})
 	if err != nil {
 		return nil, err
 	}
