@@ -20,20 +20,26 @@ type Prices struct {
 	GBSecondArm64      float64 `json:"gbSecondArm64"`
 	FreeRequests       int64   `json:"freeRequests"`
 	FreeGBSeconds      int64   `json:"freeGBSeconds"`
-	// Step Functions: Standard workflows' state transitions (with their
-	// monthly free tier), Express workflows' requests and GB-seconds.
-	StateTransitionsPerThousand float64 `json:"stateTransitionsPerThousand"`
-	FreeStateTransitions        int64   `json:"freeStateTransitions"`
-	ExpressRequestsPerMillion   float64 `json:"expressRequestsPerMillion"`
-	ExpressGBSecond             float64 `json:"expressGBSecond"`
+	// DynamoDB are DynamoDB's on-demand prices.
+	DynamoDB DynamoDBPrices `json:"dynamodb"`
+	// CustomEventsPerMillion is EventBridge's price of custom events.
+	CustomEventsPerMillion float64 `json:"customEventsPerMillion"`
+	// HTTPAPIRequestsPerMillion is API Gateway's price of a million
+	// requests to HTTP APIs.
+	HTTPAPIRequestsPerMillion float64 `json:"httpApiRequestsPerMillion"`
+	// S3 are S3's prices.
+	S3 S3Prices `json:"s3"`
+	// StepFunctions are Step Functions' prices.
+	StepFunctions StepFunctionsPrices `json:"stepFunctions"`
 }
 
-// DefaultPrices are Lambda's and Step Functions' public prices (US East,
-// first pricing tier) and free tiers.
+// DefaultPrices are Lambda's public on-demand prices (US East, first
+// pricing tier) and free tier, and API Gateway's HTTP API list price
+// (the first 300 million requests of a month).
 func DefaultPrices() Prices {
 	return Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334,
-		FreeRequests: 1_000_000, FreeGBSeconds: 400_000,
-		StateTransitionsPerThousand: 0.025, FreeStateTransitions: 4000, ExpressRequestsPerMillion: 1.00, ExpressGBSecond: 0.00001667}
+		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, DynamoDB: DefaultDynamoDBPrices(), CustomEventsPerMillion: 1.00,
+		HTTPAPIRequestsPerMillion: 1.00, S3: DefaultS3Prices(), StepFunctions: DefaultStepFunctionsPrices()}
 }
 
 func (p Prices) perGBSecond(arch string) float64 {
@@ -74,14 +80,23 @@ type Report struct {
 	// FreeRequests and FreeGBSeconds are the free tier used.
 	FreeRequests  int64   `json:"freeRequestsUsed"`
 	FreeGBSeconds float64 `json:"freeGBSecondsUsed"`
-	// StateMachines are Step Functions' usage (in reports of all
-	// functions: it belongs to none); StatesCost is its cost after the
-	// free transitions, FreeStateTransitions how many of them it used.
+	// DynamoDB is the tables' usage (all regions' unless one is asked);
+	// FreeStorageGBMonths the free storage used.
+	DynamoDB            []TableCost `json:"dynamodb"`
+	FreeStorageGBMonths float64     `json:"freeStorageGBMonthsUsed"`
+	// Events are EventBridge's custom events by region.
+	Events []EventsCost `json:"events"`
+	// APIs are the HTTP APIs' requests (all regions' unless one is asked).
+	APIs        []APICost `json:"apis"`
+	APIRequests int64     `json:"apiRequests"`
+	// S3 is the buckets' usage (all regions' unless one is asked).
+	S3 []BucketCost `json:"s3"`
+	// StateMachines are Step Functions' usage (all regions' unless one is
+	// asked); FreeStateTransitions the free transitions used.
 	StateMachines        []StatesCost `json:"stateMachines"`
-	StatesCost           float64      `json:"statesCost"`
 	FreeStateTransitions int64        `json:"freeStateTransitionsUsed"`
-	// GrossCost is the sum of the functions' and the state machines'
-	// costs; Cost is what is due after the free tiers.
+	// GrossCost is the sum of the functions', tables', events', APIs' and
+	// buckets' costs; Cost is what is due after the free tiers.
 	GrossCost float64 `json:"grossCost"`
 	Cost      float64 `json:"cost"`
 }
@@ -89,7 +104,7 @@ type Report struct {
 // Report prices month ("2006-01") for the functions named function (all
 // if "") in region (all if "").
 func (m *Meter) Report(month, region, function string, prices Prices) Report {
-	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}}
+	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, DynamoDB: []TableCost{}, APIs: []APICost{}, S3: []BucketCost{}}
 	mbMsByArch := map[string]int64{}
 	m.mu.Lock()
 	for _, a := range m.accounts {
@@ -138,13 +153,13 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 		r.Cost += GBSeconds(mbMsByArch[arch]-used) * prices.perGBSecond(arch)
 	}
 	r.FreeGBSeconds = GBSeconds(freeUsed)
-	r.StateMachines = []StatesCost{}
+	r.Events = []EventsCost{}
 	if function == "" {
-		var gross float64
-		r.StateMachines, gross, r.FreeStateTransitions = m.statesReport(month, region, prices)
-		r.StatesCost = gross - float64(r.FreeStateTransitions)*prices.StateTransitionsPerThousand/1000
-		r.GrossCost += gross
-		r.Cost += r.StatesCost
+		m.dynamoDBReport(&r, month, region, prices.DynamoDB)
+		m.eventsReport(&r, month, region, prices.CustomEventsPerMillion)
+		m.apiReport(&r, month, region, prices.HTTPAPIRequestsPerMillion)
+		m.s3Report(&r, month, region, prices.S3)
+		m.statesReport(&r, month, region, prices.StepFunctions)
 	}
 	return r
 }

@@ -1,4 +1,6 @@
-// Package meter keeps Lambda's bill: for every invocation, a request and
+// Package meter keeps the bill of Lambda, DynamoDB (dynamodb.go),
+// EventBridge (events.go), API Gateway's HTTP APIs (apigateway.go), S3
+// (s3.go) and Step Functions (states.go). Lambda's: for every invocation, a request and
 // its billed duration times its memory, per month, function, architecture
 // and memory size, in integer MB·milliseconds so that GB-seconds are the
 // exact sum of what the REPORT lines say. It prices them with Lambda's
@@ -17,6 +19,7 @@ package meter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -88,13 +91,16 @@ type Meter struct {
 	log    *slog.Logger
 
 	mu       sync.Mutex
-	accounts map[string]*account // by subject
+	accounts map[string]*account    // by subject
+	tables   map[string]*tableUsage // DynamoDB's, by subject
+
+	events  map[string]*eventsUsage // EventBridge's custom events (events.go), by subject
+	apis    map[string]*apiUsage    // HTTP APIs', by subject
+	buckets map[string]*bucketUsage // S3's, by subject
+	states  map[string]*statesUsage // Step Functions' (states.go), by subject
 	// pending is what was metered since the last append, by subject.
 	pending map[string]map[lineKey]*stored
 	timer   *time.Timer
-	// states and pendingStates are Step Functions' usage (states.go).
-	states        map[string]*statesAccount
-	pendingStates map[string]*StatesUsage
 }
 
 // Open returns a Meter on stream (which holds the subjects "meter.>" and
@@ -106,8 +112,7 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{},
-		states: map[string]*statesAccount{}, pendingStates: map[string]*StatesUsage{}}
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, tables: map[string]*tableUsage{}, apis: map[string]*apiUsage{}, buckets: map[string]*bucketUsage{}, pending: map[string]map[lineKey]*stored{}}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
@@ -179,7 +184,6 @@ func (m *Meter) appendPendingLocked() {
 		}
 	}
 	clear(m.pending)
-	m.appendStatesLocked()
 }
 
 func (m *Meter) accountLocked(subject, month, region, function string) *account {
@@ -260,7 +264,7 @@ func (m *Meter) snapshot() error {
 		}
 		a.unsnapped = 0
 	}
-	return m.snapshotStatesLocked()
+	return errors.Join(m.snapshotTablesLocked(), m.snapshotEventsLocked(), m.snapshotAPIsLocked(), m.snapshotBucketsLocked(), m.snapshotStatesLocked())
 }
 
 // load replays the stream: each account's last snapshot and the
@@ -268,8 +272,24 @@ func (m *Meter) snapshot() error {
 func (m *Meter) load(ctx context.Context) error {
 	err := m.stream.Read(ctx, Prefix+".>", time.Time{}, false, func(msg store.Message) bool {
 		t := store.SplitKey(msg.Subject)
-		if len(t) == 5 && t[3] == statesToken {
-			m.loadStatesLocked(msg.Subject, t[1], t[2], t[4], msg.Data)
+		if len(t) == 5 && t[3] == "dynamodb" {
+			m.loadTable(t, msg.Data)
+			return true
+		}
+		if len(t) == 5 && t[3] == "events" {
+			m.loadEvents(t, msg.Data)
+			return true
+		}
+		if len(t) == 5 && t[3] == "apigateway" {
+			m.loadAPI(t, msg.Data)
+			return true
+		}
+		if len(t) == 5 && t[3] == "s3" {
+			m.loadBucket(t, msg.Data)
+			return true
+		}
+		if len(t) == 5 && t[3] == "states" {
+			m.loadStates(t, msg.Data)
 			return true
 		}
 		if len(t) != 4 {

@@ -9,116 +9,94 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Step Functions' usage is kept per month, region and state machine:
-// Standard executions' state transitions, Express executions' requests and
-// their billed duration times memory (MB·ms). It is stored beside the
-// functions' usage on the same stream, under subjects with a fifth token
-// (meter.MONTH.REGION.states.MACHINE), appended in batches and rolled up
-// into snapshots in the same way.
+// Step Functions' bill: Standard workflows' state transitions (every state
+// entered and every retry), with a monthly free tier, and Express
+// workflows' requests and duration (billed at 64 MB in 100 ms steps), per
+// month, region and state machine. Like DynamoDB's usage, a state
+// machine's totals of a month are kept in memory and written as a snapshot
+// (meter.<month>.<region>.states.<machine>, rolling up the one before)
+// every SnapshotEvery, so a crash loses at most that much of it, and a
+// transition costs the store nothing.
 
-// statesToken is the fourth token of Step Functions' subjects.
-const statesToken = "states"
+// StepFunctionsPrices are Step Functions' prices in US dollars (US East;
+// Express duration at its first tier) and its free tier.
+type StepFunctionsPrices struct {
+	StateTransitionsPer1000   float64 `json:"stateTransitionsPer1000"`
+	FreeStateTransitions      int64   `json:"freeStateTransitions"`
+	ExpressRequestsPerMillion float64 `json:"expressRequestsPerMillion"`
+	ExpressGBSecond           float64 `json:"expressGBSecond"`
+}
 
-// StatesUsage is what one state machine used.
+// DefaultStepFunctionsPrices are Step Functions' public prices.
+func DefaultStepFunctionsPrices() StepFunctionsPrices {
+	return StepFunctionsPrices{StateTransitionsPer1000: 0.025, FreeStateTransitions: 4000, ExpressRequestsPerMillion: 1.00, ExpressGBSecond: 0.00001667}
+}
+
+// StatesUsage is what a state machine used.
 type StatesUsage struct {
 	Transitions int64 `json:"transitions,omitempty"` // Standard
 	Requests    int64 `json:"requests,omitempty"`    // Express
 	MBMs        int64 `json:"mbMs,omitempty"`        // Express: billed ms x 64 MB
 }
 
-func (u *StatesUsage) add(o StatesUsage) {
-	u.Transitions += o.Transitions
-	u.Requests += o.Requests
-	u.MBMs += o.MBMs
-}
-
-// statesAccount is a state machine's usage in one month, and whether the
-// stream's last snapshot lacks some of it.
-type statesAccount struct {
+// statesUsage is one state machine's usage in a month.
+type statesUsage struct {
 	month, region, machine string
-	total                  StatesUsage
-	unsnapped              bool
-}
-
-// statesStored is a message of a Step Functions subject: usage since the
-// last message, or (Snapshot) the month's total.
-type statesStored struct {
 	StatesUsage
-	Snapshot bool `json:"snapshot,omitempty"`
+	dirty bool
 }
 
 func statesSubject(month, region, machine string) string {
-	return store.Key(Prefix, month, region, statesToken, machine)
+	return store.Key(Prefix, month, region, "states", machine)
 }
 
-// AddStates meters a state machine's usage at t. Like Add, it does not
-// wait for the store.
-func (m *Meter) AddStates(t time.Time, region, machine string, u StatesUsage) {
-	month := Month(t)
+func (m *Meter) statesLocked(month, region, machine string) *statesUsage {
+	if m.states == nil {
+		m.states = map[string]*statesUsage{}
+	}
 	subject := statesSubject(month, region, machine)
+	u := m.states[subject]
+	if u == nil {
+		u = &statesUsage{month: month, region: region, machine: machine}
+		m.states[subject] = u
+	}
+	return u
+}
+
+// AddStates meters what a region's state machine used at t.
+func (m *Meter) AddStates(t time.Time, region, machine string, add StatesUsage) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	a := m.statesAccountLocked(subject, month, region, machine)
-	a.total.add(u)
-	a.unsnapped = true
-	p := m.pendingStates[subject]
-	if p == nil {
-		p = &StatesUsage{}
-		m.pendingStates[subject] = p
-	}
-	p.add(u)
-	if m.timer == nil {
-		m.timer = time.AfterFunc(batchDelay, m.appendPending)
-	}
+	u := m.statesLocked(Month(t), region, machine)
+	u.Transitions += add.Transitions
+	u.Requests += add.Requests
+	u.MBMs += add.MBMs
+	u.dirty = true
 }
 
-func (m *Meter) statesAccountLocked(subject, month, region, machine string) *statesAccount {
-	a := m.states[subject]
-	if a == nil {
-		a = &statesAccount{month: month, region: region, machine: machine}
-		m.states[subject] = a
-	}
-	return a
-}
-
-func (m *Meter) appendStatesLocked() {
-	for subject, u := range m.pendingStates {
-		data, _ := json.Marshal(statesStored{StatesUsage: *u})
-		if err := m.stream.Append(subject, data); err != nil {
-			m.log.Error("store metered state transitions", "subject", subject, "err", err)
-		}
-	}
-	clear(m.pendingStates)
-}
-
+// snapshotStatesLocked writes the state machines' totals that changed.
 func (m *Meter) snapshotStatesLocked() error {
-	for subject, a := range m.states {
-		if !a.unsnapped {
+	for subject, u := range m.states {
+		if !u.dirty {
 			continue
 		}
-		data, _ := json.Marshal(statesStored{StatesUsage: a.total, Snapshot: true})
+		data, _ := json.Marshal(u.StatesUsage)
 		if err := m.stream.Replace(subject, data); err != nil {
 			return fmt.Errorf("snapshot %s: %w", subject, err)
 		}
-		a.unsnapped = false
+		u.dirty = false
 	}
 	return nil
 }
 
-// loadStatesLocked applies one stored message of a Step Functions subject.
-func (m *Meter) loadStatesLocked(subject, month, region, machine string, data []byte) {
-	var s statesStored
-	if err := json.Unmarshal(data, &s); err != nil {
-		m.log.Warn("skip unreadable meter record", "subject", subject, "err", err)
+// loadStates reads a state machine's snapshot (t are its subject's
+// tokens).
+func (m *Meter) loadStates(t []string, data []byte) {
+	var u StatesUsage
+	if json.Unmarshal(data, &u) != nil {
 		return
 	}
-	a := m.statesAccountLocked(subject, month, region, machine)
-	if s.Snapshot {
-		a.total = s.StatesUsage
-		return
-	}
-	a.total.add(s.StatesUsage)
-	a.unsnapped = true
+	m.statesLocked(t[1], t[2], t[4]).StatesUsage = u
 }
 
 // StatesCost is a state machine's usage in a month and its cost before
@@ -131,27 +109,29 @@ type StatesCost struct {
 	Cost      float64 `json:"cost"`
 }
 
-// statesReport prices the state machines of month in region (all if ""):
-// the lines, their gross cost, and the free transitions used.
-func (m *Meter) statesReport(month, region string, prices Prices) (lines []StatesCost, gross float64, free int64) {
-	m.mu.Lock()
-	lines = []StatesCost{}
+// statesReport adds the month's state machines of region (all if "") to
+// r, less the free transitions.
+func (m *Meter) statesReport(r *Report, month, region string, p StepFunctionsPrices) {
+	r.StateMachines = []StatesCost{}
 	var transitions int64
-	for _, a := range m.states {
-		if a.month != month || region != "" && a.region != region {
+	m.mu.Lock()
+	for _, u := range m.states {
+		if u.month != month || region != "" && u.region != region {
 			continue
 		}
-		c := StatesCost{Region: a.region, StateMachine: a.machine, StatesUsage: a.total, GBSeconds: GBSeconds(a.total.MBMs)}
-		c.Cost = float64(c.Transitions)*prices.StateTransitionsPerThousand/1000 + float64(c.Requests)*prices.ExpressRequestsPerMillion/1e6 +
-			c.GBSeconds*prices.ExpressGBSecond
-		lines = append(lines, c)
-		gross += c.Cost
+		c := StatesCost{Region: u.region, StateMachine: u.machine, StatesUsage: u.StatesUsage, GBSeconds: GBSeconds(u.MBMs)}
+		c.Cost = float64(c.Transitions)*p.StateTransitionsPer1000/1000 + float64(c.Requests)*p.ExpressRequestsPerMillion/1e6 +
+			c.GBSeconds*p.ExpressGBSecond
+		r.StateMachines = append(r.StateMachines, c)
 		transitions += c.Transitions
+		r.GrossCost += c.Cost
+		r.Cost += c.Cost
 	}
 	m.mu.Unlock()
-	sort.Slice(lines, func(i, j int) bool {
-		a, b := lines[i], lines[j]
+	sort.Slice(r.StateMachines, func(i, j int) bool {
+		a, b := r.StateMachines[i], r.StateMachines[j]
 		return a.StateMachine < b.StateMachine || a.StateMachine == b.StateMachine && a.Region < b.Region
 	})
-	return lines, gross, min(transitions, prices.FreeStateTransitions)
+	r.FreeStateTransitions = min(transitions, p.FreeStateTransitions)
+	r.Cost -= float64(r.FreeStateTransitions) * p.StateTransitionsPer1000 / 1000
 }
