@@ -105,6 +105,6 @@ step "AWS/States metrics and the bill"
 expect "ExecutionsSucceeded" "$("$AWS" --endpoint-url "$ENDPOINT" cloudwatch get-metric-statistics --namespace AWS/States \
 	--metric-name ExecutionsSucceeded --dimensions Name=StateMachineArn,Value="$SM:pause" --statistics Sum --period 3600 \
 	--start-time "$(date -u -d -1hour +%FT%TZ)" --end-time "$(date -u -d +1hour +%FT%TZ)" --query 'Datapoints[0].Sum' --output text)" 1.0
-contains "nubo cost" "$("$WORK/nubo" cost)" "orders  us-east-1"
+contains "nubo cost" "$("$WORK/nubo" cost)" "pause  us-east-1"
 
 step "done"
