@@ -1,6 +1,6 @@
 // Package meter keeps the bill of Lambda, DynamoDB (dynamodb.go),
-// EventBridge (events.go), API Gateway's HTTP APIs (apigateway.go) and
-// S3 (s3.go). Lambda's: for every invocation, a request and
+// EventBridge (events.go), API Gateway's HTTP APIs (apigateway.go), S3
+// (s3.go) and Step Functions (states.go). Lambda's: for every invocation, a request and
 // its billed duration times its memory, per month, function, architecture
 // and memory size, in integer MB·milliseconds so that GB-seconds are the
 // exact sum of what the REPORT lines say. It prices them with Lambda's
@@ -97,6 +97,7 @@ type Meter struct {
 	events  map[string]*eventsUsage // EventBridge's custom events (events.go), by subject
 	apis    map[string]*apiUsage    // HTTP APIs', by subject
 	buckets map[string]*bucketUsage // S3's, by subject
+	states  map[string]*statesUsage // Step Functions' (states.go), by subject
 	// pending is what was metered since the last append, by subject.
 	pending map[string]map[lineKey]*stored
 	timer   *time.Timer
@@ -263,7 +264,7 @@ func (m *Meter) snapshot() error {
 		}
 		a.unsnapped = 0
 	}
-	return errors.Join(m.snapshotTablesLocked(), m.snapshotEventsLocked(), m.snapshotAPIsLocked(), m.snapshotBucketsLocked())
+	return errors.Join(m.snapshotTablesLocked(), m.snapshotEventsLocked(), m.snapshotAPIsLocked(), m.snapshotBucketsLocked(), m.snapshotStatesLocked())
 }
 
 // load replays the stream: each account's last snapshot and the
@@ -285,6 +286,10 @@ func (m *Meter) load(ctx context.Context) error {
 		}
 		if len(t) == 5 && t[3] == "s3" {
 			m.loadBucket(t, msg.Data)
+			return true
+		}
+		if len(t) == 5 && t[3] == "states" {
+			m.loadStates(t, msg.Data)
 			return true
 		}
 		if len(t) != 4 {
