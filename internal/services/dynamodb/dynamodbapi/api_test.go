@@ -101,3 +101,32 @@ func BenchmarkWireQuery100(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWirePutItem is a synced PutItem through the wire layer.
+func BenchmarkWirePutItem(b *testing.B) {
+	h := newAPI(b)
+	call(h, "DynamoDB_20120810.CreateTable", `{"TableName": "tab1", "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}], "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]}`)
+	b.ResetTimer()
+	for i := range b.N {
+		if w := call(h, "DynamoDB_20120810.PutItem", fmt.Sprintf(`{"Item":{"pk":{"S":"p0-%d"},"sk":{"N":"0"},"v":{"S":"%s"}},"TableName":"tab1"}`, i, strings.Repeat("x", 100))); w.Code != 200 {
+			b.Fatal(w.Body)
+		}
+	}
+}
+
+// BenchmarkWireTransact10 is a synced TransactWriteItems of 10 puts
+// through the wire layer.
+func BenchmarkWireTransact10(b *testing.B) {
+	h := newAPI(b)
+	call(h, "DynamoDB_20120810.CreateTable", `{"TableName": "tab1", "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}], "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]}`)
+	b.ResetTimer()
+	for i := range b.N {
+		var items []string
+		for j := range 10 {
+			items = append(items, fmt.Sprintf(`{"Put":{"Item":{"pk":{"S":"t0-%d"},"sk":{"N":"%d"},"v":{"S":"%s"}},"TableName":"tab1"}}`, i, j, strings.Repeat("x", 100)))
+		}
+		if w := call(h, "DynamoDB_20120810.TransactWriteItems", `{"TransactItems":[`+strings.Join(items, ",")+`]}`); w.Code != 200 {
+			b.Fatal(w.Body)
+		}
+	}
+}
