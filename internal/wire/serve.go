@@ -121,9 +121,14 @@ func (s *Service) serveRPC(ctx context.Context, r *http.Request, c *Call) (any, 
 		}
 		err = decodeForm(form, in.Interface())
 	default:
-		if len(bytes.TrimSpace(body)) > 0 {
-			err = json.Unmarshal(body, in.Interface())
+		if len(bytes.TrimSpace(body)) == 0 {
+			break
 		}
+		if d, ok := in.Interface().(jsonDecoder); ok && d.DecodeJSON(body) {
+			break
+		}
+		in = reflect.New(op.in) // what a jsonDecoder left is dropped
+		err = json.Unmarshal(body, in.Interface())
 	}
 	if err != nil {
 		return nil, s.decodeError(err)
@@ -177,6 +182,14 @@ func (s *Service) write(w http.ResponseWriter, c *Call, out any) {
 // value json.Marshal would.
 type jsonAppender interface {
 	AppendJSON(dst []byte) []byte
+}
+
+// jsonDecoder is an input that reads its own JSON, faster than
+// encoding/json would (DynamoDB's items); it must decode to what
+// json.Unmarshal would, and may return false for any input it does not
+// read so, which encoding/json then decodes (and words its errors).
+type jsonDecoder interface {
+	DecodeJSON(body []byte) bool
 }
 
 // readBody reads the request body within the service's limit.
