@@ -198,7 +198,6 @@ var bodies = sync.Pool{New: func() any { return new([]byte) }}
 
 const maxPooledBody = 4 << 20
 
-
 // jsonDecoder is an input that reads its own JSON, faster than
 // encoding/json would (DynamoDB's items); it must decode to what
 // json.Unmarshal would, and may return false for any input it does not
