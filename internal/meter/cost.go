@@ -104,7 +104,7 @@ type Report struct {
 // Report prices month ("2006-01") for the functions named function (all
 // if "") in region (all if "").
 func (m *Meter) Report(month, region, function string, prices Prices) Report {
-	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, DynamoDB: []TableCost{}, APIs: []APICost{}, S3: []BucketCost{}}
+	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, DynamoDB: []TableCost{}, Events: []EventsCost{}, APIs: []APICost{}, S3: []BucketCost{}}
 	mbMsByArch := map[string]int64{}
 	m.mu.Lock()
 	for _, a := range m.accounts {
@@ -153,7 +153,6 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 		r.Cost += GBSeconds(mbMsByArch[arch]-used) * prices.perGBSecond(arch)
 	}
 	r.FreeGBSeconds = GBSeconds(freeUsed)
-	r.Events = []EventsCost{}
 	if function == "" {
 		m.dynamoDBReport(&r, month, region, prices.DynamoDB)
 		m.eventsReport(&r, month, region, prices.CustomEventsPerMillion)
