@@ -15,6 +15,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/iam"
 	"github.com/nubo-dev/nubo/internal/server"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
+	"github.com/nubo-dev/nubo/internal/services/sfn"
 )
 
 // env returns the environment variable key, or def when it is unset.
@@ -72,6 +73,7 @@ func serve(args []string) error {
 	asyncDelays := fs.String("async-retry-delays", env("NUBO_ASYNC_RETRY_DELAYS", "1m,2m"), "waits before the retries of a failed asynchronous event (NUBO_ASYNC_RETRY_DELAYS)")
 	fs.DurationVar(&cfg.BillingGranularity, "billing-granularity", envDuration("NUBO_BILLING_GRANULARITY", time.Millisecond), "billed durations are rounded up to a multiple of this, e.g. 100ms as before 2020 (NUBO_BILLING_GRANULARITY)")
 	cfg.Prices = priceFlags(fs)
+	localMock := fs.String("local-mock", env("NUBO_SFN_LOCAL_MOCK", ""), "Step Functions Local's mock configuration file: executions started as <stateMachineArn>#<TestCase> take their Task results from it (NUBO_SFN_LOCAL_MOCK)")
 	logLevel := fs.String("log-level", env("NUBO_LOG_LEVEL", "info"), "debug, info, warn or error (NUBO_LOG_LEVEL)")
 	fs.StringVar(&cfg.Auth, "auth", env("NUBO_AUTH", server.AuthSigV4), "sigv4 (verify every request's signature and authorise it) or none (every caller is the root, as an emulator) (NUBO_AUTH)")
 	fs.StringVar(&cfg.RootAccessKeyID, "root-access-key-id", env("NUBO_ROOT_ACCESS_KEY_ID", server.DefaultRootKey), "access key id of the account's root (NUBO_ROOT_ACCESS_KEY_ID)")
@@ -89,6 +91,15 @@ func serve(args []string) error {
 	fs.IntVar(&cfg.MaxClientConnections, "max-client-connections", envInt("NUBO_MAX_CLIENT_CONNECTIONS", server.DefaultMaxClientConnections), "connections one client address may hold open (NUBO_MAX_CLIENT_CONNECTIONS)")
 	fs.Parse(args)
 	cfg.RuntimeInterpreters = interpreters
+	if *localMock != "" {
+		data, err := os.ReadFile(*localMock)
+		if err != nil {
+			return fmt.Errorf("--local-mock: %w", err)
+		}
+		if cfg.StepFunctionsMock, err = sfn.ParseMockConfig(data); err != nil {
+			return fmt.Errorf("--local-mock %s: %w", *localMock, err)
+		}
+	}
 	cfg.NoForkServer = !*forkServer
 	for _, d := range strings.Split(*asyncDelays, ",") {
 		delay, err := time.ParseDuration(strings.TrimSpace(d))

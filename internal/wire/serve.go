@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 )
@@ -121,9 +122,14 @@ func (s *Service) serveRPC(ctx context.Context, r *http.Request, c *Call) (any, 
 		}
 		err = decodeForm(form, in.Interface())
 	default:
-		if len(bytes.TrimSpace(body)) > 0 {
-			err = json.Unmarshal(body, in.Interface())
+		if len(bytes.TrimSpace(body)) == 0 {
+			break
 		}
+		if d, ok := in.Interface().(jsonDecoder); ok && d.DecodeJSON(body) {
+			break
+		}
+		in = reflect.New(op.in) // what a jsonDecoder left is dropped
+		err = json.Unmarshal(body, in.Interface())
 	}
 	if err != nil {
 		return nil, s.decodeError(err)
@@ -157,8 +163,15 @@ func (s *Service) write(w http.ResponseWriter, c *Call, out any) {
 		body, err = cborCodec.enc.Marshal(out)
 	default:
 		if a, ok := out.(jsonAppender); ok {
-			body = a.AppendJSON(nil)
-			break
+			// The body is written whole before the buffer goes back:
+			// a Writer may not keep what it is given.
+			buf := bodies.Get().(*[]byte)
+			*buf = a.AppendJSON((*buf)[:0])
+			writeBody(w, c.Protocol.contentType(), http.StatusOK, *buf)
+			if cap(*buf) <= maxPooledBody {
+				bodies.Put(buf)
+			}
+			return
 		}
 		if out == nil {
 			out = struct{}{}
@@ -174,9 +187,23 @@ func (s *Service) write(w http.ResponseWriter, c *Call, out any) {
 
 // jsonAppender is an output that writes its own JSON, faster than
 // encoding/json would (DynamoDB's pages of items); it must write the JSON
-// value json.Marshal would.
+// value json.Marshal would. It writes into a buffer of bodies, so that a
+// page of a megabyte is not grown from nothing each time.
 type jsonAppender interface {
 	AppendJSON(dst []byte) []byte
+}
+
+// bodies are buffers for jsonAppenders' bodies, of up to maxPooledBody.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledBody = 4 << 20
+
+// jsonDecoder is an input that reads its own JSON, faster than
+// encoding/json would (DynamoDB's items); it must decode to what
+// json.Unmarshal would, and may return false for any input it does not
+// read so, which encoding/json then decodes (and words its errors).
+type jsonDecoder interface {
+	DecodeJSON(body []byte) bool
 }
 
 // readBody reads the request body within the service's limit.

@@ -104,6 +104,14 @@ var Unit = map[string]string{
 	AllRequests: "Count", GetRequests: "Count", PutRequests: "Count", DeleteRequests: "Count", HeadRequests: "Count",
 	PostRequests: "Count", ListRequests: "Count", Errors4xx: "Count", Errors5xx: "Count",
 	BytesDownloaded: "Bytes", BytesUploaded: "Bytes", FirstByteLatency: "Milliseconds", TotalRequestLatency: "Milliseconds",
+	ExecutionsStarted: "Count", ExecutionsSucceeded: "Count", ExecutionsFailed: "Count", ExecutionsAborted: "Count",
+	ExecutionsTimedOut: "Count", ExecutionsRedriven: "Count", ExecutionTime: "Milliseconds",
+	"LambdaFunctionsScheduled": "Count", "LambdaFunctionsStarted": "Count", "LambdaFunctionsSucceeded": "Count", "LambdaFunctionsFailed": "Count",
+	"LambdaFunctionsTimedOut": "Count", "LambdaFunctionRunTime": "Milliseconds", "LambdaFunctionScheduleTime": "Milliseconds", "LambdaFunctionTime": "Milliseconds",
+	"ServiceIntegrationsScheduled": "Count", "ServiceIntegrationsStarted": "Count", "ServiceIntegrationsSucceeded": "Count", "ServiceIntegrationsFailed": "Count",
+	"ServiceIntegrationsTimedOut": "Count", "ServiceIntegrationRunTime": "Milliseconds", "ServiceIntegrationScheduleTime": "Milliseconds", "ServiceIntegrationTime": "Milliseconds",
+	"ActivitiesScheduled": "Count", "ActivitiesStarted": "Count", "ActivitiesSucceeded": "Count", "ActivitiesFailed": "Count", "ActivitiesTimedOut": "Count",
+	"ActivitiesHeartbeatTimedOut": "Count", "ActivityRunTime": "Milliseconds", "ActivityScheduleTime": "Milliseconds", "ActivityTime": "Milliseconds",
 }
 
 // Dims says what a value is about: a function in a region and, when the
