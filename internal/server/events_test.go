@@ -319,6 +319,8 @@ func TestEventBridgeDeadLetterQueueGetsAWSsAttributes(t *testing.T) {
 	c, q := n.eventbridge(), n.sqs()
 	dlq := n.createQueue(t, q, "dlq", nil)
 	ruleARN, _ := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source": ["shop"]}`)})
+	// The dead-letter queue lets the rule's events in, as AWS requires.
+	n.allowQueue(t, dlq, source{"events.amazonaws.com", aws.ToString(ruleARN.RuleArn)})
 	c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []etypes.Target{
 		{Id: aws.String("gone"), Arn: aws.String(queueARN("never-created")), DeadLetterConfig: &etypes.DeadLetterConfig{Arn: aws.String(queueARN("dlq"))}}}})
 	c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []etypes.PutEventsRequestEntry{
@@ -363,7 +365,8 @@ func TestEventBridgeArchiveAndReplay(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source": ["shop"]}`)})
+	rule, _ := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source": ["shop"]}`)})
+	n.allowQueue(t, url, source{"events.amazonaws.com", aws.ToString(rule.RuleArn)})
 	c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []etypes.Target{{Id: aws.String("q"), Arn: aws.String(queueARN("replayed"))}}})
 	r, err := c.StartReplay(ctx, &eventbridge.StartReplayInput{ReplayName: aws.String("again"), EventSourceArn: arch.ArchiveArn,
 		EventStartTime: aws.Time(before), EventEndTime: aws.Time(time.Now().Add(time.Minute)),
@@ -438,11 +441,13 @@ func TestEventBridgeScheduleFiresAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
 	n := startNubo(t, dir)
 	c, q := n.eventbridge(), n.sqs()
-	n.createQueue(t, q, "ticks", nil)
+	ticks := n.createQueue(t, q, "ticks", nil)
 	created := time.Now()
-	if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("tick"), ScheduleExpression: aws.String("rate(1 minute)")}); err != nil {
+	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("tick"), ScheduleExpression: aws.String("rate(1 minute)")})
+	if err != nil {
 		t.Fatal(err)
 	}
+	n.allowQueue(t, ticks, source{"events.amazonaws.com", aws.ToString(rule.RuleArn)})
 	c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("tick"), Targets: []etypes.Target{{Id: aws.String("q"), Arn: aws.String(queueARN("ticks"))}}})
 	n.stop()
 	n = startNubo(t, dir)

@@ -159,7 +159,38 @@ func (s *Server) allowDelivery(ctx context.Context, src targets.Source, action, 
 	err = s.iam.Authorize(p, iam.Check{Action: action, Resource: target, Context: keys, ResourcePolicy: doc, ResourceAccount: a.Account})
 	var d *iam.Denied
 	if errors.As(err, &d) {
+		// A target that does not exist has no policy to allow anything:
+		// the delivery finds nothing rather than being refused, and is
+		// retried where its source retries (the queue may be created).
+		if err := s.findTarget(ctx, target); err != nil {
+			return fmt.Errorf("%w: %w", targets.ErrNotFound, err)
+		}
 		return fmt.Errorf("%w: %s", targets.ErrDenied, d.Message)
+	}
+	return err
+}
+
+// findTarget reports whether the queue, topic or function an ARN names
+// exists (an error if not); other resources are taken to exist.
+func (s *Server) findTarget(ctx context.Context, target string) error {
+	a, err := arn.Parse(target)
+	if err != nil {
+		return err
+	}
+	switch a.Service {
+	case "sqs":
+		ref, ok := s.sqs.ParseARN(target)
+		if !ok {
+			return fmt.Errorf("not a queue of this account: %s", target)
+		}
+		_, err = s.sqs.QueueAttributes(ref, nil)
+	case "sns":
+		_, err = s.sns.TopicAttributes(target)
+	case "lambda":
+		var ref lambda.FunctionRef
+		if ref, err = lambda.ParseFunctionRef(target, 256); err == nil {
+			_, err = s.control.GetFunction(ctx, lambda.Scope{Account: a.Account, Region: a.Region}, ref)
+		}
 	}
 	return err
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/arn"
-	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/s3"
 	"github.com/nubo-dev/nubo/internal/services/s3/s3api"
 	"github.com/nubo-dev/nubo/internal/targets"
@@ -93,22 +92,7 @@ func (n *s3Notifier) CheckDestination(ctx context.Context, note s3.Notification)
 	if err != nil {
 		return err
 	}
-	s := n.server
-	switch a.Service {
-	case "sqs":
-		ref, ok := s.sqs.ParseARN(destination)
-		if !ok {
-			return fmt.Errorf("not a queue of this account: %s", destination)
-		}
-		_, err = s.sqs.QueueAttributes(ref, nil)
-	case "sns":
-		_, err = s.sns.TopicAttributes(destination)
-	case "lambda":
-		var ref lambda.FunctionRef
-		if ref, err = lambda.ParseFunctionRef(destination, 256); err == nil {
-			_, err = s.control.GetFunction(ctx, lambda.Scope{Account: a.Account, Region: a.Region}, ref)
-		}
-	}
+	err = n.server.findTarget(ctx, destination)
 	if err != nil || n.dests.Allow == nil {
 		return err
 	}
