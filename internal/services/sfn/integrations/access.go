@@ -7,6 +7,7 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/arn"
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/services/sfn"
 	"github.com/nubo-dev/nubo/internal/targets"
 )
 
@@ -36,6 +37,13 @@ func (s *Services) allow(ctx context.Context, t *task, sv *service, requestID, a
 		return sv.failure(t, requestID, err)
 	}
 	return nil
+}
+
+// AllowTask authorises a call Step Functions makes itself for a task (a
+// nested execution's states:StartExecution), failing it as the optimised
+// integration names a refusal (sfn.TaskAuthorizer).
+func (s *Services) AllowTask(ctx context.Context, req *sfn.TaskRequest, action, resource string) error {
+	return s.allow(ctx, &task{TaskRequest: req}, sfnService, newRequestID(), action, resource)
 }
 
 // session is the role session name of an execution's calls: its name, cut

@@ -68,3 +68,16 @@ func TestTasksActAsTheirRole(t *testing.T) {
 		}
 	}
 }
+
+// A nested execution, which the domain starts itself, asks the same.
+func TestNestedExecutionActsAsTheRole(t *testing.T) {
+	g := &grants{}
+	s := &Services{Allow: g.allow}
+	var _ sfn.TaskAuthorizer = s
+	machine := "arn:aws:states:us-east-1:000000000000:stateMachine:child"
+	err := s.AllowTask(context.Background(), req("arn:aws:states:::states:startExecution.sync", `{}`), "states:StartExecution", machine)
+	failed(t, err, "StepFunctions.AWSStepFunctionsException", `is not authorized to perform: states:StartExecution .*Error Code: AccessDeniedException;`)
+	if len(g.asked) != 1 || g.asked[0] != "states:StartExecution "+machine {
+		t.Errorf("asked %q", g.asked)
+	}
+}
