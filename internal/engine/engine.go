@@ -86,10 +86,10 @@ type Engine struct {
 
 	mu          sync.Mutex
 	pools       map[poolKey]*pool
-	unreserved  int            // invocations in flight of functions without a reservation
-	reserved    map[string]int // invocations in flight per function with one
-	inflight    map[string]int // invocations in flight per function
-	environment sync.WaitGroup // environments being stopped
+	unreserved  int                 // invocations in flight of functions without a reservation
+	reserved    map[functionKey]int // invocations in flight per function with one
+	inflight    map[functionKey]int // invocations in flight per function
+	environment sync.WaitGroup      // environments being stopped
 }
 
 // New returns an Engine; Run must be running for idle environments to stop.
@@ -106,7 +106,7 @@ func New(opts Options) *Engine {
 	if opts.MaxConcurrency == 0 {
 		opts.MaxConcurrency = 1000
 	}
-	return &Engine{opts: opts, log: opts.Logger, pools: map[poolKey]*pool{}, reserved: map[string]int{}, inflight: map[string]int{}}
+	return &Engine{opts: opts, log: opts.Logger, pools: map[poolKey]*pool{}, reserved: map[functionKey]int{}, inflight: map[functionKey]int{}}
 }
 
 // Run stops environments idle for longer than the keep-alive until ctx
@@ -145,7 +145,7 @@ func (e *Engine) Concurrency() (total int, byFunction map[string]int) {
 	defer e.mu.Unlock()
 	byFunction = make(map[string]int, len(e.inflight))
 	for k, v := range e.inflight {
-		byFunction[k] = v
+		byFunction[k.region+"/"+k.name] = v
 		total += v
 	}
 	return total, byFunction

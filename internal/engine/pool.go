@@ -74,14 +74,17 @@ func (e *Engine) release(req *lambda.Invocation, p *pool, env *environment, reus
 	e.stopLocked(env)
 }
 
-func functionID(req *lambda.Invocation) string {
-	return req.Scope.Region + "/" + req.Target.Config.FunctionName
+// functionKey names a function across its versions.
+type functionKey struct{ region, name string }
+
+func functionOf(req *lambda.Invocation) functionKey {
+	return functionKey{req.Scope.Region, req.Target.Config.FunctionName}
 }
 
 // admitLocked counts req against its function's reservation, or against
 // the account's unreserved concurrency.
 func (e *Engine) admitLocked(req *lambda.Invocation) error {
-	id := functionID(req)
+	id := functionOf(req)
 	if req.Target.Reserved != nil {
 		if e.reserved[id] >= *req.Target.Reserved {
 			return lambda.Throttled(lambda.ReasonReservedFunctionConcurrentInvocationLimitExceeded)
@@ -98,7 +101,7 @@ func (e *Engine) admitLocked(req *lambda.Invocation) error {
 }
 
 func (e *Engine) unadmitLocked(req *lambda.Invocation) {
-	id := functionID(req)
+	id := functionOf(req)
 	if e.inflight[id]--; e.inflight[id] <= 0 {
 		delete(e.inflight, id)
 	}

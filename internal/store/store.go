@@ -64,7 +64,12 @@ type Objects interface {
 // Key joins tokens into a KV key. Each token is escaped so that it may hold any
 // character: bytes outside [A-Za-z0-9_-] become "=XX" (hex).
 func Key(tokens ...string) string {
+	n := len(tokens)
+	for _, t := range tokens {
+		n += len(t)
+	}
 	var b strings.Builder
+	b.Grow(n) // enough unless a token needs escaping: one allocation
 	for i, t := range tokens {
 		if i > 0 {
 			b.WriteByte('.')

@@ -44,7 +44,9 @@ func (p *RESTProtocol) protocol() Protocol {
 	return RESTJSON
 }
 
-// mux returns the service's REST routes, built once.
+// restMux returns the service's REST routes, built once. A request no
+// route matches, whatever its method, falls to "/" and gets the service's
+// error, never the mux's 404 or 405 page.
 func (s *Service) restMux() *http.ServeMux {
 	s.restOnce.Do(func() {
 		s.mux = http.NewServeMux()
@@ -56,6 +58,7 @@ func (s *Service) restMux() *http.ServeMux {
 		for _, rt := range s.REST.Routes {
 			s.mux.HandleFunc(rt.Pattern, s.adapt(rt.Handle))
 		}
+		s.mux.HandleFunc("/", s.adapt(func(w http.ResponseWriter, r *http.Request) error { return s.notFound(r) }))
 	})
 	return s.mux
 }
@@ -69,14 +72,13 @@ func (s *Service) adapt(h func(http.ResponseWriter, *http.Request) error) http.H
 }
 
 func (s *Service) serveREST(w http.ResponseWriter, r *http.Request) {
-	_, pattern := s.restMux().Handler(r)
 	// A path that is not canonical ("/functions/.") would be redirected
 	// with an HTML page; AWS answers such paths with an error.
-	if pattern == "" || path.Clean(r.URL.Path) != strings.TrimSuffix(r.URL.Path, "/") && r.URL.Path != "/" {
+	if path.Clean(r.URL.Path) != strings.TrimSuffix(r.URL.Path, "/") && r.URL.Path != "/" {
 		s.fail(w, r, s.notFound(r))
 		return
 	}
-	s.restMux().ServeHTTP(w, r) // which sets the request's path values
+	s.restMux().ServeHTTP(w, r)
 }
 
 func (s *Service) notFound(r *http.Request) error {

@@ -47,9 +47,10 @@ func (rt *Router) HandlePath(prefix string, h http.Handler) {
 }
 
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &Call{ID: uuid.NewString(), Region: rt.defaultRegion, Request: r}
+	c := &Call{ID: uuid.NewString(), Region: rt.defaultRegion}
 	w.Header().Set("x-amzn-RequestId", c.ID)
 	r = r.WithContext(WithCall(r.Context(), c))
+	c.Request = r
 	for _, p := range rt.paths {
 		if strings.HasPrefix(r.URL.Path, p.prefix) {
 			p.handler.ServeHTTP(w, r)

@@ -22,20 +22,19 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := CallOf(r.Context())
 	if c.Request == nil { // served without the Router (tests)
 		c = &Call{ID: c.ID, Region: c.Region}
+		r = r.WithContext(WithCall(r.Context(), c))
 	}
 	c.Service, c.Request = s.Name, r
 	if s.BodyHeaders != nil {
 		w = hookedWriter{w, s.BodyHeaders}
 	}
-	ctx := WithCall(r.Context(), c)
-	r = r.WithContext(ctx)
 	if s.REST != nil && s.rpcProtocol(r) == 0 {
 		c.Protocol = s.REST.protocol()
 		s.serveREST(w, r)
 		return
 	}
 	c.Protocol = s.rpcProtocol(r)
-	out, err := s.serveRPC(ctx, r, c)
+	out, err := s.serveRPC(r.Context(), r, c)
 	if err != nil {
 		s.fail(w, r, err)
 		return
