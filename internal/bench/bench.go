@@ -40,6 +40,10 @@ type Options struct {
 	MemoryMB int
 	// Source is the directory of the module (to build internal/bench/noop).
 	Source string
+	// Rounds is how many times each warm and cold measurement is taken,
+	// the floor's and nubo's in turn, so that a machine whose load changes
+	// weighs on both alike; the report gives the medians (1 when zero).
+	Rounds int
 	Logf   func(format string, args ...any)
 }
 
@@ -78,6 +82,8 @@ type Report struct {
 	// ColdFloor is cold starts on the floor: a new process per invoke.
 	ColdFloor Stats
 	Async     *AsyncReport
+	// Rounds is how many rounds the warm and cold figures are medians of.
+	Rounds int
 }
 
 // Run starts a server in a temporary directory and measures it.
@@ -95,14 +101,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The floor is measured first, on the same quiet machine.
-	rep := &Report{Warm: map[int]Stats{}, Floor: map[int]Stats{}}
-	for _, n := range opts.Concurrencies {
-		if rep.Floor[n], err = measureFloor(ctx, bin, n, opts.Duration); err != nil {
-			return nil, err
-		}
-		opts.Logf("floor c=%-3d %v", n, rep.Floor[n])
-	}
 	srv, stop, err := StartServer(ctx, dir, ServerOptions{Sandbox: opts.Sandbox})
 	if err != nil {
 		return nil, err
@@ -113,11 +111,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := c.deploy(ctx, "noop", zipped); err != nil {
 		return nil, err
 	}
-	for _, n := range opts.Concurrencies {
-		c.load(ctx, "noop", n, min(time.Second, opts.Duration)) // warm-up: starts n environments
-		rep.Warm[n] = c.load(ctx, "noop", n, opts.Duration)
-		opts.Logf("warm c=%-3d %v", n, rep.Warm[n])
+	rounds, err := measureRounds(ctx, opts, c, bin, zipped)
+	if err != nil {
+		return nil, err
 	}
+	rep := rounds.medians(max(opts.Rounds, 1))
 	if opts.AsyncEvents > 0 {
 		if opts.Enqueues == 0 {
 			opts.Enqueues = 2000
@@ -129,16 +127,83 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		opts.Logf("async      enqueue %v (floor %v); at %d/s %v (floor %v); %d events at %.0f/s",
 			a.Enqueue, a.Floor, pacedRate, a.Paced, a.PacedFloor, a.Events, a.Through)
 	}
-	if rep.ColdFloor, err = measureFloorColdStarts(ctx, bin, opts.ColdStarts); err != nil {
-		return nil, err
-	}
-	opts.Logf("floor cold %v", rep.ColdFloor)
-	rep.Cold, err = c.coldStarts(ctx, zipped, opts.ColdStarts)
-	if err != nil {
-		return nil, err
-	}
-	opts.Logf("cold       %v", rep.Cold)
 	return rep, nil
+}
+
+// rounds holds every round's measurements.
+type rounds struct {
+	warm, floor     map[int][]Stats
+	cold, coldFloor []Stats
+}
+
+// measureRounds takes opts.Rounds of the warm and cold measurements, the
+// floor's first and nubo's next at each concurrency.
+func measureRounds(ctx context.Context, opts Options, c *client, bin string, zipped []byte) (*rounds, error) {
+	r := &rounds{warm: map[int][]Stats{}, floor: map[int][]Stats{}}
+	for round := range max(opts.Rounds, 1) {
+		for _, n := range opts.Concurrencies {
+			f, err := measureFloor(ctx, bin, n, opts.Duration)
+			if err != nil {
+				return nil, err
+			}
+			opts.Logf("floor c=%-3d %v", n, f)
+			c.load(ctx, "noop", n, min(time.Second, opts.Duration)) // warm-up: starts n environments
+			w := c.load(ctx, "noop", n, opts.Duration)
+			opts.Logf("warm c=%-3d  %v", n, w)
+			r.floor[n], r.warm[n] = append(r.floor[n], f), append(r.warm[n], w)
+		}
+		if opts.ColdStarts == 0 {
+			continue
+		}
+		f, err := measureFloorColdStarts(ctx, bin, opts.ColdStarts)
+		if err != nil {
+			return nil, err
+		}
+		opts.Logf("floor cold  %v", f)
+		cold, err := c.coldStarts(ctx, zipped, fmt.Sprintf("cold-%d-", round), opts.ColdStarts)
+		if err != nil {
+			return nil, err
+		}
+		opts.Logf("cold        %v", cold)
+		r.coldFloor, r.cold = append(r.coldFloor, f), append(r.cold, cold)
+	}
+	return r, nil
+}
+
+// medians is the report of the n rounds' medians.
+func (r *rounds) medians(n int) *Report {
+	rep := &Report{Warm: map[int]Stats{}, Floor: map[int]Stats{}, Rounds: n}
+	for c, s := range r.warm {
+		rep.Warm[c], rep.Floor[c] = median(s), median(r.floor[c])
+	}
+	rep.Cold, rep.ColdFloor = median(r.cold), median(r.coldFloor)
+	return rep
+}
+
+// median is the median of each figure of ss (the lower of the middle two
+// for an even count); errors are summed.
+func median(ss []Stats) Stats {
+	var out Stats
+	if len(ss) == 0 {
+		return out
+	}
+	mid := func(f func(Stats) float64) float64 {
+		v := make([]float64, len(ss))
+		for i, s := range ss {
+			v[i] = f(s)
+		}
+		sort.Float64s(v)
+		return v[(len(v)-1)/2]
+	}
+	out.N = int(mid(func(s Stats) float64 { return float64(s.N) }))
+	out.P50 = time.Duration(mid(func(s Stats) float64 { return float64(s.P50) }))
+	out.P99 = time.Duration(mid(func(s Stats) float64 { return float64(s.P99) }))
+	out.PerSec = mid(func(s Stats) float64 { return s.PerSec })
+	out.CPU = time.Duration(mid(func(s Stats) float64 { return float64(s.CPU) }))
+	for _, s := range ss {
+		out.Errors += s.Errors
+	}
+	return out
 }
 
 // summarise computes percentiles of lat over a run of d.
@@ -191,13 +256,13 @@ func (c *client) load(ctx context.Context, fn string, n int, d time.Duration) St
 	return s
 }
 
-// coldStarts creates n functions from the same package and times the first
-// invoke of each.
-func (c *client) coldStarts(ctx context.Context, zipped []byte, n int) (Stats, error) {
+// coldStarts creates n functions from the same package, named prefix and a
+// number, and times the first invoke of each.
+func (c *client) coldStarts(ctx context.Context, zipped []byte, prefix string, n int) (Stats, error) {
 	var lat []time.Duration
 	errors := 0
 	for i := 0; i < n; i++ {
-		name := fmt.Sprintf("cold-%d", i)
+		name := fmt.Sprintf("%s%d", prefix, i)
 		if err := c.deploy(ctx, name, zipped); err != nil {
 			return Stats{}, err
 		}
@@ -213,6 +278,9 @@ func (c *client) coldStarts(ctx context.Context, zipped []byte, n int) (Stats, e
 
 // Print writes the report as a table.
 func (r *Report) Print(w io.Writer) {
+	if r.Rounds > 1 {
+		fmt.Fprintf(w, "medians of %d rounds, the floor's and nubo's in turn\n", r.Rounds)
+	}
 	fmt.Fprintln(w, "scenario      invokes  errors  p50        p99        rate     cpu/invoke")
 	var cs []int
 	for c := range r.Warm {
@@ -248,8 +316,9 @@ func (r *Report) Print(w io.Writer) {
 			continue
 		}
 		s := r.Warm[c]
-		fmt.Fprintf(w, "c=%d: nubo adds %v p50 and %v p99 to the floor; rate %.2fx the floor's\n",
-			c, (s.P50 - f.P50).Round(time.Microsecond), (s.P99 - f.P99).Round(time.Microsecond), s.PerSec/f.PerSec)
+		fmt.Fprintf(w, "c=%d: nubo adds %v p50 and %v p99 to the floor; rate %.2fx the floor's, CPU per invoke %.2fx\n",
+			c, (s.P50 - f.P50).Round(time.Microsecond), (s.P99 - f.P99).Round(time.Microsecond), s.PerSec/f.PerSec,
+			float64(s.CPU)/float64(f.CPU))
 	}
 	if a := r.Async; a != nil && a.Paced.N > 0 && a.PacedFloor.N > 0 {
 		fmt.Fprintf(w, "enqueue at %d/s: nubo adds %v p50 and %v p99 to the floor\n", pacedRate,
