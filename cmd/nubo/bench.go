@@ -21,6 +21,7 @@ func benchCmd(args []string) error {
 	rounds := fs.Int("rounds", 1, "rounds of the warm and cold measurements, the floor's and nubo's in turn; the report gives medians")
 	cold := fs.Int("cold", 50, "number of cold starts to measure")
 	asyncEvents := fs.Int("async", 20000, "events in the asynchronous burst (0 skips the asynchronous scenario)")
+	frontDoor := fs.String("frontdoor", "1,64", "concurrencies at which the same no-op request goes through an HTTP API, a function URL and a direct Invoke (\"\" skips it)")
 	sandbox := fs.String("sandbox", "", "sandbox driver to measure: process or linux (default: as nubo serve)")
 	memory := fs.Int("memory", 0, "memory size of the benchmarked function in MB (default 128, Lambda's); the linux driver's CPU share follows it (1,769 MB = one vCPU)")
 	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
@@ -50,16 +51,16 @@ func benchCmd(args []string) error {
 	if *eventsOnly {
 		return benchEvents(*events, *source, *sandbox, logf)
 	}
-	var cs []int
-	for _, s := range strings.Split(*conc, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return fmt.Errorf("bad concurrency %q", s)
-		}
-		cs = append(cs, n)
+	cs, err := concurrencies(*conc)
+	if err != nil {
+		return err
+	}
+	doors, err := concurrencies(*frontDoor)
+	if err != nil {
+		return err
 	}
 	rep, err := bench.Run(context.Background(), bench.Options{
-		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, Sandbox: *sandbox, Source: *source,
+		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, FrontDoor: doors, Sandbox: *sandbox, Source: *source,
 		MemoryMB: *memory, Rounds: *rounds, Logf: logf,
 	})
 	if err != nil {
@@ -93,6 +94,23 @@ func benchEvents(events int, source, sandbox string, logf func(string, ...any)) 
 			m.Rules, m.PerEvent, m.Matches, float64(m.PerEvent)/float64(matcher[0].PerEvent))
 	}
 	return nil
+}
+
+// concurrencies parses a comma-separated list of concurrencies ("" is
+// none).
+func concurrencies(list string) ([]int, error) {
+	var cs []int
+	for _, s := range strings.Split(list, ",") {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad concurrency %q", s)
+		}
+		cs = append(cs, n)
+	}
+	return cs, nil
 }
 
 // startCPUProfile profiles the process into path until stop is called;

@@ -29,6 +29,10 @@ type Options struct {
 	// AsyncEvents, when positive, also measures asynchronous invocation
 	// with a burst of this many events.
 	AsyncEvents int
+	// FrontDoor lists the concurrencies at which the same no-op request
+	// goes through an HTTP API, a function URL and a direct Invoke (none
+	// when empty).
+	FrontDoor []int
 	// Enqueues is how many Event invocations each enqueue latency
 	// measurement times (default 2,000).
 	Enqueues int
@@ -82,6 +86,10 @@ type Report struct {
 	// ColdFloor is cold starts on the floor: a new process per invoke.
 	ColdFloor Stats
 	Async     *AsyncReport
+	FrontDoor []FrontDoorStats
+	// Unverified is the same load on a server that verifies no signature
+	// (--auth none), measured alternately with Warm (see compare).
+	Unverified map[int]Stats
 	// Rounds is how many rounds the warm and cold figures are medians of.
 	Rounds int
 }
@@ -111,11 +119,16 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := c.deploy(ctx, "noop", zipped); err != nil {
 		return nil, err
 	}
-	rounds, err := measureRounds(ctx, opts, c, bin, zipped)
+	u, stopU, err := unverified(ctx, dir, zipped, opts)
 	if err != nil {
 		return nil, err
 	}
-	rep := rounds.medians(max(opts.Rounds, 1))
+	defer stopU()
+	m, err := measureRounds(ctx, opts, c, u, bin, zipped)
+	if err != nil {
+		return nil, err
+	}
+	rep := m.medians(max(opts.Rounds, 1))
 	if opts.AsyncEvents > 0 {
 		if opts.Enqueues == 0 {
 			opts.Enqueues = 2000
@@ -127,83 +140,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		opts.Logf("async      enqueue %v (floor %v); at %d/s %v (floor %v); %d events at %.0f/s",
 			a.Enqueue, a.Floor, pacedRate, a.Paced, a.PacedFloor, a.Events, a.Through)
 	}
+	if len(opts.FrontDoor) > 0 {
+		if rep.FrontDoor, err = runFrontDoor(ctx, srv, c, opts.FrontDoor, opts.Duration, opts.Logf); err != nil {
+			return nil, err
+		}
+	}
 	return rep, nil
-}
-
-// rounds holds every round's measurements.
-type rounds struct {
-	warm, floor     map[int][]Stats
-	cold, coldFloor []Stats
-}
-
-// measureRounds takes opts.Rounds of the warm and cold measurements, the
-// floor's first and nubo's next at each concurrency.
-func measureRounds(ctx context.Context, opts Options, c *client, bin string, zipped []byte) (*rounds, error) {
-	r := &rounds{warm: map[int][]Stats{}, floor: map[int][]Stats{}}
-	for round := range max(opts.Rounds, 1) {
-		for _, n := range opts.Concurrencies {
-			f, err := measureFloor(ctx, bin, n, opts.Duration)
-			if err != nil {
-				return nil, err
-			}
-			opts.Logf("floor c=%-3d %v", n, f)
-			c.load(ctx, "noop", n, min(time.Second, opts.Duration)) // warm-up: starts n environments
-			w := c.load(ctx, "noop", n, opts.Duration)
-			opts.Logf("warm c=%-3d  %v", n, w)
-			r.floor[n], r.warm[n] = append(r.floor[n], f), append(r.warm[n], w)
-		}
-		if opts.ColdStarts == 0 {
-			continue
-		}
-		f, err := measureFloorColdStarts(ctx, bin, opts.ColdStarts)
-		if err != nil {
-			return nil, err
-		}
-		opts.Logf("floor cold  %v", f)
-		cold, err := c.coldStarts(ctx, zipped, fmt.Sprintf("cold-%d-", round), opts.ColdStarts)
-		if err != nil {
-			return nil, err
-		}
-		opts.Logf("cold        %v", cold)
-		r.coldFloor, r.cold = append(r.coldFloor, f), append(r.cold, cold)
-	}
-	return r, nil
-}
-
-// medians is the report of the n rounds' medians.
-func (r *rounds) medians(n int) *Report {
-	rep := &Report{Warm: map[int]Stats{}, Floor: map[int]Stats{}, Rounds: n}
-	for c, s := range r.warm {
-		rep.Warm[c], rep.Floor[c] = median(s), median(r.floor[c])
-	}
-	rep.Cold, rep.ColdFloor = median(r.cold), median(r.coldFloor)
-	return rep
-}
-
-// median is the median of each figure of ss (the lower of the middle two
-// for an even count); errors are summed.
-func median(ss []Stats) Stats {
-	var out Stats
-	if len(ss) == 0 {
-		return out
-	}
-	mid := func(f func(Stats) float64) float64 {
-		v := make([]float64, len(ss))
-		for i, s := range ss {
-			v[i] = f(s)
-		}
-		sort.Float64s(v)
-		return v[(len(v)-1)/2]
-	}
-	out.N = int(mid(func(s Stats) float64 { return float64(s.N) }))
-	out.P50 = time.Duration(mid(func(s Stats) float64 { return float64(s.P50) }))
-	out.P99 = time.Duration(mid(func(s Stats) float64 { return float64(s.P99) }))
-	out.PerSec = mid(func(s Stats) float64 { return s.PerSec })
-	out.CPU = time.Duration(mid(func(s Stats) float64 { return float64(s.CPU) }))
-	for _, s := range ss {
-		out.Errors += s.Errors
-	}
-	return out
 }
 
 // summarise computes percentiles of lat over a run of d.
@@ -220,11 +162,29 @@ func summarise(lat []time.Duration, errors int, d time.Duration) Stats {
 	return s
 }
 
-// load invokes fn from n workers for d and returns the latencies.
+// load invokes fn from n workers for d and summarises the latencies.
 func (c *client) load(ctx context.Context, fn string, n int, d time.Duration) Stats {
+	return c.loadFunc(ctx, n, d, func(ctx context.Context) error { return c.invoke(ctx, fn) })
+}
+
+// loadFunc calls do from n workers for d and returns the latencies.
+func (c *client) loadFunc(ctx context.Context, n int, d time.Duration, do func(context.Context) error) Stats {
+	var r run
+	r.add(ctx, n, d, do)
+	return r.stats()
+}
+
+// run gathers the latencies, errors and CPU of one scenario, measured in
+// one or more slices of time.
+type run struct {
+	lat      []time.Duration
+	errors   int
+	cpu, dur time.Duration
+}
+
+// add calls do from n workers for d.
+func (r *run) add(ctx context.Context, n int, d time.Duration, do func(context.Context) error) {
 	var mu sync.Mutex
-	var all []time.Duration
-	errors := 0
 	deadline := time.Now().Add(d)
 	cpu := processCPU()
 	var wg sync.WaitGroup
@@ -236,22 +196,27 @@ func (c *client) load(ctx context.Context, fn string, n int, d time.Duration) St
 			bad := 0
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				start := time.Now()
-				if err := c.invoke(ctx, fn); err != nil {
+				if err := do(ctx); err != nil {
 					bad++
 					continue
 				}
 				lat = append(lat, time.Since(start))
 			}
 			mu.Lock()
-			all = append(all, lat...)
-			errors += bad
+			r.lat = append(r.lat, lat...)
+			r.errors += bad
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	s := summarise(all, errors, d)
+	r.cpu += processCPU() - cpu
+	r.dur += d
+}
+
+func (r *run) stats() Stats {
+	s := summarise(r.lat, r.errors, r.dur)
 	if s.N > 0 {
-		s.CPU = (processCPU() - cpu) / time.Duration(s.N)
+		s.CPU = r.cpu / time.Duration(s.N)
 	}
 	return s
 }
@@ -293,6 +258,9 @@ func (r *Report) Print(w io.Writer) {
 	}
 	for _, c := range cs {
 		row(fmt.Sprintf("warm c=%d", c), r.Warm[c])
+		if u, ok := r.Unverified[c]; ok {
+			row(fmt.Sprintf("no-auth c=%d", c), u)
+		}
 		if f, ok := r.Floor[c]; ok {
 			row(fmt.Sprintf("floor c=%d", c), f)
 		}
@@ -307,9 +275,17 @@ func (r *Report) Print(w io.Writer) {
 		latency(fmt.Sprintf("floor %d/s", pacedRate), a.PacedFloor)
 		fmt.Fprintf(w, "async e2e     %7d  %6d  %-9s  %-9s  %.0f/s\n", a.Events, a.Errors, "", "", a.Through)
 	}
+	for _, f := range r.FrontDoor {
+		row(fmt.Sprintf("invoke c=%d", f.Concurrency), f.Direct)
+		row(fmt.Sprintf("url c=%d", f.Concurrency), f.URL)
+		row(fmt.Sprintf("api c=%d", f.Concurrency), f.API)
+	}
 	latency("cold start", r.Cold)
 	latency("floor cold", r.ColdFloor)
 	fmt.Fprintln(w, strings.Repeat("-", 62))
+	for _, f := range r.FrontDoor {
+		f.print(w)
+	}
 	for _, c := range cs {
 		f, ok := r.Floor[c]
 		if !ok || f.PerSec == 0 {
@@ -319,6 +295,15 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "c=%d: nubo adds %v p50 and %v p99 to the floor; rate %.2fx the floor's, CPU per invoke %.2fx\n",
 			c, (s.P50 - f.P50).Round(time.Microsecond), (s.P99 - f.P99).Round(time.Microsecond), s.PerSec/f.PerSec,
 			float64(s.CPU)/float64(f.CPU))
+	}
+	for _, c := range cs {
+		u, ok := r.Unverified[c]
+		if !ok || u.PerSec == 0 {
+			continue
+		}
+		s := r.Warm[c]
+		fmt.Fprintf(w, "c=%d: verifying signatures costs %.1f%% of the warm invoke rate (%.0f/s against %.0f/s), %v p50\n",
+			c, 100*(u.PerSec-s.PerSec)/u.PerSec, s.PerSec, u.PerSec, (s.P50 - u.P50).Round(time.Microsecond))
 	}
 	if a := r.Async; a != nil && a.Paced.N > 0 && a.PacedFloor.N > 0 {
 		fmt.Fprintf(w, "enqueue at %d/s: nubo adds %v p50 and %v p99 to the floor\n", pacedRate,

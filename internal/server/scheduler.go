@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/nubo-dev/nubo/internal/arn"
 	"github.com/nubo-dev/nubo/internal/services/events"
 	"github.com/nubo-dev/nubo/internal/services/scheduler"
@@ -33,7 +37,7 @@ func (s *Server) buildScheduler(ctx context.Context, dests *targets.Targets) err
 		Jobs:    timer.New(work, 30*time.Second, s.log),
 		Targets: dests,
 		Buses:   scheduledEvents{s.events},
-		APIs:    apiCaller{&s.api},
+		APIs:    apiCaller{s},
 		Logger:  s.log,
 	})
 	if err != nil {
@@ -78,17 +82,17 @@ var universalAPIs = map[string]universalAPI{
 }
 
 // apiCaller calls nubo's own APIs for universal targets, through the same
-// router as every client. The request carries a credential scope only to
-// be routed; once signatures are verified (the identity work), these calls
-// are to be signed as the schedule's role.
-type apiCaller struct{ api *apiHandler }
+// router as every client, signed as the schedule's role (credentials
+// Scheduler would get for it): the role's policies decide what the call
+// may do.
+type apiCaller struct{ s *Server }
 
 func (c apiCaller) Supports(service string) bool {
 	_, ok := universalAPIs[service]
 	return ok
 }
 
-func (c apiCaller) Call(ctx context.Context, region, service, action string, input []byte) error {
+func (c apiCaller) Call(ctx context.Context, region, service, action, roleArn string, input []byte) error {
 	api, ok := universalAPIs[service]
 	if !ok {
 		return fmt.Errorf("%w: %s", targets.ErrUnsupported, service)
@@ -106,13 +110,14 @@ func (c apiCaller) Call(ctx context.Context, region, service, action string, inp
 		return err
 	}
 	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=scheduler/"+time.Now().UTC().Format("20060102")+"/"+region+"/"+api.signing+
-		"/aws4_request, SignedHeaders=host, Signature=0")
 	if api.target != "" {
 		req.Header.Set("X-Amz-Target", api.target+"."+action)
 	}
+	if err := c.sign(ctx, req, body, region, api.signing, roleArn); err != nil {
+		return &scheduler.CallError{Status: http.StatusForbidden, Code: "AccessDenied"}
+	}
 	w := &recorder{header: http.Header{}}
-	c.api.ServeHTTP(w, req)
+	c.s.router.ServeHTTP(w, req)
 	if w.status >= 300 {
 		code := w.header.Get("X-Amzn-ErrorType")
 		if code == "" {
@@ -161,4 +166,17 @@ func (r *recorder) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
 	}
+}
+
+// sign signs a universal target's request with credentials of roleArn for
+// scheduler.amazonaws.com, which the role must trust.
+func (c apiCaller) sign(ctx context.Context, req *http.Request, body []byte, region, service, roleArn string) error {
+	creds, err := c.s.iam.ServiceRoleCredentials(ctx, roleArn, "scheduler.amazonaws.com", "scheduler", 15*time.Minute)
+	if err != nil {
+		return err
+	}
+	req.Host = c.s.Addr()
+	sum := sha256.Sum256(body)
+	return v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: creds.AccessKeyId, SecretAccessKey: creds.SecretAccessKey,
+		SessionToken: creds.SessionToken}, req, hex.EncodeToString(sum[:]), service, region, time.Now())
 }

@@ -5,8 +5,10 @@
 // dead-letter queues, SNS subscriptions, S3 notifications, EventBridge rules'
 // targets and EventBridge Scheduler's schedules deliver through it, so that
 // reading target ARNs and each kind of target's checks and errors live in
-// one place. The services themselves are reached through small interfaces
-// that the composition root fills in.
+// one place. Every delivery names its Source (a service principal such as
+// "events.amazonaws.com" with the source's ARN, or a role), which the
+// target's resource policy must allow (Allow). The services themselves are
+// reached through small interfaces that the composition root fills in.
 package targets
 
 import (
@@ -32,7 +34,26 @@ type Message struct {
 	// Time is when the message's event happened (a log event's timestamp);
 	// zero is now.
 	Time time.Time
+	// Source is who delivers it, whom the target must allow; a delivery
+	// without one is nubo's own and is not checked.
+	Source Source
 }
+
+// Source is who delivers a message: an AWS service on its own behalf
+// (SNS delivering a topic's message is "sns.amazonaws.com" with the
+// topic's ARN and account, which the target's resource policy must allow,
+// usually on the condition aws:SourceArn), or a role's session (Lambda
+// sends a function's destination records as the function's execution
+// role, whose policies must allow it).
+type Source struct {
+	Service, ARN, Account string
+	Role, Session         string
+}
+
+// Allow decides whether a source may perform action on a target
+// ("sqs:SendMessage" on a queue ARN), as the target's resource policy and
+// the source's own policies say.
+type Allow func(ctx context.Context, src Source, action, target string) error
 
 // Attribute is a message attribute.
 type Attribute struct {
@@ -82,7 +103,15 @@ type Targets struct {
 	Buses         Buses
 	LogGroups     LogGroups
 	StateMachines StateMachines
+	// Allow, when set, is asked before every delivery; nil delivers
+	// everything (--auth none).
+	Allow Allow
 }
+
+// actions are the IAM actions a delivery performs, by the target's
+// service.
+var actions = map[string]string{"lambda": "lambda:InvokeFunction", "sqs": "sqs:SendMessage", "sns": "sns:Publish",
+	"events": "events:PutEvents", "logs": "logs:PutLogEvents", "states": "states:StartExecution"}
 
 var (
 	// ErrUnsupported is returned for an ARN of a kind nubo cannot deliver
@@ -99,6 +128,11 @@ func (t *Targets) Deliver(ctx context.Context, target string, m Message) error {
 	a, err := arn.Parse(target)
 	if err != nil {
 		return fmt.Errorf("deliver to %q: %w", target, err)
+	}
+	if action, ok := actions[a.Service]; ok && t.Allow != nil {
+		if err := t.Allow(ctx, m.Source, action, target); err != nil {
+			return fmt.Errorf("deliver to %s: %w", target, err)
+		}
 	}
 	typ, _ := a.ResourceType()
 	switch {

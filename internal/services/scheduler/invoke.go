@@ -176,7 +176,7 @@ func (inv *invocation) input() string {
 func (s *Service) call(ctx context.Context, inv *invocation) error {
 	t := &inv.Target
 	if service, action, ok := universal(t.Arn); ok {
-		return s.opts.APIs.Call(ctx, inv.Region, service, strings.ToUpper(action[:1])+action[1:], []byte(inv.input()))
+		return s.opts.APIs.Call(ctx, inv.Region, service, strings.ToUpper(action[:1])+action[1:], t.RoleArn, []byte(inv.input()))
 	}
 	if p := t.EventBridgeParameters; p != nil && strings.Contains(t.Arn, ":event-bus/") {
 		return s.opts.Buses.PutScheduledEvent(ctx, t.Arn, p.Source, p.DetailType, inv.input(), []string{inv.Schedule})

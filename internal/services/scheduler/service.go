@@ -56,7 +56,7 @@ type EventBuses interface {
 // target, with input as its JSON request; service and action are as the
 // target's ARN names them ("sqs", "SendMessage").
 type APIs interface {
-	Call(ctx context.Context, region, service, action string, input []byte) error
+	Call(ctx context.Context, region, service, action, roleArn string, input []byte) error
 	// Supports reports whether Call can reach a service.
 	Supports(service string) bool
 }
