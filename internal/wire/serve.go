@@ -23,12 +23,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := CallOf(r.Context())
 	if c.Request == nil { // served without the Router (tests)
 		c = &Call{ID: c.ID, Region: c.Region}
+		r = r.WithContext(WithCall(r.Context(), c))
 	}
 	c.Service, c.Request, c.service = s.Name, r, s
 	if s.BodyHeaders != nil {
 		w = hookedWriter{w, s.BodyHeaders}
 	}
-	r = r.WithContext(WithCall(r.Context(), c))
 	if s.Wrap == nil {
 		s.serve(w, r)
 		return
