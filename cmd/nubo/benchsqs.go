@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/bench"
@@ -14,7 +15,13 @@ import (
 func benchSQSCmd(args []string) error {
 	fs := flag.NewFlagSet("bench-sqs", flag.ExitOnError)
 	conc := fs.Int("concurrency", 32, "client connections")
-	duration := fs.Duration("duration", 5*time.Second, "length of each measurement")
+	duration := fs.Duration("duration", 2*time.Second, "length of each measurement")
+	rounds := fs.Int("rounds", 5, "how many times each measurement is made, nubo, goaws and the floor in turn")
+	backlog := fs.Int("backlog", 50000, "messages a receive scenario's queue holds when it starts")
+	cache, _ := os.UserCacheDir()
+	peer := fs.String("goaws-dir", filepath.Join(cache, "nubo", "goaws-v0.4.5"), "where goaws is built with go install (and found by later runs); empty skips it")
+	noFloor := fs.Bool("no-floor", false, "skip the bare JetStream floor")
+	only := fs.String("only", "", "measure only the scenarios whose names contain this (to profile one)")
 	events := fs.Int("events", 20000, "messages the SQS-to-Lambda scenario drains (0 skips it)")
 	sandbox := fs.String("sandbox", "", "sandbox driver: process or linux (default: as nubo serve)")
 	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
@@ -31,14 +38,12 @@ func benchSQSCmd(args []string) error {
 			return err
 		}
 	}
-	stats, err := sqsbench.Run(context.Background(), sqsbench.Options{Concurrency: *conc, Duration: *duration, Events: *events,
-		Function: fn, Sandbox: *sandbox, Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }})
+	opts := sqsbench.Options{Concurrency: *conc, Duration: *duration, Rounds: max(*rounds, 1), Backlog: *backlog, GoawsDir: *peer, NoFloor: *noFloor, Only: *only,
+		Events: *events, Function: fn, Sandbox: *sandbox, Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }}
+	rep, err := sqsbench.Run(context.Background(), opts)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("nubo bench-sqs: %d connections, 100-byte messages\n", *conc)
-	for _, s := range stats {
-		fmt.Println(s)
-	}
+	rep.Print(opts)
 	return nil
 }

@@ -1,0 +1,129 @@
+package sqsbench
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/nubo-dev/nubo/internal/bench"
+)
+
+// target is one column of the report: a server in one protocol, or the
+// floor.
+type target struct {
+	name  string // "nubo", "goaws", "floor"
+	proto string // "JSON", "query"; "" for the floor
+	api   api
+	floor *bench.StreamFloor
+	conns int
+	// prefix starts the names of the target's queues and topic: nubo's
+	// two protocols use queues of their own.
+	prefix string
+
+	urls  map[string]string // queue name (without prefix) -> URL
+	topic string
+	// held counts the messages of the queues that scenarios drain, as far
+	// as this run put them there.
+	held  map[string]int
+	round int
+}
+
+// url is the URL of one of the target's queues.
+func (t *target) url(queue string) string { return t.urls[queue] }
+
+func queueARN(name string) string { return "arn:aws:sqs:us-east-1:" + account + ":" + name }
+
+// setup creates the target's queues and, with subscribe, the fan-out topic
+// and its subscriptions (goaws has them from its configuration).
+func (t *target) setup(ctx context.Context, subscribe bool) error {
+	t.urls, t.held = map[string]string{}, map[string]int{}
+	for _, q := range queueNames() {
+		url, err := t.api.createQueue(ctx, t.prefix+q)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		t.urls[q] = url
+	}
+	t.topic = "arn:aws:sns:us-east-1:" + account + ":" + t.prefix + fanoutTopic
+	if !subscribe {
+		return nil
+	}
+	arn, err := t.api.createTopic(ctx, t.prefix+fanoutTopic)
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.name, err)
+	}
+	t.topic = arn
+	for _, q := range fanoutQueues() {
+		if err := t.api.subscribe(ctx, arn, queueARN(t.prefix+q)); err != nil {
+			return fmt.Errorf("%s: subscribe %s: %w", t.name, q, err)
+		}
+	}
+	return nil
+}
+
+// recreate empties queues by deleting and creating them again, so that
+// the messages a measurement sent do not pile up over the run.
+func (t *target) recreate(ctx context.Context, queues []string) error {
+	for _, q := range queues {
+		if err := t.api.deleteQueue(ctx, t.url(q)); err != nil {
+			return fmt.Errorf("%s: delete %s: %w", t.name, q, err)
+		}
+		url, err := t.api.createQueue(ctx, t.prefix+q)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		t.urls[q] = url
+		t.held[q] = 0
+	}
+	return nil
+}
+
+// fill sends batches to queue until it holds at least n messages (FIFO
+// ones spread over fifoGroups groups).
+func (t *target) fill(ctx context.Context, queue string, n int) error {
+	missing := (n - t.held[queue] + 9) / 10
+	if missing <= 0 {
+		return nil
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	sent := 0
+	next := 0
+	for w := 0; w < t.conns; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= missing {
+					return
+				}
+				group, dedup := "", ""
+				if isFIFO(queue) {
+					group, dedup = "g"+strconv.Itoa(i%fifoGroups), fmt.Sprintf("fill-%d-%d", t.round, i)
+				}
+				k, err := t.api.sendBatch(ctx, t.url(queue), batchBodies, group, dedup)
+				mu.Lock()
+				sent += k
+				if err != nil && first == nil {
+					first = err
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	t.held[queue] += sent
+	if first != nil {
+		return fmt.Errorf("%s: fill %s: %w", t.name, queue, first)
+	}
+	return nil
+}
