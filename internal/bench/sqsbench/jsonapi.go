@@ -103,7 +103,9 @@ func (j jsonAPI) receive(ctx context.Context, queue string, max int) ([]string, 
 	if err != nil {
 		return nil, err
 	}
-	var out struct{ Messages []struct{ ReceiptHandle string } }
+	var out struct {
+		Messages []struct{ ReceiptHandle string }
+	}
 	if err := json.Unmarshal(b, &out); err != nil {
 		return nil, err
 	}

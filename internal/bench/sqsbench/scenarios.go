@@ -63,8 +63,8 @@ type scenario struct {
 	// theirs, which are recreated after each measurement.
 	queues []string
 	drain  bool
-	op    func(ctx context.Context, t *target, w, i int) (int, error)
-	floor func(ctx context.Context, f *bench.StreamFloor, w, i int) (int, error)
+	op     func(ctx context.Context, t *target, w, i int) (int, error)
+	floor  func(ctx context.Context, f *bench.StreamFloor, w, i int) (int, error)
 }
 
 // floorMessages are the messages of a batch as the floor stores them, and
