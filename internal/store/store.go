@@ -65,6 +65,11 @@ type Objects interface {
 // character: bytes outside [A-Za-z0-9_-] become "=XX" (hex).
 func Key(tokens ...string) string {
 	var b strings.Builder
+	n := len(tokens)
+	for _, t := range tokens {
+		n += len(t)
+	}
+	b.Grow(n)
 	for i, t := range tokens {
 		if i > 0 {
 			b.WriteByte('.')
@@ -90,6 +95,10 @@ func escapeToken(b *strings.Builder, t string) {
 		b.WriteString("=")
 		return
 	}
+	if plainToken(t) {
+		b.WriteString(t)
+		return
+	}
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' {
@@ -100,6 +109,17 @@ func escapeToken(b *strings.Builder, t string) {
 		b.WriteByte(hexDigits[c>>4])
 		b.WriteByte(hexDigits[c&15])
 	}
+}
+
+// plainToken reports whether t needs no escaping (ids and names mostly).
+func plainToken(t string) bool {
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func unescapeToken(t string) string {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -188,15 +189,21 @@ func (s *Service) PublishMessage(ctx context.Context, topicARN string, in *Publi
 	}
 	s.mu.Unlock()
 	msg := &published{topic: t, in: in, id: res.MessageID, seq: res.SequenceNumber, time: now}
+	// The deliveries are made at once, so that the stores they wait for
+	// take them together.
+	var wg sync.WaitGroup
 	for _, sub := range targets {
 		if !matches(sub, in) {
 			continue
 		}
-		if err := s.deliver(ctx, sub, msg); err != nil {
-			s.log.Warn("sns: delivery failed", "subscription", sub.ARN, "err", err)
-			s.deadLetter(ctx, sub, msg)
-		}
+		wg.Go(func() {
+			if err := s.deliver(ctx, sub, msg); err != nil {
+				s.log.Warn("sns: delivery failed", "subscription", sub.ARN, "err", err)
+				s.deadLetter(ctx, sub, msg)
+			}
+		})
 	}
+	wg.Wait()
 	return res, nil
 }
 
@@ -207,6 +214,9 @@ type published struct {
 	id    string
 	seq   string
 	time  time.Time
+
+	mu         sync.Mutex
+	signatures map[string]*envelope // by message text: the signed envelope
 }
 
 // messageFor is the message a protocol gets: with MessageStructure json,

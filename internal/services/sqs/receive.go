@@ -2,10 +2,9 @@ package sqs
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -154,7 +153,7 @@ func (s *Service) take(ctx context.Context, q *queue, max int, vis time.Duration
 		if m.firstReceive.IsZero() {
 			m.firstReceive = now
 		}
-		m.receipt = nonce()
+		m.receipt = q.nonceLocked()
 		rows = append(rows, m.row(q.id))
 		out = append(out, received{m: m, receipt: m.receipt, count: m.receives, first: m.firstReceive})
 	}
@@ -229,12 +228,6 @@ func (q *queue) unreceiveLocked(out []received, before []message, dead []*messag
 	q.readdLocked(append(msgs, dead...), now)
 }
 
-func nonce() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
 // render builds the messages as ReceiveMessage returns them, with the
 // attributes asked for.
 func (s *Service) render(q *queue, got []received, in *ReceiveInput) []Message {
@@ -247,33 +240,43 @@ func (s *Service) render(q *queue, got []received, in *ReceiveInput) []Message {
 			MessageID: m.id, Body: m.body, MD5OfBody: m.md5Body,
 			ReceiptHandle: receiptHandle(q.id, m.id, r.receipt),
 		}
-		attrs := map[string]string{}
-		add := func(name, v string) {
-			if v != "" && want(name) {
-				attrs[name] = v
-			}
-		}
-		add("SenderId", m.senderID)
-		add("SentTimestamp", fmt.Sprint(m.sent.UnixMilli()))
-		add("ApproximateReceiveCount", fmt.Sprint(r.count))
-		add("ApproximateFirstReceiveTimestamp", fmt.Sprint(r.first.UnixMilli()))
-		if q.fifo {
-			add("SequenceNumber", fmt.Sprintf("%020d", m.seq))
-			add("MessageDeduplicationId", m.dedupID)
-		}
-		add("MessageGroupId", m.groupID)
-		add("DeadLetterQueueSourceArn", m.sourceARN)
-		if th, ok := m.system["AWSTraceHeader"]; ok {
-			add("AWSTraceHeader", th.StringValue)
-		}
-		if len(attrs) > 0 {
-			msg.Attributes = attrs
+		if len(in.AttributeNames) > 0 {
+			msg.Attributes = systemAttributesOf(q, r, want)
 		}
 		msg.MessageAttributes = selectAttributes(m.attrs, in.MessageAttributeNames)
 		msg.MD5OfMessageAttributes = MD5OfAttributes(msg.MessageAttributes)
 		out[i] = msg
 	}
 	return out
+}
+
+// systemAttributesOf are the system attributes of a received message that
+// want picks, nil when none.
+func systemAttributesOf(q *queue, r received, want func(string) bool) map[string]string {
+	m := r.m
+	attrs := map[string]string{}
+	add := func(name string, v func() string) {
+		if want(name) {
+			if s := v(); s != "" {
+				attrs[name] = s
+			}
+		}
+	}
+	add("SenderId", func() string { return m.senderID })
+	add("SentTimestamp", func() string { return strconv.FormatInt(m.sent.UnixMilli(), 10) })
+	add("ApproximateReceiveCount", func() string { return strconv.Itoa(r.count) })
+	add("ApproximateFirstReceiveTimestamp", func() string { return strconv.FormatInt(r.first.UnixMilli(), 10) })
+	if q.fifo {
+		add("SequenceNumber", func() string { return fmt.Sprintf("%020d", m.seq) })
+		add("MessageDeduplicationId", func() string { return m.dedupID })
+	}
+	add("MessageGroupId", func() string { return m.groupID })
+	add("DeadLetterQueueSourceArn", func() string { return m.sourceARN })
+	add("AWSTraceHeader", func() string { return m.system["AWSTraceHeader"].StringValue })
+	if len(attrs) == 0 {
+		return nil
+	}
+	return attrs
 }
 
 // selectAttributes picks the message attributes a receive asked for.
@@ -332,7 +335,7 @@ func (s *Service) Delete(ctx context.Context, ref Ref, handles []string) ([]erro
 		if m := q.msgs[id]; m != nil {
 			q.removeLocked(m)
 			removed = append(removed, m)
-			rows = append(rows, tombstone(q.id, id))
+			rows = append(rows, m.tombstone(q.id))
 		}
 	}
 	p := s.table.Write(rows...)

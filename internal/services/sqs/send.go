@@ -4,13 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/store"
@@ -81,8 +78,7 @@ func (s *Service) send(ctx context.Context, q *queue, entries []SendInput, sourc
 			key := dedupScopeKey(q, m)
 			d := dedupEntry{id: m.id, seq: m.seq, expires: now.Add(dedupWindow)}
 			q.dedup[key] = d
-			b, _ := json.Marshal(dedupRecord{ID: d.id, Seq: d.seq, Exp: msOf(d.expires)})
-			rows = append(rows, store.Row{Key: dedupKey(q.id, key), Value: b, TTL: dedupWindow})
+			rows = append(rows, store.Row{Key: dedupKey(q.id, key), Value: appendDedup(nil, d), TTL: dedupWindow})
 		}
 		results[i] = resultOf(q, m)
 	}
@@ -170,7 +166,7 @@ func (s *Service) prepareLocked(q *queue, in *SendInput, now time.Time) (*messag
 		delay = *in.DelaySeconds
 	}
 	m := &message{
-		id: uuid.NewString(), body: in.Body, attrs: in.Attributes, system: in.SystemAttributes,
+		id: q.newIDLocked(), body: in.Body, attrs: in.Attributes, system: in.SystemAttributes,
 		sent: now, groupID: in.GroupID, senderID: s.account, heapIndex: -1,
 	}
 	if in.GroupID != "" && !fifoIDRE.MatchString(in.GroupID) {
