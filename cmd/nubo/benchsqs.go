@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/bench"
@@ -25,13 +27,18 @@ func benchSQSCmd(args []string) error {
 	events := fs.Int("events", 20000, "messages the SQS-to-Lambda scenario drains (0 skips it)")
 	sandbox := fs.String("sandbox", "", "sandbox driver: process or linux (default: as nubo serve)")
 	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
-	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of nubo serve during the run to this file")
+	floorAddr := fs.String("serve-floor", "", "(used by the run itself) serve the stream floor on this address until interrupted")
 	fs.Parse(args)
-	stopProfile, err := startCPUProfile(*profile)
+	if *floorAddr != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return bench.ServeStreamFloor(ctx, *floorAddr)
+	}
+	bin, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	defer stopProfile()
 	var fn []byte
 	if *events > 0 {
 		if fn, err = bench.NoopZip(*source); err != nil {
@@ -39,7 +46,7 @@ func benchSQSCmd(args []string) error {
 		}
 	}
 	opts := sqsbench.Options{Concurrency: *conc, Duration: *duration, Rounds: max(*rounds, 1), Backlog: *backlog, GoawsDir: *peer, NoFloor: *noFloor, Only: *only,
-		Events: *events, Function: fn, Sandbox: *sandbox, Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }}
+		Events: *events, Function: fn, Sandbox: *sandbox, Binary: bin, Profile: *profile, Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }}
 	rep, err := sqsbench.Run(context.Background(), opts)
 	if err != nil {
 		return err

@@ -71,6 +71,7 @@ func serve(args []string) error {
 	fs.DurationVar(&cfg.BillingGranularity, "billing-granularity", envDuration("NUBO_BILLING_GRANULARITY", time.Millisecond), "billed durations are rounded up to a multiple of this, e.g. 100ms as before 2020 (NUBO_BILLING_GRANULARITY)")
 	cfg.Prices = priceFlags(fs)
 	logLevel := fs.String("log-level", env("NUBO_LOG_LEVEL", "info"), "debug, info, warn or error (NUBO_LOG_LEVEL)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the server to this file until it stops")
 	fs.Parse(args)
 	cfg.RuntimeInterpreters = interpreters
 	cfg.NoForkServer = !*forkServer
@@ -88,6 +89,11 @@ func serve(args []string) error {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	stopProfile, err := startCPUProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv, err := server.New(ctx, cfg)

@@ -2,8 +2,13 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -11,12 +16,14 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// StreamFloor is the least a durable queue can do on this machine: a bare
-// JetStream stream on disk, embedded in this process as nubo's is, with
-// nubo's durability (file storage, each message written before JetStream
-// acknowledges it). Store publishes one request's messages, one JetStream
-// message each, and returns once all are acknowledged, as a queue answers
-// once its messages are stored. No HTTP, no parsing, no index.
+// StreamFloor is the least a durable queue server can do on this machine:
+// an HTTP endpoint in front of a bare JetStream stream on disk, embedded
+// in the process as nubo's is, with nubo's durability (file storage, each
+// message written before JetStream acknowledges it). POST /store?n=N
+// stores the request's body N times, one JetStream message each (an empty
+// body: N deletion markers), and answers once all are acknowledged, as a
+// queue answers once its messages are stored. No parsing, no index, no
+// protocol.
 type StreamFloor struct {
 	dir string
 	ns  *server.Server
@@ -24,8 +31,8 @@ type StreamFloor struct {
 	js  jetstream.JetStream
 }
 
-// StartStreamFloor starts the floor's server in a temporary directory; Close
-// removes it.
+// StartStreamFloor starts the floor's JetStream in a temporary directory;
+// Close removes it.
 func StartStreamFloor(ctx context.Context) (f *StreamFloor, err error) {
 	f = &StreamFloor{}
 	defer func() {
@@ -56,12 +63,11 @@ func StartStreamFloor(ctx context.Context) (f *StreamFloor, err error) {
 	return f, nil
 }
 
-// Store publishes msgs on subject floor.<subject> and waits until every one
-// is stored.
-func (f *StreamFloor) Store(ctx context.Context, subject string, msgs [][]byte) error {
-	futures := make([]jetstream.PubAckFuture, len(msgs))
-	for i, m := range msgs {
-		fut, err := f.js.PublishMsgAsync(&nats.Msg{Subject: "floor." + subject, Data: m})
+// Store publishes msg n times and waits until every copy is stored.
+func (f *StreamFloor) Store(ctx context.Context, msg []byte, n int) error {
+	futures := make([]jetstream.PubAckFuture, n)
+	for i := range futures {
+		fut, err := f.js.PublishMsgAsync(&nats.Msg{Subject: "floor.q", Data: msg})
 		if err != nil {
 			return err
 		}
@@ -79,14 +85,26 @@ func (f *StreamFloor) Store(ctx context.Context, subject string, msgs [][]byte) 
 	return nil
 }
 
-// Reset drops every stored message, so that a long run does not fill the
-// disk.
-func (f *StreamFloor) Reset(ctx context.Context) error {
-	st, err := f.js.Stream(ctx, "floor")
-	if err != nil {
-		return err
+// ServeHTTP serves POST /store?n=N, and DELETE /store, which drops every
+// stored message so that a long run does not fill the disk.
+func (f *StreamFloor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var err error
+	switch r.Method {
+	case http.MethodDelete:
+		var st jetstream.Stream
+		if st, err = f.js.Stream(r.Context(), "floor"); err == nil {
+			err = st.Purge(r.Context())
+		}
+	case http.MethodPost:
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		var msg []byte
+		if msg, err = io.ReadAll(r.Body); err == nil {
+			err = f.Store(r.Context(), msg, max(n, 1))
+		}
 	}
-	return st.Purge(ctx)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	}
 }
 
 // Close stops the floor and removes its files.
@@ -101,4 +119,27 @@ func (f *StreamFloor) Close() {
 	if f.dir != "" {
 		os.RemoveAll(f.dir)
 	}
+}
+
+// ServeStreamFloor serves a StreamFloor on addr until ctx ends: the floor
+// runs in a process of its own, as the servers it is compared with do.
+func ServeStreamFloor(ctx context.Context, addr string) error {
+	f, err := StartStreamFloor(ctx)
+	if err != nil {
+		return fmt.Errorf("start the stream floor: %w", err)
+	}
+	defer f.Close()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: f}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
 // goawsModule is the peer nubo is compared with: goaws, an SQS and SNS
@@ -45,9 +43,9 @@ func installGoaws(ctx context.Context, dir string, logf func(string, ...any)) (s
 
 // goawsConfig is goaws's configuration: nubo's account and region, the
 // queues the scenarios use and the fan-out topic with its subscriptions.
-func goawsConfig(port int, prefix string) string {
+func goawsConfig(port, prefix string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Local:\n  Host: 127.0.0.1\n  Port: %d\n  Region: us-east-1\n  AccountId: \"%s\"\n  LogToFile: false\n", port, account)
+	fmt.Fprintf(&b, "Local:\n  Host: 127.0.0.1\n  Port: %s\n  Region: us-east-1\n  AccountId: \"%s\"\n  LogToFile: false\n", port, account)
 	b.WriteString("  QueueAttributeDefaults:\n    VisibilityTimeout: 30\n    ReceiveMessageWaitTimeSeconds: 0\n    MaximumMessageSize: 262144\n")
 	b.WriteString("  Queues:\n")
 	for _, q := range queueNames() {
@@ -62,14 +60,13 @@ func goawsConfig(port int, prefix string) string {
 }
 
 // startGoaws runs goaws on a free loopback port with its configuration in
-// dir; stop ends it.
+// dir.
 func startGoaws(ctx context.Context, bin, dir, prefix string) (base string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeAddr()
 	if err != nil {
 		return "", nil, err
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	_, port, _ := net.SplitHostPort(addr)
 	cfg := filepath.Join(dir, "goaws.yaml")
 	if err := os.WriteFile(cfg, []byte(goawsConfig(port, prefix)), 0o644); err != nil {
 		return "", nil, err
@@ -77,26 +74,7 @@ func startGoaws(ctx context.Context, bin, dir, prefix string) (base string, stop
 	// goaws logs every message it stores; its output is discarded.
 	cmd := exec.Command(bin, "-config", cfg, "Local")
 	cmd.Dir = dir
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("start goaws: %w", err)
-	}
-	stop = func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}
-	base = fmt.Sprintf("http://127.0.0.1:%d", port)
-	for i := 0; i < 200; i++ {
-		if resp, err := http.Get(base + "/health"); err == nil {
-			resp.Body.Close()
-			return base, stop, nil
-		}
-		select {
-		case <-ctx.Done():
-			stop()
-			return "", nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	stop()
-	return "", nil, fmt.Errorf("goaws did not answer on %s", base)
+	base = "http://" + addr
+	stop, err = startChild(ctx, "goaws", base, cmd)
+	return base, stop, err
 }

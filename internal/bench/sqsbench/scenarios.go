@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/nubo-dev/nubo/internal/bench"
 )
 
 // account is the account of every queue, nubo's and goaws's.
@@ -64,25 +62,15 @@ type scenario struct {
 	queues []string
 	drain  bool
 	op     func(ctx context.Context, t *target, w, i int) (int, error)
-	floor  func(ctx context.Context, f *bench.StreamFloor, w, i int) (int, error)
+	floor  func(ctx context.Context, f *floorClient, w, i int) (int, error)
 }
 
-// floorMessages are the messages of a batch as the floor stores them, and
-// floorMarkers those of a batch of deletions (empty, as nubo's are).
-var (
-	floorMessages = func() [][]byte {
-		out := make([][]byte, 10)
-		for i := range out {
-			out[i] = []byte(body)
-		}
-		return out
-	}()
-	floorMarkers = make([][]byte, 10)
-)
-
-func floorStore(msgs [][]byte) func(ctx context.Context, f *bench.StreamFloor, w, i int) (int, error) {
-	return func(ctx context.Context, f *bench.StreamFloor, w, i int) (int, error) {
-		return len(msgs), f.Store(ctx, "q", msgs)
+// floorStore stores n messages (or, with no body, n deletion markers) on
+// the floor.
+func floorStore(n int, body string) func(ctx context.Context, f *floorClient, w, i int) (int, error) {
+	msg := []byte(body)
+	return func(ctx context.Context, f *floorClient, w, i int) (int, error) {
+		return n, f.store(ctx, n, msg)
 	}
 }
 
@@ -90,31 +78,31 @@ var scenarios = []scenario{
 	{name: "SendMessageBatch (10)", unit: "msg/s", queues: []string{sendQueue},
 		op: func(ctx context.Context, t *target, w, i int) (int, error) {
 			return t.api.sendBatch(ctx, t.url(sendQueue), batchBodies, "", "")
-		}, floor: floorStore(floorMessages)},
+		}, floor: floorStore(10, body)},
 	{name: "SendMessage", unit: "msg/s", queues: []string{sendQueue},
 		op: func(ctx context.Context, t *target, w, i int) (int, error) {
 			return 1, t.api.send(ctx, t.url(sendQueue), body, "", "")
-		}, floor: floorStore(floorMessages[:1])},
+		}, floor: floorStore(1, body)},
 	{name: "ReceiveMessage(10)+DeleteMessageBatch", unit: "msg/s", queues: []string{recvQueue}, drain: true,
 		op: func(ctx context.Context, t *target, w, i int) (int, error) {
 			return receiveDelete(ctx, t, recvQueue, 10)
-		}, floor: floorStore(floorMarkers)},
+		}, floor: floorStore(10, "")},
 	{name: "ReceiveMessage(1)+DeleteMessage", unit: "msg/s", queues: []string{recvQueue}, drain: true,
 		op: func(ctx context.Context, t *target, w, i int) (int, error) {
 			return receiveDelete(ctx, t, recvQueue, 1)
-		}, floor: floorStore(floorMarkers[:1])},
+		}, floor: floorStore(1, "")},
 	{name: "FIFO SendMessageBatch (10)", unit: "msg/s", queues: []string{fifoSendQueue},
 		op: func(ctx context.Context, t *target, w, i int) (int, error) {
 			return t.api.sendBatch(ctx, t.url(fifoSendQueue), batchBodies, "w"+strconv.Itoa(w), fmt.Sprintf("%d-%d-%d", t.round, w, i))
-		}, floor: floorStore(floorMessages)},
+		}, floor: floorStore(10, body)},
 	{name: "FIFO ReceiveMessage(10)+DeleteBatch", unit: "msg/s", queues: []string{fifoRecvQueue}, drain: true,
 		op: func(ctx context.Context, t *target, w, i int) (int, error) {
 			return receiveDelete(ctx, t, fifoRecvQueue, 10)
-		}, floor: floorStore(floorMarkers)},
+		}, floor: floorStore(10, "")},
 	{name: "SNS Publish -> 10 queues", unit: "deliveries/s", queryOnly: true, queues: fanoutQueues(),
 		op: func(ctx context.Context, t *target, w, i int) (int, error) {
 			return 10, t.api.publish(ctx, t.topic, body)
-		}, floor: floorStore(floorMessages)},
+		}, floor: floorStore(10, body)},
 	{name: "the same sends directly (SendMessage)", unit: "msg/s", queryOnly: true, queues: fanoutQueues(),
 		op: func(ctx context.Context, t *target, w, i int) (int, error) {
 			for _, q := range fanoutQueues() {
@@ -123,7 +111,7 @@ var scenarios = []scenario{
 				}
 			}
 			return 10, nil
-		}, floor: floorStore(floorMessages)},
+		}, floor: floorStore(10, body)},
 }
 
 // receiveDelete receives up to max messages and deletes them, in one

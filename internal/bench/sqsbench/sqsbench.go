@@ -1,8 +1,9 @@
 // Package sqsbench measures nubo's SQS and SNS end to end beside a peer and
-// a floor, in one run: nubo (a real server on loopback, durable: every
+// a floor, in one run: nubo (nubo serve on loopback, durable: every
 // message on disk before it answers), goaws (an emulator that keeps
 // messages in memory, built and started by the run) and a bare JetStream
-// stream storing the same messages (the floor). Each scenario —
+// stream behind an HTTP endpoint storing the same messages (the floor),
+// each a process of its own beside the benchmark's client. Each scenario —
 // SendMessage, SendMessageBatch, ReceiveMessage with DeleteMessage(Batch),
 // FIFO sends and receives, SNS fan-out beside the same sends made directly
 // — is measured on each in turn, in AWS JSON 1.0 and the query protocol,
@@ -17,10 +18,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/nubo-dev/nubo/internal/bench"
 )
 
 // Options configures a run.
@@ -47,7 +47,12 @@ type Options struct {
 	Events   int
 	Function []byte
 	Sandbox  string
-	Logf     func(format string, args ...any)
+	// Binary is the nubo executable: it runs nubo serve and the floor
+	// (nubo bench-sqs --serve-floor). Profile, when set, is where nubo
+	// serve writes its CPU profile.
+	Binary  string
+	Profile string
+	Logf    func(format string, args ...any)
 }
 
 // Report is a run's rows, and the SQS-to-Lambda scenario's result.
@@ -66,12 +71,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	srv, stop, err := bench.StartServer(ctx, dir, bench.ServerOptions{Sandbox: opts.Sandbox})
+	base, stop, err := startNubo(ctx, opts.Binary, filepath.Join(dir, "data"), opts)
 	if err != nil {
 		return nil, err
 	}
 	defer stop()
-	nuboConn := newConn("http://"+srv.Addr(), opts.Concurrency)
+	nuboConn := newConn(base, opts.Concurrency)
 	targets := []*target{
 		{name: "nubo", proto: "JSON", api: newJSONAPI(nuboConn), prefix: "j-"},
 		{name: "nubo", proto: "query", api: queryAPI{nuboConn}, prefix: "q-"},
@@ -98,12 +103,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		targets = append(targets, peer)
 	}
 	if !opts.NoFloor {
-		f, err := bench.StartStreamFloor(ctx)
+		base, stopFloor, err := startFloor(ctx, opts.Binary)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
-		targets = append(targets, &target{name: "floor", floor: f})
+		defer stopFloor()
+		targets = append(targets, &target{name: "floor", floor: &floorClient{newConn(base, opts.Concurrency)}})
 	}
 	for _, t := range targets {
 		t.conns = opts.Concurrency
@@ -156,7 +161,7 @@ func run(ctx context.Context, t *target, sc scenario, opts Options) (s sample, o
 	logf := func(f string, a ...any) { opts.Logf("%s %s %s: "+f, append([]any{sc.name, t.name, t.proto}, a...)...) }
 	if t.floor != nil {
 		s = measure(ctx, opts.Concurrency, opts.Duration, func(w, i int) (int, error) { return sc.floor(ctx, t.floor, w, i) }, logf)
-		return s, true, t.floor.Reset(ctx)
+		return s, true, t.floor.reset(ctx)
 	}
 	if sc.queryOnly && t.proto != "query" {
 		return s, false, nil

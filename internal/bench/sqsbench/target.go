@@ -3,11 +3,35 @@ package sqsbench
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
-
-	"github.com/nubo-dev/nubo/internal/bench"
 )
+
+// floorClient stores messages on the floor (bench.StreamFloor).
+type floorClient struct{ c *conn }
+
+func (f *floorClient) store(ctx context.Context, n int, msg []byte) error {
+	_, err := f.c.post(ctx, "/store?n="+strconv.Itoa(n), http.Header{}, msg)
+	return err
+}
+
+// reset drops the floor's messages.
+func (f *floorClient) reset(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, "DELETE", f.c.base+"/store", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := f.c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("reset the floor: %s", resp.Status)
+	}
+	return nil
+}
 
 // target is one column of the report: a server in one protocol, or the
 // floor.
@@ -15,7 +39,7 @@ type target struct {
 	name  string // "nubo", "goaws", "floor"
 	proto string // "JSON", "query"; "" for the floor
 	api   api
-	floor *bench.StreamFloor
+	floor *floorClient
 	conns int
 	// prefix starts the names of the target's queues and topic: nubo's
 	// two protocols use queues of their own.
