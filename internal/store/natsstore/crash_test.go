@@ -22,11 +22,17 @@ import (
 // crashChildEnv set) that writes to a store, and kill it with SIGKILL.
 const crashChildEnv = "NUBO_NATSSTORE_CRASH_CHILD"
 
-// tableOp is the i-th operation of a seeded sequence on 300 keys: a write
-// (of a value naming i) or, one time in three, a deletion.
-func tableOp(seed uint64, i int) store.Row {
+// tableOp is the i-th operation of a seeded sequence on 1000 keys (100 for
+// a log table, which is rewritten when most of it is overwritten, so that
+// kills land in rewrites): a write (of a value naming i) or, one time in
+// three, a deletion.
+func tableOp(seed uint64, i int, log bool) store.Row {
 	rng := rand.New(rand.NewPCG(seed, uint64(i)))
-	key := store.Key("k", strconv.Itoa(rng.IntN(1000)))
+	keys := 1000
+	if log {
+		keys = 100
+	}
+	key := store.Key("k", strconv.Itoa(rng.IntN(keys)))
 	if rng.IntN(3) == 0 {
 		return store.Row{Key: key}
 	}
@@ -50,7 +56,8 @@ func TestTableCrashChild(t *testing.T) {
 	}
 	// Rewrite often, so that kills land in rewrites.
 	s.compactAt, s.logCompactAt = 50, 256<<10
-	tb, err := crashTable(s, os.Getenv("NUBO_CRASH_LOG") != "")
+	log := os.Getenv("NUBO_CRASH_LOG") != ""
+	tb, err := crashTable(s, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +67,7 @@ func TestTableCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := from; ; i++ {
-		op := tableOp(seed, i)
+		op := tableOp(seed, i, log)
 		if err := tb.Write(op).Wait(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -96,8 +103,8 @@ func TestTableDeletesSurviveKill9(t *testing.T) {
 	testDeletesSurviveKill9(t, false)
 }
 
-// TestLogTableDeletesSurviveKill9 is the same for a table kept as a log
-// (rewritten every 256 KB), with kills landing in rewrites.
+// TestLogTableDeletesSurviveKill9 is the same for a table kept as a log,
+// rewritten every megabyte or so, so that kills land in rewrites.
 func TestLogTableDeletesSurviveKill9(t *testing.T) {
 	testDeletesSurviveKill9(t, true)
 }
@@ -115,10 +122,10 @@ func testDeletesSurviveKill9(t *testing.T, log bool) {
 	for cycle := 0; cycle < 6; cycle++ {
 		done := runCrashChild(t, dir, seed, next, log, time.Duration(300+rng.IntN(2500))*time.Millisecond)
 		for ; next < done; next++ {
-			apply(want, tableOp(seed, next))
+			apply(want, tableOp(seed, next, log))
 		}
 		// The operation after the last one reported may have been stored.
-		maybe := tableOp(seed, next)
+		maybe := tableOp(seed, next, log)
 		s := openTest(t, dir)
 		tb, err := crashTable(s, log)
 		if err != nil {

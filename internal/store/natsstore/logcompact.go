@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -88,36 +87,45 @@ func (t *logTable) compact(ctx context.Context) error {
 
 // copyCurrent queues into generation next the rows of the older ones that
 // nothing touched since the switch (in the order they were written, a
-// thousand per lock), and waits until they are stored.
-func (t *logTable) copyCurrent(ctx context.Context, rows map[string]scanned, next int) (int, error) {
-	keys := make([]string, 0, len(rows))
-	for k := range rows {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return rows[keys[i]].seq < rows[keys[j]].seq })
+// thousand per lock), and waits until they are stored. The index is then
+// what was copied and what was written since the switch.
+func (t *logTable) copyCurrent(ctx context.Context, rows []scanned, next int) (int, error) {
 	copied := 0
 	var last *group
-	for i := 0; i < len(keys); i += 1000 {
+	index := map[uint64]rowSize{}
+	for i := 0; i < len(rows); i += 1000 {
 		now := t.clock().UnixMilli()
 		t.mu.Lock()
-		for _, k := range keys[i:min(i+1000, len(keys))] {
-			r := rows[k]
-			if _, ok := t.touched[k]; ok || r.expires != 0 && r.expires <= now || t.purgedLocked(k) {
+		for _, r := range rows[i:min(i+1000, len(rows))] {
+			if _, ok := t.touched[r.key]; ok || r.expires != 0 && r.expires <= now || t.purgedLocked(r.key) {
 				continue
 			}
 			g := t.openGroupLocked()
-			if len(g.buf) > 1 && len(g.buf)+opSize(k, r.value) > t.groupMax {
+			if len(g.buf) > 1 && len(g.buf)+opSize(r.key, r.value) > t.groupMax {
 				g = t.newGroupLocked()
 			}
 			before := len(g.buf)
-			g.buf = appendOp(g.buf, k, r.value, r.expires)
-			t.genBytes[next] += int64(len(g.buf) - before)
+			g.buf = appendOp(g.buf, r.key, r.value, r.expires)
+			size := len(g.buf) - before
+			t.genBytes[next] += int64(size)
+			index[t.hash(r.key)] = rowSize{size: int32(size), token: t.tokenHash(r.key)}
 			last = g
 			copied++
 		}
 		t.mu.Unlock()
 		signal(t.wake)
 	}
+	t.mu.Lock()
+	for k := range t.touched {
+		if e, ok := t.index[t.hash(k)]; ok {
+			index[t.hash(k)] = e
+		}
+	}
+	t.index, t.liveBytes, t.stale = index, 0, false
+	for _, e := range index {
+		t.liveBytes += int64(e.size)
+	}
+	t.mu.Unlock()
 	if last == nil {
 		return 0, nil
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -152,32 +151,41 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 
 // scanned is a row as a replay finds it.
 type scanned struct {
+	key     string
 	value   []byte
 	expires int64
-	seq     int // order of its last write
 }
 
 // current replays the generations gens and returns their rows under
-// prefix as they stand at the end.
-func (t *logTable) current(ctx context.Context, gens []int, prefix string) (map[string]scanned, error) {
-	rows := map[string]scanned{}
-	seq := 0
+// prefix as they stand at the end, in the order of their last writes.
+func (t *logTable) current(ctx context.Context, gens []int, prefix string) ([]scanned, error) {
+	var rows []scanned     // every write replayed; those overwritten have no key
+	at := map[string]int{} // the current rows' places in rows
+	drop := func(k string, i int) {
+		rows[i] = scanned{}
+		delete(at, k)
+	}
 	for _, gen := range gens {
 		err := t.replay(ctx, gen, func(b []byte) error {
 			return decodeGroup(b, func(op logOp) {
-				seq++
 				switch {
 				case op.kind == opPurge:
-					for k := range rows {
+					for k, i := range at {
 						if under(k, op.key) {
-							delete(rows, k)
+							drop(k, i)
 						}
 					}
 				case !under(op.key, prefix):
 				case op.kind == opDelete:
-					delete(rows, op.key)
+					if i, ok := at[op.key]; ok {
+						drop(op.key, i)
+					}
 				default:
-					rows[op.key] = scanned{value: op.value, expires: op.expires, seq: seq}
+					if i, ok := at[op.key]; ok {
+						rows[i] = scanned{}
+					}
+					at[op.key] = len(rows)
+					rows = append(rows, scanned{key: op.key, value: op.value, expires: op.expires})
 				}
 			})
 		})
@@ -185,7 +193,13 @@ func (t *logTable) current(ctx context.Context, gens []int, prefix string) (map[
 			return nil, err
 		}
 	}
-	return rows, nil
+	live := rows[:0]
+	for _, r := range rows {
+		if r.key != "" {
+			live = append(live, r)
+		}
+	}
+	return live, nil
 }
 
 // Scan replays the whole log, and calls fn with the rows under prefix.
@@ -199,20 +213,29 @@ func (t *logTable) Scan(ctx context.Context, prefix string, fn func(store.Row) b
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", prefix, err)
 	}
-	keys := make([]string, 0, len(rows))
 	now := t.clock().UnixMilli()
-	for k, r := range rows {
-		if r.expires == 0 || r.expires > now {
-			keys = append(keys, k)
-		}
-	}
-	sort.Slice(keys, func(i, j int) bool { return rows[keys[i]].seq < rows[keys[j]].seq })
-	for _, k := range keys {
-		if !fn(store.Row{Key: k, Value: rows[k].value}) {
+	for _, r := range rows {
+		if (r.expires == 0 || r.expires > now) && !fn(store.Row{Key: r.key, Value: r.value}) {
 			return nil
 		}
 	}
 	return nil
+}
+
+// purgeIndexLocked forgets the rows under prefix: exactly for a prefix of
+// one token, else the index goes stale until the next rewrite.
+func (t *logTable) purgeIndexLocked(prefix string) {
+	if prefix == "" || strings.Contains(prefix, ".") {
+		t.stale = true
+		return
+	}
+	token := t.tokenHash(prefix)
+	for h, e := range t.index {
+		if e.token == token {
+			t.liveBytes -= int64(e.size)
+			delete(t.index, h)
+		}
+	}
 }
 
 // Purge deletes the rows under prefix, and waits until that is stored.
@@ -221,12 +244,17 @@ func (t *logTable) Purge(ctx context.Context, prefix string) error {
 	if t.touched != nil {
 		t.purged = append(t.purged, prefix)
 	}
+	t.purgeIndexLocked(prefix)
 	g := t.openGroupLocked()
 	before := len(g.buf)
 	g.buf = appendPurge(g.buf, prefix)
 	t.genBytes[g.gen] += int64(len(g.buf) - before)
+	due := t.compactDueLocked()
 	t.mu.Unlock()
 	signal(t.wake)
+	if due {
+		signal(t.compactWake)
+	}
 	if err := g.Wait(ctx); err != nil {
 		return fmt.Errorf("purge %s: %w", prefix, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -57,6 +58,7 @@ func (s *Store) LogTable(ctx context.Context, name, prefix string) (store.Table,
 	}
 	t := &logTable{js: js, space: s.space, log: s.log, name: name, prefix: prefix, groupMax: logGroupMax, clock: time.Now,
 		maxMsg: int(nc.MaxPayload()) - 1024, compactAt: s.logCompactAt, genBytes: map[int]int64{},
+		index: map[uint64]rowSize{}, seed: maphash.MakeSeed(),
 		wake: make(chan struct{}, 1), compactWake: make(chan struct{}, 1), slots: make(chan struct{}, logInflight),
 		acks: make(chan inflight, logInflight)}
 	if t.compactAt == 0 {
@@ -98,6 +100,16 @@ type logTable struct {
 	gens     []int
 	genBytes map[int]int64
 	base     int64
+	// index is the size of every current row, by a hash of its key, and
+	// liveBytes their sum, so that a log that only grows (a queue filling
+	// up) is not rewritten for nothing. It is rebuilt by each rewrite;
+	// until the first, and after a purge it cannot follow (of a prefix of
+	// several tokens), it is stale and the log is rewritten when it has
+	// doubled.
+	index     map[uint64]rowSize
+	liveBytes int64
+	stale     bool
+	seed      maphash.Seed
 	// compacting is set while a rewrite runs; from its switch on, touched
 	// are the keys written and purged the prefixes purged, whose rows in
 	// the older generations are not copied.
@@ -109,6 +121,35 @@ type logTable struct {
 	compactWake chan struct{} // the log may want a rewrite
 	slots       chan struct{} // one per group in flight
 	acks        chan inflight // published groups, in order
+}
+
+// rowSize is what the index knows of a row: its encoded size and a hash
+// of its key's first token (to forget the rows under a purged one).
+type rowSize struct {
+	size  int32
+	token uint32
+}
+
+func (t *logTable) hash(key string) uint64 { return maphash.String(t.seed, key) }
+
+func (t *logTable) tokenHash(key string) uint32 {
+	first, _, _ := strings.Cut(key, ".")
+	return uint32(maphash.String(t.seed, first))
+}
+
+// indexLocked records a row set (size bytes) or, with size 0, deleted.
+func (t *logTable) indexLocked(key string, size int) {
+	h := t.hash(key)
+	if old, ok := t.index[h]; ok {
+		t.liveBytes -= int64(old.size)
+		if size == 0 {
+			delete(t.index, h)
+		}
+	}
+	if size > 0 {
+		t.index[h] = rowSize{size: int32(size), token: t.tokenHash(key)}
+		t.liveBytes += int64(size)
+	}
 }
 
 // group is rows on their way into one JetStream message, and the Pending of
@@ -221,7 +262,12 @@ func (t *logTable) Write(rows ...store.Row) store.Pending {
 		}
 		before := len(g.buf)
 		g.buf = appendOp(g.buf, r.Key, r.Value, expires)
-		t.genBytes[g.gen] += int64(len(g.buf) - before)
+		size := len(g.buf) - before
+		t.genBytes[g.gen] += int64(size)
+		if len(r.Value) == 0 {
+			size = 0
+		}
+		t.indexLocked(r.Key, size)
 		if t.touched != nil {
 			t.touched[r.Key] = struct{}{}
 		}
@@ -239,7 +285,8 @@ func (t *logTable) Write(rows ...store.Row) store.Pending {
 }
 
 // compactDueLocked reports whether the log should be rewritten: it is
-// large, and twice what it was after the last rewrite.
+// large, and twice the rows it holds (or, while the index is stale, twice
+// what it was after the last rewrite).
 func (t *logTable) compactDueLocked() bool {
 	if t.compacting {
 		return false
@@ -248,7 +295,11 @@ func (t *logTable) compactDueLocked() bool {
 	for _, g := range t.gens {
 		total += t.genBytes[g]
 	}
-	if total < t.compactAt || total < 2*t.base {
+	live := t.liveBytes
+	if t.stale {
+		live = t.base
+	}
+	if total < t.compactAt || total < 2*live {
 		return false
 	}
 	t.compacting = true
@@ -416,6 +467,9 @@ func (t *logTable) open(ctx context.Context) error {
 		t.genBytes[g] = int64(st.CachedInfo().State.Bytes)
 		t.base += t.genBytes[g]
 	}
+	// The rows of an existing log are not read at open: the index knows
+	// them only after the first rewrite.
+	t.stale = t.base > 0
 	return nil
 }
 

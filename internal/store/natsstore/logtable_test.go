@@ -291,3 +291,47 @@ func FuzzLogGroup(f *testing.F) {
 		}
 	})
 }
+
+// A log that only grows is not rewritten; one whose rows are mostly
+// overwritten, deleted or purged is.
+func TestLogTableRewritesWhatIsGone(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	s.logCompactAt = 16 << 10
+	tb := openLogTable(t, s, "LGONE")
+	value := bytes.Repeat([]byte("v"), 200)
+	write := func(keys ...string) {
+		t.Helper()
+		rows := make([]store.Row, len(keys))
+		for i, k := range keys {
+			rows[i] = store.Row{Key: k, Value: value}
+		}
+		if err := tb.Write(rows...).Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	generation := func() int {
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		return tb.gens[len(tb.gens)-1]
+	}
+	for i := 0; i < 300; i++ {
+		write(fmt.Sprintf("grow.%d", i))
+	}
+	if g := generation(); g != 0 {
+		t.Fatalf("a log that only grew was rewritten (generation %d)", g)
+	}
+	if err := tb.Purge(ctx, "grow"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); generation() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a log of purged rows was not rewritten")
+		}
+	}
+	write("after.purge")
+	if got := scanAll(t, tb, ""); len(got) != 1 || got["after.purge"] != string(value) {
+		t.Fatalf("after the rewrite: %d rows", len(got))
+	}
+}
