@@ -161,7 +161,7 @@ func (s *Service) readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, s.tooLarge(limit)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	body, err := readAll(http.MaxBytesReader(nil, r.Body, limit), r.ContentLength)
 	var big *http.MaxBytesError
 	if errors.As(err, &big) {
 		return nil, s.tooLarge(limit)
@@ -170,6 +170,24 @@ func (s *Service) readBody(r *http.Request) ([]byte, error) {
 		return nil, s.badRequest("The request body could not be read: %v", err)
 	}
 	return body, nil
+}
+
+// readAll reads r to its end into a buffer of size bytes (the request's
+// Content-Length) when that is known, instead of growing one.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, size+1) // one more, to see the end
+	n, err := io.ReadFull(r, b)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return b[:n], nil
+	case err != nil:
+		return nil, err
+	}
+	rest, err := io.ReadAll(r) // longer than it said
+	return append(b, rest...), err
 }
 
 // queryForm is a query request's form: the posted body and the URL's

@@ -14,6 +14,16 @@ type sample struct {
 	requests, messages, errors int
 	elapsed                    time.Duration
 	latencies                  []time.Duration
+	// cpu is the CPU time the server's process used meanwhile.
+	cpu time.Duration
+}
+
+// cpuPerMessage is the server's CPU time per message.
+func (s sample) cpuPerMessage() time.Duration {
+	if s.messages == 0 {
+		return 0
+	}
+	return s.cpu / time.Duration(s.messages)
 }
 
 func (s sample) perSec() float64 {
@@ -98,6 +108,19 @@ func (c *cell) latency() (p50, p99 time.Duration) {
 	return all[len(all)/2], all[len(all)*99/100]
 }
 
+// cpu is the median over the rounds of the server's CPU time per message.
+func (c *cell) cpu() time.Duration {
+	var ds []float64
+	for _, s := range c.samples {
+		ds = append(ds, float64(s.cpuPerMessage()))
+	}
+	sort.Float64s(ds)
+	if len(ds) == 0 {
+		return 0
+	}
+	return time.Duration(medianOf(ds))
+}
+
 func (c *cell) errors() int {
 	n := 0
 	for _, s := range c.samples {
@@ -146,15 +169,15 @@ func round(d time.Duration) time.Duration {
 // describe formats a cell: median rate (range), p50 and p99.
 func (c *cell) describe() string {
 	if c == nil || len(c.samples) == 0 {
-		return fmt.Sprintf("%-40s", "-")
+		return fmt.Sprintf("%-58s", "-")
 	}
 	m, lo, hi := c.rate()
 	p50, p99 := c.latency()
-	s := fmt.Sprintf("%7.0f (%.0f-%.0f) p50 %v p99 %v", m, lo, hi, round(p50), round(p99))
+	s := fmt.Sprintf("%7.0f (%.0f-%.0f) p50 %v p99 %v cpu %v", m, lo, hi, round(p50), round(p99), c.cpu().Round(100*time.Nanosecond))
 	if e := c.errors(); e > 0 {
 		s += fmt.Sprintf(" errors %d", e)
 	}
-	return fmt.Sprintf("%-40s", s)
+	return fmt.Sprintf("%-58s", s)
 }
 
 func ratioText(r float64) string {
@@ -177,7 +200,7 @@ func (r Row) String() string {
 
 // header is the table's heading, its columns aligned with Row.String.
 func header() string {
-	return fmt.Sprintf("%-38s %-5s %-12s | %-40s | %-40s | %-40s | %-6s | %-6s", "scenario", "proto", "unit",
+	return fmt.Sprintf("%-38s %-5s %-12s | %-58s | %-58s | %-58s | %-6s | %-6s", "scenario", "proto", "unit",
 		"nubo (durable): median (min-max) latency", "goaws "+goawsVersion+" (in memory)", "JetStream floor (bare stream)", "/goaws", "/floor") +
-		"\n" + strings.Repeat("-", 38+1+5+1+12+3*43+2*9+3)
+		"\n" + strings.Repeat("-", 38+1+5+1+12+3*61+2*9+3)
 }

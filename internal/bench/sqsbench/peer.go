@@ -61,20 +61,20 @@ func goawsConfig(port, prefix string) string {
 
 // startGoaws runs goaws on a free loopback port with its configuration in
 // dir.
-func startGoaws(ctx context.Context, bin, dir, prefix string) (base string, stop func(), err error) {
+func startGoaws(ctx context.Context, bin, dir, prefix string) (base string, c child, err error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return "", nil, err
+		return "", c, err
 	}
 	_, port, _ := net.SplitHostPort(addr)
 	cfg := filepath.Join(dir, "goaws.yaml")
 	if err := os.WriteFile(cfg, []byte(goawsConfig(port, prefix)), 0o644); err != nil {
-		return "", nil, err
+		return "", c, err
 	}
 	// goaws logs every message it stores; its output is discarded.
 	cmd := exec.Command(bin, "-config", cfg, "Local")
 	cmd.Dir = dir
 	base = "http://" + addr
-	stop, err = startChild(ctx, "goaws", base, cmd)
-	return base, stop, err
+	c, err = startChild(ctx, "goaws", base, cmd)
+	return base, c, err
 }

@@ -38,8 +38,8 @@ type Options struct {
 	// skips the peer. NoFloor skips the floor.
 	GoawsDir string
 	NoFloor  bool
-	// Only, when set, measures only the scenarios whose names contain it
-	// (to profile one).
+	// Only, when set, measures only the scenario of that name, or if there
+	// is none, those whose names contain it (to profile one).
 	Only string
 	// Events is how many messages the SQS-to-Lambda scenario drains.
 	// Function is a zip (custom runtime bootstrap) for that scenario; none
@@ -71,15 +71,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	base, stop, err := startNubo(ctx, opts.Binary, filepath.Join(dir, "data"), opts)
+	base, nubo, err := startNubo(ctx, opts.Binary, filepath.Join(dir, "data"), opts)
 	if err != nil {
 		return nil, err
 	}
-	defer stop()
+	defer nubo.stop()
 	nuboConn := newConn(base, opts.Concurrency)
 	targets := []*target{
-		{name: "nubo", proto: "JSON", api: newJSONAPI(nuboConn), prefix: "j-"},
-		{name: "nubo", proto: "query", api: queryAPI{nuboConn}, prefix: "q-"},
+		{name: "nubo", proto: "JSON", api: newJSONAPI(nuboConn), prefix: "j-", pid: nubo.pid},
+		{name: "nubo", proto: "query", api: queryAPI{nuboConn}, prefix: "q-", pid: nubo.pid},
 	}
 	for _, t := range targets {
 		if err := t.setup(ctx, t.proto == "query"); err != nil {
@@ -91,24 +91,24 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		base, stopPeer, err := startGoaws(ctx, bin, dir, "g-")
+		base, goaws, err := startGoaws(ctx, bin, dir, "g-")
 		if err != nil {
 			return nil, err
 		}
-		defer stopPeer()
-		peer := &target{name: "goaws", proto: "query", api: queryAPI{newConn(base, opts.Concurrency)}, prefix: "g-"}
+		defer goaws.stop()
+		peer := &target{name: "goaws", proto: "query", api: queryAPI{newConn(base, opts.Concurrency)}, prefix: "g-", pid: goaws.pid}
 		if err := peer.setup(ctx, false); err != nil {
 			return nil, err
 		}
 		targets = append(targets, peer)
 	}
 	if !opts.NoFloor {
-		base, stopFloor, err := startFloor(ctx, opts.Binary)
+		base, floor, err := startFloor(ctx, opts.Binary)
 		if err != nil {
 			return nil, err
 		}
-		defer stopFloor()
-		targets = append(targets, &target{name: "floor", floor: &floorClient{newConn(base, opts.Concurrency)}})
+		defer floor.stop()
+		targets = append(targets, &target{name: "floor", floor: &floorClient{newConn(base, opts.Concurrency)}, pid: floor.pid})
 	}
 	for _, t := range targets {
 		t.conns = opts.Concurrency
@@ -137,7 +137,7 @@ func runRounds(ctx context.Context, targets []*target, opts Options) (*Report, e
 	for r := 0; r < opts.Rounds; r++ {
 		order := append(append([]*target{}, targets[r%len(targets):]...), targets[:r%len(targets)]...)
 		for si, sc := range scenarios {
-			if !strings.Contains(sc.name, opts.Only) {
+			if !selected(sc.name, opts.Only) {
 				continue
 			}
 			for _, t := range order {
@@ -156,11 +156,23 @@ func runRounds(ctx context.Context, targets []*target, opts Options) (*Report, e
 	return report(targets, cells), nil
 }
 
+// selected reports whether the scenario name is one only asks for.
+func selected(name, only string) bool {
+	for _, sc := range scenarios {
+		if sc.name == only {
+			return name == only
+		}
+	}
+	return strings.Contains(name, only)
+}
+
 // run measures sc on t once; ok is false when t does not do sc.
 func run(ctx context.Context, t *target, sc scenario, opts Options) (s sample, ok bool, err error) {
 	logf := func(f string, a ...any) { opts.Logf("%s %s %s: "+f, append([]any{sc.name, t.name, t.proto}, a...)...) }
 	if t.floor != nil {
+		cpu := cpuTime(t.pid)
 		s = measure(ctx, opts.Concurrency, opts.Duration, func(w, i int) (int, error) { return sc.floor(ctx, t.floor, w, i) }, logf)
+		s.cpu = cpuTime(t.pid) - cpu
 		return s, true, t.floor.reset(ctx)
 	}
 	if sc.queryOnly && t.proto != "query" {
@@ -171,7 +183,9 @@ func run(ctx context.Context, t *target, sc scenario, opts Options) (s sample, o
 			return s, false, err
 		}
 	}
+	cpu := cpuTime(t.pid)
 	s = measure(ctx, opts.Concurrency, opts.Duration, func(w, i int) (int, error) { return sc.op(ctx, t, w, i) }, logf)
+	s.cpu = cpuTime(t.pid) - cpu
 	if sc.drain {
 		t.held[sc.queues[0]] -= s.messages
 		return s, true, nil

@@ -41,6 +41,7 @@ type target struct {
 	api   api
 	floor *floorClient
 	conns int
+	pid   int // of the server's process
 	// prefix starts the names of the target's queues and topic: nubo's
 	// two protocols use queues of their own.
 	prefix string

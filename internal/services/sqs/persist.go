@@ -53,7 +53,7 @@ func (m *message) keyIn(queueID string) string {
 }
 
 func (m *message) row(queueID string) store.Row {
-	return store.Row{Key: m.keyIn(queueID), Value: appendRecord(make([]byte, 0, 64+len(m.body)), m)}
+	return store.Row{Key: m.keyIn(queueID), Value: appendRecord(make([]byte, 0, m.recordSize()), m)}
 }
 
 // tombstone deletes m's row.

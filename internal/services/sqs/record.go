@@ -76,6 +76,17 @@ func appendAttributes(b []byte, attrs map[string]MessageAttribute) []byte {
 	return b
 }
 
+// recordSize bounds the size of m's row.
+func (m *message) recordSize() int {
+	n := 1 + 13*binary.MaxVarintLen64 + len(m.id) + len(m.body) + len(m.groupID) + len(m.dedupID) + len(m.sourceARN) + len(m.senderID) + len(m.receipt)
+	for _, attrs := range []map[string]MessageAttribute{m.attrs, m.system} {
+		for name, a := range attrs {
+			n += 4*binary.MaxVarintLen64 + len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
+		}
+	}
+	return n
+}
+
 // appendRecord encodes m as its row.
 func appendRecord(b []byte, m *message) []byte {
 	b = append(b, recordVersion)

@@ -58,8 +58,8 @@ func (s *Service) send(ctx context.Context, q *queue, entries []SendInput, sourc
 		return nil, nil, queueDoesNotExist()
 	}
 	now := time.Now()
-	var rows []store.Row
-	var added []*message
+	rows := make([]store.Row, 0, 2*len(entries))
+	added := make([]*message, 0, len(entries))
 	for i := range entries {
 		m, dup, err := s.prepareLocked(q, &entries[i], now)
 		if err != nil {

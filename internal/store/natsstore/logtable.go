@@ -161,9 +161,13 @@ type group struct {
 	err  error
 }
 
+// groupBuffers are the buffers of groups that have been stored, for the
+// next ones.
+var groupBuffers = sync.Pool{New: func() any { return make([]byte, 0, 4096) }}
+
 func (t *logTable) newGroupLocked() *group {
-	g := &group{gen: t.gens[len(t.gens)-1], buf: make([]byte, 1, 4096), done: make(chan struct{})}
-	g.buf[0] = logVersion
+	g := &group{gen: t.gens[len(t.gens)-1], buf: groupBuffers.Get().([]byte)[:0], done: make(chan struct{})}
+	g.buf = append(g.buf, logVersion)
 	t.queue = append(t.queue, g)
 	t.last = g
 	return g
@@ -394,6 +398,9 @@ func (t *logTable) acknowledge(ctx context.Context) {
 		select {
 		case <-in.f.Ok():
 			in.g.finish(nil)
+			// Nothing reads a stored group's buffer again.
+			groupBuffers.Put(in.g.buf[:0])
+			in.g.buf = nil
 		case err := <-in.f.Err():
 			in.g.finish(fmt.Errorf("write to %s: %w", t.name, unavailable(err)))
 		case <-ctx.Done():

@@ -146,9 +146,9 @@ func (h handler) sendMessageBatch(ctx context.Context, in *sendMessageBatchInput
 	if err := sqs.CheckBatch(ids); err != nil {
 		return nil, err
 	}
-	out := &sendMessageBatchOutput{Successful: []sendResult{}, Failed: []failure{}}
-	var msgs []sqs.SendInput
-	var msgIDs []string
+	out := &sendMessageBatchOutput{Successful: make([]sendResult, 0, len(in.Entries)), Failed: []failure{}}
+	msgs := make([]sqs.SendInput, 0, len(in.Entries))
+	msgIDs := make([]string, 0, len(in.Entries))
 	for _, e := range in.Entries {
 		m, err := e.input()
 		if err != nil {
