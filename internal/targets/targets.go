@@ -43,6 +43,12 @@ type Queues interface {
 	Send(ctx context.Context, queueARN string, m Message) error
 }
 
+// QueueBatches is Queues that can send several messages together (their
+// stores waited for at once): DeliverAll uses it when it is there.
+type QueueBatches interface {
+	SendAll(ctx context.Context, queueARNs []string, ms []Message) []error
+}
+
 // Topics publishes messages to SNS topics, named by ARN.
 type Topics interface {
 	Publish(ctx context.Context, topicARN string, m Message) error
@@ -57,6 +63,34 @@ type Targets struct {
 
 // ErrUnsupported is returned for an ARN of a kind nubo cannot deliver to.
 var ErrUnsupported = errors.New("targets: nubo cannot deliver to this ARN")
+
+// DeliverAll delivers each message to the resource its target names, as
+// Deliver does, and returns each one's error (nil, or nil errors, when all
+// went). Messages to queues go together when Queues is a QueueBatches: an
+// SNS message to ten subscribed queues is then one store.
+func (t *Targets) DeliverAll(ctx context.Context, targets []string, ms []Message) []error {
+	errs := make([]error, len(ms))
+	var queued []int
+	batches, ok := t.Queues.(QueueBatches)
+	for i, target := range targets {
+		if a, err := arn.Parse(target); ok && err == nil && a.Service == "sqs" {
+			queued = append(queued, i)
+			continue
+		}
+		errs[i] = t.Deliver(ctx, target, ms[i])
+	}
+	if len(queued) == 0 {
+		return errs
+	}
+	arns, batch := make([]string, len(queued)), make([]Message, len(queued))
+	for j, i := range queued {
+		arns[j], batch[j] = targets[i], ms[i]
+	}
+	for j, err := range batches.SendAll(ctx, arns, batch) {
+		errs[queued[j]] = err
+	}
+	return errs
+}
 
 // Deliver delivers m to the resource target names, and returns once the
 // delivery is durable (the event queued, the message stored).

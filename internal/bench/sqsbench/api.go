@@ -29,7 +29,9 @@ type api interface {
 	deleteMessage(ctx context.Context, url, handle string) error
 	deleteBatch(ctx context.Context, url string, handles []string) error
 	createTopic(ctx context.Context, name string) (arn string, err error)
-	subscribe(ctx context.Context, topicARN, queueARN string) error
+	// subscribe subscribes a queue to a topic, with raw message delivery
+	// or with SNS's signed JSON envelopes.
+	subscribe(ctx context.Context, topicARN, queueARN string, raw bool) error
 	publish(ctx context.Context, topicARN, message string) error
 }
 
@@ -186,8 +188,13 @@ func (q queryAPI) createTopic(ctx context.Context, name string) (string, error) 
 	return arns[0], nil
 }
 
-func (q queryAPI) subscribe(ctx context.Context, topicARN, queueARN string) error {
-	_, err := q.call(ctx, "sns", url.Values{"Action": {"Subscribe"}, "TopicArn": {topicARN}, "Protocol": {"sqs"}, "Endpoint": {queueARN}})
+func (q queryAPI) subscribe(ctx context.Context, topicARN, queueARN string, raw bool) error {
+	form := url.Values{"Action": {"Subscribe"}, "TopicArn": {topicARN}, "Protocol": {"sqs"}, "Endpoint": {queueARN}}
+	if raw {
+		form.Set("Attributes.entry.1.key", "RawMessageDelivery")
+		form.Set("Attributes.entry.1.value", "true")
+	}
+	_, err := q.call(ctx, "sns", form)
 	return err
 }
 

@@ -51,9 +51,12 @@ func goawsConfig(port, prefix string) string {
 	for _, q := range queueNames() {
 		fmt.Fprintf(&b, "    - Name: %s%s\n", prefix, q)
 	}
-	fmt.Fprintf(&b, "  Topics:\n    - Name: %s%s\n      Subscriptions:\n", prefix, fanoutTopic)
-	for _, q := range fanoutQueues() {
-		fmt.Fprintf(&b, "        - QueueName: %s%s\n          Raw: false\n", prefix, q)
+	b.WriteString("  Topics:\n")
+	for _, topic := range []string{fanoutTopic, rawTopic} {
+		fmt.Fprintf(&b, "    - Name: %s%s\n      Subscriptions:\n", prefix, topic)
+		for _, q := range fanoutQueues() {
+			fmt.Fprintf(&b, "        - QueueName: %s%s\n          Raw: %v\n", prefix, q, topic == rawTopic)
+		}
 	}
 	b.WriteString("  RandomLatency:\n    Min: 0\n    Max: 0\n")
 	return b.String()

@@ -10,9 +10,13 @@ import (
 // account is the account of every queue, nubo's and goaws's.
 const account = "000000000000"
 
-// fanoutTopic is the topic of the SNS scenario; fanoutQueues its
-// subscribers.
-const fanoutTopic = "fanout"
+// fanoutTopic is the topic of the SNS scenario, whose subscribers
+// (fanoutQueues) get SNS's signed JSON envelopes; rawTopic's get the
+// messages themselves (raw message delivery).
+const (
+	fanoutTopic = "fanout"
+	rawTopic    = "fanout-raw"
+)
 
 func fanoutQueues() []string {
 	out := make([]string, 10)
@@ -102,6 +106,10 @@ var scenarios = []scenario{
 	{name: "SNS Publish -> 10 queues", unit: "deliveries/s", queryOnly: true, queues: fanoutQueues(),
 		op: func(ctx context.Context, t *target, w, i int) (int, error) {
 			return 10, t.api.publish(ctx, t.topic, body)
+		}, floor: floorStore(10, body)},
+	{name: "SNS Publish -> 10 queues, raw delivery", unit: "deliveries/s", queryOnly: true, queues: fanoutQueues(),
+		op: func(ctx context.Context, t *target, w, i int) (int, error) {
+			return 10, t.api.publish(ctx, t.rawTopic, body)
 		}, floor: floorStore(10, body)},
 	{name: "the same sends directly (SendMessage)", unit: "msg/s", queryOnly: true, queues: fanoutQueues(),
 		op: func(ctx context.Context, t *target, w, i int) (int, error) {

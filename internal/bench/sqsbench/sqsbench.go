@@ -58,10 +58,11 @@ type Options struct {
 // Report is a run's rows, and the SQS-to-Lambda scenario's result.
 type Report struct {
 	Rows []Row
-	// FanOut is the median ratio of SNS deliveries to the same sends made
-	// directly, on nubo and goaws.
-	FanOut, PeerFanOut float64
-	Drain              *Drain
+	// FanOut and RawFanOut are the median ratios of SNS deliveries (signed
+	// envelopes, raw messages) to the same sends made directly, on nubo;
+	// PeerFanOut and PeerRawFanOut on goaws.
+	FanOut, RawFanOut, PeerFanOut, PeerRawFanOut float64
+	Drain                                        *Drain
 }
 
 // Run starts nubo, goaws and the floor and measures them.
@@ -222,13 +223,13 @@ func report(targets []*target, cells map[*target][]cell) *Report {
 			}
 		}
 	}
-	fan, direct := len(scenarios)-2, len(scenarios)-1
+	fan, raw, direct := len(scenarios)-3, len(scenarios)-2, len(scenarios)-1
 	for _, t := range nubo {
 		if t.proto == "query" {
-			rep.FanOut = ratio(pick(t, fan), pick(t, direct))
+			rep.FanOut, rep.RawFanOut = ratio(pick(t, fan), pick(t, direct)), ratio(pick(t, raw), pick(t, direct))
 		}
 	}
-	rep.PeerFanOut = ratio(pick(peer, fan), pick(peer, direct))
+	rep.PeerFanOut, rep.PeerRawFanOut = ratio(pick(peer, fan), pick(peer, direct)), ratio(pick(peer, raw), pick(peer, direct))
 	return rep
 }
 
@@ -241,7 +242,8 @@ func (r *Report) Print(opts Options) {
 	for _, row := range r.Rows {
 		fmt.Println(row)
 	}
-	fmt.Printf("SNS fan-out: deliveries/s over the same sends made directly: nubo %s, goaws %s\n", ratioText(r.FanOut), ratioText(r.PeerFanOut))
+	fmt.Printf("SNS fan-out, deliveries/s over the same sends made directly: signed envelopes nubo %s, goaws %s; raw delivery nubo %s, goaws %s\n",
+		ratioText(r.FanOut), ratioText(r.PeerFanOut), ratioText(r.RawFanOut), ratioText(r.PeerRawFanOut))
 	if r.Drain != nil {
 		fmt.Println(r.Drain)
 	}

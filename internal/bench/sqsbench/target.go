@@ -46,8 +46,8 @@ type target struct {
 	// two protocols use queues of their own.
 	prefix string
 
-	urls  map[string]string // queue name (without prefix) -> URL
-	topic string
+	urls            map[string]string // queue name (without prefix) -> URL
+	topic, rawTopic string
 	// held counts the messages of the queues that scenarios drain, as far
 	// as this run put them there.
 	held  map[string]int
@@ -71,17 +71,19 @@ func (t *target) setup(ctx context.Context, subscribe bool) error {
 		t.urls[q] = url
 	}
 	t.topic = "arn:aws:sns:us-east-1:" + account + ":" + t.prefix + fanoutTopic
+	t.rawTopic = "arn:aws:sns:us-east-1:" + account + ":" + t.prefix + rawTopic
 	if !subscribe {
 		return nil
 	}
-	arn, err := t.api.createTopic(ctx, t.prefix+fanoutTopic)
-	if err != nil {
-		return fmt.Errorf("%s: %w", t.name, err)
-	}
-	t.topic = arn
-	for _, q := range fanoutQueues() {
-		if err := t.api.subscribe(ctx, arn, queueARN(t.prefix+q)); err != nil {
-			return fmt.Errorf("%s: subscribe %s: %w", t.name, q, err)
+	for _, topic := range []string{fanoutTopic, rawTopic} {
+		arn, err := t.api.createTopic(ctx, t.prefix+topic)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		for _, q := range fanoutQueues() {
+			if err := t.api.subscribe(ctx, arn, queueARN(t.prefix+q), topic == rawTopic); err != nil {
+				return fmt.Errorf("%s: subscribe %s: %w", t.name, q, err)
+			}
 		}
 	}
 	return nil

@@ -50,29 +50,47 @@ func (s *Service) Send(ctx context.Context, ref Ref, entries []SendInput) ([]Sen
 }
 
 func (s *Service) send(ctx context.Context, q *queue, entries []SendInput, sourceARN string) ([]SendResult, []error, error) {
-	results := make([]SendResult, len(entries))
-	errs := make([]error, len(entries))
+	sd, err := s.startSend(q, entries, sourceARN)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sd.wait(ctx)
+}
+
+// sending is a send whose messages are indexed and whose rows are on their
+// way to the table.
+type sending struct {
+	q       *queue
+	results []SendResult
+	errs    []error
+	added   []*message
+	p       store.Pending
+}
+
+// startSend validates the entries, indexes their messages and queues their
+// rows, without waiting for them (see wait).
+func (s *Service) startSend(q *queue, entries []SendInput, sourceARN string) (*sending, error) {
+	sd := &sending{q: q, results: make([]SendResult, len(entries)), errs: make([]error, len(entries)), added: make([]*message, 0, len(entries))}
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if q.deleted {
-		q.mu.Unlock()
-		return nil, nil, queueDoesNotExist()
+		return nil, queueDoesNotExist()
 	}
 	now := time.Now()
 	rows := make([]store.Row, 0, 2*len(entries))
-	added := make([]*message, 0, len(entries))
 	for i := range entries {
 		m, dup, err := s.prepareLocked(q, &entries[i], now)
 		if err != nil {
-			errs[i] = err
+			sd.errs[i] = err
 			continue
 		}
 		if dup != nil {
-			results[i] = resultOf(q, dup)
+			sd.results[i] = resultOf(q, dup)
 			continue
 		}
 		m.sourceARN = sourceARN
 		q.addLocked(m, now)
-		added = append(added, m)
+		sd.added = append(sd.added, m)
 		rows = append(rows, m.row(q.id))
 		if m.dedupID != "" {
 			key := dedupScopeKey(q, m)
@@ -80,25 +98,29 @@ func (s *Service) send(ctx context.Context, q *queue, entries []SendInput, sourc
 			q.dedup[key] = d
 			rows = append(rows, store.Row{Key: dedupKey(q.id, key), Value: appendDedup(nil, d), TTL: dedupWindow})
 		}
-		results[i] = resultOf(q, m)
+		sd.results[i] = resultOf(q, m)
 	}
-	p := s.table.Write(rows...)
-	if err := p.Refused(); err != nil {
-		q.unsendLocked(added)
-		q.mu.Unlock()
-		return nil, nil, storeError("the messages", err)
+	sd.p = s.table.Write(rows...)
+	if err := sd.p.Refused(); err != nil {
+		q.unsendLocked(sd.added)
+		return nil, storeError("the messages", err)
 	}
 	if len(rows) > 0 {
 		q.notifyLocked()
 	}
-	q.mu.Unlock()
-	if err := p.Wait(ctx); err != nil {
-		q.mu.Lock()
-		q.unsendLocked(added)
-		q.mu.Unlock()
+	return sd, nil
+}
+
+// wait returns once the send's rows are stored, taking its messages back
+// if they could not be.
+func (sd *sending) wait(ctx context.Context) ([]SendResult, []error, error) {
+	if err := sd.p.Wait(ctx); err != nil {
+		sd.q.mu.Lock()
+		sd.q.unsendLocked(sd.added)
+		sd.q.mu.Unlock()
 		return nil, nil, storeError("the messages", err)
 	}
-	return results, errs, nil
+	return sd.results, sd.errs, nil
 }
 
 // unsendLocked takes back messages whose rows were not stored, with their
@@ -238,47 +260,6 @@ func CheckBatchSize(entries []SendInput) error {
 		return awserr.New(ErrBatchRequestTooLong, "Batch requests cannot be longer than %d bytes. You have sent %d bytes.", defaultMaxMessage, total)
 	}
 	return nil
-}
-
-// SendMessage sends one message to the queue with the given ARN and
-// returns its id, with SendMessage's validation and semantics. It is the
-// Go API of the asynchronous invocation queue (dead-letter messages and
-// destination records) and of SNS subscriptions. FIFO queues need a group
-// id, so they take the message with group "default" and content-based
-// deduplication.
-func (s *Service) SendMessage(ctx context.Context, queueARN, body string, attrs map[string]MessageAttribute) (string, error) {
-	q, err := s.queueByARN(queueARN)
-	if err != nil {
-		return "", err
-	}
-	in := SendInput{Body: body, Attributes: attrs}
-	if q.fifo {
-		sum := sha256.Sum256([]byte(body))
-		in.GroupID, in.DeduplicationID = "default", hex.EncodeToString(sum[:])
-	}
-	return s.sendOne(ctx, q, in)
-}
-
-// SendFIFO is SendMessage with an explicit group and deduplication id
-// (SNS FIFO topics delivering to FIFO queues).
-func (s *Service) SendFIFO(ctx context.Context, queueARN string, in SendInput) (string, error) {
-	q, err := s.queueByARN(queueARN)
-	if err != nil {
-		return "", err
-	}
-	return s.sendOne(ctx, q, in)
-}
-
-// sendOne sends one message and returns its id.
-func (s *Service) sendOne(ctx context.Context, q *queue, in SendInput) (string, error) {
-	res, errs, err := s.send(ctx, q, []SendInput{in}, "")
-	if err != nil {
-		return "", err
-	}
-	if errs[0] != nil {
-		return "", errs[0]
-	}
-	return res[0].MessageID, nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
