@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -36,7 +35,19 @@ type SendResult struct {
 // dedupWindow is how long FIFO queues remember deduplication ids.
 const dedupWindow = 5 * time.Minute
 
-var fifoIDRE = regexp.MustCompile("^[\\x21-\\x7e]{1,128}$")
+// fifoID reports whether s is a valid MessageGroupId or
+// MessageDeduplicationId: 1 to 128 characters from ! to ~.
+func fifoID(s string) bool {
+	if len(s) < 1 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
 
 // Send sends messages to a queue. Each entry gets a result or an error;
 // nothing is sent for an entry with an error. The results are stored
@@ -191,7 +202,7 @@ func (s *Service) prepareLocked(q *queue, in *SendInput, now time.Time) (*messag
 		id: q.newIDLocked(), body: in.Body, attrs: in.Attributes, system: in.SystemAttributes,
 		sent: now, groupID: in.GroupID, senderID: s.account, heapIndex: -1,
 	}
-	if in.GroupID != "" && !fifoIDRE.MatchString(in.GroupID) {
+	if in.GroupID != "" && !fifoID(in.GroupID) {
 		return nil, nil, invalidParameter("MessageGroupId", in.GroupID, "MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.")
 	}
 	if q.fifo {
@@ -205,7 +216,7 @@ func (s *Service) prepareLocked(q *queue, in *SendInput, now time.Time) (*messag
 			}
 			sum := sha256.Sum256([]byte(in.Body))
 			m.dedupID = hex.EncodeToString(sum[:])
-		} else if !fifoIDRE.MatchString(m.dedupID) {
+		} else if !fifoID(m.dedupID) {
 			return nil, nil, invalidParameter("MessageDeduplicationId", m.dedupID, "MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.")
 		}
 		if d, ok := q.dedup[dedupScopeKey(q, m)]; ok && now.Before(d.expires) {
@@ -222,7 +233,19 @@ func (s *Service) prepareLocked(q *queue, in *SendInput, now time.Time) (*messag
 	return m, nil, nil
 }
 
-var batchIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+// batchID reports whether s is a valid batch entry id: 1 to 80 letters,
+// digits, hyphens and underscores.
+func batchID(s string) bool {
+	if len(s) < 1 || len(s) > maxBatchEntryID {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // CheckBatch checks the entry ids of a batch request as AWS does: 1 to 10
 // entries, each id of letters, digits, hyphens and underscores, distinct.
@@ -233,15 +256,15 @@ func CheckBatch(ids []string) error {
 	if len(ids) > maxBatchEntries {
 		return awserr.New(ErrTooManyEntries, "Maximum number of entries per request are %d. You have sent %d.", maxBatchEntries, len(ids))
 	}
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if !batchIDRE.MatchString(id) {
+	for i, id := range ids {
+		if !batchID(id) {
 			return awserr.New(ErrInvalidBatchEntryID, "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
 		}
-		if seen[id] {
-			return awserr.New(ErrBatchEntryIdsNotDistinct, "Id %s repeated.", id)
+		for _, earlier := range ids[:i] { // ten at most
+			if earlier == id {
+				return awserr.New(ErrBatchEntryIdsNotDistinct, "Id %s repeated.", id)
+			}
 		}
-		seen[id] = true
 	}
 	return nil
 }

@@ -108,7 +108,9 @@ func (t *logTable) copyCurrent(ctx context.Context, rows []scanned, next int) (i
 			g.buf = appendOp(g.buf, r.key, r.value, r.expires)
 			size := len(g.buf) - before
 			t.genBytes[next] += int64(size)
-			index[t.hash(r.key)] = rowSize{size: int32(size), token: t.tokenHash(r.key)}
+			if h := t.hash(r.key); sampled(h) {
+				index[h] = rowSize{size: int32(size), token: t.tokenHash(r.key)}
+			}
 			last = g
 			copied++
 		}
@@ -118,7 +120,7 @@ func (t *logTable) copyCurrent(ctx context.Context, rows []scanned, next int) (i
 	t.mu.Lock()
 	for k := range t.touched {
 		if e, ok := t.index[t.hash(k)]; ok {
-			index[t.hash(k)] = e
+			index[t.hash(k)] = e // sampled, since it is there
 		}
 	}
 	t.index, t.liveBytes, t.stale = index, 0, false

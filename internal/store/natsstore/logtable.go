@@ -100,12 +100,13 @@ type logTable struct {
 	gens     []int
 	genBytes map[int]int64
 	base     int64
-	// index is the size of every current row, by a hash of its key, and
+	// index is the size of the current rows, by a hash of their keys, and
 	// liveBytes their sum, so that a log that only grows (a queue filling
-	// up) is not rewritten for nothing. It is rebuilt by each rewrite;
-	// until the first, and after a purge it cannot follow (of a prefix of
-	// several tokens), it is stale and the log is rewritten when it has
-	// doubled.
+	// up) is not rewritten for nothing. It samples the rows whose hash is
+	// a multiple of indexSample (the sum, times indexSample, estimates the
+	// whole's), which keeps it cheap. It is rebuilt by each rewrite; until
+	// the first, and after a purge it cannot follow (of a prefix of several
+	// tokens), it is stale and the log is rewritten when it has doubled.
 	index     map[uint64]rowSize
 	liveBytes int64
 	stale     bool
@@ -130,7 +131,12 @@ type rowSize struct {
 	token uint32
 }
 
+// indexSample is how sparsely the index samples the rows.
+const indexSample = 16
+
 func (t *logTable) hash(key string) uint64 { return maphash.String(t.seed, key) }
+
+func sampled(h uint64) bool { return h%indexSample == 0 }
 
 func (t *logTable) tokenHash(key string) uint32 {
 	first, _, _ := strings.Cut(key, ".")
@@ -140,6 +146,9 @@ func (t *logTable) tokenHash(key string) uint32 {
 // indexLocked records a row set (size bytes) or, with size 0, deleted.
 func (t *logTable) indexLocked(key string, size int) {
 	h := t.hash(key)
+	if !sampled(h) {
+		return
+	}
 	if old, ok := t.index[h]; ok {
 		t.liveBytes -= int64(old.size)
 		if size == 0 {
@@ -299,7 +308,7 @@ func (t *logTable) compactDueLocked() bool {
 	for _, g := range t.gens {
 		total += t.genBytes[g]
 	}
-	live := t.liveBytes
+	live := t.liveBytes * indexSample
 	if t.stale {
 		live = t.base
 	}
