@@ -145,9 +145,9 @@ func (s *Service) take(ctx context.Context, q *queue, max int, vis time.Duration
 	due := func(m *message) bool {
 		return dlq != nil && m.receives >= q.cfg.redrive.MaxReceiveCount
 	}
-	var before []message // the received messages as they were
+	var before []delivery // the received messages' states as they were
 	receive := func(m *message) {
-		before = append(before, *m)
+		before = append(before, delivery{m.receives, m.firstReceive, m.receipt, m.visibleAt, m.inflight})
 		q.receiveLocked(m, until)
 		m.receives++
 		if m.firstReceive.IsZero() {
@@ -216,7 +216,16 @@ func (s *Service) take(ctx context.Context, q *queue, max int, vis time.Duration
 // unreceiveLocked undoes a receive whose rows were refused: the messages
 // get their delivery state back, and those bound for the dead-letter
 // queue stay.
-func (q *queue) unreceiveLocked(out []received, before []message, dead []*message, now time.Time) {
+// delivery is a message's delivery state, to put back.
+type delivery struct {
+	receives     int
+	firstReceive time.Time
+	receipt      string
+	visibleAt    time.Time
+	inflight     bool
+}
+
+func (q *queue) unreceiveLocked(out []received, before []delivery, dead []*message, now time.Time) {
 	msgs := make([]*message, 0, len(out)+len(dead))
 	for i, r := range out {
 		m := r.m
@@ -308,11 +317,12 @@ func receiptHandle(queueID, id, receipt string) string {
 // its receive.
 func parseReceipt(q *queue, handle string) (string, string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(handle)
-	parts := strings.Split(string(b), " ")
-	if err != nil || len(parts) != 3 || parts[0] != q.id {
+	queueID, rest, ok1 := strings.Cut(string(b), " ")
+	id, receipt, ok2 := strings.Cut(rest, " ")
+	if err != nil || !ok1 || !ok2 || strings.Contains(receipt, " ") || queueID != q.id {
 		return "", "", awserr.New(ErrReceiptHandleIsInvalid, "The input receipt handle \"%s\" is not a valid receipt handle.", handle)
 	}
-	return parts[1], parts[2], nil
+	return id, receipt, nil
 }
 
 // Delete deletes messages by receipt handle; a message already deleted is

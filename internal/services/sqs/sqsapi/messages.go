@@ -211,7 +211,7 @@ func (h handler) receiveMessage(ctx context.Context, in *receiveMessageInput) (*
 	if err != nil {
 		return nil, err
 	}
-	out := &receiveMessageOutput{}
+	out := &receiveMessageOutput{Messages: make([]receivedMessage, 0, len(msgs))}
 	for _, m := range msgs {
 		out.Messages = append(out.Messages, receivedMessage{MessageId: m.MessageID, ReceiptHandle: m.ReceiptHandle, MD5OfBody: m.MD5OfBody,
 			Body: m.Body, Attributes: m.Attributes, MD5OfMessageAttributes: m.MD5OfMessageAttributes, MessageAttributes: fromDomain(m.MessageAttributes)})
