@@ -48,7 +48,7 @@ func (rt *Router) HandlePath(prefix string, h http.Handler) {
 
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &Call{ID: uuid.NewString(), Region: rt.defaultRegion, Request: r}
-	w.Header().Set("x-amzn-RequestId", c.ID)
+	w.Header()["X-Amzn-Requestid"] = []string{c.ID} // x-amzn-RequestId, canonical
 	r = r.WithContext(WithCall(r.Context(), c))
 	for _, p := range rt.paths {
 		if strings.HasPrefix(r.URL.Path, p.prefix) {

@@ -19,16 +19,17 @@ import (
 // the operation, decodes the input, calls the operation and writes its
 // output or error.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := CallOf(r.Context())
+	ctx := r.Context()
+	c := CallOf(ctx)
 	if c.Request == nil { // served without the Router (tests)
 		c = &Call{ID: c.ID, Region: c.Region}
+		ctx = WithCall(ctx, c)
+		r = r.WithContext(ctx)
 	}
 	c.Service, c.Request = s.Name, r
 	if s.BodyHeaders != nil {
 		w = hookedWriter{w, s.BodyHeaders}
 	}
-	ctx := WithCall(r.Context(), c)
-	r = r.WithContext(ctx)
 	if s.REST != nil && s.rpcProtocol(r) == 0 {
 		c.Protocol = s.REST.protocol()
 		s.serveREST(w, r)
