@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -28,7 +30,13 @@ func (q queueTargets) SendAll(ctx context.Context, queueARNs []string, ms []targ
 		}
 		out[i] = sqs.Outgoing{QueueARN: queueARNs[i], Body: string(m.Body), Attributes: attrs, GroupID: m.GroupID, DeduplicationID: m.DeduplicationID}
 	}
-	return q.SendMessages(ctx, out)
+	errs := q.SendMessages(ctx, out)
+	for i, err := range errs {
+		if errors.Is(err, sqs.ErrQueueDoesNotExist) {
+			errs[i] = fmt.Errorf("%w: %w", targets.ErrNotFound, err)
+		}
+	}
+	return errs
 }
 
 // topicTargets publishes targets' messages to SNS.
@@ -40,5 +48,8 @@ func (t topicTargets) Publish(ctx context.Context, topicARN string, m targets.Me
 		attrs[k] = sns.MessageAttribute(a)
 	}
 	_, err := t.Service.Publish(ctx, topicARN, string(m.Body), attrs)
+	if errors.Is(err, sns.ErrNotFound) {
+		return fmt.Errorf("%w: %w", targets.ErrNotFound, err)
+	}
 	return err
 }

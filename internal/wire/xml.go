@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // xmlWriter renders Go values as AWS's XML protocols do (query responses
@@ -49,6 +50,10 @@ func (w *xmlWriter) members(v reflect.Value) {
 	for _, f := range xmlPlanOf(v.Type()).elements {
 		fv := f.m.field(v)
 		if f.m.omitEmpty && isEmpty(fv) || fv.Kind() == reflect.Pointer && fv.IsNil() {
+			continue
+		}
+		if f.m.chardata {
+			w.text(scalarText(reflect.Indirect(fv)))
 			continue
 		}
 		f.enc(w, f.m.name, f.m, fv)
@@ -99,9 +104,10 @@ func xmlPlanOf(t reflect.Type) *xmlPlan {
 	for i := range s.members {
 		m := &s.members[i]
 		switch {
+		case m.noXML:
 		case m.attr:
 			p.attrs = append(p.attrs, xmlField{m: m})
-		case m.json != "" && m.bind.kind == "":
+		case (m.json != "" || m.xmlOnly) && m.bind.kind == "":
 			p.elements = append(p.elements, xmlField{m: m, enc: xmlEncoderOf(t.FieldByIndex(m.index).Type)})
 		}
 	}
@@ -157,7 +163,7 @@ func newXMLEncoder(t reflect.Type) xmlEncoder {
 		return listEncoder(t)
 	case t.Kind() == reflect.Map:
 		return mapEncoder(t)
-	case t.Kind() == reflect.Struct && !t.Implements(textMarshaler):
+	case t.Kind() == reflect.Struct && !t.Implements(textMarshaler) && t != timeType:
 		return func(w *xmlWriter, name string, m *member, v reflect.Value) {
 			w.WriteByte('<')
 			w.WriteString(name)
@@ -216,8 +222,14 @@ func mapEncoder(t reflect.Type) xmlEncoder {
 
 func isTextMarshaler(v reflect.Value) bool { return v.Type().Implements(textMarshaler) }
 
-// scalarText formats a scalar as the XML protocols do.
+var timeType = reflect.TypeFor[time.Time]()
+
+// scalarText formats a scalar as the XML protocols do; a time.Time is
+// ISO 8601 with milliseconds, as Timestamp and AWS write it.
 func scalarText(v reflect.Value) string {
+	if v.Type() == timeType {
+		return v.Interface().(time.Time).UTC().Format("2006-01-02T15:04:05.000Z")
+	}
 	if isTextMarshaler(v) {
 		b, _ := v.Interface().(encoding.TextMarshaler).MarshalText()
 		return string(b)

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/bench"
 )
 
 // api is one way of speaking SQS and SNS: AWS JSON 1.0 or the query
@@ -46,20 +48,20 @@ func newConn(base string, conns int) *conn {
 	return &conn{base: base, http: &http.Client{Transport: tr}}
 }
 
-// authorization is a SigV4 header whose credential scope routes to service
-// (nubo reads the scope; goaws ignores the header).
-func authorization(service string) string {
-	return "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/" + service + "/aws4_request, SignedHeaders=host, Signature=0"
-}
-
 // post sends body and returns the answer's body, or an error for a status
-// other than 200.
-func (c *conn) post(ctx context.Context, path string, header http.Header, body []byte) ([]byte, error) {
+// other than 200. A request for a service is signed for it as SDKs sign
+// (goaws ignores the signature; the floor's requests name no service).
+func (c *conn) post(ctx context.Context, service, path string, header http.Header, body []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, "POST", c.base+path, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	req.Header = header
+	if service != "" {
+		if err := bench.Sign(req, body, service); err != nil {
+			return nil, err
+		}
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, err
@@ -97,8 +99,8 @@ func between(b []byte, open, close string) []string {
 type queryAPI struct{ c *conn }
 
 func (q queryAPI) call(ctx context.Context, service string, form url.Values) ([]byte, error) {
-	h := http.Header{"Authorization": {authorization(service)}, "Content-Type": {"application/x-www-form-urlencoded"}}
-	return q.c.post(ctx, "/", h, []byte(form.Encode()))
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	return q.c.post(ctx, service, "/", h, []byte(form.Encode()))
 }
 
 func (q queryAPI) createQueue(ctx context.Context, name string) (string, error) {

@@ -19,8 +19,8 @@ type jsonAPI struct {
 func newJSONAPI(c *conn) jsonAPI { return jsonAPI{c: c, queryAPI: queryAPI{c}} }
 
 func (j jsonAPI) call(ctx context.Context, op string, body []byte) ([]byte, error) {
-	h := http.Header{"Authorization": {authorization("sqs")}, "Content-Type": {"application/x-amz-json-1.0"}, "X-Amz-Target": {"AmazonSQS." + op}}
-	b, err := j.c.post(ctx, "/", h, body)
+	h := http.Header{"Content-Type": {"application/x-amz-json-1.0"}, "X-Amz-Target": {"AmazonSQS." + op}}
+	b, err := j.c.post(ctx, "sqs", "/", h, body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

@@ -8,7 +8,10 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/bench"
 )
 
 // Drain is the SQS-to-Lambda scenario's result.
@@ -74,11 +77,14 @@ func backlog(ctx context.Context, c *conn, queue string) (int, error) {
 	return a + n, nil
 }
 
-// deploy creates a provided.al2023 function from zipped and waits until it
-// is active.
+// deploy creates a provided.al2023 function from zipped, running as
+// bench.Role, and waits until it is active.
 func deploy(ctx context.Context, c *conn, name string, zipped []byte) error {
+	if err := bench.CreateRole(ctx, strings.TrimPrefix(c.base, "http://")); err != nil {
+		return err
+	}
 	body, _ := json.Marshal(map[string]any{"FunctionName": name, "Runtime": "provided.al2023", "Handler": "bootstrap",
-		"Role": "arn:aws:iam::000000000000:role/bench", "MemorySize": 128, "Code": map[string]any{"ZipFile": zipped}})
+		"Role": bench.Role, "MemorySize": 128, "Code": map[string]any{"ZipFile": zipped}})
 	if err := rest(ctx, c, "POST", "/2015-03-31/functions", body, http.StatusCreated, nil); err != nil {
 		return err
 	}
@@ -100,8 +106,10 @@ func rest(ctx context.Context, c *conn, method, path string, body []byte, want i
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", authorization("lambda"))
 	req.Header.Set("Content-Type", "application/json")
+	if err := bench.Sign(req, body, "lambda"); err != nil {
+		return err
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 type floorClient struct{ c *conn }
 
 func (f *floorClient) store(ctx context.Context, n int, msg []byte) error {
-	_, err := f.c.post(ctx, "/store?n="+strconv.Itoa(n), http.Header{}, msg)
+	_, err := f.c.post(ctx, "", "/store?n="+strconv.Itoa(n), http.Header{}, msg)
 	return err
 }
 

@@ -292,10 +292,11 @@ func (s *Service) delivery(sub *subscription, m *published) (target string, msg 
 				msg.DeduplicationID = m.id
 			}
 		}
+		msg.Source = s.source(sub.TopicARN)
 		return sub.Endpoint, msg, true
 	case "lambda":
 		payload, _ := json.Marshal(s.lambdaEvent(sub, m))
-		return sub.Endpoint, targets.Message{Body: payload}, true
+		return sub.Endpoint, targets.Message{Body: payload, Source: s.source(sub.TopicARN)}, true
 	}
 	return "", msg, false
 }
@@ -337,9 +338,15 @@ func (s *Service) deadLetter(ctx context.Context, sub *subscription, m *publishe
 		return
 	}
 	b, _ := json.Marshal(s.envelope(sub, m, m.messageFor(sub.Protocol)))
-	if err := s.targets.Deliver(ctx, p.DeadLetterTargetArn, targets.Message{Body: b}); err != nil {
+	if err := s.targets.Deliver(ctx, p.DeadLetterTargetArn, targets.Message{Body: b, Source: s.source(sub.TopicARN)}); err != nil {
 		s.log.Warn("sns: dead-letter queue", "subscription", sub.ARN, "err", err)
 	}
+}
+
+// source is SNS delivering a topic's messages, as queue and function
+// policies name it.
+func (s *Service) source(topicARN string) targets.Source {
+	return targets.Source{Service: "sns.amazonaws.com", ARN: topicARN, Account: s.opts.Account}
 }
 
 // PublishBatch publishes up to ten messages; each gets a result or an
