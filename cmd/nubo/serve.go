@@ -75,6 +75,7 @@ func serve(args []string) error {
 	cfg.Prices = priceFlags(fs)
 	localMock := fs.String("local-mock", env("NUBO_SFN_LOCAL_MOCK", ""), "Step Functions Local's mock configuration file: executions started as <stateMachineArn>#<TestCase> take their Task results from it (NUBO_SFN_LOCAL_MOCK)")
 	logLevel := fs.String("log-level", env("NUBO_LOG_LEVEL", "info"), "debug, info, warn or error (NUBO_LOG_LEVEL)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the server to this file until it stops")
 	fs.StringVar(&cfg.Auth, "auth", env("NUBO_AUTH", server.AuthSigV4), "sigv4 (verify every request's signature and authorise it) or none (every caller is the root, as an emulator) (NUBO_AUTH)")
 	fs.StringVar(&cfg.RootAccessKeyID, "root-access-key-id", env("NUBO_ROOT_ACCESS_KEY_ID", server.DefaultRootKey), "access key id of the account's root (NUBO_ROOT_ACCESS_KEY_ID)")
 	fs.StringVar(&cfg.RootSecretAccessKey, "root-secret-access-key", env("NUBO_ROOT_SECRET_ACCESS_KEY", server.DefaultRootKey),
@@ -115,6 +116,11 @@ func serve(args []string) error {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	stopProfile, err := startCPUProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv, err := server.New(ctx, cfg)

@@ -54,8 +54,10 @@ type Store struct {
 	mu    sync.Mutex
 	stops []context.CancelFunc
 	wg    sync.WaitGroup
-	// compactAt overrides the tables' compactAt (tests).
-	compactAt int
+	// compactAt overrides the tables' compactAt, logCompactAt the log
+	// tables' (tests).
+	compactAt    int
+	logCompactAt int64
 	// space guards the embedded server's disk (nil with an external NATS).
 	space        *space
 	writeTimeout time.Duration
