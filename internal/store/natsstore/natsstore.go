@@ -36,7 +36,15 @@ type Options struct {
 	// (default 10 s): a stream that failed to write (on a full disk)
 	// does not answer at all.
 	WriteTimeout time.Duration
-	Logger       *slog.Logger
+	// Node names this node in a cluster (the embedded server's name).
+	Node string
+	// Cluster, when set, joins the embedded server to a NATS cluster.
+	Cluster *Cluster
+	// Replicas is how many copies JetStream keeps of every stream, KV
+	// bucket and object store (1 when zero); more than one needs a
+	// cluster of at least that many nodes.
+	Replicas int
+	Logger   *slog.Logger
 }
 
 // Store is a connection to JetStream, and the embedded server when there is one.
@@ -59,6 +67,8 @@ type Store struct {
 	// space guards the embedded server's disk (nil with an external NATS).
 	space        *space
 	writeTimeout time.Duration
+	node         string
+	replicas     int
 }
 
 // newJS is a JetStream context on nc with nubo's options.
@@ -83,7 +93,7 @@ func (s *Store) goRun(fn func(ctx context.Context)) {
 
 // Open starts the embedded server (unless opts.URL is set) and connects to it.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{log: opts.Logger, url: opts.URL, writeTimeout: opts.WriteTimeout}
+	s := &Store{log: opts.Logger, url: opts.URL, writeTimeout: opts.WriteTimeout, node: opts.Node, replicas: max(opts.Replicas, 1)}
 	if s.writeTimeout == 0 {
 		s.writeTimeout = 10 * time.Second
 	}
@@ -97,7 +107,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("connect to nats %s: %w", opts.URL, err)
 		}
 	} else {
-		if opts.Listen != "" {
+		if opts.Listen != "" || opts.Cluster != nil {
 			if s.token, err = clientToken(opts.Dir); err != nil {
 				return nil, fmt.Errorf("nats client token: %w", err)
 			}
@@ -111,14 +121,28 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			s.srv.Shutdown()
 			return nil, fmt.Errorf("connect to embedded nats: %w", err)
 		}
+		if opts.Cluster != nil {
+			if err := s.waitForMeta(ctx); err != nil {
+				s.Close()
+				return nil, err
+			}
+			s.space.quorum = &quorum{srv: s.srv}
+			s.goRun(s.space.quorum.run)
+		}
 	}
 	s.js, err = s.newJS(s.nc)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	if s.srv != nil {
+	if s.srv != nil && opts.Cluster == nil {
 		s.goRun(s.heal)
+	}
+	if (opts.Cluster != nil || opts.URL != "" && opts.Node != "") && opts.Dir != "" {
+		if err := s.migrate(ctx, opts.Dir); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("migrate single-node data: %w", err)
+		}
 	}
 	return s, nil
 }
@@ -138,7 +162,6 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 		JetStreamMaxStore: 1 << 50,
 	}
 	if opts.Listen != "" {
-		sopts.Authorization = token
 		host, port, err := net.SplitHostPort(opts.Listen)
 		if err != nil {
 			return nil, fmt.Errorf("nats listen address %q: %w", opts.Listen, err)
@@ -147,6 +170,14 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 		if sopts.Port, err = strconv.Atoi(port); err != nil {
 			return nil, fmt.Errorf("nats listen port %q: %w", port, err)
 		}
+	}
+	if opts.Cluster != nil {
+		if err := clusterOptions(sopts, opts); err != nil {
+			return nil, err
+		}
+	}
+	if !sopts.DontListen {
+		sopts.Authorization = token
 	}
 	srv, err := server.NewServer(sopts)
 	if err != nil {
@@ -182,32 +213,69 @@ func (s *Store) Close() {
 
 // KV opens (creating if needed) the key-value bucket name.
 func (s *Store) KV(ctx context.Context, name string) (store.KV, error) {
-	kv, err := s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:  name,
-		Storage: jetstream.FileStorage,
-		History: 1,
-	})
+	cfg := jetstream.KeyValueConfig{Bucket: name, Storage: jetstream.FileStorage, History: 1, Replicas: s.replicas}
+	kv, err := s.js.KeyValue(ctx, name)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = placed(ctx, s, "kv "+name, func() (jetstream.KeyValue, error) { return s.js.CreateKeyValue(ctx, cfg) })
+	}
+	if err == nil && s.replicas > 1 {
+		err = s.readFromLeader(ctx, "KV_"+name)
+		if err == nil {
+			kv, err = s.js.KeyValue(ctx, name)
+		}
+	}
+	var st jetstream.Stream
+	if err == nil {
+		st, err = s.js.Stream(ctx, "KV_"+name)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open kv %s: %w", name, err)
 	}
-	return kvBucket{kv: kv, space: s.space}, nil
+	return kvBucket{kv: kv, space: s.space, st: st, prefix: "$KV." + name + "."}, nil
 }
 
 // Objects opens (creating if needed) the object store bucket name.
 func (s *Store) Objects(ctx context.Context, name string) (store.Objects, error) {
-	obs, err := s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket:  name,
-		Storage: jetstream.FileStorage,
+	obs, err := placed(ctx, s, "object store "+name, func() (jetstream.ObjectStore, error) {
+		return s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: name, Storage: jetstream.FileStorage, Replicas: s.replicas})
 	})
+	if err == nil && s.replicas > 1 {
+		err = s.readFromLeader(ctx, "OBJ_"+name)
+		if err == nil {
+			obs, err = s.js.ObjectStore(ctx, name)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open object store %s: %w", name, err)
 	}
 	return objectBucket{obs: obs, space: s.space}, nil
 }
 
+// readFromLeader makes the stream's reads go to its leader, and gives it
+// this store's replicas. JetStream lets any replica answer a KV's or an
+// object store's reads (direct gets), and a follower may not have applied
+// a write that was acknowledged a moment ago on another node; the leader
+// has, so a read after a write, anywhere, sees it.
+func (s *Store) readFromLeader(ctx context.Context, name string) error {
+	st, err := s.js.Stream(ctx, name)
+	if err != nil {
+		return err
+	}
+	cfg := st.CachedInfo().Config
+	if !cfg.AllowDirect && cfg.Replicas == s.replicas {
+		return nil
+	}
+	cfg.AllowDirect, cfg.Replicas = false, s.replicas
+	_, err = placed(ctx, s, "stream "+name, func() (jetstream.Stream, error) { return s.js.UpdateStream(ctx, cfg) })
+	return err
+}
+
 type kvBucket struct {
 	kv    jetstream.KeyValue
 	space *space
+	// st and prefix (its subjects') serve Watch's Sync.
+	st     jetstream.Stream
+	prefix string
 }
 
 func (b kvBucket) Get(ctx context.Context, key string) (store.Entry, error) {

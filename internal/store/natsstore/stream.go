@@ -32,6 +32,7 @@ func (s *Store) Stream(ctx context.Context, name, prefix string, opts StreamOpti
 		Name:     name,
 		Subjects: []string{prefix + ".>"},
 		Storage:  jetstream.FileStorage,
+		Replicas: s.replicas,
 		MaxAge:   opts.MaxAge,
 		MaxBytes: opts.MaxBytes,
 		Discard:  jetstream.DiscardOld,
@@ -41,7 +42,7 @@ func (s *Store) Stream(ctx context.Context, name, prefix string, opts StreamOpti
 	if cfg.MaxBytes == 0 {
 		cfg.MaxBytes = -1
 	}
-	st, err := s.js.CreateOrUpdateStream(ctx, cfg)
+	st, err := placed(ctx, s, "stream "+name, func() (jetstream.Stream, error) { return s.js.CreateOrUpdateStream(ctx, cfg) })
 	if err != nil {
 		return nil, fmt.Errorf("open stream %s: %w", name, err)
 	}

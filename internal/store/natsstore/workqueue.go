@@ -19,21 +19,25 @@ import (
 // schedules on "<prefix>_at.>" and move to their subject when due. lease is
 // how long a consumer holds a job it has not renewed.
 func (s *Store) WorkQueue(ctx context.Context, name, prefix string, lease time.Duration) (store.WorkQueue, error) {
-	_, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:              name,
-		Subjects:          []string{prefix + ".>", prefix + "_at.>"},
-		Storage:           jetstream.FileStorage,
-		Retention:         jetstream.WorkQueuePolicy,
-		AllowMsgSchedules: true,
+	_, err := placed(ctx, s, "work queue "+name, func() (jetstream.Stream, error) {
+		return s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name:              name,
+			Subjects:          []string{prefix + ".>", prefix + "_at.>"},
+			Storage:           jetstream.FileStorage,
+			Replicas:          s.replicas,
+			Retention:         jetstream.WorkQueuePolicy,
+			AllowMsgSchedules: true,
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open work queue %s: %w", name, err)
 	}
-	return &workQueue{js: s.js, name: name, prefix: prefix, lease: lease, space: s.space}, nil
+	return &workQueue{js: s.js, store: s, name: name, prefix: prefix, lease: lease, space: s.space}, nil
 }
 
 type workQueue struct {
 	js     jetstream.JetStream
+	store  *Store
 	name   string
 	prefix string
 	lease  time.Duration
@@ -67,13 +71,15 @@ func consumerName(subject string) string {
 }
 
 func (q *workQueue) Consume(ctx context.Context, subject string, limit int, handle func(store.Job)) error {
-	cons, err := q.js.CreateOrUpdateConsumer(ctx, q.name, jetstream.ConsumerConfig{
-		Durable:       consumerName(subject),
-		FilterSubject: subject,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       q.lease,
-		MaxAckPending: limit,
-		MaxDeliver:    -1,
+	cons, err := placed(ctx, q.store, "consumer "+subject, func() (jetstream.Consumer, error) {
+		return q.js.CreateOrUpdateConsumer(ctx, q.name, jetstream.ConsumerConfig{
+			Durable:       consumerName(subject),
+			FilterSubject: subject,
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       q.lease,
+			MaxAckPending: limit,
+			MaxDeliver:    -1,
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", subject, err)
