@@ -14,6 +14,7 @@ import (
 	_ "unsafe" // go:linkname, for RAFT's timing below
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/nubo-dev/nubo/internal/store"
@@ -223,14 +224,17 @@ func (s *Store) Node() string { return s.node }
 func (s *Store) Replicas() int { return s.replicas }
 
 // placed runs fn, a creation of a stream, bucket or consumer, again while
-// JetStream cannot place its replicas: a cluster's first start, until as
-// many nodes as replicas have joined.
+// JetStream cannot place its replicas (a cluster's first start, until as
+// many nodes as replicas have joined) or does not answer (electing a
+// leader).
 func placed[T any](ctx context.Context, s *Store, what string, fn func() (T, error)) (T, error) {
 	logged := time.Now()
 	for {
 		v, err := fn()
 		var apiErr *jetstream.APIError
-		if err == nil || !errors.As(err, &apiErr) || apiErr.ErrorCode != errCodeNoPeers {
+		noPeers := errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeNoPeers
+		timeout := errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil || errors.Is(err, nats.ErrTimeout)
+		if err == nil || !noPeers && !(timeout && s.replicas > 1) {
 			return v, err
 		}
 		if time.Since(logged) > 5*time.Second {

@@ -209,6 +209,7 @@ func TestClusterMinorityRefusesWrites(t *testing.T) {
 // A node's single-node data is copied into the cluster on its first
 // clustered start, and set aside.
 func TestClusterMigratesSingleNodeData(t *testing.T) {
+	natstest.SkipRace(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	ports := natstest.Ports(t, 6)

@@ -56,7 +56,7 @@ func (l *log) Read(ctx context.Context, from uint64, fn func(seq uint64, data []
 	if err != nil {
 		return fmt.Errorf("read %s: %w", l.name, unavailable(err))
 	}
-	it, err := cons.Messages()
+	it, err := cons.Messages(followPulls...)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", l.name, err)
 	}

@@ -213,10 +213,18 @@ func (s *Store) Close() {
 
 // KV opens (creating if needed) the key-value bucket name.
 func (s *Store) KV(ctx context.Context, name string) (store.KV, error) {
+	b, err := placed(ctx, s, "kv "+name, func() (kvBucket, error) { return s.openKV(ctx, name) })
+	if err != nil {
+		return nil, fmt.Errorf("open kv %s: %w", name, err)
+	}
+	return b, nil
+}
+
+func (s *Store) openKV(ctx context.Context, name string) (kvBucket, error) {
 	cfg := jetstream.KeyValueConfig{Bucket: name, Storage: jetstream.FileStorage, History: 1, Replicas: s.replicas}
 	kv, err := s.js.KeyValue(ctx, name)
 	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		kv, err = placed(ctx, s, "kv "+name, func() (jetstream.KeyValue, error) { return s.js.CreateKeyValue(ctx, cfg) })
+		kv, err = s.js.CreateKeyValue(ctx, cfg)
 	}
 	if err == nil && s.replicas > 1 {
 		err = s.readFromLeader(ctx, "KV_"+name)
@@ -229,22 +237,22 @@ func (s *Store) KV(ctx context.Context, name string) (store.KV, error) {
 		st, err = s.js.Stream(ctx, "KV_"+name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open kv %s: %w", name, err)
+		return kvBucket{}, err
 	}
-	return kvBucket{kv: kv, space: s.space, st: st, prefix: "$KV." + name + "."}, nil
+	return kvBucket{kv: kv, space: s.space, js: s.js, st: st, prefix: "$KV." + name + "."}, nil
 }
 
 // Objects opens (creating if needed) the object store bucket name.
 func (s *Store) Objects(ctx context.Context, name string) (store.Objects, error) {
 	obs, err := placed(ctx, s, "object store "+name, func() (jetstream.ObjectStore, error) {
-		return s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: name, Storage: jetstream.FileStorage, Replicas: s.replicas})
-	})
-	if err == nil && s.replicas > 1 {
-		err = s.readFromLeader(ctx, "OBJ_"+name)
-		if err == nil {
-			obs, err = s.js.ObjectStore(ctx, name)
+		obs, err := s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: name, Storage: jetstream.FileStorage, Replicas: s.replicas})
+		if err == nil && s.replicas > 1 {
+			if err = s.readFromLeader(ctx, "OBJ_"+name); err == nil {
+				obs, err = s.js.ObjectStore(ctx, name)
+			}
 		}
-	}
+		return obs, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open object store %s: %w", name, err)
 	}
@@ -266,14 +274,15 @@ func (s *Store) readFromLeader(ctx context.Context, name string) error {
 		return nil
 	}
 	cfg.AllowDirect, cfg.Replicas = false, s.replicas
-	_, err = placed(ctx, s, "stream "+name, func() (jetstream.Stream, error) { return s.js.UpdateStream(ctx, cfg) })
+	_, err = s.js.UpdateStream(ctx, cfg)
 	return err
 }
 
 type kvBucket struct {
 	kv    jetstream.KeyValue
 	space *space
-	// st and prefix (its subjects') serve Watch's Sync.
+	// js, st and prefix (its subjects') serve Watch.
+	js     jetstream.JetStream
 	st     jetstream.Stream
 	prefix string
 }

@@ -224,7 +224,7 @@ func (s *stream) Read(ctx context.Context, filter string, since time.Time, follo
 }
 
 func (s *stream) follow(ctx context.Context, cons jetstream.Consumer, fn func(store.Message) bool) error {
-	it, err := cons.Messages()
+	it, err := cons.Messages(followPulls...)
 	if err != nil {
 		return err
 	}
@@ -244,6 +244,11 @@ func (s *stream) follow(ctx context.Context, cons jetstream.Consumer, fn func(st
 		}
 	}
 }
+
+// followPulls are the pulls of reads that follow a stream: a heartbeat
+// every half second, so that a consumer lost with its node is replaced
+// within a second or two.
+var followPulls = []jetstream.PullMessagesOpt{jetstream.PullExpiry(2 * time.Second), jetstream.PullHeartbeat(500 * time.Millisecond)}
 
 func message(msg jetstream.Msg) store.Message {
 	m := store.Message{Subject: msg.Subject(), Data: msg.Data()}

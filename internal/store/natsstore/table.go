@@ -43,7 +43,7 @@ const compactAt = 50000
 // picks the newest complete generation and deletes the others, so a crash
 // at any point of a rewrite loses nothing and revives nothing.
 func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, error) {
-	existing, err := s.streamNames(ctx)
+	existing, err := placed(ctx, s, "table "+name, func() (map[string]bool, error) { return s.streamNames(ctx) })
 	if err != nil {
 		return nil, fmt.Errorf("open table %s: %w", name, err)
 	}

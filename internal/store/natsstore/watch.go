@@ -11,38 +11,45 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Watch follows the keys under prefix (see store.Watchable).
+// Watch follows the keys under prefix (see store.Watchable). It reads
+// with an ordered consumer whose pulls expect a heartbeat every half
+// second, so that a watch whose consumer was on a node that died resumes
+// on another within a second or two (nats.go's KV watcher waits for ten).
 func (b kvBucket) Watch(ctx context.Context, prefix string, fn func(store.Change)) (store.Follower, error) {
 	filter := ">"
 	if prefix != "" {
 		filter = prefix + ".>"
 	}
-	w, err := b.kv.Watch(ctx, filter)
+	cons, err := b.js.OrderedConsumer(ctx, b.st.CachedInfo().Config.Name, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{b.prefix + filter}, DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("watch %s: %w", filter, unavailable(err))
 	}
-	f := &follower{b: b, filter: filter, cond: make(chan struct{})}
-	// The initial values end with a nil entry.
-	for e := range w.Updates() {
-		if e == nil {
-			break
-		}
-		f.deliver(e, fn)
+	initial := cons.CachedInfo().NumPending
+	it, err := cons.Messages(followPulls...)
+	if err != nil {
+		return nil, fmt.Errorf("watch %s: %w", filter, err)
 	}
+	f := &follower{b: b, filter: filter, cond: make(chan struct{})}
+	next := func() bool {
+		msg, err := it.Next()
+		if err != nil {
+			return false
+		}
+		f.deliver(msg, fn)
+		return true
+	}
+	for i := uint64(0); i < initial; i++ {
+		if !next() {
+			it.Stop()
+			return nil, fmt.Errorf("watch %s: %w", filter, ctx.Err())
+		}
+	}
+	stop := context.AfterFunc(ctx, it.Stop)
 	go func() {
-		defer w.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if e != nil {
-					f.deliver(e, fn)
-				}
-			}
+		defer stop()
+		for next() {
 		}
 	}()
 	return f, nil
@@ -59,12 +66,17 @@ type follower struct {
 	cond chan struct{} // closed and replaced at each delivery
 }
 
-func (f *follower) deliver(e jetstream.KeyValueEntry, fn func(store.Change)) {
-	op := e.Operation()
-	fn(store.Change{Key: e.Key(), Value: e.Value(), Revision: e.Revision(),
-		Deleted: op == jetstream.KeyValueDelete || op == jetstream.KeyValuePurge})
+func (f *follower) deliver(msg jetstream.Msg, fn func(store.Change)) {
+	meta, err := msg.Metadata()
+	if err != nil {
+		return
+	}
+	h := msg.Headers()
+	deleted := h.Get("KV-Operation") == "DEL" || h.Get("KV-Operation") == "PURGE" || h.Get(jetstream.MarkerReasonHeader) != ""
+	rev := meta.Sequence.Stream
+	fn(store.Change{Key: msg.Subject()[len(f.b.prefix):], Value: msg.Data(), Revision: rev, Deleted: deleted})
 	f.mu.Lock()
-	f.rev = max(f.rev, e.Revision())
+	f.rev = max(f.rev, rev)
 	close(f.cond)
 	f.cond = make(chan struct{})
 	f.mu.Unlock()
