@@ -108,8 +108,8 @@ type Cluster struct {
 	// beatOK is when the last heartbeat that was stored had been
 	// started; fenced is set once it is older than FenceAfter and
 	// cleared once a heartbeat is stored again and the claims were read.
-	beatOK  time.Time
-	fenced  bool
+	beatOK time.Time
+	fenced bool
 	// watchAt is the watch's time: when this node began the last of its
 	// own heartbeats that the watch delivered (firstWatch the first).
 	// Deaths are judged by it, not by the clock: changes come in the
@@ -118,7 +118,7 @@ type Cluster struct {
 	// meanwhile, however late the watch runs (it stalls while the
 	// bucket elects a leader, or its consumer moves to another node).
 	watchAt, firstWatch time.Time
-	serving chan struct{} // closed while serving; replaced when fenced
+	serving             chan struct{} // closed while serving; replaced when fenced
 
 	handlers map[string]handler
 	codes    map[string]*awserr.Code

@@ -320,8 +320,9 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 			rows = append(rows, r)
 			return true
 		})
-		if errors.Is(err, errNoBarrier) && attempt < 50 {
-			time.Sleep(20 * time.Millisecond) // the follower is catching up
+		// The follower is catching up, or JetStream elects a leader.
+		if (errors.Is(err, errNoBarrier) || errors.Is(err, nats.ErrNoResponders)) && attempt < 100 {
+			time.Sleep(20 * time.Millisecond)
 			continue
 		}
 		if err != nil {
