@@ -23,6 +23,7 @@ usage:
   nubo bench   [--concurrency 1,8,64]     measure invoke latency, throughput and cold starts
   nubo bench-sqs [--concurrency 32]       measure SQS send, receive+delete and SQS-to-Lambda rates
   nubo bench-dynamodb [--concurrency 1,32] measure DynamoDB operations beside dynalite, and stream-to-Lambda latency
+  nubo cluster status [--json]            print the cluster's nodes, their load and each stream's leader
 
 Run 'nubo COMMAND -h' for a command's flags.
 `
@@ -43,6 +44,7 @@ func main() {
 		"bench":          benchCmd,
 		"bench-sqs":      benchSQSCmd,
 		"bench-dynamodb": benchDynamoDBCmd,
+		"cluster":        clusterCmd,
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {

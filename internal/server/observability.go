@@ -100,6 +100,6 @@ func (o *observability) flush(ctx context.Context) error {
 // observabilityPaths are nubo's own observability endpoints: the
 // Prometheus exposition and the bill.
 func (s *Server) observabilityPaths(router *wire.Router) {
-	router.HandlePath(cloudwatch.Path, s.obs.metrics.Handler(func(w io.Writer) { s.obs.meter.WritePrometheus(w, s.obs.prices) }))
+	router.HandlePath(cloudwatch.Path, s.obs.metrics.Handler(func(w io.Writer) { s.obs.meter.WritePrometheus(w, s.obs.prices) }, s.writeClusterMetrics))
 	router.HandlePath(meter.Path, s.obs.meter.Handler(s.obs.prices))
 }

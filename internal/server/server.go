@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/invoker"
@@ -31,6 +32,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/services/sqs/sqsapi"
+	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/targets"
 	"github.com/nubo-dev/nubo/internal/wire"
@@ -72,7 +74,9 @@ type Config struct {
 	BillingGranularity time.Duration
 	// Prices price the bill (Lambda's when nil).
 	Prices *meter.Prices
-	Logger *slog.Logger
+	// Cluster, when set, makes this nubo a node of a cluster.
+	Cluster *ClusterConfig
+	Logger  *slog.Logger
 }
 
 // Server is a running nubo.
@@ -80,6 +84,7 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	store    *natsstore.Store
+	cluster  *cluster.Cluster // nil on a single node
 	control  *control.Service
 	engine   *engine.Engine
 	logs     *logs.Store
@@ -119,7 +124,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		cfg.DataDir = dir
 	}
-	st, err := natsstore.Open(ctx, natsstore.Options{Dir: cfg.DataDir, URL: cfg.NATSURL, Listen: cfg.NATSListen, Logger: log})
+	cfg.Logger = log
+	st, err := natsstore.Open(ctx, storeOptions(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +145,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 func (s *Server) build(ctx context.Context) error {
+	if s.cfg.Cluster != nil {
+		if err := s.joinCluster(ctx); err != nil {
+			return err
+		}
+	}
 	functions, err := s.store.KV(ctx, "lambda")
 	if err != nil {
 		return err
@@ -172,7 +183,12 @@ func (s *Server) build(ctx context.Context) error {
 	if s.obs, err = s.openObservability(ctx); err != nil {
 		return err
 	}
+	var share func(limit int, key string) int
+	if s.cluster != nil {
+		share = s.cluster.Share
+	}
 	s.engine = engine.New(engine.Options{
+		Share:              share,
 		Driver:             driver,
 		Launcher:           runtimeLauncher{catalogue},
 		Packages:           packages,
@@ -194,16 +210,25 @@ func (s *Server) build(ctx context.Context) error {
 		Removed:          s.engine.Removed,
 		Logger:           s.log,
 	})
-	inv := invoker.New(s.control, s.engine)
+	inv := invoker.New(s.control, s.engine, s.cluster)
 	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", 30*time.Second)
 	if err != nil {
 		return err
 	}
 	dests := &targets.Targets{}
+	var rescan time.Duration
+	if s.cluster != nil {
+		rescan = 2 * time.Second
+		s.runners = append(s.runners, follow(func(ctx context.Context) error {
+			return s.control.Follow(ctx, functions.(store.Watchable))
+		}))
+	}
 	s.async = async.New(async.Options{
 		Work:           work,
 		Control:        s.control,
-		Invoker:        inv,
+		Invoker:        hereInvoker{inv},
+		Share:          share,
+		Rescan:         rescan,
 		Targets:        dests,
 		Metrics:        s.obs,
 		RetryDelays:    s.cfg.AsyncRetryDelays,
@@ -223,6 +248,7 @@ func (s *Server) build(ctx context.Context) error {
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
 	router.HandlePath(logs.Path, s.logs.Handler())
 	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns))
+	router.HandlePath(ClusterPath, s.clusterHandler())
 	s.observabilityPaths(router)
 	// The services nubo serves, one per AWS signing name.
 	for _, svc := range []*wire.Service{

@@ -227,10 +227,19 @@ func (s *Store) Replicas() int { return s.replicas }
 // JetStream cannot place its replicas (a cluster's first start, until as
 // many nodes as replicas have joined) or does not answer (electing a
 // leader).
-func placed[T any](ctx context.Context, s *Store, what string, fn func() (T, error)) (T, error) {
+//
+// In a cluster each attempt has a second: when several nodes create
+// the same stream at once, JetStream may leave some of the requests
+// unanswered, and the stream is there when asked again.
+func placed[T any](ctx context.Context, s *Store, what string, fn func(ctx context.Context) (T, error)) (T, error) {
 	logged := time.Now()
 	for {
-		v, err := fn()
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if s.replicas > 1 {
+			actx, cancel = context.WithTimeout(ctx, time.Second)
+		}
+		v, err := fn(actx)
+		cancel()
 		var apiErr *jetstream.APIError
 		noPeers := errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeNoPeers
 		timeout := errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil || errors.Is(err, nats.ErrTimeout)
@@ -251,3 +260,38 @@ func placed[T any](ctx context.Context, s *Store, what string, fn func() (T, err
 
 // errCodeNoPeers is JetStream's "no suitable peers for placement".
 const errCodeNoPeers = 10005
+
+// again runs fn until it succeeds or fails for good. In a cluster a
+// stream whose leader died, or that was just created, answers nothing or
+// "temporarily unavailable" (a 503) while its group elects a leader, for
+// a second or three; fn is tried again then, for up to 10 s. A request
+// that JetStream did not serve is tried again whatever it is; one that
+// timed out only when it is a read, since a write may have been stored.
+func again[T any](ctx context.Context, s *Store, read bool, fn func() (T, error)) (T, error) {
+	v, err := fn()
+	if s == nil || s.replicas <= 1 {
+		return v, err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for err != nil && retryable(ctx, err, read) && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(100 * time.Millisecond):
+		}
+		v, err = fn()
+	}
+	return v, err
+}
+
+func retryable(ctx context.Context, err error, read bool) bool {
+	var apiErr *jetstream.APIError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Code == 503,
+		errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse):
+		return true
+	case read && ctx.Err() == nil:
+		return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout)
+	}
+	return false
+}

@@ -14,17 +14,18 @@ import (
 // subject, entries numbered by the stream's sequence, appends checked
 // against the expected last sequence.
 func (s *Store) Log(ctx context.Context, name, subject string) (store.Log, error) {
-	st, err := placed(ctx, s, "log "+name, func() (jetstream.Stream, error) {
+	st, err := placed(ctx, s, "log "+name, func(ctx context.Context) (jetstream.Stream, error) {
 		return s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{subject},
 			Storage: jetstream.FileStorage, Replicas: s.replicas, MaxBytes: -1})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open log %s: %w", name, err)
 	}
-	return &log{js: s.js, st: st, name: name, subject: subject, space: s.space}, nil
+	return &log{js: s.js, st: st, name: name, subject: subject, space: s.space, s: s}, nil
 }
 
 type log struct {
+	s       *Store
 	js      jetstream.JetStream
 	st      jetstream.Stream
 	name    string
@@ -36,7 +37,9 @@ func (l *log) Append(ctx context.Context, data []byte, after uint64) (uint64, er
 	if err := l.space.room(); err != nil {
 		return 0, fmt.Errorf("append to %s: %w", l.name, err)
 	}
-	ack, err := l.js.Publish(ctx, l.subject, data, jetstream.WithExpectLastSequence(after))
+	ack, err := again(ctx, l.s, false, func() (*jetstream.PubAck, error) {
+		return l.js.Publish(ctx, l.subject, data, jetstream.WithExpectLastSequence(after))
+	})
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
 		return 0, store.ErrRevision
@@ -52,7 +55,7 @@ func (l *log) Read(ctx context.Context, from uint64, fn func(seq uint64, data []
 	if from > 1 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
 	}
-	cons, err := l.js.OrderedConsumer(ctx, l.name, cfg)
+	cons, err := again(ctx, l.s, true, func() (jetstream.Consumer, error) { return l.js.OrderedConsumer(ctx, l.name, cfg) })
 	if err != nil {
 		return fmt.Errorf("read %s: %w", l.name, unavailable(err))
 	}
@@ -82,7 +85,7 @@ func (l *log) Read(ctx context.Context, from uint64, fn func(seq uint64, data []
 }
 
 func (l *log) Bounds(ctx context.Context) (first, last uint64, err error) {
-	info, err := l.st.Info(ctx)
+	info, err := again(ctx, l.s, true, func() (*jetstream.StreamInfo, error) { return l.st.Info(ctx) })
 	if err != nil {
 		return 0, 0, fmt.Errorf("bounds of %s: %w", l.name, unavailable(err))
 	}

@@ -112,7 +112,7 @@ func (s *Store) migrateStream(ctx context.Context, from jetstream.JetStream, mar
 	if _, err := marks.Put(ctx, key, []byte("copying "+s.node)); err != nil {
 		return err
 	}
-	if _, err := placed(ctx, s, "stream "+name, func() (jetstream.Stream, error) { return s.js.CreateStream(ctx, cfg) }); err != nil {
+	if _, err := placed(ctx, s, "stream "+name, func(ctx context.Context) (jetstream.Stream, error) { return s.js.CreateStream(ctx, cfg) }); err != nil {
 		return err
 	}
 	if info.State.Msgs > 0 {

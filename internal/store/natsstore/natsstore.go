@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -154,7 +155,7 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 		StoreDir:   filepath.Join(opts.Dir, "jetstream"),
 		DontListen: opts.Listen == "",
 		NoSigs:     true,
-		NoLog:      true,
+		NoLog:      os.Getenv("NUBO_NATS_DEBUG") == "",
 		MaxPayload: 8 << 20,
 		// JetStream would otherwise cap its storage at 75% of the disk
 		// free when it started; nubo's own guard (space) keeps a reserve
@@ -182,6 +183,9 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 	srv, err := server.NewServer(sopts)
 	if err != nil {
 		return nil, fmt.Errorf("embedded nats: %w", err)
+	}
+	if !sopts.NoLog {
+		srv.ConfigureLogger()
 	}
 	srv.Start()
 	if !srv.ReadyForConnections(30 * time.Second) {
@@ -213,7 +217,7 @@ func (s *Store) Close() {
 
 // KV opens (creating if needed) the key-value bucket name.
 func (s *Store) KV(ctx context.Context, name string) (store.KV, error) {
-	b, err := placed(ctx, s, "kv "+name, func() (kvBucket, error) { return s.openKV(ctx, name) })
+	b, err := placed(ctx, s, "kv "+name, func(ctx context.Context) (kvBucket, error) { return s.openKV(ctx, name) })
 	if err != nil {
 		return nil, fmt.Errorf("open kv %s: %w", name, err)
 	}
@@ -239,12 +243,12 @@ func (s *Store) openKV(ctx context.Context, name string) (kvBucket, error) {
 	if err != nil {
 		return kvBucket{}, err
 	}
-	return kvBucket{kv: kv, space: s.space, js: s.js, st: st, prefix: "$KV." + name + "."}, nil
+	return kvBucket{kv: kv, space: s.space, js: s.js, st: st, prefix: "$KV." + name + ".", s: s}, nil
 }
 
 // Objects opens (creating if needed) the object store bucket name.
 func (s *Store) Objects(ctx context.Context, name string) (store.Objects, error) {
-	obs, err := placed(ctx, s, "object store "+name, func() (jetstream.ObjectStore, error) {
+	obs, err := placed(ctx, s, "object store "+name, func(ctx context.Context) (jetstream.ObjectStore, error) {
 		obs, err := s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: name, Storage: jetstream.FileStorage, Replicas: s.replicas})
 		if err == nil && s.replicas > 1 {
 			if err = s.readFromLeader(ctx, "OBJ_"+name); err == nil {
@@ -256,7 +260,7 @@ func (s *Store) Objects(ctx context.Context, name string) (store.Objects, error)
 	if err != nil {
 		return nil, fmt.Errorf("open object store %s: %w", name, err)
 	}
-	return objectBucket{obs: obs, space: s.space}, nil
+	return objectBucket{obs: obs, space: s.space, s: s}, nil
 }
 
 // readFromLeader makes the stream's reads go to its leader, and gives it
@@ -281,6 +285,7 @@ func (s *Store) readFromLeader(ctx context.Context, name string) error {
 type kvBucket struct {
 	kv    jetstream.KeyValue
 	space *space
+	s     *Store
 	// js, st and prefix (its subjects') serve Watch.
 	js     jetstream.JetStream
 	st     jetstream.Stream
@@ -288,7 +293,7 @@ type kvBucket struct {
 }
 
 func (b kvBucket) Get(ctx context.Context, key string) (store.Entry, error) {
-	e, err := b.kv.Get(ctx, key)
+	e, err := again(ctx, b.s, true, func() (jetstream.KeyValueEntry, error) { return b.kv.Get(ctx, key) })
 	if err != nil {
 		return store.Entry{}, kvError(err)
 	}
@@ -299,7 +304,7 @@ func (b kvBucket) Put(ctx context.Context, key string, value []byte) (uint64, er
 	if err := b.space.room(); err != nil {
 		return 0, err
 	}
-	rev, err := b.kv.Put(ctx, key, value)
+	rev, err := again(ctx, b.s, false, func() (uint64, error) { return b.kv.Put(ctx, key, value) })
 	return rev, kvError(err)
 }
 
@@ -307,7 +312,7 @@ func (b kvBucket) Create(ctx context.Context, key string, value []byte) (uint64,
 	if err := b.space.room(); err != nil {
 		return 0, err
 	}
-	rev, err := b.kv.Create(ctx, key, value)
+	rev, err := again(ctx, b.s, false, func() (uint64, error) { return b.kv.Create(ctx, key, value) })
 	return rev, kvError(err)
 }
 
@@ -315,7 +320,7 @@ func (b kvBucket) Update(ctx context.Context, key string, value []byte, revision
 	if err := b.space.room(); err != nil {
 		return 0, err
 	}
-	rev, err := b.kv.Update(ctx, key, value, revision)
+	rev, err := again(ctx, b.s, false, func() (uint64, error) { return b.kv.Update(ctx, key, value, revision) })
 	if errors.Is(err, jetstream.ErrKeyExists) {
 		// JetStream reports a stale revision as "key exists".
 		return 0, store.ErrRevision
@@ -324,13 +329,13 @@ func (b kvBucket) Update(ctx context.Context, key string, value []byte, revision
 }
 
 func (b kvBucket) Delete(ctx context.Context, key string) error {
-	err := b.kv.Purge(ctx, key)
+	_, err := again(ctx, b.s, false, func() (struct{}, error) { return struct{}{}, b.kv.Purge(ctx, key) })
 	b.space.refresh()
 	return kvError(err)
 }
 
 func (b kvBucket) Deleted(ctx context.Context, key string) (time.Time, error) {
-	entries, err := b.kv.History(ctx, key)
+	entries, err := again(ctx, b.s, true, func() ([]jetstream.KeyValueEntry, error) { return b.kv.History(ctx, key) })
 	if err != nil {
 		return time.Time{}, kvError(err)
 	}
@@ -346,15 +351,18 @@ func (b kvBucket) Keys(ctx context.Context, prefix string) ([]string, error) {
 	if prefix != "" {
 		filter = prefix + ".>"
 	}
-	lister, err := b.kv.ListKeysFiltered(ctx, filter)
-	if err != nil {
-		return nil, kvError(err)
-	}
-	var keys []string
-	for k := range lister.Keys() {
-		keys = append(keys, k)
-	}
-	return keys, nil
+	keys, err := again(ctx, b.s, true, func() ([]string, error) {
+		lister, err := b.kv.ListKeysFiltered(ctx, filter)
+		if err != nil {
+			return nil, err
+		}
+		var keys []string
+		for k := range lister.Keys() {
+			keys = append(keys, k)
+		}
+		return keys, nil
+	})
+	return keys, kvError(err)
 }
 
 func kvError(err error) error {
@@ -372,6 +380,7 @@ func kvError(err error) error {
 type objectBucket struct {
 	obs   jetstream.ObjectStore
 	space *space
+	s     *Store
 }
 
 func (b objectBucket) Put(ctx context.Context, name string, r io.Reader) error {
@@ -386,7 +395,7 @@ func (b objectBucket) Put(ctx context.Context, name string, r io.Reader) error {
 }
 
 func (b objectBucket) Get(ctx context.Context, name string) (io.ReadCloser, error) {
-	r, err := b.obs.Get(ctx, name)
+	r, err := again(ctx, b.s, true, func() (jetstream.ObjectResult, error) { return b.obs.Get(ctx, name) })
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, store.ErrNotFound
 	}

@@ -42,14 +42,15 @@ func (s *Store) Stream(ctx context.Context, name, prefix string, opts StreamOpti
 	if cfg.MaxBytes == 0 {
 		cfg.MaxBytes = -1
 	}
-	st, err := placed(ctx, s, "stream "+name, func() (jetstream.Stream, error) { return s.js.CreateOrUpdateStream(ctx, cfg) })
+	st, err := placed(ctx, s, "stream "+name, func(ctx context.Context) (jetstream.Stream, error) { return s.js.CreateOrUpdateStream(ctx, cfg) })
 	if err != nil {
 		return nil, fmt.Errorf("open stream %s: %w", name, err)
 	}
-	return &stream{js: s.js, st: st, name: name, log: s.log, space: s.space}, nil
+	return &stream{js: s.js, st: st, name: name, log: s.log, space: s.space, s: s}, nil
 }
 
 type stream struct {
+	s     *Store
 	js    jetstream.JetStream
 	st    jetstream.Stream
 	name  string
@@ -66,7 +67,7 @@ func (s *stream) Store(ctx context.Context, subject string, data []byte) error {
 	if err := s.space.room(); err != nil {
 		return fmt.Errorf("append to %s: %w", subject, err)
 	}
-	if _, err := s.js.Publish(ctx, subject, data); err != nil {
+	if _, err := again(ctx, s.s, false, func() (*jetstream.PubAck, error) { return s.js.Publish(ctx, subject, data) }); err != nil {
 		return fmt.Errorf("append to %s: %w", subject, unavailable(err))
 	}
 	return nil
@@ -192,7 +193,7 @@ func (s *stream) Read(ctx context.Context, filter string, since time.Time, follo
 	if !since.IsZero() {
 		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
 	}
-	cons, err := s.js.OrderedConsumer(ctx, s.name, cfg)
+	cons, err := again(ctx, s.s, true, func() (jetstream.Consumer, error) { return s.js.OrderedConsumer(ctx, s.name, cfg) })
 	if err != nil {
 		return fmt.Errorf("read %s: %w", filter, err)
 	}
@@ -259,7 +260,7 @@ func message(msg jetstream.Msg) store.Message {
 }
 
 func (s *stream) Subjects(ctx context.Context, filter string) (map[string]uint64, error) {
-	info, err := s.st.Info(ctx, jetstream.WithSubjectFilter(filter))
+	info, err := again(ctx, s.s, true, func() (*jetstream.StreamInfo, error) { return s.st.Info(ctx, jetstream.WithSubjectFilter(filter)) })
 	if err != nil {
 		return nil, fmt.Errorf("list subjects %s: %w", filter, err)
 	}

@@ -43,7 +43,7 @@ const compactAt = 50000
 // picks the newest complete generation and deletes the others, so a crash
 // at any point of a rewrite loses nothing and revives nothing.
 func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, error) {
-	existing, err := placed(ctx, s, "table "+name, func() (map[string]bool, error) { return s.streamNames(ctx) })
+	existing, err := placed(ctx, s, "table "+name, func(ctx context.Context) (map[string]bool, error) { return s.streamNames(ctx) })
 	if err != nil {
 		return nil, fmt.Errorf("open table %s: %w", name, err)
 	}
@@ -175,7 +175,7 @@ func (sh *shard) open(ctx context.Context, existing map[string]bool) error {
 			}
 		}
 	}
-	st, err := placed(ctx, sh.store, "table "+sh.base, func() (jetstream.Stream, error) { return sh.js.CreateOrUpdateStream(ctx, sh.config(current, true)) })
+	st, err := placed(ctx, sh.store, "table "+sh.base, func(ctx context.Context) (jetstream.Stream, error) { return sh.js.CreateOrUpdateStream(ctx, sh.config(current, true)) })
 	if err != nil {
 		return err
 	}
@@ -310,7 +310,9 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 		subject = sh.prefix + "." + prefix + "." + barrierToken
 	}
 	nonce := nuid.Next()
-	if _, err := sh.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: []byte(nonce)}, jetstream.WithMsgTTL(time.Second)); err != nil {
+	if _, err := again(ctx, sh.store, true, func() (*jetstream.PubAck, error) {
+		return sh.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: []byte(nonce)}, jetstream.WithMsgTTL(barrierTTL))
+	}); err != nil {
 		return false, 0, fmt.Errorf("scan %s: %w", prefix, unavailable(err))
 	}
 	for attempt := 0; ; attempt++ {
@@ -321,7 +323,7 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 			return true
 		})
 		// The follower is catching up, or JetStream elects a leader.
-		if (errors.Is(err, errNoBarrier) || errors.Is(err, nats.ErrNoResponders)) && attempt < 100 {
+		if (errors.Is(err, errNoBarrier) || retryable(ctx, err, true)) && attempt < 500 {
 			time.Sleep(20 * time.Millisecond)
 			continue
 		}
@@ -336,6 +338,10 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 		return true, markers, nil
 	}
 }
+
+// barrierTTL keeps a barrier for longer than any scan waits for it (each
+// prefix's barrier replaces the one before anyway).
+const barrierTTL = 10 * time.Minute
 
 // errNoBarrier is a scan that ended without reading its barrier.
 var errNoBarrier = errors.New("store: scan read a replica behind its barrier")

@@ -20,8 +20,10 @@ func (b kvBucket) Watch(ctx context.Context, prefix string, fn func(store.Change
 	if prefix != "" {
 		filter = prefix + ".>"
 	}
-	cons, err := b.js.OrderedConsumer(ctx, b.st.CachedInfo().Config.Name, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{b.prefix + filter}, DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
+	cons, err := again(ctx, b.s, true, func() (jetstream.Consumer, error) {
+		return b.js.OrderedConsumer(ctx, b.st.CachedInfo().Config.Name, jetstream.OrderedConsumerConfig{
+			FilterSubjects: []string{b.prefix + filter}, DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("watch %s: %w", filter, unavailable(err))
@@ -85,7 +87,7 @@ func (f *follower) deliver(msg jetstream.Msg, fn func(store.Change)) {
 // Sync asks the bucket's leader for the last revision under the filter and
 // waits until the watch has delivered it.
 func (f *follower) Sync(ctx context.Context) error {
-	m, err := f.b.st.GetLastMsgForSubject(ctx, f.b.prefix+f.filter)
+	m, err := again(ctx, f.b.s, true, func() (*jetstream.RawStreamMsg, error) { return f.b.st.GetLastMsgForSubject(ctx, f.b.prefix+f.filter) })
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return nil
 	}
