@@ -175,7 +175,9 @@ func (sh *shard) open(ctx context.Context, existing map[string]bool) error {
 			}
 		}
 	}
-	st, err := placed(ctx, sh.store, "table "+sh.base, func(ctx context.Context) (jetstream.Stream, error) { return sh.js.CreateOrUpdateStream(ctx, sh.config(current, true)) })
+	st, err := placed(ctx, sh.store, "table "+sh.base, func(ctx context.Context) (jetstream.Stream, error) {
+		return sh.js.CreateOrUpdateStream(ctx, sh.config(current, true))
+	})
 	if err != nil {
 		return err
 	}
