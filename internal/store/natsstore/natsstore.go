@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -155,7 +154,7 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 		StoreDir:   filepath.Join(opts.Dir, "jetstream"),
 		DontListen: opts.Listen == "",
 		NoSigs:     true,
-		NoLog:      os.Getenv("NUBO_NATS_DEBUG") == "",
+		NoLog:      true,
 		MaxPayload: 8 << 20,
 		// JetStream would otherwise cap its storage at 75% of the disk
 		// free when it started; nubo's own guard (space) keeps a reserve
@@ -183,9 +182,6 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 	srv, err := server.NewServer(sopts)
 	if err != nil {
 		return nil, fmt.Errorf("embedded nats: %w", err)
-	}
-	if !sopts.NoLog {
-		srv.ConfigureLogger()
 	}
 	srv.Start()
 	if !srv.ReadyForConnections(30 * time.Second) {
