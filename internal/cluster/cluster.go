@@ -42,10 +42,12 @@ type Options struct {
 	Bus store.Bus
 	// Load, when set, is sampled for every heartbeat.
 	Load func() Load
-	// Beat is how often the heartbeat is written (500 ms); a node whose
-	// heartbeat has not changed for DeadAfter (3 s) is dead to the
+	// Beat is how often the heartbeat is written (250 ms); a node whose
+	// heartbeat has not changed for DeadAfter (2.25 s) is dead to the
 	// others, and a node that could not write its own for FenceAfter
-	// (2 s, less than DeadAfter) stops serving what it holds.
+	// (1 s) stops serving what it holds. DeadAfter must exceed FenceAfter
+	// by more than a Beat and the time a heartbeat takes to store: a node
+	// stops before the others may take over.
 	Beat       time.Duration
 	DeadAfter  time.Duration
 	FenceAfter time.Duration
@@ -131,13 +133,13 @@ const nodePrefix, claimPrefix = "node", "own"
 // and stores the first heartbeat. Run keeps it beating; Close leaves.
 func Open(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Beat == 0 {
-		opts.Beat = 500 * time.Millisecond
+		opts.Beat = 250 * time.Millisecond
 	}
 	if opts.DeadAfter == 0 {
-		opts.DeadAfter = 3 * time.Second
+		opts.DeadAfter = 2250 * time.Millisecond
 	}
 	if opts.FenceAfter == 0 {
-		opts.FenceAfter = 2 * time.Second
+		opts.FenceAfter = time.Second
 	}
 	if opts.Settle == 0 {
 		opts.Settle = 10 * time.Second
@@ -269,27 +271,47 @@ func (c *Cluster) checkFence(ctx context.Context, stored bool) {
 	c.log.Info("cluster: this node serves again", "node", c.self.Name)
 }
 
-// Serving reports whether this node serves what it holds.
+// Serving reports whether this node serves what it holds: it is not
+// fenced, and its last heartbeat is recent (a node that was paused longer
+// than FenceAfter must not serve a request before Run fences it).
 func (c *Cluster) Serving() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return !c.fenced
+	return c.servingLocked()
 }
 
-// waitServing waits until this node serves, for at most the fence time.
+func (c *Cluster) servingLocked() bool {
+	return !c.fenced && time.Since(c.beatOK) < c.opts.FenceAfter
+}
+
+// waitServing waits until this node serves, for at most DeadAfter.
 func (c *Cluster) waitServing(ctx context.Context) error {
 	c.mu.Lock()
+	if c.servingLocked() {
+		c.mu.Unlock()
+		return nil
+	}
 	ch := c.serving
 	c.mu.Unlock()
 	t := time.NewTimer(c.opts.DeadAfter)
 	defer t.Stop()
-	select {
-	case <-ch:
-		return nil
-	case <-t.C:
-		return errFenced
-	case <-ctx.Done():
-		return ctx.Err()
+	poll := time.NewTicker(c.opts.Beat / 2)
+	defer poll.Stop()
+	for {
+		select {
+		case <-ch:
+		case <-poll.C:
+		case <-t.C:
+			return errFenced
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if c.Serving() {
+			return nil
+		}
+		c.mu.Lock()
+		ch = c.serving
+		c.mu.Unlock()
 	}
 }
 
@@ -344,7 +366,7 @@ func (c *Cluster) changed(ch store.Change) {
 // this node while it serves, another while its heartbeat changes.
 func (c *Cluster) liveLocked(name, inc string) bool {
 	if name == c.self.Name {
-		return inc == c.self.Incarnation && !c.fenced
+		return (inc == "" || inc == c.self.Incarnation) && c.servingLocked()
 	}
 	m := c.members[name]
 	if m == nil || inc != "" && m.info.Incarnation != inc {
@@ -370,7 +392,7 @@ func (c *Cluster) liveNamesLocked(settled bool) []string {
 		}
 		out = append(out, name)
 	}
-	if !c.fenced && !contains(out, c.self.Name) {
+	if c.servingLocked() && !contains(out, c.self.Name) {
 		out = append(out, c.self.Name)
 	}
 	sort.Strings(out)

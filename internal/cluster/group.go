@@ -38,6 +38,8 @@ type Group struct {
 	// tracking is set once Track was called: held resources it does not
 	// list are released.
 	tracking bool
+	// forget are resources to release at the next tick (Forget).
+	forget map[string]bool
 }
 
 // holding is a resource this node holds or is acquiring: operations hold
@@ -235,9 +237,16 @@ func (g *Group) Track(resources []string) {
 	g.mu.Unlock()
 }
 
-// Forget releases resource (deleted) wherever this node holds it.
-func (g *Group) Forget(ctx context.Context, resource string) {
-	g.release(ctx, resource, false)
+// Forget releases resource (deleted) if this node holds it, at the next
+// tick: an operation on resource may call it, and releasing waits for the
+// operations on it to end.
+func (g *Group) Forget(resource string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.forget == nil {
+		g.forget = map[string]bool{}
+	}
+	g.forget[resource] = true
 }
 
 // tick hands over what a settled node is preferred for, releases what is
@@ -247,6 +256,10 @@ func (g *Group) tick(ctx context.Context) {
 	c := g.c
 	g.mu.Lock()
 	var held, tracked []string
+	for r := range g.forget {
+		defer g.release(ctx, r, false)
+	}
+	g.forget = nil
 	for r := range g.held {
 		if g.tracking && !g.tracked[r] {
 			defer g.release(ctx, r, false)

@@ -79,7 +79,10 @@ func (o *Op[In, Out]) Do(ctx context.Context, in *In) (*Out, error) {
 // that, as SQS's and SNS's at-least-once deliveries do).
 func Forward[T any](ctx context.Context, g *Group, resource string, local func(context.Context) (T, error), remote func(ctx context.Context, node string) (T, error)) (T, error) {
 	var zero T
-	deadline := time.Now().Add(g.c.opts.DeadAfter + g.c.opts.FenceAfter)
+	// A node that died holding resource is dead to this one within the
+	// time its bucket needs to elect a leader (when it led it) and
+	// DeadAfter.
+	deadline := time.Now().Add(g.c.opts.DeadAfter + 10*time.Second)
 	for {
 		node, done, err := g.Use(ctx, resource)
 		if err != nil {
