@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -69,8 +70,9 @@ func clusterCmd(args []string) error {
 	c.register(fs)
 	asJSON := fs.Bool("json", false, "print the status as JSON")
 	fs.Parse(args[1:])
-	client := &http.Client{Timeout: 10 * time.Second}
-	resp, err := client.Get("http://" + c.addr + server.ClusterPath)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := c.get(ctx, server.ClusterPath)
 	if err != nil {
 		return err
 	}

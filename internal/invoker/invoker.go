@@ -43,10 +43,14 @@ func (i *Invoker) Resolve(ctx context.Context, inv *lambda.Invocation) error {
 }
 
 // Invoke resolves inv's function and runs it synchronously, on the node
-// placement picks.
+// placement picks (a streamed response runs here: its bytes go to this
+// node's caller as they come).
 func (i *Invoker) Invoke(ctx context.Context, inv *lambda.Invocation) (*lambda.Result, error) {
 	if err := i.resolve(ctx, inv); err != nil {
 		return nil, err
+	}
+	if inv.Stream != nil {
+		return i.local(ctx, inv)
 	}
 	if i.place != nil {
 		if node := i.place.pick(inv); node != "" {

@@ -146,7 +146,8 @@ var errNotSent = errors.New("invoker: the node is gone")
 // invocationHeader is an invocation as it travels, but for its payload.
 type invocationHeader struct {
 	lambda.Invocation
-	Payload []byte `json:"-"`
+	Payload []byte                `json:"-"`
+	Stream  lambda.ResponseStream `json:"-"`
 }
 
 // serve runs an invocation another node sent here.

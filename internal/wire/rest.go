@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/sigv4"
 )
 
 // RESTProtocol is restJson1 or restXml: operations found by method and
@@ -28,13 +29,27 @@ type RESTProtocol struct {
 	// NotFound is the error for a request no route matches (an
 	// UnknownOperationException naming the method and path by default).
 	NotFound func(r *http.Request) error
+	// Dispatch, when set, finds the operation of every request instead of
+	// the Ops' HTTP patterns, for a service whose paths Go's ServeMux
+	// cannot route: S3 tells operations of one path apart by query
+	// subresources (?tagging, ?uploads) and headers, and its object keys
+	// are raw paths that may hold "//", ".." or "%2F", which the mux would
+	// clean or redirect. It returns the operation's name ("" for none:
+	// NotFound) and the values of its path labels, which members bound
+	// by wire:"path=..." read.
+	Dispatch func(r *http.Request) (op string, labels map[string]string)
 }
 
 // Route is a REST handler that binds its own request and returns an error
-// for the layer to render.
+// for the layer to render. Operation names it; Action is its IAM action
+// (the service's prefix and Operation when empty). Unless AnyResource,
+// the handler calls Authorize with the resource before it acts.
 type Route struct {
-	Pattern string
-	Handle  func(w http.ResponseWriter, r *http.Request) error
+	Pattern     string
+	Operation   string
+	Action      string
+	AnyResource bool
+	Handle      func(w http.ResponseWriter, r *http.Request) error
 }
 
 func (p *RESTProtocol) protocol() Protocol {
@@ -53,8 +68,9 @@ func (s *Service) restMux() *http.ServeMux {
 				s.mux.HandleFunc(op.HTTP, s.adapt(func(w http.ResponseWriter, r *http.Request) error { return s.serveOp(w, r, op) }))
 			}
 		}
-		for _, rt := range s.REST.Routes {
-			s.mux.HandleFunc(rt.Pattern, s.adapt(rt.Handle))
+		for i := range s.REST.Routes {
+			rt := &s.REST.Routes[i]
+			s.mux.HandleFunc(rt.Pattern, s.adaptRoute(rt))
 		}
 	})
 	return s.mux
@@ -68,7 +84,41 @@ func (s *Service) adapt(h func(http.ResponseWriter, *http.Request) error) http.H
 	}
 }
 
+// adaptRoute serves a Route: it names the call's operation and action,
+// authorises routes on no resource, and refuses an answer given without
+// authorisation.
+func (s *Service) adaptRoute(rt *Route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := CallOf(r.Context())
+		c.Operation, c.action = rt.Operation, s.RouteAction(rt)
+		err := s.routeAccess(r, rt)
+		if err == nil {
+			err = rt.Handle(&routeGuard{ResponseWriter: w, s: s, r: r, c: c}, r)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+// routeAccess refuses unsigned requests to a route and authorises routes on
+// no resource.
+func (s *Service) routeAccess(r *http.Request, rt *Route) error {
+	c := CallOf(r.Context())
+	if c.unsigned && !s.Anonymous {
+		return (&sigv4.Error{Kind: sigv4.Missing}).For(s.family())
+	}
+	if rt.AnyResource {
+		return s.authorize(r.Context(), c.action, "*")
+	}
+	return nil
+}
+
 func (s *Service) serveREST(w http.ResponseWriter, r *http.Request) {
+	if s.REST.Dispatch != nil {
+		s.dispatch(w, r)
+		return
+	}
 	_, pattern := s.restMux().Handler(r)
 	// A path that is not canonical ("/functions/.") would be redirected
 	// with an HTML page; AWS answers such paths with an error.
@@ -77,6 +127,22 @@ func (s *Service) serveREST(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.restMux().ServeHTTP(w, r) // which sets the request's path values
+}
+
+// dispatch serves a request of a service with its own Dispatch.
+func (s *Service) dispatch(w http.ResponseWriter, r *http.Request) {
+	name, labels := s.REST.Dispatch(r)
+	op := s.op(name)
+	if op == nil {
+		s.fail(w, r, s.notFound(r))
+		return
+	}
+	for k, v := range labels {
+		r.SetPathValue(k, v)
+	}
+	if err := s.serveOp(w, r, op); err != nil {
+		s.fail(w, r, err)
+	}
 }
 
 func (s *Service) notFound(r *http.Request) error {
@@ -93,6 +159,9 @@ func (s *Service) serveOp(w http.ResponseWriter, r *http.Request, op *Op) error 
 	CallOf(r.Context()).Operation = op.Name
 	in := reflect.New(op.in)
 	if err := s.bind(r, in.Elem()); err != nil {
+		return err
+	}
+	if err := s.authorizeOp(r.Context(), op, in.Interface()); err != nil {
 		return err
 	}
 	out, err := op.call(r.Context(), in.Interface())
@@ -260,13 +329,15 @@ func (s *Service) writeREST(w http.ResponseWriter, op *Op, out any) error {
 				w.Header().Set(m.bind.name, headerText(reflect.Indirect(f)))
 			}
 		case "headers":
+			// Written as named, not canonicalised: botocore keeps the case
+			// of what follows the prefix (S3 sends x-amz-meta-* lowercase).
 			for _, k := range f.MapKeys() {
-				w.Header().Set(m.bind.name+k.String(), f.MapIndex(k).String())
+				w.Header()[strings.ToLower(m.bind.name)+k.String()] = []string{f.MapIndex(k).String()}
 			}
 		case "payload":
 			payload = f
 		case "":
-			hasBody = hasBody || m.json != ""
+			hasBody = hasBody || m.json != "" || s.REST.XML && m.xmlOnly
 		}
 	}
 	switch {

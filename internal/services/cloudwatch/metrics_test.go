@@ -137,6 +137,90 @@ func TestDimensionsAndHistorySurviveRestart(t *testing.T) {
 	}
 }
 
+// API Gateway's metrics live beside Lambda's, per API and per stage, and
+// survive a restart.
+func TestAPIGatewayMetrics(t *testing.T) {
+	ctx := context.Background()
+	b := openBacking(t)
+	m := b.open(t, nil)
+	api := []cloudwatch.Dimension{{Name: "ApiId", Value: "api1"}}
+	stage := func(name string) []cloudwatch.Dimension {
+		return append(api[:1:1], cloudwatch.Dimension{Name: "Stage", Value: name})
+	}
+	for _, dims := range [][]cloudwatch.Dimension{api, stage("$default"), api, stage("prod")} {
+		m.Put(cloudwatch.NamespaceAPIGateway, cloudwatch.Count, "r", dims, 1)
+	}
+	m.Put(cloudwatch.NamespaceAPIGateway, cloudwatch.Latency, "r", stage("prod"), 12)
+	m.Put(cloudwatch.NamespaceAPIGateway, cloudwatch.Count, "r", []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, 1) // not API Gateway's
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "api1"}, 1)
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := b.open(t, nil)
+	sum := func(dims []cloudwatch.Dimension) float64 {
+		var total float64
+		for _, p := range query(t, again, cloudwatch.Query{Region: "r", Namespace: cloudwatch.NamespaceAPIGateway, Name: cloudwatch.Count, Dimensions: dims}) {
+			total += p.Sum
+		}
+		return total
+	}
+	if got := sum(api); got != 2 {
+		t.Errorf("Count of the API: %v", got)
+	}
+	if got := sum(stage("prod")); got != 1 {
+		t.Errorf("Count of the prod stage: %v", got)
+	}
+	var apigw, lambda int
+	for _, mt := range again.List("r", "", nil, false) {
+		switch mt.Namespace {
+		case cloudwatch.NamespaceAPIGateway:
+			apigw++
+		case cloudwatch.Namespace:
+			lambda++
+		}
+	}
+	if apigw != 4 || lambda != 2 {
+		t.Errorf("series: %d of AWS/ApiGateway, %d of AWS/Lambda", apigw, lambda)
+	}
+	if !cloudwatch.Known(cloudwatch.NamespaceAPIGateway) || cloudwatch.Unit[cloudwatch.IntegrationLatency] != "Milliseconds" {
+		t.Error("AWS/ApiGateway's metrics are not known")
+	}
+}
+
+// TestS3Namespace records AWS/S3 metrics with Put: one series per bucket
+// and filter, its dimensions in any order, kept across a restart.
+func TestS3Namespace(t *testing.T) {
+	ctx := context.Background()
+	b := openBacking(t)
+	m := b.open(t, nil)
+	bucket := []cloudwatch.Dimension{{Name: "FilterId", Value: "EntireBucket"}, {Name: "BucketName", Value: "photos"}}
+	for range 3 {
+		m.Put(cloudwatch.NamespaceS3, cloudwatch.AllRequests, "r", bucket, 1)
+	}
+	m.Put(cloudwatch.NamespaceS3, cloudwatch.BytesDownloaded, "r", bucket, 4096)
+	sum := func(m *cloudwatch.Metrics, dims []cloudwatch.Dimension) float64 {
+		var s float64
+		for _, p := range query(t, m, cloudwatch.Query{Region: "r", Namespace: cloudwatch.NamespaceS3, Name: cloudwatch.AllRequests, Dimensions: dims}) {
+			s += p.Sum
+		}
+		return s
+	}
+	check := func(m *cloudwatch.Metrics, when string) {
+		if got := sum(m, []cloudwatch.Dimension{bucket[1], bucket[0]}); got != 3 {
+			t.Errorf("%s: AllRequests %v, want 3", when, got)
+		}
+		s3 := m.List("r", "", []cloudwatch.Dimension{{Name: "BucketName", Value: "photos"}}, false)
+		if len(s3) != 2 || s3[0].Namespace != cloudwatch.NamespaceS3 || len(s3[0].Dimensions) != 2 {
+			t.Errorf("%s: S3 series %+v", when, s3)
+		}
+	}
+	check(m, "before restart")
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check(b.open(t, nil), "after restart")
+}
+
 func TestPeriods(t *testing.T) {
 	b := openBacking(t)
 	m := b.open(t, nil)
@@ -263,5 +347,29 @@ func TestOtherNamespace(t *testing.T) {
 	list := again.List("r", "", []cloudwatch.Dimension{{Name: "TableName"}}, false)
 	if len(list) != 1 || list[0].Namespace != cloudwatch.NamespaceDynamoDB || list[0].Name != cloudwatch.SuccessfulRequestLatency {
 		t.Errorf("list after restart = %+v", list)
+	}
+}
+
+func TestEventsNamespace(t *testing.T) {
+	b := openBacking(t)
+	m := b.open(t, nil)
+	rule := []cloudwatch.Dimension{{Name: "RuleName", Value: "r"}}
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", rule, 1)
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", append([]cloudwatch.Dimension{{Name: "EventBusName", Value: "b"}}, rule...), 1)
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", []cloudwatch.Dimension{{Name: "FunctionName", Value: "r"}}, 1)
+	if got := query(t, m, cloudwatch.Query{Namespace: cloudwatch.NamespaceEvents, Region: "us-east-1", Name: cloudwatch.Invocations, Dimensions: rule}); len(got) != 1 || got[0].Sum != 1 {
+		t.Fatalf("per rule: %+v", got)
+	}
+	if got := query(t, m, cloudwatch.Query{Region: "us-east-1", Name: cloudwatch.Invocations, Dimensions: []cloudwatch.Dimension{{Name: "FunctionName", Value: "r"}}}); len(got) != 0 {
+		t.Fatalf("an AWS/Events series in AWS/Lambda: %+v", got)
+	}
+	n := 0
+	for _, mt := range m.List("us-east-1", "", nil, false) {
+		if mt.Namespace == cloudwatch.NamespaceEvents {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("AWS/Events series listed: %d", n)
 	}
 }

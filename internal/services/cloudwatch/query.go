@@ -27,8 +27,12 @@ type Metric struct {
 // dimensionNames are the names of a namespace's two dimensions, kept in a
 // series' Function and Resource.
 var dimensionNames = map[string][2]string{
-	Namespace:         {DimFunctionName, DimResource},
-	NamespaceDynamoDB: {"TableName", "Operation"},
+	Namespace:           {DimFunctionName, DimResource},
+	NamespaceDynamoDB:   {"TableName", "Operation"},
+	NamespaceEvents:     {"EventBusName", "RuleName"},
+	NamespaceAPIGateway: {"ApiId", "Stage"},
+	NamespaceS3:         {"BucketName", "FilterId"},
+	NamespaceStates:     {}, // one dimension (oneDimension)
 }
 
 // Known tells whether nubo has metrics of namespace ns.
@@ -46,6 +50,10 @@ func (s series) namespace() string {
 
 func (s series) metric() Metric {
 	m := Metric{Namespace: s.namespace(), Name: s.Name}
+	if oneDimension[m.Namespace] {
+		m.Dimensions = []Dimension{{s.Resource, s.Function}}
+		return m
+	}
 	names := dimensionNames[m.Namespace]
 	if s.Function != "" {
 		m.Dimensions = append(m.Dimensions, Dimension{names[0], s.Function})
@@ -70,6 +78,13 @@ func seriesOf(region, ns, name string, dims []Dimension) (s series, ok bool) {
 	if ns != Namespace {
 		s.NS = ns
 	}
+	if oneDimension[ns] {
+		if len(dims) != 1 {
+			return s, false
+		}
+		s.Function, s.Resource = dims[0].Value, dims[0].Name
+		return s, true
+	}
 	for _, d := range dims {
 		switch {
 		case d.Name == names[0] && s.Function == "":
@@ -80,7 +95,7 @@ func seriesOf(region, ns, name string, dims []Dimension) (s series, ok bool) {
 			return s, false
 		}
 	}
-	return s, s.Resource == "" || s.Function != ""
+	return s, s.Resource == "" || s.Function != "" || ns == NamespaceEvents // a rule's series has no bus
 }
 
 // Query asks for the statistics of one series.
