@@ -213,6 +213,14 @@ func (q *quorum) check() error {
 	return nil
 }
 
+// cutOff returns errCutOff while this node is cut off from the majority.
+func (s *Store) cutOff() error {
+	if s.space == nil {
+		return nil
+	}
+	return s.space.quorum.check()
+}
+
 // Reachable reports whether this node is in touch with a majority of the
 // cluster (always true for a single node or an external NATS).
 func (s *Store) Reachable() bool { return s.space.quorum.check() == nil }
@@ -232,7 +240,7 @@ func (s *Store) Replicas() int { return s.replicas }
 // the same stream at once, JetStream may leave some of the requests
 // unanswered, and the stream is there when asked again.
 func placed[T any](ctx context.Context, s *Store, what string, fn func(ctx context.Context) (T, error)) (T, error) {
-	logged := time.Now()
+	logged, started := time.Now(), time.Now()
 	for {
 		actx, cancel := ctx, context.CancelFunc(func() {})
 		if s.replicas > 1 {
@@ -243,7 +251,14 @@ func placed[T any](ctx context.Context, s *Store, what string, fn func(ctx conte
 		var apiErr *jetstream.APIError
 		noPeers := errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeNoPeers
 		timeout := errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil || errors.Is(err, nats.ErrTimeout)
-		if err == nil || !noPeers && !(timeout && s.replicas > 1) {
+		// A server that is joining the cluster answers 503s and has no
+		// responders for a while.
+		joining := s.replicas > 1 && retryable(ctx, err, false)
+		// Nodes that start together create the same streams at once: one
+		// of them finds the stream not yet there, or created meanwhile.
+		racing := s.replicas > 1 && time.Since(started) < 10*time.Second && (errors.Is(err, jetstream.ErrStreamNotFound) ||
+			errors.Is(err, jetstream.ErrBucketExists) || errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeStreamNameInUse)
+		if err == nil || !noPeers && !(timeout && s.replicas > 1) && !joining && !racing {
 			return v, err
 		}
 		if time.Since(logged) > 5*time.Second {
@@ -258,8 +273,9 @@ func placed[T any](ctx context.Context, s *Store, what string, fn func(ctx conte
 	}
 }
 
-// errCodeNoPeers is JetStream's "no suitable peers for placement".
-const errCodeNoPeers = 10005
+// JetStream's "no suitable peers for placement" and "stream name already
+// in use with a different configuration".
+const errCodeNoPeers, errCodeStreamNameInUse = 10005, 10058
 
 // again runs fn until it succeeds or fails for good. In a cluster a
 // stream whose leader died, or that was just created, answers nothing or
@@ -268,12 +284,21 @@ const errCodeNoPeers = 10005
 // that JetStream did not serve is tried again whatever it is; one that
 // timed out only when it is a read, since a write may have been stored.
 func again[T any](ctx context.Context, s *Store, read bool, fn func() (T, error)) (T, error) {
-	v, err := fn()
 	if s == nil || s.replicas <= 1 {
-		return v, err
+		return fn()
 	}
+	// A node cut off from the majority can neither write nor read from
+	// the leaders: it answers at once rather than when JetStream times out.
+	if err := s.cutOff(); err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := fn()
 	deadline := time.Now().Add(10 * time.Second)
 	for err != nil && retryable(ctx, err, read) && time.Now().Before(deadline) {
+		if cut := s.cutOff(); cut != nil {
+			return v, cut
+		}
 		select {
 		case <-ctx.Done():
 			return v, err

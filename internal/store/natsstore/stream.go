@@ -193,35 +193,66 @@ func (s *stream) Read(ctx context.Context, filter string, since time.Time, follo
 	if !since.IsZero() {
 		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
 	}
+	if follow {
+		cons, err := again(ctx, s.s, true, func() (jetstream.Consumer, error) { return s.js.OrderedConsumer(ctx, s.name, cfg) })
+		if err != nil {
+			return fmt.Errorf("read %s: %w", filter, err)
+		}
+		return s.follow(ctx, cons, fn)
+	}
+	// In a cluster a read can lose its consumer (its server restarts,
+	// JetStream elects): it goes on after the last message it delivered.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		last, err := s.readOnce(ctx, cfg, fn)
+		if err == nil {
+			return nil
+		}
+		if s.s.replicas <= 1 || !retryable(ctx, err, true) || time.Now().After(deadline) {
+			return fmt.Errorf("read %s: %w", filter, err)
+		}
+		if last > 0 {
+			cfg.DeliverPolicy, cfg.OptStartSeq, cfg.OptStartTime = jetstream.DeliverByStartSequencePolicy, last+1, nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// readOnce reads with one ordered consumer what it has pending, and
+// returns the sequence of the last message it delivered to fn.
+func (s *stream) readOnce(ctx context.Context, cfg jetstream.OrderedConsumerConfig, fn func(store.Message) bool) (last uint64, err error) {
 	cons, err := again(ctx, s.s, true, func() (jetstream.Consumer, error) { return s.js.OrderedConsumer(ctx, s.name, cfg) })
 	if err != nil {
-		return fmt.Errorf("read %s: %w", filter, err)
-	}
-	if follow {
-		return s.follow(ctx, cons, fn)
+		return 0, err
 	}
 	remaining := cons.CachedInfo().NumPending
 	for remaining > 0 {
 		batch, err := cons.Fetch(int(min(remaining, 1000)), jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
-			return fmt.Errorf("read %s: %w", filter, err)
+			return last, err
 		}
 		n := 0
 		for msg := range batch.Messages() {
 			n++
 			remaining--
-			if !fn(message(msg)) {
-				return nil
+			m := message(msg)
+			last = m.Sequence
+			if !fn(m) {
+				return last, nil
 			}
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
-			return fmt.Errorf("read %s: %w", filter, err)
+			return last, err
 		}
 		if n == 0 {
-			return nil // the messages counted were dropped meanwhile
+			return last, nil // the messages counted were dropped meanwhile
 		}
 	}
-	return nil
+	return last, nil
 }
 
 func (s *stream) follow(ctx context.Context, cons jetstream.Consumer, fn func(store.Message) bool) error {

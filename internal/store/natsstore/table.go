@@ -317,7 +317,10 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 	}); err != nil {
 		return false, 0, fmt.Errorf("scan %s: %w", prefix, unavailable(err))
 	}
-	for attempt := 0; ; attempt++ {
+	// A follower catching up (a node that restarted, under load) may take
+	// a while to apply the barrier.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
 		// The rows go to fn only from a scan that saw the barrier.
 		var rows []store.Row
 		_, markers, err = scanStream(ctx, sh.js, name, sh.prefix, prefix, nonce, func(r store.Row, _ jetstream.Msg) bool {
@@ -325,8 +328,12 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 			return true
 		})
 		// The follower is catching up, or JetStream elects a leader.
-		if (errors.Is(err, errNoBarrier) || retryable(ctx, err, true)) && attempt < 500 {
-			time.Sleep(20 * time.Millisecond)
+		if (errors.Is(err, errNoBarrier) || retryable(ctx, err, true)) && time.Now().Before(deadline) {
+			select {
+			case <-ctx.Done():
+				return false, markers, ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
 			continue
 		}
 		if err != nil {
