@@ -298,7 +298,14 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.urls = funcurl.New(urlConfigs, s.control, inv, nil, funcurl.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
-	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", 30*time.Second)
+	// In a cluster the events a dead node had taken come back when their
+	// lease runs out: a short one (renewed every third of it) brings them
+	// back within seconds.
+	lease := 30 * time.Second
+	if s.cluster != nil {
+		lease = 5 * time.Second
+	}
+	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", lease)
 	if err != nil {
 		return err
 	}
@@ -316,6 +323,7 @@ func (s *Server) build(ctx context.Context) error {
 		Invoker:        hereInvoker{inv},
 		Share:          share,
 		Rescan:         rescan,
+		Lease:          lease,
 		Targets:        dests,
 		Metrics:        s.obs,
 		RetryDelays:    s.cfg.AsyncRetryDelays,

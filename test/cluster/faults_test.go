@@ -204,12 +204,15 @@ func (f *fixture) judgeSync(t *testing.T, results []syncResult, killAt time.Time
 			toDead++
 		case r.start.Before(killAt.Add(recovery)):
 			survivorsDuring++
+			if survivorsDuring <= 3 {
+				t.Logf("sync invoke through n%d at kill%+.2fs failed: %v", r.node+1, r.start.Sub(killAt).Seconds(), r.err)
+			}
 			if r.end.After(lastFailure) {
 				lastFailure = r.end
 			}
 		default:
 			survivorsAfter++
-			t.Errorf("sync invoke through n%d at kill+%v failed: %v", r.node+1, r.start.Sub(killAt).Round(time.Millisecond), r.err)
+			t.Errorf("sync invoke through n%d at kill%+.2fs failed: %v", r.node+1, r.start.Sub(killAt).Seconds(), r.err)
 		}
 	}
 	recovered := "no failure on the survivors"

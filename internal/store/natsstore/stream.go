@@ -229,6 +229,7 @@ func (s *stream) readOnce(ctx context.Context, cfg jetstream.OrderedConsumerConf
 	if err != nil {
 		return 0, err
 	}
+	defer deleteOrdered(ctx, s.js, s.name, cons)
 	remaining := cons.CachedInfo().NumPending
 	for remaining > 0 {
 		batch, err := cons.Fetch(int(min(remaining, 1000)), jetstream.FetchMaxWait(5*time.Second))

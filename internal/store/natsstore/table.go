@@ -318,8 +318,9 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 		return false, 0, fmt.Errorf("scan %s: %w", prefix, unavailable(err))
 	}
 	// A follower catching up (a node that restarted, under load) may take
-	// a while to apply the barrier.
-	deadline := time.Now().Add(30 * time.Second)
+	// a while to apply the barrier: a node's first start on a loaded
+	// machine took more than 30 s.
+	deadline := time.Now().Add(time.Minute)
 	for {
 		// The rows go to fn only from a scan that saw the barrier.
 		var rows []store.Row
@@ -332,7 +333,7 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 			select {
 			case <-ctx.Done():
 				return false, markers, ctx.Err()
-			case <-time.After(20 * time.Millisecond):
+			case <-time.After(50 * time.Millisecond):
 			}
 			continue
 		}
@@ -352,6 +353,14 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 // prefix's barrier replaces the one before anyway).
 const barrierTTL = 10 * time.Minute
 
+// deleteOrdered deletes an ordered consumer once read (it would linger,
+// inactive, for minutes).
+func deleteOrdered(ctx context.Context, js jetstream.JetStream, stream string, cons jetstream.Consumer) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	js.DeleteConsumer(ctx, stream, cons.CachedInfo().Name)
+}
+
 // errNoBarrier is a scan that ended without reading its barrier.
 var errNoBarrier = errors.New("store: scan read a replica behind its barrier")
 
@@ -367,6 +376,9 @@ func scanStream(ctx context.Context, js jetstream.JetStream, stream, streamPrefi
 	if err != nil {
 		return false, 0, fmt.Errorf("scan %s: %w", prefix, err)
 	}
+	// The consumer goes with the scan: scans retried while a follower
+	// catches up would otherwise pile up until JetStream refuses more.
+	defer deleteOrdered(ctx, js, stream, cons)
 	seen := barrier == ""
 	remaining := cons.CachedInfo().NumPending
 	for remaining > 0 {
