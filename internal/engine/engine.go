@@ -57,6 +57,11 @@ type Options struct {
 	Logs     LogSink
 	// MaxConcurrency is the account's concurrency limit.
 	MaxConcurrency int
+	// Share, when set, is this node's part of a limit that the nodes of a
+	// cluster share (the account's unreserved concurrency, key "", or a
+	// function's reservation, key "region/name"): each node admits up to
+	// its part, and the parts add up to the limit.
+	Share func(limit int, key string) int
 	// KeepAlive is how long an idle environment stays warm.
 	KeepAlive time.Duration
 	// InitTimeout bounds the Init phase (10 s in Lambda).

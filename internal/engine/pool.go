@@ -87,18 +87,26 @@ func functionOf(req *lambda.Invocation) functionKey {
 func (e *Engine) admitLocked(req *lambda.Invocation) error {
 	id := functionOf(req)
 	if req.Target.Reserved != nil {
-		if e.reserved[id] >= *req.Target.Reserved {
+		if e.reserved[id] >= e.share(*req.Target.Reserved, id) {
 			return lambda.Throttled(lambda.ReasonReservedFunctionConcurrentInvocationLimitExceeded)
 		}
 		e.reserved[id]++
 	} else {
-		if e.unreserved >= e.opts.MaxConcurrency-req.Target.ReservedTotal {
+		if e.unreserved >= e.share(e.opts.MaxConcurrency-req.Target.ReservedTotal, "") {
 			return lambda.Throttled(lambda.ReasonConcurrentInvocationLimitExceeded)
 		}
 		e.unreserved++
 	}
 	e.inflight[id]++
 	return nil
+}
+
+// share is this node's part of limit (all of it on a single node).
+func (e *Engine) share(limit int, key string) int {
+	if e.opts.Share == nil {
+		return limit
+	}
+	return e.opts.Share(limit, key)
 }
 
 func (e *Engine) unadmitLocked(req *lambda.Invocation) {
@@ -157,6 +165,40 @@ func (e *Engine) stopLocked(env *environment) {
 		defer e.environment.Done()
 		env.stop(e.opts.ShutdownGrace)
 	}()
+}
+
+// PoolID names the environments of a function version at one revision of
+// its configuration, as Idle reports them.
+func PoolID(region, name, version, revision string) string {
+	return region + "/" + name + "/" + version + "@" + revision
+}
+
+// TargetPool is the PoolID of an invocation's resolved target.
+func TargetPool(req *lambda.Invocation) string {
+	cfg := req.Target.Config
+	return PoolID(req.Scope.Region, cfg.FunctionName, cfg.Version, cfg.RevisionId)
+}
+
+// Idle counts the idle environments of each pool that has some.
+func (e *Engine) Idle() map[string]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string]int{}
+	for k, p := range e.pools {
+		if len(p.idle) > 0 && !p.draining {
+			out[PoolID(k.region, k.name, k.version, p.revision)] = len(p.idle)
+		}
+	}
+	return out
+}
+
+// HasIdle reports whether req's pool has an idle environment here.
+func (e *Engine) HasIdle(req *lambda.Invocation) bool {
+	cfg := req.Target.Config
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p := e.pools[poolKey{req.Scope.Region, cfg.FunctionName, cfg.Version}]
+	return p != nil && p.revision == cfg.RevisionId && len(p.idle) > 0
 }
 
 // Environments counts the warm and busy environments, for tests and metrics.
