@@ -78,6 +78,14 @@ func (e *Engine) release(req *lambda.Invocation, p *pool, env *environment, reus
 // functionKey names a function across its versions.
 type functionKey struct{ region, name string }
 
+// String is the key's name for the cluster's Share ("" for the account).
+func (k functionKey) String() string {
+	if k == (functionKey{}) {
+		return ""
+	}
+	return k.region + "/" + k.name
+}
+
 func functionOf(req *lambda.Invocation) functionKey {
 	return functionKey{req.Scope.Region, req.Target.Config.FunctionName}
 }
@@ -92,7 +100,7 @@ func (e *Engine) admitLocked(req *lambda.Invocation) error {
 		}
 		e.reserved[id]++
 	} else {
-		if e.unreserved >= e.share(e.opts.MaxConcurrency-req.Target.ReservedTotal, "") {
+		if e.unreserved >= e.share(e.opts.MaxConcurrency-req.Target.ReservedTotal, functionKey{}) {
 			return lambda.Throttled(lambda.ReasonConcurrentInvocationLimitExceeded)
 		}
 		e.unreserved++
@@ -102,11 +110,11 @@ func (e *Engine) admitLocked(req *lambda.Invocation) error {
 }
 
 // share is this node's part of limit (all of it on a single node).
-func (e *Engine) share(limit int, key string) int {
+func (e *Engine) share(limit int, key functionKey) int {
 	if e.opts.Share == nil {
 		return limit
 	}
-	return e.opts.Share(limit, key)
+	return e.opts.Share(limit, key.String())
 }
 
 func (e *Engine) unadmitLocked(req *lambda.Invocation) {

@@ -97,7 +97,7 @@ func (s *Store) copyShard(ctx context.Context, sh *shard, gen int, to store.Tabl
 		}
 	}
 	var perr error
-	_, _, err := scanStream(ctx, s.js, name, prefix, "", func(r store.Row, msg jetstream.Msg) bool {
+	_, _, err := scanStream(ctx, s.js, name, prefix, "", "", func(r store.Row, msg jetstream.Msg) bool {
 		if ttl := msgTTL(msg.Headers().Get(jetstream.MsgTTLHeader)); ttl > 0 {
 			meta, err := msg.Metadata()
 			if err != nil {
