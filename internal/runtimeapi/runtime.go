@@ -194,8 +194,10 @@ func writeError(w http.ResponseWriter, err error) {
 func writeAccepted(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
-	w.Write([]byte(`{"status":"OK"}` + "\n"))
+	w.Write(accepted)
 }
+
+var accepted = []byte(`{"status":"OK"}` + "\n")
 
 // notSupported answers the Logs and Telemetry APIs as the runtime emulator
 // does when they are disabled.

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/iam"
@@ -46,6 +47,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/services/sqs/sqsapi"
+	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/targets"
 	"github.com/nubo-dev/nubo/internal/wire"
@@ -87,6 +89,8 @@ type Config struct {
 	BillingGranularity time.Duration
 	// Prices price the bill (Lambda's when nil).
 	Prices *meter.Prices
+	// Cluster, when set, makes this nubo a node of a cluster.
+	Cluster *ClusterConfig
 	// Auth is AuthSigV4 ("" too: every request's signature is verified
 	// and its caller authorised) or AuthNone (every caller is the
 	// account's root, as an emulator).
@@ -120,6 +124,7 @@ type Server struct {
 	cfg       Config
 	log       *slog.Logger
 	store     *natsstore.Store
+	cluster   *cluster.Cluster // nil on a single node
 	iam       *iam.Service
 	control   *control.Service
 	engine    *engine.Engine
@@ -186,7 +191,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Auth == AuthNone && !loopback(cfg.Addr) {
 		log.Warn("nubo serves a non-loopback address without verifying signatures: anyone who reaches it acts as the account's root", "addr", cfg.Addr)
 	}
-	st, err := natsstore.Open(ctx, natsstore.Options{Dir: cfg.DataDir, URL: cfg.NATSURL, Listen: cfg.NATSListen, Logger: log})
+	cfg.Logger = log
+	st, err := natsstore.Open(ctx, storeOptions(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -207,6 +213,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 func (s *Server) build(ctx context.Context) error {
+	if s.cfg.Cluster != nil {
+		if err := s.joinCluster(ctx); err != nil {
+			return err
+		}
+	}
 	identities, err := s.store.KV(ctx, "iam")
 	if err != nil {
 		return err
@@ -250,7 +261,12 @@ func (s *Server) build(ctx context.Context) error {
 	if s.obs, err = s.openObservability(ctx); err != nil {
 		return err
 	}
+	var share func(limit int, key string) int
+	if s.cluster != nil {
+		share = s.cluster.Share
+	}
 	s.engine = engine.New(engine.Options{
+		Share:              share,
 		Driver:             driver,
 		Launcher:           runtimeLauncher{catalogue},
 		Packages:           packages,
@@ -276,7 +292,7 @@ func (s *Server) build(ctx context.Context) error {
 		opts.CheckRole = s.canAssume
 	}
 	s.control = control.New(functions, packages, opts)
-	inv := invoker.New(s.control, s.engine)
+	inv := invoker.New(s.control, s.engine, s.cluster)
 	urlConfigs, err := s.store.KV(ctx, "lambda-urls")
 	if err != nil {
 		return err
@@ -286,15 +302,32 @@ func (s *Server) build(ctx context.Context) error {
 		urlAuth = frontDoorIdentity{s}
 	}
 	s.urls = funcurl.New(urlConfigs, s.control, inv, urlAuth, funcurl.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
-	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", 30*time.Second)
+	// In a cluster the events a dead node had taken come back when their
+	// lease runs out: a short one (renewed every third of it) brings them
+	// back within seconds.
+	lease := 30 * time.Second
+	if s.cluster != nil {
+		lease = 5 * time.Second
+	}
+	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", lease)
 	if err != nil {
 		return err
 	}
 	dests := &targets.Targets{}
+	var rescan time.Duration
+	if s.cluster != nil {
+		rescan = 2 * time.Second
+		s.runners = append(s.runners, follow(func(ctx context.Context) error {
+			return s.control.Follow(ctx, functions.(store.Watchable))
+		}))
+	}
 	s.async = async.New(async.Options{
 		Work:           work,
 		Control:        s.control,
-		Invoker:        inv,
+		Invoker:        hereInvoker{inv},
+		Share:          share,
+		Rescan:         rescan,
+		Lease:          lease,
 		Targets:        dests,
 		Metrics:        s.obs,
 		RetryDelays:    s.cfg.AsyncRetryDelays,
@@ -362,6 +395,7 @@ func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apig
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages, links), wire.PathAccess{Public: true})
 	router.HandlePath(logs.Path, s.logs.Handler(), wire.PathAccess{Action: "logs:FilterLogEvents", Resource: s.logGroupOf})
 	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns), wire.PathAccess{Public: true})
+	router.HandlePath(ClusterPath, s.clusterHandler(), wire.PathAccess{Action: "cloudwatch:GetMetricData", Loopback: true})
 	s.observabilityPaths(router)
 	// The services nubo serves, one per AWS signing name.
 	s.services = []*wire.Service{

@@ -77,6 +77,12 @@ type Queues interface {
 	Send(ctx context.Context, queueARN string, m Message) error
 }
 
+// QueueBatches is Queues that can send several messages together (their
+// stores waited for at once): DeliverAll uses it when it is there.
+type QueueBatches interface {
+	SendAll(ctx context.Context, queueARNs []string, ms []Message) []error
+}
+
 // Topics publishes messages to SNS topics, named by ARN.
 type Topics interface {
 	Publish(ctx context.Context, topicARN string, m Message) error
@@ -140,6 +146,48 @@ var (
 	ErrDenied = errors.New("targets: not allowed")
 )
 
+// DeliverAll delivers each message to the resource its target names, as
+// Deliver does, and returns each one's error (nil, or nil errors, when all
+// went). Messages to queues go together when Queues is a QueueBatches: an
+// SNS message to ten subscribed queues is then one store.
+func (t *Targets) DeliverAll(ctx context.Context, targets []string, ms []Message) []error {
+	errs := make([]error, len(ms))
+	var queued []int
+	batches, ok := t.Queues.(QueueBatches)
+	for i, target := range targets {
+		a, err := arn.Parse(target)
+		if !ok || err != nil || a.Service != "sqs" {
+			errs[i] = t.Deliver(ctx, target, ms[i])
+			continue
+		}
+		if errs[i] = t.allow(ctx, ms[i].Source, a.Service, target); errs[i] == nil {
+			queued = append(queued, i)
+		}
+	}
+	if len(queued) == 0 {
+		return errs
+	}
+	arns, batch := make([]string, len(queued)), make([]Message, len(queued))
+	for j, i := range queued {
+		arns[j], batch[j] = targets[i], ms[i]
+	}
+	for j, err := range batches.SendAll(ctx, arns, batch) {
+		errs[queued[j]] = err
+	}
+	return errs
+}
+
+// allow asks Allow whether src may deliver to target, a resource of
+// service.
+func (t *Targets) allow(ctx context.Context, src Source, service, target string) error {
+	if action, ok := actions[service]; ok && t.Allow != nil {
+		if err := t.Allow(ctx, src, action, target); err != nil {
+			return fmt.Errorf("deliver to %s: %w", target, err)
+		}
+	}
+	return nil
+}
+
 // Deliver delivers m to the resource target names, and returns once the
 // delivery is durable (the event queued, the message stored).
 func (t *Targets) Deliver(ctx context.Context, target string, m Message) error {
@@ -147,10 +195,8 @@ func (t *Targets) Deliver(ctx context.Context, target string, m Message) error {
 	if err != nil {
 		return fmt.Errorf("deliver to %q: %w", target, err)
 	}
-	if action, ok := actions[a.Service]; ok && t.Allow != nil {
-		if err := t.Allow(ctx, m.Source, action, target); err != nil {
-			return fmt.Errorf("deliver to %s: %w", target, err)
-		}
+	if err := t.allow(ctx, m.Source, a.Service, target); err != nil {
+		return err
 	}
 	typ, _ := a.ResourceType()
 	switch {

@@ -43,6 +43,10 @@ type FunctionRef struct {
 // length limit for the whole parameter (140 or 256); a bare name is limited
 // to 64 characters as in AWS.
 func ParseFunctionRef(s string, maxLen int) (FunctionRef, error) {
+	// A bare name, what most callers send, needs no regular expression.
+	if len(s) <= min(64, maxLen) && isName(s) {
+		return FunctionRef{Name: s}, nil
+	}
 	var v Validator
 	v.Length("functionName", s, 1, maxLen)
 	m := functionRefRE.FindStringSubmatch(s)
@@ -61,6 +65,17 @@ func ParseFunctionRef(s string, maxLen int) (FunctionRef, error) {
 	}
 	v.Length("functionName", ref.Name, 1, 64)
 	return ref, v.Err()
+}
+
+// isName reports whether s is a function's name: [a-zA-Z0-9-_]+.
+func isName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // WithQualifier merges an explicit ?Qualifier with one carried by the name.

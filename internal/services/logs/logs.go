@@ -79,6 +79,7 @@ func Open(ctx context.Context, stream store.Stream, meta store.KV, opts Options)
 	}
 	s := &Store{stream: stream, meta: meta, opts: opts, log: opts.Logger,
 		groups: map[string]*group{}, policies: map[string]ResourcePolicy{}, dirty: map[string]struct{}{}, batch: pending{events: map[string][]event{}}}
+	s.batch.writer = store.NewWriteBehind(storeEvery, func() { s.storePending() })
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
@@ -127,7 +128,7 @@ func Subject(group, stream string) string {
 
 // Append adds a batch of events of one log stream, creating the group and
 // the stream if need be, as Lambda does. The events are stored within
-// batchDelay, with the stream's others of that time; every read stores
+// storeEvery, with the stream's others of that time; every read stores
 // them first. It does not wait for the store; a failure is logged.
 func (s *Store) Append(group, stream string, events []lambda.LogEvent) {
 	if len(events) == 0 {

@@ -34,6 +34,8 @@ import (
 // Deliverer delivers messages to queues and functions (package targets).
 type Deliverer interface {
 	Deliver(ctx context.Context, arn string, m targets.Message) error
+	// DeliverAll delivers several at once and returns each one's error.
+	DeliverAll(ctx context.Context, arns []string, ms []targets.Message) []error
 }
 
 // Options configures a Service.

@@ -325,6 +325,9 @@ func (s *Service) DeleteFunction(ctx context.Context, scope lambda.Scope, ref la
 		return fmt.Errorf("delete function %s: %w", ref.Name, err)
 	}
 	s.changed(scope, ref.Name)
+	if rec.Reserved != nil {
+		s.cache.reservationsChanged()
+	}
 	s.removed(scope, ref.Name, "")
 	for sha := range shas {
 		s.collectPackage(ctx, sha)

@@ -139,6 +139,7 @@ func (s *Service) modifyFunction(ctx context.Context, scope lambda.Scope, name s
 		if err != nil {
 			return nil, err
 		}
+		reserved := rec.Reserved
 		if err := fn(rec); err != nil {
 			return nil, err
 		}
@@ -154,8 +155,16 @@ func (s *Service) modifyFunction(ctx context.Context, scope lambda.Scope, name s
 			return nil, fmt.Errorf("save function %s: %w", name, err)
 		}
 		s.changed(scope, name)
+		if !equalPtr(reserved, rec.Reserved) {
+			s.cache.reservationsChanged()
+		}
 		return rec, nil
 	}
+}
+
+// equalPtr reports whether a and b are both nil or point to equal values.
+func equalPtr[T comparable](a, b *T) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }
 
 // changed is called after every write of a function's records.
