@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/code"
+	"github.com/nubo-dev/nubo/internal/console"
 	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/meter"
@@ -210,6 +211,7 @@ func (s *Server) build(ctx context.Context) error {
 	router.HandlePath(logs.Path, s.logs.Handler())
 	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns))
 	s.observabilityPaths(router)
+	router.HandlePath(console.Path, console.Handler())
 	// The services nubo serves, one per AWS signing name.
 	for _, svc := range []*wire.Service{
 		lambdaapi.New(s.control, inv, s.async, s.esm, s.cfg.Account, s.log),
@@ -221,7 +223,7 @@ func (s *Server) build(ctx context.Context) error {
 		router.Handle(svc)
 	}
 	s.api.Handler = router
-	s.http = &http.Server{Handler: router, ReadHeaderTimeout: 30 * time.Second}
+	s.http = &http.Server{Handler: console.Root(router), ReadHeaderTimeout: 30 * time.Second}
 	return nil
 }
 
