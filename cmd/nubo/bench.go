@@ -20,6 +20,7 @@ func benchCmd(args []string) error {
 	cold := fs.Int("cold", 50, "number of cold starts to measure")
 	asyncEvents := fs.Int("async", 20000, "events in the asynchronous burst (0 skips the asynchronous scenario)")
 	sandbox := fs.String("sandbox", "", "sandbox driver to measure: process or linux (default: as nubo serve)")
+	memory := fs.Int("memory", 0, "memory size of the benchmarked function in MB (default 128, Lambda's); the linux driver's CPU share follows it (1,769 MB = one vCPU)")
 	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	forkServer := fs.Bool("python-fork-server", true, "with the process driver, fork Python environments from a pre-initialised interpreter")
@@ -52,7 +53,7 @@ func benchCmd(args []string) error {
 	}
 	rep, err := bench.Run(context.Background(), bench.Options{
 		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, Sandbox: *sandbox, Source: *source,
-		Logf: logf,
+		MemoryMB: *memory, Logf: logf,
 	})
 	if err != nil {
 		return err

@@ -37,6 +37,11 @@ func priceFlags(fs *flag.FlagSet) *meter.Prices {
 	fs.Float64Var(&p.GBSecondArm64, "price-gb-second-arm64", envFloat("NUBO_PRICE_GB_SECOND_ARM64", p.GBSecondArm64), "US dollars per GB-second on arm64 (NUBO_PRICE_GB_SECOND_ARM64)")
 	fs.Int64Var(&p.FreeRequests, "free-requests", envInt64("NUBO_FREE_REQUESTS", p.FreeRequests), "free requests a month (NUBO_FREE_REQUESTS)")
 	fs.Int64Var(&p.FreeGBSeconds, "free-gb-seconds", envInt64("NUBO_FREE_GB_SECONDS", p.FreeGBSeconds), "free GB-seconds a month, both architectures together (NUBO_FREE_GB_SECONDS)")
+	d := &p.DynamoDB
+	fs.Float64Var(&d.ReadRequestUnitsPerMillion, "price-dynamodb-read", envFloat("NUBO_PRICE_DYNAMODB_READ", d.ReadRequestUnitsPerMillion), "US dollars per million DynamoDB read request units (NUBO_PRICE_DYNAMODB_READ)")
+	fs.Float64Var(&d.WriteRequestUnitsPerMillion, "price-dynamodb-write", envFloat("NUBO_PRICE_DYNAMODB_WRITE", d.WriteRequestUnitsPerMillion), "US dollars per million DynamoDB write request units (NUBO_PRICE_DYNAMODB_WRITE)")
+	fs.Float64Var(&d.StorageGBMonth, "price-dynamodb-storage", envFloat("NUBO_PRICE_DYNAMODB_STORAGE", d.StorageGBMonth), "US dollars per DynamoDB GB-month (NUBO_PRICE_DYNAMODB_STORAGE)")
+	fs.Float64Var(&d.FreeStorageGB, "free-dynamodb-storage", envFloat("NUBO_FREE_DYNAMODB_STORAGE", d.FreeStorageGB), "free DynamoDB GB-months a month (NUBO_FREE_DYNAMODB_STORAGE)")
 	return &p
 }
 
@@ -87,6 +92,18 @@ func printBill(r meter.Report) {
 	}
 	fmt.Fprintf(tw, "total\t\t%d\t\t%.6f\t%.10f\t\n", r.Requests, r.GBSeconds, r.GrossCost)
 	tw.Flush()
-	fmt.Printf("\nfree tier used: %d of %d requests, %.6f of %d GB-s\n", r.FreeRequests, p.FreeRequests, r.FreeGBSeconds, p.FreeGBSeconds)
+	if len(r.DynamoDB) > 0 {
+		d := p.DynamoDB
+		fmt.Printf("\nDynamoDB: $%g per 1M read request units, $%g per 1M write request units, $%g per GB-month\n\n",
+			d.ReadRequestUnitsPerMillion, d.WriteRequestUnitsPerMillion, d.StorageGBMonth)
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "TABLE\tREGION\tREAD UNITS\tWRITE UNITS\tGB-MONTHS\tCOST (USD)\t")
+		for _, t := range r.DynamoDB {
+			fmt.Fprintf(tw, "%s\t%s\t%g\t%g\t%.9f\t%.10f\t\n", t.Table, t.Region, t.ReadRequestUnits, t.WriteRequestUnits, t.GBMonths, t.Cost)
+		}
+		tw.Flush()
+	}
+	fmt.Printf("\nfree tier used: %d of %d requests, %.6f of %d GB-s, %.9f of %g DynamoDB GB-months\n",
+		r.FreeRequests, p.FreeRequests, r.FreeGBSeconds, p.FreeGBSeconds, r.FreeStorageGBMonths, p.DynamoDB.FreeStorageGB)
 	fmt.Printf("due after the free tier: $%.10f\n", r.Cost)
 }

@@ -22,6 +22,7 @@ usage:
                                           print the bill: requests, GB-seconds, free tier, cost
   nubo bench   [--concurrency 1,8,64]     measure invoke latency, throughput and cold starts
   nubo bench-sqs [--concurrency 32]       measure SQS send, receive+delete and SQS-to-Lambda rates
+  nubo bench-dynamodb [--concurrency 1,32] measure DynamoDB operations beside dynalite, and stream-to-Lambda latency
 
 Run 'nubo COMMAND -h' for a command's flags.
 `
@@ -32,15 +33,16 @@ func main() {
 		os.Exit(2)
 	}
 	commands := map[string]func([]string) error{
-		"serve":     serve,
-		"deploy":    deploy,
-		"ls":        list,
-		"rm":        remove,
-		"invoke":    invoke,
-		"logs":      logsCmd,
-		"cost":      costCmd,
-		"bench":     benchCmd,
-		"bench-sqs": benchSQSCmd,
+		"serve":          serve,
+		"deploy":         deploy,
+		"ls":             list,
+		"rm":             remove,
+		"invoke":         invoke,
+		"logs":           logsCmd,
+		"cost":           costCmd,
+		"bench":          benchCmd,
+		"bench-sqs":      benchSQSCmd,
+		"bench-dynamodb": benchDynamoDBCmd,
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {

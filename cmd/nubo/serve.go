@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/server"
+	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 )
 
 // env returns the environment variable key, or def when it is unset.
@@ -54,6 +55,7 @@ func serve(args []string) error {
 	fs.StringVar(&cfg.Account, "account-id", env("NUBO_ACCOUNT_ID", "000000000000"), "account id in every ARN (NUBO_ACCOUNT_ID)")
 	fs.StringVar(&cfg.Region, "region", env("NUBO_REGION", "us-east-1"), "region of requests whose signature names none (NUBO_REGION)")
 	fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", envInt("NUBO_MAX_CONCURRENCY", 1000), "account concurrency limit (NUBO_MAX_CONCURRENCY)")
+	fs.Int64Var(&cfg.CodeStorageLimit, "code-storage-limit", envInt64("NUBO_CODE_STORAGE_LIMIT", control.DefaultCodeStorageLimit), "code storage quota per region in bytes: zips and their extracted files (NUBO_CODE_STORAGE_LIMIT)")
 	fs.StringVar(&cfg.Sandbox, "sandbox", env("NUBO_SANDBOX", ""), "sandbox driver: linux (isolated; the default as root) or process (NUBO_SANDBOX)")
 	fs.StringVar(&cfg.SandboxNetwork, "sandbox-network", env("NUBO_SANDBOX_NETWORK", "none"), "linux sandboxes' network: none (loopback only) or outbound (NUBO_SANDBOX_NETWORK)")
 	fs.DurationVar(&cfg.KeepAlive, "keep-alive", envDuration("NUBO_KEEP_ALIVE", 10*time.Minute), "how long an idle environment stays warm (NUBO_KEEP_ALIVE)")

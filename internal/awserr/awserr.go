@@ -95,5 +95,5 @@ var (
 	AccessDenied = &Code{Name: "AccessDeniedException", Status: http.StatusForbidden}
 	// ServiceUnavailable is a request nubo could not serve now (a full
 	// disk, a store that does not answer); the client may retry.
-	ServiceUnavailable = &Code{Name: "ServiceUnavailableException", Status: http.StatusServiceUnavailable}
+	ServiceUnavailable = &Code{Name: "ServiceUnavailableException", Query: "ServiceUnavailable", Status: http.StatusServiceUnavailable}
 )

@@ -34,6 +34,10 @@ type Options struct {
 	Enqueues int
 	// Sandbox is the sandbox driver to measure ("" picks as nubo serve does).
 	Sandbox string
+	// MemoryMB is the benchmarked function's memory size (Lambda's default
+	// of 128 MB when zero); the linux driver gives it the CPU share that
+	// size buys.
+	MemoryMB int
 	// Source is the directory of the module (to build internal/bench/noop).
 	Source string
 	Logf   func(format string, args ...any)
@@ -105,6 +109,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	defer stop()
 	c := newClient("http://"+srv.Addr(), 64)
+	c.memoryMB = opts.MemoryMB
 	if err := c.deploy(ctx, "noop", zipped); err != nil {
 		return nil, err
 	}

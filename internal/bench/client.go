@@ -24,6 +24,9 @@ type client struct {
 	base string
 	http *http.Client
 	sdk  *lambda.Client
+	// memoryMB is the MemorySize of the functions it deploys (0: Lambda's
+	// default, 128 MB).
+	memoryMB int
 }
 
 func newClient(base string, conns int) *client {
@@ -66,6 +69,13 @@ func (c *client) post(ctx context.Context, fn, invocationType string, want int) 
 	return nil
 }
 
+func memorySize(mb int) *int32 {
+	if mb == 0 {
+		return nil
+	}
+	return aws.Int32(int32(mb))
+}
+
 // deploy creates a provided.al2023 function and waits until it is Active.
 func (c *client) deploy(ctx context.Context, name string, zipped []byte) error {
 	return c.deployRuntime(ctx, name, string(types.RuntimeProvidedal2023), "bootstrap", zipped)
@@ -77,6 +87,7 @@ func (c *client) deployRuntime(ctx context.Context, name, runtime, handler strin
 	_, err := c.sdk.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String(name), Runtime: types.Runtime(runtime), Handler: aws.String(handler),
 		Role: aws.String("arn:aws:iam::000000000000:role/bench"), Code: &types.FunctionCode{ZipFile: zipped},
+		MemorySize: memorySize(c.memoryMB),
 	})
 	if err != nil {
 		return err

@@ -44,12 +44,18 @@ func StartServer(ctx context.Context, dir string, opts ServerOptions) (srv *serv
 // NoopZip builds the no-op function (internal/bench/noop of the repository
 // at source) as a custom runtime's bootstrap, and zips it.
 func NoopZip(source string) ([]byte, error) {
-	dir, err := os.MkdirTemp("", "nubo-noop-")
+	return FunctionZip(source, "./internal/bench/noop")
+}
+
+// FunctionZip builds the Go function in package pkg of the repository at
+// source as a custom runtime's bootstrap, and zips it.
+func FunctionZip(source, pkg string) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "nubo-fn-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	bin, err := noopBinary(source, dir)
+	bin, err := buildBinary(source, pkg, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -58,12 +64,17 @@ func NoopZip(source string) ([]byte, error) {
 
 // noopBinary builds the no-op function into dir and returns its path.
 func noopBinary(source, dir string) (string, error) {
+	return buildBinary(source, "./internal/bench/noop", dir)
+}
+
+// buildBinary builds package pkg into dir and returns its path.
+func buildBinary(source, pkg, dir string) (string, error) {
 	bin := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./internal/bench/noop")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
 	cmd.Dir = source
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build the no-op function (run from the repository): %v\n%s", err, out)
+		return "", fmt.Errorf("build the function %s (run from the repository): %v\n%s", pkg, err, out)
 	}
 	return bin, nil
 }

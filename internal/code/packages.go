@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -51,6 +52,20 @@ func (p *Packages) Save(ctx context.Context, data []byte) (Package, error) {
 // Open returns the zip stored under key.
 func (p *Packages) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return p.objects.Get(ctx, key)
+}
+
+// Inspect reads back the package stored under key and measures it.
+func (p *Packages) Inspect(ctx context.Context, key string) (Package, error) {
+	rc, err := p.objects.Get(ctx, key)
+	if err != nil {
+		return Package{}, fmt.Errorf("read package %s: %w", key, err)
+	}
+	data, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return Package{}, fmt.Errorf("read package %s: %w", key, err)
+	}
+	return Inspect(data)
 }
 
 // Remove deletes a package and its extracted directory.
@@ -113,6 +128,9 @@ func (p *Packages) extract(ctx context.Context, key, dir string) error {
 	}
 	defer os.RemoveAll(tmp)
 	if err := unzipTo(data, tmp); err != nil {
+		if errors.Is(err, syscall.ENOSPC) {
+			return fmt.Errorf("extract package %s: %w: the disk of %s is full: %w", key, store.ErrUnavailable, p.dir, err)
+		}
 		return fmt.Errorf("extract package %s: %w", key, err)
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {

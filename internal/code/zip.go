@@ -30,6 +30,8 @@ const (
 type Package struct {
 	Sum  [sha256.Size]byte
 	Size int64
+	// Unzipped is the size of its files once extracted.
+	Unzipped int64
 }
 
 // CodeSha256 is the package's hash as the Lambda API shows it.
@@ -79,7 +81,7 @@ func Inspect(data []byte) (Package, error) {
 		}
 		total += n
 	}
-	return Package{Sum: sha256.Sum256(data), Size: int64(len(data))}, nil
+	return Package{Sum: sha256.Sum256(data), Size: int64(len(data)), Unzipped: total}, nil
 }
 
 func checkEntryName(name string) error {

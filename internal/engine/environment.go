@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"sync"
@@ -42,6 +43,9 @@ type environment struct {
 	// started is set when a suppressed init has already logged the START
 	// line of the invocation that follows.
 	started bool
+	// fz freezes the environment while it is idle.
+	fz  freezing
+	log *slog.Logger
 
 	stopOnce sync.Once
 }
@@ -97,7 +101,7 @@ func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStr
 	if err != nil {
 		return nil, nil, fmt.Errorf("extract code: %w", err)
 	}
-	env := &environment{id: logs.id, logs: logs}
+	env := &environment{id: logs.id, logs: logs, log: e.log}
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return nil, nil, err
@@ -222,6 +226,7 @@ func (env *environment) alive() bool {
 // everything in the sandbox is killed; remaining output is flushed.
 func (env *environment) stop(grace time.Duration) {
 	env.stopOnce.Do(func() {
+		env.wake()
 		// SIGTERM reaches a runtime parked in /next; closing the Runtime
 		// API first would make it exit before its handlers ran.
 		env.sb.Stop(grace)

@@ -40,6 +40,7 @@ func (e *Engine) Invoke(ctx context.Context, req *lambda.Invocation) (*lambda.Re
 			e.release(req, p, env, env != nil && env.reusable)
 			return resp, err
 		}
+		env.wake()
 		resp, delivered := e.run(ctx, env, req, time.Now(), timeout, 0, false)
 		e.release(req, p, env, env.reusable)
 		if delivered {

@@ -68,6 +68,7 @@ func (e *Engine) release(req *lambda.Invocation, p *pool, env *environment, reus
 	if reusable && !p.draining && env.alive() {
 		env.lastUsed = time.Now()
 		p.idle = append(p.idle, env)
+		env.idle()
 		return
 	}
 	e.stopLocked(env)

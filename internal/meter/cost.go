@@ -20,13 +20,15 @@ type Prices struct {
 	GBSecondArm64      float64 `json:"gbSecondArm64"`
 	FreeRequests       int64   `json:"freeRequests"`
 	FreeGBSeconds      int64   `json:"freeGBSeconds"`
+	// DynamoDB are DynamoDB's on-demand prices.
+	DynamoDB DynamoDBPrices `json:"dynamodb"`
 }
 
 // DefaultPrices are Lambda's public on-demand prices (US East, first
 // pricing tier) and free tier.
 func DefaultPrices() Prices {
 	return Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334,
-		FreeRequests: 1_000_000, FreeGBSeconds: 400_000}
+		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, DynamoDB: DefaultDynamoDBPrices()}
 }
 
 func (p Prices) perGBSecond(arch string) float64 {
@@ -67,8 +69,12 @@ type Report struct {
 	// FreeRequests and FreeGBSeconds are the free tier used.
 	FreeRequests  int64   `json:"freeRequestsUsed"`
 	FreeGBSeconds float64 `json:"freeGBSecondsUsed"`
-	// GrossCost is the sum of the functions' costs; Cost is what is due
-	// after the free tier.
+	// DynamoDB is the tables' usage (all regions' unless one is asked);
+	// FreeStorageGBMonths the free storage used.
+	DynamoDB            []TableCost `json:"dynamodb"`
+	FreeStorageGBMonths float64     `json:"freeStorageGBMonthsUsed"`
+	// GrossCost is the sum of the functions' and tables' costs; Cost is
+	// what is due after the free tiers.
 	GrossCost float64 `json:"grossCost"`
 	Cost      float64 `json:"cost"`
 }
@@ -76,7 +82,7 @@ type Report struct {
 // Report prices month ("2006-01") for the functions named function (all
 // if "") in region (all if "").
 func (m *Meter) Report(month, region, function string, prices Prices) Report {
-	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}}
+	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, DynamoDB: []TableCost{}}
 	mbMsByArch := map[string]int64{}
 	m.mu.Lock()
 	for _, a := range m.accounts {
@@ -125,6 +131,9 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 		r.Cost += GBSeconds(mbMsByArch[arch]-used) * prices.perGBSecond(arch)
 	}
 	r.FreeGBSeconds = GBSeconds(freeUsed)
+	if function == "" {
+		m.dynamoDBReport(&r, month, region, prices.DynamoDB)
+	}
 	return r
 }
 

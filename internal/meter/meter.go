@@ -1,4 +1,4 @@
-// Package meter keeps Lambda's bill: for every invocation, a request and
+// Package meter keeps the bill of Lambda and DynamoDB (dynamodb.go). Lambda's: for every invocation, a request and
 // its billed duration times its memory, per month, function, architecture
 // and memory size, in integer MB·milliseconds so that GB-seconds are the
 // exact sum of what the REPORT lines say. It prices them with Lambda's
@@ -88,7 +88,8 @@ type Meter struct {
 	log    *slog.Logger
 
 	mu       sync.Mutex
-	accounts map[string]*account // by subject
+	accounts map[string]*account    // by subject
+	tables   map[string]*tableUsage // DynamoDB's, by subject
 	// pending is what was metered since the last append, by subject.
 	pending map[string]map[lineKey]*stored
 	timer   *time.Timer
@@ -103,7 +104,7 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{}}
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, tables: map[string]*tableUsage{}, pending: map[string]map[lineKey]*stored{}}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
@@ -255,7 +256,7 @@ func (m *Meter) snapshot() error {
 		}
 		a.unsnapped = 0
 	}
-	return nil
+	return m.snapshotTablesLocked()
 }
 
 // load replays the stream: each account's last snapshot and the
@@ -263,6 +264,10 @@ func (m *Meter) snapshot() error {
 func (m *Meter) load(ctx context.Context) error {
 	err := m.stream.Read(ctx, Prefix+".>", time.Time{}, false, func(msg store.Message) bool {
 		t := store.SplitKey(msg.Subject)
+		if len(t) == 5 && t[3] == "dynamodb" {
+			m.loadTable(t, msg.Data)
+			return true
+		}
 		if len(t) != 4 {
 			return true
 		}

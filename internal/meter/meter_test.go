@@ -139,3 +139,33 @@ func TestPricesAndFreeTier(t *testing.T) {
 		t.Errorf("within the default free tier: %+v", all)
 	}
 }
+
+// TestDynamoDB prices request units and storage of tables at DynamoDB's
+// on-demand prices, and keeps them across a restart.
+func TestDynamoDB(t *testing.T) {
+	s := openStream(t)
+	m := open(t, s)
+	at := time.Date(2026, 4, 10, 0, 0, 0, 0, time.UTC) // April: 30 days
+	m.AddDynamoDB(at, "us-east-1", "orders", 3_000_000, 1_000_000)
+	m.AddDynamoDB(at, "us-east-1", "orders", 1_000_000, 1_000_000)
+	// 60 GB held for the whole month.
+	m.AddDynamoDBStorage(at, "us-east-1", "orders", 60<<30, 30*24*time.Hour)
+	if err := m.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	again := reopenWhen(t, s, func(m *meter.Meter) bool {
+		return len(m.Report("2026-04", "", "", meter.DefaultPrices()).DynamoDB) == 1
+	})
+	r := again.Report("2026-04", "", "", meter.DefaultPrices())
+	tc := r.DynamoDB[0]
+	// 4M reads at $0.125, 2M writes at $0.625, 60 GB-months at $0.25 less 25 free.
+	if tc.Table != "orders" || tc.ReadRequestUnits != 4_000_000 || tc.WriteRequestUnits != 2_000_000 || math.Abs(tc.GBMonths-60) > 1e-9 {
+		t.Fatalf("table = %+v", tc)
+	}
+	if want := 0.5 + 1.25 + 15.0; math.Abs(tc.Cost-want) > 1e-9 || math.Abs(r.Cost-(want-25*0.25)) > 1e-9 || r.FreeStorageGBMonths != 25 {
+		t.Errorf("cost %v, due %v, free %v", tc.Cost, r.Cost, r.FreeStorageGBMonths)
+	}
+	if got := again.Report("2026-04", "", "some-function", meter.DefaultPrices()); len(got.DynamoDB) != 0 {
+		t.Errorf("a function's bill holds tables: %+v", got.DynamoDB)
+	}
+}

@@ -94,7 +94,9 @@ type Server struct {
 	initErr     *ErrorReport
 	initDone    chan struct{}
 	runtimeNext bool
-	exts        extensions
+	// nextSignal is signalled (without blocking) on every runtime /next.
+	nextSignal chan struct{}
+	exts       extensions
 }
 
 type state int
@@ -110,12 +112,13 @@ var stateNames = [...]string{"Init", "Ready", "Invoke"}
 // New returns a Server for an environment of the function info describes.
 func New(info Info) *Server {
 	s := &Server{
-		info:     info,
-		mux:      http.NewServeMux(),
-		events:   make(chan *Invocation),
-		closed:   make(chan struct{}),
-		initDone: make(chan struct{}),
-		exts:     extensions{byID: map[string]*extension{}},
+		info:       info,
+		mux:        http.NewServeMux(),
+		events:     make(chan *Invocation),
+		closed:     make(chan struct{}),
+		initDone:   make(chan struct{}),
+		nextSignal: make(chan struct{}, 1),
+		exts:       extensions{byID: map[string]*extension{}},
 	}
 	s.routes()
 	return s
@@ -193,7 +196,45 @@ func (s *Server) markRuntimeNext() error {
 	s.state, s.current = stateReady, nil
 	s.runtimeNext = true
 	s.checkInitLocked()
+	select {
+	case s.nextSignal <- struct{}{}:
+	default:
+	}
 	return nil
+}
+
+// Parked waits until the runtime has asked for the next event and every
+// extension subscribed to INVOKE waits for its own: the environment is
+// idle, as Lambda has it before freezing one. It fails when ctx ends, the
+// runtime exits (exited closing) or the server closes.
+func (s *Server) Parked(ctx context.Context, exited <-chan struct{}) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the goroutine below
+	go func() {
+		select {
+		case <-exited:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if err := s.waitExtensionsParked(ctx); err != nil {
+		return err
+	}
+	for {
+		s.mu.Lock()
+		ready := s.state == stateReady
+		s.mu.Unlock()
+		if ready {
+			return nil
+		}
+		select {
+		case <-s.nextSignal:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.closed:
+			return ErrClosed
+		}
+	}
 }
 
 // checkInitLocked closes initDone when the runtime and all extensions are

@@ -279,3 +279,39 @@ func TestExtensionHoldsInit(t *testing.T) {
 func invocation(id string, timeout time.Duration) *Invocation {
 	return &Invocation{Invocation: &lambda.Invocation{RequestID: id, Target: &lambda.Target{}}, Deadline: time.Now().Add(timeout)}
 }
+
+// TestParked checks that Parked waits for the runtime's /next after an
+// invocation, and gives up when the runtime exits.
+func TestParked(t *testing.T) {
+	r := newRig(t)
+	results := r.invokeAsync(invocation("req-1", time.Minute))
+	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
+	r.do("POST", "/2018-06-01/runtime/invocation/req-1/response", strings.NewReader(`"ok"`), nil)
+	<-results
+	parked := make(chan error, 1)
+	go func() { parked <- r.srv.Parked(context.Background(), nil) }()
+	select {
+	case err := <-parked:
+		t.Fatalf("Parked returned %v before the runtime's /next", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, "GET", r.ts.URL+"/2018-06-01/runtime/invocation/next", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	if err := <-parked; err != nil {
+		t.Fatalf("Parked: %v", err)
+	}
+	exited := make(chan struct{})
+	close(exited)
+	r.srv.mu.Lock()
+	r.srv.state = stateInvoke // as if an event were in progress
+	r.srv.mu.Unlock()
+	if err := r.srv.Parked(context.Background(), exited); err == nil {
+		t.Fatal("Parked succeeded for a runtime that exited mid-invocation")
+	}
+}

@@ -73,6 +73,22 @@ type Sandbox interface {
 	Stop(grace time.Duration) error
 }
 
+// Freezer is implemented by sandboxes that can suspend every process of
+// the environment, as Lambda does between invocations: nothing the
+// function left running (a background task, a fork bomb) gets CPU while no
+// invocation is in progress. The engine freezes an environment only while
+// it is idle, after its runtime has asked for the next event, and thaws it
+// before handing it one.
+type Freezer interface {
+	// Freeze stops every process of the sandbox; when it returns nil, none
+	// runs. A process can hold freezing up (one in an uninterruptible
+	// sleep, or one starved of CPU): when ctx ends first, Freeze thaws the
+	// sandbox and returns ctx's error.
+	Freeze(ctx context.Context) error
+	// Thaw lets them run again. Stop works on a frozen sandbox too.
+	Thaw() error
+}
+
 // Exit describes how a sandbox's main process ended.
 type Exit struct {
 	Code   int

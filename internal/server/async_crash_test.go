@@ -4,14 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,44 +38,6 @@ func (c *collector) counts() (unique, total int) {
 	return len(c.seen), total
 }
 
-// nuboProcess is nubo running as its own process, to be killed with -9.
-type nuboProcess struct {
-	cmd  *exec.Cmd
-	addr string
-}
-
-func startProcess(t *testing.T, bin, dir, addr string) *nuboProcess {
-	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--data-dir", dir, "--sandbox", "process", "--async-retry-delays", "100ms,200ms")
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if testing.Verbose() {
-		cmd.Stderr = os.Stderr
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &nuboProcess{cmd: cmd, addr: addr}
-	t.Cleanup(func() { p.kill() })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return p
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("nubo did not start")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func (p *nuboProcess) kill() {
-	if p.cmd.ProcessState == nil {
-		p.cmd.Process.Signal(syscall.SIGKILL)
-		p.cmd.Wait()
-	}
-}
-
 // TestAsyncSurvivesKill9 queues 10,000 events, kills nubo with SIGKILL
 // while it works through them, restarts it on the same data directory, and
 // checks that every event ran at least once.
@@ -89,21 +47,11 @@ func TestAsyncSurvivesKill9(t *testing.T) {
 	}
 	const events = 10000
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "nubo")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/nubo")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build nubo: %v\n%s", err, out)
-	}
+	bin := nuboBinary(t)
 	col := &collector{seen: map[string]int{}}
 	srv := httptest.NewServer(col)
 	defer srv.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 
 	p := startProcess(t, bin, filepath.Join(dir, "data"), addr)
 	client := lambdaClient(addr, region)

@@ -11,7 +11,8 @@ import (
 	"github.com/nubo-dev/nubo/internal/targets"
 )
 
-// buildMessaging builds SQS, SNS and the SQS event source mappings.
+// buildMessaging builds SQS, SNS and the event source mappings (of SQS
+// queues and DynamoDB streams, whose failures go to dests).
 func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker, dests *targets.Targets) error {
 	queueMeta, err := s.store.KV(ctx, "sqs")
 	if err != nil {
@@ -45,7 +46,8 @@ func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker, dests
 	if err != nil {
 		return err
 	}
-	if s.esm, err = esm.New(ctx, mappings, s.sqs, inv, esm.Options{Logger: s.log}); err != nil {
+	if s.esm, err = esm.New(ctx, mappings, s.sqs, inv, esm.Options{Logger: s.log,
+		Streams: streamSource{s.dynamodb}, Destinations: dests, Metrics: s.obs.metrics}); err != nil {
 		return err
 	}
 	s.runners = append(s.runners, s.esm.Run)

@@ -20,6 +20,8 @@ import (
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/runtimes"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch/cloudwatchapi"
+	"github.com/nubo-dev/nubo/internal/services/dynamodb"
+	"github.com/nubo-dev/nubo/internal/services/dynamodb/dynamodbapi"
 	"github.com/nubo-dev/nubo/internal/services/lambda/async"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
@@ -44,7 +46,10 @@ type Config struct {
 	Account        string
 	Region         string
 	MaxConcurrency int
-	KeepAlive      time.Duration
+	// CodeStorageLimit is the code storage quota per region in bytes
+	// (0: AWS's 75 GB).
+	CodeStorageLimit int64
+	KeepAlive        time.Duration
 	// Sandbox selects the sandbox driver: "process", "linux", or "" to use
 	// linux when nubo runs as root and can, process otherwise.
 	Sandbox string
@@ -73,24 +78,28 @@ type Config struct {
 
 // Server is a running nubo.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	store   *natsstore.Store
-	control *control.Service
-	engine  *engine.Engine
-	logs    *logs.Store
-	obs     *observability
-	async   *async.Queue
-	sqs     *sqs.Service
-	sns     *sns.Service
-	esm     *esm.Service
-	http    *http.Server
-	forks   *runtimes.ForkServers // nil unless the process driver forks
+	cfg      Config
+	log      *slog.Logger
+	store    *natsstore.Store
+	control  *control.Service
+	engine   *engine.Engine
+	logs     *logs.Store
+	obs      *observability
+	async    *async.Queue
+	sqs      *sqs.Service
+	sns      *sns.Service
+	esm      *esm.Service
+	dynamodb *dynamodb.Service
+	http     *http.Server
+	forks    *runtimes.ForkServers // nil unless the process driver forks
 	// api is the router, which functions inside sandboxes reach too; the
 	// engine gets it before the router exists.
 	api apiHandler
 	// runners are the long-lived components, run by Run until it stops.
 	runners []func(context.Context) error
+	// closers close what the runners used, once they stopped (and when
+	// New fails).
+	closers []func() error
 	ln      net.Listener
 }
 
@@ -123,6 +132,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if err := s.build(ctx); err != nil {
 		s.ln.Close()
+		s.close()
 		st.Close()
 		return nil, err
 	}
@@ -178,11 +188,12 @@ func (s *Server) build(ctx context.Context) error {
 		Logger:             s.log,
 	})
 	s.control = control.New(functions, packages, control.Options{
-		Account:        s.cfg.Account,
-		MaxConcurrency: s.cfg.MaxConcurrency,
-		CheckRuntime:   catalogue.Check,
-		Removed:        s.engine.Removed,
-		Logger:         s.log,
+		Account:          s.cfg.Account,
+		MaxConcurrency:   s.cfg.MaxConcurrency,
+		CodeStorageLimit: s.cfg.CodeStorageLimit,
+		CheckRuntime:     catalogue.Check,
+		Removed:          s.engine.Removed,
+		Logger:           s.log,
 	})
 	inv := invoker.New(s.control, s.engine)
 	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", 30*time.Second)
@@ -202,6 +213,9 @@ func (s *Server) build(ctx context.Context) error {
 	})
 	dests.Functions = s.async
 	s.runners = append(s.runners, s.control.Run, s.engine.Run, s.async.Run)
+	if err := s.buildDynamoDB(ctx); err != nil {
+		return err
+	}
 	if err := s.buildMessaging(ctx, inv, dests); err != nil {
 		return err
 	}
@@ -219,12 +233,23 @@ func (s *Server) build(ctx context.Context) error {
 		snsapi.New(s.sns, s.log),
 		logsapi.New(s.logs, s.cfg.Account, s.log),
 		cloudwatchapi.New(s.obs.metrics, s.log),
+		dynamodbapi.New(s.dynamodb, s.cfg.Account, s.obs.metrics, s.log),
 	} {
 		router.Handle(svc)
 	}
 	s.api.Handler = router
 	s.http = &http.Server{Handler: console.Root(router), ReadHeaderTimeout: 30 * time.Second}
 	return nil
+}
+
+// close runs the closers, last first.
+func (s *Server) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		if err := s.closers[i](); err != nil {
+			s.log.Warn("close", "err", err)
+		}
+	}
+	s.closers = nil
 }
 
 // apiHandler serves whatever Handler is once it is set.
@@ -266,6 +291,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	cancel()
 	wg.Wait()
+	s.close()
 	if s.forks != nil {
 		s.forks.Close() // after the engine stopped the environments they forked
 	}

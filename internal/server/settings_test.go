@@ -126,8 +126,9 @@ func TestGetAccountSettings(t *testing.T) {
 	if out.AccountUsage.FunctionCount != 2 {
 		t.Errorf("FunctionCount: got %d, want 2", out.AccountUsage.FunctionCount)
 	}
-	if want := a.CodeSize + 2*b.CodeSize; out.AccountUsage.TotalCodeSize != want {
-		t.Errorf("TotalCodeSize: got %d, want %d ($LATEST of a and b, and b's version 1)", out.AccountUsage.TotalCodeSize, want)
+	unzipped := unzippedSize(t, createInput(t, "a").Code.ZipFile)
+	if want := a.CodeSize + 2*b.CodeSize + 3*unzipped; out.AccountUsage.TotalCodeSize != want {
+		t.Errorf("TotalCodeSize: got %d, want %d ($LATEST of a and b, and b's version 1, zipped and extracted)", out.AccountUsage.TotalCodeSize, want)
 	}
 	if got := aws.ToInt32(out.AccountLimit.UnreservedConcurrentExecutions); got != 950 {
 		t.Errorf("UnreservedConcurrentExecutions: got %d, want 950", got)

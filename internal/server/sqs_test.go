@@ -76,7 +76,7 @@ func TestSQSQueues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, want := range map[string]string{"VisibilityTimeout": "45", "QueueArn": queueARN("orders"), "MaximumMessageSize": "262144",
+	for k, want := range map[string]string{"VisibilityTimeout": "45", "QueueArn": queueARN("orders"), "MaximumMessageSize": "1048576",
 		"MessageRetentionPeriod": "345600", "ApproximateNumberOfMessages": "0", "ReceiveMessageWaitTimeSeconds": "0"} {
 		if attrs.Attributes[k] != want {
 			t.Errorf("attribute %s: got %q, want %q", k, attrs.Attributes[k], want)
@@ -200,8 +200,8 @@ func TestSQSMessages(t *testing.T) {
 	}
 	_, err = c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: &url, Entries: []types.SendMessageBatchRequestEntry{entries[0], entries[0]}})
 	isErr[*types.BatchEntryIdsNotDistinct](t, err)
-	_, err = c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(strings.Repeat("x", 262145))})
-	checkError(t, err, apiError{code: "InvalidParameterValue", status: 400, message: "One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes."})
+	_, err = c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(strings.Repeat("x", 1048577))})
+	checkError(t, err, apiError{code: "InvalidParameterValue", status: 400, message: "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes."})
 	_, err = c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String("bad \x01")})
 	checkError(t, err, apiError{code: "InvalidMessageContents", status: 400, message: "…"})
 	_, err = c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &url, MaxNumberOfMessages: 11})

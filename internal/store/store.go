@@ -10,6 +10,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/awserr"
 )
 
 var (
@@ -20,6 +22,13 @@ var (
 	// ErrRevision is returned by Update when the stored revision is not the
 	// expected one: somebody else wrote the key first.
 	ErrRevision = errors.New("store: revision mismatch")
+	// ErrUnavailable is returned (wrapped, with the reason) when the store
+	// cannot take a write now: the disk is full, or the store does not
+	// answer. Nothing was written; the caller may retry later. Deletions
+	// are still taken on a full disk, so that space can be freed. It is
+	// AWS's ServiceUnavailable, so that every service answers it with a
+	// 503 its clients retry.
+	ErrUnavailable = awserr.New(awserr.ServiceUnavailable, "Service Unavailable: nubo's store cannot take writes now (is its disk full?); nothing was changed. Please try again.")
 )
 
 // Entry is one stored value and the revision that wrote it.
@@ -37,6 +46,9 @@ type KV interface {
 	Create(ctx context.Context, key string, value []byte) (uint64, error)
 	Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error)
 	Delete(ctx context.Context, key string) error
+	// Deleted returns when key was deleted, if a deletion is its last
+	// change; ErrNotFound otherwise (never written, or written since).
+	Deleted(ctx context.Context, key string) (time.Time, error)
 	// Keys returns every key whose leading tokens equal those of prefix
 	// (built with Key), in no particular order.
 	Keys(ctx context.Context, prefix string) ([]string, error)
@@ -129,9 +141,12 @@ type Message struct {
 // matches one token, ">" all remaining ones.
 type Stream interface {
 	// Append stores data on subject without waiting; Flush waits until
-	// everything appended so far is stored.
+	// everything appended so far is stored, and returns the first failure
+	// among it.
 	Append(subject string, data []byte) error
 	Flush(ctx context.Context) error
+	// Store appends data on subject and waits until it is stored.
+	Store(ctx context.Context, subject string, data []byte) error
 	// Read calls fn with every message on subjects matching filter, oldest
 	// first, from since on; with follow it then waits for new ones until
 	// ctx ends. fn returning false stops the read.
@@ -164,6 +179,10 @@ type Pending interface {
 	// Wait returns once every row of the Write is stored, or with the
 	// error that stopped one.
 	Wait(ctx context.Context) error
+	// Refused returns, without waiting, the error of a Write the store
+	// refused as a whole (ErrUnavailable on a full disk): none of its rows
+	// will be stored. nil means the rows are on their way.
+	Refused() error
 }
 
 // Table is a durable set of rows in which each write of a key replaces that
@@ -173,6 +192,8 @@ type Pending interface {
 // under its own lock gets its changes stored in the order it made them and
 // can wait for them after unlocking.
 type Table interface {
+	// Write queues rows. A Write with a row that adds data is refused as
+	// a whole while the store cannot take writes; deletions are taken.
 	Write(rows ...Row) Pending
 	// Scan calls fn with every row under prefix (a Key; "" for all), in
 	// the order they were last written; fn returning false stops the scan.

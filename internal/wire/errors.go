@@ -110,6 +110,16 @@ func restXMLError(e *awserr.Error, requestID string) []byte {
 func writeBody(w http.ResponseWriter, contentType string, status int, body []byte) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if h, ok := w.(hookedWriter); ok {
+		h.hook(w.Header(), body)
+	}
 	w.WriteHeader(status)
 	w.Write(body) // a failure means the client has gone
+}
+
+// hookedWriter carries a service's BodyHeaders to writeBody, which writes
+// every RPC response and error whole.
+type hookedWriter struct {
+	http.ResponseWriter
+	hook func(h http.Header, body []byte)
 }

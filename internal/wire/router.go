@@ -96,7 +96,7 @@ func (rt *Router) guess(r *http.Request) *Service {
 	cbor := strings.EqualFold(r.Header.Get("Smithy-Protocol"), "rpc-v2-cbor")
 	for _, s := range rt.order {
 		switch {
-		case target != "" && s.JSON != nil && strings.HasPrefix(target, s.JSON.Target+"."):
+		case target != "" && s.JSON != nil && s.JSON.matches(target):
 			return s
 		case cbor && s.CBOR != nil && cborOperation(r.URL.Path, s.CBOR.Service) != "":
 			return s

@@ -24,6 +24,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c = &Call{ID: c.ID, Region: c.Region}
 	}
 	c.Service, c.Request = s.Name, r
+	if s.BodyHeaders != nil {
+		w = hookedWriter{w, s.BodyHeaders}
+	}
 	ctx := WithCall(r.Context(), c)
 	r = r.WithContext(ctx)
 	if s.REST != nil && s.rpcProtocol(r) == 0 {
@@ -45,7 +48,7 @@ func (s *Service) rpcProtocol(r *http.Request) Protocol {
 	switch {
 	case s.CBOR != nil && strings.EqualFold(r.Header.Get("Smithy-Protocol"), "rpc-v2-cbor"):
 		return CBOR
-	case s.JSON != nil && strings.HasPrefix(r.Header.Get("X-Amz-Target"), s.JSON.Target+"."):
+	case s.JSON != nil && s.JSON.matches(r.Header.Get("X-Amz-Target")):
 		if s.JSON.Version == "1.1" {
 			return JSON11
 		}
@@ -76,7 +79,7 @@ func (s *Service) serveRPC(ctx context.Context, r *http.Request, c *Call) (any, 
 		}
 		c.Operation = form.Get("Action")
 	default:
-		c.Operation = strings.TrimPrefix(r.Header.Get("X-Amz-Target"), s.JSON.Target+".")
+		c.Operation, _ = s.JSON.target(r.Header.Get("X-Amz-Target"))
 	}
 	op := s.op(c.Operation)
 	if op == nil || op.HTTP != "" {
@@ -126,6 +129,10 @@ func (s *Service) write(w http.ResponseWriter, c *Call, out any) {
 		}
 		body, err = cborCodec.enc.Marshal(out)
 	default:
+		if a, ok := out.(jsonAppender); ok {
+			body = a.AppendJSON(nil)
+			break
+		}
 		if out == nil {
 			out = struct{}{}
 		}
@@ -136,6 +143,13 @@ func (s *Service) write(w http.ResponseWriter, c *Call, out any) {
 		return
 	}
 	writeBody(w, c.Protocol.contentType(), http.StatusOK, body)
+}
+
+// jsonAppender is an output that writes its own JSON, faster than
+// encoding/json would (DynamoDB's pages of items); it must write the JSON
+// value json.Marshal would.
+type jsonAppender interface {
+	AppendJSON(dst []byte) []byte
 }
 
 // readBody reads the request body within the service's limit.

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
@@ -69,6 +70,10 @@ type Service struct {
 	QueryCompatible bool
 	// Ops are the operations.
 	Ops []Op
+	// BodyHeaders, when set, adds headers computed from the body of every
+	// RPC response and error the service writes, just before it is sent
+	// (DynamoDB's x-amz-crc32, which its SDKs verify).
+	BodyHeaders func(h http.Header, body []byte)
 	// Errors are the service's own shapes for what the layer refuses.
 	Errors Errors
 	Log    *slog.Logger
@@ -83,6 +88,21 @@ type Service struct {
 type JSONProtocol struct {
 	Target  string
 	Version string
+	// Also are more X-Amz-Target prefixes whose operations are in the same
+	// table: DynamoDB Streams (DynamoDBStreams_20120810) shares DynamoDB's
+	// signing name and endpoint.
+	Also []string
+}
+
+// target returns the operation named by an X-Amz-Target header of one of
+// the protocol's prefixes.
+func (p *JSONProtocol) target(header string) (op string, ok bool) {
+	for _, prefix := range append([]string{p.Target}, p.Also...) {
+		if op, ok := strings.CutPrefix(header, prefix+"."); ok {
+			return op, true
+		}
+	}
+	return "", false
 }
 
 // QueryProtocol is awsQuery, answered in XML of Namespace.
@@ -166,4 +186,9 @@ func (s *Service) log() *slog.Logger {
 		return s.Log
 	}
 	return slog.Default()
+}
+
+func (p *JSONProtocol) matches(header string) bool {
+	_, ok := p.target(header)
+	return ok
 }

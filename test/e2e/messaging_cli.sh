@@ -69,8 +69,8 @@ sqs change-message-visibility --queue-url "$Q" --receipt-handle "$RH" --visibili
 RH=$(sqs receive-message --queue-url "$Q" --wait-time-seconds 5 --query 'Messages[0].ReceiptHandle' --output text)
 sqs delete-message --queue-url "$Q" --receipt-handle "$RH"
 contains "bad handle" "$(refused sqs delete-message --queue-url "$Q" --receipt-handle garbage)" "ReceiptHandleIsInvalid"
-head -c 262145 /dev/zero | tr '\0' x >"$WORK/big.txt"
-contains "too big" "$(refused sqs send-message --queue-url "$Q" --message-body "file://$WORK/big.txt")" "Message must be shorter than 262144 bytes"
+head -c 1048577 /dev/zero | tr '\0' x >"$WORK/big.txt"
+contains "too big" "$(refused sqs send-message --queue-url "$Q" --message-body "file://$WORK/big.txt")" "Message must be shorter than 1048576 bytes"
 contains "max messages" "$(refused sqs receive-message --queue-url "$Q" --max-number-of-messages 11)" "MaxNumberOfMessages"
 R=$(sqs send-message-batch --queue-url "$Q" --entries Id=a,MessageBody=one Id=b,MessageBody=two Id=c,MessageBody=three,DelaySeconds=901 --output json)
 expect "batch successful" "$(echo "$R" | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["Successful"]))')" "2"

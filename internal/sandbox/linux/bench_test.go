@@ -359,3 +359,29 @@ func cpuUsage() (self, children time.Duration) {
 	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
 	return self, time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestBenchFreeze measures what freezing an idle environment costs: Freeze
+// (until every process is frozen) and Thaw of a sandbox with a few
+// processes.
+func TestBenchFreeze(t *testing.T) {
+	needBench(t)
+	d := sharedDriver(t)
+	e := create(t, d, taskRoot(t, nil), 128, 64)
+	e.sh(t, "sleep 1000 & sleep 1000 & echo ready; wait")
+	e.out.waitFor(t, "ready")
+	f := e.sb.(*box)
+	const n = 500
+	var freeze, thaw time.Duration
+	for range n {
+		start := time.Now()
+		if err := f.Freeze(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		frozen := time.Now()
+		if err := f.Thaw(); err != nil {
+			t.Fatal(err)
+		}
+		freeze, thaw = freeze+frozen.Sub(start), thaw+time.Since(frozen)
+	}
+	t.Logf("freeze %v, thaw %v (mean of %d, a sandbox of 4 processes)", freeze/n, thaw/n, n)
+}

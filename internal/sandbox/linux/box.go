@@ -1,12 +1,11 @@
 package linux
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -18,9 +17,10 @@ import (
 
 // box is a sandbox handed to the engine.
 type box struct {
-	s      *slot
-	spec   sandbox.Spec
-	filter []unix.SockFilter
+	s       *slot
+	spec    sandbox.Spec
+	filter  []unix.SockFilter
+	release func() // gives back the share's copies of code and runtime
 
 	// nsMu keeps Stop from closing PID 1's pidfd (whose number could then
 	// name another sandbox's) while Listen uses it to join the namespace.
@@ -31,16 +31,18 @@ type box struct {
 	done     chan struct{} // closed once PID 1, and so every process, is gone
 	released chan struct{} // closed when Stop has released the slot
 
-	mu         sync.Mutex
-	started    bool
-	stopping   bool
-	exit       sandbox.Exit
-	peak       int64
-	gone       bool // the cgroup is removed
-	extra      []net.Listener
-	initTimer  *time.Timer
-	initDone   bool
-	releaseErr error
+	mu           sync.Mutex
+	started      bool
+	stopping     bool
+	exit         sandbox.Exit
+	peak         int64
+	gone         bool // the cgroup is removed
+	extra        []net.Listener
+	initTimer    *time.Timer
+	initDone     bool
+	frozen       bool
+	cancelFreeze context.CancelFunc // ends a Freeze in progress
+	releaseErr   error
 }
 
 // maxInit is how long a runtime's init may use the init-phase CPU share
@@ -48,22 +50,70 @@ type box struct {
 const maxInit = 10 * time.Second
 
 // fit makes a prepared slot the sandbox for spec.
-func (d *Driver) fit(s *slot, spec sandbox.Spec) (*box, error) {
+func (d *Driver) fit(s *slot, spec sandbox.Spec) (b *box, err error) {
 	if err := s.cg.setLimits(spec.MemoryMB, d.opts.MaxProcs+1); err != nil { // +1: PID 1
 		return nil, err
 	}
-	err := inNamespaces(s.pidfd, unix.CLONE_NEWNS, func() error {
-		return enterRoot(d.rootDir, spec.TaskRoot, spec.RuntimeDir, spec.EphemeralMB, s.uid)
-	})
+	code, runtime, release, err := d.copiesFor(spec)
 	if err != nil {
 		return nil, err
 	}
-	b := &box{
-		s: s, spec: spec, filter: seccompFilter(),
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
+	// The pool mounted a /tmp of Lambda's default size; another size
+	// replaces it.
+	var tmp *tmpDisk
+	if spec.EphemeralMB != s.tmp.sizeMB {
+		if tmp, err = d.tmp.get(spec.EphemeralMB, s.uid); err != nil {
+			return nil, err
+		}
+	}
+	err = inNamespaces(s.pidfd, unix.CLONE_NEWNS, func() error {
+		if tmp != nil {
+			if err := replaceTmp(tmp, filepath.Join(d.rootDir, "tmp")); err != nil {
+				return err
+			}
+		}
+		return d.enterRoot(d.rootDir, code, runtime)
+	})
+	if tmp != nil {
+		if err != nil {
+			d.tmp.put(tmp)
+		} else {
+			d.tmp.put(s.tmp) // unused: nothing ran in the sandbox yet
+			s.tmp = tmp
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	b = &box{
+		s: s, spec: spec, filter: seccompFilter(), release: release,
 		startc: make(chan message, 1), done: make(chan struct{}), released: make(chan struct{}),
 	}
 	go b.watch()
 	return b, nil
+}
+
+// copiesFor returns the share's copies of spec's code and runtime
+// directories (runtime "" when there is none), and how to give them back.
+func (d *Driver) copiesFor(spec sandbox.Spec) (code, runtime string, release func(), err error) {
+	code, releaseCode, err := d.share.acquire(spec.TaskRoot)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if spec.RuntimeDir == "" {
+		return code, "", releaseCode, nil
+	}
+	runtime, releaseRuntime, err := d.share.acquire(spec.RuntimeDir)
+	if err != nil {
+		releaseCode()
+		return "", "", nil, err
+	}
+	return code, runtime, func() { releaseCode(); releaseRuntime() }, nil
 }
 
 func (b *box) Paths() sandbox.Paths {
@@ -123,35 +173,18 @@ func (b *box) Start(argv []string, env []string) error {
 	if err != nil {
 		return fmt.Errorf("start %s: %w", argv[0], err)
 	}
-	req := startRequest{uid: b.s.uid, gid: b.s.uid, path: path, dir: taskDir, argv: argv, env: env, filter: b.filter}
-	buf, err := req.encode()
-	if err != nil {
+	if err := b.sendStart(path, argv, env); err != nil {
 		return fmt.Errorf("start %s: %w", argv[0], err)
 	}
-	out := b.spec.Output
-	if out == nil {
-		out = b.s.d.devNull
+	if err := b.awaitStart(); err != nil {
+		return fmt.Errorf("start %s: %w", argv[0], err)
 	}
-	// Fd leaves the descriptors blocking, as the process expects them (and
-	// as os/exec leaves them too).
-	null, w := int(b.s.d.devNull.Fd()), int(out.Fd())
-	if _, _, err := b.s.conn.WriteMsgUnix(buf, unix.UnixRights(null, w, w), nil); err != nil {
-		return fmt.Errorf("start %s: send request: %w", argv[0], err)
+	b.mu.Lock()
+	if !b.initDone {
+		b.initTimer = time.AfterFunc(maxInit, b.InitDone)
 	}
-	select {
-	case m := <-b.startc:
-		if m.kind == msgFailed {
-			return fmt.Errorf("start %s: %w", argv[0], startError(m))
-		}
-		b.mu.Lock()
-		if !b.initDone {
-			b.initTimer = time.AfterFunc(maxInit, b.InitDone)
-		}
-		b.mu.Unlock()
-		return nil
-	case <-b.done:
-		return fmt.Errorf("start %s: %w", argv[0], errNoInit)
-	}
+	b.mu.Unlock()
+	return nil
 }
 
 // InitDone ends the init phase: from now on the sandbox gets the CPU share
@@ -171,42 +204,9 @@ func (b *box) InitDone() {
 	if err := b.s.cg.setCPU(b.spec.MemoryMB); err != nil {
 		b.s.d.log.Warn("end init CPU share", "sandbox", b.spec.ID, "err", err)
 	}
-}
-
-// lookPath finds a command given without a slash in the PATH of env,
-// resolving inside the sandbox's root.
-func (b *box) lookPath(name string, env []string) (string, error) {
-	if strings.Contains(name, "/") {
-		return name, nil
+	if b.spec.MemoryMB < mbPerCPU {
+		b.s.cg.pin(b.s.d.nextCPU())
 	}
-	path := "/usr/local/bin:/usr/bin:/bin"
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-			path = v
-		}
-	}
-	root, err := unix.Open("/proc/"+strconv.Itoa(b.s.pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return "", fmt.Errorf("open sandbox root: %w", err)
-	}
-	defer unix.Close(root)
-	for _, dir := range filepath.SplitList(path) {
-		if !filepath.IsAbs(dir) {
-			continue
-		}
-		p := filepath.Join(dir, name)
-		fd, err := unix.Openat2(root, p, &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
-		if err != nil {
-			continue
-		}
-		var st unix.Stat_t
-		err = unix.Fstat(fd, &st)
-		unix.Close(fd)
-		if err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG && st.Mode&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", errors.New("executable file not found in $PATH")
 }
 
 // watch follows PID 1's messages until it is gone, then records how the
@@ -279,6 +279,14 @@ func (b *box) Stop(grace time.Duration) error {
 	}
 	b.stopping = true
 	started := b.started
+	if b.cancelFreeze != nil {
+		b.cancelFreeze()
+	}
+	if b.frozen {
+		// A frozen process cannot act on SIGTERM (nor, on v1, die).
+		b.frozen = false
+		b.s.cg.thaw()
+	}
 	b.mu.Unlock()
 	if started {
 		select {
@@ -310,6 +318,7 @@ func (b *box) Stop(grace time.Duration) error {
 	b.nsClosed = true
 	b.nsMu.Unlock()
 	b.releaseErr = errors.Join(err, b.s.destroy())
+	b.release()
 	close(b.released)
 	return b.releaseErr
 }
@@ -323,4 +332,7 @@ func (b *box) signalAll(sig syscall.Signal) {
 	}
 }
 
-var _ sandbox.Sandbox = (*box)(nil)
+var (
+	_ sandbox.Sandbox = (*box)(nil)
+	_ sandbox.Freezer = (*box)(nil)
+)

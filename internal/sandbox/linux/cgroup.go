@@ -24,7 +24,10 @@ type cgroupRoot struct {
 	// v1: the parent directories in the memory, cpu and pids hierarchies;
 	// v2: the one parent directory.
 	mem, cpu, pids string
-	memsw          bool // v1 accounts swap (memory.memsw.*)
+	// freezer is the v1 freezer hierarchy's parent directory ("" when the
+	// host has none: Freeze then fails); v2 freezes in mem.
+	freezer string
+	memsw   bool // v1 accounts swap (memory.memsw.*)
 }
 
 // findCgroups detects the hierarchies from /proc/self/mountinfo and
@@ -63,7 +66,7 @@ func parseCgroups(mountinfo io.Reader, parent string) (*cgroupRoot, error) {
 			}
 		case "cgroup":
 			for _, o := range strings.Split(opts, ",") {
-				if (o == "memory" || o == "cpu" || o == "pids") && v1[o] == "" {
+				if (o == "memory" || o == "cpu" || o == "pids" || o == "freezer") && v1[o] == "" {
 					v1[o] = mnt
 				}
 			}
@@ -80,6 +83,9 @@ func parseCgroups(mountinfo io.Reader, parent string) (*cgroupRoot, error) {
 		mem:  filepath.Join(v1["memory"], parent),
 		cpu:  filepath.Join(v1["cpu"], parent),
 		pids: filepath.Join(v1["pids"], parent),
+	}
+	if v1["freezer"] != "" {
+		r.freezer = filepath.Join(v1["freezer"], parent)
 	}
 	_, err := os.Stat(filepath.Join(v1["memory"], "memory.memsw.limit_in_bytes"))
 	r.memsw = err == nil
@@ -107,6 +113,9 @@ func hasControllers(dir string, want ...string) bool {
 func (r *cgroupRoot) dirs() []string {
 	if r.v2 {
 		return []string{r.mem}
+	}
+	if r.freezer != "" {
+		return []string{r.mem, r.cpu, r.pids, r.freezer}
 	}
 	return []string{r.mem, r.cpu, r.pids}
 }
@@ -198,9 +207,6 @@ func (c *cgroup) attach(pid int) error {
 	return nil
 }
 
-// Lambda's CPU share: 1,769 MB buys one vCPU.
-const mbPerCPU = 1769
-
 // setLimits applies the memory size (swap disabled), the process limit,
 // and the init-phase CPU share (initCPU).
 func (c *cgroup) setLimits(memoryMB, pids int) error {
@@ -220,7 +226,6 @@ func (c *cgroup) setLimits(memoryMB, pids int) error {
 			files = append(files, [2]string{"memory.memsw.limit_in_bytes", mem})
 		}
 		files = append(files,
-			[2]string{"cpu.cfs_period_us", "100000"},
 			[2]string{"cpu.shares", strconv.Itoa(max(2, memoryMB*1024/mbPerCPU))},
 			[2]string{"pids.max", strconv.Itoa(pids)})
 	}
@@ -231,23 +236,6 @@ func (c *cgroup) setLimits(memoryMB, pids int) error {
 		}
 	}
 	return c.setCPU(max(initCPU, memoryMB))
-}
-
-// initCPU is the memory size whose CPU share a sandbox gets while its
-// runtime initialises: Lambda gives init two vCPUs whatever the memory.
-const initCPU = 2 * mbPerCPU
-
-// setCPU caps the CPU at the share of memoryMB (1,769 MB = one vCPU).
-func (c *cgroup) setCPU(memoryMB int) error {
-	quota := max(1000, memoryMB*100000/mbPerCPU)
-	file, value := "cpu.cfs_quota_us", strconv.Itoa(quota)
-	if c.root.v2 {
-		file, value = "cpu.max", fmt.Sprintf("%d 100000", quota)
-	}
-	if err := writeFile(c.path(c.root.cpu, file), value); err != nil {
-		return fmt.Errorf("set %s: %w", file, err)
-	}
-	return nil
 }
 
 // dirOf picks the hierarchy a control file belongs to.
@@ -312,6 +300,7 @@ func (c *cgroup) procs() []int {
 // sandbox's processes die with its PID 1, so this normally finds none.
 func (c *cgroup) remove() error {
 	deadline := time.Now().Add(5 * time.Second)
+	c.thaw() // frozen processes do not die of SIGKILL on v1
 	for {
 		pids := c.procs()
 		if c.root.v2 {

@@ -36,7 +36,8 @@ func TestParseCgroups(t *testing.T) {
 	}
 	v1 := line(filepath.Join(root, "cpu"), "cgroup", "rw,cpu,cpuacct") +
 		line(filepath.Join(root, "memory"), "cgroup", "rw,memory") +
-		line(filepath.Join(root, "pids"), "cgroup", "rw,pids")
+		line(filepath.Join(root, "pids"), "cgroup", "rw,pids") +
+		line(filepath.Join(root, "freezer"), "cgroup", "rw,freezer")
 	tests := []struct {
 		name, mountinfo string
 		want            *cgroupRoot
@@ -44,7 +45,8 @@ func TestParseCgroups(t *testing.T) {
 		{"unified", line(v2Full, "cgroup2", "rw"), &cgroupRoot{v2: true,
 			mem: filepath.Join(v2Full, "nubo"), cpu: filepath.Join(v2Full, "nubo"), pids: filepath.Join(v2Full, "nubo")}},
 		{"hybrid with an empty unified hierarchy", v1 + line(v2Hugetlb, "cgroup2", "rw"), &cgroupRoot{memsw: true,
-			mem: filepath.Join(root, "memory/nubo"), cpu: filepath.Join(root, "cpu/nubo"), pids: filepath.Join(root, "pids/nubo")}},
+			mem: filepath.Join(root, "memory/nubo"), cpu: filepath.Join(root, "cpu/nubo"), pids: filepath.Join(root, "pids/nubo"),
+			freezer: filepath.Join(root, "freezer/nubo")}},
 		{"no pids", line(filepath.Join(root, "memory"), "cgroup", "rw,memory"), nil},
 	}
 	for _, tt := range tests {
@@ -74,12 +76,12 @@ func TestLimitsFiles(t *testing.T) {
 			r.cpu, r.pids = r.mem, r.mem
 			want = map[string]string{
 				"memory/s/memory.max": "268435456", "memory/s/memory.swap.max": "0", "memory/s/memory.oom.group": "1",
-				"memory/s/cpu.weight": "14", "memory/s/pids.max": "1025", "memory/s/cpu.max": "200000 100000",
+				"memory/s/cpu.weight": "14", "memory/s/pids.max": "1025", "memory/s/cpu.max": "20000 10000",
 			}
 		} else {
 			want = map[string]string{
 				"memory/s/memory.limit_in_bytes": "268435456", "memory/s/memory.memsw.limit_in_bytes": "268435456",
-				"cpu/s/cpu.cfs_period_us": "100000", "cpu/s/cpu.shares": "148", "cpu/s/cpu.cfs_quota_us": "200000",
+				"cpu/s/cpu.cfs_period_us": "10000", "cpu/s/cpu.shares": "148", "cpu/s/cpu.cfs_quota_us": "20000",
 				"pids/s/pids.max": "1025",
 			}
 		}
@@ -95,11 +97,13 @@ func TestLimitsFiles(t *testing.T) {
 				t.Errorf("v2=%v: %s = %q, want %q", v2, f, got, w)
 			}
 		}
-		file, w := "cpu/s/cpu.cfs_quota_us", "14471"
+		file, w := "cpu/s/cpu.cfs_quota_us", "1447"
 		if v2 {
-			file, w = "memory/s/cpu.max", "14471 100000"
+			file, w = "memory/s/cpu.max", "1447 10000"
 		}
-		os.Truncate(filepath.Join(root, file), 0) // a control file takes a write whole; a test file must be emptied
+		// A control file takes a write whole; a test file must be emptied.
+		os.Truncate(filepath.Join(root, file), 0)
+		os.Truncate(filepath.Join(root, "cpu/s/cpu.cfs_period_us"), 0)
 		if err := c.setCPU(256); err != nil {
 			t.Fatal(err)
 		}

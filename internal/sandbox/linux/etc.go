@@ -113,12 +113,13 @@ func copyFile(src, dst string, perm fs.FileMode) error {
 	return errors.Join(err, out.Close())
 }
 
-// userFiles returns the directory of the passwd and group files a sandbox
-// running as uid sees, creating it on first use.
+// userFiles returns the directory in the driver's share of the passwd and
+// group files a sandbox running as uid sees, creating it on first use.
 func (d *Driver) userFiles(uid int) (string, error) {
-	dir := filepath.Join(d.usersDir, strconv.Itoa(uid))
+	name := "users/" + strconv.Itoa(uid)
+	dir := d.share.path(name)
 	if _, err := os.Stat(filepath.Join(dir, "group")); err == nil {
-		return dir, nil
+		return name, nil
 	}
 	id := strconv.Itoa(uid)
 	passwd := strings.Join([]string{
@@ -141,5 +142,5 @@ func (d *Driver) userFiles(uid int) (string, error) {
 			return "", fmt.Errorf("write user files: %w", err)
 		}
 	}
-	return dir, nil
+	return name, nil
 }

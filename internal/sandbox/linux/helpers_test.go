@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -174,6 +176,26 @@ func (e *env) wait(t testing.TB, timeout time.Duration) sandbox.Exit {
 	case <-time.After(timeout):
 		t.Fatalf("sandbox still running after %v; output %q", timeout, e.out.String())
 	}
-	time.Sleep(20 * time.Millisecond) // let the reader drain the pipe
+	// Every process that held the pipe is gone: once this end is closed too,
+	// the reader sees EOF after the last byte (a sleep here lost the output
+	// of TestAttackForkBomb on a busy machine).
+	e.out.w.Close()
+	select {
+	case <-e.out.done:
+	case <-time.After(timeout):
+		t.Fatal("the sandbox's output pipe is still open")
+	}
 	return e.sb.Exit()
+}
+
+// value returns the number printed as "name=N", or -1.
+func (o *output) value(name string) int {
+	for _, line := range strings.Split(o.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, name+"="); ok {
+			if n, err := strconv.Atoi(v); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }

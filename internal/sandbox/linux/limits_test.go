@@ -14,16 +14,45 @@ import (
 	"time"
 )
 
-func TestAttackFillTmp(t *testing.T) {
+// TestTmpOnDisk checks that /tmp is separate from memory, as on Lambda: a
+// 128 MB function writes 150 MB to a /tmp of 160 MB, and the next 20 MB
+// fail with ENOSPC at the configured size.
+func TestTmpOnDisk(t *testing.T) {
 	d := sharedDriver(t)
-	e := create(t, d, taskRoot(t, nil), 512, 16)
-	e.sh(t, `dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>&1 | head -1; stat -c size=%s /tmp/fill`)
-	e.wait(t, 30*time.Second)
+	e := create(t, d, taskRoot(t, nil), 128, 160)
+	e.sh(t, `dd if=/dev/zero of=/tmp/a bs=1M count=150 2>/dev/null && echo wrote
+		dd if=/dev/zero of=/tmp/b bs=1M count=20 2>&1 | head -1; du -sk /tmp | cut -f1 | sed 's/^/kb=/'`)
+	ex := e.wait(t, 60*time.Second)
 	out := e.out.String()
-	if !strings.Contains(out, "No space left on device") || !strings.Contains(out, "size=16777216") {
-		t.Fatalf("filling a 16 MB /tmp: %q, want ENOSPC at 16777216 bytes", out)
+	if ex.OOM || !strings.Contains(out, "wrote") {
+		t.Fatalf("writing 150 MB to /tmp under 128 MB: exit %v, %q", ex, out)
+	}
+	if !strings.Contains(out, "No space left on device") {
+		t.Fatalf("writing past a 160 MB /tmp: %q, want ENOSPC", out)
+	}
+	// Metadata takes a few percent of the filesystem.
+	if kb := e.out.value("kb"); kb > 160<<10 || kb < 152<<10 {
+		t.Fatalf("/tmp holds %d KB when full, want between 152 and 160 MB", kb)
 	}
 	checkHealthy(t, d)
+}
+
+// TestTmpSizes checks /tmp at Lambda's default size (prepared by the pool)
+// and at another: empty, the sandbox user's alone, of the configured size.
+func TestTmpSizes(t *testing.T) {
+	d := sharedDriver(t)
+	for _, mb := range []int{512, 1024} {
+		e := create(t, d, taskRoot(t, nil), 128, mb)
+		e.sh(t, `ls -A /tmp | wc -l | sed 's/^/entries=/'; [ "$(stat -c %a:%u /tmp)" = "700:$(id -u)" ] && echo mine=1
+			stat -f -c %b:%S /tmp | awk -F: '{ print "kb=" $1 * $2 / 1024 }'`)
+		e.wait(t, 20*time.Second)
+		if e.out.value("entries") != 0 || e.out.value("mine") != 1 {
+			t.Errorf("%d MB: /tmp not empty or not the sandbox user's: %q", mb, e.out.String())
+		}
+		if kb := e.out.value("kb"); kb < mb<<10*97/100 || kb > mb<<10 {
+			t.Errorf("%d MB: /tmp has %d KB", mb, kb)
+		}
+	}
 }
 
 func TestAttackMemory(t *testing.T) {
@@ -223,7 +252,8 @@ func alive(pid int, name string) bool {
 }
 
 // TestLimits checks the cgroup settings of a 128 MB sandbox: memory without
-// swap, two vCPUs during init, then 128/1769 of one.
+// swap, two vCPUs during init, then 128/1769 of one, in CFS periods short
+// enough that a throttled no-op waits milliseconds, not Linux's default 100.
 func TestLimits(t *testing.T) {
 	d := sharedDriver(t)
 	e := create(t, d, taskRoot(t, nil), 128, 64)
@@ -257,12 +287,22 @@ func TestLimits(t *testing.T) {
 			}
 		}
 	}
-	if got := cpu(); got != "200000 100000" {
+	if got := cpu(); got != "20000 10000" {
 		t.Errorf("init CPU = %s, want two vCPUs", got)
 	}
 	b.InitDone()
-	if got := cpu(); got != "7235 100000" {
-		t.Errorf("CPU after init = %s, want 128/1769 of a vCPU", got)
+	if got := cpu(); got != "1000 13821" {
+		t.Errorf("CPU after init = %s, want 128/1769 of a vCPU in a period of about 14 ms", got)
+	}
+	// Less than a vCPU runs on one CPU.
+	for _, pid := range cg.procs() {
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if list := lineWith(string(status), "Cpus_allowed_list:"); strings.ContainsAny(list, ",-") {
+			t.Errorf("pid %d: %s, want one CPU", pid, list)
+		}
 	}
 }
 
@@ -301,4 +341,38 @@ func needHostTool(t *testing.T, name string) {
 	if _, err := os.Stat("/usr/bin/" + name); err != nil {
 		t.Skipf("needs /usr/bin/%s on the host", name)
 	}
+}
+
+// TestCPUShare checks that a busy 128 MB sandbox gets about its share of
+// a CPU (128/1769, 7%) after init, burst and all, and not more.
+func TestCPUShare(t *testing.T) {
+	d := sharedDriver(t)
+	e := create(t, d, taskRoot(t, nil), 128, 64)
+	e.sh(t, "echo ready; while :; do :; done")
+	e.out.waitFor(t, "ready")
+	b := e.sb.(*box)
+	b.InitDone()
+	var pid int
+	for _, p := range b.s.cg.procs() {
+		if p != b.s.pid {
+			pid = p
+		}
+	}
+	cpu := func() time.Duration {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+		utime, _ := strconv.Atoi(f[11])
+		stime, _ := strconv.Atoi(f[12])
+		return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+	}
+	start, used := time.Now(), cpu()
+	time.Sleep(time.Second) // the measurement window
+	share := float64(cpu()-used) / float64(time.Since(start))
+	if share > 0.12 {
+		t.Fatalf("a 128 MB sandbox used %.0f%% of a CPU, want about 7%%", share*100)
+	}
+	t.Logf("share %.1f%%", share*100)
 }

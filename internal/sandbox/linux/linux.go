@@ -2,19 +2,22 @@
 // environment with Linux namespaces, cgroups and seccomp, and enforces
 // Lambda's limits.
 //
-// Every sandbox has its own mount, PID, network, UTS and IPC namespaces. Its
+// Every sandbox has its own mount, PID, network, UTS and IPC namespaces,
+// and its main process a cgroup namespace rooted at its cgroups. Its
 // processes run as a uid and gid of their own (one per live sandbox), with
 // no capabilities (bounding set included), no_new_privs and a seccomp filter
 // (seccomp.go), and see only: the host's /usr and the other system
 // directories read-only, a small /etc built from the host's, their code at
 // /var/task and the runtime at /var/runtime (read-only), an empty /opt, a
 // private /tmp, their own /proc, and a /dev of null, zero, full, random,
-// urandom and tty. /tmp is a tmpfs of EphemeralMB: free to create and to
-// clean up, and its pages count against the sandbox's memory limit rather
-// than the host's disk (a function at 128 MB cannot fill a 512 MB /tmp).
+// urandom and tty. /tmp is an ext4 filesystem of EphemeralMB on a loop
+// device backed by an unnamed sparse file (tmpdisk.go): on disk, not in
+// memory, so a 128 MB function can fill a 512 MB /tmp, as on Lambda. /etc,
+// the code and the runtime come from the driver's own tmpfs (share.go), so
+// that neither mountinfo nor /proc/self/cgroup shows a host path.
 //
 // A cgroup per sandbox (v2 when the unified hierarchy has the memory, cpu
-// and pids controllers, else the three v1 hierarchies) caps memory at
+// and pids controllers, else the three v1 hierarchies, and the freezer's) caps memory at
 // MemorySize with swap off (exceeding it kills the sandbox and sets
 // Exit().OOM), CPU at 1,769 MB per vCPU after init (two vCPUs during init,
 // as Lambda grants; see InitDone), and processes at 1,024.
@@ -119,17 +122,17 @@ func (o *Options) setDefaults() {
 // Driver creates Linux sandboxes. Create waits for Run to start and fails
 // once it has returned.
 type Driver struct {
-	opts     Options
-	log      *slog.Logger
-	cgroups  *cgroupRoot
-	pid1     *os.File // the init program, a sealed memory file
-	devNull  *os.File
-	rootDir  string // mount point of every sandbox's root, in its own namespace
-	etcDir   string
-	usersDir string
-	uids     *idPool
-	net      *outbound // nil unless Network is outbound
-	hostNet  int       // nubo's own network namespace
+	opts    Options
+	log     *slog.Logger
+	cgroups *cgroupRoot
+	pid1    *os.File // the init program, a sealed memory file
+	devNull *os.File
+	rootDir string // mount point of every sandbox's root, in its own namespace
+	share   *share // /etc, user files, copies of code and runtimes
+	tmp     *tmpDisks
+	uids    *idPool
+	net     *outbound // nil unless Network is outbound
+	hostNet int       // nubo's own network namespace
 
 	netMu    sync.Mutex
 	idleNets []*netns
@@ -140,10 +143,20 @@ type Driver struct {
 	started chan struct{} // closed when Run starts
 	stopped chan struct{} // closed when Run has stopped its spawners
 
-	mu    sync.Mutex
-	runs  int
-	seq   uint64
-	nonce string
+	mu      sync.Mutex
+	runs    int
+	seq     uint64
+	nonce   string
+	cpus    []int // the CPUs nubo may run on, for pinning small sandboxes
+	lastCPU int
+}
+
+// nextCPU picks the CPU to pin the next small sandbox to, in turn.
+func (d *Driver) nextCPU() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.lastCPU = (d.lastCPU + 1) % len(d.cpus)
+	return d.cpus[d.lastCPU]
 }
 
 // New checks that the host can run sandboxes, removes what a previous run
@@ -161,17 +174,24 @@ func New(opts Options) (*Driver, error) {
 		return nil, fmt.Errorf("linux sandbox driver: unknown network mode %q", opts.Network)
 	}
 	d := &Driver{
-		opts:     opts,
-		log:      opts.Logger.With("driver", "linux"),
-		rootDir:  filepath.Join(opts.Dir, "root"),
-		etcDir:   filepath.Join(opts.Dir, "etc"),
-		usersDir: filepath.Join(opts.Dir, "users"),
-		uids:     newIDPool(opts.UIDBase, opts.UIDCount),
-		nonce:    fmt.Sprintf("%x", os.Getpid()),
-		spawn:    make(chan spawnRequest),
-		ready:    make(chan *slot, opts.PoolSize),
-		started:  make(chan struct{}),
-		stopped:  make(chan struct{}),
+		opts:    opts,
+		log:     opts.Logger.With("driver", "linux"),
+		rootDir: filepath.Join(opts.Dir, "root"),
+		uids:    newIDPool(opts.UIDBase, opts.UIDCount),
+		nonce:   fmt.Sprintf("%x", os.Getpid()),
+		spawn:   make(chan spawnRequest),
+		ready:   make(chan *slot, opts.PoolSize),
+		started: make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return nil, fmt.Errorf("linux sandbox driver: sched_getaffinity: %w", err)
+	}
+	for cpu := range 1024 {
+		if set.IsSet(cpu) {
+			d.cpus = append(d.cpus, cpu)
+		}
 	}
 	cg, err := findCgroups(opts.CgroupParent)
 	if err != nil {
@@ -187,8 +207,15 @@ func New(opts Options) (*Driver, error) {
 	if err := os.MkdirAll(d.rootDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create state dir: %w", err)
 	}
-	if err := buildEtc(d.etcDir, "/etc"); err != nil {
+	if d.share, err = newShare(); err != nil {
+		return nil, err
+	}
+	if err := buildEtc(d.share.path("etc"), "/etc"); err != nil {
+		d.share.close()
 		return nil, fmt.Errorf("build sandbox etc: %w", err)
+	}
+	if d.tmp, err = newTmpDisks(filepath.Join(opts.Dir, "tmp")); err != nil {
+		return nil, err
 	}
 	if d.pid1, err = loadPID1(); err != nil {
 		return nil, err
@@ -227,7 +254,8 @@ func (d *Driver) Close() error {
 	for _, dir := range d.cgroups.dirs() {
 		os.Remove(dir) // fails while a sandbox's cgroup remains
 	}
-	errs = append(errs, d.pid1.Close(), d.devNull.Close(), os.RemoveAll(d.opts.Dir))
+	d.tmp.close()
+	errs = append(errs, d.share.close(), d.pid1.Close(), d.devNull.Close(), os.RemoveAll(d.opts.Dir))
 	return errors.Join(errs...)
 }
 

@@ -34,7 +34,7 @@ const (
 // steps names the setup steps PID 1's child reports failures of.
 var steps = map[uint32]string{
 	1: "dup2", 2: "setsid", 3: "setgroups", 4: "setresgid", 5: "setresuid",
-	6: "no_new_privs", 7: "seccomp", 8: "chdir", 9: "exec",
+	6: "no_new_privs", 7: "seccomp", 8: "chdir", 9: "exec", 10: "unshare",
 }
 
 type message struct {

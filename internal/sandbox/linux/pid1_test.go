@@ -3,6 +3,7 @@ package linux
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,6 +121,44 @@ func TestStartErrors(t *testing.T) {
 		}
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("%q: got %v, want %q", tc.argv, err, tc.want)
+		}
+	}
+}
+
+// TestStartAnswerBeforeExit gives Start the worst ordering of the start
+// handshake: PID 1 has answered the start request and the process has
+// already exited (and PID 1 with it) before Start looks. Start must still
+// report PID 1's answer: exec's error, or success for a bootstrap that
+// exits at once (whose exit the engine then reports). Each case runs a
+// few times because, while both were ready, the answer used to win only
+// half of the time.
+func TestStartAnswerBeforeExit(t *testing.T) {
+	d := sharedDriver(t)
+	root := taskRoot(t, nil)
+	for _, tc := range []struct {
+		argv []string
+		want string
+	}{
+		{[]string{"/var/task/missing"}, "exec: no such file or directory"},
+		{[]string{"/bin/sh", "-c", "exit 3"}, ""},
+	} {
+		for range 8 {
+			e := create(t, d, root, 128, 64)
+			b := e.sb.(*box)
+			b.mu.Lock()
+			b.started = true
+			b.mu.Unlock()
+			if err := b.sendStart(tc.argv[0], tc.argv, baseEnv); err != nil {
+				t.Fatal(err)
+			}
+			<-b.done
+			err := b.awaitStart()
+			if got := fmt.Sprint(err); (tc.want == "" && err != nil) || (tc.want != "" && got != tc.want) {
+				t.Fatalf("%q: got %v, want %q", tc.argv, err, tc.want)
+			}
+			if tc.want == "" && e.sb.Exit().Code != 3 {
+				t.Fatalf("%q: exit %v", tc.argv, e.sb.Exit())
+			}
 		}
 	}
 }

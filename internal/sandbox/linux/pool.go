@@ -26,7 +26,8 @@ type slot struct {
 	cg    *cgroup
 	ln    net.Listener
 	net   *netns
-	netOK bool // set up completely: the namespace may serve another sandbox
+	netOK bool     // set up completely: the namespace may serve another sandbox
+	tmp   *tmpDisk // the /tmp filesystem
 }
 
 const (
@@ -95,8 +96,15 @@ func (d *Driver) newSlot(ctx context.Context) (s *slot, err error) {
 			return s, fmt.Errorf("prlimit: %w", err)
 		}
 	}
+	users, err := d.userFiles(uid)
+	if err != nil {
+		return s, err
+	}
+	if s.tmp, err = d.tmp.get(pooledTmpMB, uid); err != nil {
+		return s, err
+	}
 	err = inNamespaces(s.pidfd, unix.CLONE_NEWNS|unix.CLONE_NEWNET|unix.CLONE_NEWUTS, func() error {
-		if err := d.prepareRoot(d.rootDir, uid); err != nil {
+		if err := d.prepareRoot(d.rootDir, users, s.tmp); err != nil {
 			return err
 		}
 		if err := setupUTS(); err != nil {
@@ -212,6 +220,9 @@ func (s *slot) destroy() error {
 	}
 	if s.cg != nil {
 		errs = append(errs, s.cg.remove())
+	}
+	if s.tmp != nil {
+		s.d.tmp.put(s.tmp) // every process that could use it is gone
 	}
 	if s.net != nil {
 		if s.netOK {

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -35,9 +34,9 @@ const (
 
 // prepareRoot builds the parts of a sandbox's root that do not depend on
 // its Spec, at root (the driver's mount point, private to the sandbox's
-// mount namespace). It runs in that namespace; PID 1 has already made every
+// mount namespace), with the /tmp filesystem tmp (tmpdisk.go). It runs in that namespace; PID 1 has already made every
 // mount private and mounted the namespace's own /proc over /proc.
-func (d *Driver) prepareRoot(root string, uid int) error {
+func (d *Driver) prepareRoot(root, users string, tmp *tmpDisk) error {
 	if err := unix.Mount("nubo-root", root, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, rootOptions); err != nil {
 		return fmt.Errorf("mount root: %w", err)
 	}
@@ -51,19 +50,18 @@ func (d *Driver) prepareRoot(root string, uid int) error {
 			return err
 		}
 	}
-	if err := bindReadOnly(d.etcDir, filepath.Join(root, "etc")); err != nil {
-		return err
-	}
-	users, err := d.userFiles(uid)
-	if err != nil {
+	if err := d.share.mountAt("etc", filepath.Join(root, "etc")); err != nil {
 		return err
 	}
 	for _, name := range []string{"passwd", "group"} {
-		if err := bindReadOnly(filepath.Join(users, name), filepath.Join(root, "etc", name)); err != nil {
+		if err := d.share.mountAt(users+"/"+name, filepath.Join(root, "etc", name)); err != nil {
 			return err
 		}
 	}
 	if err := makeDev(filepath.Join(root, "dev")); err != nil {
+		return err
+	}
+	if err := tmp.mountAt(filepath.Join(root, "tmp")); err != nil {
 		return err
 	}
 	if err := unix.Mount("/proc", filepath.Join(root, "proc"), "", unix.MS_BIND, ""); err != nil {
@@ -169,22 +167,17 @@ func bindReadOnly(src, dst string) error {
 }
 
 // enterRoot finishes a sandbox's root for its Spec and makes it the root of
-// the mount namespace: the code and runtime read-only, a private /tmp of
-// ephemeralMB, the root itself read-only, and the host's tree detached.
-func enterRoot(root, code, runtime string, ephemeralMB, uid int) error {
-	if err := bindReadOnly(code, filepath.Join(root, "var/task")); err != nil {
+// the mount namespace: the copies code and runtime of the share (runtime
+// "" for none) read-only, the root itself read-only, and the host's tree
+// detached.
+func (d *Driver) enterRoot(root, code, runtime string) error {
+	if err := d.share.mountAt(code, filepath.Join(root, "var/task")); err != nil {
 		return err
 	}
 	if runtime != "" {
-		if err := bindReadOnly(runtime, filepath.Join(root, "var/runtime")); err != nil {
+		if err := d.share.mountAt(runtime, filepath.Join(root, "var/runtime")); err != nil {
 			return err
 		}
-	}
-	// tmpfs, so that /tmp costs nothing to create or clean up and its pages
-	// count against the sandbox's memory limit instead of the host's disk.
-	opts := "mode=700,size=" + strconv.Itoa(ephemeralMB) + "m,uid=" + strconv.Itoa(uid) + ",gid=" + strconv.Itoa(uid)
-	if err := unix.Mount("nubo-tmp", filepath.Join(root, "tmp"), "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
-		return fmt.Errorf("mount tmp: %w", err)
 	}
 	if err := unix.Mount("", root, "", unix.MS_REMOUNT|roFlags, ""); err != nil {
 		return fmt.Errorf("remount root read-only: %w", err)

@@ -1,6 +1,7 @@
 // Package process is the portable sandbox driver: each environment is an
 // ordinary process group of nubo's user, with a private temporary directory
-// (TMPDIR) and its own Runtime API port on loopback. It isolates nothing and
+// (TMPDIR) and its own Runtime API port on loopback, which answers only the
+// environment's own processes (peer.go). Otherwise it isolates nothing and
 // enforces no limits; it is for development and for machines where the
 // linux driver cannot run.
 package process
@@ -66,7 +67,9 @@ func (d *Driver) Create(ctx context.Context, spec sandbox.Spec) (sandbox.Sandbox
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("listen for runtime api: %w", err)
 	}
-	return &box{spec: spec, forker: d.forker, tmp: tmp, ln: ln, done: make(chan struct{})}, nil
+	b := &box{spec: spec, forker: d.forker, tmp: tmp, done: make(chan struct{})}
+	b.ln = &guarded{Listener: ln, main: b.mainPID}
+	return b, nil
 }
 
 type box struct {
@@ -84,6 +87,13 @@ type box struct {
 	statusBuf [4096]byte
 	done      chan struct{}
 	stopped   bool
+}
+
+// mainPID is the main process's pid, 0 before Start.
+func (b *box) mainPID() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.pid
 }
 
 func (b *box) Paths() sandbox.Paths {

@@ -33,9 +33,12 @@ func Run(t *testing.T, d sandbox.Driver) {
 		{"StopKillsProcessTree", testStopKillsProcessTree},
 		{"StopBeforeStart", testStopBeforeStart},
 		{"RuntimeAPIReachable", testRuntimeAPIReachable},
+		{"RuntimeAPIPrivate", testRuntimeAPIPrivate},
 		{"PrivateTmp", testPrivateTmp},
 		{"MaxMemory", testMaxMemory},
 		{"TaskRootContents", testTaskRootContents},
+		{"Freeze", testFreeze},
+		{"StopFrozen", testStopFrozen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, d) })
@@ -96,15 +99,23 @@ func (e *env) start(script string, extra ...string) {
 	}
 }
 
+// wait returns the exit once the process has ended and its output is read.
 func (e *env) wait() sandbox.Exit {
 	e.t.Helper()
 	select {
 	case <-e.sb.Done():
-		return e.sb.Exit()
 	case <-time.After(20 * time.Second):
 		e.t.Fatal("process did not exit")
 	}
-	return sandbox.Exit{}
+	// Once the process and this end are gone, the reader gets EOF after the
+	// last byte; a drain by sleeping could lose output on a busy machine.
+	e.out.close()
+	select {
+	case <-e.out.done:
+	case <-time.After(20 * time.Second):
+		e.t.Fatal("the output pipe is still open")
+	}
+	return e.sb.Exit()
 }
 
 func testOutputEnvAndWorkingDir(t *testing.T, d sandbox.Driver) {
@@ -214,6 +225,33 @@ func testRuntimeAPIReachable(t *testing.T, d sandbox.Driver) {
 	}
 }
 
+// testRuntimeAPIPrivate checks that a process outside the sandbox (this
+// test) cannot use the sandbox's Runtime API, while the sandbox's own
+// processes, children included, can.
+func testRuntimeAPIPrivate(t *testing.T, d sandbox.Driver) {
+	e := create(t, d, nil)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "served:"+r.URL.Path)
+	})}
+	go srv.Serve(e.sb.Listener())
+	defer srv.Close()
+	e.start(`sh -c 'curl -sS "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"'; echo; echo ready; sleep 30`)
+	e.out.waitFor(t, "ready")
+	if got := e.out.text(); !strings.Contains(got, "served:/2018-06-01/runtime/invocation/next") {
+		t.Fatalf("the sandbox's own process was not served: %q", got)
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get("http://" + e.sb.RuntimeAPI() + "/2018-06-01/runtime/invocation/next")
+	if err != nil {
+		return // unreachable from outside: as good as refused
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(body), "served:") {
+		t.Fatalf("a process outside the sandbox was served: %s %q", resp.Status, body)
+	}
+}
+
 func testPrivateTmp(t *testing.T, d sandbox.Driver) {
 	a := create(t, d, nil)
 	b := create(t, d, nil)
@@ -295,6 +333,23 @@ func (c *capture) waitFor(t *testing.T, s string) {
 		}
 	}
 	t.Fatalf("output never showed %q: %q", s, c.text())
+}
+
+// settled waits until the output has stopped growing (for 100 ms) and
+// returns it.
+func (c *capture) settled(t *testing.T) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for last := c.text(); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		now := c.text()
+		if now == last {
+			return now
+		}
+		last = now
+	}
+	t.Fatalf("output never stopped growing: %q", c.text())
+	return ""
 }
 
 // value returns the number printed as "name=N".

@@ -79,7 +79,12 @@ func (m *Metrics) persist(ctx context.Context, before int64) error {
 	return nil
 }
 
+// indexKey is a series' key in the index: its region, name, dimensions'
+// values and, for other namespaces than Lambda's, its namespace.
 func indexKey(s series) string {
+	if s.NS != "" {
+		return store.Key(s.Region, s.Name, s.Function, s.Resource, s.NS)
+	}
 	return store.Key(s.Region, s.Name, s.Function, s.Resource)
 }
 
@@ -99,10 +104,14 @@ func (m *Metrics) loadIndex(ctx context.Context) error {
 		}
 		t := store.SplitKey(key)
 		minute, err := strconv.ParseInt(string(e.Value), 10, 64)
-		if len(t) != 4 || err != nil {
+		if len(t) < 4 || len(t) > 5 || err != nil {
 			continue
 		}
-		m.known[series{Region: t[0], Name: t[1], Function: t[2], Resource: t[3]}] = minute
+		s := series{Region: t[0], Name: t[1], Function: t[2], Resource: t[3]}
+		if len(t) == 5 {
+			s.NS = t[4]
+		}
+		m.known[s] = minute
 	}
 	return nil
 }

@@ -22,8 +22,26 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Namespace is the CloudWatch namespace of every metric here.
-const Namespace = "AWS/Lambda"
+// Namespace is the CloudWatch namespace of Lambda's metrics, those Record
+// records; NamespaceDynamoDB is DynamoDB's, which Put records.
+const (
+	Namespace         = "AWS/Lambda"
+	NamespaceDynamoDB = "AWS/DynamoDB"
+)
+
+// DynamoDB's metrics: consumed capacity per TableName; latency, returned
+// items and system errors per TableName and Operation; user errors per
+// region (no dimension); failed conditions per TableName.
+const (
+	ConsumedReadCapacityUnits      = "ConsumedReadCapacityUnits"
+	ConsumedWriteCapacityUnits     = "ConsumedWriteCapacityUnits"
+	SuccessfulRequestLatency       = "SuccessfulRequestLatency"
+	ReturnedItemCount              = "ReturnedItemCount"
+	ThrottledRequests              = "ThrottledRequests"
+	UserErrors                     = "UserErrors"
+	SystemErrors                   = "SystemErrors"
+	ConditionalCheckFailedRequests = "ConditionalCheckFailedRequests"
+)
 
 // The metrics, by their CloudWatch names.
 const (
@@ -37,6 +55,9 @@ const (
 	AsyncEventsReceived         = "AsyncEventsReceived"
 	AsyncEventAge               = "AsyncEventAge"
 	AsyncEventsDropped          = "AsyncEventsDropped"
+	// IteratorAge is the age of a stream batch's last record when the
+	// function took it (event source mappings of streams).
+	IteratorAge = "IteratorAge"
 )
 
 // Unit is each metric's CloudWatch unit.
@@ -44,6 +65,9 @@ var Unit = map[string]string{
 	Invocations: "Count", Errors: "Count", Throttles: "Count", Duration: "Milliseconds",
 	ConcurrentExecutions: "Count", DeadLetterErrors: "Count", DestinationDeliveryFailures: "Count",
 	AsyncEventsReceived: "Count", AsyncEventAge: "Milliseconds", AsyncEventsDropped: "Count",
+	IteratorAge:               "Milliseconds",
+	ConsumedReadCapacityUnits: "Count", ConsumedWriteCapacityUnits: "Count", SuccessfulRequestLatency: "Milliseconds",
+	ReturnedItemCount: "Count", ThrottledRequests: "Count", UserErrors: "Count", SystemErrors: "Count", ConditionalCheckFailedRequests: "Count",
 }
 
 // Dims says what a value is about: a function in a region and, when the
@@ -74,6 +98,8 @@ type Recorder interface {
 // (Function ""), a function (Resource ""), or an alias or version
 // (Resource "name:qualifier").
 type series struct {
+	// NS is the namespace: "" for AWS/Lambda.
+	NS       string `json:"ns,omitempty"`
 	Region   string `json:"r"`
 	Name     string `json:"m"`
 	Function string `json:"f,omitempty"`
@@ -138,6 +164,18 @@ func (m *Metrics) Record(name string, d Dims, value float64) {
 	if d.Qualifier != "" {
 		sampleInto(open, series{Region: d.Region, Name: name, Function: d.Function, Resource: d.Function + ":" + d.Qualifier}, value)
 	}
+}
+
+// Put records one value of a metric of another namespace than Lambda's
+// (AWS/DynamoDB), in the one series its dimensions name.
+func (m *Metrics) Put(ns, name, region string, dims []Dimension, value float64) {
+	s, ok := seriesOf(region, ns, name, dims)
+	if !ok || ns == Namespace {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sampleInto(m.openLocked(time.Now()), s, value)
 }
 
 // Run samples concurrency and persists closed minutes until ctx ends.

@@ -238,3 +238,30 @@ func equal(a, b []float64) bool {
 	}
 	return true
 }
+
+// TestOtherNamespace records AWS/DynamoDB metrics with Put: one series
+// each, listed and queried by their own dimensions, kept across a restart.
+func TestOtherNamespace(t *testing.T) {
+	b := openBacking(t)
+	m := b.open(t, nil)
+	dims := []cloudwatch.Dimension{{Name: "TableName", Value: "t1"}, {Name: "Operation", Value: "GetItem"}}
+	m.Put(cloudwatch.NamespaceDynamoDB, cloudwatch.SuccessfulRequestLatency, "r", dims, 2)
+	m.Put(cloudwatch.NamespaceDynamoDB, cloudwatch.SuccessfulRequestLatency, "r", dims, 4)
+	m.Put(cloudwatch.NamespaceDynamoDB, cloudwatch.UserErrors, "r", nil, 1)
+	m.Put(cloudwatch.NamespaceDynamoDB, cloudwatch.UserErrors, "r", []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, 1) // not a DynamoDB dimension
+	points := query(t, m, cloudwatch.Query{Namespace: cloudwatch.NamespaceDynamoDB, Region: "r", Name: cloudwatch.SuccessfulRequestLatency, Dimensions: dims})
+	if len(points) != 1 || points[0].Count != 2 || points[0].Average() != 3 {
+		t.Errorf("latency = %+v", points)
+	}
+	if points := query(t, m, cloudwatch.Query{Region: "r", Name: cloudwatch.SuccessfulRequestLatency, Dimensions: dims}); len(points) != 0 {
+		t.Errorf("found in AWS/Lambda: %+v", points)
+	}
+	if err := m.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	again := b.open(t, nil)
+	list := again.List("r", "", []cloudwatch.Dimension{{Name: "TableName"}}, false)
+	if len(list) != 1 || list[0].Namespace != cloudwatch.NamespaceDynamoDB || list[0].Name != cloudwatch.SuccessfulRequestLatency {
+		t.Errorf("list after restart = %+v", list)
+	}
+}

@@ -19,30 +19,62 @@ type Dimension struct {
 
 // Metric is a series as CloudWatch lists it.
 type Metric struct {
+	Namespace  string
 	Name       string
 	Dimensions []Dimension
 }
 
+// dimensionNames are the names of a namespace's two dimensions, kept in a
+// series' Function and Resource.
+var dimensionNames = map[string][2]string{
+	Namespace:         {DimFunctionName, DimResource},
+	NamespaceDynamoDB: {"TableName", "Operation"},
+}
+
+// Known tells whether nubo has metrics of namespace ns.
+func Known(ns string) bool {
+	_, ok := dimensionNames[ns]
+	return ok
+}
+
+func (s series) namespace() string {
+	if s.NS == "" {
+		return Namespace
+	}
+	return s.NS
+}
+
 func (s series) metric() Metric {
-	m := Metric{Name: s.Name}
+	m := Metric{Namespace: s.namespace(), Name: s.Name}
+	names := dimensionNames[m.Namespace]
 	if s.Function != "" {
-		m.Dimensions = append(m.Dimensions, Dimension{DimFunctionName, s.Function})
+		m.Dimensions = append(m.Dimensions, Dimension{names[0], s.Function})
 	}
 	if s.Resource != "" {
-		m.Dimensions = append(m.Dimensions, Dimension{DimResource, s.Resource})
+		m.Dimensions = append(m.Dimensions, Dimension{names[1], s.Resource})
 	}
 	return m
 }
 
-// seriesOf finds the series a set of dimensions names; ok is false for
-// sets that no Lambda metric has.
-func seriesOf(region, name string, dims []Dimension) (s series, ok bool) {
+// seriesOf finds the series a set of dimensions names in namespace ns
+// ("" for Lambda's); ok is false for sets that no metric there has.
+func seriesOf(region, ns, name string, dims []Dimension) (s series, ok bool) {
+	if ns == "" {
+		ns = Namespace
+	}
+	names, ok := dimensionNames[ns]
+	if !ok {
+		return s, false
+	}
 	s = series{Region: region, Name: name}
+	if ns != Namespace {
+		s.NS = ns
+	}
 	for _, d := range dims {
 		switch {
-		case d.Name == DimFunctionName && s.Function == "":
+		case d.Name == names[0] && s.Function == "":
 			s.Function = d.Value
-		case d.Name == DimResource && s.Resource == "":
+		case d.Name == names[1] && s.Resource == "":
 			s.Resource = d.Value
 		default:
 			return s, false
@@ -53,6 +85,8 @@ func seriesOf(region, name string, dims []Dimension) (s series, ok bool) {
 
 // Query asks for the statistics of one series.
 type Query struct {
+	// Namespace is the metric's namespace ("" for AWS/Lambda).
+	Namespace  string
 	Region     string
 	Name       string
 	Dimensions []Dimension
@@ -71,7 +105,7 @@ type Datapoint struct {
 
 // Query returns the periods of q that have data, oldest first.
 func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
-	want, ok := seriesOf(q.Region, q.Name, q.Dimensions)
+	want, ok := seriesOf(q.Region, q.Namespace, q.Name, q.Dimensions)
 	if !ok {
 		return nil, nil
 	}
@@ -155,7 +189,7 @@ func matches(have, want []Dimension) bool {
 }
 
 func metricKey(m Metric) string {
-	k := m.Name
+	k := m.Namespace + "\x00" + m.Name
 	for _, d := range m.Dimensions {
 		k += "\x00" + d.Name + "\x00" + d.Value
 	}

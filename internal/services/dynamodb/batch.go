@@ -2,6 +2,8 @@ package dynamodb
 
 import (
 	"context"
+
+	"github.com/nubo-dev/nubo/internal/services/dynamodb/attr"
 )
 
 // KeysAndAttributes is one table's part of BatchGetItem.
@@ -19,8 +21,8 @@ type BatchGetItemInput struct {
 	ReturnConsumedCapacity string                       `json:"ReturnConsumedCapacity,omitempty"`
 }
 
-// BatchGetItemOutput is BatchGetItem's response. nubo reads every key, so
-// UnprocessedKeys is always empty, as AWS's is when nothing is throttled.
+// BatchGetItemOutput is BatchGetItem's response. nubo does not throttle;
+// keys past 16 MB of items are UnprocessedKeys, as in AWS.
 type BatchGetItemOutput struct {
 	Responses        map[string][]Item            `json:"Responses"`
 	UnprocessedKeys  map[string]KeysAndAttributes `json:"UnprocessedKeys"`
@@ -40,15 +42,20 @@ type BatchWriteItemInput struct {
 	ReturnItemCollectionMetrics string                    `json:"ReturnItemCollectionMetrics,omitempty"`
 }
 
-// BatchWriteItemOutput is BatchWriteItem's response; UnprocessedItems is
-// always empty (every write is stored).
+// BatchWriteItemOutput is BatchWriteItem's response. UnprocessedItems is
+// empty because every write is stored when it answers: nubo does not
+// throttle, and a failure to store fails the whole request.
 type BatchWriteItemOutput struct {
 	UnprocessedItems      map[string][]WriteRequest          `json:"UnprocessedItems"`
 	ItemCollectionMetrics map[string][]ItemCollectionMetrics `json:"ItemCollectionMetrics,omitempty"`
 	ConsumedCapacity      []ConsumedCapacity                 `json:"ConsumedCapacity,omitempty"`
 }
 
-// BatchGetItem reads up to 100 items from one or more tables.
+// batchGetBytes is how much BatchGetItem returns at most.
+const batchGetBytes = 16 << 20
+
+// BatchGetItem reads up to 100 items from one or more tables, at most 16
+// MB of them: the keys left are returned as UnprocessedKeys.
 func (s *Service) BatchGetItem(ctx context.Context, scope Scope, in *BatchGetItemInput) (*BatchGetItemOutput, error) {
 	n := 0
 	for _, ka := range in.RequestItems {
@@ -63,7 +70,12 @@ func (s *Service) BatchGetItem(ctx context.Context, scope Scope, in *BatchGetIte
 	held := &tableSet{s: s, scope: scope}
 	defer held.release()
 	out := &BatchGetItemOutput{Responses: map[string][]Item{}, UnprocessedKeys: map[string]KeysAndAttributes{}}
+	size := 0
 	for name, ka := range in.RequestItems {
+		if size >= batchGetBytes {
+			out.UnprocessedKeys[name] = ka
+			continue
+		}
 		t, err := held.use(name)
 		if err != nil {
 			return nil, err
@@ -74,7 +86,7 @@ func (s *Service) BatchGetItem(ctx context.Context, scope Scope, in *BatchGetIte
 		}
 		seen := map[string]bool{}
 		items := []Item{}
-		for _, key := range ka.Keys {
+		for i, key := range ka.Keys {
 			if err := t.checkKey(key); err != nil {
 				return nil, err
 			}
@@ -87,8 +99,16 @@ func (s *Service) BatchGetItem(ctx context.Context, scope Scope, in *BatchGetIte
 			if err != nil {
 				return nil, err
 			}
+			s.charge(t, readUnits(item, ka.ConsistentRead), 0)
 			if item != nil {
 				items = append(items, r.project(item))
+				size += attr.ItemSize(item)
+			}
+			if size >= batchGetBytes && i+1 < len(ka.Keys) {
+				rest := ka
+				rest.Keys = ka.Keys[i+1:]
+				out.UnprocessedKeys[name] = rest
+				break
 			}
 		}
 		out.Responses[name] = items
@@ -150,17 +170,22 @@ func (s *Service) BatchWriteItem(ctx context.Context, scope Scope, in *BatchWrit
 	unlock := s.lockKeys(keys...)
 	defer unlock()
 	w := newWrite()
-	for _, o := range ops {
+	units := make([]float64, len(ops))
+	for i, o := range ops {
 		old, err := s.readItem(ctx, s.db, o.key)
 		if err != nil {
 			return nil, err
 		}
+		units[i] = writeUnits(o.item, old)
 		if old != nil || o.item != nil {
 			s.change(w, o.t, old, o.item, false)
 		}
 	}
 	if err := s.commit.Commit(ctx, w); err != nil {
 		return nil, err
+	}
+	for i, o := range ops {
+		s.charge(o.t, 0, units[i])
 	}
 	return &BatchWriteItemOutput{UnprocessedItems: map[string][]WriteRequest{}}, nil
 }

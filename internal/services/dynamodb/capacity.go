@@ -19,8 +19,43 @@ func readUnits(item Item, consistent bool) float64 {
 	return u
 }
 
+// scanUnits are the read units of a Query or Scan that read size bytes.
+func scanUnits(size int, consistent bool) float64 {
+	u := float64(max(1, (size+4095)/4096))
+	if !consistent {
+		u /= 2
+	}
+	return u
+}
+
+// Usage receives the capacity units every request consumes, per table:
+// CloudWatch's ConsumedRead/WriteCapacityUnits and the bill's request
+// units. Transactions count twice, as in DynamoDB.
+type Usage interface {
+	Consumed(region, table string, read, write float64)
+}
+
+// charge reports units consumed on t.
+func (s *Service) charge(t *table, read, write float64) {
+	if s.usage != nil && (read > 0 || write > 0) {
+		s.usage.Consumed(t.meta.Region, t.meta.Name, read, write)
+	}
+}
+
+// consumed charges units (write units when write is set) on t and returns
+// their ConsumedCapacity when the request asked for it (TOTAL or
+// INDEXES).
+func (s *Service) consumed(ret string, t *table, units float64, write bool) *ConsumedCapacity {
+	if write {
+		s.charge(t, 0, units)
+	} else {
+		s.charge(t, units, 0)
+	}
+	return consumed(ret, t, units)
+}
+
 // consumed is the ConsumedCapacity of units on t when the request asked
-// for it (TOTAL or INDEXES).
+// for it.
 func consumed(ret string, t *table, units float64) *ConsumedCapacity {
 	switch ret {
 	case "TOTAL":

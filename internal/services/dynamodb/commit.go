@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -46,10 +47,18 @@ type committer struct {
 	leading bool
 	counts  map[*table]counts
 	seqs    map[uint64]uint64
+	// shards are the streams' open shards; rollover is how old a shard
+	// grows before the next record starts another (shards.go).
+	shards   map[uint64]openShard
+	rollover time.Duration
+	now      func() time.Time
+	// waiters are woken when their stream has new records.
+	waiters waiters
 }
 
-func (c *committer) init(db store.Ordered) {
-	c.db, c.counts, c.seqs = db, map[*table]counts{}, map[uint64]uint64{}
+func (c *committer) init(db store.Ordered, now func() time.Time, rollover time.Duration) {
+	c.db, c.counts, c.seqs, c.shards = db, map[*table]counts{}, map[uint64]uint64{}, map[uint64]openShard{}
+	c.now, c.rollover = now, rollover
 }
 
 // load reads a table's counts and its streams' last sequence numbers.
@@ -81,6 +90,9 @@ func (c *committer) load(ctx context.Context, t *table) error {
 			return err
 		}
 		c.seqs[sm.ID] = last
+		if err := c.loadShard(ctx, sm.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -128,6 +140,8 @@ func (c *committer) flushLocked(group []*write) {
 	var b store.Batch
 	newCounts := map[*table]counts{}
 	newSeqs := map[uint64]uint64{}
+	newShards := map[uint64]openShard{}
+	now := c.now()
 	for _, w := range group {
 		b.Ops = append(b.Ops, w.batch.Ops...)
 		for t, d := range w.deltas {
@@ -151,6 +165,10 @@ func (c *committer) flushLocked(group []*write) {
 			}
 			seq++
 			newSeqs[r.stream] = seq
+			if started := c.startShard(r.stream, r.created, seq, now, newShards); started != nil {
+				v, _ := json.Marshal(started)
+				b.Set(shardKey(r.stream, seq), v)
+			}
 			b.Set(recordKey(r.stream, seq), r.encode(seq))
 		}
 	}
@@ -170,8 +188,16 @@ func (c *committer) flushLocked(group []*write) {
 		for id, seq := range newSeqs {
 			c.seqs[id] = seq
 		}
+		for id, sh := range newShards {
+			c.shards[id] = sh
+		}
 	}
 	for _, w := range group {
 		w.done <- err
+	}
+	if err == nil {
+		for id := range newSeqs {
+			c.waiters.wake(id)
+		}
 	}
 }

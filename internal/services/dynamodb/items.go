@@ -129,7 +129,7 @@ func (s *Service) PutItem(ctx context.Context, scope Scope, in *PutItemInput) (*
 	if err != nil {
 		return nil, err
 	}
-	out := &PutItemOutput{ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t, writeUnits(in.Item, old))}
+	out := &PutItemOutput{ConsumedCapacity: s.consumed(in.ReturnConsumedCapacity, t, writeUnits(in.Item, old), true)}
 	if in.ReturnValues == "ALL_OLD" {
 		out.Attributes = old
 	}
@@ -154,7 +154,7 @@ func (s *Service) GetItem(ctx context.Context, scope Scope, in *GetItemInput) (*
 	if err != nil {
 		return nil, err
 	}
-	return &GetItemOutput{Item: r.project(item), ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t, readUnits(item, in.ConsistentRead))}, nil
+	return &GetItemOutput{Item: r.project(item), ConsumedCapacity: s.consumed(in.ReturnConsumedCapacity, t, readUnits(item, in.ConsistentRead), false)}, nil
 }
 
 // DeleteItem deletes an item by its key when its condition holds.
@@ -183,7 +183,7 @@ func (s *Service) DeleteItem(ctx context.Context, scope Scope, in *DeleteItemInp
 	if err != nil {
 		return nil, err
 	}
-	out := &DeleteItemOutput{ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t, writeUnits(nil, old))}
+	out := &DeleteItemOutput{ConsumedCapacity: s.consumed(in.ReturnConsumedCapacity, t, writeUnits(nil, old), true)}
 	if in.ReturnValues == "ALL_OLD" {
 		out.Attributes = old
 	}
@@ -222,7 +222,7 @@ func (s *Service) UpdateItem(ctx context.Context, scope Scope, in *UpdateItemInp
 	if err != nil {
 		return nil, err
 	}
-	out := &UpdateItemOutput{ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t, writeUnits(new, old))}
+	out := &UpdateItemOutput{ConsumedCapacity: s.consumed(in.ReturnConsumedCapacity, t, writeUnits(new, old), true)}
 	switch in.ReturnValues {
 	case "ALL_OLD":
 		out.Attributes = old

@@ -13,6 +13,8 @@ import (
 //	'c' table-id                     a table's item counts and sizes
 //	'd' table-id index hash pk sk    an item (index 0) or an index entry
 //	'r' stream-id sequence           a stream record (JSON)
+//	't' account 0 region 0 token     a ClientRequestToken (tokens.go)
+//	'h' stream-id first-sequence     a stream's shard (shards.go)
 //
 // Table and stream ids are random 64-bit numbers given at creation, so a
 // table re-created under an old name shares nothing with its predecessor
@@ -27,6 +29,8 @@ const (
 	prefixCounts = 'c'
 	prefixData   = 'd'
 	prefixRecord = 'r'
+	prefixToken  = 't'
+	prefixShard  = 'h'
 )
 
 func metaKey(account, region, name string) []byte {

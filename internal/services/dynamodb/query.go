@@ -21,6 +21,9 @@ type read struct {
 	filter       expr.Cond
 	req          *request
 	count        bool
+	consistent   bool
+	// size is what run read, in bytes as items count.
+	size int
 }
 
 // run reads the range and builds the page.
@@ -54,6 +57,7 @@ func (s *Service) run(ctx context.Context, r *read) (*QueryOutput, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.size = size
 	if full {
 		out.LastEvaluatedKey = r.t.indexKey(r.ix, last)
 	}
@@ -173,7 +177,7 @@ func (s *Service) Query(ctx context.Context, scope Scope, in *QueryInput) (*Quer
 	}
 	out, err := s.run(ctx, r)
 	if err == nil {
-		out.ConsumedCapacity = consumed(in.ReturnConsumedCapacity, t, 0.5)
+		out.ConsumedCapacity = s.consumed(in.ReturnConsumedCapacity, t, scanUnits(r.size, in.ConsistentRead), false)
 	}
 	return out, err
 }
@@ -342,7 +346,7 @@ func (s *Service) Scan(ctx context.Context, scope Scope, in *ScanInput) (*ScanOu
 	}
 	out, err := s.run(ctx, r)
 	if err == nil {
-		out.ConsumedCapacity = consumed(in.ReturnConsumedCapacity, t, 0.5)
+		out.ConsumedCapacity = s.consumed(in.ReturnConsumedCapacity, t, scanUnits(r.size, in.ConsistentRead), false)
 	}
 	return out, err
 }

@@ -42,15 +42,28 @@ type Options struct {
 	// SweepInterval is how often Run deletes expired items and trims
 	// streams (one minute when zero).
 	SweepInterval time.Duration
+	// CreatingFor is how long a new table reports TableStatus CREATING to
+	// DescribeTable (its items are usable at once). Zero, the default,
+	// shows CREATING only in CreateTable's answer, so that waiters such as
+	// `aws dynamodb wait table-exists` return at their first poll.
+	CreatingFor time.Duration
+	// Usage, when set, receives every request's consumed capacity.
+	Usage Usage
+	// ShardRollover is how long a stream shard takes records before the
+	// next one starts (4 hours when zero, as in DynamoDB Streams).
+	ShardRollover time.Duration
 }
 
 // Service owns every table of every account and region.
 type Service struct {
-	db     store.Ordered
-	log    *slog.Logger
-	now    func() time.Time
-	sweep  time.Duration
-	commit committer
+	db    store.Ordered
+	log   *slog.Logger
+	now   func() time.Time
+	sweep time.Duration
+	usage Usage
+	// creating is Options.CreatingFor.
+	creating time.Duration
+	commit   committer
 
 	mu     sync.RWMutex
 	tables map[tableRef]*table
@@ -66,7 +79,7 @@ type tableRef struct{ account, region, name string }
 
 // New opens the tables stored in db.
 func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) {
-	s := &Service{db: db, log: opts.Logger, now: opts.Now, sweep: opts.SweepInterval, tables: map[tableRef]*table{}}
+	s := &Service{db: db, log: opts.Logger, now: opts.Now, sweep: opts.SweepInterval, creating: opts.CreatingFor, usage: opts.Usage, tables: map[tableRef]*table{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -76,8 +89,11 @@ func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) 
 	if s.sweep <= 0 {
 		s.sweep = time.Minute
 	}
-	s.commit.init(db)
-	s.tokens.m = map[string]tokenEntry{}
+	if opts.ShardRollover <= 0 {
+		opts.ShardRollover = 4 * time.Hour
+	}
+	s.commit.init(db, s.now, opts.ShardRollover)
+	s.tokens.inflight = map[string]bool{}
 	var metas []tableMeta
 	err := db.Scan(ctx, []byte{prefixMeta}, []byte{prefixMeta + 1}, false, func(k, v []byte) bool {
 		var m tableMeta
@@ -122,7 +138,9 @@ func (s *Service) Run(ctx context.Context) error {
 // streamed as deletions by the service), stream records past 24 hours
 // dropped, idempotency tokens past 10 minutes forgotten.
 func (s *Service) Sweep(ctx context.Context) error {
-	s.tokens.expire(s.now())
+	if err := s.expireTokens(ctx); err != nil {
+		return err
+	}
 	for _, t := range s.allTables() {
 		if err := s.sweepTTL(ctx, t); err != nil {
 			return err

@@ -136,7 +136,7 @@ func TestItems(t *testing.T) {
 		UpdateExpression: "SET n = n + :one, l = list_append(l, :l) REMOVE gone", ConditionExpression: "n = :five",
 		ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":one": {"N": "1"}, ":five": {"N": "5"}, ":l": {"L": [{"N": "2"}]}}`),
 		ReturnValues:              "UPDATED_NEW"}))
-	if got := string(attr.MarshalItem(out.Attributes)); got != `{"l":{"L":[{"S":"x"},{"N":"2"}]},"n":{"N":"6"}}` {
+	if got := string(attr.MarshalItemJSON(out.Attributes)); got != `{"l":{"L":[{"S":"x"},{"N":"2"}]},"n":{"N":"6"}}` {
 		t.Errorf("UPDATED_NEW = %s", got)
 	}
 	_, err = s.UpdateItem(ctx, scope, &UpdateItemInput{TableName: "tab1", Key: key, UpdateExpression: "SET pk = :v", ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":v": {"S": "b"}}`)})
@@ -144,7 +144,7 @@ func TestItems(t *testing.T) {
 	_, err = s.UpdateItem(ctx, scope, &UpdateItemInput{TableName: "tab1", Key: key, UpdateExpression: "SET n = :v", ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":v": {"S": "b"}, ":w": {"S": "c"}}`)})
 	wantErr(t, err, ErrValidation, "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}")
 	got := must(s.GetItem(ctx, scope, &GetItemInput{TableName: "tab1", Key: key, ProjectionExpression: "#n, l[1]", ExpressionAttributeNames: map[string]string{"#n": "n"}}))
-	if g := string(attr.MarshalItem(got.Item)); g != `{"l":{"L":[{"N":"2"}]},"n":{"N":"6"}}` {
+	if g := string(attr.MarshalItemJSON(got.Item)); g != `{"l":{"L":[{"N":"2"}]},"n":{"N":"6"}}` {
 		t.Errorf("projection = %s", g)
 	}
 	// Legacy parameters.
@@ -152,7 +152,7 @@ func TestItems(t *testing.T) {
 		AttributeUpdates: map[string]AttributeValueUpdate{"n": {Action: "ADD", Value: ptr(attr.Num("10"))}},
 		Expected:         map[string]ExpectedAttributeValue{"n": {Value: ptr(attr.Num("6"))}}}))
 	got = must(s.GetItem(ctx, scope, &GetItemInput{TableName: "tab1", Key: key, AttributesToGet: []string{"n"}}))
-	if g := string(attr.MarshalItem(got.Item)); g != `{"n":{"N":"16"}}` {
+	if g := string(attr.MarshalItemJSON(got.Item)); g != `{"n":{"N":"16"}}` {
 		t.Errorf("legacy update = %s", g)
 	}
 	del := must(s.DeleteItem(ctx, scope, &DeleteItemInput{TableName: "tab1", Key: key, ReturnValues: "ALL_OLD"}))
@@ -356,14 +356,32 @@ func TestRestartAndBackfill(t *testing.T) {
 	}
 	must(s.UpdateTable(ctx, scope, js[*UpdateTableInput](t, `{"TableName": "tab1", "AttributeDefinitions": [{"AttributeName": "h", "AttributeType": "S"}],
 		"GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byH", "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}}]}`)))
+	// A transaction with a ClientRequestToken is remembered across a
+	// restart: replayed, it is not applied again (its condition would fail).
+	once := func() error {
+		_, err := s.TransactWriteItems(ctx, scope, js[*TransactWriteItemsInput](t, `{"ClientRequestToken": "tok", "TransactItems": [
+			{"Put": {"TableName": "tab1", "Item": {"pk": {"S": "once"}, "sk": {"N": "1"}}, "ConditionExpression": "attribute_not_exists(pk)"}}]}`))
+		return err
+	}
+	if err := once(); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 	s = open(t, dir, c)
+	if err := once(); err != nil {
+		t.Errorf("replayed token after a restart: %v", err)
+	}
+	c.add(11 * time.Minute)
+	if err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, once(), ErrTransactionCanceled, "")
 	o := must(s.Query(ctx, scope, &QueryInput{TableName: "tab1", IndexName: "byH", KeyConditionExpression: "h = :h", ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":h": {"S": "h0"}}`)}))
 	if o.Count != 4 {
 		t.Errorf("backfilled index holds %d items of h0, want 4", o.Count)
 	}
 	d := must(s.DescribeTable(ctx, scope, &DescribeTableInput{TableName: "tab1"})).Table
-	if d.ItemCount != 10 {
+	if d.ItemCount != 11 {
 		t.Errorf("ItemCount after restart = %d", d.ItemCount)
 	}
 }

@@ -23,8 +23,9 @@ const (
 
 // pendingRecord is a stream record waiting for its sequence number.
 type pendingRecord struct {
-	stream uint64
-	rec    Record
+	stream  uint64
+	created int64 // the stream's creation, Unix ms: its first shard's name
+	rec     Record
 }
 
 func (p pendingRecord) encode(seq uint64) []byte {
@@ -67,15 +68,11 @@ func (s *Service) record(w *write, t *table, key, old, new Item, service bool) {
 	if service {
 		r.UserIdentity = &Identity{PrincipalId: "dynamodb.amazonaws.com", Type: "Service"}
 	}
-	w.records = append(w.records, pendingRecord{stream: sm.ID, rec: r})
+	w.records = append(w.records, pendingRecord{stream: sm.ID, created: int64(sm.Created * 1000), rec: r})
 }
 
 func streamARN(t *table, sm streamMeta) string {
 	return tableARN(t.meta) + "/stream/" + sm.Label
-}
-
-func shardID(sm streamMeta) string {
-	return fmt.Sprintf("shardId-%020d-%08x", int64(sm.Created*1000), uint32(sm.ID))
 }
 
 // findStream resolves a stream ARN to its table and stream.
@@ -148,34 +145,47 @@ func (s *Service) ListStreams(ctx context.Context, scope Scope, in *ListStreamsI
 	return out, nil
 }
 
-// DescribeStream describes a stream and its shard.
+// DescribeStream describes a stream and its shards (Limit of them, 100 by
+// default, after ExclusiveStartShardId).
 func (s *Service) DescribeStream(ctx context.Context, scope Scope, in *DescribeStreamInput) (*DescribeStreamOutput, error) {
 	t, sm, err := s.findStream(scope, in.StreamArn)
 	if err != nil {
 		return nil, err
 	}
-	first, last, err := s.seqRange(ctx, sm.ID)
+	limit := 100
+	if in.Limit != nil {
+		if *in.Limit < 1 || *in.Limit > 100 {
+			return nil, validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100", *in.Limit)
+		}
+		limit = *in.Limit
+	}
+	shards, err := s.shardsOf(ctx, sm)
 	if err != nil {
 		return nil, err
 	}
 	status := "ENABLED"
-	rng := &SequenceNumberRange{}
-	if first > 0 {
-		rng.StartingSequenceNumber = formatSeq(first)
-	}
 	if sm.Disabled != 0 {
 		status = "DISABLED"
-		if last > 0 {
-			rng.EndingSequenceNumber = formatSeq(last)
-		}
 	}
 	d := StreamDescription{
 		StreamArn: streamARN(t, sm), StreamLabel: sm.Label, StreamStatus: status, StreamViewType: sm.ViewType,
-		CreationRequestDateTime: sm.Created, TableName: t.meta.Name, KeySchema: t.meta.KeySchema,
-		Shards: []Shard{{ShardId: shardID(sm), SequenceNumberRange: rng}},
+		CreationRequestDateTime: sm.Created, TableName: t.meta.Name, KeySchema: t.meta.KeySchema, Shards: []Shard{},
 	}
-	if in.ExclusiveStartShardId == d.Shards[0].ShardId {
-		d.Shards = []Shard{}
+	started := in.ExclusiveStartShardId == ""
+	for _, sh := range shards {
+		if !started {
+			started = sh.ID == in.ExclusiveStartShardId
+			continue
+		}
+		if len(d.Shards) == limit {
+			d.LastEvaluatedShardId = d.Shards[limit-1].ShardId
+			break
+		}
+		rng := &SequenceNumberRange{StartingSequenceNumber: formatSeq(sh.First)}
+		if sh.End != 0 {
+			rng.EndingSequenceNumber = formatSeq(sh.End - 1)
+		}
+		d.Shards = append(d.Shards, Shard{ShardId: sh.ID, ParentShardId: sh.Parent, SequenceNumberRange: rng})
 	}
 	return &DescribeStreamOutput{StreamDescription: d}, nil
 }
@@ -197,9 +207,11 @@ func (s *Service) seqRange(ctx context.Context, stream uint64) (first, last uint
 	return first, last, err
 }
 
-// iterator is a shard iterator's content.
+// iterator is a shard iterator's content: the stream, the shard (by its
+// first sequence number) and the next sequence number to read.
 type iterator struct {
 	Stream uint64 `json:"s"`
+	Shard  uint64 `json:"h"`
 	Next   uint64 `json:"n"`
 	Issued int64  `json:"t"`
 	ARN    string `json:"a"`
@@ -217,25 +229,29 @@ func (s *Service) GetShardIterator(ctx context.Context, scope Scope, in *GetShar
 	if err != nil {
 		return nil, err
 	}
-	if in.ShardId != shardID(sm) {
-		return nil, awserr.New(ErrResourceNotFound, "Requested resource not found: Shard does not exist")
-	}
-	first, last, err := s.seqRange(ctx, sm.ID)
+	sh, ok, err := s.findShard(ctx, sm, in.ShardId)
 	if err != nil {
 		return nil, err
 	}
-	it := iterator{Stream: sm.ID, ARN: in.StreamArn}
+	if !ok {
+		return nil, awserr.New(ErrResourceNotFound, "Requested resource not found: Shard does not exist")
+	}
+	first, _, err := s.seqRange(ctx, sm.ID)
+	if err != nil {
+		return nil, err
+	}
+	it := iterator{Stream: sm.ID, Shard: sh.First, ARN: in.StreamArn}
 	switch in.ShardIteratorType {
 	case "TRIM_HORIZON":
-		it.Next = max(first, 1)
+		it.Next = max(first, sh.First)
 	case "LATEST":
-		it.Next = s.nextSeq(sm.ID, last)
+		it.Next = s.nextSeq(sm.ID, sh)
 	case "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER":
 		seq, err := strconv.ParseUint(in.SequenceNumber, 10, 64)
-		if err != nil || in.SequenceNumber == "" {
-			return nil, validation("Invalid SequenceNumber: %s", in.SequenceNumber)
+		if err != nil || in.SequenceNumber == "" || seq < sh.First || sh.End != 0 && seq >= sh.End {
+			return nil, validation("Invalid SequenceNumber: %s for shard %s", in.SequenceNumber, in.ShardId)
 		}
-		if first > 0 && seq < first || first == 0 && seq <= last {
+		if seq < first {
 			return nil, awserr.New(ErrTrimmedDataAccess, "Attempted to access data that has been trimmed: %s", in.SequenceNumber)
 		}
 		if in.ShardIteratorType == "AFTER_SEQUENCE_NUMBER" {
@@ -248,15 +264,20 @@ func (s *Service) GetShardIterator(ctx context.Context, scope Scope, in *GetShar
 	return &GetShardIteratorOutput{ShardIterator: s.encodeIterator(it)}, nil
 }
 
-// nextSeq is the sequence number the stream's next record will have.
-func (s *Service) nextSeq(stream, last uint64) uint64 {
+// nextSeq is the sequence number of the shard's next record: past its
+// end when it is closed.
+func (s *Service) nextSeq(stream uint64, sh shardInfo) uint64 {
+	if sh.End != 0 {
+		return sh.End
+	}
 	s.commit.mu.Lock()
 	defer s.commit.mu.Unlock()
-	return max(s.commit.seqs[stream], last) + 1
+	return max(s.commit.seqs[stream]+1, sh.First)
 }
 
 // GetRecords reads records from an iterator's position, at most Limit
-// (1,000 by default) and at most 1 MB.
+// (1,000 by default) and at most 1 MB. A closed shard read to its end has
+// no NextShardIterator.
 func (s *Service) GetRecords(ctx context.Context, scope Scope, in *GetRecordsInput) (*GetRecordsOutput, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(in.ShardIterator)
 	var it iterator
@@ -266,7 +287,7 @@ func (s *Service) GetRecords(ctx context.Context, scope Scope, in *GetRecordsInp
 	if s.now().Sub(time.UnixMilli(it.Issued)) > iteratorLifetime {
 		return nil, awserr.New(ErrExpiredIterator, "Iterator expired. The iterator was created at time %s while right now it is %s. The iterator is valid for 15 minutes.", time.UnixMilli(it.Issued).UTC().Format(time.RFC1123), s.now().UTC().Format(time.RFC1123))
 	}
-	t, sm, err := s.findStream(scope, it.ARN)
+	_, sm, err := s.findStream(scope, it.ARN)
 	if err != nil {
 		return nil, err
 	}
@@ -277,31 +298,38 @@ func (s *Service) GetRecords(ctx context.Context, scope Scope, in *GetRecordsInp
 		}
 		limit = *in.Limit
 	}
-	out := &GetRecordsOutput{Records: []Record{}}
-	size := 0
-	var scanErr error
-	err = s.db.Scan(ctx, recordKey(it.Stream, it.Next), recordKey(it.Stream+1, 0), false, func(k, v []byte) bool {
-		var r Record
-		if scanErr = json.Unmarshal(v, &r); scanErr != nil {
-			return false
-		}
-		out.Records = append(out.Records, r)
-		it.Next = binary.BigEndian.Uint64(k[9:]) + 1
-		size += len(v)
-		return len(out.Records) < limit && size < 1<<20
-	})
-	if err == nil {
-		err = scanErr
-	}
+	sh, err := s.shardAt(ctx, sm, it.Shard)
 	if err != nil {
 		return nil, err
 	}
-	_ = t
-	if sm.Disabled != 0 && len(out.Records) == 0 {
+	recs, next, err := s.readShard(ctx, sm.ID, sh, it.Next, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &GetRecordsOutput{Records: make([]Record, 0, len(recs))}
+	for _, r := range recs {
+		out.Records = append(out.Records, r.Record)
+	}
+	if sh.End != 0 && next >= sh.End {
 		return out, nil // a closed shard read to its end
 	}
+	it.Next = next
 	out.NextShardIterator = s.encodeIterator(it)
 	return out, nil
+}
+
+// shardAt is the shard of sm that starts at first.
+func (s *Service) shardAt(ctx context.Context, sm streamMeta, first uint64) (shardInfo, error) {
+	shards, err := s.shardsOf(ctx, sm)
+	if err != nil {
+		return shardInfo{}, err
+	}
+	for _, sh := range shards {
+		if sh.First == first {
+			return sh, nil
+		}
+	}
+	return shardInfo{}, awserr.New(ErrTrimmedDataAccess, "Attempted to access data that has been trimmed")
 }
 
 // trimStreams drops a table's stream records older than 24 hours, and
@@ -327,6 +355,7 @@ func (s *Service) trimStreams(ctx context.Context, t *table) error {
 		if end != nil {
 			w := newWrite()
 			w.batch.DeleteRange(recordKey(sm.ID, 0), append(end, 0))
+			s.trimShards(ctx, w, sm, binary.BigEndian.Uint64(end[9:])+1)
 			if err := s.commit.Commit(ctx, w); err != nil {
 				return err
 			}

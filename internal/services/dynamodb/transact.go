@@ -2,11 +2,7 @@ package dynamodb
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb/expr"
@@ -54,31 +50,6 @@ type CancellationReason struct {
 	Message string `json:"Message,omitempty"`
 }
 
-// tokens remembers TransactWriteItems' ClientRequestTokens for 10
-// minutes: a repeated request is answered without being applied again; a
-// different request with the same token is refused.
-type tokens struct {
-	mu sync.Mutex
-	m  map[string]tokenEntry
-}
-
-type tokenEntry struct {
-	hash [32]byte
-	at   time.Time
-}
-
-const tokenLifetime = 10 * time.Minute
-
-func (tk *tokens) expire(now time.Time) {
-	tk.mu.Lock()
-	defer tk.mu.Unlock()
-	for k, e := range tk.m {
-		if now.Sub(e.at) > tokenLifetime {
-			delete(tk.m, k)
-		}
-	}
-}
-
 // txAction is a resolved action: its table, key and how it changes the
 // item.
 type txAction struct {
@@ -89,6 +60,9 @@ type txAction struct {
 	skey   []byte
 	cond   expr.Cond
 	update updater
+	// duplicate marks a PartiQL INSERT, whose failed condition is a
+	// DuplicateItem.
+	duplicate bool
 }
 
 // TransactWriteItems applies up to 100 actions on distinct items
@@ -99,32 +73,18 @@ func (s *Service) TransactWriteItems(ctx context.Context, scope Scope, in *Trans
 	if n := len(in.TransactItems); n == 0 || n > 100 {
 		return nil, validation("1 validation error detected: Value '[...]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100")
 	}
-	var hash [32]byte
-	if in.ClientRequestToken != "" {
-		body, _ := json.Marshal(in.TransactItems)
-		hash = sha256.Sum256(body)
-		s.tokens.mu.Lock()
-		e, ok := s.tokens.m[in.ClientRequestToken]
-		s.tokens.mu.Unlock()
-		if ok && s.now().Sub(e.at) <= tokenLifetime {
-			if e.hash != hash {
-				return nil, awserr.New(ErrIdempotentParameterMismatch, "Request parameters do not match the parameters of the original request made with the same ClientRequestToken")
-			}
-			return &TransactWriteItemsOutput{}, nil
-		}
+	c, done, err := s.claimToken(ctx, scope, in.ClientRequestToken, in.TransactItems)
+	if err != nil || done {
+		return &TransactWriteItemsOutput{}, err
 	}
+	defer c.release()
 	actions, release, err := s.resolveActions(scope, in.TransactItems)
 	defer release()
 	if err != nil {
 		return nil, err
 	}
-	if err := s.commitActions(ctx, actions); err != nil {
+	if err := s.commitActions(ctx, actions, c.record); err != nil {
 		return nil, err
-	}
-	if in.ClientRequestToken != "" {
-		s.tokens.mu.Lock()
-		s.tokens.m[in.ClientRequestToken] = tokenEntry{hash: hash, at: s.now()}
-		s.tokens.mu.Unlock()
 	}
 	return &TransactWriteItemsOutput{}, nil
 }
@@ -204,7 +164,7 @@ func (s *Service) resolveAction(scope Scope, it TransactWriteItem, held *tableSe
 
 // commitActions locks every item, checks every condition, and stores
 // every change in one batch.
-func (s *Service) commitActions(ctx context.Context, actions []*txAction) error {
+func (s *Service) commitActions(ctx context.Context, actions []*txAction, extra func(*write)) error {
 	keys := make([][]byte, len(actions))
 	for i, a := range actions {
 		keys[i] = a.skey
@@ -214,15 +174,20 @@ func (s *Service) commitActions(ctx context.Context, actions []*txAction) error 
 	reasons := make([]CancellationReason, len(actions))
 	failed := false
 	w := newWrite()
+	units := make([]float64, len(actions))
 	for i, a := range actions {
 		old, err := s.readItem(ctx, s.db, a.skey)
 		if err != nil {
 			return err
 		}
+		units[i] = 2 * writeUnits(old, nil)
 		reasons[i].Code = "None"
 		if a.cond != nil && !expr.Eval(a.cond, old) {
 			failed = true
 			reasons[i] = CancellationReason{Code: "ConditionalCheckFailed", Message: "The conditional request failed"}
+			if a.duplicate {
+				reasons[i] = CancellationReason{Code: "DuplicateItem", Message: "Duplicate primary key exists in table"}
+			}
 			if a.a.ReturnValuesOnConditionCheckFailure == "ALL_OLD" {
 				reasons[i].Item = old
 			}
@@ -234,6 +199,7 @@ func (s *Service) commitActions(ctx context.Context, actions []*txAction) error 
 			reasons[i] = CancellationReason{Code: "ValidationError", Message: errMessage(err)}
 			continue
 		}
+		units[i] = 2 * writeUnits(new, old)
 		if a.kind != "ConditionCheck" && !(old == nil && new == nil) {
 			s.change(w, a.t, old, new, false)
 		}
@@ -241,7 +207,14 @@ func (s *Service) commitActions(ctx context.Context, actions []*txAction) error 
 	if failed {
 		return cancelled(reasons)
 	}
-	return s.commit.Commit(ctx, w)
+	extra(w)
+	if err := s.commit.Commit(ctx, w); err != nil {
+		return err
+	}
+	for i, a := range actions {
+		s.charge(a.t, 0, units[i])
+	}
+	return nil
 }
 
 func (a *txAction) newItem(old Item) (Item, error) {
@@ -306,6 +279,7 @@ func (s *Service) TransactGetItems(ctx context.Context, scope Scope, in *Transac
 		return nil, validation("1 validation error detected: Value '[...]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100")
 	}
 	type get struct {
+		t   *table
 		key []byte
 		req *request
 	}
@@ -328,7 +302,7 @@ func (s *Service) TransactGetItems(ctx context.Context, scope Scope, in *Transac
 		if err != nil {
 			return nil, err
 		}
-		gets[i] = get{t.itemKey(it.Get.Key), r}
+		gets[i] = get{t, t.itemKey(it.Get.Key), r}
 		if seen[string(gets[i].key)] {
 			return nil, validation("Transaction request cannot include multiple operations on one item")
 		}
@@ -342,6 +316,7 @@ func (s *Service) TransactGetItems(ctx context.Context, scope Scope, in *Transac
 		if err != nil {
 			return nil, err
 		}
+		s.charge(g.t, 2*readUnits(item, true), 0)
 		out.Responses[i].Item = g.req.project(item)
 	}
 	return out, nil

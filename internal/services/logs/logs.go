@@ -169,14 +169,20 @@ func (s *Store) Put(ctx context.Context, group, stream string, events []lambda.L
 		return nil
 	}
 	batch, first, last, bytes := toStored(events)
-	s.mu.Lock()
-	s.noteLocked(group, stream, first, last, bytes, s.nowMs())
-	s.addPendingLocked(Subject(group, stream), batch, bytes)
-	s.mu.Unlock()
-	if err := s.storePending(); err != nil {
+	data, err := json.Marshal(batch)
+	if err != nil {
 		return fmt.Errorf("put log events: %w", err)
 	}
-	return s.stream.Flush(ctx)
+	// Events appended earlier go first, then these, acknowledged one by
+	// one: the stream's counters grow only by what was stored.
+	s.storePending()
+	if err := s.stream.Store(ctx, Subject(group, stream), data); err != nil {
+		return fmt.Errorf("put log events: %w", err)
+	}
+	s.mu.Lock()
+	s.noteLocked(group, stream, first, last, bytes, s.nowMs())
+	s.mu.Unlock()
+	return nil
 }
 
 // Flush waits until every appended batch is stored, and persists the

@@ -120,13 +120,13 @@ func TestMetadataSurvivesRestartAndCrash(t *testing.T) {
 	s := f.open(t, c)
 	now := c.Now().UnixMilli()
 	s.Append("/aws/lambda/fn", "2024/01/01/[$LATEST]a", events(now, "one", "two"))
-	if err := s.CreateGroup("/app"); err != nil {
+	if err := s.CreateGroup(ctx, "/app"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateGroup("/app"); !errors.Is(err, logs.ErrGroupExists) {
+	if err := s.CreateGroup(ctx, "/app"); !errors.Is(err, logs.ErrGroupExists) {
 		t.Fatalf("create twice: got %v", err)
 	}
-	if err := s.SetRetention("/app", 7); err != nil {
+	if err := s.SetRetention(ctx, "/app", 7); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Flush(ctx); err != nil {
@@ -198,7 +198,7 @@ func TestRetentionRemovesExpiredEvents(t *testing.T) {
 	now := c.Now().UnixMilli()
 	s.Append("kept", "s", events(now, "forever"))
 	s.Append("short", "s", events(now, "old"))
-	if err := s.SetRetention("short", 1); err != nil {
+	if err := s.SetRetention(ctx, "short", 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Flush(ctx); err != nil {

@@ -114,57 +114,99 @@ func (s *Store) noteLocked(groupName, streamName string, first, last, bytes, ing
 	s.markLocked(streamKey(groupName, streamName))
 }
 
-// CreateGroup creates an empty log group.
-func (s *Store) CreateGroup(name string) error {
+// CreateGroup creates an empty log group and stores it before returning.
+func (s *Store) CreateGroup(ctx context.Context, name string) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.groups[name] != nil {
+		s.mu.Unlock()
 		return ErrGroupExists
 	}
-	s.groupLocked(name, true)
+	info := GroupInfo{Name: name, Created: s.nowMs()}
+	s.mu.Unlock()
+	if err := s.put(ctx, groupKey(name), info); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.groups[name] == nil { // an Append may have made it meanwhile
+		s.groups[name] = &group{info: info, streams: map[string]*StreamInfo{}}
+	}
 	return nil
 }
 
-// CreateStream creates an empty log stream in an existing group.
-func (s *Store) CreateStream(groupName, name string) error {
+// CreateStream creates an empty log stream in an existing group and
+// stores it before returning.
+func (s *Store) CreateStream(ctx context.Context, groupName, name string) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	g := s.groups[groupName]
 	switch {
 	case g == nil:
+		s.mu.Unlock()
 		return ErrGroupNotFound
 	case g.streams[name] != nil:
+		s.mu.Unlock()
 		return ErrStreamExists
 	}
-	s.streamLocked(g, name, true)
-	return nil
-}
-
-// SetRetention sets (days > 0) or removes (days == 0) a group's retention.
-func (s *Store) SetRetention(groupName string, days int) error {
+	st := StreamInfo{Group: groupName, Name: name, Created: s.nowMs()}
+	s.mu.Unlock()
+	if err := s.put(ctx, streamKey(groupName, name), st); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groups[groupName]
-	if g == nil {
-		return ErrGroupNotFound
+	if g := s.groups[groupName]; g != nil && g.streams[name] == nil {
+		g.streams[name] = &st
 	}
-	g.info.RetentionDays = days
-	s.markLocked(groupKey(groupName))
 	return nil
 }
 
-// DeleteGroup deletes a group, its streams and their events.
+// SetRetention sets (days > 0) or removes (days == 0) a group's retention,
+// and stores it before returning.
+func (s *Store) SetRetention(ctx context.Context, groupName string, days int) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	s.mu.Lock()
+	g := s.groups[groupName]
+	if g == nil {
+		s.mu.Unlock()
+		return ErrGroupNotFound
+	}
+	info := g.info
+	info.RetentionDays = days
+	s.mu.Unlock()
+	if err := s.put(ctx, groupKey(groupName), info); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	g.info.RetentionDays = days
+	s.mu.Unlock()
+	return nil
+}
+
+// put stores one metadata record.
+func (s *Store) put(ctx context.Context, key string, v any) error {
+	b, _ := json.Marshal(v)
+	if _, err := s.meta.Put(ctx, key, b); err != nil {
+		return fmt.Errorf("store log metadata %s: %w", key, err)
+	}
+	return nil
+}
+
+// DeleteGroup deletes a group, its streams and their events. The memory
+// changes only once the store has: a failure leaves the group as it was
+// (perhaps with fewer events), and the call can be repeated.
 func (s *Store) DeleteGroup(ctx context.Context, name string) error {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	s.mu.Lock()
 	g := s.groups[name]
+	var streams []string
 	if g != nil {
-		delete(s.groups, name)
-		delete(s.dirty, groupKey(name))
-		for st := range g.streams {
-			delete(s.dirty, streamKey(name, st))
-		}
+		streams = sortedNames(g.streams)
 	}
 	s.mu.Unlock()
 	if g == nil {
@@ -174,15 +216,31 @@ func (s *Store) DeleteGroup(ctx context.Context, name string) error {
 	if err := s.stream.Purge(ctx, store.Key(Prefix, name)+".>", time.Time{}); err != nil {
 		return fmt.Errorf("delete log group %s: %w", name, err)
 	}
-	for st := range g.streams {
+	// The records go last: their deletion markers tell recover that
+	// events stored before them are gone, should a crash bring purged
+	// events back.
+	for _, st := range streams {
 		if err := s.deleteKey(ctx, streamKey(name, st)); err != nil {
 			return err
 		}
 	}
-	return s.deleteKey(ctx, groupKey(name))
+	if err := s.deleteKey(ctx, groupKey(name)); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.groups[name] == g {
+		delete(s.groups, name)
+		delete(s.dirty, groupKey(name))
+		for st := range g.streams {
+			delete(s.dirty, streamKey(name, st))
+		}
+	}
+	return nil
 }
 
-// DeleteStream deletes a stream and its events.
+// DeleteStream deletes a stream and its events, changing memory only once
+// the store has.
 func (s *Store) DeleteStream(ctx context.Context, groupName, name string) error {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
@@ -191,8 +249,6 @@ func (s *Store) DeleteStream(ctx context.Context, groupName, name string) error 
 	var found bool
 	if g != nil {
 		_, found = g.streams[name]
-		delete(g.streams, name)
-		delete(s.dirty, streamKey(groupName, name))
 	}
 	s.mu.Unlock()
 	switch {
@@ -205,7 +261,14 @@ func (s *Store) DeleteStream(ctx context.Context, groupName, name string) error 
 	if err := s.stream.Purge(ctx, Subject(groupName, name), time.Time{}); err != nil {
 		return fmt.Errorf("delete log stream %s: %w", name, err)
 	}
-	return s.deleteKey(ctx, streamKey(groupName, name))
+	if err := s.deleteKey(ctx, streamKey(groupName, name)); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	delete(g.streams, name)
+	delete(s.dirty, streamKey(groupName, name))
+	s.mu.Unlock()
+	return nil
 }
 
 func (s *Store) deleteKey(ctx context.Context, key string) error {

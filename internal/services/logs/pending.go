@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"sync"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 // batchDelay bounds how long appended events wait in memory before they
@@ -65,8 +67,29 @@ func (s *Store) storePending() (first error) {
 		}
 		if err != nil {
 			s.log.Error("store log events", "subject", subject, "err", err)
+			s.unnote(subject, events[subject])
 			first = cmp.Or(first, err)
 		}
 	}
 	return first
+}
+
+// unnote takes events that were refused out of their stream's counters.
+func (s *Store) unnote(subject string, events []event) {
+	tokens := store.SplitKey(subject)
+	if len(tokens) != 3 {
+		return
+	}
+	var bytes int64
+	for _, e := range events {
+		bytes += eventBytes(e.M)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.groups[tokens[1]]; g != nil {
+		if st := g.streams[tokens[2]]; st != nil {
+			st.StoredBytes = max(0, st.StoredBytes-bytes)
+			s.markLocked(streamKey(tokens[1], tokens[2]))
+		}
+	}
 }

@@ -3,6 +3,7 @@ package logs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -197,6 +198,9 @@ func (s *Store) recover(ctx context.Context) error {
 		if known {
 			continue
 		}
+		if err := s.purgeDeleted(ctx, tokens[1], tokens[2]); err != nil {
+			return err
+		}
 		found, err := s.measure(ctx, subject)
 		if err != nil {
 			return fmt.Errorf("recover log metadata of %s: %w", subject, err)
@@ -210,6 +214,29 @@ func (s *Store) recover(ctx context.Context) error {
 			s.markLocked(streamKey(k[0], k[1]))
 		}
 		s.mu.Unlock()
+	}
+	return nil
+}
+
+// purgeDeleted purges a stream's events stored before its group or the
+// stream itself was deleted: JetStream can lose a purge in a crash, and
+// such events must not bring a deleted group back.
+func (s *Store) purgeDeleted(ctx context.Context, group, stream string) error {
+	var at time.Time
+	for _, key := range []string{groupKey(group), streamKey(group, stream)} {
+		t, err := s.meta.Deleted(ctx, key)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("recover log metadata of %s: %w", key, err)
+		}
+		if t.After(at) {
+			at = t
+		}
+	}
+	if at.IsZero() {
+		return nil
+	}
+	if err := s.stream.Purge(ctx, Subject(group, stream), at.Add(time.Millisecond)); err != nil {
+		return fmt.Errorf("recover log metadata of %s/%s: %w", group, stream, err)
 	}
 	return nil
 }

@@ -1,9 +1,12 @@
 package sqs
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 // code declares an SQS error shape: its name (the JSON protocol's
@@ -44,4 +47,13 @@ func queueDoesNotExist() error {
 // invalidParameter is AWS's wording for a parameter out of its range.
 func invalidParameter(name string, value any, reason string) error {
 	return awserr.New(ErrInvalidParameterValue, "Value %v for parameter %s is invalid. Reason: %s", value, name, reason)
+}
+
+// storeError turns a failed write into the error the caller sees: a store
+// that cannot take writes (a full disk) is ServiceUnavailable.
+func storeError(what string, err error) error {
+	if errors.Is(err, store.ErrUnavailable) {
+		return awserr.New(awserr.ServiceUnavailable, "Service is unavailable: %s could not be stored (%v). Nothing was changed; try again later.", what, err)
+	}
+	return fmt.Errorf("store %s: %w", what, err)
 }

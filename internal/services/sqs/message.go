@@ -33,7 +33,7 @@ const (
 	maxDataType       = 256
 	maxBatchEntries   = 10
 	maxBatchEntryID   = 80
-	defaultMaxMessage = 262144
+	defaultMaxMessage = 1048576 // 1 MiB since August 2025 (256 KiB before)
 	maxDelaySeconds   = 900
 	maxVisibility     = 43200
 	maxWaitSeconds    = 20

@@ -2,7 +2,6 @@ package sqs
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -20,6 +19,7 @@ func (s *Service) move(ctx context.Context, from, to *queue, msgs []*message, so
 	to.mu.Lock()
 	now := time.Now()
 	rows := make([]store.Row, 0, len(msgs))
+	added := make([]*message, 0, len(msgs))
 	for _, m := range msgs {
 		n := &message{
 			id: m.id, body: m.body, attrs: m.attrs, system: m.system, md5Body: m.md5Body, md5Attrs: m.md5Attrs,
@@ -30,13 +30,19 @@ func (s *Service) move(ctx context.Context, from, to *queue, msgs []*message, so
 			to.removeLocked(old) // moved back and forth: one copy
 		}
 		to.addLocked(n, now)
+		added = append(added, n)
 		rows = append(rows, n.row(to.id))
 	}
 	p := s.table.Write(rows...)
+	if err := p.Refused(); err != nil {
+		to.unsendLocked(added)
+		to.mu.Unlock()
+		return storeError("the messages moved to "+to.name, err)
+	}
 	to.notifyLocked()
 	to.mu.Unlock()
 	if err := p.Wait(ctx); err != nil {
-		return fmt.Errorf("move messages to %s: %w", to.name, err)
+		return storeError("the messages moved to "+to.name, err)
 	}
 	from.mu.Lock()
 	tombs := make([]store.Row, len(msgs))

@@ -3,6 +3,7 @@ package sqs
 import (
 	"container/heap"
 	"container/list"
+	"sort"
 	"sync"
 	"time"
 )
@@ -182,6 +183,30 @@ func (q *queue) removeLocked(m *message) {
 		if len(g.msgs) == 0 {
 			delete(q.groups, g.id)
 		}
+	}
+}
+
+// readdLocked puts back messages taken out of the index for a change that
+// was not stored, FIFO groups in their order.
+func (q *queue) readdLocked(msgs []*message, now time.Time) {
+	groups := map[*group]bool{}
+	for _, m := range msgs {
+		if q.msgs[m.id] != nil {
+			continue
+		}
+		m.elem, m.group = nil, nil
+		q.addLocked(m, now)
+		if m.group != nil {
+			groups[m.group] = true
+		}
+	}
+	for g := range groups {
+		sort.Slice(g.msgs, func(i, j int) bool { return g.msgs[i].seq < g.msgs[j].seq })
+		if g.elem != nil {
+			q.avail.Remove(g.elem)
+			g.elem = nil
+		}
+		q.refreshLocked(g)
 	}
 }
 

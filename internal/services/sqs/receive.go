@@ -146,7 +146,9 @@ func (s *Service) take(ctx context.Context, q *queue, max int, vis time.Duration
 	due := func(m *message) bool {
 		return dlq != nil && m.receives >= q.cfg.redrive.MaxReceiveCount
 	}
+	var before []message // the received messages as they were
 	receive := func(m *message) {
+		before = append(before, *m)
 		q.receiveLocked(m, until)
 		m.receives++
 		if m.firstReceive.IsZero() {
@@ -191,17 +193,40 @@ func (s *Service) take(ctx context.Context, q *queue, max int, vis time.Duration
 		}
 	}
 	p := s.table.Write(rows...)
+	if err := p.Refused(); err != nil {
+		q.unreceiveLocked(out, before, dead, now)
+		q.mu.Unlock()
+		return nil, nil, storeError("the receive", err)
+	}
 	signal := q.signal
 	q.mu.Unlock()
 	if err := p.Wait(ctx); err != nil {
-		return nil, nil, fmt.Errorf("store receive: %w", err)
+		return nil, nil, storeError("the receive", err)
 	}
 	if len(dead) > 0 {
 		if err := s.move(ctx, q, dlq, dead, q.arn); err != nil {
+			q.mu.Lock()
+			q.readdLocked(dead, time.Now())
+			q.mu.Unlock()
 			return nil, nil, err
 		}
 	}
 	return out, signal, nil
+}
+
+// unreceiveLocked undoes a receive whose rows were refused: the messages
+// get their delivery state back, and those bound for the dead-letter
+// queue stay.
+func (q *queue) unreceiveLocked(out []received, before []message, dead []*message, now time.Time) {
+	msgs := make([]*message, 0, len(out)+len(dead))
+	for i, r := range out {
+		m := r.m
+		q.removeLocked(m)
+		m.receives, m.firstReceive, m.receipt = before[i].receives, before[i].firstReceive, before[i].receipt
+		m.visibleAt, m.inflight = before[i].visibleAt, before[i].inflight
+		msgs = append(msgs, m)
+	}
+	q.readdLocked(append(msgs, dead...), now)
 }
 
 func nonce() string {
@@ -296,6 +321,7 @@ func (s *Service) Delete(ctx context.Context, ref Ref, handles []string) ([]erro
 	}
 	errs := make([]error, len(handles))
 	var rows []store.Row
+	var removed []*message
 	q.mu.Lock()
 	for i, h := range handles {
 		id, _, err := parseReceipt(q, h)
@@ -305,6 +331,7 @@ func (s *Service) Delete(ctx context.Context, ref Ref, handles []string) ([]erro
 		}
 		if m := q.msgs[id]; m != nil {
 			q.removeLocked(m)
+			removed = append(removed, m)
 			rows = append(rows, tombstone(q.id, id))
 		}
 	}
@@ -313,7 +340,13 @@ func (s *Service) Delete(ctx context.Context, ref Ref, handles []string) ([]erro
 		q.notifyLocked() // deletes unblock groups
 	}
 	q.mu.Unlock()
-	return errs, p.Wait(ctx)
+	if err := p.Wait(ctx); err != nil {
+		q.mu.Lock()
+		q.readdLocked(removed, time.Now())
+		q.mu.Unlock()
+		return nil, storeError("the deletions", err)
+	}
+	return errs, nil
 }
 
 // VisibilityInput changes one message's visibility timeout.
@@ -331,6 +364,11 @@ func (s *Service) ChangeVisibility(ctx context.Context, ref Ref, entries []Visib
 	}
 	errs := make([]error, len(entries))
 	var rows []store.Row
+	type change struct {
+		m   *message
+		was time.Time
+	}
+	var changed []change
 	q.mu.Lock()
 	now := time.Now()
 	for i, e := range entries {
@@ -352,11 +390,22 @@ func (s *Service) ChangeVisibility(ctx context.Context, ref Ref, entries []Visib
 		case m.receipt != receipt:
 			errs[i] = invalidParameter("ReceiptHandle", e.ReceiptHandle, "The receipt handle has expired.")
 		default:
+			changed = append(changed, change{m, m.visibleAt})
 			q.setVisibilityLocked(m, now.Add(time.Duration(e.VisibilityTimeout)*time.Second))
 			rows = append(rows, m.row(q.id))
 		}
 	}
 	p := s.table.Write(rows...)
+	if err := p.Refused(); err != nil {
+		for _, c := range changed {
+			q.setVisibilityLocked(c.m, c.was)
+		}
+		q.mu.Unlock()
+		return nil, storeError("the visibility timeouts", err)
+	}
 	q.mu.Unlock()
-	return errs, p.Wait(ctx)
+	if err := p.Wait(ctx); err != nil {
+		return nil, storeError("the visibility timeouts", err)
+	}
+	return errs, nil
 }

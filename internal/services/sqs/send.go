@@ -62,6 +62,7 @@ func (s *Service) send(ctx context.Context, q *queue, entries []SendInput, sourc
 	}
 	now := time.Now()
 	var rows []store.Row
+	var added []*message
 	for i := range entries {
 		m, dup, err := s.prepareLocked(q, &entries[i], now)
 		if err != nil {
@@ -74,6 +75,7 @@ func (s *Service) send(ctx context.Context, q *queue, entries []SendInput, sourc
 		}
 		m.sourceARN = sourceARN
 		q.addLocked(m, now)
+		added = append(added, m)
 		rows = append(rows, m.row(q.id))
 		if m.dedupID != "" {
 			key := dedupScopeKey(q, m)
@@ -85,14 +87,37 @@ func (s *Service) send(ctx context.Context, q *queue, entries []SendInput, sourc
 		results[i] = resultOf(q, m)
 	}
 	p := s.table.Write(rows...)
+	if err := p.Refused(); err != nil {
+		q.unsendLocked(added)
+		q.mu.Unlock()
+		return nil, nil, storeError("the messages", err)
+	}
 	if len(rows) > 0 {
 		q.notifyLocked()
 	}
 	q.mu.Unlock()
 	if err := p.Wait(ctx); err != nil {
-		return nil, nil, fmt.Errorf("store messages: %w", err)
+		q.mu.Lock()
+		q.unsendLocked(added)
+		q.mu.Unlock()
+		return nil, nil, storeError("the messages", err)
 	}
 	return results, errs, nil
+}
+
+// unsendLocked takes back messages whose rows were not stored, with their
+// deduplication ids.
+func (q *queue) unsendLocked(added []*message) {
+	for _, m := range added {
+		if q.msgs[m.id] == m {
+			q.removeLocked(m)
+		}
+		if m.dedupID != "" {
+			if key := dedupScopeKey(q, m); q.dedup[key].id == m.id {
+				delete(q.dedup, key)
+			}
+		}
+	}
 }
 
 func resultOf(q *queue, m *message) SendResult {

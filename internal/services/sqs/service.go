@@ -211,7 +211,7 @@ func (s *Service) saveLocked(ctx context.Context, q *queue) error {
 	b, _ := json.Marshal(queueMeta{ID: q.id, Region: q.region, Name: q.name, Fifo: q.fifo, Attrs: q.attrs, Tags: q.tags,
 		Created: q.created.Unix(), Modified: q.modified.Unix()})
 	if _, err := s.kv.Put(ctx, queueKey(Ref{q.region, q.name}), b); err != nil {
-		return fmt.Errorf("save queue %s: %w", q.name, err)
+		return storeError("queue "+q.name, err)
 	}
 	return nil
 }
@@ -474,13 +474,26 @@ func (s *Service) PurgeQueue(ctx context.Context, ref Ref) error {
 		q.mu.Unlock()
 		return awserr.New(ErrPurgeQueueInProgress, "Only one PurgeQueue operation on %s is allowed every 60 seconds.", q.name)
 	}
+	last := q.purging
 	q.purging = now
 	rows := make([]store.Row, 0, len(q.msgs))
+	removed := make([]*message, 0, len(q.msgs))
 	for _, m := range q.msgs {
 		q.removeLocked(m)
+		removed = append(removed, m)
 		rows = append(rows, tombstone(q.id, m.id))
 	}
 	p := s.table.Write(rows...)
 	q.mu.Unlock()
-	return p.Wait(ctx)
+	if err := p.Wait(ctx); err != nil {
+		// Some markers may be stored: the messages whose marker is not
+		// come back after a restart, as they do here.
+		q.mu.Lock()
+		sort.Slice(removed, func(i, j int) bool { return removed[i].seq < removed[j].seq })
+		q.readdLocked(removed, time.Now())
+		q.purging = last
+		q.mu.Unlock()
+		return storeError("the purge", err)
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -28,9 +29,14 @@ type Options struct {
 	// URL, when set, connects to an external NATS instead of embedding one.
 	URL string
 	// Listen, when set, makes the embedded server accept NATS clients on this
-	// host:port (it has no listener otherwise).
+	// host:port (it has no listener otherwise). They must present the token
+	// in Dir/nats.token (TokenFile), created on first use.
 	Listen string
-	Logger *slog.Logger
+	// WriteTimeout bounds the wait for JetStream to acknowledge a write
+	// (default 10 s): a stream that failed to write (on a full disk)
+	// does not answer at all.
+	WriteTimeout time.Duration
+	Logger       *slog.Logger
 }
 
 // Store is a connection to JetStream, and the embedded server when there is one.
@@ -40,13 +46,47 @@ type Store struct {
 	js  jetstream.JetStream
 	log *slog.Logger
 	url string
+	// token authenticates connections to an embedded server that listens.
+	token string
 	// conns are extra connections (tables' shards), closed with the store.
 	conns []*nats.Conn
+	// stops end the store's background work, wg waits for it.
+	mu    sync.Mutex
+	stops []context.CancelFunc
+	wg    sync.WaitGroup
+	// compactAt overrides the tables' compactAt (tests).
+	compactAt int
+	// space guards the embedded server's disk (nil with an external NATS).
+	space        *space
+	writeTimeout time.Duration
+}
+
+// newJS is a JetStream context on nc with nubo's options.
+func (s *Store) newJS(nc *nats.Conn) (jetstream.JetStream, error) {
+	return jetstream.New(nc, jetstream.WithPublishAsyncTimeout(s.writeTimeout), jetstream.WithDefaultTimeout(s.writeTimeout), jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, m *nats.Msg, err error) {
+		s.log.Error("store append failed", "subject", m.Subject, "err", err)
+	}))
+}
+
+// goRun runs fn in a goroutine that Close stops and waits for.
+func (s *Store) goRun(fn func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.stops = append(s.stops, cancel)
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn(ctx)
+	}()
 }
 
 // Open starts the embedded server (unless opts.URL is set) and connects to it.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{log: opts.Logger, url: opts.URL}
+	s := &Store{log: opts.Logger, url: opts.URL, writeTimeout: opts.WriteTimeout}
+	if s.writeTimeout == 0 {
+		s.writeTimeout = 10 * time.Second
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -57,26 +97,33 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("connect to nats %s: %w", opts.URL, err)
 		}
 	} else {
-		if s.srv, err = startEmbedded(opts); err != nil {
+		if opts.Listen != "" {
+			if s.token, err = clientToken(opts.Dir); err != nil {
+				return nil, fmt.Errorf("nats client token: %w", err)
+			}
+		}
+		if s.srv, err = startEmbedded(opts, s.token); err != nil {
 			return nil, err
 		}
-		s.nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("nubo"))
+		s.space = &space{dir: opts.Dir}
+		s.nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("nubo"), nats.Token(s.token))
 		if err != nil {
 			s.srv.Shutdown()
 			return nil, fmt.Errorf("connect to embedded nats: %w", err)
 		}
 	}
-	s.js, err = jetstream.New(s.nc, jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, m *nats.Msg, err error) {
-		s.log.Error("store append failed", "subject", m.Subject, "err", err)
-	}))
+	s.js, err = s.newJS(s.nc)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
+	if s.srv != nil {
+		s.goRun(s.heal)
+	}
 	return s, nil
 }
 
-func startEmbedded(opts Options) (*server.Server, error) {
+func startEmbedded(opts Options, token string) (*server.Server, error) {
 	sopts := &server.Options{
 		ServerName: "nubo",
 		JetStream:  true,
@@ -85,8 +132,13 @@ func startEmbedded(opts Options) (*server.Server, error) {
 		NoSigs:     true,
 		NoLog:      true,
 		MaxPayload: 8 << 20,
+		// JetStream would otherwise cap its storage at 75% of the disk
+		// free when it started; nubo's own guard (space) keeps a reserve
+		// instead, whatever else uses the disk.
+		JetStreamMaxStore: 1 << 50,
 	}
 	if opts.Listen != "" {
+		sopts.Authorization = token
 		host, port, err := net.SplitHostPort(opts.Listen)
 		if err != nil {
 			return nil, fmt.Errorf("nats listen address %q: %w", opts.Listen, err)
@@ -110,6 +162,12 @@ func startEmbedded(opts Options) (*server.Server, error) {
 
 // Close drains the connection and stops the embedded server.
 func (s *Store) Close() {
+	s.mu.Lock()
+	for _, stop := range s.stops {
+		stop()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
 	for _, nc := range s.conns {
 		nc.Close()
 	}
@@ -132,7 +190,7 @@ func (s *Store) KV(ctx context.Context, name string) (store.KV, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open kv %s: %w", name, err)
 	}
-	return kvBucket{kv}, nil
+	return kvBucket{kv: kv, space: s.space}, nil
 }
 
 // Objects opens (creating if needed) the object store bucket name.
@@ -144,10 +202,13 @@ func (s *Store) Objects(ctx context.Context, name string) (store.Objects, error)
 	if err != nil {
 		return nil, fmt.Errorf("open object store %s: %w", name, err)
 	}
-	return objectBucket{obs}, nil
+	return objectBucket{obs: obs, space: s.space}, nil
 }
 
-type kvBucket struct{ kv jetstream.KeyValue }
+type kvBucket struct {
+	kv    jetstream.KeyValue
+	space *space
+}
 
 func (b kvBucket) Get(ctx context.Context, key string) (store.Entry, error) {
 	e, err := b.kv.Get(ctx, key)
@@ -158,16 +219,25 @@ func (b kvBucket) Get(ctx context.Context, key string) (store.Entry, error) {
 }
 
 func (b kvBucket) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	if err := b.space.room(); err != nil {
+		return 0, err
+	}
 	rev, err := b.kv.Put(ctx, key, value)
 	return rev, kvError(err)
 }
 
 func (b kvBucket) Create(ctx context.Context, key string, value []byte) (uint64, error) {
+	if err := b.space.room(); err != nil {
+		return 0, err
+	}
 	rev, err := b.kv.Create(ctx, key, value)
 	return rev, kvError(err)
 }
 
 func (b kvBucket) Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error) {
+	if err := b.space.room(); err != nil {
+		return 0, err
+	}
 	rev, err := b.kv.Update(ctx, key, value, revision)
 	if errors.Is(err, jetstream.ErrKeyExists) {
 		// JetStream reports a stale revision as "key exists".
@@ -178,7 +248,20 @@ func (b kvBucket) Update(ctx context.Context, key string, value []byte, revision
 
 func (b kvBucket) Delete(ctx context.Context, key string) error {
 	err := b.kv.Purge(ctx, key)
+	b.space.refresh()
 	return kvError(err)
+}
+
+func (b kvBucket) Deleted(ctx context.Context, key string) (time.Time, error) {
+	entries, err := b.kv.History(ctx, key)
+	if err != nil {
+		return time.Time{}, kvError(err)
+	}
+	last := entries[len(entries)-1]
+	if op := last.Operation(); op != jetstream.KeyValueDelete && op != jetstream.KeyValuePurge {
+		return time.Time{}, store.ErrNotFound
+	}
+	return last.Created(), nil
 }
 
 func (b kvBucket) Keys(ctx context.Context, prefix string) ([]string, error) {
@@ -206,15 +289,21 @@ func kvError(err error) error {
 	case errors.Is(err, jetstream.ErrKeyExists):
 		return store.ErrExists
 	}
-	return err
+	return unavailable(err)
 }
 
-type objectBucket struct{ obs jetstream.ObjectStore }
+type objectBucket struct {
+	obs   jetstream.ObjectStore
+	space *space
+}
 
 func (b objectBucket) Put(ctx context.Context, name string, r io.Reader) error {
+	if err := b.space.room(); err != nil {
+		return err
+	}
 	_, err := b.obs.Put(ctx, jetstream.ObjectMeta{Name: name}, r)
 	if err != nil {
-		return fmt.Errorf("put object %s: %w", name, err)
+		return fmt.Errorf("put object %s: %w", name, unavailable(err))
 	}
 	return nil
 }
@@ -232,10 +321,11 @@ func (b objectBucket) Get(ctx context.Context, name string) (io.ReadCloser, erro
 
 func (b objectBucket) Delete(ctx context.Context, name string) error {
 	err := b.obs.Delete(ctx, name)
+	b.space.refresh()
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return store.ErrNotFound
 	}
-	return err
+	return unavailable(err)
 }
 
 // connect opens another connection to the same NATS, for work that should
@@ -244,13 +334,15 @@ func (s *Store) connect() (*nats.Conn, error) {
 	var nc *nats.Conn
 	var err error
 	if s.srv != nil {
-		nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("nubo"))
+		nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("nubo"), nats.Token(s.token))
 	} else {
 		nc, err = nats.Connect(s.url, nats.Name("nubo"))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("connect to nats: %w", err)
 	}
+	s.mu.Lock()
 	s.conns = append(s.conns, nc)
+	s.mu.Unlock()
 	return nc, nil
 }

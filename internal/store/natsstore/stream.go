@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -44,32 +45,77 @@ func (s *Store) Stream(ctx context.Context, name, prefix string, opts StreamOpti
 	if err != nil {
 		return nil, fmt.Errorf("open stream %s: %w", name, err)
 	}
-	return &stream{js: s.js, st: st, name: name, log: s.log}, nil
+	return &stream{js: s.js, st: st, name: name, log: s.log, space: s.space}, nil
 }
 
 type stream struct {
-	js   jetstream.JetStream
-	st   jetstream.Stream
-	name string
-	log  *slog.Logger
+	js    jetstream.JetStream
+	st    jetstream.Stream
+	name  string
+	log   *slog.Logger
+	space *space
+
+	mu      sync.Mutex
+	futures []jetstream.PubAckFuture // appended and not yet known stored
+	failed  error                    // the first failure since the last Flush
+}
+
+// Store appends data on subject and waits until it is stored.
+func (s *stream) Store(ctx context.Context, subject string, data []byte) error {
+	if err := s.space.room(); err != nil {
+		return fmt.Errorf("append to %s: %w", subject, err)
+	}
+	if _, err := s.js.Publish(ctx, subject, data); err != nil {
+		return fmt.Errorf("append to %s: %w", subject, unavailable(err))
+	}
+	return nil
 }
 
 func (s *stream) Append(subject string, data []byte) error {
-	_, err := s.js.PublishAsync(subject, data)
-	if err != nil {
-		return fmt.Errorf("append to %s: %w", subject, err)
-	}
-	return nil
+	return s.publish(nats.NewMsg(subject), data)
 }
 
 func (s *stream) Replace(subject string, data []byte) error {
 	msg := nats.NewMsg(subject)
-	msg.Data = data
 	msg.Header.Set(jetstream.MsgRollup, jetstream.MsgRollupSubject)
-	if _, err := s.js.PublishMsgAsync(msg); err != nil {
-		return fmt.Errorf("replace %s: %w", subject, err)
+	return s.publish(msg, data)
+}
+
+func (s *stream) publish(msg *nats.Msg, data []byte) error {
+	if err := s.space.room(); err != nil {
+		return fmt.Errorf("append to %s: %w", msg.Subject, err)
 	}
+	msg.Data = data
+	f, err := s.js.PublishMsgAsync(msg)
+	if err != nil {
+		return fmt.Errorf("append to %s: %w", msg.Subject, unavailable(err))
+	}
+	s.mu.Lock()
+	s.futures = append(s.futures, f)
+	if len(s.futures) >= 1024 {
+		s.settledLocked()
+	}
+	s.mu.Unlock()
 	return nil
+}
+
+// settledLocked drops the futures already answered, keeping the first
+// failure for Flush, so that appends nobody flushes do not pile up.
+func (s *stream) settledLocked() {
+	kept := s.futures[:0]
+	for _, f := range s.futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			if s.failed == nil {
+				s.failed = fmt.Errorf("append to %s: %w", f.Msg().Subject, unavailable(err))
+			}
+		default:
+			kept = append(kept, f)
+		}
+	}
+	clear(s.futures[len(kept):])
+	s.futures = kept
 }
 
 func (s *stream) Purge(ctx context.Context, filter string, keepFrom time.Time) error {
@@ -82,8 +128,9 @@ func (s *stream) Purge(ctx context.Context, filter string, keepFrom time.Time) e
 		opts = append(opts, jetstream.WithPurgeSequence(seq))
 	}
 	if err := s.st.Purge(ctx, opts...); err != nil {
-		return fmt.Errorf("purge %s: %w", filter, err)
+		return fmt.Errorf("purge %s: %w", filter, unavailable(err))
 	}
+	s.space.refresh()
 	return nil
 }
 
@@ -115,13 +162,28 @@ func (s *stream) firstSince(ctx context.Context, filter string, t time.Time) (ui
 	return info.State.LastSeq + 1, nil
 }
 
+// Flush waits for everything appended so far and returns the first
+// failure among it.
 func (s *stream) Flush(ctx context.Context) error {
-	select {
-	case <-s.js.PublishAsyncComplete():
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	s.mu.Lock()
+	futures, first := s.futures, s.failed
+	s.futures, s.failed = nil, nil
+	s.mu.Unlock()
+	for i, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			if first == nil {
+				first = fmt.Errorf("append to %s: %w", f.Msg().Subject, unavailable(err))
+			}
+		case <-ctx.Done():
+			s.mu.Lock()
+			s.futures = append(futures[i:], s.futures...)
+			s.mu.Unlock()
+			return ctx.Err()
+		}
 	}
+	return first
 }
 
 func (s *stream) Read(ctx context.Context, filter string, since time.Time, follow bool, fn func(store.Message) bool) error {

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -19,96 +22,222 @@ import (
 // shards let writes to different keys proceed in parallel.
 const tableShards = 4
 
-// Table opens (creating or updating if needed) the table name: streams
-// "<name>_<n>" of subjects "<prefix>.<n>.>" that keep only the last message
-// of each subject. A write replaces its key's row, an empty message deletes
-// it (and expires itself a second later), and rows may carry a TTL. A key
-// always lives in the same shard, so its writes keep their order.
+// compactAt is how many deletion markers a shard keeps before it is
+// rewritten, unless it holds more live rows than that.
+const compactAt = 50000
+
+// Table opens (creating or updating if needed) the table name: one stream
+// per shard that keeps the last message of each subject. A key always
+// lives in the same shard, so its writes keep their order.
+//
+// A deleted row is an empty message, its marker, which JetStream keeps as
+// the subject's last message. Markers are never removed one by one: when
+// JetStream removes a message (a TTL, a purge, the per-subject limit) it
+// writes the removal down in ways that a crash can undo, and once a marker
+// goes, a crash can bring back the row it deleted (deleted SQS messages
+// came back that way in issue 14, when markers expired after a second).
+// Instead, once a shard holds more markers than live rows (and at least
+// compactAt), its live rows are copied into a new stream (a generation),
+// which is marked complete, and the old stream is deleted whole. Open
+// picks the newest complete generation and deletes the others, so a crash
+// at any point of a rewrite loses nothing and revives nothing.
 func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, error) {
-	t := &table{prefix: prefix}
+	existing, err := s.streamNames(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open table %s: %w", name, err)
+	}
+	t := &table{}
 	for i := 0; i < tableShards; i++ {
 		nc, err := s.connect()
 		if err != nil {
 			return nil, err
 		}
-		js, err := jetstream.New(nc)
+		js, err := s.newJS(nc)
 		if err != nil {
 			return nil, fmt.Errorf("open table %s: %w", name, err)
 		}
-		sh := shard{js: js, name: name + "_" + strconv.Itoa(i), prefix: prefix + "." + strconv.Itoa(i)}
-		sh.st, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-			Name:              sh.name,
-			Subjects:          []string{sh.prefix + ".>"},
-			Storage:           jetstream.FileStorage,
-			MaxMsgsPerSubject: 1,
-			MaxBytes:          -1,
-			AllowMsgTTL:       true,
-			Discard:           jetstream.DiscardOld,
-		})
-		if err != nil {
+		sh := &shard{js: js, space: s.space, base: name + "_" + strconv.Itoa(i), basePrefix: prefix + "." + strconv.Itoa(i),
+			log: s.log, compactAt: s.compactAt, wake: make(chan struct{}, 1)}
+		if sh.compactAt == 0 {
+			sh.compactAt = compactAt
+		}
+		if err := sh.open(ctx, existing); err != nil {
 			return nil, fmt.Errorf("open table %s: %w", name, err)
 		}
+		s.goRun(sh.run)
 		t.shards = append(t.shards, sh)
 	}
 	return t, nil
 }
 
-type table struct {
-	prefix string
-	shards []shard
+func (s *Store) streamNames(ctx context.Context) (map[string]bool, error) {
+	names := map[string]bool{}
+	l := s.js.StreamNames(ctx)
+	for n := range l.Name() {
+		names[n] = true
+	}
+	return names, l.Err()
 }
 
+type table struct {
+	shards []*shard
+}
+
+// shard is one stream of a table, in its current generation.
 type shard struct {
-	js     jetstream.JetStream
-	st     jetstream.Stream
-	name   string
-	prefix string
+	js         jetstream.JetStream
+	base       string // the stream's name in generation 0
+	basePrefix string // its subjects' prefix in generation 0
+	log        *slog.Logger
+	compactAt  int
+	wake       chan struct{}
+	space      *space
+
+	// mu is held shared to write and scan, and alone to switch
+	// generations.
+	mu      sync.RWMutex
+	gen     int
+	st      jetstream.Stream
+	prefix  string
+	markers int // markers stored in this generation, as far as known
+	mmu     sync.Mutex
+}
+
+// completeKey is the stream metadata that marks a generation complete.
+const completeKey = "nubo_table_complete"
+
+func (sh *shard) names(gen int) (name, prefix string) {
+	if gen == 0 {
+		return sh.base, sh.basePrefix
+	}
+	g := "g" + strconv.Itoa(gen)
+	return sh.base + "_" + g, sh.basePrefix + g
+}
+
+func (sh *shard) config(gen int, complete bool) jetstream.StreamConfig {
+	name, prefix := sh.names(gen)
+	cfg := jetstream.StreamConfig{
+		Name:              name,
+		Subjects:          []string{prefix + ".>"},
+		Storage:           jetstream.FileStorage,
+		MaxMsgsPerSubject: 1,
+		MaxBytes:          -1,
+		AllowMsgTTL:       true,
+		Discard:           jetstream.DiscardOld,
+	}
+	if complete && gen > 0 {
+		cfg.Metadata = map[string]string{completeKey: "true"}
+	}
+	return cfg
+}
+
+// open finds the newest complete generation among existing streams,
+// deletes the others, and opens it (generation 0 when there is none).
+func (sh *shard) open(ctx context.Context, existing map[string]bool) error {
+	gens := map[int]bool{}
+	for n := range existing {
+		if n == sh.base {
+			gens[0] = true
+		} else if g, ok := strings.CutPrefix(n, sh.base+"_g"); ok {
+			if i, err := strconv.Atoi(g); err == nil && i > 0 {
+				gens[i] = true
+			}
+		}
+	}
+	current := 0
+	for g := range gens {
+		if g <= current {
+			continue
+		}
+		name, _ := sh.names(g)
+		st, err := sh.js.Stream(ctx, name)
+		if err != nil {
+			return err
+		}
+		if st.CachedInfo().Config.Metadata[completeKey] == "true" {
+			current = g
+		}
+	}
+	for g := range gens {
+		if g != current {
+			name, _ := sh.names(g)
+			if err := sh.js.DeleteStream(ctx, name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+				return err
+			}
+		}
+	}
+	st, err := sh.js.CreateOrUpdateStream(ctx, sh.config(current, true))
+	if err != nil {
+		return err
+	}
+	sh.gen, sh.st = current, st
+	_, sh.prefix = sh.names(current)
+	return nil
 }
 
 func (t *table) shardOf(key string) *shard {
 	h := fnv.New32a()
 	h.Write([]byte(key))
-	return &t.shards[h.Sum32()%uint32(len(t.shards))]
+	return t.shards[h.Sum32()%uint32(len(t.shards))]
 }
 
-// tombstoneTTL is how long an empty message that deleted a row stays: the
-// shortest TTL JetStream takes.
-const tombstoneTTL = time.Second
-
 func (t *table) Write(rows ...store.Row) store.Pending {
-	p := &pending{futures: make([]jetstream.PubAckFuture, 0, len(rows))}
+	p := &pending{writes: make([]write, 0, len(rows))}
+	for _, r := range rows {
+		if len(r.Value) > 0 {
+			if err := t.shards[0].space.room(); err != nil {
+				p.err, p.refused = err, true
+				return p
+			}
+			break
+		}
+	}
 	for _, r := range rows {
 		sh := t.shardOf(r.Key)
-		m := &nats.Msg{Subject: sh.prefix + "." + r.Key, Data: r.Value}
-		ttl := r.TTL
-		if len(r.Value) == 0 {
-			ttl = tombstoneTTL
-		}
 		var opts []jetstream.PublishOpt
-		if ttl > 0 {
-			opts = append(opts, jetstream.WithMsgTTL(max(ttl, time.Second)))
+		if r.TTL > 0 && len(r.Value) > 0 {
+			opts = append(opts, jetstream.WithMsgTTL(max(r.TTL, time.Second)))
 		}
-		f, err := sh.js.PublishMsgAsync(m, opts...)
+		sh.mu.RLock()
+		f, err := sh.js.PublishMsgAsync(&nats.Msg{Subject: sh.prefix + "." + r.Key, Data: r.Value}, opts...)
+		sh.mu.RUnlock()
 		if err != nil {
-			p.err = fmt.Errorf("write %s: %w", r.Key, err)
+			p.err = fmt.Errorf("write %s: %w", r.Key, unavailable(err))
 			return p
 		}
-		p.futures = append(p.futures, f)
+		p.writes = append(p.writes, write{f: f, sh: sh, marker: len(r.Value) == 0})
 	}
 	return p
 }
 
+type write struct {
+	f      jetstream.PubAckFuture
+	sh     *shard
+	marker bool
+}
+
 type pending struct {
-	futures []jetstream.PubAckFuture
+	writes  []write
 	err     error
+	refused bool
+}
+
+func (p *pending) Refused() error {
+	if p.refused {
+		return p.err
+	}
+	return nil
 }
 
 func (p *pending) Wait(ctx context.Context) error {
-	for _, f := range p.futures {
+	for _, w := range p.writes {
 		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return fmt.Errorf("write %s: %w", f.Msg().Subject, err)
+		case <-w.f.Ok():
+			if w.marker {
+				w.sh.addMarkers(1)
+			}
+		case err := <-w.f.Err():
+			return fmt.Errorf("write %s: %w", w.f.Msg().Subject, unavailable(err))
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -116,16 +245,36 @@ func (p *pending) Wait(ctx context.Context) error {
 	return p.err
 }
 
-func (sh *shard) filter(prefix string) string {
-	if prefix == "" {
-		return sh.prefix + ".>"
+func (sh *shard) addMarkers(n int) {
+	sh.mmu.Lock()
+	sh.markers += n
+	due := sh.markers >= sh.compactAt
+	sh.mmu.Unlock()
+	if due {
+		select {
+		case sh.wake <- struct{}{}:
+		default:
+		}
 	}
-	return sh.prefix + "." + prefix + ".>"
+}
+
+func filter(prefix, under string) string {
+	if under == "" {
+		return prefix + ".>"
+	}
+	return prefix + "." + under + ".>"
 }
 
 func (t *table) Scan(ctx context.Context, prefix string, fn func(store.Row) bool) error {
-	for i := range t.shards {
-		more, err := t.shards[i].scan(ctx, prefix, fn)
+	for _, sh := range t.shards {
+		sh.mu.RLock()
+		more, markers, err := scanStream(ctx, sh.js, sh.st.CachedInfo().Config.Name, sh.prefix, prefix, func(r store.Row, _ jetstream.Msg) bool { return fn(r) })
+		sh.mu.RUnlock()
+		if prefix == "" && more && err == nil {
+			sh.mmu.Lock()
+			sh.markers = markers
+			sh.mmu.Unlock()
+		}
 		if err != nil || !more {
 			return err
 		}
@@ -133,45 +282,55 @@ func (t *table) Scan(ctx context.Context, prefix string, fn func(store.Row) bool
 	return nil
 }
 
-// scan reads one shard; more is false when fn stopped the scan.
-func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) bool) (bool, error) {
-	cons, err := sh.js.OrderedConsumer(ctx, sh.name, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{sh.filter(prefix)},
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
+// scanStream reads the newest message of each key under prefix in one
+// stream (whose subjects start with streamPrefix), skipping markers; more
+// is false when fn stopped the scan.
+func scanStream(ctx context.Context, js jetstream.JetStream, stream, streamPrefix, prefix string, fn func(store.Row, jetstream.Msg) bool) (more bool, markers int, err error) {
+	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{filter(streamPrefix, prefix)},
+		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
 	})
 	if err != nil {
-		return false, fmt.Errorf("scan %s: %w", prefix, err)
+		return false, 0, fmt.Errorf("scan %s: %w", prefix, err)
 	}
 	remaining := cons.CachedInfo().NumPending
 	for remaining > 0 {
 		batch, err := cons.Fetch(int(min(remaining, 4096)), jetstream.FetchMaxWait(time.Second))
 		if err != nil {
-			return false, fmt.Errorf("scan %s: %w", prefix, err)
+			return false, markers, fmt.Errorf("scan %s: %w", prefix, err)
 		}
 		n := 0
 		for msg := range batch.Messages() {
 			n++
 			remaining--
 			if len(msg.Data()) == 0 {
-				continue // a deleted row's tombstone
+				markers++
+				continue
 			}
-			if !fn(store.Row{Key: msg.Subject()[len(sh.prefix)+1:], Value: msg.Data()}) {
-				return false, nil
+			if !fn(store.Row{Key: msg.Subject()[len(streamPrefix)+1:], Value: msg.Data()}, msg) {
+				return false, markers, nil
 			}
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) {
-			return false, fmt.Errorf("scan %s: %w", prefix, err)
+			return false, markers, fmt.Errorf("scan %s: %w", prefix, err)
 		}
 		if n == 0 {
 			break // the rows counted expired meanwhile
 		}
 	}
-	return true, nil
+	return true, markers, nil
 }
 
+// Purge removes the rows under prefix. JetStream may lose the record of a
+// purge in a crash, so a purged row can come back; callers purge what
+// nothing refers to any more (a deleted queue's rows) and purge again
+// what they find.
 func (t *table) Purge(ctx context.Context, prefix string) error {
 	for _, sh := range t.shards {
-		if err := sh.st.Purge(ctx, jetstream.WithPurgeSubject(sh.filter(prefix))); err != nil {
+		sh.mu.RLock()
+		err := sh.st.Purge(ctx, jetstream.WithPurgeSubject(filter(sh.prefix, prefix)))
+		sh.mu.RUnlock()
+		if err != nil {
 			return fmt.Errorf("purge %s: %w", prefix, err)
 		}
 	}

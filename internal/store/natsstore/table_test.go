@@ -3,6 +3,7 @@ package natsstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -123,3 +124,93 @@ func BenchmarkTableWriteParallel(b *testing.B) {
 type atomicCounter struct{ n atomic.Int64 }
 
 func (c *atomicCounter) next() int64 { return c.n.Add(1) }
+
+// A shard with more markers than rows is rewritten into a new generation
+// that keeps every row (and what is left of a TTL); the next open finds it.
+func TestTableCompaction(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	s.compactAt = 20
+	tb, err := s.Table(ctx, "TCOMPACT", "tc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for i := 0; i < 400; i++ {
+		k := store.Key("k", fmt.Sprint(i))
+		if err := tb.Write(store.Row{Key: k, Value: []byte(fmt.Sprint("v", i))}).Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want[k] = fmt.Sprint("v", i)
+	}
+	if err := tb.Write(store.Row{Key: "ttl", Value: []byte("brief"), TTL: 2 * time.Second}).Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 400; i += 4 {
+		for j := i; j < i+3; j++ {
+			k := store.Key("k", fmt.Sprint(j))
+			if err := tb.Write(store.Row{Key: k}).Wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+			delete(want, k)
+		}
+	}
+	gen := func() int {
+		total := 0
+		for _, sh := range tb.(*table).shards {
+			sh.mu.RLock()
+			total += sh.gen
+			sh.mu.RUnlock()
+		}
+		return total
+	}
+	for deadline := time.Now().Add(10 * time.Second); gen() < tableShards; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("shards rewritten: %d generations in all, want at least one each", gen())
+		}
+	}
+	got := scanAll(t, tb, "")
+	if got["ttl"] != "brief" {
+		t.Errorf("the row with a TTL did not survive the rewrite: %v", got["ttl"])
+	}
+	delete(got, "ttl")
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after the rewrite: %d rows, want %d", len(got), len(want))
+	}
+	s.Close()
+	s = openTest(t, dir)
+	defer s.Close()
+	tb, err = s.Table(ctx, "TCOMPACT", "tc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = scanAll(t, tb, "")
+	delete(got, "ttl")
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after reopening: %d rows, want %d", len(got), len(want))
+	}
+	names, err := s.streamNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range names {
+		if !strings.Contains(n, "_g") && strings.HasPrefix(n, "TCOMPACT") {
+			t.Errorf("stream %s of an old generation is still there", n)
+		}
+	}
+}
+
+// FuzzMsgTTL: any Nats-TTL header reads as a duration without panicking,
+// and what nats.go writes reads back.
+func FuzzMsgTTL(f *testing.F) {
+	for _, s := range []string{"5m0s", "300", "1s", "", "-1", "never", "9223372036854775807"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		d := msgTTL(h)
+		if d > 0 && msgTTL(d.String()) != d {
+			t.Errorf("msgTTL(%q) = %v, which does not read back", h, d)
+		}
+	})
+}

@@ -29,7 +29,7 @@ func (s *Store) WorkQueue(ctx context.Context, name, prefix string, lease time.D
 	if err != nil {
 		return nil, fmt.Errorf("open work queue %s: %w", name, err)
 	}
-	return &workQueue{js: s.js, name: name, prefix: prefix, lease: lease}, nil
+	return &workQueue{js: s.js, name: name, prefix: prefix, lease: lease, space: s.space}, nil
 }
 
 type workQueue struct {
@@ -37,12 +37,16 @@ type workQueue struct {
 	name   string
 	prefix string
 	lease  time.Duration
+	space  *space
 }
 
 func (q *workQueue) Publish(ctx context.Context, subject string, data []byte, at time.Time) error {
+	if err := q.space.room(); err != nil {
+		return fmt.Errorf("publish %s: %w", subject, err)
+	}
 	if at.IsZero() || !at.After(time.Now()) {
 		if _, err := q.js.Publish(ctx, subject, data); err != nil {
-			return fmt.Errorf("publish %s: %w", subject, err)
+			return fmt.Errorf("publish %s: %w", subject, unavailable(err))
 		}
 		return nil
 	}
@@ -52,7 +56,7 @@ func (q *workQueue) Publish(ctx context.Context, subject string, data []byte, at
 	m.Header.Set("Nats-Schedule", "@at "+at.UTC().Format(time.RFC3339Nano))
 	m.Header.Set("Nats-Schedule-Target", subject)
 	if _, err := q.js.PublishMsg(ctx, m); err != nil {
-		return fmt.Errorf("schedule %s: %w", subject, err)
+		return fmt.Errorf("schedule %s: %w", subject, unavailable(err))
 	}
 	return nil
 }

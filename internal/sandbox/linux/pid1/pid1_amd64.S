@@ -9,8 +9,8 @@
 #   1. makes every mount private (nothing propagates to the host) and mounts a
 #      /proc of its own PID namespace, then sends 'R' (ready);
 #   2. waits for the start request (see request.go for its layout) with the
-#      three stdio descriptors attached, forks, and in the child drops the
-#      capability bounding set, sets groups, gid and uid, no_new_privs and the
+#      three stdio descriptors attached, forks, and in the child enters a
+#      cgroup namespace of its own, drops the capability bounding set, sets groups, gid and uid, no_new_privs and the
 #      seccomp filter, changes directory and execs; the child reports a
 #      failing step and its errno over a close-on-exec pipe;
 #   3. sends 'S' (or 'E' with step and errno), reaps every orphan of the
@@ -39,6 +39,7 @@
 	.set SYS_prctl, 157
 	.set SYS_mount, 165
 	.set SYS_exit_group, 231
+	.set SYS_unshare, 272
 	.set SYS_pipe2, 293
 
 	.set CTL, 3
@@ -66,6 +67,7 @@
 	.set ST_SECCOMP, 7
 	.set ST_CHDIR, 8
 	.set ST_EXEC, 9
+	.set ST_UNSHARE, 10
 
 	.text
 _start:
@@ -233,6 +235,15 @@ child:
 
 	mov r13d, ST_SETSID
 	mov eax, SYS_setsid
+	syscall
+	test rax, rax
+	js fail
+
+	# A cgroup namespace rooted at the sandbox's cgroups, which PID 1 has
+	# joined by now: /proc/self/cgroup shows "/", not the host's paths.
+	mov r13d, ST_UNSHARE
+	mov edi, 0x02000000		# CLONE_NEWCGROUP
+	mov eax, SYS_unshare
 	syscall
 	test rax, rax
 	js fail

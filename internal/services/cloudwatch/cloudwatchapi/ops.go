@@ -65,9 +65,9 @@ func (s service) listMetrics(ctx context.Context, in *listMetricsInput) (*listMe
 		return nil, err
 	}
 	out := &listMetricsOutput{Metrics: []metric{}}
-	if in.Namespace == "" || in.Namespace == cloudwatch.Namespace {
-		for _, m := range s.metrics.List(wire.Region(ctx), in.MetricName, dims, in.RecentlyActive == "PT3H") {
-			out.Metrics = append(out.Metrics, metric{Namespace: cloudwatch.Namespace, MetricName: m.Name, Dimensions: dimensionsOut(m.Dimensions)})
+	for _, m := range s.metrics.List(wire.Region(ctx), in.MetricName, dims, in.RecentlyActive == "PT3H") {
+		if in.Namespace == "" || in.Namespace == m.Namespace {
+			out.Metrics = append(out.Metrics, metric{Namespace: m.Namespace, MetricName: m.Name, Dimensions: dimensionsOut(m.Dimensions)})
 		}
 	}
 	return out, nil
@@ -224,10 +224,10 @@ func (s service) getMetricStatistics(ctx context.Context, in *getMetricStatistic
 	}
 	out := &getMetricStatisticsOutput{Label: in.MetricName, Datapoints: []datapoint{}}
 	unit := cloudwatch.Unit[in.MetricName]
-	if in.Namespace != cloudwatch.Namespace || in.Unit != "" && in.Unit != unit {
+	if !cloudwatch.Known(in.Namespace) || in.Unit != "" && in.Unit != unit {
 		return out, nil
 	}
-	data, err := s.metrics.Query(ctx, cloudwatch.Query{Region: wire.Region(ctx), Name: in.MetricName, Dimensions: dims, Start: start, End: end, Period: p})
+	data, err := s.metrics.Query(ctx, cloudwatch.Query{Namespace: in.Namespace, Region: wire.Region(ctx), Name: in.MetricName, Dimensions: dims, Start: start, End: end, Period: p})
 	if err != nil {
 		return nil, err
 	}
@@ -338,10 +338,10 @@ func (s service) metricData(ctx context.Context, q *metricDataQuery, start, end 
 	if out.Label == "" {
 		out.Label = name
 	}
-	if ms.Metric.Namespace != cloudwatch.Namespace || ms.Unit != "" && ms.Unit != cloudwatch.Unit[name] {
+	if !cloudwatch.Known(ms.Metric.Namespace) || ms.Unit != "" && ms.Unit != cloudwatch.Unit[name] {
 		return out, nil
 	}
-	data, err := s.metrics.Query(ctx, cloudwatch.Query{Region: wire.Region(ctx), Name: name, Dimensions: dims, Start: start, End: end, Period: p})
+	data, err := s.metrics.Query(ctx, cloudwatch.Query{Namespace: ms.Metric.Namespace, Region: wire.Region(ctx), Name: name, Dimensions: dims, Start: start, End: end, Period: p})
 	if err != nil {
 		return nil, err
 	}

@@ -188,12 +188,20 @@ func TestJSON(t *testing.T) {
 func TestSize(t *testing.T) {
 	item := Item{
 		"a":   Str("hello"),           // 1 + 5
-		"bb":  Num("123"),             // 2 + 3 (pairs "01","23" + 1)
+		"bb":  Num("123"),             // 2 + 4 (two pairs + 2: 1.23e2, even exponent)
 		"c":   Bool(true),             // 1 + 1
 		"lst": List(Str("x"), Null()), // 3 + 3 + (1+1) + (1+1)
 	}
-	if got, want := ItemSize(item), 6+5+2+10; got != want {
+	if got, want := ItemSize(item), 6+6+2+10; got != want {
 		t.Errorf("ItemSize = %d, want %d", got, want)
+	}
+	for _, tt := range []struct {
+		n    string
+		want int
+	}{{"1", 3}, {"10", 2}, {"12", 2}, {"-12", 2}, {"123", 4}, {"0.5", 2}, {"0.05", 3}, {"1234567890", 6}, {"0", 3}} {
+		if got := Num(tt.n).Size(); got != tt.want {
+			t.Errorf("size of %s = %d, want %d", tt.n, got, tt.want)
+		}
 	}
 }
 
@@ -216,6 +224,43 @@ func FuzzValueJSON(f *testing.F) {
 		}
 		if !Equal(v, w) {
 			t.Fatalf("round trip changed %s to %s", data, out)
+		}
+	})
+}
+
+func TestCodecRoundTrip(t *testing.T) {
+	item := Item{
+		"s": Str("héllo"), "n": Num("-12.50"), "b": Bin([]byte{0, 1, 255}), "t": Bool(true), "z": Null(),
+		"l": List(Str("a"), Num("1"), List()), "m": Map(map[string]Value{"x": Map(map[string]Value{}), "y": Value{T: SS, Set: []string{"a", "b"}}}),
+		"ns": Value{T: NS, Set: []string{"1", "2.5"}}, "bs": Value{T: BS, Set: []string{"\x00", "x"}}, "": Str(""),
+	}
+	got, err := UnmarshalItem(MarshalItem(item))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Equal(Map(got), Map(item)) {
+		t.Errorf("round trip: %s, want %s", MarshalItemJSON(got), MarshalItemJSON(item))
+	}
+	// Items stored as JSON by earlier versions still decode.
+	old, err := UnmarshalItem(MarshalItemJSON(item))
+	if err != nil || !Equal(Map(old), Map(item)) {
+		t.Errorf("JSON item: %v %s", err, MarshalItemJSON(old))
+	}
+}
+
+func FuzzUnmarshalItem(f *testing.F) {
+	f.Add(MarshalItem(Item{"a": Str("x"), "l": List(Num("1"), Map(map[string]Value{"k": Null()}))}))
+	f.Add([]byte(`{"a":{"S":"x"}}`))
+	f.Add([]byte{codecVersion, 1, 1, 'a', byte(L), 200, 1})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		item, err := UnmarshalItem(data)
+		if err != nil || len(data) == 0 || data[0] == '{' {
+			return
+		}
+		// What decodes re-encodes to something that decodes to the same.
+		again, err := UnmarshalItem(MarshalItem(item))
+		if err != nil || !Equal(Map(again), Map(item)) {
+			t.Errorf("re-encoding %x: %v", data, err)
 		}
 	})
 }

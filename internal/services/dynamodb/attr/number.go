@@ -227,20 +227,19 @@ func pow10(e int) *big.Int {
 	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(e)), nil)
 }
 
-// size is the number's share of an item's size: a byte of exponent, a byte
-// per pair of digits (pairs aligned on the decimal point, as DynamoDB
-// stores them in base 100), and a byte more when negative.
+// size is the number's share of an item's size as DynamoDB counts it: a
+// byte per pair of significant digits, rounded up, and one byte more, or
+// two when the exponent of its first digit (d.ddd × 10^e) is even. This
+// is the rule dynalite calibrated against DynamoDB's own 400 KB limit
+// (AWS documents it only as "approximately"); the sign costs nothing.
+// Zero counts as one digit.
 func (n Number) size() int {
 	if n.digits == "" {
-		return 1
+		return 3
 	}
-	d := len(n.digits)
-	if n.exp%2 != 0 {
-		d++
+	s := (len(n.digits) + 1) / 2
+	if (n.exp-1)%2 != 0 {
+		return s + 1
 	}
-	s := (d+1)/2 + 1
-	if n.neg {
-		s++
-	}
-	return s
+	return s + 2
 }

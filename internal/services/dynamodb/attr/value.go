@@ -370,11 +370,14 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// MarshalItem encodes an item as JSON (names sorted).
-func MarshalItem(m Item) []byte { return appendItem(nil, m) }
+// MarshalItemJSON encodes an item as JSON (names sorted).
+func MarshalItemJSON(m Item) []byte { return appendItem(nil, m) }
 
-// UnmarshalItem decodes an item encoded by MarshalItem.
-func UnmarshalItem(data []byte) (Item, error) {
+// AppendItemJSON appends an item's JSON (names sorted) to dst.
+func AppendItemJSON(dst []byte, m Item) []byte { return appendItem(dst, m) }
+
+// unmarshalJSONItem decodes an item in DynamoDB's JSON.
+func unmarshalJSONItem(data []byte) (Item, error) {
 	var m Item
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, err

@@ -273,7 +273,7 @@ func TestProjection(t *testing.T) {
 			t.Errorf("%s: %v", tt.expr, err)
 			continue
 		}
-		got := attr.MarshalItem(Project(item(t, testItem), paths))
+		got := attr.MarshalItemJSON(Project(item(t, testItem), paths))
 		if string(got) != tt.want {
 			t.Errorf("%s = %s, want %s", tt.expr, got, tt.want)
 		}

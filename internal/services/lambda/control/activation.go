@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"syscall"
 
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
@@ -129,6 +130,9 @@ func (s *Service) prepare(ctx context.Context, cfg *lambda.FunctionConfiguration
 	}
 	if err != nil {
 		s.log.Warn("extract code", "function", cfg.FunctionName, "err", err)
+		if errors.Is(err, store.ErrUnavailable) || errors.Is(err, syscall.ENOSPC) {
+			return "InternalError", "Could not extract the function's code: " + err.Error()
+		}
 		return "InvalidZipFileException", "Could not unzip uploaded file. Please check your file, then try to upload again."
 	}
 	return "", ""
@@ -177,6 +181,10 @@ func (s *Service) collectPackage(ctx context.Context, codeSha256 string) {
 		return
 	}
 	if err := s.packages.Remove(ctx, key); err != nil {
+		s.log.Warn("remove unused code package", "key", key, "err", err)
+		return
+	}
+	if err := s.kv.Delete(ctx, codeSizeKey(key)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.log.Warn("remove unused code package", "key", key, "err", err)
 	}
 }

@@ -97,36 +97,29 @@ type AccountUsage struct {
 	FunctionCount int64 `json:"FunctionCount"`
 }
 
-// totalCodeStorage is AWS's default code storage quota per region (75 GB).
-const totalCodeStorage = 80530636800
-
 // GetAccountSettings reports the region's limits and usage.
 func (s *Service) GetAccountSettings(ctx context.Context, scope lambda.Scope) (*AccountSettings, error) {
 	recs, err := s.allFunctions(ctx, scope)
 	if err != nil {
 		return nil, err
 	}
+	used, err := s.codeUsage(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
 	out := &AccountSettings{
 		AccountLimit: AccountLimit{
-			TotalCodeSize:        totalCodeStorage,
+			TotalCodeSize:        s.opts.CodeStorageLimit,
 			CodeSizeUnzipped:     code.MaxUnzipped,
 			CodeSizeZipped:       code.MaxZipped,
 			ConcurrentExecutions: s.opts.MaxConcurrency,
 		},
-		AccountUsage: AccountUsage{FunctionCount: int64(len(recs))},
+		AccountUsage: AccountUsage{FunctionCount: int64(len(recs)), TotalCodeSize: used},
 	}
 	reserved := 0
 	for _, r := range recs {
 		if r.Reserved != nil {
 			reserved += *r.Reserved
-		}
-		out.AccountUsage.TotalCodeSize += r.Latest.CodeSize
-		versions, err := s.versions(ctx, scope, r.Latest.FunctionName)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range versions {
-			out.AccountUsage.TotalCodeSize += v.CodeSize
 		}
 	}
 	out.AccountLimit.UnreservedConcurrentExecutions = s.opts.MaxConcurrency - reserved

@@ -29,7 +29,7 @@ func (s *Service) CreateFunction(ctx context.Context, scope lambda.Scope, in *la
 	if err != nil {
 		return nil, err
 	}
-	pkg, err := s.packages.Save(ctx, zip)
+	pkg, err := s.saveCode(ctx, scope, zip)
 	if err != nil {
 		return nil, err
 	}
@@ -74,6 +74,9 @@ func validateCreate(in *lambda.CreateFunctionInput) error {
 	validateTags(&v, in.Tags)
 	if err := v.Err(); err != nil {
 		return err
+	}
+	if len(in.Tags) > maxTags {
+		return lambda.Errorf(lambda.ErrInvalidParameterValue, "Number of tags exceeds resource tag limit.")
 	}
 	if err := in.FunctionSettings.Validate(); err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 // Packages is what the control plane needs of the code package store.
 type Packages interface {
 	Save(ctx context.Context, zip []byte) (code.Package, error)
+	Inspect(ctx context.Context, key string) (code.Package, error)
 	Extract(ctx context.Context, key string) (string, error)
 	Remove(ctx context.Context, key string) error
 }
@@ -32,6 +33,9 @@ type Options struct {
 	Account string
 	// MaxConcurrency is the account's concurrency limit per region.
 	MaxConcurrency int
+	// CodeStorageLimit is the code storage quota per region in bytes
+	// (default 75 GB, AWS's); see codeUsage for what counts.
+	CodeStorageLimit int64
 	// CheckRuntime, when set, reports why a runtime cannot run on this
 	// machine; a function using it fails activation with InvalidRuntime.
 	CheckRuntime func(runtime string) error
@@ -65,6 +69,9 @@ func New(kv store.KV, packages Packages, opts Options) *Service {
 	}
 	if opts.MaxConcurrency == 0 {
 		opts.MaxConcurrency = 1000
+	}
+	if opts.CodeStorageLimit == 0 {
+		opts.CodeStorageLimit = DefaultCodeStorageLimit
 	}
 	return &Service{kv: kv, packages: packages, opts: opts, log: opts.Logger, queue: newActivationQueue()}
 }

@@ -34,7 +34,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, scope lambda.Scope, re
 		cfg.CodeSha256, cfg.CodeSize = pkg.CodeSha256(), pkg.Size
 		return &cfg, nil
 	}
-	pkg, err := s.packages.Save(ctx, zip)
+	pkg, err := s.saveCode(ctx, scope, zip)
 	if err != nil {
 		return nil, err
 	}

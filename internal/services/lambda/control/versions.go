@@ -40,8 +40,23 @@ type publishInput struct {
 var errUnchanged = errors.New("unchanged since last version")
 
 func (s *Service) publish(ctx context.Context, scope lambda.Scope, name string, in publishInput) (*lambda.FunctionConfiguration, error) {
+	rec, _, err := s.loadFunction(ctx, scope, name)
+	if err != nil {
+		return nil, err
+	}
+	if rec.LastVersion == 0 || rec.PublishedChange != rec.Change {
+		// A new version keeps its own copy of the code, as far as the
+		// quota is concerned.
+		c, err := s.packageSize(ctx, rec.Latest.CodeSha256)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.checkCodeStorage(ctx, scope, c.total()); err != nil {
+			return nil, err
+		}
+	}
 	var version lambda.FunctionConfiguration
-	_, err := s.modifyFunction(ctx, scope, name, func(r *functionRecord) error {
+	_, err = s.modifyFunction(ctx, scope, name, func(r *functionRecord) error {
 		if in.RevisionId != "" && in.RevisionId != r.Latest.RevisionId {
 			return revisionMismatch()
 		}

@@ -1,11 +1,14 @@
-// Package esm runs Lambda event source mappings for SQS queues: the
+// Package esm runs Lambda event source mappings: the
 // CreateEventSourceMapping family of the Lambda API, stored durably, and a
-// poller per enabled mapping that receives batches, filters them, invokes
-// the function synchronously with the SQS event, deletes what succeeded
-// and leaves failures to come back after their visibility timeout (and to
-// reach the queue's dead-letter queue after maxReceiveCount). Pollers
-// scale with the backlog up to the mapping's maximum concurrency and are
-// restarted with nubo.
+// poller per enabled mapping. A queue's poller (poller.go, process.go)
+// receives batches, filters them, invokes the function synchronously with
+// the SQS event, deletes what succeeded and leaves failures to come back
+// after their visibility timeout (and to reach the queue's dead-letter
+// queue after maxReceiveCount); it scales with the backlog up to the
+// mapping's maximum concurrency. A stream's poller (stream*.go) reads each
+// shard from a durable checkpoint, in order per key, with retries,
+// bisection, destinations and tumbling windows. Pollers are restarted
+// with nubo.
 package esm
 
 import (
@@ -34,6 +37,26 @@ type Configuration struct {
 	FilterCriteria                 *FilterCriteria `json:"FilterCriteria,omitempty"`
 	ScalingConfig                  *ScalingConfig  `json:"ScalingConfig,omitempty"`
 	EventSourceMappingArn          string          `json:"EventSourceMappingArn"`
+	// Members of stream sources (DynamoDB Streams), absent for queues.
+	StartingPosition           string             `json:"StartingPosition,omitempty"`
+	StartingPositionTimestamp  *epoch             `json:"StartingPositionTimestamp,omitempty"`
+	ParallelizationFactor      *int               `json:"ParallelizationFactor,omitempty"`
+	BisectBatchOnFunctionError *bool              `json:"BisectBatchOnFunctionError,omitempty"`
+	MaximumRetryAttempts       *int               `json:"MaximumRetryAttempts,omitempty"`
+	MaximumRecordAgeInSeconds  *int               `json:"MaximumRecordAgeInSeconds,omitempty"`
+	TumblingWindowInSeconds    *int               `json:"TumblingWindowInSeconds,omitempty"`
+	DestinationConfig          *DestinationConfig `json:"DestinationConfig,omitempty"`
+}
+
+// DestinationConfig is where a stream mapping sends the records it gives
+// up on.
+type DestinationConfig struct {
+	OnFailure *OnFailure `json:"OnFailure,omitempty"`
+}
+
+// OnFailure names an SQS queue or SNS topic.
+type OnFailure struct {
+	Destination string `json:"Destination,omitempty"`
 }
 
 // FilterCriteria holds up to five event filters; a message is processed
@@ -82,15 +105,17 @@ type Input struct {
 	FilterCriteria                 *FilterCriteria
 	ScalingConfig                  *ScalingConfig
 	StartingPosition               *string
-	// Members of other event sources that SQS mappings refuse.
+	StartingPositionTimestamp      *epoch
+	// Members of stream sources, which SQS mappings refuse.
 	ParallelizationFactor      *int
 	BisectBatchOnFunctionError *bool
 	MaximumRetryAttempts       *int
 	MaximumRecordAgeInSeconds  *int
 	TumblingWindowInSeconds    *int
-	DestinationConfig          json.RawMessage
-	Topics                     json.RawMessage
-	Queues                     json.RawMessage
+	DestinationConfig          *DestinationConfig
+	// Members of other event sources.
+	Topics json.RawMessage
+	Queues json.RawMessage
 }
 
 // mapping is a stored mapping: its configuration, the scope it acts in,

@@ -13,7 +13,7 @@ import (
 // Run starts the pollers of enabled mappings, follows every change made
 // through the API, and stops the pollers when ctx ends.
 func (s *Service) Run(ctx context.Context) error {
-	running := map[string]*poller{}
+	running := map[string]stopper{}
 	defer func() {
 		for _, p := range running {
 			p.stop()
@@ -40,9 +40,12 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 }
 
+// stopper is a running poller.
+type stopper interface{ stop() }
+
 // reconcile settles a mapping into its resting state and starts its poller
 // when it is enabled.
-func (s *Service) reconcile(ctx context.Context, id string) *poller {
+func (s *Service) reconcile(ctx context.Context, id string) stopper {
 	s.mu.Lock()
 	m := s.mappings[id]
 	if m == nil {
@@ -55,6 +58,7 @@ func (s *Service) reconcile(ctx context.Context, id string) *poller {
 		if err := s.kv.Delete(ctx, key(id)); err != nil {
 			s.log.Error("esm: delete mapping", "uuid", id, "err", err)
 		}
+		s.deleteCheckpoints(ctx, id)
 		return nil
 	}
 	next := *m
@@ -72,6 +76,12 @@ func (s *Service) reconcile(ctx context.Context, id string) *poller {
 	s.mu.Unlock()
 	if !next.Enabled {
 		return nil
+	}
+	if next.stream() {
+		if s.streams == nil {
+			return nil
+		}
+		return s.startStream(ctx, &next)
 	}
 	ref, ok := s.queues.ParseARN(next.Config.EventSourceArn)
 	if !ok {

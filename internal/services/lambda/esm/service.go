@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nubo-dev/nubo/internal/eventfilter"
+	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/store"
@@ -36,7 +37,14 @@ type Invoker interface {
 
 // Options configures a Service.
 type Options struct {
-	Logger *slog.Logger
+	// Streams are the DynamoDB streams mappings can read (none when nil).
+	Streams Streams
+	// Destinations deliver stream records a mapping gives up on to SQS
+	// queues and SNS topics (DestinationConfig.OnFailure).
+	Destinations Destinations
+	// Metrics records IteratorAge.
+	Metrics cloudwatch.Recorder
+	Logger  *slog.Logger
 }
 
 // Service owns the mappings and their pollers.
@@ -45,6 +53,9 @@ type Service struct {
 	queues  Queues
 	invoker Invoker
 	log     *slog.Logger
+	streams Streams
+	dests   Destinations
+	metrics cloudwatch.Recorder
 
 	mu       sync.Mutex
 	mappings map[string]*mapping
@@ -53,7 +64,7 @@ type Service struct {
 
 // New loads the stored mappings; Run starts their pollers.
 func New(ctx context.Context, kv store.KV, queues Queues, inv Invoker, opts Options) (*Service, error) {
-	s := &Service{kv: kv, queues: queues, invoker: inv, log: opts.Logger, mappings: map[string]*mapping{}, changed: make(chan string, 1024)}
+	s := &Service{kv: kv, queues: queues, invoker: inv, log: opts.Logger, streams: opts.Streams, dests: opts.Destinations, metrics: opts.Metrics, mappings: map[string]*mapping{}, changed: make(chan string, 1024)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -122,15 +133,12 @@ func (s *Service) check(ctx context.Context, scope lambda.Scope, in *Input, m *m
 	if err := v.Err(); err != nil {
 		return err
 	}
-	for name, given := range map[string]bool{
-		"StartingPosition": in.StartingPosition != nil, "ParallelizationFactor": in.ParallelizationFactor != nil,
-		"BisectBatchOnFunctionError": in.BisectBatchOnFunctionError != nil, "MaximumRetryAttempts": in.MaximumRetryAttempts != nil,
-		"MaximumRecordAgeInSeconds": in.MaximumRecordAgeInSeconds != nil, "TumblingWindowInSeconds": in.TumblingWindowInSeconds != nil,
-		"DestinationConfig": len(in.DestinationConfig) > 0, "Topics": len(in.Topics) > 0, "Queues": len(in.Queues) > 0,
-	} {
-		if given {
-			return lambda.Errorf(lambda.ErrInvalidParameterValue, "Unsupported %s parameter for SQS event source.", name)
+	if !m.stream() {
+		if err := refuseStreamMembers(in); err != nil {
+			return err
 		}
+	} else if err := checkStream(in, m, creating); err != nil {
+		return err
 	}
 	if in.FunctionName != nil {
 		ref, err := lambda.ParseFunctionRef(*in.FunctionName, 256)
@@ -170,6 +178,9 @@ func (s *Service) check(ctx context.Context, scope lambda.Scope, in *Input, m *m
 			m.Config.FilterCriteria = nil
 		}
 	}
+	if m.stream() {
+		return nil
+	}
 	fifo := strings.HasSuffix(m.Config.EventSourceArn, ".fifo")
 	switch {
 	case fifo && m.Config.BatchSize > 10:
@@ -208,15 +219,8 @@ func (s *Service) Create(ctx context.Context, scope lambda.Scope, in *Input) (Co
 	if in.EventSourceArn == nil || *in.EventSourceArn == "" {
 		return Configuration{}, lambda.Errorf(lambda.ErrInvalidParameterValue, "Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, documentdb or kafka.")
 	}
-	ref, ok := s.queues.ParseARN(*in.EventSourceArn)
-	if !ok || ref.Region != scope.Region {
-		if strings.HasPrefix(*in.EventSourceArn, "arn:aws:sqs:") {
-			return Configuration{}, queueMissing()
-		}
-		return Configuration{}, lambda.Errorf(lambda.ErrInvalidParameterValue, "Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, documentdb or kafka.")
-	}
-	if err := s.queues.Exists(ref); err != nil {
-		return Configuration{}, queueMissing()
+	if err := s.checkSource(scope, *in.EventSourceArn); err != nil {
+		return Configuration{}, err
 	}
 	id := uuid.NewString()
 	now := time.Now()
@@ -226,13 +230,16 @@ func (s *Service) Create(ctx context.Context, scope lambda.Scope, in *Input) (Co
 		FunctionResponseTypes: []string{},
 		EventSourceMappingArn: "arn:aws:lambda:" + scope.Region + ":" + scope.Account + ":event-source-mapping:" + id,
 	}}
+	if m.stream() {
+		m.Config.BatchSize = 100
+	}
 	if err := s.check(ctx, scope, in, m, true); err != nil {
 		return Configuration{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, o := range s.mappings {
-		if o.Config.EventSourceArn == m.Config.EventSourceArn && o.Config.FunctionArn == m.Config.FunctionArn {
+		if !m.stream() && o.Config.EventSourceArn == m.Config.EventSourceArn && o.Config.FunctionArn == m.Config.FunctionArn {
 			return Configuration{}, lambda.Errorf(lambda.ErrResourceConflict,
 				"An event source mapping with SQS arn (\" %s \") and function (\" %s \") already exists. Please update or delete the existing mapping with UUID %s",
 				m.Config.EventSourceArn, m.Function.Name, o.Config.UUID)
@@ -244,6 +251,31 @@ func (s *Service) Create(ctx context.Context, scope lambda.Scope, in *Input) (Co
 	s.mappings[id] = m
 	s.notify(id)
 	return m.Config, nil
+}
+
+// checkSource checks that a mapping's source exists in scope's region.
+func (s *Service) checkSource(scope lambda.Scope, arn string) error {
+	unknown := lambda.Errorf(lambda.ErrInvalidParameterValue, "Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, documentdb or kafka.")
+	if isStreamARN(arn) {
+		if s.streams == nil || !strings.HasPrefix(arn, "arn:aws:dynamodb:"+scope.Region+":") {
+			return unknown
+		}
+		if _, err := s.streams.Shards(context.Background(), arn); err != nil {
+			return lambda.Errorf(lambda.ErrInvalidParameterValue, "Stream not found: %s", arn)
+		}
+		return nil
+	}
+	ref, ok := s.queues.ParseARN(arn)
+	if !ok || ref.Region != scope.Region {
+		if strings.HasPrefix(arn, "arn:aws:sqs:") {
+			return queueMissing()
+		}
+		return unknown
+	}
+	if err := s.queues.Exists(ref); err != nil {
+		return queueMissing()
+	}
+	return nil
 }
 
 func queueMissing() error {

@@ -22,7 +22,7 @@ func (s *Service) createLogGroup(ctx context.Context, in *groupRequest) error {
 	if err != nil {
 		return err
 	}
-	return s.logs.CreateGroup(name)
+	return s.logs.CreateGroup(ctx, name)
 }
 
 func (s *Service) deleteLogGroup(ctx context.Context, in *groupRequest) error {
@@ -45,7 +45,7 @@ func (s *Service) putRetentionPolicy(ctx context.Context, in *groupRequest) erro
 		return invalid("1 validation error detected: Value '%d' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: %s",
 			*in.RetentionInDays, strings.Trim(strings.Join(strings.Fields(fmt.Sprint(logs.RetentionDays)), ", "), "[]"))
 	}
-	return s.logs.SetRetention(name, *in.RetentionInDays)
+	return s.logs.SetRetention(ctx, name, *in.RetentionInDays)
 }
 
 func (s *Service) deleteRetentionPolicy(ctx context.Context, in *groupRequest) error {
@@ -53,7 +53,7 @@ func (s *Service) deleteRetentionPolicy(ctx context.Context, in *groupRequest) e
 	if err != nil {
 		return err
 	}
-	return s.logs.SetRetention(name, 0)
+	return s.logs.SetRetention(ctx, name, 0)
 }
 
 func (s *Service) createLogStream(ctx context.Context, in *groupRequest) error {
@@ -65,7 +65,7 @@ func (s *Service) createLogStream(ctx context.Context, in *groupRequest) error {
 	if err != nil {
 		return err
 	}
-	return s.logs.CreateStream(group, stream)
+	return s.logs.CreateStream(ctx, group, stream)
 }
 
 func (s *Service) deleteLogStream(ctx context.Context, in *groupRequest) error {

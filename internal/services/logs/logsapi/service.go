@@ -29,11 +29,11 @@ const maxBody = 8 << 20
 
 // Logs is what the API needs of the log store.
 type Logs interface {
-	CreateGroup(name string) error
-	CreateStream(group, name string) error
+	CreateGroup(ctx context.Context, name string) error
+	CreateStream(ctx context.Context, group, name string) error
 	DeleteGroup(ctx context.Context, name string) error
 	DeleteStream(ctx context.Context, group, name string) error
-	SetRetention(group string, days int) error
+	SetRetention(ctx context.Context, group string, days int) error
 	Group(name string) (logs.GroupInfo, error)
 	Groups(prefix string) []logs.GroupInfo
 	Streams(group string) ([]logs.StreamInfo, error)

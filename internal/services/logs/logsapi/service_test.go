@@ -15,11 +15,11 @@ import (
 // fakeLogs has one group "g" with streams "a" and "b" of two events each.
 type fakeLogs struct{}
 
-func (fakeLogs) CreateGroup(string) error                           { return logs.ErrGroupExists }
-func (fakeLogs) CreateStream(string, string) error                  { return nil }
+func (fakeLogs) CreateGroup(context.Context, string) error          { return logs.ErrGroupExists }
+func (fakeLogs) CreateStream(context.Context, string, string) error { return nil }
 func (fakeLogs) DeleteGroup(context.Context, string) error          { return logs.ErrGroupNotFound }
 func (fakeLogs) DeleteStream(context.Context, string, string) error { return nil }
-func (fakeLogs) SetRetention(string, int) error                     { return nil }
+func (fakeLogs) SetRetention(context.Context, string, int) error    { return nil }
 func (fakeLogs) Group(name string) (logs.GroupInfo, error) {
 	if name != "g" {
 		return logs.GroupInfo{}, logs.ErrGroupNotFound

@@ -15,9 +15,10 @@ import (
 	"github.com/nubo-dev/nubo/internal/wire"
 )
 
-// maxRequest bounds a request body: a 256 KB message, base64-encoded
+// maxRequest bounds a request body: a 1 MiB message (up to three times
+// that percent-encoded in the query protocol), base64-encoded
 // binary attributes and the protocol around them.
-const maxRequest = 2 << 20
+const maxRequest = 8 << 20
 
 type handler struct{ svc *sqs.Service }
 

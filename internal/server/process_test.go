@@ -1,0 +1,102 @@
+package server_test
+
+import (
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// nuboProcess is nubo running as its own process, to be killed with -9.
+type nuboProcess struct {
+	cmd    *exec.Cmd
+	addr   string
+	exited chan struct{}
+}
+
+// built is the nubo binary the process tests share, built once.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+	out  []byte
+}
+
+// nuboBinary builds cmd/nubo once for every test that runs it as a process.
+func nuboBinary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "nubo-bin-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "nubo")
+		build := exec.Command("go", "build", "-o", built.bin, "./cmd/nubo")
+		build.Dir = "../.."
+		built.out, built.err = build.CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("build nubo: %v\n%s", built.err, built.out)
+	}
+	return built.bin
+}
+
+// freeAddr is a loopback address no one listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// startProcess runs `nubo serve` over dir on addr, with extra flags, and
+// waits until it accepts connections.
+func startProcess(t *testing.T, bin, dir, addr string, flags ...string) *nuboProcess {
+	t.Helper()
+	args := append([]string{"serve", "--addr", addr, "--data-dir", dir, "--sandbox", "process", "--async-retry-delays", "100ms,200ms"}, flags...)
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if testing.Verbose() && os.Getenv("NUBO_TEST_LOG") != "" {
+		cmd.Stderr = os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &nuboProcess{cmd: cmd, addr: addr, exited: make(chan struct{})}
+	go func() {
+		cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(p.kill)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return p
+		}
+		select {
+		case <-p.exited:
+			t.Fatalf("nubo exited at start: %v", cmd.ProcessState)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("nubo did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (p *nuboProcess) kill() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.exited
+}
