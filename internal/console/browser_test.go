@@ -1,44 +1,50 @@
 package console_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-
-	"github.com/nubo-dev/nubo/internal/server"
 )
 
-// browser is a headless Chromium on a nubo of its own, recording every
-// error the page logs or throws and every request that fails.
+// waitFor bounds every wait of the browser tests: each waits for a
+// condition of the page, never for time to pass, and fails after this.
+const waitFor = 45 * time.Second
+
+// browser is a headless Chromium, recording every error the page logs or
+// throws and every request that fails or is answered with an error.
 type browser struct {
-	t        *testing.T
-	ctx      context.Context
-	base     string
-	addr     string
-	shots    string
+	t     *testing.T
+	ctx   context.Context
+	base  string // the console's URL
+	shots string // where screenshots go
+
 	mu       sync.Mutex
+	changed  chan struct{}                // closed and replaced at each event that clean waits for
+	requests map[network.RequestID]string // "METHOD URL (service)", for reports
+	pending  map[network.RequestID]int    // requests without an end yet, by the order they started in
+	started  int                          // requests started
+	fences   map[string]bool              // fences whose console line arrived
+	fenceAt  map[string]int               // where fences' requests started
+	fence    int
 	problems []string
+	// expected are problems that a test allows (see expect).
+	expected []*regexp.Regexp
 }
 
+// chromium finds the browser; CI must have it.
 func chromium(t *testing.T) string {
 	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
 		if _, err := os.Stat(p); err == nil {
@@ -52,159 +58,281 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-func startNubo(t *testing.T) string {
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Account: "000000000000", Region: "us-east-1",
-		MaxConcurrency: 100, Sandbox: "process", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		cancel()
+// screenshots is the folder screenshots go to: NUBO_SCREENSHOTS, else one
+// under the system's temporary directory that outlives the test.
+func screenshots(t *testing.T) string {
+	dir := os.Getenv("NUBO_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "nubo-console-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	return srv.Addr()
+	t.Logf("screenshots of the console: %s", dir)
+	return dir
 }
 
-func newBrowser(t *testing.T) *browser {
+// newBrowser starts Chromium for the console at consoleURL.
+func newBrowser(t *testing.T, consoleURL string) *browser {
 	exe := chromium(t)
-	addr := startNubo(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-quic", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(func() {
-		cancelTimeout()
 		cancel()
 		cancelAlloc()
 	})
-	shots := os.Getenv("NUBO_SCREENSHOTS")
-	if shots == "" {
-		shots = filepath.Join(os.TempDir(), "nubo-console-screenshots")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	b := &browser{t: t, ctx: ctx, base: "http://" + addr + "/_nubo/console", addr: addr, shots: shots}
+	b := &browser{t: t, ctx: ctx, base: consoleURL, shots: screenshots(t), changed: make(chan struct{}),
+		requests: map[network.RequestID]string{}, pending: map[network.RequestID]int{}, fences: map[string]bool{},
+		fenceAt: map[string]int{}}
+	// The first call starts the browser, whose life is ctx's: no timeout.
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	err := chromedp.Listen(ctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			b.problem("exception: " + ev.ExceptionDetails.Text + " " + exceptionText(ev.ExceptionDetails))
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError {
-				var args []string
-				for _, a := range ev.Args {
-					args = append(args, string(a.Value)+a.Description)
-				}
-				b.problem("console error: " + strings.Join(args, " "))
-			}
-		case *network.EventLoadingFailed:
-			b.problem("request failed: " + ev.ErrorText)
-		case *network.EventResponseReceived:
-			if ev.Response.Status >= 400 {
-				b.problem(fmt.Sprintf("HTTP %d for %s", int(ev.Response.Status), ev.Response.URL))
-			}
-		}
-	})
-	if err != nil {
+	// One listener for the console and the network, so that clean's fence
+	// comes after everything the page did before it.
+	if err := chromedp.Listen(ctx, b.onEvent); err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
-func (b *browser) problem(s string) {
+// onEvent runs on the browser's reading goroutine: it must be quick.
+func (b *browser) onEvent(ev any) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		b.requests[ev.RequestID] = ev.Request.Method + " " + ev.Request.URL + serviceOf(ev.Request.Headers)
+		b.started++
+		b.pending[ev.RequestID] = b.started
+		if strings.Contains(ev.Request.URL, "?fence=") {
+			b.fenceAt[ev.Request.URL] = b.started
+		}
+	case *network.EventResponseReceived:
+		if ev.Response.Status >= 400 {
+			b.problemLocked(fmt.Sprintf("HTTP %d for %s", int(ev.Response.Status), b.requests[ev.RequestID]))
+		}
+	case *network.EventLoadingFinished:
+		b.endLocked(ev.RequestID)
+	case *network.EventLoadingFailed:
+		// A request cancelled by a navigation is not a failure.
+		if !ev.Canceled {
+			b.problemLocked("request failed: " + b.requests[ev.RequestID] + ": " + ev.ErrorText)
+		}
+		b.endLocked(ev.RequestID)
+	case *runtime.EventConsoleAPICalled:
+		text := argsText(ev.Args)
+		if ev.Type == runtime.ConsoleAPICalledTypeDebug && strings.HasPrefix(text, fencePrefix) {
+			b.fences[text] = true
+			b.signalLocked()
+		} else if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+			b.problemLocked("console error: " + text)
+		}
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		text := d.Text
+		if d.Exception != nil {
+			text += " " + d.Exception.Description
+		}
+		b.problemLocked(fmt.Sprintf("exception: %s (%s:%d)", text, d.URL, d.LineNumber))
+	case *log.EventEntryAdded:
+		// The network's entries repeat what the network events said.
+		if e := ev.Entry; e.Level == log.EntryLevelError && e.Source != log.EntrySourceNetwork {
+			b.problemLocked(fmt.Sprintf("%s error: %s (%s)", e.Source, e.Text, e.URL))
+		}
+	}
+}
+
+func (b *browser) endLocked(id network.RequestID) {
+	delete(b.pending, id)
+	b.signalLocked()
+}
+
+func (b *browser) signalLocked() {
+	close(b.changed)
+	b.changed = make(chan struct{})
+}
+
+func argsText(args []*runtime.RemoteObject) string {
+	var parts []string
+	for _, a := range args {
+		var s string
+		if a.Type == runtime.RemoteObjectTypeString && json.Unmarshal(a.Value, &s) == nil {
+			parts = append(parts, s)
+		} else if a.Description != "" {
+			parts = append(parts, a.Description)
+		} else {
+			parts = append(parts, string(a.Value))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+var scope = regexp.MustCompile(`Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request`)
+
+// serviceOf names the service a signed request is for.
+func serviceOf(h network.Headers) string {
+	for k, v := range h {
+		if strings.EqualFold(k, "Authorization") {
+			if m := scope.FindStringSubmatch(fmt.Sprint(v)); m != nil {
+				return " (" + m[1] + ")"
+			}
+		}
+	}
+	return ""
+}
+
+func (b *browser) problemLocked(s string) {
+	for _, re := range b.expected {
+		if re.MatchString(s) {
+			return
+		}
+	}
 	b.problems = append(b.problems, s)
 }
 
-func (b *browser) run(actions ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
-		b.shot("failure")
-		b.t.Fatal(err)
-	}
-}
-
-// shot saves a screenshot of the page under the screenshots folder.
-func (b *browser) shot(name string) {
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
-	if err != nil {
-		b.t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	path := filepath.Join(b.shots, name+".png")
-	if err := os.WriteFile(path, png, 0o644); err == nil {
-		b.t.Logf("screenshot: %s", path)
-	}
-}
-
-// clean fails the test if the page logged an error or a request failed.
-func (b *browser) clean() {
-	b.t.Helper()
+// expect allows the problems that match pattern, for the rest of the test:
+// each caller says why the page meets that error.
+func (b *browser) expect(pattern string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.expected = append(b.expected, regexp.MustCompile(pattern))
+}
+
+const fencePrefix = "nubo-test-fence "
+
+// clean fails the test if the page logged an error or a request failed
+// since the last check. It first puts a fence in the page (a console line
+// and a request) and waits until the fence and every request that started
+// before it have ended, so that nothing the page did is still on its way.
+func (b *browser) clean(t *testing.T) {
+	t.Helper()
+	b.mu.Lock()
+	b.fence++
+	name := fmt.Sprintf("%s%d", fencePrefix, b.fence)
+	b.mu.Unlock()
+	fenceURL := fmt.Sprintf("%s/app.css?fence=%d", b.base, b.fence)
+	js := fmt.Sprintf(`(console.debug(%q), fetch(%q).then((r) => r.status))`, name, fenceURL)
+	if status := value(t, b, chromedp.Evaluate[int](js, chromedp.EvalAwaitPromise)); status != 200 {
+		t.Fatalf("the fence got HTTP %d", status)
+	}
+	deadline := time.After(waitFor)
+	b.mu.Lock()
+	for !b.fences[name] || !b.settled(fenceURL) {
+		ch := b.changed
+		b.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("the page's requests did not end: %v", b.pendingList())
+		}
+		b.mu.Lock()
+	}
+	defer b.mu.Unlock()
 	if len(b.problems) > 0 {
-		b.t.Errorf("the page had problems:\n%s", strings.Join(b.problems, "\n"))
+		t.Errorf("the page had problems:\n%s", strings.Join(b.problems, "\n"))
 	}
 	b.problems = nil
 }
 
-func (b *browser) visit(path, waitFor string) {
-	b.t.Helper()
-	b.run(chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS(waitFor)))
-}
-
-func awsConfig(addr string) aws.Config {
-	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String("http://" + addr)}
-}
-
-func pythonZip(t *testing.T) []byte {
-	var buf bytes.Buffer
-	z := zip.NewWriter(&buf)
-	w, _ := z.Create("app.py")
-	io.WriteString(w, "def handler(event, context):\n    print('hello from the console test')\n    return {'echo': event}\n")
-	z.Close()
-	return buf.Bytes()
-}
-
-func deploy(t *testing.T, addr, name string) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("skipping: no python3")
+// settled reports whether the fence's request and every request that
+// started before it have ended (the page polls, so later ones may always
+// be on their way).
+func (b *browser) settled(fenceURL string) bool {
+	at, ok := b.fenceAt[fenceURL]
+	if !ok {
+		return false
 	}
-	ctx := context.Background()
-	c := lambda.NewFromConfig(awsConfig(addr))
-	_, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(name), Runtime: types.RuntimePython312,
-		Handler: aws.String("app.handler"), Role: aws.String("arn:aws:iam::000000000000:role/console"),
-		Code: &types.FunctionCode{ZipFile: pythonZip(t)}})
+	for _, seq := range b.pending {
+		if seq <= at {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *browser) pendingList() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for id := range b.pending {
+		out = append(out, b.requests[id])
+	}
+	return out
+}
+
+// run runs actions, bounded by waitFor; on failure it saves a screenshot.
+func (b *browser) run(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, waitFor)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.fail(t, err)
+	}
+}
+
+// value runs an action that returns a value, bounded as run is.
+func value[T any](t *testing.T, b *browser, a chromedp.Action[T]) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, waitFor)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		t.Fatal(err)
+		b.fail(t, err)
 	}
-	w := lambda.NewFunctionActiveV2Waiter(c)
-	if err := w.Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, time.Minute); err != nil {
-		t.Fatal(err)
+	return v
+}
+
+func (b *browser) fail(t *testing.T, err error) {
+	t.Helper()
+	b.shot(t, "failure-"+strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))
+	if errors.Is(err, context.DeadlineExceeded) {
+		html, _ := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		t.Fatalf("%v; the page's main element:\n%s", err, html)
+	}
+	t.Fatal(err)
+}
+
+// until waits until the JavaScript expression is true.
+func until(expression string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](expression, chromedp.WithPollingTimeout(waitFor))
+}
+
+// textIn waits until the element sel selects contains text.
+func textIn(sel, text string) chromedp.Action[chromedp.Void] {
+	return until(fmt.Sprintf(`document.querySelector(%q)?.textContent.includes(%q)`, sel, text))
+}
+
+// shot saves a screenshot of the whole page under the screenshots folder.
+func (b *browser) shot(t *testing.T, name string) {
+	ctx, cancel := context.WithTimeout(b.ctx, waitFor)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	path := filepath.Join(b.shots, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Logf("screenshot %s: %v", name, err)
 	}
 }
 
-func createQueue(t *testing.T, addr, name string) {
-	c := sqs.NewFromConfig(awsConfig(addr))
-	if _, err := c.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name)}); err != nil {
-		t.Fatal(err)
-	}
+// visit loads a page of the console by its URL and waits for sel.
+func (b *browser) visit(t *testing.T, path, sel string) {
+	t.Helper()
+	b.run(t, chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
-func exceptionText(d *runtime.ExceptionDetails) string {
-	if d.Exception != nil {
-		return d.Exception.Description
-	}
-	return ""
+// click clicks the element sel selects.
+func click(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)
+}
+
+// visible waits until an element sel selects is visible.
+func visible(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(sel))
 }

@@ -9,6 +9,7 @@ package console
 
 import (
 	"embed"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"path"
@@ -21,18 +22,39 @@ const Path = "/_nubo/console/"
 //go:embed assets
 var assets embed.FS
 
-// Handler serves the console: its files by name, and index.html for every
-// other path under Path, so that every page has a URL of its own (the
-// application routes by path).
-func Handler() http.Handler {
+// Options are what the console is told about the nubo that serves it.
+type Options struct {
+	// Services are the signing names of the AWS services nubo serves
+	// ("lambda", "sqs", "s3", ...): the console shows the pages of these
+	// and calls no other.
+	Services []string `json:"services"`
+}
+
+// configPath is where the page reads its Options.
+const configPath = "config.json"
+
+// Handler serves the console: its files by name, its Options as
+// config.json, and index.html for every other path under Path, so that
+// every page has a URL of its own (the application routes by path).
+func Handler(opts Options) http.Handler {
 	root, _ := fs.Sub(assets, "assets")
 	files := http.FileServerFS(root)
+	if opts.Services == nil {
+		opts.Services = []string{}
+	}
+	config, _ := json.Marshal(opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		name := strings.TrimPrefix(path.Clean("/"+strings.TrimPrefix(r.URL.Path, Path)), "/")
+		if name == configPath {
+			h.Set("Content-Type", "application/json")
+			h.Set("Cache-Control", "no-cache")
+			w.Write(config)
+			return
+		}
 		if name == "" || name == "." || !exists(root, name) {
 			r = r.Clone(r.Context())
 			r.URL.Path = "/"

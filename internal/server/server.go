@@ -225,8 +225,8 @@ func (s *Server) build(ctx context.Context) error {
 	router.HandlePath(logs.Path, s.logs.Handler())
 	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns))
 	s.observabilityPaths(router)
-	router.HandlePath(console.Path, console.Handler())
 	// The services nubo serves, one per AWS signing name.
+	var served []string
 	for _, svc := range []*wire.Service{
 		lambdaapi.New(s.control, inv, s.async, s.esm, s.cfg.Account, s.log),
 		sqsapi.New(s.sqs, s.log),
@@ -236,7 +236,9 @@ func (s *Server) build(ctx context.Context) error {
 		dynamodbapi.New(s.dynamodb, s.cfg.Account, s.obs.metrics, s.log),
 	} {
 		router.Handle(svc)
+		served = append(served, svc.Name)
 	}
+	router.HandlePath(console.Path, console.Handler(console.Options{Services: served}))
 	s.api.Handler = router
 	s.http = &http.Server{Handler: console.Root(router), ReadHeaderTimeout: 30 * time.Second}
 	return nil

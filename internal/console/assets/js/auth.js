@@ -1,6 +1,8 @@
 // Signing in: the console keeps, for the tab only, temporary credentials
-// that STS derived from the access key the user typed (or, when nubo runs
-// with --auth none, whatever was typed), and the region to act in.
+// that STS derived from the access key the user typed (or, when nubo
+// serves no STS, the key itself), and the region to act in.
+import { serves } from "./config.js";
+
 const KEY = "nubo.session";
 
 // session returns the signed-in session, or null.
@@ -13,26 +15,28 @@ export function signOut() {
   sessionStorage.removeItem(KEY);
 }
 
-// signIn derives a session from an access key: GetSessionToken when nubo
-// verifies signatures, the key itself when it does not.
+function keep(s) {
+  sessionStorage.setItem(KEY, JSON.stringify(s));
+}
+
+// signIn derives a session from an access key with STS GetSessionToken
+// (which also proves the key right when nubo verifies signatures).
 export async function signIn(accessKeyId, secretAccessKey, region) {
-  sessionStorage.setItem(KEY, JSON.stringify({ region, credentials: { accessKeyId, secretAccessKey } }));
-  const { query } = await import("./aws.js");
+  keep({ region, user: accessKeyId, credentials: { accessKeyId, secretAccessKey } });
+  if (!serves("sts")) return session();
+  const { query, xmlText } = await import("./aws.js");
   try {
     const doc = await query("sts", "GetSessionToken", { DurationSeconds: "43200" });
-    const get = (n) => doc.getElementsByTagName(n)[0]?.textContent;
-    if (get("SessionToken")) {
-      sessionStorage.setItem(KEY, JSON.stringify({
-        region, user: accessKeyId,
-        credentials: { accessKeyId: get("AccessKeyId"), secretAccessKey: get("SecretAccessKey"), sessionToken: get("SessionToken") },
-      }));
-    }
+    keep({
+      region, user: accessKeyId,
+      credentials: {
+        accessKeyId: xmlText(doc, "AccessKeyId"), secretAccessKey: xmlText(doc, "SecretAccessKey"),
+        sessionToken: xmlText(doc, "SessionToken"),
+      },
+    });
   } catch (err) {
-    if (err.status === 403) {
-      signOut();
-      throw err;
-    }
-    // No STS (nubo runs with --auth none, or predates it): keep the key.
+    signOut();
+    throw err;
   }
   return session();
 }

@@ -1,58 +1,9 @@
-// A small AWS client for the console: SigV4 signing with WebCrypto, and one
-// call per protocol nubo speaks (JSON, query/XML, REST-JSON). Requests go to
-// the page's own origin, where nubo serves every API.
+// A small AWS client for the console: one call per protocol nubo speaks
+// (AWS JSON, query/XML, REST-JSON, REST-XML), each request signed with
+// SigV4 by the signed-in session. Requests go to the page's own origin,
+// where nubo serves every API.
 import { session } from "./auth.js";
-
-const enc = new TextEncoder();
-
-function hex(bytes) {
-  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function sha256(data) {
-  return hex(await crypto.subtle.digest("SHA-256", typeof data === "string" ? enc.encode(data) : data));
-}
-
-async function hmac(key, data) {
-  const k = await crypto.subtle.importKey("raw", typeof key === "string" ? enc.encode(key) : key,
-    { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return crypto.subtle.sign("HMAC", k, enc.encode(data));
-}
-
-// uriEncode encodes as SigV4 does: everything but unreserved characters.
-function uriEncode(s, keepSlash) {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
-    .replace(keepSlash ? /%2F/g : /$^/, "/");
-}
-
-function canonicalQuery(params) {
-  return [...params.entries()].map(([k, v]) => [uriEncode(k), uriEncode(v)])
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1))
-    .map(([k, v]) => k + "=" + v).join("&");
-}
-
-// sign adds SigV4 headers to a request for service in region.
-export async function sign(req, service, region, creds) {
-  const url = new URL(req.url, location.origin);
-  const date = new Date().toISOString().replace(/[:-]|\.\d{3}/g, "");
-  const day = date.slice(0, 8);
-  const body = req.body || "";
-  const payloadHash = await sha256(body);
-  const headers = { ...req.headers, host: url.host, "x-amz-date": date, "x-amz-content-sha256": payloadHash };
-  if (creds.sessionToken) headers["x-amz-security-token"] = creds.sessionToken;
-  const names = Object.keys(headers).map((h) => h.toLowerCase()).sort();
-  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v).trim()]));
-  const canonical = [req.method, uriEncode(url.pathname, true),
-    canonicalQuery(url.searchParams), names.map((n) => n + ":" + lower[n] + "\n").join(""), names.join(";"), payloadHash].join("\n");
-  const scope = `${day}/${region}/${service}/aws4_request`;
-  const toSign = ["AWS4-HMAC-SHA256", date, scope, await sha256(canonical)].join("\n");
-  let key = await hmac("AWS4" + creds.secretAccessKey, day);
-  for (const part of [region, service, "aws4_request"]) key = await hmac(key, part);
-  const signature = hex(await hmac(key, toSign));
-  delete headers.host;
-  headers.Authorization = `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}`;
-  return headers;
-}
+import { sign, presign as presignURL } from "./sigv4.js";
 
 // AWSError is an error an API answered with.
 export class AWSError extends Error {
@@ -63,9 +14,9 @@ export class AWSError extends Error {
   }
 }
 
-async function send(service, req, parseError) {
+async function send(service, req, parseError, payloadHash) {
   const s = session();
-  const headers = await sign(req, service, s.region, s.credentials);
+  const headers = await sign(req, service, s.region, s.credentials, payloadHash);
   const resp = await fetch(req.url, { method: req.method, headers, body: req.body || undefined });
   if (!resp.ok) throw await parseError(resp);
   return resp;
@@ -85,7 +36,7 @@ async function jsonError(resp) {
 async function xmlError(resp) {
   const doc = new DOMParser().parseFromString(await resp.text(), "application/xml");
   const get = (n) => doc.getElementsByTagName(n)[0]?.textContent;
-  return new AWSError(get("Code") || "Error", get("Message"), resp.status);
+  return new AWSError(get("Code") || "Error", get("Message") || resp.statusText, resp.status);
 }
 
 // json calls an awsJson operation: json("sqs", "AmazonSQS", "1.0", "ListQueues", {}).
@@ -98,6 +49,8 @@ export async function json(service, target, version, op, input = {}) {
   return text ? JSON.parse(text) : {};
 }
 
+const queryVersions = { sns: "2010-03-31", sqs: "2012-11-05", monitoring: "2010-08-01", sts: "2011-06-15" };
+
 // query calls an awsQuery operation and returns the XML document of its
 // result: query("sns", "ListTopics", {NextToken: "..."}).
 export async function query(service, action, params = {}) {
@@ -108,8 +61,6 @@ export async function query(service, action, params = {}) {
   }, xmlError);
   return new DOMParser().parseFromString(await resp.text(), "application/xml");
 }
-
-const queryVersions = { sns: "2010-03-31", sqs: "2012-11-05", monitoring: "2010-08-01", sts: "2011-06-15" };
 
 // rest calls a restJson operation: rest("lambda", "GET", "/2015-03-31/functions").
 export async function rest(service, method, path, input, headers = {}) {
@@ -125,6 +76,24 @@ export async function rest(service, method, path, input, headers = {}) {
   return { body: parsed, text, headers: resp.headers, status: resp.status };
 }
 
+// restXml calls a restXml operation (S3). A body that is a Blob (an
+// uploaded file) is sent with its payload unsigned, as S3 allows, so that
+// it is not read twice.
+export async function restXml(service, method, path, { body, headers = {} } = {}) {
+  const unsigned = body instanceof Blob ? "UNSIGNED-PAYLOAD" : undefined;
+  const resp = await send(service, { method, url: path, body, headers }, xmlError, unsigned);
+  const text = await resp.text();
+  const doc = text ? new DOMParser().parseFromString(text, "application/xml") : null;
+  return { doc, headers: resp.headers, status: resp.status };
+}
+
+// presign returns a URL for a GET of path that works without signing for
+// expires seconds.
+export function presign(service, path, expires) {
+  const s = session();
+  return presignURL("GET", path, service, s.region, s.credentials, expires);
+}
+
 // nubo calls one of nubo's own endpoints (/_nubo/...), signed like the rest.
 export async function nubo(path) {
   const resp = await send("nubo", { method: "GET", url: path, headers: {} }, jsonError);
@@ -134,4 +103,9 @@ export async function nubo(path) {
 // xmlTexts returns the text of every element called name in doc.
 export function xmlTexts(doc, name) {
   return [...doc.getElementsByTagName(name)].map((e) => e.textContent);
+}
+
+// xmlText returns the text of the first element called name under node.
+export function xmlText(node, name) {
+  return node.getElementsByTagName(name)[0]?.textContent;
 }

@@ -1,117 +1,110 @@
-// The console's shell: the layout, the navigation, and the router that
-// maps each URL under /_nubo/console/ to a page.
+// The console's shell: sign-in, the layout with its navigation, and the
+// page the router chose inside it.
 import { session, signIn, signOut } from "./auth.js";
-import { el, base, field, button, errorBox } from "./ui.js";
-import * as functions from "./pages/functions.js";
-import * as fn from "./pages/function.js";
-import * as logs from "./pages/logs.js";
-import * as metrics from "./pages/metrics.js";
-import * as cost from "./pages/cost.js";
-import * as queues from "./pages/queues.js";
-import * as topics from "./pages/topics.js";
+import { loadConfig, serves } from "./config.js";
+import { match, here, start, render } from "./router.js";
+import { el, base, field, errorBox, heading } from "./ui.js";
 
-// routes: a path pattern (":name" captures one segment, which links
-// encode whole, slashes included) and its page; the first match wins.
-const routes = [
-  ["/", functions],
-  ["/functions", functions],
-  ["/functions/:name", fn],
-  ["/logs", logs],
-  ["/logs/:group", logs],
-  ["/metrics", metrics],
-  ["/cost", cost],
-  ["/queues", queues],
-  ["/queues/:name", queues],
-  ["/topics", topics],
-  ["/topics/:arn", topics],
-];
-
+// nav: the services' pages, grouped as the console's menu shows them.
 const nav = [
-  ["Functions", "/functions"], ["Logs", "/logs"], ["Metrics", "/metrics"], ["Cost", "/cost"],
-  ["Queues", "/queues"], ["Topics", "/topics"],
+  ["Compute", [["Functions", "/functions", "lambda"], ["State machines", "/state-machines", "states"], ["APIs", "/apis", "apigateway"]]],
+  ["Messaging", [["Queues", "/queues", "sqs"], ["Topics", "/topics", "sns"], ["Event buses", "/buses", "events"], ["Schedules", "/schedules", "scheduler"]]],
+  ["Storage", [["Buckets", "/buckets", "s3"], ["Tables", "/tables", "dynamodb"]]],
+  ["Monitoring", [["Logs", "/logs", "logs"], ["Metrics", "/metrics", "monitoring"], ["Cost", "/cost", ""]]],
 ];
 
-function match(path) {
-  const got = path.split("/").filter(Boolean).map(decodeURIComponent);
-  for (const [pattern, page] of routes) {
-    const want = pattern.split("/").filter(Boolean);
-    const params = {};
-    if (got.length !== want.length) continue;
-    const ok = want.every((w, i) => {
-      if (w[0] !== ":") return w === got[i];
-      params[w.slice(1)] = got[i];
-      return true;
-    });
-    if (ok) return { page, params };
-  }
-  return null;
+let shell; // {root, main, links} while signed in
+
+function menu() {
+  const links = [];
+  const groups = nav.map(([group, items]) => {
+    const shown = items.filter(([, , service]) => serves(service));
+    if (shown.length === 0) return "";
+    return el("li", {}, el("span", { class: "group" }, group), el("ul", {}, shown.map(([label, href]) => {
+      const a = el("a", { href: base + href, "data-route": "" }, label);
+      links.push([href, a]);
+      return el("li", {}, a);
+    })));
+  });
+  return { list: el("ul", { class: "groups" }, groups), links };
 }
 
-function layout(main) {
+function layout() {
   const s = session();
-  const here = location.pathname.slice(base.length) || "/";
-  return [
+  const { list, links } = menu();
+  const navEl = el("nav", { id: "nav", "aria-label": "Services" }, list);
+  const toggle = el("button", { type: "button", class: "menu", "aria-expanded": "false", "aria-controls": "nav" }, "Menu");
+  toggle.addEventListener("click", () => toggle.setAttribute("aria-expanded", String(toggle.getAttribute("aria-expanded") !== "true")));
+  navEl.addEventListener("click", (e) => e.target.closest("a") && toggle.setAttribute("aria-expanded", "false"));
+  const main = el("main", { id: "main", tabindex: "-1" });
+  const root = el("div", { class: "shell" },
     el("a", { class: "skip", href: "#main" }, "Skip to content"),
-    el("header", {},
-      el("a", { class: "brand", href: base + "/", "data-route": "" }, "nubo"),
-      el("nav", { "aria-label": "Services" }, el("ul", {}, nav.map(([label, href]) =>
-        el("li", {}, el("a", { href: base + href, "data-route": "", "aria-current": here.startsWith(href) ? "page" : undefined }, label))))),
-      el("span", { class: "who" }, s.user || s.credentials.accessKeyId, " · ", s.region, " ",
-        button("Sign out", () => { signOut(); render(); }))),
-    el("main", { id: "main", tabindex: "-1" }, main),
-  ];
+    el("header", { class: "top" },
+      toggle,
+      el("a", { class: "brand", href: base + "/functions", "data-route": "" }, "nubo"),
+      el("span", { class: "who" }, el("span", { class: "sr-only" }, "Signed in as "), s.user || s.credentials.accessKeyId, " · ", s.region),
+      el("button", { type: "button", onclick: () => { signOut(); shell = null; render(true); } }, "Sign out")),
+    navEl, main);
+  return { root, main, links };
 }
 
 function signInPage() {
-  const key = el("input", { autocomplete: "username", required: true, value: "test" });
+  const key = el("input", { autocomplete: "username", required: true, value: "test", spellcheck: "false" });
   const secret = el("input", { type: "password", autocomplete: "current-password", required: true });
-  const region = el("input", { value: "us-east-1", required: true });
+  const region = el("input", { value: "us-east-1", required: true, spellcheck: "false" });
   const out = el("div", { "aria-live": "polite" });
   const form = el("form", { class: "signin", onsubmit: async (e) => {
     e.preventDefault();
     try {
       await signIn(key.value.trim(), secret.value, region.value.trim());
-      render();
+      render(true);
     } catch (err) {
       out.replaceChildren(errorBox(err));
     }
   } },
-  el("h1", {}, "Sign in to nubo"),
-  el("p", {}, "Use an access key of this nubo (the root key from --root-access-key-id, or an IAM user's)."),
+  heading("Sign in to nubo"),
+  el("p", {}, "Use an access key of this nubo: the root key (--root-access-key-id) or an IAM user's."),
   field("Access key ID", key), field("Secret access key", secret), field("Region", region),
-  el("button", { type: "submit" }, "Sign in"), out);
-  return el("main", { id: "main" }, form);
+  el("button", { type: "submit", class: "primary" }, "Sign in"), out);
+  return el("main", { id: "main", class: "alone" }, form);
 }
 
-export function render() {
-  const root = document.getElementById("app");
+function notFound(main, what) {
+  main.replaceChildren(heading("Not found"), el("p", {}, what), el("p", {}, el("a", { href: base + "/functions", "data-route": "" }, "Go to the functions")));
+}
+
+// show renders the current URL: the sign-in form, or the page inside
+// the shell.
+async function show(signal, inApp) {
+  const app = document.getElementById("app");
   if (!session()) {
-    root.replaceChildren(signInPage());
+    shell = null;
+    document.title = "Sign in · nubo";
+    app.replaceChildren(signInPage());
     return;
   }
-  const path = location.pathname.slice(base.length) || "/";
-  const m = match(path);
-  const main = el("div");
-  root.replaceChildren(...layout(main));
-  if (!m) {
-    main.append(el("h1", {}, "Not found"), el("p", {}, "There is no page at this address."));
-    return;
+  if (here() === "/") history.replaceState(null, "", base + "/functions");
+  if (!shell) {
+    shell = layout();
+    app.replaceChildren(shell.root);
   }
-  m.page.render(main, m.params);
-  document.getElementById("main").focus({ preventScroll: true });
+  const m = match(here());
+  for (const [href, a] of shell.links) {
+    if (m && (m.pattern === href || m.pattern.startsWith(href + "/"))) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  const main = el("div", { class: "page" });
+  shell.main.replaceChildren(main);
+  if (!m) return notFound(main, "There is no page at this address.");
+  if (!serves(m.service)) return notFound(main, "This nubo does not serve " + m.service + ".");
+  const page = await m.load();
+  if (signal.aborted) return;
+  await page.render(main, m.params, { signal, query: new URLSearchParams(location.search) });
+  const h1 = main.querySelector("h1");
+  document.title = (h1 ? h1.textContent + " · " : "") + "nubo";
+  // After an in-app navigation, a screen reader starts at the new page.
+  if (inApp && !signal.aborted) (h1 || shell.main).focus({ preventScroll: true });
 }
 
-export function go(path) {
-  history.pushState(null, "", base + path);
-  render();
-}
-
-document.addEventListener("click", (e) => {
-  const a = e.target.closest("a[data-route]");
-  if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
-  e.preventDefault();
-  history.pushState(null, "", a.getAttribute("href"));
-  render();
-});
-window.addEventListener("popstate", render);
-render();
+await loadConfig();
+start(show);

@@ -11,8 +11,9 @@ export function codePanel(location) {
   const load = button("Show the code", async () => {
     tree.replaceChildren(el("p", { role: "status" }, "Loading the package…"));
     try {
-      const path = new URL(location, window.location.href).pathname;
-      const resp = await fetch(path);
+      // Code.Location is on nubo's own origin; its query may sign it.
+      const u = new URL(location, window.location.href);
+      const resp = await fetch(u.pathname + u.search);
       if (!resp.ok) throw new Error("the package could not be downloaded (" + resp.status + ")");
       const buf = await resp.arrayBuffer();
       const files = entries(buf).filter((e) => !e.name.endsWith("/")).sort((a, b) => a.name.localeCompare(b.name));
