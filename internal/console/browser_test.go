@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -35,10 +36,12 @@ type browser struct {
 	changed  chan struct{}                // closed and replaced at each event that clean waits for
 	requests map[network.RequestID]string // "METHOD URL (service)", for reports
 	pending  map[network.RequestID]int    // requests without an end yet, by the order they started in
+	loaders  map[network.RequestID]cdp.LoaderID
 	started  int                          // requests started
 	fences   map[string]bool              // fences whose console line arrived
 	fenceAt  map[string]int               // where fences' requests started
 	fence    int
+	renders  []renderTime
 	problems []string
 	// expected are problems that a test allows (see expect).
 	expected []*regexp.Regexp
@@ -85,7 +88,7 @@ func newBrowser(t *testing.T, consoleURL string) *browser {
 		cancelAlloc()
 	})
 	b := &browser{t: t, ctx: ctx, base: consoleURL, shots: screenshots(t), changed: make(chan struct{}),
-		requests: map[network.RequestID]string{}, pending: map[network.RequestID]int{}, fences: map[string]bool{},
+		requests: map[network.RequestID]string{}, pending: map[network.RequestID]int{}, loaders: map[network.RequestID]cdp.LoaderID{}, fences: map[string]bool{},
 		fenceAt: map[string]int{}}
 	// The first call starts the browser, whose life is ctx's: no timeout.
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
@@ -106,8 +109,17 @@ func (b *browser) onEvent(ev any) {
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		b.requests[ev.RequestID] = ev.Request.Method + " " + ev.Request.URL + serviceOf(ev.Request.Headers)
+		if ev.Type == network.ResourceTypeDocument {
+			// A new document: the old one's requests end unreported.
+			for id := range b.pending {
+				if b.loaders[id] != ev.LoaderID {
+					b.endLocked(id)
+				}
+			}
+		}
 		b.started++
 		b.pending[ev.RequestID] = b.started
+		b.loaders[ev.RequestID] = ev.LoaderID
 		if strings.Contains(ev.Request.URL, "?fence=") {
 			b.fenceAt[ev.Request.URL] = b.started
 		}
@@ -205,37 +217,46 @@ func (b *browser) expect(pattern string) {
 const fencePrefix = "nubo-test-fence "
 
 // clean fails the test if the page logged an error or a request failed
-// since the last check. It first puts a fence in the page (a console line
-// and a request) and waits until the fence and every request that started
-// before it have ended, so that nothing the page did is still on its way.
+// since the last check.
 func (b *browser) clean(t *testing.T) {
+	t.Helper()
+	b.settle(t)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.problems) > 0 {
+		t.Errorf("the page had problems:\n%s", strings.Join(b.problems, "\n"))
+	}
+	b.problems = nil
+}
+
+// settle puts a fence in the page (a console line and a request) and
+// waits until the fence and every request that started before it have
+// ended, so that nothing the page did is still on its way.
+func (b *browser) settle(t *testing.T) {
 	t.Helper()
 	b.mu.Lock()
 	b.fence++
 	name := fmt.Sprintf("%s%d", fencePrefix, b.fence)
 	b.mu.Unlock()
-	fenceURL := fmt.Sprintf("%s/app.css?fence=%d", b.base, b.fence)
+	fenceURL := fmt.Sprintf("%s/fence?fence=%d", b.base, b.fence)
 	js := fmt.Sprintf(`(console.debug(%q), fetch(%q).then((r) => r.status))`, name, fenceURL)
 	if status := value(t, b, chromedp.Evaluate[int](js, chromedp.EvalAwaitPromise)); status != 200 {
 		t.Fatalf("the fence got HTTP %d", status)
 	}
 	deadline := time.After(waitFor)
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	for !b.fences[name] || !b.settled(fenceURL) {
 		ch := b.changed
 		b.mu.Unlock()
 		select {
 		case <-ch:
 		case <-deadline:
-			t.Fatalf("the page's requests did not end: %v", b.pendingList())
+			b.mu.Lock()
+			t.Fatalf("the page's requests did not end: %v", b.pendingLocked())
 		}
 		b.mu.Lock()
 	}
-	defer b.mu.Unlock()
-	if len(b.problems) > 0 {
-		t.Errorf("the page had problems:\n%s", strings.Join(b.problems, "\n"))
-	}
-	b.problems = nil
 }
 
 // settled reports whether the fence's request and every request that
@@ -254,9 +275,7 @@ func (b *browser) settled(fenceURL string) bool {
 	return true
 }
 
-func (b *browser) pendingList() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+func (b *browser) pendingLocked() []string {
 	var out []string
 	for id := range b.pending {
 		out = append(out, b.requests[id])
@@ -321,10 +340,46 @@ func (b *browser) shot(t *testing.T, name string) {
 	}
 }
 
-// visit loads a page of the console by its URL and waits for sel.
+// rendered waits until the router has shown the page's content.
+var rendered = until(`document.documentElement.dataset.rendered`)
+
+// visit loads a page of the console by its URL (a new load, as a deep
+// link or a reload is) and waits for sel; it records how long the page
+// took to show its content.
 func (b *browser) visit(t *testing.T, path, sel string) {
 	t.Helper()
-	b.run(t, chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS(sel)))
+	if loc := value(t, b, chromedp.Location()); strings.HasPrefix(loc, b.base) {
+		b.settle(t) // what the page asked for ends before it goes
+	}
+	b.run(t, chromedp.Navigate(b.base+path), rendered, chromedp.WaitVisible(chromedp.CSS(sel)))
+	ms := value(t, b, chromedp.Evaluate[float64](`performance.getEntriesByName("nubo:rendered").at(-1).duration`))
+	b.mu.Lock()
+	b.renders = append(b.renders, renderTime{path, ms})
+	b.mu.Unlock()
+}
+
+// lastRender is the render time of the last page visited, in ms.
+func (b *browser) lastRender() float64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.renders[len(b.renders)-1].ms
+}
+
+type renderTime struct {
+	path string
+	ms   float64
+}
+
+// logRenderTimes logs how long each page visited took to render, from
+// the start of its load.
+func (b *browser) logRenderTimes(t *testing.T) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var lines []string
+	for _, r := range b.renders {
+		lines = append(lines, fmt.Sprintf("%6.1f ms  %s", r.ms, r.path))
+	}
+	t.Logf("first render of each page visited (from the start of its load):\n%s", strings.Join(lines, "\n"))
 }
 
 // click clicks the element sel selects.

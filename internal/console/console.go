@@ -8,7 +8,10 @@
 package console
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"io/fs"
 	"net/http"
@@ -30,41 +33,70 @@ type Options struct {
 	Services []string `json:"services"`
 }
 
-// configPath is where the page reads its Options.
-const configPath = "config.json"
+// staticDir is where the files are served, under a version that changes
+// with their content: a browser keeps them for good and asks again only
+// when a new nubo serves new files. Modules import each other by relative
+// paths, so the version carries through.
+const staticDir = "static/"
 
-// Handler serves the console: its files by name, its Options as
-// config.json, and index.html for every other path under Path, so that
-// every page has a URL of its own (the application routes by path).
+const csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
+
+// Handler serves the console: its files under static/VERSION/, and for
+// every other path under Path the page (index.html, naming the files'
+// version and carrying opts), so that every page of the application has a
+// URL of its own (it routes by path).
 func Handler(opts Options) http.Handler {
 	root, _ := fs.Sub(assets, "assets")
-	files := http.FileServerFS(root)
+	version := versionOf(root)
+	files := http.StripPrefix(Path+staticDir+version, http.FileServerFS(root))
+	page := indexPage(root, Path+staticDir+version, opts)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		rest := strings.TrimPrefix(r.URL.Path, Path)
+		if strings.HasPrefix(rest, staticDir) {
+			v, name, _ := strings.Cut(strings.TrimPrefix(rest, staticDir), "/")
+			if v != version || !exists(root, path.Clean("/" + name)[1:]) {
+				http.NotFound(w, r)
+				return
+			}
+			h.Set("Cache-Control", "public, max-age=31536000, immutable")
+			files.ServeHTTP(w, r)
+			return
+		}
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Cache-Control", "no-cache")
+		w.Write(page)
+	})
+}
+
+// versionOf is a hash of every file of the console.
+func versionOf(root fs.FS) string {
+	sum := sha256.New()
+	fs.WalkDir(root, ".", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			data, _ := fs.ReadFile(root, name)
+			sum.Write([]byte(name + "\x00"))
+			sum.Write(data)
+		}
+		return nil
+	})
+	return hex.EncodeToString(sum.Sum(nil))[:16]
+}
+
+// indexPage is index.html with the files' path and opts filled in
+// (json.Marshal escapes <, > and &, so the JSON cannot end its script
+// element).
+func indexPage(root fs.FS, static string, opts Options) []byte {
 	if opts.Services == nil {
 		opts.Services = []string{}
 	}
 	config, _ := json.Marshal(opts)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		name := strings.TrimPrefix(path.Clean("/"+strings.TrimPrefix(r.URL.Path, Path)), "/")
-		if name == configPath {
-			h.Set("Content-Type", "application/json")
-			h.Set("Cache-Control", "no-cache")
-			w.Write(config)
-			return
-		}
-		if name == "" || name == "." || !exists(root, name) {
-			r = r.Clone(r.Context())
-			r.URL.Path = "/"
-			h.Set("Cache-Control", "no-cache")
-		} else {
-			r = r.Clone(r.Context())
-			r.URL.Path = "/" + name
-		}
-		files.ServeHTTP(w, r)
-	})
+	page, _ := fs.ReadFile(root, "index.html")
+	page = bytes.ReplaceAll(page, []byte("{{static}}"), []byte(static))
+	return bytes.ReplaceAll(page, []byte("{{config}}"), config)
 }
 
 func exists(root fs.FS, name string) bool {

@@ -5,6 +5,19 @@ import { el } from "./ui.js";
 
 const palette = ["--c1", "--c2", "--c3", "--c4", "--c5"];
 
+let loading;
+
+// uPlot loads the library (an IIFE, not a module) with the first chart.
+function uPlot() {
+  loading ||= new Promise((resolve, reject) => {
+    const s = el("script", { src: new URL("../vendor/uPlot.iife.min.js", import.meta.url).href });
+    s.addEventListener("load", () => resolve(window.uPlot));
+    s.addEventListener("error", () => reject(new Error("the chart library did not load")));
+    document.head.append(s);
+  });
+  return loading;
+}
+
 function themed(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
 }
@@ -28,14 +41,15 @@ export function chart(title, times, series, from, to) {
   const data = [times, ...series.map((s) => s.values)];
   let plot;
   const dark = matchMedia("(prefers-color-scheme: dark)");
-  const draw = () => {
+  const draw = async () => {
+    const UPlot = await uPlot();
     if (plot && !box.isConnected) { // the page changed: let go
       dark.removeEventListener("change", draw);
       resized.disconnect();
       return;
     }
     plot?.destroy();
-    plot = new window.uPlot(options(series, from ?? times[0], to ?? times[times.length - 1], Math.max(240, box.clientWidth || 600)), data, box);
+    plot = new UPlot(options(series, from ?? times[0], to ?? times[times.length - 1], Math.max(240, box.clientWidth || 600)), data, box);
   };
   requestAnimationFrame(draw);
   const resized = new ResizeObserver(() => plot && Math.abs(plot.width - box.clientWidth) > 8 && draw());

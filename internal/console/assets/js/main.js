@@ -1,7 +1,7 @@
 // The console's shell: sign-in, the layout with its navigation, and the
 // page the router chose inside it.
 import { session, signIn, signOut } from "./auth.js";
-import { loadConfig, serves } from "./config.js";
+import { serves } from "./config.js";
 import { match, here, start, render } from "./router.js";
 import { el, base, field, errorBox, heading } from "./ui.js";
 
@@ -106,5 +106,4 @@ async function show(signal, inApp) {
   if (inApp && !signal.aborted) (h1 || shell.main).focus({ preventScroll: true });
 }
 
-await loadConfig();
 start(show);

@@ -129,6 +129,11 @@ export function when(t) {
   return isNaN(d) ? String(t) : d.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
 }
 
+// count says "1 item", "2 items".
+export function count(n, noun) {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 export function pretty(v) {
   try {
     return JSON.stringify(typeof v === "string" ? JSON.parse(v) : v, null, 2);

@@ -25,7 +25,7 @@ export function codePanel(location) {
           }
           const data = await read(buf, f);
           const text = new TextDecoder("utf-8", { fatal: false }).decode(data);
-          view.replaceChildren(el("h3", {}, f.name), /[\x00-\x08]/.test(text) ? el("p", {}, "A binary file (" + bytes(f.size) + ").") : code(text));
+          view.replaceChildren(el("h3", {}, f.name), /[\x00-\x08]/.test(text) ? el("p", {}, "A binary file (" + bytes(f.size) + ").") : code(text, f.name));
         }, { class: "link" }), " ", el("small", {}, bytes(f.size))))));
     } catch (err) {
       tree.replaceChildren(errorBox(err));

@@ -1,6 +1,6 @@
 // A DynamoDB table's page: its description, and forms to scan and to query
 // it (by the table's key or an index's), items shown a page at a time.
-import { el, section, busy, field, props, crumbs, table, output, form, parseJSON, code, bytes, when } from "../ui.js";
+import { el, count, section, busy, field, props, crumbs, table, output, form, parseJSON, code, bytes, when } from "../ui.js";
 import { dynamodb, keyOf } from "./tables.js";
 import { plain, typed } from "./items.js";
 
@@ -24,7 +24,7 @@ function results(out, r, next) {
   const names = [...new Set(items.flatMap((i) => Object.keys(i)))];
   const more = r.LastEvaluatedKey && el("button", { type: "button", onclick: () => next(r.LastEvaluatedKey) }, "Next page");
   out.replaceChildren(
-    el("p", { class: "count", role: "status" }, `${r.Count ?? items.length} items` + (r.ScannedCount !== undefined ? `, ${r.ScannedCount} read` : "")),
+    el("p", { class: "count", role: "status" }, count(r.Count ?? items.length, "item") + (r.ScannedCount !== undefined ? `, ${r.ScannedCount} read` : "")),
     table("Items", [...names.map((n) => ({ title: n, cell: (i) => (n in i ? plain(i[n]) : "") })),
       { title: "JSON", cell: (i) => el("details", {}, el("summary", {}, "Item"), code(JSON.stringify(i, null, 2))) }],
     items, "No items."), more || "");
@@ -71,7 +71,7 @@ function request(t, f, start) {
 function inputs(t) {
   const text = (placeholder) => el("input", { spellcheck: "false", placeholder });
   const json = (placeholder) => el("textarea", { rows: "2", class: "code", spellcheck: "false", placeholder });
-  return {
+  const f = {
     mode: el("select", {}, el("option", { value: "Scan" }, "Scan"), el("option", { value: "Query" }, "Query")),
     index: el("select", {}, el("option", { value: "" }, "The table"),
       [...(t.GlobalSecondaryIndexes || []), ...(t.LocalSecondaryIndexes || [])].map((i) => el("option", { value: i.IndexName }, i.IndexName))),
@@ -81,6 +81,8 @@ function inputs(t) {
     limit: el("input", { type: "number", min: "1", max: "1000", value: "25" }),
     backward: el("input", { type: "checkbox" }),
   };
+  for (const [k, e] of Object.entries(f)) e.name = k;
+  return f;
 }
 
 function searchForm(t, out) {

@@ -59,6 +59,7 @@ export function testPanel(fn) {
         if (!name.value) return;
         save(fn, name.value, text.value);
         refill();
+        choice.value = "saved:" + name.value;
       })),
     out);
 }
