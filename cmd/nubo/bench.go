@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/bench"
+	"github.com/nubo-dev/nubo/internal/bench/eventsbench"
 )
 
 func benchCmd(args []string) error {
@@ -19,12 +20,15 @@ func benchCmd(args []string) error {
 	duration := fs.Duration("duration", 5*time.Second, "length of each warm measurement")
 	cold := fs.Int("cold", 50, "number of cold starts to measure")
 	asyncEvents := fs.Int("async", 20000, "events in the asynchronous burst (0 skips the asynchronous scenario)")
+	frontDoor := fs.String("frontdoor", "1,64", "concurrencies at which the same no-op request goes through an HTTP API, a function URL and a direct Invoke (\"\" skips it)")
 	sandbox := fs.String("sandbox", "", "sandbox driver to measure: process or linux (default: as nubo serve)")
 	memory := fs.Int("memory", 0, "memory size of the benchmarked function in MB (default 128, Lambda's); the linux driver's CPU share follows it (1,769 MB = one vCPU)")
 	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	forkServer := fs.Bool("python-fork-server", true, "with the process driver, fork Python environments from a pre-initialised interpreter")
 	runtimes := fs.String("runtime", "", "measure only cold starts, of a trivial handler per runtime, e.g. python3.12,nodejs20.x,provided.al2023 (--cold of each)")
+	events := fs.Int("events", 10000, "events each EventBridge scenario puts (0 skips them)")
+	eventsOnly := fs.Bool("events-only", false, "measure only EventBridge (and its rule matcher)")
 	fs.Parse(args)
 	stopProfile, err := startCPUProfile(*profile)
 	if err != nil {
@@ -43,23 +47,69 @@ func benchCmd(args []string) error {
 		rep.Print(os.Stdout)
 		return nil
 	}
-	var cs []int
-	for _, s := range strings.Split(*conc, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return fmt.Errorf("bad concurrency %q", s)
-		}
-		cs = append(cs, n)
+	if *eventsOnly {
+		return benchEvents(*events, *source, *sandbox, logf)
+	}
+	cs, err := concurrencies(*conc)
+	if err != nil {
+		return err
+	}
+	doors, err := concurrencies(*frontDoor)
+	if err != nil {
+		return err
 	}
 	rep, err := bench.Run(context.Background(), bench.Options{
-		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, Sandbox: *sandbox, Source: *source,
+		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, FrontDoor: doors, Sandbox: *sandbox, Source: *source,
 		MemoryMB: *memory, Logf: logf,
 	})
 	if err != nil {
 		return err
 	}
 	rep.Print(os.Stdout)
+	if *events > 0 {
+		return benchEvents(*events, *source, *sandbox, logf)
+	}
 	return nil
+}
+
+// benchEvents prints the EventBridge rows: PutEvents to a queue and to a
+// function, and the rule matcher.
+func benchEvents(events int, source, sandbox string, logf func(string, ...any)) error {
+	fn, err := bench.NoopZip(source)
+	if err != nil {
+		return err
+	}
+	stats, matcher, err := eventsbench.Run(context.Background(), eventsbench.Options{Events: max(events, 10), Concurrency: 16,
+		Function: fn, Sandbox: sandbox, Logf: logf})
+	if err != nil {
+		return err
+	}
+	fmt.Println("\nevents (16 callers, batches of 10 events of ~130 bytes)")
+	for _, s := range stats {
+		fmt.Println(s)
+	}
+	for _, m := range matcher {
+		fmt.Printf("matcher, %5d rules on the bus: %v per event (%.1f matches); %.2fx the 10-rule bus's\n",
+			m.Rules, m.PerEvent, m.Matches, float64(m.PerEvent)/float64(matcher[0].PerEvent))
+	}
+	return nil
+}
+
+// concurrencies parses a comma-separated list of concurrencies ("" is
+// none).
+func concurrencies(list string) ([]int, error) {
+	var cs []int
+	for _, s := range strings.Split(list, ",") {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad concurrency %q", s)
+		}
+		cs = append(cs, n)
+	}
+	return cs, nil
 }
 
 // startCPUProfile profiles the process into path until stop is called;

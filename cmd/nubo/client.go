@@ -5,14 +5,18 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/nubo-dev/nubo/internal/server"
 )
 
 // clientFlags are the flags of every command that talks to a running nubo.
@@ -26,13 +30,38 @@ func (c *clientFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.region, "region", env("NUBO_REGION", "us-east-1"), "region (NUBO_REGION)")
 }
 
-// lambdaClient is an AWS SDK Lambda client pointed at nubo.
-func (c *clientFlags) lambdaClient() *lambda.Client {
-	return lambda.NewFromConfig(aws.Config{
-		Region:       c.region,
-		Credentials:  credentials.NewStaticCredentialsProvider("nubo", "nubo", ""),
+// config is the AWS SDK configuration of a client of nubo: its address and
+// region, and the root credentials nubo serve reads
+// (NUBO_ROOT_ACCESS_KEY_ID, NUBO_ROOT_SECRET_ACCESS_KEY), its defaults
+// when they are unset.
+func (c *clientFlags) config() aws.Config {
+	return aws.Config{
+		Region: c.region,
+		Credentials: credentials.NewStaticCredentialsProvider(env("NUBO_ROOT_ACCESS_KEY_ID", server.DefaultRootKey),
+			env("NUBO_ROOT_SECRET_ACCESS_KEY", server.DefaultRootKey), ""),
 		BaseEndpoint: aws.String("http://" + c.addr),
-	})
+	}
+}
+
+// lambdaClient is an AWS SDK Lambda client pointed at nubo.
+func (c *clientFlags) lambdaClient() *lambda.Client { return lambda.NewFromConfig(c.config()) }
+
+// get GETs one of nubo's own paths, signed as the SDK would sign it.
+func (c *clientFlags) get(ctx context.Context, pathAndQuery string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.addr+pathAndQuery, nil)
+	if err != nil {
+		return nil, err
+	}
+	cfg := c.config()
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, emptySHA256, "nubo", c.region, time.Now()); err != nil {
+		return nil, err
+	}
+	return http.DefaultClient.Do(req)
 }
 
 func list(args []string) error {

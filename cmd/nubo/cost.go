@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -36,12 +38,14 @@ func priceFlags(fs *flag.FlagSet) *meter.Prices {
 	fs.Float64Var(&p.GBSecondX86, "price-gb-second-x86", envFloat("NUBO_PRICE_GB_SECOND_X86", p.GBSecondX86), "US dollars per GB-second on x86_64 (NUBO_PRICE_GB_SECOND_X86)")
 	fs.Float64Var(&p.GBSecondArm64, "price-gb-second-arm64", envFloat("NUBO_PRICE_GB_SECOND_ARM64", p.GBSecondArm64), "US dollars per GB-second on arm64 (NUBO_PRICE_GB_SECOND_ARM64)")
 	fs.Int64Var(&p.FreeRequests, "free-requests", envInt64("NUBO_FREE_REQUESTS", p.FreeRequests), "free requests a month (NUBO_FREE_REQUESTS)")
+	fs.Float64Var(&p.HTTPAPIRequestsPerMillion, "price-http-api-requests", envFloat("NUBO_PRICE_HTTP_API_REQUESTS", p.HTTPAPIRequestsPerMillion), "US dollars per million requests to API Gateway HTTP APIs (NUBO_PRICE_HTTP_API_REQUESTS)")
 	fs.Int64Var(&p.FreeGBSeconds, "free-gb-seconds", envInt64("NUBO_FREE_GB_SECONDS", p.FreeGBSeconds), "free GB-seconds a month, both architectures together (NUBO_FREE_GB_SECONDS)")
 	d := &p.DynamoDB
 	fs.Float64Var(&d.ReadRequestUnitsPerMillion, "price-dynamodb-read", envFloat("NUBO_PRICE_DYNAMODB_READ", d.ReadRequestUnitsPerMillion), "US dollars per million DynamoDB read request units (NUBO_PRICE_DYNAMODB_READ)")
 	fs.Float64Var(&d.WriteRequestUnitsPerMillion, "price-dynamodb-write", envFloat("NUBO_PRICE_DYNAMODB_WRITE", d.WriteRequestUnitsPerMillion), "US dollars per million DynamoDB write request units (NUBO_PRICE_DYNAMODB_WRITE)")
 	fs.Float64Var(&d.StorageGBMonth, "price-dynamodb-storage", envFloat("NUBO_PRICE_DYNAMODB_STORAGE", d.StorageGBMonth), "US dollars per DynamoDB GB-month (NUBO_PRICE_DYNAMODB_STORAGE)")
 	fs.Float64Var(&d.FreeStorageGB, "free-dynamodb-storage", envFloat("NUBO_FREE_DYNAMODB_STORAGE", d.FreeStorageGB), "free DynamoDB GB-months a month (NUBO_FREE_DYNAMODB_STORAGE)")
+	fs.Float64Var(&p.CustomEventsPerMillion, "price-events", envFloat("NUBO_PRICE_EVENTS", p.CustomEventsPerMillion), "US dollars per million EventBridge custom events (NUBO_PRICE_EVENTS)")
 	return &p
 }
 
@@ -60,13 +64,14 @@ func costCmd(args []string) error {
 	if *function != "" {
 		q.Set("function", *function)
 	}
-	resp, err := http.Get("http://" + c.addr + meter.Path + "?" + q.Encode())
+	resp, err := c.get(context.Background(), meter.Path+"?"+q.Encode())
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s %s: %s", meter.Path, q.Encode(), resp.Status)
+		msg, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s %s: %s: %s", meter.Path, q.Encode(), resp.Status, msg)
 	}
 	var r meter.Report
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
@@ -90,7 +95,11 @@ func printBill(r meter.Report) {
 	for _, f := range r.Functions {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.6f\t%.10f\t\n", f.Function, f.Region, f.Requests, f.BilledMs, f.GBSeconds, f.Cost)
 	}
-	fmt.Fprintf(tw, "total\t\t%d\t\t%.6f\t%.10f\t\n", r.Requests, r.GBSeconds, r.GrossCost)
+	functionsCost := r.GrossCost
+	for _, a := range r.APIs {
+		functionsCost -= a.Cost
+	}
+	fmt.Fprintf(tw, "total\t\t%d\t\t%.6f\t%.10f\t\n", r.Requests, r.GBSeconds, functionsCost)
 	tw.Flush()
 	if len(r.DynamoDB) > 0 {
 		d := p.DynamoDB
@@ -100,6 +109,24 @@ func printBill(r meter.Report) {
 		fmt.Fprintln(tw, "TABLE\tREGION\tREAD UNITS\tWRITE UNITS\tGB-MONTHS\tCOST (USD)\t")
 		for _, t := range r.DynamoDB {
 			fmt.Fprintf(tw, "%s\t%s\t%g\t%g\t%.9f\t%.10f\t\n", t.Table, t.Region, t.ReadRequestUnits, t.WriteRequestUnits, t.GBMonths, t.Cost)
+		}
+		tw.Flush()
+	}
+	if len(r.Events) > 0 {
+		fmt.Printf("\nEventBridge: $%g per 1M custom events\n\n", p.CustomEventsPerMillion)
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "REGION\tCUSTOM EVENTS\tCOST (USD)\t")
+		for _, e := range r.Events {
+			fmt.Fprintf(tw, "%s\t%d\t%.10f\t\n", e.Region, e.CustomEvents, e.Cost)
+		}
+		tw.Flush()
+	}
+	if len(r.APIs) > 0 {
+		fmt.Printf("\nHTTP APIs: $%g per 1M requests\n\n", p.HTTPAPIRequestsPerMillion)
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "API\tREGION\tREQUESTS\tCOST (USD)\t")
+		for _, a := range r.APIs {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.10f\t\n", a.ApiID, a.Region, a.Requests, a.Cost)
 		}
 		tw.Flush()
 	}

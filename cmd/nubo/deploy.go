@@ -40,7 +40,7 @@ func deploy(args []string) error {
 	name := fs.String("name", "", "function name (required)")
 	runtime := fs.String("runtime", "", "runtime, e.g. provided.al2023 or python3.12 (required to create)")
 	handler := fs.String("handler", "", "handler, e.g. app.handler (required to create)")
-	role := fs.String("role", "arn:aws:iam::000000000000:role/nubo-function", "execution role ARN")
+	role := fs.String("role", "", "execution role ARN (default: "+defaultRole+", created with AWSLambdaBasicExecutionRole when missing)")
 	memory := fs.Int("memory", 0, "memory in MB (default 128 on create)")
 	timeout := fs.Int("timeout", 0, "timeout in seconds (default 3 on create)")
 	vars := envFlags{}
@@ -66,6 +66,10 @@ func deploy(args []string) error {
 	_, err = client.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: name})
 	var notFound *types.ResourceNotFoundException
 	switch {
+	case errors.As(err, &notFound) && *role == "":
+		if *role, err = c.ensureDefaultRole(ctx); err == nil {
+			err = create(ctx, client, *name, *role, zipped, settings)
+		}
 	case errors.As(err, &notFound):
 		err = create(ctx, client, *name, *role, zipped, settings)
 	case err == nil:

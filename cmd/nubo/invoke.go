@@ -98,7 +98,7 @@ func logsCmd(args []string) error {
 		group = "/aws/lambda/" + name
 	}
 	q := url.Values{"group": {group}, "follow": {fmt.Sprint(*follow)}, "since": {*since}}
-	resp, err := http.Get("http://" + c.addr + "/_nubo/logs?" + q.Encode())
+	resp, err := c.get(context.Background(), "/_nubo/logs?"+q.Encode())
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/iam"
 	"github.com/nubo-dev/nubo/internal/server"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 )
@@ -53,6 +54,7 @@ func serve(args []string) error {
 	fs.StringVar(&cfg.NATSURL, "nats-url", env("NUBO_NATS_URL", ""), "use this NATS server instead of the embedded one (NUBO_NATS_URL)")
 	fs.StringVar(&cfg.NATSListen, "nats-listen", env("NUBO_NATS_LISTEN", ""), "let NATS clients reach the embedded server at host:port (NUBO_NATS_LISTEN)")
 	fs.StringVar(&cfg.Account, "account-id", env("NUBO_ACCOUNT_ID", "000000000000"), "account id in every ARN (NUBO_ACCOUNT_ID)")
+	fs.StringVar(&cfg.PublicDomain, "public-domain", env("NUBO_PUBLIC_DOMAIN", ""), "domain pointed at nubo for function URLs and APIs: example.com, or http://example.com:8080 (NUBO_PUBLIC_DOMAIN)")
 	fs.StringVar(&cfg.Region, "region", env("NUBO_REGION", "us-east-1"), "region of requests whose signature names none (NUBO_REGION)")
 	fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", envInt("NUBO_MAX_CONCURRENCY", 1000), "account concurrency limit (NUBO_MAX_CONCURRENCY)")
 	fs.Int64Var(&cfg.CodeStorageLimit, "code-storage-limit", envInt64("NUBO_CODE_STORAGE_LIMIT", control.DefaultCodeStorageLimit), "code storage quota per region in bytes: zips and their extracted files (NUBO_CODE_STORAGE_LIMIT)")
@@ -71,6 +73,21 @@ func serve(args []string) error {
 	fs.DurationVar(&cfg.BillingGranularity, "billing-granularity", envDuration("NUBO_BILLING_GRANULARITY", time.Millisecond), "billed durations are rounded up to a multiple of this, e.g. 100ms as before 2020 (NUBO_BILLING_GRANULARITY)")
 	cfg.Prices = priceFlags(fs)
 	logLevel := fs.String("log-level", env("NUBO_LOG_LEVEL", "info"), "debug, info, warn or error (NUBO_LOG_LEVEL)")
+	fs.StringVar(&cfg.Auth, "auth", env("NUBO_AUTH", server.AuthSigV4), "sigv4 (verify every request's signature and authorise it) or none (every caller is the root, as an emulator) (NUBO_AUTH)")
+	fs.StringVar(&cfg.RootAccessKeyID, "root-access-key-id", env("NUBO_ROOT_ACCESS_KEY_ID", server.DefaultRootKey), "access key id of the account's root (NUBO_ROOT_ACCESS_KEY_ID)")
+	fs.StringVar(&cfg.RootSecretAccessKey, "root-secret-access-key", env("NUBO_ROOT_SECRET_ACCESS_KEY", server.DefaultRootKey),
+		"secret access key of the account's root; with the default, nubo serves only loopback addresses (NUBO_ROOT_SECRET_ACCESS_KEY)")
+	accounts := accountFlags{cfg: &cfg}
+	fs.Var(&accounts, "account", "a further account, ID:ACCESS_KEY_ID:SECRET_ACCESS_KEY of its root (repeatable; NUBO_ACCOUNTS, comma-separated)")
+	for _, a := range strings.Split(os.Getenv("NUBO_ACCOUNTS"), ",") {
+		if a != "" {
+			if err := accounts.Set(a); err != nil {
+				return fmt.Errorf("NUBO_ACCOUNTS: %w", err)
+			}
+		}
+	}
+	fs.StringVar(&cfg.PublicDomain, "public-domain", env("NUBO_PUBLIC_DOMAIN", ""), "a host name nubo answers to, with its subdomains, besides IP addresses and localhost (NUBO_PUBLIC_DOMAIN)")
+	fs.IntVar(&cfg.MaxClientConnections, "max-client-connections", envInt("NUBO_MAX_CLIENT_CONNECTIONS", server.DefaultMaxClientConnections), "connections one client address may hold open (NUBO_MAX_CLIENT_CONNECTIONS)")
 	fs.Parse(args)
 	cfg.RuntimeInterpreters = interpreters
 	cfg.NoForkServer = !*forkServer
@@ -95,4 +112,18 @@ func serve(args []string) error {
 		return err
 	}
 	return srv.Run(ctx)
+}
+
+// accountFlags collects repeated --account ID:ACCESS_KEY_ID:SECRET flags.
+type accountFlags struct{ cfg *server.Config }
+
+func (a *accountFlags) String() string { return "" }
+
+func (a *accountFlags) Set(s string) error {
+	parts := strings.SplitN(s, ":", 3)
+	if len(parts) != 3 || len(parts[0]) != 12 || strings.Trim(parts[0], "0123456789") != "" || parts[1] == "" || parts[2] == "" {
+		return fmt.Errorf("want ACCOUNT_ID:ACCESS_KEY_ID:SECRET_ACCESS_KEY with a 12-digit account id, got %q", s)
+	}
+	a.cfg.Accounts = append(a.cfg.Accounts, iam.Account{ID: parts[0], AccessKeyID: parts[1], SecretAccessKey: parts[2]})
+	return nil
 }

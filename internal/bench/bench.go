@@ -11,11 +11,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/server"
 )
 
 // Options configures a run.
@@ -29,6 +32,10 @@ type Options struct {
 	// AsyncEvents, when positive, also measures asynchronous invocation
 	// with a burst of this many events.
 	AsyncEvents int
+	// FrontDoor lists the concurrencies at which the same no-op request
+	// goes through an HTTP API, a function URL and a direct Invoke (none
+	// when empty).
+	FrontDoor []int
 	// Enqueues is how many Event invocations each enqueue latency
 	// measurement times (default 2,000).
 	Enqueues int
@@ -78,6 +85,10 @@ type Report struct {
 	// ColdFloor is cold starts on the floor: a new process per invoke.
 	ColdFloor Stats
 	Async     *AsyncReport
+	FrontDoor []FrontDoorStats
+	// Unverified is the same load on a server that verifies no signature
+	// (--auth none), measured alternately with Warm (see compare).
+	Unverified map[int]Stats
 }
 
 // Run starts a server in a temporary directory and measures it.
@@ -113,10 +124,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := c.deploy(ctx, "noop", zipped); err != nil {
 		return nil, err
 	}
-	for _, n := range opts.Concurrencies {
-		c.load(ctx, "noop", n, min(time.Second, opts.Duration)) // warm-up: starts n environments
-		rep.Warm[n] = c.load(ctx, "noop", n, opts.Duration)
-		opts.Logf("warm c=%-3d %v", n, rep.Warm[n])
+	if err := compare(ctx, dir, c, zipped, opts, rep); err != nil {
+		return nil, err
 	}
 	if opts.AsyncEvents > 0 {
 		if opts.Enqueues == 0 {
@@ -129,6 +138,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		opts.Logf("async      enqueue %v (floor %v); at %d/s %v (floor %v); %d events at %.0f/s",
 			a.Enqueue, a.Floor, pacedRate, a.Paced, a.PacedFloor, a.Events, a.Through)
 	}
+	if len(opts.FrontDoor) > 0 {
+		if rep.FrontDoor, err = runFrontDoor(ctx, srv, c, opts.FrontDoor, opts.Duration, opts.Logf); err != nil {
+			return nil, err
+		}
+	}
 	if rep.ColdFloor, err = measureFloorColdStarts(ctx, bin, opts.ColdStarts); err != nil {
 		return nil, err
 	}
@@ -140,6 +154,52 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	opts.Logf("cold       %v", rep.Cold)
 	return rep, nil
 }
+
+// compare measures warm invokes on the server c calls, which verifies
+// every signature, and on one that verifies none (--auth none; both
+// authorise every request, as the root), alternately in short rounds (A B
+// B A A B ...) so that the machine's drift and noise weigh on both alike.
+// The client signs for both.
+func compare(ctx context.Context, dir string, c *client, zipped []byte, opts Options, rep *Report) error {
+	srv, stop, err := StartServer(ctx, filepath.Join(dir, "unverified"), ServerOptions{Sandbox: opts.Sandbox, Auth: server.AuthNone})
+	if err != nil {
+		return err
+	}
+	defer stop()
+	u := newClient("http://"+srv.Addr(), 64)
+	if err := u.deploy(ctx, "noop", zipped); err != nil {
+		return err
+	}
+	rep.Unverified = map[int]Stats{}
+	for _, n := range opts.Concurrencies {
+		warmUp := min(time.Second, opts.Duration) // starts n environments
+		c.load(ctx, "noop", n, warmUp)
+		u.load(ctx, "noop", n, warmUp)
+		// The two servers take turns, so that a change of the machine's
+		// load falls on both.
+		var a, b run
+		round := opts.Duration / compareRounds
+		invokeOn := func(cl *client) func(context.Context) error {
+			return func(ctx context.Context) error { return cl.invoke(ctx, "noop") }
+		}
+		for i := range compareRounds {
+			if i%2 == 0 {
+				a.add(ctx, n, round, invokeOn(c))
+				b.add(ctx, n, round, invokeOn(u))
+			} else {
+				b.add(ctx, n, round, invokeOn(u))
+				a.add(ctx, n, round, invokeOn(c))
+			}
+		}
+		rep.Warm[n], rep.Unverified[n] = a.stats(), b.stats()
+		opts.Logf("warm c=%-3d %v", n, rep.Warm[n])
+		opts.Logf("no-auth c=%-3d %v", n, rep.Unverified[n])
+	}
+	return nil
+}
+
+// compareRounds is how many rounds each server gets at a concurrency.
+const compareRounds = 8
 
 // summarise computes percentiles of lat over a run of d.
 func summarise(lat []time.Duration, errors int, d time.Duration) Stats {
@@ -155,11 +215,29 @@ func summarise(lat []time.Duration, errors int, d time.Duration) Stats {
 	return s
 }
 
-// load invokes fn from n workers for d and returns the latencies.
+// load invokes fn from n workers for d and summarises the latencies.
 func (c *client) load(ctx context.Context, fn string, n int, d time.Duration) Stats {
+	return c.loadFunc(ctx, n, d, func(ctx context.Context) error { return c.invoke(ctx, fn) })
+}
+
+// loadFunc calls do from n workers for d and returns the latencies.
+func (c *client) loadFunc(ctx context.Context, n int, d time.Duration, do func(context.Context) error) Stats {
+	var r run
+	r.add(ctx, n, d, do)
+	return r.stats()
+}
+
+// run gathers the latencies, errors and CPU of one scenario, measured in
+// one or more slices of time.
+type run struct {
+	lat      []time.Duration
+	errors   int
+	cpu, dur time.Duration
+}
+
+// add calls do from n workers for d.
+func (r *run) add(ctx context.Context, n int, d time.Duration, do func(context.Context) error) {
 	var mu sync.Mutex
-	var all []time.Duration
-	errors := 0
 	deadline := time.Now().Add(d)
 	cpu := processCPU()
 	var wg sync.WaitGroup
@@ -171,22 +249,27 @@ func (c *client) load(ctx context.Context, fn string, n int, d time.Duration) St
 			bad := 0
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				start := time.Now()
-				if err := c.invoke(ctx, fn); err != nil {
+				if err := do(ctx); err != nil {
 					bad++
 					continue
 				}
 				lat = append(lat, time.Since(start))
 			}
 			mu.Lock()
-			all = append(all, lat...)
-			errors += bad
+			r.lat = append(r.lat, lat...)
+			r.errors += bad
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	s := summarise(all, errors, d)
+	r.cpu += processCPU() - cpu
+	r.dur += d
+}
+
+func (r *run) stats() Stats {
+	s := summarise(r.lat, r.errors, r.dur)
 	if s.N > 0 {
-		s.CPU = (processCPU() - cpu) / time.Duration(s.N)
+		s.CPU = r.cpu / time.Duration(s.N)
 	}
 	return s
 }
@@ -225,6 +308,9 @@ func (r *Report) Print(w io.Writer) {
 	}
 	for _, c := range cs {
 		row(fmt.Sprintf("warm c=%d", c), r.Warm[c])
+		if u, ok := r.Unverified[c]; ok {
+			row(fmt.Sprintf("no-auth c=%d", c), u)
+		}
 		if f, ok := r.Floor[c]; ok {
 			row(fmt.Sprintf("floor c=%d", c), f)
 		}
@@ -239,9 +325,17 @@ func (r *Report) Print(w io.Writer) {
 		latency(fmt.Sprintf("floor %d/s", pacedRate), a.PacedFloor)
 		fmt.Fprintf(w, "async e2e     %7d  %6d  %-9s  %-9s  %.0f/s\n", a.Events, a.Errors, "", "", a.Through)
 	}
+	for _, f := range r.FrontDoor {
+		row(fmt.Sprintf("invoke c=%d", f.Concurrency), f.Direct)
+		row(fmt.Sprintf("url c=%d", f.Concurrency), f.URL)
+		row(fmt.Sprintf("api c=%d", f.Concurrency), f.API)
+	}
 	latency("cold start", r.Cold)
 	latency("floor cold", r.ColdFloor)
 	fmt.Fprintln(w, strings.Repeat("-", 62))
+	for _, f := range r.FrontDoor {
+		f.print(w)
+	}
 	for _, c := range cs {
 		f, ok := r.Floor[c]
 		if !ok || f.PerSec == 0 {
@@ -250,6 +344,15 @@ func (r *Report) Print(w io.Writer) {
 		s := r.Warm[c]
 		fmt.Fprintf(w, "c=%d: nubo adds %v p50 and %v p99 to the floor; rate %.2fx the floor's\n",
 			c, (s.P50 - f.P50).Round(time.Microsecond), (s.P99 - f.P99).Round(time.Microsecond), s.PerSec/f.PerSec)
+	}
+	for _, c := range cs {
+		u, ok := r.Unverified[c]
+		if !ok || u.PerSec == 0 {
+			continue
+		}
+		s := r.Warm[c]
+		fmt.Fprintf(w, "c=%d: verifying signatures costs %.1f%% of the warm invoke rate (%.0f/s against %.0f/s), %v p50\n",
+			c, 100*(u.PerSec-s.PerSec)/u.PerSec, s.PerSec, u.PerSec, (s.P50 - u.P50).Round(time.Microsecond))
 	}
 	if a := r.Async; a != nil && a.Paced.N > 0 && a.PacedFloor.N > 0 {
 		fmt.Fprintf(w, "enqueue at %d/s: nubo adds %v p50 and %v p99 to the floor\n", pacedRate,

@@ -15,7 +15,7 @@ func TestRun(t *testing.T) {
 		t.Skip("skipping: starts a server and builds the no-op function")
 	}
 	rep, err := Run(context.Background(), Options{
-		Concurrencies: []int{1, 4}, Duration: 300 * time.Millisecond, ColdStarts: 2, AsyncEvents: 100, Enqueues: 100,
+		Concurrencies: []int{1, 4}, Duration: 300 * time.Millisecond, ColdStarts: 2, AsyncEvents: 100, Enqueues: 100, FrontDoor: []int{2},
 		Sandbox: "process", Source: "../..", Logf: t.Logf,
 	})
 	if err != nil {
@@ -29,6 +29,7 @@ func TestRun(t *testing.T) {
 	}
 	for _, c := range []int{1, 4} {
 		check("warm", rep.Warm[c], 10)
+		check("no-auth", rep.Unverified[c], 10)
 		check("floor", rep.Floor[c], 10)
 		if rep.Warm[c].CPU <= 0 || rep.Floor[c].CPU <= 0 {
 			t.Errorf("c=%d: CPU per invoke %v (nubo), %v (floor); want both measured", c, rep.Warm[c].CPU, rep.Floor[c].CPU)
@@ -40,12 +41,19 @@ func TestRun(t *testing.T) {
 	check("paced enqueue", rep.Async.Paced, 100)
 	check("enqueue floor", rep.Async.Floor, 100)
 	check("paced enqueue floor", rep.Async.PacedFloor, 100)
+	if len(rep.FrontDoor) != 1 {
+		t.Fatalf("front door: %+v", rep.FrontDoor)
+	}
+	check("front door invoke", rep.FrontDoor[0].Direct, 10)
+	check("function URL", rep.FrontDoor[0].URL, 10)
+	check("HTTP API", rep.FrontDoor[0].API, 10)
 	if rep.Async.Events != 100 || rep.Async.Errors != 0 || rep.Async.Through <= 0 {
 		t.Errorf("async: %+v", rep.Async)
 	}
 	var out bytes.Buffer
 	rep.Print(&out)
-	for _, want := range []string{"floor c=4", "c=1: nubo adds", "enqueue 200/s", "enqueue at 200/s: nubo adds", "cold start: nubo adds"} {
+	for _, want := range []string{"floor c=4", "no-auth c=4", "c=1: verifying signatures costs", "c=1: nubo adds", "enqueue 200/s",
+		"enqueue at 200/s: nubo adds", "cold start: nubo adds", "c=2: a function URL adds", "c=2: an HTTP API adds"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

@@ -14,10 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
-// authorization is a SigV4 header whose scope routes to Lambda; nubo parses
-// signatures but does not verify them yet.
-const authorization = "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0"
-
 // client invokes over plain keep-alive HTTP, as an SDK would, without the
 // SDK's own overhead in the measurement.
 type client struct {
@@ -35,7 +31,7 @@ func newClient(base string, conns int) *client {
 		base: base,
 		http: &http.Client{Transport: tr},
 		sdk: lambda.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(base),
-			Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", "")}),
+			Credentials: credentials.StaticCredentialsProvider{Value: Credentials}}),
 	}
 }
 
@@ -55,8 +51,10 @@ func (c *client) post(ctx context.Context, fn, invocationType string, want int) 
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", authorization)
 	req.Header.Set("X-Amz-Invocation-Type", invocationType)
+	if err := Sign(req, payload, "lambda"); err != nil {
+		return err
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err
@@ -86,7 +84,7 @@ func (c *client) deploy(ctx context.Context, name string, zipped []byte) error {
 func (c *client) deployRuntime(ctx context.Context, name, runtime, handler string, zipped []byte) error {
 	_, err := c.sdk.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String(name), Runtime: types.Runtime(runtime), Handler: aws.String(handler),
-		Role: aws.String("arn:aws:iam::000000000000:role/bench"), Code: &types.FunctionCode{ZipFile: zipped},
+		Role: aws.String(Role), Code: &types.FunctionCode{ZipFile: zipped},
 		MemorySize: memorySize(c.memoryMB),
 	})
 	if err != nil {

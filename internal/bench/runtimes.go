@@ -229,8 +229,10 @@ func (c *client) coldInvoke(ctx context.Context, fn string) (latency, init, dura
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	req.Header.Set("Authorization", authorization)
 	req.Header.Set("X-Amz-Log-Type", "Tail")
+	if err := Sign(req, payload, "lambda"); err != nil {
+		return 0, 0, 0, err
+	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 type ServerOptions struct {
 	Sandbox      string // driver; "" as nubo serve chooses
 	NoForkServer bool   // start every Python interpreter
+	Auth         string // server.AuthSigV4 ("") or server.AuthNone
 }
 
 // StartServer runs a quiet nubo over dir/data on a free loopback port; stop
@@ -27,7 +28,7 @@ func StartServer(ctx context.Context, dir string, opts ServerOptions) (srv *serv
 	srv, err = server.New(ctx, server.Config{
 		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), Account: "000000000000", Region: "us-east-1",
 		MaxConcurrency: 1000, KeepAlive: 10 * time.Minute, Sandbox: opts.Sandbox, NoForkServer: opts.NoForkServer,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Auth: opts.Auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		return nil, nil, err
@@ -35,10 +36,15 @@ func StartServer(ctx context.Context, dir string, opts ServerOptions) (srv *serv
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(runCtx) }()
-	return srv, func() {
+	stop = func() {
 		cancel()
 		<-done
-	}, nil
+	}
+	if err := createRole(ctx, srv.Addr()); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return srv, stop, nil
 }
 
 // NoopZip builds the no-op function (internal/bench/noop of the repository

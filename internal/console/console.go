@@ -14,8 +14,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io/fs"
+	"net"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -105,14 +107,25 @@ func exists(root fs.FS, name string) bool {
 }
 
 // Root sends a browser that asks nubo's root for a page to the console,
-// and every other request to next.
-func Root(next http.Handler) http.Handler {
+// and every other request to next. Only nubo's own names redirect (an IP
+// address, localhost, or one of names): a function URL's or an API's host
+// serves its own root.
+func Root(next http.Handler, names []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && r.URL.Path == "/" && r.URL.RawQuery == "" &&
+		if r.Method == http.MethodGet && r.URL.Path == "/" && r.URL.RawQuery == "" && ownHost(r.Host, names) &&
 			strings.Contains(r.Header.Get("Accept"), "text/html") && r.Header.Get("Authorization") == "" {
 			http.Redirect(w, r, Path, http.StatusFound)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func ownHost(hostport string, names []string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	return net.ParseIP(host) != nil || host == "localhost" || slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, host) })
 }

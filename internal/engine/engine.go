@@ -72,12 +72,36 @@ type Options struct {
 	BillingGranularity time.Duration
 	// EndpointURL is nubo's AWS endpoint, given to functions as
 	// AWS_ENDPOINT_URL. When a sandbox can listen inside itself (see
-	// Listener), API is served there instead, at 127.0.0.1:4566 of the
-	// sandbox, and functions get that address.
+	// Listener), Identity's API is served there instead, at 127.0.0.1:4566
+	// of the sandbox, and functions get that address.
 	EndpointURL string
-	API         http.Handler
-	Logger      *slog.Logger
+	// Identity, when set, gives each environment its function's role
+	// (credentials, and the AWS API its sandbox reaches).
+	Identity Identity
+	Logger   *slog.Logger
 }
+
+// Identity is who a function acts as: Lambda gives every execution
+// environment credentials of the function's execution role.
+type Identity interface {
+	// Credentials are credentials of the role, valid for hours.
+	Credentials(ctx context.Context, scope lambda.Scope, cfg *lambda.FunctionConfiguration) (Credentials, error)
+	// API serves nubo's AWS API to the function's sandbox, whose requests
+	// act as the role.
+	API(scope lambda.Scope, cfg *lambda.FunctionConfiguration) http.Handler
+}
+
+// Credentials are temporary credentials of a role.
+type Credentials struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
+	Expiration                                 time.Time
+}
+
+// renewBefore is how long before its credentials expire an environment
+// takes its last invocation: longer than the longest invocation (15
+// minutes), so that no function sees its credentials expire. The next
+// invocation starts an environment with fresh ones.
+const renewBefore = 20 * time.Minute
 
 // Engine runs invocations.
 type Engine struct {

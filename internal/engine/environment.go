@@ -40,6 +40,10 @@ type environment struct {
 	// inside the sandbox when the sandbox allows that.
 	endpoint string
 	api      *http.Server
+	// creds are the role's credentials the runtime was given; the
+	// environment retires at retireAt, before they expire.
+	creds    Credentials
+	retireAt time.Time
 	// started is set when a suppressed init has already logged the START
 	// line of the invocation that follows.
 	started bool
@@ -102,6 +106,12 @@ func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStr
 		return nil, nil, fmt.Errorf("extract code: %w", err)
 	}
 	env := &environment{id: logs.id, logs: logs, log: e.log}
+	if id := e.opts.Identity; id != nil {
+		if env.creds, err = id.Credentials(ctx, req.Scope, cfg); err != nil {
+			return nil, nil, err
+		}
+		env.retireAt = env.creds.Expiration.Add(-renewBefore)
+	}
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return nil, nil, err
@@ -124,7 +134,7 @@ func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStr
 		Handler: cfg.Handler, AccountID: req.Scope.Account})
 	env.http = &http.Server{Handler: env.rapi.Handler()}
 	go env.http.Serve(env.sb.Listener())
-	if err := e.serveAPI(env); err != nil {
+	if err := e.serveAPI(env, req); err != nil {
 		pw.Close()
 		env.stop(0)
 		return nil, nil, err
@@ -153,9 +163,9 @@ func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStr
 
 // serveAPI serves nubo's AWS API inside the sandbox when the sandbox allows
 // it, so that functions reach it without reaching the host.
-func (e *Engine) serveAPI(env *environment) error {
+func (e *Engine) serveAPI(env *environment, req *lambda.Invocation) error {
 	l, ok := env.sb.(Listener)
-	if !ok || e.opts.API == nil {
+	if !ok || e.opts.Identity == nil {
 		env.endpoint = e.opts.EndpointURL
 		return nil
 	}
@@ -164,7 +174,7 @@ func (e *Engine) serveAPI(env *environment) error {
 		return fmt.Errorf("serve the AWS API in the sandbox: %w", err)
 	}
 	env.endpoint = "http://" + sandboxEndpoint
-	env.api = &http.Server{Handler: e.opts.API}
+	env.api = &http.Server{Handler: e.opts.Identity.API(req.Scope, req.Target.Config), ReadHeaderTimeout: 20 * time.Second}
 	go env.api.Serve(ln)
 	return nil
 }
@@ -210,6 +220,12 @@ func (env *environment) awaitInit(ctx context.Context, started time.Time, limit 
 	case <-ctx.Done():
 		return &initFailure{timeout: true, duration: time.Since(started)}
 	}
+}
+
+// retired reports whether the environment's credentials are too close to
+// expiring for another invocation.
+func (env *environment) retired(now time.Time) bool {
+	return !env.retireAt.IsZero() && !now.Before(env.retireAt)
 }
 
 // alive reports whether the runtime process still runs.

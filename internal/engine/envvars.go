@@ -32,9 +32,6 @@ func (e *Engine) environmentVariables(req *lambda.Invocation, env *environment, 
 		"AWS_LAMBDA_LOG_STREAM_NAME":      env.logs.name,
 		"AWS_REGION":                      req.Scope.Region,
 		"AWS_DEFAULT_REGION":              req.Scope.Region,
-		"AWS_ACCESS_KEY_ID":               "nubo",
-		"AWS_SECRET_ACCESS_KEY":           "nubo",
-		"AWS_SESSION_TOKEN":               "nubo",
 		"AWS_XRAY_CONTEXT_MISSING":        "LOG_ERROR",
 		"AWS_XRAY_DAEMON_ADDRESS":         "127.0.0.1:2000",
 		"_AWS_XRAY_DAEMON_ADDRESS":        "127.0.0.1",
@@ -47,6 +44,9 @@ func (e *Engine) environmentVariables(req *lambda.Invocation, env *environment, 
 	}
 	if env.endpoint != "" {
 		vars["AWS_ENDPOINT_URL"] = env.endpoint
+	}
+	if c := env.creds; c.AccessKeyID != "" {
+		vars["AWS_ACCESS_KEY_ID"], vars["AWS_SECRET_ACCESS_KEY"], vars["AWS_SESSION_TOKEN"] = c.AccessKeyID, c.SecretAccessKey, c.SessionToken
 	}
 	if p.Tmp != "/tmp" {
 		vars["TMPDIR"] = p.Tmp

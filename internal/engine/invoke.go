@@ -145,8 +145,12 @@ func (e *Engine) run(ctx context.Context, env *environment, req *lambda.Invocati
 	case res.Outcome == runtimeapi.FunctionError:
 		resp.FunctionError = "Unhandled"
 	case res.Outcome == runtimeapi.ResponseTooLarge:
+		limit := runtimeapi.MaxPayload
+		if res.Streamed {
+			limit = runtimeapi.MaxStreamPayload
+		}
 		resp = functionError(errorJSON("Function.ResponseSizeTooLarge", fmt.Sprintf(
-			"Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes).", res.Size, runtimeapi.MaxPayload)))
+			"Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes).", res.Size, limit)))
 	case res.Outcome == runtimeapi.Truncated:
 		resp = functionError(errorJSON("Runtime.TruncatedResponse", "RequestId: "+req.RequestID+" Error: Runtime sent a truncated response"))
 	case res.Outcome == runtimeapi.InvalidResponseMode:

@@ -44,10 +44,11 @@ func (e *Engine) acquire(req *lambda.Invocation) (*environment, *pool, error) {
 		e.pools[k] = p
 	}
 	p.busy++
+	now := time.Now()
 	for len(p.idle) > 0 {
 		env := p.idle[len(p.idle)-1]
 		p.idle = p.idle[:len(p.idle)-1]
-		if env.alive() {
+		if env.alive() && !env.retired(now) {
 			return env, p, nil
 		}
 		e.stopLocked(env)
@@ -65,8 +66,8 @@ func (e *Engine) release(req *lambda.Invocation, p *pool, env *environment, reus
 	if env == nil {
 		return
 	}
-	if reusable && !p.draining && env.alive() {
-		env.lastUsed = time.Now()
+	if now := time.Now(); reusable && !p.draining && env.alive() && !env.retired(now) {
+		env.lastUsed = now
 		p.idle = append(p.idle, env)
 		env.idle()
 		return
@@ -132,7 +133,7 @@ func (e *Engine) reap(now time.Time) {
 	for k, p := range e.pools {
 		kept := p.idle[:0]
 		for _, env := range p.idle {
-			if now.Sub(env.lastUsed) >= e.opts.KeepAlive || !env.alive() {
+			if now.Sub(env.lastUsed) >= e.opts.KeepAlive || !env.alive() || env.retired(now) {
 				e.stopLocked(env)
 				continue
 			}

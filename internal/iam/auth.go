@@ -108,9 +108,11 @@ func (s *Service) resolve(ctx context.Context, id, token string) (*Principal, st
 	var p *Principal
 	var secret string
 	var err error
+	if root, rootSecret, ok := s.rootKey(id); ok {
+		p, secret = root, rootSecret
+	}
 	switch {
-	case id == s.opts.RootAccessKeyID && id != "":
-		p, secret = s.rootPrincipal(), s.opts.RootSecretAccessKey
+	case p != nil:
 	case strings.HasPrefix(id, "ASIA"):
 		p, secret, err = s.sessionPrincipal(ctx, id, token)
 	default:
@@ -123,9 +125,35 @@ func (s *Service) resolve(ctx context.Context, id, token string) (*Principal, st
 	return p, secret, nil
 }
 
-func (s *Service) rootPrincipal() *Principal {
-	a := s.opts.Account
-	return &Principal{Account: a, Arn: "arn:aws:iam::" + a + ":root", UserId: a, Type: TypeAccount, root: true, AccessKeyID: s.opts.RootAccessKeyID}
+// rootKey finds the account whose root credentials id is.
+func (s *Service) rootKey(id string) (*Principal, string, bool) {
+	if id == "" {
+		return nil, "", false
+	}
+	if id == s.opts.RootAccessKeyID {
+		return s.Root(s.opts.Account), s.opts.RootSecretAccessKey, true
+	}
+	for _, a := range s.opts.Accounts {
+		if a.AccessKeyID == id {
+			return s.Root(a.ID), a.SecretAccessKey, true
+		}
+	}
+	return nil, "", false
+}
+
+// Root is the root of an account: the caller of requests that nubo does
+// not verify (--auth none) and of the root credentials.
+func (s *Service) Root(account string) *Principal {
+	p := &Principal{Account: account, Arn: "arn:aws:iam::" + account + ":root", UserId: account, Type: TypeAccount, root: true}
+	if account == s.opts.Account {
+		p.AccessKeyID = s.opts.RootAccessKeyID
+	}
+	for _, a := range s.opts.Accounts {
+		if a.ID == account {
+			p.AccessKeyID = a.AccessKeyID
+		}
+	}
+	return p
 }
 
 // keyPrincipal is the user of a long-term access key.
@@ -232,7 +260,8 @@ func (s *Service) Authorize(p *Principal, c Check) error {
 	if d.Allowed {
 		return nil
 	}
-	return &Denied{Decision: d, Message: d.Message(p.Arn, c.Action, c.Resource), anonymous: p.Type == TypeAnonymous}
+	return &Denied{Decision: d, Message: d.Message(p.Arn, c.Action, c.Resource), Caller: p.Arn, Action: c.Action,
+		Resource: c.Resource, anonymous: p.Type == TypeAnonymous}
 }
 
 func rootDecision(req *policy.Request, c Check) policy.Decision {

@@ -43,11 +43,14 @@ func malformed(err error) error {
 }
 
 // Denied is a request the caller's policies do not allow. For renders it
-// in a service family's AccessDenied code.
+// in a service family's AccessDenied code; services that word it their own
+// way (SNS's "SNS:Publish", SQS's "sqs:sendmessage") reword it from Caller,
+// Action and Resource with Decision.Message.
 type Denied struct {
-	Decision  policy.Decision
-	Message   string
-	anonymous bool
+	Decision                 policy.Decision
+	Message                  string
+	Caller, Action, Resource string
+	anonymous                bool
 }
 
 func (d *Denied) Error() string { return d.Message }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -33,6 +34,38 @@ func (s *Service) ServiceRoleCredentials(ctx context.Context, roleArn, service, 
 	return s.mint(&session{Account: acct, Role: e.Role.Arn, Name: sessionName, RoleID: e.Role.RoleId}, d)
 }
 
+// RoleSession is a session of roleArn named sessionName with the role's
+// policies, as requests signed with ServiceRoleCredentials authenticate:
+// the caller nubo assumes for requests from inside a function's sandbox
+// when it verifies no signatures (--auth none), and for deliveries a
+// function's role makes (asynchronous invocation destinations). A role
+// that does not exist gives a session with no permissions.
+func (s *Service) RoleSession(ctx context.Context, roleArn, sessionName string) (*Principal, error) {
+	acct, name, ok := splitRoleARN(roleArn)
+	if !ok {
+		return nil, invalid("%s is invalid", roleArn)
+	}
+	sess := &session{Account: acct, Role: roleArn, Name: sessionName}
+	if e, _, err := s.getEntity(ctx, acct, kindRole, name); err == nil {
+		sess.Role, sess.RoleID = e.Role.Arn, e.Role.RoleId
+	} else if !errors.Is(err, ErrNoSuchEntity) {
+		return nil, err
+	}
+	return s.rolePrincipal(ctx, sess)
+}
+
+// CanAssume reports whether service can assume roleArn: the role exists
+// and its trust policy lets the service assume it (Lambda's check of an
+// execution role at CreateFunction).
+func (s *Service) CanAssume(ctx context.Context, roleArn, service string) bool {
+	acct, name, ok := splitRoleARN(roleArn)
+	if !ok {
+		return false
+	}
+	e, _, err := s.getEntity(ctx, acct, kindRole, name)
+	return err == nil && e.Role.Arn == roleArn && TrustsService(e.Role.AssumeRolePolicyDocument, service)
+}
+
 // TrustsService reports whether a trust policy lets service assume the
 // role (Lambda's check of an execution role at CreateFunction).
 func TrustsService(trustPolicy, service string) bool {
@@ -55,10 +88,12 @@ type RoleCredentials struct {
 	cur                       *Credentials
 }
 
-// Lifetimes of execution-role credentials.
+// Lifetimes of execution-role credentials: AWS's role sessions last up
+// to 12 hours, and an execution environment is given credentials with at
+// least 6 of them left.
 const (
-	roleCredentialsLifetime = time.Hour
-	renewBefore             = 10 * time.Minute
+	roleCredentialsLifetime = 12 * time.Hour
+	renewBefore             = 6 * time.Hour
 )
 
 // NewRoleCredentials returns a source of credentials of roleArn for

@@ -70,7 +70,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, svc: svc, kv: kv, clock: c}
-	h.root = svc.rootPrincipal()
+	h.root = svc.Root(acct)
 	return h
 }
 

@@ -39,8 +39,9 @@ var serverKeyName = store.Key("iam", "serverkey")
 
 // keyring derives secrets and seals tokens from the server key.
 type keyring struct {
-	mac  []byte // key of secret derivation
-	aead cipher.AEAD
+	master []byte
+	mac    []byte // key of secret derivation
+	aead   cipher.AEAD
 }
 
 func loadKeyring(ctx context.Context, kv store.KV) (*keyring, error) {
@@ -71,12 +72,21 @@ func newKeyring(master []byte) (*keyring, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &keyring{mac: subkey(master, "secret-access-key"), aead: aead}, nil
+	return &keyring{master: master, mac: subkey(master, "secret-access-key"), aead: aead}, nil
 }
 
 func subkey(master []byte, purpose string) []byte {
 	h := hmac.New(sha256.New, master)
 	h.Write([]byte(purpose))
+	return h.Sum(nil)
+}
+
+// MAC authenticates msg for purpose under a key derived from the server
+// key, so that every node verifies what any node signed (the links
+// GetFunction returns for code packages).
+func (s *Service) MAC(purpose string, msg []byte) []byte {
+	h := hmac.New(sha256.New, subkey(s.keys.master, "mac:"+purpose))
+	h.Write(msg)
 	return h.Sum(nil)
 }
 

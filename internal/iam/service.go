@@ -30,11 +30,20 @@ type Options struct {
 	// RootAccessKeyID and RootSecretAccessKey are the root credentials
 	// (--root-access-key-id, --root-secret-access-key).
 	RootAccessKeyID, RootSecretAccessKey string
+	// Accounts are further accounts, each known by its root credentials
+	// (--account). Their users, roles and keys are their own; what other
+	// accounts' resources they may use, those resources' policies decide.
+	Accounts []Account
 	// OrganizationID, when set, is every principal's aws:PrincipalOrgID.
 	OrganizationID string
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+}
+
+// Account is an account and the credentials of its root.
+type Account struct {
+	ID, AccessKeyID, SecretAccessKey string
 }
 
 // Service implements IAM and STS over a store.KV.
@@ -59,6 +68,13 @@ func New(ctx context.Context, kv store.KV, opts Options) (*Service, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	seen := map[string]bool{opts.RootAccessKeyID: true}
+	for _, a := range opts.Accounts {
+		if a.ID == "" || a.AccessKeyID == "" || a.SecretAccessKey == "" || seen[a.AccessKeyID] {
+			return nil, fmt.Errorf("iam: account %q needs an id and root credentials of its own", a.ID)
+		}
+		seen[a.AccessKeyID] = true
 	}
 	keys, err := loadKeyring(ctx, kv)
 	if err != nil {

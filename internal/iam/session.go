@@ -70,7 +70,7 @@ func (s *Service) sessionPrincipal(ctx context.Context, id, token string) (*Prin
 			err = s.loadSessionPolicies(ctx, p, sess)
 		}
 	case sess.Root:
-		p = s.rootPrincipal()
+		p = s.Root(sess.Account)
 	default:
 		p, err = s.userPrincipal(ctx, sess.Account, sess.User)
 		if errors.Is(err, ErrNoSuchEntity) {

@@ -110,13 +110,16 @@ func TestServiceRoleCredentials(t *testing.T) {
 	if err := h.svc.Authorize(p, Check{Action: "logs:PutLogEvents", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/my-function:*"}); err != nil {
 		t.Errorf("PutLogEvents with AWSLambdaBasicExecutionRole: %v", err)
 	}
-	h.clock.advance(45 * time.Minute)
-	if again := must(src.Get(ctx)); again.AccessKeyId != first.AccessKeyId {
-		t.Errorf("credentials renewed 15 minutes before expiry")
+	if got := first.Expiration.Sub(h.clock.Now()); got != 12*time.Hour {
+		t.Errorf("execution-role credentials last %v, want 12h", got)
 	}
-	h.clock.advance(6 * time.Minute)
+	h.clock.advance(5*time.Hour + 59*time.Minute)
+	if again := must(src.Get(ctx)); again.AccessKeyId != first.AccessKeyId {
+		t.Errorf("credentials renewed with more than 6 hours left")
+	}
+	h.clock.advance(2 * time.Minute)
 	if renewed := must(src.Get(ctx)); renewed.AccessKeyId == first.AccessKeyId || !renewed.Expiration.After(first.Expiration) {
-		t.Errorf("credentials not renewed 9 minutes before expiry")
+		t.Errorf("credentials not renewed with less than 6 hours left")
 	}
 }
 

@@ -22,13 +22,20 @@ type Prices struct {
 	FreeGBSeconds      int64   `json:"freeGBSeconds"`
 	// DynamoDB are DynamoDB's on-demand prices.
 	DynamoDB DynamoDBPrices `json:"dynamodb"`
+	// CustomEventsPerMillion is EventBridge's price of custom events.
+	CustomEventsPerMillion float64 `json:"customEventsPerMillion"`
+	// HTTPAPIRequestsPerMillion is API Gateway's price of a million
+	// requests to HTTP APIs.
+	HTTPAPIRequestsPerMillion float64 `json:"httpApiRequestsPerMillion"`
 }
 
 // DefaultPrices are Lambda's public on-demand prices (US East, first
-// pricing tier) and free tier.
+// pricing tier) and free tier, and API Gateway's HTTP API list price
+// (the first 300 million requests of a month).
 func DefaultPrices() Prices {
 	return Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334,
-		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, DynamoDB: DefaultDynamoDBPrices()}
+		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, DynamoDB: DefaultDynamoDBPrices(), CustomEventsPerMillion: 1.00,
+		HTTPAPIRequestsPerMillion: 1.00}
 }
 
 func (p Prices) perGBSecond(arch string) float64 {
@@ -73,8 +80,13 @@ type Report struct {
 	// FreeStorageGBMonths the free storage used.
 	DynamoDB            []TableCost `json:"dynamodb"`
 	FreeStorageGBMonths float64     `json:"freeStorageGBMonthsUsed"`
-	// GrossCost is the sum of the functions' and tables' costs; Cost is
-	// what is due after the free tiers.
+	// Events are EventBridge's custom events by region.
+	Events []EventsCost `json:"events"`
+	// APIs are the HTTP APIs' requests (all regions' unless one is asked).
+	APIs        []APICost `json:"apis"`
+	APIRequests int64     `json:"apiRequests"`
+	// GrossCost is the sum of the functions', tables', events' and APIs'
+	// costs; Cost is what is due after the free tiers.
 	GrossCost float64 `json:"grossCost"`
 	Cost      float64 `json:"cost"`
 }
@@ -82,7 +94,7 @@ type Report struct {
 // Report prices month ("2006-01") for the functions named function (all
 // if "") in region (all if "").
 func (m *Meter) Report(month, region, function string, prices Prices) Report {
-	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, DynamoDB: []TableCost{}}
+	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, DynamoDB: []TableCost{}, APIs: []APICost{}}
 	mbMsByArch := map[string]int64{}
 	m.mu.Lock()
 	for _, a := range m.accounts {
@@ -131,8 +143,11 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 		r.Cost += GBSeconds(mbMsByArch[arch]-used) * prices.perGBSecond(arch)
 	}
 	r.FreeGBSeconds = GBSeconds(freeUsed)
+	r.Events = []EventsCost{}
 	if function == "" {
 		m.dynamoDBReport(&r, month, region, prices.DynamoDB)
+		m.eventsReport(&r, month, region, prices.CustomEventsPerMillion)
+		m.apiReport(&r, month, region, prices.HTTPAPIRequestsPerMillion)
 	}
 	return r
 }

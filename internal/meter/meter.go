@@ -1,4 +1,6 @@
-// Package meter keeps the bill of Lambda and DynamoDB (dynamodb.go). Lambda's: for every invocation, a request and
+// Package meter keeps the bill of Lambda, DynamoDB (dynamodb.go),
+// EventBridge (events.go) and API Gateway's HTTP APIs (apigateway.go).
+// Lambda's: for every invocation, a request and
 // its billed duration times its memory, per month, function, architecture
 // and memory size, in integer MB·milliseconds so that GB-seconds are the
 // exact sum of what the REPORT lines say. It prices them with Lambda's
@@ -17,6 +19,7 @@ package meter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -90,6 +93,9 @@ type Meter struct {
 	mu       sync.Mutex
 	accounts map[string]*account    // by subject
 	tables   map[string]*tableUsage // DynamoDB's, by subject
+
+	events map[string]*eventsUsage // EventBridge's custom events (events.go), by subject
+	apis   map[string]*apiUsage    // HTTP APIs', by subject
 	// pending is what was metered since the last append, by subject.
 	pending map[string]map[lineKey]*stored
 	timer   *time.Timer
@@ -104,7 +110,7 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, tables: map[string]*tableUsage{}, pending: map[string]map[lineKey]*stored{}}
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, tables: map[string]*tableUsage{}, apis: map[string]*apiUsage{}, pending: map[string]map[lineKey]*stored{}}
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
@@ -256,7 +262,7 @@ func (m *Meter) snapshot() error {
 		}
 		a.unsnapped = 0
 	}
-	return m.snapshotTablesLocked()
+	return errors.Join(m.snapshotTablesLocked(), m.snapshotEventsLocked(), m.snapshotAPIsLocked())
 }
 
 // load replays the stream: each account's last snapshot and the
@@ -266,6 +272,14 @@ func (m *Meter) load(ctx context.Context) error {
 		t := store.SplitKey(msg.Subject)
 		if len(t) == 5 && t[3] == "dynamodb" {
 			m.loadTable(t, msg.Data)
+			return true
+		}
+		if len(t) == 5 && t[3] == "events" {
+			m.loadEvents(t, msg.Data)
+			return true
+		}
+		if len(t) == 5 && t[3] == "apigateway" {
+			m.loadAPI(t, msg.Data)
 			return true
 		}
 		if len(t) != 4 {

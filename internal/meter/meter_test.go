@@ -169,3 +169,29 @@ func TestDynamoDB(t *testing.T) {
 		t.Errorf("a function's bill holds tables: %+v", got.DynamoDB)
 	}
 }
+
+func TestCustomEventsArePricedAndSurviveRestart(t *testing.T) {
+	ctx := context.Background()
+	s := openStream(t)
+	m := open(t, s)
+	m.AddEvents(now, "us-east-1", 1_500_000)
+	m.AddEvents(now, "eu-west-1", 10)
+	m.AddEvents(now.Add(time.Second), "us-east-1", 7) // April
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m.AddEvents(now, "us-east-1", 500_000) // after the snapshot
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*meter.Meter{m, open(t, s)} {
+		r := m.Report("2026-03", "", "", meter.DefaultPrices())
+		if len(r.Events) != 2 || r.Events[1].Region != "us-east-1" || r.Events[1].CustomEvents != 2_000_000 ||
+			math.Abs(r.Events[0].Cost+r.Events[1].Cost-2.00001) > 1e-9 || math.Abs(r.Cost-2.00001) > 1e-9 {
+			t.Fatalf("March: %+v", r)
+		}
+		if r := m.Report("2026-03", "", "f", meter.DefaultPrices()); len(r.Events) != 0 {
+			t.Errorf("a function's bill shows events: %+v", r.Events)
+		}
+	}
+}

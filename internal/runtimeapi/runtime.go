@@ -48,7 +48,8 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 }
 
 // response takes the runtime's answer: buffered, chunked or streamed, with
-// the error trailers runtimes may send after a streamed body.
+// the error trailers runtimes may send after a streamed body. A streamed
+// answer to an invocation that takes a stream is relayed as it arrives.
 func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 	inv, err := s.claim(r.PathValue("id"), "InvocationResponse")
 	if err != nil {
@@ -58,6 +59,10 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 	if mode := r.Header.Get("Lambda-Runtime-Function-Response-Mode"); mode != "" && mode != "streaming" {
 		inv.done <- Result{Outcome: InvalidResponseMode}
 		writeError(w, errInvalidResponseMode)
+		return
+	}
+	if streams(inv, r) {
+		s.relayResponse(w, r, inv)
 		return
 	}
 	body, size, err := readPayload(r.Body)

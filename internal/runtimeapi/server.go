@@ -28,7 +28,8 @@ type Invocation struct {
 	// it sees a byte of it.
 	Delivered func()
 
-	done chan Result
+	done  chan Result
+	relay *relay // set when the invocation takes a stream
 }
 
 // Outcome says how an invocation ended.
@@ -54,8 +55,11 @@ type Result struct {
 	ContentType string
 	// ErrorType is the Lambda-Runtime-Function-Error-Type the runtime sent.
 	ErrorType string
-	// Size is the response size when Outcome is ResponseTooLarge.
+	// Size is the response size when Outcome is ResponseTooLarge, and a
+	// streamed response's.
 	Size int64
+	// Streamed says the response went to the invocation's stream.
+	Streamed bool
 }
 
 // ErrorReport is an error a runtime posted to /runtime/init/error.
@@ -149,6 +153,10 @@ func (s *Server) Extensions() int {
 // runtime's exit (exited closing), or Close.
 func (s *Server) Invoke(ctx context.Context, inv *Invocation, exited <-chan struct{}) (Result, error) {
 	inv.done = make(chan Result, 1)
+	if inv.Stream != nil {
+		inv.relay = &relay{stream: inv.Stream}
+		defer inv.relay.close()
+	}
 	if err := s.waitExtensionsParked(ctx); err != nil {
 		return Result{}, err
 	}

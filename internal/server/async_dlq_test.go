@@ -48,7 +48,7 @@ func TestAsyncDeadLetterTopic(t *testing.T) {
 	n := startNuboWith(t, "", fastRetries)
 	ctx := context.Background()
 	q := n.sqs()
-	inbox := n.createQueue(t, q, "inbox", nil)
+	inbox := n.createQueue(t, q, "inbox", fromTopic("inbox", topicARN("dead-letters"), nil))
 	topics := n.sns()
 	topic, err := topics.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("dead-letters")})
 	if err != nil {

@@ -45,14 +45,12 @@ type destRecord struct {
 // logLines reads a log group through nubo's log endpoint.
 func (n *nubo) logLines(t *testing.T, group string) []string {
 	t.Helper()
-	resp, err := http.Get("http://" + n.addr + "/_nubo/logs?" + url.Values{"group": {group}}.Encode())
-	if err != nil {
-		t.Fatal(err)
+	resp := n.do(t, "GET", "/_nubo/logs?"+url.Values{"group": {group}}.Encode(), signedFor("nubo"), nil)
+	if resp.status != http.StatusOK {
+		t.Fatalf("/_nubo/logs: %d %s", resp.status, resp.body)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
 	var lines []string
-	for _, l := range strings.Split(strings.TrimSpace(string(body)), "\n") {
+	for _, l := range strings.Split(strings.TrimSpace(string(resp.body)), "\n") {
 		if _, rest, ok := strings.Cut(l, "\t"); ok {
 			_, msg, _ := strings.Cut(rest, "\t")
 			lines = append(lines, msg)

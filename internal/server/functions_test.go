@@ -165,7 +165,9 @@ func TestGetFunction(t *testing.T) {
 		{"getme", "7", notFound("Function not found: " + n.arn("getme") + ":7")},
 		{"getme", "nosuchalias", notFound("")},
 		{"getme:1", "2", invalidParam("The derived qualifier from the function name does not match the specified qualifier.")},
-		{"arn:aws:lambda:us-east-1:123456789012:function:getme", "", notFound("")},
+		// Another account's function: no resource policy lets this one in.
+		{"arn:aws:lambda:us-east-1:123456789012:function:getme", "", apiError{code: "AccessDeniedException", status: 403,
+			message: "User: arn:aws:iam::000000000000:root is not authorized to perform: lambda:GetFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:getme because no resource-based policy allows the lambda:GetFunction action"}},
 		{"bad name!", "", validation("")},
 		{"getme", "bad qualifier", validation("")},
 	}

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
@@ -36,6 +38,7 @@ const (
 // nubo is a real server running in the test process, and a client of it
 // acting in one region.
 type nubo struct {
+	srv    *server.Server
 	addr   string
 	dir    string
 	region string
@@ -114,8 +117,41 @@ func launch(dir string, tweak func(*server.Config)) (*nubo, func() error, error)
 			return errors.New("nubo did not stop within 30s")
 		}
 	}
-	n := &nubo{addr: srv.Addr(), dir: dir, region: region, client: lambdaClient(srv.Addr(), region)}
+	n := &nubo{srv: srv, addr: srv.Addr(), dir: dir, region: region, client: lambdaClient(srv.Addr(), region)}
+	if err := ensureRole(ctx, srv.Addr(), "nubo-test", allowAll); err != nil {
+		stop()
+		return nil, nil, err
+	}
 	return n, stop, nil
+}
+
+// Documents of the tests' roles: a trust policy that lets Lambda assume a
+// role, and a permissions policy that allows everything.
+const (
+	trustLambda = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	allowAll    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+)
+
+// ensureRole creates an execution role (once: a restarted server keeps
+// it) with one inline policy.
+func ensureRole(ctx context.Context, addr, name, permissions string) error {
+	client := iamClient(addr, "test", "test", "")
+	_, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trustLambda)})
+	var exists *iamtypes.EntityAlreadyExistsException
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("create role %s: %w", name, err)
+	}
+	_, err = client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("permissions"), PolicyDocument: aws.String(permissions)})
+	return err
+}
+
+// iamClient is an IAM client of nubo at addr with the given credentials.
+func iamClient(addr, id, secret, token string) *iam.Client {
+	return iam.NewFromConfig(aws.Config{
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, token),
+		BaseEndpoint: aws.String("http://" + addr),
+	})
 }
 
 // shared is the server of the tests that need none of their own. Starting

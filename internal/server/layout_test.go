@@ -69,9 +69,10 @@ func packages(t *testing.T) []pkg {
 }
 
 // isWire reports whether a package is the wire layer or a service's wire
-// package (internal/services/<svc>/<svc>api).
+// package (internal/services/<svc>/<svc>api, and internal/iam/iamapi, IAM's
+// and STS's, whose domain is the identity layer under every service).
 func isWire(dir string) bool {
-	if dir == "internal/wire" {
+	if dir == "internal/wire" || dir == "internal/iam/iamapi" {
 		return true
 	}
 	parts := strings.Split(dir, "/")

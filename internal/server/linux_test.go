@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -60,27 +61,97 @@ func TestLinuxSandboxRunsFunctions(t *testing.T) {
 	}
 }
 
-// TestLinuxSandboxCallsNuboAPI has a shell function list the functions
-// through AWS_ENDPOINT_URL, the API nubo serves inside the sandbox.
-func TestLinuxSandboxCallsNuboAPI(t *testing.T) {
-	n := startLinux(t)
-	in := createInput(t, "caller")
-	in.Code.ZipFile = makeZip(t, "bootstrap", `#!/bin/sh
-set -eu
+// sandboxCaller is a shell function that calls nubo's API at
+// AWS_ENDPOINT_URL, the endpoint nubo serves inside its sandbox, with curl:
+// unsigned, signed with the root's well-known credentials, and signed with
+// the credentials of its role; it answers each call's status and error.
+const sandboxCaller = `#!/bin/sh
+set -u
+call() {
+  name=$1; shift
+  code=$(curl -s -o /tmp/body -D /tmp/headers -w '%{http_code}' "$@")
+  type=$(grep -i '^x-amzn-errortype:' /tmp/headers | cut -d: -f2 | tr -d '[:space:]')
+  printf '"%s":"%s%s",' "$name" "$code" "${type:+ $type}"
+}
 while true; do
   HEADERS="$(mktemp)"
   curl -sS -LD "$HEADERS" -o /dev/null "http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/next"
   ID=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
-  curl -sS "$AWS_ENDPOINT_URL/2015-03-31/functions" > /tmp/functions.json
-  curl -sS -o /dev/null "http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/$ID/response" --data-binary @/tmp/functions.json
+  SIGN="aws:amz:${AWS_REGION}:lambda"
+  OUT="{$(call unsigned "$AWS_ENDPOINT_URL/2015-03-31/functions")"
+  OUT="$OUT$(call root --aws-sigv4 "$SIGN" --user test:test "$AWS_ENDPOINT_URL/2015-03-31/functions")"
+  if [ -n "${AWS_ACCESS_KEY_ID:-}" ]; then
+    ROLE="--aws-sigv4 $SIGN --user $AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY -H X-Amz-Security-Token:$AWS_SESSION_TOKEN"
+  else
+    ROLE=""
+  fi
+  OUT="$OUT$(call list $ROLE "$AWS_ENDPOINT_URL/2015-03-31/functions")"
+  OUT="$OUT$(call victim $ROLE "$AWS_ENDPOINT_URL/2015-03-31/functions/victim/configuration")"
+  printf '%s}' "${OUT%,}" > /tmp/out.json
+  curl -sS -o /dev/null "http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/$ID/response" --data-binary @/tmp/out.json
 done
-`)
+`
+
+// callFromSandbox creates the caller with a role allowed to list functions
+// and invokes it.
+func (n *nubo) callFromSandbox(t *testing.T) map[string]string {
+	t.Helper()
+	if err := ensureRole(context.Background(), n.addr, "lister", allow("lambda:ListFunctions", "*")); err != nil {
+		t.Fatal(err)
+	}
+	n.createNamed(t, "victim")
+	in := createInput(t, "caller")
+	in.Role = aws.String("arn:aws:iam::" + account + ":role/lister")
+	in.Code.ZipFile = makeZip(t, "bootstrap", sandboxCaller)
 	n.create(t, in)
 	out, err := n.client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("caller")})
-	if err != nil || out.FunctionError != nil {
-		t.Fatalf("invoke: %v %s", err, out.Payload)
+	if err != nil {
+		t.Fatalf("invoke: %v", err)
 	}
-	if !strings.Contains(string(out.Payload), `"FunctionName":"caller"`) {
-		t.Fatalf("ListFunctions from inside the sandbox: %s", out.Payload)
+	if out.FunctionError != nil {
+		t.Fatalf("invoke: %s", out.Payload)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(out.Payload, &got); err != nil {
+		t.Fatalf("the caller answered %s", out.Payload)
+	}
+	return got
+}
+
+// From inside a sandbox, nubo's API serves only the function's role, as its
+// policy allows: not unsigned requests, not the root's credentials (issue
+// 14 #4).
+func TestLinuxSandboxAPIActsAsTheRole(t *testing.T) {
+	n := startLinux(t)
+	want := map[string]string{"unsigned": "403 MissingAuthenticationTokenException", "root": "403 AccessDeniedException",
+		"list": "200", "victim": "403 AccessDeniedException"}
+	if got := n.callFromSandbox(t); !reflect.DeepEqual(got, want) {
+		t.Errorf("calls from the sandbox: %v, want %v", got, want)
+	}
+}
+
+// Without verification (--auth none) a sandbox's requests act as the
+// function's role whatever they carry: what its policy allows, and nothing
+// else.
+func TestLinuxSandboxUnverifiedActsAsTheRole(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the linux sandbox driver needs root (CI runs as root)")
+	}
+	n := startNuboWith(t, "", func(c *server.Config) { c.Sandbox, c.Auth = "linux", server.AuthNone })
+	want := map[string]string{"unsigned": "200", "root": "200", "list": "200", "victim": "403 AccessDeniedException"}
+	if got := n.callFromSandbox(t); !reflect.DeepEqual(got, want) {
+		t.Errorf("calls from the sandbox: %v, want %v", got, want)
+	}
+}
+
+// The Go function of TestFunctionsActAsTheirRole, isolated: its SDK reaches
+// nubo inside the sandbox and acts as its role.
+func TestLinuxFunctionActsAsItsRole(t *testing.T) {
+	n := startLinux(t)
+	w := n.roleWorld(t)
+	in := createInput(t, "role-go")
+	in.Code.ZipFile = roleFunctionZip(t)
+	if got := n.tryAsRole(t, w, in); !reflect.DeepEqual(got, wantOutcomes) {
+		t.Errorf("outcomes %v, want %v", got, wantOutcomes)
 	}
 }

@@ -98,8 +98,11 @@ func (o *observability) flush(ctx context.Context) error {
 }
 
 // observabilityPaths are nubo's own observability endpoints: the
-// Prometheus exposition and the bill.
+// Prometheus exposition, for callers allowed cloudwatch:GetMetricData and
+// unsigned scrapers on this machine, and the bill, for callers allowed
+// Cost Explorer's ce:GetCostAndUsage.
 func (s *Server) observabilityPaths(router *wire.Router) {
-	router.HandlePath(cloudwatch.Path, s.obs.metrics.Handler(func(w io.Writer) { s.obs.meter.WritePrometheus(w, s.obs.prices) }))
-	router.HandlePath(meter.Path, s.obs.meter.Handler(s.obs.prices))
+	router.HandlePath(cloudwatch.Path, s.obs.metrics.Handler(func(w io.Writer) { s.obs.meter.WritePrometheus(w, s.obs.prices) }),
+		wire.PathAccess{Action: "cloudwatch:GetMetricData", Loopback: true})
+	router.HandlePath(meter.Path, s.obs.meter.Handler(s.obs.prices), wire.PathAccess{Action: "ce:GetCostAndUsage"})
 }

@@ -83,14 +83,10 @@ func (n *nubo) reports(t *testing.T, function string) []report {
 // cost fetches the bill of this month.
 func (n *nubo) cost(t *testing.T, query string) meter.Report {
 	t.Helper()
-	resp, err := http.Get("http://" + n.addr + meter.Path + "?" + query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := n.do(t, "GET", meter.Path+"?"+query, signedFor("nubo"), nil)
 	var r meter.Report
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal(resp.body, &r); err != nil {
+		t.Fatalf("%s: %d %s: %v", meter.Path, resp.status, resp.body, err)
 	}
 	return r
 }

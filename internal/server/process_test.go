@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"io"
 	"net"
 	"os"
@@ -81,6 +82,9 @@ func startProcess(t *testing.T, bin, dir, addr string, flags ...string) *nuboPro
 	for {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
+			if err := ensureRole(context.Background(), addr, "nubo-test", allowAll); err != nil {
+				t.Fatal(err)
+			}
 			return p
 		}
 		select {

@@ -3,12 +3,14 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -16,18 +18,29 @@ import (
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/console"
 	"github.com/nubo-dev/nubo/internal/engine"
+	"github.com/nubo-dev/nubo/internal/iam"
+	"github.com/nubo-dev/nubo/internal/iam/iamapi"
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/runtimes"
+	"github.com/nubo-dev/nubo/internal/services/apigateway"
+	"github.com/nubo-dev/nubo/internal/services/apigateway/apigatewayapi"
+	"github.com/nubo-dev/nubo/internal/services/apigateway/gateway"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch/cloudwatchapi"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb/dynamodbapi"
+	"github.com/nubo-dev/nubo/internal/services/events"
+	"github.com/nubo-dev/nubo/internal/services/events/eventsapi"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/async"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
+	"github.com/nubo-dev/nubo/internal/services/lambda/funcurl"
 	"github.com/nubo-dev/nubo/internal/services/lambda/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/services/logs"
 	"github.com/nubo-dev/nubo/internal/services/logs/logsapi"
+	"github.com/nubo-dev/nubo/internal/services/scheduler"
+	"github.com/nubo-dev/nubo/internal/services/scheduler/schedulerapi"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -73,28 +86,55 @@ type Config struct {
 	BillingGranularity time.Duration
 	// Prices price the bill (Lambda's when nil).
 	Prices *meter.Prices
-	Logger *slog.Logger
+	// Auth is AuthSigV4 ("" too: every request's signature is verified
+	// and its caller authorised) or AuthNone (every caller is the
+	// account's root, as an emulator).
+	Auth string
+	// RootAccessKeyID and RootSecretAccessKey are the account's root
+	// credentials (DefaultRootKey when empty; then nubo serves only
+	// loopback addresses).
+	RootAccessKeyID, RootSecretAccessKey string
+	// Accounts are further accounts, known by their roots' credentials.
+	Accounts []iam.Account
+	// PublicDomain is the domain operators point at nubo for function URLs
+	// and APIs ("example.com", or "http://example.com:8080"); without it
+	// they are served under localhost. nubo answers to it besides IP
+	// addresses and localhost (and its subdomains).
+	PublicDomain string
+	// HeaderTimeout bounds the wait for a request's headers, and
+	// BodyIdleTimeout for the next bytes of its body (20 s each when zero);
+	// MaxClientConnections caps the connections one client address holds
+	// open (1,024 when zero).
+	HeaderTimeout, BodyIdleTimeout time.Duration
+	MaxClientConnections           int
+	Logger                         *slog.Logger
 }
 
 // Server is a running nubo.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	store    *natsstore.Store
-	control  *control.Service
-	engine   *engine.Engine
-	logs     *logs.Store
-	obs      *observability
-	async    *async.Queue
-	sqs      *sqs.Service
-	sns      *sns.Service
-	esm      *esm.Service
-	dynamodb *dynamodb.Service
-	http     *http.Server
-	forks    *runtimes.ForkServers // nil unless the process driver forks
-	// api is the router, which functions inside sandboxes reach too; the
-	// engine gets it before the router exists.
-	api apiHandler
+	cfg       Config
+	log       *slog.Logger
+	store     *natsstore.Store
+	iam       *iam.Service
+	control   *control.Service
+	engine    *engine.Engine
+	logs      *logs.Store
+	obs       *observability
+	async     *async.Queue
+	sqs       *sqs.Service
+	sns       *sns.Service
+	esm       *esm.Service
+	dynamodb  *dynamodb.Service
+	events    *events.Service
+	scheduler *scheduler.Service
+	urls      *funcurl.Service
+	http      *http.Server
+	forks     *runtimes.ForkServers // nil unless the process driver forks
+	// identity gives functions their roles; the engine gets it before
+	// the router it serves sandboxes with exists.
+	identity *functionIdentity
+	router   *wire.Router
+	services []*wire.Service
 	// runners are the long-lived components, run by Run until it stops.
 	runners []func(context.Context) error
 	// closers close what the runners used, once they stopped (and when
@@ -119,17 +159,38 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
 		cfg.DataDir = dir
+		// The store holds what derives every secret: the data directory
+		// is nubo's user's alone.
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		if info, err := os.Stat(dir); err == nil && info.Mode().Perm()&0o077 != 0 {
+			log.Warn("the data directory is readable by other users: whoever reads it can derive every secret of nubo; chmod 700 it", "dir", dir)
+		}
+	}
+	if cfg.RootAccessKeyID == "" {
+		cfg.RootAccessKeyID = DefaultRootKey
+	}
+	if cfg.RootSecretAccessKey == "" {
+		cfg.RootSecretAccessKey = DefaultRootKey
+	}
+	if err := checkExposure(&cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Auth == AuthNone && !loopback(cfg.Addr) {
+		log.Warn("nubo serves a non-loopback address without verifying signatures: anyone who reaches it acts as the account's root", "addr", cfg.Addr)
 	}
 	st, err := natsstore.Open(ctx, natsstore.Options{Dir: cfg.DataDir, URL: cfg.NATSURL, Listen: cfg.NATSListen, Logger: log})
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, store: st}
-	s.ln, err = net.Listen("tcp", cfg.Addr)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	s.ln = limitClients(ln, cmp.Or(cfg.MaxClientConnections, DefaultMaxClientConnections))
 	if err := s.build(ctx); err != nil {
 		s.ln.Close()
 		s.close()
@@ -140,6 +201,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 func (s *Server) build(ctx context.Context) error {
+	identities, err := s.store.KV(ctx, "iam")
+	if err != nil {
+		return err
+	}
+	s.iam, err = iam.New(ctx, identities, iam.Options{Account: s.cfg.Account, RootAccessKeyID: s.cfg.RootAccessKeyID,
+		RootSecretAccessKey: s.cfg.RootSecretAccessKey, Accounts: s.cfg.Accounts, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	s.identity = &functionIdentity{iam: s.iam, verify: s.verifies()}
 	functions, err := s.store.KV(ctx, "lambda")
 	if err != nil {
 		return err
@@ -182,20 +253,29 @@ func (s *Server) build(ctx context.Context) error {
 		KeepAlive:          s.cfg.KeepAlive,
 		ShutdownGrace:      500 * time.Millisecond,
 		EndpointURL:        "http://" + s.Addr(),
-		API:                &s.api,
+		Identity:           s.identity,
 		Observer:           s.obs,
 		BillingGranularity: s.cfg.BillingGranularity,
 		Logger:             s.log,
 	})
-	s.control = control.New(functions, packages, control.Options{
+	opts := control.Options{
 		Account:          s.cfg.Account,
 		MaxConcurrency:   s.cfg.MaxConcurrency,
 		CodeStorageLimit: s.cfg.CodeStorageLimit,
 		CheckRuntime:     catalogue.Check,
-		Removed:          s.engine.Removed,
+		Removed:          s.removed,
 		Logger:           s.log,
-	})
+	}
+	if s.verifies() { // without verification any role will do, as in an emulator
+		opts.CheckRole = s.canAssume
+	}
+	s.control = control.New(functions, packages, opts)
 	inv := invoker.New(s.control, s.engine)
+	urlConfigs, err := s.store.KV(ctx, "lambda-urls")
+	if err != nil {
+		return err
+	}
+	s.urls = funcurl.New(urlConfigs, s.control, inv, nil, funcurl.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
 	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", 30*time.Second)
 	if err != nil {
 		return err
@@ -220,27 +300,20 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	dests.Queues, dests.Topics = queueTargets{s.sqs}, topicTargets{s.sns}
-	router := wire.NewRouter(s.cfg.Region, s.log)
-	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages))
-	router.HandlePath(logs.Path, s.logs.Handler())
-	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns))
-	s.observabilityPaths(router)
-	// The services nubo serves, one per AWS signing name.
-	var served []string
-	for _, svc := range []*wire.Service{
-		lambdaapi.New(s.control, inv, s.async, s.esm, s.cfg.Account, s.log),
-		sqsapi.New(s.sqs, s.log),
-		snsapi.New(s.sns, s.log),
-		logsapi.New(s.logs, s.cfg.Account, s.log),
-		cloudwatchapi.New(s.obs.metrics, s.log),
-		dynamodbapi.New(s.dynamodb, s.cfg.Account, s.obs.metrics, s.log),
-	} {
-		router.Handle(svc)
-		served = append(served, svc.Name)
+	if err := s.buildEvents(ctx, dests); err != nil {
+		return err
 	}
-	router.HandlePath(console.Path, console.Handler(console.Options{Services: served}))
-	s.api.Handler = router
-	s.http = &http.Server{Handler: console.Root(router), ReadHeaderTimeout: 30 * time.Second}
+	if err := s.buildScheduler(ctx, dests); err != nil {
+		return err
+	}
+	apis, gw, err := s.buildAPIGateway(ctx, inv)
+	if err != nil {
+		return err
+	}
+	if s.verifies() {
+		dests.Allow = s.allowDelivery
+	}
+	s.serve(packages, inv, apis, gw)
 	return nil
 }
 
@@ -254,8 +327,58 @@ func (s *Server) close() {
 	s.closers = nil
 }
 
-// apiHandler serves whatever Handler is once it is set.
-type apiHandler struct{ http.Handler }
+// removed forgets a function's (or version's) environments and URLs.
+func (s *Server) removed(scope lambda.Scope, name, version string) {
+	s.engine.Removed(scope, name, version)
+	s.urls.Removed(scope, name, version)
+}
+
+// serve builds the one port: the router, guarded, with the front doors,
+// nubo's own paths and every service.
+func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apigateway.Service, gw *gateway.Gateway) {
+	router := wire.NewRouter(s.cfg.Region, s.log)
+	router.Guard(wire.Guard{Authority: s.iam, Verify: s.verifies(), Root: s.iam.Root(s.cfg.Account), Hosts: s.hosts(),
+		BodyIdleTimeout: s.cfg.BodyIdleTimeout})
+	s.frontDoors(router, gw)
+	links := lambdaapi.Links{MAC: func(msg []byte) []byte { return s.iam.MAC("code-link", msg) }}
+	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages, links), wire.PathAccess{Public: true})
+	router.HandlePath(logs.Path, s.logs.Handler(), wire.PathAccess{Action: "logs:FilterLogEvents", Resource: s.logGroupOf})
+	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns), wire.PathAccess{Public: true})
+	s.observabilityPaths(router)
+	// The services nubo serves, one per AWS signing name.
+	s.services = []*wire.Service{
+		lambdaapi.New(s.control, inv, s.async, s.esm, s.urls, s.cfg.Account, links, s.log),
+		sqsapi.New(s.sqs, s.log),
+		snsapi.New(s.sns, s.log),
+		logsapi.New(s.logs, s.cfg.Account, s.log),
+		cloudwatchapi.New(s.obs.metrics, s.cfg.Account, s.log),
+		dynamodbapi.New(s.dynamodb, s.cfg.Account, s.obs.metrics, s.log),
+		eventsapi.New(s.events, s.log),
+		schedulerapi.New(s.scheduler, s.log),
+		apigatewayapi.New(apis, s.cfg.Account, s.log),
+		iamapi.New(s.iam, s.log),
+		iamapi.NewSTS(s.iam, s.log),
+	}
+	var served []string
+	for _, svc := range s.services {
+		router.Handle(svc)
+		served = append(served, svc.Name)
+	}
+	// The console is static files; what it shows comes through the APIs,
+	// signed by whoever signs in.
+	router.HandlePath(console.Path, console.Handler(console.Options{Services: served}), wire.PathAccess{Public: true})
+	s.identity.router, s.router = router, router
+	s.http = &http.Server{Handler: console.Root(router, s.hosts()), ReadHeaderTimeout: cmp.Or(s.cfg.HeaderTimeout, DefaultHeaderTimeout), IdleTimeout: IdleTimeout}
+}
+
+// logGroupOf is the log group /_nubo/logs reads, as IAM names it.
+func (s *Server) logGroupOf(r *http.Request) string {
+	return "arn:aws:logs:" + wire.Region(r.Context()) + ":" + s.cfg.Account + ":log-group:" + r.URL.Query().Get("group")
+}
+
+// Services are the AWS services nubo serves, as the wire layer sees them
+// (their operations and what each needs of its caller).
+func (s *Server) Services() []*wire.Service { return s.services }
 
 // Async is the asynchronous invocation queue (the benchmark watches its
 // backlog).
@@ -280,7 +403,8 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
-	s.log.Info("nubo is ready", "addr", s.Addr(), "data_dir", s.cfg.DataDir, "region", s.cfg.Region, "account", s.cfg.Account)
+	s.log.Info("nubo is ready", "addr", s.Addr(), "data_dir", s.cfg.DataDir, "region", s.cfg.Region, "account", s.cfg.Account,
+		"auth", cmp.Or(s.cfg.Auth, AuthSigV4))
 	var err error
 	select {
 	case <-ctx.Done():

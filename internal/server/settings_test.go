@@ -188,7 +188,8 @@ func TestTags(t *testing.T) {
 		{"qualified ARN", arn + ":1", map[string]string{"a": "b"}, invalidParam("Tags on function aliases and versions are not supported. Please specify a function ARN.")},
 		{"function name", "tagged", map[string]string{"a": "b"}, oneValidation("tagged", "resource", arnPattern)},
 		{"missing function", n.arn("nope"), map[string]string{"a": "b"}, notFound("Function not found: " + n.arn("nope"))},
-		{"other account", "arn:aws:lambda:us-east-1:123456789012:function:tagged", map[string]string{"a": "b"}, notFound("")},
+		{"other account", "arn:aws:lambda:us-east-1:123456789012:function:tagged", map[string]string{"a": "b"}, apiError{code: "AccessDeniedException", status: 403,
+			message: "User: arn:aws:iam::000000000000:root is not authorized to perform: lambda:TagResource on resource: arn:aws:lambda:us-east-1:123456789012:function:tagged because no resource-based policy allows the lambda:TagResource action"}},
 		{"too many tags", arn, many, invalidParam("Number of tags exceeds resource tag limit.")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

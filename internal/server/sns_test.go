@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	stypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -37,6 +38,17 @@ func (n *nubo) sns() *sns.Client {
 }
 
 func topicARN(name string) string { return "arn:aws:sns:" + region + ":" + account + ":" + name }
+
+// fromTopic is the policy a queue needs, as on AWS, for SNS to deliver a
+// topic's messages to it.
+func fromTopic(queue, topic string, attrs map[string]string) map[string]string {
+	out := map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},` +
+		`"Action":"sqs:SendMessage","Resource":"` + queueARN(queue) + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}]}`}
+	for k, v := range attrs {
+		out[k] = v
+	}
+	return out
+}
 
 // envelopeOf receives one message from a queue and decodes it as an SNS
 // envelope.
@@ -116,9 +128,9 @@ func TestSNSTopicsAndQueues(t *testing.T) {
 		t.Fatalf("tags after changes: %+v", tags.Tags)
 	}
 
-	plainURL := n.createQueue(t, q, "plain", nil)
-	rawURL := n.createQueue(t, q, "raw", nil)
-	bodyURL := n.createQueue(t, q, "body-filtered", nil)
+	plainURL := n.createQueue(t, q, "plain", fromTopic("plain", arn, nil))
+	rawURL := n.createQueue(t, q, "raw", fromTopic("raw", arn, nil))
+	bodyURL := n.createQueue(t, q, "body-filtered", fromTopic("body-filtered", arn, nil))
 	sub := func(queue string, attrs map[string]string) string {
 		out, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &arn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN(queue)),
 			Attributes: attrs, ReturnSubscriptionArn: true})
@@ -220,7 +232,7 @@ func TestSNSFIFO(t *testing.T) {
 	if _, err := c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("orders.fifo"), Attributes: map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "true"}}); err != nil {
 		t.Fatal(err)
 	}
-	url := n.createQueue(t, q, "orders.fifo", map[string]string{"FifoQueue": "true"})
+	url := n.createQueue(t, q, "orders.fifo", fromTopic("orders.fifo", arn, map[string]string{"FifoQueue": "true"}))
 	c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &arn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN("orders.fifo")),
 		Attributes: map[string]string{"RawMessageDelivery": "true"}})
 	first, err := c.Publish(ctx, &sns.PublishInput{TopicArn: &arn, Message: aws.String("m1"), MessageGroupId: aws.String("g")})
@@ -266,7 +278,7 @@ func TestSNSHTTP(t *testing.T) {
 		}
 	}))
 	defer ep.Close()
-	dlqURL := n.createQueue(t, q, "web-dlq", nil)
+	dlqURL := n.createQueue(t, q, "web-dlq", fromTopic("web-dlq", arn, nil))
 	out, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &arn, Protocol: aws.String("http"), Endpoint: aws.String(ep.URL + "/hook"),
 		Attributes: map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + queueARN("web-dlq") + `"}`}})
 	if err != nil || aws.ToString(out.SubscriptionArn) != "pending confirmation" {
@@ -336,6 +348,11 @@ func TestSNSLambda(t *testing.T) {
 	n.createSQSFunction(t, "on-topic", s)
 	arn := topicARN("to-fn")
 	c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("to-fn")})
+	_, err := n.client.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("on-topic"), StatementId: aws.String("sns"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("sns.amazonaws.com"), SourceArn: aws.String(arn)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	sub, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &arn, Protocol: aws.String("lambda"), Endpoint: aws.String(fnARN("on-topic"))})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -16,11 +18,15 @@ func (q queueTargets) Send(ctx context.Context, queueARN string, m targets.Messa
 	for k, a := range m.Attributes {
 		attrs[k] = sqs.MessageAttribute(a)
 	}
+	var err error
 	if m.GroupID != "" {
-		_, err := q.SendFIFO(ctx, queueARN, sqs.SendInput{Body: string(m.Body), Attributes: attrs, GroupID: m.GroupID, DeduplicationID: m.DeduplicationID})
-		return err
+		_, err = q.SendFIFO(ctx, queueARN, sqs.SendInput{Body: string(m.Body), Attributes: attrs, GroupID: m.GroupID, DeduplicationID: m.DeduplicationID})
+	} else {
+		_, err = q.SendMessage(ctx, queueARN, string(m.Body), attrs)
 	}
-	_, err := q.SendMessage(ctx, queueARN, string(m.Body), attrs)
+	if errors.Is(err, sqs.ErrQueueDoesNotExist) {
+		return fmt.Errorf("%w: %w", targets.ErrNotFound, err)
+	}
 	return err
 }
 
@@ -33,5 +39,8 @@ func (t topicTargets) Publish(ctx context.Context, topicARN string, m targets.Me
 		attrs[k] = sns.MessageAttribute(a)
 	}
 	_, err := t.Service.Publish(ctx, topicARN, string(m.Body), attrs)
+	if errors.Is(err, sns.ErrNotFound) {
+		return fmt.Errorf("%w: %w", targets.ErrNotFound, err)
+	}
 	return err
 }

@@ -2,21 +2,34 @@ package server_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // Requests sent by hand, for what the SDK cannot or will not send, and the
 // checks of AWS's error shape on the wire.
 
-// signed is a SigV4 Authorization header for service in n's region, for
-// requests sent by hand.
-func (n *nubo) signed(service string) map[string]string {
-	return map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/" + n.region + "/" + service +
-		"/aws4_request, SignedHeaders=host;x-amz-date, Signature=0123456789abcdef"}
-}
+// signed asks do to sign a request by hand for service in n's region, with
+// the root's credentials.
+func (n *nubo) signed(service string) map[string]string { return signedFor(service) }
+
+// signHeader is the header by which a test asks do to sign its request,
+// and hostHeader the one by which it gives its Host.
+const (
+	signHeader = "X-Test-Sign"
+	hostHeader = "X-Test-Host"
+)
+
+func signedFor(service string) map[string]string { return map[string]string{signHeader: service} }
 
 // wireResponse is an HTTP response read in full.
 type wireResponse struct {
@@ -34,6 +47,19 @@ func (n *nubo) do(t *testing.T, method, path string, header map[string]string, b
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)
+	}
+	if host := req.Header.Get(hostHeader); host != "" {
+		req.Header.Del(hostHeader)
+		req.Host = host
+	}
+	if service := req.Header.Get(signHeader); service != "" {
+		req.Header.Del(signHeader)
+		sum := sha256.Sum256(body)
+		err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"},
+			req, hex.EncodeToString(sum[:]), service, n.region, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

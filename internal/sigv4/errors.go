@@ -48,10 +48,11 @@ const (
 // Family is a group of services that name authentication errors alike.
 type Family int
 
-// The families. The wire layer picks one per service.
+// The families. The wire layer picks one per service; the zero Family is
+// none, so that a service can leave it to be derived from its protocols.
 const (
 	// Query is the query protocol (SQS query, SNS, IAM, STS, CloudWatch).
-	Query Family = iota
+	Query Family = iota + 1
 	// JSON is the awsJson protocols (SQS JSON, DynamoDB, CloudWatch Logs,
 	// EventBridge, Step Functions).
 	JSON

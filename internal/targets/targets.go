@@ -1,17 +1,21 @@
 // Package targets delivers a message to the resource an ARN names: a Lambda
-// function (as an asynchronous invocation), an SQS queue or an SNS topic.
-// Asynchronous invocation destinations and dead-letter queues and SNS
-// subscriptions deliver through it today, and so will S3 notifications,
-// EventBridge targets and Step Functions tasks, so that reading target ARNs
-// and each kind of target's checks and errors live in one place. The
-// services themselves are reached through small interfaces that the
-// composition root fills in.
+// function (as an asynchronous invocation), an SQS queue, an SNS topic, an
+// EventBridge event bus, a CloudWatch Logs log group or a Step Functions
+// state machine (a new execution). Asynchronous invocation destinations and
+// dead-letter queues, SNS subscriptions, S3 notifications, EventBridge rules'
+// targets and EventBridge Scheduler's schedules deliver through it, so that
+// reading target ARNs and each kind of target's checks and errors live in
+// one place. Every delivery names its Source (a service principal such as
+// "events.amazonaws.com" with the source's ARN, or a role), which the
+// target's resource policy must allow (Allow). The services themselves are
+// reached through small interfaces that the composition root fills in.
 package targets
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/arn"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
@@ -24,7 +28,32 @@ type Message struct {
 	// GroupID and DeduplicationID order and deduplicate messages sent to
 	// a FIFO queue.
 	GroupID, DeduplicationID string
+	// ID identifies the message (an EventBridge event's id): a log group
+	// gets it in a log stream of that name, as EventBridge names them.
+	ID string
+	// Time is when the message's event happened (a log event's timestamp);
+	// zero is now.
+	Time time.Time
+	// Source is who delivers it, whom the target must allow; a delivery
+	// without one is nubo's own and is not checked.
+	Source Source
 }
+
+// Source is who delivers a message: an AWS service on its own behalf
+// (SNS delivering a topic's message is "sns.amazonaws.com" with the
+// topic's ARN and account, which the target's resource policy must allow,
+// usually on the condition aws:SourceArn), or a role's session (Lambda
+// sends a function's destination records as the function's execution
+// role, whose policies must allow it).
+type Source struct {
+	Service, ARN, Account string
+	Role, Session         string
+}
+
+// Allow decides whether a source may perform action on a target
+// ("sqs:SendMessage" on a queue ARN), as the target's resource policy and
+// the source's own policies say.
+type Allow func(ctx context.Context, src Source, action, target string) error
 
 // Attribute is a message attribute.
 type Attribute struct {
@@ -48,15 +77,50 @@ type Topics interface {
 	Publish(ctx context.Context, topicARN string, m Message) error
 }
 
-// Targets delivers messages. Set the services before the first delivery.
-type Targets struct {
-	Functions Functions
-	Queues    Queues
-	Topics    Topics
+// Buses puts events on EventBridge event buses, named by ARN; the body is
+// the event's JSON envelope.
+type Buses interface {
+	PutEvent(ctx context.Context, busARN string, m Message) error
 }
 
-// ErrUnsupported is returned for an ARN of a kind nubo cannot deliver to.
-var ErrUnsupported = errors.New("targets: nubo cannot deliver to this ARN")
+// LogGroups writes messages to CloudWatch Logs log groups, named by ARN.
+type LogGroups interface {
+	Write(ctx context.Context, groupARN string, m Message) error
+}
+
+// StateMachines starts executions of Step Functions state machines, named
+// by ARN, with the body as their input.
+type StateMachines interface {
+	StartExecution(ctx context.Context, stateMachineARN string, m Message) error
+}
+
+// Targets delivers messages. Set the services before the first delivery;
+// a kind whose service is nil is unsupported.
+type Targets struct {
+	Functions     Functions
+	Queues        Queues
+	Topics        Topics
+	Buses         Buses
+	LogGroups     LogGroups
+	StateMachines StateMachines
+	// Allow, when set, is asked before every delivery; nil delivers
+	// everything (--auth none).
+	Allow Allow
+}
+
+// actions are the IAM actions a delivery performs, by the target's
+// service.
+var actions = map[string]string{"lambda": "lambda:InvokeFunction", "sqs": "sqs:SendMessage", "sns": "sns:Publish",
+	"events": "events:PutEvents", "logs": "logs:PutLogEvents", "states": "states:StartExecution"}
+
+var (
+	// ErrUnsupported is returned for an ARN of a kind nubo cannot deliver
+	// to.
+	ErrUnsupported = errors.New("targets: nubo cannot deliver to this ARN")
+	// ErrNotFound wraps the error of a delivery to a resource that does
+	// not exist, which retrying will not fix.
+	ErrNotFound = errors.New("targets: no such resource")
+)
 
 // Deliver delivers m to the resource target names, and returns once the
 // delivery is durable (the event queued, the message stored).
@@ -65,17 +129,33 @@ func (t *Targets) Deliver(ctx context.Context, target string, m Message) error {
 	if err != nil {
 		return fmt.Errorf("deliver to %q: %w", target, err)
 	}
-	switch a.Service {
-	case "lambda":
+	if action, ok := actions[a.Service]; ok && t.Allow != nil {
+		if err := t.Allow(ctx, m.Source, action, target); err != nil {
+			return fmt.Errorf("deliver to %s: %w", target, err)
+		}
+	}
+	typ, _ := a.ResourceType()
+	switch {
+	case a.Service == "lambda":
 		ref, err := lambda.ParseFunctionRef(target, 256)
 		if err != nil {
 			return err
 		}
-		return t.Functions.InvokeAsync(ctx, lambda.Scope{Account: a.Account, Region: a.Region}, ref, m.Body)
-	case "sqs":
+		err = t.Functions.InvokeAsync(ctx, lambda.Scope{Account: a.Account, Region: a.Region}, ref, m.Body)
+		if errors.Is(err, lambda.ErrResourceNotFound) {
+			return fmt.Errorf("%w: %w", ErrNotFound, err)
+		}
+		return err
+	case a.Service == "sqs":
 		return t.Queues.Send(ctx, target, m)
-	case "sns":
+	case a.Service == "sns":
 		return t.Topics.Publish(ctx, target, m)
+	case a.Service == "events" && typ == "event-bus" && t.Buses != nil:
+		return t.Buses.PutEvent(ctx, target, m)
+	case a.Service == "logs" && typ == "log-group" && t.LogGroups != nil:
+		return t.LogGroups.Write(ctx, target, m)
+	case a.Service == "states" && typ == "stateMachine" && t.StateMachines != nil:
+		return t.StateMachines.StartExecution(ctx, target, m)
 	}
 	return fmt.Errorf("deliver to %s: %w", target, ErrUnsupported)
 }

@@ -3,6 +3,8 @@ package wire
 import (
 	"context"
 	"net/http"
+
+	"github.com/nubo-dev/nubo/internal/iam"
 )
 
 // Call is one request as the layer saw it. The router creates it; the
@@ -22,6 +24,20 @@ type Call struct {
 	// Request is the HTTP request, for the few operations that need more
 	// than their input (the host a queue URL is built from).
 	Request *http.Request
+	// Principal is the caller the Router authenticated (nil when the layer
+	// authenticates no one, as in the wire package's own tests).
+	Principal *iam.Principal
+	// Account is the caller's account: names that are not ARNs (a queue,
+	// a function) name resources of this account.
+	Account string
+	// Sandbox is set for requests from inside a function's sandbox.
+	Sandbox *Sandbox
+
+	guard      *Guard
+	service    *Service
+	unsigned   bool // an unsigned request let in for Unsigned operations
+	authorized bool // an authorisation was made (REST routes must make one)
+	action     string
 }
 
 type callKey struct{}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/sigv4"
 )
 
 // RESTProtocol is restJson1 or restXml: operations found by method and
@@ -31,10 +32,15 @@ type RESTProtocol struct {
 }
 
 // Route is a REST handler that binds its own request and returns an error
-// for the layer to render.
+// for the layer to render. Operation names it; Action is its IAM action
+// (the service's prefix and Operation when empty). Unless AnyResource,
+// the handler calls Authorize with the resource before it acts.
 type Route struct {
-	Pattern string
-	Handle  func(w http.ResponseWriter, r *http.Request) error
+	Pattern     string
+	Operation   string
+	Action      string
+	AnyResource bool
+	Handle      func(w http.ResponseWriter, r *http.Request) error
 }
 
 func (p *RESTProtocol) protocol() Protocol {
@@ -53,8 +59,9 @@ func (s *Service) restMux() *http.ServeMux {
 				s.mux.HandleFunc(op.HTTP, s.adapt(func(w http.ResponseWriter, r *http.Request) error { return s.serveOp(w, r, op) }))
 			}
 		}
-		for _, rt := range s.REST.Routes {
-			s.mux.HandleFunc(rt.Pattern, s.adapt(rt.Handle))
+		for i := range s.REST.Routes {
+			rt := &s.REST.Routes[i]
+			s.mux.HandleFunc(rt.Pattern, s.adaptRoute(rt))
 		}
 	})
 	return s.mux
@@ -66,6 +73,36 @@ func (s *Service) adapt(h func(http.ResponseWriter, *http.Request) error) http.H
 			s.fail(w, r, err)
 		}
 	}
+}
+
+// adaptRoute serves a Route: it names the call's operation and action,
+// authorises routes on no resource, and refuses an answer given without
+// authorisation.
+func (s *Service) adaptRoute(rt *Route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := CallOf(r.Context())
+		c.Operation, c.action = rt.Operation, s.RouteAction(rt)
+		err := s.routeAccess(r, rt)
+		if err == nil {
+			err = rt.Handle(&routeGuard{ResponseWriter: w, s: s, r: r, c: c}, r)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+// routeAccess refuses unsigned requests to a route and authorises routes on
+// no resource.
+func (s *Service) routeAccess(r *http.Request, rt *Route) error {
+	c := CallOf(r.Context())
+	if c.unsigned && !s.Anonymous {
+		return (&sigv4.Error{Kind: sigv4.Missing}).For(s.family())
+	}
+	if rt.AnyResource {
+		return s.authorize(r.Context(), c.action, "*")
+	}
+	return nil
 }
 
 func (s *Service) serveREST(w http.ResponseWriter, r *http.Request) {
@@ -93,6 +130,9 @@ func (s *Service) serveOp(w http.ResponseWriter, r *http.Request, op *Op) error 
 	CallOf(r.Context()).Operation = op.Name
 	in := reflect.New(op.in)
 	if err := s.bind(r, in.Elem()); err != nil {
+		return err
+	}
+	if err := s.authorizeOp(r.Context(), op, in.Interface()); err != nil {
 		return err
 	}
 	out, err := op.call(r.Context(), in.Interface())

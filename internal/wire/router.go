@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/nubo-dev/nubo/internal/awserr"
@@ -13,25 +14,55 @@ import (
 // Router is nubo's one port: it gives every request an id and a region and
 // hands it to the service its SigV4 credential scope names, or, for an
 // unsigned request, the service its X-Amz-Target, CBOR path or REST path
-// belongs to. nubo's own paths (/_nubo/...) come first. It never answers
-// with an HTML page.
+// belongs to. Host routes (HandleHost) come first, then nubo's own paths
+// (/_nubo/...). It never answers with an HTML page.
 type Router struct {
 	defaultRegion string
 	services      map[string]*Service
 	order         []*Service
 	paths         []pathRoute
+	hosts         []hostRoute
+	guard         *Guard
 	log           *slog.Logger
+	// nubo renders the failures of nubo's own paths (rest-json, 403s).
+	nubo *Service
 }
 
 type pathRoute struct {
 	prefix  string
 	handler http.Handler
+	access  PathAccess
+}
+
+// PathAccess says who may use one of nubo's own endpoints.
+type PathAccess struct {
+	// Public endpoints serve anyone; the handler checks what it is given
+	// (a signed link, a token), or serves nothing secret (a certificate).
+	Public bool
+	// Action is the IAM action a caller needs, on Resource(r) ("*" when
+	// Resource is nil).
+	Action   string
+	Resource func(r *http.Request) string
+	// Loopback also serves unsigned requests from loopback clients that
+	// are not in a sandbox (a Prometheus scraper on the same machine).
+	Loopback bool
 }
 
 // NewRouter returns a Router whose requests default to defaultRegion when
 // their signature names none.
 func NewRouter(defaultRegion string, log *slog.Logger) *Router {
-	return &Router{defaultRegion: defaultRegion, services: map[string]*Service{}, log: log}
+	return &Router{defaultRegion: defaultRegion, services: map[string]*Service{}, log: log,
+		nubo: &Service{Name: "nubo", REST: &RESTProtocol{}, Log: log}}
+}
+
+// Guard makes the Router authenticate, authorise and admit requests as g
+// says (see access.go and admit.go). Without it, it serves everyone.
+func (rt *Router) Guard(g Guard) { rt.guard = &g }
+
+// Sandboxed serves the requests of a function's sandbox, which act as the
+// function's role and never as an account's root.
+func (rt *Router) Sandboxed(sb *Sandbox) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rt.serve(w, r, sb) })
 }
 
 // Handle registers a service.
@@ -41,18 +72,37 @@ func (rt *Router) Handle(s *Service) {
 }
 
 // HandlePath registers one of nubo's own endpoints (e.g. "/_nubo/code/"),
-// served before any service.
-func (rt *Router) HandlePath(prefix string, h http.Handler) {
-	rt.paths = append(rt.paths, pathRoute{prefix, h})
+// served before any service to the callers access admits.
+func (rt *Router) HandlePath(prefix string, h http.Handler, access PathAccess) {
+	rt.paths = append(rt.paths, pathRoute{prefix, h, access})
 }
 
-func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &Call{ID: uuid.NewString(), Region: rt.defaultRegion, Request: r}
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.serve(w, r, nil) }
+
+func (rt *Router) serve(w http.ResponseWriter, r *http.Request, sb *Sandbox) {
+	c := &Call{ID: uuid.NewString(), Region: rt.defaultRegion, Request: r, Sandbox: sb, guard: rt.guard}
 	w.Header().Set("x-amzn-RequestId", c.ID)
 	r = r.WithContext(WithCall(r.Context(), c))
-	for _, p := range rt.paths {
-		if strings.HasPrefix(r.URL.Path, p.prefix) {
-			p.handler.ServeHTTP(w, r)
+	if g := rt.guard; g != nil && r.Body != nil && r.Body != http.NoBody {
+		idle := g.BodyIdleTimeout
+		if idle == 0 {
+			idle = DefaultBodyIdleTimeout
+		}
+		ctl := http.NewResponseController(w)
+		// From now: a body left unread (a request refused before its
+		// body) is drained by the server under the same deadline.
+		ctl.SetReadDeadline(time.Now().Add(idle))
+		r.Body = &idleBody{rc: r.Body, ctl: ctl, idle: idle}
+	}
+	// Function URLs and APIs (and S3's virtual hosts) are data planes of
+	// their own, open to browsers: their handlers authenticate as their
+	// kind of resource does.
+	if rt.serveHost(w, r) {
+		return
+	}
+	for i := range rt.paths {
+		if p := &rt.paths[i]; strings.HasPrefix(r.URL.Path, p.prefix) {
+			rt.servePath(w, r, c, p)
 			return
 		}
 	}
@@ -65,11 +115,19 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.ServeHTTP(w, r)
 			return
 		}
+		if err := rt.nubo.admit(r, c); err != nil {
+			rt.nubo.fail(w, r, err)
+			return
+		}
 		rt.unknown(w, r, c, fmt.Sprintf("nubo does not serve the service %q named in the request's SigV4 credential scope.", cred.Service))
 		return
 	}
 	if s := rt.guess(r); s != nil {
 		s.ServeHTTP(w, r)
+		return
+	}
+	if err := rt.nubo.admit(r, c); err != nil {
+		rt.nubo.fail(w, r, err)
 		return
 	}
 	rt.unknown(w, r, c, fmt.Sprintf("nubo could not tell which service %s %s is for: the request has no SigV4 signature and its X-Amz-Target and path belong to no service.", r.Method, r.URL.Path))
@@ -114,6 +172,30 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 		}
 	}
 	return false
+}
+
+// servePath serves one of nubo's own endpoints to the callers its access
+// admits.
+func (rt *Router) servePath(w http.ResponseWriter, r *http.Request, c *Call, p *pathRoute) {
+	s := rt.nubo
+	c.Protocol, c.service = RESTJSON, s
+	err := s.admit(r, c)
+	local := p.access.Loopback && c.Sandbox == nil && !signed(r) && isLoopback(r.RemoteAddr)
+	if err == nil && !p.access.Public && !local {
+		err = s.authenticate(r, c)
+		if err == nil {
+			resource := "*"
+			if p.access.Resource != nil {
+				resource = p.access.Resource(r)
+			}
+			err = s.authorize(r.Context(), p.access.Action, resource)
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.handler.ServeHTTP(w, r)
 }
 
 // Handler adapts a handler that returns an error to http.Handler, the

@@ -103,7 +103,7 @@ func fuzzRouter() *wire.Router {
 			return nil
 		}
 	}
-	rt.HandlePath("/_nubo/code/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer("code")(w, r) }))
+	rt.HandlePath("/_nubo/code/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer("code")(w, r) }), wire.PathAccess{Public: true})
 	rt.Handle(&wire.Service{Name: "lambda", Paths: []string{"/2015-03-31/"}, Log: log,
 		REST: &wire.RESTProtocol{Routes: []wire.Route{{Pattern: "GET /2015-03-31/functions", Handle: answer("lambda")}}}})
 	rt.Handle(&wire.Service{Name: "sqs", JSON: &wire.JSONProtocol{Target: "AmazonSQS", Version: "1.0"}, Log: log,

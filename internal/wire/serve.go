@@ -23,18 +23,30 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c.Request == nil { // served without the Router (tests)
 		c = &Call{ID: c.ID, Region: c.Region}
 	}
-	c.Service, c.Request = s.Name, r
+	c.Service, c.Request, c.service = s.Name, r, s
 	if s.BodyHeaders != nil {
 		w = hookedWriter{w, s.BodyHeaders}
 	}
 	ctx := WithCall(r.Context(), c)
 	r = r.WithContext(ctx)
-	if s.REST != nil && s.rpcProtocol(r) == 0 {
+	rest := s.REST != nil && s.rpcProtocol(r) == 0
+	if rest {
 		c.Protocol = s.REST.protocol()
+	} else {
+		c.Protocol = s.rpcProtocol(r)
+	}
+	if err := s.admit(r, c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.authenticate(r, c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if rest {
 		s.serveREST(w, r)
 		return
 	}
-	c.Protocol = s.rpcProtocol(r)
 	out, err := s.serveRPC(ctx, r, c)
 	if err != nil {
 		s.fail(w, r, err)
@@ -103,6 +115,9 @@ func (s *Service) serveRPC(ctx context.Context, r *http.Request, c *Call) (any, 
 	}
 	if err != nil {
 		return nil, s.decodeError(err)
+	}
+	if err := s.authorizeOp(ctx, op, in.Interface()); err != nil {
+		return nil, err
 	}
 	out, err := op.call(ctx, in.Interface())
 	if err != nil {

@@ -7,6 +7,25 @@
 // output or renders the *awserr.Error it returned, with the request id and
 // headers every protocol carries. Router is the one port in front of all
 // services. Member names and traits come from struct tags (see member).
+//
+// The layer also decides who may call what (access.go, admit.go). With a
+// Guard, the Router refuses foreign Host names and requests web pages make
+// through a browser, in every auth mode; each Service authenticates its
+// request (the SigV4 signature, through the Guard's Authority, iam.Service)
+// before decoding it, and authorises each operation before calling it: the
+// operation's IAM action ("<IAMPrefix>:<Op>" unless Op.Action says
+// otherwise) on the resource its input names (inputs implement Resourcer,
+// or ResourceFrom declares it; AnyResource for "*"; SelfAuthorized for
+// operations that decide themselves), weighed with the resource's own
+// policy (Service.ResourcePolicy). Failures are rendered in the service's
+// family (Service.Family, derived from its protocols) and its wording
+// (Service.AccessDenied). REST routes that bind their own requests name
+// their operation and call Authorize once they know the resource; a route
+// that answers without authorising is refused. Requests from a function's
+// sandbox (Router.Sandboxed) never act as an account's root. A service's
+// Home is the one account whose resources it keeps; callers of other
+// accounts use them by ARN and own none (HomeAccount). nubo's own paths
+// (HandlePath) declare who may use them (PathAccess).
 package wire
 
 import (
@@ -18,6 +37,8 @@ import (
 	"sync"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/iam"
+	"github.com/nubo-dev/nubo/internal/sigv4"
 )
 
 // Protocol is how a request is encoded and its answer rendered.
@@ -77,6 +98,36 @@ type Service struct {
 	// Errors are the service's own shapes for what the layer refuses.
 	Errors Errors
 	Log    *slog.Logger
+
+	// Access (see access.go). Home, when set, is the one account whose
+	// resources the service keeps: operations on another account's
+	// resources are refused.
+	Home string
+	// IAMPrefix is the prefix of the service's
+	// IAM actions ("cloudwatch" for "monitoring"); Name when empty.
+	IAMPrefix string
+	// Family names its authentication failures; derived from its
+	// protocols when zero (restXml: S3, restJson1: Lambda, query: Query,
+	// JSON: JSON).
+	Family sigv4.Family
+	// ResourcePolicy, when set, returns the policy of one of its
+	// resources (a function's, a queue's, a topic's), which Authorize
+	// weighs with the caller's.
+	ResourcePolicy ResourcePolicyFunc
+	// AccessDenied, when set, renders a refusal in the service's own words
+	// (SNS's AuthorizationError); Denied.For(family) otherwise.
+	AccessDenied func(*iam.Denied) *awserr.Error
+	// Unsigned are path prefixes where unsigned requests may reach the
+	// operations declared Unsigned (SNS's SubscribeURL).
+	Unsigned []string
+	// Anonymous serves unsigned requests as the anonymous principal,
+	// whom only resource policies allow anything (S3's public buckets).
+	Anonymous bool
+	// Browsers, when set, admits the browser requests it returns true for
+	// (the data planes AWS opens to browsers: function URLs, APIs, S3 with
+	// CORS; a link clicked to confirm a subscription); every other request
+	// that a browser sends from a web page is refused.
+	Browsers func(r *http.Request) bool
 
 	once     sync.Once
 	ops      map[string]*Op
@@ -146,14 +197,28 @@ type Op struct {
 	// Status is a REST operation's success status (200 when zero).
 	Status int
 
-	in       reflect.Type
-	noOutput bool
-	call     func(ctx context.Context, in any) (any, error)
+	in             reflect.Type
+	noOutput       bool
+	call           func(ctx context.Context, in any) (any, error)
+	iamAction      string
+	anyResource    bool
+	selfAuthorized bool
+	unsigned       bool
+	resource       func(ctx context.Context, in any) string
+}
+
+// resourceOf is the resource function of inputs of type In, nil when In
+// does not implement Resourcer.
+func resourceOf[In any]() func(ctx context.Context, in any) string {
+	if _, ok := any(new(In)).(Resourcer); !ok {
+		return nil
+	}
+	return func(ctx context.Context, in any) string { return in.(Resourcer).Resource(ctx) }
 }
 
 // Operation declares the operation name served by fn.
 func Operation[In, Out any](name string, fn func(context.Context, *In) (*Out, error)) Op {
-	return Op{Name: name, in: reflect.TypeFor[In](), call: func(ctx context.Context, in any) (any, error) {
+	return Op{Name: name, in: reflect.TypeFor[In](), resource: resourceOf[In](), call: func(ctx context.Context, in any) (any, error) {
 		out, err := fn(ctx, in.(*In))
 		if err != nil || out == nil {
 			return nil, err
@@ -165,7 +230,7 @@ func Operation[In, Out any](name string, fn func(context.Context, *In) (*Out, er
 // NoOutput declares an operation whose model has no output: the query
 // protocol's response has no Result element, JSON's is {}.
 func NoOutput[In any](name string, fn func(context.Context, *In) error) Op {
-	return Op{Name: name, in: reflect.TypeFor[In](), noOutput: true, call: func(ctx context.Context, in any) (any, error) {
+	return Op{Name: name, in: reflect.TypeFor[In](), noOutput: true, resource: resourceOf[In](), call: func(ctx context.Context, in any) (any, error) {
 		return nil, fn(ctx, in.(*In))
 	}}
 }

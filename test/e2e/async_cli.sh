@@ -16,6 +16,7 @@ mkdir -p "$WORK/fn"
 
 step "start nubo on $ENDPOINT"
 start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data" --async-retry-delays 200ms,400ms
+create_role e2e
 
 lambda() { "$AWS" --endpoint-url "$ENDPOINT" lambda "$@"; }
 sqs() { "$AWS" --endpoint-url "$ENDPOINT" sqs "$@"; }

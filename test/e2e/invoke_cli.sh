@@ -30,6 +30,7 @@ chmod +x "$WORK/sh/bootstrap"
 
 step "start nubo on $ENDPOINT"
 start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"
+create_role e2e
 
 lambda() { "$AWS" --endpoint-url "$ENDPOINT" lambda "$@"; }
 ROLE=arn:aws:iam::000000000000:role/e2e

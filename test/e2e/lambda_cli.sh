@@ -54,6 +54,7 @@ check_code() {
 
 step "start nubo on $ENDPOINT"
 serve
+create_role e2e
 
 step "create-function (a zip with a shell bootstrap)"
 mkdir -p "$WORK/v1" "$WORK/v2"

@@ -70,6 +70,22 @@ stop_nubo() {
 	fi
 }
 
+# create_role NAME: an execution role that Lambda may assume, allowed
+# everything (the scripts' functions send their destinations' records as
+# their role). nubo keeps it across restarts.
+create_role() {
+	"$AWS" --endpoint-url "$ENDPOINT" iam create-role --role-name "$1" --assume-role-policy-document \
+		'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}' >/dev/null
+	"$AWS" --endpoint-url "$ENDPOINT" iam put-role-policy --role-name "$1" --policy-name all \
+		--policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+}
+
+# from_topic QUEUE TOPIC_ARN: the queue Policy attribute (as --attributes
+# JSON) that lets SNS deliver the topic's messages to QUEUE, as AWS requires.
+from_topic() {
+	$PY -c 'import json,sys; q,t=sys.argv[1:]; print(json.dumps({"Policy": json.dumps({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":q,"Condition":{"ArnEquals":{"aws:SourceArn":t}}}]})}))' "$1" "$2"
+}
+
 # on_exit is a script's own clean-up, run at exit before $WORK goes.
 on_exit() { :; }
 cleanup() {

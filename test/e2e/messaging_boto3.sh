@@ -16,7 +16,7 @@ start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"
 
 ENDPOINT="http://127.0.0.1:$PORT" AWS_CONFIG_FILE=$WORK/none AWS_SHARED_CREDENTIALS_FILE=$WORK/none $PY - <<'PYEOF'
 import json, os, sys, time, urllib.request, urllib.error
-import boto3, botocore
+import boto3, botocore, botocore.auth, botocore.awsrequest
 
 endpoint = os.environ["ENDPOINT"]
 session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
@@ -31,10 +31,13 @@ def check(name, got, want):
     print(f"   ok: {name} = {got!r}")
 
 def json_call(op, body):
-    """One request in the AWS JSON 1.0 protocol, as aws-sdk-go-v2 sends it."""
-    req = urllib.request.Request(endpoint + "/", data=json.dumps(body).encode(), method="POST", headers={
-        "X-Amz-Target": "AmazonSQS." + op, "Content-Type": "application/x-amz-json-1.0",
-        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0"})
+    """One request in the AWS JSON 1.0 protocol, as aws-sdk-go-v2 sends it,
+    signed by botocore."""
+    data = json.dumps(body).encode()
+    signed = botocore.awsrequest.AWSRequest(method="POST", url=endpoint + "/", data=data, headers={
+        "X-Amz-Target": "AmazonSQS." + op, "Content-Type": "application/x-amz-json-1.0"})
+    botocore.auth.SigV4Auth(session.get_credentials(), "sqs", "us-east-1").add_auth(signed)
+    req = urllib.request.Request(endpoint + "/", data=data, method="POST", headers=dict(signed.headers))
     try:
         with urllib.request.urlopen(req) as r:
             return r.status, dict(r.headers), json.loads(r.read() or b"{}")
@@ -95,7 +98,11 @@ check("dedup", r2["MessageId"], r1["MessageId"])
 
 # SNS (query protocol for every SDK) to SQS, with a body filter policy.
 topic = sns.create_topic(Name="py-topic")["TopicArn"]
-url = sqs.create_queue(QueueName="py-sns")["QueueUrl"]
+# As on AWS, the queue takes SNS's deliveries only if its policy says so.
+queue_arn = "arn:aws:sqs:us-east-1:000000000000:py-sns"
+url = sqs.create_queue(QueueName="py-sns", Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": queue_arn,
+    "Condition": {"ArnEquals": {"aws:SourceArn": topic}}}]})})["QueueUrl"]
 sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:py-sns", ReturnSubscriptionArn=True,
                     Attributes={"FilterPolicyScope": "MessageBody", "FilterPolicy": json.dumps({"price": [{"numeric": [">", 100]}]})})["SubscriptionArn"]
 sns.publish(TopicArn=topic, Message=json.dumps({"price": 50}))

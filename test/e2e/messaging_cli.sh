@@ -23,6 +23,7 @@ ACCOUNT=000000000000
 serve() { start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"; }
 step "start nubo on $ENDPOINT"
 serve
+create_role e2e
 
 sqs() { "$AWS" --endpoint-url "$ENDPOINT" sqs "$@"; }
 sns() { "$AWS" --endpoint-url "$ENDPOINT" sns "$@"; }
@@ -119,8 +120,9 @@ expect "topics" "$(sns list-topics --query 'length(Topics)')" "1"
 sns tag-resource --resource-arn "$T" --tags Key=env,Value=dev
 expect "topic tags" "$(sns list-tags-for-resource --resource-arn "$T" --query 'length(Tags)')" "2"
 sns untag-resource --resource-arn "$T" --tag-keys env
-NQ=$(sqs create-queue --queue-name news-all --query QueueUrl --output text)
-RQ=$(sqs create-queue --queue-name news-raw --query QueueUrl --output text)
+# As on AWS, a queue takes SNS's deliveries only if its policy says so.
+NQ=$(sqs create-queue --queue-name news-all --attributes "$(from_topic "$(arn news-all)" "$T")" --query QueueUrl --output text)
+RQ=$(sqs create-queue --queue-name news-raw --attributes "$(from_topic "$(arn news-raw)" "$T")" --query QueueUrl --output text)
 SUB=$(sns subscribe --topic-arn "$T" --protocol sqs --notification-endpoint "$(arn news-all)" \
 	--attributes '{"FilterPolicy":"{\"kind\":[\"big\"]}"}' --query SubscriptionArn --output text)
 sns subscribe --topic-arn "$T" --protocol sqs --notification-endpoint "$(arn news-raw)" --attributes RawMessageDelivery=true >/dev/null
@@ -139,7 +141,7 @@ expect "after unsubscribe" "$(sns list-subscriptions --query 'length(Subscriptio
 
 step "event source mapping: partial batch failures, dead-letter queue"
 lam create-function --function-name consumer --runtime provided.al2023 --handler bootstrap \
-	--role arn:aws:iam::$ACCOUNT:role/x --zip-file "fileb://$WORK/fn.zip" >/dev/null
+	--role arn:aws:iam::$ACCOUNT:role/e2e --zip-file "fileb://$WORK/fn.zip" >/dev/null
 lam wait function-active-v2 --function-name consumer
 sqs create-queue --queue-name in-dlq >/dev/null
 IN=$(sqs create-queue --queue-name in --attributes "{\"VisibilityTimeout\":\"1\",\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"$(arn in-dlq)\\\",\\\"maxReceiveCount\\\":\\\"2\\\"}\"}" --query QueueUrl --output text)

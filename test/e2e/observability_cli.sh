@@ -22,6 +22,7 @@ serve() { start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/da
 
 step "start nubo on $ENDPOINT"
 serve
+create_role e2e
 
 aws() { "$AWS" --endpoint-url "$ENDPOINT" "$@"; }
 GROUP=/aws/lambda/obsfn

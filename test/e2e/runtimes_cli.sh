@@ -48,6 +48,7 @@ zipdir "$WORK/java" "$WORK/zip/java.zip" e2e
 
 step "start nubo on $ENDPOINT (sandbox: ${SANDBOX:-default})"
 start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data" ${SANDBOX:+--sandbox "$SANDBOX"}
+create_role e2e
 DRIVER=${SANDBOX:-process}
 if [[ -z "${SANDBOX:-}" && $(id -u) -eq 0 ]] && ! grep -q "linux sandbox driver cannot run here" "$LOG"; then
 	DRIVER=linux

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/bench"
 )
 
 // drain fills a queue with n messages, maps it to a no-op function and
@@ -84,7 +86,7 @@ func (c *client) backlog(ctx context.Context, queue string) (int, error) {
 // is active.
 func (c *client) deploy(ctx context.Context, name string, zipped []byte) error {
 	body, _ := json.Marshal(map[string]any{"FunctionName": name, "Runtime": "provided.al2023", "Handler": "bootstrap",
-		"Role": "arn:aws:iam::000000000000:role/bench", "MemorySize": 128, "Code": map[string]any{"ZipFile": zipped}})
+		"Role": bench.Role, "MemorySize": 128, "Code": map[string]any{"ZipFile": zipped}})
 	if err := c.rest(ctx, "POST", "/2015-03-31/functions", body, http.StatusCreated, nil); err != nil {
 		return err
 	}
@@ -106,8 +108,10 @@ func (c *client) rest(ctx context.Context, method, path string, body []byte, wan
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0")
 	req.Header.Set("Content-Type", "application/json")
+	if err := bench.Sign(req, body, "lambda"); err != nil {
+		return err
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err

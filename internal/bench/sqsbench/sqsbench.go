@@ -160,9 +160,11 @@ func (c *client) call(ctx context.Context, service, target string, in, out any) 
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/"+service+"/aws4_request, SignedHeaders=host, Signature=0")
 	req.Header.Set("X-Amz-Target", target)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	if err := bench.Sign(req, body, service); err != nil {
+		return err
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err

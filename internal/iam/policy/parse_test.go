@@ -79,3 +79,18 @@ func FuzzParse(f *testing.F) {
 		d.Effects(r, k != Identity)
 	})
 }
+
+func TestCacheParsesOnce(t *testing.T) {
+	var c Cache
+	text := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Resource":"*"}]}`
+	a, err := c.Parse(text, Resource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := c.Parse(text, Resource); b != a {
+		t.Error("the same document was parsed twice")
+	}
+	if _, err := c.Parse(text, Identity); err == nil {
+		t.Error("a resource policy parsed as an identity policy")
+	}
+}

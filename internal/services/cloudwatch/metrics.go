@@ -10,7 +10,9 @@
 // Throttles; a sampler of the engine's in-flight invocations feeds
 // ConcurrentExecutions; the asynchronous invocation queue records the
 // Async*, DeadLetterErrors and DestinationDeliveryFailures metrics with
-// Record.
+// Record. API Gateway's HTTP APIs put the AWS/ApiGateway metrics (Count,
+// 4xx, 5xx, Latency, IntegrationLatency, per ApiId and per ApiId and
+// Stage) with Put.
 package cloudwatch
 
 import (
@@ -23,10 +25,21 @@ import (
 )
 
 // Namespace is the CloudWatch namespace of Lambda's metrics, those Record
-// records; NamespaceDynamoDB is DynamoDB's, which Put records.
+// records; NamespaceDynamoDB and NamespaceAPIGateway are DynamoDB's and
+// API Gateway's, which Put records.
 const (
-	Namespace         = "AWS/Lambda"
-	NamespaceDynamoDB = "AWS/DynamoDB"
+	Namespace           = "AWS/Lambda"
+	NamespaceDynamoDB   = "AWS/DynamoDB"
+	NamespaceAPIGateway = "AWS/ApiGateway"
+)
+
+// API Gateway's metrics of HTTP APIs, per ApiId and per ApiId and Stage.
+const (
+	Count              = "Count"
+	ClientErrors       = "4xx"
+	ServerErrors       = "5xx"
+	Latency            = "Latency"
+	IntegrationLatency = "IntegrationLatency"
 )
 
 // DynamoDB's metrics: consumed capacity per TableName; latency, returned
@@ -68,6 +81,8 @@ var Unit = map[string]string{
 	IteratorAge:               "Milliseconds",
 	ConsumedReadCapacityUnits: "Count", ConsumedWriteCapacityUnits: "Count", SuccessfulRequestLatency: "Milliseconds",
 	ReturnedItemCount: "Count", ThrottledRequests: "Count", UserErrors: "Count", SystemErrors: "Count", ConditionalCheckFailedRequests: "Count",
+	FailedInvocations: "Count", MatchedEvents: "Count", TriggeredRules: "Count", ThrottledRules: "Count", InvocationsSentToDLQ: "Count", InvocationsFailedToBeSentToDLQ: "Count",
+	Count: "Count", ClientErrors: "Count", ServerErrors: "Count", Latency: "Milliseconds", IntegrationLatency: "Milliseconds",
 }
 
 // Dims says what a value is about: a function in a region and, when the
@@ -167,7 +182,7 @@ func (m *Metrics) Record(name string, d Dims, value float64) {
 }
 
 // Put records one value of a metric of another namespace than Lambda's
-// (AWS/DynamoDB), in the one series its dimensions name.
+// (AWS/DynamoDB, AWS/ApiGateway), in the one series its dimensions name.
 func (m *Metrics) Put(ns, name, region string, dims []Dimension, value float64) {
 	s, ok := seriesOf(region, ns, name, dims)
 	if !ok || ns == Namespace {

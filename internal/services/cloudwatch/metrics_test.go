@@ -137,6 +137,56 @@ func TestDimensionsAndHistorySurviveRestart(t *testing.T) {
 	}
 }
 
+// API Gateway's metrics live beside Lambda's, per API and per stage, and
+// survive a restart.
+func TestAPIGatewayMetrics(t *testing.T) {
+	ctx := context.Background()
+	b := openBacking(t)
+	m := b.open(t, nil)
+	api := []cloudwatch.Dimension{{Name: "ApiId", Value: "api1"}}
+	stage := func(name string) []cloudwatch.Dimension {
+		return append(api[:1:1], cloudwatch.Dimension{Name: "Stage", Value: name})
+	}
+	for _, dims := range [][]cloudwatch.Dimension{api, stage("$default"), api, stage("prod")} {
+		m.Put(cloudwatch.NamespaceAPIGateway, cloudwatch.Count, "r", dims, 1)
+	}
+	m.Put(cloudwatch.NamespaceAPIGateway, cloudwatch.Latency, "r", stage("prod"), 12)
+	m.Put(cloudwatch.NamespaceAPIGateway, cloudwatch.Count, "r", []cloudwatch.Dimension{{Name: "FunctionName", Value: "f"}}, 1) // not API Gateway's
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "api1"}, 1)
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := b.open(t, nil)
+	sum := func(dims []cloudwatch.Dimension) float64 {
+		var total float64
+		for _, p := range query(t, again, cloudwatch.Query{Region: "r", Namespace: cloudwatch.NamespaceAPIGateway, Name: cloudwatch.Count, Dimensions: dims}) {
+			total += p.Sum
+		}
+		return total
+	}
+	if got := sum(api); got != 2 {
+		t.Errorf("Count of the API: %v", got)
+	}
+	if got := sum(stage("prod")); got != 1 {
+		t.Errorf("Count of the prod stage: %v", got)
+	}
+	var apigw, lambda int
+	for _, mt := range again.List("r", "", nil, false) {
+		switch mt.Namespace {
+		case cloudwatch.NamespaceAPIGateway:
+			apigw++
+		case cloudwatch.Namespace:
+			lambda++
+		}
+	}
+	if apigw != 4 || lambda != 2 {
+		t.Errorf("series: %d of AWS/ApiGateway, %d of AWS/Lambda", apigw, lambda)
+	}
+	if !cloudwatch.Known(cloudwatch.NamespaceAPIGateway) || cloudwatch.Unit[cloudwatch.IntegrationLatency] != "Milliseconds" {
+		t.Error("AWS/ApiGateway's metrics are not known")
+	}
+}
+
 func TestPeriods(t *testing.T) {
 	b := openBacking(t)
 	m := b.open(t, nil)
@@ -263,5 +313,29 @@ func TestOtherNamespace(t *testing.T) {
 	list := again.List("r", "", []cloudwatch.Dimension{{Name: "TableName"}}, false)
 	if len(list) != 1 || list[0].Namespace != cloudwatch.NamespaceDynamoDB || list[0].Name != cloudwatch.SuccessfulRequestLatency {
 		t.Errorf("list after restart = %+v", list)
+	}
+}
+
+func TestEventsNamespace(t *testing.T) {
+	b := openBacking(t)
+	m := b.open(t, nil)
+	rule := []cloudwatch.Dimension{{Name: "RuleName", Value: "r"}}
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", rule, 1)
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", append([]cloudwatch.Dimension{{Name: "EventBusName", Value: "b"}}, rule...), 1)
+	m.Put(cloudwatch.NamespaceEvents, cloudwatch.Invocations, "us-east-1", []cloudwatch.Dimension{{Name: "FunctionName", Value: "r"}}, 1)
+	if got := query(t, m, cloudwatch.Query{Namespace: cloudwatch.NamespaceEvents, Region: "us-east-1", Name: cloudwatch.Invocations, Dimensions: rule}); len(got) != 1 || got[0].Sum != 1 {
+		t.Fatalf("per rule: %+v", got)
+	}
+	if got := query(t, m, cloudwatch.Query{Region: "us-east-1", Name: cloudwatch.Invocations, Dimensions: []cloudwatch.Dimension{{Name: "FunctionName", Value: "r"}}}); len(got) != 0 {
+		t.Fatalf("an AWS/Events series in AWS/Lambda: %+v", got)
+	}
+	n := 0
+	for _, mt := range m.List("us-east-1", "", nil, false) {
+		if mt.Namespace == cloudwatch.NamespaceEvents {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("AWS/Events series listed: %d", n)
 	}
 }

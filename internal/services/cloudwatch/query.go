@@ -27,8 +27,10 @@ type Metric struct {
 // dimensionNames are the names of a namespace's two dimensions, kept in a
 // series' Function and Resource.
 var dimensionNames = map[string][2]string{
-	Namespace:         {DimFunctionName, DimResource},
-	NamespaceDynamoDB: {"TableName", "Operation"},
+	Namespace:           {DimFunctionName, DimResource},
+	NamespaceDynamoDB:   {"TableName", "Operation"},
+	NamespaceEvents:     {"EventBusName", "RuleName"},
+	NamespaceAPIGateway: {"ApiId", "Stage"},
 }
 
 // Known tells whether nubo has metrics of namespace ns.
@@ -80,7 +82,7 @@ func seriesOf(region, ns, name string, dims []Dimension) (s series, ok bool) {
 			return s, false
 		}
 	}
-	return s, s.Resource == "" || s.Function != ""
+	return s, s.Resource == "" || s.Function != "" || ns == NamespaceEvents // a rule's series has no bus
 }
 
 // Query asks for the statistics of one series.

@@ -16,6 +16,12 @@ type Invocation struct {
 	TraceID       string
 	// Tail asks for the last 4 KB of the invocation's log.
 	Tail bool
+	// Stream, when set, receives a response the runtime streams, as it
+	// arrives (InvokeWithResponseStream, RESPONSE_STREAM function URLs);
+	// the Result then has no Payload, and a FunctionError came
+	// mid-stream (error trailers, a timeout). Whether anything was
+	// streamed, the stream knows: Begin was called.
+	Stream ResponseStream
 	// Target is what Function resolved to; the invoker sets it.
 	Target *Target
 }
@@ -43,4 +49,14 @@ type Result struct {
 	// FunctionError is "Unhandled" when the function failed.
 	FunctionError string
 	LogTail       []byte
+}
+
+// ResponseStream receives a streamed response as the function sends it.
+type ResponseStream interface {
+	// Begin is called once, before the first Write, with the response's
+	// content type.
+	Begin(contentType string)
+	// Write relays bytes to the caller at once. After an error the rest
+	// of the response is dropped; the function runs on.
+	Write(p []byte) (int, error)
 }

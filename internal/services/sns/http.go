@@ -129,7 +129,7 @@ func (s *Service) deadLetterHTTP(ctx context.Context, job *httpJob) {
 	if json.Unmarshal([]byte(sub.Attrs["RedrivePolicy"]), &p) != nil || p.DeadLetterTargetArn == "" {
 		return
 	}
-	if err := s.targets.Deliver(ctx, p.DeadLetterTargetArn, targets.Message{Body: []byte(job.Body)}); err != nil {
+	if err := s.targets.Deliver(ctx, p.DeadLetterTargetArn, targets.Message{Body: []byte(job.Body), Source: s.source(job.TopicARN)}); err != nil {
 		s.log.Warn("sns: dead-letter queue", "subscription", sub.ARN, "err", err)
 	}
 }

@@ -270,10 +270,11 @@ func (s *Service) deliver(ctx context.Context, sub *subscription, m *published) 
 				msg.DeduplicationID = m.id
 			}
 		}
+		msg.Source = s.source(sub.TopicARN)
 		return s.targets.Deliver(ctx, sub.Endpoint, msg)
 	case "lambda":
 		payload, _ := json.Marshal(s.lambdaEvent(sub, m))
-		return s.targets.Deliver(ctx, sub.Endpoint, targets.Message{Body: payload})
+		return s.targets.Deliver(ctx, sub.Endpoint, targets.Message{Body: payload, Source: s.source(sub.TopicARN)})
 	default:
 		body := m.messageFor(sub.Protocol)
 		if !raw {
@@ -310,9 +311,15 @@ func (s *Service) deadLetter(ctx context.Context, sub *subscription, m *publishe
 		return
 	}
 	b, _ := json.Marshal(s.envelope(sub, m, m.messageFor(sub.Protocol)))
-	if err := s.targets.Deliver(ctx, p.DeadLetterTargetArn, targets.Message{Body: b}); err != nil {
+	if err := s.targets.Deliver(ctx, p.DeadLetterTargetArn, targets.Message{Body: b, Source: s.source(sub.TopicARN)}); err != nil {
 		s.log.Warn("sns: dead-letter queue", "subscription", sub.ARN, "err", err)
 	}
+}
+
+// source is SNS delivering a topic's messages, as queue and function
+// policies name it.
+func (s *Service) source(topicARN string) targets.Source {
+	return targets.Source{Service: "sns.amazonaws.com", ARN: topicARN, Account: s.opts.Account}
 }
 
 // PublishBatch publishes up to ten messages; each gets a result or an

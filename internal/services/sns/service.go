@@ -26,6 +26,7 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/eventfilter"
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/targets"
 )
@@ -58,10 +59,11 @@ type Service struct {
 	log     *slog.Logger
 	signer  *signer
 
-	mu     sync.RWMutex
-	topics map[string]*topic        // by ARN
-	subs   map[string]*subscription // by ARN
-	dedup  map[string]dedupEntry    // FIFO topics: topic ARN + id
+	mu       sync.RWMutex
+	topics   map[string]*topic        // by ARN
+	subs     map[string]*subscription // by ARN
+	dedup    map[string]dedupEntry    // FIFO topics: topic ARN + id
+	policies policy.Cache
 }
 
 type dedupEntry struct {
@@ -314,8 +316,11 @@ func (s *Service) SetTopicAttribute(ctx context.Context, arn, name, value string
 	if name == "ContentBasedDeduplication" && !t.Fifo {
 		return invalid("AttributeName")
 	}
-	if (name == "Policy" || name == "DeliveryPolicy") && value != "" && !json.Valid([]byte(value)) {
+	if name == "DeliveryPolicy" && value != "" && !json.Valid([]byte(value)) {
 		return invalid("AttributeValue")
+	}
+	if _, err := policy.Parse(value, policy.Resource); name == "Policy" && value != "" && err != nil {
+		return invalid("Policy Error: %s", err.Error())
 	}
 	if name == "SignatureVersion" && value != "1" && value != "2" {
 		return invalid("SignatureVersion: Invalid value [%s]. Must be 1 or 2.", value)

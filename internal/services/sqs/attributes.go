@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 )
 
 // Queue attribute names.
@@ -112,7 +113,7 @@ func checkAttributes(attrs map[string]string, fifo, creating bool) error {
 				return err
 			}
 		case attrPolicy:
-			if v != "" && !json.Valid([]byte(v)) {
+			if _, err := policy.Parse(v, policy.Resource); v != "" && err != nil {
 				return invalidAttributeValue(name)
 			}
 		case attrSqsManagedSseEnabled:

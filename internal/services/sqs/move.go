@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -130,7 +128,7 @@ func (s *Service) StartMoveTask(ctx context.Context, sourceARN, destinationARN s
 	visible, _, _ := src.countsLocked()
 	src.mu.Unlock()
 	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	t := &MoveTask{TaskHandle: uuid.NewString(), Status: "RUNNING", SourceArn: sourceARN, DestinationArn: destinationARN,
+	t := &MoveTask{TaskHandle: newTaskHandle(sourceARN), Status: "RUNNING", SourceArn: sourceARN, DestinationArn: destinationARN,
 		MaxPerSecond: maxPerSecond, ToMove: int64(visible), Started: time.Now(), cancel: cancel}
 	mv.tasks[sourceARN] = append([]*MoveTask{t}, mv.tasks[sourceARN]...)
 	if len(mv.tasks[sourceARN]) > 10 {

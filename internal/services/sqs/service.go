@@ -23,6 +23,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
@@ -39,9 +40,10 @@ type Service struct {
 	account string
 	log     *slog.Logger
 
-	mu     sync.RWMutex
-	queues map[Ref]*queue
-	moves  *mover
+	mu       sync.RWMutex
+	queues   map[Ref]*queue
+	moves    *mover
+	policies policy.Cache
 }
 
 // Ref names a queue: its region and name.

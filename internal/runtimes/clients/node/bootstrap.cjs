@@ -4,8 +4,10 @@
  * It speaks the Lambda Runtime API 2018-06-01 over one keep-alive connection
  * and follows AWS's managed Node.js runtimes: handler strings, CommonJS and ES
  * module loading, async and callback handlers (callbackWaitsForEmptyEventLoop
- * included), the context object, console patching, error payloads and the
- * Runtime.* error types. Only Node's built-in modules are used.
+ * included), response streaming (awslambda.streamifyResponse and
+ * awslambda.HttpResponseStream), the context object, console patching,
+ * error payloads and the Runtime.* error types. Only Node's built-in
+ * modules are used.
  */
 'use strict';
 
@@ -234,6 +236,82 @@ class RuntimeClient {
     this.post(`${API_PREFIX}/init/error`, JSON.stringify(response), headers, callback);
   }
 }
+
+// ------------------------------------------------------------ streaming
+
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HTTP_INTEGRATION_RESPONSE = 'application/vnd.awslambda.http-integration-response';
+
+/**
+ * The responseStream of a streaming handler: a Writable whose chunks go to
+ * the Runtime API as they are written, in a chunked /response with the
+ * streaming response mode; the request starts with the first write, so
+ * that setContentType may come before it. fail() ends it with the error
+ * trailers.
+ */
+function createResponseStream(client, id) {
+  const { Writable } = require('stream');
+  let contentType = 'application/octet-stream';
+  let request = null;
+  const open = () => {
+    if (!request) {
+      request = client.conn.openStream('POST', `${API_PREFIX}/invocation/${encodeURIComponent(id)}/response`, {
+        'Lambda-Runtime-Function-Response-Mode': 'streaming',
+        'Content-Type': contentType,
+        Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+      });
+      if (stream._onBeforeFirstWrite) stream._onBeforeFirstWrite((chunk) => request.write(Buffer.from(chunk)));
+    }
+    return request;
+  };
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      open().write(chunk);
+      callback();
+    },
+    final(callback) {
+      open().end();
+      callback();
+    },
+  });
+  stream.setContentType = (type) => {
+    if (request) throw new Error('Content type cannot be set after the first chunk is written.');
+    contentType = type;
+  };
+  stream.fail = (error) => {
+    const response = toRapidResponse(error);
+    open().end({
+      'Lambda-Runtime-Function-Error-Type': headerValue(response.errorType),
+      'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(response)).toString('base64'),
+    });
+  };
+  /** Resolves once the Runtime API answered the whole response. */
+  stream.posted = () => open().done;
+  return stream;
+}
+
+/** awslambda.HttpResponseStream: a status, headers and cookies before the body. */
+class HttpResponseStream {
+  static from(underlyingStream, prelude) {
+    underlyingStream.setContentType(HTTP_INTEGRATION_RESPONSE);
+    const metadata = JSON.stringify(prelude);
+    underlyingStream._onBeforeFirstWrite = (write) => {
+      write(metadata);
+      write(new Uint8Array(8));
+    };
+    return underlyingStream;
+  }
+}
+
+/** The awslambda global of AWS's Node.js runtimes. */
+const awslambda = {
+  streamifyResponse(handler, options) {
+    handler[STREAMING] = 'response';
+    if (options && options.highWaterMark !== undefined) handler.highWaterMark = options.highWaterMark;
+    return handler;
+  },
+  HttpResponseStream,
+};
 
 function headerValue(v) {
   return String(v).replace(/[^\x20-\x7e]/g, '?');
@@ -500,6 +578,10 @@ class Runtime {
       id,
       this.scheduleIteration.bind(this),
     );
+    if (this.handler[STREAMING] === 'response') {
+      this.handleStreaming(id, bodyJson, attachContext(callbackContext, headers));
+      return;
+    }
     try {
       this.setErrorCallbacks(id);
       this.setDefaultExitListener(id, markCompleted);
@@ -509,6 +591,49 @@ class Runtime {
       }
     } catch (err) {
       callback(err);
+    }
+  }
+
+  /**
+   * Runs a streamifyResponse handler: what it writes streams out as it
+   * writes; its promise's end closes the stream if it did not; a failure
+   * (a throw, a rejection, an event loop that empties first) ends the
+   * stream with error trailers.
+   */
+  handleStreaming(id, bodyJson, context) {
+    const stream = createResponseStream(this.client, id);
+    let finished = false;
+    const finish = (err) => {
+      if (finished) return;
+      finished = true;
+      beforeExit.reset();
+      if (err !== undefined) {
+        logError('Invoke Error', err);
+        stream.fail(intoError(err));
+      } else if (!stream.writableEnded) {
+        stream.end();
+      }
+      stream.posted().then(
+        () => this.scheduleIteration(),
+        (e) => fatal('POST streamed response', e),
+      );
+    };
+    this.errorCallbacks.uncaughtException = (error) => {
+      finish(error);
+      stream.posted().then(() => process.exit(129));
+    };
+    this.errorCallbacks.unhandledRejection = (error) => {
+      finish(error);
+      stream.posted().then(() => process.exit(128));
+    };
+    beforeExit.set(() => finish(new NodeJsExit()));
+    try {
+      Promise.resolve(this.handler(JSON.parse(bodyJson), stream, context)).then(
+        () => finish(),
+        (err) => finish(err === undefined ? new Error('undefined') : err),
+      );
+    } catch (err) {
+      finish(err);
     }
   }
 
@@ -546,6 +671,7 @@ async function main(client, errorCallbacks) {
 
 function start() {
   patchConsole();
+  globalThis.awslambda = awslambda;
   const address = process.env.AWS_LAMBDA_RUNTIME_API;
   if (!address) fatal('start', 'AWS_LAMBDA_RUNTIME_API is not set');
   const client = new RuntimeClient(address);

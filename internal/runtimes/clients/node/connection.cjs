@@ -33,6 +33,34 @@ class Connection {
     });
   }
 
+  /**
+   * Starts a request whose body is sent in chunks as write() is called;
+   * end(trailers) finishes it with optional trailer headers. done resolves
+   * with the response, once the server answered after the body's end.
+   */
+  openStream(method, path, headers) {
+    let resolve, reject;
+    const done = new Promise((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A body already partly sent cannot be sent again: no retry.
+    const req = { method, path, headers, resolve, reject, retried: true, chunked: true, pending: [], sent: false };
+    this.queue.push(req);
+    this.pump();
+    return {
+      write: (buf) => this.writeChunk(req, buf.length === 0 ? null : frameChunk(buf)),
+      end: (trailers) => this.writeChunk(req, frameEnd(trailers)),
+      done,
+    };
+  }
+
+  writeChunk(req, data) {
+    if (data === null) return;
+    if (req.sent && this.current === req && this.socket) this.socket.write(data);
+    else req.pending.push(data);
+  }
+
   pump() {
     if (this.current || this.queue.length === 0) return;
     this.current = this.queue.shift();
@@ -50,10 +78,15 @@ class Connection {
     this.socket.ref();
     let head = `${req.method} ${req.path} HTTP/1.1\r\nHost: ${this.address}\r\nUser-Agent: ${this.userAgent}\r\n`;
     for (const [k, v] of Object.entries(req.headers || {})) head += `${k}: ${v}\r\n`;
-    if (req.body !== undefined) head += `Content-Length: ${req.body.length}\r\n`;
+    if (req.chunked) head += 'Transfer-Encoding: chunked\r\n';
+    else if (req.body !== undefined) head += `Content-Length: ${req.body.length}\r\n`;
     head += '\r\n';
     this.socket.write(head, 'latin1');
     if (req.body !== undefined && req.body.length > 0) this.socket.write(req.body);
+    if (req.chunked) {
+      req.sent = true;
+      for (const data of req.pending.splice(0)) this.socket.write(data);
+    }
   }
 
   connect() {
@@ -112,6 +145,18 @@ class Connection {
     req.reject(err);
     this.pump();
   }
+}
+
+/** One chunk of a chunked body. */
+function frameChunk(buf) {
+  return Buffer.concat([Buffer.from(buf.length.toString(16) + '\r\n', 'latin1'), buf, CRLF]);
+}
+
+/** The last chunk, with its trailers. */
+function frameEnd(trailers) {
+  let tail = '0\r\n';
+  for (const [k, v] of Object.entries(trailers || {})) tail += `${k}: ${v}\r\n`;
+  return Buffer.from(tail + '\r\n', 'latin1');
 }
 
 /** Parses one response: status line, headers, a Content-Length or chunked body. */

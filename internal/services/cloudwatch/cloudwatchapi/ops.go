@@ -60,6 +60,9 @@ type listMetricsOutput struct {
 }
 
 func (s service) listMetrics(ctx context.Context, in *listMetricsInput) (*listMetricsOutput, error) {
+	if err := wire.HomeAccount(ctx); err != nil {
+		return nil, err
+	}
 	dims, err := dimensionsOf(in.Dimensions, "Dimensions")
 	if err != nil {
 		return nil, err
@@ -201,6 +204,9 @@ func statistics(in *getMetricStatisticsInput) ([]statistic, error) {
 }
 
 func (s service) getMetricStatistics(ctx context.Context, in *getMetricStatisticsInput) (*getMetricStatisticsOutput, error) {
+	if err := wire.HomeAccount(ctx); err != nil {
+		return nil, err
+	}
 	switch {
 	case in.Namespace == "":
 		return nil, missing("Namespace")
@@ -284,6 +290,9 @@ type getMetricDataOutput struct {
 }
 
 func (s service) getMetricData(ctx context.Context, in *getMetricDataInput) (*getMetricDataOutput, error) {
+	if err := wire.HomeAccount(ctx); err != nil {
+		return nil, err
+	}
 	switch n := len(in.MetricDataQueries); {
 	case n == 0:
 		return nil, missing("MetricDataQueries")

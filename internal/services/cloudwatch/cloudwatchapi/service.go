@@ -48,8 +48,10 @@ func combination(format string, args ...any) error {
 
 type service struct{ metrics Metrics }
 
-// New returns the API over m, for the wire layer.
-func New(m Metrics, log *slog.Logger) *wire.Service {
+// New returns the API over m, the metrics of account, for the wire layer.
+// Its operations act on no particular resource (IAM's "*"); other accounts
+// have no metrics.
+func New(m Metrics, account string, log *slog.Logger) *wire.Service {
 	s := service{m}
 	return &wire.Service{
 		Name:            "monitoring",
@@ -59,10 +61,12 @@ func New(m Metrics, log *slog.Logger) *wire.Service {
 		QueryCompatible: true,
 		Errors:          wire.Errors{Internal: errInternalFault, BadRequest: errInvalidValue},
 		Log:             log,
+		Home:            account,
+		IAMPrefix:       "cloudwatch",
 		Ops: []wire.Op{
-			wire.Operation("ListMetrics", s.listMetrics),
-			wire.Operation("GetMetricStatistics", s.getMetricStatistics),
-			wire.Operation("GetMetricData", s.getMetricData),
+			wire.Operation("ListMetrics", s.listMetrics).AnyResource(),
+			wire.Operation("GetMetricStatistics", s.getMetricStatistics).AnyResource(),
+			wire.Operation("GetMetricData", s.getMetricData).AnyResource(),
 		},
 	}
 }

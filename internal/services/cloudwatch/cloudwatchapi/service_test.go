@@ -27,7 +27,7 @@ func (fakeMetrics) List(region, name string, dims []cloudwatch.Dimension, recent
 // FuzzService sends arbitrary bodies in each protocol: nubo must answer,
 // never panic or fail with a server error.
 func FuzzService(f *testing.F) {
-	s := New(fakeMetrics{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(fakeMetrics{}, "000000000000", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	f.Add(uint8(0), "GetMetricStatistics", "Action=GetMetricStatistics&Namespace=AWS/Lambda&MetricName=Duration&StartTime=2026-01-01T00:00:00Z&EndTime=2026-01-01T01:00:00Z&Period=60&Statistics.member.1=Sum&ExtendedStatistics.member.1=p99")
 	f.Add(uint8(1), "GetMetricData", `{"StartTime":1767225600,"EndTime":1767229200,"MetricDataQueries":[{"Id":"a","MetricStat":{"Period":60,"Stat":"p50","Metric":{"Namespace":"AWS/Lambda","MetricName":"Errors"}}}]}`)
 	f.Add(uint8(2), "ListMetrics", "\xa1iNamespacejAWS/Lambda")

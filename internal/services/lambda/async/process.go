@@ -102,7 +102,7 @@ func (q *Queue) attempt(ctx context.Context, ev *event) error {
 	}
 	ev.Attempts++
 	if res.FunctionError == "" {
-		q.deliver(ctx, ev, set.destinations.OnSuccess.Destination, newRecord(ev, "Success", res), false)
+		q.deliver(ctx, ev, set.destinations.OnSuccess.Destination, newRecord(ev, "Success", res), roleOf(target.Config), false)
 		return nil
 	}
 	if ev.Attempts <= set.retries {
@@ -136,12 +136,17 @@ func (q *Queue) later(ctx context.Context, ev *event, delay time.Duration) error
 // version's dead-letter queue.
 func (q *Queue) fail(ctx context.Context, ev *event, set settings, condition string, res *lambda.Result) error {
 	q.count(MetricEventsDropped, ev, 1)
-	q.deliver(ctx, ev, set.destinations.OnFailure.Destination, newRecord(ev, condition, res), true)
 	target, err := q.opts.Control.Resolve(ctx, ev.scope(), ev.ref())
+	var src targets.Source // unknown when the function cannot be resolved: delivered unchecked
+	if err == nil {
+		src = roleOf(target.Config)
+	}
+	q.deliver(ctx, ev, set.destinations.OnFailure.Destination, newRecord(ev, condition, res), src, true)
 	if err != nil || target.Config.DeadLetterConfig == nil || target.Config.DeadLetterConfig.TargetArn == "" {
 		return nil
 	}
-	if err := q.opts.Targets.Deliver(ctx, target.Config.DeadLetterConfig.TargetArn, targets.Message{Body: ev.Payload, Attributes: deadLetterAttributes(ev, condition, res)}); err != nil {
+	msg := targets.Message{Body: ev.Payload, Attributes: deadLetterAttributes(ev, condition, res), Source: src}
+	if err := q.opts.Targets.Deliver(ctx, target.Config.DeadLetterConfig.TargetArn, msg); err != nil {
 		q.count(MetricDeadLetterErrors, ev, 1)
 		q.log.Warn("dead-letter delivery failed", "function", ev.Function, "request_id", ev.RequestID, "target", target.Config.DeadLetterConfig.TargetArn, "err", err)
 	}
@@ -150,16 +155,22 @@ func (q *Queue) fail(ctx context.Context, ev *event, set settings, condition str
 
 // deliver sends a destination record; a failed delivery is counted, not
 // retried, as in Lambda.
-func (q *Queue) deliver(ctx context.Context, ev *event, arn string, rec *record, onFailure bool) {
+func (q *Queue) deliver(ctx context.Context, ev *event, arn string, rec *record, src targets.Source, onFailure bool) {
 	if arn == "" {
 		return
 	}
 	body, err := json.Marshal(rec)
 	if err == nil {
-		err = q.opts.Targets.Deliver(ctx, arn, targets.Message{Body: body})
+		err = q.opts.Targets.Deliver(ctx, arn, targets.Message{Body: body, Source: src})
 	}
 	if err != nil {
 		q.count(MetricDestinationDeliveryFailures, ev, 1)
 		q.log.Warn("destination delivery failed", "function", ev.Function, "request_id", ev.RequestID, "target", arn, "on_failure", onFailure, "err", err)
 	}
+}
+
+// roleOf is the function delivering its records and dead letters: Lambda
+// sends them as the function's execution role.
+func roleOf(cfg *lambda.FunctionConfiguration) targets.Source {
+	return targets.Source{Role: cfg.Role, Session: cfg.FunctionName}
 }

@@ -168,7 +168,7 @@ func (s *Service) DeleteAlias(ctx context.Context, scope lambda.Scope, ref lambd
 		return fmt.Errorf("delete alias: %w", err)
 	}
 	s.changed(scope, ref.Name)
-	return nil
+	return s.dropPolicy(ctx, scope, ref.Name, name)
 }
 
 // ListAliasesOutput is ListAliases' response.

@@ -25,6 +25,9 @@ func (s *Service) CreateFunction(ctx context.Context, scope lambda.Scope, in *la
 	if err := validateCreate(in); err != nil {
 		return nil, err
 	}
+	if err := s.checkRole(ctx, in.Role); err != nil {
+		return nil, err
+	}
 	zip, err := functionZip(in.Code)
 	if err != nil {
 		return nil, err
@@ -360,5 +363,5 @@ func (s *Service) deleteVersion(ctx context.Context, scope lambda.Scope, name, v
 	s.changed(scope, name)
 	s.removed(scope, name, version)
 	s.collectPackage(ctx, cfg.CodeSha256)
-	return nil
+	return s.dropPolicy(ctx, scope, name, version)
 }

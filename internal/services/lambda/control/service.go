@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nubo-dev/nubo/internal/code"
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -42,7 +43,11 @@ type Options struct {
 	// Removed, when set, is called after a function (version "") or one of
 	// its versions is deleted, so that its environments can be stopped.
 	Removed func(scope lambda.Scope, name, version string)
-	Logger  *slog.Logger
+	// CheckRole, when set, reports whether Lambda can assume an execution
+	// role (it exists and trusts lambda.amazonaws.com), as CreateFunction
+	// and UpdateFunctionConfiguration check on AWS.
+	CheckRole func(ctx context.Context, role string) bool
+	Logger    *slog.Logger
 }
 
 // Service implements the control-plane operations.
@@ -53,6 +58,7 @@ type Service struct {
 	log      *slog.Logger
 	queue    *activationQueue
 	cache    readCache
+	policies policy.Cache
 }
 
 // activation asks the activator to finish a function's pending change.
@@ -89,6 +95,9 @@ type functionRecord struct {
 	// publishing an unchanged $LATEST returns the existing version.
 	Change          uint64 `json:"change"`
 	PublishedChange uint64 `json:"publishedChange"`
+	// Policies are the resource-based policies, by qualifier ("" for the
+	// function's own).
+	Policies map[string]*storedPolicy `json:"policies,omitempty"`
 }
 
 func functionKey(scope lambda.Scope, name string) string {
@@ -175,6 +184,14 @@ func (s *Service) putJSON(ctx context.Context, key string, v any) error {
 	}
 	_, err = s.kv.Put(ctx, key, data)
 	return err
+}
+
+// checkRole refuses a role Lambda cannot assume, in AWS's words.
+func (s *Service) checkRole(ctx context.Context, role *string) error {
+	if role == nil || s.opts.CheckRole == nil || s.opts.CheckRole(ctx, *role) {
+		return nil
+	}
+	return lambda.Errorf(lambda.ErrInvalidParameterValue, "The role defined for the function cannot be assumed by Lambda.")
 }
 
 // newRevision returns a fresh RevisionId (a random UUID, as AWS uses).

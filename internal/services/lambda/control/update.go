@@ -74,6 +74,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, scope lambda.
 	if err := refuseUnbacked(&in.FunctionSettings); err != nil {
 		return nil, err
 	}
+	if err := s.checkRole(ctx, in.Role); err != nil {
+		return nil, err
+	}
 	rec, err := s.modifyFunction(ctx, scope, ref.Name, func(r *functionRecord) error {
 		if err := checkUpdatable(&r.Latest, in.RevisionId); err != nil {
 			return err

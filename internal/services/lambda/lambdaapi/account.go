@@ -1,6 +1,10 @@
 package lambdaapi
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/nubo-dev/nubo/internal/wire"
+)
 
 func (h *handler) putConcurrency(w http.ResponseWriter, r *http.Request) error {
 	scope, ref, err := h.functionRef(r, 140)
@@ -42,6 +46,9 @@ func (h *handler) deleteConcurrency(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handler) accountSettings(w http.ResponseWriter, r *http.Request) error {
+	if err := wire.HomeAccount(r.Context()); err != nil {
+		return err
+	}
 	out, err := h.control.GetAccountSettings(r.Context(), h.scopeOf(r))
 	if err != nil {
 		return err
@@ -50,6 +57,9 @@ func (h *handler) accountSettings(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handler) tagResource(w http.ResponseWriter, r *http.Request) error {
+	if err := wire.Authorize(r.Context(), r.PathValue("resource")); err != nil {
+		return err
+	}
 	var in struct{ Tags map[string]string }
 	if err := decode(r, &in, maxRequest, "TagResource"); err != nil {
 		return err
@@ -61,6 +71,9 @@ func (h *handler) tagResource(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) untagResource(w http.ResponseWriter, r *http.Request) error {
+	if err := wire.Authorize(r.Context(), r.PathValue("resource")); err != nil {
+		return err
+	}
 	if err := h.control.UntagResource(r.Context(), r.PathValue("resource"), r.URL.Query()["tagKeys"]); err != nil {
 		return err
 	}
@@ -68,6 +81,9 @@ func (h *handler) untagResource(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) listTags(w http.ResponseWriter, r *http.Request) error {
+	if err := wire.Authorize(r.Context(), r.PathValue("resource")); err != nil {
+		return err
+	}
 	tags, err := h.control.ListTags(r.Context(), r.PathValue("resource"))
 	if err != nil {
 		return err

@@ -8,11 +8,11 @@ import (
 
 func (h *handler) eventInvokeRoutes() {
 	const path = "/2019-09-25/functions/{name}/event-invoke-config"
-	h.handle("PUT "+path, h.putEventInvokeConfig(false))
-	h.handle("POST "+path, h.putEventInvokeConfig(true))
-	h.handle("GET "+path, h.getEventInvokeConfig)
-	h.handle("DELETE "+path, h.deleteEventInvokeConfig)
-	h.handle("GET "+path+"/list", h.listEventInvokeConfigs)
+	h.handle("PUT "+path, "PutFunctionEventInvokeConfig", h.putEventInvokeConfig(false))
+	h.handle("POST "+path, "UpdateFunctionEventInvokeConfig", h.putEventInvokeConfig(true))
+	h.handle("GET "+path, "GetFunctionEventInvokeConfig", h.getEventInvokeConfig)
+	h.handle("DELETE "+path, "DeleteFunctionEventInvokeConfig", h.deleteEventInvokeConfig)
+	h.handle("GET "+path+"/list", "ListFunctionEventInvokeConfigs", h.listEventInvokeConfigs)
 }
 
 // putEventInvokeConfig is Put- (replace) or, with merge,

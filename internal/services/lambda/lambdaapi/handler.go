@@ -4,6 +4,7 @@
 package lambdaapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,11 +13,13 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/invoker"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/async"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
+	"github.com/nubo-dev/nubo/internal/services/lambda/funcurl"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
 
@@ -26,7 +29,9 @@ type handler struct {
 	invoker  *invoker.Invoker
 	async    *async.Queue
 	mappings *esm.Service
+	urls     *funcurl.Service
 	account  string
+	links    Links
 	routes   []wire.Route
 }
 
@@ -35,18 +40,27 @@ var Prefixes = []string{"/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-1
 
 // New returns Lambda's service for the wire layer: the control plane ctl,
 // invocations through inv (and queue, for asynchronous ones), the event
-// source mappings, acting for account.
-func New(ctl *control.Service, inv *invoker.Invoker, queue *async.Queue, mappings *esm.Service, account string, log *slog.Logger) *wire.Service {
-	h := &handler{control: ctl, invoker: inv, async: queue, mappings: mappings, account: account}
+// source mappings and the function URLs, the functions of account, code
+// links signed by links.
+func New(ctl *control.Service, inv *invoker.Invoker, queue *async.Queue, mappings *esm.Service, urls *funcurl.Service, account string, links Links, log *slog.Logger) *wire.Service {
+	h := &handler{control: ctl, invoker: inv, async: queue, mappings: mappings, urls: urls, account: account, links: links}
 	h.functionRoutes()
 	h.eventInvokeRoutes()
 	h.mappingRoutes()
+	h.routes = append(h.routes, wire.Route{Pattern: "POST /2021-11-15/functions/{name}/response-streaming-invocations",
+		Operation: "InvokeWithResponseStream", Action: "lambda:InvokeFunction", Handle: h.invokeWithResponseStream})
 	return &wire.Service{
 		Name:   "lambda",
 		Paths:  Prefixes,
+		Ops:    h.urlOps(),
 		REST:   &wire.RESTProtocol{Routes: h.routes, NotFound: notFound},
 		Errors: wire.Errors{Internal: lambda.ErrService, BadRequest: lambda.ErrInvalidRequestContent},
 		Log:    log,
+		Home:   account,
+		ResourcePolicy: func(ctx context.Context, arn string) (*policy.Document, string, error) {
+			doc, err := ctl.Policy(ctx, arn)
+			return doc, "", err
+		},
 	}
 }
 
@@ -54,18 +68,30 @@ func notFound(r *http.Request) error {
 	return lambda.Errorf(lambda.ErrUnknownOperation, "The Lambda API has no operation for %s %s.", r.Method, r.URL.Path)
 }
 
-// handle registers a route whose handler returns an error to render.
-func (h *handler) handle(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {
-	h.routes = append(h.routes, wire.Route{Pattern: pattern, Handle: fn})
+// handle registers the route of operation op, whose handler authorises
+// (functionRef does) and returns an error to render.
+func (h *handler) handle(pattern, op string, fn func(w http.ResponseWriter, r *http.Request) error) {
+	h.routes = append(h.routes, wire.Route{Pattern: pattern, Operation: op, Handle: fn})
 }
 
-// scopeOf is the account and region a request acts in.
+// handleAny registers the route of an operation on no resource ("*").
+func (h *handler) handleAny(pattern, op string, fn func(w http.ResponseWriter, r *http.Request) error) {
+	h.routes = append(h.routes, wire.Route{Pattern: pattern, Operation: op, AnyResource: true, Handle: fn})
+}
+
+// scopeOf is the account and region a request acts in: the caller's.
 func (h *handler) scopeOf(r *http.Request) lambda.Scope {
-	return lambda.Scope{Account: h.account, Region: wire.Region(r.Context())}
+	c := wire.CallOf(r.Context())
+	if c.Account == "" {
+		return lambda.Scope{Account: h.account, Region: c.Region}
+	}
+	return lambda.Scope{Account: c.Account, Region: c.Region}
 }
 
 // functionRef parses the {name} path parameter (a name, qualified name or
-// ARN) and merges the ?Qualifier query parameter into it.
+// ARN), merges the ?Qualifier query parameter into it, and authorises the
+// operation on the function's ARN (qualified when a version or alias is
+// named).
 func (h *handler) functionRef(r *http.Request, maxLen int) (lambda.Scope, lambda.FunctionRef, error) {
 	scope := h.scopeOf(r)
 	ref, err := lambda.ParseFunctionRef(r.PathValue("name"), maxLen)
@@ -78,10 +104,25 @@ func (h *handler) functionRef(r *http.Request, maxLen int) (lambda.Scope, lambda
 	if ref.Region != "" {
 		scope.Region = ref.Region
 	}
-	if ref.Account != "" && ref.Account != h.account {
+	if ref.Account != "" {
+		scope.Account = ref.Account
+	}
+	if err := wire.Authorize(r.Context(), resourceARN(scope, ref)); err != nil {
+		return scope, ref, err
+	}
+	if scope.Account != h.account {
 		return scope, ref, lambda.FunctionNotFound(scope.QualifiedARN(ref.Name, ref.Qualifier))
 	}
 	return scope, ref, nil
+}
+
+// resourceARN is the ARN a function operation is authorised on: the
+// function's, or its version's or alias's ($LATEST is the function).
+func resourceARN(scope lambda.Scope, ref lambda.FunctionRef) string {
+	if ref.Qualifier == lambda.Latest {
+		return scope.FunctionARN(ref.Name)
+	}
+	return scope.QualifiedARN(ref.Name, ref.Qualifier)
 }
 
 // page reads Marker and MaxItems.

@@ -25,40 +25,13 @@ const maxClientContext = 3583
 
 // invoke is the Invoke operation.
 func (h *handler) invoke(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 256)
+	req, invocationType, err := h.invocationOf(r)
 	if err != nil {
 		return err
 	}
-	invocationType, logType, err := invokeHeaders(r)
-	if err != nil {
-		return err
-	}
-	payload, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxSyncPayload))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return lambda.Errorf(lambda.ErrRequestTooLarge, "Request must be smaller than %d bytes for the InvokeFunction operation", maxSyncPayload)
-	}
-	if err != nil {
-		return fmt.Errorf("read payload: %w", err)
-	}
-	if len(payload) == 0 {
-		payload = []byte("{}")
-	}
-	if invocationType == "Event" && len(payload) > async.MaxPayload {
-		return lambda.Errorf(lambda.ErrRequestTooLarge, "Request must be smaller than %d bytes for the InvokeFunction operation", async.MaxPayload)
-	}
-	if err := checkJSON(payload); err != nil {
-		return err
-	}
-	clientContext, err := decodeClientContext(r.Header.Get("X-Amz-Client-Context"))
-	if err != nil {
-		return err
-	}
-	req := &lambda.Invocation{Scope: scope, Function: ref, RequestID: wire.RequestID(r.Context()), Payload: payload,
-		ClientContext: clientContext, TraceID: traceID(r), Tail: logType == "Tail"}
 	switch invocationType {
 	case "Event":
-		if _, err := h.async.Enqueue(r.Context(), &lambda.Invocation{Scope: scope, Function: ref, RequestID: req.RequestID, Payload: payload}); err != nil {
+		if _, err := h.async.Enqueue(r.Context(), &lambda.Invocation{Scope: req.Scope, Function: req.Function, RequestID: req.RequestID, Payload: req.Payload}); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusAccepted)
@@ -79,7 +52,7 @@ func (h *handler) invoke(w http.ResponseWriter, r *http.Request) error {
 	if resp.FunctionError != "" {
 		hdr.Set("X-Amz-Function-Error", resp.FunctionError)
 	}
-	if logType == "Tail" {
+	if req.Tail {
 		hdr.Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString(resp.LogTail))
 	}
 	ct := resp.ContentType
@@ -91,6 +64,42 @@ func (h *handler) invoke(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	w.Write(resp.Payload)
 	return nil
+}
+
+// invocationOf reads an Invoke (or InvokeWithResponseStream) request:
+// the function, its headers and the payload, checked as Lambda does.
+func (h *handler) invocationOf(r *http.Request) (*lambda.Invocation, string, error) {
+	scope, ref, err := h.functionRef(r, 256)
+	if err != nil {
+		return nil, "", err
+	}
+	invocationType, logType, err := invokeHeaders(r)
+	if err != nil {
+		return nil, "", err
+	}
+	payload, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxSyncPayload))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, "", lambda.Errorf(lambda.ErrRequestTooLarge, "Request must be smaller than %d bytes for the InvokeFunction operation", maxSyncPayload)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("read payload: %w", err)
+	}
+	if len(payload) == 0 {
+		payload = []byte("{}")
+	}
+	if invocationType == "Event" && len(payload) > async.MaxPayload {
+		return nil, "", lambda.Errorf(lambda.ErrRequestTooLarge, "Request must be smaller than %d bytes for the InvokeFunction operation", async.MaxPayload)
+	}
+	if err := checkJSON(payload); err != nil {
+		return nil, "", err
+	}
+	clientContext, err := decodeClientContext(r.Header.Get("X-Amz-Client-Context"))
+	if err != nil {
+		return nil, "", err
+	}
+	return &lambda.Invocation{Scope: scope, Function: ref, RequestID: wire.RequestID(r.Context()), Payload: payload,
+		ClientContext: clientContext, TraceID: traceID(r), Tail: logType == "Tail"}, invocationType, nil
 }
 
 // checkJSON refuses a payload that is not JSON, as Lambda does before

@@ -6,6 +6,7 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
 // mappingRoutes are the event source mapping operations.
@@ -23,9 +24,12 @@ func (h *handler) mappingRoutes() {
 		}
 		return writeJSON(w, http.StatusAccepted, cfg)
 	}
-	h.handle("POST "+base, create)
-	h.handle("POST "+base+"/{$}", create)
+	h.handleAny("POST "+base, "CreateEventSourceMapping", create)
+	h.handleAny("POST "+base+"/{$}", "CreateEventSourceMapping", create)
 	list := func(w http.ResponseWriter, r *http.Request) error {
+		if wire.HomeAccount(r.Context()) != nil {
+			return writeJSON(w, http.StatusOK, map[string]any{"EventSourceMappings": []any{}}) // other accounts have none
+		}
 		q := r.URL.Query()
 		var fn *lambda.FunctionRef
 		if name := q.Get("FunctionName"); name != "" {
@@ -56,16 +60,22 @@ func (h *handler) mappingRoutes() {
 		}
 		return writeJSON(w, http.StatusOK, out)
 	}
-	h.handle("GET "+base, list)
-	h.handle("GET "+base+"/{$}", list)
-	h.handle("GET "+base+"/{uuid}", func(w http.ResponseWriter, r *http.Request) error {
+	h.handleAny("GET "+base, "ListEventSourceMappings", list)
+	h.handleAny("GET "+base+"/{$}", "ListEventSourceMappings", list)
+	h.handle("GET "+base+"/{uuid}", "GetEventSourceMapping", func(w http.ResponseWriter, r *http.Request) error {
+		if err := h.authorizeMapping(r); err != nil {
+			return err
+		}
 		cfg, err := s.Get(h.scopeOf(r), r.PathValue("uuid"))
 		if err != nil {
 			return err
 		}
 		return writeJSON(w, http.StatusOK, cfg)
 	})
-	h.handle("PUT "+base+"/{uuid}", func(w http.ResponseWriter, r *http.Request) error {
+	h.handle("PUT "+base+"/{uuid}", "UpdateEventSourceMapping", func(w http.ResponseWriter, r *http.Request) error {
+		if err := h.authorizeMapping(r); err != nil {
+			return err
+		}
 		var in esm.Input
 		if err := decode(r, &in, maxRequest, "UpdateEventSourceMapping"); err != nil {
 			return err
@@ -76,11 +86,21 @@ func (h *handler) mappingRoutes() {
 		}
 		return writeJSON(w, http.StatusAccepted, cfg)
 	})
-	h.handle("DELETE "+base+"/{uuid}", func(w http.ResponseWriter, r *http.Request) error {
+	h.handle("DELETE "+base+"/{uuid}", "DeleteEventSourceMapping", func(w http.ResponseWriter, r *http.Request) error {
+		if err := h.authorizeMapping(r); err != nil {
+			return err
+		}
 		cfg, err := s.Delete(r.Context(), h.scopeOf(r), r.PathValue("uuid"))
 		if err != nil {
 			return err
 		}
 		return writeJSON(w, http.StatusAccepted, cfg)
 	})
+}
+
+// authorizeMapping authorises an operation on the event source mapping
+// {uuid} names.
+func (h *handler) authorizeMapping(r *http.Request) error {
+	scope := h.scopeOf(r)
+	return wire.Authorize(r.Context(), "arn:aws:lambda:"+scope.Region+":"+scope.Account+":event-source-mapping:"+r.PathValue("uuid"))
 }

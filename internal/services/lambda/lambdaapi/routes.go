@@ -6,37 +6,38 @@ import (
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
-// CodePath is where GetFunction's Code.Location points: nubo serves the
-// package itself, as S3 serves a presigned URL for AWS.
-const CodePath = "/_nubo/code/"
-
 func (h *handler) functionRoutes() {
-	h.handle("POST /2015-03-31/functions", h.createFunction)
-	h.handle("GET /2015-03-31/functions", h.listFunctions)
-	h.handle("GET /2015-03-31/functions/{$}", h.listFunctions)
-	h.handle("GET /2015-03-31/functions/{name}", h.getFunction)
-	h.handle("DELETE /2015-03-31/functions/{name}", h.deleteFunction)
-	h.handle("POST /2015-03-31/functions/{name}/invocations", h.invoke)
-	h.handle("GET /2015-03-31/functions/{name}/configuration", h.getFunctionConfiguration)
-	h.handle("PUT /2015-03-31/functions/{name}/configuration", h.updateFunctionConfiguration)
-	h.handle("PUT /2015-03-31/functions/{name}/code", h.updateFunctionCode)
-	h.handle("POST /2015-03-31/functions/{name}/versions", h.publishVersion)
-	h.handle("GET /2015-03-31/functions/{name}/versions", h.listVersions)
-	h.handle("POST /2015-03-31/functions/{name}/aliases", h.createAlias)
-	h.handle("GET /2015-03-31/functions/{name}/aliases", h.listAliases)
-	h.handle("GET /2015-03-31/functions/{name}/aliases/{alias}", h.getAlias)
-	h.handle("PUT /2015-03-31/functions/{name}/aliases/{alias}", h.updateAlias)
-	h.handle("DELETE /2015-03-31/functions/{name}/aliases/{alias}", h.deleteAlias)
-	h.handle("PUT /2017-10-31/functions/{name}/concurrency", h.putConcurrency)
-	h.handle("DELETE /2017-10-31/functions/{name}/concurrency", h.deleteConcurrency)
-	h.handle("GET /2019-09-30/functions/{name}/concurrency", h.getConcurrency)
-	h.handle("GET /2016-08-19/account-settings", h.accountSettings)
-	h.handle("GET /2016-08-19/account-settings/{$}", h.accountSettings)
-	h.handle("POST /2017-03-31/tags/{resource...}", h.tagResource)
-	h.handle("DELETE /2017-03-31/tags/{resource...}", h.untagResource)
-	h.handle("GET /2017-03-31/tags/{resource...}", h.listTags)
+	h.handle("POST /2015-03-31/functions", "CreateFunction", h.createFunction)
+	h.handleAny("GET /2015-03-31/functions", "ListFunctions", h.listFunctions)
+	h.handleAny("GET /2015-03-31/functions/{$}", "ListFunctions", h.listFunctions)
+	h.handle("GET /2015-03-31/functions/{name}", "GetFunction", h.getFunction)
+	h.handle("DELETE /2015-03-31/functions/{name}", "DeleteFunction", h.deleteFunction)
+	h.routes = append(h.routes, wire.Route{Pattern: "POST /2015-03-31/functions/{name}/invocations", Operation: "Invoke",
+		Action: "lambda:InvokeFunction", Handle: h.invoke})
+	h.handle("GET /2015-03-31/functions/{name}/configuration", "GetFunctionConfiguration", h.getFunctionConfiguration)
+	h.handle("PUT /2015-03-31/functions/{name}/configuration", "UpdateFunctionConfiguration", h.updateFunctionConfiguration)
+	h.handle("PUT /2015-03-31/functions/{name}/code", "UpdateFunctionCode", h.updateFunctionCode)
+	h.handle("POST /2015-03-31/functions/{name}/versions", "PublishVersion", h.publishVersion)
+	h.handle("GET /2015-03-31/functions/{name}/versions", "ListVersionsByFunction", h.listVersions)
+	h.handle("POST /2015-03-31/functions/{name}/aliases", "CreateAlias", h.createAlias)
+	h.handle("GET /2015-03-31/functions/{name}/aliases", "ListAliases", h.listAliases)
+	h.handle("GET /2015-03-31/functions/{name}/aliases/{alias}", "GetAlias", h.getAlias)
+	h.handle("PUT /2015-03-31/functions/{name}/aliases/{alias}", "UpdateAlias", h.updateAlias)
+	h.handle("DELETE /2015-03-31/functions/{name}/aliases/{alias}", "DeleteAlias", h.deleteAlias)
+	h.handle("POST /2015-03-31/functions/{name}/policy", "AddPermission", h.addPermission)
+	h.handle("GET /2015-03-31/functions/{name}/policy", "GetPolicy", h.getPolicy)
+	h.handle("DELETE /2015-03-31/functions/{name}/policy/{sid}", "RemovePermission", h.removePermission)
+	h.handle("PUT /2017-10-31/functions/{name}/concurrency", "PutFunctionConcurrency", h.putConcurrency)
+	h.handle("DELETE /2017-10-31/functions/{name}/concurrency", "DeleteFunctionConcurrency", h.deleteConcurrency)
+	h.handle("GET /2019-09-30/functions/{name}/concurrency", "GetFunctionConcurrency", h.getConcurrency)
+	h.handleAny("GET /2016-08-19/account-settings", "GetAccountSettings", h.accountSettings)
+	h.handleAny("GET /2016-08-19/account-settings/{$}", "GetAccountSettings", h.accountSettings)
+	h.handle("POST /2017-03-31/tags/{resource...}", "TagResource", h.tagResource)
+	h.handle("DELETE /2017-03-31/tags/{resource...}", "UntagResource", h.untagResource)
+	h.handle("GET /2017-03-31/tags/{resource...}", "ListTags", h.listTags)
 }
 
 func (h *handler) createFunction(w http.ResponseWriter, r *http.Request) error {
@@ -44,7 +45,14 @@ func (h *handler) createFunction(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in, maxCodeRequest, "CreateFunction"); err != nil {
 		return err
 	}
-	cfg, err := h.control.CreateFunction(r.Context(), h.scopeOf(r), &in)
+	scope := h.scopeOf(r)
+	if err := wire.Authorize(r.Context(), newFunctionARN(scope, in.FunctionName)); err != nil {
+		return err
+	}
+	if err := passRole(r, in.Role); err != nil {
+		return err
+	}
+	cfg, err := h.control.CreateFunction(r.Context(), scope, &in)
 	if err != nil {
 		return err
 	}
@@ -52,6 +60,9 @@ func (h *handler) createFunction(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) listFunctions(w http.ResponseWriter, r *http.Request) error {
+	if wire.HomeAccount(r.Context()) != nil {
+		return writeJSON(w, http.StatusOK, map[string]any{"Functions": []any{}}) // other accounts have none
+	}
 	p, err := page(r)
 	if err != nil {
 		return err
@@ -84,7 +95,7 @@ func (h *handler) getFunction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out.Code.Location = "http://" + r.Host + CodePath + key + ".zip"
+	out.Code.Location = h.links.URL(wire.BaseURL(r.Context()), key)
 	return writeJSON(w, http.StatusOK, out)
 }
 
@@ -118,6 +129,9 @@ func (h *handler) updateFunctionConfiguration(w http.ResponseWriter, r *http.Req
 	}
 	var in lambda.UpdateFunctionConfigurationInput
 	if err := decode(r, &in, maxRequest, "UpdateFunctionConfiguration"); err != nil {
+		return err
+	}
+	if err := passRole(r, in.Role); err != nil {
 		return err
 	}
 	cfg, err := h.control.UpdateFunctionConfiguration(r.Context(), scope, ref, &in)
@@ -173,4 +187,30 @@ func (h *handler) listVersions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// newFunctionARN is the ARN of the function CreateFunction names ("" when
+// the name is not one).
+func newFunctionARN(scope lambda.Scope, name string) string {
+	ref, err := lambda.ParseFunctionRef(name, 140)
+	if err != nil {
+		return ""
+	}
+	if ref.Account != "" {
+		scope.Account = ref.Account
+	}
+	if ref.Region != "" {
+		scope.Region = ref.Region
+	}
+	return scope.FunctionARN(ref.Name)
+}
+
+// passRole authorises iam:PassRole of a function's execution role, as
+// CreateFunction and UpdateFunctionConfiguration need: a caller may give a
+// function only a role it may pass.
+func passRole(r *http.Request, role *string) error {
+	if role == nil || *role == "" {
+		return nil
+	}
+	return wire.AuthorizeAction(r.Context(), "iam:PassRole", *role)
 }

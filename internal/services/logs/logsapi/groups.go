@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nubo-dev/nubo/internal/services/logs"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
 type groupRequest struct {
@@ -113,7 +114,11 @@ func (s *Service) describeLogGroups(ctx context.Context, in *describeLogGroupsIn
 	}
 	var keys []string
 	var groups []logGroup
-	for _, g := range s.logs.Groups(in.Prefix) {
+	var all []logs.GroupInfo
+	if wire.HomeAccount(ctx) == nil { // other accounts have no log groups
+		all = s.logs.Groups(in.Prefix)
+	}
+	for _, g := range all {
 		if in.Pattern != "" && !strings.Contains(strings.ToLower(g.Name), strings.ToLower(in.Pattern)) {
 			continue
 		}

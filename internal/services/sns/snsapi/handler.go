@@ -5,11 +5,15 @@
 package snsapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/iam"
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
@@ -18,7 +22,9 @@ type handler struct{ svc *sns.Service }
 
 // New returns SNS's service for the wire layer. Besides signed requests
 // it serves the SubscribeURL and UnsubscribeURL of HTTP deliveries
-// (unsigned GETs under sns.ConfirmPath).
+// (unsigned GETs under sns.ConfirmPath, which the subscription's token or
+// unguessable ARN authenticates, and which a person may open in a
+// browser).
 func New(svc *sns.Service, log *slog.Logger) *wire.Service {
 	h := handler{svc}
 	return &wire.Service{
@@ -32,22 +38,27 @@ func New(svc *sns.Service, log *slog.Logger) *wire.Service {
 			MaxBody:         2 << 20,
 			TooLarge:        awserr.New(sns.ErrInvalidParameter, "Invalid parameter: the request could not be read"),
 		},
-		Log: log,
+		Log:            log,
+		Home:           svc.Account(),
+		Unsigned:       []string{sns.ConfirmPath},
+		Browsers:       confirmLink,
+		ResourcePolicy: h.policy,
+		AccessDenied:   accessDenied,
 		Ops: []wire.Op{
 			wire.Operation("CreateTopic", h.createTopic),
 			wire.NoOutput("DeleteTopic", h.deleteTopic),
-			wire.Operation("ListTopics", h.listTopics),
+			wire.Operation("ListTopics", h.listTopics).AnyResource(),
 			wire.Operation("GetTopicAttributes", h.getTopicAttributes),
 			wire.NoOutput("SetTopicAttributes", h.setTopicAttributes),
 			wire.Operation("Subscribe", h.subscribe),
-			wire.Operation("ConfirmSubscription", h.confirmSubscription),
-			wire.NoOutput("Unsubscribe", h.unsubscribe),
-			wire.Operation("ListSubscriptions", h.listSubscriptions),
+			wire.Operation("ConfirmSubscription", h.confirmSubscription).Unsigned(),
+			wire.NoOutput("Unsubscribe", h.unsubscribe).Unsigned(),
+			wire.Operation("ListSubscriptions", h.listSubscriptions).AnyResource(),
 			wire.Operation("ListSubscriptionsByTopic", h.listSubscriptionsByTopic),
 			wire.Operation("GetSubscriptionAttributes", h.getSubscriptionAttributes),
 			wire.NoOutput("SetSubscriptionAttributes", h.setSubscriptionAttributes),
 			wire.Operation("Publish", h.publish),
-			wire.Operation("PublishBatch", h.publishBatch),
+			wire.Operation("PublishBatch", h.publishBatch).Action("sns:Publish"),
 			wire.Operation("TagResource", h.tagResource),
 			wire.Operation("UntagResource", h.untagResource),
 			wire.Operation("ListTagsForResource", h.listTagsForResource),
@@ -62,6 +73,37 @@ func CertificateHandler(svc *sns.Service) http.Handler {
 		w.Header().Set("Content-Type", "application/x-pem-file")
 		w.Write(svc.Certificate())
 	})
+}
+
+// confirmLink admits the browser that follows a SubscribeURL or
+// UnsubscribeURL link, as AWS serves them to anyone holding the link.
+func confirmLink(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, sns.ConfirmPath)
+}
+
+// policy is the access policy of the topic an ARN names.
+func (h handler) policy(ctx context.Context, arn string) (*policy.Document, string, error) {
+	doc, err := h.svc.Policy(arn)
+	return doc, "", err
+}
+
+// accessDenied words a refusal as SNS does: AuthorizationError, with the
+// action as "SNS:Publish".
+func accessDenied(d *iam.Denied) *awserr.Error {
+	msg := d.Message
+	if rest, ok := strings.CutPrefix(d.Action, "sns:"); ok {
+		msg = d.Decision.Message(d.Caller, "SNS:"+rest, d.Resource)
+	}
+	return awserr.New(sns.ErrAuthorization, "%s", msg)
+}
+
+// topicOf is the topic of a subscription ARN (TOPIC-ARN:ID).
+func topicOf(subscriptionARN string) string {
+	i := strings.LastIndexByte(subscriptionARN, ':')
+	if i < 0 || !strings.HasPrefix(subscriptionARN, "arn:") {
+		return ""
+	}
+	return subscriptionARN[:i]
 }
 
 // required refuses a missing parameter as SNS does.

@@ -44,6 +44,14 @@ type publishInput struct {
 	publishFields
 }
 
+// Resource is the topic published to.
+func (in *publishInput) Resource(ctx context.Context) string {
+	if in.TopicArn != "" {
+		return in.TopicArn
+	}
+	return in.TargetArn
+}
+
 type publishOutput struct {
 	MessageId      string `json:"MessageId"`
 	SequenceNumber string `json:"SequenceNumber,omitempty"`
@@ -76,6 +84,8 @@ type publishBatchInput struct {
 	TopicArn                   string              `json:"TopicArn"`
 	PublishBatchRequestEntries []publishBatchEntry `json:"PublishBatchRequestEntries"`
 }
+
+func (in *publishBatchInput) Resource(ctx context.Context) string { return in.TopicArn }
 
 type batchSuccess struct {
 	Id             string `json:"Id"`

@@ -14,9 +14,15 @@ type subscribeInput struct {
 	ReturnSubscriptionArn bool              `json:"ReturnSubscriptionArn"`
 }
 
+func (in *subscribeInput) Resource(ctx context.Context) string { return in.TopicArn }
+
 type subscriptionARN struct {
 	SubscriptionArn string `json:"SubscriptionArn"`
 }
+
+// Resource is the subscription's topic: SNS authorises what is done to a
+// subscription on its topic.
+func (in *subscriptionARN) Resource(ctx context.Context) string { return topicOf(in.SubscriptionArn) }
 
 func (h handler) subscribe(ctx context.Context, in *subscribeInput) (*subscriptionARN, error) {
 	if err := required("TopicArn", in.TopicArn); err != nil {
@@ -36,6 +42,8 @@ type confirmSubscriptionInput struct {
 	TopicArn string `json:"TopicArn"`
 	Token    string `json:"Token"`
 }
+
+func (in *confirmSubscriptionInput) Resource(ctx context.Context) string { return in.TopicArn }
 
 func (h handler) confirmSubscription(ctx context.Context, in *confirmSubscriptionInput) (*subscriptionARN, error) {
 	if err := required("TopicArn", in.TopicArn); err != nil {
@@ -80,6 +88,8 @@ type listSubscriptionsByTopicInput struct {
 	NextToken string `json:"NextToken"`
 }
 
+func (in *listSubscriptionsByTopicInput) Resource(ctx context.Context) string { return in.TopicArn }
+
 func (h handler) listSubscriptionsByTopic(ctx context.Context, in *listSubscriptionsByTopicInput) (*listSubscriptionsOutput, error) {
 	if err := required("TopicArn", in.TopicArn); err != nil {
 		return nil, err
@@ -88,6 +98,9 @@ func (h handler) listSubscriptionsByTopic(ctx context.Context, in *listSubscript
 }
 
 func (h handler) list(ctx context.Context, topic, token string) (*listSubscriptionsOutput, error) {
+	if err := wire.HomeAccount(ctx); err != nil && topic == "" {
+		return &listSubscriptionsOutput{Subscriptions: []subscription{}}, nil // other accounts have none
+	}
 	subs, err := h.svc.Subscriptions(wire.Region(ctx), topic)
 	if err != nil {
 		return nil, err
@@ -118,6 +131,10 @@ type setSubscriptionAttributesInput struct {
 	SubscriptionArn string `json:"SubscriptionArn"`
 	AttributeName   string `json:"AttributeName"`
 	AttributeValue  string `json:"AttributeValue"`
+}
+
+func (in *setSubscriptionAttributesInput) Resource(ctx context.Context) string {
+	return topicOf(in.SubscriptionArn)
 }
 
 func (h handler) setSubscriptionAttributes(ctx context.Context, in *setSubscriptionAttributesInput) error {

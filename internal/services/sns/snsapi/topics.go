@@ -27,9 +27,19 @@ type createTopicInput struct {
 	Tags       []tag             `json:"Tags"`
 }
 
+func (in *createTopicInput) Resource(ctx context.Context) string {
+	if in.Name == "" {
+		return ""
+	}
+	c := wire.CallOf(ctx)
+	return "arn:aws:sns:" + c.Region + ":" + c.Account + ":" + in.Name
+}
+
 type topicARN struct {
 	TopicArn string `json:"TopicArn"`
 }
+
+func (in *topicARN) Resource(ctx context.Context) string { return in.TopicArn }
 
 func (h handler) createTopic(ctx context.Context, in *createTopicInput) (*topicARN, error) {
 	if err := required("Name", in.Name); err != nil {
@@ -59,7 +69,11 @@ type listTopicsOutput struct {
 }
 
 func (h handler) listTopics(ctx context.Context, in *nextToken) (*listTopicsOutput, error) {
-	arns, next, err := page(h.svc.Topics(wire.Region(ctx)), in.NextToken)
+	var all []string
+	if wire.HomeAccount(ctx) == nil { // other accounts have no topics
+		all = h.svc.Topics(wire.Region(ctx))
+	}
+	arns, next, err := page(all, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +105,8 @@ type setTopicAttributesInput struct {
 	AttributeValue string `json:"AttributeValue"`
 }
 
+func (in *setTopicAttributesInput) Resource(ctx context.Context) string { return in.TopicArn }
+
 func (h handler) setTopicAttributes(ctx context.Context, in *setTopicAttributesInput) error {
 	if err := required("TopicArn", in.TopicArn); err != nil {
 		return err
@@ -106,6 +122,8 @@ type tagResourceInput struct {
 	Tags        []tag  `json:"Tags"`
 }
 
+func (in *tagResourceInput) Resource(ctx context.Context) string { return in.ResourceArn }
+
 func (h handler) tagResource(ctx context.Context, in *tagResourceInput) (*empty, error) {
 	if err := required("ResourceArn", in.ResourceArn); err != nil {
 		return nil, err
@@ -118,6 +136,8 @@ type untagResourceInput struct {
 	TagKeys     []string `json:"TagKeys"`
 }
 
+func (in *untagResourceInput) Resource(ctx context.Context) string { return in.ResourceArn }
+
 func (h handler) untagResource(ctx context.Context, in *untagResourceInput) (*empty, error) {
 	if err := required("ResourceArn", in.ResourceArn); err != nil {
 		return nil, err
@@ -128,6 +148,8 @@ func (h handler) untagResource(ctx context.Context, in *untagResourceInput) (*em
 type resourceARN struct {
 	ResourceArn string `json:"ResourceArn"`
 }
+
+func (in *resourceARN) Resource(ctx context.Context) string { return in.ResourceArn }
 
 type tagsOutput struct {
 	Tags []tag `json:"Tags"`

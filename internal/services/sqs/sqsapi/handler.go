@@ -7,10 +7,13 @@ package sqsapi
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/iam"
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
@@ -38,11 +41,14 @@ func New(svc *sqs.Service, log *slog.Logger) *wire.Service {
 			MaxBody:         maxRequest,
 			TooLarge:        awserr.New(sqs.ErrInvalidParameterValue, "Request must be smaller than %d bytes.", maxRequest),
 		},
-		Log: log,
+		Log:            log,
+		Home:           svc.Account(),
+		ResourcePolicy: h.policy,
+		AccessDenied:   accessDenied,
 		Ops: []wire.Op{
 			wire.Operation("CreateQueue", h.createQueue),
 			wire.Operation("GetQueueUrl", h.getQueueURL),
-			wire.Operation("ListQueues", h.listQueues),
+			wire.Operation("ListQueues", h.listQueues).AnyResource(),
 			wire.NoOutput("DeleteQueue", h.deleteQueue),
 			wire.Operation("GetQueueAttributes", h.getQueueAttributes),
 			wire.NoOutput("SetQueueAttributes", h.setQueueAttributes),
@@ -52,12 +58,12 @@ func New(svc *sqs.Service, log *slog.Logger) *wire.Service {
 			wire.Operation("ListQueueTags", h.listQueueTags),
 			wire.Operation("ListDeadLetterSourceQueues", h.listDeadLetterSourceQueues),
 			wire.Operation("SendMessage", h.sendMessage),
-			wire.Operation("SendMessageBatch", h.sendMessageBatch),
+			wire.Operation("SendMessageBatch", h.sendMessageBatch).Action("sqs:SendMessage"),
 			wire.Operation("ReceiveMessage", h.receiveMessage),
 			wire.NoOutput("DeleteMessage", h.deleteMessage),
-			wire.Operation("DeleteMessageBatch", h.deleteMessageBatch),
+			wire.Operation("DeleteMessageBatch", h.deleteMessageBatch).Action("sqs:DeleteMessage"),
 			wire.NoOutput("ChangeMessageVisibility", h.changeMessageVisibility),
-			wire.Operation("ChangeMessageVisibilityBatch", h.changeMessageVisibilityBatch),
+			wire.Operation("ChangeMessageVisibilityBatch", h.changeMessageVisibilityBatch).Action("sqs:ChangeMessageVisibility"),
 			wire.Operation("StartMessageMoveTask", h.startMessageMoveTask),
 			wire.Operation("ListMessageMoveTasks", h.listMessageMoveTasks),
 			wire.Operation("CancelMessageMoveTask", h.cancelMessageMoveTask),
@@ -73,6 +79,57 @@ func (h handler) prepare(ctx context.Context, form map[string][]string) {
 		form["QueueUrl"] = []string{wire.BaseURL(ctx) + r.URL.Path}
 	}
 }
+
+// queueRef is the QueueUrl member of the inputs that name a queue by URL:
+// they act on the queue's ARN.
+type queueRef struct {
+	QueueUrl string `json:"QueueUrl"`
+}
+
+// Resource is the ARN of the queue the URL names ("" for a URL that names
+// none).
+func (q *queueRef) Resource(ctx context.Context) string {
+	path := q.QueueUrl
+	if u, err := url.Parse(q.QueueUrl); err == nil && u.Path != "" {
+		path = u.Path
+	}
+	acct, name, ok := strings.Cut(strings.Trim(path, "/"), "/")
+	if !ok || acct == "" || name == "" || strings.Contains(name, "/") {
+		return ""
+	}
+	return "arn:aws:sqs:" + wire.Region(ctx) + ":" + acct + ":" + name
+}
+
+// namedQueue is the ARN of a queue named by name (in owner's account, or
+// the caller's).
+func namedQueue(ctx context.Context, owner, name string) string {
+	if name == "" {
+		return ""
+	}
+	if owner == "" {
+		owner = wire.CallOf(ctx).Account
+	}
+	return "arn:aws:sqs:" + wire.Region(ctx) + ":" + owner + ":" + name
+}
+
+// policy is the queue policy of the queue an ARN names.
+func (h handler) policy(ctx context.Context, arn string) (*policy.Document, string, error) {
+	doc, err := h.svc.Policy(arn)
+	return doc, "", err
+}
+
+// accessDenied words a refusal as SQS does: the action in lower case
+// ("sqs:sendmessage"), code AccessDenied in both protocols.
+func accessDenied(d *iam.Denied) *awserr.Error {
+	msg := d.Message
+	if d.Action != "" {
+		msg = d.Decision.Message(d.Caller, strings.ToLower(d.Action), d.Resource)
+	}
+	return awserr.New(errAccessDenied, "%s", msg)
+}
+
+// errAccessDenied is SQS's refusal, AccessDenied in both protocols.
+var errAccessDenied = &awserr.Code{Name: "AccessDenied", Namespace: "com.amazon.coral.service", Status: http.StatusForbidden}
 
 // queueURL is the URL of a queue as the client reached nubo.
 func (h handler) queueURL(ctx context.Context, name string) string {

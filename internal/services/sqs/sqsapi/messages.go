@@ -100,7 +100,7 @@ func failureOf(id string, err error) failure {
 }
 
 type sendMessageInput struct {
-	QueueUrl string `json:"QueueUrl"`
+	queueRef
 	sendEntry
 }
 
@@ -125,8 +125,8 @@ func (h handler) sendMessage(ctx context.Context, in *sendMessageInput) (*sendRe
 }
 
 type sendMessageBatchInput struct {
-	QueueUrl string      `json:"QueueUrl"`
-	Entries  []sendEntry `json:"Entries" query:"SendMessageBatchRequestEntry,flat"`
+	queueRef
+	Entries []sendEntry `json:"Entries" query:"SendMessageBatchRequestEntry,flat"`
 }
 
 type sendMessageBatchOutput struct {
@@ -176,7 +176,7 @@ func (h handler) sendMessageBatch(ctx context.Context, in *sendMessageBatchInput
 }
 
 type receiveMessageInput struct {
-	QueueUrl                    string   `json:"QueueUrl"`
+	queueRef
 	AttributeNames              []string `json:"AttributeNames" query:"AttributeName,flat"`
 	MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames" query:"MessageSystemAttributeName,flat"`
 	MessageAttributeNames       []string `json:"MessageAttributeNames" query:"MessageAttributeName,flat"`
@@ -220,7 +220,7 @@ func (h handler) receiveMessage(ctx context.Context, in *receiveMessageInput) (*
 }
 
 type deleteMessageInput struct {
-	QueueUrl      string `json:"QueueUrl"`
+	queueRef
 	ReceiptHandle string `json:"ReceiptHandle"`
 }
 
@@ -274,8 +274,8 @@ func batchResult(ids []string, errs []error) batchOutput {
 }
 
 type deleteMessageBatchInput struct {
-	QueueUrl string `json:"QueueUrl"`
-	Entries  []struct {
+	queueRef
+	Entries []struct {
 		Id            string `json:"Id"`
 		ReceiptHandle string `json:"ReceiptHandle"`
 	} `json:"Entries" query:"DeleteMessageBatchRequestEntry,flat"`
@@ -303,7 +303,7 @@ func (h handler) deleteMessageBatch(ctx context.Context, in *deleteMessageBatchI
 }
 
 type changeMessageVisibilityInput struct {
-	QueueUrl          string `json:"QueueUrl"`
+	queueRef
 	ReceiptHandle     string `json:"ReceiptHandle"`
 	VisibilityTimeout *int   `json:"VisibilityTimeout"`
 }
@@ -324,8 +324,8 @@ func (h handler) changeMessageVisibility(ctx context.Context, in *changeMessageV
 }
 
 type changeMessageVisibilityBatchInput struct {
-	QueueUrl string `json:"QueueUrl"`
-	Entries  []struct {
+	queueRef
+	Entries []struct {
 		Id                string `json:"Id"`
 		ReceiptHandle     string `json:"ReceiptHandle"`
 		VisibilityTimeout int    `json:"VisibilityTimeout"`

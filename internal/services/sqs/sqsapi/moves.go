@@ -13,9 +13,14 @@ type startMessageMoveTaskInput struct {
 	MaxNumberOfMessagesPerSecond int    `json:"MaxNumberOfMessagesPerSecond"`
 }
 
+func (in *startMessageMoveTaskInput) Resource(ctx context.Context) string { return in.SourceArn }
+
 type taskHandle struct {
 	TaskHandle string `json:"TaskHandle"`
 }
+
+// Resource is the source queue the handle names.
+func (in *taskHandle) Resource(ctx context.Context) string { return sqs.TaskSource(in.TaskHandle) }
 
 func (h handler) startMessageMoveTask(ctx context.Context, in *startMessageMoveTaskInput) (*taskHandle, error) {
 	if in.SourceArn == "" {
@@ -44,6 +49,8 @@ type listMessageMoveTasksInput struct {
 	SourceArn  string `json:"SourceArn"`
 	MaxResults int    `json:"MaxResults"`
 }
+
+func (in *listMessageMoveTasksInput) Resource(ctx context.Context) string { return in.SourceArn }
 
 type listMessageMoveTasksOutput struct {
 	Results []moveTask `json:"Results" query:"ListMessageMoveTasksResultEntry,flat"`

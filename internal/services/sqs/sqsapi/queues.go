@@ -15,6 +15,10 @@ type createQueueInput struct {
 	Tags       map[string]string `json:"tags" query:"Tag,flat,key=Key,value=Value"`
 }
 
+func (in *createQueueInput) Resource(ctx context.Context) string {
+	return namedQueue(ctx, "", in.QueueName)
+}
+
 type queueURLOutput struct {
 	QueueUrl string `json:"QueueUrl"`
 }
@@ -35,11 +39,19 @@ type getQueueURLInput struct {
 	QueueOwnerAWSAccountId string `json:"QueueOwnerAWSAccountId"`
 }
 
+func (in *getQueueURLInput) Resource(ctx context.Context) string {
+	return namedQueue(ctx, in.QueueOwnerAWSAccountId, in.QueueName)
+}
+
 func (h handler) getQueueURL(ctx context.Context, in *getQueueURLInput) (*queueURLOutput, error) {
 	if in.QueueName == "" {
 		return nil, awserr.New(sqs.ErrMissingParameter, "The request must contain the parameter QueueName.")
 	}
-	if in.QueueOwnerAWSAccountId != "" && in.QueueOwnerAWSAccountId != h.svc.Account() {
+	owner := in.QueueOwnerAWSAccountId
+	if owner == "" {
+		owner = wire.CallOf(ctx).Account
+	}
+	if owner != "" && owner != h.svc.Account() {
 		return nil, awserr.New(sqs.ErrQueueDoesNotExist, "The specified queue does not exist.")
 	}
 	if err := h.svc.Exists(sqs.Ref{Region: wire.Region(ctx), Name: in.QueueName}); err != nil {
@@ -91,7 +103,11 @@ type listQueuesOutput struct {
 }
 
 func (h handler) listQueues(ctx context.Context, in *listQueuesInput) (*listQueuesOutput, error) {
-	names, next, err := page(h.svc.ListQueues(wire.Region(ctx), in.QueueNamePrefix), in.NextToken, in.MaxResults)
+	var all []string
+	if wire.HomeAccount(ctx) == nil { // other accounts have no queues
+		all = h.svc.ListQueues(wire.Region(ctx), in.QueueNamePrefix)
+	}
+	names, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +119,7 @@ func (h handler) listQueues(ctx context.Context, in *listQueuesInput) (*listQueu
 }
 
 type listDeadLetterSourceQueuesInput struct {
-	QueueUrl   string `json:"QueueUrl"`
+	queueRef
 	NextToken  string `json:"NextToken"`
 	MaxResults *int   `json:"MaxResults"`
 }
@@ -135,7 +151,7 @@ func (h handler) listDeadLetterSourceQueues(ctx context.Context, in *listDeadLet
 
 // queueInput is the input of operations that take only a queue.
 type queueInput struct {
-	QueueUrl string `json:"QueueUrl"`
+	queueRef
 }
 
 func (h handler) deleteQueue(ctx context.Context, in *queueInput) error {
@@ -155,7 +171,7 @@ func (h handler) purgeQueue(ctx context.Context, in *queueInput) error {
 }
 
 type getQueueAttributesInput struct {
-	QueueUrl       string   `json:"QueueUrl"`
+	queueRef
 	AttributeNames []string `json:"AttributeNames" query:"AttributeName,flat"`
 }
 
@@ -176,7 +192,7 @@ func (h handler) getQueueAttributes(ctx context.Context, in *getQueueAttributesI
 }
 
 type setQueueAttributesInput struct {
-	QueueUrl   string            `json:"QueueUrl"`
+	queueRef
 	Attributes map[string]string `json:"Attributes" query:"Attribute,flat,key=Name,value=Value"`
 }
 
@@ -192,8 +208,8 @@ func (h handler) setQueueAttributes(ctx context.Context, in *setQueueAttributesI
 }
 
 type tagQueueInput struct {
-	QueueUrl string            `json:"QueueUrl"`
-	Tags     map[string]string `json:"Tags" query:"Tag,flat,key=Key,value=Value"`
+	queueRef
+	Tags map[string]string `json:"Tags" query:"Tag,flat,key=Key,value=Value"`
 }
 
 func (h handler) tagQueue(ctx context.Context, in *tagQueueInput) error {
@@ -205,8 +221,8 @@ func (h handler) tagQueue(ctx context.Context, in *tagQueueInput) error {
 }
 
 type untagQueueInput struct {
-	QueueUrl string   `json:"QueueUrl"`
-	TagKeys  []string `json:"TagKeys" query:"TagKey,flat"`
+	queueRef
+	TagKeys []string `json:"TagKeys" query:"TagKey,flat"`
 }
 
 func (h handler) untagQueue(ctx context.Context, in *untagQueueInput) error {

@@ -1,0 +1,235 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nubo-dev/nubo/internal/targets"
+)
+
+// The defaults of a target's RetryPolicy.
+const (
+	defaultRetries = 185
+	defaultMaxAge  = 24 * time.Hour
+)
+
+// fireJob is a schedule's job, due at an invocation of one generation.
+type fireJob struct {
+	Region string    `json:"r"`
+	Group  string    `json:"g"`
+	Name   string    `json:"n"`
+	Gen    int64     `json:"gen"`
+	Due    time.Time `json:"due"`
+}
+
+func (s *Service) scheduleFire(ctx context.Context, r *record) error {
+	data, err := json.Marshal(fireJob{Region: r.Region, Group: r.GroupName, Name: r.Name, Gen: r.Gen, Due: r.Due})
+	if err != nil {
+		return err
+	}
+	return s.opts.Jobs.At(ctx, subjectFire, data, r.Due)
+}
+
+// fire handles a schedule's job. Only the job its record expects fires; it
+// stores the invocation (a job of its own, tried and retried apart from the
+// schedule), then the next invocation's job, then the schedule pointing at
+// it. The next invocation is the first after now, so invocations missed
+// while nubo was down are one invocation; one older than its retry
+// policy's maximum age is dropped. A schedule with no more invocations is
+// deleted when its ActionAfterCompletion says so.
+func (s *Service) fire(ctx context.Context, data []byte) error {
+	var j fireJob
+	if err := json.Unmarshal(data, &j); err != nil {
+		s.log.Error("drop an unreadable schedule job", "err", err)
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.schedules[mapKey(j.Region, j.Group, j.Name)]
+	if r == nil || r.Gen != j.Gen || !r.Due.Equal(j.Due) {
+		return nil
+	}
+	now := s.now()
+	_, maxAge := retryPolicy(r.Target.RetryPolicy)
+	if now.Sub(r.Occurrence) <= maxAge {
+		inv := &invocation{Region: r.Region, Schedule: s.ScheduleARN(r.Region, r.GroupName, r.Name), Target: r.Target,
+			ExecutionID: uuid.NewString(), Scheduled: r.Occurrence}
+		if err := s.later(ctx, inv, 0); err != nil {
+			return err
+		}
+	} else {
+		s.log.Warn("drop a missed invocation older than its maximum age", "schedule", r.Name, "due", r.Occurrence)
+	}
+	next := *r
+	next.Due, next.Occurrence = time.Time{}, time.Time{}
+	if p, err := r.parse(); err == nil {
+		if occ, ok := p.Next(maxTime(r.Occurrence, now)); ok {
+			next.Due, next.Occurrence = s.within(r, occ), occ
+			if err := s.scheduleFire(ctx, &next); err != nil {
+				return err
+			}
+		}
+	}
+	if next.Due.IsZero() && r.ActionAfterCompletion == "DELETE" {
+		return s.deleteLocked(ctx, r)
+	}
+	return s.saveLocked(ctx, &next)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// invocation is one invocation of a schedule's target, a job until it is
+// delivered or dead-lettered.
+type invocation struct {
+	Region      string    `json:"r"`
+	Schedule    string    `json:"schedule"`
+	Target      Target    `json:"target"`
+	ExecutionID string    `json:"id"`
+	Scheduled   time.Time `json:"at"`
+	Attempts    int       `json:"n,omitempty"`
+	// Dead, when set, is an invocation that failed for good whose
+	// dead-letter queue could not be reached yet.
+	Dead *failure `json:"dead,omitempty"`
+}
+
+type failure struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (s *Service) later(ctx context.Context, inv *invocation, wait time.Duration) error {
+	data, err := json.Marshal(inv)
+	if err != nil {
+		return err
+	}
+	return s.opts.Jobs.At(ctx, subjectRetry, data, s.now().Add(wait))
+}
+
+// retry handles an invocation's job: an attempt, then done, a retry later
+// or the dead-letter queue.
+func (s *Service) retry(ctx context.Context, data []byte) error {
+	var inv invocation
+	if err := json.Unmarshal(data, &inv); err != nil {
+		s.log.Error("drop an unreadable invocation", "err", err)
+		return nil
+	}
+	if inv.Dead != nil {
+		return s.sendDead(ctx, &inv)
+	}
+	err := s.call(ctx, &inv)
+	inv.Attempts++
+	if err == nil {
+		return nil
+	}
+	code, retryable := classify(err)
+	retries, maxAge := retryPolicy(inv.Target.RetryPolicy)
+	delay := s.opts.RetryDelay(inv.Attempts)
+	if retryable && inv.Attempts <= retries && s.now().Add(delay).Sub(inv.Scheduled) <= maxAge {
+		return s.later(ctx, &inv, delay)
+	}
+	inv.Dead = &failure{Code: code, Message: err.Error()}
+	if inv.Target.DeadLetterConfig == nil || inv.Target.DeadLetterConfig.Arn == "" {
+		s.log.Warn("schedule invocation failed", "schedule", inv.Schedule, "target", inv.Target.Arn, "code", code, "err", err)
+		return nil
+	}
+	return s.sendDead(ctx, &inv)
+}
+
+func retryPolicy(p *RetryPolicy) (int, time.Duration) {
+	retries, maxAge := defaultRetries, defaultMaxAge
+	if p != nil && p.MaximumRetryAttempts != nil {
+		retries = int(*p.MaximumRetryAttempts)
+	}
+	if p != nil && p.MaximumEventAgeInSeconds != nil {
+		maxAge = time.Duration(*p.MaximumEventAgeInSeconds) * time.Second
+	}
+	return retries, maxAge
+}
+
+// input is the target's Input with the schedule's context attributes
+// filled in ("{}" without one).
+func (inv *invocation) input() string {
+	in := inv.Target.Input
+	if in == "" {
+		return "{}"
+	}
+	return strings.NewReplacer(
+		"<aws.scheduler.schedule-arn>", inv.Schedule,
+		"<aws.scheduler.scheduled-time>", inv.Scheduled.UTC().Format(time.RFC3339),
+		"<aws.scheduler.execution-id>", inv.ExecutionID,
+		"<aws.scheduler.attempt-number>", strconv.Itoa(inv.Attempts+1),
+	).Replace(in)
+}
+
+// call invokes the target once.
+func (s *Service) call(ctx context.Context, inv *invocation) error {
+	t := &inv.Target
+	if service, action, ok := universal(t.Arn); ok {
+		return s.opts.APIs.Call(ctx, inv.Region, service, strings.ToUpper(action[:1])+action[1:], t.RoleArn, []byte(inv.input()))
+	}
+	if p := t.EventBridgeParameters; p != nil && strings.Contains(t.Arn, ":event-bus/") {
+		return s.opts.Buses.PutScheduledEvent(ctx, t.Arn, p.Source, p.DetailType, inv.input(), []string{inv.Schedule})
+	}
+	m := targets.Message{Body: []byte(inv.input()), ID: inv.ExecutionID, Time: inv.Scheduled}
+	if t.SqsParameters != nil && t.SqsParameters.MessageGroupId != "" {
+		m.GroupID, m.DeduplicationID = t.SqsParameters.MessageGroupId, inv.ExecutionID
+	}
+	return s.opts.Targets.Deliver(ctx, t.Arn, m)
+}
+
+// CallError is a universal target's API answering with an error.
+type CallError struct {
+	Status int
+	Code   string
+}
+
+func (e *CallError) Error() string { return e.Code }
+
+// classify names a failure and says whether retrying may help.
+func classify(err error) (string, bool) {
+	var ce *CallError
+	switch {
+	case errors.Is(err, targets.ErrNotFound):
+		return "ResourceNotFound", false
+	case errors.Is(err, targets.ErrUnsupported):
+		return "InvalidParameter", false
+	case errors.As(err, &ce):
+		return ce.Code, ce.Status >= 500 || ce.Status == 429
+	}
+	return "InternalError", true
+}
+
+// sendDead sends a failed invocation's input to the dead-letter queue,
+// with what went wrong; a queue that cannot be reached now is tried again
+// while the invocation is young enough.
+func (s *Service) sendDead(ctx context.Context, inv *invocation) error {
+	str := func(v string) targets.Attribute { return targets.Attribute{DataType: "String", StringValue: v} }
+	attrs := map[string]targets.Attribute{
+		"ERROR_CODE":    str(inv.Dead.Code),
+		"ERROR_MESSAGE": str(inv.Dead.Message),
+		"EXECUTION_ID":  str(inv.ExecutionID),
+		"SCHEDULE_ARN":  str(inv.Schedule),
+		"TARGET_ARN":    str(inv.Target.Arn),
+	}
+	err := s.opts.Targets.Deliver(ctx, inv.Target.DeadLetterConfig.Arn, targets.Message{Body: []byte(inv.input()), Attributes: attrs})
+	if err == nil {
+		return nil
+	}
+	_, maxAge := retryPolicy(inv.Target.RetryPolicy)
+	if _, retryable := classify(err); retryable && s.now().Sub(inv.Scheduled) < maxAge {
+		return s.later(ctx, inv, time.Minute)
+	}
+	s.log.Warn("invocation lost: its dead-letter queue cannot take it", "schedule", inv.Schedule, "err", err)
+	return nil
+}
