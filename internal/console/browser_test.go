@@ -37,9 +37,9 @@ type browser struct {
 	requests map[network.RequestID]string // "METHOD URL (service)", for reports
 	pending  map[network.RequestID]int    // requests without an end yet, by the order they started in
 	loaders  map[network.RequestID]cdp.LoaderID
-	started  int                          // requests started
-	fences   map[string]bool              // fences whose console line arrived
-	fenceAt  map[string]int               // where fences' requests started
+	started  int             // requests started
+	fences   map[string]bool // fences whose console line arrived
+	fenceAt  map[string]int  // where fences' requests started
 	fence    int
 	renders  []renderTime
 	problems []string
