@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/nubo-dev/nubo/internal/server"
 )
 
 // TestConsole walks a new user's way through the console in a real
@@ -20,7 +22,7 @@ func TestConsole(t *testing.T) {
 		t.Skip("skipping: drives a browser")
 	}
 	needPython(t)
-	n := startNubo(t)
+	n := startNubo(t, server.AuthSigV4)
 	b := newBrowser(t, n.console())
 	steps := []struct {
 		name string

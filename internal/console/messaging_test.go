@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,8 +32,17 @@ func testTopics(t *testing.T, n *nubo, b *browser) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As on AWS, the queue's policy lets the topic deliver.
+	queue := "arn:aws:sqs:us-east-1:000000000000:console-jobs"
+	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},`+
+		`"Action":"sqs:SendMessage","Resource":%q,"Condition":{"ArnEquals":{"aws:SourceArn":%q}}}]}`, queue, *topic.TopicArn)
+	_, err = sqs.NewFromConfig(n.cfg).SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{
+		QueueUrl: aws.String("http://" + n.addr + "/000000000000/console-jobs"), Attributes: map[string]string{"Policy": policy}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, err = sns.NewFromConfig(n.cfg).Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
-		Endpoint: aws.String("arn:aws:sqs:us-east-1:000000000000:console-jobs"), Attributes: map[string]string{"RawMessageDelivery": "true"}})
+		Endpoint: aws.String(queue), Attributes: map[string]string{"RawMessageDelivery": "true"}})
 	if err != nil {
 		t.Fatal(err)
 	}

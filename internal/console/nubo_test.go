@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -24,10 +25,13 @@ type nubo struct {
 	cfg  aws.Config
 }
 
-func startNubo(t *testing.T) *nubo {
+// startNubo starts a nubo whose requests are authenticated as auth says
+// (server.AuthSigV4 or server.AuthNone), with the root key test/test and
+// the execution role the test's functions use.
+func startNubo(t *testing.T, auth string) *nubo {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Account: "000000000000", Region: "us-east-1",
-		MaxConcurrency: 100, Sandbox: "process", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		MaxConcurrency: 100, Sandbox: "process", Auth: auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -41,8 +45,14 @@ func startNubo(t *testing.T) *nubo {
 		}
 	})
 	addr := srv.Addr()
-	return &nubo{addr: addr, cfg: aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	n := &nubo{addr: addr, cfg: aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String("http://" + addr)}}
+	_, err = iam.NewFromConfig(n.cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("console"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // console is the console's URL on n.

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/chromedp/chromedp"
+
+	"github.com/nubo-dev/nubo/internal/server"
 )
 
 // renderBudget is how long the functions page may take to show its first
@@ -61,7 +63,7 @@ func TestFunctionsPageScale(t *testing.T) {
 		t.Skip("skipping: drives a browser")
 	}
 	needPython(t)
-	n := startNubo(t)
+	n := startNubo(t, server.AuthSigV4)
 	b := newBrowser(t, n.console())
 	start := time.Now()
 	createFunctions(t, n, 1000)

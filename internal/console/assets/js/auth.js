@@ -1,18 +1,33 @@
 // Signing in: the console keeps, for the tab only, temporary credentials
 // that STS derived from the access key the user typed (or, when nubo
-// serves no STS, the key itself), and the region to act in.
+// serves no STS, the key itself), and the region to act in. A session
+// that expires sends the user back to the sign-in form.
 import { serves } from "./config.js";
 
 const KEY = "nubo.session";
 
-// session returns the signed-in session, or null.
+// session returns the signed-in session, or null (also once it expired).
 export function session() {
-  const s = sessionStorage.getItem(KEY);
-  return s ? JSON.parse(s) : null;
+  const s = JSON.parse(sessionStorage.getItem(KEY) || "null");
+  if (s?.expires && Date.parse(s.expires) <= Date.now()) {
+    signOut("Your session ended: sign in again.");
+    return null;
+  }
+  return s;
 }
 
-export function signOut() {
+// signOut forgets the session; why, if given, shows on the sign-in form.
+export function signOut(why) {
   sessionStorage.removeItem(KEY);
+  if (why) sessionStorage.setItem(KEY + ".why", why);
+  dispatchEvent(new Event("nubo:signed-out"));
+}
+
+// whySignedOut returns, once, why the last session ended.
+export function whySignedOut() {
+  const why = sessionStorage.getItem(KEY + ".why");
+  sessionStorage.removeItem(KEY + ".why");
+  return why;
 }
 
 function keep(s) {
@@ -28,14 +43,14 @@ export async function signIn(accessKeyId, secretAccessKey, region) {
   try {
     const doc = await query("sts", "GetSessionToken", { DurationSeconds: "43200" });
     keep({
-      region, user: accessKeyId,
+      region, user: accessKeyId, expires: xmlText(doc, "Expiration"),
       credentials: {
         accessKeyId: xmlText(doc, "AccessKeyId"), secretAccessKey: xmlText(doc, "SecretAccessKey"),
         sessionToken: xmlText(doc, "SessionToken"),
       },
     });
   } catch (err) {
-    signOut();
+    sessionStorage.removeItem(KEY);
     throw err;
   }
   return session();

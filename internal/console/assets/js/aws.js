@@ -2,7 +2,7 @@
 // (AWS JSON, query/XML, REST-JSON, REST-XML), each request signed with
 // SigV4 by the signed-in session. Requests go to the page's own origin,
 // where nubo serves every API.
-import { session } from "./auth.js";
+import { session, signOut } from "./auth.js";
 import { sign, presign as presignURL } from "./sigv4.js";
 
 // AWSError is an error an API answered with.
@@ -16,9 +16,14 @@ export class AWSError extends Error {
 
 async function send(service, req, parseError, payloadHash) {
   const s = session();
+  if (!s) throw new AWSError("ExpiredToken", "Your session ended: sign in again.", 403);
   const headers = await sign(req, service, s.region, s.credentials, payloadHash);
   const resp = await fetch(req.url, { method: req.method, headers, body: req.body || undefined });
-  if (!resp.ok) throw await parseError(resp);
+  if (!resp.ok) {
+    const err = await parseError(resp);
+    if (err.code === "ExpiredToken" || err.code === "ExpiredTokenException") signOut("Your session ended: sign in again.");
+    throw err;
+  }
   return resp;
 }
 

@@ -1,6 +1,6 @@
 // The console's shell: sign-in, the layout with its navigation, and the
 // page the router chose inside it.
-import { session, signIn, signOut } from "./auth.js";
+import { session, signIn, signOut, whySignedOut } from "./auth.js";
 import { serves } from "./config.js";
 import { match, here, start, render } from "./router.js";
 import { el, base, field, errorBox, heading } from "./ui.js";
@@ -43,7 +43,7 @@ function layout() {
       toggle,
       el("a", { class: "brand", href: base + "/functions", "data-route": "" }, "nubo"),
       el("span", { class: "who" }, el("span", { class: "sr-only" }, "Signed in as "), s.user || s.credentials.accessKeyId, " · ", s.region),
-      el("button", { type: "button", onclick: () => { signOut(); shell = null; render(true); } }, "Sign out")),
+      el("button", { type: "button", onclick: () => signOut() }, "Sign out")),
     navEl, main);
   return { root, main, links };
 }
@@ -52,7 +52,8 @@ function signInPage() {
   const key = el("input", { autocomplete: "username", required: true, value: "test", spellcheck: "false" });
   const secret = el("input", { type: "password", autocomplete: "current-password", required: true });
   const region = el("input", { value: "us-east-1", required: true, spellcheck: "false" });
-  const out = el("div", { "aria-live": "polite" });
+  const why = whySignedOut();
+  const out = el("div", { "aria-live": "polite" }, why && el("p", { role: "alert" }, why));
   const form = el("form", { class: "signin", onsubmit: async (e) => {
     e.preventDefault();
     try {
@@ -106,4 +107,5 @@ async function show(signal, inApp) {
   if (inApp && !signal.aborted) (h1 || shell.main).focus({ preventScroll: true });
 }
 
+addEventListener("nubo:signed-out", () => render(true));
 start(show);
