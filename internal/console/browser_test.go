@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -37,6 +38,10 @@ type browser struct {
 	requests map[network.RequestID]string // "METHOD URL (service)", for reports
 	pending  map[network.RequestID]int    // requests without an end yet, by the order they started in
 	loaders  map[network.RequestID]cdp.LoaderID
+	// ended are requests whose end came before their start: the renderer
+	// announces a fetch, the network service ends it, and the two
+	// processes' events can cross.
+	ended    map[network.RequestID]bool
 	started  int             // requests started
 	fences   map[string]bool // fences whose console line arrived
 	fenceAt  map[string]int  // where fences' requests started
@@ -88,7 +93,7 @@ func newBrowser(t *testing.T, consoleURL string) *browser {
 		cancelAlloc()
 	})
 	b := &browser{t: t, ctx: ctx, base: consoleURL, shots: screenshots(t), changed: make(chan struct{}),
-		requests: map[network.RequestID]string{}, pending: map[network.RequestID]int{}, loaders: map[network.RequestID]cdp.LoaderID{}, fences: map[string]bool{},
+		requests: map[network.RequestID]string{}, pending: map[network.RequestID]int{}, loaders: map[network.RequestID]cdp.LoaderID{}, ended: map[network.RequestID]bool{}, fences: map[string]bool{},
 		fenceAt: map[string]int{}}
 	// The first call starts the browser, whose life is ctx's: no timeout.
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
@@ -118,21 +123,25 @@ func (b *browser) onEvent(ev any) {
 			}
 		}
 		b.started++
-		b.pending[ev.RequestID] = b.started
 		b.loaders[ev.RequestID] = ev.LoaderID
+		if b.ended[ev.RequestID] {
+			delete(b.ended, ev.RequestID)
+		} else {
+			b.pending[ev.RequestID] = b.started
+		}
 		if strings.Contains(ev.Request.URL, "?fence=") {
 			b.fenceAt[ev.Request.URL] = b.started
 		}
 	case *network.EventResponseReceived:
 		if ev.Response.Status >= 400 {
-			b.problemLocked(fmt.Sprintf("HTTP %d for %s", int(ev.Response.Status), b.requests[ev.RequestID]))
+			b.problemLocked(fmt.Sprintf("HTTP %d for %s", int(ev.Response.Status), cmp.Or(b.requests[ev.RequestID], ev.Response.URL)))
 		}
 	case *network.EventLoadingFinished:
 		b.endLocked(ev.RequestID)
 	case *network.EventLoadingFailed:
 		// A request cancelled by a navigation is not a failure.
 		if !ev.Canceled {
-			b.problemLocked("request failed: " + b.requests[ev.RequestID] + ": " + ev.ErrorText)
+			b.problemLocked("request failed: " + cmp.Or(b.requests[ev.RequestID], string(ev.RequestID)) + ": " + ev.ErrorText)
 		}
 		b.endLocked(ev.RequestID)
 	case *runtime.EventConsoleAPICalled:
@@ -159,6 +168,9 @@ func (b *browser) onEvent(ev any) {
 }
 
 func (b *browser) endLocked(id network.RequestID) {
+	if _, ok := b.loaders[id]; !ok {
+		b.ended[id] = true
+	}
 	delete(b.pending, id)
 	b.signalLocked()
 }

@@ -54,6 +54,11 @@ var pages = []struct{ name, path, ready string }{
 	{"topics", "/topics", "main table"},
 	{"tables", "/tables", "main table"},
 	{"table", "/tables/music", "form.search"},
+	{"buses", "/buses", "main table"},
+	{"bus", "/buses/default", "main table"},
+	{"schedules", "/schedules", "main table"},
+	{"schedule", "/schedules/default/nightly", "main dl"},
+	{"apis", "/apis", "main table"},
 }
 
 type axNode = accessibility.Node
