@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"regexp"
 	"strings"
 	"sync"
@@ -264,6 +265,9 @@ func (b *browser) settle(t *testing.T) {
 		select {
 		case <-ch:
 		case <-deadline:
+			f, _ := os.Create("/tmp/console-goroutines.txt")
+			pprof.Lookup("goroutine").WriteTo(f, 2)
+			f.Close()
 			b.mu.Lock()
 			t.Fatalf("the page's requests did not end: %v", b.pendingLocked())
 		}
@@ -352,6 +356,20 @@ func (b *browser) shot(t *testing.T, name string) {
 	}
 }
 
+// load navigates to url, and returns once the new document has its
+// scripts' context, so that what runs next runs in it and not in the
+// document it replaced.
+func load(url string) chromedp.Action[chromedp.Void] {
+	created := chromedp.WaitEvent(runtime.ExecutionContextCreated, func(ev runtime.EventExecutionContextCreated) bool {
+		var aux struct{ IsDefault bool }
+		return json.Unmarshal(ev.Context.AuxData, &aux) == nil && aux.IsDefault
+	}, chromedp.Navigate(url))
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := created(ctx, tg)
+		return err
+	})
+}
+
 // rendered waits until the router has shown the page's content.
 var rendered = until(`document.documentElement.dataset.rendered`)
 
@@ -363,7 +381,7 @@ func (b *browser) visit(t *testing.T, path, sel string) {
 	if loc := value(t, b, chromedp.Location()); strings.HasPrefix(loc, b.base) {
 		b.settle(t) // what the page asked for ends before it goes
 	}
-	b.run(t, chromedp.Navigate(b.base+path), rendered, chromedp.WaitVisible(chromedp.CSS(sel)))
+	b.run(t, load(b.base+path), rendered, chromedp.WaitVisible(chromedp.CSS(sel)))
 	ms := value(t, b, chromedp.Evaluate[float64](`performance.getEntriesByName("nubo:rendered").at(-1).duration`))
 	b.mu.Lock()
 	b.renders = append(b.renders, renderTime{path, ms})

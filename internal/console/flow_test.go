@@ -54,7 +54,7 @@ func TestConsole(t *testing.T) {
 }
 
 func testSignIn(t *testing.T, n *nubo, b *browser) {
-	b.run(t, chromedp.Navigate("http://"+n.addr+"/"), visible("form.signin"))
+	b.run(t, load("http://"+n.addr+"/"), visible("form.signin"))
 	if loc := value(t, b, chromedp.Location()); loc != n.console()+"/" {
 		t.Errorf("nubo's root sent the browser to %s", loc)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,7 +32,8 @@ type nubo struct {
 func startNubo(t *testing.T, auth string) *nubo {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Account: "000000000000", Region: "us-east-1",
-		MaxConcurrency: 100, Sandbox: "process", Auth: auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		MaxConcurrency: 100, Sandbox: "process", Auth: auth,
+		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -53,6 +55,14 @@ func startNubo(t *testing.T, auth string) *nubo {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// testLog writes nubo's warnings and errors to the test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // console is the console's URL on n.

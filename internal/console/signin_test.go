@@ -25,7 +25,7 @@ func TestSignInVerified(t *testing.T) {
 	b := newBrowser(t, n.console())
 	// The wrong secret: STS refuses the signature, and the page says so.
 	b.expect(`^HTTP 403 for (POST )?http://[^ ]+/( \(sts\))?$`)
-	b.run(t, chromedp.Navigate(n.console()+"/queues"), signIn("test", "wrong"), textIn("form.signin [role=alert]", "SignatureDoesNotMatch"))
+	b.run(t, load(n.console()+"/queues"), signIn("test", "wrong"), textIn("form.signin [role=alert]", "SignatureDoesNotMatch"))
 	b.shot(t, "sign-in-refused")
 	b.clean(t)
 	b.run(t, signIn("test", "test"), h1Is("Queues"), textIn("main", "No queues yet."))
@@ -50,7 +50,7 @@ func TestSignInUnverified(t *testing.T) {
 	}
 	n := startNubo(t, server.AuthNone)
 	b := newBrowser(t, n.console())
-	b.run(t, chromedp.Navigate(n.console()+"/functions"), signIn("anyone", "anything"), h1Is("Functions"), textIn("main", "No functions yet"))
+	b.run(t, load(n.console()+"/functions"), signIn("anyone", "anything"), h1Is("Functions"), textIn("main", "No functions yet"))
 	b.visit(t, "/cost", "p.total")
 	b.clean(t)
 }
