@@ -190,7 +190,7 @@ func (s *Store) KV(ctx context.Context, name string) (store.KV, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open kv %s: %w", name, err)
 	}
-	return kvBucket{kv: kv, space: s.space}, nil
+	return kvBucket{kv: kv, js: s.js, space: s.space}, nil
 }
 
 // Objects opens (creating if needed) the object store bucket name.
@@ -207,6 +207,7 @@ func (s *Store) Objects(ctx context.Context, name string) (store.Objects, error)
 
 type kvBucket struct {
 	kv    jetstream.KeyValue
+	js    jetstream.JetStream
 	space *space
 }
 
@@ -262,22 +263,6 @@ func (b kvBucket) Deleted(ctx context.Context, key string) (time.Time, error) {
 		return time.Time{}, store.ErrNotFound
 	}
 	return last.Created(), nil
-}
-
-func (b kvBucket) Keys(ctx context.Context, prefix string) ([]string, error) {
-	filter := ">"
-	if prefix != "" {
-		filter = prefix + ".>"
-	}
-	lister, err := b.kv.ListKeysFiltered(ctx, filter)
-	if err != nil {
-		return nil, kvError(err)
-	}
-	var keys []string
-	for k := range lister.Keys() {
-		keys = append(keys, k)
-	}
-	return keys, nil
 }
 
 func kvError(err error) error {
