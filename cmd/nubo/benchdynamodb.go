@@ -18,6 +18,7 @@ func benchDynamoDBCmd(args []string) error {
 	fs := flag.NewFlagSet("bench-dynamodb", flag.ExitOnError)
 	conc := fs.String("concurrency", "1,32", "client connections of each measurement, comma-separated")
 	duration := fs.Duration("duration", 3*time.Second, "length of each measurement")
+	repeat := fs.Int("repeat", 1, "measurements of each row on each server, taken in turn; the report gives their medians")
 	cache, _ := os.UserCacheDir()
 	peer := fs.String("dynalite-dir", filepath.Join(cache, "nubo", "dynalite-4.0.0"), "where dynalite is installed with npm (and found by later runs); empty skips it")
 	events := fs.Int("events", 200, "writes the stream-to-Lambda latency scenario times (0 skips it)")
@@ -46,19 +47,13 @@ func benchDynamoDBCmd(args []string) error {
 			return err
 		}
 	}
-	rep, err := dynamodbbench.Run(context.Background(), dynamodbbench.Options{Concurrency: levels, Duration: *duration,
+	rep, err := dynamodbbench.Run(context.Background(), dynamodbbench.Options{Concurrency: levels, Duration: *duration, Repeat: *repeat,
 		DynaliteDir: *peer, Function: fn, Events: *events, Sandbox: *sandbox,
 		Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("nubo bench-dynamodb: %v per measurement, 100-byte items; dynalite %s in memory, nubo synced to disk\n", *duration, "4.0.0")
-	for _, r := range rep.Rows {
-		fmt.Println(r)
-	}
-	if l := rep.StreamLatencies; len(l) > 0 {
-		fmt.Printf("stream write -> function invocation (%d writes, batch size 1): p50 %v p99 %v\n",
-			len(l), l[len(l)/2].Round(10*time.Microsecond), l[len(l)*99/100].Round(10*time.Microsecond))
-	}
+	fmt.Printf("nubo bench-dynamodb: %v per measurement, medians of %d, 100-byte items; dynalite %s in memory, nubo synced to disk\n", *duration, max(*repeat, 1), "4.0.0")
+	rep.Print(os.Stdout)
 	return nil
 }

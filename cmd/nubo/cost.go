@@ -46,6 +46,15 @@ func priceFlags(fs *flag.FlagSet) *meter.Prices {
 	fs.Float64Var(&d.StorageGBMonth, "price-dynamodb-storage", envFloat("NUBO_PRICE_DYNAMODB_STORAGE", d.StorageGBMonth), "US dollars per DynamoDB GB-month (NUBO_PRICE_DYNAMODB_STORAGE)")
 	fs.Float64Var(&d.FreeStorageGB, "free-dynamodb-storage", envFloat("NUBO_FREE_DYNAMODB_STORAGE", d.FreeStorageGB), "free DynamoDB GB-months a month (NUBO_FREE_DYNAMODB_STORAGE)")
 	fs.Float64Var(&p.CustomEventsPerMillion, "price-events", envFloat("NUBO_PRICE_EVENTS", p.CustomEventsPerMillion), "US dollars per million EventBridge custom events (NUBO_PRICE_EVENTS)")
+	s3 := &p.S3
+	fs.Float64Var(&s3.Tier1Per1000, "price-s3-tier1", envFloat("NUBO_PRICE_S3_TIER1", s3.Tier1Per1000), "US dollars per 1,000 S3 PUT, COPY, POST and LIST requests (NUBO_PRICE_S3_TIER1)")
+	fs.Float64Var(&s3.Tier2Per1000, "price-s3-tier2", envFloat("NUBO_PRICE_S3_TIER2", s3.Tier2Per1000), "US dollars per 1,000 S3 GET and other requests (NUBO_PRICE_S3_TIER2)")
+	fs.Float64Var(&s3.StorageGBMonth, "price-s3-storage", envFloat("NUBO_PRICE_S3_STORAGE", s3.StorageGBMonth), "US dollars per S3 GB-month (NUBO_PRICE_S3_STORAGE)")
+	sf := &p.StepFunctions
+	fs.Float64Var(&sf.StateTransitionsPer1000, "price-state-transitions", envFloat("NUBO_PRICE_STATE_TRANSITIONS", sf.StateTransitionsPer1000), "US dollars per 1,000 state transitions of Standard workflows (NUBO_PRICE_STATE_TRANSITIONS)")
+	fs.Int64Var(&sf.FreeStateTransitions, "free-state-transitions", envInt64("NUBO_FREE_STATE_TRANSITIONS", sf.FreeStateTransitions), "free state transitions a month (NUBO_FREE_STATE_TRANSITIONS)")
+	fs.Float64Var(&sf.ExpressRequestsPerMillion, "price-express-requests", envFloat("NUBO_PRICE_EXPRESS_REQUESTS", sf.ExpressRequestsPerMillion), "US dollars per million Express workflow requests (NUBO_PRICE_EXPRESS_REQUESTS)")
+	fs.Float64Var(&sf.ExpressGBSecond, "price-express-gb-second", envFloat("NUBO_PRICE_EXPRESS_GB_SECOND", sf.ExpressGBSecond), "US dollars per GB-second of Express workflows (NUBO_PRICE_EXPRESS_GB_SECOND)")
 	return &p
 }
 
@@ -130,7 +139,35 @@ func printBill(r meter.Report) {
 		}
 		tw.Flush()
 	}
+	if len(r.S3) > 0 {
+		s3 := p.S3
+		fmt.Printf("\nS3: $%g per 1,000 PUT/COPY/POST/LIST, $%g per 1,000 GET and others, $%g per GB-month\n\n",
+			s3.Tier1Per1000, s3.Tier2Per1000, s3.StorageGBMonth)
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "BUCKET\tREGION\tPUT/COPY/POST/LIST\tGET/OTHER\tGB-MONTHS\tCOST (USD)\t")
+		for _, b := range r.S3 {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.9f\t%.10f\t\n", b.Bucket, b.Region, b.Tier1Requests, b.Tier2Requests, b.GBMonths, b.Cost)
+		}
+		tw.Flush()
+	}
+	printStates(r)
 	fmt.Printf("\nfree tier used: %d of %d requests, %.6f of %d GB-s, %.9f of %g DynamoDB GB-months\n",
 		r.FreeRequests, p.FreeRequests, r.FreeGBSeconds, p.FreeGBSeconds, r.FreeStorageGBMonths, p.DynamoDB.FreeStorageGB)
 	fmt.Printf("due after the free tier: $%.10f\n", r.Cost)
+}
+
+// printStates prints Step Functions' part of the bill, when there is one.
+func printStates(r meter.Report) {
+	if len(r.StateMachines) == 0 {
+		return
+	}
+	p := r.Prices.StepFunctions
+	fmt.Printf("\nStep Functions: $%g per 1,000 state transitions (Standard; %d of %d free used), $%g per 1M requests and $%g per GB-s (Express)\n\n",
+		p.StateTransitionsPer1000, r.FreeStateTransitions, p.FreeStateTransitions, p.ExpressRequestsPerMillion, p.ExpressGBSecond)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "STATE MACHINE\tREGION\tTRANSITIONS\tEXPRESS REQUESTS\tGB-SECONDS\tCOST (USD)\t")
+	for _, s := range r.StateMachines {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.6f\t%.10f\t\n", s.StateMachine, s.Region, s.Transitions, s.Requests, s.GBSeconds, s.Cost)
+	}
+	tw.Flush()
 }

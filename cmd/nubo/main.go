@@ -23,6 +23,8 @@ usage:
   nubo bench   [--concurrency 1,8,64]     measure invoke latency, throughput and cold starts
   nubo bench-sqs [--concurrency 32]       measure SQS send, receive+delete and SQS-to-Lambda rates
   nubo bench-dynamodb [--concurrency 1,32] measure DynamoDB operations beside dynalite, and stream-to-Lambda latency
+  nubo bench-s3 [--duration 3s]           measure S3 PUT, GET and multipart beside versitygw
+  nubo bench-sfn [--concurrency 1,32]     measure Step Functions executions and state transitions per second
 
 Run 'nubo COMMAND -h' for a command's flags.
 `
@@ -43,6 +45,8 @@ func main() {
 		"bench":          benchCmd,
 		"bench-sqs":      benchSQSCmd,
 		"bench-dynamodb": benchDynamoDBCmd,
+		"bench-s3":       benchS3Cmd,
+		"bench-sfn":      benchSFNCmd,
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {

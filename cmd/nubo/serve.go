@@ -15,6 +15,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/iam"
 	"github.com/nubo-dev/nubo/internal/server"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
+	"github.com/nubo-dev/nubo/internal/services/sfn"
 )
 
 // env returns the environment variable key, or def when it is unset.
@@ -54,7 +55,7 @@ func serve(args []string) error {
 	fs.StringVar(&cfg.NATSURL, "nats-url", env("NUBO_NATS_URL", ""), "use this NATS server instead of the embedded one (NUBO_NATS_URL)")
 	fs.StringVar(&cfg.NATSListen, "nats-listen", env("NUBO_NATS_LISTEN", ""), "let NATS clients reach the embedded server at host:port (NUBO_NATS_LISTEN)")
 	fs.StringVar(&cfg.Account, "account-id", env("NUBO_ACCOUNT_ID", "000000000000"), "account id in every ARN (NUBO_ACCOUNT_ID)")
-	fs.StringVar(&cfg.PublicDomain, "public-domain", env("NUBO_PUBLIC_DOMAIN", ""), "domain pointed at nubo for function URLs and APIs: example.com, or http://example.com:8080 (NUBO_PUBLIC_DOMAIN)")
+	fs.StringVar(&cfg.PublicDomain, "public-domain", env("NUBO_PUBLIC_DOMAIN", ""), "domain pointed at nubo, which it answers to with its subdomains, and under which it serves function URLs and APIs: example.com, or http://example.com:8080 (NUBO_PUBLIC_DOMAIN)")
 	fs.StringVar(&cfg.Region, "region", env("NUBO_REGION", "us-east-1"), "region of requests whose signature names none (NUBO_REGION)")
 	fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", envInt("NUBO_MAX_CONCURRENCY", 1000), "account concurrency limit (NUBO_MAX_CONCURRENCY)")
 	fs.Int64Var(&cfg.CodeStorageLimit, "code-storage-limit", envInt64("NUBO_CODE_STORAGE_LIMIT", control.DefaultCodeStorageLimit), "code storage quota per region in bytes: zips and their extracted files (NUBO_CODE_STORAGE_LIMIT)")
@@ -72,6 +73,7 @@ func serve(args []string) error {
 	asyncDelays := fs.String("async-retry-delays", env("NUBO_ASYNC_RETRY_DELAYS", "1m,2m"), "waits before the retries of a failed asynchronous event (NUBO_ASYNC_RETRY_DELAYS)")
 	fs.DurationVar(&cfg.BillingGranularity, "billing-granularity", envDuration("NUBO_BILLING_GRANULARITY", time.Millisecond), "billed durations are rounded up to a multiple of this, e.g. 100ms as before 2020 (NUBO_BILLING_GRANULARITY)")
 	cfg.Prices = priceFlags(fs)
+	localMock := fs.String("local-mock", env("NUBO_SFN_LOCAL_MOCK", ""), "Step Functions Local's mock configuration file: executions started as <stateMachineArn>#<TestCase> take their Task results from it (NUBO_SFN_LOCAL_MOCK)")
 	logLevel := fs.String("log-level", env("NUBO_LOG_LEVEL", "info"), "debug, info, warn or error (NUBO_LOG_LEVEL)")
 	fs.StringVar(&cfg.Auth, "auth", env("NUBO_AUTH", server.AuthSigV4), "sigv4 (verify every request's signature and authorise it) or none (every caller is the root, as an emulator) (NUBO_AUTH)")
 	fs.StringVar(&cfg.RootAccessKeyID, "root-access-key-id", env("NUBO_ROOT_ACCESS_KEY_ID", server.DefaultRootKey), "access key id of the account's root (NUBO_ROOT_ACCESS_KEY_ID)")
@@ -86,10 +88,18 @@ func serve(args []string) error {
 			}
 		}
 	}
-	fs.StringVar(&cfg.PublicDomain, "public-domain", env("NUBO_PUBLIC_DOMAIN", ""), "a host name nubo answers to, with its subdomains, besides IP addresses and localhost (NUBO_PUBLIC_DOMAIN)")
 	fs.IntVar(&cfg.MaxClientConnections, "max-client-connections", envInt("NUBO_MAX_CLIENT_CONNECTIONS", server.DefaultMaxClientConnections), "connections one client address may hold open (NUBO_MAX_CLIENT_CONNECTIONS)")
 	fs.Parse(args)
 	cfg.RuntimeInterpreters = interpreters
+	if *localMock != "" {
+		data, err := os.ReadFile(*localMock)
+		if err != nil {
+			return fmt.Errorf("--local-mock: %w", err)
+		}
+		if cfg.StepFunctionsMock, err = sfn.ParseMockConfig(data); err != nil {
+			return fmt.Errorf("--local-mock %s: %w", *localMock, err)
+		}
+	}
 	cfg.NoForkServer = !*forkServer
 	for _, d := range strings.Split(*asyncDelays, ",") {
 		delay, err := time.ParseDuration(strings.TrimSpace(d))

@@ -248,6 +248,9 @@ type Check struct {
 // AWS's AccessDenied message. The root of the account is refused only by
 // an explicit Deny of a resource policy (or another account's resource).
 func (s *Service) Authorize(p *Principal, c Check) error {
+	if p.root && c.ResourcePolicy == nil && (c.ResourceAccount == "" || c.ResourceAccount == p.Account) {
+		return nil // rootDecision's answer, without building the request's context
+	}
 	req := &policy.Request{Caller: p.caller(), Action: c.Action, Resource: c.Resource, Context: s.context(p, c.Context)}
 	var d policy.Decision
 	if p.root {

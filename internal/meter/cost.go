@@ -27,6 +27,10 @@ type Prices struct {
 	// HTTPAPIRequestsPerMillion is API Gateway's price of a million
 	// requests to HTTP APIs.
 	HTTPAPIRequestsPerMillion float64 `json:"httpApiRequestsPerMillion"`
+	// S3 are S3's prices.
+	S3 S3Prices `json:"s3"`
+	// StepFunctions are Step Functions' prices.
+	StepFunctions StepFunctionsPrices `json:"stepFunctions"`
 }
 
 // DefaultPrices are Lambda's public on-demand prices (US East, first
@@ -35,7 +39,7 @@ type Prices struct {
 func DefaultPrices() Prices {
 	return Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334,
 		FreeRequests: 1_000_000, FreeGBSeconds: 400_000, DynamoDB: DefaultDynamoDBPrices(), CustomEventsPerMillion: 1.00,
-		HTTPAPIRequestsPerMillion: 1.00}
+		HTTPAPIRequestsPerMillion: 1.00, S3: DefaultS3Prices(), StepFunctions: DefaultStepFunctionsPrices()}
 }
 
 func (p Prices) perGBSecond(arch string) float64 {
@@ -85,8 +89,14 @@ type Report struct {
 	// APIs are the HTTP APIs' requests (all regions' unless one is asked).
 	APIs        []APICost `json:"apis"`
 	APIRequests int64     `json:"apiRequests"`
-	// GrossCost is the sum of the functions', tables', events' and APIs'
-	// costs; Cost is what is due after the free tiers.
+	// S3 is the buckets' usage (all regions' unless one is asked).
+	S3 []BucketCost `json:"s3"`
+	// StateMachines are Step Functions' usage (all regions' unless one is
+	// asked); FreeStateTransitions the free transitions used.
+	StateMachines        []StatesCost `json:"stateMachines"`
+	FreeStateTransitions int64        `json:"freeStateTransitionsUsed"`
+	// GrossCost is the sum of the functions', tables', events', APIs' and
+	// buckets' costs; Cost is what is due after the free tiers.
 	GrossCost float64 `json:"grossCost"`
 	Cost      float64 `json:"cost"`
 }
@@ -94,7 +104,7 @@ type Report struct {
 // Report prices month ("2006-01") for the functions named function (all
 // if "") in region (all if "").
 func (m *Meter) Report(month, region, function string, prices Prices) Report {
-	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, DynamoDB: []TableCost{}, APIs: []APICost{}}
+	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, DynamoDB: []TableCost{}, Events: []EventsCost{}, APIs: []APICost{}, S3: []BucketCost{}}
 	mbMsByArch := map[string]int64{}
 	m.mu.Lock()
 	for _, a := range m.accounts {
@@ -143,11 +153,12 @@ func (m *Meter) Report(month, region, function string, prices Prices) Report {
 		r.Cost += GBSeconds(mbMsByArch[arch]-used) * prices.perGBSecond(arch)
 	}
 	r.FreeGBSeconds = GBSeconds(freeUsed)
-	r.Events = []EventsCost{}
 	if function == "" {
 		m.dynamoDBReport(&r, month, region, prices.DynamoDB)
 		m.eventsReport(&r, month, region, prices.CustomEventsPerMillion)
 		m.apiReport(&r, month, region, prices.HTTPAPIRequestsPerMillion)
+		m.s3Report(&r, month, region, prices.S3)
+		m.statesReport(&r, month, region, prices.StepFunctions)
 	}
 	return r
 }

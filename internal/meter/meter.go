@@ -1,6 +1,7 @@
 // Package meter keeps the bill of Lambda, DynamoDB (dynamodb.go),
-// EventBridge (events.go) and API Gateway's HTTP APIs (apigateway.go).
-// Lambda's: for every invocation, a request and
+// EventBridge (events.go), API Gateway's HTTP APIs (apigateway.go), S3
+// (s3.go) and Step Functions (states.go), the last five in ledgers
+// (ledger.go). Lambda's: for every invocation, a request and
 // its billed duration times its memory, per month, function, architecture
 // and memory size, in integer MB·milliseconds so that GB-seconds are the
 // exact sum of what the REPORT lines say. It prices them with Lambda's
@@ -91,11 +92,16 @@ type Meter struct {
 	log    *slog.Logger
 
 	mu       sync.Mutex
-	accounts map[string]*account    // by subject
-	tables   map[string]*tableUsage // DynamoDB's, by subject
+	accounts map[string]*account // by subject
 
-	events map[string]*eventsUsage // EventBridge's custom events (events.go), by subject
-	apis   map[string]*apiUsage    // HTTP APIs', by subject
+	// The other services' usage (ledger.go), and all of them in the order
+	// they are snapshotted.
+	tables  *ledger[tableUsage]  // DynamoDB's (dynamodb.go)
+	events  *ledger[eventsUsage] // EventBridge's custom events (events.go)
+	apis    *ledger[apiUsage]    // HTTP APIs' (apigateway.go)
+	buckets *ledger[bucketUsage] // S3's (s3.go)
+	states  *ledger[StatesUsage] // Step Functions' (states.go)
+	ledgers []snapshotter
 	// pending is what was metered since the last append, by subject.
 	pending map[string]map[lineKey]*stored
 	timer   *time.Timer
@@ -110,7 +116,12 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, tables: map[string]*tableUsage{}, apis: map[string]*apiUsage{}, pending: map[string]map[lineKey]*stored{}}
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{}}
+	m.tables = addLedger[tableUsage](m, "dynamodb")
+	m.events = addLedger[eventsUsage](m, "events")
+	m.apis = addLedger[apiUsage](m, "apigateway")
+	m.buckets = addLedger[bucketUsage](m, "s3")
+	m.states = addLedger[StatesUsage](m, "states")
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
@@ -262,7 +273,11 @@ func (m *Meter) snapshot() error {
 		}
 		a.unsnapped = 0
 	}
-	return errors.Join(m.snapshotTablesLocked(), m.snapshotEventsLocked(), m.snapshotAPIsLocked())
+	var errs []error
+	for _, l := range m.ledgers {
+		errs = append(errs, l.snapshot(m.stream))
+	}
+	return errors.Join(errs...)
 }
 
 // load replays the stream: each account's last snapshot and the
@@ -270,16 +285,12 @@ func (m *Meter) snapshot() error {
 func (m *Meter) load(ctx context.Context) error {
 	err := m.stream.Read(ctx, Prefix+".>", time.Time{}, false, func(msg store.Message) bool {
 		t := store.SplitKey(msg.Subject)
-		if len(t) == 5 && t[3] == "dynamodb" {
-			m.loadTable(t, msg.Data)
-			return true
-		}
-		if len(t) == 5 && t[3] == "events" {
-			m.loadEvents(t, msg.Data)
-			return true
-		}
-		if len(t) == 5 && t[3] == "apigateway" {
-			m.loadAPI(t, msg.Data)
+		if len(t) == 5 {
+			for _, l := range m.ledgers {
+				if l.serviceName() == t[3] {
+					l.load(t, msg.Data)
+				}
+			}
 			return true
 		}
 		if len(t) != 4 {

@@ -109,9 +109,9 @@ func TestUnknownRequestsGetAWSErrors(t *testing.T) {
 func TestUnimplementedOperation(t *testing.T) {
 	n := sharedNubo(t)
 	n.createNamed(t, "fn")
-	_, err := n.client.GetFunctionUrlConfig(context.Background(), &lambda.GetFunctionUrlConfigInput{FunctionName: aws.String("fn")})
+	_, err := n.client.GetFunctionCodeSigningConfig(context.Background(), &lambda.GetFunctionCodeSigningConfigInput{FunctionName: aws.String("fn")})
 	checkError(t, err, apiError{code: "UnknownOperationException", status: 404,
-		message: "The Lambda API has no operation for GET /2021-10-31/functions/fn/url."})
+		message: "The Lambda API has no operation for GET /2020-06-30/functions/fn/code-signing-config."})
 	_, err = n.client.ListLayers(context.Background(), &lambda.ListLayersInput{})
 	checkError(t, err, apiError{code: "UnknownOperationException", status: 404})
 }

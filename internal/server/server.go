@@ -41,6 +41,8 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/logs/logsapi"
 	"github.com/nubo-dev/nubo/internal/services/scheduler"
 	"github.com/nubo-dev/nubo/internal/services/scheduler/schedulerapi"
+	"github.com/nubo-dev/nubo/internal/services/sfn"
+	"github.com/nubo-dev/nubo/internal/services/sfn/sfnapi"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -107,7 +109,11 @@ type Config struct {
 	// open (1,024 when zero).
 	HeaderTimeout, BodyIdleTimeout time.Duration
 	MaxClientConnections           int
-	Logger                         *slog.Logger
+	// StepFunctionsMock replaces Task results for executions started as
+	// "<stateMachineArn>#<TestCase>" (Step Functions Local's mock
+	// configuration, --local-mock).
+	StepFunctionsMock *sfn.MockConfig
+	Logger            *slog.Logger
 }
 
 // Server is a running nubo.
@@ -127,6 +133,7 @@ type Server struct {
 	dynamodb  *dynamodb.Service
 	events    *events.Service
 	scheduler *scheduler.Service
+	sfn       *sfn.Service
 	urls      *funcurl.Service
 	http      *http.Server
 	forks     *runtimes.ForkServers // nil unless the process driver forks
@@ -306,6 +313,14 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildScheduler(ctx, dests); err != nil {
 		return err
 	}
+	objectStorage, err := s.buildS3(ctx, dests)
+	if err != nil {
+		return err
+	}
+	if err := s.buildStepFunctions(ctx, inv); err != nil {
+		return err
+	}
+	dests.StateMachines = stateMachines{s.sfn}
 	apis, gw, err := s.buildAPIGateway(ctx, inv)
 	if err != nil {
 		return err
@@ -313,7 +328,7 @@ func (s *Server) build(ctx context.Context) error {
 	if s.verifies() {
 		dests.Allow = s.allowDelivery
 	}
-	s.serve(packages, inv, apis, gw)
+	s.serve(packages, inv, apis, gw, objectStorage)
 	return nil
 }
 
@@ -335,7 +350,7 @@ func (s *Server) removed(scope lambda.Scope, name, version string) {
 
 // serve builds the one port: the router, guarded, with the front doors,
 // nubo's own paths and every service.
-func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apigateway.Service, gw *gateway.Gateway) {
+func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apigateway.Service, gw *gateway.Gateway, objectStorage *wire.Service) {
 	router := wire.NewRouter(s.cfg.Region, s.log)
 	router.Guard(wire.Guard{Authority: s.iam, Verify: s.verifies(), Root: s.iam.Root(s.cfg.Account), Hosts: s.hosts(),
 		BodyIdleTimeout: s.cfg.BodyIdleTimeout})
@@ -356,6 +371,8 @@ func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apig
 		eventsapi.New(s.events, s.log),
 		schedulerapi.New(s.scheduler, s.log),
 		apigatewayapi.New(apis, s.cfg.Account, s.log),
+		objectStorage,
+		sfnapi.New(s.sfn, s.cfg.Account, s.log),
 		iamapi.New(s.iam, s.log),
 		iamapi.NewSTS(s.iam, s.log),
 	}
@@ -383,6 +400,10 @@ func (s *Server) Services() []*wire.Service { return s.services }
 // Async is the asynchronous invocation queue (the benchmark watches its
 // backlog).
 func (s *Server) Async() *async.Queue { return s.async }
+
+// StepFunctions is the Step Functions domain (the benchmark's floor calls
+// it without HTTP).
+func (s *Server) StepFunctions() *sfn.Service { return s.sfn }
 
 // Addr is the address nubo listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }

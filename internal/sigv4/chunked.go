@@ -60,7 +60,8 @@ type chunkedReader struct {
 	decoded   int64
 	wantLen   int64 // -1 when the request did not declare it
 	err       error
-	announced []string // x-amz-trailer names
+	announced []string          // x-amz-trailer names
+	trailers  map[string]string // what the trailer carried, by lowercase name
 }
 
 // newChunkedFromRequest builds the reader for r's payload mode.
@@ -244,6 +245,10 @@ func (c *chunkedReader) readTrailer() error {
 			continue
 		}
 		canonical.WriteString(name + ":" + value + "\n")
+		if c.trailers == nil {
+			c.trailers = map[string]string{}
+		}
+		c.trailers[name] = value
 		for _, s := range c.sums {
 			if s.name == name && contains(c.announced, name) {
 				s.want = value
@@ -271,4 +276,46 @@ func (c *chunkedReader) line() (string, error) {
 	}
 	s := strings.TrimSuffix(string(b[:len(b)-1]), "\r")
 	return s, nil
+}
+
+// DecodeChunked puts an aws-chunked decoder in front of r.Body when its
+// x-amz-content-sha256 names a STREAMING-* payload and nothing decoded the
+// body yet, for a server that does not authenticate requests: it checks
+// the chunks' framing, the decoded length and the checksums sent as
+// headers or trailers, but not the chunk signatures (Verify's reader
+// checks those too, and DecodeChunked leaves a body it wrapped alone).
+// r.ContentLength becomes the decoded length when the request declares it.
+func DecodeChunked(r *http.Request) error {
+	payload := r.Header.Get("X-Amz-Content-Sha256")
+	switch payload {
+	case StreamingPayload, StreamingPayloadTrailer, StreamingUnsignedTrailer:
+	default:
+		return nil
+	}
+	if _, done := r.Body.(*chunkedReader); done {
+		return nil
+	}
+	body := r.Body
+	if body == nil {
+		body = http.NoBody
+	}
+	cr, err := newChunkedFromRequest(r, body, &Claim{}, nil, StreamingUnsignedTrailer)
+	if err != nil {
+		return err
+	}
+	cr.trailer = payload != StreamingPayload
+	r.Body = cr
+	if cr.wantLen >= 0 {
+		r.ContentLength = cr.wantLen
+	}
+	return nil
+}
+
+// Trailers returns the trailing headers (lowercase names) of an
+// aws-chunked body that was read to its end, or nil for any other body.
+func Trailers(body io.Reader) map[string]string {
+	if cr, ok := body.(*chunkedReader); ok && errors.Is(cr.err, io.EOF) {
+		return cr.trailers
+	}
+	return nil
 }

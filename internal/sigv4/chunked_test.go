@@ -199,3 +199,63 @@ func decodeTrailer(t *testing.T, payload []byte, mode, header, value string) ([]
 	}
 	return io.ReadAll(r.Body)
 }
+
+// Without authentication, DecodeChunked still decodes every STREAMING-*
+// body and checks its checksums, but not its signatures; Trailers gives
+// what the trailer carried.
+func TestDecodeChunked(t *testing.T) {
+	payload := bytes.Repeat([]byte("nubo "), 5000)
+	h := newChecksum("x-amz-checksum-crc32c")
+	h.Write(payload)
+	sum := base64.StdEncoding.EncodeToString(h.Sum(nil))
+	forged := &chunkSigner{key: []byte("not the key"), prev: strings.Repeat("0", 64)}
+	tests := []struct {
+		name, mode string
+		body       []byte
+		trailer    string
+		want       Kind
+	}{
+		{"signed example", StreamingPayload, exampleBody(false), "", 0},
+		{"forged chunk signatures", StreamingPayloadTrailer, chunkedBody(payload, 4096, forged, []string{"x-amz-checksum-crc32c:" + sum}), sum, 0},
+		{"unsigned trailer", StreamingUnsignedTrailer, chunkedBody(payload, 4096, nil, []string{"x-amz-checksum-crc32c:" + sum}), sum, 0},
+		{"bad trailer", StreamingUnsignedTrailer, chunkedBody(payload, 4096, nil, []string{"x-amz-checksum-crc32c:AAAAAA=="}), "", BadDigest},
+		{"truncated", StreamingUnsignedTrailer, chunkedBody(payload, 4096, nil, nil)[:9000], "", BadBody},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("PUT", "/bucket/key", bytes.NewReader(tt.body))
+			r.Header.Set("X-Amz-Content-Sha256", tt.mode)
+			if tt.mode != StreamingPayload {
+				r.Header.Set("X-Amz-Trailer", "x-amz-checksum-crc32c")
+			}
+			if err := DecodeChunked(r); err != nil {
+				t.Fatal(err)
+			}
+			body := r.Body
+			if err := DecodeChunked(r); err != nil || r.Body != body {
+				t.Fatalf("a second DecodeChunked wrapped the body again (%v)", err)
+			}
+			got, err := io.ReadAll(r.Body)
+			if kindOf(err) != tt.want {
+				t.Fatalf("read error %v, want kind %v", err, tt.want)
+			}
+			if tt.want != 0 {
+				return
+			}
+			want := payload
+			if tt.mode == StreamingPayload {
+				want = bytes.Repeat([]byte("a"), 66560)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("decoded %d bytes, want %d", len(got), len(want))
+			}
+			if got := Trailers(r.Body)["x-amz-checksum-crc32c"]; got != tt.trailer {
+				t.Errorf("trailer %q, want %q", got, tt.trailer)
+			}
+		})
+	}
+	r := httptest.NewRequest("PUT", "/bucket/key", strings.NewReader("plain"))
+	if err := DecodeChunked(r); err != nil || Trailers(r.Body) != nil {
+		t.Errorf("a plain body: %v", err)
+	}
+}

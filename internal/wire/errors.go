@@ -30,6 +30,10 @@ func writeError(w http.ResponseWriter, p Protocol, queryCompatible bool, request
 	if queryCompatible && p != Query {
 		h.Set("x-amzn-query-error", e.Code.QueryCode()+";"+e.Code.Fault())
 	}
+	if e.Code.Status == http.StatusNotModified {
+		w.WriteHeader(e.Code.Status) // a 304 has no body (S3's NotModified)
+		return
+	}
 	switch p {
 	case Query:
 		writeBody(w, "text/xml", e.Code.Status, queryError(e, requestID))

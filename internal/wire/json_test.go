@@ -63,3 +63,48 @@ func TestJSONTargetsAndBodyHeaders(t *testing.T) {
 		}
 	}
 }
+
+// selfDecoded reads bodies that start with "fast" itself (and leaves a
+// mark), and leaves the others to encoding/json after writing into itself.
+type selfDecoded struct {
+	Name string `json:"Name"`
+	By   string `json:"By"`
+}
+
+func (in *selfDecoded) DecodeJSON(body []byte) bool {
+	if strings.HasPrefix(string(body), `{"Name":"fast"`) {
+		in.Name, in.By = "fast", "DecodeJSON"
+		return true
+	}
+	in.By = "half-read"
+	return false
+}
+
+// TestJSONDecoder checks that an input that reads its own JSON is used
+// when it does, and that encoding/json decodes a fresh input (errors
+// included) when it does not.
+func TestJSONDecoder(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := &wire.Service{Name: "dynamodb", Log: log, JSON: &wire.JSONProtocol{Target: "DynamoDB_20120810", Version: "1.0"},
+		Ops: []wire.Op{wire.Operation("Echo", func(ctx context.Context, in *selfDecoded) (*selfDecoded, error) { return in, nil })}}
+	rt := wire.NewRouter("us-east-1", log)
+	rt.Handle(svc)
+	tests := []struct {
+		body   string
+		status int
+		want   string
+	}{
+		{`{"Name":"fast"}`, 200, `{"Name":"fast","By":"DecodeJSON"}`},
+		{`{"Name":"slow"}`, 200, `{"Name":"slow","By":""}`},
+		{`{"Name":5}`, 400, `{"__type":"SerializationException","message":"Value for parameter Name is invalid. Reason: it must be of type string."}`},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("POST", "/", strings.NewReader(tt.body))
+		r.Header.Set("X-Amz-Target", "DynamoDB_20120810.Echo")
+		w := httptest.NewRecorder()
+		rt.ServeHTTP(w, r)
+		if w.Code != tt.status || w.Body.String() != tt.want {
+			t.Errorf("%s: %d %s, want %d %s", tt.body, w.Code, w.Body, tt.status, tt.want)
+		}
+	}
+}

@@ -29,6 +29,15 @@ type RESTProtocol struct {
 	// NotFound is the error for a request no route matches (an
 	// UnknownOperationException naming the method and path by default).
 	NotFound func(r *http.Request) error
+	// Dispatch, when set, finds the operation of every request instead of
+	// the Ops' HTTP patterns, for a service whose paths Go's ServeMux
+	// cannot route: S3 tells operations of one path apart by query
+	// subresources (?tagging, ?uploads) and headers, and its object keys
+	// are raw paths that may hold "//", ".." or "%2F", which the mux would
+	// clean or redirect. It returns the operation's name ("" for none:
+	// NotFound) and the values of its path labels, which members bound
+	// by wire:"path=..." read.
+	Dispatch func(r *http.Request) (op string, labels map[string]string)
 }
 
 // Route is a REST handler that binds its own request and returns an error
@@ -106,6 +115,10 @@ func (s *Service) routeAccess(r *http.Request, rt *Route) error {
 }
 
 func (s *Service) serveREST(w http.ResponseWriter, r *http.Request) {
+	if s.REST.Dispatch != nil {
+		s.dispatch(w, r)
+		return
+	}
 	_, pattern := s.restMux().Handler(r)
 	// A path that is not canonical ("/functions/.") would be redirected
 	// with an HTML page; AWS answers such paths with an error.
@@ -114,6 +127,22 @@ func (s *Service) serveREST(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.restMux().ServeHTTP(w, r) // which sets the request's path values
+}
+
+// dispatch serves a request of a service with its own Dispatch.
+func (s *Service) dispatch(w http.ResponseWriter, r *http.Request) {
+	name, labels := s.REST.Dispatch(r)
+	op := s.op(name)
+	if op == nil {
+		s.fail(w, r, s.notFound(r))
+		return
+	}
+	for k, v := range labels {
+		r.SetPathValue(k, v)
+	}
+	if err := s.serveOp(w, r, op); err != nil {
+		s.fail(w, r, err)
+	}
 }
 
 func (s *Service) notFound(r *http.Request) error {
@@ -300,13 +329,15 @@ func (s *Service) writeREST(w http.ResponseWriter, op *Op, out any) error {
 				w.Header().Set(m.bind.name, headerText(reflect.Indirect(f)))
 			}
 		case "headers":
+			// Written as named, not canonicalised: botocore keeps the case
+			// of what follows the prefix (S3 sends x-amz-meta-* lowercase).
 			for _, k := range f.MapKeys() {
-				w.Header().Set(m.bind.name+k.String(), f.MapIndex(k).String())
+				w.Header()[strings.ToLower(m.bind.name)+k.String()] = []string{f.MapIndex(k).String()}
 			}
 		case "payload":
 			payload = f
 		case "":
-			hasBody = hasBody || m.json != ""
+			hasBody = hasBody || m.json != "" || s.REST.XML && m.xmlOnly
 		}
 	}
 	switch {

@@ -14,8 +14,10 @@ import (
 // Router is nubo's one port: it gives every request an id and a region and
 // hands it to the service its SigV4 credential scope names, or, for an
 // unsigned request, the service its X-Amz-Target, CBOR path or REST path
-// belongs to. Host routes (HandleHost) come first, then nubo's own paths
-// (/_nubo/...). It never answers with an HTML page.
+// belongs to, else the first service whose Claim accepts it. Host routes
+// (HandleHost) come first, then nubo's own paths (/_nubo/..., /metrics) for
+// requests that are unsigned or signed for nubo itself. It never answers
+// with an HTML page.
 type Router struct {
 	defaultRegion string
 	services      map[string]*Service
@@ -100,13 +102,16 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, sb *Sandbox) {
 	if rt.serveHost(w, r) {
 		return
 	}
+	cred, signed := ParseCredential(r)
+	// A request signed for a service is that service's even when its path
+	// looks like one of nubo's own (S3's bucket "metrics").
+	own := !signed || cred.Service == "nubo"
 	for i := range rt.paths {
-		if p := &rt.paths[i]; strings.HasPrefix(r.URL.Path, p.prefix) {
+		if p := &rt.paths[i]; own && strings.HasPrefix(r.URL.Path, p.prefix) {
 			rt.servePath(w, r, c, p)
 			return
 		}
 	}
-	cred, signed := ParseCredential(r)
 	if signed && cred.Region != "" {
 		c.Region = cred.Region
 	}
@@ -159,6 +164,14 @@ func (rt *Router) guess(r *http.Request) *Service {
 		case cbor && s.CBOR != nil && cborOperation(r.URL.Path, s.CBOR.Service) != "":
 			return s
 		case target == "" && !cbor && hasAnyPrefix(r.URL.Path, s.Paths):
+			return s
+		}
+	}
+	if target != "" || cbor {
+		return nil
+	}
+	for _, s := range rt.order {
+		if s.Claim != nil && s.Claim(r) {
 			return s
 		}
 	}

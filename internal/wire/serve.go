@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 )
@@ -27,8 +28,20 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.BodyHeaders != nil {
 		w = hookedWriter{w, s.BodyHeaders}
 	}
-	ctx := WithCall(r.Context(), c)
-	r = r.WithContext(ctx)
+	r = r.WithContext(WithCall(r.Context(), c))
+	if s.Wrap == nil {
+		s.serve(w, r)
+		return
+	}
+	s.wrapOnce.Do(func() { s.wrapped = s.Wrap(http.HandlerFunc(s.serve)) })
+	s.wrapped.ServeHTTP(w, r)
+}
+
+// serve is ServeHTTP once the request carries its Call.
+func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
+	c := CallOf(r.Context())
+	c.Request = r
+	ctx := r.Context()
 	rest := s.REST != nil && s.rpcProtocol(r) == 0
 	if rest {
 		c.Protocol = s.REST.protocol()
@@ -109,9 +122,14 @@ func (s *Service) serveRPC(ctx context.Context, r *http.Request, c *Call) (any, 
 		}
 		err = decodeForm(form, in.Interface())
 	default:
-		if len(bytes.TrimSpace(body)) > 0 {
-			err = json.Unmarshal(body, in.Interface())
+		if len(bytes.TrimSpace(body)) == 0 {
+			break
 		}
+		if d, ok := in.Interface().(jsonDecoder); ok && d.DecodeJSON(body) {
+			break
+		}
+		in = reflect.New(op.in) // what a jsonDecoder left is dropped
+		err = json.Unmarshal(body, in.Interface())
 	}
 	if err != nil {
 		return nil, s.decodeError(err)
@@ -145,8 +163,15 @@ func (s *Service) write(w http.ResponseWriter, c *Call, out any) {
 		body, err = cborCodec.enc.Marshal(out)
 	default:
 		if a, ok := out.(jsonAppender); ok {
-			body = a.AppendJSON(nil)
-			break
+			// The body is written whole before the buffer goes back:
+			// a Writer may not keep what it is given.
+			buf := bodies.Get().(*[]byte)
+			*buf = a.AppendJSON((*buf)[:0])
+			writeBody(w, c.Protocol.contentType(), http.StatusOK, *buf)
+			if cap(*buf) <= maxPooledBody {
+				bodies.Put(buf)
+			}
+			return
 		}
 		if out == nil {
 			out = struct{}{}
@@ -162,9 +187,23 @@ func (s *Service) write(w http.ResponseWriter, c *Call, out any) {
 
 // jsonAppender is an output that writes its own JSON, faster than
 // encoding/json would (DynamoDB's pages of items); it must write the JSON
-// value json.Marshal would.
+// value json.Marshal would. It writes into a buffer of bodies, so that a
+// page of a megabyte is not grown from nothing each time.
 type jsonAppender interface {
 	AppendJSON(dst []byte) []byte
+}
+
+// bodies are buffers for jsonAppenders' bodies, of up to maxPooledBody.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledBody = 4 << 20
+
+// jsonDecoder is an input that reads its own JSON, faster than
+// encoding/json would (DynamoDB's items); it must decode to what
+// json.Unmarshal would, and may return false for any input it does not
+// read so, which encoding/json then decodes (and words its errors).
+type jsonDecoder interface {
+	DecodeJSON(body []byte) bool
 }
 
 // readBody reads the request body within the service's limit.
@@ -268,7 +307,8 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {
 			msg = "An internal error occurred: " + err.Error()
 		}
 		e = awserr.New(code, "%s", msg)
-	} else if e.Code.Status >= 500 {
+	} else if e.Code.Status >= 500 && e.Code.Status != http.StatusNotImplemented {
+		// 501 is an answer (S3's NotImplemented), not a failure of nubo.
 		s.log().Error("request failed", "service", s.Name, "operation", c.Operation, "err", err)
 	}
 	writeError(w, c.Protocol, s.QueryCompatible, c.ID, e)

@@ -16,6 +16,13 @@ import (
 //	                        attr for an XML attribute; the list's member
 //	                        name ("member") and the map's key and value
 //	                        names ("key", "value")
+//	xml:"Name,attr,omitempty" / xml:"Wrapper>Item"
+//	                        as encoding/xml reads them, when there is no
+//	                        query tag: its XML name; a list is flattened
+//	                        unless the tag names its wrapper and items;
+//	                        ",chardata" is the element's text; "-"
+//	                        leaves it out of XML (restXml documents,
+//	                        which are decoded with encoding/xml)
 //	wire:"path=N" / "query=N" / "header=N" / "headers=Prefix" / "status" / "payload"
 //	                        where a REST protocol binds it (else the body)
 //
@@ -31,6 +38,9 @@ type member struct {
 	item      string // list member name
 	key, val  string // map entry names
 	attr      bool
+	noXML     bool // xml:"-"
+	chardata  bool // xml:",chardata": the element's text
+	xmlOnly   bool // json:"-" with an xml name
 	bind      binding
 }
 
@@ -91,6 +101,9 @@ func memberOf(f reflect.StructField, i int) member {
 		m.omitEmpty = strings.Contains(opts, "omitempty")
 	}
 	m.name = m.json
+	if tag, ok := f.Tag.Lookup("xml"); ok && f.Tag.Get("query") == "" {
+		m.xmlTraits(tag, f.Type)
+	}
 	if tag, ok := f.Tag.Lookup("query"); ok {
 		parts := strings.Split(tag, ",")
 		if parts[0] != "" {
@@ -120,6 +133,30 @@ func memberOf(f reflect.StructField, i int) member {
 		}
 	}
 	return m
+}
+
+// xmlTraits reads an encoding/xml tag: a slice is flattened unless the
+// tag is "Wrapper>Item".
+func (m *member) xmlTraits(tag string, t reflect.Type) {
+	name, opts, _ := strings.Cut(tag, ",")
+	if name == "-" {
+		m.noXML = true
+		return
+	}
+	m.omitEmpty = strings.Contains(opts, "omitempty")
+	m.attr = strings.Contains(opts, "attr")
+	m.chardata = strings.Contains(opts, "chardata")
+	wrapper, item, wrapped := strings.Cut(name, ">")
+	switch {
+	case wrapped:
+		m.name, m.item = wrapper, item
+	case name != "":
+		m.name = name
+	}
+	if (m.name != "" || m.chardata) && m.json == "" {
+		m.xmlOnly = true
+	}
+	m.flat = !wrapped && t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8
 }
 
 // field returns the member's field of struct value v.

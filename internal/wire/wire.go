@@ -86,6 +86,14 @@ type Service struct {
 	// Paths recognise the service's requests by path prefix when they
 	// carry no signature (Lambda's dated paths, SQS's queue URLs).
 	Paths []string
+	// Claim, when set, recognises the service's unsigned requests that
+	// no prefix names (S3's virtual-hosted buckets, browser uploads and
+	// CORS preflights, and the paths of its existing buckets).
+	Claim func(r *http.Request) bool
+	// Wrap, when set, wraps the service's handling of every request,
+	// errors included: it sees the request with its Call and the response
+	// as written (S3 adds CORS headers and records request metrics).
+	Wrap func(next http.Handler) http.Handler
 	// QueryCompatible marks awsQueryCompatible services: their JSON and
 	// CBOR errors carry the query code in x-amzn-query-error.
 	QueryCompatible bool
@@ -133,6 +141,8 @@ type Service struct {
 	ops      map[string]*Op
 	restOnce sync.Once
 	mux      *http.ServeMux
+	wrapOnce sync.Once
+	wrapped  http.Handler
 }
 
 // JSONProtocol is awsJson1_0 ("1.0") or awsJson1_1 ("1.1").

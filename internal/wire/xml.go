@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"time"
 )
 
 // xmlWriter renders Go values as AWS's XML protocols do (query responses
@@ -35,11 +36,15 @@ func (w *xmlWriter) members(v reflect.Value) {
 	s := shapeOf(v.Type())
 	for i := range s.members {
 		m := &s.members[i]
-		if m.json == "" || m.attr || m.bind.kind != "" {
+		if m.json == "" && !m.xmlOnly || m.noXML || m.attr || m.bind.kind != "" {
 			continue
 		}
 		f := m.field(v)
 		if m.omitEmpty && isEmpty(f) || f.Kind() == reflect.Pointer && f.IsNil() {
+			continue
+		}
+		if m.chardata {
+			w.text(scalarText(reflect.Indirect(f)))
 			continue
 		}
 		w.member(m.name, m, f)
@@ -51,7 +56,7 @@ func (w *xmlWriter) attributes(v reflect.Value) {
 	s := shapeOf(v.Type())
 	for i := range s.members {
 		m := &s.members[i]
-		if !m.attr {
+		if !m.attr || m.noXML {
 			continue
 		}
 		f := m.field(v)
@@ -77,7 +82,7 @@ func (w *xmlWriter) member(name string, m *member, v reflect.Value) {
 		w.list(name, m, v)
 	case v.Kind() == reflect.Map:
 		w.mapping(name, m, v)
-	case v.Kind() == reflect.Struct && !isTextMarshaler(v):
+	case v.Kind() == reflect.Struct && !isTextMarshaler(v) && v.Type() != timeType:
 		w.WriteByte('<')
 		w.WriteString(name)
 		w.attributes(v)
@@ -129,8 +134,14 @@ var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
 
 func isTextMarshaler(v reflect.Value) bool { return v.Type().Implements(textMarshaler) }
 
-// scalarText formats a scalar as the XML protocols do.
+var timeType = reflect.TypeFor[time.Time]()
+
+// scalarText formats a scalar as the XML protocols do; a time.Time is
+// ISO 8601 with milliseconds, as Timestamp and AWS write it.
 func scalarText(v reflect.Value) string {
+	if v.Type() == timeType {
+		return v.Interface().(time.Time).UTC().Format("2006-01-02T15:04:05.000Z")
+	}
 	if isTextMarshaler(v) {
 		b, _ := v.Interface().(encoding.TextMarshaler).MarshalText()
 		return string(b)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/bench"
 )
 
 // client speaks AWS JSON 1.0 to one endpoint over keep-alive HTTP, as the
@@ -22,33 +24,42 @@ func newClient(addr string, conns int) *client {
 	return &client{base: "http://" + addr, http: &http.Client{Transport: tr}}
 }
 
-// call sends one DynamoDB operation.
+// call sends one DynamoDB operation, with in as JSON, and decodes its
+// answer into out (if not nil).
 func (c *client) call(ctx context.Context, op string, in, out any) error {
 	body, _ := json.Marshal(in)
-	req, err := http.NewRequestWithContext(ctx, "POST", c.base+"/", bytes.NewReader(body))
-	if err != nil {
+	b, err := c.post(ctx, op, body)
+	if err != nil || out == nil {
 		return err
 	}
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=0000")
-	req.Header.Set("X-Amz-Date", "20260101T000000Z")
+	return json.Unmarshal(b, out)
+}
+
+// post sends one DynamoDB operation whose JSON is body and returns the
+// answer's body.
+func (c *client) post(ctx context.Context, op string, body []byte) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", c.base+"/", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
 	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	if err := bench.Sign(req, body, "dynamodb"); err != nil {
+		return nil, err
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s: %s", op, resp.Status, b)
+		return nil, fmt.Errorf("%s: %s: %s", op, resp.Status, b)
 	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
+	return b, nil
 }
 
 // rest calls nubo's Lambda API.
@@ -58,8 +69,10 @@ func (c *client) rest(ctx context.Context, method, path string, in any, want int
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0")
 	req.Header.Set("Content-Type", "application/json")
+	if err := bench.Sign(req, body, "lambda"); err != nil {
+		return err
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err

@@ -8,12 +8,14 @@
 package dynamodbbench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -27,6 +29,10 @@ import (
 type Options struct {
 	Concurrency []int
 	Duration    time.Duration
+	// Repeat is how many times each row is measured, nubo, the floor and
+	// the peer in turn (so that a change in the machine's load touches
+	// them alike); the report gives the medians.
+	Repeat int
 	// DynaliteDir is where dynalite is installed (and found by later
 	// runs); "" skips the peer.
 	DynaliteDir string
@@ -45,31 +51,25 @@ type Stats struct {
 	PerSec           float64
 }
 
-// Row is one operation at one concurrency on nubo and the peer.
+// Row is one operation at one concurrency on nubo, its floors and the
+// peer.
 type Row struct {
 	Name        string
 	Concurrency int
-	Nubo, Peer  *Stats // Peer nil: not measured (or not supported)
+	Nubo        *Stats
+	// Floor is the server floor, Engine its engine part alone (floor.go).
+	Floor, Engine *Stats
+	Peer          *Stats // nil: not measured (or not supported)
 }
 
-func (r Row) String() string {
-	s := fmt.Sprintf("%-28s c=%-3d nubo %8.0f/s p50 %-9v p99 %-9v", r.Name, r.Concurrency, r.Nubo.PerSec, round(r.Nubo.P50), round(r.Nubo.P99))
-	if r.Peer == nil {
-		return s + "   dynalite: not supported"
-	}
-	return s + fmt.Sprintf("   dynalite %7.0f/s p50 %-9v p99 %-9v   %5.1fx", r.Peer.PerSec, round(r.Peer.P50), round(r.Peer.P99), r.Nubo.PerSec/r.Peer.PerSec)
-}
-
-func round(d time.Duration) time.Duration {
-	if d > time.Millisecond {
-		return d.Round(10 * time.Microsecond)
-	}
-	return d.Round(time.Microsecond)
-}
-
-// Report is a run's rows and the stream latency.
+// Report is a run's rows, the floor of HTTP alone at each concurrency,
+// the machine's load and the stream latency.
 type Report struct {
-	Rows            []Row
+	Rows []Row
+	HTTP map[int]*Stats
+	// Load is the one-minute load average when each row started and
+	// when the run ended (none where /proc/loadavg is missing).
+	Load            []float64
 	StreamLatencies []time.Duration // sorted
 }
 
@@ -82,36 +82,53 @@ type scenario struct {
 	peerDoesIt bool
 }
 
+// The scenarios write their requests' JSON by hand and check the answers
+// by a look at their bytes: the client shares the machine with the
+// servers, and encoding/json's reflection would take CPU from them.
 var scenarios = []scenario{
 	{"PutItem", func(ctx context.Context, c *client, w, n int) error {
-		return c.call(ctx, "PutItem", map[string]any{"TableName": "bench", "Item": item(fmt.Sprintf("p%d-%d", w, n), 0, payload)}, nil)
+		_, err := c.post(ctx, "PutItem", fmt.Appendf(nil, `{"Item":%s,"TableName":"bench"}`, itemJSON(fmt.Sprintf("p%d-%d", w, n), 0)))
+		return err
 	}, true},
 	{"GetItem", func(ctx context.Context, c *client, w, n int) error {
-		var out struct{ Item map[string]any }
-		err := c.call(ctx, "GetItem", map[string]any{"TableName": "bench", "Key": map[string]av{"pk": {"S": fmt.Sprint("g", rand.IntN(getItems))}, "sk": {"N": "0"}}}, &out)
-		if err == nil && out.Item == nil {
-			err = fmt.Errorf("GetItem found no item")
+		out, err := c.post(ctx, "GetItem", fmt.Appendf(nil, `{"Key":{"pk":{"S":"g%d"},"sk":{"N":"0"}},"TableName":"bench"}`, rand.IntN(getItems)))
+		if err == nil && !bytes.Contains(out, []byte(payload)) {
+			err = fmt.Errorf("GetItem found no item: %s", out)
 		}
 		return err
 	}, true},
 	{"Query (100 items)", func(ctx context.Context, c *client, w, n int) error {
-		var out struct{ Count int }
-		err := c.call(ctx, "Query", map[string]any{"TableName": "bench", "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": map[string]av{":p": {"S": "q"}}}, &out)
-		if err == nil && out.Count != 100 {
-			err = fmt.Errorf("Query found %d items", out.Count)
+		out, err := c.post(ctx, "Query", []byte(`{"ExpressionAttributeValues":{":p":{"S":"q"}},"KeyConditionExpression":"pk = :p","TableName":"bench"}`))
+		if err == nil && (!bytes.Contains(out, []byte(`"Count":100`)) || bytes.Count(out, []byte(payload)) != 100) {
+			err = fmt.Errorf("Query did not find 100 items: %.200s", out)
 		}
 		return err
 	}, true},
 	{"TransactWriteItems (10 puts)", func(ctx context.Context, c *client, w, n int) error {
-		items := make([]any, 10)
-		for i := range items {
-			items[i] = map[string]any{"Put": map[string]any{"TableName": "bench", "Item": item(fmt.Sprintf("t%d-%d", w, n), i, payload)}}
+		body := []byte(`{"TransactItems":[`)
+		for i := range 10 {
+			if i > 0 {
+				body = append(body, ',')
+			}
+			body = fmt.Appendf(body, `{"Put":{"Item":%s,"TableName":"bench"}}`, itemJSON(fmt.Sprintf("t%d-%d", w, n), i))
 		}
-		return c.call(ctx, "TransactWriteItems", map[string]any{"TransactItems": items}, nil)
+		_, err := c.post(ctx, "TransactWriteItems", append(body, "]}"...))
+		return err
 	}, false},
 }
 
-// Run starts nubo (and dynalite) and measures them.
+// itemJSON is a benchmark item: its key and a 100-byte payload.
+func itemJSON(pk string, sk int) []byte {
+	return fmt.Appendf(nil, `{"pk":{"S":%q},"sk":{"N":"%d"},"v":{"S":"%s"}}`, pk, sk, payload)
+}
+
+// targets are the servers of a run.
+type targets struct {
+	nubo, floor, http, peer *client
+	engine                  map[string]func(ctx context.Context, w, n int) error
+}
+
+// Run starts nubo, the floors (and dynalite) and measures them.
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	dir, err := os.MkdirTemp("", "nubo-bench-dynamodb-")
 	if err != nil {
@@ -127,8 +144,17 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	for _, c := range opts.Concurrency {
 		conns = max(conns, c)
 	}
-	nubo := newClient(srv.Addr(), conns)
-	var peer *client
+	floor, stopFloor, err := startFloor(filepath.Join(dir, "floor"))
+	if err != nil {
+		return nil, err
+	}
+	defer stopFloor()
+	empty, stopEmpty, err := startFloor("")
+	if err != nil {
+		return nil, err
+	}
+	defer stopEmpty()
+	t := targets{nubo: newClient(srv.Addr(), conns), floor: newClient(floor.addr, conns), http: newClient(empty.addr, conns), engine: engineScenarios(floor.db)}
 	if opts.DynaliteDir != "" {
 		cli, err := installDynalite(ctx, opts.DynaliteDir, opts.Logf)
 		if err != nil {
@@ -139,36 +165,63 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil, err
 		}
 		defer stopPeer()
-		peer = newClient(addr, conns)
+		t.peer = newClient(addr, conns)
 	}
-	for _, c := range []*client{nubo, peer} {
+	for _, c := range []*client{t.nubo, t.floor, t.peer} {
 		if c != nil {
 			if err := c.setup(ctx, payload); err != nil {
 				return nil, err
 			}
 		}
 	}
-	rep := &Report{}
+	rep := &Report{HTTP: map[int]*Stats{}}
+	for _, n := range opts.Concurrency {
+		var runs []*Stats
+		for range max(opts.Repeat, 1) {
+			runs = append(runs, measure(ctx, n, opts.Duration, func(ctx context.Context, _, _ int) error {
+				return t.http.call(ctx, "Empty", struct{}{}, nil)
+			}))
+		}
+		rep.HTTP[n] = median(runs)
+		opts.Logf("HTTP alone c=%-3d %v", n, rep.HTTP[n])
+	}
 	for _, sc := range scenarios {
 		for _, n := range opts.Concurrency {
-			row := Row{Name: sc.name, Concurrency: n, Nubo: measure(ctx, nubo, sc, n, opts.Duration)}
-			if peer != nil && sc.peerDoesIt {
-				row.Peer = measure(ctx, peer, sc, n, opts.Duration)
-			}
-			opts.Logf("%v", row)
+			rep.Load = appendLoad(rep.Load)
+			row := t.row(ctx, sc, n, opts)
+			opts.Logf("%s", FormatRow(row))
 			rep.Rows = append(rep.Rows, row)
 		}
 	}
+	rep.Load = appendLoad(rep.Load)
 	if len(opts.Function) > 0 && opts.Events > 0 {
-		if rep.StreamLatencies, err = streamLatency(ctx, nubo, opts.Function, opts.Events); err != nil {
+		if rep.StreamLatencies, err = streamLatency(ctx, t.nubo, opts.Function, opts.Events); err != nil {
 			return nil, err
 		}
 	}
 	return rep, nil
 }
 
-// measure runs sc from n workers for d.
-func measure(ctx context.Context, c *client, sc scenario, n int, d time.Duration) *Stats {
+// row measures sc at concurrency n on every target, opts.Repeat times in
+// turn, and keeps the medians.
+func (t targets) row(ctx context.Context, sc scenario, n int, opts Options) Row {
+	var nubo, floor, engine, peer []*Stats
+	on := func(c *client) func(ctx context.Context, w, i int) error {
+		return func(ctx context.Context, w, i int) error { return sc.op(ctx, c, w, i) }
+	}
+	for range max(opts.Repeat, 1) {
+		nubo = append(nubo, measure(ctx, n, opts.Duration, on(t.nubo)))
+		floor = append(floor, measure(ctx, n, opts.Duration, on(t.floor)))
+		engine = append(engine, measure(ctx, n, opts.Duration, t.engine[sc.name]))
+		if t.peer != nil && sc.peerDoesIt {
+			peer = append(peer, measure(ctx, n, opts.Duration, on(t.peer)))
+		}
+	}
+	return Row{Name: sc.name, Concurrency: n, Nubo: median(nubo), Floor: median(floor), Engine: median(engine), Peer: median(peer)}
+}
+
+// measure runs op from n workers for d.
+func measure(ctx context.Context, n int, d time.Duration, op func(ctx context.Context, w, i int) error) *Stats {
 	var mu sync.Mutex
 	var lat []time.Duration
 	var errs atomic.Int64
@@ -182,7 +235,7 @@ func measure(ctx context.Context, c *client, sc scenario, n int, d time.Duration
 			var local []time.Duration
 			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
 				t := time.Now()
-				if err := sc.op(ctx, c, w, i); err != nil {
+				if err := op(ctx, w, i); err != nil {
 					if errs.Add(1) == 1 {
 						fmt.Fprintln(os.Stderr, "bench-dynamodb:", err)
 					}
@@ -203,6 +256,45 @@ func measure(ctx context.Context, c *client, sc scenario, n int, d time.Duration
 		s.P50, s.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
 	}
 	return s
+}
+
+// median is the median of each number of runs (nil for none).
+func median(runs []*Stats) *Stats {
+	if len(runs) == 0 {
+		return nil
+	}
+	mid := func(f func(*Stats) float64) float64 {
+		v := make([]float64, len(runs))
+		for i, r := range runs {
+			v[i] = f(r)
+		}
+		sort.Float64s(v)
+		if len(v)%2 == 0 {
+			return (v[len(v)/2-1] + v[len(v)/2]) / 2
+		}
+		return v[len(v)/2]
+	}
+	s := &Stats{PerSec: mid(func(s *Stats) float64 { return s.PerSec }),
+		P50: time.Duration(mid(func(s *Stats) float64 { return float64(s.P50) })),
+		P99: time.Duration(mid(func(s *Stats) float64 { return float64(s.P99) }))}
+	for _, r := range runs {
+		s.Requests += r.Requests
+		s.Errors += r.Errors
+	}
+	return s
+}
+
+// appendLoad appends the one-minute load average, if the system tells.
+func appendLoad(load []float64) []float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return load
+	}
+	var l float64
+	if _, err := fmt.Sscan(string(b), &l); err != nil {
+		return load
+	}
+	return append(load, l)
 }
 
 // newSink is a local HTTP server the stream function posts its events to.

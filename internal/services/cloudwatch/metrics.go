@@ -25,12 +25,13 @@ import (
 )
 
 // Namespace is the CloudWatch namespace of Lambda's metrics, those Record
-// records; NamespaceDynamoDB and NamespaceAPIGateway are DynamoDB's and
-// API Gateway's, which Put records.
+// records; NamespaceDynamoDB, NamespaceAPIGateway and NamespaceS3 are
+// DynamoDB's, API Gateway's and S3's, which Put records.
 const (
 	Namespace           = "AWS/Lambda"
 	NamespaceDynamoDB   = "AWS/DynamoDB"
 	NamespaceAPIGateway = "AWS/ApiGateway"
+	NamespaceS3         = "AWS/S3"
 )
 
 // API Gateway's metrics of HTTP APIs, per ApiId and per ApiId and Stage.
@@ -54,6 +55,23 @@ const (
 	UserErrors                     = "UserErrors"
 	SystemErrors                   = "SystemErrors"
 	ConditionalCheckFailedRequests = "ConditionalCheckFailedRequests"
+)
+
+// S3's request metrics, per BucketName and FilterId.
+const (
+	AllRequests         = "AllRequests"
+	GetRequests         = "GetRequests"
+	PutRequests         = "PutRequests"
+	DeleteRequests      = "DeleteRequests"
+	HeadRequests        = "HeadRequests"
+	PostRequests        = "PostRequests"
+	ListRequests        = "ListRequests"
+	Errors4xx           = "4xxErrors"
+	Errors5xx           = "5xxErrors"
+	BytesDownloaded     = "BytesDownloaded"
+	BytesUploaded       = "BytesUploaded"
+	FirstByteLatency    = "FirstByteLatency"
+	TotalRequestLatency = "TotalRequestLatency"
 )
 
 // The metrics, by their CloudWatch names.
@@ -83,6 +101,17 @@ var Unit = map[string]string{
 	ReturnedItemCount: "Count", ThrottledRequests: "Count", UserErrors: "Count", SystemErrors: "Count", ConditionalCheckFailedRequests: "Count",
 	FailedInvocations: "Count", MatchedEvents: "Count", TriggeredRules: "Count", ThrottledRules: "Count", InvocationsSentToDLQ: "Count", InvocationsFailedToBeSentToDLQ: "Count",
 	Count: "Count", ClientErrors: "Count", ServerErrors: "Count", Latency: "Milliseconds", IntegrationLatency: "Milliseconds",
+	AllRequests: "Count", GetRequests: "Count", PutRequests: "Count", DeleteRequests: "Count", HeadRequests: "Count",
+	PostRequests: "Count", ListRequests: "Count", Errors4xx: "Count", Errors5xx: "Count",
+	BytesDownloaded: "Bytes", BytesUploaded: "Bytes", FirstByteLatency: "Milliseconds", TotalRequestLatency: "Milliseconds",
+	ExecutionsStarted: "Count", ExecutionsSucceeded: "Count", ExecutionsFailed: "Count", ExecutionsAborted: "Count",
+	ExecutionsTimedOut: "Count", ExecutionsRedriven: "Count", ExecutionTime: "Milliseconds",
+	"LambdaFunctionsScheduled": "Count", "LambdaFunctionsStarted": "Count", "LambdaFunctionsSucceeded": "Count", "LambdaFunctionsFailed": "Count",
+	"LambdaFunctionsTimedOut": "Count", "LambdaFunctionRunTime": "Milliseconds", "LambdaFunctionScheduleTime": "Milliseconds", "LambdaFunctionTime": "Milliseconds",
+	"ServiceIntegrationsScheduled": "Count", "ServiceIntegrationsStarted": "Count", "ServiceIntegrationsSucceeded": "Count", "ServiceIntegrationsFailed": "Count",
+	"ServiceIntegrationsTimedOut": "Count", "ServiceIntegrationRunTime": "Milliseconds", "ServiceIntegrationScheduleTime": "Milliseconds", "ServiceIntegrationTime": "Milliseconds",
+	"ActivitiesScheduled": "Count", "ActivitiesStarted": "Count", "ActivitiesSucceeded": "Count", "ActivitiesFailed": "Count", "ActivitiesTimedOut": "Count",
+	"ActivitiesHeartbeatTimedOut": "Count", "ActivityRunTime": "Milliseconds", "ActivityScheduleTime": "Milliseconds", "ActivityTime": "Milliseconds",
 }
 
 // Dims says what a value is about: a function in a region and, when the
@@ -182,7 +211,7 @@ func (m *Metrics) Record(name string, d Dims, value float64) {
 }
 
 // Put records one value of a metric of another namespace than Lambda's
-// (AWS/DynamoDB, AWS/ApiGateway), in the one series its dimensions name.
+// (AWS/DynamoDB, AWS/ApiGateway, AWS/S3), in the one series its dimensions name.
 func (m *Metrics) Put(ns, name, region string, dims []Dimension, value float64) {
 	s, ok := seriesOf(region, ns, name, dims)
 	if !ok || ns == Namespace {

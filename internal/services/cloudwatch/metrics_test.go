@@ -188,6 +188,40 @@ func TestAPIGatewayMetrics(t *testing.T) {
 	}
 }
 
+// TestS3Namespace records AWS/S3 metrics with Put: one series per bucket
+// and filter, its dimensions in any order, kept across a restart.
+func TestS3Namespace(t *testing.T) {
+	ctx := context.Background()
+	b := openBacking(t)
+	m := b.open(t, nil)
+	bucket := []cloudwatch.Dimension{{Name: "FilterId", Value: "EntireBucket"}, {Name: "BucketName", Value: "photos"}}
+	for range 3 {
+		m.Put(cloudwatch.NamespaceS3, cloudwatch.AllRequests, "r", bucket, 1)
+	}
+	m.Put(cloudwatch.NamespaceS3, cloudwatch.BytesDownloaded, "r", bucket, 4096)
+	sum := func(m *cloudwatch.Metrics, dims []cloudwatch.Dimension) float64 {
+		var s float64
+		for _, p := range query(t, m, cloudwatch.Query{Region: "r", Namespace: cloudwatch.NamespaceS3, Name: cloudwatch.AllRequests, Dimensions: dims}) {
+			s += p.Sum
+		}
+		return s
+	}
+	check := func(m *cloudwatch.Metrics, when string) {
+		if got := sum(m, []cloudwatch.Dimension{bucket[1], bucket[0]}); got != 3 {
+			t.Errorf("%s: AllRequests %v, want 3", when, got)
+		}
+		s3 := m.List("r", "", []cloudwatch.Dimension{{Name: "BucketName", Value: "photos"}}, false)
+		if len(s3) != 2 || s3[0].Namespace != cloudwatch.NamespaceS3 || len(s3[0].Dimensions) != 2 {
+			t.Errorf("%s: S3 series %+v", when, s3)
+		}
+	}
+	check(m, "before restart")
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check(b.open(t, nil), "after restart")
+}
+
 func TestPeriods(t *testing.T) {
 	b := openBacking(t)
 	m := b.open(t, nil)

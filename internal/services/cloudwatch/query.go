@@ -31,6 +31,8 @@ var dimensionNames = map[string][2]string{
 	NamespaceDynamoDB:   {"TableName", "Operation"},
 	NamespaceEvents:     {"EventBusName", "RuleName"},
 	NamespaceAPIGateway: {"ApiId", "Stage"},
+	NamespaceS3:         {"BucketName", "FilterId"},
+	NamespaceStates:     {}, // one dimension (oneDimension)
 }
 
 // Known tells whether nubo has metrics of namespace ns.
@@ -48,6 +50,10 @@ func (s series) namespace() string {
 
 func (s series) metric() Metric {
 	m := Metric{Namespace: s.namespace(), Name: s.Name}
+	if oneDimension[m.Namespace] {
+		m.Dimensions = []Dimension{{s.Resource, s.Function}}
+		return m
+	}
 	names := dimensionNames[m.Namespace]
 	if s.Function != "" {
 		m.Dimensions = append(m.Dimensions, Dimension{names[0], s.Function})
@@ -71,6 +77,13 @@ func seriesOf(region, ns, name string, dims []Dimension) (s series, ok bool) {
 	s = series{Region: region, Name: name}
 	if ns != Namespace {
 		s.NS = ns
+	}
+	if oneDimension[ns] {
+		if len(dims) != 1 {
+			return s, false
+		}
+		s.Function, s.Resource = dims[0].Value, dims[0].Name
+		return s, true
 	}
 	for _, d := range dims {
 		switch {

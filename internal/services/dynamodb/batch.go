@@ -167,7 +167,7 @@ func (s *Service) BatchWriteItem(ctx context.Context, scope Scope, in *BatchWrit
 	for i, o := range ops {
 		keys[i] = o.key
 	}
-	unlock := s.lockKeys(keys...)
+	unlock := s.locks.lock(keys...)
 	defer unlock()
 	w := newWrite()
 	units := make([]float64, len(ops))

@@ -18,10 +18,17 @@ type write struct {
 	batch   store.Batch
 	deltas  map[*table]counts
 	records []pendingRecord
-	done    chan error
+	// done receives the write's result, or lead when its writer is to
+	// commit the queue.
+	done chan result
 }
 
-func newWrite() *write { return &write{deltas: map[*table]counts{}, done: make(chan error, 1)} }
+type result struct {
+	err  error
+	lead bool
+}
+
+func newWrite() *write { return &write{deltas: map[*table]counts{}, done: make(chan result, 1)} }
 
 // count adds n items of size bytes to index no of t.
 func (w *write) count(t *table, no uint16, n, bytes int64) {
@@ -36,9 +43,12 @@ func (w *write) count(t *table, no uint16, n, bytes int64) {
 
 // committer groups concurrent writes into one batch and one synced
 // commit: the first writer to find no commit under way commits everything
-// queued, again and again until the queue is empty, while the others
-// wait for their result. It owns the counts and the stream sequence
-// numbers, which it advances only for batches that were stored.
+// queued, while the others wait; once its group is stored it hands the
+// lead to the first writer queued meanwhile, which commits the next group,
+// and so on. (A leader that kept committing until the queue emptied would
+// answer its own client only when the load paused.) It owns the counts
+// and the stream sequence numbers, which it advances only for batches
+// that were stored.
 type committer struct {
 	db store.Ordered
 
@@ -121,17 +131,22 @@ func (c *committer) Commit(ctx context.Context, w *write) error {
 	c.queue = append(c.queue, w)
 	if c.leading {
 		c.mu.Unlock()
-		return <-w.done
+		if r := <-w.done; !r.lead {
+			return r.err
+		}
+		c.mu.Lock()
 	}
 	c.leading = true
-	for len(c.queue) > 0 {
-		group := c.queue
-		c.queue = nil
-		c.flushLocked(group)
+	group := c.queue
+	c.queue = nil
+	c.flushLocked(group)
+	if len(c.queue) > 0 {
+		c.queue[0].done <- result{lead: true}
+	} else {
+		c.leading = false
 	}
-	c.leading = false
 	c.mu.Unlock()
-	return <-w.done
+	return (<-w.done).err
 }
 
 // flushLocked builds one batch of group, stores it with c.mu released, and
@@ -193,7 +208,7 @@ func (c *committer) flushLocked(group []*write) {
 		}
 	}
 	for _, w := range group {
-		w.done <- err
+		w.done <- result{err: err}
 	}
 	if err == nil {
 		for id := range newSeqs {

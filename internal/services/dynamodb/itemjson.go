@@ -29,14 +29,9 @@ func (o *GetItemOutput) AppendJSON(dst []byte) []byte {
 // AppendJSON appends a Query's or Scan's output as JSON.
 func (o *QueryOutput) AppendJSON(dst []byte) []byte {
 	dst = append(dst, '{')
-	if len(o.Items) > 0 {
+	if len(o.items) > 0 {
 		dst = append(dst, `"Items":[`...)
-		for i, it := range o.Items {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = attr.AppendItemJSON(dst, it)
-		}
+		dst = append(dst, o.items...)
 		dst = append(dst, "],"...)
 	}
 	dst = append(dst, `"Count":`...)
@@ -62,3 +57,6 @@ func appendCapacity(dst []byte, sep bool, c *ConsumedCapacity) []byte {
 	dst = append(dst, `"ConsumedCapacity":`...)
 	return append(dst, v...)
 }
+
+// MarshalJSON is AppendJSON, for encoding/json.
+func (o *QueryOutput) MarshalJSON() ([]byte, error) { return o.AppendJSON(nil), nil }

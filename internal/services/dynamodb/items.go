@@ -69,7 +69,7 @@ type mutation func(old Item) (new Item, keep bool, err error)
 // its result durably; it returns the old and new items.
 func (s *Service) mutate(ctx context.Context, t *table, key Item, m mutation) (old, new Item, err error) {
 	k := t.itemKey(key)
-	unlock := s.lockKeys(k)
+	unlock := s.locks.lock(k)
 	defer unlock()
 	if old, err = s.readItem(ctx, s.db, k); err != nil {
 		return nil, nil, err

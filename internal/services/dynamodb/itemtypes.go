@@ -98,13 +98,20 @@ type QueryInput struct {
 	ExpressionAttributeValues map[string]AttributeValue `json:"ExpressionAttributeValues,omitempty"`
 }
 
-// QueryOutput is Query's (and Scan's) response.
+// QueryOutput is Query's (and Scan's) response. Its items are kept as
+// their JSON, written as they are read, straight from the storage
+// encoding unless the request projects them (page.go): decoding them into
+// maps and encoding those was most of a Query's time. Items decodes them.
 type QueryOutput struct {
-	Items            []Item            `json:"Items,omitempty"`
 	Count            int               `json:"Count"`
 	ScannedCount     int               `json:"ScannedCount"`
 	LastEvaluatedKey Item              `json:"LastEvaluatedKey,omitempty"`
 	ConsumedCapacity *ConsumedCapacity `json:"ConsumedCapacity,omitempty"`
+
+	// items is the items' JSON, separated by commas; count tells that
+	// Select COUNT asked for none.
+	items []byte
+	count bool
 }
 
 // ScanInput is Scan's request.

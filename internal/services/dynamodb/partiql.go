@@ -92,7 +92,7 @@ func (s *Service) selectStatement(ctx context.Context, scope Scope, st *partiql.
 	if err != nil {
 		return nil, err
 	}
-	out := &ExecuteStatementOutput{Items: page.Items, LastEvaluatedKey: page.LastEvaluatedKey,
+	out := &ExecuteStatementOutput{Items: page.Items(), LastEvaluatedKey: page.LastEvaluatedKey,
 		ConsumedCapacity: s.consumed(in.ReturnConsumedCapacity, t, scanUnits(r.size, in.ConsistentRead), false)}
 	if page.LastEvaluatedKey != nil {
 		out.NextToken = base64.StdEncoding.EncodeToString(attr.MarshalItemJSON(page.LastEvaluatedKey))

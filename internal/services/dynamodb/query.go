@@ -22,49 +22,65 @@ type read struct {
 	req          *request
 	count        bool
 	consistent   bool
-	// size is what run read, in bytes as items count.
+	// size is what run read, in bytes as items count; last is the last
+	// item of a full page.
 	size int
+	last Item
 }
 
 // run reads the range and builds the page.
 func (s *Service) run(ctx context.Context, r *read) (*QueryOutput, error) {
-	out := &QueryOutput{Items: []Item{}}
-	size := 0
-	var last Item
-	var decodeErr error
-	full := false
+	out := &QueryOutput{count: r.count}
+	var takeErr error
 	err := s.db.Scan(ctx, r.lower, r.upper, r.reverse, func(k, v []byte) bool {
-		item, err := attr.UnmarshalItem(v)
-		if err != nil {
-			decodeErr = err
-			return false
-		}
-		out.ScannedCount++
-		size += attr.ItemSize(item)
-		last = item
-		if r.filter == nil || expr.Eval(r.filter, item) {
-			out.Count++
-			if !r.count {
-				out.Items = append(out.Items, r.req.project(item))
-			}
-		}
-		full = out.ScannedCount == r.limit || size >= pageBytes
-		return !full
+		full, err := r.take(out, v)
+		takeErr = err
+		return !full && err == nil
 	})
 	if err == nil {
-		err = decodeErr
+		err = takeErr
 	}
 	if err != nil {
 		return nil, err
 	}
-	r.size = size
-	if full {
-		out.LastEvaluatedKey = r.t.indexKey(r.ix, last)
-	}
-	if r.count {
-		out.Items = nil
+	if r.last != nil {
+		out.LastEvaluatedKey = r.t.indexKey(r.ix, r.last)
 	}
 	return out, nil
+}
+
+// take adds a stored item v to the page, if it passes the filter, and
+// tells whether the page is full. An item is decoded only when the
+// request filters or projects, or it ends a full page (r.last).
+func (r *read) take(out *QueryOutput, v []byte) (full bool, err error) {
+	var item Item
+	n := 0
+	if r.filter != nil || r.req.proj != nil {
+		if item, err = attr.UnmarshalItem(v); err != nil {
+			return false, err
+		}
+		n = attr.ItemSize(item)
+	} else if n, err = attr.StoredSize(v); err != nil {
+		return false, err
+	}
+	out.ScannedCount++
+	r.size += n
+	if r.filter == nil || expr.Eval(r.filter, item) {
+		out.Count++
+		switch {
+		case r.count:
+		case r.req.proj != nil:
+			err = out.add(r.req.project(item), nil)
+		default:
+			err = out.add(nil, v)
+		}
+	}
+	if full = out.ScannedCount == r.limit || r.size >= pageBytes; full && err == nil {
+		if r.last = item; item == nil {
+			r.last, err = attr.UnmarshalItem(v)
+		}
+	}
+	return full, err
 }
 
 // target resolves a Query's or Scan's table and index.

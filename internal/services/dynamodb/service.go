@@ -18,7 +18,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"sort"
 	"sync"
@@ -68,9 +67,8 @@ type Service struct {
 	mu     sync.RWMutex
 	tables map[tableRef]*table
 
-	// stripes serialise the read-check-write of items whose keys hash to
-	// the same stripe; a transaction takes its stripes in order.
-	stripes [256]sync.Mutex
+	// locks serialise the read-check-write of each item (locks.go).
+	locks keyLocks
 
 	tokens tokens
 }
@@ -189,31 +187,6 @@ func (s *Service) use(scope Scope, name string) (*table, error) {
 }
 
 func (t *table) release() { t.mu.RUnlock() }
-
-// lockKeys locks the stripes of the given storage keys, in order, and
-// returns the unlock.
-func (s *Service) lockKeys(keys ...[]byte) func() {
-	idx := make([]int, 0, len(keys))
-	seen := map[int]bool{}
-	for _, k := range keys {
-		h := fnv.New32a()
-		h.Write(k)
-		i := int(h.Sum32() % uint32(len(s.stripes)))
-		if !seen[i] {
-			seen[i] = true
-			idx = append(idx, i)
-		}
-	}
-	sort.Ints(idx)
-	for _, i := range idx {
-		s.stripes[i].Lock()
-	}
-	return func() {
-		for _, i := range idx {
-			s.stripes[i].Unlock()
-		}
-	}
-}
 
 // newID is a random id for a table or stream.
 func newID() uint64 {

@@ -183,7 +183,7 @@ func TestQueryAndScan(t *testing.T) {
 		return must(s.Query(ctx, scope, in))
 	}
 	sks := func(o *QueryOutput) (out []string) {
-		for _, it := range o.Items {
+		for _, it := range o.Items() {
 			out = append(out, it["sk"].S)
 		}
 		return out
@@ -221,12 +221,12 @@ func TestQueryAndScan(t *testing.T) {
 	// Filter, count and the index.
 	o := must(s.Query(ctx, scope, &QueryInput{TableName: "tab1", KeyConditionExpression: "pk = :p", FilterExpression: "i >= :three", Select: "COUNT",
 		ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":p": {"S": "p"}, ":three": {"N": "3"}}`)}))
-	if o.Count != 5 || o.ScannedCount != 8 || o.Items != nil {
+	if o.Count != 5 || o.ScannedCount != 8 || o.Items() != nil {
 		t.Errorf("filtered count = %d/%d", o.Count, o.ScannedCount)
 	}
 	o = must(s.Query(ctx, scope, &QueryInput{TableName: "tab1", IndexName: "byG", KeyConditionExpression: "g = :g", ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":g": {"S": "g1"}}`)}))
-	if fmt.Sprint(sks(o)) != "[-1.5 0.25 2 1000]" || o.Items[0]["i"].T != attr.Invalid {
-		t.Errorf("index query = %v %v", sks(o), o.Items)
+	if fmt.Sprint(sks(o)) != "[-1.5 0.25 2 1000]" || o.Items()[0]["i"].T != attr.Invalid {
+		t.Errorf("index query = %v %v", sks(o), o.Items())
 	}
 	_, err := s.Query(ctx, scope, &QueryInput{TableName: "tab1", KeyConditionExpression: "sk = :v", ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":v": {"N": "1"}}`)})
 	wantErr(t, err, ErrValidation, "Query condition missed key schema element: pk")
@@ -234,7 +234,7 @@ func TestQueryAndScan(t *testing.T) {
 	seen := map[string]bool{}
 	for seg := 0; seg < 4; seg++ {
 		o := must(s.Scan(ctx, scope, &ScanInput{TableName: "tab1", Segment: ptr(seg), TotalSegments: ptr(4)}))
-		for _, it := range o.Items {
+		for _, it := range o.Items() {
 			k := it["pk"].S + "/" + it["sk"].S
 			if seen[k] {
 				t.Errorf("%s in two segments", k)

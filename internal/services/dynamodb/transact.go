@@ -169,7 +169,7 @@ func (s *Service) commitActions(ctx context.Context, actions []*txAction, extra 
 	for i, a := range actions {
 		keys[i] = a.skey
 	}
-	unlock := s.lockKeys(keys...)
+	unlock := s.locks.lock(keys...)
 	defer unlock()
 	reasons := make([]CancellationReason, len(actions))
 	failed := false

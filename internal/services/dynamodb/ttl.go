@@ -113,7 +113,7 @@ func (s *Service) sweepTTL(ctx context.Context, t *table) error {
 
 func (s *Service) expire(ctx context.Context, t *table, key Item, ttlAttr string, now int64) error {
 	k := t.itemKey(key)
-	unlock := s.lockKeys(k)
+	unlock := s.locks.lock(k)
 	defer unlock()
 	old, err := s.readItem(ctx, s.db, k)
 	if err != nil || old == nil || !expired(old, ttlAttr, now) {

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -10,18 +11,23 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// blobs keeps object bytes as files: <dir>/blobs/<xx>/<id>, one file per
-// object or part, written whole into <dir>/tmp, fsynced, renamed into
-// place and the directory fsynced before any metadata names it. A blob is
-// immutable once committed; a copy is a hard link. Blobs that readers
-// have pinned are removed only when the last reader lets go, so a reader
-// of a many-part object that opens its parts one after another never
-// finds one gone.
+// blobs keeps object bytes. A blob of at most inlineMax bytes is a value
+// of the KV store (d.<id>, see inline.go), written in the same stream as
+// the metadata that names it and before it. A larger one is a file,
+// <dir>/blobs/<xx>/<id>: written in <dir>/tmp, fsynced, renamed into
+// place and its directory fsynced before any metadata names it. A blob is
+// immutable once committed; a copy is a hard link (or, inline, a second
+// value). Blobs that readers have pinned are removed only when the last
+// reader lets go, so a reader of a many-part object that opens its parts
+// one after another never finds one gone.
 type blobs struct {
 	dir string
 	tmp string
+	kv  store.KV
 
 	mu     sync.Mutex
 	pins   map[string]int
@@ -30,8 +36,8 @@ type blobs struct {
 
 // openBlobs prepares the directories and empties tmp: whatever is there was
 // being written when nubo stopped and no metadata names it.
-func openBlobs(dir string) (*blobs, error) {
-	b := &blobs{dir: filepath.Join(dir, "blobs"), tmp: filepath.Join(dir, "tmp"), pins: map[string]int{}, doomed: map[string]bool{}}
+func openBlobs(dir string, kv store.KV) (*blobs, error) {
+	b := &blobs{dir: filepath.Join(dir, "blobs"), tmp: filepath.Join(dir, "tmp"), kv: kv, pins: map[string]int{}, doomed: map[string]bool{}}
 	if err := os.RemoveAll(b.tmp); err != nil {
 		return nil, fmt.Errorf("clean %s: %w", b.tmp, err)
 	}
@@ -52,36 +58,54 @@ func newBlobID() string {
 func (b *blobs) path(id string) string { return filepath.Join(b.dir, id[:2], id) }
 
 // blobWriter is a blob being written; nothing refers to it until commit.
+// Its bytes stay in memory until they outgrow inlineMax, then go to a
+// temporary file.
 type blobWriter struct {
-	b *blobs
-	f *os.File
-	n int64
+	b   *blobs
+	buf []byte
+	f   *os.File
+	// written and flushed count the file's bytes, and those handed to
+	// writeback (every writebackEvery).
+	written, flushed int64
 }
 
-func (b *blobs) create() (*blobWriter, error) {
-	f, err := os.CreateTemp(b.tmp, "put-*")
-	if err != nil {
-		return nil, fmt.Errorf("create blob: %w", err)
-	}
-	return &blobWriter{b: b, f: f}, nil
-}
+// writebackEvery is how many bytes of a large blob accumulate before the
+// kernel is asked to start writing them.
+const writebackEvery = 4 << 20
+
+func (b *blobs) create() *blobWriter { return &blobWriter{b: b} }
 
 func (w *blobWriter) Write(p []byte) (int, error) {
+	if w.f == nil && len(w.buf)+len(p) <= inlineMax {
+		w.buf = append(w.buf, p...)
+		return len(p), nil
+	}
+	if w.f == nil {
+		f, err := os.CreateTemp(w.b.tmp, "put-*")
+		if err != nil {
+			return 0, fmt.Errorf("create blob: %w", err)
+		}
+		w.f = f
+		if _, err := f.Write(w.buf); err != nil {
+			return 0, err
+		}
+		w.written, w.buf = int64(len(w.buf)), nil
+	}
 	n, err := w.f.Write(p)
-	w.n += int64(n)
+	w.written += int64(n)
+	if w.written-w.flushed >= writebackEvery {
+		startWriteback(w.f, w.flushed, w.written-w.flushed)
+		w.flushed = w.written
+	}
 	return n, err
 }
 
-// ReadFrom lets io.Copy from a file use copy_file_range.
-func (w *blobWriter) ReadFrom(r io.Reader) (int64, error) {
-	n, err := w.f.ReadFrom(r)
-	w.n += n
-	return n, err
-}
-
-// commit makes the bytes durable under a new id: fsync the file, rename it
-// into place, fsync the directory.
-func (w *blobWriter) commit() (string, error) {
+// commit makes the bytes durable under a new id: a small blob is one KV
+// write; a file is fsynced, renamed into place and its directory fsynced.
+func (w *blobWriter) commit(ctx context.Context) (string, error) {
+	if w.f == nil {
+		return w.b.putInline(ctx, w.buf)
+	}
 	id := newBlobID()
 	if err := w.f.Sync(); err != nil {
 		w.abort()
@@ -99,8 +123,10 @@ func (w *blobWriter) commit() (string, error) {
 }
 
 func (w *blobWriter) abort() {
-	w.f.Close()
-	os.Remove(w.f.Name())
+	if w.f != nil {
+		w.f.Close()
+		os.Remove(w.f.Name())
+	}
 }
 
 // place moves (or links) from into the blob id and fsyncs its directory.
@@ -136,8 +162,15 @@ func syncDir(dir string) error {
 }
 
 // link gives the bytes of blob id a second, independent name (a copy that
-// costs nothing).
-func (b *blobs) link(id string) (string, error) {
+// costs nothing, or, for an inline blob, a second value).
+func (b *blobs) link(ctx context.Context, id string) (string, error) {
+	if isInline(id) {
+		data, err := b.getInline(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return b.putInline(ctx, data)
+	}
 	nid := newBlobID()
 	if err := b.place(b.path(id), nid, os.Link); err != nil {
 		return "", err
@@ -145,7 +178,15 @@ func (b *blobs) link(id string) (string, error) {
 	return nid, nil
 }
 
-func (b *blobs) open(id string) (*os.File, error) {
+// open returns blob id to read from its start.
+func (b *blobs) open(ctx context.Context, id string) (io.ReadSeekCloser, error) {
+	if isInline(id) {
+		data, err := b.getInline(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return nopCloser{bytesReader(data)}, nil
+	}
 	f, err := os.Open(b.path(id))
 	if err != nil {
 		return nil, fmt.Errorf("open blob: %w", err)
@@ -198,14 +239,18 @@ func (b *blobs) remove(ids []string) {
 
 func (b *blobs) unlink(ids []string) {
 	for _, id := range ids {
-		os.Remove(b.path(id))
+		if isInline(id) {
+			b.deleteInline(id)
+		} else {
+			os.Remove(b.path(id))
+		}
 	}
 }
 
 // sweep removes every blob that live does not name: written before a
 // crash and never committed to metadata, or left behind by a deletion the
 // crash interrupted.
-func (b *blobs) sweep(live map[string]bool) (int, error) {
+func (b *blobs) sweep(ctx context.Context, live map[string]bool) (int, error) {
 	removed := 0
 	err := filepath.WalkDir(b.dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -217,5 +262,9 @@ func (b *blobs) sweep(live map[string]bool) (int, error) {
 		}
 		return nil
 	})
-	return removed, err
+	if err != nil {
+		return removed, err
+	}
+	n, err := b.sweepInline(ctx, live)
+	return removed + n, err
 }

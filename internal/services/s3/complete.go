@@ -69,12 +69,12 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteMulti
 	defer release()
 	u, err := s.findUpload(b, in.Key, in.UploadId)
 	if err != nil {
-		return nil, err
+		return s.completedBefore(b, in.Key, in.UploadId, err)
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.done {
-		return nil, noSuchUpload(in.UploadId)
+		return s.completedBefore(b, in.Key, in.UploadId, noSuchUpload(in.UploadId))
 	}
 	v, used, err := assemble(u, in)
 	if err != nil {
@@ -86,12 +86,38 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteMulti
 	if err := s.dropUploadLocked(ctx, b, u, used); err != nil {
 		s.log.Warn("s3: clean up completed upload", "upload", u.rec.ID, "err", err)
 	}
+	return s.completeOutput(b, v), nil
+}
+
+func (s *Service) completeOutput(b *bucket, v *version) *CompleteMultipartUploadOutput {
 	out := &CompleteMultipartUploadOutput{
-		Location: "/" + b.name + "/" + in.Key, Bucket: b.name, Key: in.Key, ETag: v.ETag,
+		Location: "/" + b.name + "/" + v.Key, Bucket: b.name, Key: v.Key, ETag: v.ETag,
 		VersionId: s.shownVersion(b.name, v), ChecksumType: v.Checksum.Type, Expiration: s.expiration(b.name, v),
 	}
 	*out.Checksums.field(v.Checksum.Algorithm) = v.Checksum.Value
-	return out, nil
+	return out
+}
+
+// completedBefore answers a CompleteMultipartUpload of an upload already
+// completed as S3 does, with the object it made (a client retrying a
+// completion whose answer it lost), or with notFound when no version of
+// the key came from it.
+func (s *Service) completedBefore(b *bucket, key, id string, notFound error) (*CompleteMultipartUploadOutput, error) {
+	b.mu.RLock()
+	var made *version
+	if e := b.entryLocked(key); e != nil {
+		for _, v := range e.versions {
+			if v.Multipart && v.UploadID == id {
+				made = v
+				break
+			}
+		}
+	}
+	b.mu.RUnlock()
+	if made == nil {
+		return nil, notFound
+	}
+	return s.completeOutput(b, made), nil
 }
 
 // assemble checks the parts list against the upload and builds the

@@ -152,7 +152,7 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*CopyObj
 	if src.Size > maxPutSize {
 		return nil, invalidRequest("The specified copy source is larger than the maximum allowable size for a copy source: %d", int64(maxPutSize))
 	}
-	if err := s.copyInto(v, src, in); err != nil {
+	if err := s.copyInto(ctx, v, src, in); err != nil {
 		return nil, err
 	}
 	if err := s.commitVersion(ctx, in.Bucket, v, cond, eventCopy); err != nil {
@@ -180,7 +180,7 @@ func checkDirective(d, what string) error {
 
 // copyInto gives v the source's bytes (linked), and its metadata and tags
 // unless the request replaces them.
-func (s *Service) copyInto(v, src *version, in *CopyObjectInput) error {
+func (s *Service) copyInto(ctx context.Context, v, src *version, in *CopyObjectInput) error {
 	v.Size, v.ETag, v.Multipart, v.Checksum = src.Size, src.ETag, src.Multipart, src.Checksum
 	if in.MetadataDirective != "REPLACE" {
 		redirect := v.Headers.WebsiteRedirectLocation
@@ -191,7 +191,7 @@ func (s *Service) copyInto(v, src *version, in *CopyObjectInput) error {
 		v.Tags = src.Tags
 	}
 	for _, seg := range src.Segments {
-		id, err := s.blobs.link(seg.Blob)
+		id, err := s.blobs.link(ctx, seg.Blob)
 		if err != nil {
 			s.blobs.remove(v.blobs())
 			return err
@@ -284,7 +284,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *UploadPartCopyInput) (
 		return nil, entityTooLarge(r.Length, maxPutSize)
 	}
 	body := newObjectReader(s.blobs, src, r) // Close unpins the source
-	got, err := s.receive(body, expect{length: &r.Length, max: maxPutSize, alg: u.algorithm()})
+	got, err := s.receive(ctx, body, expect{length: &r.Length, max: maxPutSize, alg: u.algorithm()})
 	body.Close()
 	if err != nil {
 		return nil, err

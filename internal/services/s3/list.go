@@ -40,15 +40,17 @@ type ListObjectsV2Input struct {
 
 // ListObjectsV2Output is ListObjectsV2's response.
 type ListObjectsV2Output struct {
-	XMLName               struct{}       `json:"-" xml:"ListBucketResult"`
-	Name                  string         `json:"Name" xml:"Name"`
-	Prefix                string         `json:"Prefix" xml:"Prefix"`
-	Delimiter             string         `json:"Delimiter,omitempty" xml:"Delimiter,omitempty"`
-	MaxKeys               int32          `json:"MaxKeys" xml:"MaxKeys"`
-	EncodingType          string         `json:"EncodingType,omitempty" xml:"EncodingType,omitempty"`
-	KeyCount              int32          `json:"KeyCount" xml:"KeyCount"`
-	IsTruncated           bool           `json:"IsTruncated" xml:"IsTruncated"`
-	ContinuationToken     string         `json:"ContinuationToken,omitempty" xml:"ContinuationToken,omitempty"`
+	XMLName      struct{} `json:"-" xml:"ListBucketResult"`
+	Name         string   `json:"Name" xml:"Name"`
+	Prefix       string   `json:"Prefix" xml:"Prefix"`
+	Delimiter    string   `json:"Delimiter,omitempty" xml:"Delimiter,omitempty"`
+	MaxKeys      int32    `json:"MaxKeys" xml:"MaxKeys"`
+	EncodingType string   `json:"EncodingType,omitempty" xml:"EncodingType,omitempty"`
+	KeyCount     int32    `json:"KeyCount" xml:"KeyCount"`
+	IsTruncated  bool     `json:"IsTruncated" xml:"IsTruncated"`
+	// ContinuationToken echoes the request's (set, even empty, when the
+	// request had one).
+	ContinuationToken     *string        `json:"ContinuationToken,omitempty" xml:"ContinuationToken,omitempty"`
 	NextContinuationToken string         `json:"NextContinuationToken,omitempty" xml:"NextContinuationToken,omitempty"`
 	StartAfter            string         `json:"StartAfter,omitempty" xml:"StartAfter,omitempty"`
 	Contents              []Object       `json:"Contents,omitempty" xml:"Contents,omitempty"`
@@ -208,7 +210,10 @@ func (s *Service) ListObjectsV2(ctx context.Context, in *ListObjectsV2Input) (*L
 	out := &ListObjectsV2Output{
 		Name: b.name, Prefix: in.Prefix, Delimiter: in.Delimiter, MaxKeys: int32(limit), EncodingType: in.EncodingType,
 		KeyCount: int32(len(l.objects) + len(l.prefixes)), IsTruncated: l.truncated,
-		ContinuationToken: in.ContinuationToken, StartAfter: in.StartAfter,
+		StartAfter: in.StartAfter,
+	}
+	if in.ContinuationToken != "" {
+		out.ContinuationToken = &in.ContinuationToken
 	}
 	if l.truncated {
 		out.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(l.last))

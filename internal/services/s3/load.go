@@ -26,7 +26,7 @@ func (s *Service) load(ctx context.Context) error {
 	if err := s.loadUploads(ctx, completed, live); err != nil {
 		return err
 	}
-	n, err := s.blobs.sweep(live)
+	n, err := s.blobs.sweep(ctx, live)
 	if err != nil {
 		return fmt.Errorf("sweep blobs: %w", err)
 	}

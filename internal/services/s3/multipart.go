@@ -198,7 +198,7 @@ func (s *Service) UploadPart(ctx context.Context, in *UploadPartInput) (*UploadP
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.receive(in.Body, expect{
+	r, err := s.receive(ctx, in.Body, expect{
 		length: in.ContentLength, max: maxPutSize, contentMD5: in.ContentMD5,
 		sha256: in.ContentSHA256, alg: alg, given: &in.Checksums,
 	})

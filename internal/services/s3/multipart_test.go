@@ -189,8 +189,14 @@ func TestMultipartValidation(t *testing.T) {
 	if !bytes.Equal([]byte(got), append(append([]byte(nil), big...), partData(3, 50)...)) {
 		t.Errorf("object of %d bytes", len(got))
 	}
-	if err := complete(p1, p2b); codeOf(err) != "NoSuchUpload" {
+	// Completing again (a retry whose answer was lost) answers with the
+	// object made; an upload that never was is still NoSuchUpload.
+	if err := complete(p1, p2b); err != nil {
 		t.Errorf("complete twice: %v", err)
+	}
+	if _, err := f.svc.CompleteMultipartUpload(bg, &CompleteMultipartUploadInput{Bucket: "mpu", Key: "k", UploadId: "nope",
+		MultipartUpload: &CompletedMultipartUpload{Parts: []CompletedPart{p1}}}); codeOf(err) != "NoSuchUpload" {
+		t.Errorf("complete of an unknown upload: %v", err)
 	}
 	id2 := f.upload("mpu", "k", "", "")
 	f.uploadPart("mpu", "k", id2, 1, small)
@@ -279,7 +285,7 @@ func TestUploadPartCopy(t *testing.T) {
 		}
 		parts = append(parts, CompletedPart{PartNumber: int32(i + 1), ETag: out.CopyPartResult.ETag})
 	}
-	if _, err := f.svc.UploadPartCopy(bg, &UploadPartCopyInput{Bucket: "mpu", Key: "dst", UploadId: id, PartNumber: 3, CopySource: "mpu/src", CopySourceRange: "bytes=0-99999999"}); codeOf(err) != "InvalidRequest" {
+	if _, err := f.svc.UploadPartCopy(bg, &UploadPartCopyInput{Bucket: "mpu", Key: "dst", UploadId: id, PartNumber: 3, CopySource: "mpu/src", CopySourceRange: "bytes=0-99999999"}); codeOf(err) != "InvalidRange" {
 		t.Errorf("range past the source: %v", err)
 	}
 	if _, err := f.svc.UploadPartCopy(bg, &UploadPartCopyInput{Bucket: "mpu", Key: "dst", UploadId: id, PartNumber: 3, CopySource: "mpu/src", CopySourceRange: "0-1"}); codeOf(err) != "InvalidArgument" {

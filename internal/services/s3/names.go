@@ -24,8 +24,8 @@ var (
 
 // ValidBucketName reports whether name follows AWS's naming rules for
 // general purpose buckets: 3 to 63 lowercase letters, digits, dots and
-// hyphens, starting and ending with a letter or digit, no two adjacent
-// dots, not an IPv4 address, and none of the reserved prefixes and
+// hyphens, starting and ending with a letter or digit, no dot beside a
+// dot or a hyphen, not an IPv4 address, and none of the reserved prefixes and
 // suffixes.
 func ValidBucketName(name string) bool {
 	if len(name) < 3 || len(name) > 63 {
@@ -39,7 +39,9 @@ func ValidBucketName(name string) bool {
 			if i == 0 || i == len(name)-1 {
 				return false
 			}
-			if c == '.' && name[i-1] == '.' {
+			// Each dot-separated label starts and ends with a letter or
+			// digit: no "..", ".-" or "-.".
+			if c == '.' && (name[i-1] == '.' || name[i-1] == '-') || c == '-' && name[i-1] == '.' {
 				return false
 			}
 		default:

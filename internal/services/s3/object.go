@@ -104,7 +104,7 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*PutObject
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.receive(in.Body, expect{
+	r, err := s.receive(ctx, in.Body, expect{
 		length: in.ContentLength, max: maxPutSize, contentMD5: in.ContentMD5,
 		sha256: in.ContentSHA256, alg: alg, given: &in.Checksums,
 	})
@@ -214,7 +214,7 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b
 
 // receive streams body into a new blob, hashing as it goes, and checks
 // it: size, Content-MD5, x-amz-content-sha256 and the checksum.
-func (s *Service) receive(body io.Reader, e expect) (*received, error) {
+func (s *Service) receive(ctx context.Context, body io.Reader, e expect) (*received, error) {
 	var wantMD5 []byte
 	if e.contentMD5 != "" {
 		var err error
@@ -225,12 +225,9 @@ func (s *Service) receive(body io.Reader, e expect) (*received, error) {
 	if e.length != nil && *e.length > e.max {
 		return nil, entityTooLarge(*e.length, e.max)
 	}
-	w, err := s.blobs.create()
-	if err != nil {
-		return nil, err
-	}
+	w := s.blobs.create()
 	md5h, ck := md5.New(), e.alg.new()
-	sinks := []io.Writer{w, md5h, ck}
+	sinks := []io.Writer{w, ck}
 	var sha hash.Hash
 	if e.sha256 != "" {
 		sha = sha256.New()
@@ -239,9 +236,11 @@ func (s *Service) receive(body io.Reader, e expect) (*received, error) {
 	if body == nil {
 		body = eofReader{}
 	}
+	out := newFanout(md5h, sinks...)
 	buf := copyBufs.Get().(*[]byte)
-	n, err := io.CopyBuffer(io.MultiWriter(sinks...), io.LimitReader(body, e.max+1), *buf)
+	n, err := io.CopyBuffer(out, io.LimitReader(body, e.max+1), *buf)
 	copyBufs.Put(buf)
+	out.Close()
 	if err == nil {
 		err = checkBody(n, e, wantMD5, md5h, sha, ck)
 	}
@@ -249,7 +248,7 @@ func (s *Service) receive(body io.Reader, e expect) (*received, error) {
 		w.abort()
 		return nil, err
 	}
-	id, err := w.commit()
+	id, err := w.commit(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -363,16 +362,10 @@ func (s *Service) expiration(bucket string, v *version) string {
 	return expirationHeader(rec.Lifecycle, v)
 }
 
-// shownVersion is the version id a response carries: none for a bucket
-// that was never versioned.
+// shownVersion is the version id a write's response carries: none for
+// the null version (a bucket never versioned, or suspended).
 func (s *Service) shownVersion(bucket string, v *version) string {
-	b, err := s.bucket(bucket)
-	if err != nil {
-		return v.ID
-	}
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.rec.Versioning == "" {
+	if v.ID == "null" {
 		return ""
 	}
 	return v.ID

@@ -340,7 +340,7 @@ func TestVersioning(t *testing.T) {
 	// Suspended: puts and deletes replace the null version.
 	f.versioning("ver", VersioningSuspended)
 	s1 := f.put("ver", "k", "S")
-	if s1.VersionId != "null" {
+	if s1.VersionId != "" { // the null version, which S3 does not name in the answer
 		t.Errorf("suspended put version %q", s1.VersionId)
 	}
 	lv, _ := f.svc.ListObjectVersions(bg, &ListObjectVersionsInput{Bucket: "ver"})

@@ -91,7 +91,7 @@ func parseCopyRange(header string, size int64) (byteRange, error) {
 		return byteRange{}, bad
 	}
 	if end >= size {
-		return byteRange{}, invalidRequest("The specified copy range is invalid for the source object size")
+		return byteRange{}, invalidRange(header, size)
 	}
 	return byteRange{Start: start, Length: end - start + 1}, nil
 }

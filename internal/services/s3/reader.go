@@ -1,17 +1,20 @@
 package s3
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
 	"sync"
+	"time"
 )
 
 // ObjectReader streams a range of an object from its files, opening each
 // part's file when it gets there. Its blobs stay pinned (not removed, even
 // if the version is deleted meanwhile) until Close. WriteTo hands each
 // file to the writer as an io.LimitedReader of an *os.File, so an
-// http.ResponseWriter can send it with sendfile.
+// http.ResponseWriter can send it with sendfile; inline segments are read
+// from the store when reached.
 type ObjectReader struct {
 	b    *blobs
 	ids  []string
@@ -21,9 +24,12 @@ type ObjectReader struct {
 	left int64 // bytes still to read
 
 	mu     sync.Mutex
-	f      *os.File
+	f      io.ReadSeekCloser // the current segment's file (or inline bytes)
 	closed bool
 }
+
+// openTimeout bounds reading an inline segment from the store.
+const openTimeout = 30 * time.Second
 
 func newObjectReader(b *blobs, v *version, r byteRange) *ObjectReader {
 	return &ObjectReader{b: b, ids: v.blobs(), segs: v.Segments, off: r.Start, left: r.Length}
@@ -31,7 +37,7 @@ func newObjectReader(b *blobs, v *version, r byteRange) *ObjectReader {
 
 // next returns the open file of the current segment and how much of it is
 // left to read, moving past exhausted segments.
-func (o *ObjectReader) next() (*os.File, int64, error) {
+func (o *ObjectReader) next() (io.ReadSeekCloser, int64, error) {
 	for o.seg < len(o.segs) && o.off >= o.segs[o.seg].Size {
 		o.closeFile()
 		o.off -= o.segs[o.seg].Size
@@ -41,7 +47,9 @@ func (o *ObjectReader) next() (*os.File, int64, error) {
 		return nil, 0, io.ErrUnexpectedEOF
 	}
 	if o.f == nil {
-		f, err := o.b.open(o.segs[o.seg].Blob)
+		ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
+		f, err := o.b.open(ctx, o.segs[o.seg].Blob)
+		cancel()
 		if err != nil {
 			return nil, 0, err
 		}

@@ -89,7 +89,7 @@ func New(ctx context.Context, kv store.KV, opts Options) (*Service, error) {
 		s.log = slog.Default()
 	}
 	var err error
-	if s.blobs, err = openBlobs(opts.Dir); err != nil {
+	if s.blobs, err = openBlobs(opts.Dir, kv); err != nil {
 		return nil, err
 	}
 	if err := s.load(ctx); err != nil {

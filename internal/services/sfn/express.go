@@ -138,11 +138,10 @@ func syncOutput(r *run, metadataOnly bool) *StartSyncExecutionOutput {
 	if status == StatusAborted {
 		status = StatusFailed
 	}
-	billed := m.Stop.Sub(m.Start).Milliseconds()
-	billed = max((billed+99)/100*100, 100)
+	memory, billed := ExpressBilled(m.Stop.Sub(m.Start))
 	out := &StartSyncExecutionOutput{ExecutionArn: m.Arn, StateMachineArn: m.MachineArn, Name: m.Name, StartDate: At(m.Start), StopDate: At(m.Stop),
 		Status: status, Error: m.Error, Cause: m.Cause, Input: strp(m.Input), InputDetails: &DataDetails{Included: true},
-		TraceHeader: m.TraceHeader, BillingDetails: &BillingDetails{BilledMemoryUsedInMB: billedMemoryMB, BilledDurationInMilliseconds: billed}}
+		TraceHeader: m.TraceHeader, BillingDetails: &BillingDetails{BilledMemoryUsedInMB: memory, BilledDurationInMilliseconds: billed}}
 	if m.Output != nil {
 		out.Output, out.OutputDetails = m.Output, &DataDetails{Included: true}
 	}

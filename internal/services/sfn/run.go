@@ -139,6 +139,7 @@ func (th *thread) emit(typ string, set func(*HistoryEvent), due time.Time) (*rec
 	r.mu.Unlock()
 	th.last = e.ID
 	r.s.logEvent(r.ctx, meta, e)
+	r.s.observe(meta, r.express, e, due)
 	return &rec, nil
 }
 

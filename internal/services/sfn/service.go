@@ -71,6 +71,8 @@ type Options struct {
 	Account      string
 	Integrations Integrations
 	Logs         ExecutionLogs
+	// Observer, when set, is told every event executions record.
+	Observer Observer
 	// Mock replaces task results as Step Functions Local's mock
 	// configuration does (executions started with "<stateMachineArn>#<TestCase>").
 	Mock   *MockConfig

@@ -15,8 +15,16 @@ import (
 	"log/slog"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 
 	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// CacheSize is the block cache of each key space (Pebble's default is 8
+// MB), MemTableSize the size of its memtables (4 MB).
+const (
+	CacheSize    = 64 << 20
+	MemTableSize = 16 << 20
 )
 
 // DB is an open Pebble key space.
@@ -31,7 +39,13 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	db, err := pebble.Open(dir, &pebble.Options{Logger: logger{log}})
+	opts := &pebble.Options{Logger: logger{log}, CacheSize: CacheSize, MemTableSize: MemTableSize}
+	for i := range opts.Levels {
+		// A write reads its item first, and most often finds none: a
+		// filter answers that without the table's blocks.
+		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	db, err := pebble.Open(dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open pebble %s: %w", dir, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -261,6 +262,60 @@ func FuzzUnmarshalItem(f *testing.F) {
 		again, err := UnmarshalItem(MarshalItem(item))
 		if err != nil || !Equal(Map(again), Map(item)) {
 			t.Errorf("re-encoding %x: %v", data, err)
+		}
+	})
+}
+
+// TestNumberSize checks the size read from a number's canonical text
+// against the size of the parsed number.
+func TestNumberSize(t *testing.T) {
+	for _, s := range []string{"0", "1", "-1", "10", "12", "123", "100", "0.5", "0.05", "0.0001", "10.5", "-99.001", "1234567890",
+		"12345678901234567890123456789012345678", "1E125", "1E-130", "123.456E10", "5E-3", "-0.00012"} {
+		n, err := ParseNumber(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := numberSize(n.String()), n.size(); got != want {
+			t.Errorf("numberSize(%s) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+// FuzzStored checks, for any item, that its storage encoding is measured
+// and written as JSON as the decoded item is.
+func FuzzStored(f *testing.F) {
+	f.Add([]byte(`{"S":"hi \u2028"}`), []byte(`{"N":"-0.0012"}`))
+	f.Add([]byte(`{"M":{"b":{"NS":["1","20"]},"a":{"L":[{"B":"AAE="},{"NULL":true}]}}}`), []byte(`{"BS":["AA=="]}`))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		var va, vb Value
+		if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil || va.Validate() != "" || vb.Validate() != "" {
+			return
+		}
+		item := Item{"a": va, "b\x00": vb, "": vb}
+		stored := MarshalItem(item)
+		size, err := StoredSize(stored)
+		if err != nil || size != ItemSize(item) {
+			t.Errorf("StoredSize = %d, %v; want %d", size, err, ItemSize(item))
+		}
+		js, err := AppendStoredJSON(nil, stored)
+		if want := MarshalItemJSON(item); err != nil || string(js) != string(want) {
+			t.Errorf("AppendStoredJSON = %s, %v; want %s", js, err, want)
+		}
+	})
+}
+
+// FuzzAppendString checks strings against encoding/json's writing of
+// them (without HTML escapes).
+func FuzzAppendString(f *testing.F) {
+	f.Add("plain")
+	f.Add("a\"b\\c\n\t\x01\b\f\u2028\u2029\xff é 😀")
+	f.Fuzz(func(t *testing.T, s string) {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.Encode(s)
+		if got, want := string(appendString(nil, s)), strings.TrimSuffix(b.String(), "\n"); got != want {
+			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
 		}
 	})
 }

@@ -3,15 +3,18 @@ package attr
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 )
 
 // The storage encoding of items: a version byte, then the attributes as
-// (name, value) pairs, every length a uvarint. A value is its type byte
+// (name, value) pairs, names in byte order, every length a uvarint. A value is its type byte
 // and then: the bytes of S, N (canonical text) and B; a byte for BOOL
 // and NULL; the members of L, M (with names), SS, NS and BS. It decodes
 // several times faster than JSON, which matters most to Query and Scan
-// (a page is up to 1 MB of items). Items stored as JSON by earlier
-// versions (a first byte '{') are still read.
+// (a page is up to 1 MB of items), and a page's JSON is written straight
+// from it (stored.go): with names in order, as AppendItemJSON writes
+// them. Items stored as JSON by earlier versions (a first byte '{') are
+// still read, and so are names out of order.
 const codecVersion = 0x01
 
 var errCorrupt = errors.New("attr: corrupt item encoding")
@@ -25,11 +28,21 @@ func MarshalItem(m Item) []byte {
 
 func appendMap(dst []byte, m map[string]Value) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(m)))
-	for k, v := range m {
+	var buf [16]string
+	for _, k := range sortedNames(buf[:0], m) {
 		dst = appendBytes(dst, k)
-		dst = appendValue(dst, v)
+		dst = appendValue(dst, m[k])
 	}
 	return dst
+}
+
+// sortedNames appends m's names to names, in byte order.
+func sortedNames(names []string, m map[string]Value) []string {
+	for k := range m {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
 }
 
 func appendBytes(dst []byte, s string) []byte {

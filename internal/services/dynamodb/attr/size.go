@@ -17,7 +17,7 @@ func (v Value) Size() int {
 	case S, B:
 		return len(v.S)
 	case N:
-		return v.Number().size()
+		return numberSize(v.S)
 	case BOOL, NULL:
 		return 1
 	case SS, BS:
@@ -29,8 +29,7 @@ func (v Value) Size() int {
 	case NS:
 		n := 0
 		for _, s := range v.Set {
-			num, _ := ParseNumber(s)
-			n += num.size()
+			n += numberSize(s)
 		}
 		return n
 	case L:

@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"unicode/utf8"
 )
@@ -308,13 +307,9 @@ func (v Value) AppendJSON(dst []byte) []byte {
 // appendItem appends a map of values with its names sorted, so that the
 // same item always encodes to the same bytes.
 func appendItem(dst []byte, m map[string]Value) []byte {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	var buf [16]string
 	dst = append(dst, '{')
-	for i, k := range names {
+	for i, k := range sortedNames(buf[:0], m) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
@@ -325,49 +320,63 @@ func appendItem(dst []byte, m map[string]Value) []byte {
 	return append(dst, '}')
 }
 
-func appendBase64(dst []byte, s string) []byte {
+func appendBase64[T string | []byte](dst []byte, s T) []byte {
 	dst = append(dst, '"')
 	dst = base64.StdEncoding.AppendEncode(dst, []byte(s))
 	return append(dst, '"')
 }
 
-// appendString appends s as a JSON string, as encoding/json writes it.
-func appendString(dst []byte, s string) []byte {
+// appendString appends s as a JSON string, as encoding/json writes it
+// without HTML escapes: runs of characters that need no escape are copied
+// whole.
+func appendString[T string | []byte](dst []byte, s T) []byte {
 	dst = append(dst, '"')
+	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			dst = append(dst, c)
-			i++
-			continue
-		}
 		if c < utf8.RuneSelf {
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = fmt.Appendf(dst, `\u%04x`, c)
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
 			}
+			dst = append(dst, s[start:i]...)
+			dst = appendEscape(dst, c)
 			i++
+			start = i
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			dst = append(dst, `\ufffd`...)
-		} else if r == '\u2028' || r == '\u2029' {
-			dst = fmt.Appendf(dst, `\u%04x`, r)
-		} else {
-			dst = append(dst, s[i:i+n]...)
+		r, n := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			if r == utf8.RuneError {
+				dst = append(dst, `\ufffd`...)
+			} else {
+				dst = fmt.Appendf(dst, `\u%04x`, r)
+			}
+			start = i + n
 		}
 		i += n
 	}
+	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+func appendEscape(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	return fmt.Appendf(dst, `\u%04x`, c)
 }
 
 // MarshalItemJSON encodes an item as JSON (names sorted).
