@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"regexp"
 	"strings"
 	"sync"
@@ -265,9 +264,6 @@ func (b *browser) settle(t *testing.T) {
 		select {
 		case <-ch:
 		case <-deadline:
-			f, _ := os.Create("/tmp/console-goroutines.txt")
-			pprof.Lookup("goroutine").WriteTo(f, 2)
-			f.Close()
 			b.mu.Lock()
 			t.Fatalf("the page's requests did not end: %v", b.pendingLocked())
 		}
