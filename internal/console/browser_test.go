@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
@@ -416,4 +417,40 @@ func click(sel string) chromedp.Action[chromedp.Void] {
 // visible waits until an element sel selects is visible.
 func visible(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.WaitVisible(chromedp.CSS(sel))
+}
+
+// download runs trigger, which makes the page download a file, and
+// returns the file's content once the browser has it all.
+func (b *browser) download(t *testing.T, trigger chromedp.Action[chromedp.Void]) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, waitFor)
+	defer cancel()
+	dir := t.TempDir()
+	progress := chromedp.Events(ctx, cdpbrowser.DownloadProgress)
+	events := true
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &events})
+		return err
+	}), trigger)
+	if err != nil {
+		b.fail(t, err)
+	}
+	for ev, err := range progress {
+		if err != nil {
+			b.fail(t, err)
+		}
+		switch ev.State {
+		case cdpbrowser.DownloadProgressStateCompleted:
+			data, err := os.ReadFile(filepath.Join(dir, ev.GUID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return data
+		case cdpbrowser.DownloadProgressStateCanceled:
+			t.Fatal("the browser cancelled the download")
+		}
+	}
+	t.Fatal("the download did not end")
+	return nil
 }

@@ -37,6 +37,7 @@ func TestConsole(t *testing.T) {
 		{"queues", testQueues},
 		{"topics", testTopics},
 		{"tables", testTables},
+		{"buckets", testBuckets},
 		{"event buses", testEventBuses},
 		{"schedules", testSchedules},
 		{"APIs and triggers", testAPIs},
@@ -83,11 +84,11 @@ func testFunction(t *testing.T, n *nubo, b *browser) {
 	}
 	b.run(t, click(`button[aria-label="Show the value of GREETING"]`), textIn("main", "hi from the environment"))
 	// A sample event fills the payload; a saved one comes back.
-	b.run(t, choose("section select", "sample:SQS message"), until(`document.querySelector("section textarea").value.includes("aws:sqs")`))
+	b.run(t, choose("section select", "sample:SQS message"), until(`document.querySelector("section textarea")?.value.includes("aws:sqs")`))
 	b.run(t, chromedp.SetValue(chromedp.CSS("section textarea"), `{"from": "the browser"}`),
 		chromedp.SetValue(chromedp.CSS(`input[placeholder="my-event"]`), "mine"), chromedp.Click(`//button[text()="Save event"]`),
 		until(`localStorage.getItem("nubo.events.hello-console")?.includes("the browser")`),
-		until(`document.querySelector("section select").value === "saved:mine"`))
+		until(`document.querySelector("section select")?.value === "saved:mine"`))
 	b.run(t, click("button.primary"), visible(".result p.report"))
 	result := value(t, b, chromedp.Text(chromedp.CSS(".result")))
 	for _, want := range []string{"Succeeded", `"from": "the browser"`, "hello from the console test", "REPORT RequestId:"} {
