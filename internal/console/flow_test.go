@@ -40,6 +40,7 @@ func TestConsole(t *testing.T) {
 		{"buckets", testBuckets},
 		{"event buses", testEventBuses},
 		{"schedules", testSchedules},
+		{"state machines", testStateMachines},
 		{"APIs and triggers", testAPIs},
 		{"deep links and back", testHistory},
 		{"screen readers and keyboards", testAccessibility},

@@ -60,8 +60,11 @@ export async function render(main, { arn }) {
   await busy(head, async () => {
     const m = await sfn("DescribeStateMachine", { stateMachineArn: arn });
     const definition = parseJSON(m.definition, "The definition");
+    // Step Functions keeps no history of Express executions (ListExecutions
+    // refuses them): they are seen in their logs, as on AWS.
     const runs = el("div");
-    busy(runs, () => executions(arn));
+    if (m.type === "EXPRESS") runs.append(el("p", {}, "Express executions are not recorded; their logging configuration says where they log."));
+    else busy(runs, () => executions(arn));
     return [
       props([["Type", m.type], ["Status", m.status], ["Role", m.roleArn], ["Created", when(m.creationDate)], ["ARN", arn]]),
       section("Graph", el("div", { class: "graph", tabindex: "0" }, graph(definition)), statesTable(definition)),
