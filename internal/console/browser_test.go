@@ -328,9 +328,34 @@ func (b *browser) fail(t *testing.T, err error) {
 	t.Fatal(err)
 }
 
-// until waits until the JavaScript expression is true.
+// until waits until the JavaScript expression is true, checking it in the
+// page every few milliseconds. It runs in the page's current document
+// (Runtime.evaluate with no context named): chromedp.Poll names the
+// context chromedp last saw created, and chromedp learns of a new
+// document's context after the event that load waits for, so a Poll just
+// after a load could name the old one ("Cannot find context with
+// specified id").
 func until(expression string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](expression, chromedp.WithPollingTimeout(waitFor))
+	js := fmt.Sprintf(`new Promise((resolve, reject) => {
+		const end = Date.now() + %d;
+		const check = () => {
+			try {
+				if (%s) return resolve(true);
+			} catch (e) {
+				return reject(e);
+			}
+			if (Date.now() > end) return resolve(false);
+			setTimeout(check, 15);
+		};
+		check();
+	})`, waitFor.Milliseconds(), expression)
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		ok, err := chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise)(ctx, t)
+		if err == nil && !ok {
+			err = fmt.Errorf("%w: waited %v for %s", context.DeadlineExceeded, waitFor, expression)
+		}
+		return err
+	})
 }
 
 // textIn waits until the element sel selects contains text.

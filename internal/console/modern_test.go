@@ -59,6 +59,11 @@ var pages = []struct{ name, path, ready string }{
 	{"schedules", "/schedules", "main table"},
 	{"schedule", "/schedules/default/nightly", "main dl"},
 	{"apis", "/apis", "main table"},
+	{"buckets", "/buckets", "main table"},
+	{"bucket", "/buckets/console-files?prefix=docs%2F", "main table"},
+	{"state-machines", "/state-machines", "main table"},
+	{"state-machine", "/state-machines/" + urlEncode(flowArn), ".graph svg"},
+	{"execution", "/executions/" + urlEncode(executionArn), ".graph svg"},
 }
 
 type axNode = accessibility.Node

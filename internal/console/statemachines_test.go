@@ -11,6 +11,11 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+const (
+	flowArn      = "arn:aws:states:us-east-1:000000000000:stateMachine:console-flow"
+	executionArn = "arn:aws:states:us-east-1:000000000000:execution:console-flow:from-the-console"
+)
+
 // flow chooses by its input, greets through a Pass and a Parallel of two,
 // or fails.
 const flow = `{"StartAt": "Check", "States": {
@@ -37,7 +42,7 @@ func testStateMachines(t *testing.T, n *nubo, b *browser) {
 		}
 		return aws.ToString(out.StateMachineArn)
 	}
-	flowArn := machine("console-flow", flow, sfntypes.StateMachineTypeStandard)
+	machine("console-flow", flow, sfntypes.StateMachineTypeStandard)
 	waitArn := machine("console-wait", `{"StartAt": "Pause", "States": {"Pause": {"Type": "Wait", "Seconds": 3600, "End": true}}}`, sfntypes.StateMachineTypeStandard)
 	expressArn := machine("console-express", `{"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": true}}}`, sfntypes.StateMachineTypeExpress)
 	href := func(arn string) string { return "/_nubo/console/state-machines/" + urlEncode(arn) }
@@ -46,7 +51,8 @@ func testStateMachines(t *testing.T, n *nubo, b *browser) {
 	b.visit(t, "/state-machines", fmt.Sprintf("a[href=%q]", href(flowArn)))
 	b.run(t, textIn("main table", "EXPRESS"), click(fmt.Sprintf("a[href=%q]", href(flowArn))), visible(`.graph g[data-state="Left"]`),
 		textIn("main details table", "Both, branch 2"), chromedp.SetValue(chromedp.CSS("section textarea"), `{"ok": true}`),
-		click("section button.primary"), until(`location.pathname.includes("/executions/")`), textIn("main dl", "SUCCEEDED"),
+		chromedp.SetValue(chromedp.CSS(`section input[placeholder="optional"]`), "from-the-console"),
+		click("section button.primary"), until(fmt.Sprintf(`location.pathname.endsWith("/executions/" + encodeURIComponent(%q))`, executionArn)), textIn("main dl", "SUCCEEDED"),
 		stateIs("Check", "succeeded"), stateIs("Greet", "succeeded"), stateIs("Right", "succeeded"), textIn("main", `"greeting": "hello"`))
 	if cls := value(t, b, chromedp.Evaluate[string](`document.querySelector('.graph g[data-state="Oops"]').getAttribute("class")`)); cls != "node" {
 		t.Errorf("the state the execution never entered is drawn as %q", cls)

@@ -408,6 +408,16 @@ func (s *Server) StepFunctions() *sfn.Service { return s.sfn }
 // Addr is the address nubo listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
+// consoleURL is where a browser on this machine finds the console: on an
+// address that listens on every interface, loopback's.
+func (s *Server) consoleURL() string {
+	host, port, _ := net.SplitHostPort(s.Addr())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + console.Path
+}
+
 // Run serves until ctx ends, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -425,7 +435,7 @@ func (s *Server) Run(ctx context.Context) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
 	s.log.Info("nubo is ready", "addr", s.Addr(), "data_dir", s.cfg.DataDir, "region", s.cfg.Region, "account", s.cfg.Account,
-		"auth", cmp.Or(s.cfg.Auth, AuthSigV4))
+		"auth", cmp.Or(s.cfg.Auth, AuthSigV4), "console", s.consoleURL())
 	var err error
 	select {
 	case <-ctx.Done():
