@@ -33,6 +33,12 @@ type Options struct {
 	// ("lambda", "sqs", "s3", ...): the console shows the pages of these
 	// and calls no other.
 	Services []string `json:"services"`
+	// Region is the region of requests that name none: the sign-in
+	// form's default.
+	Region string `json:"region"`
+	// Open says nubo takes every caller for the account's root (--auth
+	// none): the console signs in by itself.
+	Open bool `json:"open"`
 }
 
 // staticDir is where the files are served, under a version that changes

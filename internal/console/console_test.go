@@ -34,7 +34,7 @@ func version(t *testing.T) string {
 // and carrying the options; the files are served under that version only,
 // and kept for good.
 func TestHandler(t *testing.T) {
-	h := Handler(Options{Services: []string{"lambda", "</script><script>alert(1)</script>"}})
+	h := Handler(Options{Services: []string{"lambda", "</script><script>alert(1)</script>"}, Region: "eu-west-1", Open: true})
 	static := Path + staticDir + version(t)
 	for _, path := range []string{Path, Path + "functions", Path + "functions/a%2Fb", Path + "statics"} {
 		w := get(h, path)
@@ -45,7 +45,7 @@ func TestHandler(t *testing.T) {
 		if !strings.Contains(body, `src="`+static+`/js/main.js"`) || strings.Contains(body, "{{") {
 			t.Errorf("%s: the page does not name its files under %s:\n%s", path, static, body)
 		}
-		if !strings.Contains(body, `{"services":["lambda","\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e"]}`) {
+		if !strings.Contains(body, `{"services":["lambda","\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e"],"region":"eu-west-1","open":true}`) {
 			t.Errorf("%s: the page's options are not escaped JSON:\n%s", path, body)
 		}
 		if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {

@@ -42,15 +42,19 @@ func TestSignInVerified(t *testing.T) {
 	b.clean(t)
 }
 
-// TestSignInUnverified signs in to a nubo started with --auth none, where
-// any key is accepted.
+// TestSignInUnverified opens the console of a nubo started with --auth
+// none, which takes every caller for the root: there is no sign-in.
 func TestSignInUnverified(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping: drives a browser")
 	}
 	n := startNubo(t, server.AuthNone)
 	b := newBrowser(t, n.console())
-	b.run(t, load(n.console()+"/functions"), signIn("anyone", "anything"), h1Is("Functions"), textIn("main", "No functions yet"))
+	b.run(t, load("http://"+n.addr+"/"), h1Is("Functions"), textIn("main", "No functions yet"))
+	if user := value(t, b, chromedp.TextContent(chromedp.CSS("header .who"))); user != "Signed in as root (--auth none) · us-east-1" {
+		t.Errorf("the header says %q", user)
+	}
 	b.visit(t, "/cost", "p.total")
+	b.shot(t, "open")
 	b.clean(t)
 }

@@ -383,7 +383,7 @@ func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apig
 	}
 	// The console is static files; what it shows comes through the APIs,
 	// signed by whoever signs in.
-	router.HandlePath(console.Path, console.Handler(console.Options{Services: served}), wire.PathAccess{Public: true})
+	router.HandlePath(console.Path, console.Handler(console.Options{Services: served, Region: s.cfg.Region, Open: !s.verifies()}), wire.PathAccess{Public: true})
 	s.identity.router, s.router = router, router
 	s.http = &http.Server{Handler: console.Root(router, s.hosts()), ReadHeaderTimeout: cmp.Or(s.cfg.HeaderTimeout, DefaultHeaderTimeout), IdleTimeout: IdleTimeout}
 }

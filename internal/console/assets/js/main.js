@@ -1,7 +1,7 @@
 // The console's shell: sign-in, the layout with its navigation, and the
 // page the router chose inside it.
 import { session, signIn, signOut, whySignedOut } from "./auth.js";
-import { serves } from "./config.js";
+import { serves, config } from "./config.js";
 import { match, here, start, render } from "./router.js";
 import { el, base, field, errorBox, heading } from "./ui.js";
 
@@ -43,7 +43,7 @@ function layout() {
       toggle,
       el("a", { class: "brand", href: base + "/functions", "data-route": "" }, "nubo"),
       el("span", { class: "who" }, el("span", { class: "sr-only" }, "Signed in as "), s.user || s.credentials.accessKeyId, " · ", s.region),
-      el("button", { type: "button", onclick: () => signOut() }, "Sign out")),
+      s.open ? "" : el("button", { type: "button", onclick: () => signOut() }, "Sign out")),
     navEl, main);
   return { root, main, links };
 }
@@ -51,7 +51,7 @@ function layout() {
 function signInPage() {
   const key = el("input", { autocomplete: "username", required: true, value: "test", spellcheck: "false" });
   const secret = el("input", { type: "password", autocomplete: "current-password", required: true });
-  const region = el("input", { value: "us-east-1", required: true, spellcheck: "false" });
+  const region = el("input", { value: config.region || "us-east-1", required: true, spellcheck: "false" });
   const why = whySignedOut();
   const out = el("div", { "aria-live": "polite" }, why && el("p", { role: "alert" }, why));
   const form = el("form", { class: "signin", onsubmit: async (e) => {
