@@ -14,8 +14,8 @@ import (
 // to come while the keys are written to: a listing then waited for as long
 // as its context let it and returned what it had seen as if it were all.
 // Keys takes instead the stream's own snapshot of the subjects that hold
-// a message, then reads those messages' headers (an ordered pull consumer,
-// up to the snapshot's last sequence) to leave out the keys whose last
+// a message, then reads those messages' headers (a pull consumer, up to
+// the snapshot's last sequence) to leave out the keys whose last
 // message is a deletion. A key rewritten during the read moved past where
 // the reader was, so it was there and still is.
 func (b kvBucket) Keys(ctx context.Context, prefix string) ([]string, error) {
@@ -53,8 +53,13 @@ func (b kvBucket) Keys(ctx context.Context, prefix string) ([]string, error) {
 // sequence last and returns the subjects whose last message read marks
 // them deleted or purged.
 func (b kvBucket) deletions(ctx context.Context, stream, filter string, last uint64) (map[string]bool, error) {
-	cons, err := b.js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverAllPolicy, HeadersOnly: true})
+	// A plain ephemeral consumer, created under ctx: an ordered consumer
+	// creates a new server consumer at every Fetch and retries that
+	// without end and without ctx, so that a listing on a busy server
+	// could hang for good.
+	cons, err := b.js.CreateConsumer(ctx, stream, jetstream.ConsumerConfig{
+		FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverAllPolicy, AckPolicy: jetstream.AckNonePolicy,
+		HeadersOnly: true, MemoryStorage: true, InactiveThreshold: time.Minute})
 	if err != nil {
 		return nil, kvError(err)
 	}
