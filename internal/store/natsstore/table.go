@@ -353,8 +353,8 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 // prefix's barrier replaces the one before anyway).
 const barrierTTL = 10 * time.Minute
 
-// deleteOrdered deletes an ordered consumer once read (it would linger,
-// inactive, for minutes).
+// deleteOrdered deletes a consumer once read (it would linger, inactive,
+// for minutes), even when ctx has ended.
 func deleteOrdered(ctx context.Context, js jetstream.JetStream, stream string, cons jetstream.Consumer) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
