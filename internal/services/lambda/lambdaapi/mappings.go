@@ -15,7 +15,7 @@ func (h *handler) mappingRoutes() {
 	base := "/2015-03-31/event-source-mappings"
 	create := func(w http.ResponseWriter, r *http.Request) error {
 		var in esm.Input
-		if err := decode(r, &in, maxRequest, "CreateEventSourceMapping"); err != nil {
+		if err := decode(r, &in, maxRequest); err != nil {
 			return err
 		}
 		cfg, err := s.Create(r.Context(), h.scopeOf(r), &in)
@@ -77,7 +77,7 @@ func (h *handler) mappingRoutes() {
 			return err
 		}
 		var in esm.Input
-		if err := decode(r, &in, maxRequest, "UpdateEventSourceMapping"); err != nil {
+		if err := decode(r, &in, maxRequest); err != nil {
 			return err
 		}
 		cfg, err := s.Update(r.Context(), h.scopeOf(r), r.PathValue("uuid"), &in)
