@@ -51,10 +51,7 @@ func (sh *shard) compact(ctx context.Context) error {
 	}
 	next := sh.gen + 1
 	name, prefix := sh.names(next)
-	if err := sh.js.DeleteStream(ctx, name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-		return err
-	}
-	st, err := sh.js.CreateStream(ctx, sh.config(next, false))
+	st, err := sh.createEmpty(ctx, next)
 	if err != nil {
 		return err
 	}
@@ -76,6 +73,35 @@ func (sh *shard) compact(ctx context.Context) error {
 	}
 	sh.log.Info("store: rewrote a table shard", "stream", name, "rows", copied, "markers", markers)
 	return nil
+}
+
+// createEmpty creates generation gen's stream, empty, in place of any
+// left by an interrupted rewrite. A kill can hide a stream from JetStream
+// but leave its files: at start JetStream skips a stream whose config file
+// is missing (a kill inside its creation or deletion, which removes that
+// file first) or does not match its checksum file (a kill between the
+// two files' writes, as when a rewrite marks its generation complete).
+// Creating a stream of the same name takes those files back, and with them
+// the rows the interrupted rewrite had copied, deleted ones included. So a
+// stream that comes back with messages is deleted, which moves its files
+// away at once, and created again.
+func (sh *shard) createEmpty(ctx context.Context, gen int) (jetstream.Stream, error) {
+	name, _ := sh.names(gen)
+	for range 2 {
+		if err := sh.js.DeleteStream(ctx, name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, err
+		}
+		st, err := sh.js.CreateStream(ctx, sh.config(gen, false))
+		if err != nil {
+			return nil, err
+		}
+		state := st.CachedInfo().State
+		if state.LastSeq == 0 {
+			return st, nil
+		}
+		sh.log.Warn("store: a table shard's next generation held an interrupted rewrite's rows", "stream", name, "msgs", state.Msgs)
+	}
+	return nil, fmt.Errorf("create %s: its old messages are still there after its deletion", name)
 }
 
 // copyTo writes every live row of the current generation under prefix, in
