@@ -18,6 +18,7 @@ func benchCmd(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ExitOnError)
 	conc := fs.String("concurrency", "1,8,64", "comma-separated concurrencies for warm invokes")
 	duration := fs.Duration("duration", 5*time.Second, "length of each warm measurement")
+	rounds := fs.Int("rounds", 1, "rounds of the warm and cold measurements, the floor's and nubo's in turn; the report gives medians")
 	cold := fs.Int("cold", 50, "number of cold starts to measure")
 	asyncEvents := fs.Int("async", 20000, "events in the asynchronous burst (0 skips the asynchronous scenario)")
 	frontDoor := fs.String("frontdoor", "1,64", "concurrencies at which the same no-op request goes through an HTTP API, a function URL and a direct Invoke (\"\" skips it)")
@@ -60,7 +61,7 @@ func benchCmd(args []string) error {
 	}
 	rep, err := bench.Run(context.Background(), bench.Options{
 		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, FrontDoor: doors, Sandbox: *sandbox, Source: *source,
-		MemoryMB: *memory, Logf: logf,
+		MemoryMB: *memory, Rounds: *rounds, Logf: logf,
 	})
 	if err != nil {
 		return err

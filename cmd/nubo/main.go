@@ -25,6 +25,7 @@ usage:
   nubo bench-dynamodb [--concurrency 1,32] measure DynamoDB operations beside dynalite, and stream-to-Lambda latency
   nubo bench-s3 [--duration 3s]           measure S3 PUT, GET and multipart beside versitygw
   nubo bench-sfn [--concurrency 1,32]     measure Step Functions executions and state transitions per second
+  nubo cluster status [--json]            print the cluster's nodes, their load and each stream's leader
 
 Run 'nubo COMMAND -h' for a command's flags.
 `
@@ -47,6 +48,7 @@ func main() {
 		"bench-dynamodb": benchDynamoDBCmd,
 		"bench-s3":       benchS3Cmd,
 		"bench-sfn":      benchSFNCmd,
+		"cluster":        clusterCmd,
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {

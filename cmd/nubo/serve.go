@@ -73,8 +73,10 @@ func serve(args []string) error {
 	asyncDelays := fs.String("async-retry-delays", env("NUBO_ASYNC_RETRY_DELAYS", "1m,2m"), "waits before the retries of a failed asynchronous event (NUBO_ASYNC_RETRY_DELAYS)")
 	fs.DurationVar(&cfg.BillingGranularity, "billing-granularity", envDuration("NUBO_BILLING_GRANULARITY", time.Millisecond), "billed durations are rounded up to a multiple of this, e.g. 100ms as before 2020 (NUBO_BILLING_GRANULARITY)")
 	cfg.Prices = priceFlags(fs)
+	cluster := clusterFlags(fs)
 	localMock := fs.String("local-mock", env("NUBO_SFN_LOCAL_MOCK", ""), "Step Functions Local's mock configuration file: executions started as <stateMachineArn>#<TestCase> take their Task results from it (NUBO_SFN_LOCAL_MOCK)")
 	logLevel := fs.String("log-level", env("NUBO_LOG_LEVEL", "info"), "debug, info, warn or error (NUBO_LOG_LEVEL)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the server to this file until it stops")
 	fs.StringVar(&cfg.Auth, "auth", env("NUBO_AUTH", server.AuthSigV4), "sigv4 (verify every request's signature and authorise it) or none (every caller is the root, as an emulator) (NUBO_AUTH)")
 	fs.StringVar(&cfg.RootAccessKeyID, "root-access-key-id", env("NUBO_ROOT_ACCESS_KEY_ID", server.DefaultRootKey), "access key id of the account's root (NUBO_ROOT_ACCESS_KEY_ID)")
 	fs.StringVar(&cfg.RootSecretAccessKey, "root-secret-access-key", env("NUBO_ROOT_SECRET_ACCESS_KEY", server.DefaultRootKey),
@@ -101,6 +103,10 @@ func serve(args []string) error {
 		}
 	}
 	cfg.NoForkServer = !*forkServer
+	var err error
+	if cfg.Cluster, err = cluster.config(); err != nil {
+		return err
+	}
 	for _, d := range strings.Split(*asyncDelays, ",") {
 		delay, err := time.ParseDuration(strings.TrimSpace(d))
 		if err != nil || delay <= 0 {
@@ -115,6 +121,11 @@ func serve(args []string) error {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	stopProfile, err := startCPUProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv, err := server.New(ctx, cfg)

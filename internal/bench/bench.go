@@ -11,14 +11,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/nubo-dev/nubo/internal/server"
 )
 
 // Options configures a run.
@@ -47,6 +44,10 @@ type Options struct {
 	MemoryMB int
 	// Source is the directory of the module (to build internal/bench/noop).
 	Source string
+	// Rounds is how many times each warm and cold measurement is taken,
+	// the floor's and nubo's in turn, so that a machine whose load changes
+	// weighs on both alike; the report gives the medians (1 when zero).
+	Rounds int
 	Logf   func(format string, args ...any)
 }
 
@@ -89,6 +90,8 @@ type Report struct {
 	// Unverified is the same load on a server that verifies no signature
 	// (--auth none), measured alternately with Warm (see compare).
 	Unverified map[int]Stats
+	// Rounds is how many rounds the warm and cold figures are medians of.
+	Rounds int
 }
 
 // Run starts a server in a temporary directory and measures it.
@@ -106,14 +109,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The floor is measured first, on the same quiet machine.
-	rep := &Report{Warm: map[int]Stats{}, Floor: map[int]Stats{}}
-	for _, n := range opts.Concurrencies {
-		if rep.Floor[n], err = measureFloor(ctx, bin, n, opts.Duration); err != nil {
-			return nil, err
-		}
-		opts.Logf("floor c=%-3d %v", n, rep.Floor[n])
-	}
 	srv, stop, err := StartServer(ctx, dir, ServerOptions{Sandbox: opts.Sandbox})
 	if err != nil {
 		return nil, err
@@ -124,9 +119,16 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := c.deploy(ctx, "noop", zipped); err != nil {
 		return nil, err
 	}
-	if err := compare(ctx, dir, c, zipped, opts, rep); err != nil {
+	u, stopU, err := unverified(ctx, dir, zipped, opts)
+	if err != nil {
 		return nil, err
 	}
+	defer stopU()
+	m, err := measureRounds(ctx, opts, c, u, bin, zipped)
+	if err != nil {
+		return nil, err
+	}
+	rep := m.medians(max(opts.Rounds, 1))
 	if opts.AsyncEvents > 0 {
 		if opts.Enqueues == 0 {
 			opts.Enqueues = 2000
@@ -143,63 +145,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil, err
 		}
 	}
-	if rep.ColdFloor, err = measureFloorColdStarts(ctx, bin, opts.ColdStarts); err != nil {
-		return nil, err
-	}
-	opts.Logf("floor cold %v", rep.ColdFloor)
-	rep.Cold, err = c.coldStarts(ctx, zipped, opts.ColdStarts)
-	if err != nil {
-		return nil, err
-	}
-	opts.Logf("cold       %v", rep.Cold)
 	return rep, nil
 }
-
-// compare measures warm invokes on the server c calls, which verifies
-// every signature, and on one that verifies none (--auth none; both
-// authorise every request, as the root), alternately in short rounds (A B
-// B A A B ...) so that the machine's drift and noise weigh on both alike.
-// The client signs for both.
-func compare(ctx context.Context, dir string, c *client, zipped []byte, opts Options, rep *Report) error {
-	srv, stop, err := StartServer(ctx, filepath.Join(dir, "unverified"), ServerOptions{Sandbox: opts.Sandbox, Auth: server.AuthNone})
-	if err != nil {
-		return err
-	}
-	defer stop()
-	u := newClient("http://"+srv.Addr(), 64)
-	if err := u.deploy(ctx, "noop", zipped); err != nil {
-		return err
-	}
-	rep.Unverified = map[int]Stats{}
-	for _, n := range opts.Concurrencies {
-		warmUp := min(time.Second, opts.Duration) // starts n environments
-		c.load(ctx, "noop", n, warmUp)
-		u.load(ctx, "noop", n, warmUp)
-		// The two servers take turns, so that a change of the machine's
-		// load falls on both.
-		var a, b run
-		round := opts.Duration / compareRounds
-		invokeOn := func(cl *client) func(context.Context) error {
-			return func(ctx context.Context) error { return cl.invoke(ctx, "noop") }
-		}
-		for i := range compareRounds {
-			if i%2 == 0 {
-				a.add(ctx, n, round, invokeOn(c))
-				b.add(ctx, n, round, invokeOn(u))
-			} else {
-				b.add(ctx, n, round, invokeOn(u))
-				a.add(ctx, n, round, invokeOn(c))
-			}
-		}
-		rep.Warm[n], rep.Unverified[n] = a.stats(), b.stats()
-		opts.Logf("warm c=%-3d %v", n, rep.Warm[n])
-		opts.Logf("no-auth c=%-3d %v", n, rep.Unverified[n])
-	}
-	return nil
-}
-
-// compareRounds is how many rounds each server gets at a concurrency.
-const compareRounds = 8
 
 // summarise computes percentiles of lat over a run of d.
 func summarise(lat []time.Duration, errors int, d time.Duration) Stats {
@@ -274,13 +221,13 @@ func (r *run) stats() Stats {
 	return s
 }
 
-// coldStarts creates n functions from the same package and times the first
-// invoke of each.
-func (c *client) coldStarts(ctx context.Context, zipped []byte, n int) (Stats, error) {
+// coldStarts creates n functions from the same package, named prefix and a
+// number, and times the first invoke of each.
+func (c *client) coldStarts(ctx context.Context, zipped []byte, prefix string, n int) (Stats, error) {
 	var lat []time.Duration
 	errors := 0
 	for i := 0; i < n; i++ {
-		name := fmt.Sprintf("cold-%d", i)
+		name := fmt.Sprintf("%s%d", prefix, i)
 		if err := c.deploy(ctx, name, zipped); err != nil {
 			return Stats{}, err
 		}
@@ -296,6 +243,9 @@ func (c *client) coldStarts(ctx context.Context, zipped []byte, n int) (Stats, e
 
 // Print writes the report as a table.
 func (r *Report) Print(w io.Writer) {
+	if r.Rounds > 1 {
+		fmt.Fprintf(w, "medians of %d rounds, the floor's and nubo's in turn\n", r.Rounds)
+	}
 	fmt.Fprintln(w, "scenario      invokes  errors  p50        p99        rate     cpu/invoke")
 	var cs []int
 	for c := range r.Warm {
@@ -342,8 +292,9 @@ func (r *Report) Print(w io.Writer) {
 			continue
 		}
 		s := r.Warm[c]
-		fmt.Fprintf(w, "c=%d: nubo adds %v p50 and %v p99 to the floor; rate %.2fx the floor's\n",
-			c, (s.P50 - f.P50).Round(time.Microsecond), (s.P99 - f.P99).Round(time.Microsecond), s.PerSec/f.PerSec)
+		fmt.Fprintf(w, "c=%d: nubo adds %v p50 and %v p99 to the floor; rate %.2fx the floor's, CPU per invoke %.2fx\n",
+			c, (s.P50 - f.P50).Round(time.Microsecond), (s.P99 - f.P99).Round(time.Microsecond), s.PerSec/f.PerSec,
+			float64(s.CPU)/float64(f.CPU))
 	}
 	for _, c := range cs {
 		u, ok := r.Unverified[c]

@@ -16,7 +16,7 @@ func TestRun(t *testing.T) {
 	}
 	rep, err := Run(context.Background(), Options{
 		Concurrencies: []int{1, 4}, Duration: 300 * time.Millisecond, ColdStarts: 2, AsyncEvents: 100, Enqueues: 100, FrontDoor: []int{2},
-		Sandbox: "process", Source: "../..", Logf: t.Logf,
+		Sandbox: "process", Source: "../..", Rounds: 2, Logf: t.Logf,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -52,10 +52,23 @@ func TestRun(t *testing.T) {
 	}
 	var out bytes.Buffer
 	rep.Print(&out)
-	for _, want := range []string{"floor c=4", "no-auth c=4", "c=1: verifying signatures costs", "c=1: nubo adds", "enqueue 200/s",
-		"enqueue at 200/s: nubo adds", "cold start: nubo adds", "c=2: a function URL adds", "c=2: an HTTP API adds"} {
+	for _, want := range []string{"medians of 2 rounds", "floor c=4", "no-auth c=4", "c=1: verifying signatures costs", "c=1: nubo adds",
+		"CPU per invoke", "enqueue 200/s", "enqueue at 200/s: nubo adds", "cold start: nubo adds", "c=2: a function URL adds", "c=2: an HTTP API adds"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+func TestMedian(t *testing.T) {
+	ms := time.Millisecond
+	got := median([]Stats{
+		{N: 10, Errors: 1, P50: 3 * ms, P99: 9 * ms, PerSec: 300, CPU: 30 * ms},
+		{N: 30, P50: 1 * ms, P99: 7 * ms, PerSec: 100, CPU: 10 * ms},
+		{N: 20, Errors: 2, P50: 2 * ms, P99: 8 * ms, PerSec: 200, CPU: 20 * ms},
+	})
+	want := Stats{N: 20, Errors: 3, P50: 2 * ms, P99: 8 * ms, PerSec: 200, CPU: 20 * ms}
+	if got != want {
+		t.Errorf("median: got %+v; want %+v", got, want)
 	}
 }

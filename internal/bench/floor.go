@@ -142,27 +142,40 @@ func measureFloor(ctx context.Context, bin string, n int, d time.Duration) (Stat
 // measureFloorColdStarts times n invokes that each start a new copy of the
 // function: the process's start, the runtime client's and the exchange.
 func measureFloorColdStarts(ctx context.Context, bin string, n int) (Stats, error) {
-	f, err := startFloor(bin, 0)
-	if err != nil {
-		return Stats{}, fmt.Errorf("start the floor: %w", err)
-	}
-	defer f.stop()
-	c := newClient(f.base(), 1)
 	var lat []time.Duration
 	errors := 0
 	for range n {
-		start := time.Now()
-		cmd, err := f.spawn(bin)
+		d, err := floorColdStart(ctx, bin)
 		if err != nil {
-			return Stats{}, err
-		}
-		if err := c.invoke(ctx, "noop"); err != nil {
 			errors++
-		} else {
-			lat = append(lat, time.Since(start))
+			continue
 		}
-		cmd.Process.Kill()
-		cmd.Wait()
+		lat = append(lat, d)
 	}
 	return summarise(lat, errors, 0), nil
+}
+
+// floorColdStart times one invoke that starts a new copy of the function, on
+// a floor of its own: on a shared one, the last copy's call of /next, still
+// waiting when the copy was killed, could take the job and lose it.
+func floorColdStart(ctx context.Context, bin string) (time.Duration, error) {
+	f, err := startFloor(bin, 0)
+	if err != nil {
+		return 0, fmt.Errorf("start the floor: %w", err)
+	}
+	defer f.stop()
+	c := newClient(f.base(), 1)
+	if err := c.connect(ctx); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	cmd, err := f.spawn(bin)
+	if err != nil {
+		return 0, err
+	}
+	f.procs = append(f.procs, cmd) // ended by stop
+	if err := c.invoke(ctx, "noop"); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
 }

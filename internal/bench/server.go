@@ -40,7 +40,7 @@ func StartServer(ctx context.Context, dir string, opts ServerOptions) (srv *serv
 		cancel()
 		<-done
 	}
-	if err := createRole(ctx, srv.Addr()); err != nil {
+	if err := CreateRole(ctx, srv.Addr()); err != nil {
 		stop()
 		return nil, nil, err
 	}

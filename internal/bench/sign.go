@@ -36,8 +36,8 @@ func Sign(req *http.Request, body []byte, service string) error {
 // creates it.
 const Role = "arn:aws:iam::000000000000:role/bench"
 
-// createRole makes Role on the server at addr.
-func createRole(ctx context.Context, addr string) error {
+// CreateRole makes Role on the server at addr.
+func CreateRole(ctx context.Context, addr string) error {
 	client := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr),
 		Credentials: credentials.StaticCredentialsProvider{Value: Credentials}})
 	_, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bench"), AssumeRolePolicyDocument: aws.String(

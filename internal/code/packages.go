@@ -185,6 +185,13 @@ func writeEntry(f *zip.File, dir string) error {
 	if perm == 0 {
 		perm = 0o644 // packages built on systems without Unix modes
 	}
+	if perm&0o111 != 0 {
+		// A child forked while the file is open for writing would hold it
+		// so until it execs, and executing the file meanwhile fails with
+		// "text file busy" (golang/go#22315): no fork until it is closed.
+		syscall.ForkLock.RLock()
+		defer syscall.ForkLock.RUnlock()
+	}
 	out, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm|0o400)
 	if err != nil {
 		return err

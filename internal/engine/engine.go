@@ -57,6 +57,11 @@ type Options struct {
 	Logs     LogSink
 	// MaxConcurrency is the account's concurrency limit.
 	MaxConcurrency int
+	// Share, when set, is this node's part of a limit that the nodes of a
+	// cluster share (the account's unreserved concurrency, key "", or a
+	// function's reservation, key "region/name"): each node admits up to
+	// its part, and the parts add up to the limit.
+	Share func(limit int, key string) int
 	// KeepAlive is how long an idle environment stays warm.
 	KeepAlive time.Duration
 	// InitTimeout bounds the Init phase (10 s in Lambda).
@@ -110,10 +115,10 @@ type Engine struct {
 
 	mu          sync.Mutex
 	pools       map[poolKey]*pool
-	unreserved  int            // invocations in flight of functions without a reservation
-	reserved    map[string]int // invocations in flight per function with one
-	inflight    map[string]int // invocations in flight per function
-	environment sync.WaitGroup // environments being stopped
+	unreserved  int                 // invocations in flight of functions without a reservation
+	reserved    map[functionKey]int // invocations in flight per function with one
+	inflight    map[functionKey]int // invocations in flight per function
+	environment sync.WaitGroup      // environments being stopped
 }
 
 // New returns an Engine; Run must be running for idle environments to stop.
@@ -130,7 +135,7 @@ func New(opts Options) *Engine {
 	if opts.MaxConcurrency == 0 {
 		opts.MaxConcurrency = 1000
 	}
-	return &Engine{opts: opts, log: opts.Logger, pools: map[poolKey]*pool{}, reserved: map[string]int{}, inflight: map[string]int{}}
+	return &Engine{opts: opts, log: opts.Logger, pools: map[poolKey]*pool{}, reserved: map[functionKey]int{}, inflight: map[functionKey]int{}}
 }
 
 // Run stops environments idle for longer than the keep-alive until ctx
@@ -169,7 +174,7 @@ func (e *Engine) Concurrency() (total int, byFunction map[string]int) {
 	defer e.mu.Unlock()
 	byFunction = make(map[string]int, len(e.inflight))
 	for k, v := range e.inflight {
-		byFunction[k] = v
+		byFunction[k.region+"/"+k.name] = v
 		total += v
 	}
 	return total, byFunction

@@ -140,7 +140,7 @@ func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStr
 		return nil, nil, err
 	}
 
-	env.logs.line([]byte(e.initStartLine(req)))
+	env.logs.line(e.initStartLine(req))
 	started := time.Now()
 	argv, vars, err := e.opts.Launcher.Launch(cfg.Runtime, env.sb.Paths(), taskRoot, cfg.MemorySize)
 	if err == nil {

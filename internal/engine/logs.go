@@ -29,25 +29,30 @@ type logStream struct {
 	mu      sync.Mutex
 	pending []lambda.LogEvent
 	tail    *bytes.Buffer // the current invocation's log text, when wanted
-	timer   *time.Timer
+	timer   *time.Timer   // flushes after flushDelay, while armed
+	armed   bool
 }
 
 func newLogStream(sink LogSink, id, group, name string) *logStream {
-	return &logStream{sink: sink, id: id, group: group, name: name}
+	l := &logStream{sink: sink, id: id, group: group, name: name}
+	l.timer = time.AfterFunc(flushDelay, l.flush)
+	l.timer.Stop()
+	return l
 }
 
 // line appends one event.
-func (l *logStream) line(b []byte) {
+func (l *logStream) line(s string) {
 	now := time.Now().UnixMilli()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.pending = append(l.pending, lambda.LogEvent{Timestamp: now, Message: string(b)})
+	l.pending = append(l.pending, lambda.LogEvent{Timestamp: now, Message: s})
 	if l.tail != nil {
-		l.tail.Write(b)
+		l.tail.WriteString(s)
 		l.tail.WriteByte('\n')
 	}
-	if l.timer == nil {
-		l.timer = time.AfterFunc(flushDelay, l.flush)
+	if !l.armed {
+		l.armed = true
+		l.timer.Reset(flushDelay)
 	}
 }
 
@@ -82,10 +87,10 @@ func (l *logStream) flush() {
 	defer l.flushMu.Unlock()
 	l.mu.Lock()
 	events := l.pending
-	l.pending = nil
-	if l.timer != nil {
+	l.pending = make([]lambda.LogEvent, 0, len(events)) // the next batch is likely alike
+	if l.armed {
+		l.armed = false
 		l.timer.Stop()
-		l.timer = nil
 	}
 	l.mu.Unlock()
 	if len(events) > 0 && l.sink != nil {

@@ -20,7 +20,7 @@ const maxEventBytes = 256 * 1024
 type output struct {
 	f      *os.File
 	rc     syscall.RawConn
-	onLine func([]byte)
+	onLine func(string)
 
 	mu      sync.Mutex
 	partial []byte
@@ -29,7 +29,7 @@ type output struct {
 	done    chan struct{}
 }
 
-func newOutput(f *os.File, onLine func([]byte)) (*output, error) {
+func newOutput(f *os.File, onLine func(string)) (*output, error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return nil, err
@@ -82,7 +82,7 @@ func (o *output) lines(b []byte) {
 		if i < 0 {
 			o.partial = append(o.partial, b...)
 			if len(o.partial) >= maxEventBytes {
-				o.onLine(o.partial[:maxEventBytes])
+				o.onLine(string(o.partial[:maxEventBytes]))
 				o.partial = append(o.partial[:0], o.partial[maxEventBytes:]...)
 			}
 			return
@@ -93,10 +93,10 @@ func (o *output) lines(b []byte) {
 			o.partial = o.partial[:0]
 		}
 		for len(line) > maxEventBytes {
-			o.onLine(line[:maxEventBytes])
+			o.onLine(string(line[:maxEventBytes]))
 			line = line[maxEventBytes:]
 		}
-		o.onLine(line)
+		o.onLine(string(line))
 		b = b[i+1:]
 	}
 }
@@ -112,7 +112,7 @@ func (o *output) Sync() {
 		o.rc.Control(func(fd uintptr) { o.drainLocked(int(fd)) })
 	}
 	if len(o.partial) > 0 {
-		o.onLine(o.partial)
+		o.onLine(string(o.partial))
 		o.partial = o.partial[:0]
 	}
 }

@@ -75,21 +75,32 @@ func (e *Engine) release(req *lambda.Invocation, p *pool, env *environment, reus
 	e.stopLocked(env)
 }
 
-func functionID(req *lambda.Invocation) string {
-	return req.Scope.Region + "/" + req.Target.Config.FunctionName
+// functionKey names a function across its versions.
+type functionKey struct{ region, name string }
+
+// String is the key's name for the cluster's Share ("" for the account).
+func (k functionKey) String() string {
+	if k == (functionKey{}) {
+		return ""
+	}
+	return k.region + "/" + k.name
+}
+
+func functionOf(req *lambda.Invocation) functionKey {
+	return functionKey{req.Scope.Region, req.Target.Config.FunctionName}
 }
 
 // admitLocked counts req against its function's reservation, or against
 // the account's unreserved concurrency.
 func (e *Engine) admitLocked(req *lambda.Invocation) error {
-	id := functionID(req)
+	id := functionOf(req)
 	if req.Target.Reserved != nil {
-		if e.reserved[id] >= *req.Target.Reserved {
+		if e.reserved[id] >= e.share(*req.Target.Reserved, id) {
 			return lambda.Throttled(lambda.ReasonReservedFunctionConcurrentInvocationLimitExceeded)
 		}
 		e.reserved[id]++
 	} else {
-		if e.unreserved >= e.opts.MaxConcurrency-req.Target.ReservedTotal {
+		if e.unreserved >= e.share(e.opts.MaxConcurrency-req.Target.ReservedTotal, functionKey{}) {
 			return lambda.Throttled(lambda.ReasonConcurrentInvocationLimitExceeded)
 		}
 		e.unreserved++
@@ -98,8 +109,16 @@ func (e *Engine) admitLocked(req *lambda.Invocation) error {
 	return nil
 }
 
+// share is this node's part of limit (all of it on a single node).
+func (e *Engine) share(limit int, key functionKey) int {
+	if e.opts.Share == nil {
+		return limit
+	}
+	return e.opts.Share(limit, key.String())
+}
+
 func (e *Engine) unadmitLocked(req *lambda.Invocation) {
-	id := functionID(req)
+	id := functionOf(req)
 	if e.inflight[id]--; e.inflight[id] <= 0 {
 		delete(e.inflight, id)
 	}
@@ -154,6 +173,40 @@ func (e *Engine) stopLocked(env *environment) {
 		defer e.environment.Done()
 		env.stop(e.opts.ShutdownGrace)
 	}()
+}
+
+// PoolID names the environments of a function version at one revision of
+// its configuration, as Idle reports them.
+func PoolID(region, name, version, revision string) string {
+	return region + "/" + name + "/" + version + "@" + revision
+}
+
+// TargetPool is the PoolID of an invocation's resolved target.
+func TargetPool(req *lambda.Invocation) string {
+	cfg := req.Target.Config
+	return PoolID(req.Scope.Region, cfg.FunctionName, cfg.Version, cfg.RevisionId)
+}
+
+// Idle counts the idle environments of each pool that has some.
+func (e *Engine) Idle() map[string]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string]int{}
+	for k, p := range e.pools {
+		if len(p.idle) > 0 && !p.draining {
+			out[PoolID(k.region, k.name, k.version, p.revision)] = len(p.idle)
+		}
+	}
+	return out
+}
+
+// HasIdle reports whether req's pool has an idle environment here.
+func (e *Engine) HasIdle(req *lambda.Invocation) bool {
+	cfg := req.Target.Config
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p := e.pools[poolKey{req.Scope.Region, cfg.FunctionName, cfg.Version}]
+	return p != nil && p.revision == cfg.RevisionId && len(p.idle) > 0
 }
 
 // Environments counts the warm and busy environments, for tests and metrics.

@@ -10,8 +10,9 @@
 //
 // Invocations are appended to a store.Stream as they are metered, without
 // waiting: those of the same function, architecture and memory size within
-// batchDelay go as one record, so that a busy function costs the store a
-// message every few milliseconds rather than one per invocation. Every few
+// storeEvery go as one record (store.WriteBehind), so that a busy function
+// costs the store a message every storeEvery rather than one per
+// invocation. Every few
 // seconds each function's running totals replace its earlier messages (a
 // rollup), so the stream stays small and a restart reads one snapshot per
 // function and month plus the invocations since.
@@ -33,9 +34,9 @@ import (
 // Prefix is the first token of the meter's subjects.
 const Prefix = "meter"
 
-// batchDelay bounds how long a metered invocation waits in memory before
-// it is appended; a crash loses at most this much of the bill.
-const batchDelay = 5 * time.Millisecond
+// storeEvery bounds how often metered invocations are appended; a crash
+// loses at most this much of the bill.
+const storeEvery = 50 * time.Millisecond
 
 // Retention is how long a month's totals are kept after its last
 // invocation.
@@ -104,7 +105,7 @@ type Meter struct {
 	ledgers []snapshotter
 	// pending is what was metered since the last append, by subject.
 	pending map[string]map[lineKey]*stored
-	timer   *time.Timer
+	writer  *store.WriteBehind
 }
 
 // Open returns a Meter on stream (which holds the subjects "meter.>" and
@@ -117,6 +118,7 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 		opts.Logger = slog.Default()
 	}
 	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{}}
+	m.writer = store.NewWriteBehind(storeEvery, m.appendPending)
 	m.tables = addLedger[tableUsage](m, "dynamodb")
 	m.events = addLedger[eventsUsage](m, "events")
 	m.apis = addLedger[apiUsage](m, "apigateway")
@@ -167,9 +169,7 @@ func (m *Meter) Add(u Usage) {
 	}
 	p.Requests++
 	p.BilledMs += u.BilledMs
-	if m.timer == nil {
-		m.timer = time.AfterFunc(batchDelay, m.appendPending)
-	}
+	m.writer.Pending()
 }
 
 // appendPending appends what was metered since the last time.
@@ -180,10 +180,6 @@ func (m *Meter) appendPending() {
 }
 
 func (m *Meter) appendPendingLocked() {
-	if m.timer != nil {
-		m.timer.Stop()
-		m.timer = nil
-	}
 	for subject, lines := range m.pending {
 		for _, p := range lines {
 			data, _ := json.Marshal(p)

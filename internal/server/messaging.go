@@ -18,8 +18,14 @@ func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker, dests
 	if err != nil {
 		return err
 	}
-	messages, err := s.store.Table(ctx, "SQS", "sqs")
+	// SQS's messages are a log: concurrent sends, receives and deletions
+	// share JetStream writes. Earlier versions kept them in a table per
+	// key, whose rows move into the log once.
+	messages, err := s.store.LogTable(ctx, "SQSLOG", "sqslog")
 	if err != nil {
+		return err
+	}
+	if err := s.store.MoveTable(ctx, "SQS", "sqs", messages); err != nil {
 		return err
 	}
 	s.sqs, err = sqs.New(ctx, queueMeta, messages, sqs.Options{Account: s.cfg.Account, Logger: s.log})

@@ -102,7 +102,7 @@ func (o *observability) flush(ctx context.Context) error {
 // unsigned scrapers on this machine, and the bill, for callers allowed
 // Cost Explorer's ce:GetCostAndUsage.
 func (s *Server) observabilityPaths(router *wire.Router) {
-	router.HandlePath(cloudwatch.Path, s.obs.metrics.Handler(func(w io.Writer) { s.obs.meter.WritePrometheus(w, s.obs.prices) }),
+	router.HandlePath(cloudwatch.Path, s.obs.metrics.Handler(func(w io.Writer) { s.obs.meter.WritePrometheus(w, s.obs.prices) }, s.writeClusterMetrics),
 		wire.PathAccess{Action: "cloudwatch:GetMetricData", Loopback: true})
 	router.HandlePath(meter.Path, s.obs.meter.Handler(s.obs.prices), wire.PathAccess{Action: "ce:GetCostAndUsage"})
 }

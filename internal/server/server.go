@@ -15,7 +15,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/code"
+	"github.com/nubo-dev/nubo/internal/console"
 	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/iam"
 	"github.com/nubo-dev/nubo/internal/iam/iamapi"
@@ -46,6 +48,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 	"github.com/nubo-dev/nubo/internal/services/sqs/sqsapi"
+	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/targets"
 	"github.com/nubo-dev/nubo/internal/wire"
@@ -87,6 +90,8 @@ type Config struct {
 	BillingGranularity time.Duration
 	// Prices price the bill (Lambda's when nil).
 	Prices *meter.Prices
+	// Cluster, when set, makes this nubo a node of a cluster.
+	Cluster *ClusterConfig
 	// Auth is AuthSigV4 ("" too: every request's signature is verified
 	// and its caller authorised) or AuthNone (every caller is the
 	// account's root, as an emulator).
@@ -120,6 +125,7 @@ type Server struct {
 	cfg       Config
 	log       *slog.Logger
 	store     *natsstore.Store
+	cluster   *cluster.Cluster // nil on a single node
 	iam       *iam.Service
 	control   *control.Service
 	engine    *engine.Engine
@@ -186,7 +192,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Auth == AuthNone && !loopback(cfg.Addr) {
 		log.Warn("nubo serves a non-loopback address without verifying signatures: anyone who reaches it acts as the account's root", "addr", cfg.Addr)
 	}
-	st, err := natsstore.Open(ctx, natsstore.Options{Dir: cfg.DataDir, URL: cfg.NATSURL, Listen: cfg.NATSListen, Logger: log})
+	cfg.Logger = log
+	st, err := natsstore.Open(ctx, storeOptions(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -207,6 +214,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 func (s *Server) build(ctx context.Context) error {
+	if s.cfg.Cluster != nil {
+		if err := s.joinCluster(ctx); err != nil {
+			return err
+		}
+	}
 	identities, err := s.store.KV(ctx, "iam")
 	if err != nil {
 		return err
@@ -250,7 +262,12 @@ func (s *Server) build(ctx context.Context) error {
 	if s.obs, err = s.openObservability(ctx); err != nil {
 		return err
 	}
+	var share func(limit int, key string) int
+	if s.cluster != nil {
+		share = s.cluster.Share
+	}
 	s.engine = engine.New(engine.Options{
+		Share:              share,
 		Driver:             driver,
 		Launcher:           runtimeLauncher{catalogue},
 		Packages:           packages,
@@ -276,21 +293,42 @@ func (s *Server) build(ctx context.Context) error {
 		opts.CheckRole = s.canAssume
 	}
 	s.control = control.New(functions, packages, opts)
-	inv := invoker.New(s.control, s.engine)
+	inv := invoker.New(s.control, s.engine, s.cluster)
 	urlConfigs, err := s.store.KV(ctx, "lambda-urls")
 	if err != nil {
 		return err
 	}
-	s.urls = funcurl.New(urlConfigs, s.control, inv, nil, funcurl.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
-	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", 30*time.Second)
+	var urlAuth funcurl.Authorizer // without verification: any request signed for lambda
+	if s.verifies() {
+		urlAuth = frontDoorIdentity{s}
+	}
+	s.urls = funcurl.New(urlConfigs, s.control, inv, urlAuth, funcurl.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
+	// In a cluster the events a dead node had taken come back when their
+	// lease runs out: a short one (renewed every third of it) brings them
+	// back within seconds.
+	lease := 30 * time.Second
+	if s.cluster != nil {
+		lease = 5 * time.Second
+	}
+	work, err := s.store.WorkQueue(ctx, "ASYNC", "async", lease)
 	if err != nil {
 		return err
 	}
 	dests := &targets.Targets{}
+	var rescan time.Duration
+	if s.cluster != nil {
+		rescan = 2 * time.Second
+		s.runners = append(s.runners, follow(func(ctx context.Context) error {
+			return s.control.Follow(ctx, functions.(store.Watchable))
+		}))
+	}
 	s.async = async.New(async.Options{
 		Work:           work,
 		Control:        s.control,
-		Invoker:        inv,
+		Invoker:        hereInvoker{inv},
+		Share:          share,
+		Rescan:         rescan,
+		Lease:          lease,
 		Targets:        dests,
 		Metrics:        s.obs,
 		RetryDelays:    s.cfg.AsyncRetryDelays,
@@ -358,6 +396,7 @@ func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apig
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages, links), wire.PathAccess{Public: true})
 	router.HandlePath(logs.Path, s.logs.Handler(), wire.PathAccess{Action: "logs:FilterLogEvents", Resource: s.logGroupOf})
 	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns), wire.PathAccess{Public: true})
+	router.HandlePath(ClusterPath, s.clusterHandler(), wire.PathAccess{Action: "cloudwatch:GetMetricData", Loopback: true})
 	s.observabilityPaths(router)
 	// The services nubo serves, one per AWS signing name.
 	s.services = []*wire.Service{
@@ -375,11 +414,16 @@ func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apig
 		iamapi.New(s.iam, s.log),
 		iamapi.NewSTS(s.iam, s.log),
 	}
+	var served []string
 	for _, svc := range s.services {
 		router.Handle(svc)
+		served = append(served, svc.Name)
 	}
+	// The console is static files; what it shows comes through the APIs,
+	// signed by whoever signs in.
+	router.HandlePath(console.Path, console.Handler(console.Options{Services: served, Region: s.cfg.Region, Open: !s.verifies()}), wire.PathAccess{Public: true})
 	s.identity.router, s.router = router, router
-	s.http = &http.Server{Handler: router, ReadHeaderTimeout: cmp.Or(s.cfg.HeaderTimeout, DefaultHeaderTimeout), IdleTimeout: IdleTimeout}
+	s.http = &http.Server{Handler: console.Root(router, s.hosts()), ReadHeaderTimeout: cmp.Or(s.cfg.HeaderTimeout, DefaultHeaderTimeout), IdleTimeout: IdleTimeout}
 }
 
 // logGroupOf is the log group /_nubo/logs reads, as IAM names it.
@@ -402,6 +446,16 @@ func (s *Server) StepFunctions() *sfn.Service { return s.sfn }
 // Addr is the address nubo listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
+// consoleURL is where a browser on this machine finds the console: on an
+// address that listens on every interface, loopback's.
+func (s *Server) consoleURL() string {
+	host, port, _ := net.SplitHostPort(s.Addr())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + console.Path
+}
+
 // Run serves until ctx ends, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -419,7 +473,7 @@ func (s *Server) Run(ctx context.Context) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
 	s.log.Info("nubo is ready", "addr", s.Addr(), "data_dir", s.cfg.DataDir, "region", s.cfg.Region, "account", s.cfg.Account,
-		"auth", cmp.Or(s.cfg.Auth, AuthSigV4))
+		"auth", cmp.Or(s.cfg.Auth, AuthSigV4), "console", s.consoleURL())
 	var err error
 	select {
 	case <-ctx.Done():

@@ -14,20 +14,29 @@ import (
 type queueTargets struct{ *sqs.Service }
 
 func (q queueTargets) Send(ctx context.Context, queueARN string, m targets.Message) error {
-	attrs := make(map[string]sqs.MessageAttribute, len(m.Attributes))
-	for k, a := range m.Attributes {
-		attrs[k] = sqs.MessageAttribute(a)
+	return q.SendAll(ctx, []string{queueARN}, []targets.Message{m})[0]
+}
+
+// SendAll sends the messages together (targets.QueueBatches).
+func (q queueTargets) SendAll(ctx context.Context, queueARNs []string, ms []targets.Message) []error {
+	out := make([]sqs.Outgoing, len(ms))
+	for i, m := range ms {
+		var attrs map[string]sqs.MessageAttribute
+		if len(m.Attributes) > 0 {
+			attrs = make(map[string]sqs.MessageAttribute, len(m.Attributes))
+			for k, a := range m.Attributes {
+				attrs[k] = sqs.MessageAttribute(a)
+			}
+		}
+		out[i] = sqs.Outgoing{QueueARN: queueARNs[i], Body: string(m.Body), Attributes: attrs, GroupID: m.GroupID, DeduplicationID: m.DeduplicationID}
 	}
-	var err error
-	if m.GroupID != "" {
-		_, err = q.SendFIFO(ctx, queueARN, sqs.SendInput{Body: string(m.Body), Attributes: attrs, GroupID: m.GroupID, DeduplicationID: m.DeduplicationID})
-	} else {
-		_, err = q.SendMessage(ctx, queueARN, string(m.Body), attrs)
+	errs := q.SendMessages(ctx, out)
+	for i, err := range errs {
+		if errors.Is(err, sqs.ErrQueueDoesNotExist) {
+			errs[i] = fmt.Errorf("%w: %w", targets.ErrNotFound, err)
+		}
 	}
-	if errors.Is(err, sqs.ErrQueueDoesNotExist) {
-		return fmt.Errorf("%w: %w", targets.ErrNotFound, err)
-	}
-	return err
+	return errs
 }
 
 // topicTargets publishes targets' messages to SNS.

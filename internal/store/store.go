@@ -64,7 +64,12 @@ type Objects interface {
 // Key joins tokens into a KV key. Each token is escaped so that it may hold any
 // character: bytes outside [A-Za-z0-9_-] become "=XX" (hex).
 func Key(tokens ...string) string {
+	n := len(tokens)
+	for _, t := range tokens {
+		n += len(t)
+	}
 	var b strings.Builder
+	b.Grow(n) // enough unless a token needs escaping: one allocation
 	for i, t := range tokens {
 		if i > 0 {
 			b.WriteByte('.')
@@ -90,16 +95,26 @@ func escapeToken(b *strings.Builder, t string) {
 		b.WriteString("=")
 		return
 	}
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' {
-			b.WriteByte(c)
-			continue
+	for len(t) > 0 {
+		i := 0
+		for i < len(t) && plainByte(t[i]) {
+			i++
 		}
+		b.WriteString(t[:i])
+		if i == len(t) {
+			return
+		}
+		c := t[i]
 		b.WriteByte('=')
 		b.WriteByte(hexDigits[c>>4])
 		b.WriteByte(hexDigits[c&15])
+		t = t[i+1:]
 	}
+}
+
+// plainByte reports whether c stands for itself in a key's token.
+func plainByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
 }
 
 func unescapeToken(t string) string {

@@ -44,15 +44,20 @@ type Message struct {
 // topic's ARN and account, which the target's resource policy must allow,
 // usually on the condition aws:SourceArn), or a role's session (Lambda
 // sends a function's destination records as the function's execution
-// role, whose policies must allow it).
+// role, whose policies must allow it; EventBridge and Scheduler deliver
+// as the role a target names, which must trust them: AssumedBy).
 type Source struct {
 	Service, ARN, Account string
 	Role, Session         string
+	// AssumedBy is the service that assumes Role for the delivery
+	// ("events.amazonaws.com"), which the role's trust policy must let
+	// in; "" for a role trusted already (a function's execution role).
+	AssumedBy string
 }
 
 // Allow decides whether a source may perform action on a target
 // ("sqs:SendMessage" on a queue ARN), as the target's resource policy and
-// the source's own policies say.
+// the source's own policies say. A refusal wraps ErrDenied.
 type Allow func(ctx context.Context, src Source, action, target string) error
 
 // Attribute is a message attribute.
@@ -70,6 +75,12 @@ type Functions interface {
 // Queues sends messages to SQS queues, named by ARN.
 type Queues interface {
 	Send(ctx context.Context, queueARN string, m Message) error
+}
+
+// QueueBatches is Queues that can send several messages together (their
+// stores waited for at once): DeliverAll uses it when it is there.
+type QueueBatches interface {
+	SendAll(ctx context.Context, queueARNs []string, ms []Message) []error
 }
 
 // Topics publishes messages to SNS topics, named by ARN.
@@ -113,6 +124,16 @@ type Targets struct {
 var actions = map[string]string{"lambda": "lambda:InvokeFunction", "sqs": "sqs:SendMessage", "sns": "sns:Publish",
 	"events": "events:PutEvents", "logs": "logs:PutLogEvents", "states": "states:StartExecution"}
 
+// Action is the IAM action a delivery to target performs
+// ("sqs:SendMessage" for a queue), "" for an ARN nubo does not deliver to.
+func Action(target string) string {
+	a, err := arn.Parse(target)
+	if err != nil {
+		return ""
+	}
+	return actions[a.Service]
+}
+
 var (
 	// ErrUnsupported is returned for an ARN of a kind nubo cannot deliver
 	// to.
@@ -120,7 +141,52 @@ var (
 	// ErrNotFound wraps the error of a delivery to a resource that does
 	// not exist, which retrying will not fix.
 	ErrNotFound = errors.New("targets: no such resource")
+	// ErrDenied wraps the error of a delivery the target's policies (or
+	// the source's) do not allow, which retrying will not fix.
+	ErrDenied = errors.New("targets: not allowed")
 )
+
+// DeliverAll delivers each message to the resource its target names, as
+// Deliver does, and returns each one's error (nil, or nil errors, when all
+// went). Messages to queues go together when Queues is a QueueBatches: an
+// SNS message to ten subscribed queues is then one store.
+func (t *Targets) DeliverAll(ctx context.Context, targets []string, ms []Message) []error {
+	errs := make([]error, len(ms))
+	var queued []int
+	batches, ok := t.Queues.(QueueBatches)
+	for i, target := range targets {
+		a, err := arn.Parse(target)
+		if !ok || err != nil || a.Service != "sqs" {
+			errs[i] = t.Deliver(ctx, target, ms[i])
+			continue
+		}
+		if errs[i] = t.allow(ctx, ms[i].Source, a.Service, target); errs[i] == nil {
+			queued = append(queued, i)
+		}
+	}
+	if len(queued) == 0 {
+		return errs
+	}
+	arns, batch := make([]string, len(queued)), make([]Message, len(queued))
+	for j, i := range queued {
+		arns[j], batch[j] = targets[i], ms[i]
+	}
+	for j, err := range batches.SendAll(ctx, arns, batch) {
+		errs[queued[j]] = err
+	}
+	return errs
+}
+
+// allow asks Allow whether src may deliver to target, a resource of
+// service.
+func (t *Targets) allow(ctx context.Context, src Source, service, target string) error {
+	if action, ok := actions[service]; ok && t.Allow != nil {
+		if err := t.Allow(ctx, src, action, target); err != nil {
+			return fmt.Errorf("deliver to %s: %w", target, err)
+		}
+	}
+	return nil
+}
 
 // Deliver delivers m to the resource target names, and returns once the
 // delivery is durable (the event queued, the message stored).
@@ -129,10 +195,8 @@ func (t *Targets) Deliver(ctx context.Context, target string, m Message) error {
 	if err != nil {
 		return fmt.Errorf("deliver to %q: %w", target, err)
 	}
-	if action, ok := actions[a.Service]; ok && t.Allow != nil {
-		if err := t.Allow(ctx, m.Source, action, target); err != nil {
-			return fmt.Errorf("deliver to %s: %w", target, err)
-		}
+	if err := t.allow(ctx, m.Source, a.Service, target); err != nil {
+		return err
 	}
 	typ, _ := a.ResourceType()
 	switch {

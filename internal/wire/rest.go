@@ -59,7 +59,9 @@ func (p *RESTProtocol) protocol() Protocol {
 	return RESTJSON
 }
 
-// mux returns the service's REST routes, built once.
+// restMux returns the service's REST routes, built once. A request no
+// route matches, whatever its method, falls to "/" and gets the service's
+// error, never the mux's 404 or 405 page: one lookup per request.
 func (s *Service) restMux() *http.ServeMux {
 	s.restOnce.Do(func() {
 		s.mux = http.NewServeMux()
@@ -72,6 +74,7 @@ func (s *Service) restMux() *http.ServeMux {
 			rt := &s.REST.Routes[i]
 			s.mux.HandleFunc(rt.Pattern, s.adaptRoute(rt))
 		}
+		s.mux.HandleFunc("/", s.adapt(func(w http.ResponseWriter, r *http.Request) error { return s.notFound(r) }))
 	})
 	return s.mux
 }
@@ -119,10 +122,9 @@ func (s *Service) serveREST(w http.ResponseWriter, r *http.Request) {
 		s.dispatch(w, r)
 		return
 	}
-	_, pattern := s.restMux().Handler(r)
 	// A path that is not canonical ("/functions/.") would be redirected
 	// with an HTML page; AWS answers such paths with an error.
-	if pattern == "" || path.Clean(r.URL.Path) != strings.TrimSuffix(r.URL.Path, "/") && r.URL.Path != "/" {
+	if path.Clean(r.URL.Path) != strings.TrimSuffix(r.URL.Path, "/") && r.URL.Path != "/" {
 		s.fail(w, r, s.notFound(r))
 		return
 	}

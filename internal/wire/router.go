@@ -83,7 +83,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.serve(w
 
 func (rt *Router) serve(w http.ResponseWriter, r *http.Request, sb *Sandbox) {
 	c := &Call{ID: uuid.NewString(), Region: rt.defaultRegion, Request: r, Sandbox: sb, guard: rt.guard}
-	w.Header().Set("x-amzn-RequestId", c.ID)
+	w.Header()["X-Amzn-Requestid"] = []string{c.ID} // x-amzn-RequestId, canonical
 	r = r.WithContext(WithCall(r.Context(), c))
 	if g := rt.guard; g != nil && r.Body != nil && r.Body != http.NoBody {
 		idle := g.BodyIdleTimeout

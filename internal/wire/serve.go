@@ -20,15 +20,17 @@ import (
 // the operation, decodes the input, calls the operation and writes its
 // output or error.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := CallOf(r.Context())
+	ctx := r.Context()
+	c := CallOf(ctx)
 	if c.Request == nil { // served without the Router (tests)
 		c = &Call{ID: c.ID, Region: c.Region}
+		ctx = WithCall(ctx, c)
+		r = r.WithContext(ctx)
 	}
 	c.Service, c.Request, c.service = s.Name, r, s
 	if s.BodyHeaders != nil {
 		w = hookedWriter{w, s.BodyHeaders}
 	}
-	r = r.WithContext(WithCall(r.Context(), c))
 	if s.Wrap == nil {
 		s.serve(w, r)
 		return
@@ -215,7 +217,7 @@ func (s *Service) readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, s.tooLarge(limit)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	body, err := readAll(http.MaxBytesReader(nil, r.Body, limit), r.ContentLength)
 	var big *http.MaxBytesError
 	if errors.As(err, &big) {
 		return nil, s.tooLarge(limit)
@@ -224,6 +226,24 @@ func (s *Service) readBody(r *http.Request) ([]byte, error) {
 		return nil, s.badRequest("The request body could not be read: %v", err)
 	}
 	return body, nil
+}
+
+// readAll reads r to its end into a buffer of size bytes (the request's
+// Content-Length) when that is known, instead of growing one.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, size+1) // one more, to see the end
+	n, err := io.ReadFull(r, b)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return b[:n], nil
+	case err != nil:
+		return nil, err
+	}
+	rest, err := io.ReadAll(r) // longer than it said
+	return append(b, rest...), err
 }
 
 // queryForm is a query request's form: the posted body and the URL's

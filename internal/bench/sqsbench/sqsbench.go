@@ -1,226 +1,250 @@
-// Package sqsbench measures nubo's SQS service end to end: it starts a real
-// server on loopback and drives the AWS JSON 1.0 protocol over keep-alive
-// HTTP, as the SDKs send it (without the SDK's own cost in the numbers):
-// SendMessage and SendMessageBatch, ReceiveMessage with DeleteMessage and
-// DeleteMessageBatch, and a queue drained by an event source mapping into a
-// no-op function. `nubo bench-sqs` prints its report.
+// Package sqsbench measures nubo's SQS and SNS end to end beside a peer and
+// a floor, in one run: nubo (nubo serve on loopback, durable: every
+// message on disk before it answers), goaws (an emulator that keeps
+// messages in memory, built and started by the run) and a bare JetStream
+// stream behind an HTTP endpoint storing the same messages (the floor),
+// each a process of its own beside the benchmark's client. Each scenario —
+// SendMessage, SendMessageBatch, ReceiveMessage with DeleteMessage(Batch),
+// FIFO sends and receives, SNS fan-out beside the same sends made directly
+// — is measured on each in turn, in AWS JSON 1.0 and the query protocol,
+// round after round in a rotating order, so that a machine busy with
+// other work weighs on all columns alike; the report gives medians over
+// the rounds and the latencies of all. A queue drained by an event source
+// mapping into a no-op function is measured last. `nubo bench-sqs` prints
+// the report.
 package sqsbench
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
-	"sort"
+	"path/filepath"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/nubo-dev/nubo/internal/bench"
 )
 
 // Options configures a run.
 type Options struct {
 	// Concurrency is the number of client connections.
 	Concurrency int
-	// Duration of each send measurement.
+	// Duration of each measurement, and Rounds how many times each is
+	// made.
 	Duration time.Duration
+	Rounds   int
+	// Backlog is how many messages a receive scenario's queue holds when
+	// it starts.
+	Backlog int
+	// GoawsDir is where goaws is built (and found by later runs); ""
+	// skips the peer. NoFloor skips the floor.
+	GoawsDir string
+	NoFloor  bool
+	// Only, when set, measures only the scenario of that name, or if there
+	// is none, those whose names contain it (to profile one).
+	Only string
 	// Events is how many messages the SQS-to-Lambda scenario drains.
-	Events int
 	// Function is a zip (custom runtime bootstrap) for that scenario; none
 	// skips it.
+	Events   int
 	Function []byte
 	Sandbox  string
-	Logf     func(format string, args ...any)
+	// Binary is the nubo executable: it runs nubo serve and the floor
+	// (nubo bench-sqs --serve-floor). Profile, when set, is where nubo
+	// serve writes its CPU profile.
+	Binary  string
+	Profile string
+	Logf    func(format string, args ...any)
 }
 
-// Stats summarises one scenario: request latencies and message rate.
-type Stats struct {
-	Name     string
-	Requests int
-	Messages int
-	Errors   int
-	P50, P99 time.Duration
-	PerSec   float64 // messages per second
+// Report is a run's rows, and the SQS-to-Lambda scenario's result.
+type Report struct {
+	Rows []Row
+	// FanOut and RawFanOut are the median ratios of SNS deliveries (signed
+	// envelopes, raw messages) to the same sends made directly, on nubo;
+	// PeerFanOut and PeerRawFanOut on goaws.
+	FanOut, RawFanOut, PeerFanOut, PeerRawFanOut float64
+	Drain                                        *Drain
 }
 
-func (s Stats) String() string {
-	return fmt.Sprintf("%-34s requests=%-7d messages=%-7d errors=%-3d p50=%-10v p99=%-10v %8.0f messages/s",
-		s.Name, s.Requests, s.Messages, s.Errors, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond), s.PerSec)
-}
-
-// Run starts a server in a temporary directory and measures it.
-func Run(ctx context.Context, opts Options) ([]Stats, error) {
+// Run starts nubo, goaws and the floor and measures them.
+func Run(ctx context.Context, opts Options) (*Report, error) {
 	dir, err := os.MkdirTemp("", "nubo-bench-sqs-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	srv, stop, err := bench.StartServer(ctx, dir, bench.ServerOptions{Sandbox: opts.Sandbox})
+	base, nubo, err := startNubo(ctx, opts.Binary, filepath.Join(dir, "data"), opts)
 	if err != nil {
 		return nil, err
 	}
-	defer stop()
-	c := newClient("http://"+srv.Addr(), opts.Concurrency)
-	var out []Stats
-	report := func(s Stats) {
-		opts.Logf("%v", s)
-		out = append(out, s)
+	defer nubo.stop()
+	nuboConn := newConn(base, opts.Concurrency)
+	targets := []*target{
+		{name: "nubo", proto: "JSON", api: newJSONAPI(nuboConn), prefix: "j-", pid: nubo.pid},
+		{name: "nubo", proto: "query", api: queryAPI{nuboConn}, prefix: "q-", pid: nubo.pid},
 	}
-	queue, err := c.createQueue(ctx, "bench")
-	if err != nil {
-		return nil, err
+	for _, t := range targets {
+		if err := t.setup(ctx, t.proto == "query"); err != nil {
+			return nil, err
+		}
 	}
-	report(c.measure(ctx, "SendMessageBatch (10 per request)", opts.Concurrency, opts.Duration, func() (int, error) {
-		return c.sendBatch(ctx, queue)
-	}))
-	report(c.measure(ctx, "SendMessage", opts.Concurrency, opts.Duration, func() (int, error) {
-		return c.send(ctx, queue)
-	}))
-	report(c.measure(ctx, "ReceiveMessage(10)+DeleteMessageBatch", opts.Concurrency, opts.Duration, func() (int, error) {
-		return c.receiveDelete(ctx, queue, 10)
-	}))
-	report(c.measure(ctx, "ReceiveMessage(1)+DeleteMessage", opts.Concurrency, opts.Duration, func() (int, error) {
-		return c.receiveDelete(ctx, queue, 1)
-	}))
-	if len(opts.Function) > 0 && opts.Events > 0 {
-		s, err := c.drain(ctx, opts.Function, opts.Events, opts.Concurrency)
+	if opts.GoawsDir != "" {
+		bin, err := installGoaws(ctx, opts.GoawsDir, opts.Logf)
 		if err != nil {
 			return nil, err
 		}
-		report(s)
+		base, goaws, err := startGoaws(ctx, bin, dir, "g-")
+		if err != nil {
+			return nil, err
+		}
+		defer goaws.stop()
+		peer := &target{name: "goaws", proto: "query", api: queryAPI{newConn(base, opts.Concurrency)}, prefix: "g-", pid: goaws.pid}
+		if err := peer.setup(ctx, false); err != nil {
+			return nil, err
+		}
+		targets = append(targets, peer)
 	}
-	return out, nil
+	if !opts.NoFloor {
+		base, floor, err := startFloor(ctx, opts.Binary)
+		if err != nil {
+			return nil, err
+		}
+		defer floor.stop()
+		targets = append(targets, &target{name: "floor", floor: &floorClient{newConn(base, opts.Concurrency)}, pid: floor.pid})
+	}
+	for _, t := range targets {
+		t.conns = opts.Concurrency
+	}
+	rep, err := runRounds(ctx, targets, opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(opts.Function) > 0 && opts.Events > 0 {
+		d, err := drain(ctx, nuboConn, opts.Function, opts.Events, opts.Concurrency)
+		if err != nil {
+			return nil, err
+		}
+		rep.Drain = &d
+	}
+	return rep, nil
 }
 
-// measure runs op from n goroutines for d and summarises it; op returns
-// how many messages it handled.
-func (c *client) measure(ctx context.Context, name string, n int, d time.Duration, op func() (int, error)) Stats {
-	var mu sync.Mutex
-	var lat []time.Duration
-	msgs, errs := 0, 0
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var local []time.Duration
-			m, e := 0, 0
-			for time.Now().Before(deadline) && ctx.Err() == nil {
-				t := time.Now()
-				k, err := op()
-				local = append(local, time.Since(t))
-				if err != nil {
-					e++
-				}
-				if k == 0 && err == nil {
-					break // nothing left to receive
-				}
-				m += k
+// runRounds measures every scenario on every target, round after round,
+// the targets in a different order each round.
+func runRounds(ctx context.Context, targets []*target, opts Options) (*Report, error) {
+	cells := map[*target][]cell{}
+	for _, t := range targets {
+		cells[t] = make([]cell, len(scenarios))
+	}
+	for r := 0; r < opts.Rounds; r++ {
+		order := append(append([]*target{}, targets[r%len(targets):]...), targets[:r%len(targets)]...)
+		for si, sc := range scenarios {
+			if !selected(sc.name, opts.Only) {
+				continue
 			}
-			mu.Lock()
-			lat = append(lat, local...)
-			msgs += m
-			errs += e
-			mu.Unlock()
-		}()
+			for _, t := range order {
+				t.round = r
+				s, ok, err := run(ctx, t, sc, opts)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					cells[t][si].add(s)
+					opts.Logf("round %d %-38s %-5s %-6s %8.0f %s", r+1, sc.name, t.proto, t.name, s.perSec(), sc.unit)
+				}
+			}
+		}
 	}
-	wg.Wait()
-	return summarise(name, lat, msgs, errs, time.Since(start))
+	return report(targets, cells), nil
 }
 
-func summarise(name string, lat []time.Duration, msgs, errs int, elapsed time.Duration) Stats {
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	s := Stats{Name: name, Requests: len(lat), Messages: msgs, Errors: errs, PerSec: float64(msgs) / elapsed.Seconds()}
-	if len(lat) > 0 {
-		s.P50, s.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
+// selected reports whether the scenario name is one only asks for.
+func selected(name, only string) bool {
+	for _, sc := range scenarios {
+		if sc.name == only {
+			return name == only
+		}
 	}
-	return s
+	return strings.Contains(name, only)
 }
 
-// client speaks the AWS JSON 1.0 protocol over plain keep-alive HTTP.
-type client struct {
-	base string
-	http *http.Client
+// run measures sc on t once; ok is false when t does not do sc.
+func run(ctx context.Context, t *target, sc scenario, opts Options) (s sample, ok bool, err error) {
+	logf := func(f string, a ...any) { opts.Logf("%s %s %s: "+f, append([]any{sc.name, t.name, t.proto}, a...)...) }
+	if t.floor != nil {
+		cpu := cpuTime(t.pid)
+		s = measure(ctx, opts.Concurrency, opts.Duration, func(w, i int) (int, error) { return sc.floor(ctx, t.floor, w, i) }, logf)
+		s.cpu = cpuTime(t.pid) - cpu
+		return s, true, t.floor.reset(ctx)
+	}
+	if sc.queryOnly && t.proto != "query" {
+		return s, false, nil
+	}
+	if sc.drain {
+		if err := t.fill(ctx, sc.queues[0], opts.Backlog); err != nil {
+			return s, false, err
+		}
+	}
+	cpu := cpuTime(t.pid)
+	s = measure(ctx, opts.Concurrency, opts.Duration, func(w, i int) (int, error) { return sc.op(ctx, t, w, i) }, logf)
+	s.cpu = cpuTime(t.pid) - cpu
+	if sc.drain {
+		t.held[sc.queues[0]] -= s.messages
+		return s, true, nil
+	}
+	return s, true, t.recreate(ctx, sc.queues)
 }
 
-func newClient(base string, conns int) *client {
-	tr := &http.Transport{MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, IdleConnTimeout: time.Minute}
-	return &client{base: base, http: &http.Client{Transport: tr}}
+// report arranges the cells into rows: a scenario per protocol, nubo
+// beside goaws (whose only protocol is query) and the floor.
+func report(targets []*target, cells map[*target][]cell) *Report {
+	var nubo []*target
+	var peer, floor *target
+	for _, t := range targets {
+		switch t.name {
+		case "nubo":
+			nubo = append(nubo, t)
+		case "goaws":
+			peer = t
+		case "floor":
+			floor = t
+		}
+	}
+	pick := func(t *target, i int) *cell {
+		if t == nil || len(cells[t][i].samples) == 0 {
+			return nil
+		}
+		return &cells[t][i]
+	}
+	rep := &Report{}
+	for i, sc := range scenarios {
+		for _, t := range nubo {
+			if c := pick(t, i); c != nil {
+				rep.Rows = append(rep.Rows, Row{Scenario: sc.name, Protocol: t.proto, Unit: sc.unit, Nubo: c, Peer: pick(peer, i), Floor: pick(floor, i)})
+			}
+		}
+	}
+	fan, raw, direct := len(scenarios)-3, len(scenarios)-2, len(scenarios)-1
+	for _, t := range nubo {
+		if t.proto == "query" {
+			rep.FanOut, rep.RawFanOut = ratio(pick(t, fan), pick(t, direct)), ratio(pick(t, raw), pick(t, direct))
+		}
+	}
+	rep.PeerFanOut, rep.PeerRawFanOut = ratio(pick(peer, fan), pick(peer, direct)), ratio(pick(peer, raw), pick(peer, direct))
+	return rep
 }
 
-func (c *client) call(ctx context.Context, service, target string, in, out any) error {
-	body, _ := json.Marshal(in)
-	req, err := http.NewRequestWithContext(ctx, "POST", c.base+"/", bytes.NewReader(body))
-	if err != nil {
-		return err
+// Print writes the report as a table.
+func (r *Report) Print(opts Options) {
+	fmt.Printf("nubo bench-sqs: %d connections, 100-byte messages, %d rounds of %v per measurement (nubo, goaws and the floor in turn), receives from a backlog of %d\n",
+		opts.Concurrency, opts.Rounds, opts.Duration, opts.Backlog)
+	fmt.Println("rates are medians of the rounds (min-max); latencies p50/p99 of every request; ratios are medians of the rounds' ratios")
+	fmt.Println(header())
+	for _, row := range r.Rows {
+		fmt.Println(row)
 	}
-	req.Header.Set("X-Amz-Target", target)
-	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	if err := bench.Sign(req, body, service); err != nil {
-		return err
+	fmt.Printf("SNS fan-out, deliveries/s over the same sends made directly: signed envelopes nubo %s, goaws %s; raw delivery nubo %s, goaws %s\n",
+		ratioText(r.FanOut), ratioText(r.PeerFanOut), ratioText(r.RawFanOut), ratioText(r.PeerRawFanOut))
+	if r.Drain != nil {
+		fmt.Println(r.Drain)
 	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s: %s", target, resp.Status, b)
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
-}
-
-func (c *client) createQueue(ctx context.Context, name string) (string, error) {
-	var out struct{ QueueUrl string }
-	err := c.call(ctx, "sqs", "AmazonSQS.CreateQueue", map[string]any{"QueueName": name, "Attributes": map[string]string{"VisibilityTimeout": "30"}}, &out)
-	return out.QueueUrl, err
-}
-
-var body = strings.Repeat("x", 100)
-
-func (c *client) send(ctx context.Context, queue string) (int, error) {
-	return 1, c.call(ctx, "sqs", "AmazonSQS.SendMessage", map[string]any{"QueueUrl": queue, "MessageBody": body}, nil)
-}
-
-func (c *client) sendBatch(ctx context.Context, queue string) (int, error) {
-	entries := make([]map[string]string, 10)
-	for i := range entries {
-		entries[i] = map[string]string{"Id": fmt.Sprint(i), "MessageBody": body}
-	}
-	var out struct{ Successful []any }
-	err := c.call(ctx, "sqs", "AmazonSQS.SendMessageBatch", map[string]any{"QueueUrl": queue, "Entries": entries}, &out)
-	return len(out.Successful), err
-}
-
-func (c *client) receiveDelete(ctx context.Context, queue string, max int) (int, error) {
-	var out struct {
-		Messages []struct{ ReceiptHandle string }
-	}
-	if err := c.call(ctx, "sqs", "AmazonSQS.ReceiveMessage", map[string]any{"QueueUrl": queue, "MaxNumberOfMessages": max}, &out); err != nil {
-		return 0, err
-	}
-	switch len(out.Messages) {
-	case 0:
-		return 0, nil
-	case 1:
-		return 1, c.call(ctx, "sqs", "AmazonSQS.DeleteMessage", map[string]any{"QueueUrl": queue, "ReceiptHandle": out.Messages[0].ReceiptHandle}, nil)
-	}
-	entries := make([]map[string]string, len(out.Messages))
-	for i, m := range out.Messages {
-		entries[i] = map[string]string{"Id": fmt.Sprint(i), "ReceiptHandle": m.ReceiptHandle}
-	}
-	return len(out.Messages), c.call(ctx, "sqs", "AmazonSQS.DeleteMessageBatch", map[string]any{"QueueUrl": queue, "Entries": entries}, nil)
 }

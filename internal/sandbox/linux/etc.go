@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 const hostname = "sandbox"
@@ -105,6 +106,13 @@ func copyFile(src, dst string, perm fs.FileMode) error {
 		return err
 	}
 	defer in.Close()
+	if perm&0o111 != 0 {
+		// A child forked while the copy is open for writing would hold it
+		// so until it execs, and executing the copy meanwhile fails with
+		// "text file busy" (golang/go#22315): no fork until it is closed.
+		syscall.ForkLock.RLock()
+		defer syscall.ForkLock.RUnlock()
+	}
 	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, perm&^0o022)
 	if err != nil {
 		return err

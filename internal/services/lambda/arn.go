@@ -24,6 +24,18 @@ func (s Scope) QualifiedARN(name, qualifier string) string {
 	return s.FunctionARN(name) + ":" + qualifier
 }
 
+// Of is the scope a function reference acts in: its own account and region
+// where it names them (an ARN does), else s's.
+func (s Scope) Of(ref FunctionRef) Scope {
+	if ref.Account != "" {
+		s.Account = ref.Account
+	}
+	if ref.Region != "" {
+		s.Region = ref.Region
+	}
+	return s
+}
+
 // functionRefPattern is the pattern AWS applies to FunctionName parameters; it
 // is quoted in validation messages.
 const functionRefPattern = `(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?`
@@ -43,6 +55,10 @@ type FunctionRef struct {
 // length limit for the whole parameter (140 or 256); a bare name is limited
 // to 64 characters as in AWS.
 func ParseFunctionRef(s string, maxLen int) (FunctionRef, error) {
+	// A bare name, what most callers send, needs no regular expression.
+	if len(s) <= min(64, maxLen) && isName(s) {
+		return FunctionRef{Name: s}, nil
+	}
 	var v Validator
 	v.Length("functionName", s, 1, maxLen)
 	m := functionRefRE.FindStringSubmatch(s)
@@ -61,6 +77,17 @@ func ParseFunctionRef(s string, maxLen int) (FunctionRef, error) {
 	}
 	v.Length("functionName", ref.Name, 1, 64)
 	return ref, v.Err()
+}
+
+// isName reports whether s is a function's name: [a-zA-Z0-9-_]+.
+func isName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // WithQualifier merges an explicit ?Qualifier with one carried by the name.

@@ -26,6 +26,12 @@ var (
 	ErrUnknownOperation      = &awserr.Code{Name: "UnknownOperationException", Status: http.StatusNotFound}
 )
 
+// Codes are the codes above, for whatever must know them by name (a
+// cluster's calls between nodes).
+var Codes = []*awserr.Code{ErrResourceNotFound, ErrResourceConflict, ErrInvalidParameterValue, ErrValidation,
+	ErrPreconditionFailed, ErrTooManyRequests, ErrRequestTooLarge, ErrRequestEntityTooLarge, ErrInvalidRequestContent,
+	ErrUnsupportedMediaType, ErrCodeStorageExceeded, ErrResourceNotReady, ErrService, ErrUnknownOperation}
+
 // Throttle reasons carried by TooManyRequestsException.
 const (
 	ReasonConcurrentInvocationLimitExceeded                 = "ConcurrentInvocationLimitExceeded"

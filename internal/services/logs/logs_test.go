@@ -83,7 +83,7 @@ func flush(t *testing.T, s *logs.Store) {
 }
 
 // waitStored waits until the store has handed subject's appended events to
-// the stream (within batchDelay), and the stream has stored them.
+// the stream (within storeEvery), and the stream has stored them.
 func waitStored(t *testing.T, st store.Stream, subject string) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {

@@ -9,11 +9,10 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// batchDelay bounds how long appended events wait in memory before they
-// are stored: a crash loses at most this much of the logs, and a busy log
-// stream costs the store one message per batchDelay rather than one per
-// append.
-const batchDelay = 5 * time.Millisecond
+// storeEvery bounds how often appended events are stored (store.WriteBehind):
+// a crash loses at most this much of the logs, and a busy log stream costs
+// the store one message per storeEvery rather than one per append.
+const storeEvery = 50 * time.Millisecond
 
 // maxPendingBytes stores pending events at once when they reach this size.
 const maxPendingBytes = 1 << 20
@@ -25,11 +24,11 @@ type pending struct {
 	events   map[string][]event
 	subjects []string // in the order of their first pending events
 	bytes    int64
-	timer    *time.Timer
+	writer   *store.WriteBehind
 }
 
 // addPendingLocked adds a batch of subject's events; it reports whether the
-// pending events should be stored now rather than after batchDelay.
+// pending events should be stored now rather than when writer says.
 func (s *Store) addPendingLocked(subject string, batch []event, bytes int64) (full bool) {
 	p := &s.batch
 	if _, ok := p.events[subject]; !ok {
@@ -40,9 +39,7 @@ func (s *Store) addPendingLocked(subject string, batch []event, bytes int64) (fu
 	if p.bytes >= maxPendingBytes {
 		return true
 	}
-	if p.timer == nil {
-		p.timer = time.AfterFunc(batchDelay, func() { s.storePending() })
-	}
+	p.writer.Pending()
 	return false
 }
 
@@ -55,10 +52,6 @@ func (s *Store) storePending() (first error) {
 	s.mu.Lock()
 	events, subjects := p.events, p.subjects
 	p.events, p.subjects, p.bytes = map[string][]event{}, nil, 0
-	if p.timer != nil {
-		p.timer.Stop()
-		p.timer = nil
-	}
 	s.mu.Unlock()
 	for _, subject := range subjects {
 		data, err := json.Marshal(events[subject])

@@ -70,8 +70,26 @@ func (s *Service) envelope(sub *subscription, m *published, message string) *env
 		Message: message, Timestamp: m.time.UTC().Format(timeFormat), UnsubscribeURL: s.unsubscribeURL(sub.ARN),
 		MessageAttributes: envelopeAttributes(m.in.Attributes),
 	}
-	s.signer.sign(e, s.opts.BaseURL, m.topic.Attrs["SignatureVersion"])
+	m.sign(s.signer, e, s.opts.BaseURL)
 	return e
+}
+
+// sign signs a notification of m once per message text: its signature
+// covers neither the subscription nor the unsubscribe URL, so every
+// subscription of a protocol shares it, and an RSA signature is the
+// dearest part of a delivery.
+func (m *published) sign(sg *signer, e *envelope, baseURL string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if sig, ok := m.signatures[e.Message]; ok {
+		e.SignatureVersion, e.Signature, e.SigningCertURL = sig.SignatureVersion, sig.Signature, sig.SigningCertURL
+		return
+	}
+	sg.sign(e, baseURL, m.topic.Attrs["SignatureVersion"])
+	if m.signatures == nil {
+		m.signatures = map[string]*envelope{}
+	}
+	m.signatures[e.Message] = e
 }
 
 // lambdaEvent is the SNS event of §7.6 (aws-lambda-go's events.SNSEvent).

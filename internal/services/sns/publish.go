@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -180,24 +181,42 @@ func (s *Service) PublishMessage(ctx context.Context, topicARN string, in *Publi
 			}
 		}
 	}
-	var targets []*subscription
+	var subscribers []*subscription
 	for _, sub := range s.subs {
 		if sub.TopicARN == topicARN && sub.Confirmed {
-			targets = append(targets, sub)
+			subscribers = append(subscribers, sub)
 		}
 	}
 	s.mu.Unlock()
 	msg := &published{topic: t, in: in, id: res.MessageID, seq: res.SequenceNumber, time: now}
-	for _, sub := range targets {
+	// Deliveries to queues and functions go together, so that their
+	// stores are waited for at once.
+	var subs []*subscription
+	var arns []string
+	var msgs []targets.Message
+	for _, sub := range subscribers {
 		if !matches(sub, in) {
 			continue
 		}
-		if err := s.deliver(ctx, sub, msg); err != nil {
-			s.log.Warn("sns: delivery failed", "subscription", sub.ARN, "err", err)
-			s.deadLetter(ctx, sub, msg)
+		if target, m, ok := s.delivery(sub, msg); ok {
+			subs, arns, msgs = append(subs, sub), append(arns, target), append(msgs, m)
+		} else if err := s.deliverHTTP(ctx, sub, msg); err != nil {
+			s.failed(ctx, sub, msg, err)
+		}
+	}
+	for i, err := range s.targets.DeliverAll(ctx, arns, msgs) {
+		if err != nil {
+			s.failed(ctx, subs[i], msg, err)
 		}
 	}
 	return res, nil
+}
+
+// failed sends a message whose delivery failed to the subscription's
+// dead-letter queue.
+func (s *Service) failed(ctx context.Context, sub *subscription, m *published, err error) {
+	s.log.Warn("sns: delivery failed", "subscription", sub.ARN, "err", err)
+	s.deadLetter(ctx, sub, m)
 }
 
 // published is a message on its way to subscribers.
@@ -207,6 +226,9 @@ type published struct {
 	id    string
 	seq   string
 	time  time.Time
+
+	mu         sync.Mutex
+	signatures map[string]*envelope // by message text: the signed envelope
 }
 
 // messageFor is the message a protocol gets: with MessageStructure json,
@@ -250,13 +272,13 @@ func matches(sub *subscription, in *PublishInput) bool {
 	return sub.filter.Match(attrs)
 }
 
-// deliver hands a message to one subscriber.
-func (s *Service) deliver(ctx context.Context, sub *subscription, m *published) error {
-	raw := sub.Attrs["RawMessageDelivery"] == "true"
+// delivery is the message a queue or function subscriber gets, and its
+// ARN; ok is false for other protocols (HTTP, see deliverHTTP).
+func (s *Service) delivery(sub *subscription, m *published) (target string, msg targets.Message, ok bool) {
 	switch sub.Protocol {
 	case "sqs":
-		msg := targets.Message{Body: []byte(m.messageFor("sqs"))}
-		if raw {
+		msg = targets.Message{Body: []byte(m.messageFor("sqs"))}
+		if sub.Attrs["RawMessageDelivery"] == "true" {
 			msg.Attributes = queueAttributes(m.in.Attributes)
 		} else {
 			msg.Body, _ = json.Marshal(s.envelope(sub, m, string(msg.Body)))
@@ -271,19 +293,24 @@ func (s *Service) deliver(ctx context.Context, sub *subscription, m *published) 
 			}
 		}
 		msg.Source = s.source(sub.TopicARN)
-		return s.targets.Deliver(ctx, sub.Endpoint, msg)
+		return sub.Endpoint, msg, true
 	case "lambda":
 		payload, _ := json.Marshal(s.lambdaEvent(sub, m))
-		return s.targets.Deliver(ctx, sub.Endpoint, targets.Message{Body: payload, Source: s.source(sub.TopicARN)})
-	default:
-		body := m.messageFor(sub.Protocol)
-		if !raw {
-			b, _ := json.Marshal(s.envelope(sub, m, body))
-			body = string(b)
-		}
-		return s.enqueueHTTP(ctx, &httpJob{Subscription: sub.ARN, Endpoint: sub.Endpoint, Type: "Notification", MessageID: m.id,
-			TopicARN: sub.TopicARN, Body: body, Raw: raw}, time.Time{})
+		return sub.Endpoint, targets.Message{Body: payload, Source: s.source(sub.TopicARN)}, true
 	}
+	return "", msg, false
+}
+
+// deliverHTTP queues a message to an HTTP(S) subscriber.
+func (s *Service) deliverHTTP(ctx context.Context, sub *subscription, m *published) error {
+	raw := sub.Attrs["RawMessageDelivery"] == "true"
+	body := m.messageFor(sub.Protocol)
+	if !raw {
+		b, _ := json.Marshal(s.envelope(sub, m, body))
+		body = string(b)
+	}
+	return s.enqueueHTTP(ctx, &httpJob{Subscription: sub.ARN, Endpoint: sub.Endpoint, Type: "Notification", MessageID: m.id,
+		TopicARN: sub.TopicARN, Body: body, Raw: raw}, time.Time{})
 }
 
 // queueAttributes turns SNS message attributes into SQS ones for raw

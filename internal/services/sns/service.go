@@ -34,6 +34,8 @@ import (
 // Deliverer delivers messages to queues and functions (package targets).
 type Deliverer interface {
 	Deliver(ctx context.Context, arn string, m targets.Message) error
+	// DeliverAll delivers several at once and returns each one's error.
+	DeliverAll(ctx context.Context, arns []string, ms []targets.Message) []error
 }
 
 // Options configures a Service.
@@ -296,9 +298,7 @@ func (s *Service) TopicAttributes(arn string) (map[string]string, error) {
 	if t.Fifo {
 		out["FifoTopic"], out["ContentBasedDeduplication"] = "true", "false"
 	}
-	for k, v := range t.Attrs {
-		out[k] = v
-	}
+	maps.Copy(out, t.Attrs)
 	return out, nil
 }
 

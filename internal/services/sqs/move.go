@@ -45,7 +45,7 @@ func (s *Service) move(ctx context.Context, from, to *queue, msgs []*message, so
 	from.mu.Lock()
 	tombs := make([]store.Row, len(msgs))
 	for i, m := range msgs {
-		tombs[i] = tombstone(from.id, m.id)
+		tombs[i] = m.tombstone(from.id)
 	}
 	p = s.table.Write(tombs...)
 	from.mu.Unlock()

@@ -3,7 +3,6 @@ package sqs
 import (
 	"container/list"
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -36,39 +35,7 @@ type message struct {
 	heapIndex int
 	elem      *list.Element
 	group     *group
-}
-
-// record is a message as its table row holds it.
-type record struct {
-	ID           string                      `json:"id"`
-	Body         string                      `json:"b"`
-	Attrs        map[string]MessageAttribute `json:"a,omitempty"`
-	System       map[string]MessageAttribute `json:"s,omitempty"`
-	Sent         int64                       `json:"t"`
-	Seq          uint64                      `json:"q"`
-	Group        string                      `json:"g,omitempty"`
-	Dedup        string                      `json:"d,omitempty"`
-	Source       string                      `json:"src,omitempty"`
-	Sender       string                      `json:"snd,omitempty"`
-	Receives     int                         `json:"r,omitempty"`
-	FirstReceive int64                       `json:"fr,omitempty"`
-	VisibleAt    int64                       `json:"v,omitempty"`
-	InFlight     bool                        `json:"f,omitempty"`
-	Receipt      string                      `json:"rh,omitempty"`
-}
-
-func msOf(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func timeOf(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms)
+	key       string // of its row, once made
 }
 
 // messageKey is the row of a message; dedupKey the row remembering a FIFO
@@ -76,35 +43,22 @@ func timeOf(ms int64) time.Time {
 func messageKey(queueID, id string) string { return store.Key(queueID, "m", id) }
 func dedupKey(queueID, id string) string   { return store.Key(queueID, "d", id) }
 
-func (m *message) row(queueID string) store.Row {
-	b, _ := json.Marshal(record{
-		ID: m.id, Body: m.body, Attrs: m.attrs, System: m.system, Sent: msOf(m.sent), Seq: m.seq,
-		Group: m.groupID, Dedup: m.dedupID, Source: m.sourceARN, Sender: m.senderID,
-		Receives: m.receives, FirstReceive: msOf(m.firstReceive), VisibleAt: msOf(m.visibleAt),
-		InFlight: m.inflight, Receipt: m.receipt,
-	})
-	return store.Row{Key: messageKey(queueID, m.id), Value: b}
-}
-
-func tombstone(queueID, id string) store.Row {
-	return store.Row{Key: messageKey(queueID, id)}
-}
-
-func fromRecord(r *record) *message {
-	m := &message{
-		id: r.ID, body: r.Body, attrs: r.Attrs, system: r.System, sent: timeOf(r.Sent), seq: r.Seq,
-		groupID: r.Group, dedupID: r.Dedup, sourceARN: r.Source, senderID: r.Sender,
-		receives: r.Receives, firstReceive: timeOf(r.FirstReceive), visibleAt: timeOf(r.VisibleAt),
-		inflight: r.InFlight, receipt: r.Receipt, heapIndex: -1,
+// keyIn is the key of m's row in queue queueID, made once: a message
+// lives in one queue (a moved one is another message).
+func (m *message) keyIn(queueID string) string {
+	if m.key == "" {
+		m.key = messageKey(queueID, m.id)
 	}
-	m.md5Body, m.md5Attrs, m.md5System = MD5OfBody(m.body), MD5OfAttributes(m.attrs), MD5OfAttributes(m.system)
-	return m
+	return m.key
 }
 
-type dedupRecord struct {
-	ID  string `json:"id"`
-	Seq uint64 `json:"q"`
-	Exp int64  `json:"e"`
+func (m *message) row(queueID string) store.Row {
+	return store.Row{Key: m.keyIn(queueID), Value: appendRecord(make([]byte, 0, m.recordSize()), m)}
+}
+
+// tombstone deletes m's row.
+func (m *message) tombstone(queueID string) store.Row {
+	return store.Row{Key: m.keyIn(queueID)}
 }
 
 // restore loads every queue's messages and deduplication ids from the
@@ -129,17 +83,16 @@ func (s *Service) restore(ctx context.Context) error {
 		}
 		switch parts[1] {
 		case "m":
-			var r record
-			if json.Unmarshal(row.Value, &r) != nil {
+			m, err := decodeRecord(row.Value)
+			if err != nil {
 				s.log.Warn("sqs: skip unreadable message row", "key", row.Key)
 				return true
 			}
-			loaded[q] = append(loaded[q], fromRecord(&r))
+			loaded[q] = append(loaded[q], m)
 		case "d":
-			var d dedupRecord
-			if json.Unmarshal(row.Value, &d) == nil && timeOf(d.Exp).After(now) {
-				q.dedup[parts[2]] = dedupEntry{id: d.ID, seq: d.Seq, expires: timeOf(d.Exp)}
-				q.lastSeq = max(q.lastSeq, d.Seq)
+			if d, err := decodeDedup(row.Value); err == nil && d.expires.After(now) {
+				q.dedup[parts[2]] = d
+				q.lastSeq = max(q.lastSeq, d.seq)
 			}
 		}
 		return true

@@ -1,11 +1,17 @@
 package sqs
 
 import (
+	"bufio"
 	"container/heap"
 	"container/list"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // queue is one queue's settings and its in-memory index of messages. Every
@@ -39,6 +45,9 @@ type queue struct {
 	inflight int
 	delayed  int
 	purging  time.Time
+	// random serves message ids and receipt nonces, from crypto/rand a
+	// buffer at a time.
+	random *bufio.Reader
 }
 
 type dedupEntry struct {
@@ -61,8 +70,24 @@ func newQueue(id, region, name, arn string, fifo bool) *queue {
 		id: id, region: region, name: name, arn: arn, fifo: fifo,
 		msgs: map[string]*message{}, ready: list.New(), groups: map[string]*group{},
 		avail: list.New(), dedup: map[string]dedupEntry{}, signal: make(chan struct{}),
-		tags: map[string]string{},
+		tags: map[string]string{}, random: bufio.NewReaderSize(rand.Reader, 1024),
 	}
+}
+
+// newIDLocked is a random (version 4) UUID for a message.
+func (q *queue) newIDLocked() string {
+	id, err := uuid.NewRandomFromReader(q.random)
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
+}
+
+// nonceLocked is a receive's random nonce, the end of its receipt handle.
+func (q *queue) nonceLocked() string {
+	var b [8]byte
+	io.ReadFull(q.random, b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // notifyLocked wakes long polls.

@@ -2,10 +2,9 @@ package sqs
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -146,15 +145,15 @@ func (s *Service) take(ctx context.Context, q *queue, max int, vis time.Duration
 	due := func(m *message) bool {
 		return dlq != nil && m.receives >= q.cfg.redrive.MaxReceiveCount
 	}
-	var before []message // the received messages as they were
+	var before []delivery // the received messages' states as they were
 	receive := func(m *message) {
-		before = append(before, *m)
+		before = append(before, delivery{m.receives, m.firstReceive, m.receipt, m.visibleAt, m.inflight})
 		q.receiveLocked(m, until)
 		m.receives++
 		if m.firstReceive.IsZero() {
 			m.firstReceive = now
 		}
-		m.receipt = nonce()
+		m.receipt = q.nonceLocked()
 		rows = append(rows, m.row(q.id))
 		out = append(out, received{m: m, receipt: m.receipt, count: m.receives, first: m.firstReceive})
 	}
@@ -217,7 +216,16 @@ func (s *Service) take(ctx context.Context, q *queue, max int, vis time.Duration
 // unreceiveLocked undoes a receive whose rows were refused: the messages
 // get their delivery state back, and those bound for the dead-letter
 // queue stay.
-func (q *queue) unreceiveLocked(out []received, before []message, dead []*message, now time.Time) {
+// delivery is a message's delivery state, to put back.
+type delivery struct {
+	receives     int
+	firstReceive time.Time
+	receipt      string
+	visibleAt    time.Time
+	inflight     bool
+}
+
+func (q *queue) unreceiveLocked(out []received, before []delivery, dead []*message, now time.Time) {
 	msgs := make([]*message, 0, len(out)+len(dead))
 	for i, r := range out {
 		m := r.m
@@ -227,12 +235,6 @@ func (q *queue) unreceiveLocked(out []received, before []message, dead []*messag
 		msgs = append(msgs, m)
 	}
 	q.readdLocked(append(msgs, dead...), now)
-}
-
-func nonce() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // render builds the messages as ReceiveMessage returns them, with the
@@ -247,33 +249,43 @@ func (s *Service) render(q *queue, got []received, in *ReceiveInput) []Message {
 			MessageID: m.id, Body: m.body, MD5OfBody: m.md5Body,
 			ReceiptHandle: receiptHandle(q.id, m.id, r.receipt),
 		}
-		attrs := map[string]string{}
-		add := func(name, v string) {
-			if v != "" && want(name) {
-				attrs[name] = v
-			}
-		}
-		add("SenderId", m.senderID)
-		add("SentTimestamp", fmt.Sprint(m.sent.UnixMilli()))
-		add("ApproximateReceiveCount", fmt.Sprint(r.count))
-		add("ApproximateFirstReceiveTimestamp", fmt.Sprint(r.first.UnixMilli()))
-		if q.fifo {
-			add("SequenceNumber", fmt.Sprintf("%020d", m.seq))
-			add("MessageDeduplicationId", m.dedupID)
-		}
-		add("MessageGroupId", m.groupID)
-		add("DeadLetterQueueSourceArn", m.sourceARN)
-		if th, ok := m.system["AWSTraceHeader"]; ok {
-			add("AWSTraceHeader", th.StringValue)
-		}
-		if len(attrs) > 0 {
-			msg.Attributes = attrs
+		if len(in.AttributeNames) > 0 {
+			msg.Attributes = systemAttributesOf(q, r, want)
 		}
 		msg.MessageAttributes = selectAttributes(m.attrs, in.MessageAttributeNames)
 		msg.MD5OfMessageAttributes = MD5OfAttributes(msg.MessageAttributes)
 		out[i] = msg
 	}
 	return out
+}
+
+// systemAttributesOf are the system attributes of a received message that
+// want picks, nil when none.
+func systemAttributesOf(q *queue, r received, want func(string) bool) map[string]string {
+	m := r.m
+	attrs := map[string]string{}
+	add := func(name string, v func() string) {
+		if want(name) {
+			if s := v(); s != "" {
+				attrs[name] = s
+			}
+		}
+	}
+	add("SenderId", func() string { return m.senderID })
+	add("SentTimestamp", func() string { return strconv.FormatInt(m.sent.UnixMilli(), 10) })
+	add("ApproximateReceiveCount", func() string { return strconv.Itoa(r.count) })
+	add("ApproximateFirstReceiveTimestamp", func() string { return strconv.FormatInt(r.first.UnixMilli(), 10) })
+	if q.fifo {
+		add("SequenceNumber", func() string { return fmt.Sprintf("%020d", m.seq) })
+		add("MessageDeduplicationId", func() string { return m.dedupID })
+	}
+	add("MessageGroupId", func() string { return m.groupID })
+	add("DeadLetterQueueSourceArn", func() string { return m.sourceARN })
+	add("AWSTraceHeader", func() string { return m.system["AWSTraceHeader"].StringValue })
+	if len(attrs) == 0 {
+		return nil
+	}
+	return attrs
 }
 
 // selectAttributes picks the message attributes a receive asked for.
@@ -305,11 +317,12 @@ func receiptHandle(queueID, id, receipt string) string {
 // its receive.
 func parseReceipt(q *queue, handle string) (string, string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(handle)
-	parts := strings.Split(string(b), " ")
-	if err != nil || len(parts) != 3 || parts[0] != q.id {
+	queueID, rest, ok1 := strings.Cut(string(b), " ")
+	id, receipt, ok2 := strings.Cut(rest, " ")
+	if err != nil || !ok1 || !ok2 || strings.Contains(receipt, " ") || queueID != q.id {
 		return "", "", awserr.New(ErrReceiptHandleIsInvalid, "The input receipt handle \"%s\" is not a valid receipt handle.", handle)
 	}
-	return parts[1], parts[2], nil
+	return id, receipt, nil
 }
 
 // Delete deletes messages by receipt handle; a message already deleted is
@@ -332,7 +345,7 @@ func (s *Service) Delete(ctx context.Context, ref Ref, handles []string) ([]erro
 		if m := q.msgs[id]; m != nil {
 			q.removeLocked(m)
 			removed = append(removed, m)
-			rows = append(rows, tombstone(q.id, id))
+			rows = append(rows, m.tombstone(q.id))
 		}
 	}
 	p := s.table.Write(rows...)

@@ -4,13 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/store"
@@ -39,7 +35,19 @@ type SendResult struct {
 // dedupWindow is how long FIFO queues remember deduplication ids.
 const dedupWindow = 5 * time.Minute
 
-var fifoIDRE = regexp.MustCompile("^[\\x21-\\x7e]{1,128}$")
+// fifoID reports whether s is a valid MessageGroupId or
+// MessageDeduplicationId: 1 to 128 characters from ! to ~.
+func fifoID(s string) bool {
+	if len(s) < 1 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
 
 // Send sends messages to a queue. Each entry gets a result or an error;
 // nothing is sent for an entry with an error. The results are stored
@@ -53,56 +61,77 @@ func (s *Service) Send(ctx context.Context, ref Ref, entries []SendInput) ([]Sen
 }
 
 func (s *Service) send(ctx context.Context, q *queue, entries []SendInput, sourceARN string) ([]SendResult, []error, error) {
-	results := make([]SendResult, len(entries))
-	errs := make([]error, len(entries))
+	sd, err := s.startSend(q, entries, sourceARN)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sd.wait(ctx)
+}
+
+// sending is a send whose messages are indexed and whose rows are on their
+// way to the table.
+type sending struct {
+	q       *queue
+	results []SendResult
+	errs    []error
+	added   []*message
+	p       store.Pending
+}
+
+// startSend validates the entries, indexes their messages and queues their
+// rows, without waiting for them (see wait).
+func (s *Service) startSend(q *queue, entries []SendInput, sourceARN string) (*sending, error) {
+	sd := &sending{q: q, results: make([]SendResult, len(entries)), errs: make([]error, len(entries)), added: make([]*message, 0, len(entries))}
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if q.deleted {
-		q.mu.Unlock()
-		return nil, nil, queueDoesNotExist()
+		return nil, queueDoesNotExist()
 	}
 	now := time.Now()
-	var rows []store.Row
-	var added []*message
+	rows := make([]store.Row, 0, 2*len(entries))
 	for i := range entries {
 		m, dup, err := s.prepareLocked(q, &entries[i], now)
 		if err != nil {
-			errs[i] = err
+			sd.errs[i] = err
 			continue
 		}
 		if dup != nil {
-			results[i] = resultOf(q, dup)
+			sd.results[i] = resultOf(q, dup)
 			continue
 		}
 		m.sourceARN = sourceARN
 		q.addLocked(m, now)
-		added = append(added, m)
+		sd.added = append(sd.added, m)
 		rows = append(rows, m.row(q.id))
 		if m.dedupID != "" {
 			key := dedupScopeKey(q, m)
 			d := dedupEntry{id: m.id, seq: m.seq, expires: now.Add(dedupWindow)}
 			q.dedup[key] = d
-			b, _ := json.Marshal(dedupRecord{ID: d.id, Seq: d.seq, Exp: msOf(d.expires)})
-			rows = append(rows, store.Row{Key: dedupKey(q.id, key), Value: b, TTL: dedupWindow})
+			rows = append(rows, store.Row{Key: dedupKey(q.id, key), Value: appendDedup(nil, d), TTL: dedupWindow})
 		}
-		results[i] = resultOf(q, m)
+		sd.results[i] = resultOf(q, m)
 	}
-	p := s.table.Write(rows...)
-	if err := p.Refused(); err != nil {
-		q.unsendLocked(added)
-		q.mu.Unlock()
-		return nil, nil, storeError("the messages", err)
+	sd.p = s.table.Write(rows...)
+	if err := sd.p.Refused(); err != nil {
+		q.unsendLocked(sd.added)
+		return nil, storeError("the messages", err)
 	}
 	if len(rows) > 0 {
 		q.notifyLocked()
 	}
-	q.mu.Unlock()
-	if err := p.Wait(ctx); err != nil {
-		q.mu.Lock()
-		q.unsendLocked(added)
-		q.mu.Unlock()
+	return sd, nil
+}
+
+// wait returns once the send's rows are stored, taking its messages back
+// if they could not be.
+func (sd *sending) wait(ctx context.Context) ([]SendResult, []error, error) {
+	if err := sd.p.Wait(ctx); err != nil {
+		sd.q.mu.Lock()
+		sd.q.unsendLocked(sd.added)
+		sd.q.mu.Unlock()
 		return nil, nil, storeError("the messages", err)
 	}
-	return results, errs, nil
+	return sd.results, sd.errs, nil
 }
 
 // unsendLocked takes back messages whose rows were not stored, with their
@@ -170,10 +199,10 @@ func (s *Service) prepareLocked(q *queue, in *SendInput, now time.Time) (*messag
 		delay = *in.DelaySeconds
 	}
 	m := &message{
-		id: uuid.NewString(), body: in.Body, attrs: in.Attributes, system: in.SystemAttributes,
+		id: q.newIDLocked(), body: in.Body, attrs: in.Attributes, system: in.SystemAttributes,
 		sent: now, groupID: in.GroupID, senderID: s.account, heapIndex: -1,
 	}
-	if in.GroupID != "" && !fifoIDRE.MatchString(in.GroupID) {
+	if in.GroupID != "" && !fifoID(in.GroupID) {
 		return nil, nil, invalidParameter("MessageGroupId", in.GroupID, "MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.")
 	}
 	if q.fifo {
@@ -187,7 +216,7 @@ func (s *Service) prepareLocked(q *queue, in *SendInput, now time.Time) (*messag
 			}
 			sum := sha256.Sum256([]byte(in.Body))
 			m.dedupID = hex.EncodeToString(sum[:])
-		} else if !fifoIDRE.MatchString(m.dedupID) {
+		} else if !fifoID(m.dedupID) {
 			return nil, nil, invalidParameter("MessageDeduplicationId", m.dedupID, "MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.")
 		}
 		if d, ok := q.dedup[dedupScopeKey(q, m)]; ok && now.Before(d.expires) {
@@ -204,7 +233,19 @@ func (s *Service) prepareLocked(q *queue, in *SendInput, now time.Time) (*messag
 	return m, nil, nil
 }
 
-var batchIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+// batchID reports whether s is a valid batch entry id: 1 to 80 letters,
+// digits, hyphens and underscores.
+func batchID(s string) bool {
+	if len(s) < 1 || len(s) > maxBatchEntryID {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // CheckBatch checks the entry ids of a batch request as AWS does: 1 to 10
 // entries, each id of letters, digits, hyphens and underscores, distinct.
@@ -215,15 +256,15 @@ func CheckBatch(ids []string) error {
 	if len(ids) > maxBatchEntries {
 		return awserr.New(ErrTooManyEntries, "Maximum number of entries per request are %d. You have sent %d.", maxBatchEntries, len(ids))
 	}
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if !batchIDRE.MatchString(id) {
+	for i, id := range ids {
+		if !batchID(id) {
 			return awserr.New(ErrInvalidBatchEntryID, "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
 		}
-		if seen[id] {
-			return awserr.New(ErrBatchEntryIdsNotDistinct, "Id %s repeated.", id)
+		for _, earlier := range ids[:i] { // ten at most
+			if earlier == id {
+				return awserr.New(ErrBatchEntryIdsNotDistinct, "Id %s repeated.", id)
+			}
 		}
-		seen[id] = true
 	}
 	return nil
 }
@@ -242,47 +283,6 @@ func CheckBatchSize(entries []SendInput) error {
 		return awserr.New(ErrBatchRequestTooLong, "Batch requests cannot be longer than %d bytes. You have sent %d bytes.", defaultMaxMessage, total)
 	}
 	return nil
-}
-
-// SendMessage sends one message to the queue with the given ARN and
-// returns its id, with SendMessage's validation and semantics. It is the
-// Go API of the asynchronous invocation queue (dead-letter messages and
-// destination records) and of SNS subscriptions. FIFO queues need a group
-// id, so they take the message with group "default" and content-based
-// deduplication.
-func (s *Service) SendMessage(ctx context.Context, queueARN, body string, attrs map[string]MessageAttribute) (string, error) {
-	q, err := s.queueByARN(queueARN)
-	if err != nil {
-		return "", err
-	}
-	in := SendInput{Body: body, Attributes: attrs}
-	if q.fifo {
-		sum := sha256.Sum256([]byte(body))
-		in.GroupID, in.DeduplicationID = "default", hex.EncodeToString(sum[:])
-	}
-	return s.sendOne(ctx, q, in)
-}
-
-// SendFIFO is SendMessage with an explicit group and deduplication id
-// (SNS FIFO topics delivering to FIFO queues).
-func (s *Service) SendFIFO(ctx context.Context, queueARN string, in SendInput) (string, error) {
-	q, err := s.queueByARN(queueARN)
-	if err != nil {
-		return "", err
-	}
-	return s.sendOne(ctx, q, in)
-}
-
-// sendOne sends one message and returns its id.
-func (s *Service) sendOne(ctx context.Context, q *queue, in SendInput) (string, error) {
-	res, errs, err := s.send(ctx, q, []SendInput{in}, "")
-	if err != nil {
-		return "", err
-	}
-	if errs[0] != nil {
-		return "", errs[0]
-	}
-	return res[0].MessageID, nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

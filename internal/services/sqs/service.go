@@ -161,7 +161,7 @@ func (s *Service) expireLocked(q *queue, now time.Time) store.Pending {
 	for _, m := range q.msgs {
 		if m.sent.Before(cutoff) {
 			q.removeLocked(m)
-			rows = append(rows, tombstone(q.id, m.id))
+			rows = append(rows, m.tombstone(q.id))
 		}
 	}
 	for id, d := range q.dedup {
@@ -483,7 +483,7 @@ func (s *Service) PurgeQueue(ctx context.Context, ref Ref) error {
 	for _, m := range q.msgs {
 		q.removeLocked(m)
 		removed = append(removed, m)
-		rows = append(rows, tombstone(q.id, m.id))
+		rows = append(rows, m.tombstone(q.id))
 	}
 	p := s.table.Write(rows...)
 	q.mu.Unlock()

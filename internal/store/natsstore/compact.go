@@ -110,7 +110,7 @@ func (sh *shard) copyTo(ctx context.Context, prefix string) (int, error) {
 	var futures []jetstream.PubAckFuture
 	var perr error
 	now := time.Now()
-	_, _, err := scanStream(ctx, sh.js, sh.st.CachedInfo().Config.Name, sh.prefix, "", func(r store.Row, msg jetstream.Msg) bool {
+	_, _, err := scanStream(ctx, sh.js, sh.st.CachedInfo().Config.Name, sh.prefix, "", "", func(r store.Row, msg jetstream.Msg) bool {
 		var opts []jetstream.PublishOpt
 		if ttl := msgTTL(msg.Headers().Get(jetstream.MsgTTLHeader)); ttl > 0 {
 			meta, err := msg.Metadata()

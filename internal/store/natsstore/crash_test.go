@@ -22,11 +22,17 @@ import (
 // crashChildEnv set) that writes to a store, and kill it with SIGKILL.
 const crashChildEnv = "NUBO_NATSSTORE_CRASH_CHILD"
 
-// tableOp is the i-th operation of a seeded sequence on 300 keys: a write
-// (of a value naming i) or, one time in three, a deletion.
-func tableOp(seed uint64, i int) store.Row {
+// tableOp is the i-th operation of a seeded sequence on 1000 keys (100 for
+// a log table, which is rewritten when most of it is overwritten, so that
+// kills land in rewrites): a write (of a value naming i) or, one time in
+// three, a deletion.
+func tableOp(seed uint64, i int, log bool) store.Row {
 	rng := rand.New(rand.NewPCG(seed, uint64(i)))
-	key := store.Key("k", strconv.Itoa(rng.IntN(1000)))
+	keys := 1000
+	if log {
+		keys = 100
+	}
+	key := store.Key("k", strconv.Itoa(rng.IntN(keys)))
 	if rng.IntN(3) == 0 {
 		return store.Row{Key: key}
 	}
@@ -54,8 +60,10 @@ func TestTableCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.compactAt = 50 // rewrite shards often, so that kills land in rewrites
-	tb, err := s.Table(ctx, "CRASH", "crash")
+	// Rewrite often, so that kills land in rewrites.
+	s.compactAt, s.logCompactAt = 50, 256<<10
+	log := os.Getenv("NUBO_CRASH_LOG") != ""
+	tb, err := crashTable(s, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +73,7 @@ func TestTableCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := from; ; i++ {
-		op := tableOp(seed, i)
+		op := tableOp(seed, i, log)
 		if err := tb.Write(op).Wait(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -88,12 +96,30 @@ func TestTableCrashChild(t *testing.T) {
 	}
 }
 
+// crashTable opens the table of the crash tests, kept per key or as a log.
+func crashTable(s *Store, log bool) (store.Table, error) {
+	if log {
+		return s.LogTable(context.Background(), "CRASHLOG", "crashlog")
+	}
+	return s.Table(context.Background(), "CRASH", "crash")
+}
+
 // TestTableDeletesSurviveKill9 kills a writer of a table and a KV bucket at
 // random points (while it writes and while it idles) and checks after each
 // kill that both hold exactly what the stored operations left: a deleted
 // row or key stays deleted, however many crashes follow. NUBO_CRASH_SEED
 // replays a seed's operations and kill delays (not where the kills land).
 func TestTableDeletesSurviveKill9(t *testing.T) {
+	testDeletesSurviveKill9(t, false)
+}
+
+// TestLogTableDeletesSurviveKill9 is the same for a table kept as a log,
+// rewritten every megabyte or so, so that kills land in rewrites.
+func TestLogTableDeletesSurviveKill9(t *testing.T) {
+	testDeletesSurviveKill9(t, true)
+}
+
+func testDeletesSurviveKill9(t *testing.T, log bool) {
 	if testing.Short() {
 		t.Skip("kill -9 test: skipped with -short")
 	}
@@ -115,18 +141,18 @@ func TestTableDeletesSurviveKill9(t *testing.T) {
 		} else {
 			killAt = -1
 		}
-		done := runCrashChild(t, dir, seed, next, killAt, after)
+		done := runCrashChild(t, dir, seed, next, log, killAt, after)
 		for ; next < done; next++ {
-			apply(want, tableOp(seed, next))
+			apply(want, tableOp(seed, next, log))
 		}
 		// The child reports an operation once both the table and the
 		// bucket stored it, so the one after the last reported may be in
 		// neither, in the table only, or in both. The next child starts
 		// with it again: a value written or a key deleted twice leaves
 		// what it leaves once.
-		inflight := tableOp(seed, next)
+		inflight := tableOp(seed, next, log)
 		s := openTest(t, dir)
-		err := checkTable(s, want, inflight)
+		err := checkTable(s, log, want, inflight)
 		if err == nil {
 			err = checkKV(s, want, inflight)
 		}
@@ -149,9 +175,9 @@ func holds(want map[string]string, inflight store.Row, key, v string, ok bool) b
 }
 
 // checkTable compares the table's rows with want, but for inflight's row.
-func checkTable(s *Store, want map[string]string, inflight store.Row) error {
+func checkTable(s *Store, log bool, want map[string]string, inflight store.Row) error {
 	ctx := context.Background()
-	tb, err := s.Table(ctx, "CRASH", "crash")
+	tb, err := crashTable(s, log)
 	if err != nil {
 		return err
 	}
@@ -222,11 +248,14 @@ func apply(m map[string]string, r store.Row) {
 // runCrashChild runs the child from operation from on, kills it after
 // after (when not 0) or lets it kill itself at operation killAt, and
 // returns how many operations it reported stored in all.
-func runCrashChild(t *testing.T, dir string, seed uint64, from, killAt int, after time.Duration) int {
+func runCrashChild(t *testing.T, dir string, seed uint64, from int, log bool, killAt int, after time.Duration) int {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestTableCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir, "NUBO_CRASH_SEED="+strconv.FormatUint(seed, 10),
 		"NUBO_CRASH_FROM="+strconv.Itoa(from), "NUBO_CRASH_KILL_AT="+strconv.Itoa(killAt))
+	if log {
+		cmd.Env = append(cmd.Env, "NUBO_CRASH_LOG=1")
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

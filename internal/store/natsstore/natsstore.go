@@ -36,7 +36,15 @@ type Options struct {
 	// (default 10 s): a stream that failed to write (on a full disk)
 	// does not answer at all.
 	WriteTimeout time.Duration
-	Logger       *slog.Logger
+	// Node names this node in a cluster (the embedded server's name).
+	Node string
+	// Cluster, when set, joins the embedded server to a NATS cluster.
+	Cluster *Cluster
+	// Replicas is how many copies JetStream keeps of every stream, KV
+	// bucket and object store (1 when zero); more than one needs a
+	// cluster of at least that many nodes.
+	Replicas int
+	Logger   *slog.Logger
 }
 
 // Store is a connection to JetStream, and the embedded server when there is one.
@@ -54,11 +62,15 @@ type Store struct {
 	mu    sync.Mutex
 	stops []context.CancelFunc
 	wg    sync.WaitGroup
-	// compactAt overrides the tables' compactAt (tests).
-	compactAt int
+	// compactAt overrides the tables' compactAt, logCompactAt the log
+	// tables' (tests).
+	compactAt    int
+	logCompactAt int64
 	// space guards the embedded server's disk (nil with an external NATS).
 	space        *space
 	writeTimeout time.Duration
+	node         string
+	replicas     int
 }
 
 // newJS is a JetStream context on nc with nubo's options.
@@ -83,7 +95,7 @@ func (s *Store) goRun(fn func(ctx context.Context)) {
 
 // Open starts the embedded server (unless opts.URL is set) and connects to it.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{log: opts.Logger, url: opts.URL, writeTimeout: opts.WriteTimeout}
+	s := &Store{log: opts.Logger, url: opts.URL, writeTimeout: opts.WriteTimeout, node: opts.Node, replicas: max(opts.Replicas, 1)}
 	if s.writeTimeout == 0 {
 		s.writeTimeout = 10 * time.Second
 	}
@@ -97,7 +109,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("connect to nats %s: %w", opts.URL, err)
 		}
 	} else {
-		if opts.Listen != "" {
+		if opts.Listen != "" || opts.Cluster != nil {
 			if s.token, err = clientToken(opts.Dir); err != nil {
 				return nil, fmt.Errorf("nats client token: %w", err)
 			}
@@ -111,14 +123,28 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			s.srv.Shutdown()
 			return nil, fmt.Errorf("connect to embedded nats: %w", err)
 		}
+		if opts.Cluster != nil {
+			if err := s.waitForMeta(ctx); err != nil {
+				s.Close()
+				return nil, err
+			}
+			s.space.quorum = &quorum{srv: s.srv}
+			s.goRun(s.space.quorum.run)
+		}
 	}
 	s.js, err = s.newJS(s.nc)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	if s.srv != nil {
+	if s.srv != nil && opts.Cluster == nil {
 		s.goRun(s.heal)
+	}
+	if (opts.Cluster != nil || opts.URL != "" && opts.Node != "") && opts.Dir != "" {
+		if err := s.migrate(ctx, opts.Dir); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("migrate single-node data: %w", err)
+		}
 	}
 	return s, nil
 }
@@ -138,7 +164,6 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 		JetStreamMaxStore: 1 << 50,
 	}
 	if opts.Listen != "" {
-		sopts.Authorization = token
 		host, port, err := net.SplitHostPort(opts.Listen)
 		if err != nil {
 			return nil, fmt.Errorf("nats listen address %q: %w", opts.Listen, err)
@@ -147,6 +172,14 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 		if sopts.Port, err = strconv.Atoi(port); err != nil {
 			return nil, fmt.Errorf("nats listen port %q: %w", port, err)
 		}
+	}
+	if opts.Cluster != nil {
+		if err := clusterOptions(sopts, opts); err != nil {
+			return nil, err
+		}
+	}
+	if !sopts.DontListen {
+		sopts.Authorization = token
 	}
 	srv, err := server.NewServer(sopts)
 	if err != nil {
@@ -182,36 +215,83 @@ func (s *Store) Close() {
 
 // KV opens (creating if needed) the key-value bucket name.
 func (s *Store) KV(ctx context.Context, name string) (store.KV, error) {
-	kv, err := s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:  name,
-		Storage: jetstream.FileStorage,
-		History: 1,
-	})
+	b, err := placed(ctx, s, "kv "+name, func(ctx context.Context) (kvBucket, error) { return s.openKV(ctx, name) })
 	if err != nil {
 		return nil, fmt.Errorf("open kv %s: %w", name, err)
 	}
-	return kvBucket{kv: kv, space: s.space}, nil
+	return b, nil
+}
+
+func (s *Store) openKV(ctx context.Context, name string) (kvBucket, error) {
+	cfg := jetstream.KeyValueConfig{Bucket: name, Storage: jetstream.FileStorage, History: 1, Replicas: s.replicas}
+	kv, err := s.js.KeyValue(ctx, name)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = s.js.CreateKeyValue(ctx, cfg)
+	}
+	if err == nil && s.replicas > 1 {
+		err = s.readFromLeader(ctx, "KV_"+name)
+		if err == nil {
+			kv, err = s.js.KeyValue(ctx, name)
+		}
+	}
+	var st jetstream.Stream
+	if err == nil {
+		st, err = s.js.Stream(ctx, "KV_"+name)
+	}
+	if err != nil {
+		return kvBucket{}, err
+	}
+	return kvBucket{kv: kv, space: s.space, js: s.js, st: st, prefix: "$KV." + name + ".", s: s}, nil
 }
 
 // Objects opens (creating if needed) the object store bucket name.
 func (s *Store) Objects(ctx context.Context, name string) (store.Objects, error) {
-	obs, err := s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket:  name,
-		Storage: jetstream.FileStorage,
+	obs, err := placed(ctx, s, "object store "+name, func(ctx context.Context) (jetstream.ObjectStore, error) {
+		obs, err := s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: name, Storage: jetstream.FileStorage, Replicas: s.replicas})
+		if err == nil && s.replicas > 1 {
+			if err = s.readFromLeader(ctx, "OBJ_"+name); err == nil {
+				obs, err = s.js.ObjectStore(ctx, name)
+			}
+		}
+		return obs, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open object store %s: %w", name, err)
 	}
-	return objectBucket{obs: obs, space: s.space}, nil
+	return objectBucket{obs: obs, space: s.space, s: s}, nil
+}
+
+// readFromLeader makes the stream's reads go to its leader, and gives it
+// this store's replicas. JetStream lets any replica answer a KV's or an
+// object store's reads (direct gets), and a follower may not have applied
+// a write that was acknowledged a moment ago on another node; the leader
+// has, so a read after a write, anywhere, sees it.
+func (s *Store) readFromLeader(ctx context.Context, name string) error {
+	st, err := s.js.Stream(ctx, name)
+	if err != nil {
+		return err
+	}
+	cfg := st.CachedInfo().Config
+	if !cfg.AllowDirect && cfg.Replicas == s.replicas {
+		return nil
+	}
+	cfg.AllowDirect, cfg.Replicas = false, s.replicas
+	_, err = s.js.UpdateStream(ctx, cfg)
+	return err
 }
 
 type kvBucket struct {
 	kv    jetstream.KeyValue
 	space *space
+	s     *Store
+	// js, st and prefix (its subjects') serve Watch.
+	js     jetstream.JetStream
+	st     jetstream.Stream
+	prefix string
 }
 
 func (b kvBucket) Get(ctx context.Context, key string) (store.Entry, error) {
-	e, err := b.kv.Get(ctx, key)
+	e, err := again(ctx, b.s, true, func() (jetstream.KeyValueEntry, error) { return b.kv.Get(ctx, key) })
 	if err != nil {
 		return store.Entry{}, kvError(err)
 	}
@@ -222,7 +302,7 @@ func (b kvBucket) Put(ctx context.Context, key string, value []byte) (uint64, er
 	if err := b.space.room(); err != nil {
 		return 0, err
 	}
-	rev, err := b.kv.Put(ctx, key, value)
+	rev, err := again(ctx, b.s, false, func() (uint64, error) { return b.kv.Put(ctx, key, value) })
 	return rev, kvError(err)
 }
 
@@ -230,7 +310,7 @@ func (b kvBucket) Create(ctx context.Context, key string, value []byte) (uint64,
 	if err := b.space.room(); err != nil {
 		return 0, err
 	}
-	rev, err := b.kv.Create(ctx, key, value)
+	rev, err := again(ctx, b.s, false, func() (uint64, error) { return b.kv.Create(ctx, key, value) })
 	return rev, kvError(err)
 }
 
@@ -238,7 +318,7 @@ func (b kvBucket) Update(ctx context.Context, key string, value []byte, revision
 	if err := b.space.room(); err != nil {
 		return 0, err
 	}
-	rev, err := b.kv.Update(ctx, key, value, revision)
+	rev, err := again(ctx, b.s, false, func() (uint64, error) { return b.kv.Update(ctx, key, value, revision) })
 	if errors.Is(err, jetstream.ErrKeyExists) {
 		// JetStream reports a stale revision as "key exists".
 		return 0, store.ErrRevision
@@ -247,13 +327,13 @@ func (b kvBucket) Update(ctx context.Context, key string, value []byte, revision
 }
 
 func (b kvBucket) Delete(ctx context.Context, key string) error {
-	err := b.kv.Purge(ctx, key)
+	_, err := again(ctx, b.s, false, func() (struct{}, error) { return struct{}{}, b.kv.Purge(ctx, key) })
 	b.space.refresh()
 	return kvError(err)
 }
 
 func (b kvBucket) Deleted(ctx context.Context, key string) (time.Time, error) {
-	entries, err := b.kv.History(ctx, key)
+	entries, err := again(ctx, b.s, true, func() ([]jetstream.KeyValueEntry, error) { return b.kv.History(ctx, key) })
 	if err != nil {
 		return time.Time{}, kvError(err)
 	}
@@ -262,22 +342,6 @@ func (b kvBucket) Deleted(ctx context.Context, key string) (time.Time, error) {
 		return time.Time{}, store.ErrNotFound
 	}
 	return last.Created(), nil
-}
-
-func (b kvBucket) Keys(ctx context.Context, prefix string) ([]string, error) {
-	filter := ">"
-	if prefix != "" {
-		filter = prefix + ".>"
-	}
-	lister, err := b.kv.ListKeysFiltered(ctx, filter)
-	if err != nil {
-		return nil, kvError(err)
-	}
-	var keys []string
-	for k := range lister.Keys() {
-		keys = append(keys, k)
-	}
-	return keys, nil
 }
 
 func kvError(err error) error {
@@ -295,6 +359,7 @@ func kvError(err error) error {
 type objectBucket struct {
 	obs   jetstream.ObjectStore
 	space *space
+	s     *Store
 }
 
 func (b objectBucket) Put(ctx context.Context, name string, r io.Reader) error {
@@ -309,7 +374,7 @@ func (b objectBucket) Put(ctx context.Context, name string, r io.Reader) error {
 }
 
 func (b objectBucket) Get(ctx context.Context, name string) (io.ReadCloser, error) {
-	r, err := b.obs.Get(ctx, name)
+	r, err := again(ctx, b.s, true, func() (jetstream.ObjectResult, error) { return b.obs.Get(ctx, name) })
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, store.ErrNotFound
 	}

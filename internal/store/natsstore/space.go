@@ -28,6 +28,9 @@ const maxReserve = 64 << 20
 // as well.
 type space struct {
 	dir string
+	// quorum, in a cluster, refuses writes while the node is cut off from
+	// the majority.
+	quorum *quorum
 
 	mu      sync.Mutex
 	checked time.Time
@@ -58,6 +61,9 @@ func (sp *space) measure() (free, reserve uint64, err error) {
 func (sp *space) room() error {
 	if sp == nil {
 		return nil
+	}
+	if err := sp.quorum.check(); err != nil {
+		return err
 	}
 	free, reserve, err := sp.measure()
 	if err != nil || free >= reserve {

@@ -32,6 +32,7 @@ func (s *Store) Stream(ctx context.Context, name, prefix string, opts StreamOpti
 		Name:     name,
 		Subjects: []string{prefix + ".>"},
 		Storage:  jetstream.FileStorage,
+		Replicas: s.replicas,
 		MaxAge:   opts.MaxAge,
 		MaxBytes: opts.MaxBytes,
 		Discard:  jetstream.DiscardOld,
@@ -41,14 +42,15 @@ func (s *Store) Stream(ctx context.Context, name, prefix string, opts StreamOpti
 	if cfg.MaxBytes == 0 {
 		cfg.MaxBytes = -1
 	}
-	st, err := s.js.CreateOrUpdateStream(ctx, cfg)
+	st, err := placed(ctx, s, "stream "+name, func(ctx context.Context) (jetstream.Stream, error) { return s.js.CreateOrUpdateStream(ctx, cfg) })
 	if err != nil {
 		return nil, fmt.Errorf("open stream %s: %w", name, err)
 	}
-	return &stream{js: s.js, st: st, name: name, log: s.log, space: s.space}, nil
+	return &stream{js: s.js, st: st, name: name, log: s.log, space: s.space, s: s}, nil
 }
 
 type stream struct {
+	s     *Store
 	js    jetstream.JetStream
 	st    jetstream.Stream
 	name  string
@@ -65,7 +67,7 @@ func (s *stream) Store(ctx context.Context, subject string, data []byte) error {
 	if err := s.space.room(); err != nil {
 		return fmt.Errorf("append to %s: %w", subject, err)
 	}
-	if _, err := s.js.Publish(ctx, subject, data); err != nil {
+	if _, err := again(ctx, s.s, false, func() (*jetstream.PubAck, error) { return s.js.Publish(ctx, subject, data) }); err != nil {
 		return fmt.Errorf("append to %s: %w", subject, unavailable(err))
 	}
 	return nil
@@ -191,39 +193,71 @@ func (s *stream) Read(ctx context.Context, filter string, since time.Time, follo
 	if !since.IsZero() {
 		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
 	}
-	cons, err := s.js.OrderedConsumer(ctx, s.name, cfg)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", filter, err)
-	}
 	if follow {
+		cons, err := again(ctx, s.s, true, func() (jetstream.Consumer, error) { return s.js.OrderedConsumer(ctx, s.name, cfg) })
+		if err != nil {
+			return fmt.Errorf("read %s: %w", filter, err)
+		}
 		return s.follow(ctx, cons, fn)
 	}
+	// In a cluster a read can lose its consumer (its server restarts,
+	// JetStream elects): it goes on after the last message it delivered.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		last, err := s.readOnce(ctx, cfg, fn)
+		if err == nil {
+			return nil
+		}
+		if s.s.replicas <= 1 || !retryable(ctx, err, true) || time.Now().After(deadline) {
+			return fmt.Errorf("read %s: %w", filter, err)
+		}
+		if last > 0 {
+			cfg.DeliverPolicy, cfg.OptStartSeq, cfg.OptStartTime = jetstream.DeliverByStartSequencePolicy, last+1, nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// readOnce reads with one ordered consumer what it has pending, and
+// returns the sequence of the last message it delivered to fn.
+func (s *stream) readOnce(ctx context.Context, cfg jetstream.OrderedConsumerConfig, fn func(store.Message) bool) (last uint64, err error) {
+	cons, err := again(ctx, s.s, true, func() (jetstream.Consumer, error) { return s.js.OrderedConsumer(ctx, s.name, cfg) })
+	if err != nil {
+		return 0, err
+	}
+	defer deleteOrdered(ctx, s.js, s.name, cons)
 	remaining := cons.CachedInfo().NumPending
 	for remaining > 0 {
 		batch, err := cons.Fetch(int(min(remaining, 1000)), jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
-			return fmt.Errorf("read %s: %w", filter, err)
+			return last, err
 		}
 		n := 0
 		for msg := range batch.Messages() {
 			n++
 			remaining--
-			if !fn(message(msg)) {
-				return nil
+			m := message(msg)
+			last = m.Sequence
+			if !fn(m) {
+				return last, nil
 			}
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
-			return fmt.Errorf("read %s: %w", filter, err)
+			return last, err
 		}
 		if n == 0 {
-			return nil // the messages counted were dropped meanwhile
+			return last, nil // the messages counted were dropped meanwhile
 		}
 	}
-	return nil
+	return last, nil
 }
 
 func (s *stream) follow(ctx context.Context, cons jetstream.Consumer, fn func(store.Message) bool) error {
-	it, err := cons.Messages()
+	it, err := cons.Messages(followPulls...)
 	if err != nil {
 		return err
 	}
@@ -244,6 +278,11 @@ func (s *stream) follow(ctx context.Context, cons jetstream.Consumer, fn func(st
 	}
 }
 
+// followPulls are the pulls of reads that follow a stream: a heartbeat
+// every half second, so that a consumer lost with its node is replaced
+// within a second or two.
+var followPulls = []jetstream.PullMessagesOpt{jetstream.PullExpiry(2 * time.Second), jetstream.PullHeartbeat(500 * time.Millisecond)}
+
 func message(msg jetstream.Msg) store.Message {
 	m := store.Message{Subject: msg.Subject(), Data: msg.Data()}
 	if meta, err := msg.Metadata(); err == nil {
@@ -253,7 +292,7 @@ func message(msg jetstream.Msg) store.Message {
 }
 
 func (s *stream) Subjects(ctx context.Context, filter string) (map[string]uint64, error) {
-	info, err := s.st.Info(ctx, jetstream.WithSubjectFilter(filter))
+	info, err := again(ctx, s.s, true, func() (*jetstream.StreamInfo, error) { return s.st.Info(ctx, jetstream.WithSubjectFilter(filter)) })
 	if err != nil {
 		return nil, fmt.Errorf("list subjects %s: %w", filter, err)
 	}

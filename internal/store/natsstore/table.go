@@ -13,6 +13,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -43,7 +44,7 @@ const compactAt = 50000
 // rewrite starts from an empty stream (createEmpty), so a crash at any
 // point of a rewrite loses nothing and revives nothing.
 func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, error) {
-	existing, err := s.streamNames(ctx)
+	existing, err := placed(ctx, s, "table "+name, func(ctx context.Context) (map[string]bool, error) { return s.streamNames(ctx) })
 	if err != nil {
 		return nil, fmt.Errorf("open table %s: %w", name, err)
 	}
@@ -57,7 +58,7 @@ func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, er
 		if err != nil {
 			return nil, fmt.Errorf("open table %s: %w", name, err)
 		}
-		sh := &shard{js: js, space: s.space, base: name + "_" + strconv.Itoa(i), basePrefix: prefix + "." + strconv.Itoa(i),
+		sh := &shard{js: js, store: s, space: s.space, replicas: s.replicas, base: name + "_" + strconv.Itoa(i), basePrefix: prefix + "." + strconv.Itoa(i),
 			log: s.log, compactAt: s.compactAt, wake: make(chan struct{}, 1)}
 		if sh.compactAt == 0 {
 			sh.compactAt = compactAt
@@ -65,7 +66,12 @@ func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, er
 		if err := sh.open(ctx, existing); err != nil {
 			return nil, fmt.Errorf("open table %s: %w", name, err)
 		}
-		s.goRun(sh.run)
+		// Several nodes write a replicated table's shards at once, and a
+		// rewrite switches its writers to a new stream, which only works
+		// within one process: a clustered table keeps its markers.
+		if s.replicas <= 1 {
+			s.goRun(sh.run)
+		}
 		t.shards = append(t.shards, sh)
 	}
 	return t, nil
@@ -93,6 +99,8 @@ type shard struct {
 	compactAt  int
 	wake       chan struct{}
 	space      *space
+	replicas   int
+	store      *Store
 
 	// mu is held shared to write and scan, and alone to switch
 	// generations.
@@ -121,6 +129,7 @@ func (sh *shard) config(gen int, complete bool) jetstream.StreamConfig {
 		Name:              name,
 		Subjects:          []string{prefix + ".>"},
 		Storage:           jetstream.FileStorage,
+		Replicas:          sh.replicas,
 		MaxMsgsPerSubject: 1,
 		MaxBytes:          -1,
 		AllowMsgTTL:       true,
@@ -167,7 +176,9 @@ func (sh *shard) open(ctx context.Context, existing map[string]bool) error {
 			}
 		}
 	}
-	st, err := sh.js.CreateOrUpdateStream(ctx, sh.config(current, true))
+	st, err := placed(ctx, sh.store, "table "+sh.base, func(ctx context.Context) (jetstream.Stream, error) {
+		return sh.js.CreateOrUpdateStream(ctx, sh.config(current, true))
+	})
 	if err != nil {
 		return err
 	}
@@ -269,7 +280,7 @@ func filter(prefix, under string) string {
 func (t *table) Scan(ctx context.Context, prefix string, fn func(store.Row) bool) error {
 	for _, sh := range t.shards {
 		sh.mu.RLock()
-		more, markers, err := scanStream(ctx, sh.js, sh.st.CachedInfo().Config.Name, sh.prefix, prefix, func(r store.Row, _ jetstream.Msg) bool { return fn(r) })
+		more, markers, err := sh.scan(ctx, prefix, fn)
 		sh.mu.RUnlock()
 		if prefix == "" && more && err == nil {
 			sh.mmu.Lock()
@@ -283,10 +294,82 @@ func (t *table) Scan(ctx context.Context, prefix string, fn func(store.Row) bool
 	return nil
 }
 
+// barrierToken ends the subject of a scan's barrier: never a token that
+// Key makes, whose escapes are upper-case.
+const barrierToken = "=barrier"
+
+// scan scans the shard's rows under prefix. With replicas, the consumer
+// that reads them may live on a follower that has not yet applied the
+// last writes (acknowledged by a majority elsewhere); so a scan first
+// stores a barrier under prefix and is done only once it has read it,
+// which means it read everything stored before it.
+func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) bool) (more bool, markers int, err error) {
+	name := sh.st.CachedInfo().Config.Name
+	if sh.replicas <= 1 {
+		return scanStream(ctx, sh.js, name, sh.prefix, prefix, "", func(r store.Row, _ jetstream.Msg) bool { return fn(r) })
+	}
+	subject := sh.prefix + "." + barrierToken
+	if prefix != "" {
+		subject = sh.prefix + "." + prefix + "." + barrierToken
+	}
+	nonce := nuid.Next()
+	if _, err := again(ctx, sh.store, true, func() (*jetstream.PubAck, error) {
+		return sh.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: []byte(nonce)}, jetstream.WithMsgTTL(barrierTTL))
+	}); err != nil {
+		return false, 0, fmt.Errorf("scan %s: %w", prefix, unavailable(err))
+	}
+	// A follower catching up (a node that restarted, under load) may take
+	// a while to apply the barrier: a node's first start on a loaded
+	// machine took more than 30 s.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		// The rows go to fn only from a scan that saw the barrier.
+		var rows []store.Row
+		_, markers, err = scanStream(ctx, sh.js, name, sh.prefix, prefix, nonce, func(r store.Row, _ jetstream.Msg) bool {
+			rows = append(rows, r)
+			return true
+		})
+		// The follower is catching up, or JetStream elects a leader.
+		if (errors.Is(err, errNoBarrier) || retryable(ctx, err, true)) && time.Now().Before(deadline) {
+			select {
+			case <-ctx.Done():
+				return false, markers, ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+			continue
+		}
+		if err != nil {
+			return false, markers, err
+		}
+		for _, r := range rows {
+			if !fn(r) {
+				return false, markers, nil
+			}
+		}
+		return true, markers, nil
+	}
+}
+
+// barrierTTL keeps a barrier for longer than any scan waits for it (each
+// prefix's barrier replaces the one before anyway).
+const barrierTTL = 10 * time.Minute
+
+// deleteOrdered deletes a consumer once read (it would linger, inactive,
+// for minutes), even when ctx has ended.
+func deleteOrdered(ctx context.Context, js jetstream.JetStream, stream string, cons jetstream.Consumer) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	js.DeleteConsumer(ctx, stream, cons.CachedInfo().Name)
+}
+
+// errNoBarrier is a scan that ended without reading its barrier.
+var errNoBarrier = errors.New("store: scan read a replica behind its barrier")
+
 // scanStream reads the newest message of each key under prefix in one
-// stream (whose subjects start with streamPrefix), skipping markers; more
-// is false when fn stopped the scan.
-func scanStream(ctx context.Context, js jetstream.JetStream, stream, streamPrefix, prefix string, fn func(store.Row, jetstream.Msg) bool) (more bool, markers int, err error) {
+// stream (whose subjects start with streamPrefix), skipping markers and
+// barriers; more is false when fn stopped the scan. With a barrier nonce,
+// a scan that does not read it fails with errNoBarrier.
+func scanStream(ctx context.Context, js jetstream.JetStream, stream, streamPrefix, prefix, barrier string, fn func(store.Row, jetstream.Msg) bool) (more bool, markers int, err error) {
 	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{filter(streamPrefix, prefix)},
 		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
@@ -294,6 +377,10 @@ func scanStream(ctx context.Context, js jetstream.JetStream, stream, streamPrefi
 	if err != nil {
 		return false, 0, fmt.Errorf("scan %s: %w", prefix, err)
 	}
+	// The consumer goes with the scan: scans retried while a follower
+	// catches up would otherwise pile up until JetStream refuses more.
+	defer deleteOrdered(ctx, js, stream, cons)
+	seen := barrier == ""
 	remaining := cons.CachedInfo().NumPending
 	for remaining > 0 {
 		batch, err := cons.Fetch(int(min(remaining, 4096)), jetstream.FetchMaxWait(time.Second))
@@ -304,7 +391,11 @@ func scanStream(ctx context.Context, js jetstream.JetStream, stream, streamPrefi
 		for msg := range batch.Messages() {
 			n++
 			remaining--
-			if len(msg.Data()) == 0 {
+			switch {
+			case strings.HasSuffix(msg.Subject(), "."+barrierToken):
+				seen = seen || string(msg.Data()) == barrier
+				continue
+			case len(msg.Data()) == 0:
 				markers++
 				continue
 			}
@@ -318,6 +409,9 @@ func scanStream(ctx context.Context, js jetstream.JetStream, stream, streamPrefi
 		if n == 0 {
 			break // the rows counted expired meanwhile
 		}
+	}
+	if !seen {
+		return false, markers, errNoBarrier
 	}
 	return true, markers, nil
 }

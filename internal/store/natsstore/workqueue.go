@@ -19,21 +19,25 @@ import (
 // schedules on "<prefix>_at.>" and move to their subject when due. lease is
 // how long a consumer holds a job it has not renewed.
 func (s *Store) WorkQueue(ctx context.Context, name, prefix string, lease time.Duration) (store.WorkQueue, error) {
-	_, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:              name,
-		Subjects:          []string{prefix + ".>", prefix + "_at.>"},
-		Storage:           jetstream.FileStorage,
-		Retention:         jetstream.WorkQueuePolicy,
-		AllowMsgSchedules: true,
+	_, err := placed(ctx, s, "work queue "+name, func(ctx context.Context) (jetstream.Stream, error) {
+		return s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name:              name,
+			Subjects:          []string{prefix + ".>", prefix + "_at.>"},
+			Storage:           jetstream.FileStorage,
+			Replicas:          s.replicas,
+			Retention:         jetstream.WorkQueuePolicy,
+			AllowMsgSchedules: true,
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open work queue %s: %w", name, err)
 	}
-	return &workQueue{js: s.js, name: name, prefix: prefix, lease: lease, space: s.space}, nil
+	return &workQueue{js: s.js, store: s, name: name, prefix: prefix, lease: lease, space: s.space}, nil
 }
 
 type workQueue struct {
 	js     jetstream.JetStream
+	store  *Store
 	name   string
 	prefix string
 	lease  time.Duration
@@ -45,7 +49,7 @@ func (q *workQueue) Publish(ctx context.Context, subject string, data []byte, at
 		return fmt.Errorf("publish %s: %w", subject, err)
 	}
 	if at.IsZero() || !at.After(time.Now()) {
-		if _, err := q.js.Publish(ctx, subject, data); err != nil {
+		if _, err := again(ctx, q.store, false, func() (*jetstream.PubAck, error) { return q.js.Publish(ctx, subject, data) }); err != nil {
 			return fmt.Errorf("publish %s: %w", subject, unavailable(err))
 		}
 		return nil
@@ -55,7 +59,7 @@ func (q *workQueue) Publish(ctx context.Context, subject string, data []byte, at
 	m.Data = data
 	m.Header.Set("Nats-Schedule", "@at "+at.UTC().Format(time.RFC3339Nano))
 	m.Header.Set("Nats-Schedule-Target", subject)
-	if _, err := q.js.PublishMsg(ctx, m); err != nil {
+	if _, err := again(ctx, q.store, false, func() (*jetstream.PubAck, error) { return q.js.PublishMsg(ctx, m) }); err != nil {
 		return fmt.Errorf("schedule %s: %w", subject, unavailable(err))
 	}
 	return nil
@@ -67,18 +71,27 @@ func consumerName(subject string) string {
 }
 
 func (q *workQueue) Consume(ctx context.Context, subject string, limit int, handle func(store.Job)) error {
-	cons, err := q.js.CreateOrUpdateConsumer(ctx, q.name, jetstream.ConsumerConfig{
-		Durable:       consumerName(subject),
-		FilterSubject: subject,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       q.lease,
-		MaxAckPending: limit,
-		MaxDeliver:    -1,
+	return q.ConsumeShare(ctx, subject, limit, limit, handle)
+}
+
+// ConsumeShare consumes subject as Consume does, on one of several nodes
+// that share its consumer: at most limit jobs are leased across them all,
+// and at most take by this one.
+func (q *workQueue) ConsumeShare(ctx context.Context, subject string, limit, take int, handle func(store.Job)) error {
+	cons, err := placed(ctx, q.store, "consumer "+subject, func(ctx context.Context) (jetstream.Consumer, error) {
+		return q.js.CreateOrUpdateConsumer(ctx, q.name, jetstream.ConsumerConfig{
+			Durable:       consumerName(subject),
+			FilterSubject: subject,
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       q.lease,
+			MaxAckPending: limit,
+			MaxDeliver:    -1,
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", subject, err)
 	}
-	cc, err := cons.Consume(func(m jetstream.Msg) { handle(job{m}) }, jetstream.PullMaxMessages(limit))
+	cc, err := cons.Consume(func(m jetstream.Msg) { handle(job{m}) }, jetstream.PullMaxMessages(take))
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", subject, err)
 	}
@@ -87,21 +100,45 @@ func (q *workQueue) Consume(ctx context.Context, subject string, limit int, hand
 	return nil
 }
 
+// Subjects lists the subjects that have a consumer or jobs: a node that
+// died between storing a subject's first job and consuming it leaves no
+// consumer, and another node must find the job.
 func (q *workQueue) Subjects(ctx context.Context) ([]string, error) {
+	return again(ctx, q.store, true, func() ([]string, error) { return q.subjects(ctx) })
+}
+
+func (q *workQueue) subjects(ctx context.Context) ([]string, error) {
 	st, err := q.js.Stream(ctx, q.name)
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
 	var subjects []string
 	lister := st.ListConsumers(ctx)
 	for info := range lister.Info() {
-		subjects = append(subjects, info.Config.FilterSubject)
+		if s := info.Config.FilterSubject; !seen[s] {
+			seen[s] = true
+			subjects = append(subjects, s)
+		}
 	}
-	return subjects, lister.Err()
+	if err := lister.Err(); err != nil {
+		return nil, err
+	}
+	info, err := st.Info(ctx, jetstream.WithSubjectFilter(q.prefix+".>"))
+	if err != nil {
+		return nil, err
+	}
+	for s := range info.State.Subjects {
+		if !seen[s] {
+			seen[s] = true
+			subjects = append(subjects, s)
+		}
+	}
+	return subjects, nil
 }
 
 func (q *workQueue) Pending(ctx context.Context, subject string) (int, error) {
-	cons, err := q.js.Consumer(ctx, q.name, consumerName(subject))
+	cons, err := again(ctx, q.store, true, func() (jetstream.Consumer, error) { return q.js.Consumer(ctx, q.name, consumerName(subject)) })
 	if errors.Is(err, jetstream.ErrConsumerNotFound) {
 		return 0, nil // nothing was ever published for subject
 	}

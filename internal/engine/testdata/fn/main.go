@@ -85,6 +85,16 @@ func handle(ctx context.Context, raw json.RawMessage) (*result, error) {
 			buf[i] = 1
 		}
 		r.Value = fmt.Sprint(len(buf))
+	case "record": // after ms, append "value pid ppid" to the file $RECORD (O_APPEND: lines never interleave)
+		time.Sleep(time.Duration(ev.Ms) * time.Millisecond)
+		f, err := os.OpenFile(os.Getenv("RECORD"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if _, err := fmt.Fprintf(f, "%s %d %d\n", ev.Value, os.Getpid(), os.Getppid()); err != nil {
+			return nil, err
+		}
 	case "report": // tell the test's collector that this event ran
 		resp, err := http.Post(os.Getenv("COLLECTOR"), "text/plain", bytes.NewReader([]byte(ev.Value)))
 		if err != nil {

@@ -72,7 +72,15 @@ type Options struct {
 	MaxConcurrency int
 	// Lease is how long a taken event stays with its consumer unrenewed;
 	// after a crash, events in flight come back after it.
-	Lease  time.Duration
+	Lease time.Duration
+	// Share, in a cluster, is this node's part of a function's limit
+	// (cluster.Share): every node consumes every function's events, each
+	// taking at most its part, so that the limit holds cluster-wide and
+	// the events of a node that died are taken by the others.
+	Share func(limit int, key string) int
+	// Rescan, when set, is how often the queue looks for functions with
+	// events that it does not consume yet (those enqueued on other nodes).
+	Rescan time.Duration
 	Logger *slog.Logger
 }
 
@@ -85,13 +93,18 @@ type Queue struct {
 	mu        sync.Mutex
 	ctx       context.Context // set by Run; consumers live under it
 	consumers map[string]*consumer
-	pending   []string // subjects to consume once Run starts
+	pending   []pendingConsumer // to consume once Run starts
 	wg        sync.WaitGroup
 }
 
+type pendingConsumer struct {
+	subject string
+	limit   int
+}
+
 type consumer struct {
-	limit  int
-	cancel context.CancelFunc
+	limit, take int
+	cancel      context.CancelFunc
 }
 
 // New returns a Queue; Run consumes.
@@ -189,59 +202,132 @@ func (q *Queue) limitOf(t *lambda.Target) int {
 // Run consumes every function's events until ctx ends, starting with the
 // functions that had events when nubo last stopped.
 func (q *Queue) Run(ctx context.Context) error {
-	subjects, err := q.opts.Work.Subjects(ctx)
-	if err != nil {
-		return fmt.Errorf("resume async consumers: %w", err)
-	}
 	q.mu.Lock()
 	q.ctx = ctx
-	pending := append(q.pending, subjects...)
+	pending := q.pending
 	q.pending = nil
 	q.mu.Unlock()
-	for _, s := range pending {
-		q.consume(s, q.opts.MaxConcurrency)
+	for _, p := range pending {
+		q.consume(p.subject, p.limit)
+	}
+	if err := q.rescan(ctx); err != nil {
+		return fmt.Errorf("resume async consumers: %w", err)
 	}
 	done := make(chan struct{})
 	go func() {
 		q.leases.renew(ctx, q.opts.Lease/3)
 		close(done)
 	}()
+	if q.opts.Rescan > 0 {
+		t := time.NewTicker(q.opts.Rescan)
+	loop:
+		for {
+			select {
+			case <-ctx.Done():
+				break loop
+			case <-t.C:
+				if err := q.rescan(ctx); err != nil && ctx.Err() == nil {
+					q.log.Warn("async: look for new functions' events", "err", err)
+				}
+			}
+		}
+		t.Stop()
+	}
 	<-ctx.Done()
 	<-done
 	q.wg.Wait()
 	return nil
 }
 
-// consume makes sure a consumer runs for subject with the given limit.
+// rescan consumes the functions with events (or consumers) that are not
+// consumed here yet, each at its limit, and takes a new part of the
+// others' limits when the cluster's nodes changed.
+func (q *Queue) rescan(ctx context.Context) error {
+	subjects, err := q.opts.Work.Subjects(ctx)
+	if err != nil {
+		return err
+	}
+	for _, subject := range subjects {
+		q.mu.Lock()
+		c, ok := q.consumers[subject]
+		q.mu.Unlock()
+		if ok {
+			q.consume(subject, c.limit)
+		} else {
+			q.consume(subject, q.limitFor(ctx, subject))
+		}
+	}
+	return nil
+}
+
+// limitFor is the limit of the function whose events are on subject.
+func (q *Queue) limitFor(ctx context.Context, subject string) int {
+	parts := store.SplitKey(subject)
+	if len(parts) != 3 {
+		return q.opts.MaxConcurrency
+	}
+	t, err := q.opts.Control.Resolve(ctx, lambda.Scope{Region: parts[1]}, lambda.FunctionRef{Name: parts[2]})
+	if err != nil {
+		return q.opts.MaxConcurrency
+	}
+	return q.limitOf(t)
+}
+
+// consume makes sure a consumer runs for subject with the given limit,
+// taking this node's part of it.
 func (q *Queue) consume(subject string, limit int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.ctx == nil {
-		q.pending = append(q.pending, subject)
+		q.pending = append(q.pending, pendingConsumer{subject, limit})
 		return
 	}
+	take := limit
+	if q.opts.Share != nil {
+		take = q.opts.Share(limit, subject)
+	}
 	if c, ok := q.consumers[subject]; ok {
-		if c.limit == limit {
+		if c.limit == limit && c.take == take {
 			return
 		}
-		c.cancel() // the reservation changed: consume again with the new limit
+		if c.cancel != nil {
+			c.cancel() // the reservation or the cluster changed: consume again with the new limit
+		}
+	}
+	if take == 0 {
+		// Other nodes hold the whole limit (a small reservation).
+		q.consumers[subject] = &consumer{limit: limit}
+		return
 	}
 	ctx, cancel := context.WithCancel(q.ctx)
-	q.consumers[subject] = &consumer{limit: limit, cancel: cancel}
+	q.consumers[subject] = &consumer{limit: limit, take: take, cancel: cancel}
 	q.wg.Add(1)
 	go func() {
 		defer q.wg.Done()
-		err := q.opts.Work.Consume(ctx, subject, limit, func(j store.Job) {
+		handle := func(j store.Job) {
 			q.wg.Add(1)
 			go func() {
 				defer q.wg.Done()
 				q.handle(q.ctx, j)
 			}()
-		})
+		}
+		var err error
+		if sw, ok := q.opts.Work.(sharedWork); ok && take != limit {
+			err = sw.ConsumeShare(ctx, subject, limit, take, handle)
+		} else {
+			err = q.opts.Work.Consume(ctx, subject, take, handle)
+		}
 		if err != nil && ctx.Err() == nil {
 			q.log.Error("async consumer stopped", "subject", subject, "err", err)
 		}
 	}()
+}
+
+// sharedWork is a work queue whose consumers on several nodes share one
+// limit (natsstore's): at most limit jobs leased across them, at most take
+// by this one.
+type sharedWork interface {
+	ConsumeShare(ctx context.Context, subject string, limit, take int, handle func(store.Job)) error
 }
 
 // Backlog counts a function's events not yet finished (retries that are

@@ -83,19 +83,30 @@ func pickVersion(a *lambda.AliasConfiguration) string {
 
 // readCache holds decoded records for Resolve; callers must not modify
 // what it returns. Every write of the Service bumps the generation, which
-// drops the cache; a read that raced with a write does not store what it
-// read.
+// drops the records; a read that raced with a write does not store what it
+// read. The sums of reservations, which take a read of every function,
+// have a generation of their own, which only writes that may change a
+// reservation bump: creating or activating a function does not, so its
+// first invoke reads its own records, not every function's.
 type readCache struct {
-	mu       sync.Mutex
-	gen      uint64
-	records  map[string]any
-	reserved map[string]int // region -> ReservedTotal
+	mu          sync.Mutex
+	gen         uint64
+	records     map[string]any
+	reservedGen uint64
+	reserved    map[string]int // region -> ReservedTotal
 }
 
 func (c *readCache) invalidate() {
 	c.mu.Lock()
 	c.gen++
 	clear(c.records)
+	c.mu.Unlock()
+}
+
+// reservationsChanged drops the sums of reservations.
+func (c *readCache) reservationsChanged() {
+	c.mu.Lock()
+	c.reservedGen++
 	clear(c.reserved)
 	c.mu.Unlock()
 }
@@ -153,7 +164,7 @@ func (s *Service) reservedTotalCached(ctx context.Context, scope lambda.Scope) (
 	c := &s.cache
 	c.mu.Lock()
 	total, ok := c.reserved[scope.Region]
-	gen := c.gen
+	gen := c.reservedGen
 	c.mu.Unlock()
 	if ok {
 		return total, nil
@@ -163,7 +174,7 @@ func (s *Service) reservedTotalCached(ctx context.Context, scope lambda.Scope) (
 		return 0, err
 	}
 	c.mu.Lock()
-	if c.gen == gen {
+	if c.reservedGen == gen {
 		if c.reserved == nil {
 			c.reserved = map[string]int{}
 		}

@@ -139,6 +139,7 @@ func (s *Service) modifyFunction(ctx context.Context, scope lambda.Scope, name s
 		if err != nil {
 			return nil, err
 		}
+		reserved := rec.Reserved
 		if err := fn(rec); err != nil {
 			return nil, err
 		}
@@ -154,8 +155,16 @@ func (s *Service) modifyFunction(ctx context.Context, scope lambda.Scope, name s
 			return nil, fmt.Errorf("save function %s: %w", name, err)
 		}
 		s.changed(scope, name)
+		if !equalPtr(reserved, rec.Reserved) {
+			s.cache.reservationsChanged()
+		}
 		return rec, nil
 	}
+}
+
+// equalPtr reports whether a and b are both nil or point to equal values.
+func equalPtr[T comparable](a, b *T) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }
 
 // changed is called after every write of a function's records.
@@ -175,6 +184,27 @@ func (s *Service) getJSON(ctx context.Context, key string, v any) error {
 		return err
 	}
 	return json.Unmarshal(e.Value, v)
+}
+
+// loadAll reads every record stored under prefix, skipping any deleted
+// since the keys were listed.
+func loadAll[T any](ctx context.Context, s *Service, prefix string) ([]*T, error) {
+	keys, err := s.kv.Keys(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	var out []*T
+	for _, k := range keys {
+		v := new(T)
+		if err := s.getJSON(ctx, k, v); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 func (s *Service) putJSON(ctx context.Context, key string, v any) error {

@@ -155,5 +155,5 @@ func traceID(r *http.Request) string {
 	var b [20]byte
 	rand.Read(b[:])
 	h := hex.EncodeToString(b[:])
-	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", time.Now().Unix(), h[:24], h[24:40])
+	return "Root=1-" + strconv.FormatInt(time.Now().Unix(), 16) + "-" + h[:24] + ";Parent=" + h[24:40] + ";Sampled=0"
 }

@@ -21,6 +21,10 @@ type delivered struct{}
 
 func (delivered) Deliver(context.Context, string, targets.Message) error { return nil }
 
+func (delivered) DeliverAll(_ context.Context, arns []string, _ []targets.Message) []error {
+	return make([]error, len(arns))
+}
+
 // FuzzService sends arbitrary query requests to SNS on a real store (its
 // HTTP deliveries are queued jobs that nothing runs here):
 // whatever arrives, SNS answers in an AWS shape and never fails with a

@@ -28,7 +28,7 @@ func FuzzService(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	table, err := st.Table(ctx, "SQS", "sqs")
+	table, err := st.LogTable(ctx, "SQSLOG", "sqslog")
 	if err != nil {
 		f.Fatal(err)
 	}

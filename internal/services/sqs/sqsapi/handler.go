@@ -142,14 +142,32 @@ func (h handler) queue(ctx context.Context, queueURL string) (sqs.Ref, error) {
 		return sqs.Ref{}, awserr.New(sqs.ErrMissingParameter, "The request must contain the parameter QueueUrl.")
 	}
 	ref := sqs.Ref{Region: wire.Region(ctx)}
-	path := queueURL
-	if u, err := url.Parse(queueURL); err == nil && u.Path != "" {
-		path = u.Path
+	path := urlPath(queueURL)
+	if strings.Contains(path, "%") {
+		if p, err := url.PathUnescape(path); err == nil {
+			path = p
+		}
 	}
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	if len(parts) != 2 || parts[0] != h.svc.Account() {
+	account, name, ok := strings.Cut(strings.Trim(path, "/"), "/")
+	if !ok || account != h.svc.Account() || name == "" || strings.Contains(name, "/") {
 		return ref, awserr.New(sqs.ErrQueueDoesNotExist, "The specified queue does not exist.")
 	}
-	ref.Name = parts[1]
+	ref.Name = name
 	return ref, nil
+}
+
+// urlPath is the path of a queue URL (the URL itself when it is only a
+// path), without parsing all of it: every SQS request names its queue.
+func urlPath(u string) string {
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 && rest[i] == '/' {
+			path := rest[i:]
+			if j := strings.IndexAny(path, "?#"); j >= 0 {
+				path = path[:j]
+			}
+			return path
+		}
+		return u
+	}
+	return u
 }

@@ -146,9 +146,9 @@ func (h handler) sendMessageBatch(ctx context.Context, in *sendMessageBatchInput
 	if err := sqs.CheckBatch(ids); err != nil {
 		return nil, err
 	}
-	out := &sendMessageBatchOutput{Successful: []sendResult{}, Failed: []failure{}}
-	var msgs []sqs.SendInput
-	var msgIDs []string
+	out := &sendMessageBatchOutput{Successful: make([]sendResult, 0, len(in.Entries)), Failed: []failure{}}
+	msgs := make([]sqs.SendInput, 0, len(in.Entries))
+	msgIDs := make([]string, 0, len(in.Entries))
 	for _, e := range in.Entries {
 		m, err := e.input()
 		if err != nil {
@@ -211,7 +211,7 @@ func (h handler) receiveMessage(ctx context.Context, in *receiveMessageInput) (*
 	if err != nil {
 		return nil, err
 	}
-	out := &receiveMessageOutput{}
+	out := &receiveMessageOutput{Messages: make([]receivedMessage, 0, len(msgs))}
 	for _, m := range msgs {
 		out.Messages = append(out.Messages, receivedMessage{MessageId: m.MessageID, ReceiptHandle: m.ReceiptHandle, MD5OfBody: m.MD5OfBody,
 			Body: m.Body, Attributes: m.Attributes, MD5OfMessageAttributes: m.MD5OfMessageAttributes, MessageAttributes: fromDomain(m.MessageAttributes)})

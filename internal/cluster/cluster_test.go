@@ -1,0 +1,260 @@
+package cluster_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/cluster"
+	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/store/natsstore/natstest"
+)
+
+// counters is a Holder whose resources are counters held in memory, and
+// the ledger of which node held what.
+type counters struct {
+	node string
+	l    *ledger
+
+	mu     sync.Mutex
+	values map[string]int
+}
+
+type ledger struct {
+	mu       sync.Mutex
+	holders  map[string][]string // resource -> nodes that acquired it, in order
+	released map[string]int
+}
+
+func (c *counters) Acquire(_ context.Context, r string) error {
+	c.mu.Lock()
+	c.values[r] = 0
+	c.mu.Unlock()
+	c.l.mu.Lock()
+	c.l.holders[r] = append(c.l.holders[r], c.node)
+	c.l.mu.Unlock()
+	return nil
+}
+
+func (c *counters) Release(r string) {
+	c.mu.Lock()
+	delete(c.values, r)
+	c.mu.Unlock()
+	c.l.mu.Lock()
+	c.l.released[r]++
+	c.l.mu.Unlock()
+}
+
+type incIn struct {
+	R string `json:"r"`
+}
+type incOut struct {
+	Node  string `json:"node"`
+	Value int    `json:"value"`
+}
+
+var errOdd = &awserr.Code{Name: "OddException", Status: http.StatusBadRequest}
+
+type node struct {
+	c   *cluster.Cluster
+	h   *counters
+	g   *cluster.Group
+	inc *cluster.Op[incIn, incOut]
+	// stop ends Run; gone is set once the node was stopped.
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+func fastOptions() cluster.Options {
+	return cluster.Options{Beat: 100 * time.Millisecond, DeadAfter: 2 * time.Second, FenceAfter: 1500 * time.Millisecond, Settle: 500 * time.Millisecond}
+}
+
+func startNodes(t *testing.T, l *ledger) ([]*node, []*natstest.Node) {
+	ctx := context.Background()
+	stores := natstest.Start(t, 3)
+	nodes := make([]*node, 3)
+	for i, st := range stores {
+		kv, err := st.Store.KV(ctx, "cluster")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bus, err := st.Store.Bus()
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := fastOptions()
+		opts.Node, opts.KV, opts.Bus = st.Name, kv.(store.Watchable), bus
+		if testing.Verbose() {
+			opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		}
+		c, err := cluster.Open(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Codes(errOdd)
+		n := &node{c: c, h: &counters{node: st.Name, l: l, values: map[string]int{}}, done: make(chan struct{})}
+		n.g = c.Group("counters", n.h)
+		n.inc = cluster.NewOp(n.g, "counters.inc", func(in *incIn) string { return in.R }, func(_ context.Context, in *incIn) (*incOut, error) {
+			n.h.mu.Lock()
+			defer n.h.mu.Unlock()
+			n.h.values[in.R]++
+			if in.R == "odd" && n.h.values[in.R]%2 == 1 {
+				return nil, awserr.New(errOdd, "odd %d", n.h.values[in.R])
+			}
+			return &incOut{Node: n.h.node, Value: n.h.values[in.R]}, nil
+		})
+		rctx, stop := context.WithCancel(ctx)
+		n.stop = stop
+		go func() { defer close(n.done); c.Run(rctx) }()
+		nodes[i] = n
+		t.Cleanup(func() { n.shutdown() })
+	}
+	return nodes, stores
+}
+
+func (n *node) shutdown() {
+	select {
+	case <-n.done:
+		return
+	default:
+	}
+	n.stop()
+	<-n.done
+	n.c.Close()
+}
+
+// Operations on a resource, sent to any node, all run on the one node
+// that holds it, in order; errors come back as the same AWS error.
+func TestClusterOperationsRunWhereTheResourceIsHeld(t *testing.T) {
+	ctx := context.Background()
+	l := &ledger{holders: map[string][]string{}, released: map[string]int{}}
+	nodes, _ := startNodes(t, l)
+	for r := 0; r < 6; r++ {
+		name := fmt.Sprintf("r%d", r)
+		var holder string
+		for i := 1; i <= 30; i++ {
+			out, err := nodes[i%3].inc.Do(ctx, &incIn{R: name})
+			if err != nil {
+				t.Fatalf("%s, call %d on %s: %v", name, i, nodes[i%3].c.Self(), err)
+			}
+			if out.Value != i {
+				t.Fatalf("%s, call %d on %s: counter %d on %s", name, i, nodes[i%3].c.Self(), out.Value, out.Node)
+			}
+			if holder == "" {
+				holder = out.Node
+			} else if out.Node != holder {
+				t.Fatalf("%s moved from %s to %s", name, holder, out.Node)
+			}
+		}
+	}
+	l.mu.Lock()
+	for r, hs := range l.holders {
+		if len(hs) != 1 {
+			t.Errorf("%s was acquired by %v", r, hs)
+		}
+	}
+	l.mu.Unlock()
+	_, err := nodes[0].inc.Do(ctx, &incIn{R: "odd"})
+	_, err2 := nodes[1].inc.Do(ctx, &incIn{R: "odd"})
+	_, err3 := nodes[2].inc.Do(ctx, &incIn{R: "odd"})
+	if !errors.Is(err, errOdd) || err2 != nil || !errors.Is(err3, errOdd) {
+		t.Errorf("errors across nodes: %v, %v, %v", err, err2, err3)
+	}
+}
+
+// When the node holding a resource dies, another takes it over, and the
+// operations sent meanwhile wait for it rather than fail.
+func TestClusterResourceOutlivesItsNode(t *testing.T) {
+	ctx := context.Background()
+	l := &ledger{holders: map[string][]string{}, released: map[string]int{}}
+	nodes, stores := startNodes(t, l)
+	out, err := nodes[0].inc.Do(ctx, &incIn{R: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dead int
+	for i, n := range nodes {
+		if n.c.Self() == out.Node {
+			dead = i
+		}
+	}
+	nodes[dead].shutdown()
+	stores[dead].Store.Close()
+	stores[dead].Store = nil
+	survivor := nodes[(dead+1)%3]
+	start := time.Now()
+	out2, err := survivor.inc.Do(ctx, &incIn{R: "x"})
+	if err != nil {
+		t.Fatalf("after %s died: %v", out.Node, err)
+	}
+	if out2.Node == out.Node || out2.Value != 1 {
+		t.Errorf("after %s died: counter %d on %s", out.Node, out2.Value, out2.Node)
+	}
+	t.Logf("taken over by %s in %v", out2.Node, time.Since(start))
+	for i := 0; i < 10; i++ {
+		o, err := nodes[(dead+1+i%2)%3].inc.Do(ctx, &incIn{R: "x"})
+		if err != nil || o.Node != out2.Node || o.Value != i+2 {
+			t.Fatalf("call %d after the takeover: %+v, %v", i, o, err)
+		}
+	}
+}
+
+// Tracked resources are held without being used, each by one node, and
+// are released once no longer tracked.
+func TestClusterTrackedResourcesAreHeld(t *testing.T) {
+	l := &ledger{holders: map[string][]string{}, released: map[string]int{}}
+	nodes, _ := startNodes(t, l)
+	var all []string
+	for i := 0; i < 12; i++ {
+		all = append(all, fmt.Sprintf("t%d", i))
+	}
+	for _, n := range nodes {
+		n.g.Track(all)
+	}
+	// A node that starts first may take them all, then hand them over as
+	// the others settle.
+	waitFor(t, func() bool {
+		held := 0
+		holding := map[string]bool{}
+		for _, r := range all {
+			for _, n := range nodes {
+				if n.g.Holds(r) {
+					held++
+					holding[n.c.Self()] = true
+				}
+			}
+		}
+		return held == len(all) && len(holding) > 1
+	}, "every tracked resource held once, on more than one node")
+	for _, n := range nodes {
+		n.g.Track(all[:6])
+	}
+	waitFor(t, func() bool {
+		for _, r := range all[6:] {
+			for _, n := range nodes {
+				if n.g.Holds(r) {
+					return false
+				}
+			}
+		}
+		return true
+	}, "untracked resources released")
+}
+
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,365 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// Holder loads and drops the state of the resources of a Group.
+type Holder interface {
+	// Acquire loads a resource's state; this node serves it once Acquire
+	// returned nil.
+	Acquire(ctx context.Context, resource string) error
+	// Release drops it: another node serves it from now on. No operation
+	// on it is under way.
+	Release(resource string)
+}
+
+// Group is a kind of resource whose state one node at a time holds: the
+// live node that rendezvous hashing prefers claims it (in the bucket,
+// under own.<group>.<resource>, with a revision check), loads it and
+// serves it until it dies, or until the node it prefers now has been
+// alive for Settle and it hands it over.
+type Group struct {
+	c    *Cluster
+	name string
+	h    Holder
+
+	mu      sync.Mutex
+	held    map[string]*holding
+	tracked map[string]bool // resources held whether or not they are used
+	// tracking is set once Track was called: held resources it does not
+	// list are released.
+	tracking bool
+	// forget are resources to release at the next tick (Forget).
+	forget map[string]bool
+}
+
+// holding is a resource this node holds or is acquiring: operations hold
+// the read lock, Release the write lock.
+type holding struct {
+	mu    sync.RWMutex
+	ready bool // acquired, and not released
+	gone  bool // released or failed: the holding is no more
+}
+
+// claim is a resource's owner as the bucket says.
+type claim struct {
+	Node        string `json:"node"`
+	Incarnation string `json:"inc"`
+	rev         uint64
+}
+
+// Group returns the group name, creating it with h.
+func (c *Cluster) Group(name string, h Holder) *Group {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if g := c.groups[name]; g != nil {
+		return g
+	}
+	g := &Group{c: c, name: name, h: h, held: map[string]*holding{}, tracked: map[string]bool{}}
+	c.groups[name] = g
+	return g
+}
+
+func (g *Group) key(resource string) string { return store.Key(claimPrefix, g.name, resource) }
+
+// preferred is the live node that rendezvous hashing prefers for
+// resource: the highest hash of node and resource.
+func (g *Group) preferredLocked(resource string, settled bool) string {
+	best, bestHash := "", uint64(0)
+	for _, n := range g.c.liveNamesLocked(settled) {
+		h := fnv.New64a()
+		h.Write([]byte(n + "\x00" + g.name + "\x00" + resource))
+		if v := h.Sum64(); best == "" || v > bestHash {
+			best, bestHash = n, v
+		}
+	}
+	return best
+}
+
+// errMoved tells a caller to find the resource's node again.
+var errMoved = errors.New("cluster: resource moved")
+
+// Use finds where resource is served. When this node serves it, node is
+// "" and done must be called once the operation ends (the resource is not
+// released meanwhile); otherwise node is the node to send the operation
+// to. Use acquires a resource that no live node holds when this node is
+// the one to hold it.
+func (g *Group) Use(ctx context.Context, resource string) (node string, done func(), err error) {
+	for attempt := 0; attempt < 5; attempt++ {
+		if err := g.c.waitServing(ctx); err != nil {
+			return "", nil, err
+		}
+		node, done, err := g.use(ctx, resource)
+		if !errors.Is(err, errMoved) {
+			return node, done, err
+		}
+		if err := g.c.Sync(ctx); err != nil {
+			return "", nil, err
+		}
+	}
+	return "", nil, fmt.Errorf("%w: the cluster is moving %s %s between nodes; try again", store.ErrUnavailable, g.name, resource)
+}
+
+func (g *Group) use(ctx context.Context, resource string) (string, func(), error) {
+	c := g.c
+	c.mu.Lock()
+	cl, claimed := c.claims[g.key(resource)]
+	mine := claimed && cl.Node == c.self.Name && cl.Incarnation == c.self.Incarnation
+	alive := claimed && c.liveLocked(cl.Node, cl.Incarnation)
+	preferred := g.preferredLocked(resource, false)
+	c.mu.Unlock()
+	if claimed && !alive && !mine {
+		c.mu.Lock()
+		m := c.members[cl.Node]
+		c.mu.Unlock()
+		var mi Info
+		var mark time.Time
+		if m != nil {
+			mi, mark = m.info, m.mark
+		}
+		c.log.Debug("cluster: claim of a dead node", "group", g.name, "resource", resource, "node", c.self.Name, "claim", cl.Node, "claim_inc", cl.Incarnation, "member_inc", mi.Incarnation, "mark", mark, "watch", c.watchAt, "preferred", preferred)
+	}
+	switch {
+	case mine:
+		return g.enter(resource)
+	case alive:
+		return cl.Node, nil, nil
+	case preferred != c.self.Name:
+		return preferred, nil, nil
+	}
+	if err := g.acquire(ctx, resource, cl, claimed); err != nil {
+		return "", nil, err
+	}
+	return g.enter(resource)
+}
+
+// enter takes a held resource's read lock.
+func (g *Group) enter(resource string) (string, func(), error) {
+	g.mu.Lock()
+	h := g.held[resource]
+	g.mu.Unlock()
+	if h == nil {
+		return "", nil, errMoved // claimed, and not (yet, or any longer) acquired here
+	}
+	h.mu.RLock()
+	if !h.ready {
+		h.mu.RUnlock()
+		return "", nil, errMoved
+	}
+	return "", h.mu.RUnlock, nil
+}
+
+// acquire claims resource (over a dead node's claim, or none) and loads
+// it. Concurrent acquisitions of one resource wait for the first.
+func (g *Group) acquire(ctx context.Context, resource string, old claim, claimed bool) error {
+	g.mu.Lock()
+	h := g.held[resource]
+	if h != nil {
+		g.mu.Unlock()
+		h.mu.RLock() // waits for the acquisition under way
+		h.mu.RUnlock()
+		return nil
+	}
+	h = &holding{}
+	h.mu.Lock()
+	g.held[resource] = h
+	g.mu.Unlock()
+	defer h.mu.Unlock()
+	fail := func(err error) error {
+		h.gone = true
+		g.mu.Lock()
+		delete(g.held, resource)
+		g.mu.Unlock()
+		return err
+	}
+	c := g.c
+	data, _ := json.Marshal(claim{Node: c.self.Name, Incarnation: c.self.Incarnation})
+	var rev uint64
+	var err error
+	if claimed {
+		rev, err = c.kv.Update(ctx, g.key(resource), data, old.rev)
+	} else {
+		rev, err = c.kv.Create(ctx, g.key(resource), data)
+	}
+	if errors.Is(err, store.ErrRevision) || errors.Is(err, store.ErrExists) {
+		return fail(errMoved) // another node claimed it first
+	}
+	if err != nil {
+		return fail(fmt.Errorf("claim %s %s: %w", g.name, resource, err))
+	}
+	c.mu.Lock()
+	if cur, ok := c.claims[g.key(resource)]; !ok || cur.rev < rev {
+		c.claims[g.key(resource)] = claim{Node: c.self.Name, Incarnation: c.self.Incarnation, rev: rev}
+	}
+	c.mu.Unlock()
+	if err := g.h.Acquire(ctx, resource); err != nil {
+		c.kv.Delete(context.WithoutCancel(ctx), g.key(resource))
+		return fail(fmt.Errorf("acquire %s %s: %w", g.name, resource, err))
+	}
+	h.ready = true
+	c.log.Info("cluster: acquired", "group", g.name, "resource", resource, "node", c.self.Name)
+	return nil
+}
+
+// Holds reports whether this node holds resource now.
+func (g *Group) Holds(resource string) bool {
+	g.mu.Lock()
+	h := g.held[resource]
+	g.mu.Unlock()
+	if h == nil {
+		return false
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.ready && g.c.Serving()
+}
+
+// Track sets the resources that must be held by some node whether or not
+// anything uses them (those with work of their own, such as pollers):
+// each is acquired by its preferred live node, and released once it is no
+// longer tracked.
+func (g *Group) Track(resources []string) {
+	set := make(map[string]bool, len(resources))
+	for _, r := range resources {
+		set[r] = true
+	}
+	g.mu.Lock()
+	g.tracked, g.tracking = set, true
+	g.mu.Unlock()
+}
+
+// Forget releases resource (deleted) if this node holds it, at the next
+// tick: an operation on resource may call it, and releasing waits for the
+// operations on it to end.
+func (g *Group) Forget(resource string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.forget == nil {
+		g.forget = map[string]bool{}
+	}
+	g.forget[resource] = true
+}
+
+// tick hands over what a settled node is preferred for, releases what is
+// no longer tracked, and acquires the tracked resources this node should
+// hold.
+func (g *Group) tick(ctx context.Context) {
+	c := g.c
+	g.mu.Lock()
+	var held, tracked []string
+	for r := range g.forget {
+		defer g.release(ctx, r, false)
+	}
+	g.forget = nil
+	for r := range g.held {
+		if g.tracking && !g.tracked[r] {
+			defer g.release(ctx, r, false)
+			continue
+		}
+		held = append(held, r)
+	}
+	for r := range g.tracked {
+		tracked = append(tracked, r)
+	}
+	g.mu.Unlock()
+	for _, r := range held {
+		c.mu.Lock()
+		pref := g.preferredLocked(r, true)
+		c.mu.Unlock()
+		if pref != "" && pref != c.self.Name {
+			g.release(ctx, r, true)
+		}
+	}
+	for _, r := range tracked {
+		_, done, err := g.use(ctx, r)
+		switch {
+		case done != nil:
+			done()
+		case err != nil && !errors.Is(err, errMoved) && ctx.Err() == nil:
+			c.log.Warn("cluster: acquire", "group", g.name, "resource", r, "err", err)
+		}
+	}
+}
+
+// release waits for the operations on resource to end, drops it and, if
+// handover, deletes its claim so that the preferred node takes it.
+func (g *Group) release(ctx context.Context, resource string, handover bool) {
+	g.mu.Lock()
+	h := g.held[resource]
+	g.mu.Unlock()
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	wasReady := h.ready
+	h.ready, h.gone = false, true
+	g.mu.Lock()
+	if g.held[resource] == h {
+		delete(g.held, resource)
+	}
+	g.mu.Unlock()
+	if wasReady {
+		g.h.Release(resource)
+	}
+	h.mu.Unlock()
+	c := g.c
+	if g.mine(resource) {
+		if err := c.kv.Delete(ctx, g.key(resource)); err != nil && !errors.Is(err, store.ErrNotFound) {
+			c.log.Warn("cluster: release", "group", g.name, "resource", resource, "err", err)
+		}
+	}
+	if handover {
+		c.log.Info("cluster: handed over", "group", g.name, "resource", resource, "node", c.self.Name)
+	}
+}
+
+// dropLost releases, without touching the bucket, what this node holds
+// but another node claimed (it found this node dead: fenced, or slow).
+func (g *Group) dropLost() {
+	g.mu.Lock()
+	held := make(map[string]*holding, len(g.held))
+	for r, h := range g.held {
+		held[r] = h
+	}
+	g.mu.Unlock()
+	for r, h := range held {
+		if g.mine(r) {
+			continue
+		}
+		h.mu.Lock()
+		// An acquisition may have been under way, with the claim not yet
+		// recorded: look again now that it is over.
+		if !h.ready || g.mine(r) {
+			h.mu.Unlock()
+			continue
+		}
+		g.h.Release(r)
+		h.ready, h.gone = false, true
+		g.mu.Lock()
+		if g.held[r] == h {
+			delete(g.held, r)
+		}
+		g.mu.Unlock()
+		h.mu.Unlock()
+		g.c.log.Warn("cluster: another node took it", "group", g.name, "resource", r, "node", g.c.self.Name)
+	}
+}
+
+// mine reports whether the bucket (as this node sees it) says this node
+// holds resource.
+func (g *Group) mine(resource string) bool {
+	c := g.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cl, ok := c.claims[g.key(resource)]
+	return ok && cl.Node == c.self.Name && cl.Incarnation == c.self.Incarnation
+}

@@ -1,0 +1,115 @@
+package control_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/code"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
+	"github.com/nubo-dev/nubo/internal/services/lambda/control"
+	"github.com/nubo-dev/nubo/internal/store/natsstore"
+)
+
+var scope = lambda.Scope{Account: "000000000000", Region: "us-east-1"}
+
+// newService runs a control plane on a store of its own.
+func newService(t *testing.T) *control.Service {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	dir := t.TempDir()
+	st, err := natsstore.Open(ctx, natsstore.Options{Dir: filepath.Join(dir, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := st.KV(ctx, "functions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects, err := st.Objects(ctx, "code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := control.New(kv, code.NewPackages(objects, filepath.Join(dir, "code")), control.Options{Account: scope.Account})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		st.Close()
+	})
+	return s
+}
+
+// create creates a provided.al2023 function and waits until it is Active.
+func create(t *testing.T, s *control.Service, name string) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("bootstrap")
+	w.Write([]byte("#!/bin/sh\n"))
+	zw.Close()
+	runtime, handler, role := "provided.al2023", "bootstrap", "arn:aws:iam::000000000000:role/r"
+	if _, err := s.CreateFunction(context.Background(), scope, &lambda.CreateFunctionInput{FunctionName: name,
+		FunctionSettings: lambda.FunctionSettings{Runtime: &runtime, Handler: &handler, Role: &role},
+		Code:             &lambda.FunctionCode{ZipFile: buf.Bytes()}}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if _, err := s.Resolve(context.Background(), scope, lambda.FunctionRef{Name: name}); err == nil {
+			return
+		} else if time.Now().After(deadline) {
+			t.Fatalf("%s never became Active: %v", name, err)
+		}
+	}
+}
+
+// TestResolveReservedTotal checks that the sum of reservations Resolve gives
+// (cached) follows every write that changes a reservation, and only those
+// drop it.
+func TestResolveReservedTotal(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	create(t, s, "a")
+	create(t, s, "b")
+	check := func(step string, want int) {
+		t.Helper()
+		target, err := s.Resolve(ctx, scope, lambda.FunctionRef{Name: "b"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if target.ReservedTotal != want {
+			t.Errorf("%s: ReservedTotal %d; want %d", step, target.ReservedTotal, want)
+		}
+	}
+	reserve := func(name string, n int) {
+		t.Helper()
+		if _, err := s.PutFunctionConcurrency(ctx, scope, lambda.FunctionRef{Name: name}, &n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("no reservation", 0)
+	reserve("a", 50)
+	check("a reserves 50", 50)
+	create(t, s, "c")
+	check("c created", 50)
+	reserve("a", 70)
+	check("a reserves 70", 70)
+	if err := s.DeleteFunctionConcurrency(ctx, scope, lambda.FunctionRef{Name: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	check("a's reservation deleted", 0)
+	reserve("a", 30)
+	reserve("c", 5)
+	check("a reserves 30, c 5", 35)
+	if err := s.DeleteFunction(ctx, scope, lambda.FunctionRef{Name: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	check("a deleted", 5)
+}

@@ -1,0 +1,146 @@
+package natsstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// compactor rewrites the log when a Write finds it due, until ctx ends.
+func (t *logTable) compactor(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.compactWake:
+		}
+		if err := t.compact(ctx); err != nil && ctx.Err() == nil {
+			t.log.Warn("store: rewrite a log table", "table", t.name, "err", err)
+		}
+		t.mu.Lock()
+		t.compacting, t.touched, t.purged = false, nil, nil
+		t.mu.Unlock()
+	}
+}
+
+// compact starts a generation that takes the appends from now on, copies
+// into it the rows whose last write is in an older one, marks it complete
+// and deletes the older ones. Writes go on meanwhile: a row written again,
+// deleted or purged after the switch is not copied, and a copy is queued
+// under the same lock as writes, so a later write of its row follows it.
+func (t *logTable) compact(ctx context.Context) error {
+	t.mu.Lock()
+	next := t.gens[len(t.gens)-1] + 1
+	t.mu.Unlock()
+	if err := t.js.DeleteStream(ctx, t.stream(next)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return err
+	}
+	if _, err := t.js.CreateStream(ctx, t.config(next, false)); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	old := append([]int(nil), t.gens...)
+	t.gens = append(t.gens, next)
+	t.touched, t.purged = map[string]struct{}{}, nil
+	last := t.last
+	t.mu.Unlock()
+	// Every group of the older generations was queued before the switch.
+	if last != nil && last.gen != next {
+		if err := last.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	rows, err := t.current(ctx, old, "")
+	if err != nil {
+		return err
+	}
+	copied, err := t.copyCurrent(ctx, rows, next)
+	if err != nil {
+		return err
+	}
+	// From here on the new generation is the one open replays from.
+	if _, err := t.js.UpdateStream(ctx, t.config(next, true)); err != nil {
+		return err
+	}
+	t.rw.Lock()
+	defer t.rw.Unlock()
+	t.mu.Lock()
+	t.gens = t.gens[len(old):]
+	before := int64(0)
+	for _, g := range old {
+		before += t.genBytes[g]
+		delete(t.genBytes, g)
+	}
+	t.base = t.genBytes[next]
+	t.mu.Unlock()
+	for _, g := range old {
+		if err := t.js.DeleteStream(ctx, t.stream(g)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("delete %s: %w", t.stream(g), err)
+		}
+	}
+	t.space.refresh()
+	t.log.Info("store: rewrote a log table", "table", t.name, "generation", next, "rows", copied, "bytes before", before)
+	return nil
+}
+
+// copyCurrent queues into generation next the rows of the older ones that
+// nothing touched since the switch (in the order they were written, a
+// thousand per lock), and waits until they are stored. The index is then
+// what was copied and what was written since the switch.
+func (t *logTable) copyCurrent(ctx context.Context, rows []scanned, next int) (int, error) {
+	copied := 0
+	var last *group
+	index := map[uint64]rowSize{}
+	for i := 0; i < len(rows); i += 1000 {
+		now := t.clock().UnixMilli()
+		t.mu.Lock()
+		for _, r := range rows[i:min(i+1000, len(rows))] {
+			if _, ok := t.touched[r.key]; ok || r.expires != 0 && r.expires <= now || t.purgedLocked(r.key) {
+				continue
+			}
+			g := t.openGroupLocked()
+			if len(g.buf) > 1 && len(g.buf)+opSize(r.key, r.value) > t.groupMax {
+				g = t.newGroupLocked()
+			}
+			before := len(g.buf)
+			g.buf = appendOp(g.buf, r.key, r.value, r.expires)
+			size := len(g.buf) - before
+			t.genBytes[next] += int64(size)
+			if h := t.hash(r.key); sampled(h) {
+				index[h] = rowSize{size: int32(size), token: t.tokenHash(r.key)}
+			}
+			last = g
+			copied++
+		}
+		t.mu.Unlock()
+		signal(t.wake)
+	}
+	t.mu.Lock()
+	for k := range t.touched {
+		if e, ok := t.index[t.hash(k)]; ok {
+			index[t.hash(k)] = e // sampled, since it is there
+		}
+	}
+	t.index, t.liveBytes, t.stale = index, 0, false
+	for _, e := range index {
+		t.liveBytes += int64(e.size)
+	}
+	t.mu.Unlock()
+	if last == nil {
+		return 0, nil
+	}
+	return copied, last.Wait(ctx)
+}
+
+// purgedLocked reports whether key is under a prefix purged since the
+// switch.
+func (t *logTable) purgedLocked(key string) bool {
+	for _, p := range t.purged {
+		if under(key, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,262 @@
+package natsstore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/nubo-dev/nubo/internal/store"
+)
+
+// A group is a version byte, then ops: a kind, the key (uvarint length and
+// bytes), for opExpiring the expiry (uvarint Unix milliseconds), and for
+// opSet and opExpiring the value (uvarint length and bytes).
+const logVersion = 1
+
+// The kinds of op.
+const (
+	opSet      = 1 // the row is value
+	opExpiring = 2 // the row is value until expires
+	opDelete   = 3 // the row is gone
+	opPurge    = 4 // every row under key (a prefix) is gone
+)
+
+// opSize bounds the encoded size of an op.
+func opSize(key string, value []byte) int {
+	return 1 + 3*binary.MaxVarintLen64 + len(key) + len(value)
+}
+
+// appendOp encodes a set (a value), an expiring set (and expires) or a
+// deletion (no value).
+func appendOp(b []byte, key string, value []byte, expires int64) []byte {
+	switch {
+	case len(value) == 0:
+		b = append(b, opDelete)
+	case expires > 0:
+		b = append(b, opExpiring)
+	default:
+		b = append(b, opSet)
+	}
+	b = binary.AppendUvarint(b, uint64(len(key)))
+	b = append(b, key...)
+	if len(value) == 0 {
+		return b
+	}
+	if expires > 0 {
+		b = binary.AppendUvarint(b, uint64(expires))
+	}
+	b = binary.AppendUvarint(b, uint64(len(value)))
+	return append(b, value...)
+}
+
+func appendPurge(b []byte, prefix string) []byte {
+	b = append(b, opPurge)
+	b = binary.AppendUvarint(b, uint64(len(prefix)))
+	return append(b, prefix...)
+}
+
+// logOp is a decoded op; value aliases the group.
+type logOp struct {
+	kind    byte
+	key     string
+	value   []byte
+	expires int64
+	size    int // encoded
+}
+
+var errLogCorrupt = errors.New("corrupt log group")
+
+// decodeGroup calls fn with each op of a group, in order.
+func decodeGroup(b []byte, fn func(op logOp)) error {
+	if len(b) == 0 || b[0] != logVersion {
+		return fmt.Errorf("%w: version %v", errLogCorrupt, b[:min(len(b), 1)])
+	}
+	b = b[1:]
+	field := func() ([]byte, bool) {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)-k) {
+			return nil, false
+		}
+		v := b[k : k+int(n)]
+		b = b[k+int(n):]
+		return v, true
+	}
+	for len(b) > 0 {
+		start := len(b)
+		op := logOp{kind: b[0]}
+		b = b[1:]
+		key, ok := field()
+		if !ok || op.kind < opSet || op.kind > opPurge {
+			return errLogCorrupt
+		}
+		op.key = string(key)
+		if op.kind == opExpiring {
+			e, k := binary.Uvarint(b)
+			if k <= 0 {
+				return errLogCorrupt
+			}
+			op.expires, b = int64(e), b[k:]
+		}
+		if op.kind == opSet || op.kind == opExpiring {
+			if op.value, ok = field(); !ok || len(op.value) == 0 {
+				return errLogCorrupt
+			}
+		}
+		op.size = start - len(b)
+		fn(op)
+	}
+	return nil
+}
+
+// under reports whether key is below prefix ("" is above all).
+func under(key, prefix string) bool {
+	return prefix == "" || len(key) > len(prefix) && key[len(prefix)] == '.' && strings.HasPrefix(key, prefix)
+}
+
+// replay calls fn with every group of generation gen, oldest first.
+func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) error {
+	cons, err := t.js.OrderedConsumer(ctx, t.stream(gen), jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
+	if err != nil {
+		return fmt.Errorf("read %s: %w", t.stream(gen), err)
+	}
+	remaining := cons.CachedInfo().NumPending
+	for remaining > 0 {
+		batch, err := cons.Fetch(int(min(remaining, 256)), jetstream.FetchMaxWait(5*time.Second))
+		if err != nil {
+			return fmt.Errorf("read %s: %w", t.stream(gen), err)
+		}
+		n := 0
+		for msg := range batch.Messages() {
+			n++
+			remaining--
+			if err := fn(msg.Data()); err != nil {
+				return fmt.Errorf("read %s: %w", t.stream(gen), err)
+			}
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) {
+			return fmt.Errorf("read %s: %w", t.stream(gen), err)
+		}
+		if n == 0 {
+			return fmt.Errorf("read %s: %d messages missing", t.stream(gen), remaining)
+		}
+	}
+	return nil
+}
+
+// scanned is a row as a replay finds it.
+type scanned struct {
+	key     string
+	value   []byte
+	expires int64
+}
+
+// current replays the generations gens and returns their rows under
+// prefix as they stand at the end, in the order of their last writes.
+func (t *logTable) current(ctx context.Context, gens []int, prefix string) ([]scanned, error) {
+	var rows []scanned     // every write replayed; those overwritten have no key
+	at := map[string]int{} // the current rows' places in rows
+	drop := func(k string, i int) {
+		rows[i] = scanned{}
+		delete(at, k)
+	}
+	for _, gen := range gens {
+		err := t.replay(ctx, gen, func(b []byte) error {
+			return decodeGroup(b, func(op logOp) {
+				switch {
+				case op.kind == opPurge:
+					for k, i := range at {
+						if under(k, op.key) {
+							drop(k, i)
+						}
+					}
+				case !under(op.key, prefix):
+				case op.kind == opDelete:
+					if i, ok := at[op.key]; ok {
+						drop(op.key, i)
+					}
+				default:
+					if i, ok := at[op.key]; ok {
+						rows[i] = scanned{}
+					}
+					at[op.key] = len(rows)
+					rows = append(rows, scanned{key: op.key, value: op.value, expires: op.expires})
+				}
+			})
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	live := rows[:0]
+	for _, r := range rows {
+		if r.key != "" {
+			live = append(live, r)
+		}
+	}
+	return live, nil
+}
+
+// Scan replays the whole log, and calls fn with the rows under prefix.
+func (t *logTable) Scan(ctx context.Context, prefix string, fn func(store.Row) bool) error {
+	t.rw.RLock()
+	t.mu.Lock()
+	gens := append([]int(nil), t.gens...)
+	t.mu.Unlock()
+	rows, err := t.current(ctx, gens, prefix)
+	t.rw.RUnlock()
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", prefix, err)
+	}
+	now := t.clock().UnixMilli()
+	for _, r := range rows {
+		if (r.expires == 0 || r.expires > now) && !fn(store.Row{Key: r.key, Value: r.value}) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// purgeIndexLocked forgets the rows under prefix: exactly for a prefix of
+// one token, else the index goes stale until the next rewrite.
+func (t *logTable) purgeIndexLocked(prefix string) {
+	if prefix == "" || strings.Contains(prefix, ".") {
+		t.stale = true
+		return
+	}
+	token := t.tokenHash(prefix)
+	for h, e := range t.index {
+		if e.token == token {
+			t.liveBytes -= int64(e.size)
+			delete(t.index, h)
+		}
+	}
+}
+
+// Purge deletes the rows under prefix, and waits until that is stored.
+func (t *logTable) Purge(ctx context.Context, prefix string) error {
+	t.mu.Lock()
+	if t.touched != nil {
+		t.purged = append(t.purged, prefix)
+	}
+	t.purgeIndexLocked(prefix)
+	g := t.openGroupLocked()
+	before := len(g.buf)
+	g.buf = appendPurge(g.buf, prefix)
+	t.genBytes[g.gen] += int64(len(g.buf) - before)
+	due := t.compactDueLocked()
+	t.mu.Unlock()
+	signal(t.wake)
+	if due {
+		signal(t.compactWake)
+	}
+	if err := g.Wait(ctx); err != nil {
+		return fmt.Errorf("purge %s: %w", prefix, err)
+	}
+	return nil
+}

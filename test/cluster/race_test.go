@@ -1,0 +1,6 @@
+//go:build race
+
+package cluster
+
+// race is set under the race detector.
+const race = true
