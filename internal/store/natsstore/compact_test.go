@@ -92,3 +92,72 @@ func TestRewriteAfterHiddenGeneration(t *testing.T) {
 		t.Fatalf("after a restart the table holds %v; want it empty", got)
 	}
 }
+
+// rewriteLog makes tb rewrite itself now, as its compactor would, and
+// waits.
+func rewriteLog(t *testing.T, tb *logTable) {
+	t.Helper()
+	err := tb.compact(context.Background())
+	tb.mu.Lock()
+	tb.touched, tb.purged = nil, nil
+	tb.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLogRewriteAfterHiddenGeneration is TestRewriteAfterHiddenGeneration
+// for a log table: generation 2, hidden by a stale checksum, must not give
+// back its copy of a row deleted since.
+func TestLogRewriteAfterHiddenGeneration(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	streams := filepath.Join(dir, "jetstream", "jetstream", "$G", "streams")
+	open := func() (*Store, *logTable) {
+		s := openTest(t, dir)
+		return s, openLogTable(t, s, "LHIDDEN")
+	}
+
+	s, tb := open()
+	if err := tb.Write(store.Row{Key: "a", Value: []byte("1")}).Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rewriteLog(t, tb) // generation 1 holds a
+	old, next := tb.stream(1), tb.stream(2)
+	s.Close()
+	saved := t.TempDir()
+	if err := os.CopyFS(saved, os.DirFS(filepath.Join(streams, old))); err != nil {
+		t.Fatal(err)
+	}
+
+	s, tb = open()
+	rewriteLog(t, tb) // generation 2 holds a too
+	s.Close()
+	if err := os.CopyFS(filepath.Join(streams, old), os.DirFS(saved)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(streams, next, "meta.sum"), []byte("0123456789abcdef"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	s, tb = open()
+	if _, err := tb.js.Stream(ctx, next); !errors.Is(err, jetstream.ErrStreamNotFound) {
+		t.Fatalf("stream %s after its checksum went stale: %v; want it hidden", next, err)
+	}
+	if got := scanAll(t, tb, ""); got["a"] != "1" || len(tb.gens) != 1 || tb.gens[0] != 1 {
+		t.Fatalf("generations %v hold %v; want generation 1 holding a", tb.gens, got)
+	}
+	if err := tb.Write(store.Row{Key: "a"}).Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rewriteLog(t, tb) // generation 2 again
+	if got := scanAll(t, tb, ""); len(got) != 0 || len(tb.gens) != 1 || tb.gens[0] != 2 {
+		t.Fatalf("generations %v hold %v; want generation 2, empty", tb.gens, got)
+	}
+	s.Close()
+	s, tb = open()
+	defer s.Close()
+	if got := scanAll(t, tb, ""); len(got) != 0 {
+		t.Fatalf("after a restart the table holds %v; want it empty", got)
+	}
+}
