@@ -31,37 +31,66 @@ func (t *logTable) compactor(ctx context.Context) {
 // deleted or purged after the switch is not copied, and a copy is queued
 // under the same lock as writes, so a later write of its row follows it.
 func (t *logTable) compact(ctx context.Context) error {
+	old, next, err := t.switchGen(ctx)
+	if err != nil {
+		return err
+	}
+	copied, err := t.copyOld(ctx, old, next)
+	if err != nil {
+		return err
+	}
+	// From here on the new generation is the one open replays from.
+	if err := t.markComplete(ctx, next); err != nil {
+		return err
+	}
+	return t.dropOld(ctx, old, next, copied)
+}
+
+// switchGen creates the next generation and makes it take the appends; it
+// returns the older generations and the new one.
+func (t *logTable) switchGen(ctx context.Context) ([]int, int, error) {
 	t.mu.Lock()
 	next := t.gens[len(t.gens)-1] + 1
 	t.mu.Unlock()
 	// A stream of that name may hold an interrupted rewrite's files.
 	if _, err := createEmpty(ctx, t.js, t.config(next, false), t.log); err != nil {
-		return err
+		return nil, 0, err
 	}
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	old := append([]int(nil), t.gens...)
 	t.gens = append(t.gens, next)
 	t.touched, t.purged = map[string]struct{}{}, nil
+	return old, next, nil
+}
+
+// copyOld copies into generation next the rows of the generations old that
+// nothing touched since the switch, once all of old's groups are stored.
+func (t *logTable) copyOld(ctx context.Context, old []int, next int) (int, error) {
+	t.mu.Lock()
 	last := t.last
 	t.mu.Unlock()
 	// Every group of the older generations was queued before the switch.
 	if last != nil && last.gen != next {
 		if err := last.Wait(ctx); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	rows, err := t.current(ctx, old, "")
 	if err != nil {
-		return err
+		return 0, err
 	}
-	copied, err := t.copyCurrent(ctx, rows, next)
-	if err != nil {
-		return err
-	}
-	// From here on the new generation is the one open replays from.
-	if _, err := t.js.UpdateStream(ctx, t.config(next, true)); err != nil {
-		return err
-	}
+	return t.copyCurrent(ctx, rows, next)
+}
+
+// markComplete records that generation next holds every current row.
+func (t *logTable) markComplete(ctx context.Context, next int) error {
+	_, err := t.js.UpdateStream(ctx, t.config(next, true))
+	return err
+}
+
+// dropOld deletes the generations old, whose rows next holds.
+func (t *logTable) dropOld(ctx context.Context, old []int, next, copied int) error {
 	t.rw.Lock()
 	defer t.rw.Unlock()
 	t.mu.Lock()
