@@ -1,10 +1,14 @@
 package natsstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -159,5 +163,117 @@ func TestLogRewriteAfterHiddenGeneration(t *testing.T) {
 	defer s.Close()
 	if got := scanAll(t, tb, ""); len(got) != 0 {
 		t.Fatalf("after a restart the table holds %v; want it empty", got)
+	}
+}
+
+// streamMetas reads the config and checksum files of every stream, by
+// stream.
+func streamMetas(t *testing.T, streams string) map[string][2][]byte {
+	t.Helper()
+	dirs, err := os.ReadDir(streams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metas := map[string][2][]byte{}
+	for _, d := range dirs {
+		var m [2][]byte
+		for i, f := range []string{"meta.inf", "meta.sum"} {
+			if m[i], err = os.ReadFile(filepath.Join(streams, d.Name(), f)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		metas[d.Name()] = m
+	}
+	return metas
+}
+
+// A rewrite killed while it marks its new generation complete must neither
+// lose the rows written since the switch nor bring back those deleted
+// since. The test runs a rewrite up to its mark, writing and deleting rows
+// meanwhile, and leaves every stream whose config file the mark rewrote as
+// a kill between that file's write and its checksum file's leaves it: the
+// new config with the old checksum, which hides the stream from JetStream.
+func TestLogRewriteKilledWhileMarking(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	streams := filepath.Join(dir, "jetstream", "jetstream", "$G", "streams")
+	s := openTest(t, dir)
+	tb := openLogTable(t, s, "LMARK")
+	write := func(key, value string) {
+		t.Helper()
+		if err := tb.Write(store.Row{Key: key, Value: []byte(value)}).Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a", "1")
+	write("b", "1")
+	write("c", "1")
+	old, next, err := tb.switchGen(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("a", "")
+	write("c", "2")
+	write("d", "1")
+	if _, err := tb.copyOld(ctx, old, next); err != nil {
+		t.Fatal(err)
+	}
+	before := streamMetas(t, streams)
+	if err := tb.markComplete(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	after := streamMetas(t, streams)
+	s.Close()
+	for name, m := range after {
+		if b, ok := before[name]; ok && !bytes.Equal(b[0], m[0]) {
+			if err := os.WriteFile(filepath.Join(streams, name, "meta.sum"), b[1], 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	s = openTest(t, dir)
+	defer s.Close()
+	tb = openLogTable(t, s, "LMARK")
+	want := map[string]string{"b": "1", "c": "2", "d": "1"}
+	if got := scanAll(t, tb, ""); !maps.Equal(got, want) || !slices.Equal(tb.gens, []int{next}) {
+		t.Fatalf("after the kill generations %v hold %v; want generation %d holding %v", tb.gens, got, next, want)
+	}
+}
+
+// Data directories of earlier versions mark a rewritten generation
+// complete in its stream metadata, and their generations have no
+// completion subject: open still replays from the newest one so marked.
+func TestLogRewriteOfEarlierVersions(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	for gen, key := range []string{"gone", "a", "b"} {
+		cfg := jetstream.StreamConfig{Name: "LEARLIER_" + strconv.Itoa(gen), Subjects: []string{"learlier." + strconv.Itoa(gen)},
+			Storage: jetstream.FileStorage, MaxBytes: -1}
+		if gen < 2 {
+			cfg.Metadata = map[string]string{completeKey: "true"}
+		}
+		if _, err := s.js.CreateStream(ctx, cfg); err != nil {
+			t.Fatal(err)
+		}
+		group := appendOp([]byte{logVersion}, key, []byte("1"), 0)
+		if _, err := s.js.Publish(ctx, cfg.Subjects[0], group); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]string{"a": "1", "b": "1"}
+	tb := openLogTable(t, s, "LEARLIER")
+	if got := scanAll(t, tb, ""); !maps.Equal(got, want) || !slices.Equal(tb.gens, []int{1, 2}) {
+		t.Fatalf("generations %v hold %v; want generations [1 2] holding %v", tb.gens, got, want)
+	}
+	rewriteLog(t, tb)
+	s.Close()
+
+	s = openTest(t, dir)
+	defer s.Close()
+	tb = openLogTable(t, s, "LEARLIER")
+	if got := scanAll(t, tb, ""); !maps.Equal(got, want) || !slices.Equal(tb.gens, []int{3}) {
+		t.Fatalf("after a rewrite generations %v hold %v; want generation 3 holding %v", tb.gens, got, want)
 	}
 }

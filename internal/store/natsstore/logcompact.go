@@ -83,10 +83,17 @@ func (t *logTable) copyOld(ctx context.Context, old []int, next int) (int, error
 	return t.copyCurrent(ctx, rows, next)
 }
 
-// markComplete records that generation next holds every current row.
+// markComplete records that generation next holds every current row, with
+// a message rather than in its stream metadata: next holds the only copy
+// of the rows written since the switch, and a kill while JetStream
+// rewrites a stream's config hides the stream (see config). The message is
+// an empty group, which replays read as one.
 func (t *logTable) markComplete(ctx context.Context, next int) error {
-	_, err := t.js.UpdateStream(ctx, t.config(next, true))
-	return err
+	_, err := t.js.Publish(ctx, t.completeSubject(next), []byte{logVersion}, jetstream.WithExpectStream(t.stream(next)))
+	if err != nil {
+		return fmt.Errorf("mark %s complete: %w", t.stream(next), unavailable(err))
+	}
+	return nil
 }
 
 // dropOld deletes the generations old, whose rows next holds.
@@ -114,11 +121,13 @@ func (t *logTable) dropOld(ctx context.Context, old []int, next, copied int) err
 
 // copyCurrent queues into generation next the rows of the older ones that
 // nothing touched since the switch (in the order they were written, a
-// thousand per lock), and waits until they are stored. The index is then
-// what was copied and what was written since the switch.
+// thousand per lock), and waits until each group holding copies is stored:
+// one failing does not make the later ones fail, and the generation must
+// not be marked complete without every copy. The index is then what was
+// copied and what was written since the switch.
 func (t *logTable) copyCurrent(ctx context.Context, rows []scanned, next int) (int, error) {
 	copied := 0
-	var last *group
+	var used groups
 	index := map[uint64]rowSize{}
 	for i := 0; i < len(rows); i += 1000 {
 		now := t.clock().UnixMilli()
@@ -138,7 +147,9 @@ func (t *logTable) copyCurrent(ctx context.Context, rows []scanned, next int) (i
 			if h := t.hash(r.key); sampled(h) {
 				index[h] = rowSize{size: int32(size), token: t.tokenHash(r.key)}
 			}
-			last = g
+			if n := len(used); n == 0 || used[n-1] != g {
+				used = append(used, g)
+			}
 			copied++
 		}
 		t.mu.Unlock()
@@ -155,10 +166,7 @@ func (t *logTable) copyCurrent(ctx context.Context, rows []scanned, next int) (i
 		t.liveBytes += int64(e.size)
 	}
 	t.mu.Unlock()
-	if last == nil {
-		return 0, nil
-	}
-	return copied, last.Wait(ctx)
+	return copied, used.Wait(ctx)
 }
 
 // purgedLocked reports whether key is under a prefix purged since the

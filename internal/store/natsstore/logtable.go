@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -336,6 +337,9 @@ func (t *logTable) subject(gen int) string { return t.prefix + "." + strconv.Ito
 
 func (t *logTable) stream(gen int) string { return t.name + "_" + strconv.Itoa(gen) }
 
+// completeSubject takes the message that marks generation gen complete.
+func (t *logTable) completeSubject(gen int) string { return t.subject(gen) + ".complete" }
+
 // flush publishes the queued groups in order, at most logInflight at a
 // time, until ctx ends; then it fails those left.
 func (t *logTable) flush(ctx context.Context) {
@@ -439,11 +443,11 @@ func (t *logTable) open(ctx context.Context) error {
 		if g <= complete {
 			continue
 		}
-		st, err := t.js.Stream(ctx, t.stream(g))
+		done, err := t.completed(ctx, g)
 		if err != nil {
 			return err
 		}
-		if st.CachedInfo().Config.Metadata[completeKey] == "true" {
+		if done {
 			complete = g
 		}
 	}
@@ -489,10 +493,39 @@ func (t *logTable) open(ctx context.Context) error {
 	return nil
 }
 
+// completed reports whether generation gen is marked complete: by a
+// message on its completion subject, or in its stream metadata, as
+// generation 0 is created and as earlier versions' rewrites marked theirs.
+func (t *logTable) completed(ctx context.Context, gen int) (bool, error) {
+	st, err := t.js.Stream(ctx, t.stream(gen))
+	if err != nil {
+		return false, err
+	}
+	cfg := st.CachedInfo().Config
+	if cfg.Metadata[completeKey] == "true" {
+		return true, nil
+	}
+	if !slices.Contains(cfg.Subjects, t.completeSubject(gen)) {
+		return false, nil
+	}
+	if _, err := st.GetLastMsgForSubject(ctx, t.completeSubject(gen)); err != nil {
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+// config is generation gen's stream. Metadata is written only with it at
+// its creation, when the stream holds nothing: JetStream rewrites a
+// stream's config file and then its checksum file, and a kill between the
+// two hides the stream at start, so a stream that holds the only copy of
+// rows must never have its config updated.
 func (t *logTable) config(gen int, complete bool) jetstream.StreamConfig {
 	cfg := jetstream.StreamConfig{
 		Name:     t.stream(gen),
-		Subjects: []string{t.subject(gen)},
+		Subjects: []string{t.subject(gen), t.completeSubject(gen)},
 		Storage:  jetstream.FileStorage,
 		MaxBytes: -1,
 	}
