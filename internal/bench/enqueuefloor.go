@@ -6,12 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // enqueueFloor is the least a durable Event invocation can do here: an
@@ -19,10 +16,7 @@ import (
 // this process as nubo's is, and answers 202 once it is stored. It reads
 // no configuration and runs nothing.
 type enqueueFloor struct {
-	dir string
-	ns  *server.Server
-	nc  *nats.Conn
-	js  jetstream.JetStream
+	bareJetStream
 	ln  net.Listener
 	srv *http.Server
 }
@@ -34,23 +28,7 @@ func startEnqueueFloor(ctx context.Context) (f *enqueueFloor, err error) {
 			f.stop()
 		}
 	}()
-	if f.dir, err = os.MkdirTemp("", "nubo-enqueue-floor-"); err != nil {
-		return nil, err
-	}
-	if f.ns, err = server.NewServer(&server.Options{JetStream: true, StoreDir: f.dir, DontListen: true, NoSigs: true, NoLog: true}); err != nil {
-		return nil, err
-	}
-	f.ns.Start()
-	if !f.ns.ReadyForConnections(10 * time.Second) {
-		return nil, fmt.Errorf("the floor's nats server did not start")
-	}
-	if f.nc, err = nats.Connect("", nats.InProcessServer(f.ns)); err != nil {
-		return nil, err
-	}
-	if f.js, err = jetstream.New(f.nc); err != nil {
-		return nil, err
-	}
-	if _, err = f.js.CreateStream(ctx, jetstream.StreamConfig{Name: "events", Subjects: []string{"events.>"}, Storage: jetstream.FileStorage}); err != nil {
+	if err = f.start(ctx, "events", server.Options{}); err != nil {
 		return nil, err
 	}
 	if f.ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
@@ -78,16 +56,7 @@ func (f *enqueueFloor) stop() {
 	if f.srv != nil {
 		f.srv.Close()
 	}
-	if f.nc != nil {
-		f.nc.Close()
-	}
-	if f.ns != nil {
-		f.ns.Shutdown()
-		f.ns.WaitForShutdown()
-	}
-	if f.dir != "" {
-		os.RemoveAll(f.dir)
-	}
+	f.close()
 }
 
 // measureEnqueueFloor times n Event invocations on the floor, sent every

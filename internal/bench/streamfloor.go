@@ -7,9 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
-	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -25,10 +23,7 @@ import (
 // queue answers once its messages are stored. No parsing, no index, no
 // protocol.
 type StreamFloor struct {
-	dir string
-	ns  *server.Server
-	nc  *nats.Conn
-	js  jetstream.JetStream
+	bareJetStream
 }
 
 // StartStreamFloor starts the floor's JetStream in a temporary directory;
@@ -40,24 +35,7 @@ func StartStreamFloor(ctx context.Context) (f *StreamFloor, err error) {
 			f.Close()
 		}
 	}()
-	if f.dir, err = os.MkdirTemp("", "nubo-stream-floor-"); err != nil {
-		return nil, err
-	}
-	if f.ns, err = server.NewServer(&server.Options{JetStream: true, StoreDir: f.dir, DontListen: true, NoSigs: true, NoLog: true,
-		MaxPayload: 8 << 20, JetStreamMaxStore: 1 << 50}); err != nil {
-		return nil, err
-	}
-	f.ns.Start()
-	if !f.ns.ReadyForConnections(10 * time.Second) {
-		return nil, fmt.Errorf("the floor's nats server did not start")
-	}
-	if f.nc, err = nats.Connect("", nats.InProcessServer(f.ns)); err != nil {
-		return nil, err
-	}
-	if f.js, err = jetstream.New(f.nc); err != nil {
-		return nil, err
-	}
-	if _, err = f.js.CreateStream(ctx, jetstream.StreamConfig{Name: "floor", Subjects: []string{"floor.>"}, Storage: jetstream.FileStorage}); err != nil {
+	if err = f.start(ctx, "floor", server.Options{MaxPayload: 8 << 20, JetStreamMaxStore: 1 << 50}); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -108,18 +86,7 @@ func (f *StreamFloor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Close stops the floor and removes its files.
-func (f *StreamFloor) Close() {
-	if f.nc != nil {
-		f.nc.Close()
-	}
-	if f.ns != nil {
-		f.ns.Shutdown()
-		f.ns.WaitForShutdown()
-	}
-	if f.dir != "" {
-		os.RemoveAll(f.dir)
-	}
-}
+func (f *StreamFloor) Close() { f.close() }
 
 // ServeStreamFloor serves a StreamFloor on addr until ctx ends: the floor
 // runs in a process of its own, as the servers it is compared with do.

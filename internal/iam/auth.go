@@ -89,27 +89,21 @@ func AnonymousPrincipal() *Principal {
 // wire layer reads the body after Authenticate. Errors are *sigv4.Error
 // (rendered with For(family)) or the store's.
 func (s *Service) Authenticate(ctx context.Context, r *http.Request) (*Principal, error) {
-	var found *Principal
-	res, err := s.verifier.Verify(ctx, r, func(ctx context.Context, id, token string) (string, error) {
-		p, secret, err := s.resolve(ctx, id, token)
-		found = p
-		return secret, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	p := *found
-	p.Region, p.SigningService = res.Region, res.Service
-	p.SetConnection(r)
-	return &p, nil
+	return s.signer(r, func(lookup sigv4.Lookup) (sigv4.Result, error) { return s.verifier.Verify(ctx, r, lookup) })
 }
 
 // AuthenticateForm verifies the signature of a browser's POST upload form
 // (received as r) and returns its signer, as Authenticate returns the
 // signer of a request. Errors are *sigv4.Error or the store's.
 func (s *Service) AuthenticateForm(ctx context.Context, r *http.Request, f sigv4.Form) (*Principal, error) {
+	return s.signer(r, func(lookup sigv4.Lookup) (sigv4.Result, error) { return s.verifier.VerifyForm(ctx, f, lookup) })
+}
+
+// signer runs verify with a lookup of the signer's keys and returns the
+// signer, with the region and service it signed for and r's connection.
+func (s *Service) signer(r *http.Request, verify func(sigv4.Lookup) (sigv4.Result, error)) (*Principal, error) {
 	var found *Principal
-	res, err := s.verifier.VerifyForm(ctx, f, func(ctx context.Context, id, token string) (string, error) {
+	res, err := verify(func(ctx context.Context, id, token string) (string, error) {
 		p, secret, err := s.resolve(ctx, id, token)
 		found = p
 		return secret, err
