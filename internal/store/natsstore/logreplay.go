@@ -119,22 +119,41 @@ func under(key, prefix string) bool {
 	return prefix == "" || len(key) > len(prefix) && key[len(prefix)] == '.' && strings.HasPrefix(key, prefix)
 }
 
-// replay calls fn with every group of generation gen, oldest first.
+// replay calls fn with every group of generation gen, oldest first: up to
+// the last one its stream's leader had stored when replay started, so that
+// a replay in a cluster sees every write acknowledged before it, even when
+// its consumer reads from a replica still catching up.
 func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) error {
+	info, err := t.streamInfo(ctx, gen)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", t.stream(gen), err)
+	}
+	last := info.State.LastSeq
+	if last == 0 || info.State.Msgs == 0 {
+		return nil
+	}
 	cons, err := t.js.OrderedConsumer(ctx, t.stream(gen), jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
 	if err != nil {
 		return fmt.Errorf("read %s: %w", t.stream(gen), err)
 	}
-	remaining := cons.CachedInfo().NumPending
-	for remaining > 0 {
-		batch, err := cons.Fetch(int(min(remaining, 256)), jetstream.FetchMaxWait(5*time.Second))
+	// The consumer goes with the replay: replays retried would otherwise
+	// pile consumers up.
+	defer deleteOrdered(ctx, t.js, t.stream(gen), cons)
+	var seen uint64
+	// A replica behind the leader delivers nothing until it caught up;
+	// it is waited for this long.
+	deadline := time.Now().Add(time.Minute)
+	for seen < last {
+		batch, err := cons.Fetch(int(min(last-seen, 256)), jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			return fmt.Errorf("read %s: %w", t.stream(gen), err)
 		}
 		n := 0
 		for msg := range batch.Messages() {
 			n++
-			remaining--
+			if md, err := msg.Metadata(); err == nil {
+				seen = md.Sequence.Stream
+			}
 			if err := fn(msg.Data()); err != nil {
 				return fmt.Errorf("read %s: %w", t.stream(gen), err)
 			}
@@ -142,8 +161,8 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) {
 			return fmt.Errorf("read %s: %w", t.stream(gen), err)
 		}
-		if n == 0 {
-			return fmt.Errorf("read %s: %d messages missing", t.stream(gen), remaining)
+		if n == 0 && time.Now().After(deadline) {
+			return fmt.Errorf("read %s: %w: messages %d to %d missing", t.stream(gen), store.ErrUnavailable, seen+1, last)
 		}
 	}
 	return nil

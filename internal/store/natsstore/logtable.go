@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,13 +57,20 @@ func (s *Store) LogTable(ctx context.Context, name, prefix string) (store.Table,
 	if err != nil {
 		return nil, fmt.Errorf("open table %s: %w", name, err)
 	}
-	t := &logTable{js: js, space: s.space, log: s.log, name: name, prefix: prefix, groupMax: logGroupMax, clock: time.Now,
+	t := &logTable{st: s, js: js, space: s.space, log: s.log, name: name, prefix: prefix, groupMax: logGroupMax, clock: time.Now,
 		maxMsg: int(nc.MaxPayload()) - 1024, compactAt: s.logCompactAt, genBytes: map[int]int64{},
 		index: map[uint64]rowSize{}, seed: maphash.MakeSeed(),
 		wake: make(chan struct{}, 1), compactWake: make(chan struct{}, 1), slots: make(chan struct{}, logInflight),
 		acks: make(chan inflight, logInflight)}
 	if t.compactAt == 0 {
 		t.compactAt = logCompactAt
+	}
+	if s.replicas > 1 {
+		// In a cluster every node appends to the log, and a rewrite's
+		// switch of generations is one node's: the others would go on
+		// appending to a generation it deletes. Until the switch is agreed
+		// on, a clustered log is not rewritten.
+		t.compactAt = math.MaxInt64
 	}
 	t.groupMax = min(t.groupMax, t.maxMsg)
 	if err := t.open(ctx); err != nil {
@@ -76,6 +84,7 @@ func (s *Store) LogTable(ctx context.Context, name, prefix string) (store.Table,
 
 // logTable is a Table kept as a log of groups of rows.
 type logTable struct {
+	st        *Store
 	js        jetstream.JetStream
 	space     *space
 	log       *slog.Logger
@@ -439,11 +448,11 @@ func (t *logTable) open(ctx context.Context) error {
 		if g <= complete {
 			continue
 		}
-		st, err := t.js.Stream(ctx, t.stream(g))
+		st, err := t.streamInfo(ctx, g)
 		if err != nil {
 			return err
 		}
-		if st.CachedInfo().Config.Metadata[completeKey] == "true" {
+		if st.Config.Metadata[completeKey] == "true" {
 			complete = g
 		}
 	}
@@ -465,7 +474,9 @@ func (t *logTable) open(ctx context.Context) error {
 	}
 	if len(existing) == 0 {
 		complete = 0
-		if _, err := t.js.CreateStream(ctx, t.config(0, true)); err != nil {
+		if _, err := placed(ctx, t.st, t.stream(0), func(ctx context.Context) (jetstream.Stream, error) {
+			return t.js.CreateStream(ctx, t.config(0, true))
+		}); err != nil {
 			return err
 		}
 		existing[0] = true
@@ -475,12 +486,12 @@ func (t *logTable) open(ctx context.Context) error {
 			continue
 		}
 		delete(existing, g)
-		st, err := t.js.Stream(ctx, t.stream(g))
+		st, err := t.streamInfo(ctx, g)
 		if err != nil {
 			return err
 		}
 		t.gens = append(t.gens, g)
-		t.genBytes[g] = int64(st.CachedInfo().State.Bytes)
+		t.genBytes[g] = int64(st.State.Bytes)
 		t.base += t.genBytes[g]
 	}
 	// The rows of an existing log are not read at open: the index knows
@@ -495,9 +506,22 @@ func (t *logTable) config(gen int, complete bool) jetstream.StreamConfig {
 		Subjects: []string{t.subject(gen)},
 		Storage:  jetstream.FileStorage,
 		MaxBytes: -1,
+		Replicas: t.st.replicas,
 	}
 	if complete {
 		cfg.Metadata = map[string]string{completeKey: "true"}
 	}
 	return cfg
+}
+
+// streamInfo is generation gen's stream's, from its leader (again while a
+// clustered stream elects one).
+func (t *logTable) streamInfo(ctx context.Context, gen int) (*jetstream.StreamInfo, error) {
+	return again(ctx, t.st, true, func() (*jetstream.StreamInfo, error) {
+		st, err := t.js.Stream(ctx, t.stream(gen))
+		if err != nil {
+			return nil, err
+		}
+		return st.CachedInfo(), nil
+	})
 }
