@@ -51,7 +51,7 @@ func (f *fixture) killOne(t *testing.T) {
 	alive := func(i int) bool { return i != victim.i || !dead.Load() }
 
 	killed := make(chan struct{})
-	messages := &sqsLoad{f: f, n: sqsMessages(), alive: alive, killed: killed}
+	messages := &sqsLoad{f: f, n: sqsMessages(), alive: alive, killed: killed, killAt: func() time.Time { return killAt }}
 	sqsDone := make(chan struct{})
 	go func() { messages.run(t, 120*time.Second); close(sqsDone) }()
 
