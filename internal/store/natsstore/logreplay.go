@@ -141,9 +141,13 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 	defer deleteOrdered(ctx, t.js, t.stream(gen), cons)
 	var seen uint64
 	// A replica behind the leader delivers nothing until it caught up;
-	// it is waited for this long.
-	deadline := time.Now().Add(time.Minute)
+	// after a few seconds without progress the rest is read from the
+	// leader, one request per group.
+	stalled := time.Now().Add(3 * time.Second)
 	for seen < last {
+		if time.Now().After(stalled) {
+			return t.replayLeader(ctx, gen, seen, last, fn)
+		}
 		batch, err := cons.Fetch(int(min(last-seen, 256)), jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			return fmt.Errorf("read %s: %w", t.stream(gen), err)
@@ -161,8 +165,27 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) {
 			return fmt.Errorf("read %s: %w", t.stream(gen), err)
 		}
-		if n == 0 && time.Now().After(deadline) {
-			return fmt.Errorf("read %s: %w: messages %d to %d missing", t.stream(gen), store.ErrUnavailable, seen+1, last)
+		if n > 0 {
+			stalled = time.Now().Add(3 * time.Second)
+		}
+	}
+	return nil
+}
+
+// replayLeader calls fn with the groups after seen up to last, read one by
+// one from the stream's leader.
+func (t *logTable) replayLeader(ctx context.Context, gen int, seen, last uint64, fn func([]byte) error) error {
+	st, err := again(ctx, t.st, true, func() (jetstream.Stream, error) { return t.js.Stream(ctx, t.stream(gen)) })
+	if err != nil {
+		return fmt.Errorf("read %s: %w", t.stream(gen), err)
+	}
+	for seq := seen + 1; seq <= last; seq++ {
+		m, err := again(ctx, t.st, true, func() (*jetstream.RawStreamMsg, error) { return st.GetMsg(ctx, seq) })
+		if err != nil {
+			return fmt.Errorf("read %s: %w", t.stream(gen), unavailable(err))
+		}
+		if err := fn(m.Data); err != nil {
+			return fmt.Errorf("read %s: %w", t.stream(gen), err)
 		}
 	}
 	return nil
