@@ -132,20 +132,24 @@ func (s *Service) newQueue(id, region, name string, fifo bool) *queue {
 // Run releases delayed and timed-out messages, expires old ones and runs
 // message move tasks until ctx ends.
 func (s *Service) Run(ctx context.Context) {
-	if s.cl != nil {
-		if err := s.followMeta(ctx); err != nil {
-			s.log.Error("sqs: follow the queues' settings", "err", err)
-		}
-	}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	lastSweep := time.Now()
+	var lastFollow time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			s.moves.wait()
 			return
 		case now := <-tick.C:
+			if s.cl != nil && s.follow == nil && now.Sub(lastFollow) > time.Second {
+				// In a cluster, the queues' settings are followed (tried
+				// again each second while the store does not answer).
+				lastFollow = now
+				if err := s.followMeta(ctx); err != nil {
+					s.log.Warn("sqs: follow the queues' settings", "err", err)
+				}
+			}
 			sweep := now.Sub(lastSweep) > 10*time.Second
 			if sweep {
 				lastSweep = now
