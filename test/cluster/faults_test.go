@@ -263,6 +263,7 @@ func (f *fixture) restart(t *testing.T) {
 			for _, r := range runs {
 				if r.node == pid {
 					t.Logf("the restarted node ran %s", v)
+					f.sqsAfterRestart(t)
 					return
 				}
 			}

@@ -83,6 +83,42 @@ func (f *fixture) sqsEveryNode(t *testing.T) {
 	}
 }
 
+// sqsAfterRestart sends through the restarted node, which takes its queue
+// back, and receives through another (past any message whose deletion
+// failed during the kill).
+func (f *fixture) sqsAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	n1, n3 := f.h.nodes[0], f.h.nodes[2]
+	// The queue may be on its way back to the restarted node: a 503 is
+	// tried again.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := f.h.sqs(n3).SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queueURL(n3, f.queue)),
+			MessageBody: aws.String("after the restart")})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("send through the restarted node: %v", err)
+		}
+	}
+	var err error
+	for time.Now().Before(deadline) {
+		var out *sqs.ReceiveMessageOutput
+		out, err = f.h.sqs(n1).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL(n1, f.queue)),
+			MaxNumberOfMessages: 10, WaitTimeSeconds: 2})
+		if err != nil {
+			continue
+		}
+		for _, m := range out.Messages {
+			if aws.ToString(m.Body) == "after the restart" {
+				return
+			}
+		}
+	}
+	t.Fatalf("the message sent through the restarted node was not received within 30 s (last error: %v)", err)
+}
+
 // sqsLoad is the SQS side of the kill: messages sent in batches of ten and
 // received, then deleted, by consumers on every live node.
 type sqsLoad struct {
