@@ -101,6 +101,7 @@ func (f *fixture) sqsAfterRestart(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("send through the restarted node: %v", err)
 		}
+		time.Sleep(100 * time.Millisecond) // a pause between retries
 	}
 	var err error
 	for time.Now().Before(deadline) {
@@ -108,6 +109,7 @@ func (f *fixture) sqsAfterRestart(t *testing.T) {
 		out, err = f.h.sqs(n1).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL(n1, f.queue)),
 			MaxNumberOfMessages: 10, WaitTimeSeconds: 2})
 		if err != nil {
+			time.Sleep(100 * time.Millisecond) // a pause between retries
 			continue
 		}
 		for _, m := range out.Messages {
