@@ -80,7 +80,8 @@ func runFrontDoor(ctx context.Context, srv *server.Server, c *client, concurrenc
 }
 
 // frontDoors creates the no-op function's URL and a quick-created HTTP
-// API in front of it, and returns their base URLs.
+// API in front of it, with the permission API Gateway needs to invoke it,
+// and returns their base URLs.
 func frontDoors(ctx context.Context, addr string) (urlBase, apiBase string, err error) {
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), Credentials: credentials.StaticCredentialsProvider{Value: Credentials}}
 	u, err := lambda.NewFromConfig(cfg).CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("noop"), AuthType: types.FunctionUrlAuthTypeNone})
@@ -91,6 +92,11 @@ func frontDoors(ctx context.Context, addr string) (urlBase, apiBase string, err 
 		Target: aws.String("arn:aws:lambda:us-east-1:000000000000:function:noop")})
 	if err != nil {
 		return "", "", fmt.Errorf("create the HTTP API: %w", err)
+	}
+	if _, err := lambda.NewFromConfig(cfg).AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("noop"), StatementId: aws.String("apigateway"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com"),
+		SourceArn: aws.String("arn:aws:execute-api:us-east-1:000000000000:" + aws.ToString(api.ApiId) + "/*")}); err != nil {
+		return "", "", fmt.Errorf("let API Gateway invoke the function: %w", err)
 	}
 	return aws.ToString(u.FunctionUrl), aws.ToString(api.ApiEndpoint) + "/", nil
 }

@@ -69,6 +69,15 @@ func ServicePrincipal(service string) *Principal {
 	return &Principal{Service: service, Type: TypeService, Arn: service}
 }
 
+// SetConnection records where r came from, as aws:SourceIp and
+// aws:SecureTransport say.
+func (p *Principal) SetConnection(r *http.Request) {
+	p.SecureTransport = r.TLS != nil
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		p.SourceIP = host
+	}
+}
+
 // AnonymousPrincipal is an unsigned caller, as S3 serves public buckets:
 // only resource policies that allow everyone ("*") allow it anything.
 func AnonymousPrincipal() *Principal {
@@ -91,10 +100,26 @@ func (s *Service) Authenticate(ctx context.Context, r *http.Request) (*Principal
 	}
 	p := *found
 	p.Region, p.SigningService = res.Region, res.Service
-	p.SecureTransport = r.TLS != nil
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		p.SourceIP = host
+	p.SetConnection(r)
+	return &p, nil
+}
+
+// AuthenticateForm verifies the signature of a browser's POST upload form
+// (received as r) and returns its signer, as Authenticate returns the
+// signer of a request. Errors are *sigv4.Error or the store's.
+func (s *Service) AuthenticateForm(ctx context.Context, r *http.Request, f sigv4.Form) (*Principal, error) {
+	var found *Principal
+	res, err := s.verifier.VerifyForm(ctx, f, func(ctx context.Context, id, token string) (string, error) {
+		p, secret, err := s.resolve(ctx, id, token)
+		found = p
+		return secret, err
+	})
+	if err != nil {
+		return nil, err
 	}
+	p := *found
+	p.Region, p.SigningService = res.Region, res.Service
+	p.SetConnection(r)
 	return &p, nil
 }
 

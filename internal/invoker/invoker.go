@@ -36,10 +36,14 @@ func New(ctl *control.Service, eng *engine.Engine, c *cluster.Cluster) *Invoker 
 }
 
 // Resolve checks that a function can be invoked, without invoking it (as
-// DryRun does).
+// DryRun does), and sets inv's Target.
 func (i *Invoker) Resolve(ctx context.Context, inv *lambda.Invocation) error {
-	_, err := i.control.Resolve(ctx, inv.Scope, inv.Function)
-	return err
+	target, err := i.control.Resolve(ctx, inv.Scope, inv.Function)
+	if err != nil {
+		return err
+	}
+	inv.Target = target
+	return nil
 }
 
 // Invoke resolves inv's function and runs it synchronously, on the node

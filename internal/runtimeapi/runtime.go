@@ -65,15 +65,8 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 		s.relayResponse(w, r, inv)
 		return
 	}
-	body, size, err := readPayload(r.Body)
-	switch {
-	case size > MaxPayload:
-		inv.done <- Result{Outcome: ResponseTooLarge, Size: size}
-		writeError(w, errTooLarge)
-		return
-	case err != nil:
-		inv.done <- Result{Outcome: Truncated}
-		writeError(w, errTruncated)
+	body, ok := readAnswer(w, r, inv)
+	if !ok {
 		return
 	}
 	if errType := r.Trailer.Get("Lambda-Runtime-Function-Error-Type"); errType != "" {
@@ -93,15 +86,8 @@ func (s *Server) invocationError(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	body, size, err := readPayload(r.Body)
-	switch {
-	case size > MaxPayload:
-		inv.done <- Result{Outcome: ResponseTooLarge, Size: size}
-		writeError(w, errTooLarge)
-		return
-	case err != nil:
-		inv.done <- Result{Outcome: Truncated}
-		writeError(w, errTruncated)
+	body, ok := readAnswer(w, r, inv)
+	if !ok {
 		return
 	}
 	if r.Header.Get("Content-Type") == "application/vnd.aws.lambda.error.cause+json" {
@@ -143,6 +129,23 @@ func readPayload(body io.Reader) ([]byte, int64, error) {
 	}
 	rest, _ := io.Copy(io.Discard, io.LimitReader(body, 1<<30))
 	return nil, int64(len(data)) + rest, nil
+}
+
+// readAnswer reads the payload of a runtime's answer to inv. One too large
+// or cut short ends the invocation with that outcome and is refused (false).
+func readAnswer(w http.ResponseWriter, r *http.Request, inv *Invocation) ([]byte, bool) {
+	body, size, err := readPayload(r.Body)
+	switch {
+	case size > MaxPayload:
+		inv.done <- Result{Outcome: ResponseTooLarge, Size: size}
+		writeError(w, errTooLarge)
+		return nil, false
+	case err != nil:
+		inv.done <- Result{Outcome: Truncated}
+		writeError(w, errTruncated)
+		return nil, false
+	}
+	return body, true
 }
 
 // withoutXRayCause strips the X-Ray cause RAPID splits off combined error bodies.

@@ -60,6 +60,14 @@ func (r *rig) invokeAsync(inv *Invocation) <-chan Result {
 	return ch
 }
 
+// invokeNext starts inv and has the runtime take it with /next, as the
+// tests of its answers begin.
+func (r *rig) invokeNext(inv *Invocation) <-chan Result {
+	results := r.invokeAsync(inv)
+	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
+	return results
+}
+
 func errorTypeOf(t *testing.T, body string) string {
 	var e struct{ ErrorType, ErrorMessage string }
 	if err := json.Unmarshal([]byte(body), &e); err != nil || e.ErrorMessage == "" {
@@ -115,8 +123,7 @@ func TestWrongRequestIDAndStates(t *testing.T) {
 	if resp.StatusCode != 403 || errorTypeOf(t, body) != "InvalidStateTransition" {
 		t.Fatalf("response before next: %d %s", resp.StatusCode, body)
 	}
-	results := r.invokeAsync(invocation("req-1", time.Second))
-	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
+	results := r.invokeNext(invocation("req-1", time.Second))
 	resp, body = r.do("POST", "/2018-06-01/runtime/invocation/other/response", strings.NewReader("x"), nil)
 	if resp.StatusCode != 400 || errorTypeOf(t, body) != "InvalidRequestID" {
 		t.Fatalf("wrong id: %d %s", resp.StatusCode, body)
@@ -157,8 +164,7 @@ func TestInitError(t *testing.T) {
 // failed streamed body: chunked encoding and error trailers.
 func TestChunkedResponseWithErrorTrailers(t *testing.T) {
 	r := newRig(t)
-	results := r.invokeAsync(invocation("req-1", time.Second))
-	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
+	results := r.invokeNext(invocation("req-1", time.Second))
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("POST", r.ts.URL+"/2018-06-01/runtime/invocation/req-1/response", pr)
 	req.Header.Set("Lambda-Runtime-Function-Response-Mode", "streaming")
@@ -186,8 +192,7 @@ func TestChunkedResponseWithErrorTrailers(t *testing.T) {
 
 func TestChunkedResponse(t *testing.T) {
 	r := newRig(t)
-	results := r.invokeAsync(invocation("req-1", time.Second))
-	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
+	results := r.invokeNext(invocation("req-1", time.Second))
 	pr, pw := io.Pipe()
 	go func() {
 		for i := 0; i < 3; i++ {
@@ -206,8 +211,7 @@ func TestChunkedResponse(t *testing.T) {
 
 func TestOversizedResponse(t *testing.T) {
 	r := newRig(t)
-	results := r.invokeAsync(invocation("req-1", time.Second))
-	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
+	results := r.invokeNext(invocation("req-1", time.Second))
 	resp, body := r.do("POST", "/2018-06-01/runtime/invocation/req-1/response", bytes.NewReader(make([]byte, MaxPayload+1)), nil)
 	if resp.StatusCode != 413 || errorTypeOf(t, body) != "RequestEntityTooLarge" ||
 		!strings.Contains(body, "Exceeded maximum allowed payload size (6291556 bytes).") {
@@ -220,8 +224,7 @@ func TestOversizedResponse(t *testing.T) {
 
 func TestInvalidResponseMode(t *testing.T) {
 	r := newRig(t)
-	results := r.invokeAsync(invocation("req-1", time.Second))
-	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
+	results := r.invokeNext(invocation("req-1", time.Second))
 	resp, body := r.do("POST", "/2018-06-01/runtime/invocation/req-1/response", strings.NewReader("x"),
 		map[string]string{"Lambda-Runtime-Function-Response-Mode": "bogus"})
 	if resp.StatusCode != 400 || errorTypeOf(t, body) != "InvalidFunctionResponseMode" {
@@ -284,8 +287,7 @@ func invocation(id string, timeout time.Duration) *Invocation {
 // invocation, and gives up when the runtime exits.
 func TestParked(t *testing.T) {
 	r := newRig(t)
-	results := r.invokeAsync(invocation("req-1", time.Minute))
-	r.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
+	results := r.invokeNext(invocation("req-1", time.Minute))
 	r.do("POST", "/2018-06-01/runtime/invocation/req-1/response", strings.NewReader(`"ok"`), nil)
 	<-results
 	parked := make(chan error, 1)

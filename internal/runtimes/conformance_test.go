@@ -52,9 +52,18 @@ type initCase struct {
 
 const unicodeText = "héllo wörld ✓ 日本語 🚀 \"quoted\" \\ tab\t"
 
+// TestConformance runs every language's suite.
+func TestConformance(t *testing.T) {
+	for _, s := range []suite{pythonSuite(), nodeSuite(), rubySuite(), javaSuite()} {
+		t.Run(s.runtime, func(t *testing.T) {
+			t.Parallel()
+			runConformance(t, s)
+		})
+	}
+}
+
 func runConformance(t *testing.T, s suite) {
-	cat := testCatalogue(t)
-	requireRuntime(t, cat, s.runtime)
+	cat := runtimeCatalogue(t, s.runtime)
 	t.Run("invocations", func(t *testing.T) {
 		t.Parallel()
 		s.invocations(t, cat)

@@ -31,8 +31,7 @@ def main(event, context):
 
 func TestForkServer(t *testing.T) {
 	t.Parallel()
-	cat := testCatalogue(t)
-	requireRuntime(t, cat, "python3.12")
+	cat := runtimeCatalogue(t, "python3.12")
 	look := func(t *testing.T, p *proc) map[string]any {
 		t.Helper()
 		r, _ := p.invoke(t, `{}`)

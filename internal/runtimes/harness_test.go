@@ -58,16 +58,19 @@ func testCatalogue(t testing.TB) *Catalogue {
 	return sharedCat
 }
 
-// requireRuntime skips a test whose interpreter is missing here; under CI
-// (which installs every interpreter) it fails instead.
-func requireRuntime(t testing.TB, cat *Catalogue, id string) {
+// runtimeCatalogue is the tests' catalogue, once it can run the runtime
+// id: a test whose interpreter is missing here is skipped; under CI (which
+// installs every interpreter) it fails instead.
+func runtimeCatalogue(t testing.TB, id string) *Catalogue {
 	t.Helper()
+	cat := testCatalogue(t)
 	if err := cat.Check(id); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("CI must provide every runtime: %v", err)
 		}
 		t.Skipf("skipping: %v", err)
 	}
+	return cat
 }
 
 // envSpec describes one execution environment.

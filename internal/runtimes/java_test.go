@@ -392,17 +392,11 @@ func javaSuite() suite {
 	}
 }
 
-func TestJava(t *testing.T) {
-	t.Parallel()
-	runConformance(t, javaSuite())
-}
-
 // TestJavaHandlers covers the handler shapes AWS's Java runtime accepts and
 // the JSON mapping of their inputs and outputs.
 func TestJavaHandlers(t *testing.T) {
 	t.Parallel()
-	cat := testCatalogue(t)
-	requireRuntime(t, cat, "java21")
+	cat := runtimeCatalogue(t, "java21")
 	cases := []struct {
 		name, handler, event, want string
 		log                        string

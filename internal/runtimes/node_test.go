@@ -105,17 +105,11 @@ func nodeSuite() suite {
 	}
 }
 
-func TestNode(t *testing.T) {
-	t.Parallel()
-	runConformance(t, nodeSuite())
-}
-
 // TestNodeHandlers covers the Node.js programming model: module kinds,
 // callback handlers and the event loop, and how AWS ends an environment.
 func TestNodeHandlers(t *testing.T) {
 	t.Parallel()
-	cat := testCatalogue(t)
-	requireRuntime(t, cat, "nodejs20.x")
+	cat := runtimeCatalogue(t, "nodejs20.x")
 
 	modules := []struct {
 		name    string

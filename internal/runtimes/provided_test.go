@@ -20,8 +20,7 @@ while True:
 
 func TestProvided(t *testing.T) {
 	t.Parallel()
-	cat := testCatalogue(t)
-	requireRuntime(t, cat, "python3.12") // the bootstrap is a Python script
+	cat := runtimeCatalogue(t, "python3.12") // the bootstrap is a Python script
 
 	t.Run("bootstrap in the package", func(t *testing.T) {
 		t.Parallel()

@@ -11,8 +11,7 @@ import (
 // handler and format all the same.
 func TestPythonLoggingOnImport(t *testing.T) {
 	t.Parallel()
-	cat := testCatalogue(t)
-	requireRuntime(t, cat, "python3.12")
+	cat := runtimeCatalogue(t, "python3.12")
 
 	for _, c := range []struct {
 		name, app, want string

@@ -108,15 +108,9 @@ func pythonSuite() suite {
 	}
 }
 
-func TestPython(t *testing.T) {
-	t.Parallel()
-	runConformance(t, pythonSuite())
-}
-
 func TestPythonDetails(t *testing.T) {
 	t.Parallel()
-	cat := testCatalogue(t)
-	requireRuntime(t, cat, "python3.12")
+	cat := runtimeCatalogue(t, "python3.12")
 
 	t.Run("marshal error", func(t *testing.T) {
 		t.Parallel()

@@ -93,15 +93,9 @@ func rubySuite() suite {
 	}
 }
 
-func TestRuby(t *testing.T) {
-	t.Parallel()
-	runConformance(t, rubySuite())
-}
-
 func TestRubyDetails(t *testing.T) {
 	t.Parallel()
-	cat := testCatalogue(t)
-	requireRuntime(t, cat, "ruby3.3")
+	cat := runtimeCatalogue(t, "ruby3.3")
 
 	t.Run("class method handler", func(t *testing.T) {
 		t.Parallel()

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"syscall"
 	"time"
 )
 
@@ -95,6 +96,15 @@ type Exit struct {
 	Signal string // "killed", "terminated", ... ("" when it exited normally)
 	// OOM is set when the sandbox's memory limit killed it.
 	OOM bool
+}
+
+// ExitOf is the exit a process's wait status reports, as both drivers
+// see it.
+func ExitOf(ws syscall.WaitStatus) Exit {
+	if ws.Signaled() {
+		return Exit{Code: -1, Signal: ws.Signal().String()}
+	}
+	return Exit{Code: ws.ExitStatus()}
 }
 
 // String renders the exit as Go's os/exec does ("exit status 1",

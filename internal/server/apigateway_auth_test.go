@@ -151,6 +151,7 @@ func TestHTTPAPILambdaAuthorizer(t *testing.T) {
 	b := n.newAPI(t, "lambdaauth", nil)
 	fn := b.function("backend", "2.0", 30000)
 	uri := "arn:aws:apigateway:" + n.region + ":lambda:path/2015-03-31/functions/" + n.arn("gatekeeper") + "/invocations"
+	b.allow("gatekeeper")
 	simple := b.authorizer(&apigatewayv2.CreateAuthorizerInput{Name: aws.String("simple"), AuthorizerType: agtypes.AuthorizerTypeRequest,
 		AuthorizerUri: aws.String(uri), AuthorizerPayloadFormatVersion: aws.String("2.0"), EnableSimpleResponses: aws.Bool(true),
 		IdentitySource: []string{"$request.header.X-Token"}, AuthorizerResultTtlInSeconds: aws.Int32(300)})
@@ -208,14 +209,24 @@ func TestHTTPAPIIAMRoute(t *testing.T) {
 	if status, _, body := n.call(t, "GET", b.url("/private"), ""); status != 403 || body != `{"message":"Forbidden"}` {
 		t.Errorf("unsigned: %d %s", status, body)
 	}
-	req := newRequest(t, "GET", b.url("/private"), "")
-	sum := sha256.Sum256(nil)
-	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDGATEWAY", SecretAccessKey: "s"}, req,
-		hex.EncodeToString(sum[:]), "execute-api", n.region, time.Now()); err != nil {
-		t.Fatal(err)
+	// A caller must be allowed execute-api:Invoke on the route.
+	route := "arn:aws:execute-api:" + n.region + ":" + account + ":" + aws.ToString(b.id) + "/$default/GET/private"
+	id, secret := n.user(t, "gateway-caller", allow("execute-api:Invoke", route))
+	other, otherSecret := n.user(t, "gateway-stranger", allow("execute-api:Invoke", "arn:aws:execute-api:*:*:other/*"))
+	sign := func(id, secret string) *http.Request {
+		req := newRequest(t, "GET", b.url("/private"), "")
+		sum := sha256.Sum256(nil)
+		if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}, req,
+			hex.EncodeToString(sum[:]), "execute-api", n.region, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		return req
 	}
-	resp, body := fetch(t, n.web(), req)
-	if resp.StatusCode != 200 || decodeURLEvent(t, body).RequestContext.Authorizer.IAM["accessKey"] != "AKIDGATEWAY" {
+	resp, body := fetch(t, n.web(), sign(id, secret))
+	if resp.StatusCode != 200 || decodeURLEvent(t, body).RequestContext.Authorizer.IAM["accessKey"] != id {
 		t.Errorf("signed: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := fetch(t, n.web(), sign(other, otherSecret)); resp.StatusCode != 403 {
+		t.Errorf("signed by a caller not allowed the route: %d %s", resp.StatusCode, body)
 	}
 }

@@ -13,10 +13,11 @@ import (
 
 // apiBuilder creates an API's parts for a test, failing it on any error.
 type apiBuilder struct {
-	t  *testing.T
-	n  *nubo
-	c  *apigatewayv2.Client
-	id *string
+	t       *testing.T
+	n       *nubo
+	c       *apigatewayv2.Client
+	id      *string
+	allowed map[string]bool // functions that let the API invoke them
 }
 
 func (n *nubo) newAPI(t *testing.T, name string, cors *agtypes.Cors) *apiBuilder {
@@ -26,10 +27,28 @@ func (n *nubo) newAPI(t *testing.T, name string, cors *agtypes.Cors) *apiBuilder
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &apiBuilder{t: t, n: n, c: c, id: api.ApiId}
+	return &apiBuilder{t: t, n: n, c: c, id: api.ApiId, allowed: map[string]bool{}}
 }
 
+// allow lets the API invoke fn (its routes and its authorizers), as
+// lambda add-permission does for API Gateway.
+func (b *apiBuilder) allow(fn string) {
+	b.t.Helper()
+	if !b.allowed[fn] {
+		b.n.allowAPI(b.t, fn, aws.ToString(b.id))
+		b.allowed[fn] = true
+	}
+}
+
+// function integrates fn, which lets the API invoke it.
 func (b *apiBuilder) function(fn, version string, timeoutMs int32) string {
+	b.t.Helper()
+	b.allow(fn)
+	return b.integration(fn, version, timeoutMs)
+}
+
+// integration integrates fn, whatever fn's policy says.
+func (b *apiBuilder) integration(fn, version string, timeoutMs int32) string {
 	b.t.Helper()
 	out, err := b.c.CreateIntegration(context.Background(), &apigatewayv2.CreateIntegrationInput{ApiId: b.id, IntegrationType: agtypes.IntegrationTypeAwsProxy,
 		IntegrationUri: aws.String(b.n.arn(fn)), PayloadFormatVersion: aws.String(version), TimeoutInMillis: aws.Int32(timeoutMs)})
@@ -148,10 +167,13 @@ func TestHTTPAPIStagesAndPayload1(t *testing.T) {
 func TestHTTPAPIErrors(t *testing.T) {
 	n := sharedNubo(t)
 	n.createHTTPFunction(t, "faulty")
+	n.createHTTPFunction(t, "unpermitted")
 	b := n.newAPI(t, "faulty", nil)
 	b.route("GET /slow/{x}", b.function("faulty", "2.0", 100))
 	b.route("ANY /{proxy+}", b.function("faulty", "2.0", 30000))
-	b.route("GET /missing", b.function("no-such-function", "2.0", 30000))
+	b.route("GET /missing", b.integration("no-such-function", "2.0", 30000))
+	// A function whose policy does not let API Gateway invoke it.
+	b.route("GET /unpermitted", b.integration("unpermitted", "2.0", 30000))
 	b.stage(&apigatewayv2.CreateStageInput{StageName: aws.String("$default"), AutoDeploy: aws.Bool(true),
 		RouteSettings:        map[string]agtypes.RouteSettings{"GET /{proxy+}": {}},
 		DefaultRouteSettings: &agtypes.RouteSettings{ThrottlingBurstLimit: aws.Int32(1000), ThrottlingRateLimit: aws.Float64(1000)}})
@@ -165,6 +187,7 @@ func TestHTTPAPIErrors(t *testing.T) {
 		{"GET", "/slow/sleep?ms=1000", "", 503, `{"message":"Service Unavailable"}`, "ServiceUnavailableException"},
 		{"GET", "/sleep?ms=3000", "", 504, `{"message":"Endpoint request timed out"}`, "IntegrationTimeoutException"},
 		{"GET", "/missing", "", 500, `{"message":"Internal Server Error"}`, "InternalServerErrorException"},
+		{"GET", "/unpermitted", "", 500, `{"message":"Internal Server Error"}`, "InternalServerErrorException"},
 		{"POST", "/big", strings.Repeat("x", 10<<20+1), 413, `{"message":"Request Entity Too Large"}`, "RequestEntityTooLargeException"},
 	}
 	for _, tt := range tests {

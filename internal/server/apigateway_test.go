@@ -31,7 +31,16 @@ func (n *nubo) quickAPI(t *testing.T, name, fn, routeKey string) *apigatewayv2.C
 	if err != nil {
 		t.Fatalf("CreateApi: %v", err)
 	}
+	n.allowAPI(t, fn, aws.ToString(out.ApiId))
 	return out
+}
+
+// allowAPI lets every route and authorizer of an API invoke fn, as
+// lambda add-permission does for API Gateway: without it the gateway
+// answers 500, "Invalid permissions on Lambda function".
+func (n *nubo) allowAPI(t *testing.T, fn, apiID string) {
+	t.Helper()
+	n.allowFunction(t, fn, source{"apigateway.amazonaws.com", "arn:aws:execute-api:" + n.region + ":" + account + ":" + apiID + "/*"})
 }
 
 // call sends a request to url and returns its status, headers and body.

@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"testing"
 	"time"
 
@@ -60,13 +59,10 @@ func TestDynamoDBMetricsAndBill(t *testing.T) {
 	if err != nil || len(lat.Metrics) < 2 {
 		t.Errorf("ListMetrics SuccessfulRequestLatency: %v %+v", err, lat)
 	}
-	resp, err := http.Get("http://" + n.addr + meter.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	// The bill is nubo's own path, signed for "nubo" as its CLI signs.
+	resp := n.do(t, "GET", meter.Path, signedFor("nubo"), nil)
 	var bill meter.Report
-	json.NewDecoder(resp.Body).Decode(&bill)
+	json.Unmarshal(resp.body, &bill)
 	if len(bill.DynamoDB) != 1 || bill.DynamoDB[0].WriteRequestUnits != 3 || bill.DynamoDB[0].ReadRequestUnits != 0.5 || bill.DynamoDB[0].Cost <= 0 {
 		t.Errorf("bill = %+v", bill.DynamoDB)
 	}

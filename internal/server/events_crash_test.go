@@ -47,7 +47,9 @@ func TestEventBridgeSurvivesKill9(t *testing.T) {
 	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String("http://" + addr)}
 	eb, q := eventbridge.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
 	ctx := context.Background()
-	if _, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("kept")}); err != nil {
+	// The queue lets the rule's events in, as AWS requires.
+	policy := allowFrom(queueARN("kept"), "sqs:SendMessage", source{"events.amazonaws.com", "arn:aws:events:" + region + ":" + account + ":rule/all"})
+	if _, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("kept"), Attributes: map[string]string{"Policy": policy}}); err != nil {
 		t.Fatal(err)
 	}
 	eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("all"), EventPattern: aws.String(`{"source": ["crash"]}`)})

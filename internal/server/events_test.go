@@ -224,12 +224,25 @@ func TestEventBridgeDeliversToEveryTargetKind(t *testing.T) {
 	if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("orders"), EventPattern: aws.String(`{"source": ["shop"]}`)}); err != nil {
 		t.Fatal(err)
 	}
+	// As on AWS, the targets' policies let EventBridge deliver for the
+	// rule (and the queue's let SNS deliver for the topic); a bus is
+	// reached as the target's role.
+	orders := source{"events.amazonaws.com", "arn:aws:events:" + region + ":" + account + ":rule/orders"}
+	n.allowQueue(t, direct, orders)
+	n.allowQueue(t, fifo, orders)
+	n.allowTopic(t, aws.ToString(topic.TopicArn), orders)
+	n.allowQueue(t, viaTopic, source{"sns.amazonaws.com", aws.ToString(topic.TopicArn)})
+	n.allowFunction(t, "on-order", orders)
+	n.allowQueue(t, viaBus, source{"events.amazonaws.com", "arn:aws:events:" + region + ":" + account + ":rule/downstream/all"})
+	n.logsClient().PutResourcePolicy(ctx, &cloudwatchlogs.PutResourcePolicyInput{PolicyName: aws.String("events"),
+		PolicyDocument: aws.String(allowFrom("arn:aws:logs:"+region+":"+account+":log-group:/aws/events/*", "logs:PutLogEvents",
+			source{"events.amazonaws.com", "arn:aws:events:" + region + ":" + account + ":rule/*"}))})
 	out, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("orders"), Targets: []etypes.Target{
 		{Id: aws.String("sqs"), Arn: aws.String(queueARN("direct"))},
 		{Id: aws.String("fifo"), Arn: aws.String(queueARN("ordered.fifo")), SqsParameters: &etypes.SqsParameters{MessageGroupId: aws.String("g")}},
 		{Id: aws.String("sns"), Arn: topic.TopicArn},
 		{Id: aws.String("lambda"), Arn: aws.String(fnARN("on-order"))},
-		{Id: aws.String("bus"), Arn: aws.String(busARN(region, "downstream"))},
+		{Id: aws.String("bus"), Arn: aws.String(busARN(region, "downstream")), RoleArn: aws.String(role)},
 	}})
 	if err != nil || out.FailedEntryCount != 0 {
 		t.Fatalf("PutTargets: %+v %v", out, err)
@@ -306,6 +319,8 @@ func TestEventBridgeDeadLetterQueueGetsAWSsAttributes(t *testing.T) {
 	c, q := n.eventbridge(), n.sqs()
 	dlq := n.createQueue(t, q, "dlq", nil)
 	ruleARN, _ := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source": ["shop"]}`)})
+	// The dead-letter queue lets the rule's events in, as AWS requires.
+	n.allowQueue(t, dlq, source{"events.amazonaws.com", aws.ToString(ruleARN.RuleArn)})
 	c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []etypes.Target{
 		{Id: aws.String("gone"), Arn: aws.String(queueARN("never-created")), DeadLetterConfig: &etypes.DeadLetterConfig{Arn: aws.String(queueARN("dlq"))}}}})
 	c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []etypes.PutEventsRequestEntry{
@@ -350,7 +365,8 @@ func TestEventBridgeArchiveAndReplay(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source": ["shop"]}`)})
+	rule, _ := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source": ["shop"]}`)})
+	n.allowQueue(t, url, source{"events.amazonaws.com", aws.ToString(rule.RuleArn)})
 	c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []etypes.Target{{Id: aws.String("q"), Arn: aws.String(queueARN("replayed"))}}})
 	r, err := c.StartReplay(ctx, &eventbridge.StartReplayInput{ReplayName: aws.String("again"), EventSourceArn: arch.ArchiveArn,
 		EventStartTime: aws.Time(before), EventEndTime: aws.Time(time.Now().Add(time.Minute)),
@@ -425,11 +441,13 @@ func TestEventBridgeScheduleFiresAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
 	n := startNubo(t, dir)
 	c, q := n.eventbridge(), n.sqs()
-	n.createQueue(t, q, "ticks", nil)
+	ticks := n.createQueue(t, q, "ticks", nil)
 	created := time.Now()
-	if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("tick"), ScheduleExpression: aws.String("rate(1 minute)")}); err != nil {
+	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("tick"), ScheduleExpression: aws.String("rate(1 minute)")})
+	if err != nil {
 		t.Fatal(err)
 	}
+	n.allowQueue(t, ticks, source{"events.amazonaws.com", aws.ToString(rule.RuleArn)})
 	c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("tick"), Targets: []etypes.Target{{Id: aws.String("q"), Arn: aws.String(queueARN("ticks"))}}})
 	n.stop()
 	n = startNubo(t, dir)

@@ -22,7 +22,11 @@ func (s *Server) buildAPIGateway(ctx context.Context, inv *invoker.Invoker) (*ap
 	if err != nil {
 		return nil, nil, err
 	}
-	gw := gateway.New(apis, inv, s.logs, s.obs, nil, gateway.Options{Account: s.cfg.Account, Region: s.cfg.Region,
+	var ident gateway.IAM // without verification: any request signed for execute-api, any function
+	if s.verifies() {
+		ident = frontDoorIdentity{s}
+	}
+	gw := gateway.New(apis, inv, s.logs, s.obs, ident, gateway.Options{Account: s.cfg.Account, Region: s.cfg.Region,
 		PublicDomain: s.cfg.PublicDomain, Logger: s.log})
 	return apis, gw, nil
 }

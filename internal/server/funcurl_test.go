@@ -290,15 +290,24 @@ func TestFunctionURLIAM(t *testing.T) {
 	if resp.StatusCode != 403 || body != `{"Message":"Forbidden"}` || resp.Header.Get("X-Amzn-Errortype") != "AccessDeniedException" {
 		t.Errorf("unsigned: %d %v %s", resp.StatusCode, resp.Header, body)
 	}
-	req := newRequest(t, "GET", url+"me", "")
-	sum := sha256.Sum256(nil)
-	creds := aws.Credentials{AccessKeyID: "AKIDFRONTDOOR", SecretAccessKey: "secret"}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "lambda", n.region, time.Now()); err != nil {
-		t.Fatal(err)
+	// A caller must be allowed lambda:InvokeFunctionUrl on the function.
+	id, secret := n.user(t, "url-caller", allow("lambda:InvokeFunctionUrl", n.arn("private")))
+	other, otherSecret := n.user(t, "url-stranger", allow("lambda:InvokeFunction", n.arn("private")))
+	sign := func(id, secret string) *http.Request {
+		req := newRequest(t, "GET", url+"me", "")
+		sum := sha256.Sum256(nil)
+		creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "lambda", n.region, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		return req
 	}
-	resp, body = fetch(t, n.web(), req)
-	if resp.StatusCode != 200 || decodeURLEvent(t, body).RequestContext.Authorizer.IAM["accessKey"] != "AKIDFRONTDOOR" {
+	resp, body = fetch(t, n.web(), sign(id, secret))
+	if resp.StatusCode != 200 || decodeURLEvent(t, body).RequestContext.Authorizer.IAM["accessKey"] != id {
 		t.Errorf("signed: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := fetch(t, n.web(), sign(other, otherSecret)); resp.StatusCode != 403 {
+		t.Errorf("signed by a caller not allowed InvokeFunctionUrl: %d %s", resp.StatusCode, body)
 	}
 }
 

@@ -128,9 +128,9 @@ func launch(dir string, tweak func(*server.Config)) (*nubo, func() error, error)
 // Documents of the tests' roles: a trust policy that lets Lambda assume a
 // role, and a permissions policy that allows everything.
 const (
-	// trustLambda lets Lambda (and Scheduler, for the scheduler's tests)
-	// assume the tests' role.
-	trustLambda = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com","scheduler.amazonaws.com"]},"Action":"sts:AssumeRole"}]}`
+	// trustLambda lets Lambda (and Scheduler, EventBridge and Step
+	// Functions, for their tests' targets and tasks) assume the tests' role.
+	trustLambda = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com","scheduler.amazonaws.com","events.amazonaws.com","states.amazonaws.com"]},"Action":"sts:AssumeRole"}]}`
 	allowAll    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 )
 

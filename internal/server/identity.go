@@ -122,17 +122,20 @@ func (s *Server) canAssume(ctx context.Context, role string) bool {
 	return s.iam.CanAssume(ctx, role, "lambda.amazonaws.com")
 }
 
-// allowDelivery decides whether a source (SNS for a topic, a function's
-// role) may deliver to a target: the target's resource policy and, for a
-// role, its own policies. A delivery that names no source is nubo's own
-// (a service that does not name its deliveries' sources yet) and is not
-// checked.
+// allowDelivery decides whether a source (a service for one of its
+// resources, a role) may deliver to a target: the target's resource policy
+// and, for a role, its own policies (and its trust of the service that
+// assumes it). A delivery that names no source is nubo's own and is not
+// checked. A refusal wraps targets.ErrDenied.
 func (s *Server) allowDelivery(ctx context.Context, src targets.Source, action, target string) error {
 	var p *iam.Principal
 	switch {
 	case src.Service != "":
 		p = iam.ServicePrincipal(src.Service)
 	case src.Role != "":
+		if src.AssumedBy != "" && !s.iam.CanAssume(ctx, src.Role, src.AssumedBy) {
+			return fmt.Errorf("%w: the role %s does not exist or does not trust %s", targets.ErrDenied, src.Role, src.AssumedBy)
+		}
 		var err error
 		if p, err = s.iam.RoleSession(ctx, src.Role, src.Session); err != nil {
 			return err
@@ -153,10 +156,47 @@ func (s *Server) allowDelivery(ctx context.Context, src targets.Source, action, 
 		return err
 	}
 	a, _ := arn.Parse(target)
-	return s.iam.Authorize(p, iam.Check{Action: action, Resource: target, Context: keys, ResourcePolicy: doc, ResourceAccount: a.Account})
+	err = s.iam.Authorize(p, iam.Check{Action: action, Resource: target, Context: keys, ResourcePolicy: doc, ResourceAccount: a.Account})
+	var d *iam.Denied
+	if errors.As(err, &d) {
+		// A target that does not exist has no policy to allow anything:
+		// the delivery finds nothing rather than being refused, and is
+		// retried where its source retries (the queue may be created).
+		if err := s.findTarget(ctx, target); err != nil {
+			return fmt.Errorf("%w: %w", targets.ErrNotFound, err)
+		}
+		return fmt.Errorf("%w: %s", targets.ErrDenied, d.Message)
+	}
+	return err
 }
 
-// resourcePolicy is the policy of a function, queue or topic.
+// findTarget reports whether the queue, topic or function an ARN names
+// exists (an error if not); other resources are taken to exist.
+func (s *Server) findTarget(ctx context.Context, target string) error {
+	a, err := arn.Parse(target)
+	if err != nil {
+		return err
+	}
+	switch a.Service {
+	case "sqs":
+		ref, ok := s.sqs.ParseARN(target)
+		if !ok {
+			return fmt.Errorf("not a queue of this account: %s", target)
+		}
+		_, err = s.sqs.QueueAttributes(ref, nil)
+	case "sns":
+		_, err = s.sns.TopicAttributes(target)
+	case "lambda":
+		var ref lambda.FunctionRef
+		if ref, err = lambda.ParseFunctionRef(target, 256); err == nil {
+			_, err = s.control.GetFunction(ctx, lambda.Scope{Account: a.Account, Region: a.Region}, ref)
+		}
+	}
+	return err
+}
+
+// resourcePolicy is the policy of a function, queue, topic, event bus or
+// log group.
 func (s *Server) resourcePolicy(ctx context.Context, target string) (*policy.Document, error) {
 	a, err := arn.Parse(target)
 	if err != nil {
@@ -169,6 +209,10 @@ func (s *Server) resourcePolicy(ctx context.Context, target string) (*policy.Doc
 		return s.sqs.Policy(target)
 	case "sns":
 		return s.sns.Policy(target)
+	case "events":
+		return s.events.Policy(target)
+	case "logs":
+		return s.logs.Policy()
 	}
 	return nil, nil
 }

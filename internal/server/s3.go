@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/arn"
-	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/s3"
 	"github.com/nubo-dev/nubo/internal/services/s3/s3api"
 	"github.com/nubo-dev/nubo/internal/targets"
@@ -57,39 +56,58 @@ type s3Notifier struct {
 }
 
 // Notify delivers one notification; an error has the job tried again. A
-// destination nubo cannot deliver to (an EventBridge bus before nubo
-// serves EventBridge) is dropped with a warning, since no retry helps.
-func (n *s3Notifier) Notify(ctx context.Context, destination string, message []byte) error {
-	err := n.dests.Deliver(ctx, destination, targets.Message{Body: message})
-	if errors.Is(err, targets.ErrUnsupported) {
-		n.log.Warn("s3: notification dropped: nubo cannot deliver to its destination", "destination", destination)
+// destination nubo cannot deliver to is dropped with a warning, and so is
+// one whose policy does not let S3 deliver, since no retry helps.
+func (n *s3Notifier) Notify(ctx context.Context, note s3.Notification) error {
+	err := n.dests.Deliver(ctx, note.Destination, targets.Message{Body: note.Message, Source: s3Source(note)})
+	switch {
+	case errors.Is(err, targets.ErrUnsupported):
+		n.log.Warn("s3: notification dropped: nubo cannot deliver to its destination", "destination", note.Destination)
+		return nil
+	case errors.Is(err, targets.ErrDenied):
+		n.log.Warn("s3: notification dropped: the destination's policy does not allow S3 to deliver", "destination", note.Destination, "err", err)
 		return nil
 	}
 	return err
 }
 
+// s3Source is who delivers a bucket's notifications: S3 on its own behalf,
+// for the bucket, which the destination's policy must allow (an SQS queue
+// policy or SNS topic policy for s3.amazonaws.com, a function's
+// permission, usually on aws:SourceArn and aws:SourceAccount). A job
+// queued before notifications named their bucket is nubo's own.
+func s3Source(note s3.Notification) targets.Source {
+	if note.Bucket == "" {
+		return targets.Source{}
+	}
+	return targets.Source{Service: "s3.amazonaws.com", ARN: "arn:aws:s3:::" + note.Bucket, Account: note.Owner}
+}
+
 // CheckDestination reports whether the queue, topic or function an ARN
-// names exists, as S3 checks a notification configuration's destinations.
-func (n *s3Notifier) CheckDestination(ctx context.Context, destination string) error {
+// names exists and lets S3 deliver the bucket's events, as S3 checks a
+// notification configuration's destinations.
+func (n *s3Notifier) CheckDestination(ctx context.Context, note s3.Notification) error {
+	destination := note.Destination
 	a, err := arn.Parse(destination)
 	if err != nil {
 		return err
 	}
-	s := n.server
-	switch a.Service {
-	case "sqs":
-		ref, ok := s.sqs.ParseARN(destination)
-		if !ok {
-			return fmt.Errorf("not a queue of this account: %s", destination)
-		}
-		_, err = s.sqs.QueueAttributes(ref, nil)
-	case "sns":
-		_, err = s.sns.TopicAttributes(destination)
-	case "lambda":
-		var ref lambda.FunctionRef
-		if ref, err = lambda.ParseFunctionRef(destination, 256); err == nil {
-			_, err = s.control.GetFunction(ctx, lambda.Scope{Account: a.Account, Region: a.Region}, ref)
-		}
+	err = n.server.findTarget(ctx, destination)
+	if err != nil || n.dests.Allow == nil {
+		return err
 	}
-	return err
+	if err := n.dests.Allow(ctx, s3Source(note), targets.Action(destination), destination); errors.Is(err, targets.ErrDenied) {
+		return errors.New(deniedDestination[a.Service])
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// deniedDestination is how S3 says that a destination's policy does not
+// let it deliver.
+var deniedDestination = map[string]string{
+	"sqs":    "Permissions on the destination queue do not allow S3 to publish notifications from this bucket",
+	"sns":    "Permissions on the destination topic do not allow S3 to publish notifications from this bucket",
+	"lambda": "Not authorized to invoke function",
 }

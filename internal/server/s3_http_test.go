@@ -3,7 +3,10 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -18,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/nubo-dev/nubo/internal/sigv4"
 )
 
 // Presigned URLs work with any HTTP client.
@@ -90,13 +95,10 @@ func TestS3VirtualHost(t *testing.T) {
 	b := createBucket(t, c, "vhost")
 	_, port, _ := net.SplitHostPort(n.addr)
 	for _, host := range []string{b + ".s3.localhost:" + port, b + ".s3.us-east-1.localhost:" + port, b + ".localhost"} {
-		req, _ := http.NewRequest("PUT", "http://"+n.addr+"/a//b", strings.NewReader("v:"+host))
-		req.Host = host
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil || resp.StatusCode != 200 {
-			t.Fatalf("PUT via %s: %v %v", host, err, resp)
+		r := n.do(t, "PUT", "/a//b", map[string]string{hostHeader: host, signHeader: "s3"}, []byte("v:"+host))
+		if r.status != 200 {
+			t.Fatalf("PUT via %s: %d %s", host, r.status, r.body)
 		}
-		resp.Body.Close()
 		if _, body := getBody(t, c, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("a//b")}); body != "v:"+host {
 			t.Errorf("via %s: %q", host, body)
 		}
@@ -154,21 +156,46 @@ func TestS3CORS(t *testing.T) {
 		t.Errorf("preflight of another method: %d", r.status)
 	}
 	put(t, c, b, "k", "v")
-	r = n.do(t, "GET", "/"+b+"/k", map[string]string{"Origin": "https://app.example.com"}, nil)
+	// A page's script signs its request (or a presigned URL): its answer
+	// carries the rule's headers.
+	r = n.do(t, "GET", "/"+b+"/k", map[string]string{"Origin": "https://app.example.com", signHeader: "s3"}, nil)
 	if r.status != 200 || r.header.Get("Access-Control-Allow-Origin") != "https://app.example.com" || r.header.Get("Access-Control-Expose-Headers") != "ETag" {
 		t.Errorf("actual request: %d %v", r.status, r.header)
+	}
+	// Unsigned, it is anonymous, which no bucket policy allows here.
+	if r := n.do(t, "GET", "/"+b+"/k", map[string]string{"Origin": "https://app.example.com"}, nil); r.status != 403 ||
+		!strings.Contains(string(r.body), "<Code>AccessDenied</Code><Message>Access Denied</Message>") {
+		t.Errorf("anonymous actual request: %d %s", r.status, r.body)
+	}
+	// A page of an origin the rules do not name is refused before S3.
+	if r := n.do(t, "GET", "/"+b+"/k", map[string]string{"Origin": "https://evil.test", signHeader: "s3"}, nil); r.status != 403 ||
+		!strings.Contains(string(r.body), "web pages") {
+		t.Errorf("request of another origin: %d %s", r.status, r.body)
 	}
 }
 
 // A browser form upload under a policy (what the SDKs' presigned POST
-// makes).
+// makes): the policy signed with the uploader's key, its conditions held.
 func TestS3PostPolicy(t *testing.T) {
 	n := sharedNubo(t)
 	c := s3Client(n)
 	b := createBucket(t, c, "postpolicy")
-	policy := func(conds ...any) string {
-		doc, _ := json.Marshal(map[string]any{"expiration": time.Now().Add(time.Hour).UTC().Format("2006-01-02T15:04:05.000Z"), "conditions": conds})
+	now := time.Now().UTC()
+	cred := "test/" + now.Format("20060102") + "/" + n.region + "/s3/aws4_request"
+	date := now.Format("20060102T150405Z")
+	// policy is a policy document with conds and the signature's own fields.
+	policy := func(expiration time.Time, conds ...any) string {
+		conds = append(conds, map[string]string{"x-amz-algorithm": "AWS4-HMAC-SHA256"}, map[string]string{"x-amz-credential": cred},
+			map[string]string{"x-amz-date": date})
+		doc, _ := json.Marshal(map[string]any{"expiration": expiration.Format("2006-01-02T15:04:05.000Z"), "conditions": conds})
 		return base64.StdEncoding.EncodeToString(doc)
+	}
+	// signed are the fields of a form of the policy, signed by secret.
+	signed := func(policy, secret string, fields ...[2]string) [][2]string {
+		mac := hmac.New(sha256.New, sigv4.DeriveKey(secret, now.Format("20060102"), n.region, "s3"))
+		mac.Write([]byte(policy))
+		return append(fields, [2]string{"policy", policy}, [2]string{"x-amz-algorithm", "AWS4-HMAC-SHA256"},
+			[2]string{"x-amz-credential", cred}, [2]string{"x-amz-date", date}, [2]string{"x-amz-signature", hex.EncodeToString(mac.Sum(nil))})
 	}
 	post := func(fields [][2]string, file string) wireResponse {
 		var body bytes.Buffer
@@ -190,10 +217,13 @@ func TestS3PostPolicy(t *testing.T) {
 		got, _ := io.ReadAll(resp.Body)
 		return wireResponse{status: resp.StatusCode, header: resp.Header, body: got}
 	}
-	good := policy(map[string]string{"bucket": b}, []any{"starts-with", "$key", "uploads/"}, []any{"content-length-range", 1, 100},
+	hour := now.Add(time.Hour)
+	good := policy(hour, map[string]string{"bucket": b}, []any{"starts-with", "$key", "uploads/"}, []any{"content-length-range", 1, 100},
 		map[string]string{"success_action_status": "201"}, []any{"starts-with", "$Content-Type", "image/"}, map[string]string{"x-amz-meta-who": "ada"})
-	r := post([][2]string{{"key", "uploads/${filename}"}, {"policy", good}, {"x-amz-signature", "0"}, {"success_action_status", "201"},
-		{"Content-Type", "image/jpeg"}, {"x-amz-meta-who", "ada"}}, "jpeg bytes")
+	fields := func(key, contentType string, extra ...[2]string) [][2]string {
+		return append([][2]string{{"key", key}, {"success_action_status", "201"}, {"Content-Type", contentType}, {"x-amz-meta-who", "ada"}}, extra...)
+	}
+	r := post(signed(good, "test", fields("uploads/${filename}", "image/jpeg")...), "jpeg bytes")
 	var res struct{ Bucket, Key, ETag, Location string }
 	if err := xml.Unmarshal(r.body, &res); err != nil || r.status != 201 || res.Key != "uploads/photo.jpg" || res.ETag != md5hex("jpeg bytes") {
 		t.Fatalf("POST upload: %d %s", r.status, r.body)
@@ -202,6 +232,7 @@ func TestS3PostPolicy(t *testing.T) {
 	if body != "jpeg bytes" || aws.ToString(got.ContentType) != "image/jpeg" || got.Metadata["who"] != "ada" {
 		t.Errorf("posted object: %q %+v", body, got)
 	}
+	expired := policy(now.Add(-time.Hour))
 	for _, tt := range []struct {
 		name   string
 		fields [][2]string
@@ -209,20 +240,31 @@ func TestS3PostPolicy(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"key outside the policy", [][2]string{{"key", "elsewhere/x"}, {"policy", good}, {"x-amz-signature", "0"}, {"success_action_status", "201"}, {"Content-Type", "image/png"}, {"x-amz-meta-who", "ada"}}, "x", 403, "AccessDenied"},
-		{"a field the policy does not name", [][2]string{{"key", "uploads/x"}, {"policy", good}, {"x-amz-signature", "0"}, {"success_action_status", "201"}, {"Content-Type", "image/png"}, {"x-amz-meta-who", "ada"}, {"x-amz-meta-extra", "1"}}, "x", 403, "AccessDenied"},
-		{"too large", [][2]string{{"key", "uploads/x"}, {"policy", good}, {"x-amz-signature", "0"}, {"success_action_status", "201"}, {"Content-Type", "image/png"}, {"x-amz-meta-who", "ada"}}, strings.Repeat("x", 101), 400, "EntityTooLarge"},
-		{"expired", [][2]string{{"key", "k"}, {"x-amz-signature", "0"}, {"policy", base64.StdEncoding.EncodeToString([]byte(`{"expiration":"2020-01-01T00:00:00Z","conditions":[]}`))}}, "x", 403, "AccessDenied"},
+		{"key outside the policy", signed(good, "test", fields("elsewhere/x", "image/png")...), "x", 403, "AccessDenied"},
+		{"a field the policy does not name", signed(good, "test", fields("uploads/x", "image/png", [2]string{"x-amz-meta-extra", "1"})...), "x", 403, "AccessDenied"},
+		{"too large", signed(good, "test", fields("uploads/x", "image/png")...), strings.Repeat("x", 101), 400, "EntityTooLarge"},
+		{"expired", signed(expired, "test", [2]string{"key", "k"}), "x", 403, "AccessDenied"},
+		{"signed with another key", signed(good, "not-the-secret", fields("uploads/x", "image/png")...), "x", 403, "SignatureDoesNotMatch"},
 		{"unsigned", [][2]string{{"key", "k"}, {"policy", good}}, "x", 400, "InvalidArgument"},
-		{"conditions missing", [][2]string{{"key", "k"}, {"x-amz-signature", "0"}, {"policy", base64.StdEncoding.EncodeToString([]byte(`{"expiration":"2030-01-01T00:00:00Z","CONDITIONS":[]}`))}}, "x", 400, "InvalidPolicyDocument"},
+		{"no credential", [][2]string{{"key", "k"}, {"policy", good}, {"x-amz-signature", "00"}}, "x", 400, "InvalidArgument"},
+		{"conditions missing", signed(base64.StdEncoding.EncodeToString([]byte(`{"expiration":"2030-01-01T00:00:00Z","CONDITIONS":[]}`)), "test", [2]string{"key", "k"}), "x", 400, "InvalidPolicyDocument"},
 	} {
 		r := post(tt.fields, tt.file)
 		if r.status != tt.status || !strings.Contains(string(r.body), "<Code>"+tt.code+"</Code>") {
 			t.Errorf("%s: %d %s", tt.name, r.status, r.body)
 		}
 	}
-	// Without a policy (anonymous), with a redirect.
-	r = post([][2]string{{"key", "anon.txt"}, {"success_action_redirect", "https://app.example.com/done"}}, "anon")
+	// Without a policy, the upload is anonymous: only the bucket's policy
+	// can allow it.
+	anon := [][2]string{{"key", "anon.txt"}, {"success_action_redirect", "https://app.example.com/done"}}
+	if r := post(anon, "anon"); r.status != 403 || !strings.Contains(string(r.body), "<Code>AccessDenied</Code>") {
+		t.Errorf("anonymous upload without a bucket policy: %d %s", r.status, r.body)
+	}
+	doc := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::%s/anon.txt"}]}`, b)
+	if _, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{Bucket: aws.String(b), Policy: aws.String(doc)}); err != nil {
+		t.Fatal(err)
+	}
+	r = post(anon, "anon")
 	if r.status != 303 || !strings.HasPrefix(r.header.Get("Location"), "https://app.example.com/done?") ||
 		!strings.Contains(r.header.Get("Location"), "key=anon.txt") {
 		t.Errorf("redirect: %d %v", r.status, r.header)
@@ -288,19 +330,32 @@ func TestS3BucketConfigurations(t *testing.T) {
 }
 
 // Expect: 100-continue: a refused upload is answered before its body is
-// sent.
+// sent, whether its signature is refused or its bucket is missing.
 func TestS3ExpectContinue(t *testing.T) {
 	n := sharedNubo(t)
-	conn, err := net.Dial("tcp", n.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	fmt.Fprintf(conn, "PUT /no-such-bucket-for-expect/k HTTP/1.1\r\nHost: %s\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n"+
-		"Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00\r\n\r\n", n.addr)
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	line := make([]byte, 12)
-	if _, err := io.ReadFull(conn, line); err != nil || string(line) != "HTTP/1.1 404" {
-		t.Errorf("answer before the body: %q %v", line, err)
+	for _, tt := range []struct {
+		secret, want string
+	}{{"test", "HTTP/1.1 404"}, {"not-the-secret", "HTTP/1.1 403"}} {
+		req, _ := http.NewRequest("PUT", "http://"+n.addr+"/no-such-bucket-for-expect/k", nil)
+		req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+		if err := s3Signer("s3").SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: tt.secret}, req,
+			"UNSIGNED-PAYLOAD", "s3", n.region, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		conn, err := net.Dial("tcp", n.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "PUT /no-such-bucket-for-expect/k HTTP/1.1\r\nHost: %s\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n", n.addr)
+		for _, h := range []string{"Authorization", "X-Amz-Date", "X-Amz-Content-Sha256"} {
+			fmt.Fprintf(conn, "%s: %s\r\n", h, req.Header.Get(h))
+		}
+		fmt.Fprintf(conn, "\r\n")
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		line := make([]byte, 12)
+		if _, err := io.ReadFull(conn, line); err != nil || string(line) != tt.want {
+			t.Errorf("answer before the body: %q %v, want %q", line, err, tt.want)
+		}
+		conn.Close()
 	}
 }

@@ -100,6 +100,13 @@ func TestS3Notifications(t *testing.T) {
 	n.waitActive(t, "on-image")
 	c := s3Client(n)
 	b := createBucket(t, c, "notify")
+	// As on AWS, each destination's policy lets S3 deliver the bucket's
+	// events, and the queue's lets SNS deliver the topic's.
+	fromBucket := source{"s3.amazonaws.com", "arn:aws:s3:::" + b}
+	n.allowQueue(t, created, fromBucket)
+	n.allowTopic(t, aws.ToString(topic.TopicArn), fromBucket)
+	n.allowQueue(t, fromTopic, source{"sns.amazonaws.com", aws.ToString(topic.TopicArn)})
+	n.allowFunction(t, "on-image", fromBucket)
 	filter := func(name, value string) *s3types.NotificationConfigurationFilter {
 		return &s3types.NotificationConfigurationFilter{Key: &s3types.S3KeyFilter{FilterRules: []s3types.FilterRule{{Name: s3types.FilterRuleName(name), Value: aws.String(value)}}}}
 	}
@@ -141,6 +148,14 @@ func TestS3Notifications(t *testing.T) {
 			QueueArn: aws.String(queueARN("no-such-queue")), Events: []s3types.Event{"s3:ObjectCreated:*"}}}}})
 	if s3Code(err) != "InvalidArgument" {
 		t.Errorf("a queue that does not exist: %v", err)
+	}
+	// A queue whose policy does not let S3 in is refused as S3 refuses it.
+	n.createQueue(t, q, "s3-closed", nil)
+	_, err = c.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String(b),
+		NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
+			QueueArn: aws.String(queueARN("s3-closed")), Events: []s3types.Event{"s3:ObjectCreated:*"}}}}})
+	if s3Code(err) != "InvalidArgument" || !strings.Contains(err.Error(), "Unable to validate the following destination configurations") {
+		t.Errorf("a queue whose policy refuses S3: %v", err)
 	}
 }
 
@@ -199,7 +214,8 @@ func TestS3NotificationsSurviveKill9(t *testing.T) {
 	p.kill()
 	t.Logf("killed nubo with -9 after %d acknowledged uploads", len(acked))
 	startProcess(t, bin, filepath.Join(dir, "data"), addr)
-	url := n.createQueue(t, q, "kill9-events", nil)
+	url := n.createQueue(t, q, "kill9-events", map[string]string{"Policy": allowFrom(queueARN("kill9-events"), "sqs:SendMessage",
+		source{"s3.amazonaws.com", "arn:aws:s3:::" + b})})
 	seen := map[string]int{}
 	deadline := time.Now().Add(2 * time.Minute)
 	for len(seen) < len(acked) && time.Now().Before(deadline) {

@@ -36,7 +36,7 @@ func (s *Server) buildScheduler(ctx context.Context, dests *targets.Targets) err
 		Account: s.cfg.Account,
 		Jobs:    timer.New(work, 30*time.Second, s.log),
 		Targets: dests,
-		Buses:   scheduledEvents{s.events},
+		Buses:   scheduledEvents{s.events, dests},
 		APIs:    apiCaller{s},
 		Logger:  s.log,
 	})
@@ -47,13 +47,22 @@ func (s *Server) buildScheduler(ctx context.Context, dests *targets.Targets) err
 	return nil
 }
 
-// scheduledEvents puts a schedule's events on EventBridge buses.
-type scheduledEvents struct{ *events.Service }
+// scheduledEvents puts a schedule's events on EventBridge buses, as the
+// schedule's role when deliveries are checked.
+type scheduledEvents struct {
+	*events.Service
+	dests *targets.Targets
+}
 
-func (e scheduledEvents) PutScheduledEvent(ctx context.Context, busARN, source, detailType, detail string, resources []string) error {
+func (e scheduledEvents) PutScheduledEvent(ctx context.Context, busARN string, src targets.Source, source, detailType, detail string, resources []string) error {
 	a, err := arn.Parse(busARN)
 	if err != nil {
 		return fmt.Errorf("%w: %s", targets.ErrUnsupported, busARN)
+	}
+	if allow := e.dests.Allow; allow != nil {
+		if err := allow(ctx, src, "events:PutEvents", busARN); err != nil {
+			return err
+		}
 	}
 	res, _, err := e.PutEvents(ctx, a.Region, []events.Entry{{Source: source, DetailType: detailType, Detail: detail,
 		EventBusName: busARN, Resources: resources}})

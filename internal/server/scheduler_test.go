@@ -82,7 +82,12 @@ func TestSchedulerInvokesTargets(t *testing.T) {
 	direct := n.createQueue(t, q, "direct", nil)
 	universal := n.createQueue(t, q, "universal", nil)
 	viaBus := n.createQueue(t, q, "via-bus", nil)
-	eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("from-scheduler"), EventPattern: aws.String(`{"source": ["my.scheduler"]}`)})
+	rule, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("from-scheduler"), EventPattern: aws.String(`{"source": ["my.scheduler"]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The bus's rule delivers for itself: the queue must let it in.
+	n.allowQueue(t, viaBus, source{"events.amazonaws.com", aws.ToString(rule.RuleArn)})
 	eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("from-scheduler"), Targets: []etypes.Target{{Id: aws.String("q"), Arn: aws.String(queueARN("via-bus"))}}})
 	for name, target := range map[string]*stypes.Target{
 		"direct": {Arn: aws.String(queueARN("direct")), RoleArn: aws.String(role), Input: aws.String(`{"schedule": "<aws.scheduler.schedule-arn>"}`)},

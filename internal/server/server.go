@@ -17,6 +17,7 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/code"
+	"github.com/nubo-dev/nubo/internal/console"
 	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/iam"
 	"github.com/nubo-dev/nubo/internal/iam/iamapi"
@@ -299,7 +300,11 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.urls = funcurl.New(urlConfigs, s.control, inv, nil, funcurl.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
+	var urlAuth funcurl.Authorizer // without verification: any request signed for lambda
+	if s.verifies() {
+		urlAuth = frontDoorIdentity{s}
+	}
+	s.urls = funcurl.New(urlConfigs, s.control, inv, urlAuth, funcurl.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
 	// In a cluster the events a dead node had taken come back when their
 	// lease runs out: a short one (renewed every third of it) brings them
 	// back within seconds.
@@ -411,11 +416,16 @@ func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apig
 		iamapi.New(s.iam, s.log),
 		iamapi.NewSTS(s.iam, s.log),
 	}
+	var served []string
 	for _, svc := range s.services {
 		router.Handle(svc)
+		served = append(served, svc.Name)
 	}
+	// The console is static files; what it shows comes through the APIs,
+	// signed by whoever signs in.
+	router.HandlePath(console.Path, console.Handler(console.Options{Services: served, Region: s.cfg.Region, Open: !s.verifies()}), wire.PathAccess{Public: true})
 	s.identity.router, s.router = router, router
-	s.http = &http.Server{Handler: router, ReadHeaderTimeout: cmp.Or(s.cfg.HeaderTimeout, DefaultHeaderTimeout), IdleTimeout: IdleTimeout}
+	s.http = &http.Server{Handler: console.Root(router, s.hosts()), ReadHeaderTimeout: cmp.Or(s.cfg.HeaderTimeout, DefaultHeaderTimeout), IdleTimeout: IdleTimeout}
 }
 
 // logGroupOf is the log group /_nubo/logs reads, as IAM names it.
@@ -438,6 +448,16 @@ func (s *Server) StepFunctions() *sfn.Service { return s.sfn }
 // Addr is the address nubo listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
+// consoleURL is where a browser on this machine finds the console: on an
+// address that listens on every interface, loopback's.
+func (s *Server) consoleURL() string {
+	host, port, _ := net.SplitHostPort(s.Addr())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + console.Path
+}
+
 // Run serves until ctx ends, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -455,7 +475,7 @@ func (s *Server) Run(ctx context.Context) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
 	s.log.Info("nubo is ready", "addr", s.Addr(), "data_dir", s.cfg.DataDir, "region", s.cfg.Region, "account", s.cfg.Account,
-		"auth", cmp.Or(s.cfg.Auth, AuthSigV4))
+		"auth", cmp.Or(s.cfg.Auth, AuthSigV4), "console", s.consoleURL())
 	var err error
 	select {
 	case <-ctx.Done():

@@ -32,6 +32,10 @@ func (s *Server) buildStepFunctions(ctx context.Context, inv *invoker.Invoker) e
 	}
 	tasks := &integrations.Services{Functions: inv, Async: s.async, Queues: s.sqs, Topics: s.sns,
 		Tables: s.dynamodb, Events: stateEvents{s.events}}
+	if s.verifies() {
+		// Tasks act as their execution role, as deliveries do.
+		tasks.Allow = s.allowDelivery
+	}
 	s.sfn, err = sfn.New(ctx, kv, table, sfn.Options{
 		Account:      s.cfg.Account,
 		Integrations: tasks,

@@ -189,6 +189,11 @@ func TestStepFunctionsPublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The queue lets the topic send to it, as SNS requires.
+	if _, err := q.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: queue.QueueUrl, Attributes: map[string]string{"Policy": allowFrom(
+		"arn:aws:sqs:"+n.region+":000000000000:published", "sqs:SendMessage", source{"sns.amazonaws.com", aws.ToString(topic.TopicArn)})}}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := topics.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
 		Endpoint: aws.String("arn:aws:sqs:" + n.region + ":000000000000:published"), Attributes: map[string]string{"RawMessageDelivery": "true"}}); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,8 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-const sfnRole = "arn:aws:iam::000000000000:role/sfn"
+// sfnRole is the tests' role, which Step Functions may assume.
+const sfnRole = role
 
 // sfnClient is an SDK Step Functions client pointed at nubo. It sends
 // StartSyncExecution to nubo's address as it is: the SDK would prefix the

@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -250,7 +251,7 @@ func (c *chunkedReader) readTrailer() error {
 		}
 		c.trailers[name] = value
 		for _, s := range c.sums {
-			if s.name == name && contains(c.announced, name) {
+			if s.name == name && slices.Contains(c.announced, name) {
 				s.want = value
 			}
 		}

@@ -3,6 +3,7 @@ package sigv4
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -22,7 +23,7 @@ func FuzzParseAuthorization(f *testing.F) {
 		if c.AccessKeyID == "" || c.Region == "" || c.Service == "" || len(c.Date) != 8 || len(c.Signature) != 64 {
 			t.Fatalf("accepted an incomplete claim %+v", c)
 		}
-		if !contains(c.SignedHeaders, "host") && !contains(c.SignedHeaders, ":authority") {
+		if !slices.Contains(c.SignedHeaders, "host") && !slices.Contains(c.SignedHeaders, ":authority") {
 			t.Fatalf("accepted signed headers without host: %v", c.SignedHeaders)
 		}
 	})

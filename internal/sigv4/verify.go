@@ -162,7 +162,7 @@ func checkAmzHeadersSigned(r *http.Request, signed []string) *Error {
 	var unsigned []string
 	for name := range r.Header {
 		l := strings.ToLower(name)
-		if strings.HasPrefix(l, "x-amz-") && !contains(signed, l) {
+		if strings.HasPrefix(l, "x-amz-") && !slices.Contains(signed, l) {
 			unsigned = append(unsigned, l)
 		}
 	}
@@ -173,15 +173,6 @@ func checkAmzHeadersSigned(r *http.Request, signed []string) *Error {
 	e := fail(HeadersNotSigned, "There were headers present in the request which were not signed")
 	e.S3Fields = map[string]any{"HeadersNotSigned": strings.Join(unsigned, ", ")}
 	return e
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // payload is the payload hash or mode to sign with. hashed reports that it

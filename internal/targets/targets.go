@@ -44,15 +44,20 @@ type Message struct {
 // topic's ARN and account, which the target's resource policy must allow,
 // usually on the condition aws:SourceArn), or a role's session (Lambda
 // sends a function's destination records as the function's execution
-// role, whose policies must allow it).
+// role, whose policies must allow it; EventBridge and Scheduler deliver
+// as the role a target names, which must trust them: AssumedBy).
 type Source struct {
 	Service, ARN, Account string
 	Role, Session         string
+	// AssumedBy is the service that assumes Role for the delivery
+	// ("events.amazonaws.com"), which the role's trust policy must let
+	// in; "" for a role trusted already (a function's execution role).
+	AssumedBy string
 }
 
 // Allow decides whether a source may perform action on a target
 // ("sqs:SendMessage" on a queue ARN), as the target's resource policy and
-// the source's own policies say.
+// the source's own policies say. A refusal wraps ErrDenied.
 type Allow func(ctx context.Context, src Source, action, target string) error
 
 // Attribute is a message attribute.
@@ -119,6 +124,16 @@ type Targets struct {
 var actions = map[string]string{"lambda": "lambda:InvokeFunction", "sqs": "sqs:SendMessage", "sns": "sns:Publish",
 	"events": "events:PutEvents", "logs": "logs:PutLogEvents", "states": "states:StartExecution"}
 
+// Action is the IAM action a delivery to target performs
+// ("sqs:SendMessage" for a queue), "" for an ARN nubo does not deliver to.
+func Action(target string) string {
+	a, err := arn.Parse(target)
+	if err != nil {
+		return ""
+	}
+	return actions[a.Service]
+}
+
 var (
 	// ErrUnsupported is returned for an ARN of a kind nubo cannot deliver
 	// to.
@@ -126,6 +141,9 @@ var (
 	// ErrNotFound wraps the error of a delivery to a resource that does
 	// not exist, which retrying will not fix.
 	ErrNotFound = errors.New("targets: no such resource")
+	// ErrDenied wraps the error of a delivery the target's policies (or
+	// the source's) do not allow, which retrying will not fix.
+	ErrDenied = errors.New("targets: not allowed")
 )
 
 // DeliverAll delivers each message to the resource its target names, as

@@ -108,6 +108,41 @@ func ResourceFrom[In any](o Op, resource func(ctx context.Context, in *In) strin
 	return o
 }
 
+// Access is one action an operation performs on one resource.
+type Access struct {
+	// Action is the IAM action ("dynamodb:PutItem"); "" is the
+	// operation's own.
+	Action string
+	// Resource is the resource's ARN; "" for one the input cannot name,
+	// which is authorised on "*".
+	Resource string
+	// Context are the request's own condition keys for this access
+	// (s3:prefix of a listing, s3:x-amz-acl of an upload).
+	Context policy.Context
+}
+
+// AccessFrom declares what an operation that acts on several resources,
+// or performs several actions, needs of its caller: every access must be
+// allowed (DynamoDB's batches and transactions authorise each table they
+// touch with each item's action; S3's copies read one object and write
+// another). An input that names none is authorised on "*", as a
+// Resourcer that names none.
+func AccessFrom[In any](o Op, accesses func(ctx context.Context, in *In) []Access) Op {
+	if o.in != reflect.TypeFor[In]() {
+		panic("wire: AccessFrom of " + o.Name + " for another input type than its own")
+	}
+	o.accesses = func(ctx context.Context, in any) []Access { return accesses(ctx, in.(*In)) }
+	return o
+}
+
+// RequestAccess declares what an operation needs of its caller when its
+// request, rather than its input, names it: S3's bucket and key are its
+// host and path, API Gateway's resources are the paths of its API.
+func (o Op) RequestAccess(accesses func(ctx context.Context, r *http.Request) []Access) Op {
+	o.accesses = func(ctx context.Context, _ any) []Access { return accesses(ctx, CallOf(ctx).Request) }
+	return o
+}
+
 // SelfAuthorized declares an operation that decides itself whom it serves
 // (STS's AssumeRole weighs the role's trust policy with the caller's own;
 // GetCallerIdentity needs no permission at all): the layer only
@@ -120,7 +155,9 @@ func (o Op) SelfAuthorized() Op {
 // Declared reports whether the operation names its resource: its input
 // implements Resourcer or it declared one, it acts on no resource, or it
 // authorises its callers itself.
-func (o *Op) Declared() bool { return o.resource != nil || o.anyResource || o.selfAuthorized }
+func (o *Op) Declared() bool {
+	return o.resource != nil || o.accesses != nil || o.anyResource || o.selfAuthorized
+}
 
 // IAMAction is the operation's IAM action in service s.
 func (s *Service) IAMAction(o *Op) string {
@@ -176,6 +213,7 @@ func (s *Service) authenticate(r *http.Request, c *Call) error {
 		p = g.Root
 	case !signed(r) && (s.Anonymous || hasAnyPrefix(r.URL.Path, s.Unsigned)):
 		p, c.unsigned = iam.AnonymousPrincipal(), true
+		p.SetConnection(r)
 	default:
 		p, err = g.Authority.Authenticate(r.Context(), r)
 	}
@@ -186,15 +224,52 @@ func (s *Service) authenticate(r *http.Request, c *Call) error {
 	if err != nil {
 		return err
 	}
+	return s.setCaller(c, p)
+}
+
+// setCaller makes p the call's caller.
+func (s *Service) setCaller(c *Call, p *iam.Principal) error {
 	if c.Sandbox != nil && p.IsRoot() {
 		return s.denied(&iam.Denied{Message: "nubo refuses the account's root credentials from inside a function: " +
 			"sign with the credentials of the function's role (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)."})
 	}
 	c.Principal, c.Account = p, p.Account
-	if c.Account == "" && g.Root != nil { // an anonymous or service caller acts in nubo's account
-		c.Account = g.Root.Account
+	if c.Account == "" && c.guard.Root != nil { // an anonymous or service caller acts in nubo's account
+		c.Account = c.guard.Root.Account
 	}
 	return nil
+}
+
+// FormAuthority is an Authority that also authenticates browser POST
+// uploads, whose signature is in their form fields (iam.Service).
+type FormAuthority interface {
+	AuthenticateForm(ctx context.Context, r *http.Request, f sigv4.Form) (*iam.Principal, error)
+}
+
+// AuthenticateForm makes the signer of a POST upload's form the call's
+// caller: S3's PostObject, which the layer let in unsigned, calls it once
+// it has read the form and before it authorises the upload. Without
+// verification (--auth none) the caller stays who it is.
+func AuthenticateForm(ctx context.Context, f sigv4.Form) error {
+	c := CallOf(ctx)
+	g := c.guard
+	if g == nil || g.Authority == nil || !g.Verify || c.service == nil {
+		return nil
+	}
+	fa, ok := g.Authority.(FormAuthority)
+	if !ok {
+		return errors.New("wire: the authority does not authenticate forms")
+	}
+	p, err := fa.AuthenticateForm(ctx, c.Request, f)
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return se.For(c.service.family())
+	}
+	if err != nil {
+		return err
+	}
+	c.unsigned = false
+	return c.service.setCaller(c, p)
 }
 
 // signed reports whether r carries a SigV4 signature (or tries to).
@@ -216,6 +291,9 @@ func (s *Service) authorizeOp(ctx context.Context, op *Op, in any) error {
 		c.authorized = true
 		return nil
 	}
+	if op.accesses != nil {
+		return s.authorizeAll(ctx, s.IAMAction(op), op.accesses(ctx, in))
+	}
 	resource := "*"
 	if op.resource != nil {
 		if res := op.resource(ctx, in); res != "" {
@@ -223,6 +301,27 @@ func (s *Service) authorizeOp(ctx context.Context, op *Op, in any) error {
 		}
 	}
 	return s.authorize(ctx, s.IAMAction(op), resource)
+}
+
+// authorizeAll authorises every access (action is the operation's own),
+// or action on "*" when there are none.
+func (s *Service) authorizeAll(ctx context.Context, action string, accesses []Access) error {
+	if len(accesses) == 0 {
+		return s.authorize(ctx, action, "*")
+	}
+	for _, a := range accesses {
+		act, res := a.Action, a.Resource
+		if act == "" {
+			act = action
+		}
+		if res == "" {
+			res = "*"
+		}
+		if err := s.authorizeWith(ctx, act, res, a.Context); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Authorize authorises the REST route being served on resource (an ARN,
@@ -246,6 +345,11 @@ func AuthorizeAction(ctx context.Context, action, resource string) error {
 // authorize decides action on resource for the call's principal, with the
 // resource's policy.
 func (s *Service) authorize(ctx context.Context, action, resource string) error {
+	return s.authorizeWith(ctx, action, resource, nil)
+}
+
+// authorizeWith is authorize with the request's own condition keys.
+func (s *Service) authorizeWith(ctx context.Context, action, resource string, keys policy.Context) error {
 	c := CallOf(ctx)
 	c.authorized = true
 	g := c.guard
@@ -259,7 +363,7 @@ func (s *Service) authorize(ctx context.Context, action, resource string) error 
 			return err
 		}
 	}
-	check := iam.Check{Action: action, Resource: resource}
+	check := iam.Check{Action: action, Resource: resource, Context: keys}
 	if s.ResourcePolicy != nil && resource != "*" {
 		doc, owner, err := s.ResourcePolicy(ctx, resource)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -15,9 +16,10 @@ import (
 // nubo, and by DNS rebinding can even read the answers):
 //   - a Host that is not one of nubo's names: an IP address, "localhost"
 //     and its subdomains, or Guard.Hosts (and their subdomains);
-//   - a request a browser sends on behalf of a web page (it carries Origin,
-//     or Sec-Fetch-Site says another site), unless the service opens
-//     itself to browsers (Service.Browsers).
+//   - a request a browser sends on behalf of a web page of another origin
+//     (Sec-Fetch-Site says another site, or it carries another Origin),
+//     unless the service opens itself to browsers (Service.Browsers);
+//     nubo's own pages (the console) are of nubo's origin.
 
 // admit refuses a request with a foreign Host or from a web page.
 func (s *Service) admit(r *http.Request, c *Call) error {
@@ -57,19 +59,27 @@ func (g *Guard) knownHost(hostport string) bool {
 	return false
 }
 
-// fromWebPage reports whether a browser sent r for a web page: fetches
-// and form posts carry Origin, and every request of a current browser
-// says in Sec-Fetch-Site where it comes from ("none" when the user typed
-// the address).
+// fromWebPage reports whether a browser sent r on behalf of a web page of
+// another origin. A current browser says in Sec-Fetch-Site where every
+// request comes from: "none" when the user typed the address,
+// "same-origin" from nubo's own pages (the console), whose fetches carry
+// Origin too when they are not GETs. A browser without Sec-Fetch-Site
+// sends Origin alone: nubo's own pages name r's own host in it.
 func fromWebPage(r *http.Request) bool {
-	if r.Header.Get("Origin") != "" {
-		return true
-	}
 	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "none", "same-origin":
+	case "same-origin":
 		return false
+	case "", "none":
+		origin := r.Header.Get("Origin")
+		return origin != "" && !ownOrigin(origin, r.Host)
 	}
 	return true
+}
+
+// ownOrigin reports whether a web origin is nubo's own, reached at host.
+func ownOrigin(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Path == "" && strings.EqualFold(u.Host, host)
 }
 
 func isLoopback(remoteAddr string) bool {

@@ -40,6 +40,10 @@ type Call struct {
 	action     string
 }
 
+// Verified reports whether the call's signature is verified (--auth
+// sigv4): a signed request then acts as its signer only.
+func (c *Call) Verified() bool { return c.guard != nil && c.guard.Verify && c.guard.Authority != nil }
+
 type callKey struct{}
 
 // WithCall returns ctx carrying c.

@@ -90,6 +90,13 @@ func TestHostileWebPagesAreRefused(t *testing.T) {
 			{"foreign host, unknown service", g.request("GET", "/nothing", "", "", "", "", "Host", "evil.example"), 403, "AccessDeniedException"},
 			{"foreign host, nubo's own path", g.request("GET", "/_nubo/public", "", "", "", "", "Host", "evil.example"), 403, "AccessDeniedException"},
 			{"nubo's own path", g.request("GET", "/_nubo/public", "", "", "", "", "Origin", "http://evil.example"), 403, "AccessDeniedException"},
+			// nubo's own pages (the console): a fetch that is not a GET
+			// carries Origin, even to its own origin.
+			{"nubo's own page", signed("", "Origin", "http://127.0.0.1:4566", "Sec-Fetch-Site", "same-origin"), 204, ""},
+			{"nubo's own page, a browser without Sec-Fetch-Site", signed("", "Origin", "http://127.0.0.1:4566"), 204, ""},
+			{"another port's page", signed("", "Origin", "http://127.0.0.1:8080"), 403, "on behalf of another site"},
+			{"another port's page, a current browser", signed("", "Origin", "http://127.0.0.1:8080", "Sec-Fetch-Site", "same-site"), 403, "on behalf of another site"},
+			{"an opaque origin", signed("", "Origin", "null"), 403, "on behalf of another site"},
 		} {
 			wantAnswer(t, c.name, g.serve(c.r), c.status, c.want)
 		}

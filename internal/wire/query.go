@@ -129,26 +129,11 @@ type formDecoder func(f *formIndex, key []byte, m *member, v reflect.Value) erro
 
 var formDecoders sync.Map // reflect.Type -> formDecoder
 
-// formDecoderOf returns the decoder of type t, made once. A recursive type
-// finds its own decoder through an indirection until it is made.
+// formDecoderOf returns the decoder of type t, made once.
 func formDecoderOf(t reflect.Type) formDecoder {
-	if d, ok := formDecoders.Load(t); ok {
-		return d.(formDecoder)
-	}
-	var wg sync.WaitGroup
-	var made formDecoder
-	wg.Add(1)
-	d, loaded := formDecoders.LoadOrStore(t, formDecoder(func(f *formIndex, key []byte, m *member, v reflect.Value) error {
-		wg.Wait()
-		return made(f, key, m, v)
-	}))
-	if loaded {
-		return d.(formDecoder)
-	}
-	made = newFormDecoder(t)
-	wg.Done()
-	formDecoders.Store(t, made)
-	return made
+	return codecOf(&formDecoders, t, newFormDecoder, func(ready func() formDecoder) formDecoder {
+		return func(f *formIndex, key []byte, m *member, v reflect.Value) error { return ready()(f, key, m, v) }
+	})
 }
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()

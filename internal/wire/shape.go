@@ -57,6 +57,30 @@ type shape struct {
 
 var shapes sync.Map // reflect.Type -> *shape
 
+// codecOf returns the codec (a form decoder, an XML encoder) cache holds
+// for type t, made by build once. A recursive type meets itself while it
+// is being built: it gets forward(ready), a codec that waits until ready
+// has the real one and calls that.
+func codecOf[C any](cache *sync.Map, t reflect.Type, build func(reflect.Type) C, forward func(ready func() C) C) C {
+	if c, ok := cache.Load(t); ok {
+		return c.(C)
+	}
+	var wg sync.WaitGroup
+	var made C
+	wg.Add(1)
+	c, loaded := cache.LoadOrStore(t, forward(func() C {
+		wg.Wait()
+		return made
+	}))
+	if loaded {
+		return c.(C)
+	}
+	made = build(t)
+	wg.Done()
+	cache.Store(t, made)
+	return made
+}
+
 // shapeOf returns the members of struct type t.
 func shapeOf(t reflect.Type) *shape {
 	if s, ok := shapes.Load(t); ok {

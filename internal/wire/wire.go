@@ -215,6 +215,7 @@ type Op struct {
 	selfAuthorized bool
 	unsigned       bool
 	resource       func(ctx context.Context, in any) string
+	accesses       func(ctx context.Context, in any) []Access
 }
 
 // resourceOf is the resource function of inputs of type In, nil when In

@@ -120,26 +120,11 @@ type xmlEncoder func(w *xmlWriter, name string, m *member, v reflect.Value)
 
 var xmlEncoders sync.Map // reflect.Type -> xmlEncoder
 
-// xmlEncoderOf returns the encoder of type t, made once. A recursive type
-// finds its own encoder through an indirection until it is made.
+// xmlEncoderOf returns the encoder of type t, made once.
 func xmlEncoderOf(t reflect.Type) xmlEncoder {
-	if e, ok := xmlEncoders.Load(t); ok {
-		return e.(xmlEncoder)
-	}
-	var wg sync.WaitGroup
-	var made xmlEncoder
-	wg.Add(1)
-	e, loaded := xmlEncoders.LoadOrStore(t, xmlEncoder(func(w *xmlWriter, name string, m *member, v reflect.Value) {
-		wg.Wait()
-		made(w, name, m, v)
-	}))
-	if loaded {
-		return e.(xmlEncoder)
-	}
-	made = newXMLEncoder(t)
-	wg.Done()
-	xmlEncoders.Store(t, made)
-	return made
+	return codecOf(&xmlEncoders, t, newXMLEncoder, func(ready func() xmlEncoder) xmlEncoder {
+		return func(w *xmlWriter, name string, m *member, v reflect.Value) { ready()(w, name, m, v) }
+	})
 }
 
 var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()

@@ -94,6 +94,7 @@ names=$(streams get-records --shard-iterator "$IT" --query 'Records[].eventName'
 expect "stream records" "$(echo $names)" "INSERT INSERT INSERT MODIFY INSERT REMOVE MODIFY INSERT MODIFY REMOVE"
 
 step "a stream mapped to a function"
+create_role fn # the function's role, which reads the stream for its mapping
 lam create-function --function-name streamfn --runtime provided.al2023 --handler bootstrap \
 	--role arn:aws:iam::000000000000:role/fn --zip-file "fileb://$WORK/fn.zip" >/dev/null
 lam wait function-active-v2 --function-name streamfn

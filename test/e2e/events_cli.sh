@@ -24,6 +24,8 @@ scheduler() { "$AWS" --endpoint-url "$ENDPOINT" scheduler "$@"; }
 sqs() { "$AWS" --endpoint-url "$ENDPOINT" sqs "$@"; }
 lambda() { "$AWS" --endpoint-url "$ENDPOINT" lambda "$@"; }
 ACCOUNT=000000000000
+# The function's and the schedule's role.
+create_role e2e lambda.amazonaws.com scheduler.amazonaws.com
 ROLE=arn:aws:iam::$ACCOUNT:role/e2e
 BUS_ARN=arn:aws:events:us-east-1:$ACCOUNT:event-bus/orders
 
@@ -47,9 +49,14 @@ print(eval(sys.argv[2]))' "$out" "$2"
 step "a bus with an archive, a rule and two targets: a queue and a function"
 expect "create-event-bus" "$(events create-event-bus --name orders --query EventBusArn --output text)" "$BUS_ARN"
 ARCHIVE_ARN=$(events create-archive --archive-name orders --event-source-arn "$BUS_ARN" --query ArchiveArn --output text)
-Q_URL=$(sqs create-queue --queue-name big-orders --query QueueUrl --output text)
+RULE_ARN=arn:aws:events:us-east-1:$ACCOUNT:rule/orders/big
+# The targets let the rule deliver to them, as AWS requires.
+Q_URL=$(sqs create-queue --queue-name big-orders --attributes \
+	"$(from_source "arn:aws:sqs:us-east-1:$ACCOUNT:big-orders" events.amazonaws.com "$RULE_ARN")" --query QueueUrl --output text)
 lambda create-function --function-name on-order --runtime provided.al2023 --handler bootstrap --role "$ROLE" \
 	--zip-file "fileb://$WORK/fn.zip" --environment 'Variables={PRINT_EVENT=1}' >/dev/null
+lambda add-permission --function-name on-order --statement-id events --action lambda:InvokeFunction \
+	--principal events.amazonaws.com --source-arn "$RULE_ARN" >/dev/null
 expect "put-rule" "$(events put-rule --name big --event-bus-name orders \
 	--event-pattern '{"source": ["shop"], "detail": {"total": [{"numeric": [">", 100]}]}}' --query RuleArn --output text)" \
 	"arn:aws:events:us-east-1:$ACCOUNT:rule/orders/big"

@@ -24,7 +24,14 @@ start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"
 lambda() { "$AWS" --endpoint-url "$ENDPOINT" lambda "$@"; }
 apigw() { "$AWS" --endpoint-url "$ENDPOINT" apigatewayv2 "$@"; }
 json() { $PY -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
+# allow_api API_ID: lets the API's routes invoke the function, as AWS
+# requires of an API Gateway integration (500 otherwise).
+allow_api() {
+	lambda add-permission --function-name web --statement-id "apigateway-$1" --action lambda:InvokeFunction \
+		--principal apigateway.amazonaws.com --source-arn "arn:aws:execute-api:us-east-1:000000000000:$1/*" >/dev/null
+}
 
+create_role e2e
 lambda create-function --function-name web --runtime provided.al2023 --handler bootstrap \
 	--role arn:aws:iam::000000000000:role/e2e --zip-file "fileb://$WORK/fn.zip" >/dev/null
 lambda wait function-active-v2 --function-name web
@@ -63,9 +70,11 @@ contains "response" "$headers" "Access-Control-Allow-Origin: https://app.example
 headers=$(curl -sS -o /dev/null -D - "${url}items" -H 'Origin: https://elsewhere.example.com' | tr -d '\r')
 [[ "$headers" != *Access-Control-Allow-Origin* ]] || fail "an origin not allowed got CORS headers"
 
-step "AWS_IAM: an unsigned request is refused"
+step "AWS_IAM: an unsigned request is refused, a signed one served"
 lambda update-function-url-config --function-name web --auth-type AWS_IAM >/dev/null
 expect "unsigned" "$(curl -s -w ' %{http_code}' "$url")" '{"Message":"Forbidden"} 403'
+body=$(curl -sS --aws-sigv4 "aws:amz:us-east-1:lambda" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "${url}signed")
+expect "signed by the account's root" "$(json 'd["requestContext"]["authorizer"]["iam"]["accessKey"]' <<<"$body")" "$AWS_ACCESS_KEY_ID"
 lambda delete-function-url-config --function-name web
 expect "deleted URL" "$(curl -s -o /dev/null -w '%{http_code}' "$url")" 404
 
@@ -73,6 +82,8 @@ step "HTTP API: quick create"
 read -r api endpoint < <(apigw create-api --name quick --protocol-type HTTP \
 	--target arn:aws:lambda:us-east-1:000000000000:function:web --query '[ApiId, ApiEndpoint]' --output text)
 expect "ApiEndpoint" "$endpoint" "http://$api.execute-api.us-east-1.localhost:$PORT"
+expect "before add-permission" "$(curl -s -o /dev/null -w '%{http_code}' "$endpoint/anything")" 500
+allow_api "$api"
 body=$(curl -sS "$endpoint/anything?x=1")
 expect "routeKey" "$(json 'd["routeKey"]' <<<"$body")" '$default'
 expect "stage" "$(json 'd["requestContext"]["stage"]' <<<"$body")" '$default'
@@ -83,6 +94,7 @@ expect "path form" "$(json 'd["rawPath"]' <<<"$body")" /p
 
 step "HTTP API: routes, an integration in payload 1.0, a stage and its deployment"
 api=$(apigw create-api --name shop --protocol-type HTTP --query ApiId --output text)
+allow_api "$api"
 integ=$(apigw create-integration --api-id "$api" --integration-type AWS_PROXY --payload-format-version 1.0 \
 	--integration-uri arn:aws:lambda:us-east-1:000000000000:function:web --query IntegrationId --output text)
 apigw create-route --api-id "$api" --route-key 'GET /items/{id}' --target "integrations/$integ" >/dev/null

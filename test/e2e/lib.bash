@@ -70,12 +70,16 @@ stop_nubo() {
 	fi
 }
 
-# create_role NAME: an execution role that Lambda may assume, allowed
-# everything (the scripts' functions send their destinations' records as
-# their role). nubo keeps it across restarts.
+# create_role NAME [SERVICE...]: an execution role that the services
+# (Lambda unless named) may assume, allowed everything (the scripts'
+# functions send their destinations' records as their role, state
+# machines' tasks and schedules call as theirs). nubo keeps it across
+# restarts.
 create_role() {
+	local services
+	services=$($PY -c 'import json,sys; print(json.dumps(sys.argv[1:] or ["lambda.amazonaws.com"]))' "${@:2}")
 	"$AWS" --endpoint-url "$ENDPOINT" iam create-role --role-name "$1" --assume-role-policy-document \
-		'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}' >/dev/null
+		'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":'"$services"'},"Action":"sts:AssumeRole"}]}' >/dev/null
 	"$AWS" --endpoint-url "$ENDPOINT" iam put-role-policy --role-name "$1" --policy-name all \
 		--policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 }
@@ -84,6 +88,13 @@ create_role() {
 # JSON) that lets SNS deliver the topic's messages to QUEUE, as AWS requires.
 from_topic() {
 	$PY -c 'import json,sys; q,t=sys.argv[1:]; print(json.dumps({"Policy": json.dumps({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":q,"Condition":{"ArnEquals":{"aws:SourceArn":t}}}]})}))' "$1" "$2"
+}
+
+# from_source QUEUE SERVICE SOURCE_ARN: the queue Policy attribute (as
+# --attributes JSON) that lets SERVICE deliver to QUEUE (an ARN) for the
+# resource SOURCE_ARN (an EventBridge rule, an S3 bucket), as AWS requires.
+from_source() {
+	$PY -c 'import json,sys; q,s,a=sys.argv[1:]; print(json.dumps({"Policy": json.dumps({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":s},"Action":"sqs:SendMessage","Resource":q,"Condition":{"ArnEquals":{"aws:SourceArn":a}}}]})}))' "$1" "$2" "$3"
 }
 
 # on_exit is a script's own clean-up, run at exit before $WORK goes.

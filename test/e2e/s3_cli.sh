@@ -74,7 +74,9 @@ s3 cp "$WORK/two" s3://site/meta.txt --metadata team=data --content-type text/pl
 expect "metadata and content type" "$(s3api head-object --bucket site --key meta.txt --query '[Metadata.team, ContentType]' --output text)" $'data\ttext/plain'
 
 step "an upload notifies a queue"
-q=$($AWS --endpoint-url "$ENDPOINT" sqs create-queue --queue-name uploads --query QueueUrl --output text)
+# The queue lets the bucket's notifications in, as S3 checks.
+q=$($AWS --endpoint-url "$ENDPOINT" sqs create-queue --queue-name uploads --attributes \
+	"$(from_source arn:aws:sqs:us-east-1:000000000000:uploads s3.amazonaws.com arn:aws:s3:::site)" --query QueueUrl --output text)
 s3api put-bucket-notification-configuration --bucket site --notification-configuration \
 	'{"QueueConfigurations":[{"QueueArn":"arn:aws:sqs:us-east-1:000000000000:uploads","Events":["s3:ObjectCreated:*"],"Filter":{"Key":{"FilterRules":[{"Name":"prefix","Value":"in/"}]}}}]}'
 s3 cp "$WORK/two" "s3://site/in/new file.txt" >/dev/null

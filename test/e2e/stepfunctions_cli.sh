@@ -21,6 +21,8 @@ serve
 
 sfn() { "$AWS" --endpoint-url "$ENDPOINT" stepfunctions "$@"; }
 sqs() { "$AWS" --endpoint-url "$ENDPOINT" sqs "$@"; }
+# The machines' role, which Step Functions assumes to call SQS.
+create_role e2e states.amazonaws.com
 ROLE=arn:aws:iam::000000000000:role/e2e
 SM=arn:aws:states:us-east-1:000000000000:stateMachine
 EX=arn:aws:states:us-east-1:000000000000:execution

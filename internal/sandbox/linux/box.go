@@ -225,7 +225,7 @@ func (b *box) watch() {
 			default:
 			}
 		case msgExited:
-			e := exitOf(syscall.WaitStatus(m.a))
+			e := sandbox.ExitOf(syscall.WaitStatus(m.a))
 			exit = &e
 		}
 	}
@@ -241,13 +241,6 @@ func (b *box) watch() {
 	b.exit = *exit
 	b.mu.Unlock()
 	close(b.done)
-}
-
-func exitOf(ws syscall.WaitStatus) sandbox.Exit {
-	if ws.Signaled() {
-		return sandbox.Exit{Code: -1, Signal: ws.Signal().String()}
-	}
-	return sandbox.Exit{Code: ws.ExitStatus()}
 }
 
 // MaxMemoryMB reads the cgroup's peak while the sandbox exists; after Stop

@@ -119,7 +119,7 @@ func (b *box) Start(argv []string, env []string) error {
 	if b.forker != nil {
 		if pid, wait, ok := b.forker.Fork(argv, env, b.spec.TaskRoot, b.spec.Output); ok {
 			b.pid = pid
-			go func() { b.exited(exitOfStatus(wait())) }()
+			go func() { b.exited(sandbox.ExitOf(wait())) }()
 			return nil
 		}
 	}
@@ -135,7 +135,7 @@ func (b *box) Start(argv []string, env []string) error {
 	go func() {
 		err := cmd.Wait()
 		if ps := cmd.ProcessState; ps != nil {
-			b.exited(exitOfStatus(ps.Sys().(syscall.WaitStatus)))
+			b.exited(sandbox.ExitOf(ps.Sys().(syscall.WaitStatus)))
 		} else {
 			b.exited(sandbox.Exit{Code: -1, Signal: err.Error()})
 		}
@@ -149,13 +149,6 @@ func (b *box) exited(x sandbox.Exit) {
 	b.exit, b.hasExited = x, true
 	b.mu.Unlock()
 	close(b.done)
-}
-
-func exitOfStatus(ws syscall.WaitStatus) sandbox.Exit {
-	if ws.Signaled() {
-		return sandbox.Exit{Code: -1, Signal: ws.Signal().String()}
-	}
-	return sandbox.Exit{Code: ws.ExitStatus()}
 }
 
 // MaxMemoryMB reads the main process's peak resident size (VmHWM) while it

@@ -88,6 +88,16 @@ func create(t *testing.T, d sandbox.Driver, files map[string]string) *env {
 	return e
 }
 
+// serveRuntimeAPI answers every request on the sandbox's Runtime API
+// listener with prefix and the request's path, until the test ends.
+func (e *env) serveRuntimeAPI(prefix string) {
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, prefix+r.URL.Path)
+	})}
+	go srv.Serve(e.sb.Listener())
+	e.t.Cleanup(func() { srv.Close() })
+}
+
 // start runs a shell script in the sandbox with a minimal environment.
 func (e *env) start(script string, extra ...string) {
 	e.t.Helper()
@@ -211,11 +221,7 @@ func testStopBeforeStart(t *testing.T, d sandbox.Driver) {
 // process call it at AWS_LAMBDA_RUNTIME_API.
 func testRuntimeAPIReachable(t *testing.T, d sandbox.Driver) {
 	e := create(t, d, nil)
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "pong:"+r.URL.Path)
-	})}
-	go srv.Serve(e.sb.Listener())
-	defer srv.Close()
+	e.serveRuntimeAPI("pong:")
 	e.start(`curl -sS "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/ping"; echo`)
 	if ex := e.wait(); ex.Code != 0 {
 		t.Fatalf("curl failed: %v, output %q", ex, e.out.text())
@@ -230,11 +236,7 @@ func testRuntimeAPIReachable(t *testing.T, d sandbox.Driver) {
 // processes, children included, can.
 func testRuntimeAPIPrivate(t *testing.T, d sandbox.Driver) {
 	e := create(t, d, nil)
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "served:"+r.URL.Path)
-	})}
-	go srv.Serve(e.sb.Listener())
-	defer srv.Close()
+	e.serveRuntimeAPI("served:")
 	e.start(`sh -c 'curl -sS "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"'; echo; echo ready; sleep 30`)
 	e.out.waitFor(t, "ready")
 	if got := e.out.text(); !strings.Contains(got, "served:/2018-06-01/runtime/invocation/next") {

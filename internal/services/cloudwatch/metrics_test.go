@@ -3,6 +3,7 @@ package cloudwatch_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -371,5 +372,43 @@ func TestEventsNamespace(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("AWS/Events series listed: %d", n)
+	}
+}
+
+// QueryMany answers each of its queries as Query would, with one read of
+// the history.
+func TestQueryMany(t *testing.T) {
+	b := openBacking(t)
+	m := b.open(t, nil)
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "f"}, 1)
+	m.Record(cloudwatch.Duration, cloudwatch.Dims{Region: "r", Function: "f"}, 20)
+	m.Record(cloudwatch.Invocations, cloudwatch.Dims{Region: "r", Function: "g"}, 1)
+	now := time.Now()
+	start := now.Truncate(time.Minute).Add(-5 * time.Minute)
+	dims := func(fn string) []cloudwatch.Dimension {
+		return []cloudwatch.Dimension{{Name: cloudwatch.DimFunctionName, Value: fn}}
+	}
+	qs := []cloudwatch.Query{
+		{Region: "r", Name: cloudwatch.Invocations, Dimensions: dims("f"), Start: start, End: now.Add(time.Minute), Period: time.Minute},
+		{Region: "r", Name: cloudwatch.Duration, Dimensions: dims("f"), Start: start, End: now.Add(time.Minute), Period: 3 * time.Minute},
+		{Region: "r", Name: cloudwatch.Invocations, Dimensions: dims("g"), Start: start, End: now.Add(time.Minute), Period: time.Hour},
+		{Region: "r", Name: cloudwatch.Invocations, Dimensions: dims("none"), Start: start, End: now.Add(time.Minute), Period: time.Minute},
+		{Region: "r", Name: cloudwatch.Invocations, Start: now.Add(time.Minute), End: now.Add(5 * time.Minute), Period: time.Minute},
+		{Region: "r", Name: cloudwatch.Invocations, Dimensions: []cloudwatch.Dimension{{Name: "Nonsense", Value: "x"}}, Start: start, End: now, Period: time.Minute},
+	}
+	got, err := m.QueryMany(context.Background(), qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(qs) {
+		t.Fatalf("%d answers to %d queries", len(got), len(qs))
+	}
+	for i, q := range qs {
+		if want := query(t, m, q); fmt.Sprint(got[i]) != fmt.Sprint(want) {
+			t.Errorf("query %d: QueryMany %+v, Query %+v", i, got[i], want)
+		}
+	}
+	if len(got[0]) != 1 || got[0][0].Sum != 1 || len(got[3]) != 0 || len(got[4]) != 0 {
+		t.Errorf("answers: %+v", got)
 	}
 }

@@ -120,33 +120,76 @@ type Datapoint struct {
 
 // Query returns the periods of q that have data, oldest first.
 func (m *Metrics) Query(ctx context.Context, q Query) ([]Datapoint, error) {
-	want, ok := seriesOf(q.Region, q.Namespace, q.Name, q.Dimensions)
-	if !ok {
-		return nil, nil
+	out, err := m.QueryMany(ctx, []Query{q})
+	if err != nil {
+		return nil, err
 	}
-	start := q.Start.Unix() / 60
-	end := (q.End.Unix() + 59) / 60
-	period := max(int64(q.Period/time.Minute), 1)
-	buckets := map[int64]*Stat{}
-	err := m.minutesOf(ctx, start, end, func(minute int64, s series, st *Stat) {
-		if s != want {
-			return
+	return out[0], nil
+}
+
+// QueryMany answers several queries (GetMetricData's up to 500) with one
+// read of the history: the periods of each that have data, oldest first.
+func (m *Metrics) QueryMany(ctx context.Context, qs []Query) ([][]Datapoint, error) {
+	bySeries := map[series][]*asked{}
+	var first, last int64
+	for i, q := range qs {
+		s, ok := seriesOf(q.Region, q.Namespace, q.Name, q.Dimensions)
+		if !ok {
+			continue
 		}
-		b := start + (minute-start)/period*period
-		if buckets[b] == nil {
-			buckets[b] = &Stat{}
+		a := &asked{index: i, start: q.Start.Unix() / 60, end: (q.End.Unix() + 59) / 60,
+			period: max(int64(q.Period/time.Minute), 1), buckets: map[int64]*Stat{}}
+		if len(bySeries) == 0 || a.start < first {
+			first = a.start
 		}
-		buckets[b].merge(st)
+		last = max(last, a.end)
+		bySeries[s] = append(bySeries[s], a)
+	}
+	out := make([][]Datapoint, len(qs))
+	if len(bySeries) == 0 {
+		return out, nil
+	}
+	err := m.minutesOf(ctx, first, last, func(minute int64, s series, st *Stat) {
+		for _, a := range bySeries[s] {
+			a.add(minute, st)
+		}
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Datapoint, 0, len(buckets))
-	for b, st := range buckets {
+	for _, as := range bySeries {
+		for _, a := range as {
+			out[a.index] = a.datapoints()
+		}
+	}
+	return out, nil
+}
+
+// asked is one query of QueryMany, in Unix minutes, and its periods.
+type asked struct {
+	index              int
+	start, end, period int64
+	buckets            map[int64]*Stat
+}
+
+func (a *asked) add(minute int64, st *Stat) {
+	if minute < a.start || minute >= a.end {
+		return
+	}
+	b := a.start + (minute-a.start)/a.period*a.period
+	if a.buckets[b] == nil {
+		a.buckets[b] = &Stat{}
+	}
+	a.buckets[b].merge(st)
+}
+
+func (a *asked) datapoints() []Datapoint {
+	out := make([]Datapoint, 0, len(a.buckets))
+	for b, st := range a.buckets {
 		out = append(out, Datapoint{Time: time.Unix(b*60, 0).UTC(), Stat: *st})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
-	return out, nil
+	return out
 }
 
 // listWindow is how far back ListMetrics looks, as in CloudWatch.

@@ -33,6 +33,19 @@ func parseStatement(src string, params []AttributeValue) (*partiql.Statement, er
 	return st, err
 }
 
+// StatementTarget is what a PartiQL statement does (SELECT, INSERT, UPDATE
+// or DELETE) and to which table and index: the IAM action
+// (dynamodb:PartiQLSelect, ...) and resource it is authorised with. ok is
+// false for a statement that does not parse, which ExecuteStatement
+// refuses.
+func StatementTarget(statement string, params []AttributeValue) (kind, table, index string, ok bool) {
+	st, err := partiql.Parse(statement, params)
+	if err != nil {
+		return "", "", "", false
+	}
+	return st.Kind, st.Table, st.Index, true
+}
+
 // ExecuteStatement runs one PartiQL statement.
 func (s *Service) ExecuteStatement(ctx context.Context, scope Scope, in *ExecuteStatementInput) (*ExecuteStatementOutput, error) {
 	st, err := parseStatement(in.Statement, in.Parameters)

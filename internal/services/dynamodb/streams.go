@@ -223,6 +223,17 @@ func (s *Service) encodeIterator(it iterator) string {
 	return base64.RawURLEncoding.EncodeToString(v)
 }
 
+// IteratorStream is the ARN of the stream a shard iterator reads, "" for
+// a string that is not an iterator: GetRecords is authorised on it.
+func IteratorStream(shardIterator string) string {
+	raw, err := base64.RawURLEncoding.DecodeString(shardIterator)
+	var it iterator
+	if err != nil || json.Unmarshal(raw, &it) != nil {
+		return ""
+	}
+	return it.ARN
+}
+
 // GetShardIterator returns an iterator at a position of a shard.
 func (s *Service) GetShardIterator(ctx context.Context, scope Scope, in *GetShardIteratorInput) (*GetShardIteratorOutput, error) {
 	_, sm, err := s.findStream(scope, in.StreamArn)

@@ -29,6 +29,9 @@ type BusInfo struct {
 	CreationTime, LastModifiedTime time.Time
 }
 
+// Account is the account whose resources the service keeps.
+func (s *Service) Account() string { return s.opts.Account }
+
 // BusARN is the ARN of a bus.
 func (s *Service) BusARN(region, name string) string {
 	return arn.New("events", region, s.opts.Account, "event-bus/"+name).String()

@@ -254,34 +254,42 @@ func retryPolicy(p *RetryPolicy) (int, time.Duration) {
 
 // send hands a target its input.
 func (s *Service) send(ctx context.Context, ruleARN string, t *Target, body []byte, d *delivery) error {
-	if s.opts.Permissions != nil {
-		if err := s.opts.Permissions.AllowDelivery(ctx, ruleARN, t.Arn); err != nil {
-			return &denied{err}
-		}
-	}
 	if strings.Contains(t.Arn, ":api-destination/") {
 		return s.invokeDestination(ctx, t, body, d)
 	}
-	m := targets.Message{Body: body, ID: d.ID, Time: d.Time}
+	m := targets.Message{Body: body, ID: d.ID, Time: d.Time, Source: s.source(ruleARN, t.RoleArn)}
 	if t.SqsParameters != nil && t.SqsParameters.MessageGroupId != "" {
 		m.GroupID, m.DeduplicationID = t.SqsParameters.MessageGroupId, d.ID
 	}
 	return s.opts.Targets.Deliver(ctx, t.Arn, m)
 }
 
-// denied is a delivery the target's permissions do not allow.
-type denied struct{ err error }
+// source is who delivers for a rule, as EventBridge does: the target's
+// role when it names one (which must trust events.amazonaws.com, and
+// whose policies must allow the delivery), else EventBridge itself for
+// the rule, which the target's resource policy must allow (an SQS queue
+// policy, a topic policy, a function's permission for
+// events.amazonaws.com, usually on aws:SourceArn).
+func (s *Service) source(ruleARN, role string) targets.Source {
+	if role != "" {
+		return targets.Source{Role: role, Session: sessionName, AssumedBy: servicePrincipal}
+	}
+	return targets.Source{Service: servicePrincipal, ARN: ruleARN, Account: s.opts.Account}
+}
 
-func (e *denied) Error() string { return e.err.Error() }
-func (e *denied) Unwrap() error { return e.err }
+// EventBridge's service principal, and the name of the sessions of the
+// roles it assumes.
+const (
+	servicePrincipal = "events.amazonaws.com"
+	sessionName      = "EventBridge"
+)
 
 // classify names a delivery failure with the error codes EventBridge puts
 // on dead-lettered events, and says whether retrying may help.
 func classify(err error) (string, bool) {
-	var d *denied
 	var h *httpError
 	switch {
-	case errors.As(err, &d):
+	case errors.Is(err, targets.ErrDenied):
 		return "NO_PERMISSIONS", false
 	case errors.Is(err, targets.ErrNotFound):
 		return "NO_RESOURCE", false
@@ -334,7 +342,7 @@ func (s *Service) sendDead(ctx context.Context, ruleARN string, t *Target, d *de
 	if d.Dead.Condition != "" {
 		attrs["EXHAUSTED_RETRY_CONDITION"] = targets.Attribute{DataType: "String", StringValue: d.Dead.Condition}
 	}
-	err := s.opts.Targets.Deliver(ctx, t.DeadLetterConfig.Arn, targets.Message{Body: d.Event, Attributes: attrs})
+	err := s.opts.Targets.Deliver(ctx, t.DeadLetterConfig.Arn, targets.Message{Body: d.Event, Attributes: attrs, Source: s.source(ruleARN, "")})
 	if err == nil {
 		s.record(MetricSentToDLQ, d.Region, d.Bus, d.Rule, 1)
 		return nil

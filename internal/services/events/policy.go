@@ -4,15 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 
+	"github.com/nubo-dev/nubo/internal/arn"
 	"github.com/nubo-dev/nubo/internal/awserr"
+	iampolicy "github.com/nubo-dev/nubo/internal/iam/policy"
 )
 
-// policy is a bus's resource-based policy: who of other accounts may put
-// events on it. PutPermission adds statements, RemovePermission removes
-// them, DescribeEventBus shows them; nubo serves one account, so they are
-// kept for the identity layer to evaluate when callers of other accounts
-// exist.
+// policy is a bus's resource-based policy: who of other accounts (and
+// which services and roles) may put events on it. PutPermission adds
+// statements, RemovePermission removes them, DescribeEventBus shows them;
+// the identity layer weighs it (Policy) with the caller's own.
 type policy struct {
 	Version   string      `json:"Version"`
 	Statement []statement `json:"Statement"`
@@ -42,6 +44,9 @@ func (s *Service) PutPermission(ctx context.Context, region string, in PutPermis
 		p = new(policy)
 		if json.Unmarshal([]byte(in.Policy), p) != nil || len(p.Statement) == 0 {
 			return validation("Parameter Policy is not valid. Reason: The policy must be a JSON document with at least one statement.")
+		}
+		if _, err := iampolicy.Parse(in.Policy, iampolicy.Resource); err != nil {
+			return validation("Parameter Policy is not valid. Reason: %s", err.Error())
 		}
 	}
 	s.mu.Lock()
@@ -128,4 +133,29 @@ func (s *Service) RemovePermission(ctx context.Context, region, busName, stateme
 	}
 	next.Modified = s.now()
 	return s.saveBusLocked(ctx, &next)
+}
+
+// Policy is the resource policy of the event bus an ARN names, parsed: nil
+// when it has none, or when the ARN names no bus of this account (the
+// operation then says so).
+func (s *Service) Policy(busARN string) (*iampolicy.Document, error) {
+	a, err := arn.Parse(busARN)
+	if err != nil || a.Service != "events" || a.Account != s.opts.Account {
+		return nil, nil
+	}
+	name, ok := strings.CutPrefix(a.Resource, "event-bus/")
+	if !ok {
+		return nil, nil
+	}
+	s.mu.RLock()
+	b := s.busLocked(a.Region, name)
+	var text []byte
+	if b != nil && b.Policy != nil && len(b.Policy.Statement) > 0 {
+		text, _ = json.Marshal(b.Policy)
+	}
+	s.mu.RUnlock()
+	if text == nil {
+		return nil, nil
+	}
+	return s.policies.Parse(string(text), iampolicy.Resource)
 }

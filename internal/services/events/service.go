@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/eventfilter"
+	iampolicy "github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/targets"
 	"github.com/nubo-dev/nubo/internal/timer"
@@ -48,14 +49,6 @@ const (
 // targets).
 type Deliverer interface {
 	Deliver(ctx context.Context, arn string, m targets.Message) error
-}
-
-// Permissions decides whether a rule may deliver to a target: a Lambda
-// function's resource policy must allow events.amazonaws.com with the
-// rule's ARN as source once identity is enforced. An error is a delivery
-// failure that retrying does not fix (NO_PERMISSIONS).
-type Permissions interface {
-	AllowDelivery(ctx context.Context, ruleARN, targetARN string) error
 }
 
 // Metrics records the AWS/Events metrics: name's value for a rule of a
@@ -88,11 +81,11 @@ type Options struct {
 	// Archive keeps archived events (a stream of the subjects
 	// "evarchive.>").
 	Archive store.Stream
+	// Targets delivers to targets, as events.amazonaws.com for the rule
+	// or as the target's role (see Source).
 	Targets Deliverer
-	// Permissions checks deliveries (nil allows all).
-	Permissions Permissions
-	Metrics     Metrics
-	Meter       Meter
+	Metrics Metrics
+	Meter   Meter
 	// Clock tells the time (the system's by default).
 	Clock timer.Clock
 	// HTTPClient calls API destinations and OAuth endpoints.
@@ -120,6 +113,7 @@ type Service struct {
 	dests    map[string]*apiDestination
 	limiter  *limiter
 	tokens   *tokenCache
+	policies iampolicy.Cache
 }
 
 // New loads the service's resources from kv.

@@ -24,6 +24,18 @@ func (s Scope) QualifiedARN(name, qualifier string) string {
 	return s.FunctionARN(name) + ":" + qualifier
 }
 
+// Of is the scope a function reference acts in: its own account and region
+// where it names them (an ARN does), else s's.
+func (s Scope) Of(ref FunctionRef) Scope {
+	if ref.Account != "" {
+		s.Account = ref.Account
+	}
+	if ref.Region != "" {
+		s.Region = ref.Region
+	}
+	return s
+}
+
 // functionRefPattern is the pattern AWS applies to FunctionName parameters; it
 // is quoted in validation messages.
 const functionRefPattern = `(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?`

@@ -111,3 +111,20 @@ func FuzzParseFunctionRef(f *testing.F) {
 		}
 	})
 }
+
+func TestScopeOf(t *testing.T) {
+	home := lambda.Scope{Account: "000000000000", Region: "us-east-1"}
+	tests := []struct {
+		ref  lambda.FunctionRef
+		want lambda.Scope
+	}{
+		{lambda.FunctionRef{Name: "f"}, home},
+		{lambda.FunctionRef{Name: "f", Region: "eu-west-1"}, lambda.Scope{Account: "000000000000", Region: "eu-west-1"}},
+		{lambda.FunctionRef{Name: "f", Account: "111111111111", Region: "eu-west-1"}, lambda.Scope{Account: "111111111111", Region: "eu-west-1"}},
+	}
+	for _, tt := range tests {
+		if got := home.Of(tt.ref); got != tt.want {
+			t.Errorf("Of(%+v) = %+v, want %+v", tt.ref, got, tt.want)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -50,6 +51,10 @@ type Store struct {
 	groups map[string]*group
 	dirty  map[string]struct{} // metadata keys to persist
 	batch  pending
+	// policies are the resource policies by name; combined is their
+	// statements parsed as one, until one changes.
+	policies map[string]ResourcePolicy
+	combined *policy.Document
 }
 
 // Open returns a Store on stream (which must hold the subjects "logs.>")
@@ -73,7 +78,7 @@ func Open(ctx context.Context, stream store.Stream, meta store.KV, opts Options)
 		opts.Logger = slog.Default()
 	}
 	s := &Store{stream: stream, meta: meta, opts: opts, log: opts.Logger,
-		groups: map[string]*group{}, dirty: map[string]struct{}{}, batch: pending{events: map[string][]event{}}}
+		groups: map[string]*group{}, policies: map[string]ResourcePolicy{}, dirty: map[string]struct{}{}, batch: pending{events: map[string][]event{}}}
 	s.batch.writer = store.NewWriteBehind(storeEvery, func() { s.storePending() })
 	if err := s.load(ctx); err != nil {
 		return nil, err

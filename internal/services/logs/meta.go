@@ -379,6 +379,12 @@ func (s *Store) load(ctx context.Context) error {
 			}
 			g.info.Name = tokens[1]
 			s.groups[tokens[1]] = g
+		case tokens[0] == "rp" && len(tokens) == 2:
+			p := ResourcePolicy{Name: tokens[1]}
+			if err := json.Unmarshal(e.Value, &p); err != nil {
+				return fmt.Errorf("read log metadata %s: %w", key, err)
+			}
+			s.policies[p.Name] = p
 		case tokens[0] == "s" && len(tokens) == 3:
 			st := &StreamInfo{Group: tokens[1], Name: tokens[2]}
 			if err := json.Unmarshal(e.Value, st); err != nil {

@@ -128,7 +128,8 @@ type GetBucketPolicyOutput struct {
 }
 
 // PutBucketPolicy stores the bucket policy as given. It must be a JSON
-// object with a Statement; it is enforced once nubo authorises requests.
+// object with a Statement in IAM's policy grammar; the identity layer
+// weighs it (Policy).
 func (s *Service) PutBucketPolicy(ctx context.Context, in *PutBucketPolicyInput) error {
 	var doc struct {
 		Statement json.RawMessage `json:"Statement"`
@@ -142,6 +143,9 @@ func (s *Service) PutBucketPolicy(ctx context.Context, in *PutBucketPolicyInput)
 	}
 	if len(in.Policy) > 20*1024 {
 		return awserr.New(ErrMalformedPolicy, "Policy exceeds the maximum allowed document size.")
+	}
+	if err := checkPolicy(in.Policy); err != nil {
+		return err
 	}
 	return s.updateBucket(ctx, in.Bucket, func(r *bucketRecord) error {
 		r.Policy = in.Policy

@@ -40,6 +40,14 @@ func parseCopySource(src string) (copySource, error) {
 	return cs, nil
 }
 
+// ParseCopySource reads an x-amz-copy-source's bucket, key and version id
+// (what a copy is authorised to read); ok is false for one that does not
+// parse, which the copy refuses.
+func ParseCopySource(src string) (bucket, key, versionID string, ok bool) {
+	cs, err := parseCopySource(src)
+	return cs.bucket, cs.key, cs.versionID, err == nil
+}
+
 // source resolves a copy source and checks its preconditions (failures
 // are 412). Its blobs come back pinned; the caller unpins them.
 func (s *Service) source(cs copySource, cond Conditions) (*version, bool, error) {

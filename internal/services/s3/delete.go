@@ -152,6 +152,10 @@ type Delete struct {
 type DeleteObjectsInput struct {
 	Bucket string  `json:"Bucket"`
 	Delete *Delete `json:"Delete"`
+	// Check, when set, may refuse the deletion of one object (the
+	// caller's permission to delete it): its *awserr.Error is that
+	// object's error, and the others are deleted.
+	Check func(o ObjectIdentifier) error `json:"-"`
 }
 
 // DeletedObject is one deletion that succeeded.
@@ -188,10 +192,17 @@ func (s *Service) DeleteObjects(ctx context.Context, in *DeleteObjectsInput) (*D
 	}
 	out := &DeleteObjectsOutput{}
 	for _, o := range in.Delete.Objects {
-		r, err := s.DeleteObject(ctx, &DeleteObjectInput{
-			Bucket: in.Bucket, Key: o.Key, VersionId: o.VersionId,
-			IfMatch: o.ETag, IfMatchLastModifiedTime: o.LastModifiedTime, IfMatchSize: o.Size,
-		})
+		var r *DeleteObjectOutput
+		var err error
+		if in.Check != nil {
+			err = in.Check(o)
+		}
+		if err == nil {
+			r, err = s.DeleteObject(ctx, &DeleteObjectInput{
+				Bucket: in.Bucket, Key: o.Key, VersionId: o.VersionId,
+				IfMatch: o.ETag, IfMatchLastModifiedTime: o.LastModifiedTime, IfMatchSize: o.Size,
+			})
+		}
 		if err != nil {
 			var ae *awserr.Error
 			if !errors.As(err, &ae) {

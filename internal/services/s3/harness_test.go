@@ -59,13 +59,13 @@ type fakeNotifier struct {
 
 func newFakeNotifier() *fakeNotifier { return &fakeNotifier{added: make(chan struct{}, 1<<16)} }
 
-func (n *fakeNotifier) Notify(ctx context.Context, dest string, msg []byte) error {
+func (n *fakeNotifier) Notify(ctx context.Context, note Notification) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.fail {
 		return errors.New("destination unavailable")
 	}
-	n.got = append(n.got, delivery{dest, append([]byte(nil), msg...)})
+	n.got = append(n.got, delivery{note.Destination, append([]byte(nil), note.Message...)})
 	n.added <- struct{}{}
 	return nil
 }

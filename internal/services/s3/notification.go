@@ -293,8 +293,8 @@ type PutBucketNotificationConfigurationInput struct {
 }
 
 // DestinationChecker is implemented by a Notifier that can tell whether a
-// destination exists and would accept an event (as S3 checks when a
-// configuration is put).
+// destination exists and would accept the bucket's events (as S3 checks
+// when a configuration is put); n has no Message.
 type DestinationChecker interface {
-	CheckDestination(ctx context.Context, destination string) error
+	CheckDestination(ctx context.Context, n Notification) error
 }

@@ -17,7 +17,15 @@ import (
 // is a whole EventBridge event: version, id, detail-type, source, account,
 // time, region, resources, detail). An error means "try again later".
 type Notifier interface {
-	Notify(ctx context.Context, destination string, message []byte) error
+	Notify(ctx context.Context, n Notification) error
+}
+
+// Notification is one event message for one destination. S3 sends it on
+// its own behalf for the bucket (s3.amazonaws.com, the bucket's ARN and
+// owner), which the destination's policy must allow.
+type Notification struct {
+	Bucket, Owner, Destination string
+	Message                    []byte
 }
 
 // EventSubject is the work-queue subject notification jobs are published
@@ -36,6 +44,8 @@ type job struct {
 	Destination string          `json:"d"`
 	Message     json.RawMessage `json:"m"`
 	Queued      time.Time       `json:"t"`
+	Bucket      string          `json:"b,omitempty"`
+	Owner       string          `json:"o,omitempty"`
 }
 
 // emit queues the notifications event about v calls for in bucket b. It
@@ -61,7 +71,7 @@ func (s *Service) emit(ctx context.Context, b *bucket, event string, v *version)
 		if err != nil {
 			return err
 		}
-		jobs = append(jobs, job{Destination: t.arn, Message: msg})
+		jobs = append(jobs, job{Destination: t.arn, Message: msg, Bucket: b.name, Owner: owner})
 	}
 	if cfg.EventBridgeConfiguration != nil {
 		if e, ok := ec.bridge(event, owner, v); ok {
@@ -70,7 +80,7 @@ func (s *Service) emit(ctx context.Context, b *bucket, event string, v *version)
 				return err
 			}
 			bus := arn.New("events", region, owner, "event-bus/default").String()
-			jobs = append(jobs, job{Destination: bus, Message: msg})
+			jobs = append(jobs, job{Destination: bus, Message: msg, Bucket: b.name, Owner: owner})
 		}
 	}
 	return s.queue(ctx, jobs)
@@ -124,7 +134,7 @@ func (s *Service) deliver(ctx context.Context, sj store.Job) {
 		sj.Done()
 		return
 	}
-	if err := s.opts.Notifier.Notify(ctx, j.Destination, j.Message); err != nil {
+	if err := s.opts.Notifier.Notify(ctx, Notification{Bucket: j.Bucket, Owner: j.Owner, Destination: j.Destination, Message: j.Message}); err != nil {
 		if s.opts.Now().Sub(j.Queued) > deliveryMaxAge {
 			s.log.Error("s3: notification dropped after retries", "destination", j.Destination, "err", err)
 			sj.Done()
@@ -154,7 +164,7 @@ func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *Pu
 	if err := ValidateNotificationConfiguration(cfg, regionOf(&rec)); err != nil {
 		return err
 	}
-	if err := s.checkDestinations(ctx, cfg, in.SkipDestinationValidation); err != nil {
+	if err := s.checkDestinations(ctx, &rec, cfg, in.SkipDestinationValidation); err != nil {
 		return err
 	}
 	err = s.updateBucket(ctx, in.Bucket, func(r *bucketRecord) error {
@@ -167,23 +177,24 @@ func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *Pu
 	if err != nil {
 		return err
 	}
-	return s.queueTestEvents(ctx, in.Bucket, cfg)
+	return s.queueTestEvents(ctx, &rec, cfg)
 }
 
-func (s *Service) checkDestinations(ctx context.Context, cfg *NotificationConfiguration, skip bool) error {
+func (s *Service) checkDestinations(ctx context.Context, rec *bucketRecord, cfg *NotificationConfiguration, skip bool) error {
 	checker, ok := s.opts.Notifier.(DestinationChecker)
 	if !ok || skip {
 		return nil
 	}
 	for _, t := range cfg.targets() {
-		if err := checker.CheckDestination(ctx, t.arn); err != nil {
+		if err := checker.CheckDestination(ctx, Notification{Bucket: rec.Name, Owner: rec.Owner, Destination: t.arn}); err != nil {
 			return invalidArgument("Unable to validate the following destination configurations", t.arn, err.Error())
 		}
 	}
 	return nil
 }
 
-func (s *Service) queueTestEvents(ctx context.Context, bucket string, cfg *NotificationConfiguration) error {
+func (s *Service) queueTestEvents(ctx context.Context, rec *bucketRecord, cfg *NotificationConfiguration) error {
+	bucket := rec.Name
 	if s.opts.Notifier == nil || s.opts.Events == nil {
 		return nil
 	}
@@ -199,7 +210,7 @@ func (s *Service) queueTestEvents(ctx context.Context, bucket string, cfg *Notif
 		if err != nil {
 			return err
 		}
-		jobs = append(jobs, job{Destination: t.arn, Message: msg})
+		jobs = append(jobs, job{Destination: t.arn, Message: msg, Bucket: bucket, Owner: rec.Owner})
 	}
 	return s.queue(ctx, jobs)
 }

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
@@ -63,6 +64,8 @@ type Service struct {
 
 	seqMu   sync.Mutex
 	lastSeq uint64
+
+	policies policy.Cache
 }
 
 // New opens the blob directory and loads every bucket, object version and
@@ -123,6 +126,9 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// Account is the account that owns the buckets.
+func (s *Service) Account() string { return s.opts.Account }
 
 // Caller is who sent a request and how, as notification records and
 // bucket ownership need it. The wire layer attaches it with WithCaller.

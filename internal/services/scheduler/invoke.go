@@ -179,14 +179,28 @@ func (s *Service) call(ctx context.Context, inv *invocation) error {
 		return s.opts.APIs.Call(ctx, inv.Region, service, strings.ToUpper(action[:1])+action[1:], t.RoleArn, []byte(inv.input()))
 	}
 	if p := t.EventBridgeParameters; p != nil && strings.Contains(t.Arn, ":event-bus/") {
-		return s.opts.Buses.PutScheduledEvent(ctx, t.Arn, p.Source, p.DetailType, inv.input(), []string{inv.Schedule})
+		return s.opts.Buses.PutScheduledEvent(ctx, t.Arn, source(t.RoleArn), p.Source, p.DetailType, inv.input(), []string{inv.Schedule})
 	}
-	m := targets.Message{Body: []byte(inv.input()), ID: inv.ExecutionID, Time: inv.Scheduled}
+	m := targets.Message{Body: []byte(inv.input()), ID: inv.ExecutionID, Time: inv.Scheduled, Source: source(t.RoleArn)}
 	if t.SqsParameters != nil && t.SqsParameters.MessageGroupId != "" {
 		m.GroupID, m.DeduplicationID = t.SqsParameters.MessageGroupId, inv.ExecutionID
 	}
 	return s.opts.Targets.Deliver(ctx, t.Arn, m)
 }
+
+// source is who delivers a schedule's invocations: its target's execution
+// role, which must trust scheduler.amazonaws.com and whose policies must
+// allow the delivery (and the dead-letter queue's), as on AWS.
+func source(role string) targets.Source {
+	return targets.Source{Role: role, Session: sessionName, AssumedBy: servicePrincipal}
+}
+
+// Scheduler's service principal, and the name of the sessions of the
+// roles it assumes.
+const (
+	servicePrincipal = "scheduler.amazonaws.com"
+	sessionName      = "scheduler"
+)
 
 // CallError is a universal target's API answering with an error.
 type CallError struct {
@@ -202,6 +216,8 @@ func classify(err error) (string, bool) {
 	switch {
 	case errors.Is(err, targets.ErrNotFound):
 		return "ResourceNotFound", false
+	case errors.Is(err, targets.ErrDenied):
+		return "AccessDenied", false
 	case errors.Is(err, targets.ErrUnsupported):
 		return "InvalidParameter", false
 	case errors.As(err, &ce):
@@ -222,7 +238,8 @@ func (s *Service) sendDead(ctx context.Context, inv *invocation) error {
 		"SCHEDULE_ARN":  str(inv.Schedule),
 		"TARGET_ARN":    str(inv.Target.Arn),
 	}
-	err := s.opts.Targets.Deliver(ctx, inv.Target.DeadLetterConfig.Arn, targets.Message{Body: []byte(inv.input()), Attributes: attrs})
+	err := s.opts.Targets.Deliver(ctx, inv.Target.DeadLetterConfig.Arn, targets.Message{Body: []byte(inv.input()), Attributes: attrs,
+		Source: source(inv.Target.RoleArn)})
 	if err == nil {
 		return nil
 	}

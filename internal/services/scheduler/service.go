@@ -47,9 +47,10 @@ type Deliverer interface {
 }
 
 // EventBuses puts an event built from a schedule's EventBridgeParameters
-// and Input on an event bus.
+// and Input on an event bus, as src (the schedule's role) when it is
+// allowed to.
 type EventBuses interface {
-	PutScheduledEvent(ctx context.Context, busARN, source, detailType, detail string, resources []string) error
+	PutScheduledEvent(ctx context.Context, busARN string, src targets.Source, source, detailType, detail string, resources []string) error
 }
 
 // APIs calls an operation of one of nubo's AWS APIs for a universal
@@ -149,6 +150,9 @@ func mapKey(parts ...string) string {
 	}
 	return k
 }
+
+// Account is the account whose schedules the service keeps.
+func (s *Service) Account() string { return s.opts.Account }
 
 // GroupARN is a schedule group's ARN.
 func (s *Service) GroupARN(region, name string) string {

@@ -33,6 +33,21 @@ func parseToken(token string) (execArn, nonce string, ok bool) {
 	return parts[0], parts[3], true
 }
 
+// TaskTokenStateMachine is the ARN of the state machine whose execution
+// issued a task token, "" for a token nubo did not issue: SendTask* act on
+// it.
+func TaskTokenStateMachine(token string) string {
+	execArn, _, ok := parseToken(token)
+	if !ok {
+		return ""
+	}
+	e, err := parseExecutionArn(execArn)
+	if err != nil {
+		return ""
+	}
+	return machineRef{Region: e.Region, Account: e.Account, Name: e.Machine}.arn()
+}
+
 // taskWaiter is a task waiting for SendTaskSuccess or SendTaskFailure.
 type taskWaiter struct {
 	r    *run

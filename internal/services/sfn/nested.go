@@ -67,10 +67,20 @@ func (c *taskCall) startChild() (*StartExecutionOutput, *asl.Failure) {
 		s := payload(v)
 		in.Input = &s
 	}
-	c.th.r.mu.Lock()
-	sc := Scope{Account: c.th.r.meta.Account, Region: c.th.r.meta.Region}
-	c.th.r.mu.Unlock()
-	out, err := c.th.r.s.StartExecution(c.th.ctx, sc, in)
+	r := c.th.r
+	r.mu.Lock()
+	sc := Scope{Account: r.meta.Account, Region: r.meta.Region}
+	req := &TaskRequest{Resource: c.res.arn, Region: r.meta.Region, Account: r.meta.Account, RoleArn: c.role, ExecutionArn: r.meta.Arn, StateName: c.st.Name}
+	r.mu.Unlock()
+	if a, ok := r.s.opts.Integrations.(TaskAuthorizer); ok {
+		var te *TaskError
+		if err := a.AllowTask(c.th.ctx, req, "states:StartExecution", in.StateMachineArn); errors.As(err, &te) {
+			return nil, &asl.Failure{Name: te.Name, Cause: te.Cause}
+		} else if err != nil {
+			return nil, asl.AsFailure(err)
+		}
+	}
+	out, err := r.s.StartExecution(c.th.ctx, sc, in)
 	if errors.Is(err, ErrExecutionAlreadyExists) && in.Name == childName(c.token) {
 		// Started before a restart interrupted this attempt.
 		return c.th.r.s.existingChild(in.StateMachineArn, in.Name)

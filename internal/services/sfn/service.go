@@ -50,6 +50,14 @@ type TaskRequest struct {
 	TaskToken    string // for .waitForTaskToken, also in Input where the definition put it
 }
 
+// TaskAuthorizer is implemented by Integrations that decide which calls a
+// task's role may make: Step Functions asks it before the call it makes
+// itself, a nested execution's states:StartExecution. A refusal is a
+// *TaskError.
+type TaskAuthorizer interface {
+	AllowTask(ctx context.Context, req *TaskRequest, action, resource string) error
+}
+
 // TaskError is a task's failure: an error name and a cause.
 type TaskError struct {
 	Name  string

@@ -298,9 +298,7 @@ func (s *Service) TopicAttributes(arn string) (map[string]string, error) {
 	if t.Fifo {
 		out["FifoTopic"], out["ContentBasedDeduplication"] = "true", "false"
 	}
-	for k, v := range t.Attrs {
-		out[k] = v
-	}
+	maps.Copy(out, t.Attrs)
 	return out, nil
 }
 

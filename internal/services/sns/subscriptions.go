@@ -271,9 +271,7 @@ func (s *Service) SubscriptionAttributes(arn string) (map[string]string, error) 
 	if sub.Protocol == "http" || sub.Protocol == "https" {
 		out["EffectiveDeliveryPolicy"] = `{"healthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"}}`
 	}
-	for k, v := range sub.Attrs {
-		out[k] = v
-	}
+	maps.Copy(out, sub.Attrs)
 	return out, nil
 }
 

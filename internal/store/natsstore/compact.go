@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -51,10 +52,7 @@ func (sh *shard) compact(ctx context.Context) error {
 	}
 	next := sh.gen + 1
 	name, prefix := sh.names(next)
-	if err := sh.js.DeleteStream(ctx, name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-		return err
-	}
-	st, err := sh.js.CreateStream(ctx, sh.config(next, false))
+	st, err := createEmpty(ctx, sh.js, sh.config(next, false), sh.log)
 	if err != nil {
 		return err
 	}
@@ -76,6 +74,34 @@ func (sh *shard) compact(ctx context.Context) error {
 	}
 	sh.log.Info("store: rewrote a table shard", "stream", name, "rows", copied, "markers", markers)
 	return nil
+}
+
+// createEmpty creates the stream of a rewrite's new generation, empty, in
+// place of any left by an interrupted rewrite. A kill can hide a stream
+// from JetStream but leave its files: at start JetStream skips a stream
+// whose config file is missing (a kill inside its creation or deletion,
+// which removes that file first) or does not match its checksum file (a
+// kill between the two files' writes, as when a rewrite marks its
+// generation complete). Creating a stream of the same name takes those
+// files back, and with them the rows the interrupted rewrite had copied,
+// deleted ones included. So a stream that comes back with messages is
+// deleted, which moves its files away at once, and created again.
+func createEmpty(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig, log *slog.Logger) (jetstream.Stream, error) {
+	for range 2 {
+		if err := js.DeleteStream(ctx, cfg.Name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, err
+		}
+		st, err := js.CreateStream(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		state := st.CachedInfo().State
+		if state.LastSeq == 0 {
+			return st, nil
+		}
+		log.Warn("store: a new generation held an interrupted rewrite's rows", "stream", cfg.Name, "msgs", state.Msgs)
+	}
+	return nil, fmt.Errorf("create %s: its old messages are still there after its deletion", cfg.Name)
 }
 
 // copyTo writes every live row of the current generation under prefix, in

@@ -34,10 +34,8 @@ func (t *logTable) compact(ctx context.Context) error {
 	t.mu.Lock()
 	next := t.gens[len(t.gens)-1] + 1
 	t.mu.Unlock()
-	if err := t.js.DeleteStream(ctx, t.stream(next)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-		return err
-	}
-	if _, err := t.js.CreateStream(ctx, t.config(next, false)); err != nil {
+	// A stream of that name may hold an interrupted rewrite's files.
+	if _, err := createEmpty(ctx, t.js, t.config(next, false), t.log); err != nil {
 		return err
 	}
 	t.mu.Lock()

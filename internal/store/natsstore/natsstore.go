@@ -351,25 +351,6 @@ func (b kvBucket) Deleted(ctx context.Context, key string) (time.Time, error) {
 	return last.Created(), nil
 }
 
-func (b kvBucket) Keys(ctx context.Context, prefix string) ([]string, error) {
-	filter := ">"
-	if prefix != "" {
-		filter = prefix + ".>"
-	}
-	keys, err := again(ctx, b.s, true, func() ([]string, error) {
-		lister, err := b.kv.ListKeysFiltered(ctx, filter)
-		if err != nil {
-			return nil, err
-		}
-		var keys []string
-		for k := range lister.Keys() {
-			keys = append(keys, k)
-		}
-		return keys, nil
-	})
-	return keys, kvError(err)
-}
-
 func kvError(err error) error {
 	switch {
 	case err == nil:

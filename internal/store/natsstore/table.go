@@ -41,8 +41,9 @@ const compactAt = 50000
 // Instead, once a shard holds more markers than live rows (and at least
 // compactAt), its live rows are copied into a new stream (a generation),
 // which is marked complete, and the old stream is deleted whole. Open
-// picks the newest complete generation and deletes the others, so a crash
-// at any point of a rewrite loses nothing and revives nothing.
+// picks the newest complete generation and deletes the others, and a
+// rewrite starts from an empty stream (createEmpty), so a crash at any
+// point of a rewrite loses nothing and revives nothing.
 func (s *Store) Table(ctx context.Context, name, prefix string) (store.Table, error) {
 	existing, err := placed(ctx, s, "table "+name, func(ctx context.Context) (map[string]bool, error) { return s.streamNames(ctx) })
 	if err != nil {
@@ -409,8 +410,8 @@ func scanLeader(ctx context.Context, s *Store, st jetstream.Stream, streamPrefix
 // prefix's barrier replaces the one before anyway).
 const barrierTTL = 10 * time.Minute
 
-// deleteOrdered deletes an ordered consumer once read (it would linger,
-// inactive, for minutes).
+// deleteOrdered deletes a consumer once read (it would linger, inactive,
+// for minutes), even when ctx has ended.
 func deleteOrdered(ctx context.Context, js jetstream.JetStream, stream string, cons jetstream.Consumer) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()

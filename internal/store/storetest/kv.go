@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sort"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -75,6 +78,54 @@ func testKVDeletionsLast(t *testing.T, open Opener) {
 			t.Fatalf("reopen %d: keys %v", i, keys)
 		}
 		s.Close()
+	}
+}
+
+// testKVKeysWhileWritten: a listing ends, with every key that was there
+// when it began, while those keys and others are written.
+func testKVKeysWhileWritten(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, t.TempDir())
+	defer s.Close()
+	kv := must[store.KV](t)(s.KV(ctx, "test"))
+	const n = 200
+	for i := range n {
+		must[uint64](t)(kv.Put(ctx, store.Key("fn", fmt.Sprint(i)), []byte("v")))
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				kv.Put(ctx, store.Key("fn", fmt.Sprint(i%n)), []byte("again"))
+				kv.Put(ctx, store.Key("fn", fmt.Sprintf("new-%d-%d", w, i)), []byte("v"))
+			}
+		})
+	}
+	defer wg.Wait()
+	defer close(stop)
+	for range 10 {
+		lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		keys, err := kv.Keys(lctx, store.Key("fn"))
+		late := lctx.Err()
+		cancel()
+		if err != nil || late != nil {
+			t.Fatalf("listing while writing: %v (context: %v)", err, late)
+		}
+		seen := map[string]bool{}
+		for _, k := range keys {
+			seen[k] = true
+		}
+		for i := range n {
+			if !seen[store.Key("fn", fmt.Sprint(i))] {
+				t.Fatalf("the listing lacks key %d of %d it had before", i, n)
+			}
+		}
 	}
 }
 

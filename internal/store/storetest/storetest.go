@@ -32,6 +32,7 @@ type Opener func(t *testing.T, dir string) Store
 func Run(t *testing.T, open Opener) {
 	t.Run("KV", func(t *testing.T) { testKV(t, open) })
 	t.Run("KVDeletionsLast", func(t *testing.T) { testKVDeletionsLast(t, open) })
+	t.Run("KVKeysWhileWritten", func(t *testing.T) { testKVKeysWhileWritten(t, open) })
 	t.Run("Objects", func(t *testing.T) { testObjects(t, open) })
 	t.Run("Stream", func(t *testing.T) { testStream(t, open) })
 	t.Run("StreamPurgeAndReplace", func(t *testing.T) { testStreamPurgeAndReplace(t, open) })

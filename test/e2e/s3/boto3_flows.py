@@ -15,8 +15,10 @@ from botocore.config import Config
 
 endpoint = os.environ["ENDPOINT"]
 work = os.environ["WORK"]
+# SigV4 for presigned URLs too: older botocore presigns with SigV2 by
+# default, which S3 refuses for buckets created since June 2020, as nubo's.
 s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
-                  aws_secret_access_key="test", config=Config(s3={"addressing_style": "path"}))
+                  aws_secret_access_key="test", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
 print("boto3", boto3.__version__, "botocore", botocore.__version__)
 
 

@@ -7,8 +7,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 	ag "github.com/nubo-dev/nubo/internal/services/apigateway"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
@@ -31,17 +33,36 @@ func New(svc *ag.Service, account string, log *slog.Logger) *wire.Service {
 		REST: &wire.RESTProtocol{NotFound: func(r *http.Request) error {
 			return awserr.New(ag.ErrNotFound, "nubo's API Gateway has no operation for %s %s", r.Method, r.URL.Path)
 		}},
-		Ops:    ops,
-		Errors: wire.Errors{BadRequest: ag.ErrBadRequest},
-		Log:    log,
+		Ops:            ops,
+		Errors:         wire.Errors{BadRequest: ag.ErrBadRequest},
+		Log:            log,
+		ResourcePolicy: h.owner,
 	}
 }
 
-// op declares a REST operation: its method and path, and its success
-// status (200 when zero).
+// op declares a REST operation: its method and path, its success status
+// (200 when zero), and what it needs of its caller. API Gateway's IAM
+// actions are the HTTP methods of its REST API (apigateway:GET,
+// apigateway:POST, ...) and its resources the paths
+// (arn:aws:apigateway:REGION::/apis/ID/routes/ID), as AWS's Service
+// Authorization Reference names them for apigatewayv2.
 func op(o wire.Op, pattern string, status int) wire.Op {
 	o.HTTP, o.Status = pattern, status
-	return o
+	method, _, _ := strings.Cut(pattern, " ")
+	return o.Action("apigateway:" + method).RequestAccess(pathResource)
+}
+
+// pathResource is the resource of a request: its path without the API's
+// version.
+func pathResource(ctx context.Context, r *http.Request) []wire.Access {
+	return []wire.Access{{Resource: "arn:aws:apigateway:" + wire.Region(ctx) + "::" + strings.TrimPrefix(r.URL.EscapedPath(), "/v2")}}
+}
+
+// owner says that the APIs belong to nubo's account: their ARNs name no
+// account, and callers of other accounts, whom no resource policy lets in,
+// are refused.
+func (h *handler) owner(ctx context.Context, arn string) (*policy.Document, string, error) {
+	return nil, h.account, nil
 }
 
 func (h *handler) scope(ctx context.Context) ag.Scope {

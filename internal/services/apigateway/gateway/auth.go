@@ -8,19 +8,31 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/frontdoor"
 	ag "github.com/nubo-dev/nubo/internal/services/apigateway"
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
-// IAM decides the requests of AWS_IAM routes: it verifies a request's
-// SigV4 signature (signing name "execute-api") and that its caller may
-// execute-api:Invoke routeArn, and names the caller for the event. An
-// error refuses the request with 403. It may read and replace r.Body.
+// IAM is what identity decides for the gateway. AuthorizeRoute decides
+// the requests of AWS_IAM routes: it verifies a request's SigV4 signature
+// (signing name "execute-api") and that its caller may execute-api:Invoke
+// routeArn, and names the caller for the event; an error refuses the
+// request with 403. It may read and replace r.Body. AllowInvoke decides
+// whether API Gateway may invoke a function for a route or an authorizer
+// (sourceArn), as the function's resource policy says
+// (apigateway.amazonaws.com, on aws:SourceArn); an error fails the request
+// with 500, as AWS's "Invalid permissions on Lambda function".
 type IAM interface {
 	AuthorizeRoute(ctx context.Context, r *http.Request, routeArn string) (*frontdoor.IAMAuthorizer, error)
+	AllowInvoke(ctx context.Context, function lambda.FunctionRef, scope lambda.Scope, sourceArn string) error
 }
 
 // scopeOnly is the IAM used while nubo does not verify signatures: a
-// request must be signed for execute-api; its access key names the caller.
+// request must be signed for execute-api; its access key names the caller;
+// every function may be invoked.
 type scopeOnly struct{ account string }
+
+func (scopeOnly) AllowInvoke(context.Context, lambda.FunctionRef, lambda.Scope, string) error {
+	return nil
+}
 
 var errUnsigned = errors.New("the request carries no SigV4 signature for execute-api")
 
@@ -49,6 +61,12 @@ func (x *exchange) routeArn() string {
 		return "arn:aws:execute-api:" + x.e.region + ":" + x.g.opts.Account + ":" + x.e.apiID + "/" + x.e.view.Stage.StageName + "/$default"
 	}
 	return "arn:aws:execute-api:" + x.e.region + ":" + x.g.opts.Account + ":" + x.e.apiID + "/" + x.e.view.Stage.StageName + "/" + x.r.Method + "/" + path
+}
+
+// authorizerArn is the source ARN of an authorizer's invocations:
+// arn:aws:execute-api:<region>:<account>:<api>/authorizers/<id>.
+func (x *exchange) authorizerArn(a *ag.Authorizer) string {
+	return "arn:aws:execute-api:" + x.e.region + ":" + x.g.opts.Account + ":" + x.e.apiID + "/authorizers/" + a.AuthorizerId
 }
 
 // authorize runs the route's authorizer; false means the request was

@@ -115,6 +115,10 @@ func (x *exchange) invokeFunction(integ *ag.Integration) {
 	}
 	inv := &lambda.Invocation{Scope: lambda.Scope{Account: x.g.opts.Account, Region: fn.Region}, Function: lambda.FunctionRef{Name: fn.Name, Qualifier: fn.Qualifier},
 		RequestID: x.requestID, Payload: event, TraceID: x.r.Header.Get("X-Amzn-Trace-Id")}
+	if err := x.g.iam.AllowInvoke(x.r.Context(), inv.Function, inv.Scope, x.routeArn()); err != nil {
+		x.fail(frontdoor.InternalError, "Execution failed due to configuration error: Invalid permissions on Lambda function: "+err.Error())
+		return
+	}
 	res, err := x.call(inv, time.Duration(integ.TimeoutInMillis)*time.Millisecond)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):

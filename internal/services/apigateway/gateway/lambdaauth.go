@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -147,8 +148,12 @@ func (x *exchange) callAuthorizer(a *ag.Authorizer, identity []string) (*authRes
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.g.invoker.Invoke(x.r.Context(), &lambda.Invocation{Scope: lambda.Scope{Account: x.g.opts.Account, Region: ref.Region},
-		Function: lambda.FunctionRef{Name: ref.Name, Qualifier: ref.Qualifier}, Payload: event, TraceID: x.r.Header.Get("X-Amzn-Trace-Id")})
+	inv := &lambda.Invocation{Scope: lambda.Scope{Account: x.g.opts.Account, Region: ref.Region},
+		Function: lambda.FunctionRef{Name: ref.Name, Qualifier: ref.Qualifier}, Payload: event, TraceID: x.r.Header.Get("X-Amzn-Trace-Id")}
+	if err := x.g.iam.AllowInvoke(x.r.Context(), inv.Function, inv.Scope, x.authorizerArn(a)); err != nil {
+		return nil, fmt.Errorf("invalid permissions on the authorizer's function: %w", err)
+	}
+	res, err := x.g.invoker.Invoke(x.r.Context(), inv)
 	if err != nil {
 		return nil, err
 	}

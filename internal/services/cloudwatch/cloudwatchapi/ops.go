@@ -1,6 +1,7 @@
 package cloudwatchapi
 
 import (
+	"cmp"
 	"context"
 	"sort"
 	"strconv"
@@ -304,62 +305,84 @@ func (s service) getMetricData(ctx context.Context, in *getMetricDataInput) (*ge
 	if err != nil {
 		return nil, err
 	}
-	out := &getMetricDataOutput{MetricDataResults: []metricDataResult{}, Messages: []messageData{}}
+	// Every query is checked, then all are answered by one read of the
+	// metrics' history.
+	asked := make([]dataQuery, len(in.MetricDataQueries))
+	var qs []cloudwatch.Query
 	for i := range in.MetricDataQueries {
-		q := &in.MetricDataQueries[i]
-		result, err := s.metricData(ctx, q, start, end, in.ScanBy == "TimestampAscending")
-		if err != nil {
+		if asked[i], err = s.metricData(ctx, &in.MetricDataQueries[i], start, end); err != nil {
 			return nil, err
 		}
-		if q.ReturnData == nil || *q.ReturnData {
-			out.MetricDataResults = append(out.MetricDataResults, *result)
+		if asked[i].query != nil {
+			qs = append(qs, *asked[i].query)
+		}
+	}
+	data, err := s.metrics.QueryMany(ctx, qs)
+	if err != nil {
+		return nil, err
+	}
+	out := &getMetricDataOutput{MetricDataResults: []metricDataResult{}, Messages: []messageData{}}
+	for i, a := range asked {
+		if a.query != nil {
+			a.fill(data[0], in.ScanBy == "TimestampAscending")
+			data = data[1:]
+		}
+		if q := in.MetricDataQueries[i]; q.ReturnData == nil || *q.ReturnData {
+			out.MetricDataResults = append(out.MetricDataResults, *a.result)
 		}
 	}
 	return out, nil
 }
 
-// metricData answers one query of GetMetricData.
-func (s service) metricData(ctx context.Context, q *metricDataQuery, start, end time.Time, ascending bool) (*metricDataResult, error) {
-	if q.Id == "" {
-		return nil, missing("MetricDataQueries.member.N.Id")
-	}
-	if q.Expression != "" {
-		return nil, invalidValue("nubo does not evaluate metric math expressions (query %s); ask for a MetricStat.", q.Id)
-	}
-	ms := q.MetricStat
-	if ms == nil || ms.Metric == nil || ms.Metric.MetricName == "" || ms.Stat == "" {
-		return nil, missing("MetricDataQueries.member.N.MetricStat")
-	}
-	_, _, p, err := window(wire.TimestampOf(start), wire.TimestampOf(end), ms.Period)
-	if err != nil {
-		return nil, err
-	}
-	st, err := parseStatistic(ms.Stat, false)
-	if err != nil {
-		return nil, err
-	}
-	dims, err := dimensionsOf(ms.Metric.Dimensions, "Dimensions")
-	if err != nil {
-		return nil, err
-	}
-	name := ms.Metric.MetricName
-	out := &metricDataResult{Id: q.Id, Label: q.Label, Timestamps: []wire.Timestamp{}, Values: []float64{}, StatusCode: "Complete", Messages: []messageData{}}
-	if out.Label == "" {
-		out.Label = name
-	}
-	if !cloudwatch.Known(ms.Metric.Namespace) || ms.Unit != "" && ms.Unit != cloudwatch.Unit[name] {
-		return out, nil
-	}
-	data, err := s.metrics.Query(ctx, cloudwatch.Query{Namespace: ms.Metric.Namespace, Region: wire.Region(ctx), Name: name, Dimensions: dims, Start: start, End: end, Period: p})
-	if err != nil {
-		return nil, err
-	}
+// dataQuery is one query of GetMetricData: its result, and what to ask
+// the metrics for it (nil when nubo has no such metric).
+type dataQuery struct {
+	result *metricDataResult
+	query  *cloudwatch.Query
+	stat   statistic
+}
+
+// fill puts the query's datapoints in its result.
+func (a dataQuery) fill(data []cloudwatch.Datapoint, ascending bool) {
 	if !ascending {
 		sort.Slice(data, func(i, j int) bool { return data[i].Time.After(data[j].Time) })
 	}
 	for i := range data {
-		out.Timestamps = append(out.Timestamps, wire.At(data[i].Time))
-		out.Values = append(out.Values, st.of(&data[i].Stat))
+		a.result.Timestamps = append(a.result.Timestamps, wire.At(data[i].Time))
+		a.result.Values = append(a.result.Values, a.stat.of(&data[i].Stat))
 	}
+}
+
+// metricData checks one query of GetMetricData and says what it asks.
+func (s service) metricData(ctx context.Context, q *metricDataQuery, start, end time.Time) (dataQuery, error) {
+	if q.Id == "" {
+		return dataQuery{}, missing("MetricDataQueries.member.N.Id")
+	}
+	if q.Expression != "" {
+		return dataQuery{}, invalidValue("nubo does not evaluate metric math expressions (query %s); ask for a MetricStat.", q.Id)
+	}
+	ms := q.MetricStat
+	if ms == nil || ms.Metric == nil || ms.Metric.MetricName == "" || ms.Stat == "" {
+		return dataQuery{}, missing("MetricDataQueries.member.N.MetricStat")
+	}
+	_, _, p, err := window(wire.TimestampOf(start), wire.TimestampOf(end), ms.Period)
+	if err != nil {
+		return dataQuery{}, err
+	}
+	st, err := parseStatistic(ms.Stat, false)
+	if err != nil {
+		return dataQuery{}, err
+	}
+	dims, err := dimensionsOf(ms.Metric.Dimensions, "Dimensions")
+	if err != nil {
+		return dataQuery{}, err
+	}
+	name := ms.Metric.MetricName
+	out := dataQuery{stat: st, result: &metricDataResult{Id: q.Id, Label: cmp.Or(q.Label, name), Timestamps: []wire.Timestamp{},
+		Values: []float64{}, StatusCode: "Complete", Messages: []messageData{}}}
+	if !cloudwatch.Known(ms.Metric.Namespace) || ms.Unit != "" && ms.Unit != cloudwatch.Unit[name] {
+		return out, nil
+	}
+	out.query = &cloudwatch.Query{Namespace: ms.Metric.Namespace, Region: wire.Region(ctx), Name: name, Dimensions: dims, Start: start, End: end, Period: p}
 	return out, nil
 }

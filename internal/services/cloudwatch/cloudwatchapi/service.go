@@ -25,6 +25,8 @@ const serviceName = "GraniteServiceVersion20100801"
 // Metrics is what the API needs of the metrics store.
 type Metrics interface {
 	Query(ctx context.Context, q cloudwatch.Query) ([]cloudwatch.Datapoint, error)
+	// QueryMany answers several queries at once (GetMetricData's).
+	QueryMany(ctx context.Context, qs []cloudwatch.Query) ([][]cloudwatch.Datapoint, error)
 	List(region, name string, dims []cloudwatch.Dimension, recent bool) []cloudwatch.Metric
 }
 

@@ -20,6 +20,14 @@ func (fakeMetrics) Query(ctx context.Context, q cloudwatch.Query) ([]cloudwatch.
 	return []cloudwatch.Datapoint{{Time: q.Start, Stat: cloudwatch.Stat{Count: 2, Sum: 3, Min: 1, Max: 2, Hist: map[int32]int64{0: 1, 70: 1}}}}, nil
 }
 
+func (f fakeMetrics) QueryMany(ctx context.Context, qs []cloudwatch.Query) ([][]cloudwatch.Datapoint, error) {
+	out := make([][]cloudwatch.Datapoint, len(qs))
+	for i, q := range qs {
+		out[i], _ = f.Query(ctx, q)
+	}
+	return out, nil
+}
+
 func (fakeMetrics) List(region, name string, dims []cloudwatch.Dimension, recent bool) []cloudwatch.Metric {
 	return []cloudwatch.Metric{{Name: cloudwatch.Invocations}}
 }

@@ -13,6 +13,9 @@ type ruleOutput struct {
 }
 
 func (h handler) putRule(ctx context.Context, in *events.PutRuleInput) (*ruleOutput, error) {
+	if err := passRoles(ctx, in.RoleArn); err != nil {
+		return nil, err
+	}
 	arn, err := h.svc.PutRule(ctx, wire.Region(ctx), *in)
 	if err != nil {
 		return nil, err
@@ -105,6 +108,11 @@ type targetsOutput struct {
 }
 
 func (h handler) putTargets(ctx context.Context, in *targetsInput) (*targetsOutput, error) {
+	for _, t := range in.Targets {
+		if err := passRoles(ctx, t.RoleArn); err != nil {
+			return nil, err
+		}
+	}
 	failed, err := h.svc.PutTargets(ctx, wire.Region(ctx), in.Rule, in.EventBusName, in.Targets)
 	if err != nil {
 		return nil, err

@@ -208,22 +208,7 @@ func (s *Service) ListAliases(ctx context.Context, scope lambda.Scope, ref lambd
 }
 
 func (s *Service) aliases(ctx context.Context, scope lambda.Scope, name string) ([]*lambda.AliasConfiguration, error) {
-	keys, err := s.kv.Keys(ctx, store.Key("alias", scope.Region, name))
-	if err != nil {
-		return nil, err
-	}
-	var out []*lambda.AliasConfiguration
-	for _, k := range keys {
-		var a lambda.AliasConfiguration
-		if err := s.getJSON(ctx, k, &a); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			return nil, err
-		}
-		out = append(out, &a)
-	}
-	return out, nil
+	return loadAll[lambda.AliasConfiguration](ctx, s, store.Key("alias", scope.Region, name))
 }
 
 func (s *Service) loadAlias(ctx context.Context, scope lambda.Scope, name, alias string) (*lambda.AliasConfiguration, error) {

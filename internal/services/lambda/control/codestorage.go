@@ -70,24 +70,31 @@ func (s *Service) codeUsage(ctx context.Context, scope lambda.Scope) (int64, err
 		sizes[sha] = c.total()
 		return sizes[sha], nil
 	}
-	var total int64
+	shas := make([]string, 0, len(recs))
 	for _, r := range recs {
-		n, err := size(r.Latest.CodeSha256)
+		shas = append(shas, r.Latest.CodeSha256)
+	}
+	// Every version of the region in one listing, not one per function.
+	versions, err := s.kv.Keys(ctx, store.Key("ver", scope.Region))
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range versions {
+		var v lambda.FunctionConfiguration
+		if err := s.getJSON(ctx, k, &v); errors.Is(err, store.ErrNotFound) {
+			continue // deleted while listing
+		} else if err != nil {
+			return 0, err
+		}
+		shas = append(shas, v.CodeSha256)
+	}
+	var total int64
+	for _, sha := range shas {
+		n, err := size(sha)
 		if err != nil {
 			return 0, err
 		}
 		total += n
-		versions, err := s.versions(ctx, scope, r.Latest.FunctionName)
-		if err != nil {
-			return 0, err
-		}
-		for _, v := range versions {
-			n, err := size(v.CodeSha256)
-			if err != nil {
-				return 0, err
-			}
-			total += n
-		}
 	}
 	return total, nil
 }

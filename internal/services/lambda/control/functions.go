@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -229,6 +230,9 @@ type ListFunctionsOutput struct {
 // ListFunctions lists $LATEST of every function in the region, or with
 // allVersions every published version too, sorted and paged.
 func (s *Service) ListFunctions(ctx context.Context, scope lambda.Scope, allVersions bool, page Page) (*ListFunctionsOutput, error) {
+	if !allVersions {
+		return s.listLatest(ctx, scope, page)
+	}
 	recs, err := s.allFunctions(ctx, scope)
 	if err != nil {
 		return nil, err
@@ -236,10 +240,6 @@ func (s *Service) ListFunctions(ctx context.Context, scope lambda.Scope, allVers
 	var all []*lambda.FunctionConfiguration
 	for _, rec := range recs {
 		cfg := rec.Latest
-		if !allVersions {
-			all = append(all, &cfg)
-			continue
-		}
 		cfg.FunctionArn = scope.QualifiedARN(cfg.FunctionName, lambda.Latest)
 		all = append(all, &cfg)
 		versions, err := s.versions(ctx, scope, cfg.FunctionName)
@@ -248,9 +248,7 @@ func (s *Service) ListFunctions(ctx context.Context, scope lambda.Scope, allVers
 		}
 		all = append(all, versions...)
 	}
-	items, next, err := paginate(all, page, func(c *lambda.FunctionConfiguration) string {
-		return c.FunctionName + "\x00" + versionOrder(c.Version)
-	})
+	items, next, err := paginate(all, page, func(c *lambda.FunctionConfiguration) string { return listingKey(c.FunctionName, c.Version) })
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +256,47 @@ func (s *Service) ListFunctions(ctx context.Context, scope lambda.Scope, allVers
 		hideStatus(c)
 	}
 	return &ListFunctionsOutput{Functions: items, NextMarker: next}, nil
+}
+
+// listingKey orders ListFunctions' items; its markers name the last one.
+func listingKey(name, version string) string { return name + "\x00" + versionOrder(version) }
+
+// listLatest pages through the functions' names and reads only the page's
+// records, so that a page costs the same with 10 functions or 10,000.
+func (s *Service) listLatest(ctx context.Context, scope lambda.Scope, page Page) (*ListFunctionsOutput, error) {
+	keys, err := s.kv.Keys(ctx, store.Key("fn", scope.Region))
+	if err != nil {
+		return nil, fmt.Errorf("list functions: %w", err)
+	}
+	names := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if t := store.SplitKey(k); len(t) == 3 {
+			names = append(names, t[2])
+		}
+	}
+	for {
+		shown, next, err := paginate(names, page, func(name string) string { return listingKey(name, lambda.Latest) })
+		if err != nil {
+			return nil, err
+		}
+		out := &ListFunctionsOutput{Functions: []*lambda.FunctionConfiguration{}, NextMarker: next}
+		gone := false
+		for _, name := range shown {
+			var rec functionRecord
+			if err := s.getJSON(ctx, functionKey(scope, name), &rec); errors.Is(err, store.ErrNotFound) {
+				names, gone = slices.DeleteFunc(names, func(n string) bool { return n == name }), true
+				break // deleted while listing: page again without it
+			} else if err != nil {
+				return nil, err
+			}
+			cfg := rec.Latest
+			hideStatus(&cfg)
+			out.Functions = append(out.Functions, &cfg)
+		}
+		if !gone {
+			return out, nil
+		}
+	}
 }
 
 // hideStatus drops the fields ListFunctions and ListVersionsByFunction do

@@ -186,6 +186,27 @@ func (s *Service) getJSON(ctx context.Context, key string, v any) error {
 	return json.Unmarshal(e.Value, v)
 }
 
+// loadAll reads every record stored under prefix, skipping any deleted
+// since the keys were listed.
+func loadAll[T any](ctx context.Context, s *Service, prefix string) ([]*T, error) {
+	keys, err := s.kv.Keys(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	var out []*T
+	for _, k := range keys {
+		v := new(T)
+		if err := s.getJSON(ctx, k, v); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 func (s *Service) putJSON(ctx context.Context, key string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {

@@ -49,11 +49,7 @@ func (s *Service) TagResource(ctx context.Context, resource string, tags map[str
 	if err := v.Err(); err != nil {
 		return err
 	}
-	scope, name, err := s.taggedFunction(resource)
-	if err != nil {
-		return err
-	}
-	_, err = s.modifyFunction(ctx, scope, name, func(r *functionRecord) error {
+	return s.modifyTags(ctx, resource, func(r *functionRecord) error {
 		merged := maps.Clone(r.Tags)
 		if merged == nil {
 			merged = map[string]string{}
@@ -65,7 +61,6 @@ func (s *Service) TagResource(ctx context.Context, resource string, tags map[str
 		r.Tags = merged
 		return nil
 	})
-	return err
 }
 
 // UntagResource removes tags from a function.
@@ -77,16 +72,21 @@ func (s *Service) UntagResource(ctx context.Context, resource string, keys []str
 	if err := v.Err(); err != nil {
 		return err
 	}
-	scope, name, err := s.taggedFunction(resource)
-	if err != nil {
-		return err
-	}
-	_, err = s.modifyFunction(ctx, scope, name, func(r *functionRecord) error {
+	return s.modifyTags(ctx, resource, func(r *functionRecord) error {
 		for _, k := range keys {
 			delete(r.Tags, k)
 		}
 		return nil
 	})
+}
+
+// modifyTags applies fn to the record of the function resource names.
+func (s *Service) modifyTags(ctx context.Context, resource string, fn func(r *functionRecord) error) error {
+	scope, name, err := s.taggedFunction(resource)
+	if err != nil {
+		return err
+	}
+	_, err = s.modifyFunction(ctx, scope, name, fn)
 	return err
 }
 

@@ -151,20 +151,9 @@ func (s *Service) ListVersionsByFunction(ctx context.Context, scope lambda.Scope
 
 // versions loads a function's published versions, in number order.
 func (s *Service) versions(ctx context.Context, scope lambda.Scope, name string) ([]*lambda.FunctionConfiguration, error) {
-	keys, err := s.kv.Keys(ctx, store.Key("ver", scope.Region, name))
+	out, err := loadAll[lambda.FunctionConfiguration](ctx, s, store.Key("ver", scope.Region, name))
 	if err != nil {
 		return nil, err
-	}
-	var out []*lambda.FunctionConfiguration
-	for _, k := range keys {
-		var cfg lambda.FunctionConfiguration
-		if err := s.getJSON(ctx, k, &cfg); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			return nil, err
-		}
-		out = append(out, &cfg)
 	}
 	slices.SortFunc(out, func(a, b *lambda.FunctionConfiguration) int {
 		return strings.Compare(versionOrder(a.Version), versionOrder(b.Version))

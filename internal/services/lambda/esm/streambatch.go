@@ -334,7 +334,22 @@ func (w *shardWorker) fail(ctx context.Context, recs []StreamRecord, condition s
 		record["responseContext"] = rc
 	}
 	body, _ := json.Marshal(record)
-	if err := w.p.s.dests.Deliver(ctx, dest, targets.Message{Body: body}); err != nil {
+	src, err := w.p.source(ctx)
+	if err == nil {
+		err = w.p.s.dests.Deliver(ctx, dest, targets.Message{Body: body, Source: src})
+	}
+	if err != nil {
 		w.p.s.log.Error("esm: send to the OnFailure destination", "uuid", w.p.m.Config.UUID, "destination", dest, "err", err)
 	}
+}
+
+// source is who sends a mapping's OnFailure records: Lambda, as the
+// function's execution role (whose policies must allow it), as for a
+// function's own destinations.
+func (p *streamPoller) source(ctx context.Context) (targets.Source, error) {
+	inv := &lambda.Invocation{Scope: p.m.Scope, Function: p.m.Function}
+	if err := p.s.invoker.Resolve(ctx, inv); err != nil {
+		return targets.Source{}, err
+	}
+	return targets.Source{Role: inv.Target.Config.Role, Session: inv.Target.Config.FunctionName}, nil
 }

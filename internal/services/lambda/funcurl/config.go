@@ -173,13 +173,20 @@ func (s *Service) exists(ctx context.Context, scope lambda.Scope, ref lambda.Fun
 	return err
 }
 
-// Create gives a function, or an alias, a URL.
-func (s *Service) Create(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef, in *Input, apiHost string) (*Config, error) {
+// checkInput checks the function reference and the input of a Create
+// (create) or an Update.
+func checkInput(ref lambda.FunctionRef, in *Input, create bool) (lambda.FunctionRef, error) {
 	ref, err := refOf(ref)
 	if err != nil {
-		return nil, err
+		return ref, err
 	}
-	if err := validate(in, true); err != nil {
+	return ref, validate(in, create)
+}
+
+// Create gives a function, or an alias, a URL.
+func (s *Service) Create(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef, in *Input, apiHost string) (*Config, error) {
+	ref, err := checkInput(ref, in, true)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.exists(ctx, scope, ref); err != nil {
@@ -223,11 +230,8 @@ func (s *Service) Get(ctx context.Context, scope lambda.Scope, ref lambda.Functi
 
 // Update changes a URL's auth type, CORS or invoke mode.
 func (s *Service) Update(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef, in *Input, apiHost string) (*Config, error) {
-	ref, err := refOf(ref)
+	ref, err := checkInput(ref, in, false)
 	if err != nil {
-		return nil, err
-	}
-	if err := validate(in, false); err != nil {
 		return nil, err
 	}
 	for {

@@ -3,46 +3,20 @@ package lambdaapi
 import (
 	"net/http"
 
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
 
-func (h *handler) putConcurrency(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
-	if err != nil {
-		return err
-	}
-	var in struct{ ReservedConcurrentExecutions *int }
-	if err := decode(r, &in, maxRequest, "PutFunctionConcurrency"); err != nil {
-		return err
-	}
-	out, err := h.control.PutFunctionConcurrency(r.Context(), scope, ref, in.ReservedConcurrentExecutions)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, out)
-}
-
-func (h *handler) getConcurrency(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
-	if err != nil {
-		return err
-	}
-	out, err := h.control.GetFunctionConcurrency(r.Context(), scope, ref)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, out)
-}
-
-func (h *handler) deleteConcurrency(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
-	if err != nil {
-		return err
-	}
-	if err := h.control.DeleteFunctionConcurrency(r.Context(), scope, ref); err != nil {
-		return err
-	}
-	return noContent(w)
+// putConcurrency reserves concurrency for a function (Get- and
+// DeleteFunctionConcurrency are a getOp and a deleteOp).
+func (h *handler) putConcurrency() fnRoute {
+	return fnOp(h, 140, http.StatusOK, func(r *http.Request, scope lambda.Scope, ref lambda.FunctionRef) (*lambda.Concurrency, error) {
+		var in struct{ ReservedConcurrentExecutions *int }
+		if err := decode(r, &in, maxRequest); err != nil {
+			return nil, err
+		}
+		return h.control.PutFunctionConcurrency(r.Context(), scope, ref, in.ReservedConcurrentExecutions)
+	})
 }
 
 func (h *handler) accountSettings(w http.ResponseWriter, r *http.Request) error {
@@ -61,7 +35,7 @@ func (h *handler) tagResource(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct{ Tags map[string]string }
-	if err := decode(r, &in, maxRequest, "TagResource"); err != nil {
+	if err := decode(r, &in, maxRequest); err != nil {
 		return err
 	}
 	if err := h.control.TagResource(r.Context(), r.PathValue("resource"), in.Tags); err != nil {

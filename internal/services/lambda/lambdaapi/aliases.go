@@ -3,76 +3,41 @@ package lambdaapi
 import (
 	"net/http"
 
+	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 )
 
-func (h *handler) createAlias(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
-	if err != nil {
-		return err
-	}
-	var in control.CreateAliasInput
-	if err := decode(r, &in, maxRequest, "CreateAlias"); err != nil {
-		return err
-	}
-	out, err := h.control.CreateAlias(r.Context(), scope, ref, &in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, out)
+// The alias operations whose alias, or version filter, the path or query
+// names; CreateAlias is a putOp.
+
+func (h *handler) listAliases() fnRoute {
+	return fnOp(h, 140, http.StatusOK, func(r *http.Request, scope lambda.Scope, ref lambda.FunctionRef) (*control.ListAliasesOutput, error) {
+		p, err := page(r)
+		if err != nil {
+			return nil, err
+		}
+		return h.control.ListAliases(r.Context(), scope, ref, r.URL.Query().Get("FunctionVersion"), p)
+	})
 }
 
-func (h *handler) listAliases(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
-	if err != nil {
-		return err
-	}
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	out, err := h.control.ListAliases(r.Context(), scope, ref, r.URL.Query().Get("FunctionVersion"), p)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, out)
+func (h *handler) getAlias() fnRoute {
+	return fnOp(h, 140, http.StatusOK, func(r *http.Request, scope lambda.Scope, ref lambda.FunctionRef) (*lambda.AliasConfiguration, error) {
+		return h.control.GetAlias(r.Context(), scope, ref, r.PathValue("alias"))
+	})
 }
 
-func (h *handler) getAlias(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
-	if err != nil {
-		return err
-	}
-	out, err := h.control.GetAlias(r.Context(), scope, ref, r.PathValue("alias"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, out)
+func (h *handler) updateAlias() fnRoute {
+	return fnOp(h, 140, http.StatusOK, func(r *http.Request, scope lambda.Scope, ref lambda.FunctionRef) (*lambda.AliasConfiguration, error) {
+		var in control.UpdateAliasInput
+		if err := decode(r, &in, maxRequest); err != nil {
+			return nil, err
+		}
+		return h.control.UpdateAlias(r.Context(), scope, ref, r.PathValue("alias"), &in)
+	})
 }
 
-func (h *handler) updateAlias(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
-	if err != nil {
-		return err
-	}
-	var in control.UpdateAliasInput
-	if err := decode(r, &in, maxRequest, "UpdateAlias"); err != nil {
-		return err
-	}
-	out, err := h.control.UpdateAlias(r.Context(), scope, ref, r.PathValue("alias"), &in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, out)
-}
-
-func (h *handler) deleteAlias(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
-	if err != nil {
-		return err
-	}
-	if err := h.control.DeleteAlias(r.Context(), scope, ref, r.PathValue("alias")); err != nil {
-		return err
-	}
-	return noContent(w)
+func (h *handler) deleteAlias() fnRoute {
+	return fnOp(h, 140, http.StatusNoContent, func(r *http.Request, scope lambda.Scope, ref lambda.FunctionRef) (any, error) {
+		return nil, h.control.DeleteAlias(r.Context(), scope, ref, r.PathValue("alias"))
+	})
 }

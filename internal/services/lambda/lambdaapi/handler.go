@@ -101,12 +101,7 @@ func (h *handler) functionRef(r *http.Request, maxLen int) (lambda.Scope, lambda
 	if ref, err = ref.WithQualifier(r.URL.Query().Get("Qualifier")); err != nil {
 		return scope, ref, err
 	}
-	if ref.Region != "" {
-		scope.Region = ref.Region
-	}
-	if ref.Account != "" {
-		scope.Account = ref.Account
-	}
+	scope = scope.Of(ref)
 	if err := wire.Authorize(r.Context(), resourceARN(scope, ref)); err != nil {
 		return scope, ref, err
 	}
@@ -144,9 +139,10 @@ func page(r *http.Request) (control.Page, error) {
 	return p, nil
 }
 
-// decode reads a JSON request body of at most limit bytes into v.
-func decode(r *http.Request, v any, limit int64, op string) error {
-	tooLarge := lambda.Errorf(lambda.ErrRequestEntityTooLarge, "Request must be smaller than %d bytes for the %s operation", limit, op)
+// decode reads a JSON request body of at most limit bytes into v; the
+// error of a larger one names the route's operation.
+func decode(r *http.Request, v any, limit int64) error {
+	tooLarge := lambda.Errorf(lambda.ErrRequestEntityTooLarge, "Request must be smaller than %d bytes for the %s operation", limit, wire.CallOf(r.Context()).Operation)
 	if r.ContentLength > limit {
 		return tooLarge // refused unread
 	}

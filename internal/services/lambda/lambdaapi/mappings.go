@@ -15,7 +15,7 @@ func (h *handler) mappingRoutes() {
 	base := "/2015-03-31/event-source-mappings"
 	create := func(w http.ResponseWriter, r *http.Request) error {
 		var in esm.Input
-		if err := decode(r, &in, maxRequest, "CreateEventSourceMapping"); err != nil {
+		if err := decode(r, &in, maxRequest); err != nil {
 			return err
 		}
 		cfg, err := s.Create(r.Context(), h.scopeOf(r), &in)
@@ -62,45 +62,34 @@ func (h *handler) mappingRoutes() {
 	}
 	h.handleAny("GET "+base, "ListEventSourceMappings", list)
 	h.handleAny("GET "+base+"/{$}", "ListEventSourceMappings", list)
-	h.handle("GET "+base+"/{uuid}", "GetEventSourceMapping", func(w http.ResponseWriter, r *http.Request) error {
-		if err := h.authorizeMapping(r); err != nil {
-			return err
-		}
-		cfg, err := s.Get(h.scopeOf(r), r.PathValue("uuid"))
-		if err != nil {
-			return err
-		}
-		return writeJSON(w, http.StatusOK, cfg)
-	})
-	h.handle("PUT "+base+"/{uuid}", "UpdateEventSourceMapping", func(w http.ResponseWriter, r *http.Request) error {
-		if err := h.authorizeMapping(r); err != nil {
-			return err
-		}
+	h.handle("GET "+base+"/{uuid}", "GetEventSourceMapping", h.mappingOp(http.StatusOK, func(r *http.Request, scope lambda.Scope, id string) (esm.Configuration, error) {
+		return s.Get(scope, id)
+	}))
+	h.handle("PUT "+base+"/{uuid}", "UpdateEventSourceMapping", h.mappingOp(http.StatusAccepted, func(r *http.Request, scope lambda.Scope, id string) (esm.Configuration, error) {
 		var in esm.Input
-		if err := decode(r, &in, maxRequest, "UpdateEventSourceMapping"); err != nil {
-			return err
+		if err := decode(r, &in, maxRequest); err != nil {
+			return esm.Configuration{}, err
 		}
-		cfg, err := s.Update(r.Context(), h.scopeOf(r), r.PathValue("uuid"), &in)
-		if err != nil {
-			return err
-		}
-		return writeJSON(w, http.StatusAccepted, cfg)
-	})
-	h.handle("DELETE "+base+"/{uuid}", "DeleteEventSourceMapping", func(w http.ResponseWriter, r *http.Request) error {
-		if err := h.authorizeMapping(r); err != nil {
-			return err
-		}
-		cfg, err := s.Delete(r.Context(), h.scopeOf(r), r.PathValue("uuid"))
-		if err != nil {
-			return err
-		}
-		return writeJSON(w, http.StatusAccepted, cfg)
-	})
+		return s.Update(r.Context(), scope, id, &in)
+	}))
+	h.handle("DELETE "+base+"/{uuid}", "DeleteEventSourceMapping", h.mappingOp(http.StatusAccepted, func(r *http.Request, scope lambda.Scope, id string) (esm.Configuration, error) {
+		return s.Delete(r.Context(), scope, id)
+	}))
 }
 
-// authorizeMapping authorises an operation on the event source mapping
-// {uuid} names.
-func (h *handler) authorizeMapping(r *http.Request) error {
-	scope := h.scopeOf(r)
-	return wire.Authorize(r.Context(), "arn:aws:lambda:"+scope.Region+":"+scope.Account+":event-source-mapping:"+r.PathValue("uuid"))
+// mappingOp serves an operation on the event source mapping {uuid} names:
+// it authorises the operation on the mapping's ARN, then answers with
+// status and what call returns.
+func (h *handler) mappingOp(status int, call func(r *http.Request, scope lambda.Scope, id string) (esm.Configuration, error)) fnRoute {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		scope, id := h.scopeOf(r), r.PathValue("uuid")
+		if err := wire.Authorize(r.Context(), "arn:aws:lambda:"+scope.Region+":"+scope.Account+":event-source-mapping:"+id); err != nil {
+			return err
+		}
+		cfg, err := call(r, scope, id)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, status, cfg)
+	}
 }

@@ -6,43 +6,11 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 )
 
-// The resource-based policy of a function, version or alias.
-
-func (h *handler) addPermission(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
-	if err != nil {
-		return err
-	}
-	var in lambda.AddPermissionInput
-	if err := decode(r, &in, maxRequest, "AddPermission"); err != nil {
-		return err
-	}
-	out, err := h.control.AddPermission(r.Context(), scope, ref, &in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, out)
-}
-
-func (h *handler) getPolicy(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 170)
-	if err != nil {
-		return err
-	}
-	out, err := h.control.GetPolicy(r.Context(), scope, ref)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, out)
-}
-
-func (h *handler) removePermission(w http.ResponseWriter, r *http.Request) error {
-	scope, ref, err := h.functionRef(r, 140)
-	if err != nil {
-		return err
-	}
-	if err := h.control.RemovePermission(r.Context(), scope, ref, r.PathValue("sid"), r.URL.Query().Get("RevisionId")); err != nil {
-		return err
-	}
-	return noContent(w)
+// removePermission removes the statement the path's {sid} names from the
+// resource-based policy of a function, version or alias (AddPermission and
+// GetPolicy are a putOp and a getOp).
+func (h *handler) removePermission() fnRoute {
+	return fnOp(h, 140, http.StatusNoContent, func(r *http.Request, scope lambda.Scope, ref lambda.FunctionRef) (any, error) {
+		return nil, h.control.RemovePermission(r.Context(), scope, ref, r.PathValue("sid"), r.URL.Query().Get("RevisionId"))
+	})
 }

@@ -131,11 +131,5 @@ func urlResource(ctx context.Context, name, qualifier string) string {
 	if err != nil {
 		return ""
 	}
-	if ref.Region != "" {
-		scope.Region = ref.Region
-	}
-	if ref.Account != "" {
-		scope.Account = ref.Account
-	}
-	return resourceARN(scope, ref)
+	return resourceARN(scope.Of(ref), ref)
 }

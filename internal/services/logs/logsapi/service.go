@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/logs"
 	"github.com/nubo-dev/nubo/internal/wire"
@@ -39,6 +40,10 @@ type Logs interface {
 	Streams(group string) ([]logs.StreamInfo, error)
 	Put(ctx context.Context, group, stream string, events []lambda.LogEvent) error
 	Scan(ctx context.Context, q logs.Query, fn func(logs.StoredEvent) bool) error
+	PutResourcePolicy(ctx context.Context, name, document string) (logs.ResourcePolicy, error)
+	DeleteResourcePolicy(ctx context.Context, name string) error
+	ResourcePolicies() []logs.ResourcePolicy
+	Policy() (*policy.Document, error)
 }
 
 // Service is the CloudWatch Logs API.
@@ -59,8 +64,9 @@ func New(store Logs, account string, log *slog.Logger) *wire.Service {
 			MaxBody:   maxBody,
 			TooLarge:  awserr.New(errInvalidParameter, "The request is too large."),
 		},
-		Log:  log,
-		Home: account,
+		Log:            log,
+		Home:           account,
+		ResourcePolicy: s.policy,
 		Ops: []wire.Op{
 			wire.NoOutput("CreateLogGroup", s.createLogGroup),
 			wire.NoOutput("DeleteLogGroup", s.deleteLogGroup),
@@ -73,6 +79,9 @@ func New(store Logs, account string, log *slog.Logger) *wire.Service {
 			wire.Operation("PutLogEvents", s.putLogEvents),
 			wire.Operation("GetLogEvents", s.getLogEvents),
 			wire.Operation("FilterLogEvents", s.filterLogEvents),
+			wire.Operation("PutResourcePolicy", s.putResourcePolicy).AnyResource(),
+			wire.Operation("DescribeResourcePolicies", s.describeResourcePolicies).AnyResource(),
+			wire.NoOutput("DeleteResourcePolicy", s.deleteResourcePolicy).AnyResource(),
 		},
 	}
 }

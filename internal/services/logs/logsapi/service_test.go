@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/logs"
 )
@@ -37,6 +38,12 @@ func (fakeLogs) Streams(group string) ([]logs.StreamInfo, error) {
 	return []logs.StreamInfo{{Group: "g", Name: "a", LastEvent: 2}, {Group: "g", Name: "b", LastEvent: 1}}, nil
 }
 func (fakeLogs) Put(context.Context, string, string, []lambda.LogEvent) error { return nil }
+func (fakeLogs) PutResourcePolicy(context.Context, string, string) (logs.ResourcePolicy, error) {
+	return logs.ResourcePolicy{}, logs.ErrPolicyLimit
+}
+func (fakeLogs) DeleteResourcePolicy(context.Context, string) error { return logs.ErrPolicyNotFound }
+func (fakeLogs) ResourcePolicies() []logs.ResourcePolicy            { return nil }
+func (fakeLogs) Policy() (*policy.Document, error)                  { return nil, nil }
 func (fakeLogs) Scan(ctx context.Context, q logs.Query, fn func(logs.StoredEvent) bool) error {
 	for _, e := range []logs.StoredEvent{
 		{Stream: "a", Timestamp: 1, Message: "START x", Pos: logs.Position{Seq: 1}},

@@ -90,33 +90,27 @@ func (p *parser) next() (token, error) {
 }
 
 func (p *parser) or() (node, error) {
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for t, ok := p.peek(); ok && t.kind == 'o' && t.text == "||"; t, ok = p.peek() {
-		p.i++
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		l = orNode{l, r}
-	}
-	return l, nil
+	return p.binary("||", p.and, func(l, r node) node { return orNode{l, r} })
 }
 
 func (p *parser) and() (node, error) {
-	l, err := p.unary()
+	return p.binary("&&", p.unary, func(l, r node) node { return andNode{l, r} })
+}
+
+// binary parses operands (of the next tighter level) joined by op, left
+// to right.
+func (p *parser) binary(op string, operand func() (node, error), join func(l, r node) node) (node, error) {
+	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for t, ok := p.peek(); ok && t.kind == 'o' && t.text == "&&"; t, ok = p.peek() {
+	for t, ok := p.peek(); ok && t.kind == 'o' && t.text == op; t, ok = p.peek() {
 		p.i++
-		r, err := p.unary()
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		l = andNode{l, r}
+		l = join(l, r)
 	}
 	return l, nil
 }

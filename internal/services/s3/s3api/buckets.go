@@ -5,6 +5,7 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/services/s3"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
 // bucketInput names a bucket: the input of every operation that needs
@@ -29,6 +30,9 @@ type createBucketOutput struct {
 }
 
 func (a *api) createBucket(ctx context.Context, in *createBucketInput) (*createBucketOutput, error) {
+	if err := wire.HomeAccount(ctx); err != nil { // buckets are nubo's account's
+		return nil, err
+	}
 	if in.ObjectLock == "true" {
 		return nil, notImplemented("x-amz-bucket-object-lock-enabled")
 	}

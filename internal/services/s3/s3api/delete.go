@@ -5,6 +5,8 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -32,7 +34,27 @@ func (a *api) deleteObjects(ctx context.Context, in *deleteObjectsInput) (*s3.De
 	if err := xml.Unmarshal(in.Body, &doc); err != nil {
 		return nil, awserr.New(s3.ErrMalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
 	}
-	return a.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: in.Bucket, Delete: &doc})
+	return a.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: in.Bucket, Delete: &doc, Check: func(o s3.ObjectIdentifier) error {
+		return mayDelete(ctx, in.Bucket, o)
+	}})
+}
+
+// mayDelete authorises the deletion of one object of a DeleteObjects (a
+// version of it when one is named): a refusal is that object's error, as
+// S3 reports it, and the others are deleted.
+func mayDelete(ctx context.Context, bucket string, o s3.ObjectIdentifier) error {
+	action := "s3:DeleteObject"
+	if o.VersionId != "" {
+		action = "s3:DeleteObjectVersion"
+	}
+	if err := wire.AuthorizeAction(ctx, action, s3ARN(bucket, o.Key)); err != nil {
+		var ae *awserr.Error
+		if errors.As(err, &ae) && ae.Code.Status == http.StatusForbidden {
+			return awserr.New(s3.ErrAccessDenied, "Access Denied")
+		}
+		return err
+	}
+	return nil
 }
 
 // cannedPrivate reports whether a canned ACL grants nothing beyond the

@@ -176,6 +176,9 @@ func (a *api) listBuckets(ctx context.Context, in *listBucketsInput) (*s3.ListBu
 	if err != nil {
 		return nil, err
 	}
+	if wire.HomeAccount(ctx) != nil { // other accounts own no buckets
+		return &s3.ListBucketsOutput{}, nil
+	}
 	return a.s3.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: maxBuckets, ContinuationToken: in.ContinuationToken,
 		Prefix: in.Prefix, BucketRegion: in.BucketRegion})
 }

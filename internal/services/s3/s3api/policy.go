@@ -140,8 +140,7 @@ func exempt(field string) bool {
 // check applies the form's policy, when it has one (an upload without a
 // policy is anonymous): signed, not expired, every condition held (the
 // key's after ${filename} is replaced), every field named by a condition.
-// Checking the signature itself is authentication's (see the package
-// doc).
+// The signature itself is checked before (postForm.authenticate).
 func (f *postForm) check(bucket string, now time.Time) error {
 	encoded := f.get("policy")
 	if encoded == "" {

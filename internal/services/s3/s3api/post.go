@@ -13,6 +13,8 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/services/s3"
+	"github.com/nubo-dev/nubo/internal/sigv4"
+	"github.com/nubo-dev/nubo/internal/wire"
 )
 
 // Bounds of a POST upload's form fields (the file excepted).
@@ -58,7 +60,13 @@ func (a *api) postObject(ctx context.Context, in *postObjectInput) (*postObjectO
 	if err != nil {
 		return nil, err
 	}
+	if err := form.authenticate(ctx); err != nil {
+		return nil, err
+	}
 	if err := form.check(in.Bucket, a.now()); err != nil {
+		return nil, err
+	}
+	if err := wire.AuthorizeAction(ctx, "s3:PutObject", s3ARN(in.Bucket, form.key())); err != nil {
 		return nil, err
 	}
 	d, err := form.putInput(in.Bucket, file)
@@ -83,6 +91,24 @@ type postForm struct {
 }
 
 func (f *postForm) get(name string) string { return f.fields[name] }
+
+// authenticate makes the signer of a signed form (one with a policy and
+// its x-amz-signature) the upload's caller; an upload without a policy is
+// its request's (anonymous, unless signed). A form that signs without
+// naming its credential is refused as S3 refuses it.
+func (f *postForm) authenticate(ctx context.Context) error {
+	if f.get("policy") == "" || f.get("x-amz-signature") == "" {
+		return nil // unsigned: check refuses a policy without a signature
+	}
+	for _, name := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date"} {
+		if f.get(strings.ToLower(name)) == "" {
+			return invalidArgument("Bucket POST must contain a field named '"+name+"'.  If it is specified, please check the order of the fields.", name, "")
+		}
+	}
+	return wire.AuthenticateForm(ctx, sigv4.Form{Policy: f.get("policy"), Algorithm: f.get("x-amz-algorithm"),
+		Credential: f.get("x-amz-credential"), Date: f.get("x-amz-date"), Signature: f.get("x-amz-signature"),
+		Token: f.get("x-amz-security-token")})
+}
 
 // key is the object's key: the key field, ${filename} replaced by the
 // file's name.

@@ -45,6 +45,9 @@ type scheduleArnOutput struct {
 }
 
 func (h handler) createSchedule(ctx context.Context, in *scheduleInput) (*scheduleArnOutput, error) {
+	if err := passRole(ctx, in); err != nil {
+		return nil, err
+	}
 	arn, err := h.svc.CreateSchedule(ctx, wire.Region(ctx), in.domain())
 	if err != nil {
 		return nil, err
@@ -53,6 +56,9 @@ func (h handler) createSchedule(ctx context.Context, in *scheduleInput) (*schedu
 }
 
 func (h handler) updateSchedule(ctx context.Context, in *scheduleInput) (*scheduleArnOutput, error) {
+	if err := passRole(ctx, in); err != nil {
+		return nil, err
+	}
 	arn, err := h.svc.UpdateSchedule(ctx, wire.Region(ctx), in.domain())
 	if err != nil {
 		return nil, err

@@ -28,20 +28,32 @@ type service struct {
 	unmodelled map[string]bool
 	// internal is the code of a failure that is not an AWS error.
 	internal string
+	// denied is the code of a call the task's role may not make.
+	denied *awserr.Code
 }
 
 var (
 	lambdaService = &service{name: "Lambda", java: "AWSLambda", base: "AWSLambdaException", sdk: "Lambda",
-		unmodelled: map[string]bool{"ValidationException": true}, internal: "ServiceException"}
+		unmodelled: map[string]bool{"ValidationException": true, "AccessDeniedException": true}, internal: "ServiceException",
+		denied: &awserr.Code{Name: "AccessDeniedException", Status: 403}}
 	sqsService = &service{name: "SQS", java: "AmazonSQS", base: "AmazonSQSException", sdk: "Sqs",
 		unmodelled: map[string]bool{"MissingParameter": true, "InvalidParameterValue": true, "InvalidAttributeName": true,
-			"InvalidAttributeValue": true, "InternalError": true, "ValidationException": true}, internal: "InternalError"}
+			"InvalidAttributeValue": true, "InternalError": true, "ValidationException": true, "AccessDenied": true}, internal: "InternalError",
+		denied: &awserr.Code{Name: "AccessDenied", Status: 403}}
 	snsService = &service{name: "SNS", java: "AmazonSNS", base: "AmazonSNSException", sdk: "Sns",
-		unmodelled: map[string]bool{"ValidationException": true}, internal: "InternalError"}
+		unmodelled: map[string]bool{"ValidationException": true}, internal: "InternalError",
+		denied: &awserr.Code{Name: "AuthorizationError", Status: 403}}
 	dynamoService = &service{name: "DynamoDB", java: "AmazonDynamoDBv2", base: "AmazonDynamoDBException", sdk: "DynamoDb",
-		unmodelled: map[string]bool{"ValidationException": true}, internal: "InternalServerError"}
+		unmodelled: map[string]bool{"ValidationException": true, "AccessDeniedException": true}, internal: "InternalServerError",
+		denied: accessDeniedException}
+	eventsService = &service{name: "EventBridge", java: "AmazonEventBridge", base: "AmazonEventBridgeException", sdk: "EventBridge",
+		unmodelled: map[string]bool{"ValidationException": true, "AccessDeniedException": true}, internal: "InternalException",
+		denied: accessDeniedException}
 	sfnService = &service{name: "StepFunctions", java: "AWSStepFunctions", base: "AWSStepFunctionsException", sdk: "Sfn",
-		unmodelled: map[string]bool{"ValidationException": true}, internal: "InternalFailure"}
+		unmodelled: map[string]bool{"ValidationException": true, "AccessDeniedException": true}, internal: "InternalFailure",
+		denied: accessDeniedException}
+
+	accessDeniedException = &awserr.Code{Name: "AccessDeniedException", Status: 400}
 )
 
 // failure turns a service's error into the task's failure, named and

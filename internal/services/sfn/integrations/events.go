@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/nubo-dev/nubo/internal/arn"
 	"github.com/nubo-dev/nubo/internal/services/sfn"
 )
 
@@ -61,8 +62,12 @@ func (s *Services) putEvents(ctx context.Context, t *task) (json.RawMessage, err
 	if err := params(t, &p); err != nil {
 		return nil, err
 	}
+	id := newRequestID()
 	entries := make([]EventEntry, len(p.Entries))
 	for i, e := range p.Entries {
+		if err := s.allow(ctx, t, eventsService, id, "events:PutEvents", busARN(t, e.EventBusName)); err != nil {
+			return nil, err
+		}
 		detail, _ := text(e.Detail)
 		resources := append(append([]string(nil), e.Resources...), machineOf(t.ExecutionArn), t.ExecutionArn)
 		entries[i] = EventEntry{Source: e.Source, DetailType: e.DetailType, Detail: detail, EventBusName: e.EventBusName,
@@ -97,4 +102,16 @@ func machineOf(execArn string) string {
 	}
 	machine, _, _ := strings.Cut(rest, ":")
 	return prefix + ":stateMachine:" + machine
+}
+
+// busARN is the ARN of an event bus named by name or ARN ("" is the
+// default bus) in the task's account and region.
+func busARN(t *task, bus string) string {
+	switch {
+	case strings.HasPrefix(bus, "arn:"):
+		return bus
+	case bus == "":
+		bus = "default"
+	}
+	return arn.New("events", t.Region, t.Account, "event-bus/"+bus).String()
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/arn"
 	"github.com/nubo-dev/nubo/internal/services/sfn"
+	"github.com/nubo-dev/nubo/internal/targets"
 )
 
 // Services are what Task states reach. A nil service's tasks fail with a
@@ -38,6 +39,9 @@ type Services struct {
 	Events        Events
 	APIs          APIs
 	StepFunctions StepFunctions
+	// Allow decides whether a task's role may make a call (access.go);
+	// nil allows every call (nubo without --auth sigv4).
+	Allow targets.Allow
 }
 
 // task is one attempt as the handlers see it.

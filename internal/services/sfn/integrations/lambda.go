@@ -55,6 +55,9 @@ func (s *Services) invoke(ctx context.Context, t *task) (json.RawMessage, error)
 	if err != nil {
 		return nil, lambdaService.failure(t, id, err)
 	}
+	if err := s.allowInvoke(ctx, t, id, inv); err != nil {
+		return nil, err
+	}
 	inv.RequestID, inv.Tail = id, p.LogType == "Tail"
 	if p.ClientContext != "" {
 		cc, err := base64.StdEncoding.DecodeString(p.ClientContext)
@@ -111,6 +114,9 @@ func (s *Services) invokeFunction(ctx context.Context, req *sfn.TaskRequest) (js
 	if err != nil {
 		return nil, lambdaService.failure(t, id, err)
 	}
+	if err := s.allowInvoke(ctx, t, id, inv); err != nil {
+		return nil, err
+	}
 	inv.RequestID = id
 	res, err := s.Functions.Invoke(ctx, inv)
 	if err != nil {
@@ -124,6 +130,12 @@ func (s *Services) invokeFunction(ctx context.Context, req *sfn.TaskRequest) (js
 		return out, nil
 	}
 	return json.RawMessage(res.Payload), nil
+}
+
+// allowInvoke authorises lambda:InvokeFunction of the function (with its
+// qualifier) as the task's role.
+func (s *Services) allowInvoke(ctx context.Context, t *task, requestID string, inv *lambda.Invocation) error {
+	return s.allow(ctx, t, lambdaService, requestID, "lambda:InvokeFunction", inv.Scope.QualifiedARN(inv.Function.Name, inv.Function.Qualifier))
 }
 
 // invocation builds the invocation of a function named as Invoke's

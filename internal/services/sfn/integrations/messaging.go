@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/nubo-dev/nubo/internal/arn"
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -59,6 +60,10 @@ func (s *Services) sendMessage(ctx context.Context, t *task) (json.RawMessage, e
 	ref, err := queueRef(s.Queues.Account(), t.Region, p.QueueUrl)
 	if err != nil {
 		return nil, sqsService.failure(t, id, err)
+	}
+	queue := arn.New("sqs", ref.Region, s.Queues.Account(), ref.Name).String()
+	if err := s.allow(ctx, t, sqsService, id, "sqs:SendMessage", queue); err != nil {
+		return nil, err
 	}
 	body, ok := text(p.MessageBody)
 	if !ok {
@@ -146,6 +151,9 @@ func (s *Services) publish(ctx context.Context, t *task) (json.RawMessage, error
 			msg = "Invalid parameter: PhoneNumber Reason: nubo does not send SMS"
 		}
 		return nil, snsService.failure(t, id, awserr.New(sns.ErrInvalidParameter, "%s", msg))
+	}
+	if err := s.allow(ctx, t, snsService, id, "sns:Publish", topic); err != nil {
+		return nil, err
 	}
 	message, ok := text(p.Message)
 	if !ok {

@@ -31,25 +31,27 @@ func (s *Services) stepFunctions(ctx context.Context, t *task, action string) (j
 		return nil, missing("Step Functions' own API to tasks")
 	}
 	x := s.StepFunctions
+	machine := func(in *sfn.StartExecutionInput) string { return in.StateMachineArn }
+	execution := func(in *sfn.ExecutionInput) string { return in.ExecutionArn }
 	switch action {
 	case "startExecution":
-		return sfnCall(ctx, t, x.StartExecution)
+		return sfnCall(ctx, s, t, "StartExecution", machine, x.StartExecution)
 	case "startSyncExecution":
-		return sfnCall(ctx, t, x.StartSyncExecution)
+		return sfnCall(ctx, s, t, "StartSyncExecution", machine, x.StartSyncExecution)
 	case "describeExecution":
-		return sfnCall(ctx, t, x.DescribeExecution)
+		return sfnCall(ctx, s, t, "DescribeExecution", execution, x.DescribeExecution)
 	case "stopExecution":
-		return sfnCall(ctx, t, x.StopExecution)
+		return sfnCall(ctx, s, t, "StopExecution", func(in *sfn.StopExecutionInput) string { return in.ExecutionArn }, x.StopExecution)
 	case "listExecutions":
-		return sfnCall(ctx, t, x.ListExecutions)
+		return sfnCall(ctx, s, t, "ListExecutions", func(in *sfn.ListExecutionsInput) string { return in.StateMachineArn }, x.ListExecutions)
 	case "sendTaskSuccess":
-		return sfnCall(ctx, t, x.SendTaskSuccess)
+		return sfnCall(ctx, s, t, "SendTaskSuccess", func(in *sfn.SendTaskSuccessInput) string { return sfn.TaskTokenStateMachine(in.TaskToken) }, x.SendTaskSuccess)
 	case "sendTaskFailure":
-		return sfnCall(ctx, t, x.SendTaskFailure)
+		return sfnCall(ctx, s, t, "SendTaskFailure", func(in *sfn.SendTaskFailureInput) string { return sfn.TaskTokenStateMachine(in.TaskToken) }, x.SendTaskFailure)
 	case "sendTaskHeartbeat":
-		return sfnCall(ctx, t, x.SendTaskHeartbeat)
+		return sfnCall(ctx, s, t, "SendTaskHeartbeat", func(in *sfn.SendTaskHeartbeatInput) string { return sfn.TaskTokenStateMachine(in.TaskToken) }, x.SendTaskHeartbeat)
 	case "describeStateMachine":
-		return sfnCall(ctx, t, x.DescribeStateMachine)
+		return sfnCall(ctx, s, t, "DescribeStateMachine", func(in *sfn.DescribeStateMachineInput) string { return in.StateMachineArn }, x.DescribeStateMachine)
 	}
 	return nil, runtimeError("nubo does not serve the resource %s.", t.Resource)
 }
@@ -58,7 +60,8 @@ func (s *Services) stepFunctions(ctx context.Context, t *task, action string) (j
 // parameters are the request (Input and Output given as JSON are sent
 // serialised), its result the response with the SDK's PascalCase member
 // names.
-func sfnCall[In, Out any](ctx context.Context, t *task, op func(context.Context, sfn.Scope, *In) (*Out, error)) (json.RawMessage, error) {
+func sfnCall[In, Out any](ctx context.Context, s *Services, t *task, action string, resource func(*In) string,
+	op func(context.Context, sfn.Scope, *In) (*Out, error)) (json.RawMessage, error) {
 	id := newRequestID()
 	var fields map[string]json.RawMessage
 	if err := params(t, &fields); err != nil {
@@ -72,6 +75,13 @@ func sfnCall[In, Out any](ctx context.Context, t *task, op func(context.Context,
 	in := new(In)
 	raw, _ := json.Marshal(fields)
 	if err := decode(t.Resource, raw, in); err != nil {
+		return nil, err
+	}
+	res := resource(in)
+	if res == "" {
+		res = "*"
+	}
+	if err := s.allow(ctx, t, sfnService, id, "states:"+action, res); err != nil {
 		return nil, err
 	}
 	out, err := op(ctx, sfn.Scope{Account: t.Account, Region: t.Region}, in)

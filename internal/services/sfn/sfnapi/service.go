@@ -33,45 +33,64 @@ func New(svc *sfn.Service, account string, log *slog.Logger) *wire.Service {
 		Log: log,
 		Ops: []wire.Op{
 			// State machines, versions and aliases.
-			op(s, "CreateStateMachine", svc.CreateStateMachine),
-			op(s, "DescribeStateMachine", svc.DescribeStateMachine),
-			op(s, "UpdateStateMachine", svc.UpdateStateMachine),
-			op(s, "DeleteStateMachine", svc.DeleteStateMachine),
-			op(s, "ListStateMachines", svc.ListStateMachines),
-			op(s, "ValidateStateMachineDefinition", svc.ValidateStateMachineDefinition),
-			op(s, "PublishStateMachineVersion", svc.PublishStateMachineVersion),
-			op(s, "ListStateMachineVersions", svc.ListStateMachineVersions),
-			op(s, "DeleteStateMachineVersion", svc.DeleteStateMachineVersion),
-			op(s, "CreateStateMachineAlias", svc.CreateStateMachineAlias),
-			op(s, "DescribeStateMachineAlias", svc.DescribeStateMachineAlias),
-			op(s, "UpdateStateMachineAlias", svc.UpdateStateMachineAlias),
-			op(s, "DeleteStateMachineAlias", svc.DeleteStateMachineAlias),
-			op(s, "ListStateMachineAliases", svc.ListStateMachineAliases),
+			wire.ResourceFrom(op(s, "CreateStateMachine", withRole(func(in *sfn.CreateStateMachineInput) string { return in.RoleArn },
+				svc.CreateStateMachine)), s.machineNamed),
+			on(op(s, "DescribeStateMachine", svc.DescribeStateMachine), func(in *sfn.DescribeStateMachineInput) string { return in.StateMachineArn }),
+			on(op(s, "UpdateStateMachine", withRole(func(in *sfn.UpdateStateMachineInput) string { return in.RoleArn }, svc.UpdateStateMachine)),
+				func(in *sfn.UpdateStateMachineInput) string { return in.StateMachineArn }),
+			on(op(s, "DeleteStateMachine", svc.DeleteStateMachine), func(in *sfn.DeleteStateMachineInput) string { return in.StateMachineArn }),
+			op(s, "ListStateMachines", svc.ListStateMachines).AnyResource(),
+			op(s, "ValidateStateMachineDefinition", svc.ValidateStateMachineDefinition).AnyResource(),
+			on(op(s, "PublishStateMachineVersion", svc.PublishStateMachineVersion),
+				func(in *sfn.PublishStateMachineVersionInput) string { return in.StateMachineArn }),
+			on(op(s, "ListStateMachineVersions", svc.ListStateMachineVersions),
+				func(in *sfn.ListStateMachineVersionsInput) string { return in.StateMachineArn }),
+			on(op(s, "DeleteStateMachineVersion", svc.DeleteStateMachineVersion),
+				func(in *sfn.DeleteStateMachineVersionInput) string { return in.StateMachineVersionArn }),
+			wire.AccessFrom(op(s, "CreateStateMachineAlias", svc.CreateStateMachineAlias), s.aliasAccess),
+			on(op(s, "DescribeStateMachineAlias", svc.DescribeStateMachineAlias), aliasOf),
+			on(op(s, "UpdateStateMachineAlias", svc.UpdateStateMachineAlias),
+				func(in *sfn.UpdateStateMachineAliasInput) string { return in.StateMachineAliasArn }),
+			on(op(s, "DeleteStateMachineAlias", svc.DeleteStateMachineAlias), aliasOf),
+			on(op(s, "ListStateMachineAliases", svc.ListStateMachineAliases),
+				func(in *sfn.ListStateMachineAliasesInput) string { return in.StateMachineArn }),
 			// Executions.
-			op(s, "StartExecution", svc.StartExecution),
-			op(s, "StartSyncExecution", svc.StartSyncExecution),
-			op(s, "DescribeExecution", svc.DescribeExecution),
-			op(s, "ListExecutions", svc.ListExecutions),
-			op(s, "StopExecution", svc.StopExecution),
-			op(s, "GetExecutionHistory", svc.GetExecutionHistory),
-			op(s, "RedriveExecution", svc.RedriveExecution),
-			op(s, "DescribeStateMachineForExecution", svc.DescribeStateMachineForExecution),
+			on(op(s, "StartExecution", svc.StartExecution), machineStarted),
+			on(op(s, "StartSyncExecution", svc.StartSyncExecution), machineStarted),
+			on(op(s, "DescribeExecution", svc.DescribeExecution), executionOf),
+			on(op(s, "ListExecutions", svc.ListExecutions), func(in *sfn.ListExecutionsInput) string {
+				if in.MapRunArn != "" {
+					return in.MapRunArn
+				}
+				return in.StateMachineArn
+			}),
+			on(op(s, "StopExecution", svc.StopExecution), func(in *sfn.StopExecutionInput) string { return in.ExecutionArn }),
+			on(op(s, "GetExecutionHistory", svc.GetExecutionHistory), func(in *sfn.GetExecutionHistoryInput) string { return in.ExecutionArn }),
+			on(op(s, "RedriveExecution", svc.RedriveExecution), func(in *sfn.RedriveExecutionInput) string { return in.ExecutionArn }),
+			on(op(s, "DescribeStateMachineForExecution", svc.DescribeStateMachineForExecution), executionOf),
 			// Task tokens and activities.
-			op(s, "SendTaskSuccess", svc.SendTaskSuccess),
-			op(s, "SendTaskFailure", svc.SendTaskFailure),
-			op(s, "SendTaskHeartbeat", svc.SendTaskHeartbeat),
-			op(s, "CreateActivity", svc.CreateActivity),
-			op(s, "DescribeActivity", svc.DescribeActivity),
-			op(s, "DeleteActivity", svc.DeleteActivity),
-			op(s, "ListActivities", svc.ListActivities),
-			op(s, "GetActivityTask", svc.GetActivityTask),
+			on(op(s, "SendTaskSuccess", svc.SendTaskSuccess), func(in *sfn.SendTaskSuccessInput) string { return sfn.TaskTokenStateMachine(in.TaskToken) }),
+			on(op(s, "SendTaskFailure", svc.SendTaskFailure), func(in *sfn.SendTaskFailureInput) string { return sfn.TaskTokenStateMachine(in.TaskToken) }),
+			on(op(s, "SendTaskHeartbeat", svc.SendTaskHeartbeat), func(in *sfn.SendTaskHeartbeatInput) string { return sfn.TaskTokenStateMachine(in.TaskToken) }),
+			wire.ResourceFrom(op(s, "CreateActivity", svc.CreateActivity), s.activityNamed),
+			on(op(s, "DescribeActivity", svc.DescribeActivity), activityOf),
+			on(op(s, "DeleteActivity", svc.DeleteActivity), activityOf),
+			op(s, "ListActivities", svc.ListActivities).AnyResource(),
+			on(op(s, "GetActivityTask", svc.GetActivityTask), func(in *sfn.GetActivityTaskInput) string { return in.ActivityArn }),
 			// Tags.
-			op(s, "TagResource", svc.TagResource),
-			op(s, "UntagResource", svc.UntagResource),
-			op(s, "ListTagsForResource", svc.ListTagsForResource),
+			on(op(s, "TagResource", svc.TagResource), func(in *sfn.TagResourceInput) string { return in.ResourceArn }),
+			on(op(s, "UntagResource", svc.UntagResource), func(in *sfn.UntagResourceInput) string { return in.ResourceArn }),
+			on(op(s, "ListTagsForResource", svc.ListTagsForResource), func(in *sfn.ListTagsForResourceInput) string { return in.ResourceArn }),
 		},
 	}
 }
+
+// The resources of inputs several operations share.
+
+func aliasOf(in *sfn.StateMachineAliasInput) string     { return in.StateMachineAliasArn }
+func machineStarted(in *sfn.StartExecutionInput) string { return in.StateMachineArn }
+func executionOf(in *sfn.ExecutionInput) string         { return in.ExecutionArn }
+func activityOf(in *sfn.ActivityInput) string           { return in.ActivityArn }
 
 // scoped gives operations the scope of their request.
 type scoped struct{ account string }

@@ -1,0 +1,8 @@
+//go:build race
+
+package console_test
+
+// raceEnabled: the race detector slows nubo several times over, so that
+// its timings say nothing of what a user would see (and creating the
+// scale test's 1,000 functions takes many minutes).
+const raceEnabled = true
