@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ func benchCmd(args []string) error {
 	runtimes := fs.String("runtime", "", "measure only cold starts, of a trivial handler per runtime, e.g. python3.12,nodejs20.x,provided.al2023 (--cold of each)")
 	events := fs.Int("events", 10000, "events each EventBridge scenario puts (0 skips them)")
 	eventsOnly := fs.Bool("events-only", false, "measure only EventBridge (and its rule matcher)")
+	cluster := fs.Bool("cluster", false, "measure only one node against a cluster of three (warm invokes at the largest --concurrency, async enqueue latency)")
+	clusterCPUs := fs.String("cluster-cpus", "", "with --cluster, pin every node to these CPUs (taskset -c list), so that one node and three have the same cores")
 	fs.Parse(args)
 	stopProfile, err := startCPUProfile(*profile)
 	if err != nil {
@@ -47,6 +50,9 @@ func benchCmd(args []string) error {
 		}
 		rep.Print(os.Stdout)
 		return nil
+	}
+	if *cluster {
+		return benchCluster(*conc, *duration, *clusterCPUs, *sandbox, *source, logf)
 	}
 	if *eventsOnly {
 		return benchEvents(*events, *source, *sandbox, logf)
@@ -131,4 +137,20 @@ func startCPUProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// benchCluster prints one node against three: warm invokes at the largest
+// of concurrencies, and the latency of asynchronous enqueues.
+func benchCluster(concurrency string, d time.Duration, cpus, sandbox, source string, logf func(string, ...any)) error {
+	cs, err := concurrencies(concurrency)
+	if err != nil {
+		return err
+	}
+	rep, err := bench.RunCluster(context.Background(), bench.ClusterOptions{Source: source, Concurrency: slices.Max(cs),
+		Duration: d, Enqueues: 2000, CPUs: cpus, Sandbox: sandbox, Logf: logf})
+	if err != nil {
+		return err
+	}
+	rep.Print(os.Stdout)
+	return nil
 }

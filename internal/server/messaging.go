@@ -28,7 +28,7 @@ func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker, dests
 	if err := s.store.MoveTable(ctx, "SQS", "sqs", messages); err != nil {
 		return err
 	}
-	s.sqs, err = sqs.New(ctx, queueMeta, messages, sqs.Options{Account: s.cfg.Account, Logger: s.log})
+	s.sqs, err = sqs.New(ctx, queueMeta, messages, sqs.Options{Account: s.cfg.Account, Logger: s.log, Cluster: s.cluster})
 	if err != nil {
 		return err
 	}

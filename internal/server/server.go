@@ -205,6 +205,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.ln = limitClients(ln, cmp.Or(cfg.MaxClientConnections, DefaultMaxClientConnections))
 	if err := s.build(ctx); err != nil {
+		// Stopping the store may take a while: say why first.
+		log.Error("nubo cannot start; stopping", "err", err)
 		s.ln.Close()
 		s.close()
 		st.Close()

@@ -31,6 +31,21 @@ var (
 	ErrUnavailable = awserr.New(awserr.ServiceUnavailable, "Service Unavailable: nubo's store cannot take writes now (is its disk full?); nothing was changed. Please try again.")
 )
 
+// Unavailable is ErrUnavailable for a reason its AWS message gives
+// instead of the disk (a node cut off from its cluster's majority):
+// errors.Is finds ErrUnavailable, errors.As the reason's *awserr.Error.
+func Unavailable(reason string) error {
+	return &unavailable{awserr.New(awserr.ServiceUnavailable,
+		"Service Unavailable: %s; nothing was changed. Please try again.", reason)}
+}
+
+type unavailable struct{ aws *awserr.Error }
+
+func (u *unavailable) Error() string { return u.aws.Error() }
+
+// Unwrap gives the reason first, so that errors.As renders it.
+func (u *unavailable) Unwrap() []error { return []error{u.aws, ErrUnavailable} }
+
 // Entry is one stored value and the revision that wrote it.
 type Entry struct {
 	Key      string

@@ -1,8 +1,13 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/nubo-dev/nubo/internal/awserr"
 )
 
 func TestKey(t *testing.T) {
@@ -36,4 +41,15 @@ func FuzzKey(f *testing.F) {
 			t.Errorf("SplitKey(Key(%q, %q, %q)) = %q", a, b, c, got)
 		}
 	})
+}
+
+func TestUnavailableGivesItsReason(t *testing.T) {
+	err := fmt.Errorf("put f: %w", Unavailable("this node is cut off"))
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatal("errors.Is does not find ErrUnavailable")
+	}
+	var ae *awserr.Error
+	if !errors.As(err, &ae) || ae.Code != awserr.ServiceUnavailable || !strings.Contains(ae.Message, "this node is cut off") {
+		t.Fatalf("errors.As finds %v", ae)
+	}
 }

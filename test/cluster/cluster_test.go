@@ -63,6 +63,7 @@ func TestClusterThreeNodes(t *testing.T) {
 	f.setUp(t)
 
 	t.Run("every node serves every function", f.everyNode)
+	t.Run("every node serves every queue", f.sqsEveryNode)
 	t.Run("kill -9 one node under load", f.killOne)
 	t.Run("the node restarts and takes work", f.restart)
 	t.Run("a partitioned node refuses writes", f.partition)
@@ -73,7 +74,8 @@ type fixture struct {
 	h       *harness
 	records string // the file the function appends its events to
 	code    []byte
-	killed  int // the pid of the node killed, so that restart tells it from the new one
+	queue   string // the SQS queue, held by n3 while every node lives
+	killed  int    // the pid of the node killed, so that restart tells it from the new one
 }
 
 // setUp creates the role and the function through n1.
@@ -85,6 +87,8 @@ func (f *fixture) setUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.create(t, f.h.nodes[0], "rec")
+	f.queue = queueHeldBy(f.h.nodes[2], f.h.nodes)
+	f.createQueue(t, f.h.nodes[0], f.queue)
 }
 
 // create creates function name through nd and waits until it is active

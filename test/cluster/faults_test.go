@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -49,6 +50,11 @@ func (f *fixture) killOne(t *testing.T) {
 	var kill sync.Once
 	alive := func(i int) bool { return i != victim.i || !dead.Load() }
 
+	killed := make(chan struct{})
+	messages := &sqsLoad{f: f, n: sqsMessages(), alive: alive, killed: killed, killAt: func() time.Time { return killAt }}
+	sqsDone := make(chan struct{})
+	go func() { messages.run(t, 120*time.Second); close(sqsDone) }()
+
 	stopSync := make(chan struct{})
 	syncDone := make(chan []syncResult)
 	go func() { syncDone <- f.syncLoad(32, alive, stopSync) }()
@@ -69,6 +75,7 @@ func (f *fixture) killOne(t *testing.T) {
 						f.killed = victim.cmd.Process.Pid
 						dead.Store(true)
 						f.h.kill(victim)
+						close(killed)
 					})
 				}
 				r := f.enqueueEvent(t, i, alive)
@@ -81,6 +88,7 @@ func (f *fixture) killOne(t *testing.T) {
 	enqueued := time.Now()
 	seen := f.waitEvents(t, n, 120*time.Second)
 	processed := time.Now()
+	<-sqsDone
 	// The synchronous load runs at least recovery+5 s past the kill.
 	if d := time.Until(killAt.Add(recovery + 5*time.Second)); d > 0 {
 		time.Sleep(d)
@@ -105,6 +113,7 @@ func (f *fixture) killOne(t *testing.T) {
 	if lost > 0 {
 		t.Errorf("%d of %d acknowledged events never ran", lost, n)
 	}
+	messages.judge(t)
 	f.judgeSync(t, results, killAt)
 }
 
@@ -254,6 +263,7 @@ func (f *fixture) restart(t *testing.T) {
 			for _, r := range runs {
 				if r.node == pid {
 					t.Logf("the restarted node ran %s", v)
+					f.sqsAfterRestart(t)
 					return
 				}
 			}
@@ -288,6 +298,9 @@ func (f *fixture) partition(t *testing.T) {
 			t.Logf("the cut-off node refuses writes: %s: %s (write %d, HTTP 503)", api.ErrorCode(), api.ErrorMessage(), k)
 			if api.ErrorCode() != "ServiceUnavailableException" {
 				t.Errorf("error code %q, want ServiceUnavailableException", api.ErrorCode())
+			}
+			if !strings.Contains(api.ErrorMessage(), "cut off from the majority") {
+				t.Errorf("the 503 does not say why: %q", api.ErrorMessage())
 			}
 		case time.Now().After(deadline):
 			t.Fatalf("the cut-off node did not refuse with a 503 within 30 s: %v; its log: %s", err, f.h.tail(f.h.nodes[2]))

@@ -157,7 +157,7 @@ func (h *harness) waitUp(nd *node) {
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("node %s did not answer within 60 s; its log: %s", nd.name, h.tail(nd))
+			h.t.Fatalf("node %s did not answer within 60 s; its log: %s\nwhere it starts: %s", nd.name, h.tail(nd), h.stack(nd))
 		}
 	}
 }
@@ -188,6 +188,24 @@ func (h *harness) stop(nd *node) {
 		<-nd.exit
 	}
 	nd.log.Close()
+}
+
+// stack makes node nd, which is stuck, print its goroutines and end, and
+// returns the stack of its main goroutine (where it is stuck starting).
+func (h *harness) stack(nd *node) string {
+	nd.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-nd.exit:
+	case <-time.After(10 * time.Second):
+		return "(no goroutine dump)"
+	}
+	b, _ := os.ReadFile(filepath.Join(h.work, nd.name+".log"))
+	_, dump, ok := strings.Cut(string(b), "\ngoroutine 1 ")
+	if !ok {
+		return "(no goroutine dump)"
+	}
+	main, _, _ := strings.Cut(dump, "\n\n")
+	return "goroutine 1 " + main
 }
 
 // tail is the end of nd's log.

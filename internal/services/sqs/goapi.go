@@ -13,7 +13,7 @@ import (
 // id, so they take the message with group "default" and content-based
 // deduplication.
 func (s *Service) SendMessage(ctx context.Context, queueARN, body string, attrs map[string]MessageAttribute) (string, error) {
-	q, err := s.queueByARN(queueARN)
+	q, err := s.target(ctx, queueARN)
 	if err != nil {
 		return "", err
 	}
@@ -23,7 +23,7 @@ func (s *Service) SendMessage(ctx context.Context, queueARN, body string, attrs 
 // SendFIFO is SendMessage with an explicit group and deduplication id
 // (SNS FIFO topics delivering to FIFO queues).
 func (s *Service) SendFIFO(ctx context.Context, queueARN string, in SendInput) (string, error) {
-	q, err := s.queueByARN(queueARN)
+	q, err := s.target(ctx, queueARN)
 	if err != nil {
 		return "", err
 	}
@@ -56,6 +56,17 @@ func outgoingInput(q *queue, o Outgoing) SendInput {
 // (an SNS message to all the queues subscribed to its topic).
 func (s *Service) SendMessages(ctx context.Context, msgs []Outgoing) []error {
 	errs := make([]error, len(msgs))
+	if s.cl != nil {
+		// In a cluster each message goes to its queue's holder.
+		for i, o := range msgs {
+			q, err := s.target(ctx, o.QueueARN)
+			if err == nil {
+				_, err = s.sendOne(ctx, q, outgoingInput(q, o))
+			}
+			errs[i] = err
+		}
+		return errs
+	}
 	sends := make([]*sending, len(msgs))
 	for i, o := range msgs {
 		q, err := s.queueByARN(o.QueueARN)
@@ -79,7 +90,14 @@ func (s *Service) SendMessages(ctx context.Context, msgs []Outgoing) []error {
 
 // sendOne sends one message and returns its id.
 func (s *Service) sendOne(ctx context.Context, q *queue, in SendInput) (string, error) {
-	res, errs, err := s.send(ctx, q, []SendInput{in}, "")
+	var res []SendResult
+	var errs []error
+	var err error
+	if s.remote(ctx) {
+		res, errs, err = s.Send(ctx, Ref{q.region, q.name}, []SendInput{in})
+	} else {
+		res, errs, err = s.send(ctx, q, []SendInput{in}, "")
+	}
 	if err != nil {
 		return "", err
 	}
@@ -87,4 +105,15 @@ func (s *Service) sendOne(ctx context.Context, q *queue, in SendInput) (string, 
 		return "", errs[0]
 	}
 	return res[0].MessageID, nil
+}
+
+// target finds the queue a Go API call sends to; in a cluster it may have
+// been created through another node a moment ago.
+func (s *Service) target(ctx context.Context, queueARN string) (*queue, error) {
+	q, err := s.queueByARN(queueARN)
+	if err != nil && s.cl != nil {
+		s.syncMeta(ctx)
+		q, err = s.queueByARN(queueARN)
+	}
+	return q, err
 }

@@ -14,6 +14,31 @@ import (
 // from: a crash in between leaves a message in both queues, never in none.
 // sourceARN, when set, becomes their DeadLetterQueueSourceArn.
 func (s *Service) move(ctx context.Context, from, to *queue, msgs []*message, sourceARN string) error {
+	var err error
+	if s.holds(to) {
+		err = s.moveInto(ctx, to, msgs, sourceARN)
+	} else {
+		in := &moveInIn{To: Ref{to.region, to.name}, SourceARN: sourceARN, Messages: make([][]byte, len(msgs))}
+		for i, m := range msgs {
+			in.Messages[i] = appendRecord(make([]byte, 0, m.recordSize()), m)
+		}
+		_, err = s.cl.moveIn.Do(ctx, in)
+	}
+	if err != nil {
+		return err
+	}
+	from.mu.Lock()
+	tombs := make([]store.Row, len(msgs))
+	for i, m := range msgs {
+		tombs[i] = m.tombstone(from.id)
+	}
+	p := s.table.Write(tombs...)
+	from.mu.Unlock()
+	return p.Wait(ctx)
+}
+
+// moveInto adds moved messages to to, a queue held here.
+func (s *Service) moveInto(ctx context.Context, to *queue, msgs []*message, sourceARN string) error {
 	to.mu.Lock()
 	now := time.Now()
 	rows := make([]store.Row, 0, len(msgs))
@@ -42,14 +67,7 @@ func (s *Service) move(ctx context.Context, from, to *queue, msgs []*message, so
 	if err := p.Wait(ctx); err != nil {
 		return storeError("the messages moved to "+to.name, err)
 	}
-	from.mu.Lock()
-	tombs := make([]store.Row, len(msgs))
-	for i, m := range msgs {
-		tombs[i] = m.tombstone(from.id)
-	}
-	p = s.table.Write(tombs...)
-	from.mu.Unlock()
-	return p.Wait(ctx)
+	return nil
 }
 
 // MoveTask is a message move task as ListMessageMoveTasks shows it.
@@ -80,21 +98,41 @@ func newMover(s *Service) *mover { return &mover{s: s, tasks: map[string][]*Move
 
 func (mv *mover) wait() {
 	mv.mu.Lock()
-	for _, ts := range mv.tasks {
-		for _, t := range ts {
-			if t.cancel != nil {
-				t.cancel()
-			}
-		}
+	for arn := range mv.tasks {
+		mv.stopLocked(arn)
 	}
 	mv.mu.Unlock()
 	mv.wg.Wait()
+}
+
+// stop stops the tasks of a source queue (whose holder is another node
+// from now on, in a cluster) and forgets them.
+func (mv *mover) stop(sourceARN string) {
+	mv.mu.Lock()
+	defer mv.mu.Unlock()
+	mv.stopLocked(sourceARN)
+	delete(mv.tasks, sourceARN)
+}
+
+func (mv *mover) stopLocked(sourceARN string) {
+	for _, t := range mv.tasks[sourceARN] {
+		if t.cancel != nil {
+			t.cancel()
+		}
+	}
 }
 
 // StartMoveTask moves the messages of a dead-letter queue back to their
 // source queues, or to destinationARN, at most maxPerSecond a second (0:
 // as fast as it goes).
 func (s *Service) StartMoveTask(ctx context.Context, sourceARN, destinationARN string, maxPerSecond int) (string, error) {
+	if ref, ok := s.ParseARN(sourceARN); ok && s.remote(ctx) {
+		out, err := s.cl.startMove.Do(ctx, &queueIn{Ref: ref, Destination: destinationARN, Number: maxPerSecond})
+		if err != nil {
+			return "", err
+		}
+		return out.Handle, nil
+	}
 	src, err := s.queueByARN(sourceARN)
 	if err != nil {
 		return "", awserr.New(ErrResourceNotFound, "The resource that you specified for the SourceArn parameter doesn't exist.")
@@ -229,6 +267,17 @@ func (mv *mover) takeVisible(q *queue, n int) []*message {
 // CancelMoveTask stops a running task and returns how many messages it
 // moved.
 func (s *Service) CancelMoveTask(handle string) (int64, error) {
+	if ref, ok := s.ParseARN(TaskSource(handle)); ok && s.cl != nil {
+		out, err := s.cl.cancel.Do(context.Background(), &queueIn{Ref: ref, Keys: []string{handle}})
+		if err != nil {
+			return 0, err
+		}
+		return out.Number, nil
+	}
+	return s.cancelMoveTask(handle)
+}
+
+func (s *Service) cancelMoveTask(handle string) (int64, error) {
 	mv := s.moves
 	mv.mu.Lock()
 	defer mv.mu.Unlock()
@@ -249,6 +298,17 @@ func (s *Service) CancelMoveTask(handle string) (int64, error) {
 
 // MoveTasks lists the newest tasks of a source queue, newest first.
 func (s *Service) MoveTasks(sourceARN string, maxResults int) ([]MoveTask, error) {
+	if ref, ok := s.ParseARN(sourceARN); ok && s.cl != nil {
+		out, err := s.cl.tasks.Do(context.Background(), &queueIn{Ref: ref, Number: maxResults})
+		if err != nil {
+			return nil, err
+		}
+		return out.Tasks, nil
+	}
+	return s.moveTasks(sourceARN, maxResults)
+}
+
+func (s *Service) moveTasks(sourceARN string, maxResults int) ([]MoveTask, error) {
 	if _, err := s.queueByARN(sourceARN); err != nil {
 		return nil, awserr.New(ErrResourceNotFound, "The resource that you specified for the SourceArn parameter doesn't exist.")
 	}

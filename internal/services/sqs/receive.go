@@ -78,6 +78,13 @@ func (s *Service) Receive(ctx context.Context, ref Ref, in ReceiveInput) ([]Mess
 	if err := in.check(); err != nil {
 		return nil, err
 	}
+	if s.remote(ctx) {
+		out, err := s.cl.receive.Do(ctx, &queueIn{Ref: ref, Receive: &in})
+		if err != nil {
+			return nil, err
+		}
+		return out.Messages, nil
+	}
 	q, err := s.queue(ref)
 	if err != nil {
 		return nil, err
@@ -328,6 +335,13 @@ func parseReceipt(q *queue, handle string) (string, string, error) {
 // Delete deletes messages by receipt handle; a message already deleted is
 // no error.
 func (s *Service) Delete(ctx context.Context, ref Ref, handles []string) ([]error, error) {
+	if s.remote(ctx) {
+		out, err := s.cl.del.Do(ctx, &queueIn{Ref: ref, Handles: handles})
+		if err != nil {
+			return nil, err
+		}
+		return decodeErrs(s.cl.c, out.Errs), nil
+	}
 	q, err := s.queue(ref)
 	if err != nil {
 		return nil, err
@@ -371,6 +385,13 @@ type VisibilityInput struct {
 // ChangeVisibility sets in-flight messages' visibility timeouts, counted
 // from now.
 func (s *Service) ChangeVisibility(ctx context.Context, ref Ref, entries []VisibilityInput) ([]error, error) {
+	if s.remote(ctx) {
+		out, err := s.cl.visibility.Do(ctx, &queueIn{Ref: ref, Visibility: entries})
+		if err != nil {
+			return nil, err
+		}
+		return decodeErrs(s.cl.c, out.Errs), nil
+	}
 	q, err := s.queue(ref)
 	if err != nil {
 		return nil, err

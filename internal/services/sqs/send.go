@@ -53,6 +53,13 @@ func fifoID(s string) bool {
 // nothing is sent for an entry with an error. The results are stored
 // when Send returns.
 func (s *Service) Send(ctx context.Context, ref Ref, entries []SendInput) ([]SendResult, []error, error) {
+	if s.remote(ctx) {
+		out, err := s.cl.send.Do(ctx, &queueIn{Ref: ref, Entries: entries})
+		if err != nil {
+			return nil, nil, err
+		}
+		return out.Results, decodeErrs(s.cl.c, out.Errs), nil
+	}
 	q, err := s.queue(ref)
 	if err != nil {
 		return nil, nil, err

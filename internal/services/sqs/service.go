@@ -23,6 +23,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -30,6 +31,9 @@ import (
 // Options configures a Service.
 type Options struct {
 	Account string
+	// Cluster, when set, makes this Service one node's of a cluster
+	// (cluster.go): kv must then be a store.Watchable.
+	Cluster *cluster.Cluster
 	Logger  *slog.Logger
 }
 
@@ -44,6 +48,10 @@ type Service struct {
 	queues   map[Ref]*queue
 	moves    *mover
 	policies policy.Cache
+	// cl sends operations to queues' holders in a cluster (nil alone);
+	// follow follows the queues' settings there.
+	cl     *clusterOps
+	follow store.Follower
 }
 
 // Ref names a queue: its region and name.
@@ -68,22 +76,36 @@ func New(ctx context.Context, kv store.KV, table store.Table, opts Options) (*Se
 		if err != nil {
 			return nil, fmt.Errorf("load queue %s: %w", k, err)
 		}
-		var m queueMeta
-		if err := json.Unmarshal(e.Value, &m); err != nil {
+		q, err := s.queueFromMeta(e.Value)
+		if err != nil {
 			return nil, fmt.Errorf("load queue %s: %w", k, err)
 		}
-		q := s.newQueue(m.ID, m.Region, m.Name, m.Fifo)
-		q.attrs, q.cfg, q.tags = m.Attrs, parseConfig(m.Attrs), m.Tags
-		if q.tags == nil {
-			q.tags = map[string]string{}
-		}
-		q.created, q.modified = time.Unix(m.Created, 0), time.Unix(m.Modified, 0)
-		s.queues[Ref{m.Region, m.Name}] = q
+		s.queues[Ref{q.region, q.name}] = q
+	}
+	if opts.Cluster != nil {
+		// A queue's messages are loaded by the node that comes to hold it.
+		s.clusterize(opts.Cluster, kv.(store.Watchable))
+		return s, nil
 	}
 	if err := s.restore(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// queueFromMeta builds a queue, without messages, from its settings.
+func (s *Service) queueFromMeta(data []byte) (*queue, error) {
+	var m queueMeta
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("load queue: %w", err)
+	}
+	q := s.newQueue(m.ID, m.Region, m.Name, m.Fifo)
+	q.attrs, q.cfg, q.tags = m.Attrs, parseConfig(m.Attrs), m.Tags
+	if q.tags == nil {
+		q.tags = map[string]string{}
+	}
+	q.created, q.modified = time.Unix(m.Created, 0), time.Unix(m.Modified, 0)
+	return q, nil
 }
 
 // Account is the account every queue belongs to.
@@ -113,12 +135,21 @@ func (s *Service) Run(ctx context.Context) {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	lastSweep := time.Now()
+	var lastFollow time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			s.moves.wait()
 			return
 		case now := <-tick.C:
+			if s.cl != nil && s.follow == nil && now.Sub(lastFollow) > time.Second {
+				// In a cluster, the queues' settings are followed (tried
+				// again each second while the store does not answer).
+				lastFollow = now
+				if err := s.followMeta(ctx); err != nil {
+					s.log.Warn("sqs: follow the queues' settings", "err", err)
+				}
+			}
 			sweep := now.Sub(lastSweep) > 10*time.Second
 			if sweep {
 				lastSweep = now
@@ -223,6 +254,10 @@ var queueNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
 // CreateQueue creates a queue, or returns nil when one with the same name
 // and attributes exists (as AWS does).
 func (s *Service) CreateQueue(ctx context.Context, ref Ref, attrs, tags map[string]string) error {
+	if s.remote(ctx) {
+		_, err := s.cl.create.Do(ctx, &queueIn{Ref: ref, Attrs: attrs, Tags: tags})
+		return err
+	}
 	fifo := attrs[attrFifoQueue] == "true"
 	base, isFifoName := strings.CutSuffix(ref.Name, ".fifo")
 	if !queueNameRE.MatchString(base) || len(ref.Name) > 80 || fifo != isFifoName {
@@ -280,6 +315,9 @@ func (s *Service) checkRedrive(ref Ref, attrs map[string]string, fifo bool) erro
 	if v == "" {
 		return nil
 	}
+	if s.cl != nil {
+		s.syncMeta(context.Background()) // the target may be a moment old
+	}
 	p, _ := parseRedrive(v)
 	dlq, err := s.queueByARN(p.DeadLetterTargetArn)
 	if err != nil {
@@ -317,6 +355,10 @@ func (q *queue) settableLocked() map[string]string {
 
 // DeleteQueue deletes a queue and its messages.
 func (s *Service) DeleteQueue(ctx context.Context, ref Ref) error {
+	if s.remote(ctx) {
+		_, err := s.cl.remove.Do(ctx, &queueIn{Ref: ref})
+		return err
+	}
 	s.mu.Lock()
 	q := s.queues[ref]
 	if q == nil {
@@ -332,12 +374,16 @@ func (s *Service) DeleteQueue(ctx context.Context, ref Ref) error {
 	if err := s.kv.Delete(ctx, queueKey(ref)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete queue %s: %w", ref.Name, err)
 	}
+	if s.cl != nil {
+		s.cl.group.Forget(resourceOf(ref))
+	}
 	return s.table.Purge(ctx, q.id)
 }
 
 // ListQueues returns the names of a region's queues with the prefix, in
 // order.
 func (s *Service) ListQueues(region, prefix string) []string {
+	s.syncMeta(context.Background())
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var names []string
@@ -353,11 +399,26 @@ func (s *Service) ListQueues(region, prefix string) []string {
 // Exists reports whether a queue exists (GetQueueUrl).
 func (s *Service) Exists(ref Ref) error {
 	_, err := s.queue(ref)
+	if err != nil && s.cl != nil {
+		s.syncMeta(context.Background()) // created through another node a moment ago?
+		_, err = s.queue(ref)
+	}
 	return err
 }
 
 // QueueAttributes returns the named attributes ("All" for every one).
 func (s *Service) QueueAttributes(ref Ref, names []string) (map[string]string, error) {
+	if s.cl != nil {
+		out, err := s.cl.attrs.Do(context.Background(), &queueIn{Ref: ref, Names: names})
+		if err != nil {
+			return nil, err
+		}
+		return out.Attrs, nil
+	}
+	return s.queueAttributes(ref, names)
+}
+
+func (s *Service) queueAttributes(ref Ref, names []string) (map[string]string, error) {
 	q, err := s.queue(ref)
 	if err != nil {
 		return nil, err
@@ -411,6 +472,10 @@ func knownAttribute(n string) bool {
 // SetQueueAttributes changes a queue's attributes; an empty RedrivePolicy,
 // RedriveAllowPolicy or Policy removes it.
 func (s *Service) SetQueueAttributes(ctx context.Context, ref Ref, attrs map[string]string) error {
+	if s.remote(ctx) {
+		_, err := s.cl.setAttrs.Do(ctx, &queueIn{Ref: ref, Attrs: attrs})
+		return err
+	}
 	q, err := s.queue(ref)
 	if err != nil {
 		return err
@@ -447,6 +512,7 @@ func (s *Service) SetQueueAttributes(ctx context.Context, ref Ref, attrs map[str
 // DeadLetterSourceQueues lists the queues whose RedrivePolicy targets the
 // queue.
 func (s *Service) DeadLetterSourceQueues(ref Ref) ([]string, error) {
+	s.syncMeta(context.Background())
 	q, err := s.queue(ref)
 	if err != nil {
 		return nil, err
@@ -466,6 +532,10 @@ func (s *Service) DeadLetterSourceQueues(ref Ref) ([]string, error) {
 // PurgeQueue deletes every message of a queue; AWS allows one purge per
 // minute.
 func (s *Service) PurgeQueue(ctx context.Context, ref Ref) error {
+	if s.remote(ctx) {
+		_, err := s.cl.purge.Do(ctx, &queueIn{Ref: ref})
+		return err
+	}
 	q, err := s.queue(ref)
 	if err != nil {
 		return err

@@ -32,6 +32,10 @@ func (s *Service) TagQueue(ctx context.Context, ref Ref, tags map[string]string)
 	if err := checkTags(tags); err != nil {
 		return err
 	}
+	if s.remote(ctx) {
+		_, err := s.cl.tag.Do(ctx, &queueIn{Ref: ref, Tags: tags})
+		return err
+	}
 	return s.changeTags(ctx, ref, func(t map[string]string) { maps.Copy(t, tags) })
 }
 
@@ -39,6 +43,10 @@ func (s *Service) TagQueue(ctx context.Context, ref Ref, tags map[string]string)
 func (s *Service) UntagQueue(ctx context.Context, ref Ref, keys []string) error {
 	if len(keys) == 0 {
 		return awserr.New(ErrMissingParameter, "The request must contain the parameter TagKeys.")
+	}
+	if s.remote(ctx) {
+		_, err := s.cl.tag.Do(ctx, &queueIn{Ref: ref, Keys: keys})
+		return err
 	}
 	return s.changeTags(ctx, ref, func(t map[string]string) {
 		for _, k := range keys {
@@ -70,6 +78,17 @@ func (s *Service) changeTags(ctx context.Context, ref Ref, change func(map[strin
 
 // QueueTags returns a queue's tags.
 func (s *Service) QueueTags(ref Ref) (map[string]string, error) {
+	if s.cl != nil {
+		out, err := s.cl.tags.Do(context.Background(), &queueIn{Ref: ref})
+		if err != nil {
+			return nil, err
+		}
+		return out.Attrs, nil
+	}
+	return s.queueTags(ref)
+}
+
+func (s *Service) queueTags(ref Ref) (map[string]string, error) {
 	q, err := s.queue(ref)
 	if err != nil {
 		return nil, err

@@ -178,7 +178,7 @@ func (q *quorum) run(ctx context.Context) {
 			return
 		case now := <-t.C:
 			switch {
-			case q.inTouch():
+			case q.leaderKnown():
 				q.lostAt.Store(0)
 			case q.lostAt.Load() == 0:
 				q.lostAt.Store(now.UnixNano())
@@ -198,8 +198,20 @@ func (q *quorum) inTouch() bool {
 	return err == nil && info.Meta != nil && info.Meta.Leader != ""
 }
 
+// leaderKnown reports whether the meta group has a leader, as this server
+// sees it: a node cut off from the majority loses it once its election
+// timeout passes (it campaigns), or once it steps down if it led. Unlike
+// inTouch it does not ask for this server to have applied everything: a
+// loaded node whose meta group lags (a start creating many streams) is
+// slow, not cut off, and its writes go to the leaders anyway.
+func (q *quorum) leaderKnown() bool {
+	info, err := q.srv.Jsz(&server.JSzOptions{})
+	return err == nil && info.Meta != nil && info.Meta.Leader != ""
+}
+
 // errCutOff is ErrUnavailable with the reason a cut-off node gives.
-var errCutOff = fmt.Errorf("%w: this node cannot reach a majority of the cluster's nodes, so it takes no writes until it can (the others go on without it)", store.ErrUnavailable)
+var errCutOff = store.Unavailable("this node is cut off from the majority of its cluster's nodes, so it takes no writes, " +
+	"and serves no reads, until it is back in touch (the other nodes go on without it; try one of them)")
 
 // check returns errCutOff while the node is cut off.
 func (q *quorum) check() error {

@@ -119,22 +119,45 @@ func under(key, prefix string) bool {
 	return prefix == "" || len(key) > len(prefix) && key[len(prefix)] == '.' && strings.HasPrefix(key, prefix)
 }
 
-// replay calls fn with every group of generation gen, oldest first.
+// replay calls fn with every group of generation gen, oldest first: up to
+// the last one its stream's leader had stored when replay started, so that
+// a replay in a cluster sees every write acknowledged before it, even when
+// its consumer reads from a replica still catching up.
 func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) error {
+	info, err := t.streamInfo(ctx, gen)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", t.stream(gen), err)
+	}
+	last := info.State.LastSeq
+	if last == 0 || info.State.Msgs == 0 {
+		return nil
+	}
 	cons, err := t.js.OrderedConsumer(ctx, t.stream(gen), jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
 	if err != nil {
 		return fmt.Errorf("read %s: %w", t.stream(gen), err)
 	}
-	remaining := cons.CachedInfo().NumPending
-	for remaining > 0 {
-		batch, err := cons.Fetch(int(min(remaining, 256)), jetstream.FetchMaxWait(5*time.Second))
+	// The consumer goes with the replay: replays retried would otherwise
+	// pile consumers up.
+	defer deleteOrdered(ctx, t.js, t.stream(gen), cons)
+	var seen uint64
+	// A replica behind the leader delivers nothing until it caught up;
+	// after a few seconds without progress the rest is read from the
+	// leader, one request per group.
+	stalled := time.Now().Add(3 * time.Second)
+	for seen < last {
+		if time.Now().After(stalled) {
+			return t.replayLeader(ctx, gen, seen, last, fn)
+		}
+		batch, err := cons.Fetch(int(min(last-seen, 256)), jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			return fmt.Errorf("read %s: %w", t.stream(gen), err)
 		}
 		n := 0
 		for msg := range batch.Messages() {
 			n++
-			remaining--
+			if md, err := msg.Metadata(); err == nil {
+				seen = md.Sequence.Stream
+			}
 			if err := fn(msg.Data()); err != nil {
 				return fmt.Errorf("read %s: %w", t.stream(gen), err)
 			}
@@ -142,8 +165,27 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) {
 			return fmt.Errorf("read %s: %w", t.stream(gen), err)
 		}
-		if n == 0 {
-			return fmt.Errorf("read %s: %d messages missing", t.stream(gen), remaining)
+		if n > 0 {
+			stalled = time.Now().Add(3 * time.Second)
+		}
+	}
+	return nil
+}
+
+// replayLeader calls fn with the groups after seen up to last, read one by
+// one from the stream's leader.
+func (t *logTable) replayLeader(ctx context.Context, gen int, seen, last uint64, fn func([]byte) error) error {
+	st, err := again(ctx, t.st, true, func() (jetstream.Stream, error) { return t.js.Stream(ctx, t.stream(gen)) })
+	if err != nil {
+		return fmt.Errorf("read %s: %w", t.stream(gen), err)
+	}
+	for seq := seen + 1; seq <= last; seq++ {
+		m, err := again(ctx, t.st, true, func() (*jetstream.RawStreamMsg, error) { return st.GetMsg(ctx, seq) })
+		if err != nil {
+			return fmt.Errorf("read %s: %w", t.stream(gen), unavailable(err))
+		}
+		if err := fn(m.Data); err != nil {
+			return fmt.Errorf("read %s: %w", t.stream(gen), err)
 		}
 	}
 	return nil

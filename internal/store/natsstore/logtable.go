@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,13 +58,20 @@ func (s *Store) LogTable(ctx context.Context, name, prefix string) (store.Table,
 	if err != nil {
 		return nil, fmt.Errorf("open table %s: %w", name, err)
 	}
-	t := &logTable{js: js, space: s.space, log: s.log, name: name, prefix: prefix, groupMax: logGroupMax, clock: time.Now,
+	t := &logTable{st: s, js: js, space: s.space, log: s.log, name: name, prefix: prefix, groupMax: logGroupMax, clock: time.Now,
 		maxMsg: int(nc.MaxPayload()) - 1024, compactAt: s.logCompactAt, genBytes: map[int]int64{},
 		index: map[uint64]rowSize{}, seed: maphash.MakeSeed(),
 		wake: make(chan struct{}, 1), compactWake: make(chan struct{}, 1), slots: make(chan struct{}, logInflight),
 		acks: make(chan inflight, logInflight)}
 	if t.compactAt == 0 {
 		t.compactAt = logCompactAt
+	}
+	if s.replicas > 1 {
+		// In a cluster every node appends to the log, and a rewrite's
+		// switch of generations is one node's: the others would go on
+		// appending to a generation it deletes. Until the switch is agreed
+		// on, a clustered log is not rewritten.
+		t.compactAt = math.MaxInt64
 	}
 	t.groupMax = min(t.groupMax, t.maxMsg)
 	if err := t.open(ctx); err != nil {
@@ -77,6 +85,7 @@ func (s *Store) LogTable(ctx context.Context, name, prefix string) (store.Table,
 
 // logTable is a Table kept as a log of groups of rows.
 type logTable struct {
+	st        *Store
 	js        jetstream.JetStream
 	space     *space
 	log       *slog.Logger
@@ -469,7 +478,9 @@ func (t *logTable) open(ctx context.Context) error {
 	}
 	if len(existing) == 0 {
 		complete = 0
-		if _, err := t.js.CreateStream(ctx, t.config(0, true)); err != nil {
+		if _, err := placed(ctx, t.st, t.stream(0), func(ctx context.Context) (jetstream.Stream, error) {
+			return t.js.CreateStream(ctx, t.config(0, true))
+		}); err != nil {
 			return err
 		}
 		existing[0] = true
@@ -479,12 +490,12 @@ func (t *logTable) open(ctx context.Context) error {
 			continue
 		}
 		delete(existing, g)
-		st, err := t.js.Stream(ctx, t.stream(g))
+		st, err := t.streamInfo(ctx, g)
 		if err != nil {
 			return err
 		}
 		t.gens = append(t.gens, g)
-		t.genBytes[g] = int64(st.CachedInfo().State.Bytes)
+		t.genBytes[g] = int64(st.State.Bytes)
 		t.base += t.genBytes[g]
 	}
 	// The rows of an existing log are not read at open: the index knows
@@ -497,6 +508,10 @@ func (t *logTable) open(ctx context.Context) error {
 // message on its completion subject, or in its stream metadata, as
 // generation 0 is created and as earlier versions' rewrites marked theirs.
 func (t *logTable) completed(ctx context.Context, gen int) (bool, error) {
+	return again(ctx, t.st, true, func() (bool, error) { return t.markedComplete(ctx, gen) })
+}
+
+func (t *logTable) markedComplete(ctx context.Context, gen int) (bool, error) {
 	st, err := t.js.Stream(ctx, t.stream(gen))
 	if err != nil {
 		return false, err
@@ -528,9 +543,22 @@ func (t *logTable) config(gen int, complete bool) jetstream.StreamConfig {
 		Subjects: []string{t.subject(gen), t.completeSubject(gen)},
 		Storage:  jetstream.FileStorage,
 		MaxBytes: -1,
+		Replicas: t.st.replicas,
 	}
 	if complete {
 		cfg.Metadata = map[string]string{completeKey: "true"}
 	}
 	return cfg
+}
+
+// streamInfo is generation gen's stream's, from its leader (again while a
+// clustered stream elects one).
+func (t *logTable) streamInfo(ctx context.Context, gen int) (*jetstream.StreamInfo, error) {
+	return again(ctx, t.st, true, func() (*jetstream.StreamInfo, error) {
+		st, err := t.js.Stream(ctx, t.stream(gen))
+		if err != nil {
+			return nil, err
+		}
+		return st.CachedInfo(), nil
+	})
 }

@@ -319,11 +319,18 @@ func (b kvBucket) Update(ctx context.Context, key string, value []byte, revision
 		return 0, err
 	}
 	rev, err := again(ctx, b.s, false, func() (uint64, error) { return b.kv.Update(ctx, key, value, revision) })
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		// JetStream reports a stale revision as "key exists".
-		return 0, store.ErrRevision
+	return rev, updateError(err)
+}
+
+// updateError is the store's error for a failed Update: JetStream reports
+// a stale revision as "key exists" (10071), and a replicated bucket's
+// leader at times as "wrong last sequence" (10164), which nats.go maps to
+// ErrKeyRevisionMismatch alone; both are ErrRevision.
+func updateError(err error) error {
+	if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return store.ErrRevision
 	}
-	return rev, kvError(err)
+	return kvError(err)
 }
 
 func (b kvBucket) Delete(ctx context.Context, key string) error {

@@ -2,6 +2,8 @@ package natsstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -98,5 +100,15 @@ func TestListenNeedsToken(t *testing.T) {
 	if s3, err := Open(ctx, Options{Dir: dir, Listen: addr}); err == nil {
 		s3.Close()
 		t.Fatal("a token file readable by others was accepted")
+	}
+}
+
+// A replicated bucket's leader reports some stale updates with code 10164,
+// which nats.go does not map to ErrKeyExists: they are ErrRevision too.
+func TestUpdateErrorOfAReplicatedBucket(t *testing.T) {
+	stale := fmt.Errorf("%w: %w", &jetstream.APIError{Code: 400, ErrorCode: jetstream.JSErrCodeStreamWrongLastSequenceConstant},
+		jetstream.ErrKeyRevisionMismatch)
+	if err := updateError(stale); !errors.Is(err, store.ErrRevision) {
+		t.Errorf("updateError(10164) = %v, want ErrRevision", err)
 	}
 }

@@ -92,14 +92,21 @@ func unavailable(err error) error {
 	msg := err.Error()
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout),
-		errors.Is(err, jetstream.ErrAsyncPublishTimeout), errors.Is(err, jetstream.ErrJetStreamNotEnabled),
-		errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse),
+		errors.Is(err, jetstream.ErrAsyncPublishTimeout), errors.Is(err, nats.ErrNoResponders),
+		errors.Is(err, jetstream.ErrNoStreamResponse):
+		// No answer: not a full disk, which JetStream does answer.
+		return fmt.Errorf("%w: %w", errNoAnswer, err)
+	case errors.Is(err, jetstream.ErrJetStreamNotEnabled),
 		strings.Contains(msg, "insufficient resources"), strings.Contains(msg, "no space left"),
 		strings.Contains(msg, "jetstream not enabled"):
 		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
 	}
 	return err
 }
+
+// errNoAnswer is ErrUnavailable when JetStream did not answer.
+var errNoAnswer = store.Unavailable("nubo's store did not answer in time (it is overloaded, or, in a cluster, " +
+	"a stream is electing a new leader after a node left, which takes seconds)")
 
 // heal reloads JetStream when a stream has stopped taking writes (after a
 // write failed, on a full disk) once there is room again, until ctx ends.

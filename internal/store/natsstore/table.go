@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -320,9 +321,25 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 	}
 	// A follower catching up (a node that restarted, under load) may take
 	// a while to apply the barrier: a node's first start on a loaded
-	// machine took more than 30 s.
+	// machine took more than 30 s, and a replica may stay behind for
+	// longer. After a few seconds the scan reads from the leader instead.
+	fallback := time.Now().Add(3 * time.Second)
 	deadline := time.Now().Add(time.Minute)
 	for {
+		if time.Now().After(fallback) {
+			rows, err := scanLeader(ctx, sh.store, sh.st, sh.prefix, prefix)
+			if err == nil {
+				for _, r := range rows {
+					if !fn(r) {
+						return false, markers, nil
+					}
+				}
+				return true, markers, nil
+			}
+			if !retryable(ctx, err, true) || time.Now().After(deadline) {
+				return false, markers, err
+			}
+		}
 		// The rows go to fn only from a scan that saw the barrier.
 		var rows []store.Row
 		_, markers, err = scanStream(ctx, sh.js, name, sh.prefix, prefix, nonce, func(r store.Row, _ jetstream.Msg) bool {
@@ -348,6 +365,45 @@ func (sh *shard) scan(ctx context.Context, prefix string, fn func(store.Row) boo
 		}
 		return true, markers, nil
 	}
+}
+
+// scanLeader reads the newest row of each key under prefix from the
+// stream's leader: the subjects it holds (a stream info request), then
+// each one's last message, in the order they were written. It is one
+// request per key, for when the replica a consumer reads is behind.
+func scanLeader(ctx context.Context, s *Store, st jetstream.Stream, streamPrefix, prefix string) ([]store.Row, error) {
+	info, err := again(ctx, s, true, func() (*jetstream.StreamInfo, error) {
+		return st.Info(ctx, jetstream.WithSubjectFilter(filter(streamPrefix, prefix)))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", prefix, err)
+	}
+	type found struct {
+		row store.Row
+		seq uint64
+	}
+	var all []found
+	for subject := range info.State.Subjects {
+		if strings.HasSuffix(subject, "."+barrierToken) {
+			continue
+		}
+		m, err := again(ctx, s, true, func() (*jetstream.RawStreamMsg, error) { return st.GetLastMsgForSubject(ctx, subject) })
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue // expired or purged meanwhile
+		}
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", prefix, err)
+		}
+		if len(m.Data) > 0 {
+			all = append(all, found{store.Row{Key: subject[len(streamPrefix)+1:], Value: m.Data}, m.Sequence})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
+	rows := make([]store.Row, len(all))
+	for i, f := range all {
+		rows[i] = f.row
+	}
+	return rows, nil
 }
 
 // barrierTTL keeps a barrier for longer than any scan waits for it (each

@@ -214,3 +214,48 @@ func FuzzMsgTTL(f *testing.F) {
 		}
 	})
 }
+
+// The scans' fallbacks, which read from the stream's leader when the
+// replica a consumer reads stays behind, see what the consumers see.
+func TestLeaderReads(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, t.TempDir())
+	tb, err := s.Table(ctx, "TLEAD", "tl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []store.Row{
+		{Key: store.Key("q1", "a"), Value: []byte("a1")},
+		{Key: store.Key("q1", "b"), Value: []byte("b1")},
+		{Key: store.Key("q2", "a"), Value: []byte("x")},
+		{Key: store.Key("q1", "a"), Value: []byte("a2")},
+		{Key: store.Key("q1", "b")},
+	}
+	for _, r := range rows {
+		if err := tb.Write(r).Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sh := tb.(*table).shardOf(store.Key("q1", "a"))
+	got, err := scanLeader(ctx, s, sh.st, sh.prefix, "q1")
+	if err != nil || len(got) != 1 || got[0].Key != "q1.a" || string(got[0].Value) != "a2" {
+		t.Fatalf("scanLeader q1: %v, %v", got, err)
+	}
+
+	lt, err := s.LogTable(ctx, "TLLOG", "tllog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if err := lt.Write(r).Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var groups int
+	if err := lt.(*logTable).replayLeader(ctx, 0, 0, uint64(len(rows)), func([]byte) error { groups++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if groups != len(rows) {
+		t.Fatalf("replayLeader read %d groups, want %d", groups, len(rows))
+	}
+}
