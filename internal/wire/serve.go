@@ -44,11 +44,15 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	c := CallOf(r.Context())
 	c.Request = r
 	ctx := r.Context()
-	rest := s.REST != nil && s.rpcProtocol(r) == 0
-	if rest {
+	rpc := s.rpcProtocol(r)
+	rest := s.REST != nil && rpc == 0
+	switch {
+	case rest:
 		c.Protocol = s.REST.protocol()
-	} else {
-		c.Protocol = s.rpcProtocol(r)
+	case rpc != 0:
+		c.Protocol = rpc
+	default: // in no protocol of the service: answered in its own
+		c.Protocol = s.ownProtocol()
 	}
 	if err := s.admit(r, c); err != nil {
 		s.fail(w, r, err)
@@ -60,6 +64,10 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if rest {
 		s.serveREST(w, r)
+		return
+	}
+	if rpc == 0 {
+		s.fail(w, r, awserr.New(awserr.UnknownOperation, "The request is not in a protocol %s speaks.", s.Name))
 		return
 	}
 	out, err := s.serveRPC(ctx, r, c)
@@ -86,12 +94,23 @@ func (s *Service) rpcProtocol(r *http.Request) Protocol {
 	return 0
 }
 
+// ownProtocol is the protocol the service answers a request in none of
+// its protocols with: its JSON, else query, else CBOR.
+func (s *Service) ownProtocol() Protocol {
+	switch {
+	case s.JSON != nil && s.JSON.Version == "1.1":
+		return JSON11
+	case s.JSON != nil:
+		return JSON10
+	case s.Query != nil:
+		return Query
+	}
+	return CBOR
+}
+
 // serveRPC decodes and calls the operation of a JSON, CBOR or query
 // request.
 func (s *Service) serveRPC(ctx context.Context, r *http.Request, c *Call) (any, error) {
-	if c.Protocol == 0 {
-		return nil, awserr.New(awserr.UnknownOperation, "The request is not in a protocol %s speaks.", s.Name)
-	}
 	body, err := s.readBody(r)
 	if err != nil {
 		return nil, err
