@@ -72,14 +72,14 @@ func (j *Jobs) At(ctx context.Context, subject string, data []byte, due time.Tim
 
 // Consume hands out subject's jobs until ctx ends.
 func (j *Jobs) Consume(ctx context.Context, subject string, limit int, handle Handler) error {
-	held := &leases{jobs: map[store.Job]time.Time{}}
+	held := store.NewLeases()
 	renewCtx, stopRenewing := context.WithCancel(ctx)
 	var renewer, wg sync.WaitGroup
-	renewer.Go(func() { held.renew(renewCtx, j.lease/3) })
+	renewer.Go(func() { held.Renew(renewCtx, j.lease/3) })
 	err := j.work.Consume(ctx, subject, limit, func(job store.Job) {
-		held.hold(job)
+		held.Hold(job)
 		wg.Go(func() {
-			defer held.release(job)
+			defer held.Release(job)
 			if err := handle(ctx, job.Data()); err != nil {
 				if ctx.Err() == nil {
 					j.log.Warn("job failed; it returns after its lease", "subject", subject, "err", err)
@@ -95,47 +95,4 @@ func (j *Jobs) Consume(ctx context.Context, subject string, limit int, handle Ha
 	stopRenewing()
 	renewer.Wait()
 	return err
-}
-
-// leases keeps the jobs being handled leased: one ticker renews them all.
-type leases struct {
-	mu   sync.Mutex
-	jobs map[store.Job]time.Time // job -> when it was last renewed
-}
-
-func (l *leases) hold(j store.Job) {
-	l.mu.Lock()
-	l.jobs[j] = time.Now()
-	l.mu.Unlock()
-}
-
-func (l *leases) release(j store.Job) {
-	l.mu.Lock()
-	delete(l.jobs, j)
-	l.mu.Unlock()
-}
-
-// renew renews, every period, the jobs held for longer than a period.
-func (l *leases) renew(ctx context.Context, period time.Duration) {
-	t := time.NewTicker(period)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			l.mu.Lock()
-			var due []store.Job
-			for j, at := range l.jobs {
-				if now.Sub(at) >= period {
-					due = append(due, j)
-					l.jobs[j] = now
-				}
-			}
-			l.mu.Unlock()
-			for _, j := range due {
-				j.Working()
-			}
-		}
-	}
 }

@@ -29,8 +29,8 @@ const (
 // stored, so that a crash at any point runs the event again rather than
 // losing it.
 func (q *Queue) handle(ctx context.Context, j store.Job) {
-	q.leases.hold(j)
-	defer q.leases.release(j)
+	q.leases.Hold(j)
+	defer q.leases.Release(j)
 	var ev event
 	if err := json.Unmarshal(j.Data(), &ev); err != nil {
 		q.log.Error("drop unreadable async event", "err", err)

@@ -88,7 +88,7 @@ type Options struct {
 type Queue struct {
 	opts   Options
 	log    *slog.Logger
-	leases *leases
+	leases *store.Leases
 
 	mu        sync.Mutex
 	ctx       context.Context // set by Run; consumers live under it
@@ -124,7 +124,7 @@ func New(opts Options) *Queue {
 	if opts.Lease == 0 {
 		opts.Lease = 30 * time.Second
 	}
-	return &Queue{opts: opts, log: opts.Logger, leases: newLeases(), consumers: map[string]*consumer{}}
+	return &Queue{opts: opts, log: opts.Logger, leases: store.NewLeases(), consumers: map[string]*consumer{}}
 }
 
 // event is the stored form of an asynchronous invocation.
@@ -215,7 +215,7 @@ func (q *Queue) Run(ctx context.Context) error {
 	}
 	done := make(chan struct{})
 	go func() {
-		q.leases.renew(ctx, q.opts.Lease/3)
+		q.leases.Renew(ctx, q.opts.Lease/3)
 		close(done)
 	}()
 	if q.opts.Rescan > 0 {
