@@ -168,25 +168,45 @@ func (c *taskCall) childEnded(ctx context.Context, execArn string) outcome {
 	return c.succeed(payload(result))
 }
 
-// awaitExecution returns once an execution is closed.
+// awaitExecution returns once an execution is closed. In a cluster it may
+// run on another node, or move between nodes while it is awaited: the
+// index says when it closes.
 func (s *Service) awaitExecution(ctx context.Context, execArn string) error {
-	s.mu.Lock()
-	r := s.runs[execArn]
-	_, known := s.execs[execArn]
-	s.mu.Unlock()
-	if r == nil {
-		if !known {
+	synced := false
+	for {
+		s.mu.Lock()
+		r, e, changed := s.runs[execArn], s.execs[execArn], s.indexed
+		s.mu.Unlock()
+		switch {
+		case r != nil:
+			select {
+			case <-r.done:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if s.runCtx.Err() != nil {
+				return context.Canceled
+			}
+			if cause := context.Cause(r.ctx); errors.Is(cause, errReleased) || errors.Is(cause, errNotHeld) {
+				continue // to be resumed elsewhere
+			}
+			return nil
+		case e == nil && s.cl != nil && !synced:
+			// Started through another node, maybe not yet indexed here.
+			synced = true
+			if err := s.syncIndex(ctx); err != nil {
+				return err
+			}
+			continue
+		case e == nil:
 			return execDoesNotExist(execArn)
+		case e.Status != StatusRunning || s.cl == nil:
+			return nil
 		}
-		return nil
-	}
-	select {
-	case <-r.done:
-		if s.runCtx.Err() != nil {
-			return context.Canceled
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

@@ -1,0 +1,267 @@
+package sfn
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/cluster"
+	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/store/natsstore/natstest"
+)
+
+// clusterNode is one node of an in-process cluster: its store, its
+// membership and its Step Functions.
+type clusterNode struct {
+	name string
+	st   *natstest.Node
+	c    *cluster.Cluster
+	s    *Service
+	// kill stops the node as a crash would: its executions end where
+	// they stand, with nothing recorded, and it leaves no word.
+	kill func()
+}
+
+// startCluster starts three nodes (a majority of the store survives one's
+// death) whose Task states hand their task tokens to tokens.
+func startCluster(t *testing.T, tokens chan<- string) []*clusterNode {
+	ctx := context.Background()
+	var nodes []*clusterNode
+	for _, st := range natstest.Start(t, 3) {
+		ckv, err := st.Store.KV(ctx, "cluster")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bus, err := st.Store.Bus()
+		if err != nil {
+			t.Fatal(err)
+		}
+		logger := slog.New(slog.DiscardHandler)
+		if testing.Verbose() {
+			logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("node", st.Name)
+		}
+		c, err := cluster.Open(ctx, cluster.Options{Node: st.Name, KV: ckv.(store.Watchable), Bus: bus, Logger: logger,
+			Beat: 100 * time.Millisecond, DeadAfter: 2 * time.Second, FenceAfter: 1500 * time.Millisecond, Settle: 500 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kv, err := st.Store.KV(ctx, "sfn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		table, err := st.Store.Table(ctx, "SFN", "sfn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		integ := &fakeIntegrations{fn: func(ctx context.Context, req *TaskRequest) (json.RawMessage, error) {
+			if req.TaskToken != "" {
+				tokens <- req.TaskToken
+			}
+			return json.RawMessage(`{}`), nil
+		}}
+		s, err := New(ctx, kv, table, Options{Account: testScope.Account, Integrations: integ, Cluster: c, Logger: logger})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cctx, stopCluster := context.WithCancel(ctx)
+		sctx, stopService := context.WithCancel(ctx)
+		cdone, sdone := make(chan struct{}), make(chan struct{})
+		go func() { defer close(cdone); c.Run(cctx) }()
+		go func() { defer close(sdone); s.Run(sctx) }()
+		n := &clusterNode{name: st.Name, st: st, c: c, s: s}
+		killed := false
+		n.kill = func() {
+			if killed {
+				return
+			}
+			killed = true
+			stopService()
+			<-sdone
+			stopCluster()
+			<-cdone
+			c.Close()
+			st.Store.Close()
+			st.Store = nil
+		}
+		t.Cleanup(n.kill)
+		nodes = append(nodes, n)
+	}
+	return nodes
+}
+
+// runsOn finds the node that runs an execution.
+func runsOn(t *testing.T, nodes []*clusterNode, execArn string) (holder *clusterNode, others []*clusterNode) {
+	t.Helper()
+	for _, n := range nodes {
+		n.s.mu.Lock()
+		r := n.s.runs[execArn]
+		n.s.mu.Unlock()
+		if r != nil && holder == nil {
+			holder = n
+		} else {
+			others = append(others, n)
+		}
+	}
+	if holder == nil {
+		t.Fatalf("no node runs %s", execArn)
+	}
+	return holder, others
+}
+
+// closedOn waits for an execution to close, as a node describes it.
+func closedOn(t *testing.T, n *clusterNode, execArn string) *DescribeExecutionOutput {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		d, err := n.s.DescribeExecution(context.Background(), testScope, &ExecutionInput{ExecutionArn: execArn})
+		if err == nil && d.Status != StatusRunning {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s through %s: %+v, %v", execArn, n.name, d, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func countTypes(events []*HistoryEvent, typ string) int {
+	n := 0
+	for _, e := range events {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+const (
+	waitDefinition  = `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":2,"Next":"P"},"P":{"Type":"Pass","End":true}}}`
+	tokenDefinition = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+		"Parameters":{"FunctionName":"f","Payload":{"token.$":"$$.Task.Token"}},"End":true}}}`
+)
+
+// Executions run on the node that holds them; the others send it their
+// answers and stops, and when it dies a survivor resumes its executions
+// from their records.
+func TestClusterExecutionsOutliveTheirNode(t *testing.T) {
+	ctx := context.Background()
+	tokens := make(chan string, 16)
+	nodes := startCluster(t, tokens)
+	create := func(name, definition string) string {
+		out, err := nodes[0].s.CreateStateMachine(ctx, testScope, &CreateStateMachineInput{Name: name, Definition: definition,
+			RoleArn: "arn:aws:iam::123456789012:role/sfn"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.StateMachineArn
+	}
+	start := func(machineArn string) string {
+		out, err := nodes[0].s.StartExecution(ctx, testScope, &StartExecutionInput{StateMachineArn: machineArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.ExecutionArn
+	}
+	waiting, callback := create("waiting", waitDefinition), create("callback", tokenDefinition)
+
+	t.Run("answer through another node", func(t *testing.T) {
+		execArn := start(callback)
+		token := <-tokens
+		_, others := runsOn(t, nodes, execArn)
+		if _, err := others[0].s.SendTaskHeartbeat(ctx, testScope, &SendTaskHeartbeatInput{TaskToken: token}); err != nil {
+			t.Fatalf("SendTaskHeartbeat through %s: %v", others[0].name, err)
+		}
+		if _, err := others[1].s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{"ok":1}`}); err != nil {
+			t.Fatalf("SendTaskSuccess through %s: %v", others[1].name, err)
+		}
+		if d := closedOn(t, others[0], execArn); d.Status != StatusSucceeded || deref(d.Output) != `{"ok":1}` {
+			t.Errorf("through %s: %s %s", others[0].name, d.Status, deref(d.Output))
+		}
+	})
+
+	t.Run("stop through another node", func(t *testing.T) {
+		execArn := start(callback)
+		<-tokens
+		_, others := runsOn(t, nodes, execArn)
+		if _, err := others[0].s.StopExecution(ctx, testScope, &StopExecutionInput{ExecutionArn: execArn, Error: "E", Cause: "C"}); err != nil {
+			t.Fatalf("StopExecution through %s: %v", others[0].name, err)
+		}
+		if d := closedOn(t, others[1], execArn); d.Status != StatusAborted || d.Error != "E" {
+			t.Errorf("through %s: %s %s", others[1].name, d.Status, d.Error)
+		}
+	})
+
+	t.Run("a dead node's executions resume elsewhere", func(t *testing.T) {
+		tokenArn := start(callback)
+		token := <-tokens
+		holder, _ := runsOn(t, nodes, tokenArn)
+		// An execution goes to the node rendezvous hashing prefers for its
+		// name: start Wait states until one runs where the task waits.
+		var waitArn string
+		for i := 0; ; i++ {
+			waitArn = start(waiting)
+			if n, _ := runsOn(t, nodes, waitArn); n == holder {
+				break
+			}
+			if i == 30 {
+				t.Fatalf("no execution went to %s", holder.name)
+			}
+		}
+		var survivors []*clusterNode
+		for _, n := range nodes {
+			if n != holder {
+				survivors = append(survivors, n)
+			}
+		}
+		killed := time.Now()
+		holder.kill()
+		d := closedOn(t, survivors[0], waitArn)
+		t.Logf("the Wait state's execution closed %v after its node died", time.Since(killed))
+		if d.Status != StatusSucceeded {
+			t.Errorf("%s: %s %s %s", waitArn, d.Status, d.Error, d.Cause)
+		}
+		events := historyOn(t, survivors[1], waitArn)
+		if got := countTypes(events, "WaitStateEntered"); got != 1 {
+			t.Errorf("WaitStateEntered recorded %d times: %v", got, types(events))
+		}
+		if again := <-tokens; again != token { // invoked again where it resumed
+			t.Errorf("the task was invoked again with another token")
+		}
+		if _, err := survivors[1].s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{"late":true}`}); err != nil {
+			t.Fatalf("SendTaskSuccess through %s: %v", survivors[1].name, err)
+		}
+		if d := closedOn(t, survivors[0], tokenArn); d.Status != StatusSucceeded || deref(d.Output) != `{"late":true}` {
+			t.Errorf("%s: %s %s", tokenArn, d.Status, deref(d.Output))
+		}
+		if holder != nodes[0] { // the node that knows the state machine
+			// The index follows the summary stored after the end.
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				list, err := nodes[0].s.ListExecutions(ctx, testScope, &ListExecutionsInput{StateMachineArn: waiting, StatusFilter: StatusSucceeded})
+				found := false
+				for _, e := range list.Executions {
+					found = found || e.ExecutionArn == waitArn
+				}
+				if found {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("ListExecutions through %s: %+v, %v", nodes[0].name, list, err)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	})
+}
+
+func historyOn(t *testing.T, n *clusterNode, execArn string) []*HistoryEvent {
+	t.Helper()
+	out, err := n.s.GetExecutionHistory(context.Background(), testScope, &GetExecutionHistoryInput{ExecutionArn: execArn, MaxResults: 1000})
+	if err != nil {
+		t.Fatalf("GetExecutionHistory through %s: %v", n.name, err)
+	}
+	return out.Events
+}
