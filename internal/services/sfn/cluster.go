@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/store"
@@ -62,10 +61,11 @@ type empty struct{}
 
 // Why a run stops without recording its end: released is the group taking
 // the execution from this node; notHeld is the run finding, as it records,
-// that this node may no longer hold it.
+// that this node may no longer hold it (an answer it was recording fails
+// with it, a 503 to try again).
 var (
 	errReleased = errors.New("the execution moved to another node")
-	errNotHeld  = errors.New("this node may no longer hold the execution")
+	errNotHeld  = fmt.Errorf("%w: this node may no longer hold the execution; try again", store.ErrUnavailable)
 )
 
 // clusterize makes s one node of c's cluster; kv is the bucket the
@@ -147,36 +147,6 @@ func (o *clusterOps) reserve(ctx context.Context, e *execEntry) (*execEntry, err
 	return old, nil
 }
 
-// followIndex keeps the index of executions in step with the summaries
-// the other nodes publish, until ctx ends.
-func (s *Service) followIndex(ctx context.Context) error {
-	f, err := s.cl.kv.Watch(ctx, "exec", func(ch store.Change) {
-		key := strings.TrimPrefix(ch.Key, "exec.")
-		execArn := s.arnOfKey(key)
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		defer s.indexChangedLocked()
-		if s.runs[execArn] != nil {
-			return // running here: this node's memory is the truth
-		}
-		if ch.Deleted {
-			delete(s.execs, execArn)
-			return
-		}
-		e := &execEntry{}
-		if json.Unmarshal(ch.Value, e) == nil && e.Arn == execArn {
-			s.execs[e.Arn] = e
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("follow the executions: %w", err)
-	}
-	s.mu.Lock()
-	s.cl.follow = f
-	s.mu.Unlock()
-	return nil
-}
-
 func (s *Service) indexChangedLocked() {
 	close(s.indexed)
 	s.indexed = make(chan struct{})
@@ -191,8 +161,8 @@ func (s *Service) holds(key string) bool {
 	return held && s.cl.c.Serving()
 }
 
-// syncIndex returns once the index reflects every summary published
-// before the call.
+// syncIndex returns once this node's memory reflects every summary, state
+// machine, version, alias and activity stored before the call.
 func (s *Service) syncIndex(ctx context.Context) error {
 	s.mu.Lock()
 	f := s.cl.follow

@@ -158,14 +158,32 @@ func TestClusterExecutionsOutliveTheirNode(t *testing.T) {
 		}
 		return out.StateMachineArn
 	}
+	starts := 0
 	start := func(machineArn string) string {
-		out, err := nodes[0].s.StartExecution(ctx, testScope, &StartExecutionInput{StateMachineArn: machineArn})
+		starts++ // through each node in turn: each knows the state machines
+		out, err := nodes[starts%2].s.StartExecution(ctx, testScope, &StartExecutionInput{StateMachineArn: machineArn})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return out.ExecutionArn
 	}
 	waiting, callback := create("waiting", waitDefinition), create("callback", tokenDefinition)
+	parent := create("parent", `{"StartAt":"C","States":{"C":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2",
+		"Parameters":{"StateMachineArn":"`+waiting+`","Input":{"from":"parent"}},"OutputPath":"$.Output","End":true}}}`)
+
+	t.Run("a child execution on another node", func(t *testing.T) {
+		// Each starts where rendezvous hashing puts it; some children run
+		// elsewhere than their parents.
+		var arns []string
+		for i := 0; i < 4; i++ {
+			arns = append(arns, start(parent))
+		}
+		for _, a := range arns {
+			if d := closedOn(t, nodes[2], a); d.Status != StatusSucceeded || deref(d.Output) != `{"from":"parent"}` {
+				t.Errorf("%s: %s %s %s %s", a, d.Status, deref(d.Output), d.Error, d.Cause)
+			}
+		}
+	})
 
 	t.Run("answer through another node", func(t *testing.T) {
 		execArn := start(callback)
@@ -236,23 +254,21 @@ func TestClusterExecutionsOutliveTheirNode(t *testing.T) {
 		if d := closedOn(t, survivors[0], tokenArn); d.Status != StatusSucceeded || deref(d.Output) != `{"late":true}` {
 			t.Errorf("%s: %s %s", tokenArn, d.Status, deref(d.Output))
 		}
-		if holder != nodes[0] { // the node that knows the state machine
-			// The index follows the summary stored after the end.
-			deadline := time.Now().Add(10 * time.Second)
-			for {
-				list, err := nodes[0].s.ListExecutions(ctx, testScope, &ListExecutionsInput{StateMachineArn: waiting, StatusFilter: StatusSucceeded})
-				found := false
-				for _, e := range list.Executions {
-					found = found || e.ExecutionArn == waitArn
-				}
-				if found {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("ListExecutions through %s: %+v, %v", nodes[0].name, list, err)
-				}
-				time.Sleep(20 * time.Millisecond)
+		// The index follows the summary stored after the end.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			list, err := survivors[1].s.ListExecutions(ctx, testScope, &ListExecutionsInput{StateMachineArn: waiting, StatusFilter: StatusSucceeded})
+			found := false
+			for _, e := range list.Executions {
+				found = found || e.ExecutionArn == waitArn
 			}
+			if found {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("ListExecutions through %s: %+v, %v", survivors[1].name, list, err)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	})
 }

@@ -28,11 +28,21 @@ type target struct {
 // resolveTarget finds what a StartExecution's stateMachineArn names:
 // the latest revision, a version or an alias ("#TestCase" picks a mock
 // test case).
-func (s *Service) resolveTarget(machineArn string) (*target, error) {
+func (s *Service) resolveTarget(ctx context.Context, machineArn string) (*target, error) {
 	arnPart, testCase, _ := strings.Cut(machineArn, "#")
 	ref, err := parseMachineArn(arnPart)
 	if err != nil {
 		return nil, err
+	}
+	if s.cl != nil {
+		s.mu.Lock()
+		_, known := s.machines[ref.arn()]
+		s.mu.Unlock()
+		if !known { // created through another node a moment ago?
+			if err := s.syncIndex(ctx); err != nil {
+				return nil, err
+			}
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -79,7 +89,7 @@ func newNonce() string {
 // or an asynchronous Express one. Starting a running Standard execution
 // again with the same name and input returns it.
 func (s *Service) StartExecution(ctx context.Context, sc Scope, in *StartExecutionInput) (*StartExecutionOutput, error) {
-	t, err := s.resolveTarget(in.StateMachineArn)
+	t, err := s.resolveTarget(ctx, in.StateMachineArn)
 	if err != nil {
 		return nil, err
 	}
@@ -321,6 +331,11 @@ func (r *run) end(root *thread, out any, f *asl.Failure, cause error) {
 	r.mu.Unlock()
 	if err := r.commit(context.Background(), metaOutcome); err != nil {
 		r.s.log.Error("store the end of an execution", "execution", r.meta.Arn, "err", err)
+		if r.s.cl != nil {
+			// Still RUNNING as stored: the node that holds it next (main
+			// gives it up) replays it and records its end.
+			return
+		}
 	}
 	if !r.express {
 		r.s.mu.Lock()

@@ -110,7 +110,7 @@ func (s *Service) resumeExpress(ctx context.Context) error {
 
 // StartSyncExecution runs an Express execution and returns its outcome.
 func (s *Service) StartSyncExecution(ctx context.Context, sc Scope, in *StartExecutionInput) (*StartSyncExecutionOutput, error) {
-	t, err := s.resolveTarget(in.StateMachineArn)
+	t, err := s.resolveTarget(ctx, in.StateMachineArn)
 	if err != nil {
 		return nil, err
 	}

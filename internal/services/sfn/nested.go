@@ -83,7 +83,7 @@ func (c *taskCall) startChild() (*StartExecutionOutput, *asl.Failure) {
 	out, err := r.s.StartExecution(c.th.ctx, sc, in)
 	if errors.Is(err, ErrExecutionAlreadyExists) && in.Name == childName(c.token) {
 		// Started before a restart interrupted this attempt.
-		return c.th.r.s.existingChild(in.StateMachineArn, in.Name)
+		return c.th.r.s.existingChild(c.th.ctx, in.StateMachineArn, in.Name)
 	}
 	if err != nil {
 		return nil, sdkFailure(err)
@@ -100,20 +100,19 @@ func childName(token string) string {
 	return u.String()
 }
 
-// existingChild finds a child execution started before a restart.
-func (s *Service) existingChild(machineArn, name string) (*StartExecutionOutput, *asl.Failure) {
+// existingChild finds a child execution started before a restart (in a
+// cluster, maybe through another node: execution reads the table).
+func (s *Service) existingChild(ctx context.Context, machineArn, name string) (*StartExecutionOutput, *asl.Failure) {
 	ref, err := parseMachineArn(machineArn)
 	if err != nil {
 		return nil, sdkFailure(err)
 	}
 	arn := executionArn(ref.Region, s.opts.Account, ref.Name, name)
-	s.mu.Lock()
-	e := s.execs[arn]
-	s.mu.Unlock()
-	if e == nil {
-		return nil, sdkFailure(execDoesNotExist(arn))
+	m, _, err := s.execution(ctx, arn)
+	if err != nil {
+		return nil, sdkFailure(err)
 	}
-	return &StartExecutionOutput{ExecutionArn: arn, StartDate: At(e.Start)}, nil
+	return &StartExecutionOutput{ExecutionArn: arn, StartDate: At(m.Start)}, nil
 }
 
 // sdkFailure is the task failure of an API error, named as Step Functions

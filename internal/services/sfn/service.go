@@ -112,10 +112,10 @@ type Service struct {
 	execs      map[string]*execEntry // by execution ARN
 	runs       map[string]*run
 	tokens     map[string]*taskWaiter
+	queues     map[string]*activityQueue
 	// waited is closed and replaced whenever a task begins to wait for
 	// its token, for answers that arrive while a resumed run replays.
 	waited chan struct{}
-	queues map[string]*activityQueue
 	// unfinished are the executions a previous process left running, for
 	// Run to resume.
 	unfinished []*execEntry
@@ -186,7 +186,7 @@ func (s *Service) Run(ctx context.Context) error {
 		// that come to hold them (hold), not by whoever restarts.
 		hctx, stop := context.WithCancel(ctx)
 		defer stop()
-		if err := s.followIndex(hctx); err != nil {
+		if err := s.follow(hctx); err != nil {
 			return err
 		}
 		s.wg.Add(1)
