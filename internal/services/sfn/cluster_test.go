@@ -3,21 +3,23 @@ package sfn
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/store/natsstore/natstest"
 )
 
-// clusterNode is one node of an in-process cluster: its store, its
-// membership and its Step Functions.
+// clusterNode is one node of an in-process cluster: its membership and
+// its Step Functions.
 type clusterNode struct {
 	name string
-	st   *natstest.Node
 	c    *cluster.Cluster
 	s    *Service
 	// kill stops the node as a crash would: its executions end where
@@ -25,71 +27,97 @@ type clusterNode struct {
 	kill func()
 }
 
-// startCluster starts three nodes (a majority of the store survives one's
-// death) whose Task states hand their task tokens to tokens.
-func startCluster(t *testing.T, tokens chan<- string) []*clusterNode {
-	ctx := context.Background()
+// clusterStore is the store of a node: kv and table are its Step
+// Functions' (named by suffix), and close, when set, stops it with its
+// node.
+type clusterStore struct {
+	st    *natsstore.Store
+	close func()
+}
+
+// startCluster starts three nodes whose Task states hand their task
+// tokens to tokens. With replicated, each is a node of a NATS cluster of
+// three (a majority of the store survives one's death; not under -race,
+// see natstest.SkipRace); otherwise the three share this package's
+// store, which is what they see of it either way.
+func startCluster(t *testing.T, tokens chan<- string, replicated bool) []*clusterNode {
+	suffix := "" // the buckets of a replicated store are the test's own
+	var stores []clusterStore
+	if replicated {
+		for _, n := range natstest.Start(t, 3) {
+			stores = append(stores, clusterStore{st: n.Store, close: func() { n.Store.Close(); n.Store = nil }})
+		}
+	} else {
+		suffix = fmt.Sprintf("_c%d", bucketSeq.Add(1))
+		for range 3 {
+			stores = append(stores, clusterStore{st: testStore(t)})
+		}
+	}
 	var nodes []*clusterNode
-	for _, st := range natstest.Start(t, 3) {
-		ckv, err := st.Store.KV(ctx, "cluster")
-		if err != nil {
-			t.Fatal(err)
+	for i, st := range stores {
+		nodes = append(nodes, startNode(t, fmt.Sprintf("n%d", i+1), st, suffix, tokens))
+	}
+	return nodes
+}
+
+func startNode(t *testing.T, name string, st clusterStore, suffix string, tokens chan<- string) *clusterNode {
+	ctx := context.Background()
+	ckv, err := st.st.KV(ctx, "cluster"+suffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus, err := st.st.Bus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("node", name)
+	}
+	c, err := cluster.Open(ctx, cluster.Options{Node: name, KV: ckv.(store.Watchable), Bus: bus, Logger: logger,
+		Beat: 100 * time.Millisecond, DeadAfter: 2 * time.Second, FenceAfter: 1500 * time.Millisecond, Settle: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := st.st.KV(ctx, "sfn"+suffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := st.st.Table(ctx, "SFN"+suffix, "sfn"+suffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	integ := &fakeIntegrations{fn: func(ctx context.Context, req *TaskRequest) (json.RawMessage, error) {
+		if req.TaskToken != "" {
+			tokens <- req.TaskToken
 		}
-		bus, err := st.Store.Bus()
-		if err != nil {
-			t.Fatal(err)
-		}
-		logger := slog.New(slog.DiscardHandler)
-		if testing.Verbose() {
-			logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("node", st.Name)
-		}
-		c, err := cluster.Open(ctx, cluster.Options{Node: st.Name, KV: ckv.(store.Watchable), Bus: bus, Logger: logger,
-			Beat: 100 * time.Millisecond, DeadAfter: 2 * time.Second, FenceAfter: 1500 * time.Millisecond, Settle: 500 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		kv, err := st.Store.KV(ctx, "sfn")
-		if err != nil {
-			t.Fatal(err)
-		}
-		table, err := st.Store.Table(ctx, "SFN", "sfn")
-		if err != nil {
-			t.Fatal(err)
-		}
-		integ := &fakeIntegrations{fn: func(ctx context.Context, req *TaskRequest) (json.RawMessage, error) {
-			if req.TaskToken != "" {
-				tokens <- req.TaskToken
-			}
-			return json.RawMessage(`{}`), nil
-		}}
-		s, err := New(ctx, kv, table, Options{Account: testScope.Account, Integrations: integ, Cluster: c, Logger: logger})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cctx, stopCluster := context.WithCancel(ctx)
-		sctx, stopService := context.WithCancel(ctx)
-		cdone, sdone := make(chan struct{}), make(chan struct{})
-		go func() { defer close(cdone); c.Run(cctx) }()
-		go func() { defer close(sdone); s.Run(sctx) }()
-		n := &clusterNode{name: st.Name, st: st, c: c, s: s}
-		killed := false
-		n.kill = func() {
-			if killed {
-				return
-			}
-			killed = true
+		return json.RawMessage(`{}`), nil
+	}}
+	s, err := New(ctx, kv, table, Options{Account: testScope.Account, Integrations: integ, Cluster: c, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, stopCluster := context.WithCancel(ctx)
+	sctx, stopService := context.WithCancel(ctx)
+	cdone, sdone := make(chan struct{}), make(chan struct{})
+	go func() { defer close(cdone); c.Run(cctx) }()
+	go func() { defer close(sdone); s.Run(sctx) }()
+	n := &clusterNode{name: name, c: c, s: s}
+	var once sync.Once
+	n.kill = func() {
+		once.Do(func() {
 			stopService()
 			<-sdone
 			stopCluster()
 			<-cdone
 			c.Close()
-			st.Store.Close()
-			st.Store = nil
-		}
-		t.Cleanup(n.kill)
-		nodes = append(nodes, n)
+			if st.close != nil {
+				st.close()
+			}
+		})
 	}
-	return nodes
+	t.Cleanup(n.kill)
+	return n
 }
 
 // runsOn finds the node that runs an execution.
@@ -146,10 +174,15 @@ const (
 // Executions run on the node that holds them; the others send it their
 // answers and stops, and when it dies a survivor resumes its executions
 // from their records.
-func TestClusterExecutionsOutliveTheirNode(t *testing.T) {
+func TestClusterExecutionsOutliveTheirNode(t *testing.T) { executionsOutliveTheirNode(t, true) }
+
+// The same on one store shared by the nodes, under the race detector.
+func TestExecutionsOutliveTheirNodeOnOneStore(t *testing.T) { executionsOutliveTheirNode(t, false) }
+
+func executionsOutliveTheirNode(t *testing.T, replicated bool) {
 	ctx := context.Background()
 	tokens := make(chan string, 16)
-	nodes := startCluster(t, tokens)
+	nodes := startCluster(t, tokens, replicated)
 	create := func(name, definition string) string {
 		out, err := nodes[0].s.CreateStateMachine(ctx, testScope, &CreateStateMachineInput{Name: name, Definition: definition,
 			RoleArn: "arn:aws:iam::123456789012:role/sfn"})
