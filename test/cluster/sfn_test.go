@@ -20,7 +20,7 @@ func (h *harness) sfn(nd *node) *sfn.Client { return sfn.NewFromConfig(h.config(
 // sfnExecution is the Step Functions execution that sfnStart leaves
 // waiting on the node killOne kills, and the token its task waits for.
 type sfnExecution struct {
-	arn, token string
+	arn, token, queue string
 }
 
 // executionHeldBy is the name of an execution of machine that node nd
@@ -81,18 +81,32 @@ func (f *fixture) sfnStart(t *testing.T) {
 	if err := json.Unmarshal([]byte(aws.ToString(msgs.Messages[0].Body)), &body); err != nil || body.Token == "" {
 		t.Fatalf("task token in %q: %v", aws.ToString(msgs.Messages[0].Body), err)
 	}
-	f.execution = sfnExecution{arn: aws.ToString(started.ExecutionArn), token: body.Token}
+	if _, err := f.h.sqs(n1).DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(queue),
+		ReceiptHandle: msgs.Messages[0].ReceiptHandle}); err != nil {
+		t.Fatal(err)
+	}
+	f.execution = sfnExecution{arn: aws.ToString(started.ExecutionArn), token: body.Token, queue: queue}
 }
 
-// sfnSurvives answers, through n1, the task of the execution n3 ran
-// before it died, and finds it SUCCEEDED through n2: a survivor resumed it
-// from its records.
+// sfnSurvives finds that a survivor resumed, from its records, the
+// execution n3 ran before it died (its task sent its token again), answers
+// the task through n1 and finds the execution SUCCEEDED through n2.
 func (f *fixture) sfnSurvives(t *testing.T) {
 	if f.execution.arn == "" {
 		t.Skip("no execution was started")
 	}
 	ctx := context.Background()
 	n1, n2 := f.h.nodes[0], f.h.nodes[1]
+	// The survivor that resumed it sent the task's message again, with
+	// the same token.
+	msgs, err := f.h.sqs(n2).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(f.execution.queue), WaitTimeSeconds: 10})
+	if err != nil || len(msgs.Messages) != 1 {
+		t.Fatalf("receive the task token again: %+v, %v", msgs, err)
+	}
+	var body struct{ Token string }
+	if err := json.Unmarshal([]byte(aws.ToString(msgs.Messages[0].Body)), &body); err != nil || body.Token != f.execution.token {
+		t.Errorf("the resumed task sent %q: %v", aws.ToString(msgs.Messages[0].Body), err)
+	}
 	if _, err := f.h.sfn(n1).SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(f.execution.token),
 		Output: aws.String(`{"answered":"after the kill"}`)}); err != nil {
 		t.Fatalf("SendTaskSuccess through %s: %v", n1.name, err)
