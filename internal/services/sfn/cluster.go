@@ -74,6 +74,10 @@ func (s *Service) clusterize(c *cluster.Cluster, kv store.Watchable) {
 	c.Codes(ErrExecutionAlreadyExists, ErrExecutionDoesNotExist, ErrExecutionNotRedrivable, ErrInvalidArn,
 		ErrInvalidToken, ErrInvalidOutput, ErrTaskDoesNotExist, ErrTaskTimedOut, ErrStateMachineDoesNotExist, ErrValidation)
 	g := c.Group("sfn", holder{s})
+	// A move stops an execution where it stands and replays it
+	// elsewhere, failing the attempts of the tasks in flight: executions
+	// stay where they run, and only new ones go to a node that joins.
+	g.KeepHeld()
 	o := &clusterOps{c: c, g: g, kv: kv}
 	o.start = cluster.NewOp(g, "sfn.StartExecution", func(in *startIn) string { return in.Key },
 		func(ctx context.Context, in *startIn) (*StartExecutionOutput, error) {

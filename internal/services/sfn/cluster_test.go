@@ -23,8 +23,11 @@ type clusterNode struct {
 	c    *cluster.Cluster
 	s    *Service
 	// kill stops the node as a crash would: its executions end where
-	// they stand, with nothing recorded, and it leaves no word.
-	kill func()
+	// they stand, with nothing recorded, and it leaves no word; restart
+	// starts it again (on a store that outlived it).
+	kill    func()
+	restart func() *clusterNode
+	dead    bool
 }
 
 // clusterStore is the store of a node: kv and table are its Step
@@ -103,9 +106,11 @@ func startNode(t *testing.T, name string, st clusterStore, suffix string, tokens
 	go func() { defer close(cdone); c.Run(cctx) }()
 	go func() { defer close(sdone); s.Run(sctx) }()
 	n := &clusterNode{name: name, c: c, s: s}
+	n.restart = func() *clusterNode { return startNode(t, name, st, suffix, tokens) }
 	var once sync.Once
 	n.kill = func() {
 		once.Do(func() {
+			n.dead = true
 			stopService()
 			<-sdone
 			stopCluster()
@@ -120,10 +125,13 @@ func startNode(t *testing.T, name string, st clusterStore, suffix string, tokens
 	return n
 }
 
-// runsOn finds the node that runs an execution.
+// runsOn finds the live node that runs an execution.
 func runsOn(t *testing.T, nodes []*clusterNode, execArn string) (holder *clusterNode, others []*clusterNode) {
 	t.Helper()
 	for _, n := range nodes {
+		if n.dead {
+			continue
+		}
 		n.s.mu.Lock()
 		r := n.s.runs[execArn]
 		n.s.mu.Unlock()
@@ -313,4 +321,57 @@ func historyOn(t *testing.T, n *clusterNode, execArn string) []*HistoryEvent {
 		t.Fatalf("GetExecutionHistory through %s: %v", n.name, err)
 	}
 	return out.Events
+}
+
+// A node that comes back does not take back the executions that moved
+// while it was away: a move would interrupt them again.
+func TestExecutionsStayWhereTheyResumed(t *testing.T) {
+	ctx := context.Background()
+	tokens := make(chan string, 16)
+	nodes := startCluster(t, tokens, false)
+	out, err := nodes[0].s.CreateStateMachine(ctx, testScope, &CreateStateMachineInput{Name: "callback", Definition: tokenDefinition,
+		RoleArn: "arn:aws:iam::123456789012:role/sfn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, err := nodes[0].s.StartExecution(ctx, testScope, &StartExecutionInput{StateMachineArn: out.StateMachineArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execArn, token := started.ExecutionArn, <-tokens
+	first, _ := runsOn(t, nodes, execArn)
+	first.kill()
+	<-tokens // resumed on a survivor, which invokes the task again
+	second, others := runsOn(t, nodes, execArn)
+	back := first.restart()
+	// Once the survivor sees the node back and settled, a group that
+	// hands resources over does so at its next tick.
+	deadline := time.Now().Add(10 * time.Second)
+	for !settled(second.c, back.name) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not see %s back", second.name, back.name)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // ten ticks, in which nothing must move
+	if holder, _ := runsOn(t, append([]*clusterNode{second, back}, others...), execArn); holder != second {
+		t.Fatalf("the execution moved from %s to %s", second.name, holder.name)
+	}
+	if _, err := back.s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{}`}); err != nil {
+		t.Fatalf("SendTaskSuccess through %s: %v", back.name, err)
+	}
+	if d := closedOn(t, back, execArn); d.Status != StatusSucceeded {
+		t.Errorf("%s %s %s", d.Status, d.Error, d.Cause)
+	}
+}
+
+// settled reports whether c sees node live for longer than the tests'
+// Settle.
+func settled(c *cluster.Cluster, node string) bool {
+	for _, m := range c.Nodes() {
+		if m.Name == node && m.Live && time.Since(m.Started) > 600*time.Millisecond {
+			return true
+		}
+	}
+	return false
 }

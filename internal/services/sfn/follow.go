@@ -65,8 +65,8 @@ func (s *Service) followExecLocked(key string, ch store.Change) {
 	}
 }
 
-// followMachineLocked applies a state machine's change, in place (its
-// versions and aliases are kept, and whoever holds it sees the change).
+// followMachineLocked applies a state machine's change (its versions and
+// aliases are kept).
 func (s *Service) followMachineLocked(parts []string, ch store.Change, pending map[string][]store.Change) {
 	machineArn := machineRef{Region: parts[1], Account: s.opts.Account, Name: parts[2]}.arn()
 	if ch.Deleted {
@@ -88,8 +88,10 @@ func (s *Service) followMachineLocked(parts []string, ch store.Change, pending m
 		delete(pending, machineArn)
 		return
 	}
+	// A new object, not an update in place: what callers read of the
+	// one they found stays as it was.
 	m.versions, m.aliases = cur.versions, cur.aliases
-	*cur = *m
+	s.machines[machineArn] = m
 }
 
 // followQualifier applies a version's or an alias's change to m.
@@ -113,11 +115,7 @@ func followQualifier(m *machine, parts []string, ch store.Change) {
 	case ch.Deleted:
 		delete(m.aliases, parts[3])
 	case json.Unmarshal(ch.Value, a) == nil:
-		if cur := m.aliases[a.Name]; cur != nil {
-			*cur = *a
-		} else {
-			m.aliases[a.Name] = a
-		}
+		m.aliases[a.Name] = a
 	}
 }
 
@@ -132,9 +130,5 @@ func (s *Service) followActivityLocked(parts []string, ch store.Change) {
 	if json.Unmarshal(ch.Value, a) != nil || a.Arn != actArn {
 		return
 	}
-	if cur := s.activities[actArn]; cur != nil {
-		*cur = *a
-	} else {
-		s.activities[actArn] = a
-	}
+	s.activities[actArn] = a
 }
