@@ -251,6 +251,17 @@ func executionsOutliveTheirNode(t *testing.T, replicated bool) {
 		if d := closedOn(t, others[1], execArn); d.Status != StatusAborted || d.Error != "E" {
 			t.Errorf("through %s: %s %s", others[1].name, d.Status, d.Error)
 		}
+		// Redriven through another node, it runs its task again.
+		if _, err := others[1].s.RedriveExecution(ctx, testScope, &RedriveExecutionInput{ExecutionArn: execArn}); err != nil {
+			t.Fatalf("RedriveExecution through %s: %v", others[1].name, err)
+		}
+		token := <-tokens
+		if _, err := others[0].s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{}`}); err != nil {
+			t.Fatalf("SendTaskSuccess through %s: %v", others[0].name, err)
+		}
+		if d := closedOn(t, others[1], execArn); d.Status != StatusSucceeded || d.RedriveCount != 1 {
+			t.Errorf("redriven, through %s: %s, %d redrives", others[1].name, d.Status, d.RedriveCount)
+		}
 	})
 
 	t.Run("a dead node's executions resume elsewhere", func(t *testing.T) {
@@ -296,7 +307,7 @@ func executionsOutliveTheirNode(t *testing.T, replicated bool) {
 			t.Errorf("%s: %s %s", tokenArn, d.Status, deref(d.Output))
 		}
 		// The index follows the summary stored after the end.
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(30 * time.Second)
 		for {
 			list, err := survivors[1].s.ListExecutions(ctx, testScope, &ListExecutionsInput{StateMachineArn: waiting, StatusFilter: StatusSucceeded})
 			found := false

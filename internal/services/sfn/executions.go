@@ -279,9 +279,6 @@ func (r *run) main(root *thread) {
 	r.s.mu.Lock()
 	delete(r.s.runs, r.meta.Arn)
 	r.s.mu.Unlock()
-	if r.s.cl != nil && !r.express {
-		r.s.cl.g.Forget(r.key)
-	}
 }
 
 // end records the execution's last event and its status.
@@ -344,8 +341,12 @@ func (r *run) end(root *thread, out any, f *asl.Failure, cause error) {
 		r.s.mu.Unlock()
 		if r.s.cl != nil {
 			if err := r.s.cl.publish(context.Background(), entry); err != nil {
-				// The node that acquires it next publishes it.
+				// hold tries again (and, should this node die first, the
+				// node that acquires the execution next publishes it).
 				r.s.log.Warn("publish the end of an execution", "execution", r.meta.Arn, "err", err)
+				r.s.mu.Lock()
+				r.s.unpublished[entry.Key] = entry
+				r.s.mu.Unlock()
 			}
 		}
 	}

@@ -50,7 +50,7 @@ func (h holder) Acquire(ctx context.Context, key string) error {
 		s.log.Warn("execution without history: its start was never acknowledged", "execution", meta.Arn)
 		return nil
 	}
-	r, root, err := s.newRun(meta, key, events, events, seq, false)
+	r, root, err := s.newRun(meta, key, events, replayOf(events), seq, false)
 	if err != nil {
 		return err
 	}
@@ -102,6 +102,29 @@ func (s *Service) hold(ctx context.Context) {
 			}
 		}
 		idle = s.forgetIdle(idle)
+		s.publishEnds(ctx)
+	}
+}
+
+// publishEnds publishes the summaries of the executions that ended here
+// while the bucket refused them: until then the others' indexes say they
+// run.
+func (s *Service) publishEnds(ctx context.Context) {
+	s.mu.Lock()
+	var ends []*execEntry
+	for _, e := range s.unpublished {
+		ends = append(ends, e)
+	}
+	s.mu.Unlock()
+	for _, e := range ends {
+		if err := s.cl.publish(ctx, e); err != nil {
+			return
+		}
+		s.mu.Lock()
+		if s.unpublished[e.Key] == e {
+			delete(s.unpublished, e.Key)
+		}
+		s.mu.Unlock()
 	}
 }
 

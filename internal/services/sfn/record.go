@@ -281,7 +281,7 @@ func (s *Service) reload(ctx context.Context, e *execEntry) (*run, *thread, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	r, root, err := s.newRun(meta, e.Key, events, events, seq, false)
+	r, root, err := s.newRun(meta, e.Key, events, replayOf(events), seq, false)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -47,6 +47,7 @@ func (s *Service) redriveHere(ctx context.Context, in *RedriveExecutionInput) (*
 	}
 	entry, prev := m.entry(key), s.execs[m.Arn]
 	s.execs[m.Arn] = entry
+	delete(s.unpublished, key) // its end is no longer the news
 	s.mu.Unlock()
 	err = nil
 	if s.cl != nil {
@@ -128,4 +129,20 @@ func safePoint(typ string) bool {
 		return true
 	}
 	return strings.HasSuffix(typ, "StateExited")
+}
+
+// replayOf is what a resumed run replays of its history: all of it, or,
+// after a redrive, what the redriven run replayed (each thread's records
+// up to its last success before the redrive) and what it recorded since.
+func replayOf(history []recEvent) []recEvent {
+	last := -1
+	for i, e := range history {
+		if e.E.Type == "ExecutionRedriven" {
+			last = i
+		}
+	}
+	if last < 0 {
+		return history
+	}
+	return append(redriveReplay(history[:last]), history[last+1:]...)
 }

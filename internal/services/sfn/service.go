@@ -133,6 +133,9 @@ type Service struct {
 	cl      *clusterOps
 	held    map[string]bool
 	indexed chan struct{}
+	// unpublished are the summaries of executions that ended here but
+	// could not be published, for hold to publish.
+	unpublished map[string]*execEntry
 }
 
 // New loads state machines and activities from kv and executions'
@@ -159,7 +162,7 @@ func New(ctx context.Context, kv store.KV, table store.Table, opts Options) (*Se
 	s := &Service{opts: opts, log: opts.Logger, clock: opts.Clock, kv: kv, table: table,
 		machines: map[string]*machine{}, activities: map[string]*activity{}, execs: map[string]*execEntry{},
 		runs: map[string]*run{}, tokens: map[string]*taskWaiter{}, queues: map[string]*activityQueue{}, resumed: make(chan struct{}),
-		waited: make(chan struct{}), held: map[string]bool{}, indexed: make(chan struct{})}
+		waited: make(chan struct{}), held: map[string]bool{}, indexed: make(chan struct{}), unpublished: map[string]*execEntry{}}
 	s.runCtx, s.cancelRun = context.WithCancel(context.Background())
 	if err := s.loadMachines(ctx); err != nil {
 		return nil, err
