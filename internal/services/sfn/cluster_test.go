@@ -3,6 +3,7 @@ package sfn
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -228,14 +229,15 @@ func executionsOutliveTheirNode(t *testing.T, replicated bool) {
 
 	t.Run("answer through another node", func(t *testing.T) {
 		execArn := start(callback)
-		token := <-tokens
+		token := tokenFor(t, tokens, execArn)
 		_, others := runsOn(t, nodes, execArn)
 		if _, err := others[0].s.SendTaskHeartbeat(ctx, testScope, &SendTaskHeartbeatInput{TaskToken: token}); err != nil {
 			t.Fatalf("SendTaskHeartbeat through %s: %v", others[0].name, err)
 		}
-		if _, err := others[1].s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{"ok":1}`}); err != nil {
-			t.Fatalf("SendTaskSuccess through %s: %v", others[1].name, err)
-		}
+		retry(t, func() error {
+			_, err := others[1].s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{"ok":1}`})
+			return err
+		})
 		if d := closedOn(t, others[0], execArn); d.Status != StatusSucceeded || deref(d.Output) != `{"ok":1}` {
 			t.Errorf("through %s: %s %s", others[0].name, d.Status, deref(d.Output))
 		}
@@ -243,22 +245,25 @@ func executionsOutliveTheirNode(t *testing.T, replicated bool) {
 
 	t.Run("stop through another node", func(t *testing.T) {
 		execArn := start(callback)
-		<-tokens
+		tokenFor(t, tokens, execArn)
 		_, others := runsOn(t, nodes, execArn)
-		if _, err := others[0].s.StopExecution(ctx, testScope, &StopExecutionInput{ExecutionArn: execArn, Error: "E", Cause: "C"}); err != nil {
-			t.Fatalf("StopExecution through %s: %v", others[0].name, err)
-		}
+		retry(t, func() error {
+			_, err := others[0].s.StopExecution(ctx, testScope, &StopExecutionInput{ExecutionArn: execArn, Error: "E", Cause: "C"})
+			return err
+		})
 		if d := closedOn(t, others[1], execArn); d.Status != StatusAborted || d.Error != "E" {
 			t.Errorf("through %s: %s %s", others[1].name, d.Status, d.Error)
 		}
 		// Redriven through another node, it runs its task again.
-		if _, err := others[1].s.RedriveExecution(ctx, testScope, &RedriveExecutionInput{ExecutionArn: execArn}); err != nil {
-			t.Fatalf("RedriveExecution through %s: %v", others[1].name, err)
-		}
-		token := <-tokens
-		if _, err := others[0].s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{}`}); err != nil {
-			t.Fatalf("SendTaskSuccess through %s: %v", others[0].name, err)
-		}
+		retry(t, func() error {
+			_, err := others[1].s.RedriveExecution(ctx, testScope, &RedriveExecutionInput{ExecutionArn: execArn})
+			return err
+		})
+		token := tokenFor(t, tokens, execArn)
+		retry(t, func() error {
+			_, err := others[0].s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{}`})
+			return err
+		})
 		if d := closedOn(t, others[1], execArn); d.Status != StatusSucceeded || d.RedriveCount != 1 {
 			t.Errorf("redriven, through %s: %s, %d redrives", others[1].name, d.Status, d.RedriveCount)
 		}
@@ -266,7 +271,7 @@ func executionsOutliveTheirNode(t *testing.T, replicated bool) {
 
 	t.Run("a dead node's executions resume elsewhere", func(t *testing.T) {
 		tokenArn := start(callback)
-		token := <-tokens
+		token := tokenFor(t, tokens, tokenArn)
 		holder, _ := runsOn(t, nodes, tokenArn)
 		// An execution goes to the node rendezvous hashing prefers for its
 		// name: start Wait states until one runs where the task waits.
@@ -297,12 +302,13 @@ func executionsOutliveTheirNode(t *testing.T, replicated bool) {
 		if got := countTypes(events, "WaitStateEntered"); got != 1 {
 			t.Errorf("WaitStateEntered recorded %d times: %v", got, types(events))
 		}
-		if again := <-tokens; again != token { // invoked again where it resumed
+		if again := tokenFor(t, tokens, tokenArn); again != token { // invoked again where it resumed
 			t.Errorf("the task was invoked again with another token")
 		}
-		if _, err := survivors[1].s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{"late":true}`}); err != nil {
-			t.Fatalf("SendTaskSuccess through %s: %v", survivors[1].name, err)
-		}
+		retry(t, func() error {
+			_, err := survivors[1].s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{"late":true}`})
+			return err
+		})
 		if d := closedOn(t, survivors[0], tokenArn); d.Status != StatusSucceeded || deref(d.Output) != `{"late":true}` {
 			t.Errorf("%s: %s %s", tokenArn, d.Status, deref(d.Output))
 		}
@@ -349,10 +355,11 @@ func TestExecutionsStayWhereTheyResumed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	execArn, token := started.ExecutionArn, <-tokens
+	execArn := started.ExecutionArn
+	token := tokenFor(t, tokens, execArn)
 	first, _ := runsOn(t, nodes, execArn)
 	first.kill()
-	<-tokens // resumed on a survivor, which invokes the task again
+	tokenFor(t, tokens, execArn) // resumed on a survivor, which invokes the task again
 	second, others := runsOn(t, nodes, execArn)
 	back := first.restart()
 	// Once the survivor sees the node back and settled, a group that
@@ -368,9 +375,10 @@ func TestExecutionsStayWhereTheyResumed(t *testing.T) {
 	if holder, _ := runsOn(t, append([]*clusterNode{second, back}, others...), execArn); holder != second {
 		t.Fatalf("the execution moved from %s to %s", second.name, holder.name)
 	}
-	if _, err := back.s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{}`}); err != nil {
-		t.Fatalf("SendTaskSuccess through %s: %v", back.name, err)
-	}
+	retry(t, func() error {
+		_, err := back.s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{}`})
+		return err
+	})
 	if d := closedOn(t, back, execArn); d.Status != StatusSucceeded {
 		t.Errorf("%s %s %s", d.Status, d.Error, d.Cause)
 	}
@@ -385,4 +393,39 @@ func settled(c *cluster.Cluster, node string) bool {
 		}
 	}
 	return false
+}
+
+// tokenFor is the next task token of execArn's tasks (others' are
+// dropped: an execution interrupted on a loaded machine invokes its task
+// again).
+func tokenFor(t *testing.T, tokens <-chan string, execArn string) string {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case token := <-tokens:
+			if a, _, _ := parseToken(token); a == execArn {
+				return token
+			}
+		case <-timeout:
+			t.Fatalf("no task token of %s", execArn)
+		}
+	}
+}
+
+// retry calls fn until it does not fail with a 503 (a node of a loaded
+// machine fences itself for a moment; SDKs retry so), for 30 s.
+func retry(t *testing.T, fn func() error) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := fn()
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, store.ErrUnavailable) || time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
