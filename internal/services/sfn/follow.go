@@ -13,7 +13,11 @@ import (
 // In a cluster every node follows the sfn bucket: the executions'
 // summaries (exec.KEY, for the index) and the state machines, versions,
 // aliases and activities that any node writes, so that each node's memory
-// holds what the bucket holds. Writes are not checked against revisions:
+// holds what the bucket holds. The watch delivers this node's own writes
+// too; applying them again is harmless, since a writer holds s.mu from its
+// store write to its change of memory and the watch applies changes, under
+// s.mu, in revision order: the last change applied is the bucket's last
+// (no store.Revisions needed). Writes are not checked against revisions:
 // two nodes updating one state machine at once keep the last write.
 
 // follow watches the bucket until ctx ends.
