@@ -102,6 +102,8 @@ type Service struct {
 	kv   store.KV
 	opts Options
 	log  *slog.Logger
+	// revs are the revisions the maps hold, for Follow.
+	revs store.Revisions
 
 	mu       sync.RWMutex
 	buses    map[string]*bus                 // by region/name
@@ -195,9 +197,11 @@ func (s *Service) put(ctx context.Context, key string, v any) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.kv.Put(ctx, key, data); err != nil {
+	rev, err := s.kv.Put(ctx, key, data)
+	if err != nil {
 		return fmt.Errorf("save %s: %w", key, err)
 	}
+	s.revs.Wrote(key, rev)
 	return nil
 }
 
@@ -205,6 +209,7 @@ func (s *Service) del(ctx context.Context, key string) error {
 	if err := s.kv.Delete(ctx, key); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
+	s.revs.Deleted(key)
 	return nil
 }
 
