@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -141,4 +142,50 @@ func TestNodeFollowsTheOther(t *testing.T) {
 		_, err := b.GetSchedule(ctx, region, "g", "s")
 		return err != nil
 	})
+}
+
+// failOnce fails the first invocation a schedule queues, as a node that
+// died after claiming the fire would leave it.
+type failOnce struct {
+	*timertest.Queue
+	failed bool
+}
+
+func (q *failOnce) At(ctx context.Context, subject string, data []byte, due time.Time) error {
+	if subject == "scheduler.retry" && !q.failed {
+		q.failed = true
+		return errors.New("node died")
+	}
+	return q.Queue.At(ctx, subject, data, due)
+}
+
+// A fire whose handler failed after claiming it is queued by the job's
+// next delivery, once, and the schedule goes on.
+func TestClaimLeftByAFailedHandlerIsQueued(t *testing.T) {
+	f := &fixture{t: t, clock: timertest.NewClock(start), dir: t.TempDir()}
+	f.jobs = timertest.NewQueue(f.clock)
+	f.targets = &fakeTargets{clock: f.clock}
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := natsstore.Open(ctx, natsstore.Options{Dir: f.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := st.KV(ctx, "scheduler")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc, err = scheduler.New(ctx, kv, scheduler.Options{Account: "123456789012", Jobs: &failOnce{Queue: f.jobs}, Targets: f.targets, Clock: f.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { f.svc.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; st.Close() })
+	f.create(scheduler.Schedule{Name: "every-5", ScheduleExpression: "rate(5 minutes)"})
+	f.advance(20 * time.Minute)
+	got := times(f.targets.take())
+	want := []string{"2024-03-09T00:05:30Z", "2024-03-09T00:10:00Z", "2024-03-09T00:15:00Z", "2024-03-09T00:20:00Z"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("invocations at %v, want %v (the first after its job came back)", got, want)
+	}
 }

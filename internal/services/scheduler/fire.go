@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/timer"
 )
 
 // fireJob is a schedule's job, due at an invocation of one generation.
@@ -21,23 +22,17 @@ type fireJob struct {
 	Due    time.Time `json:"due"`
 }
 
-func (j *fireJob) claimedBy(r *record) bool {
-	return r.Pending != nil && r.Pending.Gen == j.Gen && r.Pending.Due.Equal(j.Due)
-}
-
 // claim is what a fire job's handler advanced a schedule's record past
-// and still has to queue: the job's invocation (nil when it was older
-// than its retry policy's maximum age) and, in the record itself, the
-// next invocation's job, or the schedule's deletion.
+// and still has to queue (see timer.Claim): the job's invocation (nil
+// when it was older than its retry policy's maximum age) and, in the
+// record itself, the next invocation's job, or the schedule's deletion.
 type claim struct {
-	Gen int64     `json:"gen"`
-	Due time.Time `json:"due"`
-	// At is when the claim was made: one younger than claimGrace may
-	// still be queued by its handler.
-	At         time.Time   `json:"at"`
+	timer.Claim
 	Invocation *invocation `json:"inv,omitempty"`
 	Delete     bool        `json:"delete,omitempty"`
 }
+
+func (r *record) claims(j *fireJob) bool { return r.Pending != nil && r.Pending.Of(j.Gen, j.Due) }
 
 func (s *Service) scheduleFire(ctx context.Context, r *record) error {
 	data, err := json.Marshal(fireJob{Region: r.Region, Group: r.GroupName, Name: r.Name, Gen: r.Gen, Due: r.Due})
@@ -47,17 +42,6 @@ func (s *Service) scheduleFire(ctx context.Context, r *record) error {
 	return s.opts.Jobs.At(ctx, subjectFire, data, r.Due)
 }
 
-// claimGrace is how long a claim is left to the handler that made it (who
-// clears it within milliseconds) before a second delivery of its job
-// takes it over. A job comes back only when its lease (30 s) ran out, so
-// a claim its handler died with is older by then; a younger one is of a
-// handler still at work, and the second delivery is failed to come back
-// later.
-const claimGrace = 10 * time.Second
-
-// errClaimed fails a job whose claim is young (see claimGrace).
-var errClaimed = errors.New("the schedule's invocation is being queued by another handler")
-
 // fire handles a schedule's job. Only the job the stored record expects
 // fires, and it is claimed first: the record is advanced to the next
 // invocation with a compare-and-set on its revision, so that of two nodes
@@ -66,10 +50,10 @@ var errClaimed = errors.New("the schedule's invocation is being queued by anothe
 // and retried apart from the schedule) and the next invocation's job are
 // queued, and the claim is cleared. A node that dies between the claim
 // and its clearing leaves the claim for the job's next delivery, which
-// queues it again (see claimGrace): an invocation is queued at least
-// once, and once but for such a death. The next invocation is the first after now, so
-// invocations missed while nubo was down are one invocation; one older
-// than its retry policy's maximum age is dropped. A schedule with no more
+// queues it again (see timer.Claim): an invocation is queued at least
+// once, and once but for such a death. The next invocation is the first
+// after now, so invocations missed while nubo was down are one
+// invocation; one older than its retry policy's maximum age is dropped. A schedule with no more
 // invocations is deleted when its ActionAfterCompletion says so.
 func (s *Service) fire(ctx context.Context, data []byte) error {
 	var j fireJob
@@ -84,9 +68,9 @@ func (s *Service) fire(ctx context.Context, data []byte) error {
 	if err != nil || r == nil {
 		return err
 	}
-	if j.claimedBy(r) {
-		if s.now().Sub(r.Pending.At) < claimGrace {
-			return errClaimed
+	if r.claims(&j) {
+		if r.Pending.Held(s.now()) {
+			return timer.ErrClaimed
 		}
 		return s.queueLocked(ctx, key, r, rev) // its handler died before it was done
 	}
@@ -94,7 +78,7 @@ func (s *Service) fire(ctx context.Context, data []byte) error {
 		next := s.advance(r)
 		nrev, err := s.updateLocked(ctx, key, next, rev)
 		if errors.Is(err, store.ErrRevision) {
-			if r, rev, err = s.storedLocked(ctx, key); err != nil || r == nil || j.claimedBy(r) {
+			if r, rev, err = s.storedLocked(ctx, key); err != nil || r == nil || r.claims(&j) {
 				return err // another node has it
 			}
 			continue
@@ -110,7 +94,7 @@ func (s *Service) fire(ctx context.Context, data []byte) error {
 // advance is a schedule's record past its current invocation, claimed.
 func (s *Service) advance(r *record) *record {
 	now := s.now()
-	c := &claim{Gen: r.Gen, Due: r.Due, At: now}
+	c := &claim{Claim: timer.Claim{Gen: r.Gen, Due: r.Due, At: now}}
 	_, maxAge := retryPolicy(r.Target.RetryPolicy)
 	if now.Sub(r.Occurrence) <= maxAge {
 		c.Invocation = &invocation{Region: r.Region, Schedule: s.ScheduleARN(r.Region, r.GroupName, r.Name), Target: r.Target,
