@@ -11,41 +11,8 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/scheduler"
 	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
-	"github.com/nubo-dev/nubo/internal/timer"
 	"github.com/nubo-dev/nubo/internal/timer/timertest"
 )
-
-// bothNodes is a timer.Queue shared by two services that hands every
-// schedule job to both at once, as a work queue whose lease ran out while
-// the first node worked would; other jobs go to the first only.
-type bothNodes struct {
-	*timertest.Queue
-	mu       sync.Mutex
-	handlers map[string][]timer.Handler
-}
-
-func (b *bothNodes) Consume(ctx context.Context, subject string, limit int, handle timer.Handler) error {
-	b.mu.Lock()
-	b.handlers[subject] = append(b.handlers[subject], handle)
-	hs := b.handlers[subject]
-	b.mu.Unlock()
-	if len(hs) != 2 {
-		<-ctx.Done()
-		return nil
-	}
-	if subject != "scheduler.fire" {
-		return b.Queue.Consume(ctx, subject, limit, hs[0])
-	}
-	return b.Queue.Consume(ctx, subject, limit, func(ctx context.Context, data []byte) error {
-		errs := make([]error, len(hs))
-		var wg sync.WaitGroup
-		for i, h := range hs {
-			wg.Go(func() { errs[i] = h(ctx, data) })
-		}
-		wg.Wait()
-		return errors.Join(errs...)
-	})
-}
 
 // twoNodes are two services on one bucket, each following the other.
 func twoNodes(t *testing.T) (*fixture, [2]*scheduler.Service) {
@@ -53,7 +20,7 @@ func twoNodes(t *testing.T) (*fixture, [2]*scheduler.Service) {
 	f := &fixture{t: t, clock: timertest.NewClock(start), dir: t.TempDir()}
 	f.jobs = timertest.NewQueue(f.clock)
 	f.targets = &fakeTargets{clock: f.clock}
-	jobs := &bothNodes{Queue: f.jobs, handlers: map[string][]timer.Handler{}}
+	jobs := timertest.NewNodes(f.jobs, 2, "scheduler.fire")
 	st, err := natsstore.Open(ctx, natsstore.Options{Dir: f.dir})
 	if err != nil {
 		t.Fatal(err)
