@@ -10,9 +10,11 @@ import (
 // index follows the other nodes' writes without ever going back: the
 // watch delivers the node's own writes too, later than the node applied
 // them, and a change older than one the node applied (or a deletion it
-// made) is skipped. Its zero value is ready; it is safe for concurrent
-// use, though an index calls it under its own lock so that a check and
-// the change it guards are one step.
+// made) is skipped. Its zero value is ready. The index holds one lock of
+// its own around each of its writes (the store's write, then Wrote or
+// Deleted and its change of the index) and around each watched change
+// (Fresh, then applying it), so that the watch never delivers a write
+// between the store taking it and the index recording it.
 type Revisions struct {
 	mu   sync.Mutex
 	revs map[string]uint64
