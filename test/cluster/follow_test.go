@@ -121,6 +121,11 @@ func (f *fixture) eventRuleEveryNode(t *testing.T) {
 	if err != nil || len(got.Messages) != 0 {
 		t.Fatalf("an event put after n1 deleted the rule reached its queue: %v %v", got, err)
 	}
+	// Deleted, so that the kill that follows has only its own queue to
+	// take over.
+	if _, err := f.h.sqs(n1).DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(q)}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (f *fixture) apiRouteEveryNode(t *testing.T) {

@@ -12,8 +12,10 @@
 // the target's RetryPolicy, then sent to its dead-letter queue with AWS's
 // attributes; a failing target never holds up another. Scheduled rules fire
 // from the same queue: each has one job due at its next fire, and the rule's
-// record says which fire is current, so a fire is delivered once even when
-// its job comes twice.
+// record says which fire is current and is claimed by compare-and-set
+// before the fire is queued, so a fire is delivered once even when its job
+// comes twice, to two nodes at once. In a cluster each node's maps follow
+// the others' writes (Follow).
 package events
 
 import (

@@ -8,11 +8,13 @@
 // serves it.
 //
 // Time is the timer.Queue's: each enabled schedule has one job due at its
-// next invocation, and its record says which invocation is current, so that
-// an invocation runs once even when its job comes twice, and a schedule
-// whose invocations fell due while nubo was down invokes once when nubo is
-// back (if the invocation is younger than its retry policy's maximum age),
-// then goes on from the next one.
+// next invocation, and its record says which invocation is current and is
+// claimed by compare-and-set before the invocation is queued, so that an
+// invocation runs once even when its job comes twice (to two nodes of a
+// cluster at once), and a schedule whose invocations fell due while nubo
+// was down invokes once when nubo is back (if the invocation is younger
+// than its retry policy's maximum age), then goes on from the next one. In
+// a cluster each node's maps follow the others' writes (Follow).
 package scheduler
 
 import (
