@@ -152,6 +152,10 @@ func TestTwoNodesFireScheduledRuleOnce(t *testing.T) {
 	if failed, err := nodes[1].PutTargets(ctx, region, "tick", "", []events.Target{{Id: "q", Arn: queueA}, {Id: "q2", Arn: queueB}}); err != nil || len(failed) > 0 {
 		t.Fatalf("PutTargets: %v %+v", err, failed)
 	}
+	eventually(t, "A sees the target B added", func() bool { // either node may fan the fires out
+		ts, _, err := nodes[0].ListTargetsByRule(ctx, region, "tick", "", "", nil)
+		return err == nil && len(ts) == 2
+	})
 	if _, err := jobs.Advance(ctx, 5*time.Minute); err != nil {
 		t.Fatal(err)
 	}
