@@ -62,7 +62,7 @@ func (s *Service) fire(ctx context.Context, data []byte) error {
 	key := ruleKey(j.Region, j.Bus, j.Rule)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, rev, err := s.storedRuleLocked(ctx, key)
+	r, rev, err := s.storedFireLocked(ctx, key)
 	if err != nil || r == nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (s *Service) fire(ctx context.Context, data []byte) error {
 		}
 		nrev, err := s.writeRuleLocked(ctx, key, next, rev)
 		if errors.Is(err, store.ErrRevision) {
-			if r, rev, err = s.storedRuleLocked(ctx, key); err != nil || r == nil || r.claims(&j) {
+			if r, rev, err = s.storedFireLocked(ctx, key); err != nil || r == nil || r.claims(&j) {
 				return err // another node has it
 			}
 			continue
@@ -132,8 +132,8 @@ func (s *Service) queueFireLocked(ctx context.Context, key string, r *rule, rev 
 	return nil
 }
 
-// storedRuleLocked reads a rule's record from the store, compiled (nil
-// when it is gone), and the revision that wrote it.
+// storedRuleLocked reads a rule's record from the store (nil when it is
+// gone) and the revision that wrote it.
 func (s *Service) storedRuleLocked(ctx context.Context, key string) (*rule, uint64, error) {
 	e, err := s.kv.Get(ctx, key)
 	if errors.Is(err, store.ErrNotFound) {
@@ -146,10 +146,21 @@ func (s *Service) storedRuleLocked(ctx context.Context, key string) (*rule, uint
 	if err := json.Unmarshal(e.Value, &r); err != nil {
 		return nil, 0, fmt.Errorf("load %s: %w", key, err)
 	}
-	if err := r.compile(); err != nil {
-		return nil, 0, fmt.Errorf("load %s: %w", key, err)
-	}
 	return &r, e.Revision, nil
+}
+
+// storedFireLocked is storedRuleLocked with the rule's schedule compiled
+// (nil for a rule that no longer compiles, which never fires).
+func (s *Service) storedFireLocked(ctx context.Context, key string) (*rule, uint64, error) {
+	r, rev, err := s.storedRuleLocked(ctx, key)
+	if err != nil || r == nil {
+		return nil, 0, err
+	}
+	if err := r.compile(); err != nil {
+		s.log.Warn("drop the fire of a rule that no longer compiles", "rule", r.Name, "err", err)
+		return nil, 0, nil
+	}
+	return r, rev, nil
 }
 
 // writeRuleLocked stores a rule's record if its revision is still rev (if
