@@ -1,0 +1,71 @@
+package dynamodb
+
+import (
+	"context"
+
+	"github.com/nubo-dev/nubo/internal/cluster"
+)
+
+// In a cluster one node at a time holds DynamoDB (a cluster.Group with one
+// resource): every operation sent to any node runs there (Route), so
+// concurrent writes of one item meet at its key locks and its committer
+// groups them, as on a single node. Every node applies the log (replica.go)
+// and its in-memory state follows (mirror.go), so the node that takes over
+// from a dead holder needs only to read the log to its end (catchUp).
+// One holder for every region rather than one per region: every node
+// applies every region's writes anyway, so holders per region would only
+// spread the evaluation of requests, at the price of a log (and an
+// expected last entry) per region. A holder that lost its place without
+// knowing it (cut off, fenced late) cannot store a write the new holder
+// did not see: its append names an entry that is no longer the last.
+
+// group is DynamoDB's cluster.Group and its one resource.
+const (
+	groupName = "dynamodb"
+	resource  = "tables"
+)
+
+// holder loads DynamoDB's state for the Group: the log read to its end.
+type holder struct{ s *Service }
+
+func (h holder) Acquire(ctx context.Context, _ string) error { return h.s.rep.catchUp(ctx) }
+func (h holder) Release(string)                              {}
+
+// clusterize makes s one node of c.
+func (s *Service) clusterize(c *cluster.Cluster) {
+	c.Codes(ErrValidation, ErrConditionalCheckFailed, ErrResourceNotFound, ErrResourceInUse, ErrTransactionCanceled,
+		ErrTransactionConflict, ErrTransactionInProgress, ErrIdempotentParameterMismatch, ErrItemCollectionSizeLimit,
+		ErrProvisionedThroughput, ErrRequestLimitExceeded, ErrLimitExceeded, ErrDuplicateItem, ErrInternalServer,
+		ErrExpiredIterator, ErrTrimmedDataAccess)
+	s.group = c.Group(groupName, holder{s})
+	// Held whether or not requests come: the holder sweeps.
+	s.group.Track([]string{resource})
+}
+
+// routed is an operation's input as it travels to the holder.
+type routed[In any] struct {
+	Scope Scope `json:"scope"`
+	Input *In   `json:"input"`
+}
+
+// Route returns fn as the operation name: on a single node fn itself; in
+// a cluster fn run on the node that holds DynamoDB, this one or another
+// (input and output travel as their JSON).
+func Route[In, Out any](s *Service, name string, fn func(*Service, context.Context, Scope, *In) (*Out, error)) func(context.Context, Scope, *In) (*Out, error) {
+	if s.group == nil {
+		return func(ctx context.Context, scope Scope, in *In) (*Out, error) { return fn(s, ctx, scope, in) }
+	}
+	op := cluster.NewOp(s.group, "dynamodb."+name, func(*routed[In]) string { return resource },
+		func(ctx context.Context, in *routed[In]) (*Out, error) {
+			s.rep.gate.RLock()
+			defer s.rep.gate.RUnlock()
+			return fn(s, ctx, in.Scope, in.Input)
+		})
+	return func(ctx context.Context, scope Scope, in *In) (*Out, error) {
+		return op.Do(ctx, &routed[In]{Scope: scope, Input: in})
+	}
+}
+
+// holds reports whether this node may run the sweeper: a single node, or
+// the holder.
+func (s *Service) holds() bool { return s.group == nil || s.group.Holds(resource) }
