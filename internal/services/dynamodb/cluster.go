@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"errors"
 
 	"github.com/nubo-dev/nubo/internal/cluster"
 )
@@ -57,13 +58,34 @@ func Route[In, Out any](s *Service, name string, fn func(*Service, context.Conte
 	}
 	op := cluster.NewOp(s.group, "dynamodb."+name, func(*routed[In]) string { return resource },
 		func(ctx context.Context, in *routed[In]) (*Out, error) {
-			s.rep.gate.RLock()
-			defer s.rep.gate.RUnlock()
-			return fn(s, ctx, in.Scope, in.Input)
+			for attempt := 1; ; attempt++ {
+				out, err := held(s, func() (*Out, error) { return fn(s, ctx, in.Scope, in.Input) })
+				if !errors.Is(err, errRefused) || attempt == refusals {
+					return out, err
+				}
+				if err := s.rep.catchUp(ctx); err != nil {
+					return nil, err
+				}
+			}
 		})
 	return func(ctx context.Context, scope Scope, in *In) (*Out, error) {
 		return op.Do(ctx, &routed[In]{Scope: scope, Input: in})
 	}
+}
+
+// refusals is how many times the holder runs an operation whose commit
+// the log refused (another node appended first: only while the holder
+// changes) before it answers with the refusal. Each operation commits at
+// most once (a BatchExecuteStatement's statements answer each for
+// itself), so one refused stored nothing and may run again.
+const refusals = 3
+
+// held runs fn with the replica's gate held shared: no other node's entry
+// is applied while it evaluates and commits.
+func held[Out any](s *Service, fn func() (*Out, error)) (*Out, error) {
+	s.rep.gate.RLock()
+	defer s.rep.gate.RUnlock()
+	return fn()
 }
 
 // holds reports whether this node may run the sweeper: a single node, or

@@ -40,10 +40,19 @@ const (
 // appliedKey holds the number of the last entry whose batch is applied.
 var appliedKey = []byte{prefixApplied}
 
-// errConflict is a commit refused because another node appended first:
-// its writes were evaluated without that entry, and are to be retried.
+// errRefused marks a commit refused because another node appended first:
+// its writes were evaluated without that entry, and may be run again.
+var errRefused = errors.New("dynamodb: another node appended to the log first")
+
+// refused is errRefused as the InternalServerError (which the SDKs retry)
+// a client sees when running it again did not help.
+type refused struct{ aws *awserr.Error }
+
+func (r *refused) Error() string   { return r.aws.Error() }
+func (r *refused) Unwrap() []error { return []error{r.aws, errRefused} }
+
 func errConflict() error {
-	return awserr.New(ErrInternalServer, "Another node of the cluster wrote to DynamoDB at the same time; nothing was changed. Please try again.")
+	return &refused{awserr.New(ErrInternalServer, "Another node of the cluster wrote to DynamoDB at the same time; nothing was changed. Please try again.")}
 }
 
 // replica is this node's place in the log.
