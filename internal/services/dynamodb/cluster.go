@@ -51,23 +51,29 @@ type routed[In any] struct {
 
 // Route returns fn as the operation name: on a single node fn itself; in
 // a cluster fn run on the node that holds DynamoDB, this one or another
-// (input and output travel as their JSON).
+// (input and output travel as their JSON). A service with a log but no
+// cluster (tests) runs fn here, as a holder does.
 func Route[In, Out any](s *Service, name string, fn func(*Service, context.Context, Scope, *In) (*Out, error)) func(context.Context, Scope, *In) (*Out, error) {
-	if s.group == nil {
+	if s.rep == nil {
 		return func(ctx context.Context, scope Scope, in *In) (*Out, error) { return fn(s, ctx, scope, in) }
 	}
-	op := cluster.NewOp(s.group, "dynamodb."+name, func(*routed[In]) string { return resource },
-		func(ctx context.Context, in *routed[In]) (*Out, error) {
-			for attempt := 1; ; attempt++ {
-				out, err := held(s, func() (*Out, error) { return fn(s, ctx, in.Scope, in.Input) })
-				if !errors.Is(err, errRefused) || attempt == refusals {
-					return out, err
-				}
-				if err := s.rep.catchUp(ctx); err != nil {
-					return nil, err
-				}
+	local := func(ctx context.Context, in *routed[In]) (*Out, error) {
+		for attempt := 1; ; attempt++ {
+			out, err := held(s, func() (*Out, error) { return fn(s, ctx, in.Scope, in.Input) })
+			if !errors.Is(err, errRefused) || attempt == refusals {
+				return out, err
 			}
-		})
+			if err := s.rep.catchUp(ctx); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if s.group == nil {
+		return func(ctx context.Context, scope Scope, in *In) (*Out, error) {
+			return local(ctx, &routed[In]{Scope: scope, Input: in})
+		}
+	}
+	op := cluster.NewOp(s.group, "dynamodb."+name, func(*routed[In]) string { return resource }, local)
 	return func(ctx context.Context, scope Scope, in *In) (*Out, error) {
 		return op.Do(ctx, &routed[In]{Scope: scope, Input: in})
 	}

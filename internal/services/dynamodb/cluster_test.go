@@ -262,6 +262,45 @@ func TestClusterDynamoDB(t *testing.T) {
 	}
 }
 
+// TestClusterDynamoDBHolderDies: the node holding DynamoDB stops; another
+// takes over from the log, with every acknowledged write, and conditions
+// hold there.
+func TestClusterDynamoDBHolderDies(t *testing.T) {
+	ctx := context.Background()
+	nodes := startDDB(t, 3)
+	createTable(t, routedService{nodes[0]}, "tab1")
+	for i := range 20 {
+		must(nodes[i%3].put(ctx, scope, &PutItemInput{TableName: "tab1", Item: key("before", i)}))
+	}
+	var holder *ddbNode
+	var survivors []*ddbNode
+	for _, n := range nodes {
+		if n.s.group.Holds(resource) {
+			holder = n
+		} else {
+			survivors = append(survivors, n)
+		}
+	}
+	if holder == nil {
+		t.Fatal("no node holds DynamoDB")
+	}
+	holder.shutdown()
+	for i := range 20 {
+		_, err := survivors[i%2].put(ctx, scope, &PutItemInput{TableName: "tab1", Item: key("before", i), ConditionExpression: "attribute_not_exists(pk)"})
+		wantErr(t, err, ErrConditionalCheckFailed, "")
+		must(survivors[i%2].put(ctx, scope, &PutItemInput{TableName: "tab1", Item: key("after", i)}))
+	}
+	for _, n := range survivors {
+		n.catchUp(t)
+		if c := n.s.commit.get(n.s.lookup(scope, "tab1")); c[0][0] != 40 {
+			t.Fatalf("%s counts %d items, want 40", n.st.Name, c[0][0])
+		}
+		if recs := streamRecords(t, n.s); len(recs) != 40 {
+			t.Fatalf("%s reads %d stream records, want 40", n.st.Name, len(recs))
+		}
+	}
+}
+
 // streamRecords lists a node's records of tab1's stream as sequence,
 // event and keys.
 func streamRecords(t *testing.T, s *Service) []string {

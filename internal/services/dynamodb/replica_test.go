@@ -1,0 +1,160 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/awserr"
+	"github.com/nubo-dev/nubo/internal/services/dynamodb/attr"
+	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/store/natsstore"
+	"github.com/nubo-dev/nubo/internal/store/pebblestore"
+)
+
+// logNode is a service with its own Pebble sharing a log with others and
+// no cluster: every node writes, as holders that overlap do, so this is
+// the log's worst case, and it runs under the race detector (a clustered
+// NATS does not: natstest.SkipRace).
+type logNode struct {
+	dir  string
+	log  store.Log
+	s    *Service
+	stop func()
+	put  func(context.Context, Scope, *PutItemInput) (*PutItemOutput, error)
+	txw  func(context.Context, Scope, *TransactWriteItemsInput) (*TransactWriteItemsOutput, error)
+}
+
+func (n *logNode) start(t *testing.T) {
+	db, err := pebblestore.Open(n.dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.s, err = New(context.Background(), db, Options{Log: n.log, SweepInterval: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	n.put = Route(n.s, "PutItem", (*Service).PutItem)
+	n.txw = Route(n.s, "TransactWriteItems", (*Service).TransactWriteItems)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); n.s.Run(ctx) }()
+	n.stop = func() { cancel(); <-done; db.Close() }
+}
+
+func (n *logNode) catchUp(t *testing.T) {
+	t.Helper()
+	if err := n.s.rep.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// retried runs fn until the log takes its commit.
+func retried(fn func() error) error {
+	for {
+		err := fn()
+		var e *awserr.Error
+		if !errors.As(err, &e) || e.Code != ErrInternalServer {
+			return err
+		}
+	}
+}
+
+func TestLogSharedByTwoNodes(t *testing.T) {
+	ctx := context.Background()
+	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log, err := st.Log(ctx, "DYNAMODB", "dynamodb.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	nodes := []*logNode{{dir: dir + "/a", log: log}, {dir: dir + "/b", log: log}}
+	for _, n := range nodes {
+		n.start(t)
+		defer func() { n.stop() }()
+	}
+	createTable(t, nodes[0].s, "tab1")
+	nodes[1].catchUp(t)
+
+	var wg sync.WaitGroup
+	wins := make([]int, 10)
+	var mu sync.Mutex
+	for _, n := range nodes {
+		for sk := range 10 {
+			wg.Go(func() {
+				err := retried(func() error {
+					_, err := n.put(ctx, scope, &PutItemInput{TableName: "tab1", Item: key("race", sk), ConditionExpression: "attribute_not_exists(pk)"})
+					return err
+				})
+				var e *awserr.Error
+				switch {
+				case err == nil:
+					mu.Lock()
+					wins[sk]++
+					mu.Unlock()
+				case !errors.As(err, &e) || e.Code != ErrConditionalCheckFailed:
+					t.Error(err)
+				}
+			})
+			wg.Go(func() {
+				err := retried(func() error {
+					_, err := n.txw(ctx, scope, js[*TransactWriteItemsInput](t, `{"TransactItems": [
+						{"Update": {"TableName": "tab1", "Key": {"pk": {"S": "acct"}, "sk": {"N": "1"}}, "UpdateExpression": "SET n = if_not_exists(n, :z) + :one", "ExpressionAttributeValues": {":z": {"N": "0"}, ":one": {"N": "1"}}}}]}`))
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for sk, w := range wins {
+		if w != 1 {
+			t.Fatalf("key %d: %d conditional puts won, want 1", sk, w)
+		}
+	}
+	big := strings.Repeat("y", 300<<10)
+	var items []TransactWriteItem
+	for i := range 8 {
+		it := key("big", i)
+		it["blob"] = AttributeValue{T: attr.S, S: big}
+		items = append(items, TransactWriteItem{Put: &TransactAction{TableName: "tab1", Item: it}})
+	}
+	if _, err := nodes[1].txw(ctx, scope, &TransactWriteItemsInput{TransactItems: items}); err != nil {
+		t.Fatal(err)
+	}
+
+	nodes[1].stop()
+	for i := range 5 {
+		must(nodes[0].put(ctx, scope, &PutItemInput{TableName: "tab1", Item: key("while-down", i)}))
+	}
+	nodes[1].start(t)
+	var first []string
+	for _, n := range nodes {
+		n.catchUp(t)
+		got := must(n.s.GetItem(ctx, scope, &GetItemInput{TableName: "tab1", Key: key("acct", 1)}))
+		if got.Item["n"].S != "20" {
+			t.Fatalf("counter = %v, want 20", got.Item["n"])
+		}
+		// 10 won puts, 20 updates of one item, 8 big, 5 more.
+		if c := n.s.commit.get(n.s.lookup(scope, "tab1")); c[0][0] != 24 {
+			t.Fatalf("%d items counted, want 24", c[0][0])
+		}
+		recs := streamRecords(t, n.s)
+		if len(recs) != 43 {
+			t.Fatalf("%d stream records, want 43", len(recs))
+		}
+		if first != nil && fmt.Sprint(recs) != fmt.Sprint(first) {
+			t.Fatal("the nodes' streams differ")
+		}
+		first = recs
+	}
+}
