@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -89,6 +90,36 @@ func newReplica(ctx context.Context, log store.Log, db store.OrderedReader) (*re
 	}
 	r.tail = r.applied
 	return r, nil
+}
+
+// errDivergent refuses a node that joins a cluster whose log has entries
+// with tables of its own from before.
+var errDivergent = errors.New("dynamodb: this node's data directory has DynamoDB tables from before it joined the cluster, and the cluster has tables of its own: they cannot be merged. Move <data-dir>/dynamodb away (its tables are then the cluster's), or start the cluster from this node")
+
+// join brings a node's data from before the cluster into the cluster, the
+// first time it starts in one (no entry applied): into an empty log as one
+// batch (in pieces), so that the other nodes apply it; with a log that has
+// entries already, the node is refused (errDivergent) rather than serve
+// tables the others do not have.
+func (r *replica) join(ctx context.Context, db store.Ordered) error {
+	if r.applied > 0 {
+		return nil
+	}
+	var b store.Batch
+	err := db.Scan(ctx, nil, nil, false, func(k, v []byte) bool {
+		b.Set(append([]byte(nil), k...), append([]byte(nil), v...))
+		return true
+	})
+	if err != nil || b.Len() == 0 {
+		return err
+	}
+	if err := r.commit(ctx, db, &b); err != nil {
+		if errors.Is(err, errRefused) {
+			return errDivergent
+		}
+		return fmt.Errorf("copy the tables into the cluster's log: %w", err)
+	}
+	return nil
 }
 
 // commit appends b to the log after the last entry this node knows, and

@@ -158,3 +158,49 @@ func TestLogSharedByTwoNodes(t *testing.T) {
 		first = recs
 	}
 }
+
+// TestLogJoin: a node's tables from before the cluster go into an empty
+// log, so the other nodes have them; a node with tables of its own that
+// joins a log with entries is refused.
+func TestLogJoin(t *testing.T) {
+	ctx := context.Background()
+	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log, err := st.Log(ctx, "DYNAMODB", "dynamodb.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	single := func(name string) {
+		db, err := pebblestore.Open(dir+"/"+name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		s := must(New(ctx, db, Options{}))
+		createTable(t, s, "tab1")
+		put(t, s, `{"pk": {"S": "from-`+name+`"}, "sk": {"N": "1"}}`)
+	}
+	single("a")
+	single("c")
+	a, b := &logNode{dir: dir + "/a", log: log}, &logNode{dir: dir + "/b", log: log}
+	a.start(t)
+	defer a.stop()
+	b.start(t)
+	defer b.stop()
+	b.catchUp(t)
+	if got := must(b.s.GetItem(ctx, scope, &GetItemInput{TableName: "tab1", Key: key("from-a", 1)})); got.Item == nil {
+		t.Fatal("a's item from before the cluster is not on b")
+	}
+	db, err := pebblestore.Open(dir+"/c", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := New(ctx, db, Options{Log: log}); !errors.Is(err, errDivergent) {
+		t.Fatalf("a node with tables of its own joined: %v", err)
+	}
+}

@@ -108,6 +108,9 @@ func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) 
 			return nil, fmt.Errorf("read the cluster log's place: %w", err)
 		}
 		s.commit.rep = s.rep
+		if err := s.rep.join(ctx, db); err != nil {
+			return nil, err
+		}
 		if opts.Cluster != nil {
 			s.clusterize(opts.Cluster)
 		}
