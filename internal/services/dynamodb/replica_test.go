@@ -204,3 +204,63 @@ func TestLogJoin(t *testing.T) {
 		t.Fatalf("a node with tables of its own joined: %v", err)
 	}
 }
+
+// TestLogMirrorsTables: what a node keeps in memory of tables follows
+// another node's changes of them: an index created (and backfilled), a
+// stream turned off, a table deleted and created again under its name,
+// a token remembered.
+func TestLogMirrorsTables(t *testing.T) {
+	ctx := context.Background()
+	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log, err := st.Log(ctx, "DYNAMODB", "dynamodb.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a, b := &logNode{dir: dir + "/a", log: log}, &logNode{dir: dir + "/b", log: log}
+	a.start(t)
+	defer a.stop()
+	b.start(t)
+	defer b.stop()
+	createTable(t, a.s, "tab1")
+	for i := range 6 {
+		put(t, a.s, fmt.Sprintf(`{"pk": {"S": "p%d"}, "sk": {"N": "%d"}, "h": {"S": "h%d"}}`, i, i, i%2))
+	}
+	must(a.s.UpdateTable(ctx, scope, js[*UpdateTableInput](t, `{"TableName": "tab1", "AttributeDefinitions": [{"AttributeName": "h", "AttributeType": "S"}],
+		"GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byH", "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}}],
+		"StreamSpecification": {"StreamEnabled": false}}`)))
+	tx := func(s *Service) error {
+		_, err := s.TransactWriteItems(ctx, scope, js[*TransactWriteItemsInput](t, `{"ClientRequestToken": "tok", "TransactItems": [
+			{"Put": {"TableName": "tab1", "Item": {"pk": {"S": "once"}, "sk": {"N": "1"}}, "ConditionExpression": "attribute_not_exists(pk)"}}]}`))
+		return err
+	}
+	if err := tx(a.s); err != nil {
+		t.Fatal(err)
+	}
+	b.catchUp(t)
+	o := must(b.s.Query(ctx, scope, &QueryInput{TableName: "tab1", IndexName: "byH", KeyConditionExpression: "h = :h", ExpressionAttributeValues: js[map[string]AttributeValue](t, `{":h": {"S": "h0"}}`)}))
+	if o.Count != 3 {
+		t.Fatalf("b's backfilled index holds %d items of h0, want 3", o.Count)
+	}
+	if d := must(b.s.DescribeTable(ctx, scope, &DescribeTableInput{TableName: "tab1"})).Table; d.StreamSpecification != nil && d.StreamSpecification.StreamEnabled || d.ItemCount != 7 {
+		t.Fatalf("b describes %+v", d)
+	}
+	if err := tx(b.s); err != nil { // the token is known on b: not applied again
+		t.Fatal(err)
+	}
+	must(a.s.DeleteTable(ctx, scope, &DeleteTableInput{TableName: "tab1"}))
+	createTable(t, a.s, "tab1")
+	put(t, a.s, `{"pk": {"S": "new"}, "sk": {"N": "1"}}`)
+	b.catchUp(t)
+	d := must(b.s.DescribeTable(ctx, scope, &DescribeTableInput{TableName: "tab1"})).Table
+	if d.ItemCount != 1 || len(d.GlobalSecondaryIndexes) != 1 || d.GlobalSecondaryIndexes[0].IndexName != "byG" {
+		t.Fatalf("b describes the table created again as %+v", d)
+	}
+	if got := must(b.s.GetItem(ctx, scope, &GetItemInput{TableName: "tab1", Key: key("p0", 0)})); got.Item != nil {
+		t.Fatal("an item of the deleted table is on b")
+	}
+}
