@@ -23,7 +23,7 @@ import (
 // group is DynamoDB's cluster.Group and its one resource.
 const (
 	groupName = "dynamodb"
-	resource  = "tables"
+	resource  = "all"
 )
 
 // holder loads DynamoDB's state for the Group: the log read to its end.

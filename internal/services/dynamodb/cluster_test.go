@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -46,7 +47,31 @@ func startDDB(t testing.TB, n int) []*ddbNode {
 		nodes[i].start(t)
 		t.Cleanup(nodes[i].shutdown)
 	}
+	settled(t, nodes)
 	return nodes
+}
+
+// settled waits until the node rendezvous hashing prefers holds DynamoDB:
+// the node that took it first hands it over once the preferred one has
+// lived for Settle, and requests meanwhile may be told to try again.
+func settled(t testing.TB, nodes []*ddbNode) {
+	t.Helper()
+	var want *ddbNode
+	best := uint64(0)
+	for _, n := range nodes {
+		h := fnv.New64a()
+		h.Write([]byte(n.st.Name + "\x00" + groupName + "\x00" + resource))
+		if v := h.Sum64(); want == nil || v > best {
+			want, best = n, v
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !want.s.group.Holds(resource) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not hold DynamoDB after 30 s", want.st.Name)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // start opens the node's Pebble (again, after shutdown) and joins it.
@@ -169,6 +194,9 @@ func TestClusterDynamoDB(t *testing.T) {
 		}
 	}
 	race("routed", routedPut(nodes[0], "routed"), routedPut(nodes[1], "routed"))
+	for _, n := range nodes { // as a node that takes DynamoDB over does
+		n.catchUp(t)
+	}
 	directPut := func(n *ddbNode) func(int) error {
 		return func(sk int) error {
 			return n.direct(t, func() error {
