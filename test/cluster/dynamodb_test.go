@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
@@ -23,7 +24,15 @@ const (
 	ddbItems = 50
 )
 
-func (h *harness) dynamodb(nd *node) *dynamodb.Client { return dynamodb.NewFromConfig(h.config(nd)) }
+// dynamodb is a DynamoDB client of nd that retries as the SDKs do (up to
+// 10 attempts): DynamoDB is served by one node, and a request that comes
+// while it moves between nodes (its holder died, or hands it to the node
+// preferred once that one settled) is answered 503, to be retried.
+func (h *harness) dynamodb(nd *node) *dynamodb.Client {
+	cfg := h.config(nd)
+	cfg.Retryer = func() aws.Retryer { return retry.AddWithMaxAttempts(retry.NewStandard(), 10) }
+	return dynamodb.NewFromConfig(cfg)
+}
 
 // ddbHolder is the node that holds DynamoDB while every node lives: the
 // one with the highest FNV-1a hash of node, group ("dynamodb") and
