@@ -28,10 +28,12 @@ const (
 // 10 attempts): DynamoDB is served by one node, and a request that comes
 // while it moves between nodes (its holder died, or hands it to the node
 // preferred once that one settled) is answered 503, to be retried.
-func (h *harness) dynamodb(nd *node) *dynamodb.Client {
+func (h *harness) dynamodb(nd *node) *dynamodb.Client { return dynamodb.NewFromConfig(h.retrying(nd)) }
+
+func (h *harness) retrying(nd *node) aws.Config {
 	cfg := h.config(nd)
 	cfg.Retryer = func() aws.Retryer { return retry.AddWithMaxAttempts(retry.NewStandard(), 10) }
-	return dynamodb.NewFromConfig(cfg)
+	return cfg
 }
 
 // ddbHolder is the node that holds DynamoDB while every node lives: the
@@ -163,7 +165,7 @@ func (f *fixture) streamSeqs(t *testing.T, nd *node) []string {
 	if err != nil {
 		t.Fatalf("describe table through %s: %v", nd.name, err)
 	}
-	c := dynamodbstreams.NewFromConfig(f.h.config(nd))
+	c := dynamodbstreams.NewFromConfig(f.h.retrying(nd))
 	s, err := c.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: d.Table.LatestStreamArn})
 	if err != nil {
 		t.Fatalf("describe stream through %s: %v", nd.name, err)
