@@ -157,7 +157,9 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 		DontListen: opts.Listen == "",
 		NoSigs:     true,
 		NoLog:      true,
-		MaxPayload: 8 << 20,
+		// DynamoDB's requests (up to 16 MB) and answers travel between
+		// a cluster's nodes as one message each.
+		MaxPayload: 32 << 20,
 		// JetStream would otherwise cap its storage at 75% of the disk
 		// free when it started; nubo's own guard (space) keeps a reserve
 		// instead, whatever else uses the disk.
