@@ -295,6 +295,7 @@ func (g *Group) tick(ctx context.Context) {
 			g.release(ctx, r, true)
 		}
 	}
+	g.releaseStray(ctx)
 	for _, r := range tracked {
 		_, done, err := g.use(ctx, r)
 		switch {
@@ -335,6 +336,37 @@ func (g *Group) release(ctx context.Context, resource string, handover bool) {
 	}
 	if handover {
 		c.log.Info("cluster: handed over", "group", g.name, "resource", resource, "node", c.self.Name)
+	}
+}
+
+// releaseStray gives up the claims of this node that it does not hold:
+// an acquisition that failed, or a release, could not delete its claim
+// (the store was out of reach), and the claim would otherwise send every
+// operation on the resource here, to be told that it is moving. Each is
+// marked released (a claim of no node) with a revision check, which the
+// preferred node then claims over.
+func (g *Group) releaseStray(ctx context.Context) {
+	c := g.c
+	stray := map[string]claim{}
+	c.mu.Lock()
+	for key, cl := range c.claims {
+		if parts := store.SplitKey(key); len(parts) == 3 && parts[1] == g.name &&
+			cl.Node == c.self.Name && cl.Incarnation == c.self.Incarnation {
+			stray[parts[2]] = cl
+		}
+	}
+	c.mu.Unlock()
+	released, _ := json.Marshal(claim{})
+	for r, cl := range stray {
+		g.mu.Lock()
+		held := g.held[r] != nil
+		g.mu.Unlock()
+		if held {
+			continue
+		}
+		if _, err := c.kv.Update(ctx, g.key(r), released, cl.rev); err != nil && !errors.Is(err, store.ErrRevision) && !errors.Is(err, store.ErrNotFound) {
+			c.log.Warn("cluster: release a stray claim", "group", g.name, "resource", r, "err", err)
+		}
 	}
 }
 

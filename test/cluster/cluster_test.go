@@ -64,8 +64,11 @@ func TestClusterThreeNodes(t *testing.T) {
 
 	t.Run("every node serves every function", f.everyNode)
 	t.Run("every node serves every queue", f.sqsEveryNode)
+	t.Run("every node follows the rules and routes written through another", f.followEveryNode)
+	t.Run("every node serves every table", f.dynamodbEveryNode)
 	t.Run("a Step Functions execution waits on the node to be killed", f.sfnStart)
 	t.Run("kill -9 one node under load", f.killOne)
+	t.Run("tables written through the killed node survive", f.dynamodbAfterKill)
 	t.Run("the execution resumes on a survivor", f.sfnSurvives)
 	t.Run("the node restarts and takes work", f.restart)
 	t.Run("a partitioned node refuses writes", f.partition)

@@ -157,7 +157,9 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 		DontListen: opts.Listen == "",
 		NoSigs:     true,
 		NoLog:      true,
-		MaxPayload: 8 << 20,
+		// DynamoDB's requests (up to 16 MB) and answers travel between
+		// a cluster's nodes as one message each.
+		MaxPayload: 32 << 20,
 		// JetStream would otherwise cap its storage at 75% of the disk
 		// free when it started; nubo's own guard (space) keeps a reserve
 		// instead, whatever else uses the disk.
@@ -181,6 +183,9 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 	if !sopts.DontListen {
 		sopts.Authorization = token
 	}
+	if err := canListen(sopts); err != nil {
+		return nil, fmt.Errorf("embedded nats: %w", err)
+	}
 	srv, err := server.NewServer(sopts)
 	if err != nil {
 		return nil, fmt.Errorf("embedded nats: %w", err)
@@ -191,6 +196,26 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 		return nil, errors.New("embedded nats: not ready after 30s")
 	}
 	return srv, nil
+}
+
+// canListen checks that the server's client and route addresses are
+// free: nats-server would wait out its readiness timeout and not say why.
+func canListen(sopts *server.Options) error {
+	var addrs []string
+	if !sopts.DontListen && sopts.Port > 0 {
+		addrs = append(addrs, net.JoinHostPort(sopts.Host, strconv.Itoa(sopts.Port)))
+	}
+	if sopts.Cluster.Port > 0 {
+		addrs = append(addrs, net.JoinHostPort(sopts.Cluster.Host, strconv.Itoa(sopts.Cluster.Port)))
+	}
+	for _, addr := range addrs {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return err
+		}
+		ln.Close()
+	}
+	return nil
 }
 
 // Close drains the connection and stops the embedded server.
