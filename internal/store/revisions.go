@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"math"
 	"sync"
 )
@@ -68,4 +69,17 @@ func (r *Revisions) Fresh(ch Change) bool {
 	}
 	r.revs[ch.Key] = ch.Revision
 	return true
+}
+
+// Follow watches kv until ctx ends and applies each change newer than what
+// the index holds, under mu, the index's own lock.
+func (r *Revisions) Follow(ctx context.Context, kv Watchable, mu sync.Locker, apply func(Change)) error {
+	_, err := kv.Watch(ctx, "", func(ch Change) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Fresh(ch) {
+			apply(ch)
+		}
+	})
+	return err
 }

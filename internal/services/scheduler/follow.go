@@ -14,14 +14,7 @@ import (
 // moment. Changes this node made itself are applied already and skipped
 // (s.revs). Firing does not depend on it: fire reads the stored record.
 func (s *Service) Follow(ctx context.Context, kv store.Watchable) error {
-	_, err := kv.Watch(ctx, "", func(ch store.Change) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.revs.Fresh(ch) {
-			s.applyLocked(ch)
-		}
-	})
-	if err != nil {
+	if err := s.revs.Follow(ctx, kv, &s.mu, s.applyLocked); err != nil {
 		return fmt.Errorf("follow the schedules: %w", err)
 	}
 	return nil
