@@ -74,6 +74,8 @@ type Objects interface {
 	Put(ctx context.Context, name string, r io.Reader) error
 	Get(ctx context.Context, name string) (io.ReadCloser, error)
 	Delete(ctx context.Context, name string) error
+	// Names lists the objects stored, in no particular order.
+	Names(ctx context.Context) ([]string, error)
 }
 
 // Key joins tokens into a KV key. Each token is escaped so that it may hold any

@@ -104,7 +104,7 @@ func (s *Service) abortInfo(b *bucket, u *upload) (*time.Time, string) {
 
 // sweepKey applies the rules to one key's versions under its lock.
 func (s *Service) sweepKey(ctx context.Context, b *bucket, key string, rules []LifecycleRule, now time.Time) error {
-	b2, release, err := s.commitBucket(b.name)
+	b2, release, err := s.commitBucket(ctx, b.name)
 	if err != nil {
 		return nil // deleted meanwhile
 	}

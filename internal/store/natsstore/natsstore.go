@@ -400,6 +400,21 @@ func (b objectBucket) Delete(ctx context.Context, name string) error {
 	return unavailable(err)
 }
 
+func (b objectBucket) Names(ctx context.Context) ([]string, error) {
+	infos, err := again(ctx, b.s, true, func() ([]*jetstream.ObjectInfo, error) { return b.obs.List(ctx) })
+	if errors.Is(err, jetstream.ErrNoObjectsFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list objects: %w", unavailable(err))
+	}
+	names := make([]string, len(infos))
+	for i, o := range infos {
+		names[i] = o.Name
+	}
+	return names, nil
+}
+
 // connect opens another connection to the same NATS, for work that should
 // not queue behind the main connection's traffic.
 func (s *Store) connect() (*nats.Conn, error) {
