@@ -64,7 +64,9 @@ func TestClusterThreeNodes(t *testing.T) {
 
 	t.Run("every node serves every function", f.everyNode)
 	t.Run("every node serves every queue", f.sqsEveryNode)
+	t.Run("s3: an object put through n3 is read through the others", f.s3PutOnVictim)
 	t.Run("kill -9 one node under load", f.killOne)
+	t.Run("s3: n3's object outlives it", f.s3ReadFromSurvivors)
 	t.Run("the node restarts and takes work", f.restart)
 	t.Run("a partitioned node refuses writes", f.partition)
 }

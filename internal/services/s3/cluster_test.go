@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/store/natsstore/natstest"
 )
 
@@ -23,18 +24,49 @@ type clusterNode struct {
 	dir     string
 }
 
+// opener is what a Service of a cluster needs of its node's store.
+type opener interface {
+	KV(ctx context.Context, name string) (store.KV, error)
+	Objects(ctx context.Context, name string) (store.Objects, error)
+}
+
 // startCluster runs a Service on each of n natstest nodes.
 func startCluster(t *testing.T, n int) []*clusterNode {
 	t.Helper()
-	stores := natstest.Start(t, n)
+	var stores []opener
+	for _, st := range natstest.Start(t, n) {
+		stores = append(stores, st.Store)
+	}
+	return startNodes(t, stores)
+}
+
+// startShared runs n Services, each with its own blob directory, over one
+// single-node store: a cluster as S3 sees it, which runs under the race
+// detector (clustered NATS does not; see natstest.SkipRace).
+func startShared(t *testing.T, n int) []*clusterNode {
+	t.Helper()
+	st, err := natsstore.Open(context.Background(), natsstore.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	stores := make([]opener, n)
+	for i := range stores {
+		stores[i] = st
+	}
+	return startNodes(t, stores)
+}
+
+func startNodes(t *testing.T, stores []opener) []*clusterNode {
+	t.Helper()
 	ctx := context.Background()
-	nodes := make([]*clusterNode, n)
+	nodes := make([]*clusterNode, len(stores))
 	for i, st := range stores {
-		kv, err := st.Store.KV(ctx, "s3")
+		kv, err := st.KV(ctx, "s3")
 		if err != nil {
 			t.Fatal(err)
 		}
-		objects, err := st.Store.Objects(ctx, "s3")
+		objects, err := st.Objects(ctx, "s3")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,8 +151,10 @@ func objectNames(t *testing.T, n *clusterNode, want int) []string {
 // TestClusterObjects writes objects through one node and reads them,
 // whole and in ranges, through the others, which fill their copies from
 // the object store.
-func TestClusterObjects(t *testing.T) {
-	nodes := startCluster(t, 3)
+func TestClusterObjects(t *testing.T) { testObjects(t, startCluster(t, 3)) }
+func TestSharedObjects(t *testing.T)  { testObjects(t, startShared(t, 3)) }
+
+func testObjects(t *testing.T, nodes []*clusterNode) {
 	a, b, c := nodes[0], nodes[1], nodes[2]
 	if _, err := a.svc.CreateBucket(bg, &CreateBucketInput{Bucket: "shared"}); err != nil {
 		t.Fatal(err)
@@ -193,8 +227,10 @@ func TestClusterObjects(t *testing.T) {
 // TestClusterMultipart sends an upload's parts to different nodes,
 // completes it through a third and reads it through each; parts copied
 // from another node's object too.
-func TestClusterMultipart(t *testing.T) {
-	nodes := startCluster(t, 3)
+func TestClusterMultipart(t *testing.T) { testMultipart(t, startCluster(t, 3)) }
+func TestSharedMultipart(t *testing.T)  { testMultipart(t, startShared(t, 3)) }
+
+func testMultipart(t *testing.T, nodes []*clusterNode) {
 	a, b, c := nodes[0], nodes[1], nodes[2]
 	if _, err := a.svc.CreateBucket(bg, &CreateBucketInput{Bucket: "multi"}); err != nil {
 		t.Fatal(err)
@@ -240,8 +276,10 @@ func TestClusterMultipart(t *testing.T) {
 // TestClusterDeleteAndSweep deletes through another node than the
 // writer's and sweeps from several nodes at once: nothing is left in the
 // object store or in any node's files.
-func TestClusterDeleteAndSweep(t *testing.T) {
-	nodes := startCluster(t, 3)
+func TestClusterDeleteAndSweep(t *testing.T) { testDeleteAndSweep(t, startCluster(t, 3)) }
+func TestSharedDeleteAndSweep(t *testing.T)  { testDeleteAndSweep(t, startShared(t, 3)) }
+
+func testDeleteAndSweep(t *testing.T, nodes []*clusterNode) {
 	a, b, c := nodes[0], nodes[1], nodes[2]
 	if _, err := a.svc.CreateBucket(bg, &CreateBucketInput{Bucket: "gone"}); err != nil {
 		t.Fatal(err)
