@@ -366,7 +366,7 @@ func TestClusterLifecycleClaim(t *testing.T) {
 	nodes := startCluster(t, 2)
 	got := 0
 	for _, n := range nodes {
-		if n.svc.claimSweep(bg) {
+		if n.svc.Claim(bg, "lifecycle", time.Hour) {
 			got++
 		}
 	}

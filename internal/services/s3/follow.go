@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -49,7 +50,7 @@ func (s *Service) sync(ctx context.Context) error {
 // deleteRecord deletes a record of the KV store, as a tombstone until the
 // watch delivers the deletion.
 func (s *Service) deleteRecord(ctx context.Context, key string) error {
-	if s.opts.Objects == nil {
+	if s.follower.Load() == nil { // no watch (yet): nothing comes back
 		return s.kv.Delete(ctx, key)
 	}
 	s.tombMu.Lock()
@@ -256,21 +257,22 @@ func (s *Service) applyPart(bucket, id string, ch store.Change) {
 	}
 }
 
-// claimSweep reports whether this node applies the lifecycle rules this
-// period: on a single node always; in a cluster the node that first
-// creates the period's key does, so that two nodes never both expire a
-// version (two delete markers) or send its event twice.
-func (s *Service) claimSweep(ctx context.Context) bool {
+// Claim reports whether this node does the periodic job kind (every
+// every) this period: on a single node always; in a cluster the node that
+// first creates the period's key does, so that a job meant to run once
+// (applying the lifecycle rules: two nodes would both expire a version;
+// billing storage: each node sees every bucket) runs on one node.
+func (s *Service) Claim(ctx context.Context, kind string, every time.Duration) bool {
 	if s.opts.Objects == nil {
 		return true
 	}
-	period := strconv.FormatInt(s.opts.Now().Truncate(s.opts.SweepInterval).Unix(), 10)
-	if _, err := s.kv.Create(ctx, store.Key("l", period), nil); err != nil {
+	period := strconv.FormatInt(s.opts.Now().Truncate(every).Unix(), 10)
+	if _, err := s.kv.Create(ctx, store.Key("l", kind, period), nil); err != nil {
 		return false
 	}
-	keys, _ := s.kv.Keys(ctx, store.Key("l"))
+	keys, _ := s.kv.Keys(ctx, store.Key("l", kind))
 	for _, k := range keys {
-		if t := store.SplitKey(k); len(t) == 2 && t[1] != period {
+		if t := store.SplitKey(k); len(t) == 3 && t[2] != period {
 			s.kv.Delete(ctx, k)
 		}
 	}

@@ -153,7 +153,7 @@ func (s *Service) Run(ctx context.Context) error {
 // housekeep applies the lifecycle rules (on one node of a cluster) and,
 // in a cluster, sweeps the blobs nothing names.
 func (s *Service) housekeep(ctx context.Context) {
-	if s.claimSweep(ctx) {
+	if s.Claim(ctx, "lifecycle", s.opts.SweepInterval) {
 		if err := s.sweep(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("s3: lifecycle sweep", "err", err)
 		}
