@@ -31,7 +31,7 @@ type opener interface {
 }
 
 // startCluster runs a Service on each of n natstest nodes.
-func startCluster(t *testing.T, n int) []*clusterNode {
+func startCluster(t testing.TB, n int) []*clusterNode {
 	t.Helper()
 	var stores []opener
 	for _, st := range natstest.Start(t, n) {
@@ -43,7 +43,7 @@ func startCluster(t *testing.T, n int) []*clusterNode {
 // startShared runs n Services, each with its own blob directory, over one
 // single-node store: a cluster as S3 sees it, which runs under the race
 // detector (clustered NATS does not; see natstest.SkipRace).
-func startShared(t *testing.T, n int) []*clusterNode {
+func startShared(t testing.TB, n int) []*clusterNode {
 	t.Helper()
 	st, err := natsstore.Open(context.Background(), natsstore.Options{Dir: t.TempDir()})
 	if err != nil {
@@ -57,7 +57,7 @@ func startShared(t *testing.T, n int) []*clusterNode {
 	return startNodes(t, stores)
 }
 
-func startNodes(t *testing.T, stores []opener) []*clusterNode {
+func startNodes(t testing.TB, stores []opener) []*clusterNode {
 	t.Helper()
 	ctx := context.Background()
 	nodes := make([]*clusterNode, len(stores))

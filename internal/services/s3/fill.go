@@ -95,6 +95,10 @@ func (b *blobs) runFill(id string, fl *fill) {
 	fl.finish(err)
 }
 
+// copyObject copies the object into the fill's file. A stalled store does
+// not hang it: each read of the object waits for its next bytes for a few
+// seconds at most (nats.go's API timeout), then fails the fill and its
+// readers.
 func (b *blobs) copyObject(id string, fl *fill) error {
 	r, err := b.objects.Get(b.fillCtx, id)
 	if err != nil {
