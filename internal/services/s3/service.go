@@ -267,7 +267,16 @@ func (s *Service) bucketNow(name string) (*bucket, error) {
 // must be called once the write is in the index. A bucket deleted meanwhile
 // is NoSuchBucket.
 func (s *Service) commitBucket(ctx context.Context, name string) (*bucket, func(), error) {
-	b, err := s.bucket(ctx, name)
+	if err := s.sync(ctx); err != nil {
+		return nil, nil, err
+	}
+	return s.commitBucketNow(name)
+}
+
+// commitBucketNow is commitBucket without catching up (the lifecycle
+// sweeper caught up once for all its keys).
+func (s *Service) commitBucketNow(name string) (*bucket, func(), error) {
+	b, err := s.bucketNow(name)
 	if err != nil {
 		return nil, nil, err
 	}
