@@ -59,36 +59,42 @@ func startShared(t testing.TB, n int) []*clusterNode {
 
 func startNodes(t testing.TB, stores []opener) []*clusterNode {
 	t.Helper()
-	ctx := context.Background()
 	nodes := make([]*clusterNode, len(stores))
 	for i, st := range stores {
-		kv, err := st.KV(ctx, "s3")
-		if err != nil {
-			t.Fatal(err)
-		}
-		objects, err := st.Objects(ctx, "s3")
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := t.TempDir()
-		svc, err := New(ctx, kv, Options{Dir: dir, Objects: objects, SweepInterval: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		runCtx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { svc.Run(runCtx); close(done) }()
-		t.Cleanup(func() { cancel(); <-done })
-		for svc.follower.Load() == nil {
-			select {
-			case <-done:
-				t.Fatal("Run ended before following")
-			case <-time.After(time.Millisecond):
-			}
-		}
-		nodes[i] = &clusterNode{svc: svc, objects: objects, dir: dir}
+		nodes[i] = startNode(t, st, t.TempDir())
 	}
 	return nodes
+}
+
+// startNode runs a Service over st with its blobs under dir, and returns
+// once it follows the store.
+func startNode(t testing.TB, st opener, dir string) *clusterNode {
+	t.Helper()
+	ctx := context.Background()
+	kv, err := st.KV(ctx, "s3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects, err := st.Objects(ctx, "s3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(ctx, kv, Options{Dir: dir, Objects: objects, SweepInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { svc.Run(runCtx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for svc.follower.Load() == nil {
+		select {
+		case <-done:
+			t.Fatal("Run ended before following")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	return &clusterNode{svc: svc, objects: objects, dir: dir}
 }
 
 // randomBytes are n bytes of a seeded generator: every range differs.
@@ -373,4 +379,35 @@ func TestClusterLifecycleClaim(t *testing.T) {
 	if got != 1 {
 		t.Fatalf("%d nodes claimed the period, want 1", got)
 	}
+}
+
+// TestSharedLocalBlobs: a node that ran alone and joins a cluster stores
+// its blob files in the object store at start, so that the other nodes
+// read its objects.
+func TestSharedLocalBlobs(t *testing.T) {
+	st, err := natsstore.Open(bg, natsstore.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	kv, err := st.KV(bg, "s3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	alone, err := New(bg, kv, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alone.CreateBucket(bg, &CreateBucketInput{Bucket: "before"}); err != nil {
+		t.Fatal(err)
+	}
+	data := randomBytes(1<<20, 8)
+	(&clusterNode{svc: alone}).put(t, "before", "old", data)
+	// The same node in a cluster (its data dir and store), and another.
+	joined := startNode(t, st, dir)
+	if names := objectNames(t, joined, 1); len(names) != 1 {
+		t.Fatalf("the object store holds %q, want the blob of the node that ran alone", names)
+	}
+	startNode(t, st, t.TempDir()).read(t, "before", "old", "", data)
 }

@@ -33,6 +33,42 @@ func (s *Service) load(ctx context.Context) error {
 	if n > 0 {
 		s.log.Info("s3: removed orphan blobs", "count", n)
 	}
+	return s.shareLocal(ctx, live)
+}
+
+// shareLocal stores in the object store the live blob files it lacks:
+// those of a node that ran alone before its first start in a cluster
+// (whose metadata the store's migration copied). Other nodes fill their
+// copies from the object store, so until then they could not read them.
+func (s *Service) shareLocal(ctx context.Context, live map[string]bool) error {
+	if s.opts.Objects == nil {
+		return nil
+	}
+	files, err := s.blobs.fileNames()
+	if err != nil {
+		return err
+	}
+	names, err := s.opts.Objects.Names(ctx)
+	if err != nil {
+		return err
+	}
+	shared := make(map[string]bool, len(names))
+	for _, n := range names {
+		shared[n] = true
+	}
+	count := 0
+	for _, id := range files {
+		if !live[id] || shared[id] {
+			continue
+		}
+		if err := s.blobs.share(ctx, id); err != nil {
+			return err
+		}
+		count++
+	}
+	if count > 0 {
+		s.log.Info("s3: stored this node's blobs in the cluster's object store", "count", count)
+	}
 	return nil
 }
 
