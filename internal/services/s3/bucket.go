@@ -112,7 +112,7 @@ func (s *Service) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Cre
 	if err != nil {
 		return nil, fmt.Errorf("store bucket: %w", err)
 	}
-	nb := newBucket(rec)
+	nb := newBucket(rec, s.opts.Objects != nil)
 	nb.rev = rev
 	s.buckets[in.Bucket] = nb
 	return out, nil

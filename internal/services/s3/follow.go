@@ -109,7 +109,7 @@ func (s *Service) applyBucket(name string, ch store.Change) {
 	b := s.buckets[name]
 	switch {
 	case b == nil && !ch.Deleted:
-		nb := newBucket(rec)
+		nb := newBucket(rec, s.opts.Objects != nil)
 		nb.rev = ch.Revision
 		s.buckets[name] = nb
 	case b != nil:

@@ -24,7 +24,8 @@ type bucket struct {
 	keys    *btree.BTreeG[*keyEntry]
 	uploads *btree.BTreeG[*upload]
 	// records are the versions by the tail of their KV key
-	// (version.recordKey), for deletions followed from the store.
+	// (version.recordKey), for deletions followed from the store: in a
+	// cluster only (nil on a single node, which follows nothing).
 	records map[string]*version
 	deleted bool
 }
@@ -43,11 +44,15 @@ func (e *keyEntry) current() *version {
 	return e.versions[0]
 }
 
-func newBucket(rec bucketRecord) *bucket {
+func newBucket(rec bucketRecord, followed bool) *bucket {
+	var records map[string]*version
+	if followed {
+		records = map[string]*version{}
+	}
 	return &bucket{
 		name:    rec.Name,
 		rec:     rec,
-		records: map[string]*version{},
+		records: records,
 		keys:    btree.NewG(32, func(a, b *keyEntry) bool { return a.key < b.key }),
 		uploads: btree.NewG(32, func(a, b *upload) bool {
 			if a.rec.Key != b.rec.Key {
@@ -58,6 +63,19 @@ func newBucket(rec bucketRecord) *bucket {
 			}
 			return a.rec.ID < b.rec.ID
 		}),
+	}
+}
+
+// track and untrack keep records (in a cluster).
+func (b *bucket) track(v *version) {
+	if b.records != nil {
+		b.records[v.recordKey()] = v
+	}
+}
+
+func (b *bucket) untrack(v *version) {
+	if b.records != nil {
+		delete(b.records, v.recordKey())
 	}
 }
 
@@ -99,7 +117,7 @@ func (b *bucket) addLocked(v *version) (replaced *version) {
 	e := b.entryLocked(v.Key)
 	if e == nil {
 		b.keys.ReplaceOrInsert(&keyEntry{key: v.Key, versions: []*version{v}})
-		b.records[v.recordKey()] = v
+		b.track(v)
 		return nil
 	}
 	for i, old := range e.versions {
@@ -109,7 +127,7 @@ func (b *bucket) addLocked(v *version) (replaced *version) {
 				return v
 			case old.rev == v.rev: // v itself, followed before it was added
 				e.versions[i] = v
-				b.records[v.recordKey()] = v
+				b.track(v)
 				return nil
 			}
 			replaced = old
@@ -118,14 +136,14 @@ func (b *bucket) addLocked(v *version) (replaced *version) {
 		}
 	}
 	e.versions = append([]*version{v}, e.versions...)
-	b.records[v.recordKey()] = v
+	b.track(v)
 	return replaced
 }
 
 // insertLoadedLocked puts a version read from the store in its place by
 // sequence (loading sees versions in no order).
 func (b *bucket) insertLoadedLocked(v *version) {
-	b.records[v.recordKey()] = v
+	b.track(v)
 	e := b.entryLocked(v.Key)
 	if e == nil {
 		b.keys.ReplaceOrInsert(&keyEntry{key: v.Key, versions: []*version{v}})
@@ -148,7 +166,7 @@ func (b *bucket) removeLocked(v *version) {
 	for i, old := range e.versions {
 		if old == v {
 			e.versions = append(e.versions[:i], e.versions[i+1:]...)
-			delete(b.records, v.recordKey())
+			b.untrack(v)
 			break
 		}
 	}
@@ -168,7 +186,7 @@ func (b *bucket) replaceLocked(v *version) {
 		if old.ID == v.ID {
 			if old.rev <= v.rev {
 				e.versions[i] = v
-				b.records[v.recordKey()] = v
+				b.track(v)
 			}
 			return
 		}

@@ -111,7 +111,7 @@ func (s *Service) loadBuckets(ctx context.Context) error {
 		if err := json.Unmarshal(e.Value, &rec); err != nil {
 			return err
 		}
-		b := newBucket(rec)
+		b := newBucket(rec, s.opts.Objects != nil)
 		b.rev = e.Revision
 		s.buckets[rec.Name] = b
 		return nil
