@@ -132,7 +132,11 @@ func (n *clusterNode) read(t *testing.T, bucket, key, rng string, want []byte) {
 		t.Fatalf("read %s %s: %v", key, rng, err)
 	}
 	if !bytes.Equal(got, want) || out.ContentLength != int64(len(want)) {
-		t.Fatalf("%s %s: got %d bytes (ContentLength %d), want %d", key, rng, len(got), out.ContentLength, len(want))
+		d := 0
+		for d < len(got) && d < len(want) && got[d] == want[d] {
+			d++
+		}
+		t.Fatalf("%s %s: got %d bytes (ContentLength %d), want %d; the first byte that differs is at %d", key, rng, len(got), out.ContentLength, len(want), d)
 	}
 }
 
@@ -353,6 +357,7 @@ func testDeleteAndSweep(t *testing.T, nodes []*clusterNode) {
 	// Each node dropped its files: the writer's by the followed
 	// deletions, c's part copy (aborted through b) by the sweeps.
 	for i, n := range nodes {
+		n.svc.blobs.fillWG.Wait() // a fill ending now removes what it placed
 		files, err := n.svc.blobs.fileNames()
 		if err != nil || len(files) != 0 {
 			t.Errorf("node %d keeps files %q (%v)", i+1, files, err)

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 // fill copies one blob from the object store into this node's files, in
@@ -95,25 +99,63 @@ func (b *blobs) runFill(id string, fl *fill) {
 	fl.finish(err)
 }
 
-// copyObject copies the object into the fill's file. A stalled store does
-// not hang it: each read of the object waits for its next bytes for a few
-// seconds at most (nats.go's API timeout), then fails the fill and its
-// readers.
+// fillIdle is how long a fill waits for the object store's next bytes
+// before it fails, and its readers with it, rather than hang: a read of
+// the store that times out returns nothing and no error, to be tried
+// again, until its context ends.
+const fillIdle = 30 * time.Second
+
+// fillTries is how many times a fill reads an object whose read ends
+// corrupt (store.ErrCorrupt: in a cluster, a read through a replica a
+// moment behind).
+const fillTries = 3
+
+// copyObject copies the object into the fill's file.
 func (b *blobs) copyObject(id string, fl *fill) error {
-	r, err := b.objects.Get(b.fillCtx, id)
+	for try := 1; ; try++ {
+		err := b.copyOnce(id, fl)
+		if !errors.Is(err, store.ErrCorrupt) || try == fillTries {
+			return err
+		}
+	}
+}
+
+// copyOnce reads the object from its start: the bytes the fill has from
+// a read that ended corrupt must be the same (readers may have had them;
+// if they differ the fill fails, and its readers with it, rather than
+// keep them), the rest is appended.
+func (b *blobs) copyOnce(id string, fl *fill) error {
+	ctx, cancel := context.WithCancel(b.fillCtx)
+	defer cancel()
+	idle := time.AfterFunc(fillIdle, cancel)
+	defer idle.Stop()
+	r, err := b.objects.Get(ctx, id)
 	if err != nil {
 		return fmt.Errorf("fetch blob %s: %w", id, err)
 	}
 	defer r.Close()
 	buf := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(buf)
+	have, off := fl.size(), int64(0)
 	for {
 		n, err := r.Read(*buf)
 		if n > 0 {
-			if _, werr := fl.f.Write((*buf)[:n]); werr != nil {
+			idle.Reset(fillIdle)
+		}
+		p := (*buf)[:n]
+		if off < have { // already in the file: compare
+			k := min(int64(n), have-off)
+			if err := fl.same(p[:k], off); err != nil {
+				return fmt.Errorf("fill blob %s: %w", id, err)
+			}
+			p, off = p[k:], off+k
+		}
+		if len(p) > 0 {
+			if _, werr := fl.f.Write(p); werr != nil {
 				return fmt.Errorf("fill blob %s: %w", id, werr)
 			}
-			fl.grew(int64(n))
+			off += int64(len(p))
+			fl.grew(int64(len(p)))
 		}
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -122,6 +164,18 @@ func (b *blobs) copyObject(id string, fl *fill) error {
 			return fmt.Errorf("fetch blob %s: %w", id, err)
 		}
 	}
+}
+
+// same checks that the file has p at off.
+func (fl *fill) same(p []byte, off int64) error {
+	had := make([]byte, len(p))
+	if _, err := fl.f.ReadAt(had, off); err != nil {
+		return err
+	}
+	if !bytes.Equal(had, p) {
+		return errors.New("a second read of the object gave other bytes")
+	}
+	return nil
 }
 
 func (fl *fill) grew(n int64) {
@@ -251,4 +305,10 @@ func (fl *fill) wait(ctx context.Context) error {
 func (b *blobs) stopFills() {
 	b.fillStop()
 	b.fillWG.Wait()
+}
+
+func (fl *fill) size() int64 {
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	return fl.n
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/nubo-dev/nubo/internal/store"
@@ -36,12 +38,21 @@ func (s *Service) load(ctx context.Context) error {
 	return s.shareLocal(ctx, live)
 }
 
+// sharedMark is the file (under Options.Dir) that says every blob file
+// of this node is in the object store: written once shareLocal has run,
+// since in a cluster every blob is stored there before it is committed.
+const sharedMark = "shared"
+
 // shareLocal stores in the object store the live blob files it lacks:
 // those of a node that ran alone before its first start in a cluster
 // (whose metadata the store's migration copied). Other nodes fill their
 // copies from the object store, so until then they could not read them.
 func (s *Service) shareLocal(ctx context.Context, live map[string]bool) error {
+	mark := filepath.Join(s.opts.Dir, sharedMark)
 	if s.opts.Objects == nil {
+		return nil
+	}
+	if _, err := os.Stat(mark); err == nil {
 		return nil
 	}
 	files, err := s.blobs.fileNames()
@@ -69,7 +80,10 @@ func (s *Service) shareLocal(ctx context.Context, live map[string]bool) error {
 	if count > 0 {
 		s.log.Info("s3: stored this node's blobs in the cluster's object store", "count", count)
 	}
-	return nil
+	if err := os.WriteFile(mark, nil, 0o640); err != nil {
+		return fmt.Errorf("mark blobs shared: %w", err)
+	}
+	return syncDir(s.opts.Dir)
 }
 
 // reconcile removes a record that a crash left behind. In a cluster it

@@ -388,7 +388,19 @@ func (b objectBucket) Get(ctx context.Context, name string) (io.ReadCloser, erro
 	if err != nil {
 		return nil, fmt.Errorf("get object %s: %w", name, err)
 	}
-	return r, nil
+	return objectReader{r}, nil
+}
+
+// objectReader is an object's reader whose digest mismatch is
+// store.ErrCorrupt.
+type objectReader struct{ jetstream.ObjectResult }
+
+func (o objectReader) Read(p []byte) (int, error) {
+	n, err := o.ObjectResult.Read(p)
+	if errors.Is(err, jetstream.ErrDigestMismatch) {
+		err = store.ErrCorrupt
+	}
+	return n, err
 }
 
 func (b objectBucket) Delete(ctx context.Context, name string) error {
