@@ -54,6 +54,16 @@ func (m *memObjects) Delete(_ context.Context, name string) error {
 	return nil
 }
 
+func (m *memObjects) Names(context.Context) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var names []string
+	for name := range m.data {
+		names = append(names, name)
+	}
+	return names, nil
+}
+
 func TestExtract(t *testing.T) {
 	ctx := context.Background()
 	objects := &memObjects{data: map[string][]byte{}}

@@ -67,9 +67,11 @@ func TestClusterThreeNodes(t *testing.T) {
 	t.Run("every node follows the rules and routes written through another", f.followEveryNode)
 	t.Run("every node serves every table", f.dynamodbEveryNode)
 	t.Run("a Step Functions execution waits on the node to be killed", f.sfnStart)
+	t.Run("s3: an object put through n3 is read through the others", f.s3PutOnVictim)
 	t.Run("kill -9 one node under load", f.killOne)
 	t.Run("tables written through the killed node survive", f.dynamodbAfterKill)
 	t.Run("the execution resumes on a survivor", f.sfnSurvives)
+	t.Run("s3: n3's object outlives it", f.s3ReadFromSurvivors)
 	t.Run("the node restarts and takes work", f.restart)
 	t.Run("a partitioned node refuses writes", f.partition)
 }

@@ -413,7 +413,19 @@ func (b objectBucket) Get(ctx context.Context, name string) (io.ReadCloser, erro
 	if err != nil {
 		return nil, fmt.Errorf("get object %s: %w", name, err)
 	}
-	return r, nil
+	return objectReader{r}, nil
+}
+
+// objectReader is an object's reader whose digest mismatch is
+// store.ErrCorrupt.
+type objectReader struct{ jetstream.ObjectResult }
+
+func (o objectReader) Read(p []byte) (int, error) {
+	n, err := o.ObjectResult.Read(p)
+	if errors.Is(err, jetstream.ErrDigestMismatch) {
+		err = store.ErrCorrupt
+	}
+	return n, err
 }
 
 func (b objectBucket) Delete(ctx context.Context, name string) error {
@@ -423,6 +435,21 @@ func (b objectBucket) Delete(ctx context.Context, name string) error {
 		return store.ErrNotFound
 	}
 	return unavailable(err)
+}
+
+func (b objectBucket) Names(ctx context.Context) ([]string, error) {
+	infos, err := again(ctx, b.s, true, func() ([]*jetstream.ObjectInfo, error) { return b.obs.List(ctx) })
+	if errors.Is(err, jetstream.ErrNoObjectsFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list objects: %w", unavailable(err))
+	}
+	names := make([]string, len(infos))
+	for i, o := range infos {
+		names[i] = o.Name
+	}
+	return names, nil
 }
 
 // connect opens another connection to the same NATS, for work that should
