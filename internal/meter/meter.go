@@ -300,7 +300,7 @@ func (m *Meter) snapshot() error {
 func (m *Meter) load(ctx context.Context) error {
 	filter := Prefix + ".>"
 	if m.opts.Node != "" {
-		filter = subject(m.opts.Node, ">")
+		filter = store.Key(Prefix, nodeToken, m.opts.Node) + ".>"
 	}
 	err := m.stream.Read(ctx, filter, time.Time{}, false, func(msg store.Message) bool {
 		if node, t := splitSubject(msg.Subject); node == m.opts.Node {

@@ -13,7 +13,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 )
 
-func openStream(t *testing.T) store.Stream {
+func openStream(t testing.TB) store.Stream {
 	t.Helper()
 	ctx := context.Background()
 	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
@@ -28,7 +28,7 @@ func openStream(t *testing.T) store.Stream {
 	return s
 }
 
-func open(t *testing.T, s store.Stream) *meter.Meter {
+func open(t testing.TB, s store.Stream) *meter.Meter {
 	t.Helper()
 	m, err := meter.Open(context.Background(), s, meter.Options{SnapshotEvery: time.Hour, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
