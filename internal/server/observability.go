@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
@@ -22,6 +23,7 @@ type observability struct {
 	metrics *cloudwatch.Metrics
 	meter   *meter.Meter
 	prices  meter.Prices
+	cluster *cluster.Cluster // nil on a single node
 }
 
 // openObservability opens the metrics history and the meter; the engine
@@ -59,7 +61,7 @@ func (s *Server) openObservability(ctx context.Context) (*observability, error) 
 		prices = *s.cfg.Prices
 	}
 	s.runners = append(s.runners, m.Run, mt.Run)
-	return &observability{metrics: m, meter: mt, prices: prices}, nil
+	return &observability{metrics: m, meter: mt, prices: prices, cluster: s.cluster}, nil
 }
 
 // Invoked records an invocation's metrics and meters it.

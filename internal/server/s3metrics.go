@@ -90,10 +90,35 @@ func flag(b bool) float64 {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
+// In a cluster one node at a time samples the buckets' sizes: the holder
+// of a cluster.Group with one resource, as DynamoDB's holder samples the
+// tables'. Each node bills what it samples under its own name and the
+// bill is the sum of every node's (meter/cluster.go), so each
+// byte-second counts once; a handover may count up to one sample
+// interval twice or not at all (the new holder bills the interval since
+// its own last tick), as DynamoDB's does.
+const (
+	s3StorageGroup    = "s3storage"
+	s3StorageResource = "all"
+)
+
+// s3Sampler is the s3StorageGroup's holder: sampling needs no state.
+type s3Sampler struct{}
+
+func (s3Sampler) Acquire(context.Context, string) error { return nil }
+func (s3Sampler) Release(string)                        {}
+
 // meterS3Storage samples what every bucket stores every s3StorageEvery
 // and bills it for the time since the last sample, until ctx ends (what
-// was stored since the last sample is not billed).
+// was stored since the last sample is not billed); in a cluster only
+// while this node holds s3StorageGroup.
 func (o s3Observer) meterS3Storage(ctx context.Context, svc *s3.Service) error {
+	samples := func() bool { return true }
+	if c := o.obs.cluster; c != nil {
+		g := c.Group(s3StorageGroup, s3Sampler{})
+		g.Track([]string{s3StorageResource})
+		samples = func() bool { return g.Holds(s3StorageResource) }
+	}
 	t := time.NewTicker(s3StorageEvery)
 	defer t.Stop()
 	last := time.Now()
@@ -102,8 +127,10 @@ func (o s3Observer) meterS3Storage(ctx context.Context, svc *s3.Service) error {
 		case <-ctx.Done():
 			return nil
 		case now := <-t.C:
-			for _, u := range svc.Usage() {
-				o.obs.meter.AddS3Storage(now, u.Region, u.Bucket, u.Bytes, now.Sub(last))
+			if samples() {
+				for _, u := range svc.Usage() {
+					o.obs.meter.AddS3Storage(now, u.Region, u.Bucket, u.Bytes, now.Sub(last))
+				}
 			}
 			last = now
 		}
