@@ -15,7 +15,9 @@
 // invocation. Every few
 // seconds each function's running totals replace its earlier messages (a
 // rollup), so the stream stays small and a restart reads one snapshot per
-// function and month plus the invocations since.
+// function and month plus the invocations since. In a cluster each node
+// writes only its own subjects and the bill is every node's summed
+// (cluster.go).
 package meter
 
 import (

@@ -68,6 +68,7 @@ func TestClusterThreeNodes(t *testing.T) {
 	t.Run("every node serves every table", f.dynamodbEveryNode)
 	t.Run("a Step Functions execution waits on the node to be killed", f.sfnStart)
 	t.Run("kill -9 one node under load", f.killOne)
+	t.Run("the bill counts every node's invocations once", f.billAfterKill)
 	t.Run("tables written through the killed node survive", f.dynamodbAfterKill)
 	t.Run("the execution resumes on a survivor", f.sfnSurvives)
 	t.Run("the node restarts and takes work", f.restart)
