@@ -19,8 +19,8 @@ import (
 // written, by the nodes of a cluster.
 //
 // The bill is the sum of every node's usage: Report reads the stream's
-// meter.> (after rollups, one snapshot and a few recent appends a subject
-// and node), loads it with the single node's logic, each subject apart,
+// subjects of the month asked, every node's and the single node's (after
+// rollups, one snapshot and a few recent appends a subject and node), loads it with the single node's logic, each subject apart,
 // then adds the accounts and ledger rows of one function or resource
 // together. This node's own part comes from its memory instead, which
 // also holds what it has not stored yet. Storage (GB-months) sums right
@@ -48,25 +48,29 @@ func (m *Meter) Report(ctx context.Context, month, region, function string, pric
 	if m.opts.Node == "" {
 		return m.report(month, region, function, prices), nil
 	}
-	v, err := m.view(ctx)
+	v, err := m.view(ctx, month)
 	if err != nil {
 		return Report{}, err
 	}
 	return v.report(month, region, function, prices), nil
 }
 
-// view returns a Meter that writes nothing and holds every node's usage,
-// by month, region and function or resource.
-func (m *Meter) view(ctx context.Context) (*Meter, error) {
+// view returns a Meter that writes nothing and holds every node's usage
+// of month (and this node's of every month), by month, region and
+// function or resource.
+func (m *Meter) view(ctx context.Context, month string) (*Meter, error) {
 	stored := newMeter(nil, Options{Logger: m.log})
-	err := m.stream.Read(ctx, Prefix+".>", time.Time{}, false, func(msg store.Message) bool {
-		if node, t := splitSubject(msg.Subject); node != m.opts.Node {
-			stored.loadLocked(msg.Subject, t, msg.Data)
+	// The month's subjects only: the stream keeps 13 months.
+	for _, filter := range []string{store.Key(Prefix, month) + ".>", store.Key(Prefix, nodeToken) + ".*." + store.Key(month) + ".>"} {
+		err := m.stream.Read(ctx, filter, time.Time{}, false, func(msg store.Message) bool {
+			if node, t := splitSubject(msg.Subject); node != m.opts.Node {
+				stored.loadLocked(msg.Subject, t, msg.Data)
+			}
+			return true
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read the meter: %w", err)
 		}
-		return true
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read the meter: %w", err)
 	}
 	v := newMeter(nil, Options{Logger: m.log})
 	v.absorb(stored)

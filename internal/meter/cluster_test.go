@@ -128,6 +128,13 @@ func TestClusterBillsEveryNodeOnce(t *testing.T) {
 		t.Errorf("after a restarted, on b: %+v", r.Functions)
 	}
 
+	// A month's bill reads that month's subjects.
+	use(b, now.Add(time.Second), "f", "x86_64", 128, 1) // April
+	flush(t, b)
+	if r := report(t, a, "2026-04", "", "", meter.DefaultPrices()); r.Requests != 1 {
+		t.Errorf("April on a: %+v", r.Functions)
+	}
+
 	subjects, err := s.Subjects(ctx, meter.Prefix+".>")
 	if err != nil {
 		t.Fatal(err)
