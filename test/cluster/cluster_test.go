@@ -82,6 +82,8 @@ type fixture struct {
 	code    []byte
 	queue   string // the SQS queue, held by n3 while every node lives
 	killed  int    // the pid of the node killed, so that restart tells it from the new one
+	// syncResults are the kill step's synchronous invocations of rec.
+	syncResults []syncResult
 	// execution is the Step Functions execution left waiting on the
 	// node killed.
 	execution sfnExecution
