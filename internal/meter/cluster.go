@@ -20,9 +20,9 @@ import (
 //
 // The bill is the sum of every node's usage: Report reads the stream's
 // subjects of the month asked, every node's and the single node's (after
-// rollups, one snapshot and a few recent appends a subject and node), loads it with the single node's logic, each subject apart,
-// then adds the accounts and ledger rows of one function or resource
-// together. This node's own part comes from its memory instead, which
+// rollups, one snapshot and a few recent appends a subject and node),
+// loads them with the single node's logic, each subject apart, then adds
+// the accounts and ledger rows of one function or resource together. This node's own part comes from its memory instead, which
 // also holds what it has not stored yet. Storage (GB-months) sums right
 // because one node at a time samples a resource's size (DynamoDB's holder,
 // S3's sampler), each integrating the time it sampled.
