@@ -10,6 +10,8 @@ type apiUsage struct {
 	Requests int64 `json:"requests"`
 }
 
+func (u apiUsage) plus(o apiUsage) apiUsage { return apiUsage{u.Requests + o.Requests} }
+
 // AddAPIRequest meters one request an HTTP API served.
 func (m *Meter) AddAPIRequest(t time.Time, region, api string) {
 	m.apis.add(t, region, api, func(u *apiUsage) bool {

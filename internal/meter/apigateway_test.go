@@ -22,14 +22,14 @@ func TestAPIRequests(t *testing.T) {
 	check := func(m *meter.Meter, when string) {
 		t.Helper()
 		prices := meter.DefaultPrices()
-		r := m.Report("2026-03", "", "", prices)
+		r := report(t, m, "2026-03", "", "", prices)
 		if len(r.APIs) != 2 || r.APIRequests != 4 || r.APIs[0].ApiID != "api1" || r.APIs[0].Requests != 3 || len(r.Functions) != 1 || r.Requests != 1 {
 			t.Fatalf("%s: %+v", when, r)
 		}
 		if math.Abs(r.APIs[0].Cost-3*prices.HTTPAPIRequestsPerMillion/1e6) > 1e-15 || math.Abs(r.GrossCost-r.Functions[0].Cost-4e-6) > 1e-12 {
 			t.Errorf("%s: costs %+v", when, r)
 		}
-		if only := m.Report("2026-03", "", "a", prices); len(only.APIs) != 0 || only.APIRequests != 0 {
+		if only := report(t, m, "2026-03", "", "a", prices); len(only.APIs) != 0 || only.APIRequests != 0 {
 			t.Errorf("%s: a function's bill lists APIs: %+v", when, only.APIs)
 		}
 	}

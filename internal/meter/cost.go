@@ -101,9 +101,10 @@ type Report struct {
 	Cost      float64 `json:"cost"`
 }
 
-// Report prices month ("2006-01") for the functions named function (all
-// if "") in region (all if "").
-func (m *Meter) Report(month, region, function string, prices Prices) Report {
+// report prices m's usage of month ("2006-01") for the functions named
+// function (all if "") in region (all if ""); Report (cluster.go) says
+// whose usage that is.
+func (m *Meter) report(month, region, function string, prices Prices) Report {
 	r := Report{Month: month, Prices: prices, Functions: []FunctionCost{}, DynamoDB: []TableCost{}, Events: []EventsCost{}, APIs: []APICost{}, S3: []BucketCost{}}
 	mbMsByArch := map[string]int64{}
 	m.mu.Lock()
@@ -175,9 +176,14 @@ func (m *Meter) Handler(prices Prices) http.Handler {
 			http.Error(w, "month must be YYYY-MM", http.StatusBadRequest)
 			return
 		}
+		report, err := m.Report(r.Context(), month, q.Get("region"), q.Get("function"), prices)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		enc.Encode(m.Report(month, q.Get("region"), q.Get("function"), prices))
+		enc.Encode(report)
 	})
 }

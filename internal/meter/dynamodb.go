@@ -30,6 +30,10 @@ type tableUsage struct {
 	storage
 }
 
+func (u tableUsage) plus(o tableUsage) tableUsage {
+	return tableUsage{u.ReadUnits + o.ReadUnits, u.WriteUnits + o.WriteUnits, u.storage.plus(o.storage)}
+}
+
 // AddDynamoDB meters request units consumed on a table.
 func (m *Meter) AddDynamoDB(t time.Time, region, table string, read, write float64) {
 	m.tables.add(t, region, table, func(u *tableUsage) bool {

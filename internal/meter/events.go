@@ -11,6 +11,8 @@ type eventsUsage struct {
 	Custom int64 `json:"custom"`
 }
 
+func (u eventsUsage) plus(o eventsUsage) eventsUsage { return eventsUsage{u.Custom + o.Custom} }
+
 // AddEvents meters n custom events put on a region's buses at t.
 func (m *Meter) AddEvents(t time.Time, region string, n int64) {
 	m.events.add(t, region, "custom", func(u *eventsUsage) bool {

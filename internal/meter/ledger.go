@@ -14,21 +14,28 @@ import (
 // Functions) share one shape, which a ledger owns: a usage value per
 // month, region and resource (a table, a bucket, an API, a state machine)
 // kept in memory and written as a snapshot on
-// meter.<month>.<region>.<service>.<resource>, rolling up the one before,
+// meter.<month>.<region>.<service>.<resource> (in a cluster, under its
+// node: cluster.go), rolling up the one before,
 // every SnapshotEvery. A crash loses at most that much of it, and metering
 // a request costs the store no write of its own. Each service's file says
 // what its usage counts and how it is priced.
 
 // ledger is one service's usage.
-type ledger[T any] struct {
+type ledger[T usage[T]] struct {
 	service string
+	node    string             // the Meter's Options.Node
 	mu      *sync.Mutex        // the Meter's
 	rows    map[string]*row[T] // by subject; mu guards them
 }
 
+// usage is what a ledger's usage can do: plus is the sum of two nodes'
+// usage of one resource (every usage is a sum: requests, units,
+// transitions, MB·ms, byte-seconds).
+type usage[T any] interface{ plus(T) T }
+
 // row is one resource's usage in a month; dirty marks a usage its last
 // snapshot lacks.
-type row[T any] struct {
+type row[T usage[T]] struct {
 	month, region, name string
 	usage               T
 	dirty               bool
@@ -38,13 +45,16 @@ type row[T any] struct {
 type snapshotter interface {
 	serviceName() string
 	snapshot(s store.Stream) error
-	load(t []string, data []byte)
+	load(subject string, t []string, data []byte)
+	// absorb adds from's rows (a ledger of the same service) to this
+	// one's, by month, region and resource.
+	absorb(from snapshotter)
 }
 
 // addLedger gives m a ledger of service, snapshotted after those added
 // before it.
-func addLedger[T any](m *Meter, service string) *ledger[T] {
-	l := &ledger[T]{service: service, mu: &m.mu, rows: map[string]*row[T]{}}
+func addLedger[T usage[T]](m *Meter, service string) *ledger[T] {
+	l := &ledger[T]{service: service, node: m.opts.Node, mu: &m.mu, rows: map[string]*row[T]{}}
 	m.ledgers = append(m.ledgers, l)
 	return l
 }
@@ -64,7 +74,7 @@ func (l *ledger[T]) add(t time.Time, region, name string, f func(*T) bool) {
 
 // at returns the row of name in region and month, new if there is none.
 func (l *ledger[T]) at(month, region, name string) *row[T] {
-	subject := store.Key(Prefix, month, region, l.service, name)
+	subject := subject(l.node, month, region, l.service, name)
 	r := l.rows[subject]
 	if r == nil {
 		r = &row[T]{month: month, region: region, name: name}
@@ -88,19 +98,28 @@ func (l *ledger[T]) snapshot(s store.Stream) error {
 	return nil
 }
 
-// load reads a row's snapshot (t are its subject's tokens).
-func (l *ledger[T]) load(t []string, data []byte) {
+// load reads a row's snapshot (t are its subject's tokens, without a
+// node), keeping it under subject: a view of the cluster's usage holds
+// the rows of every node apart until it absorbs them.
+func (l *ledger[T]) load(subject string, t []string, data []byte) {
 	var u T
 	if json.Unmarshal(data, &u) != nil {
 		return
 	}
-	l.at(t[1], t[2], t[4]).usage = u
+	l.rows[subject] = &row[T]{month: t[1], region: t[2], name: t[4], usage: u}
+}
+
+func (l *ledger[T]) absorb(from snapshotter) {
+	for _, r := range from.(*ledger[T]).rows {
+		to := l.at(r.month, r.region, r.name)
+		to.usage = to.usage.plus(r.usage)
+	}
 }
 
 // costs prices a ledger's rows of month in region (all if ""), by name
 // then region, and adds what each costs (price's second result) to r's
 // gross and due costs.
-func costs[T, C any](r *Report, l *ledger[T], month, region string, price func(row[T]) (C, float64)) []C {
+func costs[T usage[T], C any](r *Report, l *ledger[T], month, region string, price func(row[T]) (C, float64)) []C {
 	var rows []row[T]
 	l.mu.Lock()
 	for _, u := range l.rows {

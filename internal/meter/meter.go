@@ -15,7 +15,9 @@
 // invocation. Every few
 // seconds each function's running totals replace its earlier messages (a
 // rollup), so the stream stays small and a restart reads one snapshot per
-// function and month plus the invocations since.
+// function and month plus the invocations since. In a cluster each node
+// writes only its own subjects and the bill is every node's summed
+// (cluster.go).
 package meter
 
 import (
@@ -83,7 +85,10 @@ type Options struct {
 	// SnapshotEvery is how often running totals replace the invocations
 	// stored since the last snapshot (default 10 s).
 	SnapshotEvery time.Duration
-	Logger        *slog.Logger
+	// Node is this node's name in a cluster, "" on a single node: in a
+	// cluster every subject the Meter writes names its node (cluster.go).
+	Node   string
+	Logger *slog.Logger
 }
 
 // Meter meters invocations.
@@ -117,17 +122,24 @@ func Open(ctx context.Context, stream store.Stream, opts Options) (*Meter, error
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{}}
+	m := newMeter(stream, opts)
 	m.writer = store.NewWriteBehind(storeEvery, m.appendPending)
+	if err := m.load(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// newMeter returns a Meter with no usage: Open's, or a view of the
+// cluster's (cluster.go), which writes nothing.
+func newMeter(stream store.Stream, opts Options) *Meter {
+	m := &Meter{stream: stream, opts: opts, log: opts.Logger, accounts: map[string]*account{}, pending: map[string]map[lineKey]*stored{}}
 	m.tables = addLedger[tableUsage](m, "dynamodb")
 	m.events = addLedger[eventsUsage](m, "events")
 	m.apis = addLedger[apiUsage](m, "apigateway")
 	m.buckets = addLedger[bucketUsage](m, "s3")
 	m.states = addLedger[StatesUsage](m, "states")
-	if err := m.load(ctx); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return m
 }
 
 // stored is a message of the stream: invocations of one architecture and
@@ -141,8 +153,15 @@ type stored struct {
 	Snapshot []*Line `json:"snapshot,omitempty"`
 }
 
-func subjectOf(month, region, function string) string {
-	return store.Key(Prefix, month, region, function)
+// subject is the subject of tokens (a month, a region and a function, or
+// a ledger's month, region, service and resource) that node writes:
+// meter.<tokens> on a single node, meter.node.<node>.<tokens> in a
+// cluster.
+func subject(node string, tokens ...string) string {
+	if node == "" {
+		return store.Key(append([]string{Prefix}, tokens...)...)
+	}
+	return store.Key(append([]string{Prefix, nodeToken, node}, tokens...)...)
 }
 
 // Month is the billing month of t: "2006-01", in UTC.
@@ -152,7 +171,7 @@ func Month(t time.Time) string { return t.UTC().Format("2006-01") }
 // logged.
 func (m *Meter) Add(u Usage) {
 	month := Month(u.Time)
-	subject := subjectOf(month, u.Region, u.Function)
+	subject := subject(m.opts.Node, month, u.Region, u.Function)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	a := m.accountLocked(subject, month, u.Region, u.Function)
@@ -276,44 +295,57 @@ func (m *Meter) snapshot() error {
 	return errors.Join(errs...)
 }
 
-// load replays the stream: each account's last snapshot and the
-// invocations after it.
+// load replays this node's part of the stream: each account's last
+// snapshot and the invocations after it. In a cluster it reads only the
+// subjects of this node, which no other node writes; on a single node,
+// the unprefixed ones.
 func (m *Meter) load(ctx context.Context) error {
-	err := m.stream.Read(ctx, Prefix+".>", time.Time{}, false, func(msg store.Message) bool {
-		t := store.SplitKey(msg.Subject)
-		if len(t) == 5 {
-			for _, l := range m.ledgers {
-				if l.serviceName() == t[3] {
-					l.load(t, msg.Data)
-				}
-			}
-			return true
+	filter := Prefix + ".>"
+	if m.opts.Node != "" {
+		filter = store.Key(Prefix, nodeToken, m.opts.Node) + ".>"
+	}
+	err := m.stream.Read(ctx, filter, time.Time{}, false, func(msg store.Message) bool {
+		if node, t := splitSubject(msg.Subject); node == m.opts.Node {
+			m.loadLocked(msg.Subject, t, msg.Data)
 		}
-		if len(t) != 4 {
-			return true
-		}
-		var s stored
-		if err := json.Unmarshal(msg.Data, &s); err != nil {
-			m.log.Warn("skip unreadable meter record", "subject", msg.Subject, "err", err)
-			return true
-		}
-		a := m.accountLocked(msg.Subject, t[1], t[2], t[3])
-		if s.Snapshot != nil {
-			clear(a.lines)
-			for _, l := range s.Snapshot {
-				k := lineKey{l.Architecture, l.MemoryMB}
-				c := *l
-				a.lines[k] = &c
-			}
-			return true
-		}
-		requests := max(s.Requests, 1)
-		a.add(s.Arch, s.MemoryMB, requests, s.BilledMs)
-		a.unsnapped += int(requests)
 		return true
 	})
 	if err != nil {
 		return fmt.Errorf("read the meter: %w", err)
 	}
 	return nil
+}
+
+// loadLocked adds a message of subject (its tokens t without a node) to
+// the usage under subject.
+func (m *Meter) loadLocked(subject string, t []string, data []byte) {
+	if len(t) == 5 {
+		for _, l := range m.ledgers {
+			if l.serviceName() == t[3] {
+				l.load(subject, t, data)
+			}
+		}
+		return
+	}
+	if len(t) != 4 {
+		return
+	}
+	var s stored
+	if err := json.Unmarshal(data, &s); err != nil {
+		m.log.Warn("skip unreadable meter record", "subject", subject, "err", err)
+		return
+	}
+	a := m.accountLocked(subject, t[1], t[2], t[3])
+	if s.Snapshot != nil {
+		clear(a.lines)
+		for _, l := range s.Snapshot {
+			k := lineKey{l.Architecture, l.MemoryMB}
+			c := *l
+			a.lines[k] = &c
+		}
+		return
+	}
+	requests := max(s.Requests, 1)
+	a.add(s.Arch, s.MemoryMB, requests, s.BilledMs)
+	a.unsnapped += int(requests)
 }

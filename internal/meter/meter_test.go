@@ -13,7 +13,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 )
 
-func openStream(t *testing.T) store.Stream {
+func openStream(t testing.TB) store.Stream {
 	t.Helper()
 	ctx := context.Background()
 	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
@@ -28,7 +28,7 @@ func openStream(t *testing.T) store.Stream {
 	return s
 }
 
-func open(t *testing.T, s store.Stream) *meter.Meter {
+func open(t testing.TB, s store.Stream) *meter.Meter {
 	t.Helper()
 	m, err := meter.Open(context.Background(), s, meter.Options{SnapshotEvery: time.Hour, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -55,7 +55,7 @@ func TestUsageIsExactAndSurvivesRestart(t *testing.T) {
 	use(m, now.Add(time.Second), "a", "x86_64", 128, 5) // April
 	check := func(m *meter.Meter, when string) {
 		t.Helper()
-		r := m.Report("2026-03", "", "", meter.DefaultPrices())
+		r := report(t, m, "2026-03", "", "", meter.DefaultPrices())
 		if len(r.Functions) != 2 || r.Requests != 5 || r.MBMs != 6*128+100*256+1000*1024 {
 			t.Fatalf("%s: March %+v", when, r)
 		}
@@ -66,7 +66,7 @@ func TestUsageIsExactAndSurvivesRestart(t *testing.T) {
 		if r.GBSeconds != float64(r.MBMs)/1024000 {
 			t.Errorf("%s: GB-s %v of %d MB·ms", when, r.GBSeconds, r.MBMs)
 		}
-		if april := m.Report("2026-04", "", "a", meter.DefaultPrices()); april.Requests != 1 || april.MBMs != 5*128 {
+		if april := report(t, m, "2026-04", "", "a", meter.DefaultPrices()); april.Requests != 1 || april.MBMs != 5*128 {
 			t.Errorf("%s: April %+v", when, april)
 		}
 	}
@@ -79,7 +79,7 @@ func TestUsageIsExactAndSurvivesRestart(t *testing.T) {
 	// take a few messages, not one each.
 	use(m, now, "b", "arm64", 1024, make([]int64, 100)...)
 	m2 := reopenWhen(t, s, func(m *meter.Meter) bool {
-		return m.Report("2026-03", "", "b", meter.DefaultPrices()).Requests == 101
+		return report(t, m, "2026-03", "", "b", meter.DefaultPrices()).Requests == 101
 	})
 	b := store.Key(meter.Prefix, "2026-03", "us-east-1", "b")
 	if subjects, err := s.Subjects(ctx, b); err != nil || subjects[b] > 11 {
@@ -87,7 +87,7 @@ func TestUsageIsExactAndSurvivesRestart(t *testing.T) {
 	}
 	use(m2, now, "b", "arm64", 1024, 0)
 	// 101 requests of 0 ms were added: only the request counts change.
-	r := m2.Report("2026-03", "", "b", meter.DefaultPrices())
+	r := report(t, m2, "2026-03", "", "b", meter.DefaultPrices())
 	if r.Requests != 102 || r.MBMs != 1000*1024 {
 		t.Errorf("b after restart: %+v", r)
 	}
@@ -126,7 +126,7 @@ func TestPricesAndFreeTier(t *testing.T) {
 	use(m, now, "x", "x86_64", 1024, 2000)
 	use(m, now, "y", "arm64", 2048, 500, 500)
 	p := meter.Prices{RequestsPerMillion: 0.20, GBSecondX86: 0.0000166667, GBSecondArm64: 0.0000133334, FreeRequests: 1, FreeGBSeconds: 3}
-	r := m.Report("2026-03", "", "", p)
+	r := report(t, m, "2026-03", "", "", p)
 	near := func(got, want float64) bool { return math.Abs(got-want) < 1e-15 }
 	if !near(r.Functions[0].Cost, 2*0.0000166667+0.20/1e6) || !near(r.Functions[1].Cost, 2*0.0000133334+2*0.20/1e6) {
 		t.Errorf("function costs: %+v", r.Functions)
@@ -135,7 +135,7 @@ func TestPricesAndFreeTier(t *testing.T) {
 	if r.FreeRequests != 1 || r.FreeGBSeconds != 3 || !near(r.Cost, 2*0.20/1e6+1*0.0000133334) {
 		t.Errorf("bill: free %d requests %v GB-s, cost %v", r.FreeRequests, r.FreeGBSeconds, r.Cost)
 	}
-	if all := m.Report("2026-03", "", "", meter.DefaultPrices()); all.Cost != 0 || all.GrossCost == 0 {
+	if all := report(t, m, "2026-03", "", "", meter.DefaultPrices()); all.Cost != 0 || all.GrossCost == 0 {
 		t.Errorf("within the default free tier: %+v", all)
 	}
 }
@@ -154,9 +154,9 @@ func TestDynamoDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := reopenWhen(t, s, func(m *meter.Meter) bool {
-		return len(m.Report("2026-04", "", "", meter.DefaultPrices()).DynamoDB) == 1
+		return len(report(t, m, "2026-04", "", "", meter.DefaultPrices()).DynamoDB) == 1
 	})
-	r := again.Report("2026-04", "", "", meter.DefaultPrices())
+	r := report(t, again, "2026-04", "", "", meter.DefaultPrices())
 	tc := r.DynamoDB[0]
 	// 4M reads at $0.125, 2M writes at $0.625, 60 GB-months at $0.25 less 25 free.
 	if tc.Table != "orders" || tc.ReadRequestUnits != 4_000_000 || tc.WriteRequestUnits != 2_000_000 || math.Abs(tc.GBMonths-60) > 1e-9 {
@@ -165,7 +165,7 @@ func TestDynamoDB(t *testing.T) {
 	if want := 0.5 + 1.25 + 15.0; math.Abs(tc.Cost-want) > 1e-9 || math.Abs(r.Cost-(want-25*0.25)) > 1e-9 || r.FreeStorageGBMonths != 25 {
 		t.Errorf("cost %v, due %v, free %v", tc.Cost, r.Cost, r.FreeStorageGBMonths)
 	}
-	if got := again.Report("2026-04", "", "some-function", meter.DefaultPrices()); len(got.DynamoDB) != 0 {
+	if got := report(t, again, "2026-04", "", "some-function", meter.DefaultPrices()); len(got.DynamoDB) != 0 {
 		t.Errorf("a function's bill holds tables: %+v", got.DynamoDB)
 	}
 }
@@ -185,13 +185,23 @@ func TestCustomEventsArePricedAndSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range []*meter.Meter{m, open(t, s)} {
-		r := m.Report("2026-03", "", "", meter.DefaultPrices())
+		r := report(t, m, "2026-03", "", "", meter.DefaultPrices())
 		if len(r.Events) != 2 || r.Events[1].Region != "us-east-1" || r.Events[1].CustomEvents != 2_000_000 ||
 			math.Abs(r.Events[0].Cost+r.Events[1].Cost-2.00001) > 1e-9 || math.Abs(r.Cost-2.00001) > 1e-9 {
 			t.Fatalf("March: %+v", r)
 		}
-		if r := m.Report("2026-03", "", "f", meter.DefaultPrices()); len(r.Events) != 0 {
+		if r := report(t, m, "2026-03", "", "f", meter.DefaultPrices()); len(r.Events) != 0 {
 			t.Errorf("a function's bill shows events: %+v", r.Events)
 		}
 	}
+}
+
+// report is m's Report, which must not fail.
+func report(t *testing.T, m *meter.Meter, month, region, function string, prices meter.Prices) meter.Report {
+	t.Helper()
+	r, err := m.Report(context.Background(), month, region, function, prices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -1,6 +1,7 @@
 package meter
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -9,9 +10,14 @@ import (
 )
 
 // WritePrometheus writes this month's usage and cost per function as
-// Prometheus gauges (they restart from zero each month).
-func (m *Meter) WritePrometheus(w io.Writer, prices Prices) {
-	r := m.Report(Month(time.Now()), "", "", prices)
+// Prometheus gauges (they restart from zero each month): in a cluster,
+// every node's, as Report sums them; none if the stream cannot be read.
+func (m *Meter) WritePrometheus(ctx context.Context, w io.Writer, prices Prices) {
+	r, err := m.Report(ctx, Month(time.Now()), "", "", prices)
+	if err != nil {
+		m.log.Warn("the bill's gauges", "err", err)
+		return
+	}
 	gauges := []struct {
 		name, help string
 		value      func(FunctionCost) float64

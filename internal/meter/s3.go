@@ -28,6 +28,10 @@ type bucketUsage struct {
 	storage
 }
 
+func (u bucketUsage) plus(o bucketUsage) bucketUsage {
+	return bucketUsage{u.Tier1 + o.Tier1, u.Tier2 + o.Tier2, u.storage.plus(o.storage)}
+}
+
 // AddS3Request meters one S3 request of bucket; tier1 marks PUT, COPY,
 // POST and LIST requests.
 func (m *Meter) AddS3Request(t time.Time, region, bucket string, tier1 bool) {

@@ -28,7 +28,7 @@ func TestS3Usage(t *testing.T) {
 	m.AddS3Request(march.AddDate(0, 1, 0), "us-east-1", "photos", true) // April
 	check := func(m *meter.Meter, when string) {
 		t.Helper()
-		r := m.Report("2026-03", "", "", meter.DefaultPrices())
+		r := report(t, m, "2026-03", "", "", meter.DefaultPrices())
 		if len(r.S3) != 2 || r.S3[0].Bucket != "logs" || r.S3[0].Tier2Requests != 1 {
 			t.Fatalf("%s: %+v", when, r.S3)
 		}
@@ -40,7 +40,7 @@ func TestS3Usage(t *testing.T) {
 		if math.Abs(r.Cost-r.S3[0].Cost-p.Cost) > 1e-12 || math.Abs(r.GrossCost-r.Cost) > 1e-12 {
 			t.Errorf("%s: due %v, gross %v", when, r.Cost, r.GrossCost)
 		}
-		if fr := m.Report("2026-03", "", "fn", meter.DefaultPrices()); len(fr.S3) != 0 {
+		if fr := report(t, m, "2026-03", "", "fn", meter.DefaultPrices()); len(fr.S3) != 0 {
 			t.Errorf("%s: a function's bill has S3 in it", when)
 		}
 	}
@@ -54,7 +54,7 @@ func TestS3Usage(t *testing.T) {
 	if err := again.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if r := open(t, s).Report("2026-03", "", "", meter.DefaultPrices()); r.S3[1].Tier1Requests != 3001 {
+	if r := report(t, open(t, s), "2026-03", "", "", meter.DefaultPrices()); r.S3[1].Tier1Requests != 3001 {
 		t.Errorf("after a second snapshot: %+v", r.S3)
 	}
 }

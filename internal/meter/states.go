@@ -30,6 +30,10 @@ type StatesUsage struct {
 	MBMs        int64 `json:"mbMs,omitempty"`        // Express: billed ms x 64 MB
 }
 
+func (u StatesUsage) plus(o StatesUsage) StatesUsage {
+	return StatesUsage{u.Transitions + o.Transitions, u.Requests + o.Requests, u.MBMs + o.MBMs}
+}
+
 // AddStates meters what a region's state machine used at t.
 func (m *Meter) AddStates(t time.Time, region, machine string, add StatesUsage) {
 	m.states.add(t, region, machine, func(u *StatesUsage) bool {

@@ -27,7 +27,7 @@ func TestStatesArePricedAndSurviveRestart(t *testing.T) {
 	}
 	p := meter.DefaultPrices()
 	for _, m := range []*meter.Meter{m, open(t, s)} {
-		r := m.Report("2026-03", "", "", p)
+		r := report(t, m, "2026-03", "", "", p)
 		if len(r.StateMachines) != 2 || r.StateMachines[0].StateMachine != "orders" || r.StateMachines[0].Transitions != 12_000 ||
 			r.StateMachines[1].Requests != 1_000_000 || r.FreeStateTransitions != 4000 {
 			t.Fatalf("March: %+v", r.StateMachines)
@@ -39,10 +39,10 @@ func TestStatesArePricedAndSurviveRestart(t *testing.T) {
 		if math.Abs(r.GrossCost-gross) > 1e-9 || math.Abs(r.Cost-(gross-4*0.025)) > 1e-9 || math.Abs(r.StateMachines[1].GBSeconds-gbs) > 1e-9 {
 			t.Errorf("March: gross %v, due %v, want %v and %v", r.GrossCost, r.Cost, gross, gross-4*0.025)
 		}
-		if r := m.Report("2026-03", "", "f", p); len(r.StateMachines) != 0 {
+		if r := report(t, m, "2026-03", "", "f", p); len(r.StateMachines) != 0 {
 			t.Errorf("a function's bill shows state machines: %+v", r.StateMachines)
 		}
-		if r := m.Report("2026-04", "eu-west-1", "", p); len(r.StateMachines) != 0 {
+		if r := report(t, m, "2026-04", "eu-west-1", "", p); len(r.StateMachines) != 0 {
 			t.Errorf("another region's bill: %+v", r.StateMachines)
 		}
 	}

@@ -8,6 +8,11 @@ type storage struct {
 	ByteSeconds float64 `json:"byteSeconds"`
 }
 
+// plus adds two nodes' integrals: each node integrates only while it
+// samples the resource (DynamoDB's holder, S3's sampler), so the sum is
+// the month's.
+func (s storage) plus(o storage) storage { return storage{s.ByteSeconds + o.ByteSeconds} }
+
 // hold adds bytes held for d, and says whether that changed anything.
 func (s *storage) hold(bytes int64, d time.Duration) bool {
 	s.ByteSeconds += float64(bytes) * d.Seconds()

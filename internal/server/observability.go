@@ -46,7 +46,11 @@ func (s *Server) openObservability(ctx context.Context) (*observability, error) 
 	if err != nil {
 		return nil, err
 	}
-	mt, err := meter.Open(ctx, usage, meter.Options{Logger: s.log})
+	var node string // every node's subjects name it (meter/cluster.go)
+	if s.cluster != nil {
+		node = s.cluster.Self()
+	}
+	mt, err := meter.Open(ctx, usage, meter.Options{Node: node, Logger: s.log})
 	if err != nil {
 		return nil, fmt.Errorf("open meter: %w", err)
 	}
@@ -102,7 +106,14 @@ func (o *observability) flush(ctx context.Context) error {
 // unsigned scrapers on this machine, and the bill, for callers allowed
 // Cost Explorer's ce:GetCostAndUsage.
 func (s *Server) observabilityPaths(router *wire.Router) {
-	router.HandlePath(cloudwatch.Path, s.obs.metrics.Handler(func(w io.Writer) { s.obs.meter.WritePrometheus(w, s.obs.prices) }, s.writeClusterMetrics),
+	router.HandlePath(cloudwatch.Path, s.obs.metrics.Handler(s.writeBill, s.writeClusterMetrics),
 		wire.PathAccess{Action: "cloudwatch:GetMetricData", Loopback: true})
 	router.HandlePath(meter.Path, s.obs.meter.Handler(s.obs.prices), wire.PathAccess{Action: "ce:GetCostAndUsage"})
+}
+
+// writeBill adds this month's bill to the Prometheus exposition.
+func (s *Server) writeBill(w io.Writer) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.obs.meter.WritePrometheus(ctx, w, s.obs.prices)
 }

@@ -92,7 +92,10 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 // meterS3Storage samples what every bucket stores every s3StorageEvery
 // and bills it for the time since the last sample, until ctx ends (what
-// was stored since the last sample is not billed).
+// was stored since the last sample is not billed). In a cluster every
+// node sees every bucket, and one node bills each period (s3.Claim):
+// each node bills what it samples under its own name and the bill is the
+// sum of every node's (meter/cluster.go), so each byte-second counts once.
 func (o s3Observer) meterS3Storage(ctx context.Context, svc *s3.Service) error {
 	t := time.NewTicker(s3StorageEvery)
 	defer t.Stop()
@@ -102,7 +105,6 @@ func (o s3Observer) meterS3Storage(ctx context.Context, svc *s3.Service) error {
 		case <-ctx.Done():
 			return nil
 		case now := <-t.C:
-			// In a cluster every node sees every bucket: one bills them.
 			if svc.Claim(ctx, "storage", s3StorageEvery) {
 				for _, u := range svc.Usage() {
 					o.obs.meter.AddS3Storage(now, u.Region, u.Bucket, u.Bytes, now.Sub(last))

@@ -69,6 +69,7 @@ func TestClusterThreeNodes(t *testing.T) {
 	t.Run("a Step Functions execution waits on the node to be killed", f.sfnStart)
 	t.Run("s3: an object put through n3 is read through the others", f.s3PutOnVictim)
 	t.Run("kill -9 one node under load", f.killOne)
+	t.Run("the bill counts every node's invocations once", f.billAfterKill)
 	t.Run("tables written through the killed node survive", f.dynamodbAfterKill)
 	t.Run("the execution resumes on a survivor", f.sfnSurvives)
 	t.Run("s3: n3's object outlives it", f.s3ReadFromSurvivors)
@@ -83,6 +84,8 @@ type fixture struct {
 	code    []byte
 	queue   string // the SQS queue, held by n3 while every node lives
 	killed  int    // the pid of the node killed, so that restart tells it from the new one
+	// syncResults are the kill step's synchronous invocations of rec.
+	syncResults []syncResult
 	// execution is the Step Functions execution left waiting on the
 	// node killed.
 	execution sfnExecution

@@ -95,6 +95,7 @@ func (f *fixture) killOne(t *testing.T) {
 	}
 	close(stopSync)
 	results := <-syncDone
+	f.syncResults = results
 
 	lost, dups := 0, 0
 	for i := range n {
