@@ -1,22 +1,28 @@
 package esm
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/eventfilter"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 // Run starts the pollers of enabled mappings, follows every change made
-// through the API, and stops the pollers when ctx ends.
+// through the API (and, in a cluster, through the other nodes), and stops
+// the pollers when ctx ends.
 func (s *Service) Run(ctx context.Context) error {
-	running := map[string]stopper{}
 	defer func() {
-		for _, p := range running {
-			p.stop()
+		s.runMu.Lock()
+		defer s.runMu.Unlock()
+		for id, r := range s.running {
+			r.p.stop()
+			delete(s.running, id)
 		}
 	}()
 	s.mu.Lock()
@@ -24,18 +30,14 @@ func (s *Service) Run(ctx context.Context) error {
 		s.notify(id)
 	}
 	s.mu.Unlock()
+	s.track()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case id := <-s.changed:
-			if p := running[id]; p != nil {
-				p.stop()
-				delete(running, id)
-			}
-			if p := s.reconcile(ctx, id); p != nil {
-				running[id] = p
-			}
+			s.restart(ctx, id)
+			s.track()
 		}
 	}
 }
@@ -43,19 +45,83 @@ func (s *Service) Run(ctx context.Context) error {
 // stopper is a running poller.
 type stopper interface{ stop() }
 
-// reconcile settles a mapping into its resting state and starts its poller
-// when it is enabled.
-func (s *Service) reconcile(ctx context.Context, id string) stopper {
+// run is a running poller and the mapping it runs.
+type run struct {
+	p stopper
+	m *mapping
+}
+
+// restart brings a mapping's poller in line with the mapping: it stops
+// one that runs settings no longer current (or a mapping no longer to run
+// here), settles the mapping into its resting state, and starts the
+// poller if it is to run here and is not running.
+func (s *Service) restart(ctx context.Context, id string) {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
 	s.mu.Lock()
 	m := s.mappings[id]
-	if m == nil {
+	s.mu.Unlock()
+	cur := s.running[id]
+	stopped := false
+	if cur != nil && (m == nil || !s.runsHere(m) || !sameRun(cur.m, m)) {
+		cur.p.stop()
+		delete(s.running, id)
+		cur, stopped = nil, true
+	}
+	next := s.reconcile(ctx, id, stopped)
+	if cur == nil && next != nil && s.runsHere(next) {
+		if p := s.start(ctx, next); p != nil {
+			s.running[id] = &run{p: p, m: next}
+		}
+	}
+}
+
+// runsHere tells whether m's poller is to run on this node: an enabled
+// mapping's, a stream's only on the node the group gave it to.
+func (s *Service) runsHere(m *mapping) bool {
+	if !m.Enabled || m.Config.State == StateDeleting {
+		return false
+	}
+	if !m.stream() || s.group == nil {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held[m.Config.UUID]
+}
+
+// sameRun tells whether two versions of a mapping run alike (they differ
+// at most in state and processing result).
+func sameRun(a, b *mapping) bool {
+	strip := func(m *mapping) []byte {
+		c := *m
+		c.Config.State, c.Config.LastModified, c.Config.LastProcessingResult, c.Config.StateTransitionReason = "", epoch{}, "", ""
+		out, _ := json.Marshal(c)
+		return out
+	}
+	return bytes.Equal(strip(a), strip(b))
+}
+
+// reconcile settles a mapping into its resting state: a deleted one is
+// removed with its checkpoints (once its poller here stopped, told by
+// stopped, so that none is written after), another one is Enabled or
+// Disabled. It returns the mapping, nil once deleted.
+func (s *Service) reconcile(ctx context.Context, id string, stopped bool) *mapping {
+	s.mu.Lock()
+	m := s.mappings[id]
+	if m == nil { // deleted through another node
 		s.mu.Unlock()
+		if stopped {
+			s.deleteCheckpoints(ctx, id)
+		}
 		return nil
 	}
 	if m.Config.State == StateDeleting {
 		delete(s.mappings, id)
+		err := s.kv.Delete(ctx, key(id))
+		s.revs.Deleted(key(id))
 		s.mu.Unlock()
-		if err := s.kv.Delete(ctx, key(id)); err != nil {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.log.Error("esm: delete mapping", "uuid", id, "err", err)
 		}
 		s.deleteCheckpoints(ctx, id)
@@ -74,21 +140,23 @@ func (s *Service) reconcile(ctx context.Context, id string) stopper {
 		s.mappings[id] = &next
 	}
 	s.mu.Unlock()
-	if !next.Enabled {
-		return nil
-	}
-	if next.stream() {
+	return &next
+}
+
+// start starts an enabled mapping's poller.
+func (s *Service) start(ctx context.Context, m *mapping) stopper {
+	if m.stream() {
 		if s.streams == nil {
 			return nil
 		}
-		return s.startStream(ctx, &next)
+		return s.startStream(ctx, m)
 	}
-	ref, ok := s.queues.ParseARN(next.Config.EventSourceArn)
+	ref, ok := s.queues.ParseARN(m.Config.EventSourceArn)
 	if !ok {
 		return nil
 	}
 	pctx, cancel := context.WithCancel(ctx)
-	p := &poller{s: s, m: &next, queue: ref, cancel: cancel, filters: next.filters()}
+	p := &poller{s: s, m: m, queue: ref, cancel: cancel, filters: m.filters()}
 	p.start(pctx)
 	return p
 }
@@ -111,6 +179,10 @@ type poller struct {
 
 func (p *poller) start(ctx context.Context) {
 	p.spawn(ctx)
+	if p.s.cl != nil {
+		p.wg.Add(1)
+		go p.keep(ctx)
+	}
 }
 
 func (p *poller) stop() {
@@ -118,11 +190,34 @@ func (p *poller) stop() {
 	p.wg.Wait()
 }
 
-// spawn adds a worker unless the mapping is at its concurrency.
+// keep restarts the poller, in a cluster, when its share of the
+// mapping's concurrency was none (more nodes than the mapping's
+// MaximumConcurrency) and becomes some, as nodes leave.
+func (p *poller) keep(ctx context.Context) {
+	defer p.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			p.mu.Lock()
+			idle := p.workers == 0
+			p.mu.Unlock()
+			if idle {
+				p.spawn(ctx)
+			}
+		}
+	}
+}
+
+// spawn adds a worker unless the mapping is at its concurrency (this
+// node's share of it).
 func (p *poller) spawn(ctx context.Context) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.workers >= p.m.concurrency() || ctx.Err() != nil {
+	if p.workers >= p.s.share(p.m) || ctx.Err() != nil || !p.s.serving() {
 		return
 	}
 	p.workers++
@@ -130,20 +225,25 @@ func (p *poller) spawn(ctx context.Context) {
 	go p.work(ctx)
 }
 
-// leave ends a worker that found nothing to do, unless it is the last.
-func (p *poller) leave() bool {
+// leave ends a worker that found nothing to do, unless it is the last;
+// and one beyond this node's share of the mapping's concurrency (which
+// shrinks as nodes join), the last too.
+func (p *poller) leave(idle bool) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.workers <= 1 {
-		return false
+	if p.workers > p.s.share(p.m) || idle && p.workers > 1 {
+		p.workers--
+		return true
 	}
-	p.workers--
-	return true
+	return false
 }
 
 func (p *poller) work(ctx context.Context) {
 	defer p.wg.Done()
 	for ctx.Err() == nil {
+		if p.leave(false) {
+			return
+		}
 		batch, err := p.collect(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -156,7 +256,7 @@ func (p *poller) work(ctx context.Context) {
 			continue
 		}
 		if len(batch) == 0 {
-			if p.leave() {
+			if p.leave(true) {
 				return
 			}
 			continue

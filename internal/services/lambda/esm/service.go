@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/eventfilter"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
@@ -44,6 +45,9 @@ type Options struct {
 	Destinations Destinations
 	// Metrics records IteratorAge.
 	Metrics cloudwatch.Recorder
+	// Cluster, when set, makes the service one node of a cluster (see
+	// cluster.go); Follow must then run too.
+	Cluster *cluster.Cluster
 	Logger  *slog.Logger
 }
 
@@ -56,15 +60,29 @@ type Service struct {
 	streams Streams
 	dests   Destinations
 	metrics cloudwatch.Recorder
+	cl      *cluster.Cluster
+	group   *cluster.Group
 
 	mu       sync.Mutex
 	mappings map[string]*mapping
-	changed  chan string // uuids whose pollers Run must reconcile
+	// revs are the revisions of the mappings held, and held the stream
+	// mappings the group gives this node (both for a cluster only);
+	// follow is the bucket's watch.
+	revs    store.Revisions
+	held    map[string]bool
+	follow  store.Follower
+	changed chan string // uuids whose pollers Run must reconcile
+
+	// runMu serialises starting and stopping pollers (Run, and the
+	// group's Release); running are the pollers started.
+	runMu   sync.Mutex
+	running map[string]*run
 }
 
 // New loads the stored mappings; Run starts their pollers.
 func New(ctx context.Context, kv store.KV, queues Queues, inv Invoker, opts Options) (*Service, error) {
-	s := &Service{kv: kv, queues: queues, invoker: inv, log: opts.Logger, streams: opts.Streams, dests: opts.Destinations, metrics: opts.Metrics, mappings: map[string]*mapping{}, changed: make(chan string, 1024)}
+	s := &Service{kv: kv, queues: queues, invoker: inv, log: opts.Logger, streams: opts.Streams, dests: opts.Destinations, metrics: opts.Metrics, cl: opts.Cluster,
+		mappings: map[string]*mapping{}, held: map[string]bool{}, changed: make(chan string, 1024), running: map[string]*run{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -82,17 +100,25 @@ func New(ctx context.Context, kv store.KV, queues Queues, inv Invoker, opts Opti
 			return nil, fmt.Errorf("load event source mapping %s: %w", k, err)
 		}
 		s.mappings[m.Config.UUID] = &m
+		s.revs.Wrote(k, e.Revision)
+	}
+	if s.cl != nil {
+		s.group = s.cl.Group(groupName, holder{s})
 	}
 	return s, nil
 }
 
 func key(id string) string { return store.Key("esm", id) }
 
+// save stores m; s.mu is held, so that the watch cannot deliver this
+// write between the store taking it and s.revs recording it.
 func (s *Service) save(ctx context.Context, m *mapping) error {
 	b, _ := json.Marshal(m)
-	if _, err := s.kv.Put(ctx, key(m.Config.UUID), b); err != nil {
+	rev, err := s.kv.Put(ctx, key(m.Config.UUID), b)
+	if err != nil {
 		return fmt.Errorf("save event source mapping: %w", err)
 	}
+	s.revs.Wrote(key(m.Config.UUID), rev)
 	return nil
 }
 
@@ -222,6 +248,7 @@ func (s *Service) Create(ctx context.Context, scope lambda.Scope, in *Input) (Co
 	if err := s.checkSource(scope, *in.EventSourceArn); err != nil {
 		return Configuration{}, err
 	}
+	s.sync(ctx) // a mapping of the same queue made through another node
 	id := uuid.NewString()
 	now := time.Now()
 	m := &mapping{Scope: scope, Enabled: true, Created: now, Config: Configuration{
@@ -287,7 +314,8 @@ func notFound(id string) error {
 }
 
 // Get returns a mapping.
-func (s *Service) Get(scope lambda.Scope, id string) (Configuration, error) {
+func (s *Service) Get(ctx context.Context, scope lambda.Scope, id string) (Configuration, error) {
+	s.sync(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.mappings[id]
@@ -302,6 +330,7 @@ func (s *Service) Update(ctx context.Context, scope lambda.Scope, id string, in 
 	if in.EventSourceArn != nil {
 		return Configuration{}, lambda.Errorf(lambda.ErrInvalidParameterValue, "EventSourceArn cannot be updated.")
 	}
+	s.sync(ctx)
 	s.mu.Lock()
 	cur := s.mappings[id]
 	if cur == nil || cur.Scope != scope {
@@ -330,6 +359,7 @@ func (s *Service) Update(ctx context.Context, scope lambda.Scope, id string, in 
 
 // Delete marks a mapping Deleting; it is removed once its poller stopped.
 func (s *Service) Delete(ctx context.Context, scope lambda.Scope, id string) (Configuration, error) {
+	s.sync(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.mappings[id]
@@ -348,7 +378,8 @@ func (s *Service) Delete(ctx context.Context, scope lambda.Scope, id string) (Co
 
 // List returns the mappings of a queue and/or function, in creation order,
 // from after marker, at most maxItems (and 100) of them.
-func (s *Service) List(scope lambda.Scope, sourceARN string, function *lambda.FunctionRef, marker string, maxItems int) ([]Configuration, string) {
+func (s *Service) List(ctx context.Context, scope lambda.Scope, sourceARN string, function *lambda.FunctionRef, marker string, maxItems int) ([]Configuration, string) {
+	s.sync(ctx)
 	s.mu.Lock()
 	var all []*mapping
 	for _, m := range s.mappings {

@@ -193,6 +193,11 @@ func (p *streamPoller) shard(ctx context.Context, sh Shard, last bool) {
 // some.
 func (w *shardWorker) step(ctx context.Context) {
 	p := w.p
+	if !p.s.serving() {
+		// Fenced: another node may be taking the mapping over.
+		sleep(ctx, 100*time.Millisecond)
+		return
+	}
 	wake, err := p.s.streams.Wait(p.arn)
 	if err == nil {
 		w.sh, err = w.refresh(ctx)
