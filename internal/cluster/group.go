@@ -119,14 +119,14 @@ func (g *Group) use(ctx context.Context, resource string) (string, func(), error
 	c.mu.Unlock()
 	if claimed && !alive && !mine {
 		c.mu.Lock()
-		m := c.members[cl.Node]
-		c.mu.Unlock()
+		m, watchAt := c.members[cl.Node], c.watchAt
 		var mi Info
 		var mark time.Time
 		if m != nil {
 			mi, mark = m.info, m.mark
 		}
-		c.log.Debug("cluster: claim of a dead node", "group", g.name, "resource", resource, "node", c.self.Name, "claim", cl.Node, "claim_inc", cl.Incarnation, "member_inc", mi.Incarnation, "mark", mark, "watch", c.watchAt, "preferred", preferred)
+		c.mu.Unlock()
+		c.log.Debug("cluster: claim of a dead node", "group", g.name, "resource", resource, "node", c.self.Name, "claim", cl.Node, "claim_inc", cl.Incarnation, "member_inc", mi.Incarnation, "mark", mark, "watch", watchAt, "preferred", preferred)
 	}
 	switch {
 	case mine:
