@@ -133,8 +133,10 @@ func (d *deliveries) waitAll(t *testing.T, n int) {
 // pollers run, and nothing reaches them).
 type fakeQueues struct{}
 
-func (fakeQueues) ParseARN(arn string) (sqs.Ref, bool) { return sqs.Ref{Region: "us-east-1", Name: "q"}, true }
-func (fakeQueues) Exists(sqs.Ref) error                { return nil }
+func (fakeQueues) ParseARN(arn string) (sqs.Ref, bool) {
+	return sqs.Ref{Region: "us-east-1", Name: "q"}, true
+}
+func (fakeQueues) Exists(sqs.Ref) error { return nil }
 func (fakeQueues) QueueAttributes(sqs.Ref, []string) (map[string]string, error) {
 	return map[string]string{}, nil
 }
