@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"sync"
 	"testing"
@@ -160,6 +161,8 @@ type esmCluster struct {
 	stream *fakeStream
 	d      *deliveries
 	kv     store.Watchable
+	ckv    store.Watchable
+	bus    store.Bus
 }
 
 func startESM(t *testing.T, n int) *esmCluster {
@@ -181,32 +184,39 @@ func startESM(t *testing.T, n int) *esmCluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ec := &esmCluster{stream: newFakeStream(), d: &deliveries{counts: map[string]int{}, by: map[string]map[string]int{}}, kv: kv.(store.Watchable)}
+	ec := &esmCluster{stream: newFakeStream(), d: &deliveries{counts: map[string]int{}, by: map[string]map[string]int{}},
+		kv: kv.(store.Watchable), ckv: ckv.(store.Watchable), bus: bus}
 	for i := range n {
-		name := fmt.Sprintf("n%d", i+1)
-		c, err := cluster.Open(ctx, cluster.Options{Node: name, KV: ckv.(store.Watchable), Bus: bus,
-			Beat: 100 * time.Millisecond, DeadAfter: 2 * time.Second, FenceAfter: 1500 * time.Millisecond, Settle: 500 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := New(ctx, kv, fakeQueues{}, recorder{node: name, d: ec.d}, Options{Streams: ec.stream, Cluster: c})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rctx, cancel := context.WithCancel(ctx)
-		if err := s.Follow(rctx, kv.(store.Watchable)); err != nil {
-			t.Fatal(err)
-		}
-		var wg sync.WaitGroup
-		wg.Go(func() { c.Run(rctx) })
-		wg.Go(func() { s.Run(rctx) })
-		node := &esmNode{name: name, c: c, s: s}
-		var once sync.Once
-		node.stop = func() { once.Do(func() { cancel(); wg.Wait(); c.Close() }) }
-		t.Cleanup(node.stop)
-		ec.nodes = append(ec.nodes, node)
+		ec.add(t, fmt.Sprintf("n%d", i+1))
 	}
 	return ec
+}
+
+// add starts a node.
+func (ec *esmCluster) add(t *testing.T, name string) *esmNode {
+	ctx := context.Background()
+	c, err := cluster.Open(ctx, cluster.Options{Node: name, KV: ec.ckv, Bus: ec.bus,
+		Beat: 100 * time.Millisecond, DeadAfter: 2 * time.Second, FenceAfter: 1500 * time.Millisecond, Settle: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(ctx, ec.kv, fakeQueues{}, recorder{node: name, d: ec.d}, Options{Streams: ec.stream, Cluster: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	if err := s.Follow(rctx, ec.kv); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Run(rctx) })
+	wg.Go(func() { s.Run(rctx) })
+	node := &esmNode{name: name, c: c, s: s}
+	var once sync.Once
+	node.stop = func() { once.Do(func() { cancel(); wg.Wait(); c.Close() }) }
+	t.Cleanup(node.stop)
+	ec.nodes = append(ec.nodes, node)
+	return node
 }
 
 // eventually waits up to 20 seconds for cond (a watch's delivery, a
@@ -348,4 +358,99 @@ func TestQueueMappingFollowsEveryNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "every node polls again", func() bool { return len(ec.runners(id, ec.nodes)) == 3 })
+}
+
+// A node that joins and is the one rendezvous hashing prefers for a
+// stream mapping takes it over once settled: the node reading it stops
+// first (no two read it at once) and the newcomer resumes from the
+// checkpoint, so each record is delivered once.
+func TestStreamMappingHandedOver(t *testing.T) {
+	ctx := context.Background()
+	ec := startESM(t, 2)
+	cfg, err := ec.nodes[0].s.Create(ctx, scope, &Input{FunctionName: ptr("fn"), EventSourceArn: ptr(streamARN), StartingPosition: ptr("TRIM_HORIZON")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := cfg.UUID
+	ec.stream.put(30)
+	ec.d.waitAll(t, 30)
+	eventually(t, "one node reads the mapping", func() bool { return len(ec.runners(id, ec.nodes)) == 1 })
+	old := ec.runners(id, ec.nodes)[0]
+	ec.checkpointed(t, old.s, id, 30)
+
+	name := preferredName(id, []string{"n1", "n2"})
+	joined := ec.add(t, name)
+	eventually(t, name+" takes the mapping over", func() bool {
+		r := ec.runners(id, ec.nodes)
+		return len(r) == 1 && r[0] == joined
+	})
+	ec.stream.put(30)
+	ec.d.waitAll(t, 60)
+	ec.d.mu.Lock()
+	defer ec.d.mu.Unlock()
+	for i := 31; i <= 60; i++ {
+		if ec.d.by[name][strconv.Itoa(i)] != 1 {
+			t.Errorf("record %d: delivered by %s %d times", i, name, ec.d.by[name][strconv.Itoa(i)])
+		}
+	}
+}
+
+// preferredName is a node name that rendezvous hashing prefers over
+// nodes for the mapping id (as cluster.Group computes it).
+func preferredName(id string, nodes []string) string {
+	score := func(n string) uint64 {
+		h := fnv.New64a()
+		h.Write([]byte(n + "\x00" + groupName + "\x00" + id))
+		return h.Sum64()
+	}
+	best := uint64(0)
+	for _, n := range nodes {
+		best = max(best, score(n))
+	}
+	for i := 3; ; i++ {
+		if name := fmt.Sprintf("n%d", i); score(name) > best {
+			return name
+		}
+	}
+}
+
+// Alone, a service runs every mapping itself, as before clusters.
+func TestStreamMappingAlone(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	kv, err := st.KV(ctx, "esm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := newFakeStream()
+	d := &deliveries{counts: map[string]int{}, by: map[string]map[string]int{}}
+	s, err := New(ctx, kv, fakeQueues{}, recorder{node: "alone", d: d}, Options{Streams: stream})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Run(ctx) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	cfg, err := s.Create(ctx, scope, &Input{FunctionName: ptr("fn"), EventSourceArn: ptr(streamARN), StartingPosition: ptr("TRIM_HORIZON")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream.put(20)
+	d.waitAll(t, 20)
+	if _, err := s.Delete(ctx, scope, cfg.UUID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the mapping is removed", func() bool {
+		_, err := s.Get(ctx, scope, cfg.UUID)
+		return err != nil
+	})
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+	if len(s.running) != 0 {
+		t.Errorf("pollers still running: %v", s.running)
+	}
 }
