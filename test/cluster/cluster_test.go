@@ -66,6 +66,7 @@ func TestClusterThreeNodes(t *testing.T) {
 	t.Run("every node serves every queue", f.sqsEveryNode)
 	t.Run("every node follows the rules and routes written through another", f.followEveryNode)
 	t.Run("every node serves every table", f.dynamodbEveryNode)
+	t.Run("a stream mapping delivers each record once", f.streamMappingOnce)
 	t.Run("kill -9 one node under load", f.killOne)
 	t.Run("tables written through the killed node survive", f.dynamodbAfterKill)
 	t.Run("the node restarts and takes work", f.restart)
