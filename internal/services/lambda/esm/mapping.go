@@ -8,7 +8,8 @@
 // mapping's maximum concurrency. A stream's poller (stream*.go) reads each
 // shard from a durable checkpoint, in order per key, with retries,
 // bisection, destinations and tumbling windows. Pollers are restarted
-// with nubo.
+// with nubo. In a cluster every node follows the mappings, and each
+// stream mapping is read by one node (cluster.go).
 package esm
 
 import (
