@@ -110,9 +110,13 @@ func (h holder) Acquire(_ context.Context, id string) error {
 	return nil
 }
 
-// Release stops the mapping's poller before the group lets another node
-// take it, so that two nodes never read it at once: a batch in flight is
-// abandoned uncheckpointed, to be processed again by the next node.
+// Release cancels the mapping's poller before the group lets another
+// node take it: from now on it neither invokes nor checkpoints, and a
+// batch in flight is left uncheckpointed, to be processed again by the
+// next node. It does not wait for that batch's invocation to end (the
+// group releases from its heartbeat loop, which must not stall for a
+// function's run): the poller is waited for in the background, and Run
+// waits for it before it returns.
 func (h holder) Release(id string) {
 	s := h.s
 	s.runMu.Lock()
@@ -121,8 +125,9 @@ func (h holder) Release(id string) {
 	delete(s.held, id)
 	s.mu.Unlock()
 	if r := s.running[id]; r != nil && r.m.stream() {
-		r.p.stop()
+		r.p.halt()
 		delete(s.running, id)
+		s.stopping.Go(r.p.stop)
 	}
 }
 

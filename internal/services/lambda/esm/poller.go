@@ -24,6 +24,7 @@ func (s *Service) Run(ctx context.Context) error {
 			r.p.stop()
 			delete(s.running, id)
 		}
+		s.stopping.Wait()
 	}()
 	s.mu.Lock()
 	for id := range s.mappings {
@@ -42,8 +43,12 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 }
 
-// stopper is a running poller.
-type stopper interface{ stop() }
+// stopper is a running poller: halt cancels it, stop cancels it and
+// waits for its workers to end.
+type stopper interface {
+	halt()
+	stop()
+}
 
 // run is a running poller and the mapping it runs.
 type run struct {
@@ -184,6 +189,8 @@ func (p *poller) start(ctx context.Context) {
 		go p.keep(ctx)
 	}
 }
+
+func (p *poller) halt() { p.cancel() }
 
 func (p *poller) stop() {
 	p.cancel()

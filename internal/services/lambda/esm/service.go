@@ -77,6 +77,8 @@ type Service struct {
 	// group's Release); running are the pollers started.
 	runMu   sync.Mutex
 	running map[string]*run
+	// stopping are the pollers the group released, ending.
+	stopping sync.WaitGroup
 }
 
 // New loads the stored mappings; Run starts their pollers.

@@ -90,6 +90,8 @@ func (s *Service) startStream(ctx context.Context, m *mapping) stopper {
 	return p
 }
 
+func (p *streamPoller) halt() { p.cancel() }
+
 func (p *streamPoller) stop() {
 	p.cancel()
 	p.wg.Wait()
