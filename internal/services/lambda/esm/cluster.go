@@ -63,6 +63,7 @@ func (s *Service) applyLocked(id string, ch store.Change) {
 		s.log.Warn("esm: skip an unreadable mapping another node wrote", "key", ch.Key, "err", err)
 		return
 	}
+	m.rev = ch.Revision
 	s.mappings[id] = &m
 }
 

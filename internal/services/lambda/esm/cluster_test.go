@@ -333,6 +333,17 @@ func TestQueueMappingFollowsEveryNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := cfg.UUID
+	// An update right after the creation is not undone by the other
+	// nodes settling the created mapping.
+	if _, err := ec.nodes[0].s.Update(ctx, scope, id, &Input{BatchSize: ptr(7)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ec.nodes {
+		eventually(t, n.name+" has the update", func() bool {
+			got, err := n.s.Get(ctx, scope, id)
+			return err == nil && got.BatchSize == 7 && got.State == StateEnabled
+		})
+	}
 	eventually(t, "every node polls", func() bool { return len(ec.runners(id, ec.nodes)) == 3 })
 	eventually(t, "the shares add up to MaximumConcurrency", func() bool {
 		sum := 0

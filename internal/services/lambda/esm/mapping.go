@@ -127,6 +127,8 @@ type mapping struct {
 	Function lambda.FunctionRef `json:"function"`
 	Enabled  bool               `json:"enabled"`
 	Created  time.Time          `json:"created"`
+	// rev is the revision of the stored record this is.
+	rev uint64
 }
 
 // filters compiles a mapping's filter patterns (validated when stored).

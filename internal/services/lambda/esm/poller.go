@@ -139,10 +139,20 @@ func (s *Service) reconcile(ctx context.Context, id string, stopped bool) *mappi
 	}
 	if next.Config.State != m.Config.State {
 		next.Config.LastModified = epoch(time.Now())
-		if err := s.save(ctx, &next); err != nil {
+		// Every node settles the mappings it follows: the first write
+		// wins, and one based on a version since changed (an update made
+		// through another node) is dropped, the change to come.
+		b, _ := json.Marshal(&next)
+		rev, err := s.kv.Update(ctx, key(id), b, m.rev)
+		switch {
+		case err == nil:
+			s.revs.Wrote(key(id), rev)
+			next.rev = rev
+			s.mappings[id] = &next
+		case errors.Is(err, store.ErrRevision) || errors.Is(err, store.ErrNotFound):
+		default:
 			s.log.Error("esm: save mapping state", "uuid", id, "err", err)
 		}
-		s.mappings[id] = &next
 	}
 	s.mu.Unlock()
 	return &next

@@ -101,6 +101,7 @@ func New(ctx context.Context, kv store.KV, queues Queues, inv Invoker, opts Opti
 		if err := json.Unmarshal(e.Value, &m); err != nil {
 			return nil, fmt.Errorf("load event source mapping %s: %w", k, err)
 		}
+		m.rev = e.Revision
 		s.mappings[m.Config.UUID] = &m
 		s.revs.Wrote(k, e.Revision)
 	}
@@ -121,6 +122,7 @@ func (s *Service) save(ctx context.Context, m *mapping) error {
 		return fmt.Errorf("save event source mapping: %w", err)
 	}
 	s.revs.Wrote(key(m.Config.UUID), rev)
+	m.rev = rev
 	return nil
 }
 
