@@ -8,6 +8,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
 	"github.com/nubo-dev/nubo/internal/services/sns"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
+	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/targets"
 )
 
@@ -52,9 +53,12 @@ func (s *Server) buildMessaging(ctx context.Context, inv *invoker.Invoker, dests
 	if err != nil {
 		return err
 	}
-	if s.esm, err = esm.New(ctx, mappings, s.sqs, inv, esm.Options{Logger: s.log,
+	if s.esm, err = esm.New(ctx, mappings, s.sqs, inv, esm.Options{Logger: s.log, Cluster: s.cluster,
 		Streams: streamSource{s.dynamodb}, Destinations: dests, Metrics: s.obs.metrics}); err != nil {
 		return err
+	}
+	if s.cluster != nil {
+		s.runners = append(s.runners, follow(func(ctx context.Context) error { return s.esm.Follow(ctx, mappings.(store.Watchable)) }))
 	}
 	s.runners = append(s.runners, s.esm.Run)
 	return nil

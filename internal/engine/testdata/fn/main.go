@@ -46,6 +46,9 @@ func handle(ctx context.Context, raw json.RawMessage) (*result, error) {
 	}
 	var ev event
 	json.Unmarshal(raw, &ev)
+	if err := recordStream(raw); err != nil {
+		return nil, err
+	}
 	lc, _ := lambdacontext.FromContext(ctx)
 	deadline, _ := ctx.Deadline()
 	r := &result{Value: ev.Value, RequestID: lc.AwsRequestID, ARN: lc.InvokedFunctionArn,
@@ -103,6 +106,33 @@ func handle(ctx context.Context, raw json.RawMessage) (*result, error) {
 		resp.Body.Close()
 	}
 	return r, nil
+}
+
+// recordStream appends "stream-<sequence number> pid ppid" to $RECORD
+// for each record of a DynamoDB stream event, in one write (the lines of
+// concurrent invocations never interleave).
+func recordStream(raw json.RawMessage) error {
+	var batch struct {
+		Records []struct {
+			Dynamodb struct {
+				SequenceNumber string `json:"SequenceNumber"`
+			} `json:"dynamodb"`
+		} `json:"Records"`
+	}
+	if json.Unmarshal(raw, &batch) != nil || len(batch.Records) == 0 || os.Getenv("RECORD") == "" {
+		return nil
+	}
+	var lines bytes.Buffer
+	for _, r := range batch.Records {
+		fmt.Fprintf(&lines, "stream-%s %d %d\n", r.Dynamodb.SequenceNumber, os.Getpid(), os.Getppid())
+	}
+	f, err := os.OpenFile(os.Getenv("RECORD"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.Write(lines.Bytes())
+	return err
 }
 
 func main() {

@@ -8,7 +8,8 @@
 // mapping's maximum concurrency. A stream's poller (stream*.go) reads each
 // shard from a durable checkpoint, in order per key, with retries,
 // bisection, destinations and tumbling windows. Pollers are restarted
-// with nubo.
+// with nubo. In a cluster every node follows the mappings, and each
+// stream mapping is read by one node (cluster.go).
 package esm
 
 import (
@@ -126,6 +127,8 @@ type mapping struct {
 	Function lambda.FunctionRef `json:"function"`
 	Enabled  bool               `json:"enabled"`
 	Created  time.Time          `json:"created"`
+	// rev is the revision of the stored record this is.
+	rev uint64
 }
 
 // filters compiles a mapping's filter patterns (validated when stored).

@@ -10,89 +10,6 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/sqs"
 )
 
-// Run starts the pollers of enabled mappings, follows every change made
-// through the API, and stops the pollers when ctx ends.
-func (s *Service) Run(ctx context.Context) error {
-	running := map[string]stopper{}
-	defer func() {
-		for _, p := range running {
-			p.stop()
-		}
-	}()
-	s.mu.Lock()
-	for id := range s.mappings {
-		s.notify(id)
-	}
-	s.mu.Unlock()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case id := <-s.changed:
-			if p := running[id]; p != nil {
-				p.stop()
-				delete(running, id)
-			}
-			if p := s.reconcile(ctx, id); p != nil {
-				running[id] = p
-			}
-		}
-	}
-}
-
-// stopper is a running poller.
-type stopper interface{ stop() }
-
-// reconcile settles a mapping into its resting state and starts its poller
-// when it is enabled.
-func (s *Service) reconcile(ctx context.Context, id string) stopper {
-	s.mu.Lock()
-	m := s.mappings[id]
-	if m == nil {
-		s.mu.Unlock()
-		return nil
-	}
-	if m.Config.State == StateDeleting {
-		delete(s.mappings, id)
-		s.mu.Unlock()
-		if err := s.kv.Delete(ctx, key(id)); err != nil {
-			s.log.Error("esm: delete mapping", "uuid", id, "err", err)
-		}
-		s.deleteCheckpoints(ctx, id)
-		return nil
-	}
-	next := *m
-	next.Config.State = StateDisabled
-	if m.Enabled {
-		next.Config.State = StateEnabled
-	}
-	if next.Config.State != m.Config.State {
-		next.Config.LastModified = epoch(time.Now())
-		if err := s.save(ctx, &next); err != nil {
-			s.log.Error("esm: save mapping state", "uuid", id, "err", err)
-		}
-		s.mappings[id] = &next
-	}
-	s.mu.Unlock()
-	if !next.Enabled {
-		return nil
-	}
-	if next.stream() {
-		if s.streams == nil {
-			return nil
-		}
-		return s.startStream(ctx, &next)
-	}
-	ref, ok := s.queues.ParseARN(next.Config.EventSourceArn)
-	if !ok {
-		return nil
-	}
-	pctx, cancel := context.WithCancel(ctx)
-	p := &poller{s: s, m: &next, queue: ref, cancel: cancel, filters: next.filters()}
-	p.start(pctx)
-	return p
-}
-
 // poller feeds one mapping's function from its queue with up to the
 // mapping's concurrency of workers: it starts with one, adds one whenever
 // a worker takes a full batch, and a worker that finds the queue empty
@@ -111,18 +28,47 @@ type poller struct {
 
 func (p *poller) start(ctx context.Context) {
 	p.spawn(ctx)
+	if p.s.cl != nil {
+		p.wg.Add(1)
+		go p.keep(ctx)
+	}
 }
+
+func (p *poller) halt() { p.cancel() }
 
 func (p *poller) stop() {
 	p.cancel()
 	p.wg.Wait()
 }
 
-// spawn adds a worker unless the mapping is at its concurrency.
+// keep restarts the poller, in a cluster, when its share of the
+// mapping's concurrency was none (more nodes than the mapping's
+// MaximumConcurrency) and becomes some, as nodes leave.
+func (p *poller) keep(ctx context.Context) {
+	defer p.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			p.mu.Lock()
+			idle := p.workers == 0
+			p.mu.Unlock()
+			if idle {
+				p.spawn(ctx)
+			}
+		}
+	}
+}
+
+// spawn adds a worker unless the mapping is at its concurrency (this
+// node's share of it).
 func (p *poller) spawn(ctx context.Context) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.workers >= p.m.concurrency() || ctx.Err() != nil {
+	if p.workers >= p.s.share(p.m) || ctx.Err() != nil || !p.s.serving() {
 		return
 	}
 	p.workers++
@@ -130,20 +76,25 @@ func (p *poller) spawn(ctx context.Context) {
 	go p.work(ctx)
 }
 
-// leave ends a worker that found nothing to do, unless it is the last.
-func (p *poller) leave() bool {
+// leave ends a worker that found nothing to do, unless it is the last;
+// and one beyond this node's share of the mapping's concurrency (which
+// shrinks as nodes join), the last too.
+func (p *poller) leave(idle bool) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.workers <= 1 {
-		return false
+	if p.workers > p.s.share(p.m) || idle && p.workers > 1 {
+		p.workers--
+		return true
 	}
-	p.workers--
-	return true
+	return false
 }
 
 func (p *poller) work(ctx context.Context) {
 	defer p.wg.Done()
 	for ctx.Err() == nil {
+		if p.leave(false) {
+			return
+		}
 		batch, err := p.collect(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -156,7 +107,7 @@ func (p *poller) work(ctx context.Context) {
 			continue
 		}
 		if len(batch) == 0 {
-			if p.leave() {
+			if p.leave(true) {
 				return
 			}
 			continue

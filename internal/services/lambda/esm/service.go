@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/nubo-dev/nubo/internal/eventfilter"
+	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
@@ -44,6 +44,9 @@ type Options struct {
 	Destinations Destinations
 	// Metrics records IteratorAge.
 	Metrics cloudwatch.Recorder
+	// Cluster, when set, makes the service one node of a cluster (see
+	// cluster.go); Follow must then run too.
+	Cluster *cluster.Cluster
 	Logger  *slog.Logger
 }
 
@@ -56,15 +59,31 @@ type Service struct {
 	streams Streams
 	dests   Destinations
 	metrics cloudwatch.Recorder
+	cl      *cluster.Cluster
+	group   *cluster.Group
 
 	mu       sync.Mutex
 	mappings map[string]*mapping
-	changed  chan string // uuids whose pollers Run must reconcile
+	// revs are the revisions of the mappings held, and held the stream
+	// mappings the group gives this node (both for a cluster only);
+	// follow is the bucket's watch.
+	revs    store.Revisions
+	held    map[string]bool
+	follow  store.Follower
+	changed chan string // uuids whose pollers Run must reconcile
+
+	// runMu serialises starting and stopping pollers (Run, and the
+	// group's Release); running are the pollers started.
+	runMu   sync.Mutex
+	running map[string]*run
+	// stopping are the pollers the group released, ending.
+	stopping sync.WaitGroup
 }
 
 // New loads the stored mappings; Run starts their pollers.
 func New(ctx context.Context, kv store.KV, queues Queues, inv Invoker, opts Options) (*Service, error) {
-	s := &Service{kv: kv, queues: queues, invoker: inv, log: opts.Logger, streams: opts.Streams, dests: opts.Destinations, metrics: opts.Metrics, mappings: map[string]*mapping{}, changed: make(chan string, 1024)}
+	s := &Service{kv: kv, queues: queues, invoker: inv, log: opts.Logger, streams: opts.Streams, dests: opts.Destinations, metrics: opts.Metrics, cl: opts.Cluster,
+		mappings: map[string]*mapping{}, held: map[string]bool{}, changed: make(chan string, 1024), running: map[string]*run{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -81,18 +100,28 @@ func New(ctx context.Context, kv store.KV, queues Queues, inv Invoker, opts Opti
 		if err := json.Unmarshal(e.Value, &m); err != nil {
 			return nil, fmt.Errorf("load event source mapping %s: %w", k, err)
 		}
+		m.rev = e.Revision
 		s.mappings[m.Config.UUID] = &m
+		s.revs.Wrote(k, e.Revision)
+	}
+	if s.cl != nil {
+		s.group = s.cl.Group(groupName, holder{s})
 	}
 	return s, nil
 }
 
 func key(id string) string { return store.Key("esm", id) }
 
+// save stores m; s.mu is held, so that the watch cannot deliver this
+// write between the store taking it and s.revs recording it.
 func (s *Service) save(ctx context.Context, m *mapping) error {
 	b, _ := json.Marshal(m)
-	if _, err := s.kv.Put(ctx, key(m.Config.UUID), b); err != nil {
+	rev, err := s.kv.Put(ctx, key(m.Config.UUID), b)
+	if err != nil {
 		return fmt.Errorf("save event source mapping: %w", err)
 	}
+	s.revs.Wrote(key(m.Config.UUID), rev)
+	m.rev = rev
 	return nil
 }
 
@@ -103,107 +132,6 @@ func (s *Service) notify(id string) {
 	default:
 		go func() { s.changed <- id }()
 	}
-}
-
-var validResponseTypes = []string{"ReportBatchItemFailures"}
-
-// check validates the members of a Create or Update and applies them to m.
-func (s *Service) check(ctx context.Context, scope lambda.Scope, in *Input, m *mapping, creating bool) error {
-	var v lambda.Validator
-	if in.BatchSize != nil {
-		v.Range("batchSize", *in.BatchSize, 1, 10000)
-	}
-	if in.MaximumBatchingWindowInSeconds != nil {
-		v.Range("maximumBatchingWindowInSeconds", *in.MaximumBatchingWindowInSeconds, 0, 300)
-	}
-	if in.ScalingConfig != nil && in.ScalingConfig.MaximumConcurrency != nil {
-		v.Range("scalingConfig.maximumConcurrency", *in.ScalingConfig.MaximumConcurrency, 2, 1000)
-	}
-	if in.FunctionResponseTypes != nil {
-		if len(*in.FunctionResponseTypes) > 1 {
-			v.Fail(*in.FunctionResponseTypes, "functionResponseTypes", "Member must have length less than or equal to 1")
-		}
-		for _, t := range *in.FunctionResponseTypes {
-			v.Enum("functionResponseTypes", t, validResponseTypes...)
-		}
-	}
-	if in.FunctionName != nil {
-		v.Length("functionName", *in.FunctionName, 1, 256)
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	if !m.stream() {
-		if err := refuseStreamMembers(in); err != nil {
-			return err
-		}
-	} else if err := checkStream(in, m, creating); err != nil {
-		return err
-	}
-	if in.FunctionName != nil {
-		ref, err := lambda.ParseFunctionRef(*in.FunctionName, 256)
-		if err != nil {
-			return err
-		}
-		if ref.Region != "" && ref.Region != scope.Region || ref.Account != "" && ref.Account != scope.Account {
-			return lambda.FunctionNotFound(*in.FunctionName)
-		}
-		if err := s.invoker.Resolve(ctx, &lambda.Invocation{Scope: scope, Function: ref}); err != nil {
-			return err
-		}
-		m.Function = lambda.FunctionRef{Name: ref.Name, Qualifier: ref.Qualifier}
-		m.Config.FunctionArn = scope.QualifiedARN(ref.Name, ref.Qualifier)
-	}
-	if in.Enabled != nil {
-		m.Enabled = *in.Enabled
-	}
-	if in.BatchSize != nil {
-		m.Config.BatchSize = *in.BatchSize
-	}
-	if in.MaximumBatchingWindowInSeconds != nil {
-		m.Config.MaximumBatchingWindowInSeconds = *in.MaximumBatchingWindowInSeconds
-	}
-	if in.FunctionResponseTypes != nil {
-		m.Config.FunctionResponseTypes = *in.FunctionResponseTypes
-	}
-	if in.ScalingConfig != nil {
-		m.Config.ScalingConfig = in.ScalingConfig
-	}
-	if in.FilterCriteria != nil {
-		if err := checkFilters(in.FilterCriteria); err != nil {
-			return err
-		}
-		m.Config.FilterCriteria = in.FilterCriteria
-		if len(in.FilterCriteria.Filters) == 0 {
-			m.Config.FilterCriteria = nil
-		}
-	}
-	if m.stream() {
-		return nil
-	}
-	fifo := strings.HasSuffix(m.Config.EventSourceArn, ".fifo")
-	switch {
-	case fifo && m.Config.BatchSize > 10:
-		return lambda.Errorf(lambda.ErrInvalidParameterValue, "Batch size for FIFO SQS queues must be less than or equal to 10.")
-	case m.Config.BatchSize > 10 && m.Config.MaximumBatchingWindowInSeconds < 1:
-		return lambda.Errorf(lambda.ErrInvalidParameterValue, "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10")
-	}
-	return nil
-}
-
-func checkFilters(fc *FilterCriteria) error {
-	if len(fc.Filters) > 5 {
-		return lambda.Errorf(lambda.ErrValidation, "1 validation error detected: Value at 'filterCriteria.filters' failed to satisfy constraint: Member must have length less than or equal to 5")
-	}
-	for _, f := range fc.Filters {
-		if len(f.Pattern) > 4096 {
-			return lambda.Errorf(lambda.ErrValidation, "1 validation error detected: Value at 'filterCriteria.filters.member.pattern' failed to satisfy constraint: Member must have length less than or equal to 4096")
-		}
-		if _, err := eventfilter.Compile([]byte(f.Pattern)); err != nil {
-			return lambda.Errorf(lambda.ErrInvalidParameterValue, "Invalid filter pattern definition.")
-		}
-	}
-	return nil
 }
 
 // Create stores a new mapping (State Creating); its poller starts soon
@@ -222,6 +150,7 @@ func (s *Service) Create(ctx context.Context, scope lambda.Scope, in *Input) (Co
 	if err := s.checkSource(scope, *in.EventSourceArn); err != nil {
 		return Configuration{}, err
 	}
+	s.sync(ctx) // a mapping of the same queue made through another node
 	id := uuid.NewString()
 	now := time.Now()
 	m := &mapping{Scope: scope, Enabled: true, Created: now, Config: Configuration{
@@ -287,7 +216,8 @@ func notFound(id string) error {
 }
 
 // Get returns a mapping.
-func (s *Service) Get(scope lambda.Scope, id string) (Configuration, error) {
+func (s *Service) Get(ctx context.Context, scope lambda.Scope, id string) (Configuration, error) {
+	s.sync(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.mappings[id]
@@ -302,6 +232,7 @@ func (s *Service) Update(ctx context.Context, scope lambda.Scope, id string, in 
 	if in.EventSourceArn != nil {
 		return Configuration{}, lambda.Errorf(lambda.ErrInvalidParameterValue, "EventSourceArn cannot be updated.")
 	}
+	s.sync(ctx)
 	s.mu.Lock()
 	cur := s.mappings[id]
 	if cur == nil || cur.Scope != scope {
@@ -330,6 +261,7 @@ func (s *Service) Update(ctx context.Context, scope lambda.Scope, id string, in 
 
 // Delete marks a mapping Deleting; it is removed once its poller stopped.
 func (s *Service) Delete(ctx context.Context, scope lambda.Scope, id string) (Configuration, error) {
+	s.sync(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.mappings[id]
@@ -348,7 +280,8 @@ func (s *Service) Delete(ctx context.Context, scope lambda.Scope, id string) (Co
 
 // List returns the mappings of a queue and/or function, in creation order,
 // from after marker, at most maxItems (and 100) of them.
-func (s *Service) List(scope lambda.Scope, sourceARN string, function *lambda.FunctionRef, marker string, maxItems int) ([]Configuration, string) {
+func (s *Service) List(ctx context.Context, scope lambda.Scope, sourceARN string, function *lambda.FunctionRef, marker string, maxItems int) ([]Configuration, string) {
+	s.sync(ctx)
 	s.mu.Lock()
 	var all []*mapping
 	for _, m := range s.mappings {

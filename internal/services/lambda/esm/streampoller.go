@@ -90,6 +90,8 @@ func (s *Service) startStream(ctx context.Context, m *mapping) stopper {
 	return p
 }
 
+func (p *streamPoller) halt() { p.cancel() }
+
 func (p *streamPoller) stop() {
 	p.cancel()
 	p.wg.Wait()
@@ -193,6 +195,11 @@ func (p *streamPoller) shard(ctx context.Context, sh Shard, last bool) {
 // some.
 func (w *shardWorker) step(ctx context.Context) {
 	p := w.p
+	if !p.s.serving() {
+		// Fenced: another node may be taking the mapping over.
+		sleep(ctx, 100*time.Millisecond)
+		return
+	}
 	wake, err := p.s.streams.Wait(p.arn)
 	if err == nil {
 		w.sh, err = w.refresh(ctx)

@@ -53,7 +53,7 @@ func (h *handler) mappingRoutes() {
 			}
 			maxItems = n
 		}
-		items, next := s.List(h.scopeOf(r), q.Get("EventSourceArn"), fn, q.Get("Marker"), maxItems)
+		items, next := s.List(r.Context(), h.scopeOf(r), q.Get("EventSourceArn"), fn, q.Get("Marker"), maxItems)
 		out := map[string]any{"EventSourceMappings": items}
 		if next != "" {
 			out["NextMarker"] = next
@@ -63,7 +63,7 @@ func (h *handler) mappingRoutes() {
 	h.handleAny("GET "+base, "ListEventSourceMappings", list)
 	h.handleAny("GET "+base+"/{$}", "ListEventSourceMappings", list)
 	h.handle("GET "+base+"/{uuid}", "GetEventSourceMapping", h.mappingOp(http.StatusOK, func(r *http.Request, scope lambda.Scope, id string) (esm.Configuration, error) {
-		return s.Get(scope, id)
+		return s.Get(r.Context(), scope, id)
 	}))
 	h.handle("PUT "+base+"/{uuid}", "UpdateEventSourceMapping", h.mappingOp(http.StatusAccepted, func(r *http.Request, scope lambda.Scope, id string) (esm.Configuration, error) {
 		var in esm.Input
