@@ -50,8 +50,9 @@ import (
 //
 // Sealing updates the older generations' stream config, which a single
 // node never does to a stream holding the only copy of rows (see config):
-// in a cluster each is replicated, and a node whose copy of the config
-// file a kill tore gets it back from the meta group's assignment.
+// in a cluster each is replicated, and JetStream recreates a stream a
+// node skipped at start (its config file torn) from the meta group's
+// assignment.
 const (
 	// logLease is how long a claimed rewrite keeps other nodes from
 	// starting one: far longer than a rewrite of a log twice logCompactAt.

@@ -47,7 +47,8 @@ const (
 // it is marked complete and the older ones are deleted whole. Open replays
 // the newest complete generation and any later ones, so a crash during a
 // rewrite loses nothing and revives no deleted row: JetStream never
-// removes a message of a live generation.
+// removes a message of a live generation. In a cluster, where every node
+// appends, the switch is a claim and a seal instead (logcluster.go).
 func (s *Store) LogTable(ctx context.Context, name, prefix string) (store.Table, error) {
 	nc, err := s.connect()
 	if err != nil {
