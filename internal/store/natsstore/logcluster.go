@@ -68,11 +68,24 @@ const (
 func (t *logTable) clustered() bool { return t.st.replicas > 1 }
 
 // moved reports whether a publish was refused because its generation is
-// sealed or gone.
+// sealed or gone (or, with no responders, may be).
 func moved(err error) bool {
+	return sealedErr(err) || errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, jetstream.ErrStreamNotFound)
+}
+
+func sealedErr(err error) bool {
 	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeSealed ||
-		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, jetstream.ErrStreamNotFound)
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeSealed
+}
+
+// gone reports whether generation gen's stream is no more, asking for a
+// second at most: no responders also answer a publish while a stream
+// elects a leader, and that failure is to be reported at once.
+func (t *logTable) gone(ctx context.Context, gen int) bool {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	_, err := t.js.Stream(ctx, t.stream(gen))
+	return errors.Is(err, jetstream.ErrStreamNotFound)
 }
 
 // drain waits until every group in flight but the caller's is stored.
@@ -152,6 +165,9 @@ func (t *logTable) currentLive(ctx context.Context, prefix string) ([]scanned, e
 // the groups' order, and flush publishes no group of the newer generation
 // while older ones are in flight, so a node's groups stay in order.
 func (t *logTable) republish(ctx context.Context, g *group, err error) error {
+	if !sealedErr(err) && !errors.Is(err, jetstream.ErrStreamNotFound) && !t.gone(ctx, g.gen) {
+		return err
+	}
 	for range 3 {
 		gens, lerr := t.live(ctx)
 		if lerr != nil {
