@@ -311,20 +311,10 @@ func (w *genWrites) wrote(key string) bool {
 	return false
 }
 
-// Scan replays the whole log, and calls fn with the rows under prefix.
+// Scan replays the whole log (with the Scans waiting with it, see
+// scanShared), and calls fn with the rows under prefix.
 func (t *logTable) Scan(ctx context.Context, prefix string, fn func(store.Row) bool) error {
-	var rows []scanned
-	var err error
-	if t.clustered() {
-		rows, err = t.currentLive(ctx, prefix)
-	} else {
-		t.rw.RLock()
-		t.mu.Lock()
-		gens := append([]int(nil), t.gens...)
-		t.mu.Unlock()
-		rows, err = t.current(ctx, gens, prefix)
-		t.rw.RUnlock()
-	}
+	rows, err := t.scanShared(ctx, prefix)
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", prefix, err)
 	}

@@ -101,7 +101,12 @@ type logTable struct {
 
 	// rw is held shared by scans and alone to delete old generations.
 	rw sync.RWMutex
-	mu sync.Mutex
+	// smu guards scanning, the Scans' replay under way, and nextScan,
+	// the Scans waiting for the next (logscan.go).
+	smu      sync.Mutex
+	scanning *scanBatch
+	nextScan *scanBatch
+	mu       sync.Mutex
 	// queue are the groups not yet published, oldest first; the last one
 	// takes new rows.
 	queue []*group
