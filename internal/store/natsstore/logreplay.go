@@ -144,7 +144,9 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 	// A generation a rewrite just created or sealed may not answer at
 	// once in a cluster.
 	cons, err := again(ctx, t.st, true, func() (jetstream.Consumer, error) {
-		return t.js.OrderedConsumer(ctx, t.stream(gen), jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
+		// Its resets are bounded: unbounded, a Fetch from a generation a
+		// rewrite deleted would retry for ever.
+		return t.js.OrderedConsumer(ctx, t.stream(gen), jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy, MaxResetAttempts: 2})
 	})
 	if err != nil {
 		return fmt.Errorf("read %s: %w", t.stream(gen), err)
