@@ -78,7 +78,7 @@ type Store struct {
 // newJS is a JetStream context on nc with nubo's options.
 func (s *Store) newJS(nc *nats.Conn) (jetstream.JetStream, error) {
 	return jetstream.New(nc, jetstream.WithPublishAsyncTimeout(s.writeTimeout), jetstream.WithDefaultTimeout(s.writeTimeout), jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, m *nats.Msg, err error) {
-		if !moved(err) { // a log's append to a generation a rewrite sealed, published again
+		if !sealedErr(err) { // a log's append to a generation a rewrite sealed, published again
 			s.log.Error("store append failed", "subject", m.Subject, "err", err)
 		}
 	}))
