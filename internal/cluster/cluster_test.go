@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 type counters struct {
 	node string
 	l    *ledger
+	fail atomic.Bool // Acquire fails
 
 	mu     sync.Mutex
 	values map[string]int
@@ -34,6 +36,9 @@ type ledger struct {
 }
 
 func (c *counters) Acquire(_ context.Context, r string) error {
+	if c.fail.Load() {
+		return errors.New("cannot load")
+	}
 	c.mu.Lock()
 	c.values[r] = 0
 	c.mu.Unlock()
@@ -62,7 +67,22 @@ type incOut struct {
 
 var errOdd = &awserr.Code{Name: "OddException", Status: http.StatusBadRequest}
 
+// faultyKV is the cluster's bucket, whose deletes fail while failDelete
+// is set.
+type faultyKV struct {
+	store.Watchable
+	failDelete atomic.Bool
+}
+
+func (k *faultyKV) Delete(ctx context.Context, key string) error {
+	if k.failDelete.Load() {
+		return errors.New("nats: no responders available for request")
+	}
+	return k.Watchable.Delete(ctx, key)
+}
+
 type node struct {
+	kv  *faultyKV
 	c   *cluster.Cluster
 	h   *counters
 	g   *cluster.Group
@@ -90,7 +110,8 @@ func startNodes(t *testing.T, l *ledger) ([]*node, []*natstest.Node) {
 			t.Fatal(err)
 		}
 		opts := fastOptions()
-		opts.Node, opts.KV, opts.Bus = st.Name, kv.(store.Watchable), bus
+		fkv := &faultyKV{Watchable: kv.(store.Watchable)}
+		opts.Node, opts.KV, opts.Bus = st.Name, fkv, bus
 		if testing.Verbose() {
 			opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		}
@@ -99,7 +120,7 @@ func startNodes(t *testing.T, l *ledger) ([]*node, []*natstest.Node) {
 			t.Fatal(err)
 		}
 		c.Codes(errOdd)
-		n := &node{c: c, h: &counters{node: st.Name, l: l, values: map[string]int{}}, done: make(chan struct{})}
+		n := &node{kv: fkv, c: c, h: &counters{node: st.Name, l: l, values: map[string]int{}}, done: make(chan struct{})}
 		n.g = c.Group("counters", n.h)
 		n.inc = cluster.NewOp(n.g, "counters.inc", func(in *incIn) string { return in.R }, func(_ context.Context, in *incIn) (*incOut, error) {
 			n.h.mu.Lock()
@@ -256,5 +277,36 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A node whose acquisition failed and whose claim could not be deleted
+// (the store out of reach) gives the claim up, and the resource is served
+// again once loading works: it was "moving between nodes" for good.
+func TestClusterStrayClaimIsGivenUp(t *testing.T) {
+	ctx := context.Background()
+	l := &ledger{holders: map[string][]string{}, released: map[string]int{}}
+	nodes, _ := startNodes(t, l)
+	for _, n := range nodes {
+		n.h.fail.Store(true)
+		n.kv.failDelete.Store(true)
+	}
+	if _, err := nodes[0].inc.Do(ctx, &incIn{R: "s"}); err == nil {
+		t.Fatal("an operation on a resource that cannot be loaded succeeded")
+	}
+	for _, n := range nodes {
+		n.h.fail.Store(false)
+		n.kv.failDelete.Store(false)
+	}
+	for i, n := range nodes {
+		var err error
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+			if _, err = n.inc.Do(ctx, &incIn{R: "s"}); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			t.Fatalf("through node %d once loading works: %v", i+1, err)
+		}
 	}
 }

@@ -40,6 +40,8 @@ type Group struct {
 	tracking bool
 	// forget are resources to release at the next tick (Forget).
 	forget map[string]bool
+	// stay is set by KeepHeld: held resources are not handed over.
+	stay bool
 }
 
 // holding is a resource this node holds or is acquiring: operations hold
@@ -119,14 +121,14 @@ func (g *Group) use(ctx context.Context, resource string) (string, func(), error
 	c.mu.Unlock()
 	if claimed && !alive && !mine {
 		c.mu.Lock()
-		m := c.members[cl.Node]
+		m, watchAt := c.members[cl.Node], c.watchAt
 		c.mu.Unlock()
 		var mi Info
 		var mark time.Time
 		if m != nil {
 			mi, mark = m.info, m.mark
 		}
-		c.log.Debug("cluster: claim of a dead node", "group", g.name, "resource", resource, "node", c.self.Name, "claim", cl.Node, "claim_inc", cl.Incarnation, "member_inc", mi.Incarnation, "mark", mark, "watch", c.watchAt, "preferred", preferred)
+		c.log.Debug("cluster: claim of a dead node", "group", g.name, "resource", resource, "node", c.self.Name, "claim", cl.Node, "claim_inc", cl.Incarnation, "member_inc", mi.Incarnation, "mark", mark, "watch", watchAt, "preferred", preferred)
 	}
 	switch {
 	case mine:
@@ -237,6 +239,17 @@ func (g *Group) Track(resources []string) {
 	g.mu.Unlock()
 }
 
+// KeepHeld keeps the group's resources on the node that holds them until
+// it dies or Forgets them: a node that comes back, or joins, is not handed
+// those rendezvous hashing prefers it for (it gets new ones). For
+// resources that moving interrupts (a running workflow's tasks), where an
+// uneven spread costs less than the move.
+func (g *Group) KeepHeld() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.stay = true
+}
+
 // Forget releases resource (deleted) if this node holds it, at the next
 // tick: an operation on resource may call it, and releasing waits for the
 // operations on it to end.
@@ -249,9 +262,9 @@ func (g *Group) Forget(resource string) {
 	g.forget[resource] = true
 }
 
-// tick hands over what a settled node is preferred for, releases what is
-// no longer tracked, and acquires the tracked resources this node should
-// hold.
+// tick hands over what a settled node is preferred for (unless KeepHeld),
+// releases what is no longer tracked, and acquires the tracked resources
+// this node should hold.
 func (g *Group) tick(ctx context.Context) {
 	c := g.c
 	g.mu.Lock()
@@ -270,6 +283,9 @@ func (g *Group) tick(ctx context.Context) {
 	for r := range g.tracked {
 		tracked = append(tracked, r)
 	}
+	if g.stay {
+		held = nil
+	}
 	g.mu.Unlock()
 	for _, r := range held {
 		c.mu.Lock()
@@ -279,6 +295,7 @@ func (g *Group) tick(ctx context.Context) {
 			g.release(ctx, r, true)
 		}
 	}
+	g.releaseStray(ctx)
 	for _, r := range tracked {
 		_, done, err := g.use(ctx, r)
 		switch {
@@ -319,6 +336,37 @@ func (g *Group) release(ctx context.Context, resource string, handover bool) {
 	}
 	if handover {
 		c.log.Info("cluster: handed over", "group", g.name, "resource", resource, "node", c.self.Name)
+	}
+}
+
+// releaseStray gives up the claims of this node that it does not hold:
+// an acquisition that failed, or a release, could not delete its claim
+// (the store was out of reach), and the claim would otherwise send every
+// operation on the resource here, to be told that it is moving. Each is
+// marked released (a claim of no node) with a revision check, which the
+// preferred node then claims over.
+func (g *Group) releaseStray(ctx context.Context) {
+	c := g.c
+	stray := map[string]claim{}
+	c.mu.Lock()
+	for key, cl := range c.claims {
+		if parts := store.SplitKey(key); len(parts) == 3 && parts[1] == g.name &&
+			cl.Node == c.self.Name && cl.Incarnation == c.self.Incarnation {
+			stray[parts[2]] = cl
+		}
+	}
+	c.mu.Unlock()
+	released, _ := json.Marshal(claim{})
+	for r, cl := range stray {
+		g.mu.Lock()
+		held := g.held[r] != nil
+		g.mu.Unlock()
+		if held {
+			continue
+		}
+		if _, err := c.kv.Update(ctx, g.key(r), released, cl.rev); err != nil && !errors.Is(err, store.ErrRevision) && !errors.Is(err, store.ErrNotFound) {
+			c.log.Warn("cluster: release a stray claim", "group", g.name, "resource", r, "err", err)
+		}
 	}
 }
 

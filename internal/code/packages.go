@@ -56,16 +56,34 @@ func (p *Packages) Open(ctx context.Context, key string) (io.ReadCloser, error) 
 
 // Inspect reads back the package stored under key and measures it.
 func (p *Packages) Inspect(ctx context.Context, key string) (Package, error) {
-	rc, err := p.objects.Get(ctx, key)
+	data, err := p.read(ctx, key)
 	if err != nil {
-		return Package{}, fmt.Errorf("read package %s: %w", key, err)
-	}
-	data, err := io.ReadAll(rc)
-	rc.Close()
-	if err != nil {
-		return Package{}, fmt.Errorf("read package %s: %w", key, err)
+		return Package{}, err
 	}
 	return Inspect(data)
+}
+
+// readTries is how many times read reads a package whose read ends
+// corrupt (store.ErrCorrupt: in a cluster, a read through a replica a
+// moment behind the node that stored it).
+const readTries = 3
+
+// read reads the whole package stored under key.
+func (p *Packages) read(ctx context.Context, key string) ([]byte, error) {
+	for try := 1; ; try++ {
+		rc, err := p.objects.Get(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("read package %s: %w", key, err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err == nil {
+			return data, nil
+		}
+		if !errors.Is(err, store.ErrCorrupt) || try == readTries {
+			return nil, fmt.Errorf("read package %s: %w", key, err)
+		}
+	}
 }
 
 // Remove deletes a package and its extracted directory.
@@ -110,14 +128,9 @@ func (p *Packages) Extract(ctx context.Context, key string) (string, error) {
 }
 
 func (p *Packages) extract(ctx context.Context, key, dir string) error {
-	rc, err := p.objects.Get(ctx, key)
+	data, err := p.read(ctx, key)
 	if err != nil {
-		return fmt.Errorf("read package %s: %w", key, err)
-	}
-	data, err := io.ReadAll(rc)
-	rc.Close()
-	if err != nil {
-		return fmt.Errorf("read package %s: %w", key, err)
+		return err
 	}
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return err

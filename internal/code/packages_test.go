@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"testing/iotest"
 
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/store"
@@ -17,9 +18,10 @@ import (
 
 // memObjects is an in-memory store.Objects.
 type memObjects struct {
-	mu   sync.Mutex
-	data map[string][]byte
-	gets int
+	mu      sync.Mutex
+	data    map[string][]byte
+	gets    int
+	corrupt int // how many reads to come end short with store.ErrCorrupt
 }
 
 func (m *memObjects) Put(_ context.Context, name string, r io.Reader) error {
@@ -41,6 +43,10 @@ func (m *memObjects) Get(_ context.Context, name string) (io.ReadCloser, error) 
 	if !ok {
 		return nil, store.ErrNotFound
 	}
+	if m.corrupt > 0 {
+		m.corrupt--
+		return io.NopCloser(io.MultiReader(bytes.NewReader(b[:len(b)/2]), iotest.ErrReader(store.ErrCorrupt))), nil
+	}
 	return io.NopCloser(bytes.NewReader(b)), nil
 }
 
@@ -52,6 +58,16 @@ func (m *memObjects) Delete(_ context.Context, name string) error {
 	}
 	delete(m.data, name)
 	return nil
+}
+
+func (m *memObjects) Names(context.Context) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var names []string
+	for name := range m.data {
+		names = append(names, name)
+	}
+	return names, nil
 }
 
 func TestExtract(t *testing.T) {
@@ -145,5 +161,25 @@ func TestExtractRefusesEscapes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A read that ends corrupt (a replica behind, in a cluster) is read
+// again; one that stays corrupt fails.
+func TestExtractReadsACorruptPackageAgain(t *testing.T) {
+	ctx := context.Background()
+	objects := &memObjects{data: map[string][]byte{}}
+	p := code.NewPackages(objects, filepath.Join(t.TempDir(), "code"))
+	pkg, err := p.Save(ctx, zipOf(t, entry{name: "bootstrap", content: "#!/bin/sh\n", mode: 0o755}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects.corrupt = 2
+	if _, err := p.Extract(ctx, pkg.Key()); err != nil {
+		t.Fatalf("extract after two corrupt reads: %v", err)
+	}
+	objects.corrupt = 3
+	if _, err := p.Inspect(ctx, pkg.Key()); !errors.Is(err, store.ErrCorrupt) {
+		t.Fatalf("inspect after three corrupt reads: %v, want ErrCorrupt", err)
 	}
 }

@@ -16,15 +16,24 @@ import (
 )
 
 // buildDynamoDB opens DynamoDB's Pebble store under <data-dir>/dynamodb
-// and the service on it; the store is closed after the service's sweeper
-// stopped.
+// and the service on it (in a cluster, with the DYNAMODB log); the store
+// is closed after the service's sweeper stopped.
 func (s *Server) buildDynamoDB(ctx context.Context) error {
 	db, err := pebblestore.Open(filepath.Join(s.cfg.DataDir, "dynamodb"), s.log)
 	if err != nil {
 		return fmt.Errorf("open dynamodb store: %w", err)
 	}
 	s.closers = append(s.closers, db.Close)
-	s.dynamodb, err = dynamodb.New(ctx, db, dynamodb.Options{Logger: s.log, Usage: dynamoUsage{s.obs}})
+	opts := dynamodb.Options{Logger: s.log, Usage: dynamoUsage{s.obs}}
+	if s.cluster != nil {
+		// Each node keeps its Pebble; commits go through the replicated
+		// log that every node applies (dynamodb/replica.go).
+		if opts.Log, err = s.store.Log(ctx, "DYNAMODB", "dynamodb.log"); err != nil {
+			return err
+		}
+		opts.Cluster = s.cluster
+	}
+	s.dynamodb, err = dynamodb.New(ctx, db, opts)
 	if err != nil {
 		return err
 	}

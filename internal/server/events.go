@@ -12,6 +12,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/events"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/logs"
+	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/targets"
 	"github.com/nubo-dev/nubo/internal/timer"
@@ -47,6 +48,9 @@ func (s *Server) buildEvents(ctx context.Context, dests *targets.Targets) error 
 	}
 	dests.Buses, dests.LogGroups = s.events, logTargets{s.logs}
 	s.runners = append(s.runners, s.events.Run)
+	if s.cluster != nil {
+		s.runners = append(s.runners, follow(func(ctx context.Context) error { return s.events.Follow(ctx, kv.(store.Watchable)) }))
+	}
 	return nil
 }
 

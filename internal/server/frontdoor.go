@@ -9,6 +9,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/services/apigateway/gateway"
 	"github.com/nubo-dev/nubo/internal/services/cloudwatch"
 	"github.com/nubo-dev/nubo/internal/services/lambda/funcurl"
+	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
 
@@ -28,6 +29,9 @@ func (s *Server) buildAPIGateway(ctx context.Context, inv *invoker.Invoker) (*ap
 	}
 	gw := gateway.New(apis, inv, s.logs, s.obs, ident, gateway.Options{Account: s.cfg.Account, Region: s.cfg.Region,
 		PublicDomain: s.cfg.PublicDomain, Logger: s.log})
+	if s.cluster != nil {
+		s.runners = append(s.runners, follow(func(ctx context.Context) error { return apis.Follow(ctx, kv.(store.Watchable)) }))
+	}
 	return apis, gw, nil
 }
 

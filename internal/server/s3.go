@@ -20,8 +20,8 @@ import (
 const s3EventLease = 30 * time.Second
 
 // buildS3 builds object storage: metadata in the KV bucket "s3", bytes
-// under <data-dir>/s3, notifications on the S3_EVENTS work queue,
-// delivered through dests.
+// under <data-dir>/s3 (and, in a cluster, in the object store "s3"),
+// notifications on the S3_EVENTS work queue, delivered through dests.
 func (s *Server) buildS3(ctx context.Context, dests *targets.Targets) (*wire.Service, error) {
 	kv, err := s.store.KV(ctx, "s3")
 	if err != nil {
@@ -31,14 +31,22 @@ func (s *Server) buildS3(ctx context.Context, dests *targets.Targets) (*wire.Ser
 	if err != nil {
 		return nil, err
 	}
-	svc, err := s3.New(ctx, kv, s3.Options{
+	opts := s3.Options{
 		Dir:      filepath.Join(s.cfg.DataDir, "s3"),
 		Account:  s.cfg.Account,
 		Region:   s.cfg.Region,
 		Notifier: &s3Notifier{dests: dests, server: s, log: s.log},
 		Events:   events,
 		Logger:   s.log,
-	})
+	}
+	if s.cluster != nil {
+		// Every node serves every object: the blobs are in a replicated
+		// object store too, and the service follows the KV.
+		if opts.Objects, err = s.store.Objects(ctx, "s3"); err != nil {
+			return nil, err
+		}
+	}
+	svc, err := s3.New(ctx, kv, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open s3: %w", err)
 	}

@@ -102,8 +102,11 @@ func (o s3Observer) meterS3Storage(ctx context.Context, svc *s3.Service) error {
 		case <-ctx.Done():
 			return nil
 		case now := <-t.C:
-			for _, u := range svc.Usage() {
-				o.obs.meter.AddS3Storage(now, u.Region, u.Bucket, u.Bytes, now.Sub(last))
+			// In a cluster every node sees every bucket: one bills them.
+			if svc.Claim(ctx, "storage", s3StorageEvery) {
+				for _, u := range svc.Usage() {
+					o.obs.meter.AddS3Storage(now, u.Region, u.Bucket, u.Bytes, now.Sub(last))
+				}
 			}
 			last = now
 		}

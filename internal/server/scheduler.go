@@ -17,6 +17,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/arn"
 	"github.com/nubo-dev/nubo/internal/services/events"
 	"github.com/nubo-dev/nubo/internal/services/scheduler"
+	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/targets"
 	"github.com/nubo-dev/nubo/internal/timer"
 )
@@ -44,6 +45,9 @@ func (s *Server) buildScheduler(ctx context.Context, dests *targets.Targets) err
 		return fmt.Errorf("open scheduler: %w", err)
 	}
 	s.runners = append(s.runners, s.scheduler.Run)
+	if s.cluster != nil {
+		s.runners = append(s.runners, follow(func(ctx context.Context) error { return s.scheduler.Follow(ctx, kv.(store.Watchable)) }))
+	}
 	return nil
 }
 

@@ -322,6 +322,8 @@ func (s *Server) build(ctx context.Context) error {
 		rescan = 2 * time.Second
 		s.runners = append(s.runners, follow(func(ctx context.Context) error {
 			return s.control.Follow(ctx, functions.(store.Watchable))
+		}), follow(func(ctx context.Context) error {
+			return s.urls.Follow(ctx, urlConfigs.(store.Watchable))
 		}))
 	}
 	s.async = async.New(async.Options{

@@ -43,6 +43,7 @@ func (s *Server) buildStepFunctions(ctx context.Context, inv *invoker.Invoker) e
 		Observer:     newStatesObserver(s.obs),
 		Mock:         s.cfg.StepFunctionsMock,
 		Logger:       s.log,
+		Cluster:      s.cluster,
 	})
 	if err != nil {
 		return err

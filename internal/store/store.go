@@ -22,6 +22,12 @@ var (
 	// ErrRevision is returned by Update when the stored revision is not the
 	// expected one: somebody else wrote the key first.
 	ErrRevision = errors.New("store: revision mismatch")
+	// ErrCorrupt is returned by the reader of an object whose bytes, at
+	// their end, do not match the digest it was stored with: in a cluster,
+	// a read through a replica a moment behind may end short (or, rarely,
+	// repeat a chunk). The bytes already read are not to be trusted; a
+	// new Get reads it again.
+	ErrCorrupt = errors.New("store: object read does not match its digest")
 	// ErrUnavailable is returned (wrapped, with the reason) when the store
 	// cannot take a write now: the disk is full, or the store does not
 	// answer. Nothing was written; the caller may retry later. Deletions
@@ -74,6 +80,8 @@ type Objects interface {
 	Put(ctx context.Context, name string, r io.Reader) error
 	Get(ctx context.Context, name string) (io.ReadCloser, error)
 	Delete(ctx context.Context, name string) error
+	// Names lists the objects stored, in no particular order.
+	Names(ctx context.Context) ([]string, error)
 }
 
 // Key joins tokens into a KV key. Each token is escaped so that it may hold any

@@ -64,7 +64,14 @@ func TestClusterThreeNodes(t *testing.T) {
 
 	t.Run("every node serves every function", f.everyNode)
 	t.Run("every node serves every queue", f.sqsEveryNode)
+	t.Run("every node follows the rules and routes written through another", f.followEveryNode)
+	t.Run("every node serves every table", f.dynamodbEveryNode)
+	t.Run("a Step Functions execution waits on the node to be killed", f.sfnStart)
+	t.Run("s3: an object put through n3 is read through the others", f.s3PutOnVictim)
 	t.Run("kill -9 one node under load", f.killOne)
+	t.Run("tables written through the killed node survive", f.dynamodbAfterKill)
+	t.Run("the execution resumes on a survivor", f.sfnSurvives)
+	t.Run("s3: n3's object outlives it", f.s3ReadFromSurvivors)
 	t.Run("the node restarts and takes work", f.restart)
 	t.Run("a partitioned node refuses writes", f.partition)
 }
@@ -76,6 +83,9 @@ type fixture struct {
 	code    []byte
 	queue   string // the SQS queue, held by n3 while every node lives
 	killed  int    // the pid of the node killed, so that restart tells it from the new one
+	// execution is the Step Functions execution left waiting on the
+	// node killed.
+	execution sfnExecution
 }
 
 // setUp creates the role and the function through n1.

@@ -68,10 +68,14 @@ func (s *Service) saveDomain(ctx context.Context, d *domainRec, create bool) err
 	if err != nil {
 		return err
 	}
+	s.domainWrites.Lock()
+	defer s.domainWrites.Unlock()
+	key := domainKey(d.Domain.DomainName)
+	var rev uint64
 	if create {
-		_, err = s.kv.Create(ctx, domainKey(d.Domain.DomainName), data)
+		rev, err = s.kv.Create(ctx, key, data)
 	} else {
-		_, err = s.kv.Put(ctx, domainKey(d.Domain.DomainName), data)
+		rev, err = s.kv.Put(ctx, key, data)
 	}
 	if errors.Is(err, store.ErrExists) {
 		return awserr.New(ErrConflict, "The domain name you provided already exists.")
@@ -80,6 +84,7 @@ func (s *Service) saveDomain(ctx context.Context, d *domainRec, create bool) err
 		return fmt.Errorf("store domain name: %w", err)
 	}
 	s.mu.Lock()
+	s.revs.Wrote(key, rev)
 	s.domains[d.Domain.DomainName] = d
 	s.mu.Unlock()
 	return nil
@@ -169,10 +174,14 @@ func (s *Service) DeleteDomainName(ctx context.Context, scope Scope, name string
 	if err != nil {
 		return err
 	}
-	if err := s.kv.Delete(ctx, domainKey(d.Domain.DomainName)); err != nil && !errors.Is(err, store.ErrNotFound) {
+	s.domainWrites.Lock()
+	defer s.domainWrites.Unlock()
+	key := domainKey(d.Domain.DomainName)
+	if err := s.kv.Delete(ctx, key); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete domain name: %w", err)
 	}
 	s.mu.Lock()
+	s.revs.Deleted(key)
 	delete(s.domains, d.Domain.DomainName)
 	s.mu.Unlock()
 	return nil

@@ -62,6 +62,11 @@ type Service struct {
 	opts Options
 	log  *slog.Logger
 
+	// domainWrites orders the writes of custom domain names with Follow's
+	// changes of them, for revs.
+	domainWrites sync.Mutex
+	revs         store.Revisions
+
 	mu      sync.Mutex
 	gen     uint64
 	cache   map[string]*apiViews  // region/api -> its deployed stages, dropped by writes

@@ -51,6 +51,8 @@ func (w *write) count(t *table, no uint16, n, bytes int64) {
 // that were stored.
 type committer struct {
 	db store.Ordered
+	// rep, in a cluster, stores batches through the log first.
+	rep *replica
 
 	mu      sync.Mutex
 	queue   []*write
@@ -194,7 +196,7 @@ func (c *committer) flushLocked(group []*write) {
 	c.mu.Unlock()
 	// The group's writers wait on this commit, whatever became of the
 	// context of the one that leads it.
-	err := c.db.Apply(context.Background(), &b)
+	err := c.apply(context.Background(), &b)
 	c.mu.Lock()
 	if err == nil {
 		for t, cs := range newCounts {
@@ -215,4 +217,13 @@ func (c *committer) flushLocked(group []*write) {
 			c.waiters.wake(id)
 		}
 	}
+}
+
+// apply stores a group's batch: on a single node in the key space, in a
+// cluster through the log (replica.go).
+func (c *committer) apply(ctx context.Context, b *store.Batch) error {
+	if c.rep != nil {
+		return c.rep.commit(ctx, c.db, b)
+	}
+	return c.db.Apply(ctx, b)
 }

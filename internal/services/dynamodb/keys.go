@@ -15,6 +15,7 @@ import (
 //	'r' stream-id sequence           a stream record (JSON)
 //	't' account 0 region 0 token     a ClientRequestToken (tokens.go)
 //	'h' stream-id first-sequence     a stream's shard (shards.go)
+//	'a'                              the last entry of the cluster's log applied (replica.go)
 //
 // Table and stream ids are random 64-bit numbers given at creation, so a
 // table re-created under an old name shares nothing with its predecessor
@@ -25,12 +26,13 @@ import (
 // Query is one range scan: O(log n + k). An index entry's key ends with
 // the table's primary key, which makes it unique.
 const (
-	prefixMeta   = 'm'
-	prefixCounts = 'c'
-	prefixData   = 'd'
-	prefixRecord = 'r'
-	prefixToken  = 't'
-	prefixShard  = 'h'
+	prefixMeta    = 'm'
+	prefixCounts  = 'c'
+	prefixData    = 'd'
+	prefixRecord  = 'r'
+	prefixToken   = 't'
+	prefixShard   = 'h'
+	prefixApplied = 'a'
 )
 
 func metaKey(account, region, name string) []byte {

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
@@ -51,6 +52,11 @@ type Options struct {
 	// ShardRollover is how long a stream shard takes records before the
 	// next one starts (4 hours when zero, as in DynamoDB Streams).
 	ShardRollover time.Duration
+	// Log, when set, is the cluster's replicated log of commits
+	// (replica.go); Cluster, when set with it, makes this service a node
+	// of the cluster (cluster.go).
+	Log     store.Log
+	Cluster *cluster.Cluster
 }
 
 // Service owns every table of every account and region.
@@ -71,6 +77,11 @@ type Service struct {
 	locks keyLocks
 
 	tokens tokens
+
+	// rep is this node's place in the cluster's log; group the cluster's
+	// holding of DynamoDB (both nil on a single node).
+	rep   *replica
+	group *cluster.Group
 }
 
 type tableRef struct{ account, region, name string }
@@ -91,6 +102,19 @@ func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) 
 		opts.ShardRollover = 4 * time.Hour
 	}
 	s.commit.init(db, s.now, opts.ShardRollover)
+	if opts.Log != nil {
+		var err error
+		if s.rep, err = newReplica(ctx, opts.Log, db); err != nil {
+			return nil, fmt.Errorf("read the cluster log's place: %w", err)
+		}
+		s.commit.rep = s.rep
+		if err := s.rep.join(ctx, db); err != nil {
+			return nil, err
+		}
+		if opts.Cluster != nil {
+			s.clusterize(opts.Cluster)
+		}
+	}
 	s.tokens.inflight = map[string]bool{}
 	var metas []tableMeta
 	err := db.Scan(ctx, []byte{prefixMeta}, []byte{prefixMeta + 1}, false, func(k, v []byte) bool {
@@ -116,8 +140,14 @@ func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) 
 }
 
 // Run deletes expired items and trims streams every SweepInterval until
-// ctx ends.
+// ctx ends; in a cluster it also applies the log, and only the holder
+// sweeps.
 func (s *Service) Run(ctx context.Context) error {
+	if s.rep != nil {
+		done := make(chan struct{})
+		defer func() { <-done }()
+		go func() { defer close(done); s.follow(ctx) }()
+	}
 	tick := time.NewTicker(s.sweep)
 	defer tick.Stop()
 	for {
@@ -125,11 +155,23 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
-			if err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+			if !s.holds() {
+				continue
+			}
+			if err := s.sweepHeld(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("dynamodb: sweep", "err", err)
 			}
 		}
 	}
+}
+
+// sweepHeld sweeps with the replica's gate held, as operations do.
+func (s *Service) sweepHeld(ctx context.Context) error {
+	if s.rep != nil {
+		s.rep.gate.RLock()
+		defer s.rep.gate.RUnlock()
+	}
+	return s.Sweep(ctx)
 }
 
 // Sweep does one pass of Run's work now: expired items are deleted (and

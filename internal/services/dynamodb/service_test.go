@@ -73,7 +73,12 @@ func wantErr(t testing.TB, err error, code *awserr.Code, msg string) {
 	}
 }
 
-func createTable(t testing.TB, s *Service, name string) {
+// tableCreator is a Service, or a cluster node's routed CreateTable.
+type tableCreator interface {
+	CreateTable(ctx context.Context, scope Scope, in *CreateTableInput) (*TableOutput, error)
+}
+
+func createTable(t testing.TB, s tableCreator, name string) {
 	t.Helper()
 	must(s.CreateTable(context.Background(), scope, js[*CreateTableInput](t, `{
 		"TableName": "`+name+`", "BillingMode": "PAY_PER_REQUEST",

@@ -309,8 +309,13 @@ type TableSize struct {
 	Bytes        int64
 }
 
-// Sizes are every table's sizes, for the bill.
+// Sizes are every table's sizes, for the bill. In a cluster every node
+// has every table, and only the holder reports them, so that each is
+// billed once.
 func (s *Service) Sizes() []TableSize {
+	if !s.holds() {
+		return nil
+	}
 	var out []TableSize
 	for _, t := range s.allTables() {
 		size := TableSize{Region: t.meta.Region, Name: t.meta.Name}

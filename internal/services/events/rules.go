@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/eventfilter"
 	"github.com/nubo-dev/nubo/internal/schedule"
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 // The states of a rule.
@@ -42,6 +44,9 @@ type rule struct {
 	// schedule's job is due for.
 	Gen  int64     `json:"gen,omitempty"`
 	Next time.Time `json:"next,omitzero"`
+	// Claim is the fire this record was advanced past while its event is
+	// being queued (see fire).
+	Claim *fireClaim `json:"claim,omitempty"`
 
 	pattern *eventfilter.Pattern
 	sched   *schedule.Schedule
@@ -164,7 +169,7 @@ func (s *Service) PutRule(ctx context.Context, region string, in PutRuleInput) (
 	r.Tags = tagMap(in.Tags)
 	restart := true
 	if old != nil {
-		r.Targets, r.Gen, r.Next = old.Targets, old.Gen, old.Next
+		r.Targets = old.Targets
 		for k, v := range old.Tags {
 			if _, ok := r.Tags[k]; !ok {
 				if r.Tags == nil {
@@ -183,29 +188,48 @@ func (s *Service) PutRule(ctx context.Context, region string, in PutRuleInput) (
 	return s.RuleARN(region, busName, in.Name), nil
 }
 
-// saveRuleLocked stores a rule. With restart its schedule starts over: a
-// new generation, whose first fire is scheduled before the rule is stored
-// (a crash in between leaves a job the stored generation ignores, never a
-// stored fire without its job).
+// saveRuleLocked stores a rule's settings and targets. Its schedule's
+// state (generation, next fire, claim) is the stored record's: a fire on
+// another node may have advanced it. With restart the schedule starts
+// over: a new generation, whose first fire is scheduled before the rule is
+// stored (a crash in between leaves a job the stored generation ignores,
+// never a stored fire without its job).
 func (s *Service) saveRuleLocked(ctx context.Context, r *rule, restart bool) error {
-	if restart {
-		r.Gen++
-		r.Next = time.Time{}
-		if r.sched != nil && r.enabled() {
-			if next, ok := r.sched.Next(s.now()); ok {
-				r.Next = next
-				if err := s.scheduleFire(ctx, r); err != nil {
-					return err
-				}
+	key := ruleKey(r.Region, r.Bus, r.Name)
+	for {
+		cur, rev, err := s.storedRuleLocked(ctx, key)
+		if err != nil {
+			return err
+		}
+		r.Gen, r.Next, r.Claim = 0, time.Time{}, nil
+		if cur != nil {
+			r.Gen, r.Next, r.Claim = cur.Gen, cur.Next, cur.Claim
+		}
+		if restart {
+			if err := s.restartLocked(ctx, r); err != nil {
+				return err
 			}
 		}
+		if _, err := s.writeRuleLocked(ctx, key, r, rev); !errors.Is(err, store.ErrRevision) {
+			return err
+		}
 	}
-	if err := s.put(ctx, ruleKey(r.Region, r.Bus, r.Name), r); err != nil {
-		return err
+}
+
+// restartLocked starts a rule's schedule over: a new generation, and the
+// job of its first fire.
+func (s *Service) restartLocked(ctx context.Context, r *rule) error {
+	r.Gen++
+	r.Next, r.Claim = time.Time{}, nil
+	if r.sched == nil || !r.enabled() {
+		return nil
 	}
-	s.rules[ruleMapKey(r.Region, r.Bus, r.Name)] = r
-	s.indexRuleLocked(r)
-	return nil
+	next, ok := r.sched.Next(s.now())
+	if !ok {
+		return nil
+	}
+	r.Next = next
+	return s.scheduleFire(ctx, r)
 }
 
 // ruleLocked finds a rule on a bus that must exist.

@@ -12,8 +12,10 @@
 // the target's RetryPolicy, then sent to its dead-letter queue with AWS's
 // attributes; a failing target never holds up another. Scheduled rules fire
 // from the same queue: each has one job due at its next fire, and the rule's
-// record says which fire is current, so a fire is delivered once even when
-// its job comes twice.
+// record says which fire is current and is claimed by compare-and-set
+// before the fire is queued, so a fire is delivered once even when its job
+// comes twice, to two nodes at once. In a cluster each node's maps follow
+// the others' writes (Follow).
 package events
 
 import (
@@ -102,6 +104,8 @@ type Service struct {
 	kv   store.KV
 	opts Options
 	log  *slog.Logger
+	// revs are the revisions the maps hold, for Follow.
+	revs store.Revisions
 
 	mu       sync.RWMutex
 	buses    map[string]*bus                 // by region/name
@@ -195,9 +199,11 @@ func (s *Service) put(ctx context.Context, key string, v any) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.kv.Put(ctx, key, data); err != nil {
+	rev, err := s.kv.Put(ctx, key, data)
+	if err != nil {
 		return fmt.Errorf("save %s: %w", key, err)
 	}
+	s.revs.Wrote(key, rev)
 	return nil
 }
 
@@ -205,6 +211,7 @@ func (s *Service) del(ctx context.Context, key string) error {
 	if err := s.kv.Delete(ctx, key); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
+	s.revs.Deleted(key)
 	return nil
 }
 

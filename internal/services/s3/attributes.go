@@ -67,7 +67,7 @@ func (s *Service) withVersion(ctx context.Context, in *ObjectTaggingInput, fn fu
 	if in.VersionId != "" && !validVersionID(in.VersionId) {
 		return invalidVersionID(in.VersionId)
 	}
-	b, release, err := s.commitBucket(in.Bucket)
+	b, release, err := s.commitBucket(ctx, in.Bucket)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (s *Service) GetObjectAttributes(ctx context.Context, in *GetObjectAttribut
 	if len(want) == 0 {
 		return nil, invalidArgument("Invalid attribute name specified.", "x-amz-object-attributes", "")
 	}
-	p, err := s.plan(&HeadObjectInput{Bucket: in.Bucket, Key: in.Key, VersionId: in.VersionId})
+	p, err := s.plan(ctx, &HeadObjectInput{Bucket: in.Bucket, Key: in.Key, VersionId: in.VersionId})
 	if err != nil {
 		return nil, err
 	}

@@ -116,3 +116,71 @@ func sizeName(n int) string {
 	}
 	return fmt.Sprintf("%dKiB", n>>10)
 }
+
+// BenchmarkClusterObject measures 16 MiB objects in a cluster of three
+// (natstest nodes on loopback): a PUT through one node (its file, then
+// the replicated object store), a first GET through another (filled from
+// the object store), a range of the first KiB through a third (which
+// waits for that KiB of the fill only) and a GET of a copy a node has.
+func BenchmarkClusterObject(b *testing.B) {
+	const size = 16 << 20
+	nodes := startCluster(b, 3)
+	if _, err := nodes[0].svc.CreateBucket(bg, &CreateBucketInput{Bucket: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	data := bytes.Repeat([]byte("x"), size)
+	get := func(b *testing.B, n *clusterNode, key string) {
+		out, err := n.svc.GetObject(bg, &GetObjectInput{Bucket: "bench", Key: key})
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, out.Body)
+		out.Body.Close()
+	}
+	keys := 0
+	put := func(b *testing.B) string {
+		keys++
+		key := fmt.Sprintf("k%d", keys)
+		if _, err := nodes[0].svc.PutObject(bg, &PutObjectInput{Bucket: "bench", Key: key, Body: bytes.NewReader(data)}); err != nil {
+			b.Fatal(err)
+		}
+		return key
+	}
+	b.Run("put", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			put(b)
+		}
+	})
+	b.Run("get-fill", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			b.StopTimer()
+			key := put(b)
+			b.StartTimer()
+			get(b, nodes[1], key)
+		}
+	})
+	b.Run("range-fill", func(b *testing.B) { // the first KiB of a blob not here
+		for b.Loop() {
+			b.StopTimer()
+			key := put(b)
+			b.StartTimer()
+			out, err := nodes[2].svc.GetObject(bg, &GetObjectInput{Bucket: "bench", Key: key, Range: "bytes=0-1023"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, out.Body)
+			out.Body.Close()
+		}
+	})
+	b.Run("get-local", func(b *testing.B) {
+		key := put(b)
+		get(b, nodes[1], key)
+		b.SetBytes(size)
+		b.ResetTimer()
+		for b.Loop() {
+			get(b, nodes[1], key)
+		}
+	})
+}

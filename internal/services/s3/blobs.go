@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -24,20 +25,40 @@ import (
 // value). Blobs that readers have pinned are removed only when the last
 // reader lets go, so a reader of a many-part object that opens its parts
 // one after another never finds one gone.
+//
+// In a cluster (objects set) a file blob is also an object of the
+// replicated object store, stored before any metadata names it, so that
+// it outlives this node's disk; the local files are copies, filled from
+// the object store on a miss (fill.go). Ids are random and blobs never
+// change, so a copy is never stale.
 type blobs struct {
-	dir string
-	tmp string
-	kv  store.KV
+	dir     string
+	tmp     string
+	kv      store.KV
+	objects store.Objects // nil on a single node
 
-	mu     sync.Mutex
-	pins   map[string]int
+	mu   sync.Mutex
+	pins map[string]int
+	// doomed are pinned blobs to remove at their last unpin: true for
+	// everywhere (the object store and inline values too), false for this
+	// node's copy only.
 	doomed map[string]bool
+	fills  map[string]*fill
+
+	// fillCtx bounds the fills' goroutines (fillWG); stopFills ends them.
+	fillCtx  context.Context
+	fillStop context.CancelFunc
+	fillWG   sync.WaitGroup
 }
 
 // openBlobs prepares the directories and empties tmp: whatever is there was
 // being written when nubo stopped and no metadata names it.
-func openBlobs(dir string, kv store.KV) (*blobs, error) {
-	b := &blobs{dir: filepath.Join(dir, "blobs"), tmp: filepath.Join(dir, "tmp"), kv: kv, pins: map[string]int{}, doomed: map[string]bool{}}
+func openBlobs(dir string, kv store.KV, objects store.Objects) (*blobs, error) {
+	b := &blobs{
+		dir: filepath.Join(dir, "blobs"), tmp: filepath.Join(dir, "tmp"), kv: kv, objects: objects,
+		pins: map[string]int{}, doomed: map[string]bool{}, fills: map[string]*fill{},
+	}
+	b.fillCtx, b.fillStop = context.WithCancel(context.Background())
 	if err := os.RemoveAll(b.tmp); err != nil {
 		return nil, fmt.Errorf("clean %s: %w", b.tmp, err)
 	}
@@ -101,7 +122,8 @@ func (w *blobWriter) Write(p []byte) (int, error) {
 }
 
 // commit makes the bytes durable under a new id: a small blob is one KV
-// write; a file is fsynced, renamed into place and its directory fsynced.
+// write; a file is fsynced, renamed into place and its directory fsynced,
+// and in a cluster stored in the object store.
 func (w *blobWriter) commit(ctx context.Context) (string, error) {
 	if w.f == nil {
 		return w.b.putInline(ctx, w.buf)
@@ -119,7 +141,29 @@ func (w *blobWriter) commit(ctx context.Context) (string, error) {
 		os.Remove(w.f.Name())
 		return "", err
 	}
+	if err := w.b.share(ctx, id); err != nil {
+		os.Remove(w.b.path(id))
+		return "", err
+	}
 	return id, nil
+}
+
+// share stores the file blob id in the object store (in a cluster), and
+// returns once the store acknowledged it: replicated, it survives this
+// node. A client that goes away does not stop it half way.
+func (b *blobs) share(ctx context.Context, id string) error {
+	if b.objects == nil {
+		return nil
+	}
+	f, err := os.Open(b.path(id))
+	if err != nil {
+		return fmt.Errorf("share blob: %w", err)
+	}
+	defer f.Close()
+	if err := b.objects.Put(context.WithoutCancel(ctx), id, f); err != nil {
+		return fmt.Errorf("share blob: %w", err)
+	}
+	return nil
 }
 
 func (w *blobWriter) abort() {
@@ -171,8 +215,15 @@ func (b *blobs) link(ctx context.Context, id string) (string, error) {
 		}
 		return b.putInline(ctx, data)
 	}
+	if err := b.ensureLocal(ctx, id); err != nil {
+		return "", err
+	}
 	nid := newBlobID()
 	if err := b.place(b.path(id), nid, os.Link); err != nil {
+		return "", err
+	}
+	if err := b.share(ctx, nid); err != nil {
+		os.Remove(b.path(nid))
 		return "", err
 	}
 	return nid, nil
@@ -188,6 +239,9 @@ func (b *blobs) open(ctx context.Context, id string) (io.ReadSeekCloser, error) 
 		return nopCloser{bytesReader(data)}, nil
 	}
 	f, err := os.Open(b.path(id))
+	if errors.Is(err, fs.ErrNotExist) && b.objects != nil {
+		return b.fetch(id)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open blob: %w", err)
 	}
@@ -206,50 +260,83 @@ func (b *blobs) pin(ids []string) {
 func (b *blobs) unpin(ids []string) {
 	b.mu.Lock()
 	var gone []string
+	var local []string
 	for _, id := range ids {
 		if b.pins[id]--; b.pins[id] > 0 {
 			continue
 		}
 		delete(b.pins, id)
-		if b.doomed[id] {
+		if everywhere, ok := b.doomed[id]; ok {
 			delete(b.doomed, id)
-			gone = append(gone, id)
+			if everywhere {
+				gone = append(gone, id)
+			} else {
+				local = append(local, id)
+			}
 		}
 	}
 	b.mu.Unlock()
-	b.unlink(gone)
+	b.unlink(gone, true)
+	b.unlink(local, false)
 }
 
 // remove deletes blobs no metadata names any more (at once, or when their
-// last reader unpins them). A crash before it leaves files that the
-// start-up sweep removes.
-func (b *blobs) remove(ids []string) {
+// last reader unpins them), everywhere: the node whose write or deletion
+// dropped them from the metadata calls it. A crash before it leaves blobs
+// that the sweeps remove.
+func (b *blobs) remove(ids []string) { b.drop(ids, true) }
+
+// dropLocal deletes this node's copies of blobs that another node's write
+// or deletion dropped from the metadata (that node removes the shared
+// copy).
+func (b *blobs) dropLocal(ids []string) { b.drop(ids, false) }
+
+func (b *blobs) drop(ids []string, everywhere bool) {
 	b.mu.Lock()
 	var now []string
 	for _, id := range ids {
+		if fl := b.fills[id]; fl != nil {
+			fl.dropped = true
+		}
 		if b.pins[id] > 0 {
-			b.doomed[id] = true
+			b.doomed[id] = b.doomed[id] || everywhere
 		} else {
 			now = append(now, id)
 		}
 	}
 	b.mu.Unlock()
-	b.unlink(now)
+	b.unlink(now, everywhere)
 }
 
-func (b *blobs) unlink(ids []string) {
+func (b *blobs) unlink(ids []string, everywhere bool) {
 	for _, id := range ids {
-		if isInline(id) {
-			b.deleteInline(id)
-		} else {
+		switch {
+		case isInline(id):
+			if everywhere {
+				b.deleteInline(id)
+			}
+		default:
 			os.Remove(b.path(id))
+			if everywhere && b.objects != nil {
+				b.deleteShared(id)
+			}
 		}
 	}
 }
 
+// deleteShared removes a blob from the object store, in the background
+// of no request: a failure leaves an object the cluster's sweep removes.
+func (b *blobs) deleteShared(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	b.objects.Delete(ctx, id)
+}
+
 // sweep removes every blob that live does not name: written before a
 // crash and never committed to metadata, or left behind by a deletion the
-// crash interrupted.
+// crash interrupted. In a cluster it removes this node's files only:
+// another node may be writing a blob that its metadata does not name yet,
+// so the shared blobs are left to sweepShared.
 func (b *blobs) sweep(ctx context.Context, live map[string]bool) (int, error) {
 	removed := 0
 	err := filepath.WalkDir(b.dir, func(p string, d fs.DirEntry, err error) error {
@@ -262,7 +349,7 @@ func (b *blobs) sweep(ctx context.Context, live map[string]bool) (int, error) {
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil || b.objects != nil {
 		return removed, err
 	}
 	n, err := b.sweepInline(ctx, live)

@@ -91,23 +91,43 @@ func (s *Service) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Cre
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old := s.buckets[in.Bucket]; old != nil {
-		switch {
-		case old.rec.Owner != c.Account:
-			return nil, awserr.New(ErrBucketAlreadyExists, msgBucketExists).With("BucketName", in.Bucket)
-		case old.rec.Region == "us-east-1" && region == "us-east-1":
-			return out, nil
-		}
-		return nil, awserr.New(ErrBucketAlreadyOwnedByYou, msgBucketOwnedByYou).With("BucketName", in.Bucket)
+		return bucketExists(out, &old.rec, c.Account, region)
 	}
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.kv.Put(ctx, bucketKey(in.Bucket), data); err != nil {
+	rev, err := s.kv.Create(ctx, bucketKey(in.Bucket), data)
+	if errors.Is(err, store.ErrExists) { // another node's, not followed yet
+		e, gerr := s.kv.Get(ctx, bucketKey(in.Bucket))
+		var old bucketRecord
+		if gerr == nil {
+			gerr = json.Unmarshal(e.Value, &old)
+		}
+		if gerr != nil {
+			return nil, fmt.Errorf("read bucket: %w", gerr)
+		}
+		return bucketExists(out, &old, c.Account, region)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("store bucket: %w", err)
 	}
-	s.buckets[in.Bucket] = newBucket(rec)
+	nb := newBucket(rec, s.opts.Objects != nil)
+	nb.rev = rev
+	s.buckets[in.Bucket] = nb
 	return out, nil
+}
+
+// bucketExists answers the creation of a bucket that exists: an error,
+// or success for its owner in us-east-1.
+func bucketExists(out *CreateBucketOutput, old *bucketRecord, account, region string) (*CreateBucketOutput, error) {
+	switch {
+	case old.Owner != account:
+		return nil, awserr.New(ErrBucketAlreadyExists, msgBucketExists).With("BucketName", old.Name)
+	case old.Region == "us-east-1" && region == "us-east-1":
+		return out, nil
+	}
+	return nil, awserr.New(ErrBucketAlreadyOwnedByYou, msgBucketOwnedByYou).With("BucketName", old.Name)
 }
 
 // createRegion is the region a bucket is created in, refusing a
@@ -159,7 +179,7 @@ type HeadBucketOutput struct {
 
 // HeadBucket says whether a bucket exists, and its region.
 func (s *Service) HeadBucket(ctx context.Context, in *HeadBucketInput) (*HeadBucketOutput, error) {
-	b, err := s.bucket(in.Bucket)
+	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +196,7 @@ type GetBucketLocationOutput struct {
 
 // GetBucketLocation returns the bucket's LocationConstraint.
 func (s *Service) GetBucketLocation(ctx context.Context, in *HeadBucketInput) (*GetBucketLocationOutput, error) {
-	b, err := s.bucket(in.Bucket)
+	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +217,7 @@ type DeleteBucketInput struct {
 // DeleteBucket deletes an empty bucket (no version, no delete marker);
 // its multipart uploads in progress are aborted with it.
 func (s *Service) DeleteBucket(ctx context.Context, in *DeleteBucketInput) error {
-	b, err := s.bucket(in.Bucket)
+	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return err
 	}
@@ -220,7 +240,7 @@ func (s *Service) DeleteBucket(ctx context.Context, in *DeleteBucketInput) error
 			return err
 		}
 	}
-	if err := s.kv.Delete(ctx, bucketKey(in.Bucket)); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.deleteRecord(ctx, bucketKey(in.Bucket)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete bucket: %w", err)
 	}
 	b.mu.Lock()
@@ -261,6 +281,9 @@ type ListBucketsOutput struct {
 // 10,000) at a time when asked, with an opaque ContinuationToken.
 func (s *Service) ListBuckets(ctx context.Context, in *ListBucketsInput) (*ListBucketsOutput, error) {
 	c := s.caller(ctx)
+	if err := s.sync(ctx); err != nil {
+		return nil, err
+	}
 	limit := 10000
 	if in.MaxBuckets != nil {
 		if *in.MaxBuckets < 1 || *in.MaxBuckets > 10000 {
@@ -304,7 +327,7 @@ func (s *Service) ListBuckets(ctx context.Context, in *ListBucketsInput) (*ListB
 // and then swapped in. Changes to one bucket are serialised by the key lock
 // of the empty key (no object has it).
 func (s *Service) updateBucket(ctx context.Context, name string, fn func(*bucketRecord) error) error {
-	b, release, err := s.commitBucket(name)
+	b, release, err := s.commitBucket(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -322,18 +345,21 @@ func (s *Service) updateBucket(ctx context.Context, name string, fn func(*bucket
 	if err != nil {
 		return err
 	}
-	if _, err := s.kv.Put(ctx, bucketKey(name), data); err != nil {
+	rev, err := s.kv.Put(ctx, bucketKey(name), data)
+	if err != nil {
 		return fmt.Errorf("store bucket: %w", err)
 	}
 	b.mu.Lock()
-	b.rec = rec
+	if rev > b.rev {
+		b.rec, b.rev = rec, rev
+	}
 	b.mu.Unlock()
 	return nil
 }
 
 // record returns a copy of the bucket's record.
-func (s *Service) record(name string) (bucketRecord, error) {
-	b, err := s.bucket(name)
+func (s *Service) record(ctx context.Context, name string) (bucketRecord, error) {
+	b, err := s.bucket(ctx, name)
 	if err != nil {
 		return bucketRecord{}, err
 	}

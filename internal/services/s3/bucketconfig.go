@@ -63,7 +63,7 @@ func (s *Service) PutBucketVersioning(ctx context.Context, in *PutBucketVersioni
 // GetBucketVersioning returns the versioning state (empty when never
 // enabled).
 func (s *Service) GetBucketVersioning(ctx context.Context, in *BucketInput) (*VersioningConfiguration, error) {
-	rec, err := s.record(in.Bucket)
+	rec, err := s.record(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (s *Service) PutBucketTagging(ctx context.Context, in *PutBucketTaggingInpu
 
 // GetBucketTagging returns the bucket's tags, or NoSuchTagSet.
 func (s *Service) GetBucketTagging(ctx context.Context, in *BucketInput) (*Tagging, error) {
-	rec, err := s.record(in.Bucket)
+	rec, err := s.record(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func (s *Service) PutBucketPolicy(ctx context.Context, in *PutBucketPolicyInput)
 
 // GetBucketPolicy returns the bucket policy, or NoSuchBucketPolicy.
 func (s *Service) GetBucketPolicy(ctx context.Context, in *BucketInput) (*GetBucketPolicyOutput, error) {
-	rec, err := s.record(in.Bucket)
+	rec, err := s.record(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func (s *Service) PutBucketOwnershipControls(ctx context.Context, in *PutBucketO
 
 // GetBucketOwnershipControls returns the bucket's ownership controls.
 func (s *Service) GetBucketOwnershipControls(ctx context.Context, in *BucketInput) (*OwnershipControls, error) {
-	rec, err := s.record(in.Bucket)
+	rec, err := s.record(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +257,7 @@ func (s *Service) PutPublicAccessBlock(ctx context.Context, in *PutPublicAccessB
 
 // GetPublicAccessBlock returns the bucket's public access block.
 func (s *Service) GetPublicAccessBlock(ctx context.Context, in *BucketInput) (*PublicAccessBlockConfiguration, error) {
-	rec, err := s.record(in.Bucket)
+	rec, err := s.record(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}

@@ -58,11 +58,11 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteMulti
 	if in.MultipartUpload == nil || len(in.MultipartUpload.Parts) == 0 {
 		return nil, malformedXML()
 	}
-	cond, err := s.precheckWrite(in.Bucket, in.Key, in.IfMatch, in.IfNoneMatch)
+	cond, err := s.precheckWrite(ctx, in.Bucket, in.Key, in.IfMatch, in.IfNoneMatch)
 	if err != nil {
 		return nil, err
 	}
-	b, release, err := s.commitBucket(in.Bucket)
+	b, release, err := s.commitBucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}

@@ -50,8 +50,8 @@ func ParseCopySource(src string) (bucket, key, versionID string, ok bool) {
 
 // source resolves a copy source and checks its preconditions (failures
 // are 412). Its blobs come back pinned; the caller unpins them.
-func (s *Service) source(cs copySource, cond Conditions) (*version, bool, error) {
-	b, err := s.bucket(cs.bucket)
+func (s *Service) source(ctx context.Context, cs copySource, cond Conditions) (*version, bool, error) {
+	b, err := s.bucket(ctx, cs.bucket)
 	if err != nil {
 		return nil, false, err
 	}
@@ -145,11 +145,11 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*CopyObj
 		in.StorageClass == "" && in.WebsiteRedirectLocation == "" && in.ChecksumAlgorithm == "" {
 		return nil, invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
-	cond, err := s.precheckWrite(in.Bucket, in.Key, in.IfMatch, in.IfNoneMatch)
+	cond, err := s.precheckWrite(ctx, in.Bucket, in.Key, in.IfMatch, in.IfNoneMatch)
 	if err != nil {
 		return nil, err
 	}
-	src, srcVersioned, err := s.source(cs, Conditions{
+	src, srcVersioned, err := s.source(ctx, cs, Conditions{
 		IfMatch: in.CopySourceIfMatch, IfNoneMatch: in.CopySourceIfNoneMatch,
 		IfModifiedSince: in.CopySourceIfModifiedSince, IfUnmodifiedSince: in.CopySourceIfUnmodifiedSince,
 	})
@@ -265,7 +265,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *UploadPartCopyInput) (
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.bucket(in.Bucket)
+	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *UploadPartCopyInput) (
 	if err != nil {
 		return nil, err
 	}
-	src, srcVersioned, err := s.source(cs, Conditions{
+	src, srcVersioned, err := s.source(ctx, cs, Conditions{
 		IfMatch: in.CopySourceIfMatch, IfNoneMatch: in.CopySourceIfNoneMatch,
 		IfModifiedSince: in.CopySourceIfModifiedSince, IfUnmodifiedSince: in.CopySourceIfUnmodifiedSince,
 	})

@@ -78,7 +78,7 @@ func (s *Service) PutBucketCors(ctx context.Context, in *PutBucketCorsInput) err
 
 // GetBucketCors returns the bucket's CORS rules, or NoSuchCORSConfiguration.
 func (s *Service) GetBucketCors(ctx context.Context, in *BucketInput) (*CORSConfiguration, error) {
-	rec, err := s.record(in.Bucket)
+	rec, err := s.record(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func MatchCORS(rules []CORSRule, req CORSRequest) *CORSResult {
 // answers; for an actual request that none allows, the result is nil and
 // no error (the request proceeds without CORS headers).
 func (s *Service) CORS(ctx context.Context, bucket string, req CORSRequest, preflight bool) (*CORSResult, error) {
-	rec, err := s.record(bucket)
+	rec, err := s.record(ctx, bucket)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func (s *Service) DeleteObject(ctx context.Context, in *DeleteObjectInput) (*Del
 	if in.VersionId != "" && !validVersionID(in.VersionId) {
 		return nil, invalidVersionID(in.VersionId)
 	}
-	b, release, err := s.commitBucket(in.Bucket)
+	b, release, err := s.commitBucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -104,11 +104,11 @@ func checkDeleteConditions(in *DeleteObjectInput, cur *version) error {
 // the index, then its bytes. The caller holds the key's lock and the
 // bucket's life lock.
 func (s *Service) removeVersionLocked(ctx context.Context, b *bucket, v *version, event string) error {
-	if err := s.kv.Delete(ctx, versionKey(b.name, v.Key, v.ID)); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.deleteRecord(ctx, versionKey(b.name, v.Key, v.ID)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete version: %w", err)
 	}
 	b.mu.Lock()
-	b.removeLocked(v.Key, v.ID)
+	b.removeLocked(v)
 	b.mu.Unlock()
 	s.blobs.remove(v.blobs())
 	return s.emit(ctx, b, event, &version{Key: v.Key, ID: v.ID, Seq: s.nextSeq(), DeleteMarker: v.DeleteMarker})
@@ -187,7 +187,7 @@ func (s *Service) DeleteObjects(ctx context.Context, in *DeleteObjectsInput) (*D
 	if in.Delete == nil || len(in.Delete.Objects) == 0 || len(in.Delete.Objects) > 1000 {
 		return nil, malformedXML()
 	}
-	if _, err := s.bucket(in.Bucket); err != nil {
+	if _, err := s.bucket(ctx, in.Bucket); err != nil {
 		return nil, err
 	}
 	out := &DeleteObjectsOutput{}

@@ -20,8 +20,13 @@ type bucket struct {
 
 	mu      sync.RWMutex // guards what follows
 	rec     bucketRecord
+	rev     uint64 // rec's KV revision
 	keys    *btree.BTreeG[*keyEntry]
 	uploads *btree.BTreeG[*upload]
+	// records are the versions by the tail of their KV key
+	// (version.recordKey), for deletions followed from the store: in a
+	// cluster only (nil on a single node, which follows nothing).
+	records map[string]*version
 	deleted bool
 }
 
@@ -39,11 +44,16 @@ func (e *keyEntry) current() *version {
 	return e.versions[0]
 }
 
-func newBucket(rec bucketRecord) *bucket {
+func newBucket(rec bucketRecord, followed bool) *bucket {
+	var records map[string]*version
+	if followed {
+		records = map[string]*version{}
+	}
 	return &bucket{
-		name: rec.Name,
-		rec:  rec,
-		keys: btree.NewG(32, func(a, b *keyEntry) bool { return a.key < b.key }),
+		name:    rec.Name,
+		rec:     rec,
+		records: records,
+		keys:    btree.NewG(32, func(a, b *keyEntry) bool { return a.key < b.key }),
 		uploads: btree.NewG(32, func(a, b *upload) bool {
 			if a.rec.Key != b.rec.Key {
 				return a.rec.Key < b.rec.Key
@@ -53,6 +63,19 @@ func newBucket(rec bucketRecord) *bucket {
 			}
 			return a.rec.ID < b.rec.ID
 		}),
+	}
+}
+
+// track and untrack keep records (in a cluster).
+func (b *bucket) track(v *version) {
+	if b.records != nil {
+		b.records[v.recordKey()] = v
+	}
+}
+
+func (b *bucket) untrack(v *version) {
+	if b.records != nil {
+		delete(b.records, v.recordKey())
 	}
 }
 
@@ -86,27 +109,41 @@ func (b *bucket) findLocked(key, id string) *version {
 }
 
 // addLocked makes v the key's newest version, replacing the version of
-// the same id (the null version) if there is one, which it returns.
+// the same id (the null version) if there is one, which it returns. In a
+// cluster the one there may be newer (another node's write of the same
+// null version, followed while v was being stored): then it stays, and v
+// is what is returned; or v's own record, followed before v was added.
 func (b *bucket) addLocked(v *version) (replaced *version) {
 	e := b.entryLocked(v.Key)
 	if e == nil {
 		b.keys.ReplaceOrInsert(&keyEntry{key: v.Key, versions: []*version{v}})
+		b.track(v)
 		return nil
 	}
 	for i, old := range e.versions {
 		if old.ID == v.ID {
+			switch {
+			case old.rev > v.rev:
+				return v
+			case old.rev == v.rev: // v itself, followed before it was added
+				e.versions[i] = v
+				b.track(v)
+				return nil
+			}
 			replaced = old
 			e.versions = append(e.versions[:i], e.versions[i+1:]...)
 			break
 		}
 	}
 	e.versions = append([]*version{v}, e.versions...)
+	b.track(v)
 	return replaced
 }
 
 // insertLoadedLocked puts a version read from the store in its place by
 // sequence (loading sees versions in no order).
 func (b *bucket) insertLoadedLocked(v *version) {
+	b.track(v)
 	e := b.entryLocked(v.Key)
 	if e == nil {
 		b.keys.ReplaceOrInsert(&keyEntry{key: v.Key, versions: []*version{v}})
@@ -119,15 +156,17 @@ func (b *bucket) insertLoadedLocked(v *version) {
 	e.versions = append(e.versions[:i], append([]*version{v}, e.versions[i:]...)...)
 }
 
-// removeLocked drops version id of key from the index.
-func (b *bucket) removeLocked(key, id string) {
-	e := b.entryLocked(key)
+// removeLocked drops v from the index, if it is still there (in a
+// cluster a newer write of its id may have replaced it).
+func (b *bucket) removeLocked(v *version) {
+	e := b.entryLocked(v.Key)
 	if e == nil {
 		return
 	}
-	for i, v := range e.versions {
-		if v.ID == id {
+	for i, old := range e.versions {
+		if old == v {
 			e.versions = append(e.versions[:i], e.versions[i+1:]...)
+			b.untrack(v)
 			break
 		}
 	}
@@ -145,7 +184,10 @@ func (b *bucket) replaceLocked(v *version) {
 	}
 	for i, old := range e.versions {
 		if old.ID == v.ID {
-			e.versions[i] = v
+			if old.rev <= v.rev {
+				e.versions[i] = v
+				b.track(v)
+			}
 			return
 		}
 	}

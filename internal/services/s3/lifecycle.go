@@ -227,7 +227,7 @@ func hasTagFilter(r *LifecycleRule) bool {
 
 // GetBucketLifecycleConfiguration returns the bucket's lifecycle rules.
 func (s *Service) GetBucketLifecycleConfiguration(ctx context.Context, in *BucketInput) (*GetBucketLifecycleConfigurationOutput, error) {
-	rec, err := s.record(in.Bucket)
+	rec, err := s.record(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}

@@ -194,7 +194,7 @@ func (s *Service) ListObjectsV2(ctx context.Context, in *ListObjectsV2Input) (*L
 	if err := checkEncoding(in.EncodingType); err != nil {
 		return nil, err
 	}
-	b, err := s.bucket(in.Bucket)
+	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (s *Service) ListObjects(ctx context.Context, in *ListObjectsInput) (*ListO
 	if err := checkEncoding(in.EncodingType); err != nil {
 		return nil, err
 	}
-	b, err := s.bucket(in.Bucket)
+	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}

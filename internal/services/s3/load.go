@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/nubo-dev/nubo/internal/store"
@@ -33,11 +35,71 @@ func (s *Service) load(ctx context.Context) error {
 	if n > 0 {
 		s.log.Info("s3: removed orphan blobs", "count", n)
 	}
-	return nil
+	return s.shareLocal(ctx, live)
 }
 
-// each calls fn with the value of every key under prefix.
-func (s *Service) each(ctx context.Context, prefix string, fn func(key string, value []byte) error) error {
+// sharedMark is the file (under Options.Dir) that says every blob file
+// of this node is in the object store: written once shareLocal has run,
+// since in a cluster every blob is stored there before it is committed.
+const sharedMark = "shared"
+
+// shareLocal stores in the object store the live blob files it lacks:
+// those of a node that ran alone before its first start in a cluster
+// (whose metadata the store's migration copied). Other nodes fill their
+// copies from the object store, so until then they could not read them.
+func (s *Service) shareLocal(ctx context.Context, live map[string]bool) error {
+	mark := filepath.Join(s.opts.Dir, sharedMark)
+	if s.opts.Objects == nil {
+		return nil
+	}
+	if _, err := os.Stat(mark); err == nil {
+		return nil
+	}
+	files, err := s.blobs.fileNames()
+	if err != nil {
+		return err
+	}
+	names, err := s.opts.Objects.Names(ctx)
+	if err != nil {
+		return err
+	}
+	shared := make(map[string]bool, len(names))
+	for _, n := range names {
+		shared[n] = true
+	}
+	count := 0
+	for _, id := range files {
+		if !live[id] || shared[id] {
+			continue
+		}
+		if err := s.blobs.share(ctx, id); err != nil {
+			return err
+		}
+		count++
+	}
+	if count > 0 {
+		s.log.Info("s3: stored this node's blobs in the cluster's object store", "count", count)
+	}
+	if err := os.WriteFile(mark, nil, 0o640); err != nil {
+		return fmt.Errorf("mark blobs shared: %w", err)
+	}
+	return syncDir(s.opts.Dir)
+}
+
+// reconcile removes a record that a crash left behind. In a cluster it
+// stays: what looks left behind may be another node's write in progress
+// (a version of a bucket created since the buckets were read, a part of
+// an upload created since the uploads were), and a stray record names no
+// blob the shared sweep keeps.
+func (s *Service) reconcile(ctx context.Context, key string) error {
+	if s.opts.Objects != nil {
+		return nil
+	}
+	return s.kv.Delete(ctx, key)
+}
+
+// each calls fn with every entry under prefix.
+func (s *Service) each(ctx context.Context, prefix string, fn func(e store.Entry) error) error {
 	keys, err := s.kv.Keys(ctx, store.Key(prefix))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -50,7 +112,7 @@ func (s *Service) each(ctx context.Context, prefix string, fn func(key string, v
 		if err != nil {
 			return err
 		}
-		if err := fn(k, e.Value); err != nil {
+		if err := fn(e); err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
 	}
@@ -58,12 +120,14 @@ func (s *Service) each(ctx context.Context, prefix string, fn func(key string, v
 }
 
 func (s *Service) loadBuckets(ctx context.Context) error {
-	return s.each(ctx, "b", func(_ string, v []byte) error {
+	return s.each(ctx, "b", func(e store.Entry) error {
 		var rec bucketRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
+		if err := json.Unmarshal(e.Value, &rec); err != nil {
 			return err
 		}
-		s.buckets[rec.Name] = newBucket(rec)
+		b := newBucket(rec, s.opts.Objects != nil)
+		b.rev = e.Revision
+		s.buckets[rec.Name] = b
 		return nil
 	})
 }
@@ -72,14 +136,15 @@ func (s *Service) loadBuckets(ctx context.Context) error {
 // version was completed from.
 func (s *Service) loadVersions(ctx context.Context, live map[string]bool) (map[string]bool, error) {
 	completed := map[string]bool{}
-	err := s.each(ctx, "o", func(k string, v []byte) error {
+	err := s.each(ctx, "o", func(e store.Entry) error {
 		var ver version
-		if err := json.Unmarshal(v, &ver); err != nil {
+		if err := json.Unmarshal(e.Value, &ver); err != nil {
 			return err
 		}
-		b := s.buckets[store.SplitKey(k)[1]]
+		ver.rev = e.Revision
+		b := s.buckets[store.SplitKey(e.Key)[1]]
 		if b == nil {
-			return s.kv.Delete(ctx, k) // its bucket's deletion was interrupted
+			return s.reconcile(ctx, e.Key) // its bucket's deletion was interrupted
 		}
 		b.insertLoadedLocked(&ver)
 		s.seenSeq(ver.Seq)
@@ -96,14 +161,14 @@ func (s *Service) loadVersions(ctx context.Context, live map[string]bool) (map[s
 
 func (s *Service) loadUploads(ctx context.Context, completed, live map[string]bool) error {
 	uploads := map[string]*upload{}
-	err := s.each(ctx, "u", func(k string, v []byte) error {
+	err := s.each(ctx, "u", func(e store.Entry) error {
 		var rec uploadRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
+		if err := json.Unmarshal(e.Value, &rec); err != nil {
 			return err
 		}
-		b := s.buckets[store.SplitKey(k)[1]]
+		b := s.buckets[store.SplitKey(e.Key)[1]]
 		if b == nil || completed[rec.ID] {
-			return s.kv.Delete(ctx, k)
+			return s.reconcile(ctx, e.Key)
 		}
 		u := &upload{rec: rec, bucket: b.name, parts: map[int]*partRecord{}}
 		b.uploads.ReplaceOrInsert(u)
@@ -114,18 +179,19 @@ func (s *Service) loadUploads(ctx context.Context, completed, live map[string]bo
 	if err != nil {
 		return err
 	}
-	return s.each(ctx, "p", func(k string, v []byte) error {
-		tokens := store.SplitKey(k)
+	return s.each(ctx, "p", func(e store.Entry) error {
+		tokens := store.SplitKey(e.Key)
 		u := uploads[tokens[2]]
 		if u == nil {
 			// An upload completed or aborted before its parts' records
 			// were removed; a completed one's blobs are the object's.
-			return s.kv.Delete(ctx, k)
+			return s.reconcile(ctx, e.Key)
 		}
 		var p partRecord
-		if err := json.Unmarshal(v, &p); err != nil {
+		if err := json.Unmarshal(e.Value, &p); err != nil {
 			return err
 		}
+		p.rev = e.Revision
 		if n, _ := strconv.Atoi(tokens[3]); n != p.Number {
 			return fmt.Errorf("part record %d under number %s", p.Number, tokens[3])
 		}

@@ -73,7 +73,7 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *CreateMultipart
 	if err != nil {
 		return nil, err
 	}
-	b, release, err := s.commitBucket(in.Bucket)
+	b, release, err := s.commitBucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func (s *Service) UploadPart(ctx context.Context, in *UploadPartInput) (*UploadP
 	if err := checkPartNumber(in.PartNumber); err != nil {
 		return nil, err
 	}
-	b, err := s.bucket(in.Bucket)
+	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +245,7 @@ func partAlgorithm(u *upload, declared string, given Checksums) (*algorithm, err
 
 // commitPart records a part, replacing one of the same number.
 func (s *Service) commitPart(ctx context.Context, u *upload, p *partRecord) error {
-	b, release, err := s.commitBucket(u.bucket)
+	b, release, err := s.commitBucket(ctx, u.bucket)
 	if err != nil {
 		return err
 	}
@@ -260,10 +260,17 @@ func (s *Service) commitPart(ctx context.Context, u *upload, p *partRecord) erro
 	if err != nil {
 		return err
 	}
-	if _, err := s.kv.Put(ctx, partKey(b.name, u.rec.ID, p.Number), data); err != nil {
+	rev, err := s.kv.Put(ctx, partKey(b.name, u.rec.ID, p.Number), data)
+	if err != nil {
 		return fmt.Errorf("store part: %w", err)
 	}
-	if old := u.parts[p.Number]; old != nil {
+	p.rev = rev
+	old := u.parts[p.Number]
+	if old != nil && old.rev > p.rev { // another node's, followed meanwhile
+		s.blobs.remove([]string{p.Blob})
+		return nil
+	}
+	if old != nil {
 		s.blobs.remove([]string{old.Blob})
 	}
 	u.parts[p.Number] = p
@@ -279,7 +286,7 @@ type AbortMultipartUploadInput struct {
 
 // AbortMultipartUpload discards an upload and its parts.
 func (s *Service) AbortMultipartUpload(ctx context.Context, in *AbortMultipartUploadInput) error {
-	b, release, err := s.commitBucket(in.Bucket)
+	b, release, err := s.commitBucket(ctx, in.Bucket)
 	if err != nil {
 		return err
 	}
@@ -309,7 +316,7 @@ func (s *Service) abortUpload(ctx context.Context, b *bucket, u *upload) error {
 // parts without an upload, which start-up removes), then its parts'
 // records, then the files of the parts keep does not name.
 func (s *Service) dropUploadLocked(ctx context.Context, b *bucket, u *upload, keep map[int]bool) error {
-	if err := s.kv.Delete(ctx, uploadKey(b.name, u.rec.ID)); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.deleteRecord(ctx, uploadKey(b.name, u.rec.ID)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete upload: %w", err)
 	}
 	u.done = true

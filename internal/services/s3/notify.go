@@ -157,7 +157,7 @@ func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *Pu
 	if cfg == nil {
 		return malformedXML()
 	}
-	rec, err := s.record(in.Bucket)
+	rec, err := s.record(ctx, in.Bucket)
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func (s *Service) queueTestEvents(ctx context.Context, rec *bucketRecord, cfg *N
 // GetBucketNotificationConfiguration returns the configuration (empty when
 // there is none, as S3 answers).
 func (s *Service) GetBucketNotificationConfiguration(ctx context.Context, in *BucketInput) (*NotificationConfiguration, error) {
-	rec, err := s.record(in.Bucket)
+	rec, err := s.record(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}

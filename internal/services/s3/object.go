@@ -96,7 +96,7 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*PutObject
 	if err != nil {
 		return nil, err
 	}
-	cond, err := s.precheckWrite(in.Bucket, in.Key, in.IfMatch, in.IfNoneMatch)
+	cond, err := s.precheckWrite(ctx, in.Bucket, in.Key, in.IfMatch, in.IfNoneMatch)
 	if err != nil {
 		return nil, err
 	}
@@ -151,8 +151,8 @@ func (s *Service) newVersion(key string, h ObjectHeaders, meta map[string]string
 
 // precheckWrite checks the bucket exists and evaluates a conditional
 // write against the key as it is now.
-func (s *Service) precheckWrite(bucket, key, ifMatch, ifNoneMatch string) (*writeCond, error) {
-	b, err := s.bucket(bucket)
+func (s *Service) precheckWrite(ctx context.Context, bucket, key, ifMatch, ifNoneMatch string) (*writeCond, error) {
+	b, err := s.bucket(ctx, bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +300,7 @@ func quoteETag(sum []byte) string { return `"` + hex.EncodeToString(sum) + `"` }
 // removes the bytes of a null version it replaced, and queues the event
 // notification before returning. cond, when set, must still hold.
 func (s *Service) commitVersion(ctx context.Context, bucket string, v *version, cond *writeCond, event string) error {
-	b, release, err := s.commitBucket(bucket)
+	b, release, err := s.commitBucket(ctx, bucket)
 	if err != nil {
 		return err
 	}
@@ -313,9 +313,11 @@ func (s *Service) storeVersion(ctx context.Context, bucket string, v *version) e
 	if err != nil {
 		return err
 	}
-	if _, err := s.kv.Put(ctx, versionKey(bucket, v.Key, v.ID), data); err != nil {
+	rev, err := s.kv.Put(ctx, versionKey(bucket, v.Key, v.ID), data)
+	if err != nil {
 		return fmt.Errorf("store version: %w", err)
 	}
+	v.rev = rev
 	return nil
 }
 
@@ -355,11 +357,13 @@ func invalidVersionID(id string) error {
 
 // expiration is x-amz-expiration for a version just written.
 func (s *Service) expiration(bucket string, v *version) string {
-	rec, err := s.record(bucket)
+	b, err := s.bucketNow(bucket)
 	if err != nil {
 		return ""
 	}
-	return expirationHeader(rec.Lifecycle, v)
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return expirationHeader(b.rec.Lifecycle, v)
 }
 
 // shownVersion is the version id a write's response carries: none for

@@ -18,7 +18,7 @@ func (s *Service) Policy(arn string) (*policy.Document, string, error) {
 		return nil, "", nil
 	}
 	name, _, _ := strings.Cut(path, "/")
-	b, err := s.bucket(name)
+	b, err := s.bucketNow(name)
 	if err != nil {
 		return nil, "", nil
 	}

@@ -63,7 +63,7 @@ type GetObjectOutput struct {
 // HeadObject returns an object's metadata, with GetObject's ranges,
 // parts and preconditions.
 func (s *Service) HeadObject(ctx context.Context, in *HeadObjectInput) (*HeadObjectOutput, error) {
-	p, err := s.plan(in)
+	p, err := s.plan(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (s *Service) HeadObject(ctx context.Context, in *HeadObjectInput) (*HeadObj
 // is NoSuchKey (405 MethodNotAllowed when asked by version id), with the
 // x-amz-delete-marker header; preconditions give 412 or 304 (NotModified).
 func (s *Service) GetObject(ctx context.Context, in *GetObjectInput) (*GetObjectOutput, error) {
-	p, err := s.plan(in)
+	p, err := s.plan(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -91,11 +91,11 @@ type readPlan struct {
 	out *HeadObjectOutput
 }
 
-func (s *Service) plan(in *HeadObjectInput) (*readPlan, error) {
+func (s *Service) plan(ctx context.Context, in *HeadObjectInput) (*readPlan, error) {
 	if in.VersionId != "" && !validVersionID(in.VersionId) {
 		return nil, invalidVersionID(in.VersionId)
 	}
-	b, err := s.bucket(in.Bucket)
+	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,24 @@ type version struct {
 	Tags         []Tag             `json:"tg,omitempty"`
 	StorageClass string            `json:"sc,omitempty"`
 	Checksum     objChecksum       `json:"ck"`
+
+	// rev is the KV revision of the record (in memory only): in a cluster
+	// a change followed from the store replaces it only when newer.
+	rev uint64
+	// record is the tail of its KV key, <keyhash>.<versionid>, by which a
+	// followed deletion finds it ("" until recordKey).
+	record string
 }
+
+// recordKey is the tail of v's KV key that names it within its bucket.
+func (v *version) recordKey() string {
+	if v.record == "" {
+		v.record = recordKey(keyHash(v.Key), v.ID)
+	}
+	return v.record
+}
+
+func recordKey(hash, id string) string { return hash + "." + id }
 
 func (v *version) blobs() []string {
 	ids := make([]string, len(v.Segments))
@@ -118,6 +135,7 @@ type partRecord struct {
 	ETag     string    `json:"e"`
 	Checksum string    `json:"c,omitempty"`
 	Modified time.Time `json:"t"`
+	rev      uint64    // its KV revision (in memory only)
 }
 
 // bucketRecord is a bucket and its configurations.

@@ -4,9 +4,11 @@
 // versions and delete markers, ranges and conditional requests, checksums,
 // copies, multipart uploads, listings, the lifecycle sweeper and the
 // notification records handed to a Notifier. Object bytes are files under
-// Options.Dir, written whole and fsynced before any metadata names them;
-// metadata (buckets, versions, uploads, parts) is in a store.KV, indexed in
-// memory per bucket (an ordered tree of keys) and rebuilt at start. The wire
+// Options.Dir, written whole and fsynced before any metadata names them
+// (and, in a cluster, stored in a replicated object store too); metadata
+// (buckets, versions, uploads, parts) is in a store.KV, indexed in memory
+// per bucket (an ordered tree of keys), rebuilt at start and, in a
+// cluster, kept in step with the other nodes' writes (follow.go). The wire
 // layer (package s3api) calls the methods of Service with the request types
 // here and renders their *awserr.Error values.
 package s3
@@ -20,6 +22,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/iam/policy"
@@ -43,9 +46,13 @@ type Options struct {
 	// lifecycle sweeper.
 	Now func() time.Time
 	// SweepInterval is how often Run applies lifecycle rules (10 minutes
-	// when zero).
+	// when zero), and in a cluster sweeps the blobs no metadata names.
 	SweepInterval time.Duration
-	Logger        *slog.Logger
+	// Objects, set in a cluster, is the replicated object store that
+	// holds every file blob; the KV must then be a store.Watchable, which
+	// Run follows. Nil on a single node.
+	Objects store.Objects
+	Logger  *slog.Logger
 }
 
 // Service owns every bucket and object.
@@ -66,6 +73,14 @@ type Service struct {
 	lastSeq uint64
 
 	policies policy.Cache
+
+	// In a cluster (follow.go): the running watch of the KV, set by Run;
+	// the KV keys this node is deleting, whose older writes the watch
+	// must not bring back; and what the last blob sweep found unnamed.
+	follower atomic.Pointer[followerRef]
+	tombMu   sync.Mutex
+	tombs    map[string]int
+	suspects suspects
 }
 
 // New opens the blob directory and loads every bucket, object version and
@@ -87,12 +102,15 @@ func New(ctx context.Context, kv store.KV, opts Options) (*Service, error) {
 	if opts.Notifier != nil && opts.Events == nil {
 		return nil, errors.New("s3: a Notifier needs Options.Events")
 	}
-	s := &Service{kv: kv, opts: opts, log: opts.Logger, buckets: map[string]*bucket{}}
+	if _, ok := kv.(store.Watchable); opts.Objects != nil && !ok {
+		return nil, errors.New("s3: a cluster's KV must be a store.Watchable")
+	}
+	s := &Service{kv: kv, opts: opts, log: opts.Logger, buckets: map[string]*bucket{}, tombs: map[string]int{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	var err error
-	if s.blobs, err = openBlobs(opts.Dir, kv); err != nil {
+	if s.blobs, err = openBlobs(opts.Dir, kv, opts.Objects); err != nil {
 		return nil, err
 	}
 	if err := s.load(ctx); err != nil {
@@ -102,8 +120,15 @@ func New(ctx context.Context, kv store.KV, opts Options) (*Service, error) {
 }
 
 // Run applies lifecycle rules every SweepInterval and delivers queued
-// event notifications until ctx ends.
+// event notifications until ctx ends. In a cluster it first follows the
+// other nodes' writes, and sweeps the blobs no metadata names.
 func (s *Service) Run(ctx context.Context) error {
+	defer s.blobs.stopFills()
+	if s.opts.Objects != nil {
+		if err := s.follow(ctx); err != nil {
+			return err
+		}
+	}
 	var wg sync.WaitGroup
 	if s.opts.Notifier != nil && s.opts.Events != nil {
 		wg.Go(func() {
@@ -120,10 +145,21 @@ func (s *Service) Run(ctx context.Context) error {
 			wg.Wait()
 			return nil
 		case <-tick.C:
-			if err := s.sweep(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("s3: lifecycle sweep", "err", err)
-			}
+			s.housekeep(ctx)
 		}
+	}
+}
+
+// housekeep applies the lifecycle rules (on one node of a cluster) and,
+// in a cluster, sweeps the blobs nothing names.
+func (s *Service) housekeep(ctx context.Context) {
+	if s.Claim(ctx, "lifecycle", s.opts.SweepInterval) {
+		if err := s.sweep(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("s3: lifecycle sweep", "err", err)
+		}
+	}
+	if err := s.sweepShared(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("s3: blob sweep", "err", err)
 	}
 }
 
@@ -206,8 +242,18 @@ func (s *Service) keyLock(bucket, key string) *sync.Mutex {
 	return &s.keyLocks[h.Sum32()%uint32(len(s.keyLocks))]
 }
 
-// bucket returns the named bucket or NoSuchBucket.
-func (s *Service) bucket(name string) (*bucket, error) {
+// bucket returns the named bucket or NoSuchBucket, after (in a cluster)
+// catching up with the writes acknowledged anywhere before the call.
+func (s *Service) bucket(ctx context.Context, name string) (*bucket, error) {
+	if err := s.sync(ctx); err != nil {
+		return nil, err
+	}
+	return s.bucketNow(name)
+}
+
+// bucketNow is bucket without catching up: for what follows a write
+// through this node, or needs no other node's latest.
+func (s *Service) bucketNow(name string) (*bucket, error) {
 	s.mu.RLock()
 	b := s.buckets[name]
 	s.mu.RUnlock()
@@ -220,8 +266,17 @@ func (s *Service) bucket(name string) (*bucket, error) {
 // commitBucket takes the bucket for a write into it: the returned release
 // must be called once the write is in the index. A bucket deleted meanwhile
 // is NoSuchBucket.
-func (s *Service) commitBucket(name string) (*bucket, func(), error) {
-	b, err := s.bucket(name)
+func (s *Service) commitBucket(ctx context.Context, name string) (*bucket, func(), error) {
+	if err := s.sync(ctx); err != nil {
+		return nil, nil, err
+	}
+	return s.commitBucketNow(name)
+}
+
+// commitBucketNow is commitBucket without catching up (the lifecycle
+// sweeper caught up once for all its keys).
+func (s *Service) commitBucketNow(name string) (*bucket, func(), error) {
+	b, err := s.bucketNow(name)
 	if err != nil {
 		return nil, nil, err
 	}

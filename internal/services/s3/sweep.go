@@ -15,6 +15,9 @@ const lifecyclePrincipal = "s3.amazonaws.com"
 // markers, transitions of storage class, and aborts of old uploads.
 func (s *Service) sweep(ctx context.Context) error {
 	ctx = WithCaller(ctx, Caller{PrincipalID: lifecyclePrincipal})
+	if err := s.sync(ctx); err != nil {
+		return err
+	}
 	now := s.opts.Now()
 	s.mu.RLock()
 	var all []*bucket
@@ -104,7 +107,7 @@ func (s *Service) abortInfo(b *bucket, u *upload) (*time.Time, string) {
 
 // sweepKey applies the rules to one key's versions under its lock.
 func (s *Service) sweepKey(ctx context.Context, b *bucket, key string, rules []LifecycleRule, now time.Time) error {
-	b2, release, err := s.commitBucket(b.name)
+	b2, release, err := s.commitBucketNow(b.name)
 	if err != nil {
 		return nil // deleted meanwhile
 	}

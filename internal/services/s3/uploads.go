@@ -52,7 +52,7 @@ func (s *Service) ListParts(ctx context.Context, in *ListPartsInput) (*ListParts
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.bucket(in.Bucket)
+	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (s *Service) ListMultipartUploads(ctx context.Context, in *ListMultipartUpl
 	if err := checkEncoding(in.EncodingType); err != nil {
 		return nil, err
 	}
-	b, err := s.bucket(in.Bucket)
+	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}

@@ -74,7 +74,7 @@ func (s *Service) ListObjectVersions(ctx context.Context, in *ListObjectVersions
 	if in.VersionIdMarker != "" && !validVersionID(in.VersionIdMarker) {
 		return nil, invalidArgument("Invalid version id specified", "version-id-marker", in.VersionIdMarker)
 	}
-	b, err := s.bucket(in.Bucket)
+	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}

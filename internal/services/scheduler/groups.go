@@ -3,7 +3,6 @@ package scheduler
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 	"maps"
 	"sort"
 	"strings"
@@ -104,8 +103,8 @@ func (s *Service) DeleteScheduleGroup(ctx context.Context, region, name string) 
 			}
 		}
 	}
-	if err := s.kv.Delete(ctx, groupKey(region, name)); err != nil {
-		return fmt.Errorf("delete group %s: %w", name, err)
+	if err := s.del(ctx, groupKey(region, name)); err != nil {
+		return err
 	}
 	delete(s.groups, mapKey(region, name))
 	return nil

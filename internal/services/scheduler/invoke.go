@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/nubo-dev/nubo/internal/targets"
 )
 
@@ -18,76 +16,6 @@ const (
 	defaultRetries = 185
 	defaultMaxAge  = 24 * time.Hour
 )
-
-// fireJob is a schedule's job, due at an invocation of one generation.
-type fireJob struct {
-	Region string    `json:"r"`
-	Group  string    `json:"g"`
-	Name   string    `json:"n"`
-	Gen    int64     `json:"gen"`
-	Due    time.Time `json:"due"`
-}
-
-func (s *Service) scheduleFire(ctx context.Context, r *record) error {
-	data, err := json.Marshal(fireJob{Region: r.Region, Group: r.GroupName, Name: r.Name, Gen: r.Gen, Due: r.Due})
-	if err != nil {
-		return err
-	}
-	return s.opts.Jobs.At(ctx, subjectFire, data, r.Due)
-}
-
-// fire handles a schedule's job. Only the job its record expects fires; it
-// stores the invocation (a job of its own, tried and retried apart from the
-// schedule), then the next invocation's job, then the schedule pointing at
-// it. The next invocation is the first after now, so invocations missed
-// while nubo was down are one invocation; one older than its retry
-// policy's maximum age is dropped. A schedule with no more invocations is
-// deleted when its ActionAfterCompletion says so.
-func (s *Service) fire(ctx context.Context, data []byte) error {
-	var j fireJob
-	if err := json.Unmarshal(data, &j); err != nil {
-		s.log.Error("drop an unreadable schedule job", "err", err)
-		return nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.schedules[mapKey(j.Region, j.Group, j.Name)]
-	if r == nil || r.Gen != j.Gen || !r.Due.Equal(j.Due) {
-		return nil
-	}
-	now := s.now()
-	_, maxAge := retryPolicy(r.Target.RetryPolicy)
-	if now.Sub(r.Occurrence) <= maxAge {
-		inv := &invocation{Region: r.Region, Schedule: s.ScheduleARN(r.Region, r.GroupName, r.Name), Target: r.Target,
-			ExecutionID: uuid.NewString(), Scheduled: r.Occurrence}
-		if err := s.later(ctx, inv, 0); err != nil {
-			return err
-		}
-	} else {
-		s.log.Warn("drop a missed invocation older than its maximum age", "schedule", r.Name, "due", r.Occurrence)
-	}
-	next := *r
-	next.Due, next.Occurrence = time.Time{}, time.Time{}
-	if p, err := r.parse(); err == nil {
-		if occ, ok := p.Next(maxTime(r.Occurrence, now)); ok {
-			next.Due, next.Occurrence = s.within(r, occ), occ
-			if err := s.scheduleFire(ctx, &next); err != nil {
-				return err
-			}
-		}
-	}
-	if next.Due.IsZero() && r.ActionAfterCompletion == "DELETE" {
-		return s.deleteLocked(ctx, r)
-	}
-	return s.saveLocked(ctx, &next)
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
 
 // invocation is one invocation of a schedule's target, a job until it is
 // delivered or dead-lettered.

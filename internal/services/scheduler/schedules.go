@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -264,8 +263,8 @@ func (s *Service) DeleteSchedule(ctx context.Context, region, group, name string
 
 // deleteLocked deletes a schedule; a job it left is ignored when it comes.
 func (s *Service) deleteLocked(ctx context.Context, r *record) error {
-	if err := s.kv.Delete(ctx, scheduleKey(r.Region, r.GroupName, r.Name)); err != nil {
-		return fmt.Errorf("delete schedule %s: %w", r.Name, err)
+	if err := s.del(ctx, scheduleKey(r.Region, r.GroupName, r.Name)); err != nil {
+		return err
 	}
 	delete(s.schedules, mapKey(r.Region, r.GroupName, r.Name))
 	return nil

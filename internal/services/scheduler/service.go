@@ -8,11 +8,13 @@
 // serves it.
 //
 // Time is the timer.Queue's: each enabled schedule has one job due at its
-// next invocation, and its record says which invocation is current, so that
-// an invocation runs once even when its job comes twice, and a schedule
-// whose invocations fell due while nubo was down invokes once when nubo is
-// back (if the invocation is younger than its retry policy's maximum age),
-// then goes on from the next one.
+// next invocation, and its record says which invocation is current and is
+// claimed by compare-and-set before the invocation is queued, so that an
+// invocation runs once even when its job comes twice (to two nodes of a
+// cluster at once), and a schedule whose invocations fell due while nubo
+// was down invokes once when nubo is back (if the invocation is younger
+// than its retry policy's maximum age), then goes on from the next one. In
+// a cluster each node's maps follow the others' writes (Follow).
 package scheduler
 
 import (
@@ -82,6 +84,8 @@ type Service struct {
 	kv   store.KV
 	opts Options
 	log  *slog.Logger
+	// revs are the revisions the maps hold, for Follow.
+	revs store.Revisions
 
 	mu        sync.Mutex
 	groups    map[string]*Group  // by region/name
@@ -99,6 +103,9 @@ type record struct {
 	Gen        int64     `json:"gen"`
 	Due        time.Time `json:"due,omitzero"`
 	Occurrence time.Time `json:"occurrence,omitzero"`
+	// Pending is the job this record was advanced past while its
+	// invocation is being queued (see fire).
+	Pending *claim `json:"pending,omitempty"`
 }
 
 // New loads groups and schedules from kv.
@@ -169,9 +176,19 @@ func (s *Service) put(ctx context.Context, key string, v any) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.kv.Put(ctx, key, data); err != nil {
+	rev, err := s.kv.Put(ctx, key, data)
+	if err != nil {
 		return fmt.Errorf("save %s: %w", key, err)
 	}
+	s.revs.Wrote(key, rev)
+	return nil
+}
+
+func (s *Service) del(ctx context.Context, key string) error {
+	if err := s.kv.Delete(ctx, key); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	s.revs.Deleted(key)
 	return nil
 }
 

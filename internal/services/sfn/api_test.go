@@ -292,6 +292,46 @@ func TestRedrive(t *testing.T) {
 	}
 }
 
+// A restart during a redriven execution resumes it where the redrive left
+// it: its first attempt's events are not replayed as its second's.
+func TestRedrivenExecutionResumesAfterRestart(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	tokens := make(chan string, 4)
+	h.integ.fn = func(ctx context.Context, req *TaskRequest) (json.RawMessage, error) {
+		tokens <- req.TaskToken
+		return json.RawMessage(`{}`), nil
+	}
+	arn := h.create("sm", "", `{"StartAt": "P", "States": {"P": {"Type": "Pass", "Next": "T"},
+		"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+			"Parameters": {"FunctionName": "f", "Payload": {"token.$": "$$.Task.Token"}}, "End": true}}}`)
+	exec := h.startExec(arn, `{}`)
+	<-tokens
+	if _, err := h.s.StopExecution(ctx, testScope, &StopExecutionInput{ExecutionArn: exec}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.s.RedriveExecution(ctx, testScope, &RedriveExecutionInput{ExecutionArn: exec}); err != nil {
+		t.Fatal(err)
+	}
+	token := <-tokens
+	h.restart(nil)
+	var again string
+	select {
+	case again = <-tokens:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("not resumed: %+v", h.wait(exec))
+	}
+	if again != token { // the task is invoked again, with its token
+		t.Fatalf("token %q after the restart, %q before", again, token)
+	}
+	if _, err := h.s.SendTaskSuccess(ctx, testScope, &SendTaskSuccessInput{TaskToken: token, Output: `{"ok":1}`}); err != nil {
+		t.Fatal(err)
+	}
+	if d := h.wait(exec); d.Status != StatusSucceeded || deref(d.Output) != `{"ok":1}` || d.RedriveCount != 1 {
+		t.Fatalf("%+v %s", d, deref(d.Output))
+	}
+}
+
 func TestActivities(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()

@@ -3,11 +3,14 @@ package sfn
 import (
 	"context"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/services/sfn/asl"
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 // Task tokens are derived from the execution, the task state's Entered
@@ -67,9 +70,15 @@ func (s *Service) addWaiter(r *run, token string) *taskWaiter {
 	w := &taskWaiter{r: r, done: make(chan callback, 1), beat: make(chan struct{}, 1)}
 	s.mu.Lock()
 	s.tokens[token] = w
+	close(s.waited)
+	s.waited = make(chan struct{})
 	s.mu.Unlock()
 	return w
 }
+
+// replayGrace is how long after a node took over an execution answers
+// to its tasks wait for its replay to reach them.
+const replayGrace = 10 * time.Second
 
 func (s *Service) removeWaiter(token string) {
 	s.mu.Lock()
@@ -77,26 +86,44 @@ func (s *Service) removeWaiter(token string) {
 	s.mu.Unlock()
 }
 
-// waiter finds the task a token names.
-func (s *Service) waiter(token string) (*taskWaiter, error) {
+// waiter finds the task a token names. A run that a node of a cluster
+// took over a moment ago may still be replaying up to the task: then the
+// answer waits for it.
+func (s *Service) waiter(ctx context.Context, token string) (*taskWaiter, error) {
 	execArn, nonce, ok := parseToken(token)
 	if !ok || len(token) > 2048 {
 		return nil, errorf(ErrInvalidToken, "Invalid Token: '%s'", token)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if w := s.tokens[token]; w != nil {
-		return w, nil
+	for {
+		s.mu.Lock()
+		if w := s.tokens[token]; w != nil {
+			s.mu.Unlock()
+			return w, nil
+		}
+		r, waited := s.runs[execArn], s.waited
+		s.mu.Unlock()
+		if r != nil && r.meta.Nonce != nonce {
+			return nil, errorf(ErrInvalidToken, "Invalid Token: '%s'", token)
+		}
+		if r == nil || r.resumedAt.IsZero() || time.Since(r.resumedAt) > replayGrace {
+			return nil, errorf(ErrTaskDoesNotExist, "Task Does Not Exist: '%s'", token)
+		}
+		grace := time.NewTimer(replayGrace - time.Since(r.resumedAt))
+		select {
+		case <-waited:
+		case <-r.done:
+		case <-grace.C:
+		case <-ctx.Done():
+			grace.Stop()
+			return nil, ctx.Err()
+		}
+		grace.Stop()
 	}
-	if r := s.runs[execArn]; r != nil && r.meta.Nonce != nonce {
-		return nil, errorf(ErrInvalidToken, "Invalid Token: '%s'", token)
-	}
-	return nil, errorf(ErrTaskDoesNotExist, "Task Does Not Exist: '%s'", token)
 }
 
 // answer hands a callback to its task and waits until it is recorded.
 func (s *Service) answer(ctx context.Context, token string, cb callback) error {
-	w, err := s.waiter(token)
+	w, err := s.waiter(ctx, token)
 	if err != nil {
 		return err
 	}
@@ -110,6 +137,11 @@ func (s *Service) answer(ctx context.Context, token string, cb callback) error {
 	case err := <-cb.ack:
 		return err
 	case <-w.r.done:
+		if cause := context.Cause(w.r.ctx); errors.Is(cause, errReleased) || errors.Is(cause, errNotHeld) || s.runCtx.Err() != nil {
+			// Stopped where it stood, maybe before it recorded the
+			// answer: its task waits for it again where it resumes.
+			return fmt.Errorf("%w: the execution moved between nodes while it took the answer; send it again", store.ErrUnavailable)
+		}
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -124,25 +156,48 @@ func (s *Service) SendTaskSuccess(ctx context.Context, sc Scope, in *SendTaskSuc
 	if len(in.Output) > asl.MaxPayload {
 		return nil, errorf(ErrValidation, "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must have length less than or equal to %d", asl.MaxPayload)
 	}
-	return &struct{}{}, s.answer(ctx, in.TaskToken, callback{output: in.Output})
+	return &struct{}{}, s.answerAnywhere(ctx, &answerIn{Token: in.TaskToken, Output: in.Output})
 }
 
 // SendTaskFailure fails the task of a token.
 func (s *Service) SendTaskFailure(ctx context.Context, sc Scope, in *SendTaskFailureInput) (*struct{}, error) {
-	return &struct{}{}, s.answer(ctx, in.TaskToken, callback{f: &asl.Failure{Name: in.Error, Cause: in.Cause}})
+	return &struct{}{}, s.answerAnywhere(ctx, &answerIn{Token: in.TaskToken, Failed: true, Error: in.Error, Cause: in.Cause})
 }
 
 // SendTaskHeartbeat tells a waiting task its worker is alive.
 func (s *Service) SendTaskHeartbeat(ctx context.Context, sc Scope, in *SendTaskHeartbeatInput) (*struct{}, error) {
-	w, err := s.waiter(in.TaskToken)
-	if err != nil {
-		return nil, err
+	return &struct{}{}, s.answerAnywhere(ctx, &answerIn{Token: in.TaskToken, Heartbeat: true})
+}
+
+// answerAnywhere hands an answer to the node that runs its execution.
+func (s *Service) answerAnywhere(ctx context.Context, in *answerIn) error {
+	if _, _, ok := parseToken(in.Token); !ok || len(in.Token) > 2048 {
+		return errorf(ErrInvalidToken, "Invalid Token: '%s'", in.Token)
 	}
-	select {
-	case w.beat <- struct{}{}:
-	default:
+	if s.cl != nil {
+		_, err := s.cl.answer.Do(ctx, in)
+		return err
 	}
-	return &struct{}{}, nil
+	return s.answerHere(ctx, in)
+}
+
+// answerHere hands an answer to its task, on the node that runs it.
+func (s *Service) answerHere(ctx context.Context, in *answerIn) error {
+	switch {
+	case in.Heartbeat:
+		w, err := s.waiter(ctx, in.Token)
+		if err != nil {
+			return err
+		}
+		select {
+		case w.beat <- struct{}{}:
+		default:
+		}
+		return nil
+	case in.Failed:
+		return s.answer(ctx, in.Token, callback{f: &asl.Failure{Name: in.Error, Cause: in.Cause}})
+	}
+	return s.answer(ctx, in.Token, callback{output: in.Output})
 }
 
 // await waits for a task's callback, its timeout or a missed heartbeat.

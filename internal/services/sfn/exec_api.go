@@ -3,6 +3,7 @@ package sfn
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -22,8 +23,17 @@ func (s *Service) execution(ctx context.Context, execArn string) (*execMeta, *ru
 	e := s.execs[execArn]
 	r := s.runs[execArn]
 	s.mu.Unlock()
-	if e == nil {
+	if e == nil && s.cl == nil {
 		return nil, nil, execDoesNotExist(execArn)
+	}
+	if e == nil {
+		// Started through another node, whose summary this node's index
+		// has not yet: the table has it once StartExecution returned.
+		m, err := s.loadMeta(ctx, keyOfArn(execArn))
+		if errors.Is(err, errNoExecution) || err == nil && m.Arn != execArn {
+			return nil, nil, execDoesNotExist(execArn)
+		}
+		return m, nil, err
 	}
 	if r != nil {
 		r.mu.Lock()
@@ -79,6 +89,12 @@ func (s *Service) ListExecutions(ctx context.Context, sc Scope, in *ListExecutio
 	ref, err := parseMachineArn(in.StateMachineArn)
 	if err != nil {
 		return nil, err
+	}
+	if s.cl != nil {
+		// Lists the executions started through other nodes before.
+		if err := s.syncIndex(ctx); err != nil {
+			return nil, err
+		}
 	}
 	s.mu.Lock()
 	m := s.machines[ref.arn()]
@@ -136,6 +152,21 @@ func listed(e *execEntry, ref machineRef, in *ListExecutionsInput) bool {
 // StopExecution aborts a running execution and returns once its
 // ExecutionAborted event is stored.
 func (s *Service) StopExecution(ctx context.Context, sc Scope, in *StopExecutionInput) (*StopExecutionOutput, error) {
+	if s.cl != nil {
+		m, _, err := s.execution(ctx, in.ExecutionArn)
+		if err != nil {
+			return nil, err
+		}
+		if m.Status != StatusRunning {
+			return &StopExecutionOutput{StopDate: At(m.Stop)}, nil
+		}
+		return s.cl.stop.Do(ctx, in)
+	}
+	return s.stopHere(ctx, in)
+}
+
+// stopHere stops an execution on the node that runs it.
+func (s *Service) stopHere(ctx context.Context, in *StopExecutionInput) (*StopExecutionOutput, error) {
 	m, r, err := s.execution(ctx, in.ExecutionArn)
 	if err != nil {
 		return nil, err
@@ -167,7 +198,7 @@ func (s *Service) GetExecutionHistory(ctx context.Context, sc Scope, in *GetExec
 		r.mu.Unlock()
 	} else {
 		key := execKey(m.Region, m.MachineName, m.Name)
-		recs, _, err := s.loadHistory(ctx, key)
+		recs, _, err := s.readHistory(ctx, key, false)
 		if err != nil {
 			return nil, err
 		}

@@ -28,11 +28,21 @@ type target struct {
 // resolveTarget finds what a StartExecution's stateMachineArn names:
 // the latest revision, a version or an alias ("#TestCase" picks a mock
 // test case).
-func (s *Service) resolveTarget(machineArn string) (*target, error) {
+func (s *Service) resolveTarget(ctx context.Context, machineArn string) (*target, error) {
 	arnPart, testCase, _ := strings.Cut(machineArn, "#")
 	ref, err := parseMachineArn(arnPart)
 	if err != nil {
 		return nil, err
+	}
+	if s.cl != nil {
+		s.mu.Lock()
+		_, known := s.machines[ref.arn()]
+		s.mu.Unlock()
+		if !known { // created through another node a moment ago?
+			if err := s.syncIndex(ctx); err != nil {
+				return nil, err
+			}
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -79,7 +89,7 @@ func newNonce() string {
 // or an asynchronous Express one. Starting a running Standard execution
 // again with the same name and input returns it.
 func (s *Service) StartExecution(ctx context.Context, sc Scope, in *StartExecutionInput) (*StartExecutionOutput, error) {
-	t, err := s.resolveTarget(in.StateMachineArn)
+	t, err := s.resolveTarget(ctx, in.StateMachineArn)
 	if err != nil {
 		return nil, err
 	}
@@ -99,20 +109,54 @@ func (s *Service) StartExecution(ctx context.Context, sc Scope, in *StartExecuti
 	}
 	meta := s.newMeta(t, name, input, in.TraceHeader, executionArn(t.machine.Region, s.opts.Account, t.machine.Name, name))
 	key := execKey(t.machine.Region, t.machine.Name, name)
-	s.mu.Lock()
-	if e := s.execs[meta.Arn]; e != nil {
-		s.mu.Unlock()
-		if e.Status == StatusRunning && e.InputHash == hashOf(input) {
+	if s.cl != nil {
+		return s.cl.start.Do(ctx, &startIn{Meta: meta, Key: key})
+	}
+	return s.startStandard(ctx, meta, key)
+}
+
+// startStandard starts a Standard execution on the node that holds it.
+func (s *Service) startStandard(ctx context.Context, meta *execMeta, key string) (*StartExecutionOutput, error) {
+	exists := func(e *execEntry) (*StartExecutionOutput, error) {
+		if e.Status == StatusRunning && e.InputHash == hashOf(meta.Input) {
 			return &StartExecutionOutput{ExecutionArn: e.Arn, StartDate: At(e.Start)}, nil
 		}
 		return nil, errorf(ErrExecutionAlreadyExists, "Execution Already Exists: '%s'", meta.Arn)
 	}
-	s.execs[meta.Arn] = meta.entry(key) // reserves the name
-	s.mu.Unlock()
-	if err := s.startRun(meta, key, nil, 0, false); err != nil {
-		s.mu.Lock()
-		delete(s.execs, meta.Arn)
+	entry := meta.entry(key)
+	s.mu.Lock()
+	if e := s.execs[meta.Arn]; e != nil {
 		s.mu.Unlock()
+		return exists(e)
+	}
+	s.execs[meta.Arn] = entry // reserves the name
+	s.mu.Unlock()
+	unreserve := func() {
+		s.mu.Lock()
+		if s.execs[meta.Arn] == entry {
+			delete(s.execs, meta.Arn)
+		}
+		s.mu.Unlock()
+	}
+	if s.cl != nil {
+		// The summary is stored first: were this node to die before the
+		// execution is, the node that acquires it finds nothing to run
+		// (and had it died after, a summary saying RUNNING is what makes
+		// the others resume it).
+		old, err := s.cl.reserve(ctx, entry)
+		if err != nil || old != nil {
+			unreserve()
+			if err != nil {
+				return nil, err
+			}
+			return exists(old)
+		}
+	}
+	if err := s.startRun(meta, key, nil, 0, false); err != nil {
+		unreserve()
+		if s.cl != nil {
+			s.cl.kv.Delete(context.WithoutCancel(ctx), indexKey(key))
+		}
 		return nil, err
 	}
 	return &StartExecutionOutput{ExecutionArn: meta.Arn, StartDate: At(meta.Start)}, nil
@@ -195,6 +239,7 @@ func (s *Service) launch(r *run, root *thread) {
 	s.mu.Lock()
 	s.runs[r.meta.Arn] = r
 	s.wg.Add(1)
+	s.indexChangedLocked()
 	s.mu.Unlock()
 	go r.main(root)
 	if r.m.TimeoutSeconds > 0 {
@@ -219,6 +264,16 @@ func (r *run) main(root *thread) {
 	cause := context.Cause(r.ctx)
 	if r.s.runCtx.Err() != nil {
 		return // resumed by the next start
+	}
+	if errors.Is(cause, errReleased) || errors.Is(cause, errNotHeld) {
+		// Resumed from its records by the node that holds it next.
+		r.s.mu.Lock()
+		delete(r.s.runs, r.meta.Arn)
+		r.s.mu.Unlock()
+		if errors.Is(cause, errNotHeld) {
+			r.s.cl.g.Forget(r.key)
+		}
+		return
 	}
 	r.end(root, out, f, cause)
 	r.s.mu.Lock()
@@ -273,10 +328,26 @@ func (r *run) end(root *thread, out any, f *asl.Failure, cause error) {
 	r.mu.Unlock()
 	if err := r.commit(context.Background(), metaOutcome); err != nil {
 		r.s.log.Error("store the end of an execution", "execution", r.meta.Arn, "err", err)
+		if r.s.cl != nil {
+			// Still RUNNING as stored: the node that holds it next (main
+			// gives it up) replays it and records its end.
+			return
+		}
 	}
 	if !r.express {
 		r.s.mu.Lock()
 		r.s.execs[entry.Arn] = entry
+		r.s.indexChangedLocked()
 		r.s.mu.Unlock()
+		if r.s.cl != nil {
+			if err := r.s.cl.publish(context.Background(), entry); err != nil {
+				// hold tries again (and, should this node die first, the
+				// node that acquires the execution next publishes it).
+				r.s.log.Warn("publish the end of an execution", "execution", r.meta.Arn, "err", err)
+				r.s.mu.Lock()
+				r.s.unpublished[entry.Key] = entry
+				r.s.mu.Unlock()
+			}
+		}
 	}
 }

@@ -14,7 +14,9 @@ import (
 // Express executions run in memory: their history goes to the state
 // machine's logs only, and no API describes them. An asynchronous one is
 // at least once: its start request is stored (row q.KEY) until it ends, and
-// a restart runs it again from the beginning.
+// a restart runs it again from the beginning. In a cluster an Express
+// execution runs on the node that started it and dies with it: only that
+// node's restart runs an asynchronous one again.
 
 // billedMemoryMB is the memory an Express execution is billed for.
 const billedMemoryMB = 64
@@ -26,12 +28,19 @@ func expressArn(region, account, machineName, name string) string {
 // queued is the stored start request of an asynchronous Express execution.
 type queued struct {
 	Meta *execMeta `json:"meta"`
+	// Node is the node of a cluster that runs it: only its restart runs
+	// it again (the others cannot tell whether it still runs).
+	Node string `json:"node,omitempty"`
 }
 
 func (s *Service) startExpressAsync(ctx context.Context, t *target, name, input, trace string) (*StartExecutionOutput, error) {
 	meta := s.newMeta(t, name, input, trace, expressArn(t.machine.Region, s.opts.Account, t.machine.Name, name))
 	key := store.Key(t.machine.Region, t.machine.Name, uuid.NewString())
-	b, err := json.Marshal(&queued{Meta: meta})
+	q := &queued{Meta: meta}
+	if s.cl != nil {
+		q.Node = s.cl.c.Self()
+	}
+	b, err := json.Marshal(q)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +97,9 @@ func (s *Service) resumeExpress(ctx context.Context) error {
 			s.log.Error("load queued express execution", "key", row.Key, "err", err)
 			return true
 		}
+		if s.cl != nil && q.Node != s.cl.c.Self() {
+			return true // another node's
+		}
 		q.Meta.Start = s.clock.Now().Truncate(time.Millisecond)
 		if err := s.runExpress(q.Meta, row.Key[len("q."):]); err != nil {
 			s.log.Error("resume express execution", "execution", q.Meta.Arn, "err", err)
@@ -98,7 +110,7 @@ func (s *Service) resumeExpress(ctx context.Context) error {
 
 // StartSyncExecution runs an Express execution and returns its outcome.
 func (s *Service) StartSyncExecution(ctx context.Context, sc Scope, in *StartExecutionInput) (*StartSyncExecutionOutput, error) {
-	t, err := s.resolveTarget(in.StateMachineArn)
+	t, err := s.resolveTarget(ctx, in.StateMachineArn)
 	if err != nil {
 		return nil, err
 	}

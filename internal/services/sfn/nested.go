@@ -83,7 +83,7 @@ func (c *taskCall) startChild() (*StartExecutionOutput, *asl.Failure) {
 	out, err := r.s.StartExecution(c.th.ctx, sc, in)
 	if errors.Is(err, ErrExecutionAlreadyExists) && in.Name == childName(c.token) {
 		// Started before a restart interrupted this attempt.
-		return c.th.r.s.existingChild(in.StateMachineArn, in.Name)
+		return c.th.r.s.existingChild(c.th.ctx, in.StateMachineArn, in.Name)
 	}
 	if err != nil {
 		return nil, sdkFailure(err)
@@ -100,20 +100,19 @@ func childName(token string) string {
 	return u.String()
 }
 
-// existingChild finds a child execution started before a restart.
-func (s *Service) existingChild(machineArn, name string) (*StartExecutionOutput, *asl.Failure) {
+// existingChild finds a child execution started before a restart (in a
+// cluster, maybe through another node: execution reads the table).
+func (s *Service) existingChild(ctx context.Context, machineArn, name string) (*StartExecutionOutput, *asl.Failure) {
 	ref, err := parseMachineArn(machineArn)
 	if err != nil {
 		return nil, sdkFailure(err)
 	}
 	arn := executionArn(ref.Region, s.opts.Account, ref.Name, name)
-	s.mu.Lock()
-	e := s.execs[arn]
-	s.mu.Unlock()
-	if e == nil {
-		return nil, sdkFailure(execDoesNotExist(arn))
+	m, _, err := s.execution(ctx, arn)
+	if err != nil {
+		return nil, sdkFailure(err)
 	}
-	return &StartExecutionOutput{ExecutionArn: arn, StartDate: At(e.Start)}, nil
+	return &StartExecutionOutput{ExecutionArn: arn, StartDate: At(m.Start)}, nil
 }
 
 // sdkFailure is the task failure of an API error, named as Step Functions
@@ -168,25 +167,45 @@ func (c *taskCall) childEnded(ctx context.Context, execArn string) outcome {
 	return c.succeed(payload(result))
 }
 
-// awaitExecution returns once an execution is closed.
+// awaitExecution returns once an execution is closed. In a cluster it may
+// run on another node, or move between nodes while it is awaited: the
+// index says when it closes.
 func (s *Service) awaitExecution(ctx context.Context, execArn string) error {
-	s.mu.Lock()
-	r := s.runs[execArn]
-	_, known := s.execs[execArn]
-	s.mu.Unlock()
-	if r == nil {
-		if !known {
+	synced := false
+	for {
+		s.mu.Lock()
+		r, e, changed := s.runs[execArn], s.execs[execArn], s.indexed
+		s.mu.Unlock()
+		switch {
+		case r != nil:
+			select {
+			case <-r.done:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if s.runCtx.Err() != nil {
+				return context.Canceled
+			}
+			if cause := context.Cause(r.ctx); errors.Is(cause, errReleased) || errors.Is(cause, errNotHeld) {
+				continue // to be resumed elsewhere
+			}
+			return nil
+		case e == nil && s.cl != nil && !synced:
+			// Started through another node, maybe not yet indexed here.
+			synced = true
+			if err := s.syncIndex(ctx); err != nil {
+				return err
+			}
+			continue
+		case e == nil:
 			return execDoesNotExist(execArn)
+		case e.Status != StatusRunning || s.cl == nil:
+			return nil
 		}
-		return nil
-	}
-	select {
-	case <-r.done:
-		if s.runCtx.Err() != nil {
-			return context.Canceled
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -157,7 +158,7 @@ func (s *Service) loadMeta(ctx context.Context, key string) (*execMeta, error) {
 		return nil, fmt.Errorf("load execution %s: %w", key, err)
 	}
 	if meta == nil {
-		return nil, fmt.Errorf("load execution %s: no metadata", key)
+		return nil, fmt.Errorf("load execution %s: %w", key, errNoExecution)
 	}
 	if o := outcome; o != nil {
 		meta.Status, meta.Stop, meta.Output, meta.Error, meta.Cause = o.Status, o.Stop, o.Output, o.Error, o.Cause
@@ -166,8 +167,19 @@ func (s *Service) loadMeta(ctx context.Context, key string) (*execMeta, error) {
 	return meta, nil
 }
 
-// loadHistory reads an execution's records, in order, and counts them.
+// errNoExecution is loadMeta's error for an execution that is not stored.
+var errNoExecution = errors.New("no such execution")
+
+// loadHistory reads an execution's records, in order, and counts them,
+// for the node that runs it: records after a missing one are dropped.
 func (s *Service) loadHistory(ctx context.Context, key string) ([]recEvent, int, error) {
+	return s.readHistory(ctx, key, true)
+}
+
+// readHistory reads an execution's records; with drop, it deletes the
+// records after a missing one. Only the node that runs the execution may:
+// elsewhere they may be a commit that is landing.
+func (s *Service) readHistory(ctx context.Context, key string, drop bool) ([]recEvent, int, error) {
 	type numbered struct {
 		n   int
 		rec record
@@ -194,7 +206,7 @@ func (s *Service) loadHistory(ctx context.Context, key string) ([]recEvent, int,
 		events = append(events, r.rec.Events...)
 		next++
 	}
-	if strays := len(recs) - next; strays > 0 {
+	if strays := len(recs) - next; strays > 0 && drop {
 		// Records after a missing one belong to a commit cut short, never
 		// acknowledged: they go, so that the next commits take their
 		// numbers afresh.
@@ -232,6 +244,9 @@ func (s *Service) resume(ctx context.Context) error {
 	running := s.unfinished
 	s.unfinished = nil
 	s.mu.Unlock()
+	if s.cl != nil {
+		running = nil // held, and resumed, through the cluster (hold)
+	}
 	// Every run is registered before any goes on, so that a parent
 	// waiting for a child execution finds it running.
 	type resumed struct {
@@ -266,7 +281,7 @@ func (s *Service) reload(ctx context.Context, e *execEntry) (*run, *thread, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	r, root, err := s.newRun(meta, e.Key, events, events, seq, false)
+	r, root, err := s.newRun(meta, e.Key, events, replayOf(events), seq, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -295,6 +310,11 @@ func (s *Service) purgeExpired(ctx context.Context) error {
 		}
 		if err := s.table.Write(store.Row{Key: "s." + e.Key}).Wait(ctx); err != nil {
 			return err
+		}
+		if s.cl != nil {
+			if err := s.cl.kv.Delete(ctx, indexKey(e.Key)); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
 		}
 		s.mu.Lock()
 		delete(s.execs, e.Arn)

@@ -11,6 +11,17 @@ import (
 // results; the failed ones (and in a Map or Parallel state only the failed
 // iterations and branches) run again with the input they had.
 func (s *Service) RedriveExecution(ctx context.Context, sc Scope, in *RedriveExecutionInput) (*RedriveExecutionOutput, error) {
+	if s.cl != nil {
+		if _, _, err := s.execution(ctx, in.ExecutionArn); err != nil {
+			return nil, err
+		}
+		return s.cl.redrive.Do(ctx, in)
+	}
+	return s.redriveHere(ctx, in)
+}
+
+// redriveHere redrives an execution on the node that holds it.
+func (s *Service) redriveHere(ctx context.Context, in *RedriveExecutionInput) (*RedriveExecutionOutput, error) {
 	m, r, err := s.execution(ctx, in.ExecutionArn)
 	if err != nil {
 		return nil, err
@@ -34,9 +45,30 @@ func (s *Service) RedriveExecution(ctx context.Context, sc Scope, in *RedriveExe
 		s.mu.Unlock()
 		return nil, errorf(ErrExecutionNotRedrivable, "Execution is RUNNING and cannot be redriven")
 	}
-	s.execs[m.Arn] = m.entry(key)
+	entry, prev := m.entry(key), s.execs[m.Arn]
+	s.execs[m.Arn] = entry
+	delete(s.unpublished, key) // its end is no longer the news
 	s.mu.Unlock()
-	if err := s.startRedriven(m, key, history, seq); err != nil {
+	err = nil
+	if s.cl != nil {
+		// Published first, as a start is: a summary saying RUNNING is
+		// what makes the others resume it should this node die.
+		err = s.cl.publish(ctx, entry)
+	}
+	if err == nil {
+		err = s.startRedriven(m, key, history, seq)
+	}
+	if err != nil {
+		s.mu.Lock()
+		if prev != nil {
+			s.execs[m.Arn] = prev
+		} else {
+			delete(s.execs, m.Arn)
+		}
+		s.mu.Unlock()
+		if s.cl != nil && prev != nil {
+			s.cl.publish(context.WithoutCancel(ctx), prev)
+		}
 		return nil, err
 	}
 	return &RedriveExecutionOutput{RedriveDate: At(now)}, nil
@@ -97,4 +129,20 @@ func safePoint(typ string) bool {
 		return true
 	}
 	return strings.HasSuffix(typ, "StateExited")
+}
+
+// replayOf is what a resumed run replays of its history: all of it, or,
+// after a redrive, what the redriven run replayed (each thread's records
+// up to its last success before the redrive) and what it recorded since.
+func replayOf(history []recEvent) []recEvent {
+	last := -1
+	for i, e := range history {
+		if e.E.Type == "ExecutionRedriven" {
+			last = i
+		}
+	}
+	if last < 0 {
+		return history
+	}
+	return append(redriveReplay(history[:last]), history[last+1:]...)
 }

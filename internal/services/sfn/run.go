@@ -38,6 +38,10 @@ type run struct {
 	replay  map[string][]recEvent
 
 	commitMu sync.Mutex
+	// resumedAt is when a node of a cluster resumed the run after taking
+	// it over (zero otherwise): answers to its tasks wait a moment for
+	// its replay to reach them.
+	resumedAt time.Time
 }
 
 // maxEvents is how many events an execution's history holds; an
@@ -169,14 +173,24 @@ func (r *run) commit(ctx context.Context, meta metaRowsKind) error {
 	if err != nil {
 		return err
 	}
-	r.seq += len(records)
 	rows = append(records, rows...)
 	if len(rows) == 0 {
 		return nil
 	}
+	if r.s.cl != nil && !r.s.holds(r.key) {
+		// Another node may have taken the execution over: it must be
+		// the only one to append to the history.
+		r.cancel(errNotHeld)
+		return errNotHeld
+	}
+	r.seq += len(records)
 	// Stored even when the run is stopping: a commit is what makes a
 	// step durable, and the shutdown must not lose one that was promised.
-	return r.s.table.Write(rows...).Wait(context.WithoutCancel(ctx))
+	err = r.s.table.Write(rows...).Wait(context.WithoutCancel(ctx))
+	if err != nil && r.s.cl != nil && errors.Is(err, store.ErrUnavailable) {
+		r.cancel(errNotHeld)
+	}
+	return err
 }
 
 // maxRecord bounds a history record; a commit with more events is stored

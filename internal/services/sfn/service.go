@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
@@ -92,6 +93,9 @@ type Options struct {
 	ActivityPoll time.Duration
 	// Jitter draws the random factor of JitterStrategy FULL, in [0, 1).
 	Jitter func() float64
+	// Cluster, when set, makes this Service one node of a cluster
+	// (cluster.go): kv must then be a store.Watchable.
+	Cluster *cluster.Cluster
 }
 
 // Service owns state machines, activities and executions.
@@ -109,6 +113,9 @@ type Service struct {
 	runs       map[string]*run
 	tokens     map[string]*taskWaiter
 	queues     map[string]*activityQueue
+	// waited is closed and replaced whenever a task begins to wait for
+	// its token, for answers that arrive while a resumed run replays.
+	waited chan struct{}
 	// unfinished are the executions a previous process left running, for
 	// Run to resume.
 	unfinished []*execEntry
@@ -119,6 +126,16 @@ type Service struct {
 	runCtx    context.Context
 	cancelRun context.CancelFunc
 	wg        sync.WaitGroup
+
+	// cl is set in a cluster; held are the executions this node holds
+	// there (acquired and not released), by key, and indexed is closed
+	// and replaced whenever the index learns of another node's change.
+	cl      *clusterOps
+	held    map[string]bool
+	indexed chan struct{}
+	// unpublished are the summaries of executions that ended here but
+	// could not be published, for hold to publish.
+	unpublished map[string]*execEntry
 }
 
 // New loads state machines and activities from kv and executions'
@@ -144,7 +161,8 @@ func New(ctx context.Context, kv store.KV, table store.Table, opts Options) (*Se
 	}
 	s := &Service{opts: opts, log: opts.Logger, clock: opts.Clock, kv: kv, table: table,
 		machines: map[string]*machine{}, activities: map[string]*activity{}, execs: map[string]*execEntry{},
-		runs: map[string]*run{}, tokens: map[string]*taskWaiter{}, queues: map[string]*activityQueue{}, resumed: make(chan struct{})}
+		runs: map[string]*run{}, tokens: map[string]*taskWaiter{}, queues: map[string]*activityQueue{}, resumed: make(chan struct{}),
+		waited: make(chan struct{}), held: map[string]bool{}, indexed: make(chan struct{}), unpublished: map[string]*execEntry{}}
 	s.runCtx, s.cancelRun = context.WithCancel(context.Background())
 	if err := s.loadMachines(ctx); err != nil {
 		return nil, err
@@ -155,6 +173,9 @@ func New(ctx context.Context, kv store.KV, table store.Table, opts Options) (*Se
 	if err := s.loadExecutions(ctx); err != nil {
 		return nil, err
 	}
+	if opts.Cluster != nil {
+		s.clusterize(opts.Cluster, kv.(store.Watchable))
+	}
 	return s, nil
 }
 
@@ -163,6 +184,17 @@ func New(ctx context.Context, kv store.KV, table store.Table, opts Options) (*Se
 // execution where it stands (to be resumed by the next start) and waits
 // for them.
 func (s *Service) Run(ctx context.Context) error {
+	if s.cl != nil {
+		// In a cluster the running executions are resumed by the nodes
+		// that come to hold them (hold), not by whoever restarts.
+		hctx, stop := context.WithCancel(ctx)
+		defer stop()
+		if err := s.follow(hctx); err != nil {
+			return err
+		}
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); s.hold(hctx) }()
+	}
 	if err := s.resume(ctx); err != nil && ctx.Err() == nil {
 		s.log.Error("resume executions", "err", err)
 	}

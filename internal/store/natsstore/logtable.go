@@ -30,6 +30,10 @@ const (
 	logCompactAt = 64 << 20
 )
 
+// logMsgMax bounds the groups of rows one message carries, below what
+// NATS would take (raised for DynamoDB's requests between nodes).
+const logMsgMax = 8 << 20
+
 // LogTable opens (creating if needed) the table name kept as a log, for
 // tables written far more than they are read: each JetStream message is a
 // group of rows, and the rows of Writes made while earlier groups are
@@ -59,7 +63,7 @@ func (s *Store) LogTable(ctx context.Context, name, prefix string) (store.Table,
 		return nil, fmt.Errorf("open table %s: %w", name, err)
 	}
 	t := &logTable{st: s, js: js, space: s.space, log: s.log, name: name, prefix: prefix, groupMax: logGroupMax, clock: time.Now,
-		maxMsg: int(nc.MaxPayload()) - 1024, compactAt: s.logCompactAt, genBytes: map[int]int64{},
+		maxMsg: int(min(nc.MaxPayload(), logMsgMax)) - 1024, compactAt: s.logCompactAt, genBytes: map[int]int64{},
 		index: map[uint64]rowSize{}, seed: maphash.MakeSeed(),
 		wake: make(chan struct{}, 1), compactWake: make(chan struct{}, 1), slots: make(chan struct{}, logInflight),
 		acks: make(chan inflight, logInflight)}

@@ -161,7 +161,9 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 		DontListen: opts.Listen == "",
 		NoSigs:     true,
 		NoLog:      true,
-		MaxPayload: 8 << 20,
+		// DynamoDB's requests (up to 16 MB) and answers travel between
+		// a cluster's nodes as one message each.
+		MaxPayload: 32 << 20,
 		// JetStream would otherwise cap its storage at 75% of the disk
 		// free when it started; nubo's own guard (space) keeps a reserve
 		// instead, whatever else uses the disk.
@@ -185,6 +187,9 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 	if !sopts.DontListen {
 		sopts.Authorization = token
 	}
+	if err := canListen(sopts); err != nil {
+		return nil, fmt.Errorf("embedded nats: %w", err)
+	}
 	srv, err := server.NewServer(sopts)
 	if err != nil {
 		return nil, fmt.Errorf("embedded nats: %w", err)
@@ -195,6 +200,26 @@ func startEmbedded(opts Options, token string) (*server.Server, error) {
 		return nil, errors.New("embedded nats: not ready after 30s")
 	}
 	return srv, nil
+}
+
+// canListen checks that the server's client and route addresses are
+// free: nats-server would wait out its readiness timeout and not say why.
+func canListen(sopts *server.Options) error {
+	var addrs []string
+	if !sopts.DontListen && sopts.Port > 0 {
+		addrs = append(addrs, net.JoinHostPort(sopts.Host, strconv.Itoa(sopts.Port)))
+	}
+	if sopts.Cluster.Port > 0 {
+		addrs = append(addrs, net.JoinHostPort(sopts.Cluster.Host, strconv.Itoa(sopts.Cluster.Port)))
+	}
+	for _, addr := range addrs {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return err
+		}
+		ln.Close()
+	}
+	return nil
 }
 
 // Close drains the connection and stops the embedded server.
@@ -392,7 +417,19 @@ func (b objectBucket) Get(ctx context.Context, name string) (io.ReadCloser, erro
 	if err != nil {
 		return nil, fmt.Errorf("get object %s: %w", name, err)
 	}
-	return r, nil
+	return objectReader{r}, nil
+}
+
+// objectReader is an object's reader whose digest mismatch is
+// store.ErrCorrupt.
+type objectReader struct{ jetstream.ObjectResult }
+
+func (o objectReader) Read(p []byte) (int, error) {
+	n, err := o.ObjectResult.Read(p)
+	if errors.Is(err, jetstream.ErrDigestMismatch) {
+		err = store.ErrCorrupt
+	}
+	return n, err
 }
 
 func (b objectBucket) Delete(ctx context.Context, name string) error {
@@ -402,6 +439,21 @@ func (b objectBucket) Delete(ctx context.Context, name string) error {
 		return store.ErrNotFound
 	}
 	return unavailable(err)
+}
+
+func (b objectBucket) Names(ctx context.Context) ([]string, error) {
+	infos, err := again(ctx, b.s, true, func() ([]*jetstream.ObjectInfo, error) { return b.obs.List(ctx) })
+	if errors.Is(err, jetstream.ErrNoObjectsFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list objects: %w", unavailable(err))
+	}
+	names := make([]string, len(infos))
+	for i, o := range infos {
+		names[i] = o.Name
+	}
+	return names, nil
 }
 
 // connect opens another connection to the same NATS, for work that should

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -110,5 +112,23 @@ func TestUpdateErrorOfAReplicatedBucket(t *testing.T) {
 		jetstream.ErrKeyRevisionMismatch)
 	if err := updateError(stale); !errors.Is(err, store.ErrRevision) {
 		t.Errorf("updateError(10164) = %v, want ErrRevision", err)
+	}
+}
+
+// An address in use is reported at once, not after nats-server's
+// readiness timeout.
+func TestListenAddressInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	start := time.Now()
+	_, err = Open(context.Background(), Options{Dir: t.TempDir(), Listen: ln.Addr().String()})
+	if !errors.Is(err, syscall.EADDRINUSE) {
+		t.Fatalf("open on a port in use: %v, want EADDRINUSE", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the refusal took %v", d)
 	}
 }

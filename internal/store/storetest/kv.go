@@ -141,8 +141,14 @@ func testObjects(t *testing.T, open Opener) {
 	if err := obs.Put(ctx, "gone", bytes.NewReader([]byte("x"))); err != nil {
 		t.Fatal(err)
 	}
+	if names := must[[]string](t)(obs.Names(ctx)); len(names) != 2 {
+		t.Fatalf("Names = %q, want blob and gone", names)
+	}
 	if err := obs.Delete(ctx, "gone"); err != nil {
 		t.Fatal(err)
+	}
+	if names := must[[]string](t)(obs.Names(ctx)); len(names) != 1 || names[0] != "blob" {
+		t.Fatalf("Names after a deletion = %q, want [blob]", names)
 	}
 	s.Close()
 	s = open(t, dir)

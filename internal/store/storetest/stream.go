@@ -154,8 +154,11 @@ func testWorkQueue(t *testing.T, open Opener) {
 		t.Fatalf("deliveries %v: want now and later once, lost twice", seen)
 	case seen["later"][0].Before(start.Add(700 * time.Millisecond)):
 		t.Errorf("a job scheduled 700 ms ahead came after %v", seen["later"][0].Sub(start))
-	case seen["lost"][1].Sub(seen["lost"][0]) < time.Second:
-		t.Errorf("a leased job came back after %v, within its 1 s lease", seen["lost"][1].Sub(seen["lost"][0]))
+	case seen["lost"][1].Sub(start) < time.Second:
+		// The lease runs from when the server sent the job, which the
+		// handler sees later by however busy the machine is: the bound
+		// that holds anywhere is from before the job was published.
+		t.Errorf("a leased job came back %v after it was published, within its 1 s lease", seen["lost"][1].Sub(start))
 	}
 	subjects, err := q.Subjects(ctx)
 	if err != nil || len(subjects) != 1 || subjects[0] != "jobs.a" {

@@ -94,11 +94,13 @@ func (h handler) scope(ctx context.Context) dynamodb.Scope {
 	return dynamodb.Scope{Account: h.account, Region: wire.Region(ctx)}
 }
 
-// op declares a domain method as an operation, with its metrics.
+// op declares a domain method as an operation, with its metrics; in a
+// cluster it runs on the node that holds DynamoDB (dynamodb.Route).
 func op[In, Out any](h handler, name string, fn func(*dynamodb.Service, context.Context, dynamodb.Scope, *In) (*Out, error)) wire.Op {
+	run := dynamodb.Route(h.svc, name, fn)
 	return wire.Operation(name, func(ctx context.Context, in *In) (*Out, error) {
 		start := time.Now()
-		out, err := fn(h.svc, ctx, h.scope(ctx), in)
+		out, err := run(ctx, h.scope(ctx), in)
 		h.observe(ctx, name, in, out, err, time.Since(start))
 		return out, err
 	})
@@ -106,9 +108,12 @@ func op[In, Out any](h handler, name string, fn func(*dynamodb.Service, context.
 
 // noOutput declares a domain method without output as an operation.
 func noOutput[In any](h handler, name string, fn func(*dynamodb.Service, context.Context, dynamodb.Scope, *In) error) wire.Op {
+	run := dynamodb.Route(h.svc, name, func(s *dynamodb.Service, ctx context.Context, scope dynamodb.Scope, in *In) (*struct{}, error) {
+		return &struct{}{}, fn(s, ctx, scope, in)
+	})
 	return wire.NoOutput(name, func(ctx context.Context, in *In) error {
 		start := time.Now()
-		err := fn(h.svc, ctx, h.scope(ctx), in)
+		_, err := run(ctx, h.scope(ctx), in)
 		h.observe(ctx, name, in, nil, err, time.Since(start))
 		return err
 	})

@@ -6,6 +6,7 @@ package natstest
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"path/filepath"
 	"sync"
@@ -23,15 +24,22 @@ type Node struct {
 	Store *natsstore.Store
 }
 
-// Ports returns n free loopback ports (host:port).
+// Ports returns n free loopback ports (host:port), drawn below the
+// kernel's ephemeral range (32768 and up on Linux): a port from a listen
+// on :0 is free only until the node binds it, and every outgoing
+// connection and other test's :0 on a busy machine draws from that range,
+// which once took a node's route port and left it "not ready" after 30 s.
 func Ports(t testing.TB, n int) []string {
 	t.Helper()
 	var addrs []string
 	var lns []net.Listener
-	for i := 0; i < n; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+	for tries := 0; len(lns) < n; tries++ {
+		if tries == 1000 {
+			t.Fatal("natstest: no free loopback ports")
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", 10000+rand.IntN(22000)))
 		if err != nil {
-			t.Fatal(err)
+			continue
 		}
 		lns = append(lns, ln)
 		addrs = append(addrs, ln.Addr().String())
