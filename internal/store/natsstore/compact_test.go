@@ -219,7 +219,7 @@ func TestLogRewriteKilledWhileMarking(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := streamMetas(t, streams)
-	if err := tb.markComplete(ctx, next); err != nil {
+	if err := tb.markComplete(ctx, next, 0); err != nil {
 		t.Fatal(err)
 	}
 	after := streamMetas(t, streams)

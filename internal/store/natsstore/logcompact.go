@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -16,7 +18,11 @@ func (t *logTable) compactor(ctx context.Context) {
 			return
 		case <-t.compactWake:
 		}
-		if err := t.compact(ctx); err != nil && ctx.Err() == nil {
+		compact := t.compact
+		if t.clustered() {
+			compact = t.compactCluster
+		}
+		if err := compact(ctx); err != nil && ctx.Err() == nil {
 			t.log.Warn("store: rewrite a log table", "table", t.name, "err", err)
 		}
 		t.mu.Lock()
@@ -40,7 +46,10 @@ func (t *logTable) compact(ctx context.Context) error {
 		return err
 	}
 	// From here on the new generation is the one open replays from.
-	if err := t.markComplete(ctx, next); err != nil {
+	t.mu.Lock()
+	base := t.genBytes[next]
+	t.mu.Unlock()
+	if err := t.markComplete(ctx, next, base); err != nil {
 		return err
 	}
 	return t.dropOld(ctx, old, next, copied)
@@ -87,9 +96,13 @@ func (t *logTable) copyOld(ctx context.Context, old []int, next int) (int, error
 // a message rather than in its stream metadata: next holds the only copy
 // of the rows written since the switch, and a kill while JetStream
 // rewrites a stream's config hides the stream (see config). The message is
-// an empty group, which replays read as one.
-func (t *logTable) markComplete(ctx context.Context, next int) error {
-	_, err := t.js.Publish(ctx, t.completeSubject(next), []byte{logVersion}, jetstream.WithExpectStream(t.stream(next)))
+// an empty group, which replays read as one, with a header saying how
+// large the generation was then (base: in a cluster, how large the log
+// was after its last rewrite, which no node knows otherwise).
+func (t *logTable) markComplete(ctx context.Context, next int, base int64) error {
+	msg := &nats.Msg{Subject: t.completeSubject(next), Data: []byte{logVersion}, Header: nats.Header{}}
+	msg.Header.Set(baseHeader, strconv.FormatInt(base, 10))
+	_, err := t.js.PublishMsg(ctx, msg, jetstream.WithExpectStream(t.stream(next)))
 	if err != nil {
 		return fmt.Errorf("mark %s complete: %w", t.stream(next), unavailable(err))
 	}

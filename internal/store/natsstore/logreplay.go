@@ -19,6 +19,13 @@ import (
 // opSet and opExpiring the value (uvarint length and bytes).
 const logVersion = 1
 
+// logCopies is the version byte of a group of copies: the rows a rewrite
+// in a cluster copied from the older generations into a new one. A copy
+// never overrides a row written, deleted or purged in the same generation
+// by a node (see current), so the rewriter need not know what the other
+// nodes wrote there since the switch.
+const logCopies = 2
+
 // The kinds of op.
 const (
 	opSet      = 1 // the row is value
@@ -67,16 +74,18 @@ type logOp struct {
 	key     string
 	value   []byte
 	expires int64
-	size    int // encoded
+	size    int  // encoded
+	copy    bool // of a group of copies
 }
 
 var errLogCorrupt = errors.New("corrupt log group")
 
 // decodeGroup calls fn with each op of a group, in order.
 func decodeGroup(b []byte, fn func(op logOp)) error {
-	if len(b) == 0 || b[0] != logVersion {
+	if len(b) == 0 || b[0] != logVersion && b[0] != logCopies {
 		return fmt.Errorf("%w: version %v", errLogCorrupt, b[:min(len(b), 1)])
 	}
+	copies := b[0] == logCopies
 	b = b[1:]
 	field := func() ([]byte, bool) {
 		n, k := binary.Uvarint(b)
@@ -89,10 +98,10 @@ func decodeGroup(b []byte, fn func(op logOp)) error {
 	}
 	for len(b) > 0 {
 		start := len(b)
-		op := logOp{kind: b[0]}
+		op := logOp{kind: b[0], copy: copies}
 		b = b[1:]
 		key, ok := field()
-		if !ok || op.kind < opSet || op.kind > opPurge {
+		if !ok || op.kind < opSet || op.kind > opPurge || copies && op.kind > opExpiring {
 			return errLogCorrupt
 		}
 		op.key = string(key)
@@ -132,7 +141,13 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 	if last == 0 || info.State.Msgs == 0 {
 		return nil
 	}
-	cons, err := t.js.OrderedConsumer(ctx, t.stream(gen), jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
+	// A generation a rewrite just created or sealed may not answer at
+	// once in a cluster.
+	cons, err := again(ctx, t.st, true, func() (jetstream.Consumer, error) {
+		// Its resets are bounded: unbounded, a Fetch from a generation a
+		// rewrite deleted would retry for ever.
+		return t.js.OrderedConsumer(ctx, t.stream(gen), jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy, MaxResetAttempts: 2})
+	})
 	if err != nil {
 		return fmt.Errorf("read %s: %w", t.stream(gen), err)
 	}
@@ -148,7 +163,9 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 		if time.Now().After(stalled) {
 			return t.replayLeader(ctx, gen, seen, last, fn)
 		}
-		batch, err := cons.Fetch(int(min(last-seen, 256)), jetstream.FetchMaxWait(time.Second))
+		batch, err := again(ctx, t.st, true, func() (jetstream.MessageBatch, error) {
+			return cons.Fetch(int(min(last-seen, 256)), jetstream.FetchMaxWait(time.Second))
+		})
 		if err != nil {
 			return fmt.Errorf("read %s: %w", t.stream(gen), err)
 		}
@@ -162,7 +179,10 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 				return fmt.Errorf("read %s: %w", t.stream(gen), err)
 			}
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) {
+		// A consumer of a generation just created or sealed may not answer
+		// at first (no responders): the ordered consumer makes a new one.
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) &&
+			!errors.Is(err, nats.ErrNoResponders) {
 			return fmt.Errorf("read %s: %w", t.stream(gen), err)
 		}
 		if n > 0 {
@@ -200,6 +220,13 @@ type scanned struct {
 
 // current replays the generations gens and returns their rows under
 // prefix as they stand at the end, in the order of their last writes.
+//
+// In a cluster a generation may hold copies (logCopies) besides the
+// nodes' own writes; a copy of a row is skipped when a node wrote or
+// deleted that row, or purged a prefix above it, earlier in the same
+// generation (a write after the copy overrides it as any later write
+// does): the nodes' writes there are newer than every row of the older
+// generations the copies come from.
 func (t *logTable) current(ctx context.Context, gens []int, prefix string) ([]scanned, error) {
 	var rows []scanned     // every write replayed; those overwritten have no key
 	at := map[string]int{} // the current rows' places in rows
@@ -208,21 +235,31 @@ func (t *logTable) current(ctx context.Context, gens []int, prefix string) ([]sc
 		delete(at, k)
 	}
 	for _, gen := range gens {
+		var own genWrites
+		if t.clustered() {
+			own.keys = map[string]struct{}{}
+		}
 		err := t.replay(ctx, gen, func(b []byte) error {
 			return decodeGroup(b, func(op logOp) {
 				switch {
 				case op.kind == opPurge:
+					own.purge(op.key)
 					for k, i := range at {
 						if under(k, op.key) {
 							drop(k, i)
 						}
 					}
 				case !under(op.key, prefix):
+				case op.copy && own.wrote(op.key):
 				case op.kind == opDelete:
+					own.write(op.key)
 					if i, ok := at[op.key]; ok {
 						drop(op.key, i)
 					}
 				default:
+					if !op.copy {
+						own.write(op.key)
+					}
 					if i, ok := at[op.key]; ok {
 						rows[i] = scanned{}
 					}
@@ -244,14 +281,42 @@ func (t *logTable) current(ctx context.Context, gens []int, prefix string) ([]sc
 	return live, nil
 }
 
-// Scan replays the whole log, and calls fn with the rows under prefix.
+// genWrites are the keys a generation's replay found written or deleted
+// by a node, and the prefixes purged, so far; nothing is kept off a
+// cluster (keys nil), where no generation holds copies.
+type genWrites struct {
+	keys   map[string]struct{}
+	purged []string
+}
+
+func (w *genWrites) write(key string) {
+	if w.keys != nil {
+		w.keys[key] = struct{}{}
+	}
+}
+
+func (w *genWrites) purge(prefix string) {
+	if w.keys != nil {
+		w.purged = append(w.purged, prefix)
+	}
+}
+
+func (w *genWrites) wrote(key string) bool {
+	if _, ok := w.keys[key]; ok {
+		return true
+	}
+	for _, p := range w.purged {
+		if under(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Scan replays the whole log (with the Scans waiting with it, see
+// scanShared), and calls fn with the rows under prefix.
 func (t *logTable) Scan(ctx context.Context, prefix string, fn func(store.Row) bool) error {
-	t.rw.RLock()
-	t.mu.Lock()
-	gens := append([]int(nil), t.gens...)
-	t.mu.Unlock()
-	rows, err := t.current(ctx, gens, prefix)
-	t.rw.RUnlock()
+	rows, err := t.scanShared(ctx, prefix)
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", prefix, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,7 +51,8 @@ const logMsgMax = 8 << 20
 // it is marked complete and the older ones are deleted whole. Open replays
 // the newest complete generation and any later ones, so a crash during a
 // rewrite loses nothing and revives no deleted row: JetStream never
-// removes a message of a live generation.
+// removes a message of a live generation. In a cluster, where every node
+// appends, the switch is a claim and a seal instead (logcluster.go).
 func (s *Store) LogTable(ctx context.Context, name, prefix string) (store.Table, error) {
 	nc, err := s.connect()
 	if err != nil {
@@ -70,12 +70,9 @@ func (s *Store) LogTable(ctx context.Context, name, prefix string) (store.Table,
 	if t.compactAt == 0 {
 		t.compactAt = logCompactAt
 	}
-	if s.replicas > 1 {
-		// In a cluster every node appends to the log, and a rewrite's
-		// switch of generations is one node's: the others would go on
-		// appending to a generation it deletes. Until the switch is agreed
-		// on, a clustered log is not rewritten.
-		t.compactAt = math.MaxInt64
+	t.lease = s.logLease
+	if t.lease == 0 {
+		t.lease = logLease
 	}
 	t.groupMax = min(t.groupMax, t.maxMsg)
 	if err := t.open(ctx); err != nil {
@@ -99,10 +96,21 @@ type logTable struct {
 	maxMsg    int
 	compactAt int64
 	clock     func() time.Time // TTLs' (tests set it)
+	// lease is how long a rewrite in a cluster keeps others from starting
+	// one (see compactCluster).
+	lease time.Duration
+	// step, when set (tests), is told of each step of a clustered
+	// rewrite and may stop it there.
+	step func(string) error
 
 	// rw is held shared by scans and alone to delete old generations.
 	rw sync.RWMutex
-	mu sync.Mutex
+	// smu guards scanning, the Scans' replay under way, and nextScan,
+	// the Scans waiting for the next (logscan.go).
+	smu      sync.Mutex
+	scanning *scanBatch
+	nextScan *scanBatch
+	mu       sync.Mutex
 	// queue are the groups not yet published, oldest first; the last one
 	// takes new rows.
 	queue []*group
@@ -131,6 +139,10 @@ type logTable struct {
 	compacting bool
 	touched    map[string]struct{}
 	purged     []string
+	// unchecked is how much this node appended since it last checked
+	// whether a clustered log is due for a rewrite (it sees only its own
+	// appends, so it asks JetStream).
+	unchecked int64
 
 	wake        chan struct{} // a group waits to be published
 	compactWake chan struct{} // the log may want a rewrite
@@ -291,6 +303,7 @@ func (t *logTable) Write(rows ...store.Row) store.Pending {
 		g.buf = appendOp(g.buf, r.Key, r.Value, expires)
 		size := len(g.buf) - before
 		t.genBytes[g.gen] += int64(size)
+		t.unchecked += int64(size)
 		if len(r.Value) == 0 {
 			size = 0
 		}
@@ -317,6 +330,14 @@ func (t *logTable) Write(rows ...store.Row) store.Pending {
 func (t *logTable) compactDueLocked() bool {
 	if t.compacting {
 		return false
+	}
+	if t.clustered() {
+		if t.unchecked < t.compactAt/16 {
+			return false
+		}
+		t.unchecked = 0
+		t.compacting = true
+		return true
 	}
 	var total int64
 	for _, g := range t.gens {
@@ -354,9 +375,14 @@ func (t *logTable) stream(gen int) string { return t.name + "_" + strconv.Itoa(g
 func (t *logTable) completeSubject(gen int) string { return t.subject(gen) + ".complete" }
 
 // flush publishes the queued groups in order, at most logInflight at a
-// time, until ctx ends; then it fails those left.
+// time, until ctx ends; then it fails those left. The first group of a
+// newer generation waits until those before it are stored: in a cluster
+// a group refused by a sealed generation is published again into the
+// newer one (see acknowledge), and must land there before the groups
+// that follow it.
 func (t *logTable) flush(ctx context.Context) {
 	defer t.failQueued()
+	published := -1
 	for {
 		select {
 		case t.slots <- struct{}{}:
@@ -367,6 +393,11 @@ func (t *logTable) flush(ctx context.Context) {
 		if g == nil {
 			return
 		}
+		if g.gen != published && published >= 0 && !t.drain(ctx) {
+			g.finish(fmt.Errorf("write to %s: %w", t.name, ctx.Err()))
+			return
+		}
+		published = g.gen
 		f, err := t.js.PublishMsgAsync(&nats.Msg{Subject: t.subject(g.gen), Data: g.buf})
 		if err != nil {
 			g.finish(fmt.Errorf("write to %s: %w", t.name, unavailable(err)))
@@ -390,6 +421,10 @@ func (t *logTable) next(ctx context.Context) *group {
 			g := t.queue[0]
 			t.queue[0] = nil
 			t.queue = t.queue[1:]
+			if t.clustered() {
+				// Queued before this node learnt of a newer generation.
+				g.gen = t.gens[len(t.gens)-1]
+			}
 			t.mu.Unlock()
 			return g
 		}
@@ -428,7 +463,13 @@ func (t *logTable) acknowledge(ctx context.Context) {
 			groupBuffers.Put(in.g.buf[:0])
 			in.g.buf = nil
 		case err := <-in.f.Err():
-			in.g.finish(fmt.Errorf("write to %s: %w", t.name, unavailable(err)))
+			if moved(err) && t.clustered() {
+				err = t.republish(ctx, in.g, err)
+			}
+			if err != nil {
+				err = fmt.Errorf("write to %s: %w", t.name, unavailable(err))
+			}
+			in.g.finish(err)
 		case <-ctx.Done():
 			in.g.finish(fmt.Errorf("write to %s: %w", t.name, ctx.Err()))
 			return
@@ -439,16 +480,8 @@ func (t *logTable) acknowledge(ctx context.Context) {
 
 // open finds the live generations and deletes the others.
 func (t *logTable) open(ctx context.Context) error {
-	existing := map[int]bool{}
-	l := t.js.StreamNames(ctx)
-	for n := range l.Name() {
-		if g, ok := strings.CutPrefix(n, t.name+"_"); ok {
-			if i, err := strconv.Atoi(g); err == nil && i >= 0 && strconv.Itoa(i) == g {
-				existing[i] = true
-			}
-		}
-	}
-	if err := l.Err(); err != nil {
+	existing, err := t.generations(ctx)
+	if err != nil {
 		return err
 	}
 	complete := -1
@@ -506,6 +539,20 @@ func (t *logTable) open(ctx context.Context) error {
 	// them only after the first rewrite.
 	t.stale = t.base > 0
 	return nil
+}
+
+// generations lists the log's streams: its generations, live or not.
+func (t *logTable) generations(ctx context.Context) (map[int]bool, error) {
+	existing := map[int]bool{}
+	l := t.js.StreamNames(ctx)
+	for n := range l.Name() {
+		if g, ok := strings.CutPrefix(n, t.name+"_"); ok {
+			if i, err := strconv.Atoi(g); err == nil && i >= 0 && strconv.Itoa(i) == g {
+				existing[i] = true
+			}
+		}
+	}
+	return existing, l.Err()
 }
 
 // completed reports whether generation gen is marked complete: by a

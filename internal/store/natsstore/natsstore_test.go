@@ -18,7 +18,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-func openTest(t *testing.T, dir string) *Store {
+func openTest(t testing.TB, dir string) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), Options{Dir: dir})
 	if err != nil {

@@ -1,0 +1,265 @@
+package natsstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/store/natsstore"
+	"github.com/nubo-dev/nubo/internal/store/natsstore/natstest"
+)
+
+// startLogCluster starts 3 nodes whose writes time out after 3 s (a
+// clustered rewrite waits that long after sealing), closed when t ends.
+func startLogCluster(t *testing.T) []*natstest.Node {
+	t.Helper()
+	natstest.SkipRace(t)
+	dir := t.TempDir()
+	ports := natstest.Ports(t, 6)
+	nodes := make([]*natstest.Node, 3)
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	for i := range nodes {
+		opts := natstest.Options(dir, ports[:3], i)
+		opts.Listen, opts.WriteTimeout = ports[3+i], 3*time.Second
+		nodes[i] = &natstest.Node{Name: opts.Node, Dir: opts.Dir, Opts: opts}
+		wg.Go(func() { nodes[i].Store, errs[i] = natstest.Open(opts) })
+	}
+	wg.Wait()
+	t.Cleanup(func() {
+		for _, n := range nodes {
+			if n.Store != nil {
+				n.Store.Close()
+			}
+		}
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("node %d: %v", i+1, err)
+		}
+	}
+	return nodes
+}
+
+// logModel is what a clustered log table must hold: each node writes the
+// rows under its own prefix (as a queue's holder does), and records a
+// write once it is acknowledged.
+type logModel struct {
+	mu   sync.Mutex
+	rows map[string]string
+	ops  int
+}
+
+// write applies a random operation of node i on tb: a set, a deletion,
+// now and then a purge of a prefix.
+func (m *logModel) write(ctx context.Context, tb store.Table, i int, rng *rand.Rand) error {
+	prefix := fmt.Sprintf("n%d.%d", i, rng.IntN(4))
+	key := fmt.Sprintf("%s.%d", prefix, rng.IntN(40))
+	switch n := rng.IntN(100); {
+	case n < 2:
+		if err := tb.(interface {
+			Purge(context.Context, string) error
+		}).Purge(ctx, prefix); err != nil {
+			return err
+		}
+		m.mu.Lock()
+		maps.DeleteFunc(m.rows, func(k, _ string) bool { return strings.HasPrefix(k, prefix+".") })
+	case n < 25:
+		if err := tb.Write(store.Row{Key: key}).Wait(ctx); err != nil {
+			return err
+		}
+		m.mu.Lock()
+		delete(m.rows, key)
+	default:
+		value := fmt.Sprintf("%d %0200d", rng.Int64(), 0)
+		if err := tb.Write(store.Row{Key: key, Value: []byte(value)}).Wait(ctx); err != nil {
+			return err
+		}
+		m.mu.Lock()
+		m.rows[key] = value
+	}
+	m.ops++
+	m.mu.Unlock()
+	return nil
+}
+
+// during runs fn while every table in tbs (node i's is tbs[i]) takes
+// writes from its own goroutine, and returns fn's error.
+func (m *logModel) during(t *testing.T, tbs []store.Table, fn func() error) error {
+	t.Helper()
+	ctx := context.Background()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, tb := range tbs {
+		if tb == nil {
+			continue
+		}
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := m.write(ctx, tb, i, rng); err != nil {
+					t.Errorf("node %d: %v", i+1, err)
+					return
+				}
+			}
+		})
+	}
+	err := fn()
+	close(stop)
+	wg.Wait()
+	return err
+}
+
+// check fails t unless every table in tbs replays the model's rows.
+func (m *logModel) check(t *testing.T, tbs []store.Table, when string) {
+	t.Helper()
+	m.mu.Lock()
+	want := maps.Clone(m.rows)
+	m.mu.Unlock()
+	for i, tb := range tbs {
+		if tb == nil {
+			continue
+		}
+		got := map[string]string{}
+		if err := tb.Scan(context.Background(), "", func(r store.Row) bool {
+			got[r.Key] = string(r.Value)
+			return true
+		}); err != nil {
+			t.Fatalf("%s: node %d: %v", when, i+1, err)
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: node %d replays %s = %.20q, want %.20q", when, i+1, k, got[k], v)
+			}
+		}
+		for k := range got {
+			if _, ok := want[k]; !ok {
+				t.Errorf("%s: node %d replays %s, deleted", when, i+1, k)
+			}
+		}
+	}
+}
+
+func openLogTables(t *testing.T, nodes []*natstest.Node, name string) []store.Table {
+	t.Helper()
+	tbs := make([]store.Table, len(nodes))
+	for i, n := range nodes {
+		tb, err := n.Store.LogTable(context.Background(), name, strings.ToLower(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbs[i] = tb
+	}
+	return tbs
+}
+
+// Three nodes append to one log table at once while it is rewritten,
+// again and again (a small compactAt): every node replays exactly the
+// rows acknowledged, none lost and none deleted revived, during the
+// rewrites and after them.
+func TestClusterLogRewrite(t *testing.T) {
+	nodes := startLogCluster(t)
+	for _, n := range nodes {
+		natsstore.SetLogRewrite(n.Store, 32<<10, time.Minute)
+	}
+	tbs := openLogTables(t, nodes, "CLOG")
+	m := &logModel{rows: map[string]string{}}
+	ctx := context.Background()
+	for round := 0; round < 3; round++ {
+		start, err := natsstore.LogGenerations(ctx, tbs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = m.during(t, tbs, func() error {
+			deadline := time.Now().Add(time.Minute)
+			for time.Now().Before(deadline) {
+				gens, err := natsstore.LogGenerations(ctx, tbs[0])
+				if err != nil {
+					return err
+				}
+				if gens[0] > start[len(start)-1] {
+					return nil // a rewrite that began after start completed
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			return errors.New("no rewrite completed within a minute")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.check(t, tbs, fmt.Sprintf("round %d", round))
+	}
+	t.Logf("%d operations", m.ops)
+}
+
+// A rewrite stopped after each of its steps (its node gone on writing, as
+// a rewriter cut off would) leaves every node's replay whole, and another
+// node's rewrite redoes it, while all three write.
+func TestClusterLogRewriteInterrupted(t *testing.T) {
+	nodes := startLogCluster(t)
+	for _, n := range nodes {
+		natsstore.SetLogRewrite(n.Store, 1<<62, time.Minute)
+	}
+	ctx := context.Background()
+	for _, step := range []string{"claimed", "sealed", "copied", "marked"} {
+		tbs := openLogTables(t, nodes, "CINT"+step)
+		m := &logModel{rows: map[string]string{}}
+		m.during(t, tbs, func() error { time.Sleep(200 * time.Millisecond); return nil })
+		if err := m.during(t, tbs, func() error { return natsstore.RewriteLog(ctx, tbs[0], step) }); !errors.Is(err, natsstore.ErrStopped) {
+			t.Fatalf("rewrite stopped after %s: %v", step, err)
+		}
+		m.check(t, tbs, "after a rewrite stopped after "+step)
+		if err := m.during(t, tbs, func() error { return natsstore.RewriteLog(ctx, tbs[1], "") }); err != nil {
+			t.Fatalf("rewrite after one stopped after %s: %v", step, err)
+		}
+		m.during(t, tbs, func() error { time.Sleep(200 * time.Millisecond); return nil })
+		m.check(t, tbs, "after a rewrite redid one stopped after "+step)
+		if gens, err := natsstore.LogGenerations(ctx, tbs[2]); err != nil || len(gens) != 1 {
+			t.Errorf("live generations after the redo: %v, %v", gens, err)
+		}
+	}
+}
+
+// A rewriter killed mid-rewrite (its store closed after sealing) is
+// redone by another node while the others write; the killed node, back,
+// replays the same rows.
+func TestClusterLogRewriterKilled(t *testing.T) {
+	nodes := startLogCluster(t)
+	for _, n := range nodes {
+		natsstore.SetLogRewrite(n.Store, 1<<62, time.Minute)
+	}
+	ctx := context.Background()
+	tbs := openLogTables(t, nodes, "CKILL")
+	m := &logModel{rows: map[string]string{}}
+	m.during(t, tbs, func() error { time.Sleep(300 * time.Millisecond); return nil })
+	if err := m.during(t, tbs[1:], func() error { return natsstore.RewriteLog(ctx, tbs[0], "sealed") }); !errors.Is(err, natsstore.ErrStopped) {
+		t.Fatal(err)
+	}
+	nodes[0].Store.Close()
+	nodes[0].Store = nil
+	alive := []store.Table{nil, tbs[1], tbs[2]}
+	if err := m.during(t, alive, func() error { return natsstore.RewriteLog(ctx, tbs[2], "") }); err != nil {
+		t.Fatal(err)
+	}
+	m.check(t, alive, "after the redo")
+	s, err := natstest.Open(nodes[0].Opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes[0].Store = s
+	tbs[0] = openLogTables(t, nodes[:1], "CKILL")[0]
+	m.during(t, tbs, func() error { time.Sleep(300 * time.Millisecond); return nil })
+	m.check(t, tbs, "after the rewriter's restart")
+}
