@@ -75,7 +75,7 @@ func (s *Store) LogTable(ctx context.Context, name, prefix string) (store.Table,
 		t.lease = logLease
 	}
 	t.groupMax = min(t.groupMax, t.maxMsg)
-	if err := t.open(ctx); err != nil {
+	if err := t.openListed(ctx); err != nil {
 		return nil, fmt.Errorf("open table %s: %w", name, err)
 	}
 	s.goRun(t.flush)
@@ -475,6 +475,29 @@ func (t *logTable) acknowledge(ctx context.Context) {
 			return
 		}
 		<-t.slots
+	}
+}
+
+// openListed opens the log. In a cluster a generation another node has
+// just created is listed a moment before its stream answers (as not
+// found), and one a rewrite has just deleted is listed after: open is
+// done again (it only deletes what a complete generation replaced, and
+// creates generation 0 only where there is none) until it sees a
+// settled list, for up to 10 s. Three nodes starting at once met the
+// first case.
+func (t *logTable) openListed(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := t.open(ctx)
+		if err == nil || t.st.replicas <= 1 || !errors.Is(err, jetstream.ErrStreamNotFound) || time.Now().After(deadline) {
+			return err
+		}
+		t.gens, t.genBytes, t.base = nil, map[int]int64{}, 0
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 }
 
