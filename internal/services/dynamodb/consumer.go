@@ -20,6 +20,14 @@ type StreamShard struct {
 // StreamShards lists the shards of the stream streamArn, oldest first.
 func (s *Service) StreamShards(ctx context.Context, streamArn string) ([]StreamShard, error) {
 	_, sm, err := s.findStream(Scope{}, streamArn)
+	if err != nil && s.rep != nil {
+		// In a cluster a table created through this node was stored by
+		// the holder, and may not be applied here yet.
+		if err := s.rep.catchUp(ctx); err != nil {
+			return nil, err
+		}
+		_, sm, err = s.findStream(Scope{}, streamArn)
+	}
 	if err != nil {
 		return nil, err
 	}

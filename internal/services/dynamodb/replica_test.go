@@ -264,3 +264,33 @@ func TestLogMirrorsTables(t *testing.T) {
 		t.Fatal("an item of the deleted table is on b")
 	}
 }
+
+// A stream of a table the log has and this node has not applied yet is
+// found: an event source mapping created through a node right after its
+// table was (stored by the holder) was refused "Stream not found".
+func TestLogStreamShardsCatchUp(t *testing.T) {
+	ctx := context.Background()
+	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log, err := st.Log(ctx, "DYNAMODB", "dynamodb.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a, b := &logNode{dir: dir + "/a", log: log}, &logNode{dir: dir + "/b", log: log}
+	for _, n := range []*logNode{a, b} {
+		n.start(t)
+		defer func() { n.stop() }()
+	}
+	for i := range 20 {
+		name := fmt.Sprintf("tab%d", i)
+		createTable(t, a.s, name)
+		arn := must(a.s.DescribeTable(ctx, scope, &DescribeTableInput{TableName: name})).Table.LatestStreamArn
+		if _, err := b.s.StreamShards(ctx, arn); err != nil {
+			t.Fatalf("the other node's shards of %s: %v", name, err)
+		}
+	}
+}
