@@ -49,6 +49,16 @@ func activityTasksOnAnyNode(t *testing.T, replicated bool) {
 		})
 		return out
 	}
+	// pollFor polls n until it gets a task (a poll of a loaded machine
+	// may end before the task is queued), for 30 s.
+	pollFor := func(n *clusterNode, worker string) *GetActivityTaskOutput {
+		deadline := time.Now().Add(30 * time.Second)
+		out := &GetActivityTaskOutput{}
+		for out.TaskToken == "" && time.Now().Before(deadline) {
+			out = poll(n, worker)
+		}
+		return out
+	}
 	succeed := func(n *clusterNode, execArn, token string) {
 		t.Helper()
 		retry(t, func() error {
@@ -63,7 +73,7 @@ func activityTasksOnAnyNode(t *testing.T, replicated bool) {
 	t.Run("polled through another node", func(t *testing.T) {
 		execArn := start(nodes[0], `{"n":1}`)
 		holder, others := runsOn(t, nodes, execArn)
-		out := poll(others[0], "w1")
+		out := pollFor(others[0], "w1")
 		if a, _, _ := parseToken(out.TaskToken); a != execArn || deref(out.Input) != `{"n":1}` {
 			t.Fatalf("polling %s (the execution on %s) got %+v of %s", others[0].name, holder.name, out, a)
 		}
@@ -112,11 +122,7 @@ func activityTasksOnAnyNode(t *testing.T, replicated bool) {
 		execArn := start(nodes[1], `{"n":3}`)
 		holder, others := runsOn(t, nodes, execArn)
 		holder.kill()
-		deadline := time.Now().Add(30 * time.Second)
-		out := &GetActivityTaskOutput{}
-		for out.TaskToken == "" && time.Now().Before(deadline) {
-			out = poll(others[0], "w3")
-		}
+		out := pollFor(others[0], "w3")
 		if a, _, _ := parseToken(out.TaskToken); a != execArn {
 			t.Fatalf("polling %s after %s died: %+v", others[0].name, holder.name, out)
 		}
