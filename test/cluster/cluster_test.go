@@ -68,6 +68,7 @@ func TestClusterThreeNodes(t *testing.T) {
 	t.Run("every node serves every table", f.dynamodbEveryNode)
 	t.Run("a stream mapping delivers each record once", f.streamMappingOnce)
 	t.Run("a Step Functions execution waits on the node to be killed", f.sfnStart)
+	t.Run("an activity task on n3 reaches a worker polling n1", f.sfnActivityAnyNode)
 	t.Run("s3: an object put through n3 is read through the others", f.s3PutOnVictim)
 	t.Run("kill -9 one node under load", f.killOne)
 	t.Run("the bill counts every node's invocations once", f.billAfterKill)

@@ -21,7 +21,8 @@ type activity struct {
 
 // activityQueue holds an activity's tasks waiting for a worker. Tasks live
 // in memory: after a restart, replaying an execution schedules its task
-// again.
+// again. In a cluster the queue is the node's that runs the executions;
+// the other nodes' polls take from it too (activity_cluster.go).
 type activityQueue struct {
 	tasks  []*activityTask
 	signal chan struct{} // closed when a task arrives
@@ -133,6 +134,12 @@ func (s *Service) GetActivityTask(ctx context.Context, sc Scope, in *GetActivity
 	if _, _, err := parseActivityArn(in.ActivityArn); err != nil {
 		return nil, err
 	}
+	if s.cl != nil {
+		// Knows the activities created through other nodes before.
+		if err := s.syncIndex(ctx); err != nil {
+			return nil, err
+		}
+	}
 	s.mu.Lock()
 	exists := s.activities[in.ActivityArn] != nil
 	s.mu.Unlock()
@@ -148,8 +155,13 @@ func (s *Service) GetActivityTask(ctx context.Context, sc Scope, in *GetActivity
 			}
 			continue // the execution stopped waiting meanwhile
 		}
+		// In a cluster the task may wait on another node (activity_cluster.go).
+		if out := s.takeElsewhere(ctx, in); out != nil {
+			return out, nil
+		}
 		select {
 		case <-signal:
+		case <-s.sweepTimer():
 		case <-deadline:
 			return &GetActivityTaskOutput{}, nil
 		case <-ctx.Done():

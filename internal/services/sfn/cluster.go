@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/nubo-dev/nubo/internal/cluster"
 	"github.com/nubo-dev/nubo/internal/store"
@@ -37,6 +38,9 @@ type clusterOps struct {
 	stop    *cluster.Op[StopExecutionInput, StopExecutionOutput]
 	redrive *cluster.Op[RedriveExecutionInput, RedriveExecutionOutput]
 	answer  *cluster.Op[answerIn, empty]
+
+	// sweeps counts GetActivityTask's asks of the other nodes.
+	sweeps atomic.Uint64
 }
 
 // startIn carries a Standard execution to start: resolved where the call
@@ -94,6 +98,7 @@ func (s *Service) clusterize(c *cluster.Cluster, kv store.Watchable) {
 		return &empty{}, s.answerHere(ctx, in)
 	})
 	s.cl = o
+	s.handleTakes()
 }
 
 // keyOfArn is the key of the execution an ARN names ("" for no execution:

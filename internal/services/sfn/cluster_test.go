@@ -97,7 +97,10 @@ func startNode(t *testing.T, name string, st clusterStore, suffix string, tokens
 		}
 		return json.RawMessage(`{}`), nil
 	}}
-	s, err := New(ctx, kv, table, Options{Account: testScope.Account, Integrations: integ, Cluster: c, Logger: logger})
+	// Activity polls end in 3 s rather than 60, so a test's workers that
+	// get no task return soon.
+	s, err := New(ctx, kv, table, Options{Account: testScope.Account, Integrations: integ, Cluster: c, Logger: logger,
+		ActivityPoll: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
