@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -81,6 +82,10 @@ type Info struct {
 	Beat        uint64    `json:"beat"`
 	// At is when the heartbeat was begun, by its node's clock.
 	At time.Time `json:"at"`
+	// Applied is, for each replicated log this node applies (ReportApplied),
+	// the last entry it had applied when the heartbeat began: the log may
+	// be truncated up to the lowest of every member's.
+	Applied map[string]uint64 `json:"applied,omitempty"`
 }
 
 // member is a node as this one sees it.
@@ -124,6 +129,7 @@ type Cluster struct {
 
 	handlers map[string]handler
 	codes    map[string]*awserr.Code
+	applied  map[string]func() uint64                     // ReportApplied's, by log
 	calls    map[string]map[*context.CancelCauseFunc]bool // calls under way, by node
 }
 
@@ -181,6 +187,17 @@ func (c *Cluster) Close() {
 	}
 }
 
+// ReportApplied makes every later heartbeat carry applied() as the last
+// entry of the replicated log name this node has applied (Info.Applied).
+func (c *Cluster) ReportApplied(name string, applied func() uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.applied == nil {
+		c.applied = map[string]func() uint64{}
+	}
+	c.applied[name] = applied
+}
+
 // Self is this node's name.
 func (c *Cluster) Self() string { return c.self.Name }
 
@@ -221,6 +238,15 @@ func (c *Cluster) beat(ctx context.Context) error {
 	info := c.self
 	if c.opts.Load != nil {
 		info.Load = c.opts.Load()
+	}
+	c.mu.Lock()
+	reports := maps.Clone(c.applied)
+	c.mu.Unlock()
+	if len(reports) > 0 {
+		info.Applied = make(map[string]uint64, len(reports))
+		for name, fn := range reports {
+			info.Applied[name] = fn()
+		}
 	}
 	c.mu.Lock()
 	c.self.Beat++

@@ -1,0 +1,109 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestClusterTruncateLog: the holder truncates the log up to what every
+// member applied; a stopped member holds truncation at its last applied
+// entry, catches up when it returns, and truncation resumes; a node with
+// no data refuses to join the truncated log.
+func TestClusterTruncateLog(t *testing.T) {
+	ctx := context.Background()
+	nodes := startDDBStep(t, 3, 5)
+	createTable(t, routedService{nodes[0]}, "tab1")
+	var holder, other *ddbNode
+	for _, n := range nodes {
+		switch {
+		case n.s.group.Holds(resource):
+			holder = n
+		case other == nil:
+			other = n
+		}
+	}
+	log := holder.s.rep.log
+	bounds := func() (uint64, uint64) {
+		first, last, err := log.Bounds(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return first, last
+	}
+	write := func(from, to int) {
+		for i := from; i < to; i++ {
+			if _, err := holder.put(ctx, scope, &PutItemInput{TableName: "tab1", Item: key("k", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// reported waits until the holder sees every member's heartbeat
+	// report at least entry want applied.
+	reported := func(want uint64) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for holder.s.lowestApplied() < want {
+			if time.Now().After(deadline) {
+				t.Fatalf("members report %d applied after 30 s, want %d", holder.s.lowestApplied(), want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	truncate := func() {
+		t.Helper()
+		if err := holder.s.truncate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	write(0, 20)
+	_, last := bounds()
+	reported(last)
+	truncate()
+	if first, _ := bounds(); first != last+1 {
+		t.Fatalf("first entry after truncation = %d, want %d", first, last+1)
+	}
+
+	// A stopped member keeps what it has not applied.
+	other.shutdown()
+	stopped := last
+	write(20, 40)
+	truncate()
+	if first, _ := bounds(); first != stopped+1 {
+		t.Fatalf("first entry with a member down = %d, want %d (its last applied + 1)", first, stopped+1)
+	}
+	other.start(t)
+	other.catchUp(t)
+	_, last = bounds()
+	if got := other.s.rep.appliedNow(); got != last {
+		t.Fatalf("restarted member applied %d, want %d", got, last)
+	}
+	got := must(other.s.GetItem(ctx, scope, &GetItemInput{TableName: "tab1", Key: key("k", 39)}))
+	if got.Item == nil {
+		t.Fatal("the restarted member does not have an item written while it was down")
+	}
+	reported(last)
+	truncate()
+	if first, _ := bounds(); first != last+1 {
+		t.Fatalf("first entry after the member returned = %d, want %d", first, last+1)
+	}
+
+	// A node with no data cannot replay the truncated log.
+	other.shutdown()
+	if err := os.RemoveAll(other.dir); err != nil {
+		t.Fatal(err)
+	}
+	other.dir = filepath.Join(t.TempDir(), "fresh")
+	err := other.open(t)
+	if !errors.Is(err, errTruncated) || !strings.Contains(err.Error(), "no DynamoDB data") {
+		if err == nil {
+			other.shutdown()
+		}
+		t.Fatalf("a fresh node joining the truncated log: %v, want it refused", err)
+	}
+}
