@@ -454,6 +454,34 @@ func (c *Cluster) Nodes() []Member {
 	return out
 }
 
+// Forget removes the heartbeat of node name, which must be dead: for a
+// node that left for good, whose last heartbeat holds back what is kept
+// for it (DynamoDB's log is truncated only up to what every node that
+// ever beat applied). Should it start again, it beats again.
+func (c *Cluster) Forget(ctx context.Context, name string) error {
+	if err := c.follow.Sync(ctx); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	_, known := c.members[name]
+	live := c.liveLocked(name, "")
+	c.mu.Unlock()
+	switch {
+	case !known:
+		return fmt.Errorf("%q is not a node of the cluster", name)
+	case live:
+		return fmt.Errorf("node %q is alive: stop it before it is forgotten", name)
+	}
+	return c.kv.Delete(ctx, store.Key(nodePrefix, name))
+}
+
+// Leave removes this node's own heartbeat, before Run or after it
+// returned: a node that was refused at its start (it cannot replay a log)
+// must not hold back what is kept for the members.
+func (c *Cluster) Leave(ctx context.Context) error {
+	return c.kv.Delete(ctx, store.Key(nodePrefix, c.self.Name))
+}
+
 // Sync returns once this node's view holds every heartbeat and claim
 // stored before the call.
 func (c *Cluster) Sync(ctx context.Context) error { return c.follow.Sync(ctx) }

@@ -118,7 +118,7 @@ func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) 
 			return nil, fmt.Errorf("read the cluster log's place: %w", err)
 		}
 		s.commit.rep = s.rep
-		if err := s.rep.checkPlace(ctx); err != nil {
+		if err := s.checkPlace(ctx, opts.Cluster); err != nil {
 			return nil, err
 		}
 		if err := s.rep.join(ctx, db); err != nil {

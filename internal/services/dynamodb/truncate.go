@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/cluster"
 )
 
 // The log is bounded without snapshots: every node's heartbeat carries
@@ -38,6 +40,19 @@ func (r *replica) appliedNow() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.applied
+}
+
+// checkPlace refuses a node that cannot replay the log (replica's
+// checkPlace); the refused node leaves c, whose members' heartbeats hold
+// truncation back: its own would, for nothing.
+func (s *Service) checkPlace(ctx context.Context, c *cluster.Cluster) error {
+	err := s.rep.checkPlace(ctx)
+	if c != nil && errors.Is(err, errTruncated) {
+		if lerr := c.Leave(ctx); lerr != nil {
+			s.log.Warn("dynamodb: remove this refused node's heartbeat", "err", lerr)
+		}
+	}
+	return err
 }
 
 // checkPlace refuses a node whose next entry the log no longer holds: a

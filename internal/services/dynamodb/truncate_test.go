@@ -93,17 +93,60 @@ func TestClusterTruncateLog(t *testing.T) {
 		t.Fatalf("first entry after the member returned = %d, want %d", first, last+1)
 	}
 
-	// A node with no data cannot replay the truncated log.
+	// A member forgotten while down no longer holds truncation back, and
+	// is refused when it returns.
 	other.shutdown()
+	write(40, 60)
+	forget(t, holder, other.st.Name)
+	_, last = bounds()
+	truncate()
+	if first, _ := bounds(); first != last+1 {
+		t.Fatalf("first entry with the stopped member forgotten = %d, want %d", first, last+1)
+	}
+	mustRefuse(t, holder, other, "record was removed")
+
+	// A node with no data cannot replay the truncated log.
 	if err := os.RemoveAll(other.dir); err != nil {
 		t.Fatal(err)
 	}
 	other.dir = filepath.Join(t.TempDir(), "fresh")
-	err := other.open(t)
-	if !errors.Is(err, errTruncated) || !strings.Contains(err.Error(), "no DynamoDB data") {
+	mustRefuse(t, holder, other, "no DynamoDB data")
+}
+
+// forget forgets node name once holder sees it dead.
+func forget(t *testing.T, holder *ddbNode, name string) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := holder.c.Forget(ctx, name)
 		if err == nil {
-			other.shutdown()
+			return
 		}
-		t.Fatalf("a fresh node joining the truncated log: %v, want it refused", err)
+		if !strings.Contains(err.Error(), "alive") || time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// mustRefuse starts n, which must be refused with a message that holds
+// want, and leave no heartbeat behind.
+func mustRefuse(t *testing.T, holder, n *ddbNode, want string) {
+	t.Helper()
+	err := n.open(t)
+	if err == nil {
+		n.shutdown()
+	}
+	if !errors.Is(err, errTruncated) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("%s started on the truncated log: %v, want it refused (%q)", n.st.Name, err, want)
+	}
+	if err := holder.c.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range holder.c.Nodes() {
+		if m.Name == n.st.Name {
+			t.Fatalf("the refused node %s left its heartbeat", n.st.Name)
+		}
 	}
 }
