@@ -68,7 +68,7 @@ func (r *replica) checkPlace(ctx context.Context) error {
 	}
 	if r.applied == 0 {
 		return fmt.Errorf("%w: this node has no DynamoDB data, and the log was truncated up to entry %d (every member had applied it), so it cannot be replayed from the start. "+
-			"Stop one member of the cluster, copy its <data-dir>/dynamodb into this node's data directory, start that member again and then this node", errTruncated, first)
+			"Stop one member of the cluster, copy its <data-dir>/dynamodb into this node's data directory, start this node, then that member again", errTruncated, first)
 	}
 	return fmt.Errorf("%w: this node applied entries up to %d, and the log now starts at %d (its record was removed from the cluster while it was away). "+
 		"Move <data-dir>/dynamodb away and copy a stopped member's in its place", errTruncated, r.applied, first)

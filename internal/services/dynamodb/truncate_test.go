@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/store/pebblestore"
 )
 
 // TestClusterTruncateLog: the holder truncates the log up to what every
@@ -148,5 +151,43 @@ func mustRefuse(t *testing.T, holder, n *ddbNode, want string) {
 		if m.Name == n.st.Name {
 			t.Fatalf("the refused node %s left its heartbeat", n.st.Name)
 		}
+	}
+}
+
+// gapLog is a log truncated up to entry 5 between a node's check of its
+// bounds (which still start at 1) and its reading.
+type gapLog struct{}
+
+func (gapLog) Append(context.Context, []byte, uint64) (uint64, error) { return 0, store.ErrRevision }
+func (gapLog) Bounds(context.Context) (uint64, uint64, error)         { return 1, 6, nil }
+func (gapLog) Truncate(context.Context, uint64) error                 { return nil }
+func (gapLog) Read(ctx context.Context, from uint64, fn func(uint64, []byte) error) error {
+	for seq := max(from, 5); seq <= 6; seq++ {
+		if err := fn(seq, nil); err != nil {
+			return err
+		}
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestFollowTruncatedUnderIt: a node that finds the entries it must apply
+// gone stops following and never catches up (it cannot hold DynamoDB).
+func TestFollowTruncatedUnderIt(t *testing.T) {
+	db, err := pebblestore.Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := New(ctx, db, Options{Log: gapLog{}, SweepInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); s.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	if err := s.rep.catchUp(ctx); !errors.Is(err, errTruncated) || !strings.Contains(err.Error(), "applied entries up to 0 and the log now starts at 5") {
+		t.Fatalf("catchUp on a log truncated past this node = %v, want errTruncated", err)
 	}
 }
