@@ -137,7 +137,9 @@ func printStatus(st server.ClusterStatus) {
 		fmt.Fprintln(tw, "a single node (not a cluster)")
 	} else {
 		fmt.Fprintf(tw, "answered by node %s; JetStream's leader is %s\n\n", st.Node, st.Store.Leader)
-		fmt.Fprintln(tw, "NODE\tLIVE\tAPI\tINFLIGHT\tCPUS\tWARM\tHEARTBEAT\tSTARTED")
+		// DDB LOG: the last entry of DynamoDB's log the node applied (the
+		// log is truncated up to the lowest, dead nodes' included).
+		fmt.Fprintln(tw, "NODE\tLIVE\tAPI\tINFLIGHT\tCPUS\tWARM\tDDB LOG\tHEARTBEAT\tSTARTED")
 		for _, m := range st.Nodes {
 			warm := 0
 			for _, n := range m.Load.Idle {
@@ -147,8 +149,8 @@ func printStatus(st server.ClusterStatus) {
 			if m.Live {
 				live = "yes"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%dms ago\t%s\n", m.Name, live, m.API, m.Load.Inflight, m.Load.Capacity, warm,
-				m.AgeMs, m.Started.Local().Format(time.DateTime))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%dms ago\t%s\n", m.Name, live, m.API, m.Load.Inflight, m.Load.Capacity, warm,
+				m.Applied["dynamodb"], m.AgeMs, m.Started.Local().Format(time.DateTime))
 		}
 		fmt.Fprintln(tw)
 	}

@@ -14,10 +14,11 @@ import (
 // drops the entries every member of the cluster has applied, alive or
 // not. A node that is down thus keeps what it has not applied, and
 // replays it when it returns; one that never returns keeps the log from
-// being truncated until its heartbeat is removed from the cluster's
-// bucket (its record: key node.<name>). A node with no data cannot join a
-// log whose first entries are gone: it is refused (checkPlace), as is a
-// node that finds entries it has not applied dropped.
+// being truncated until its heartbeat (key node.<name> of the cluster's
+// bucket) is removed: nubo cluster forget. A node with no data cannot
+// join a log whose first entries are gone: it is refused (checkPlace),
+// and leaves, as is a node that finds entries it has not applied dropped
+// (follow).
 
 // appliedName names DynamoDB's log in the heartbeats.
 const appliedName = "dynamodb"
