@@ -83,7 +83,8 @@ type Service struct {
 	tokens tokens
 
 	// rep is this node's place in the cluster's log; group the cluster's
-	// holding of DynamoDB (both nil on a single node).
+	// holding of DynamoDB; cluster the membership whose heartbeats say
+	// how far the log may be truncated (all nil on a single node).
 	rep     *replica
 	group   *cluster.Group
 	cluster *cluster.Cluster
