@@ -48,7 +48,12 @@ func (c *clientFlags) lambdaClient() *lambda.Client { return lambda.NewFromConfi
 
 // get GETs one of nubo's own paths, signed as the SDK would sign it.
 func (c *clientFlags) get(ctx context.Context, pathAndQuery string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.addr+pathAndQuery, nil)
+	return c.do(ctx, http.MethodGet, pathAndQuery)
+}
+
+// do sends a request with no body to one of nubo's own paths, signed.
+func (c *clientFlags) do(ctx context.Context, method, pathAndQuery string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+c.addr+pathAndQuery, nil)
 	if err != nil {
 		return nil, err
 	}

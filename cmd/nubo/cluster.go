@@ -6,7 +6,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -60,10 +62,13 @@ func (c *clusterOpts) config() (*server.ClusterConfig, error) {
 	return cfg, nil
 }
 
-// clusterCmd is nubo cluster status.
+// clusterCmd is nubo cluster status and nubo cluster forget.
 func clusterCmd(args []string) error {
+	if len(args) > 0 && args[0] == "forget" {
+		return forgetCmd(args[1:])
+	}
 	if len(args) == 0 || args[0] != "status" {
-		return errors.New("usage: nubo cluster status [--addr host:port] [--json]")
+		return errors.New("usage: nubo cluster status [--addr host:port] [--json] | nubo cluster forget <node> [--addr host:port]")
 	}
 	fs := flag.NewFlagSet("cluster status", flag.ExitOnError)
 	var c clientFlags
@@ -93,13 +98,48 @@ func clusterCmd(args []string) error {
 	return nil
 }
 
+// forgetCmd is nubo cluster forget <node>: a dead node that will not
+// return is removed from the cluster, so that DynamoDB's log is truncated
+// past what it applied.
+func forgetCmd(args []string) error {
+	fs := flag.NewFlagSet("cluster forget", flag.ExitOnError)
+	var c clientFlags
+	c.register(fs)
+	var node string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		node, args = args[0], args[1:]
+	}
+	fs.Parse(args)
+	if node == "" && fs.NArg() == 1 {
+		node = fs.Arg(0)
+	}
+	if node == "" {
+		return errors.New("usage: nubo cluster forget <node> [--addr host:port]")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := c.do(ctx, http.MethodPost, server.ClusterForgetPath+"?node="+url.QueryEscape(node))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("forget %s: %s: %s", node, resp.Status, strings.TrimSpace(string(msg)))
+	}
+	fmt.Printf("node %s forgotten\n", node)
+	return nil
+}
+
 func printStatus(st server.ClusterStatus) {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	if st.Node == "" {
 		fmt.Fprintln(tw, "a single node (not a cluster)")
 	} else {
 		fmt.Fprintf(tw, "answered by node %s; JetStream's leader is %s\n\n", st.Node, st.Store.Leader)
-		fmt.Fprintln(tw, "NODE\tLIVE\tAPI\tINFLIGHT\tCPUS\tWARM\tHEARTBEAT\tSTARTED")
+		// DDB LOG: the last entry of DynamoDB's log the node applied (the
+		// log is truncated up to the lowest, dead nodes' included).
+		fmt.Fprintln(tw, "NODE\tLIVE\tAPI\tINFLIGHT\tCPUS\tWARM\tDDB LOG\tHEARTBEAT\tSTARTED")
 		for _, m := range st.Nodes {
 			warm := 0
 			for _, n := range m.Load.Idle {
@@ -109,8 +149,8 @@ func printStatus(st server.ClusterStatus) {
 			if m.Live {
 				live = "yes"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%dms ago\t%s\n", m.Name, live, m.API, m.Load.Inflight, m.Load.Capacity, warm,
-				m.AgeMs, m.Started.Local().Format(time.DateTime))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%dms ago\t%s\n", m.Name, live, m.API, m.Load.Inflight, m.Load.Capacity, warm,
+				m.Applied["dynamodb"], m.AgeMs, m.Started.Local().Format(time.DateTime))
 		}
 		fmt.Fprintln(tw)
 	}

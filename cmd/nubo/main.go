@@ -26,6 +26,7 @@ usage:
   nubo bench-s3 [--duration 3s]           measure S3 PUT, GET and multipart beside versitygw
   nubo bench-sfn [--concurrency 1,32]     measure Step Functions executions and state transitions per second
   nubo cluster status [--json]            print the cluster's nodes, their load and each stream's leader
+  nubo cluster forget NODE                remove a dead node that will not return (it holds DynamoDB's log back)
 
 Run 'nubo COMMAND -h' for a command's flags.
 `

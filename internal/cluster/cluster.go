@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -81,6 +82,10 @@ type Info struct {
 	Beat        uint64    `json:"beat"`
 	// At is when the heartbeat was begun, by its node's clock.
 	At time.Time `json:"at"`
+	// Applied is, for each replicated log this node applies (ReportApplied),
+	// the last entry it had applied when the heartbeat began: the log may
+	// be truncated up to the lowest of every member's.
+	Applied map[string]uint64 `json:"applied,omitempty"`
 }
 
 // member is a node as this one sees it.
@@ -124,6 +129,7 @@ type Cluster struct {
 
 	handlers map[string]handler
 	codes    map[string]*awserr.Code
+	applied  map[string]func() uint64                     // ReportApplied's, by log
 	calls    map[string]map[*context.CancelCauseFunc]bool // calls under way, by node
 }
 
@@ -181,6 +187,17 @@ func (c *Cluster) Close() {
 	}
 }
 
+// ReportApplied makes every later heartbeat carry applied() as the last
+// entry of the replicated log name this node has applied (Info.Applied).
+func (c *Cluster) ReportApplied(name string, applied func() uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.applied == nil {
+		c.applied = map[string]func() uint64{}
+	}
+	c.applied[name] = applied
+}
+
 // Self is this node's name.
 func (c *Cluster) Self() string { return c.self.Name }
 
@@ -221,6 +238,15 @@ func (c *Cluster) beat(ctx context.Context) error {
 	info := c.self
 	if c.opts.Load != nil {
 		info.Load = c.opts.Load()
+	}
+	c.mu.Lock()
+	reports := maps.Clone(c.applied)
+	c.mu.Unlock()
+	if len(reports) > 0 {
+		info.Applied = make(map[string]uint64, len(reports))
+		for name, fn := range reports {
+			info.Applied[name] = fn()
+		}
 	}
 	c.mu.Lock()
 	c.self.Beat++
@@ -426,6 +452,34 @@ func (c *Cluster) Nodes() []Member {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// Forget removes the heartbeat of node name, which must be dead: for a
+// node that left for good, whose last heartbeat holds back what is kept
+// for it (DynamoDB's log is truncated only up to what every node that
+// ever beat applied). Should it start again, it beats again.
+func (c *Cluster) Forget(ctx context.Context, name string) error {
+	if err := c.follow.Sync(ctx); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	_, known := c.members[name]
+	live := c.liveLocked(name, "")
+	c.mu.Unlock()
+	switch {
+	case !known:
+		return fmt.Errorf("%q is not a node of the cluster", name)
+	case live:
+		return fmt.Errorf("node %q is alive: stop it before it is forgotten", name)
+	}
+	return c.kv.Delete(ctx, store.Key(nodePrefix, name))
+}
+
+// Leave removes this node's own heartbeat, before Run or after it
+// returned: a node that was refused at its start (it cannot replay a log)
+// must not hold back what is kept for the members.
+func (c *Cluster) Leave(ctx context.Context) error {
+	return c.kv.Delete(ctx, store.Key(nodePrefix, c.self.Name))
 }
 
 // Sync returns once this node's view holds every heartbeat and claim

@@ -130,6 +130,34 @@ func (s *Server) clusterHandler() http.Handler {
 	})
 }
 
+// ClusterForgetPath is where nubo cluster forget removes the heartbeat of
+// a dead node that will not return (POST, ?node=NAME): the last entry of
+// DynamoDB's log it applied holds the log's truncation back until then.
+const ClusterForgetPath = ClusterPath + "/forget"
+
+// clusterForgetHandler serves ClusterForgetPath.
+func (s *Server) clusterForgetHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		node := r.URL.Query().Get("node")
+		switch {
+		case r.Method != http.MethodPost:
+			http.Error(w, "POST "+ClusterForgetPath+"?node=NAME", http.StatusMethodNotAllowed)
+			return
+		case s.cluster == nil:
+			http.Error(w, "this nubo is a single node, not a cluster", http.StatusBadRequest)
+			return
+		case node == "":
+			http.Error(w, "name the node to forget: ?node=NAME", http.StatusBadRequest)
+			return
+		}
+		if err := s.cluster.Forget(r.Context(), node); err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
 // writeClusterMetrics adds the cluster's state to the Prometheus
 // exposition: each node's liveness and load as this node sees them, and
 // which server leads each stream.

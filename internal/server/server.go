@@ -400,6 +400,8 @@ func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apig
 	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages, links), wire.PathAccess{Public: true})
 	router.HandlePath(logs.Path, s.logs.Handler(), wire.PathAccess{Action: "logs:FilterLogEvents", Resource: s.logGroupOf})
 	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns), wire.PathAccess{Public: true})
+	// Before ClusterPath, whose prefix it has.
+	router.HandlePath(ClusterForgetPath, s.clusterForgetHandler(), wire.PathAccess{Action: "nubo:ForgetClusterNode"})
 	router.HandlePath(ClusterPath, s.clusterHandler(), wire.PathAccess{Action: "cloudwatch:GetMetricData", Loopback: true})
 	s.observabilityPaths(router)
 	// The services nubo serves, one per AWS signing name.

@@ -39,6 +39,8 @@ func (s *Service) clusterize(c *cluster.Cluster) {
 		ErrProvisionedThroughput, ErrRequestLimitExceeded, ErrLimitExceeded, ErrDuplicateItem, ErrInternalServer,
 		ErrExpiredIterator, ErrTrimmedDataAccess)
 	s.group = c.Group(groupName, holder{s})
+	s.cluster = c
+	c.ReportApplied(appliedName, s.rep.appliedNow)
 	// Held whether or not requests come: the holder sweeps.
 	s.group.Track([]string{resource})
 }

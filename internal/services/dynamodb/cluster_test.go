@@ -30,6 +30,8 @@ type ddbNode struct {
 	db   *pebblestore.DB
 	s    *Service
 	stop func()
+	// step is the service's TruncateStep.
+	step int
 
 	create func(context.Context, Scope, *CreateTableInput) (*TableOutput, error)
 	put    func(context.Context, Scope, *PutItemInput) (*PutItemOutput, error)
@@ -38,12 +40,16 @@ type ddbNode struct {
 	txw    func(context.Context, Scope, *TransactWriteItemsInput) (*TransactWriteItemsOutput, error)
 }
 
-func startDDB(t testing.TB, n int) []*ddbNode {
+func startDDB(t testing.TB, n int) []*ddbNode { return startDDBStep(t, n, 0) }
+
+// startDDBStep starts n nodes whose holder truncates the log every step
+// entries.
+func startDDBStep(t testing.TB, n, step int) []*ddbNode {
 	stores := natstest.Start(t, n)
 	dir := t.TempDir()
 	nodes := make([]*ddbNode, n)
 	for i, st := range stores {
-		nodes[i] = &ddbNode{st: st, dir: filepath.Join(dir, st.Name)}
+		nodes[i] = &ddbNode{st: st, dir: filepath.Join(dir, st.Name), step: step}
 		nodes[i].start(t)
 		t.Cleanup(nodes[i].shutdown)
 	}
@@ -76,6 +82,13 @@ func settled(t testing.TB, nodes []*ddbNode) {
 
 // start opens the node's Pebble (again, after shutdown) and joins it.
 func (n *ddbNode) start(t testing.TB) {
+	if err := n.open(t); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// open is start, returning the error of the service's New.
+func (n *ddbNode) open(t testing.TB) error {
 	ctx := context.Background()
 	kv, err := n.st.Store.KV(ctx, "cluster")
 	if err != nil {
@@ -97,8 +110,10 @@ func (n *ddbNode) start(t testing.TB) {
 	if n.db, err = pebblestore.Open(n.dir, nil); err != nil {
 		t.Fatal(err)
 	}
-	if n.s, err = New(ctx, n.db, Options{Log: log, Cluster: n.c, SweepInterval: time.Hour}); err != nil {
-		t.Fatal(err)
+	if n.s, err = New(ctx, n.db, Options{Log: log, Cluster: n.c, SweepInterval: time.Hour, TruncateStep: n.step}); err != nil {
+		n.c.Close()
+		n.db.Close()
+		return err
 	}
 	n.create = Route(n.s, "CreateTable", (*Service).CreateTable)
 	n.put = Route(n.s, "PutItem", (*Service).PutItem)
@@ -111,6 +126,7 @@ func (n *ddbNode) start(t testing.TB) {
 	go func() { defer wg.Done(); n.c.Run(rctx) }()
 	go func() { defer wg.Done(); n.s.Run(rctx) }()
 	n.stop = func() { cancel(); wg.Wait(); n.c.Close(); n.db.Close() }
+	return nil
 }
 
 func (n *ddbNode) shutdown() {

@@ -76,6 +76,9 @@ type replica struct {
 	settled *sync.Cond
 	// pending are the pieces of a batch read so far.
 	pending []byte
+	// lost is set (errTruncated) once the log was found to have dropped
+	// entries this node had not applied: it can no longer hold DynamoDB.
+	lost error
 }
 
 func newReplica(ctx context.Context, log store.Log, db store.OrderedReader) (*replica, error) {
@@ -189,6 +192,15 @@ func (r *replica) advance(seq uint64, applied bool) {
 	}
 }
 
+// lose records that this node cannot follow the log, and wakes catchUp.
+func (r *replica) lose(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lost = err
+	close(r.moved)
+	r.moved = make(chan struct{})
+}
+
 // catchUp returns once this node has applied every entry stored before
 // it was called: what a node must do before it holds the tables.
 func (r *replica) catchUp(ctx context.Context) error {
@@ -198,8 +210,11 @@ func (r *replica) catchUp(ctx context.Context) error {
 	}
 	for {
 		r.mu.Lock()
-		tail, moved := r.tail, r.moved
+		tail, moved, lost := r.tail, r.moved, r.lost
 		r.mu.Unlock()
+		if lost != nil {
+			return lost
+		}
 		if tail >= last {
 			return nil
 		}
@@ -212,7 +227,9 @@ func (r *replica) catchUp(ctx context.Context) error {
 }
 
 // follow applies the log's entries from the first this node has not
-// applied, until ctx ends; a failed read is retried.
+// applied, until ctx ends; a failed read is retried. It stops for good
+// when the log no longer holds that entry (truncated by a holder that had
+// not seen this node start yet), and the node never holds DynamoDB.
 func (s *Service) follow(ctx context.Context) {
 	r := s.rep
 	for ctx.Err() == nil {
@@ -220,7 +237,19 @@ func (s *Service) follow(ctx context.Context) {
 		from := r.applied + 1
 		r.pending = nil
 		r.mu.Unlock()
-		err := r.log.Read(ctx, from, func(seq uint64, data []byte) error { return s.take(ctx, seq, data) })
+		next := from
+		err := r.log.Read(ctx, from, func(seq uint64, data []byte) error {
+			if seq > next {
+				return fmt.Errorf("%w: this node applied entries up to %d and the log now starts at %d; stop it, move <data-dir>/dynamodb away, copy a stopped member's in its place and start it again", errTruncated, next-1, seq)
+			}
+			next = seq + 1
+			return s.take(ctx, seq, data)
+		})
+		if errors.Is(err, errTruncated) {
+			s.log.Error("dynamodb: this node cannot follow the cluster's log", "err", err)
+			r.lose(err)
+			return
+		}
 		if err != nil && ctx.Err() == nil {
 			s.log.Warn("dynamodb: read the cluster's log", "err", err)
 			select {

@@ -57,6 +57,10 @@ type Options struct {
 	// of the cluster (cluster.go).
 	Log     store.Log
 	Cluster *cluster.Cluster
+	// TruncateStep is how many entries every node of the cluster must
+	// have applied past the log's first before the holder truncates it
+	// (truncate.go; 4096 when zero).
+	TruncateStep int
 }
 
 // Service owns every table of every account and region.
@@ -79,9 +83,13 @@ type Service struct {
 	tokens tokens
 
 	// rep is this node's place in the cluster's log; group the cluster's
-	// holding of DynamoDB (both nil on a single node).
-	rep   *replica
-	group *cluster.Group
+	// holding of DynamoDB; cluster the membership whose heartbeats say
+	// how far the log may be truncated (all nil on a single node).
+	rep     *replica
+	group   *cluster.Group
+	cluster *cluster.Cluster
+	// truncStep is Options.TruncateStep.
+	truncStep int
 }
 
 type tableRef struct{ account, region, name string }
@@ -101,6 +109,9 @@ func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) 
 	if opts.ShardRollover <= 0 {
 		opts.ShardRollover = 4 * time.Hour
 	}
+	if s.truncStep = opts.TruncateStep; s.truncStep <= 0 {
+		s.truncStep = truncateStep
+	}
 	s.commit.init(db, s.now, opts.ShardRollover)
 	if opts.Log != nil {
 		var err error
@@ -108,6 +119,9 @@ func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) 
 			return nil, fmt.Errorf("read the cluster log's place: %w", err)
 		}
 		s.commit.rep = s.rep
+		if err := s.checkPlace(ctx, opts.Cluster); err != nil {
+			return nil, err
+		}
 		if err := s.rep.join(ctx, db); err != nil {
 			return nil, err
 		}
@@ -141,12 +155,16 @@ func New(ctx context.Context, db store.Ordered, opts Options) (*Service, error) 
 
 // Run deletes expired items and trims streams every SweepInterval until
 // ctx ends; in a cluster it also applies the log, and only the holder
-// sweeps.
+// sweeps and truncates the log.
 func (s *Service) Run(ctx context.Context) error {
+	var trunc <-chan time.Time
 	if s.rep != nil {
 		done := make(chan struct{})
 		defer func() { <-done }()
 		go func() { defer close(done); s.follow(ctx) }()
+		t := time.NewTicker(truncateEvery)
+		defer t.Stop()
+		trunc = t.C
 	}
 	tick := time.NewTicker(s.sweep)
 	defer tick.Stop()
@@ -154,6 +172,10 @@ func (s *Service) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-trunc:
+			if err := s.truncate(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("dynamodb: truncate the cluster's log", "err", err)
+			}
 		case <-tick.C:
 			if !s.holds() {
 				continue
