@@ -40,9 +40,40 @@ func testConditionalRace(t *testing.T, nodes []*clusterNode) {
 		etag = outs[w].ETag
 		c.read(t, "cond", "cas", "", body(w))
 	}
-	// Every blob left is a current version's: rounds+1 objects.
-	if names := objectNames(t, a, rounds+1); len(names) != rounds+1 {
-		t.Fatalf("the object store holds %d blobs, want %d", len(names), rounds+1)
+	// CompleteMultipartUpload and CopyObject race the same way.
+	var ups, etags [2]string
+	for n, node := range []*clusterNode{a, b} {
+		up, err := node.svc.CreateMultipartUpload(bg, &CreateMultipartUploadInput{Bucket: "cond", Key: "joined"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := node.svc.UploadPart(bg, &UploadPartInput{Bucket: "cond", Key: "joined", UploadId: up.UploadId, PartNumber: 1, Body: bytes.NewReader(bodies[n])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ups[n], etags[n] = up.UploadId, part.ETag
+	}
+	w := raceDo(t, a, b, func(n int, node *clusterNode) error {
+		_, err := node.svc.CompleteMultipartUpload(bg, &CompleteMultipartUploadInput{Bucket: "cond", Key: "joined", UploadId: ups[n], IfNoneMatch: "*",
+			MultipartUpload: &CompletedMultipartUpload{Parts: []CompletedPart{{PartNumber: 1, ETag: etags[n]}}}})
+		return err
+	})
+	c.read(t, "cond", "joined", "", bodies[w])
+	// The loser's upload is still there, as on AWS, for the client to
+	// abort (through its node, which removes the part's file at once;
+	// through another the sweep would).
+	if err := [2]*clusterNode{a, b}[1-w].svc.AbortMultipartUpload(bg, &AbortMultipartUploadInput{Bucket: "cond", Key: "joined", UploadId: ups[1-w]}); err != nil {
+		t.Fatalf("abort the losing upload: %v", err)
+	}
+	raceDo(t, a, b, func(n int, node *clusterNode) error {
+		_, err := node.svc.CopyObject(bg, &CopyObjectInput{Bucket: "cond", Key: "copied", CopySource: fmt.Sprintf("cond/new-%d", n), IfNoneMatch: "*"})
+		return err
+	})
+	// Every blob left is a current version's: one per key (a copy is a
+	// blob of its own), the loser's upload aborted.
+	const objects = rounds + 3
+	if names := objectNames(t, a, objects); len(names) != objects {
+		t.Fatalf("the object store holds %d blobs, want %d", len(names), objects)
 	}
 	live := liveBlobs(t, c, "cond")
 	for i, n := range nodes {
@@ -67,17 +98,30 @@ func testConditionalRace(t *testing.T, nodes []*clusterNode) {
 // write, and returns the winner (0 or 1); outs, if given, gets the outputs.
 func race(t *testing.T, a, b *clusterNode, in func(n int) *PutObjectInput, outs ...*[2]*PutObjectOutput) int {
 	t.Helper()
+	var out [2]*PutObjectOutput
+	inputs := [2]*PutObjectInput{in(0), in(1)}
+	w := raceDo(t, a, b, func(n int, node *clusterNode) (err error) {
+		out[n], err = node.svc.PutObject(bg, inputs[n])
+		return err
+	})
+	if len(outs) > 0 {
+		*outs[0] = out
+	}
+	return w
+}
+
+// raceDo is race for any conditional write: do(0, a) and do(1, b) at once.
+func raceDo(t *testing.T, a, b *clusterNode, do func(n int, node *clusterNode) error) int {
+	t.Helper()
 	var (
 		wg    sync.WaitGroup
 		start = make(chan struct{})
-		out   [2]*PutObjectOutput
 		errs  [2]error
 	)
 	for n, node := range []*clusterNode{a, b} {
-		input := in(n)
 		wg.Go(func() {
 			<-start
-			out[n], errs[n] = node.svc.PutObject(bg, input)
+			errs[n] = do(n, node)
 		})
 	}
 	close(start)
@@ -91,9 +135,6 @@ func race(t *testing.T, a, b *clusterNode, in func(n int) *PutObjectInput, outs 
 	}
 	if code := codeOf(errs[1-w]); code != "PreconditionFailed" && code != "ConditionalRequestConflict" {
 		t.Fatalf("the losing write: %v", errs[1-w])
-	}
-	if len(outs) > 0 {
-		*outs[0] = out
 	}
 	return w
 }
