@@ -67,6 +67,11 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteMulti
 		return nil, err
 	}
 	defer release()
+	unclaim, err := s.claimWrite(ctx, b, in.Key, cond)
+	if err != nil {
+		return nil, err
+	}
+	defer unclaim()
 	u, err := s.findUpload(b, in.Key, in.UploadId)
 	if err != nil {
 		return s.completedBefore(b, in.Key, in.UploadId, err)
@@ -207,7 +212,7 @@ func setMultipartChecksum(v *version, u *upload, alg *algorithm, sums []string, 
 }
 
 // commitVersionIn is commitVersion for a caller that already holds the
-// bucket's life lock.
+// bucket's life lock and, for a conditional write, the key's claim.
 func (s *Service) commitVersionIn(ctx context.Context, b *bucket, v *version, cond *writeCond, event string) error {
 	l := s.keyLock(b.name, v.Key)
 	l.Lock()

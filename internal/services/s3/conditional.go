@@ -118,7 +118,7 @@ func (wc *writeCond) recheck(cur *version) error {
 		seq = cur.Seq
 	}
 	if seq != wc.seq {
-		return awserr.New(ErrConditionalRequestConflict, msgConditionalWrite)
+		return conditionalConflict()
 	}
 	return nil
 }

@@ -305,6 +305,11 @@ func (s *Service) commitVersion(ctx context.Context, bucket string, v *version, 
 		return err
 	}
 	defer release()
+	unclaim, err := s.claimWrite(ctx, b, v.Key, cond)
+	if err != nil {
+		return err
+	}
+	defer unclaim()
 	return s.commitVersionIn(ctx, b, v, cond, event)
 }
 

@@ -340,7 +340,21 @@ func (b kvBucket) Create(ctx context.Context, key string, value []byte) (uint64,
 		return 0, err
 	}
 	rev, err := again(ctx, b.s, false, func() (uint64, error) { return b.kv.Create(ctx, key, value) })
-	return rev, kvError(err)
+	return rev, createError(err)
+}
+
+// createError is the store's error for a failed Create. Creating a key
+// whose last change is a deletion is an update of the deletion's
+// revision, which another writer's create of the key fails as a revision
+// mismatch (10164 on a replicated bucket), and nats.go passes that on as
+// it is: the key exists.
+func createError(err error) error {
+	var api *jetstream.APIError
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.As(err, &api) &&
+		(api.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || api.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+		return store.ErrExists
+	}
+	return kvError(err)
 }
 
 func (b kvBucket) Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error) {
