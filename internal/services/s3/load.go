@@ -59,6 +59,9 @@ func (s *Service) shareLocal(ctx context.Context, live map[string]bool) error {
 	if err != nil {
 		return err
 	}
+	if len(files) == 0 { // a new node: nothing to share, nothing to list
+		return s.markShared(mark)
+	}
 	names, err := s.opts.Objects.Names(ctx)
 	if err != nil {
 		return err
@@ -80,6 +83,11 @@ func (s *Service) shareLocal(ctx context.Context, live map[string]bool) error {
 	if count > 0 {
 		s.log.Info("s3: stored this node's blobs in the cluster's object store", "count", count)
 	}
+	return s.markShared(mark)
+}
+
+// markShared records that this node's blobs are in the object store.
+func (s *Service) markShared(mark string) error {
 	if err := os.WriteFile(mark, nil, 0o640); err != nil {
 		return fmt.Errorf("mark blobs shared: %w", err)
 	}
