@@ -416,8 +416,23 @@ func (b objectBucket) Put(ctx context.Context, name string, r io.Reader) error {
 	if err := b.space.room(); err != nil {
 		return err
 	}
-	_, err := b.obs.Put(ctx, jetstream.ObjectMeta{Name: name}, r)
-	if err != nil {
+	put := func() (*jetstream.ObjectInfo, error) { return b.obs.Put(ctx, jetstream.ObjectMeta{Name: name}, r) }
+	if sk, ok := r.(io.Seeker); ok {
+		// A body that can be read again is put again when nobody took it
+		// (in a cluster, a stream with no leader yet answers no one).
+		if start, err := sk.Seek(0, io.SeekCurrent); err == nil {
+			once := put
+			put = func() (*jetstream.ObjectInfo, error) {
+				return again(ctx, b.s, false, func() (*jetstream.ObjectInfo, error) {
+					if _, err := sk.Seek(start, io.SeekStart); err != nil {
+						return nil, err
+					}
+					return once()
+				})
+			}
+		}
+	}
+	if _, err := put(); err != nil {
 		return fmt.Errorf("put object %s: %w", name, unavailable(err))
 	}
 	return nil
