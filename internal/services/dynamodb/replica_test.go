@@ -52,6 +52,21 @@ func (n *logNode) catchUp(t *testing.T) {
 	}
 }
 
+// openLog opens a log on a store of its own, closed when the test ends.
+func openLog(t *testing.T) store.Log {
+	t.Helper()
+	st, err := natsstore.Open(context.Background(), natsstore.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	log, err := st.Log(context.Background(), "DYNAMODB", "dynamodb.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return log
+}
+
 // retried runs fn until the log takes its commit.
 func retried(fn func() error) error {
 	for {
@@ -65,15 +80,7 @@ func retried(fn func() error) error {
 
 func TestLogSharedByTwoNodes(t *testing.T) {
 	ctx := context.Background()
-	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	log, err := st.Log(ctx, "DYNAMODB", "dynamodb.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := openLog(t)
 	dir := t.TempDir()
 	nodes := []*logNode{{dir: dir + "/a", log: log}, {dir: dir + "/b", log: log}}
 	for _, n := range nodes {
@@ -164,15 +171,7 @@ func TestLogSharedByTwoNodes(t *testing.T) {
 // joins a log with entries is refused.
 func TestLogJoin(t *testing.T) {
 	ctx := context.Background()
-	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	log, err := st.Log(ctx, "DYNAMODB", "dynamodb.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := openLog(t)
 	dir := t.TempDir()
 	single := func(name string) {
 		db, err := pebblestore.Open(dir+"/"+name, nil)
@@ -211,15 +210,7 @@ func TestLogJoin(t *testing.T) {
 // a token remembered.
 func TestLogMirrorsTables(t *testing.T) {
 	ctx := context.Background()
-	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	log, err := st.Log(ctx, "DYNAMODB", "dynamodb.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := openLog(t)
 	dir := t.TempDir()
 	a, b := &logNode{dir: dir + "/a", log: log}, &logNode{dir: dir + "/b", log: log}
 	a.start(t)
@@ -270,15 +261,7 @@ func TestLogMirrorsTables(t *testing.T) {
 // table was (stored by the holder) was refused "Stream not found".
 func TestLogStreamShardsCatchUp(t *testing.T) {
 	ctx := context.Background()
-	st, err := natsstore.Open(ctx, natsstore.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	log, err := st.Log(ctx, "DYNAMODB", "dynamodb.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := openLog(t)
 	dir := t.TempDir()
 	a, b := &logNode{dir: dir + "/a", log: log}, &logNode{dir: dir + "/b", log: log}
 	for _, n := range []*logNode{a, b} {
