@@ -87,7 +87,7 @@ func startNode(t testing.TB, st opener, dir string) *clusterNode {
 	done := make(chan struct{})
 	go func() { svc.Run(runCtx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	for svc.follower.Load() == nil {
+	for !svc.following.Running() {
 		select {
 		case <-done:
 			t.Fatal("Run ended before following")

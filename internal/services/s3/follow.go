@@ -24,9 +24,6 @@ import (
 // a version removes its blobs everywhere (blobs.remove); the others drop
 // only their local copies (blobs.dropLocal).
 
-// followerRef holds the running watch for an atomic pointer.
-type followerRef struct{ store.Follower }
-
 // follow starts the watch; the index, loaded by New, gets what changed
 // since.
 func (s *Service) follow(ctx context.Context) error {
@@ -34,23 +31,20 @@ func (s *Service) follow(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("follow s3: %w", err)
 	}
-	s.follower.Store(&followerRef{f})
+	s.following.Started(f)
 	return nil
 }
 
 // sync returns once the index has every write acknowledged anywhere
 // before the call (at once on a single node).
 func (s *Service) sync(ctx context.Context) error {
-	if f := s.follower.Load(); f != nil {
-		return f.Sync(ctx)
-	}
-	return nil
+	return s.following.Sync(ctx)
 }
 
 // deleteRecord deletes a record of the KV store, as a tombstone until the
 // watch delivers the deletion.
 func (s *Service) deleteRecord(ctx context.Context, key string) error {
-	if s.follower.Load() == nil { // no watch (yet): nothing comes back
+	if !s.following.Running() { // no watch (yet): nothing comes back
 		return s.kv.Delete(ctx, key)
 	}
 	s.tombMu.Lock()

@@ -22,7 +22,6 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/iam/policy"
@@ -77,10 +76,10 @@ type Service struct {
 	// In a cluster (follow.go): the running watch of the KV, set by Run;
 	// the KV keys this node is deleting, whose older writes the watch
 	// must not bring back; and what the last blob sweep found unnamed.
-	follower atomic.Pointer[followerRef]
-	tombMu   sync.Mutex
-	tombs    map[string]int
-	suspects suspects
+	following *store.Following
+	tombMu    sync.Mutex
+	tombs     map[string]int
+	suspects  suspects
 }
 
 // New opens the blob directory and loads every bucket, object version and
@@ -106,6 +105,9 @@ func New(ctx context.Context, kv store.KV, opts Options) (*Service, error) {
 		return nil, errors.New("s3: a cluster's KV must be a store.Watchable")
 	}
 	s := &Service{kv: kv, opts: opts, log: opts.Logger, buckets: map[string]*bucket{}, tombs: map[string]int{}}
+	if opts.Objects != nil {
+		s.following = store.NewFollowing()
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

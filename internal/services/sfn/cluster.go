@@ -32,7 +32,7 @@ type clusterOps struct {
 	c      *cluster.Cluster
 	g      *cluster.Group
 	kv     store.Watchable
-	follow store.Follower
+	follow *store.Following
 
 	start   *cluster.Op[startIn, StartExecutionOutput]
 	stop    *cluster.Op[StopExecutionInput, StopExecutionOutput]
@@ -82,7 +82,7 @@ func (s *Service) clusterize(c *cluster.Cluster, kv store.Watchable) {
 	// elsewhere, failing the attempts of the tasks in flight: executions
 	// stay where they run, and only new ones go to a node that joins.
 	g.KeepHeld()
-	o := &clusterOps{c: c, g: g, kv: kv}
+	o := &clusterOps{c: c, g: g, kv: kv, follow: store.NewFollowing()}
 	o.start = cluster.NewOp(g, "sfn.StartExecution", func(in *startIn) string { return in.Key },
 		func(ctx context.Context, in *startIn) (*StartExecutionOutput, error) {
 			return s.startStandard(ctx, in.Meta, in.Key)
@@ -173,11 +173,5 @@ func (s *Service) holds(key string) bool {
 // syncIndex returns once this node's memory reflects every summary, state
 // machine, version, alias and activity stored before the call.
 func (s *Service) syncIndex(ctx context.Context) error {
-	s.mu.Lock()
-	f := s.cl.follow
-	s.mu.Unlock()
-	if f == nil {
-		return nil
-	}
-	return f.Sync(ctx)
+	return s.cl.follow.Sync(ctx)
 }

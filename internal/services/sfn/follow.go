@@ -46,9 +46,7 @@ func (s *Service) follow(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("follow the state machines and executions: %w", err)
 	}
-	s.mu.Lock()
-	s.cl.follow = f
-	s.mu.Unlock()
+	s.cl.follow.Started(f)
 	return nil
 }
 

@@ -156,7 +156,7 @@ func (s *Service) clusterize(c *cluster.Cluster, meta store.Watchable) {
 		return &attrsOut{t}, err
 	})
 	s.clusterMessageOps(o, by)
-	s.cl = o
+	s.cl, s.follow = o, store.NewFollowing()
 }
 
 // clusterMessageOps declares the operations on messages and move tasks.
@@ -316,22 +316,15 @@ func (s *Service) followMeta(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("follow the queues: %w", err)
 	}
-	s.mu.Lock()
-	s.follow = f
-	s.mu.Unlock()
+	s.follow.Started(f)
 	return nil
 }
 
 // syncMeta makes this node's settings reflect every change stored before
 // (a queue created through another node is found at once).
 func (s *Service) syncMeta(ctx context.Context) {
-	s.mu.RLock()
-	f := s.follow
-	s.mu.RUnlock()
-	if f != nil {
-		if err := f.Sync(ctx); err != nil {
-			s.log.Warn("sqs: read the queues' settings", "err", err)
-		}
+	if err := s.follow.Sync(ctx); err != nil {
+		s.log.Warn("sqs: read the queues' settings", "err", err)
 	}
 }
 

@@ -51,7 +51,7 @@ type Service struct {
 	// cl sends operations to queues' holders in a cluster (nil alone);
 	// follow follows the queues' settings there.
 	cl     *clusterOps
-	follow store.Follower
+	follow *store.Following
 }
 
 // Ref names a queue: its region and name.
@@ -142,7 +142,7 @@ func (s *Service) Run(ctx context.Context) {
 			s.moves.wait()
 			return
 		case now := <-tick.C:
-			if s.cl != nil && s.follow == nil && now.Sub(lastFollow) > time.Second {
+			if s.cl != nil && !s.follow.Running() && now.Sub(lastFollow) > time.Second {
 				// In a cluster, the queues' settings are followed (tried
 				// again each second while the store does not answer).
 				lastFollow = now

@@ -46,9 +46,7 @@ func (s *Service) Follow(ctx context.Context, kv store.Watchable) error {
 	if err != nil {
 		return fmt.Errorf("follow the event source mappings: %w", err)
 	}
-	s.mu.Lock()
-	s.follow = f
-	s.mu.Unlock()
+	s.follow.Started(f)
 	return nil
 }
 
@@ -70,13 +68,7 @@ func (s *Service) applyLocked(id string, ch store.Change) {
 // sync makes this node's mappings reflect every write stored before it
 // was called (a mapping created through another node is found at once).
 func (s *Service) sync(ctx context.Context) {
-	s.mu.Lock()
-	f := s.follow
-	s.mu.Unlock()
-	if f == nil {
-		return
-	}
-	if err := f.Sync(ctx); err != nil {
+	if err := s.follow.Sync(ctx); err != nil {
 		s.log.Warn("esm: read the mappings", "err", err)
 	}
 }

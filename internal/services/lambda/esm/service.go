@@ -69,7 +69,7 @@ type Service struct {
 	// follow is the bucket's watch.
 	revs    store.Revisions
 	held    map[string]bool
-	follow  store.Follower
+	follow  *store.Following
 	changed chan string // uuids whose pollers Run must reconcile
 
 	// runMu serialises starting and stopping pollers (Run, and the
@@ -106,6 +106,7 @@ func New(ctx context.Context, kv store.KV, queues Queues, inv Invoker, opts Opti
 	}
 	if s.cl != nil {
 		s.group = s.cl.Group(groupName, holder{s})
+		s.follow = store.NewFollowing()
 	}
 	return s, nil
 }
