@@ -33,10 +33,12 @@ type clusterNode struct {
 
 // clusterStore is the store of a node: kv and table are its Step
 // Functions' (named by suffix), and close, when set, stops it with its
-// node.
+// node. A node whose runAfter is set serves at once, but runs its Step
+// Functions (their watch of the bucket) only once runAfter is closed.
 type clusterStore struct {
-	st    *natsstore.Store
-	close func()
+	st       *natsstore.Store
+	close    func()
+	runAfter chan struct{}
 }
 
 // startCluster starts three nodes whose Task states hand their task
@@ -108,7 +110,17 @@ func startNode(t *testing.T, name string, st clusterStore, suffix string, tokens
 	sctx, stopService := context.WithCancel(ctx)
 	cdone, sdone := make(chan struct{}), make(chan struct{})
 	go func() { defer close(cdone); c.Run(cctx) }()
-	go func() { defer close(sdone); s.Run(sctx) }()
+	go func() {
+		defer close(sdone)
+		if st.runAfter != nil {
+			select {
+			case <-st.runAfter:
+			case <-sctx.Done():
+				return
+			}
+		}
+		s.Run(sctx)
+	}()
 	n := &clusterNode{name: name, c: c, s: s}
 	n.restart = func() *clusterNode { return startNode(t, name, st, suffix, tokens) }
 	var once sync.Once
@@ -430,5 +442,36 @@ func retry(t *testing.T, fn func() error) {
 			t.Fatal(err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// A node serves before its watch of the bucket runs: a StartExecution
+// through it of a state machine created through another node waits for
+// the watch, and finds it.
+func TestStartingNodeFindsMachines(t *testing.T) {
+	ctx := context.Background()
+	suffix := fmt.Sprintf("_c%d", bucketSeq.Add(1))
+	tokens := make(chan string, 1)
+	gate := make(chan struct{})
+	n1 := startNode(t, "n1", clusterStore{st: testStore(t)}, suffix, tokens)
+	n2 := startNode(t, "n2", clusterStore{st: testStore(t), runAfter: gate}, suffix, tokens)
+	out, err := n1.s.CreateStateMachine(ctx, testScope, &CreateStateMachineInput{Name: "created", Definition: waitDefinition,
+		RoleArn: "arn:aws:iam::123456789012:role/sfn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan error, 1)
+	go func() {
+		_, err := n2.s.StartExecution(ctx, testScope, &StartExecutionInput{StateMachineArn: out.StateMachineArn})
+		started <- err
+	}()
+	select {
+	case err := <-started:
+		t.Fatalf("answered before its watch ran: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(gate)
+	if err := <-started; err != nil {
+		t.Fatalf("once its watch ran: %v", err)
 	}
 }
