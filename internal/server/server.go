@@ -20,105 +20,25 @@ import (
 	"github.com/nubo-dev/nubo/internal/console"
 	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/iam"
-	"github.com/nubo-dev/nubo/internal/iam/iamapi"
 	"github.com/nubo-dev/nubo/internal/invoker"
-	"github.com/nubo-dev/nubo/internal/meter"
 	"github.com/nubo-dev/nubo/internal/runtimes"
-	"github.com/nubo-dev/nubo/internal/services/apigateway"
-	"github.com/nubo-dev/nubo/internal/services/apigateway/apigatewayapi"
-	"github.com/nubo-dev/nubo/internal/services/apigateway/gateway"
-	"github.com/nubo-dev/nubo/internal/services/cloudwatch/cloudwatchapi"
 	"github.com/nubo-dev/nubo/internal/services/dynamodb"
-	"github.com/nubo-dev/nubo/internal/services/dynamodb/dynamodbapi"
 	"github.com/nubo-dev/nubo/internal/services/events"
-	"github.com/nubo-dev/nubo/internal/services/events/eventsapi"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/async"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
 	"github.com/nubo-dev/nubo/internal/services/lambda/esm"
 	"github.com/nubo-dev/nubo/internal/services/lambda/funcurl"
-	"github.com/nubo-dev/nubo/internal/services/lambda/lambdaapi"
 	"github.com/nubo-dev/nubo/internal/services/logs"
-	"github.com/nubo-dev/nubo/internal/services/logs/logsapi"
 	"github.com/nubo-dev/nubo/internal/services/scheduler"
-	"github.com/nubo-dev/nubo/internal/services/scheduler/schedulerapi"
 	"github.com/nubo-dev/nubo/internal/services/sfn"
-	"github.com/nubo-dev/nubo/internal/services/sfn/sfnapi"
 	"github.com/nubo-dev/nubo/internal/services/sns"
-	"github.com/nubo-dev/nubo/internal/services/sns/snsapi"
 	"github.com/nubo-dev/nubo/internal/services/sqs"
-	"github.com/nubo-dev/nubo/internal/services/sqs/sqsapi"
 	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/targets"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
-
-// Config is everything nubo serve is told.
-type Config struct {
-	Addr           string
-	DataDir        string
-	NATSURL        string
-	NATSListen     string
-	Account        string
-	Region         string
-	MaxConcurrency int
-	// CodeStorageLimit is the code storage quota per region in bytes
-	// (0: AWS's 75 GB).
-	CodeStorageLimit int64
-	KeepAlive        time.Duration
-	// Sandbox selects the sandbox driver: "process", "linux", or "" to use
-	// linux when nubo runs as root and can, process otherwise.
-	Sandbox string
-	// SandboxNetwork is the linux driver's network mode: "none" or
-	// "outbound".
-	SandboxNetwork string
-	// NoForkServer makes the process driver start every Python
-	// environment's interpreter rather than fork a pre-initialised one
-	// (runtimes.ForkServers).
-	NoForkServer bool
-	// RuntimeInterpreters maps runtime ids or families ("python3.12",
-	// "python", "nodejs", "java", "ruby") to interpreter paths.
-	RuntimeInterpreters map[string]string
-	// AsyncRetryDelays are the waits before the retries of an asynchronous
-	// event whose function failed (Lambda: 1 and 2 minutes).
-	AsyncRetryDelays []time.Duration
-	// SNSRetryDelay is the wait between HTTP delivery attempts (AWS's
-	// default delivery policy: 20 seconds).
-	SNSRetryDelay time.Duration
-	// BillingGranularity rounds billed durations up (1 ms when zero).
-	BillingGranularity time.Duration
-	// Prices price the bill (Lambda's when nil).
-	Prices *meter.Prices
-	// Cluster, when set, makes this nubo a node of a cluster.
-	Cluster *ClusterConfig
-	// Auth is AuthSigV4 ("" too: every request's signature is verified
-	// and its caller authorised) or AuthNone (every caller is the
-	// account's root, as an emulator).
-	Auth string
-	// RootAccessKeyID and RootSecretAccessKey are the account's root
-	// credentials (DefaultRootKey when empty; then nubo serves only
-	// loopback addresses).
-	RootAccessKeyID, RootSecretAccessKey string
-	// Accounts are further accounts, known by their roots' credentials.
-	Accounts []iam.Account
-	// PublicDomain is the domain operators point at nubo for function URLs
-	// and APIs ("example.com", or "http://example.com:8080"); without it
-	// they are served under localhost. nubo answers to it besides IP
-	// addresses and localhost (and its subdomains).
-	PublicDomain string
-	// HeaderTimeout bounds the wait for a request's headers, and
-	// BodyIdleTimeout for the next bytes of its body (20 s each when zero);
-	// MaxClientConnections caps the connections one client address holds
-	// open (1,024 when zero).
-	HeaderTimeout, BodyIdleTimeout time.Duration
-	MaxClientConnections           int
-	// StepFunctionsMock replaces Task results for executions started as
-	// "<stateMachineArn>#<TestCase>" (Step Functions Local's mock
-	// configuration, --local-mock).
-	StepFunctionsMock *sfn.MockConfig
-	Logger            *slog.Logger
-}
 
 // Server is a running nubo.
 type Server struct {
@@ -387,54 +307,6 @@ func (s *Server) close() {
 func (s *Server) removed(scope lambda.Scope, name, version string) {
 	s.engine.Removed(scope, name, version)
 	s.urls.Removed(scope, name, version)
-}
-
-// serve builds the one port: the router, guarded, with the front doors,
-// nubo's own paths and every service.
-func (s *Server) serve(packages *code.Packages, inv *invoker.Invoker, apis *apigateway.Service, gw *gateway.Gateway, objectStorage *wire.Service) {
-	router := wire.NewRouter(s.cfg.Region, s.log)
-	router.Guard(wire.Guard{Authority: s.iam, Verify: s.verifies(), Root: s.iam.Root(s.cfg.Account), Hosts: s.hosts(),
-		BodyIdleTimeout: s.cfg.BodyIdleTimeout})
-	s.frontDoors(router, gw)
-	links := lambdaapi.Links{MAC: func(msg []byte) []byte { return s.iam.MAC("code-link", msg) }}
-	router.HandlePath(lambdaapi.CodePath, lambdaapi.CodeHandler(packages, links), wire.PathAccess{Public: true})
-	router.HandlePath(logs.Path, s.logs.Handler(), wire.PathAccess{Action: "logs:FilterLogEvents", Resource: s.logGroupOf})
-	router.HandlePath(sns.CertPath, snsapi.CertificateHandler(s.sns), wire.PathAccess{Public: true})
-	// Before ClusterPath, whose prefix it has.
-	router.HandlePath(ClusterForgetPath, s.clusterForgetHandler(), wire.PathAccess{Action: "nubo:ForgetClusterNode"})
-	router.HandlePath(ClusterPath, s.clusterHandler(), wire.PathAccess{Action: "cloudwatch:GetMetricData", Loopback: true})
-	s.observabilityPaths(router)
-	// The services nubo serves, one per AWS signing name.
-	s.services = []*wire.Service{
-		lambdaapi.New(s.control, inv, s.async, s.esm, s.urls, s.cfg.Account, links, s.log),
-		sqsapi.New(s.sqs, s.log),
-		snsapi.New(s.sns, s.log),
-		logsapi.New(s.logs, s.cfg.Account, s.log),
-		cloudwatchapi.New(s.obs.metrics, s.cfg.Account, s.log),
-		dynamodbapi.New(s.dynamodb, s.cfg.Account, s.obs.metrics, s.log),
-		eventsapi.New(s.events, s.log),
-		schedulerapi.New(s.scheduler, s.log),
-		apigatewayapi.New(apis, s.cfg.Account, s.log),
-		objectStorage,
-		sfnapi.New(s.sfn, s.cfg.Account, s.log),
-		iamapi.New(s.iam, s.log),
-		iamapi.NewSTS(s.iam, s.log),
-	}
-	var served []string
-	for _, svc := range s.services {
-		router.Handle(svc)
-		served = append(served, svc.Name)
-	}
-	// The console is static files; what it shows comes through the APIs,
-	// signed by whoever signs in.
-	router.HandlePath(console.Path, console.Handler(console.Options{Services: served, Region: s.cfg.Region, Open: !s.verifies()}), wire.PathAccess{Public: true})
-	s.identity.router, s.router = router, router
-	s.http = &http.Server{Handler: console.Root(router, s.hosts()), ReadHeaderTimeout: cmp.Or(s.cfg.HeaderTimeout, DefaultHeaderTimeout), IdleTimeout: IdleTimeout}
-}
-
-// logGroupOf is the log group /_nubo/logs reads, as IAM names it.
-func (s *Server) logGroupOf(r *http.Request) string {
-	return "arn:aws:logs:" + wire.Region(r.Context()) + ":" + s.cfg.Account + ":log-group:" + r.URL.Query().Get("group")
 }
 
 // Services are the AWS services nubo serves, as the wire layer sees them
