@@ -16,7 +16,6 @@ package timer
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -97,35 +96,3 @@ func (j *Jobs) Consume(ctx context.Context, subject string, limit int, handle Ha
 	renewer.Wait()
 	return err
 }
-
-// Claim is how a job's handler that advances a record (a schedule past
-// its fire) does its work once among nodes handed the same job (a lease
-// that ran out) and at least once across a crash: it stores the record
-// advanced, with the claim, by a compare-and-set on the record's
-// revision, then queues the work the claim describes, then clears the
-// claim. A second delivery of the job that finds the claim leaves it to
-// its handler while the claim is younger than ClaimGrace (ErrClaimed
-// brings it back later), and queues the work itself once it is older:
-// the handler died.
-type Claim struct {
-	Gen int64     `json:"gen"`
-	Due time.Time `json:"due"`
-	At  time.Time `json:"at"`
-}
-
-// ClaimGrace is how long a claim is left to the handler that made it (it
-// clears it within milliseconds). A job comes back only once its lease
-// ran out, and every lease is longer, so a claim its handler died with is
-// older by then.
-const ClaimGrace = 10 * time.Second
-
-// ErrClaimed fails a job whose claim is another handler's (see Claim).
-var ErrClaimed = errors.New("timer: the job's work is being queued by another handler")
-
-// Of reports whether c claims the job of generation gen due at due.
-func (c *Claim) Of(gen int64, due time.Time) bool {
-	return c != nil && c.Gen == gen && c.Due.Equal(due)
-}
-
-// Held reports whether c's handler may still be queuing its work at now.
-func (c *Claim) Held(now time.Time) bool { return now.Sub(c.At) < ClaimGrace }

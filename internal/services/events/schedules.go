@@ -32,7 +32,13 @@ type fireClaim struct {
 	Received int64           `json:"t"`
 }
 
-func (r *rule) claims(j *fireJob) bool { return r.Claim != nil && r.Claim.Of(j.Gen, j.Due) }
+// claim is a rule's claim (nil for none).
+func (r *rule) claim() *timer.Claim {
+	if r.Claim == nil {
+		return nil
+	}
+	return &r.Claim.Claim
+}
 
 // scheduleFire stores the job of a rule's next fire.
 func (s *Service) scheduleFire(ctx context.Context, r *rule) error {
@@ -62,34 +68,18 @@ func (s *Service) fire(ctx context.Context, data []byte) error {
 	key := ruleKey(j.Region, j.Bus, j.Rule)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, rev, err := s.storedFireLocked(ctx, key)
-	if err != nil || r == nil {
-		return err
-	}
-	if r.claims(&j) {
-		if r.Claim.Held(s.now()) {
-			return timer.ErrClaimed
-		}
-		return s.queueFireLocked(ctx, key, r, rev) // its handler died before it was done
-	}
-	for r.Gen == j.Gen && r.Next.Equal(j.Due) && r.sched != nil && r.enabled() {
-		next, err := s.advance(r, &j)
-		if err != nil {
-			return err
-		}
-		nrev, err := s.writeRuleLocked(ctx, key, next, rev)
-		if errors.Is(err, store.ErrRevision) {
-			if r, rev, err = s.storedFireLocked(ctx, key); err != nil || r == nil || r.claims(&j) {
-				return err // another node has it
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		return s.queueFireLocked(ctx, key, next, nrev)
-	}
-	return nil
+	return timer.Fire(ctx, timer.Firing[rule]{
+		Load:  func(ctx context.Context) (*rule, uint64, error) { return s.storedFireLocked(ctx, key) },
+		Claim: (*rule).claim,
+		Expects: func(r *rule) bool {
+			return r.Gen == j.Gen && r.Next.Equal(j.Due) && r.sched != nil && r.enabled()
+		},
+		Advance: func(r *rule) (*rule, error) { return s.advance(r, &j) },
+		Update: func(ctx context.Context, next *rule, rev uint64) (uint64, error) {
+			return s.writeRuleLocked(ctx, key, next, rev)
+		},
+		Queue: func(ctx context.Context, r *rule, rev uint64) error { return s.queueFireLocked(ctx, key, r, rev) },
+	}, j.Gen, j.Due, s.now())
 }
 
 // advance is a rule's record past the fire of job j, claimed.

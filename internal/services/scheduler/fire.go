@@ -32,7 +32,13 @@ type claim struct {
 	Delete     bool        `json:"delete,omitempty"`
 }
 
-func (r *record) claims(j *fireJob) bool { return r.Pending != nil && r.Pending.Of(j.Gen, j.Due) }
+// claim is a record's claim (nil for none).
+func (r *record) claim() *timer.Claim {
+	if r.Pending == nil {
+		return nil
+	}
+	return &r.Pending.Claim
+}
 
 func (s *Service) scheduleFire(ctx context.Context, r *record) error {
 	data, err := json.Marshal(fireJob{Region: r.Region, Group: r.GroupName, Name: r.Name, Gen: r.Gen, Due: r.Due})
@@ -64,31 +70,16 @@ func (s *Service) fire(ctx context.Context, data []byte) error {
 	key := scheduleKey(j.Region, j.Group, j.Name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, rev, err := s.storedLocked(ctx, key)
-	if err != nil || r == nil {
-		return err
-	}
-	if r.claims(&j) {
-		if r.Pending.Held(s.now()) {
-			return timer.ErrClaimed
-		}
-		return s.queueLocked(ctx, key, r, rev) // its handler died before it was done
-	}
-	for r.Gen == j.Gen && r.Due.Equal(j.Due) {
-		next := s.advance(r)
-		nrev, err := s.updateLocked(ctx, key, next, rev)
-		if errors.Is(err, store.ErrRevision) {
-			if r, rev, err = s.storedLocked(ctx, key); err != nil || r == nil || r.claims(&j) {
-				return err // another node has it
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		return s.queueLocked(ctx, key, next, nrev)
-	}
-	return nil
+	return timer.Fire(ctx, timer.Firing[record]{
+		Load:    func(ctx context.Context) (*record, uint64, error) { return s.storedLocked(ctx, key) },
+		Claim:   (*record).claim,
+		Expects: func(r *record) bool { return r.Gen == j.Gen && r.Due.Equal(j.Due) },
+		Advance: func(r *record) (*record, error) { return s.advance(r), nil },
+		Update: func(ctx context.Context, next *record, rev uint64) (uint64, error) {
+			return s.updateLocked(ctx, key, next, rev)
+		},
+		Queue: func(ctx context.Context, r *record, rev uint64) error { return s.queueLocked(ctx, key, r, rev) },
+	}, j.Gen, j.Due, s.now())
 }
 
 // advance is a schedule's record past its current invocation, claimed.
