@@ -59,14 +59,24 @@ func (c *cgroup) freeze(ctx context.Context) error {
 		return fmt.Errorf("freeze: %w", err)
 	}
 	// Freezing is asynchronous; a parked runtime freezes within tens of
-	// microseconds, so poll from there and back off.
-	for wait := 20 * time.Microsecond; ; wait = min(2*wait, 5*time.Millisecond) {
+	// microseconds, so poll from there and back off. The v1 freezer can
+	// stay FREEZING for good while the cgroup's processes fork (a shell
+	// loop's children; runc met it too): writing FROZEN again retries
+	// the tasks not frozen yet, so it is written at each poll, and every
+	// 50th poll thaws them for 10 ms first, as runc does (a loaded suite
+	// run's StopFrozen waited out its minute).
+	for i, wait := 1, 20*time.Microsecond; ; i, wait = i+1, min(2*wait, 5*time.Millisecond) {
 		data, err := os.ReadFile(c.path(dir, state))
 		if err != nil {
 			return fmt.Errorf("freeze: %w", err)
 		}
 		if hasLine(string(data), frozen) {
 			return nil
+		}
+		if !c.root.v2 {
+			if err := c.refreeze(i%50 == 0); err != nil {
+				return err
+			}
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -77,6 +87,21 @@ func (c *cgroup) freeze(ctx context.Context) error {
 			return fmt.Errorf("freeze: %w", ctx.Err())
 		}
 	}
+}
+
+// refreeze writes the v1 freezer's FROZEN again, after a thaw of 10 ms
+// when thawFirst.
+func (c *cgroup) refreeze(thawFirst bool) error {
+	if thawFirst {
+		if err := c.thaw(); err != nil {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := writeFile(c.path(c.root.freezer, "freezer.state"), "FROZEN"); err != nil {
+		return fmt.Errorf("freeze: %w", err)
+	}
+	return nil
 }
 
 // thaw lets the cgroup's processes run again.
