@@ -112,16 +112,38 @@ func (s *Store) migrateStream(ctx context.Context, from jetstream.JetStream, mar
 	if _, err := marks.Put(ctx, key, []byte("copying "+s.node)); err != nil {
 		return err
 	}
-	if _, err := placed(ctx, s, "stream "+name, func(ctx context.Context) (jetstream.Stream, error) { return s.js.CreateStream(ctx, cfg) }); err != nil {
-		return err
-	}
-	if info.State.Msgs > 0 {
-		if err := s.copyMessages(ctx, from, name); err != nil {
+	err = s.copyStream(ctx, from, cfg, info.State.Msgs)
+	// A stream just placed can answer no one for a moment while it elects
+	// its leader (a loaded suite run's copy failed "no response from
+	// stream"): the copy is started again.
+	for attempt := 1; err != nil && attempt < 5 && retryable(ctx, err, false); attempt++ {
+		s.log.Info("store: copy a stream into the cluster again", "stream", name, "err", err)
+		select {
+		case <-ctx.Done():
 			return err
+		case <-time.After(500 * time.Millisecond):
 		}
+		if err = s.js.DeleteStream(ctx, name); err == nil || errors.Is(err, jetstream.ErrStreamNotFound) {
+			err = s.copyStream(ctx, from, cfg, info.State.Msgs)
+		}
+	}
+	if err != nil {
+		return err
 	}
 	_, err = marks.Put(ctx, key, []byte("done "+s.node))
 	return err
+}
+
+// copyStream creates the cluster's stream of cfg and copies the msgs
+// messages of the single-node one into it.
+func (s *Store) copyStream(ctx context.Context, from jetstream.JetStream, cfg jetstream.StreamConfig, msgs uint64) error {
+	if _, err := placed(ctx, s, "stream "+cfg.Name, func(ctx context.Context) (jetstream.Stream, error) { return s.js.CreateStream(ctx, cfg) }); err != nil {
+		return err
+	}
+	if msgs == 0 {
+		return nil
+	}
+	return s.copyMessages(ctx, from, cfg.Name)
 }
 
 // copyMessages republishes every message of the single-node stream name
