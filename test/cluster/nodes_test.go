@@ -96,6 +96,7 @@ func newHarness(t testing.TB, n int, bin, work string) *harness {
 		for _, nd := range h.nodes {
 			h.stop(nd)
 		}
+		h.keepLogs()
 	})
 	for i := range n {
 		h.nodes = append(h.nodes, &node{i: i, name: fmt.Sprintf("n%d", i+1), ns: h.nw.nodes[i],
@@ -206,6 +207,22 @@ func (h *harness) stack(nd *node) string {
 	}
 	main, _, _ := strings.Cut(dump, "\n\n")
 	return "goroutine 1 " + main
+}
+
+// keepLogs copies the nodes' logs of a failed test into the directory
+// NUBO_CLUSTER_LOGS names, if set (the work directory is removed).
+func (h *harness) keepLogs() {
+	dir := os.Getenv("NUBO_CLUSTER_LOGS")
+	if dir == "" || !h.t.Failed() {
+		return
+	}
+	os.MkdirAll(dir, 0o755)
+	for _, nd := range h.nodes {
+		if b, err := os.ReadFile(filepath.Join(h.work, nd.name+".log")); err == nil {
+			os.WriteFile(filepath.Join(dir, nd.name+".log"), b, 0o644)
+		}
+	}
+	h.t.Logf("the nodes' logs are in %s", dir)
 }
 
 // tail is the end of nd's log.
