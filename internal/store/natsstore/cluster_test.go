@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -268,5 +270,46 @@ func TestClusterMigratesSingleNodeData(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(opts[0].Dir, natsstore.MigratedDir)); err != nil {
 		t.Errorf("the single-node data was not set aside: %v", err)
+	}
+}
+
+// Opening an existing object store leaves its stream as it is. Creating
+// it again turned its direct gets back on until the opener turned them
+// off, and a node whose handle was taken in between sent direct gets that
+// no replica answered any more: "no responders" for as long as it ran.
+func TestClusterObjectsOpenLeavesTheStream(t *testing.T) {
+	ctx := context.Background()
+	nodes := natstest.Start(t, 3)
+	if _, err := nodes[0].Store.Objects(ctx, "things"); err != nil {
+		t.Fatal(err)
+	}
+	updates, err := natsstore.Conn(nodes[0].Store).SubscribeSync("$JS.EVENT.ADVISORY.STREAM.UPDATED.OBJ_things")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stores []store.Objects
+	for _, n := range nodes {
+		obs, err := n.Store.Objects(ctx, "things")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores = append(stores, obs)
+	}
+	if msg, err := updates.NextMsg(time.Second); err == nil {
+		t.Fatalf("opening it again updated its stream: %s", msg.Data)
+	}
+	if err := stores[2].Put(ctx, "o", strings.NewReader("body")); err != nil {
+		t.Fatal(err)
+	}
+	for i, obs := range stores {
+		r, err := obs.Get(ctx, "o")
+		if err != nil {
+			t.Fatalf("get through node %d: %v", i+1, err)
+		}
+		b, _ := io.ReadAll(r)
+		r.Close()
+		if string(b) != "body" {
+			t.Fatalf("through node %d: %q", i+1, b)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
@@ -41,3 +42,6 @@ var ErrStopped = errors.New("rewrite stopped")
 func LogGenerations(ctx context.Context, tb store.Table) ([]int, error) {
 	return tb.(*logTable).live(ctx)
 }
+
+// Conn is s's connection to NATS.
+func Conn(s *Store) *nats.Conn { return s.nc }

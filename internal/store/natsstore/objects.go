@@ -11,10 +11,19 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 )
 
-// Objects opens (creating if needed) the object store bucket name.
+// Objects opens (creating if needed) the object store bucket name. An
+// existing one is opened as it is: creating it again (nats.go's
+// CreateOrUpdateObjectStore) would turn its direct gets back on, which
+// readFromLeader turned off, and a node whose handle was taken in between
+// kept sending direct gets that no replica answered any more ("no
+// responders" for as long as it ran; found by a loaded suite run, where
+// three nodes starting at once opened the code store together).
 func (s *Store) Objects(ctx context.Context, name string) (store.Objects, error) {
 	obs, err := placed(ctx, s, "object store "+name, func(ctx context.Context) (jetstream.ObjectStore, error) {
-		obs, err := s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: name, Storage: jetstream.FileStorage, Replicas: s.replicas})
+		obs, err := s.js.ObjectStore(ctx, name)
+		if errors.Is(err, jetstream.ErrBucketNotFound) {
+			obs, err = s.js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: name, Storage: jetstream.FileStorage, Replicas: s.replicas})
+		}
 		if err == nil && s.replicas > 1 {
 			if err = s.readFromLeader(ctx, "OBJ_"+name); err == nil {
 				obs, err = s.js.ObjectStore(ctx, name)
