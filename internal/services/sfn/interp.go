@@ -47,12 +47,18 @@ func (th *thread) runMachine(m *asl.Machine, input any) (any, *asl.Failure) {
 
 // runState runs one state from its Entered event to its Exited event.
 func (th *thread) runState(st *asl.State, input any) (*step, *asl.Failure) {
-	var due time.Time
+	var start, due time.Time
 	var waitErr error
 	if st.Type == asl.TypeWait {
-		due, waitErr = th.waitDue(st, input)
+		start = th.r.s.clock.Now()
+		due, waitErr = th.waitDue(st, input, start)
 	}
 	entered, err := th.emit(st.Type+"StateEntered", func(e *HistoryEvent) {
+		if !start.IsZero() {
+			// A wait counts from its Entered event: never shorter than
+			// its seconds between the two events, resumed or not.
+			e.Timestamp = At(start)
+		}
 		e.StateEnteredEventDetails = &StateEnteredDetails{Name: st.Name, Input: strp(payload(input)), InputDetails: noTruncation}
 	}, due)
 	if err != nil {
@@ -262,9 +268,8 @@ func (th *thread) choice(st *asl.State, sc *asl.Scope, entered *recEvent) (*step
 	return th.exit(st, entered, out, next)
 }
 
-// waitDue computes when a Wait state entered now ends.
-func (th *thread) waitDue(st *asl.State, input any) (time.Time, error) {
-	now := th.r.s.clock.Now()
+// waitDue computes when a Wait state entered at now ends.
+func (th *thread) waitDue(st *asl.State, input any, now time.Time) (time.Time, error) {
 	fake := &recEvent{E: &HistoryEvent{Timestamp: At(now)}}
 	sc := th.scope(st, input, fake, 0, "")
 	eff, err := st.Prepare(sc)
