@@ -176,9 +176,15 @@ var errNoBarrier = errors.New("store: scan read a replica behind its barrier")
 // barriers; more is false when fn stopped the scan. With a barrier nonce,
 // a scan that does not read it fails with errNoBarrier.
 func scanStream(ctx context.Context, js jetstream.JetStream, stream, streamPrefix, prefix, barrier string, fn func(store.Row, jetstream.Msg) bool) (more bool, markers int, err error) {
+	// A consumer lost mid-scan is recreated at most 5 times (about 25 s),
+	// then the scan fails: nats.go's default, without end and deaf to
+	// ctx, held a node's Run in its first scan for good when the
+	// consumer could not be recreated (a suite run's sfn cluster test
+	// waited out its timeout stopping that node).
 	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{filter(streamPrefix, prefix)},
-		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
+		FilterSubjects:   []string{filter(streamPrefix, prefix)},
+		DeliverPolicy:    jetstream.DeliverLastPerSubjectPolicy,
+		MaxResetAttempts: 5,
 	})
 	if err != nil {
 		return false, 0, fmt.Errorf("scan %s: %w", prefix, err)
