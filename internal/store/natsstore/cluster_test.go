@@ -280,12 +280,17 @@ func TestClusterMigratesSingleNodeData(t *testing.T) {
 func TestClusterObjectsOpenLeavesTheStream(t *testing.T) {
 	ctx := context.Background()
 	nodes := natstest.Start(t, 3)
-	if _, err := nodes[0].Store.Objects(ctx, "things"); err != nil {
-		t.Fatal(err)
-	}
 	updates, err := natsstore.Conn(nodes[0].Store).SubscribeSync("$JS.EVENT.ADVISORY.STREAM.UPDATED.OBJ_things")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Creating it updates it once, to read from the leader only; that
+	// update's advisory may come after the creation's answer.
+	if _, err := nodes[0].Store.Objects(ctx, "things"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := updates.NextMsg(10 * time.Second); err != nil {
+		t.Fatalf("no advisory of the update at its creation: %v", err)
 	}
 	var stores []store.Objects
 	for _, n := range nodes {
