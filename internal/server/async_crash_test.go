@@ -45,6 +45,7 @@ func TestAsyncSurvivesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill -9 test: skipped with -short")
 	}
+	t.Parallel()
 	const events = 10000
 	dir := t.TempDir()
 	bin := nuboBinary(t)

@@ -7,11 +7,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -193,7 +195,18 @@ func sharedNubo(t *testing.T) *nubo {
 	return &n
 }
 
+// The package's parallel tests are its slowest, and they mostly wait (on
+// leases, schedules and restarts of a nubo process) or run for a set time:
+// they run all at once unless -parallel is given.
+const parallelTests = 8
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(parallelTests))
+	}
 	code := m.Run()
 	if shared.stop != nil {
 		if err := shared.stop(); err != nil {

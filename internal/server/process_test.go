@@ -65,7 +65,7 @@ func startProcess(t *testing.T, bin, dir, addr string, flags ...string) *nuboPro
 	t.Helper()
 	args := append([]string{"serve", "--addr", addr, "--data-dir", dir, "--sandbox", "process", "--async-retry-delays", "100ms,200ms"}, flags...)
 	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	cmd.Stdout, cmd.Stderr = io.Discard, processLog(t)
 	if testing.Verbose() && os.Getenv("NUBO_TEST_LOG") != "" {
 		cmd.Stderr = os.Stderr
 	}
@@ -97,6 +97,31 @@ func startProcess(t *testing.T, bin, dir, addr string, flags ...string) *nuboPro
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// processLog is a file for a nubo process's log; the end of it is shown
+// when the test fails.
+func processLog(t *testing.T) *os.File {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "nubo-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		defer f.Close()
+		if !t.Failed() {
+			return
+		}
+		const tail = 4 << 10
+		info, err := f.Stat()
+		if err != nil {
+			return
+		}
+		b := make([]byte, min(info.Size(), tail))
+		n, _ := f.ReadAt(b, info.Size()-int64(len(b)))
+		t.Logf("the end of %s:\n%s", filepath.Base(f.Name()), b[:n])
+	})
+	return f
 }
 
 // kill sends SIGKILL and waits for the process to be gone.

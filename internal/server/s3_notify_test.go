@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -169,27 +167,18 @@ func TestS3NotificationsSurviveKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill -9 test: skipped with -short")
 	}
+	t.Parallel()
 	const uploads = 200
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "nubo")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/nubo")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build nubo: %v\n%s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	bin := nuboBinary(t)
+	addr := freeAddr(t)
 	p := startProcess(t, bin, filepath.Join(dir, "data"), addr)
 	n := &nubo{addr: addr, region: region}
 	ctx := context.Background()
 	q := n.sqs()
 	c := s3Client(n)
 	b := createBucket(t, c, "kill9")
-	_, err = c.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String(b), SkipDestinationValidation: aws.Bool(true),
+	_, err := c.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String(b), SkipDestinationValidation: aws.Bool(true),
 		NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
 			QueueArn: aws.String(queueARN("kill9-events")), Events: []s3types.Event{"s3:ObjectCreated:*"}}}}})
 	if err != nil {

@@ -91,6 +91,7 @@ func TestSQSSoakKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill -9 test: skipped with -short")
 	}
+	t.Parallel()
 	run := 30 * time.Second
 	if os.Getenv("NUBO_SOAK") == "1" {
 		run = 5 * time.Minute

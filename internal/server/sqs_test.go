@@ -372,6 +372,7 @@ func TestSQSRedriveAndMoveTask(t *testing.T) {
 // lost, and the in-flight ones come back when their visibility timeout
 // ends, not before.
 func TestSQSRestart(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	n := startNubo(t, "")
 	c := n.sqs()

@@ -50,6 +50,7 @@ func TestStepFunctionsSurviveKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill -9 test: skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	bin := buildNubo(t, dir)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -2,16 +2,19 @@ package natsstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/store/natsstore/natstest"
@@ -280,28 +283,37 @@ func TestClusterMigratesSingleNodeData(t *testing.T) {
 func TestClusterObjectsOpenLeavesTheStream(t *testing.T) {
 	ctx := context.Background()
 	nodes := natstest.Start(t, 3)
-	updates, err := natsstore.Conn(nodes[0].Store).SubscribeSync("$JS.EVENT.ADVISORY.STREAM.UPDATED.OBJ_things")
-	if err != nil {
-		t.Fatal(err)
+	// Requests to update the stream, seen by each node's connection: a
+	// node's own request reaches it before the request's answer does.
+	updates := make([]*nats.Subscription, len(nodes))
+	for i, n := range nodes {
+		nc := natsstore.Conn(n.Store)
+		sub, err := nc.SubscribeSync("$JS.API.STREAM.UPDATE.OBJ_things")
+		if err == nil {
+			err = nc.Flush()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		updates[i] = sub
 	}
-	// Creating it updates it once, to read from the leader only; that
-	// update's advisory may come after the creation's answer.
+	// Creating it updates it once, to read from the leader only.
 	if _, err := nodes[0].Store.Objects(ctx, "things"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := updates.NextMsg(10 * time.Second); err != nil {
-		t.Fatalf("no advisory of the update at its creation: %v", err)
+	if direct := allowsDirect(t, updates[0]); len(direct) == 0 || slices.Contains(direct, true) {
+		t.Fatalf("the updates at its creation allow direct gets: %v, want one or more false", direct)
 	}
 	var stores []store.Objects
-	for _, n := range nodes {
+	for i, n := range nodes {
 		obs, err := n.Store.Objects(ctx, "things")
 		if err != nil {
 			t.Fatal(err)
 		}
+		if slices.Contains(allowsDirect(t, updates[i]), true) {
+			t.Fatalf("opening it again through node %d allowed direct gets", i+1)
+		}
 		stores = append(stores, obs)
-	}
-	if msg, err := updates.NextMsg(time.Second); err == nil {
-		t.Fatalf("opening it again updated its stream: %s", msg.Data)
 	}
 	if err := stores[2].Put(ctx, "o", strings.NewReader("body")); err != nil {
 		t.Fatal(err)
@@ -316,5 +328,25 @@ func TestClusterObjectsOpenLeavesTheStream(t *testing.T) {
 		if string(b) != "body" {
 			t.Fatalf("through node %d: %q", i+1, b)
 		}
+	}
+}
+
+// allowsDirect lists, for each stream update sub has seen, whether it
+// allows direct gets.
+func allowsDirect(t *testing.T, sub *nats.Subscription) []bool {
+	t.Helper()
+	var out []bool
+	for {
+		msg, err := sub.NextMsg(100 * time.Millisecond)
+		if err != nil {
+			return out
+		}
+		var cfg struct {
+			AllowDirect bool `json:"allow_direct"`
+		}
+		if err := json.Unmarshal(msg.Data, &cfg); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, cfg.AllowDirect)
 	}
 }
