@@ -110,7 +110,9 @@ func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStr
 		if env.creds, err = id.Credentials(ctx, req.Scope, cfg); err != nil {
 			return nil, nil, err
 		}
-		env.retireAt = env.creds.Expiration.Add(-renewBefore)
+		if !env.creds.Expiration.IsZero() { // none: a role nubo does not verify
+			env.retireAt = env.creds.Expiration.Add(-renewBefore)
+		}
 	}
 	pr, pw, err := os.Pipe()
 	if err != nil {

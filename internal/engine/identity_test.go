@@ -13,18 +13,19 @@ import (
 )
 
 // roles is an Identity that mints numbered credentials valid for
-// lifetime, or fails.
+// lifetime, or none (as for a role nubo does not verify), or fails.
 type roles struct {
 	mu       sync.Mutex
 	minted   int
 	lifetime time.Duration
+	none     bool
 	fail     error
 }
 
 func (r *roles) Credentials(ctx context.Context, scope lambda.Scope, cfg *lambda.FunctionConfiguration) (Credentials, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.fail != nil {
+	if r.fail != nil || r.none {
 		return Credentials{}, r.fail
 	}
 	r.minted++
@@ -61,6 +62,23 @@ func TestEnvironmentsActAsTheirRole(t *testing.T) {
 	_, two := h.invoke(request(short, map[string]any{"op": "env"}))
 	if one.Env["AWS_ACCESS_KEY_ID"] == two.Env["AWS_ACCESS_KEY_ID"] {
 		t.Errorf("an environment whose credentials expire took another invocation: %s", two.Env["AWS_ACCESS_KEY_ID"])
+	}
+}
+
+// A function without credentials (its role is not verified, and need
+// not exist) keeps its warm environment: with no expiry there is nothing
+// to retire it for (it was retired at once, so every invocation was a
+// cold start).
+func TestEnvironmentsWithoutCredentialsStayWarm(t *testing.T) {
+	h := newHarness(t, func(o *Options) { o.Identity = &roles{none: true} })
+	cfg := function("norolecreds")
+	_, first := h.invoke(request(cfg, map[string]any{"op": "env"}))
+	if first.Env["AWS_ACCESS_KEY_ID"] != "" {
+		t.Fatalf("credentials in the environment: %v", first.Env)
+	}
+	_, again := h.invoke(request(cfg, map[string]any{"op": "env"}))
+	if again.PID != first.PID {
+		t.Fatalf("the second invocation ran in pid %d, want the warm pid %d", again.PID, first.PID)
 	}
 }
 
