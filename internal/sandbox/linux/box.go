@@ -140,7 +140,7 @@ func (b *box) Listen(network, address string) (net.Listener, error) {
 	if !b.nsClosed {
 		err = inNamespaces(b.s.pidfd, unix.CLONE_NEWNET, func() error {
 			var err error
-			ln, err = net.Listen(network, address)
+			ln, err = listenReused(network, address)
 			return err
 		})
 	}

@@ -1,8 +1,11 @@
 package linux
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,6 +22,27 @@ type netns struct {
 	fd   int
 	veth *veth // outbound mode
 }
+
+// listenReused listens at address in a namespace that may be reused. The
+// last sandbox's listener there, closed by nubo, can live on for a moment
+// in a process nubo was forking as it closed: the child holds a copy of
+// nubo's descriptors until its execve has closed them, which finishes a
+// little after the fork has returned to nubo (a pool's next PID 1 then met
+// "address already in use" at its Runtime API, a few times a second at
+// c=1). The listen is tried again for up to reuseListenWait.
+func listenReused(network, address string) (net.Listener, error) {
+	deadline := time.Now().Add(reuseListenWait)
+	for {
+		ln, err := net.Listen(network, address)
+		if err == nil || !errors.Is(err, unix.EADDRINUSE) || time.Now().After(deadline) {
+			return ln, err
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// reuseListenWait is a variable for the tests.
+var reuseListenWait = 100 * time.Millisecond
 
 // maxIdleNetns bounds the namespaces kept for reuse.
 const maxIdleNetns = 256

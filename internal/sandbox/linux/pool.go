@@ -115,7 +115,7 @@ func (d *Driver) newSlot(ctx context.Context) (s *slot, err error) {
 				return err
 			}
 		}
-		ln, err := net.Listen("tcp", runtimeAPIAddr)
+		ln, err := listenReused("tcp", runtimeAPIAddr)
 		if err != nil {
 			return fmt.Errorf("listen for runtime api: %w", err)
 		}
