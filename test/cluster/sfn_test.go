@@ -98,8 +98,19 @@ func (f *fixture) sfnSurvives(t *testing.T) {
 	ctx := context.Background()
 	n1, n2 := f.h.nodes[0], f.h.nodes[1]
 	// The survivor that resumed it sent the task's message again, with
-	// the same token.
-	msgs, err := f.h.sqs(n2).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(f.execution.queue), WaitTimeSeconds: 10})
+	// the same token, once a survivor took over the queue (n3 may have
+	// held it: that takes seconds more on a busy machine).
+	var msgs *sqs.ReceiveMessageOutput
+	var err error
+	for deadline := time.Now().Add(time.Minute); ; {
+		msgs, err = f.h.sqs(n2).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(f.execution.queue), WaitTimeSeconds: 10})
+		if err == nil && len(msgs.Messages) > 0 || time.Now().After(deadline) {
+			break
+		}
+		if err != nil {
+			time.Sleep(time.Second)
+		}
+	}
 	if err != nil || len(msgs.Messages) != 1 {
 		t.Fatalf("receive the task token again: %+v, %v", msgs, err)
 	}
