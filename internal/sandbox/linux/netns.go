@@ -29,9 +29,15 @@ type netns struct {
 // nubo's descriptors until its execve has closed them, which finishes a
 // little after the fork has returned to nubo (a pool's next PID 1 then met
 // "address already in use" at its Runtime API, a few times a second at
-// c=1). The listen is tried again for up to reuseListenWait.
+// c=1). The listen is tried again for up to 100 ms.
 func listenReused(network, address string) (net.Listener, error) {
-	deadline := time.Now().Add(reuseListenWait)
+	return listenWaiting(network, address, 100*time.Millisecond)
+}
+
+// listenWaiting listens at address, trying again for up to wait while the
+// address is in use.
+func listenWaiting(network, address string, wait time.Duration) (net.Listener, error) {
+	deadline := time.Now().Add(wait)
 	for {
 		ln, err := net.Listen(network, address)
 		if err == nil || !errors.Is(err, unix.EADDRINUSE) || time.Now().After(deadline) {
@@ -40,9 +46,6 @@ func listenReused(network, address string) (net.Listener, error) {
 		time.Sleep(time.Millisecond)
 	}
 }
-
-// reuseListenWait is a variable for the tests.
-var reuseListenWait = 100 * time.Millisecond
 
 // maxIdleNetns bounds the namespaces kept for reuse.
 const maxIdleNetns = 256

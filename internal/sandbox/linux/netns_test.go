@@ -11,10 +11,8 @@ import (
 
 // A closed listener that a forked child still holds (here a duplicate of
 // its descriptor, closed a moment later) keeps its address taken until
-// the child lets go; listenReused waits for it.
+// the child lets go; listenReused waits for it (here for up to 10 s).
 func TestListenReusedWaitsForALingeringListener(t *testing.T) {
-	defer func(wait time.Duration) { reuseListenWait = wait }(reuseListenWait)
-	reuseListenWait = 10 * time.Second
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +30,7 @@ func TestListenReusedWaitsForALingeringListener(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 		held.Close()
 	}()
-	again, err := listenReused("tcp", addr)
+	again, err := listenWaiting("tcp", addr, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
