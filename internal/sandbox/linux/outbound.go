@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"os"
 	"os/exec"
 	"strings"
 
@@ -21,20 +20,22 @@ import (
 // (every address, loopback included), from each other, from link-local
 // addresses (cloud metadata services) and from IPv6.
 type outbound struct {
-	log     *slog.Logger
-	subnet  netip.Prefix
-	table   string // nftables table (inet family)
-	prefix  string // host-side interface names start with it
-	slots   *idPool
-	forward bool // the driver turned IPv4 forwarding on and turns it off again
+	log    *slog.Logger
+	subnet netip.Prefix
+	table  string // nftables table (inet family)
+	prefix string // host-side interface names start with it
+	slots  *idPool
+	fw     *forwarding
+	wasOff bool // the host's forwarding was off before nubo's
 }
+
+// vethPrefix starts the host-side names of every nubo's veth pairs.
+const vethPrefix = "nb"
 
 type veth struct {
 	slot int
 	name string
 }
-
-const ipForward = "/proc/sys/net/ipv4/ip_forward"
 
 // newOutbound installs the driver's nftables table (replacing one a
 // previous run left) and turns on IPv4 forwarding.
@@ -53,21 +54,22 @@ func newOutbound(subnet, name string, log *slog.Logger) (*outbound, error) {
 		log:    log,
 		subnet: p.Masked(),
 		table:  fmt.Sprintf("nubo_%03x", tag),
-		prefix: fmt.Sprintf("nb%03x.", tag),
+		prefix: fmt.Sprintf("%s%03x.", vethPrefix, tag),
 		slots:  newIDPool(0, 1<<(32-p.Bits()-1)),
 	}
-	if data, err := os.ReadFile(ipForward); err == nil && strings.TrimSpace(string(data)) == "0" {
-		o.forward = true
-	}
-	if err := o.install(); err != nil {
-		return nil, err
-	}
-	if o.forward {
-		if err := writeFile(ipForward, "1"); err != nil {
+	installed := false
+	fw, err := enableForwarding(forwardRecord, ipForward, func(wasOff bool) error {
+		o.wasOff = wasOff
+		installed = true
+		return o.install()
+	})
+	if err != nil {
+		if installed {
 			o.uninstall()
-			return nil, fmt.Errorf("outbound network: enable forwarding: %w", err)
 		}
+		return nil, fmt.Errorf("outbound network: %w", err)
 	}
+	o.fw = fw
 	return o, nil
 }
 
@@ -82,9 +84,10 @@ func (o *outbound) rules() string {
 	fmt.Fprintf(&b, "    iifname %q ip daddr { %s, 169.254.0.0/16, 127.0.0.0/8, 224.0.0.0/4, 255.255.255.255 } drop\n", any, s)
 	fmt.Fprintf(&b, "    oifname %q ct state established,related accept\n", any)
 	fmt.Fprintf(&b, "    oifname %q drop\n", any)
-	if o.forward {
-		// Forwarding was off: keep it off for everything but sandboxes.
-		fmt.Fprintf(&b, "    iifname != %q oifname != %q drop\n", any, any)
+	if o.wasOff {
+		// Forwarding was off: keep it off for everything but sandboxes
+		// (any nubo's: another may share the host's forwarding).
+		fmt.Fprintf(&b, "    iifname != %q oifname != %q drop\n", vethPrefix+"*", vethPrefix+"*")
 	}
 	fmt.Fprintf(&b, "  }\n  chain input {\n    type filter hook input priority filter; policy accept;\n")
 	fmt.Fprintf(&b, "    iifname %q drop\n  }\n}\n", any)
@@ -108,13 +111,10 @@ func (o *outbound) uninstall() error {
 	return nil
 }
 
-// close removes the rules and restores forwarding as it found it.
+// close puts forwarding back (when no other nubo uses it), then removes
+// the rules.
 func (o *outbound) close() error {
-	var errs []error
-	if o.forward {
-		errs = append(errs, writeFile(ipForward, "0"))
-	}
-	return errors.Join(append(errs, o.uninstall())...)
+	return errors.Join(o.fw.release(), o.uninstall())
 }
 
 // addrs returns the host's and the sandbox's address of a slot.
