@@ -180,7 +180,6 @@ func openLogTables(t *testing.T, nodes []*natstest.Node, name string) []store.Ta
 // rows acknowledged, none lost and none deleted revived, during the
 // rewrites and after them.
 func TestClusterLogRewrite(t *testing.T) {
-	t.Parallel()
 	nodes := startLogCluster(t)
 	for _, n := range nodes {
 		natsstore.SetLogRewrite(n.Store, 32<<10, time.Minute)
@@ -219,7 +218,6 @@ func TestClusterLogRewrite(t *testing.T) {
 // a rewriter cut off would) leaves every node's replay whole, and another
 // node's rewrite redoes it, while all three write.
 func TestClusterLogRewriteInterrupted(t *testing.T) {
-	t.Parallel()
 	nodes := startLogCluster(t)
 	for _, n := range nodes {
 		natsstore.SetLogRewrite(n.Store, 1<<62, time.Minute)
@@ -248,7 +246,6 @@ func TestClusterLogRewriteInterrupted(t *testing.T) {
 // redone by another node while the others write; the killed node, back,
 // replays the same rows.
 func TestClusterLogRewriterKilled(t *testing.T) {
-	t.Parallel()
 	nodes := startLogCluster(t)
 	for _, n := range nodes {
 		natsstore.SetLogRewrite(n.Store, 1<<62, time.Minute)

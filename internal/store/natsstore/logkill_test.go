@@ -78,7 +78,6 @@ func TestClusterLogRewriteKill9(t *testing.T) {
 		t.Skip("kill -9 test: skipped with -short")
 	}
 	natstest.SkipRace(t)
-	t.Parallel()
 	dir := t.TempDir()
 	ports := natstest.Ports(t, 6)
 	routes := strings.Join(ports[:3], ",")
