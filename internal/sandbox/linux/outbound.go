@@ -26,7 +26,6 @@ type outbound struct {
 	prefix string // host-side interface names start with it
 	slots  *idPool
 	fw     *forwarding
-	wasOff bool // the host's forwarding was off before nubo's
 }
 
 // vethPrefix starts the host-side names of every nubo's veth pairs.
@@ -59,9 +58,8 @@ func newOutbound(subnet, name string, log *slog.Logger) (*outbound, error) {
 	}
 	installed := false
 	fw, err := enableForwarding(forwardRecord, ipForward, func(wasOff bool) error {
-		o.wasOff = wasOff
 		installed = true
-		return o.install()
+		return o.install(wasOff)
 	})
 	if err != nil {
 		if installed {
@@ -73,7 +71,9 @@ func newOutbound(subnet, name string, log *slog.Logger) (*outbound, error) {
 	return o, nil
 }
 
-func (o *outbound) rules() string {
+// rules are the driver's nftables table; wasOff is whether the host's
+// forwarding was off before nubo's.
+func (o *outbound) rules(wasOff bool) string {
 	s, any := o.subnet.String(), o.prefix+"*"
 	var b strings.Builder
 	fmt.Fprintf(&b, "table inet %s {}\ndelete table inet %s\ntable inet %s {\n", o.table, o.table, o.table)
@@ -84,7 +84,7 @@ func (o *outbound) rules() string {
 	fmt.Fprintf(&b, "    iifname %q ip daddr { %s, 169.254.0.0/16, 127.0.0.0/8, 224.0.0.0/4, 255.255.255.255 } drop\n", any, s)
 	fmt.Fprintf(&b, "    oifname %q ct state established,related accept\n", any)
 	fmt.Fprintf(&b, "    oifname %q drop\n", any)
-	if o.wasOff {
+	if wasOff {
 		// Forwarding was off: keep it off for everything but sandboxes
 		// (any nubo's: another may share the host's forwarding).
 		fmt.Fprintf(&b, "    iifname != %q oifname != %q drop\n", vethPrefix+"*", vethPrefix+"*")
@@ -94,9 +94,9 @@ func (o *outbound) rules() string {
 	return b.String()
 }
 
-func (o *outbound) install() error {
+func (o *outbound) install(wasOff bool) error {
 	cmd := exec.Command("nft", "-f", "-")
-	cmd.Stdin = strings.NewReader(o.rules())
+	cmd.Stdin = strings.NewReader(o.rules(wasOff))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("outbound network: install nftables rules: %w: %s", err, out)
 	}
