@@ -241,6 +241,29 @@ func TestPeriods(t *testing.T) {
 	}
 }
 
+// TestEndInAMinutesFirstSecond asks for a window that ends a moment after
+// a minute began: that minute's data is in it (the console's refresh in
+// the first second of a minute showed none of the open minute).
+func TestEndInAMinutesFirstSecond(t *testing.T) {
+	b := openBacking(t)
+	m := b.open(t, nil)
+	var minute time.Time
+	for {
+		minute = time.Now().Truncate(time.Minute)
+		m.Record(cloudwatch.Throttles, cloudwatch.Dims{Region: "r", Function: "f"}, 1)
+		if time.Now().Truncate(time.Minute).Equal(minute) {
+			break
+		}
+	}
+	points := query(t, m, cloudwatch.Query{Region: "r", Name: cloudwatch.Throttles, Start: minute.Add(-time.Hour), End: minute.Add(300 * time.Millisecond), Period: time.Minute})
+	if len(points) != 1 || !points[0].Time.Equal(minute) || points[0].Sum < 1 {
+		t.Errorf("a window ending 300 ms into the minute of %v: %+v", minute, points)
+	}
+	if points := query(t, m, cloudwatch.Query{Region: "r", Name: cloudwatch.Throttles, Start: minute.Add(-time.Hour), End: minute, Period: time.Minute}); len(points) != 0 {
+		t.Errorf("a window ending as the minute begins: %+v", points)
+	}
+}
+
 func TestPrometheusExposition(t *testing.T) {
 	b := openBacking(t)
 	m := b.open(t, func() (int, map[string]int) { return 3, map[string]int{"r/f": 2, "r/g": 1} })

@@ -137,7 +137,7 @@ func (m *Metrics) QueryMany(ctx context.Context, qs []Query) ([][]Datapoint, err
 		if !ok {
 			continue
 		}
-		a := &asked{index: i, start: q.Start.Unix() / 60, end: (q.End.Unix() + 59) / 60,
+		a := &asked{index: i, start: q.Start.Unix() / 60, end: endMinute(q.End),
 			period: max(int64(q.Period/time.Minute), 1), buckets: map[int64]*Stat{}}
 		if len(bySeries) == 0 || a.start < first {
 			first = a.start
@@ -163,6 +163,16 @@ func (m *Metrics) QueryMany(ctx context.Context, qs []Query) ([][]Datapoint, err
 		}
 	}
 	return out, nil
+}
+
+// endMinute is the first Unix minute that starts at or after end: a
+// minute that starts before end, even by a fraction of a second, is in.
+func endMinute(end time.Time) int64 {
+	minute := end.Unix() / 60
+	if time.Unix(minute*60, 0).Before(end) {
+		minute++
+	}
+	return minute
 }
 
 // asked is one query of QueryMany, in Unix minutes, and its periods.
