@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 // collector counts the events a function reports.
@@ -52,7 +53,7 @@ func TestAsyncSurvivesKill9(t *testing.T) {
 	col := &collector{seen: map[string]int{}}
 	srv := httptest.NewServer(col)
 	defer srv.Close()
-	addr := freeAddr(t)
+	addr := testnet.Addr(t)
 
 	p := startProcess(t, bin, filepath.Join(dir, "data"), addr)
 	client := lambdaClient(addr, region)

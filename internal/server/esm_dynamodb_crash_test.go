@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 // keySink counts the items whose records reach a function.
@@ -64,12 +64,7 @@ func TestDynamoDBStreamSurvivesKill9(t *testing.T) {
 	sink := &keySink{seen: map[string]int{}}
 	srv := httptest.NewServer(sink)
 	defer srv.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testnet.Addr(t)
 	p := startProcess(t, bin, filepath.Join(dir, "data"), addr)
 	n := &nubo{addr: addr, region: region, client: lambdaClient(addr, region)}
 	c := n.dynamodbClient()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os/exec"
 	"path/filepath"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	etypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 // TestEventBridgeSurvivesKill9 puts 3,000 events for a rule whose target is
@@ -37,12 +37,7 @@ func TestEventBridgeSurvivesKill9(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build nubo: %v\n%s", err, out)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testnet.Addr(t)
 	p := startProcess(t, bin, filepath.Join(dir, "data"), addr)
 	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String("http://" + addr)}
 	eb, q := eventbridge.NewFromConfig(cfg), sqs.NewFromConfig(cfg)

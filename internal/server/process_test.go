@@ -47,18 +47,6 @@ func nuboBinary(t *testing.T) string {
 	return built.bin
 }
 
-// freeAddr is a loopback address no one listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // startProcess runs `nubo serve` over dir on addr, with extra flags, and
 // waits until it accepts connections.
 func startProcess(t *testing.T, bin, dir, addr string, flags ...string) *nuboProcess {

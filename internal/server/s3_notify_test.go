@@ -15,6 +15,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 // s3Record is an S3 event notification record, as AWS documents it.
@@ -171,7 +172,7 @@ func TestS3NotificationsSurviveKill9(t *testing.T) {
 	const uploads = 200
 	dir := t.TempDir()
 	bin := nuboBinary(t)
-	addr := freeAddr(t)
+	addr := testnet.Addr(t)
 	p := startProcess(t, bin, filepath.Join(dir, "data"), addr)
 	n := &nubo{addr: addr, region: region}
 	ctx := context.Background()

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 func sqsClient(addr string) *sqs.Client {
@@ -43,7 +44,7 @@ func TestSQSDeletesSurviveRepeatedKill9(t *testing.T) {
 		t.Skip("kill -9 test: skipped with -short")
 	}
 	ctx := context.Background()
-	bin, dir, addr := nuboBinary(t), filepath.Join(t.TempDir(), "data"), freeAddr(t)
+	bin, dir, addr := nuboBinary(t), filepath.Join(t.TempDir(), "data"), testnet.Addr(t)
 	p := startProcess(t, bin, dir, addr)
 	c := sqsClient(addr)
 	out, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("twice")})

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 // queueModel is what a queue must hold, as far as its clients know:
@@ -105,7 +106,7 @@ func TestSQSSoakKill9(t *testing.T) {
 	}
 	t.Logf("seed %d (NUBO_SOAK_SEED=%d repeats the kill timing)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, seed))
-	s := &soak{t: t, bin: nuboBinary(t), dir: filepath.Join(t.TempDir(), "data"), addr: freeAddr(t), model: newQueueModel()}
+	s := &soak{t: t, bin: nuboBinary(t), dir: filepath.Join(t.TempDir(), "data"), addr: testnet.Addr(t), model: newQueueModel()}
 	p := startProcess(t, s.bin, s.dir, s.addr)
 	out, err := sqsClient(s.addr).CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String("soak"),
 		Attributes: map[string]string{"VisibilityTimeout": "2"}})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 // crashMachine draws an id, runs a Lambda task of 1.5 s, waits 2 s and
@@ -53,12 +53,7 @@ func TestStepFunctionsSurviveKill9(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	bin := buildNubo(t, dir)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testnet.Addr(t)
 	data := filepath.Join(dir, "data")
 	p := startProcess(t, bin, data, addr)
 	n := &nubo{addr: addr, region: region, client: lambdaClient(addr, region)}

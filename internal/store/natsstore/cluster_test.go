@@ -19,6 +19,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/store/natsstore/natstest"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 func must[T any](t *testing.T) func(T, error) T {
@@ -218,7 +219,7 @@ func TestClusterMigratesSingleNodeData(t *testing.T) {
 	natstest.SkipRace(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	ports := natstest.Ports(t, 6)
+	ports := testnet.Ports(t, 6)
 	opts := make([]natsstore.Options, 3)
 	for i := range opts {
 		opts[i] = natstest.Options(dir, ports[:3], i)

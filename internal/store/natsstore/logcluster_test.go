@@ -17,6 +17,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/store/natsstore/natstest"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 // startLogCluster starts 3 nodes whose writes time out after 3 s (a
@@ -25,7 +26,7 @@ func startLogCluster(t *testing.T) []*natstest.Node {
 	t.Helper()
 	natstest.SkipRace(t)
 	dir := t.TempDir()
-	ports := natstest.Ports(t, 6)
+	ports := testnet.Ports(t, 6)
 	nodes := make([]*natstest.Node, 3)
 	errs := make([]error, 3)
 	var wg sync.WaitGroup

@@ -20,6 +20,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 	"github.com/nubo-dev/nubo/internal/store/natsstore/natstest"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 // logKillEnv, set, makes TestClusterLogKillChild node 1 of the cluster
@@ -79,7 +80,7 @@ func TestClusterLogRewriteKill9(t *testing.T) {
 	}
 	natstest.SkipRace(t)
 	dir := t.TempDir()
-	ports := natstest.Ports(t, 6)
+	ports := testnet.Ports(t, 6)
 	routes := strings.Join(ports[:3], ",")
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)

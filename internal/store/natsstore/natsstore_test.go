@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 func openTest(t testing.TB, dir string) *Store {
@@ -41,12 +42,7 @@ func TestKeyRoundTrip(t *testing.T) {
 func TestListenNeedsToken(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testnet.Addr(t)
 	s, err := Open(ctx, Options{Dir: dir, Listen: addr})
 	if err != nil {
 		t.Fatal(err)

@@ -6,14 +6,13 @@ package natstest
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
-	"net"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
+	"github.com/nubo-dev/nubo/internal/testnet"
 )
 
 // Node is one node of a test cluster.
@@ -24,35 +23,9 @@ type Node struct {
 	Store *natsstore.Store
 }
 
-// Ports returns n free loopback ports (host:port), drawn below the
-// kernel's ephemeral range (32768 and up on Linux): a port from a listen
-// on :0 is free only until the node binds it, and every outgoing
-// connection and other test's :0 on a busy machine draws from that range,
-// which once took a node's route port and left it "not ready" after 30 s.
-func Ports(t testing.TB, n int) []string {
-	t.Helper()
-	var addrs []string
-	var lns []net.Listener
-	for tries := 0; len(lns) < n; tries++ {
-		if tries == 1000 {
-			t.Fatal("natstest: no free loopback ports")
-		}
-		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", 10000+rand.IntN(22000)))
-		if err != nil {
-			continue
-		}
-		lns = append(lns, ln)
-		addrs = append(addrs, ln.Addr().String())
-	}
-	for _, ln := range lns {
-		ln.Close()
-	}
-	return addrs
-}
-
 // Options are the store options of node i (from 0) of a cluster whose
 // nodes' routes are at routes, with data under dir. Its NATS client
-// listener is on a random port, which may take a port Ports gave another
+// listener is on a random port, which may take a port testnet.Ports gave another
 // node before it listens: Start sets Listen to avoid that.
 func Options(dir string, routes []string, i int) natsstore.Options {
 	var peers []string
@@ -89,7 +62,7 @@ func Start(t testing.TB, n int) []*Node {
 	t.Helper()
 	SkipRace(t)
 	dir := t.TempDir()
-	ports := Ports(t, 2*n)
+	ports := testnet.Ports(t, 2*n)
 	routes, clients := ports[:n], ports[n:]
 	nodes := make([]*Node, n)
 	errs := make([]error, n)
