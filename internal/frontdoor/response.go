@@ -121,10 +121,16 @@ func structured(payload []byte, v2 bool) (*Response, error) {
 func statusOf(raw json.RawMessage) (int, error) {
 	s := strings.Trim(string(raw), `"`)
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 100 || n > 599 {
+	if err != nil || n < 200 || n > 599 { // a 1xx is interim, never a response
 		return 0, ErrMalformed
 	}
 	return n, nil
+}
+
+// bodyAllowed reports whether a response of status may have a body: a
+// function's body for a 204 or 304 is dropped, as HTTP requires.
+func bodyAllowed(status int) bool {
+	return status != http.StatusNoContent && status != http.StatusNotModified
 }
 
 // scalar is a header value: a string, number or boolean.
@@ -166,6 +172,10 @@ func (r *Response) Write(w http.ResponseWriter) {
 	h := w.Header()
 	for k, v := range r.Header {
 		h[k] = v
+	}
+	if !bodyAllowed(r.Status) {
+		w.WriteHeader(r.Status)
+		return
 	}
 	h.Set("Content-Length", strconv.Itoa(len(r.Body)))
 	w.WriteHeader(r.Status)

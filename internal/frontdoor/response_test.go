@@ -47,7 +47,7 @@ func TestResponseV2(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{`{"statusCode":"x"}`, `{"statusCode":99}`, `{"statusCode":200,"body":{}}`, `{"statusCode":200,"headers":{"a":[1]}}`,
+	for _, bad := range []string{`{"statusCode":"x"}`, `{"statusCode":99}`, `{"statusCode":100}`, `{"statusCode":199}`, `{"statusCode":200,"body":{}}`, `{"statusCode":200,"headers":{"a":[1]}}`,
 		`{"statusCode":200,"body":"!","isBase64Encoded":true}`, `not json`, ``, `{"statusCode":200`} {
 		if _, err := frontdoor.ResponseV2([]byte(bad)); !frontdoor.IsMalformed(err) {
 			t.Errorf("%s: got %v, want malformed", bad, err)
@@ -73,6 +73,15 @@ func TestResponseV1(t *testing.T) {
 	resp.Write(w)
 	if w.Code != 200 || w.Header().Get("Content-Length") != "2" || w.Body.String() != "ok" {
 		t.Errorf("written: %d %v %q", w.Code, w.Header(), w.Body)
+	}
+	noContent, err := frontdoor.ResponseV1([]byte(`{"statusCode":204,"body":"dropped"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = httptest.NewRecorder()
+	noContent.Write(w)
+	if w.Code != 204 || w.Header().Get("Content-Length") != "" || w.Body.Len() != 0 {
+		t.Errorf("a 204 with a body, written: %d %v %q", w.Code, w.Header(), w.Body)
 	}
 }
 

@@ -29,6 +29,7 @@ type HTTPStream struct {
 	Prepare func(h http.Header)
 
 	begun, sent, prelude bool
+	noBody               bool // the status allows none: the body is dropped
 	buf                  []byte
 	err                  error
 }
@@ -80,7 +81,7 @@ func (s *HTTPStream) Write(p []byte) (int, error) {
 		}
 		p, s.buf = s.buf[i+len(preludeEnd):], nil
 	}
-	if len(p) == 0 {
+	if len(p) == 0 || s.noBody {
 		return n, nil
 	}
 	if _, err := s.w.Write(p); err != nil {
@@ -132,7 +133,7 @@ func (s *HTTPStream) send(status int) {
 		s.Prepare(s.w.Header())
 	}
 	s.w.WriteHeader(status)
-	s.sent = true
+	s.sent, s.noBody = true, !bodyAllowed(status)
 	http.NewResponseController(s.w).Flush()
 }
 

@@ -1,6 +1,7 @@
 package frontdoor_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -40,6 +41,30 @@ func TestHTTPStreamRaw(t *testing.T) {
 	s.Write([]byte("data: 1\n\n"))
 	if w.Code != 200 || w.Header().Get("Content-Type") != "text/event-stream" || w.Body.String() != "data: 1\n\n" {
 		t.Errorf("got %d %v %q", w.Code, w.Header(), w.Body)
+	}
+}
+
+// A 204 or 304 goes out without the body the function streamed after
+// it, as HTTP requires; an informational status is no response.
+func TestHTTPStreamStatusWithoutBody(t *testing.T) {
+	for _, status := range []int{204, 304} {
+		w := httptest.NewRecorder()
+		s := frontdoor.NewHTTPStream(w)
+		s.Begin(frontdoor.HTTPIntegrationResponse)
+		if _, err := s.Write([]byte(fmt.Sprintf(`{"statusCode":%d}`, status) + strings.Repeat("\x00", 8) + "body")); err != nil {
+			t.Fatalf("%d: %v", status, err)
+		}
+		if _, err := s.Write([]byte("more")); err != nil {
+			t.Fatalf("%d: %v", status, err)
+		}
+		if w.Code != status || w.Body.Len() != 0 {
+			t.Errorf("got %d %q, want %d and no body", w.Code, w.Body, status)
+		}
+	}
+	s := frontdoor.NewHTTPStream(httptest.NewRecorder())
+	s.Begin(frontdoor.HTTPIntegrationResponse)
+	if _, err := s.Write([]byte(`{"statusCode":100}` + strings.Repeat("\x00", 8))); !frontdoor.IsMalformed(err) || s.Sent() {
+		t.Errorf("status 100: %v, sent %v; want malformed, not sent", err, s.Sent())
 	}
 }
 
