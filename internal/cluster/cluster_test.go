@@ -68,10 +68,17 @@ type incOut struct {
 var errOdd = &awserr.Code{Name: "OddException", Status: http.StatusBadRequest}
 
 // faultyKV is the cluster's bucket, whose deletes fail while failDelete
-// is set.
+// is set, and whose writes fail while failPut is.
 type faultyKV struct {
 	store.Watchable
-	failDelete atomic.Bool
+	failDelete, failPut atomic.Bool
+}
+
+func (k *faultyKV) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	if k.failPut.Load() {
+		return 0, store.ErrUnavailable
+	}
+	return k.Watchable.Put(ctx, key, value)
 }
 
 func (k *faultyKV) Delete(ctx context.Context, key string) error {
@@ -225,6 +232,30 @@ func TestClusterResourceOutlivesItsNode(t *testing.T) {
 			t.Fatalf("call %d after the takeover: %+v, %v", i, o, err)
 		}
 	}
+}
+
+// An operation sent to a node fenced for longer than DeadAfter (as the
+// survivors of a death are while the store elects new leaders) waits
+// until the node serves again, rather than fail.
+func TestClusterOperationWaitsOutAFence(t *testing.T) {
+	ctx := context.Background()
+	l := &ledger{holders: map[string][]string{}, released: map[string]int{}}
+	nodes, _ := startNodes(t, l)
+	fenced := nodes[0]
+	fenced.kv.failPut.Store(true)
+	for fenced.c.Serving() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	go func() {
+		time.Sleep(fastOptions().DeadAfter + time.Second)
+		fenced.kv.failPut.Store(false)
+	}()
+	start := time.Now()
+	out, err := fenced.inc.Do(ctx, &incIn{R: "w"})
+	if err != nil || out.Value != 1 {
+		t.Fatalf("an operation sent to a fenced node: %+v, %v (after %v)", out, err, time.Since(start))
+	}
+	t.Logf("served by %s after %v", out.Node, time.Since(start))
 }
 
 // Tracked resources are held without being used, each by one node, and
