@@ -234,7 +234,8 @@ check() {
 	result=$(invoke "$fn" "$payload" "$out/inspect1.json" --log-type Tail --client-context "$CLIENT_CONTEXT" \
 		--query '[StatusCode, FunctionError, LogResult]')
 	read -r status ferr tail <<<"$result"
-	[[ "$status $ferr" == "200 None" ]] || fail "invoke $fn: got '$status $ferr'; answer: $(head -c 2000 "$out/inspect1.json")"
+	[[ "$status $ferr" == "200 None" ]] ||
+		fail "invoke $fn: got '$status $ferr'; answer: $(head -c 2000 "$out/inspect1.json"); its log tail:"$'\n'"$(base64 -d <<<"$tail" 2>&1)"
 	printf '   ok: invoke %s = %s\n' "$fn" "$status $ferr"
 	load "$out/inspect1.json"
 	inspect_checks "$key" "$fn" "$GREETING"
