@@ -91,16 +91,7 @@ func (c *Cluster) servingLocked() bool {
 	return !c.fenced && time.Since(c.beatOK) < c.opts.FenceAfter
 }
 
-// serveWait bounds how long an operation waits for a fenced node to serve
-// again. Every survivor of a node's death is fenced until the store has
-// elected new leaders for the groups the dead node led (RAFT's elections
-// take up to 3 s, longer on a loaded machine; the survivors stayed fenced
-// longer than DeadAfter under two test suites side by side), and an
-// operation sent meanwhile waits for that rather than fail; a node cut off
-// for longer answers a 503 to retry.
-const serveWait = 10 * time.Second
-
-// waitServing waits until this node serves, for at most serveWait.
+// waitServing waits until this node serves, for at most DeadAfter.
 func (c *Cluster) waitServing(ctx context.Context) error {
 	c.mu.Lock()
 	if c.servingLocked() {
@@ -109,7 +100,7 @@ func (c *Cluster) waitServing(ctx context.Context) error {
 	}
 	ch := c.serving
 	c.mu.Unlock()
-	t := time.NewTimer(serveWait)
+	t := time.NewTimer(c.opts.DeadAfter)
 	defer t.Stop()
 	poll := time.NewTicker(c.opts.Beat / 2)
 	defer poll.Stop()
