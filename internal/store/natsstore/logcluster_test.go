@@ -58,7 +58,48 @@ func startLogCluster(t *testing.T) []*natstest.Node {
 type logModel struct {
 	mu   sync.Mutex
 	rows map[string]string
-	ops  int
+	// maybe holds, for a key that a write whose outcome nobody can know
+	// (it timed out waiting for its ack: stored or not) touched, the
+	// states besides rows' that the key may be in.
+	maybe map[string][]rowState
+	ops   int
+}
+
+// rowState is a row's value, or its absence.
+type rowState struct {
+	value   string
+	present bool
+}
+
+// allows reports whether the model lets key be in state (v, present).
+func (m *logModel) allows(key, v string, present bool) bool {
+	if w, ok := m.rows[key]; ok == present && (!present || v == w) {
+		return true
+	}
+	for _, st := range m.maybe[key] {
+		if st.present == present && (!present || st.value == v) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayBe records that the keys may be in state st.
+func (m *logModel) mayBe(st rowState, keys ...string) {
+	if m.maybe == nil {
+		m.maybe = map[string][]rowState{}
+	}
+	for _, k := range keys {
+		m.maybe[k] = append(m.maybe[k], st)
+	}
+}
+
+// unknownOutcome reports whether a write failed without anyone knowing
+// whether it was stored: it timed out waiting for its ack, as one may on a
+// loaded machine while a stream elects a leader.
+func unknownOutcome(err error) bool {
+	return errors.Is(err, jetstream.ErrAsyncPublishTimeout) || errors.Is(err, nats.ErrAsyncPublishTimeout) ||
+		errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // write applies a random operation of node i on tb: a set, a deletion,
@@ -66,31 +107,50 @@ type logModel struct {
 func (m *logModel) write(ctx context.Context, tb store.Table, i int, rng *rand.Rand) error {
 	prefix := fmt.Sprintf("n%d.%d", i, rng.IntN(4))
 	key := fmt.Sprintf("%s.%d", prefix, rng.IntN(40))
+	under := func(k string) bool { return strings.HasPrefix(k, prefix+".") }
+	var err error
+	var record func()  // applies the write to the model once it is stored
+	var maybe rowState // the state it leaves its keys in
+	keys := []string{key}
 	switch n := rng.IntN(100); {
 	case n < 2:
-		if err := tb.(interface {
+		err = tb.(interface {
 			Purge(context.Context, string) error
-		}).Purge(ctx, prefix); err != nil {
-			return err
-		}
-		m.mu.Lock()
-		maps.DeleteFunc(m.rows, func(k, _ string) bool { return strings.HasPrefix(k, prefix+".") })
+		}).Purge(ctx, prefix)
+		record = func() { maps.DeleteFunc(m.rows, func(k, _ string) bool { return under(k) }) }
+		keys = nil // every key under prefix, found under m.mu below
 	case n < 25:
-		if err := tb.Write(store.Row{Key: key}).Wait(ctx); err != nil {
-			return err
-		}
-		m.mu.Lock()
-		delete(m.rows, key)
+		err = tb.Write(store.Row{Key: key}).Wait(ctx)
+		record = func() { delete(m.rows, key) }
 	default:
 		value := fmt.Sprintf("%d %0200d", rng.Int64(), 0)
-		if err := tb.Write(store.Row{Key: key, Value: []byte(value)}).Wait(ctx); err != nil {
-			return err
-		}
-		m.mu.Lock()
-		m.rows[key] = value
+		err = tb.Write(store.Row{Key: key, Value: []byte(value)}).Wait(ctx)
+		record = func() { m.rows[key] = value }
+		maybe = rowState{value, true}
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case unknownOutcome(err):
+		if keys == nil {
+			for k := range m.rows {
+				if under(k) {
+					keys = append(keys, k)
+				}
+			}
+			for k := range m.maybe {
+				if under(k) {
+					keys = append(keys, k)
+				}
+			}
+		}
+		m.mayBe(maybe, keys...)
+		return nil
+	case err != nil:
+		return err
+	}
+	record()
 	m.ops++
-	m.mu.Unlock()
 	return nil
 }
 
@@ -151,16 +211,18 @@ func (m *logModel) check(t *testing.T, tbs []store.Table, when string) {
 		}); err != nil {
 			t.Fatalf("%s: node %d: %v", when, i+1, err)
 		}
+		m.mu.Lock()
 		for k, v := range want {
-			if got[k] != v {
-				t.Errorf("%s: node %d replays %s = %.20q, want %.20q", when, i+1, k, got[k], v)
+			if g, ok := got[k]; !m.allows(k, g, ok) {
+				t.Errorf("%s: node %d replays %s = %.20q (present %v), want %.20q", when, i+1, k, g, ok, v)
 			}
 		}
-		for k := range got {
-			if _, ok := want[k]; !ok {
+		for k, v := range got {
+			if !m.allows(k, v, true) {
 				t.Errorf("%s: node %d replays %s, deleted", when, i+1, k)
 			}
 		}
+		m.mu.Unlock()
 	}
 }
 
