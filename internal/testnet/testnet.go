@@ -16,8 +16,7 @@ import (
 // on :0 is free only until the test's server binds it, and every outgoing
 // connection and other test's :0 on a busy machine draws from that range:
 // one took a clustered node's route port (the node was "not ready" after
-// 30 s), and one took a killed nubo's port before its restart, so the
-// test's requests went to another test's nubo.
+// 30 s), and a killed nubo's port can be taken so before its restart.
 func Ports(t testing.TB, n int) []string {
 	t.Helper()
 	var addrs []string

@@ -19,7 +19,6 @@ import (
 type forwarding struct {
 	record *os.File
 	sysctl string
-	wasOff bool // forwarding was off before nubo turned it on
 }
 
 // Where the host's forwarding and its record are.
@@ -58,8 +57,7 @@ func (fw *forwarding) enable(install func(wasOff bool) error) error {
 			if err != nil {
 				return err
 			}
-			fw.wasOff = was == "0"
-			if err := install(fw.wasOff); err != nil {
+			if err := install(was == "0"); err != nil {
 				return err
 			}
 			if was, err = fw.current(); err == nil && was == "0" {
@@ -83,8 +81,7 @@ func (fw *forwarding) enable(install func(wasOff bool) error) error {
 			return err
 		}
 		if now != "0" {
-			fw.wasOff = was == "0"
-			return install(fw.wasOff)
+			return install(was == "0")
 		}
 		// The last of them stopped meanwhile and put it back.
 		unix.Flock(fd, unix.LOCK_UN)

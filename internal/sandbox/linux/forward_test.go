@@ -22,28 +22,29 @@ func TestForwardingShared(t *testing.T) {
 		return string(b[:1])
 	}
 	// enable checks that install runs while forwarding is still as it
-	// was (at installing, when this nubo is the one to turn it on).
-	enable := func(atInstall string) *forwarding {
+	// was (at installing, when this nubo is the one to turn it on), and
+	// returns whether the rules were told forwarding was off.
+	enable := func(atInstall string) (*forwarding, bool) {
 		t.Helper()
-		installed := false
-		fw, err := enableForwarding(record, sysctl, func(bool) error {
+		installed, wasOff := false, false
+		fw, err := enableForwarding(record, sysctl, func(off bool) error {
 			if got := get(); got != atInstall {
 				t.Errorf("forwarding %s while the rules went in, want %s", got, atInstall)
 			}
-			installed = true
+			installed, wasOff = true, off
 			return nil
 		})
 		if err != nil || !installed {
 			t.Fatalf("enable: %v, rules installed %v", err, installed)
 		}
-		return fw
+		return fw, wasOff
 	}
 
 	set("0")
-	a := enable("0")
-	b := enable("1")
-	if get() != "1" || !a.wasOff || !b.wasOff {
-		t.Fatalf("forwarding %s, was off %v %v; want 1, true true", get(), a.wasOff, b.wasOff)
+	a, aOff := enable("0")
+	b, bOff := enable("1")
+	if get() != "1" || !aOff || !bOff {
+		t.Fatalf("forwarding %s, was off %v %v; want 1, true true", get(), aOff, bOff)
 	}
 	if err := a.release(); err != nil || get() != "1" {
 		t.Fatalf("after the first release: %s, %v; want it still on", get(), err)
@@ -54,8 +55,8 @@ func TestForwardingShared(t *testing.T) {
 
 	// On before nubo: left on.
 	set("1")
-	if c := enable("1"); c.wasOff || c.release() != nil || get() != "1" {
-		t.Fatalf("forwarding on before: was off %v, now %s", c.wasOff, get())
+	if c, off := enable("1"); off || c.release() != nil || get() != "1" {
+		t.Fatalf("forwarding on before: was off %v, now %s", off, get())
 	}
 
 	// A nubo killed with forwarding on left its record.
@@ -63,7 +64,7 @@ func TestForwardingShared(t *testing.T) {
 	if err := os.WriteFile(record, []byte("0"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if d := enable("1"); !d.wasOff || d.release() != nil || get() != "0" {
-		t.Fatalf("after a killed nubo: was off %v, now %s; want true, 0", d.wasOff, get())
+	if d, off := enable("1"); !off || d.release() != nil || get() != "0" {
+		t.Fatalf("after a killed nubo: was off %v, now %s; want true, 0", off, get())
 	}
 }

@@ -109,16 +109,28 @@ func (m *logModel) write(ctx context.Context, tb store.Table, i int, rng *rand.R
 	key := fmt.Sprintf("%s.%d", prefix, rng.IntN(40))
 	under := func(k string) bool { return strings.HasPrefix(k, prefix+".") }
 	var err error
-	var record func()  // applies the write to the model once it is stored
-	var maybe rowState // the state it leaves its keys in
-	keys := []string{key}
+	var record func()                                // applies the write to the model once it is stored
+	var maybe rowState                               // the state it leaves its keys in
+	keys := func() []string { return []string{key} } // the keys it touches; m.mu is held
 	switch n := rng.IntN(100); {
 	case n < 2:
 		err = tb.(interface {
 			Purge(context.Context, string) error
 		}).Purge(ctx, prefix)
 		record = func() { maps.DeleteFunc(m.rows, func(k, _ string) bool { return under(k) }) }
-		keys = nil // every key under prefix, found under m.mu below
+		keys = func() (ks []string) {
+			for k := range m.rows {
+				if under(k) {
+					ks = append(ks, k)
+				}
+			}
+			for k := range m.maybe {
+				if under(k) {
+					ks = append(ks, k)
+				}
+			}
+			return ks
+		}
 	case n < 25:
 		err = tb.Write(store.Row{Key: key}).Wait(ctx)
 		record = func() { delete(m.rows, key) }
@@ -132,19 +144,7 @@ func (m *logModel) write(ctx context.Context, tb store.Table, i int, rng *rand.R
 	defer m.mu.Unlock()
 	switch {
 	case unknownOutcome(err):
-		if keys == nil {
-			for k := range m.rows {
-				if under(k) {
-					keys = append(keys, k)
-				}
-			}
-			for k := range m.maybe {
-				if under(k) {
-					keys = append(keys, k)
-				}
-			}
-		}
-		m.mayBe(maybe, keys...)
+		m.mayBe(maybe, keys()...)
 		return nil
 	case err != nil:
 		return err

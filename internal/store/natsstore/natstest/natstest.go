@@ -25,8 +25,8 @@ type Node struct {
 
 // Options are the store options of node i (from 0) of a cluster whose
 // nodes' routes are at routes, with data under dir. Its NATS client
-// listener is on a random port, which may take a port testnet.Ports gave another
-// node before it listens: Start sets Listen to avoid that.
+// listener is on a random port, which may take a port testnet.Ports gave
+// another node before it listens: Start sets Listen to avoid that.
 func Options(dir string, routes []string, i int) natsstore.Options {
 	var peers []string
 	for j, r := range routes {
