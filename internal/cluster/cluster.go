@@ -90,9 +90,9 @@ type Info struct {
 // member is a node as this one sees it.
 type member struct {
 	info Info
-	// seen is when (by this node's clock) its heartbeat last changed;
-	// mark is the watch's time (below) then.
-	seen, mark time.Time
+	// seen is when (by this node's clock) the watch delivered its
+	// heartbeat's last change: the heartbeat was stored before then.
+	seen time.Time
 }
 
 // Cluster is this node's view of, and part in, the cluster.
@@ -113,18 +113,23 @@ type Cluster struct {
 	groups  map[string]*Group
 	// beatOK is when the last heartbeat that was stored had been
 	// started; fenced is set once it is older than FenceAfter and
-	// cleared once a heartbeat is stored again and the claims were read.
-	beatOK time.Time
-	fenced bool
+	// cleared once a heartbeat is stored again and the claims were read;
+	// fencedSince is the beatOK the fence began with.
+	beatOK, fencedSince time.Time
+	fenced              bool
 	// watchAt is the watch's time: when this node began the last of its
-	// own heartbeats that the watch delivered (firstWatch the first).
-	// Deaths are judged by it, not by the clock: changes come in the
-	// order they were stored, so a node whose heartbeat the watch has not
-	// delivered while this node's own went on for DeadAfter stored none
-	// meanwhile, however late the watch runs (it stalls while the
-	// bucket elects a leader, or its consumer moves to another node).
-	watchAt, firstWatch time.Time
-	serving             chan struct{} // closed while serving; replaced when fenced
+	// own heartbeats that the watch delivered. Deaths are judged by it,
+	// not by the clock: changes come in the order they were stored, so a
+	// node whose last heartbeat was delivered (and so stored) before seen
+	// stored none from then until this node's heartbeat begun at watchAt
+	// was stored, however late the watch runs (it stalls while the bucket
+	// elects a leader, or its consumer moves to another node). A node is
+	// dead once watchAt is DeadAfter past its seen. (Not past the watch's
+	// time when its heartbeat came: that is when it was stored at the
+	// earliest, and a node whose own heartbeats could not be stored for a
+	// while would find dead a node that beat a moment ago.)
+	watchAt time.Time
+	serving chan struct{} // closed while serving; replaced when fenced
 
 	handlers map[string]handler
 	codes    map[string]*awserr.Code
@@ -248,13 +253,10 @@ func (c *Cluster) changed(ch store.Change) {
 		}
 		if info.Name == c.self.Name && info.Incarnation == c.self.Incarnation {
 			c.watchAt = info.At
-			if c.firstWatch.IsZero() {
-				c.firstWatch = info.At
-			}
 		}
 		m := c.members[info.Name]
 		if m == nil || m.info.Beat != info.Beat || m.info.Incarnation != info.Incarnation {
-			c.members[info.Name] = &member{info: info, seen: time.Now(), mark: c.watchAt}
+			c.members[info.Name] = &member{info: info, seen: time.Now()}
 		}
 	case parts[0] == claimPrefix:
 		if ch.Deleted {
@@ -286,11 +288,7 @@ func (c *Cluster) liveLocked(name, inc string) bool {
 	if m == nil || inc != "" && m.info.Incarnation != inc {
 		return false
 	}
-	mark := m.mark
-	if mark.IsZero() { // found at this node's start
-		mark = c.firstWatch
-	}
-	return c.watchAt.Sub(mark) < c.opts.DeadAfter
+	return c.watchAt.Sub(m.seen) < c.opts.DeadAfter
 }
 
 // liveNamesLocked are the live nodes' names, sorted; those alive for less

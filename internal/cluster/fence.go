@@ -3,7 +3,6 @@ package cluster
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"time"
 
@@ -40,21 +39,46 @@ func (c *Cluster) beat(ctx context.Context) error {
 		return err
 	}
 	c.mu.Lock()
+	// A node paused for so long that the others may have found it dead
+	// (Run could not fence it meanwhile) reads and renews its claims
+	// before it serves again; after a shorter pause none can have been
+	// taken.
+	paused := !c.fenced && !c.beatOK.IsZero() && time.Since(c.beatOK) >= c.mayBeDeadAfter()
+	if paused {
+		c.fenceLocked()
+	}
 	c.beatOK = started
 	c.mu.Unlock()
+	if paused {
+		c.log.Warn("cluster: this node's heartbeats stopped for a while (was it paused?): it stops serving what it holds until it has read the claims", "node", c.self.Name)
+	}
 	return nil
+}
+
+// mayBeDeadAfter is how long after the start of this node's last stored
+// heartbeat another node may find it dead (DeadAfter; less a beat, to be
+// safe).
+func (c *Cluster) mayBeDeadAfter() time.Duration { return c.opts.DeadAfter - c.opts.Beat }
+
+// fenceLocked stops this node serving what it holds until checkFence
+// unfences it.
+func (c *Cluster) fenceLocked() {
+	c.fenced, c.fencedSince = true, c.beatOK
+	c.serving = make(chan struct{})
 }
 
 // checkFence fences this node when its heartbeat is too old, and
 // unfences it once one was stored and it has read every claim stored
-// meanwhile, dropping what others took.
+// meanwhile, dropping what others took. After a fence long enough that
+// the others may have found it dead it renews its claims first: one of
+// them may be deciding to take what it holds on a view without its new
+// heartbeat, and claim only after this node read the claims.
 func (c *Cluster) checkFence(ctx context.Context, stored bool) {
 	c.mu.Lock()
 	old := time.Since(c.beatOK) >= c.opts.FenceAfter
 	fenced := c.fenced
 	if old && !fenced {
-		c.fenced = true
-		c.serving = make(chan struct{})
+		c.fenceLocked()
 		c.mu.Unlock()
 		c.log.Warn("cluster: this node cannot store its heartbeat: it stops serving what it holds until it can", "node", c.self.Name)
 		return
@@ -68,8 +92,18 @@ func (c *Cluster) checkFence(ctx context.Context, stored bool) {
 	if err := c.follow.Sync(sctx); err != nil {
 		return
 	}
+	c.mu.Lock()
+	long := time.Since(c.fencedSince) >= c.mayBeDeadAfter()
+	c.mu.Unlock()
 	for _, g := range c.allGroups() {
 		g.dropLost()
+		if !long {
+			continue
+		}
+		if err := g.renew(sctx); err != nil {
+			c.log.Debug("cluster: unfence", "err", err)
+			return
+		}
 	}
 	c.mu.Lock()
 	c.fenced = false
@@ -122,4 +156,4 @@ func (c *Cluster) waitServing(ctx context.Context) error {
 	}
 }
 
-var errFenced = fmt.Errorf("%w: this node has lost touch with the cluster's store", store.ErrUnavailable)
+var errFenced = store.Unavailable("this node has lost touch with the cluster's store")

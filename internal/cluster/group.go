@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"sync"
 	"time"
 
@@ -124,11 +125,11 @@ func (g *Group) use(ctx context.Context, resource string) (string, func(), error
 		m, watchAt := c.members[cl.Node], c.watchAt
 		c.mu.Unlock()
 		var mi Info
-		var mark time.Time
+		var seen time.Time
 		if m != nil {
-			mi, mark = m.info, m.mark
+			mi, seen = m.info, m.seen
 		}
-		c.log.Debug("cluster: claim of a dead node", "group", g.name, "resource", resource, "node", c.self.Name, "claim", cl.Node, "claim_inc", cl.Incarnation, "member_inc", mi.Incarnation, "mark", mark, "watch", watchAt, "preferred", preferred)
+		c.log.Debug("cluster: claim of a dead node", "group", g.name, "resource", resource, "node", c.self.Name, "claim", cl.Node, "claim_inc", cl.Incarnation, "member_inc", mi.Incarnation, "seen", seen, "watch", watchAt, "preferred", preferred)
 	}
 	switch {
 	case mine:
@@ -373,33 +374,77 @@ func (g *Group) releaseStray(ctx context.Context) {
 // dropLost releases, without touching the bucket, what this node holds
 // but another node claimed (it found this node dead: fenced, or slow).
 func (g *Group) dropLost() {
+	for r, h := range g.holdings() {
+		if !g.mine(r) {
+			g.drop(r, h)
+		}
+	}
+}
+
+// holdings are the resources held or being acquired.
+func (g *Group) holdings() map[string]*holding {
 	g.mu.Lock()
-	held := make(map[string]*holding, len(g.held))
-	for r, h := range g.held {
-		held[r] = h
+	defer g.mu.Unlock()
+	return maps.Clone(g.held)
+}
+
+// drop releases, without touching the bucket, a resource another node
+// claimed.
+func (g *Group) drop(r string, h *holding) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	// An acquisition may have been under way, with the claim not yet
+	// recorded: look again now that it is over.
+	if !h.ready || g.mine(r) {
+		return
+	}
+	g.h.Release(r)
+	h.ready, h.gone = false, true
+	g.mu.Lock()
+	if g.held[r] == h {
+		delete(g.held, r)
 	}
 	g.mu.Unlock()
-	for r, h := range held {
-		if g.mine(r) {
-			continue
+	g.c.log.Warn("cluster: another node took it", "group", g.name, "resource", r, "node", g.c.self.Name)
+}
+
+// renew stores again, with a revision check, the claim of every resource
+// this node holds, after a fence long enough that another node may have
+// found it dead: a claim another node made meanwhile, which this node may
+// not have read yet, fails the check and the resource is dropped; a claim
+// another node makes from now on is checked against the renewed one. It
+// fails when the store cannot be written (the node stays fenced).
+func (g *Group) renew(ctx context.Context) error {
+	c := g.c
+	data, _ := json.Marshal(claim{Node: c.self.Name, Incarnation: c.self.Incarnation})
+	for r, h := range g.holdings() {
+		key := g.key(r)
+		c.mu.Lock()
+		cl, ok := c.claims[key]
+		c.mu.Unlock()
+		if !ok || cl.Node != c.self.Name || cl.Incarnation != c.self.Incarnation {
+			continue // being acquired, or dropped
 		}
-		h.mu.Lock()
-		// An acquisition may have been under way, with the claim not yet
-		// recorded: look again now that it is over.
-		if !h.ready || g.mine(r) {
-			h.mu.Unlock()
-			continue
+		rev, err := c.kv.Update(ctx, key, data, cl.rev)
+		switch {
+		case errors.Is(err, store.ErrRevision) || errors.Is(err, store.ErrNotFound):
+			c.mu.Lock()
+			if cur := c.claims[key]; cur.rev == cl.rev {
+				delete(c.claims, key) // the watch brings the claim that replaced it
+			}
+			c.mu.Unlock()
+			g.drop(r, h)
+		case err != nil:
+			return fmt.Errorf("renew the claim of %s %s: %w", g.name, r, err)
+		default:
+			c.mu.Lock()
+			if cur := c.claims[key]; cur.rev < rev {
+				c.claims[key] = claim{Node: c.self.Name, Incarnation: c.self.Incarnation, rev: rev}
+			}
+			c.mu.Unlock()
 		}
-		g.h.Release(r)
-		h.ready, h.gone = false, true
-		g.mu.Lock()
-		if g.held[r] == h {
-			delete(g.held, r)
-		}
-		g.mu.Unlock()
-		h.mu.Unlock()
-		g.c.log.Warn("cluster: another node took it", "group", g.name, "resource", r, "node", g.c.self.Name)
 	}
+	return nil
 }
 
 // mine reports whether the bucket (as this node sees it) says this node

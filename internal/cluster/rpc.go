@@ -91,7 +91,7 @@ func (c *Cluster) Call(ctx context.Context, node, method string, payload []byte)
 
 // ErrNodeGone ends a call whose node died before it answered: the call
 // may or may not have done its work there.
-var ErrNodeGone = fmt.Errorf("%w: the node called died before it answered", store.ErrUnavailable)
+var ErrNodeGone = store.Interrupted("the node called died before it answered")
 
 // trackCall records a call to node until the returned func is called, so
 // that checkCalls can end it when node dies (a request to a dying server
@@ -172,8 +172,10 @@ type RemoteError struct {
 	Message string            `json:"message"`
 	Fields  map[string]any    `json:"fields,omitempty"`
 	Header  map[string]string `json:"header,omitempty"`
-	// Unavailable marks store.ErrUnavailable (and what wraps it).
-	Unavailable bool `json:"unavailable,omitempty"`
+	// Unavailable marks store.ErrUnavailable (and what wraps it): Message
+	// is then its AWS message, Detail the whole error.
+	Unavailable bool   `json:"unavailable,omitempty"`
+	Detail      string `json:"detail,omitempty"`
 }
 
 // EncodeError turns err into a RemoteError (nil for nil).
@@ -181,10 +183,11 @@ func (c *Cluster) EncodeError(err error) *RemoteError {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, store.ErrUnavailable) {
-		return &RemoteError{Unavailable: true, Message: err.Error()}
-	}
 	var ae *awserr.Error
+	if errors.Is(err, store.ErrUnavailable) {
+		errors.As(err, &ae)
+		return &RemoteError{Unavailable: true, Message: ae.Message, Detail: err.Error()}
+	}
 	if errors.As(err, &ae) {
 		return &RemoteError{Code: ae.Code, Message: ae.Message, Fields: ae.Fields, Header: ae.Header}
 	}
@@ -198,7 +201,7 @@ func (c *Cluster) DecodeError(re *RemoteError) error {
 	case re == nil:
 		return nil
 	case re.Unavailable:
-		return fmt.Errorf("%w (%s)", store.ErrUnavailable, re.Message)
+		return fmt.Errorf("%w (%s)", store.UnavailableMessage(re.Message), re.Detail)
 	case re.Code == nil:
 		return errors.New(re.Message)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -59,7 +58,7 @@ func (w *Following) Sync(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-t.C:
-		return fmt.Errorf("%w: this node is still starting", ErrUnavailable)
+		return Unavailable("this node is still starting")
 	}
 	return w.f.Sync(ctx)
 }

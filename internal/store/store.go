@@ -41,8 +41,19 @@ var (
 // instead of the disk (a node cut off from its cluster's majority):
 // errors.Is finds ErrUnavailable, errors.As the reason's *awserr.Error.
 func Unavailable(reason string) error {
-	return &unavailable{awserr.New(awserr.ServiceUnavailable,
-		"Service Unavailable: %s; nothing was changed. Please try again.", reason)}
+	return UnavailableMessage("Service Unavailable: " + reason + "; nothing was changed. Please try again.")
+}
+
+// Interrupted is ErrUnavailable for a request cut off before it ended (the
+// node doing it died): it may or may not have taken effect.
+func Interrupted(reason string) error {
+	return UnavailableMessage("Service Unavailable: " + reason + ", so the request may or may not have taken effect. Please try again.")
+}
+
+// UnavailableMessage is ErrUnavailable answered with message, whole (as
+// another node rendered it).
+func UnavailableMessage(message string) error {
+	return &unavailable{awserr.New(awserr.ServiceUnavailable, "%s", message)}
 }
 
 type unavailable struct{ aws *awserr.Error }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -140,7 +139,7 @@ func (s *Service) answer(ctx context.Context, token string, cb callback) error {
 		if cause := context.Cause(w.r.ctx); errors.Is(cause, errReleased) || errors.Is(cause, errNotHeld) || s.runCtx.Err() != nil {
 			// Stopped where it stood, maybe before it recorded the
 			// answer: its task waits for it again where it resumes.
-			return fmt.Errorf("%w: the execution moved between nodes while it took the answer; send it again", store.ErrUnavailable)
+			return store.Interrupted("the execution moved between nodes while it took the answer")
 		}
 		return nil
 	case <-ctx.Done():

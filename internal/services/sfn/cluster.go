@@ -69,7 +69,7 @@ type empty struct{}
 // with it, a 503 to try again).
 var (
 	errReleased = errors.New("the execution moved to another node")
-	errNotHeld  = fmt.Errorf("%w: this node may no longer hold the execution; try again", store.ErrUnavailable)
+	errNotHeld  = store.Interrupted("this node may no longer hold the execution")
 )
 
 // clusterize makes s one node of c's cluster; kv is the bucket the

@@ -86,7 +86,7 @@ func (t *logTable) failQueued() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, g := range t.queue {
-		g.finish(fmt.Errorf("write to %s: %w: the store is closed", t.name, store.ErrUnavailable))
+		g.finish(fmt.Errorf("write to %s: %w", t.name, store.Unavailable("the store is closed")))
 	}
 	t.queue = nil
 }
