@@ -270,7 +270,13 @@ func placed[T any](ctx context.Context, s *Store, what string, fn func(ctx conte
 		// of them finds the stream not yet there, or created meanwhile.
 		racing := s.replicas > 1 && time.Since(started) < 10*time.Second && (errors.Is(err, jetstream.ErrStreamNotFound) ||
 			errors.Is(err, jetstream.ErrBucketExists) || errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeStreamNameInUse)
-		if err == nil || !noPeers && !(timeout && s.replicas > 1) && !joining && !racing {
+		if err == nil {
+			if st, ok := any(v).(jetstream.Stream); ok {
+				s.led(ctx, st)
+			}
+			return v, nil
+		}
+		if !noPeers && !(timeout && s.replicas > 1) && !joining && !racing {
 			return v, err
 		}
 		if time.Since(logged) > 5*time.Second {
@@ -282,6 +288,29 @@ func placed[T any](ctx context.Context, s *Store, what string, fn func(ctx conte
 			return v, err
 		case <-time.After(250 * time.Millisecond):
 		}
+	}
+}
+
+// led waits, in a cluster, until st has a leader, for 10 s at most: a
+// stream just created elects one first, and a write before then finds no
+// responders (a failure for its writer; an asynchronous write is not
+// tried again, since a later write of its key may have been stored).
+func (s *Store) led(ctx context.Context, st jetstream.Stream) {
+	if s.replicas <= 1 {
+		return
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if info := st.CachedInfo(); info != nil && info.Cluster != nil && info.Cluster.Leader != "" {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+		ictx, cancel := context.WithTimeout(ctx, time.Second)
+		st.Info(ictx)
+		cancel()
 	}
 }
 
