@@ -33,6 +33,32 @@ type ledger struct {
 	mu       sync.Mutex
 	holders  map[string][]string // resource -> nodes that acquired it, in order
 	released map[string]int
+	// holding are the nodes holding each resource now; serving, when set,
+	// tells whether a node serves, and taken lists every acquisition from
+	// a node that was serving it.
+	holding map[string]map[string]bool
+	serving map[string]func() bool
+	taken   []string
+}
+
+// acquired records that node acquired r, and whether it took r from a
+// node that was serving it.
+func (l *ledger) acquired(node, r string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.holders[r] = append(l.holders[r], node)
+	if l.holding == nil {
+		l.holding = map[string]map[string]bool{}
+	}
+	if l.holding[r] == nil {
+		l.holding[r] = map[string]bool{}
+	}
+	for other := range l.holding[r] {
+		if serving := l.serving[other]; serving != nil && serving() {
+			l.taken = append(l.taken, fmt.Sprintf("%s took %s from %s, which served it", node, r, other))
+		}
+	}
+	l.holding[r][node] = true
 }
 
 func (c *counters) Acquire(_ context.Context, r string) error {
@@ -42,9 +68,7 @@ func (c *counters) Acquire(_ context.Context, r string) error {
 	c.mu.Lock()
 	c.values[r] = 0
 	c.mu.Unlock()
-	c.l.mu.Lock()
-	c.l.holders[r] = append(c.l.holders[r], c.node)
-	c.l.mu.Unlock()
+	c.l.acquired(c.node, r)
 	return nil
 }
 
@@ -54,6 +78,7 @@ func (c *counters) Release(r string) {
 	c.mu.Unlock()
 	c.l.mu.Lock()
 	c.l.released[r]++
+	delete(c.l.holding[r], c.node)
 	c.l.mu.Unlock()
 }
 
@@ -68,10 +93,17 @@ type incOut struct {
 var errOdd = &awserr.Code{Name: "OddException", Status: http.StatusBadRequest}
 
 // faultyKV is the cluster's bucket, whose deletes fail while failDelete
-// is set.
+// is set, and puts (heartbeats) while failPut is.
 type faultyKV struct {
 	store.Watchable
-	failDelete atomic.Bool
+	failDelete, failPut atomic.Bool
+}
+
+func (k *faultyKV) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	if k.failPut.Load() {
+		return 0, errors.New("nats: timeout")
+	}
+	return k.Watchable.Put(ctx, key, value)
 }
 
 func (k *faultyKV) Delete(ctx context.Context, key string) error {
@@ -315,5 +347,50 @@ func TestClusterStrayClaimIsGivenUp(t *testing.T) {
 		if err != nil {
 			t.Fatalf("through node %d once loading works: %v", i+1, err)
 		}
+	}
+}
+
+// A node whose heartbeats could not be stored for longer than DeadAfter
+// (its store stalled, the others' did not) is fenced meanwhile and finds,
+// once it beats again, the others alive: it takes nothing they serve. (It
+// used to find them dead at once, its view of their last heartbeats being
+// as old as its own, and claimed their resources while they served them.)
+func TestClusterStalledNodeTakesNothingServed(t *testing.T) {
+	l := &ledger{holders: map[string][]string{}, released: map[string]int{}, serving: map[string]func() bool{}}
+	nodes, _ := startNodes(t, l)
+	var all []string
+	for i := 0; i < 12; i++ {
+		all = append(all, fmt.Sprintf("s%d", i))
+	}
+	l.mu.Lock()
+	for _, n := range nodes {
+		l.serving[n.c.Self()] = n.c.Serving
+	}
+	l.mu.Unlock()
+	for _, n := range nodes {
+		n.g.Track(all)
+	}
+	heldBy := func(n *node) int {
+		held := 0
+		for _, r := range all {
+			if n.g.Holds(r) {
+				held++
+			}
+		}
+		return held
+	}
+	waitFor(t, func() bool {
+		return heldBy(nodes[0])+heldBy(nodes[1])+heldBy(nodes[2]) == len(all) && heldBy(nodes[1]) > 0
+	},
+		"every resource held, some by the node to stall")
+	nodes[1].kv.failPut.Store(true)
+	time.Sleep(fastOptions().DeadAfter + 2*time.Second)
+	nodes[1].kv.failPut.Store(false)
+	waitFor(t, nodes[1].c.Serving, "the stalled node serving again")
+	time.Sleep(time.Second)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, v := range l.taken {
+		t.Error(v)
 	}
 }
