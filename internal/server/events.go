@@ -35,13 +35,14 @@ func (s *Server) buildEvents(ctx context.Context, dests *targets.Targets) error 
 		return err
 	}
 	s.events, err = events.New(ctx, kv, events.Options{
-		Account: s.cfg.Account,
-		Jobs:    timer.New(work, 30*time.Second, s.log),
-		Archive: archive,
-		Targets: dests,
-		Metrics: eventsMetrics{s.obs.metrics},
-		Meter:   s.obs,
-		Logger:  s.log,
+		Account:   s.cfg.Account,
+		Clustered: s.cluster != nil,
+		Jobs:      timer.New(work, 30*time.Second, s.log),
+		Archive:   archive,
+		Targets:   dests,
+		Metrics:   eventsMetrics{s.obs.metrics},
+		Meter:     s.obs,
+		Logger:    s.log,
 	})
 	if err != nil {
 		return fmt.Errorf("open events: %w", err)

@@ -19,7 +19,7 @@ func (s *Server) buildAPIGateway(ctx context.Context, inv *invoker.Invoker) (*ap
 	if err != nil {
 		return nil, nil, err
 	}
-	apis, err := apigateway.New(ctx, kv, apigateway.Options{Account: s.cfg.Account, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
+	apis, err := apigateway.New(ctx, kv, apigateway.Options{Account: s.cfg.Account, Clustered: s.cluster != nil, PublicDomain: s.cfg.PublicDomain, Logger: s.log})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -34,12 +34,13 @@ func (s *Server) buildScheduler(ctx context.Context, dests *targets.Targets) err
 		return err
 	}
 	s.scheduler, err = scheduler.New(ctx, kv, scheduler.Options{
-		Account: s.cfg.Account,
-		Jobs:    timer.New(work, 30*time.Second, s.log),
-		Targets: dests,
-		Buses:   scheduledEvents{s.events, dests},
-		APIs:    apiCaller{s},
-		Logger:  s.log,
+		Account:   s.cfg.Account,
+		Clustered: s.cluster != nil,
+		Jobs:      timer.New(work, 30*time.Second, s.log),
+		Targets:   dests,
+		Buses:     scheduledEvents{s.events, dests},
+		APIs:      apiCaller{s},
+		Logger:    s.log,
 	})
 	if err != nil {
 		return fmt.Errorf("open scheduler: %w", err)

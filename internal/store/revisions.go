@@ -19,6 +19,8 @@ import (
 type Revisions struct {
 	mu   sync.Mutex
 	revs map[string]uint64
+	// follow is Follow's watch, for Sync; set by Expect in a cluster.
+	follow *Following
 }
 
 // deleting marks a key the node deleted itself whose deletion the watch
@@ -74,12 +76,45 @@ func (r *Revisions) Fresh(ch Change) bool {
 // Follow watches kv until ctx ends and applies each change newer than what
 // the index holds, under mu, the index's own lock.
 func (r *Revisions) Follow(ctx context.Context, kv Watchable, mu sync.Locker, apply func(Change)) error {
-	_, err := kv.Watch(ctx, "", func(ch Change) {
+	f, err := kv.Watch(ctx, "", func(ch Change) {
 		mu.Lock()
 		defer mu.Unlock()
 		if r.Fresh(ch) {
 			apply(ch)
 		}
 	})
+	if err == nil {
+		r.Watching(f)
+	}
 	return err
+}
+
+// Watching gives Sync the watch that keeps the index, for an index that
+// watches kv itself rather than through Follow.
+func (r *Revisions) Watching(f Follower) {
+	r.Expect()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.follow.Started(f)
+}
+
+// Expect tells the index, in a node of a cluster, that Follow will run:
+// until it does, Sync waits for it (Following.Sync).
+func (r *Revisions) Expect() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.follow == nil {
+		r.follow = NewFollowing()
+	}
+}
+
+// Sync returns once the index holds every change stored before the call,
+// wherever it was made (at once on a single node, which follows nothing).
+// An operation called on one node right after another node's write sees
+// it, as a client that sends its next call to another node expects.
+func (r *Revisions) Sync(ctx context.Context) error {
+	r.mu.Lock()
+	w := r.follow
+	r.mu.Unlock()
+	return w.Sync(ctx)
 }

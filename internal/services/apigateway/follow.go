@@ -16,7 +16,7 @@ import (
 // deleted anywhere is served here too. The node's own domain writes come
 // back late and are skipped (s.revs).
 func (s *Service) Follow(ctx context.Context, kv store.Watchable) error {
-	_, err := kv.Watch(ctx, "", func(ch store.Change) {
+	f, err := kv.Watch(ctx, "", func(ch store.Change) {
 		t := store.SplitKey(ch.Key)
 		if t[0] != "domain" || len(t) != 2 {
 			s.changed()
@@ -45,5 +45,10 @@ func (s *Service) Follow(ctx context.Context, kv store.Watchable) error {
 	if err != nil {
 		return fmt.Errorf("follow the HTTP APIs: %w", err)
 	}
+	s.revs.Watching(f)
 	return nil
 }
+
+// Sync returns once this node's custom domain names hold every change
+// stored anywhere before the call (the rest is read from the bucket).
+func (s *Service) Sync(ctx context.Context) error { return s.revs.Sync(ctx) }

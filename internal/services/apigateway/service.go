@@ -47,6 +47,9 @@ type Scope struct {
 // Options configures a Service.
 type Options struct {
 	Account string
+	// Clustered marks a node of a cluster, whose Follow will run: until
+	// it does, a call waits for it (Sync).
+	Clustered bool
 	// PublicDomain, when set, is the domain operators point at nubo:
 	// APIs are <api-id>.execute-api.<region>.<domain>. Else they are
 	// <api-id>.execute-api.<region>.localhost on the port the API was
@@ -116,6 +119,9 @@ func New(ctx context.Context, kv store.KV, opts Options) (*Service, error) {
 	s := &Service{kv: kv, opts: opts, log: opts.Logger, cache: map[string]*apiViews{}, domains: map[string]*domainRec{}}
 	if err := s.loadDomains(ctx); err != nil {
 		return nil, err
+	}
+	if opts.Clustered {
+		s.revs.Expect()
 	}
 	return s, nil
 }

@@ -2,6 +2,7 @@ package events_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -161,5 +162,26 @@ func TestTwoNodesFireScheduledRuleOnce(t *testing.T) {
 	}
 	if a, b := len(targets.to(queueA)), len(targets.to(queueB)); a != 10 || b != 5 {
 		t.Errorf("the rule fired %d times to its first target (want 10 in 10 minutes), %d to the one added after 5 (want 5)", a, b)
+	}
+}
+
+// A rule put through one node is there on the other once that node has
+// synced (as the wire layer does before each call): a client whose next
+// call reaches the other node finds it.
+func TestRuleSeenThroughTheOtherNodeAtOnce(t *testing.T) {
+	clock := timertest.NewClock(start)
+	nodes := twoNodes(t, clock, &fakeTargets{}, func(int) timer.Queue { return timertest.NewQueue(clock) })
+	ctx := context.Background()
+	for i := range 50 {
+		name := fmt.Sprintf("r%d", i)
+		if _, err := nodes[0].PutRule(ctx, region, events.PutRuleInput{Name: name, EventPattern: `{"source": ["shop"]}`}); err != nil {
+			t.Fatal(err)
+		}
+		if err := nodes[1].Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := nodes[1].DescribeRule(ctx, region, name, ""); err != nil {
+			t.Fatalf("rule %s through the other node: %v", name, err)
+		}
 	}
 }

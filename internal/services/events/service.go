@@ -78,6 +78,9 @@ const (
 // Options configures a Service.
 type Options struct {
 	Account string
+	// Clustered marks a node of a cluster, whose Follow will run: until
+	// it does, a call waits for it (Sync).
+	Clustered bool
 	// Jobs holds ingested events, retries, scheduled fires and replays.
 	Jobs timer.Queue
 	// Archive keeps archived events (a stream of the subjects
@@ -141,6 +144,9 @@ func New(ctx context.Context, kv store.KV, opts Options) (*Service, error) {
 		limiter: newLimiter(), tokens: &tokenCache{tokens: map[string]cachedToken{}}}
 	if err := s.load(ctx); err != nil {
 		return nil, err
+	}
+	if opts.Clustered {
+		s.revs.Expect()
 	}
 	return s, nil
 }

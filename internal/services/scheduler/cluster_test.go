@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -154,5 +155,24 @@ func TestClaimLeftByAFailedHandlerIsQueued(t *testing.T) {
 	want := []string{"2024-03-09T00:05:30Z", "2024-03-09T00:10:00Z", "2024-03-09T00:15:00Z", "2024-03-09T00:20:00Z"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("invocations at %v, want %v (the first after its job came back)", got, want)
+	}
+}
+
+// A group created through one node is there on the other once that node
+// has synced (as the wire layer does before each call).
+func TestGroupSeenThroughTheOtherNodeAtOnce(t *testing.T) {
+	_, nodes := twoNodes(t)
+	ctx := context.Background()
+	for i := range 50 {
+		name := fmt.Sprintf("g%d", i)
+		if _, err := nodes[0].CreateScheduleGroup(ctx, "us-east-1", name, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := nodes[1].Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := nodes[1].GetScheduleGroup(ctx, "us-east-1", name); err != nil {
+			t.Fatalf("group %s through the other node: %v", name, err)
+		}
 	}
 }

@@ -20,6 +20,10 @@ func (s *Service) Follow(ctx context.Context, kv store.Watchable) error {
 	return nil
 }
 
+// Sync returns once this node's maps hold every change stored anywhere
+// before the call.
+func (s *Service) Sync(ctx context.Context) error { return s.revs.Sync(ctx) }
+
 // applyLocked applies another node's change of a record to the maps.
 func (s *Service) applyLocked(ch store.Change) {
 	t := store.SplitKey(ch.Key)

@@ -67,10 +67,13 @@ type APIs interface {
 // Options configures a Service.
 type Options struct {
 	Account string
-	Jobs    timer.Queue
-	Targets Deliverer
-	Buses   EventBuses
-	APIs    APIs
+	// Clustered marks a node of a cluster, whose Follow will run: until
+	// it does, a call waits for it (Sync).
+	Clustered bool
+	Jobs      timer.Queue
+	Targets   Deliverer
+	Buses     EventBuses
+	APIs      APIs
 	// Clock tells the time (the system's by default).
 	Clock timer.Clock
 	// RetryDelay is the wait before retry n (1, 2, ...); exponential from
@@ -125,6 +128,9 @@ func New(ctx context.Context, kv store.KV, opts Options) (*Service, error) {
 	s := &Service{kv: kv, opts: opts, log: opts.Logger, groups: map[string]*Group{}, schedules: map[string]*record{}}
 	if err := s.load(ctx); err != nil {
 		return nil, err
+	}
+	if opts.Clustered {
+		s.revs.Expect()
 	}
 	return s, nil
 }

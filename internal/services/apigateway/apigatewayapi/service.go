@@ -37,6 +37,7 @@ func New(svc *ag.Service, account string, log *slog.Logger) *wire.Service {
 		Errors:         wire.Errors{BadRequest: ag.ErrBadRequest},
 		Log:            log,
 		ResourcePolicy: h.owner,
+		Wrap:           wire.Synced(svc.Sync, log, nil),
 	}
 }
 

@@ -5,6 +5,8 @@ package eventsapi
 
 import (
 	"log/slog"
+	"net/http"
+	"strings"
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/services/events"
@@ -30,6 +32,11 @@ func New(svc *events.Service, log *slog.Logger) *wire.Service {
 		Log:            log,
 		Home:           svc.Account(),
 		ResourcePolicy: h.policy,
+		// PutEvents matches the rules this node has, as EventBridge's own
+		// rules take effect within moments.
+		Wrap: wire.Synced(svc.Sync, log, func(r *http.Request) bool {
+			return strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".PutEvents")
+		}),
 		Ops: []wire.Op{
 			wire.ResourceFrom(wire.Operation("CreateEventBus", h.createEventBus), h.busOf),
 			wire.ResourceFrom(wire.Operation("UpdateEventBus", h.updateEventBus), h.busOf),

@@ -46,7 +46,7 @@ func (s *Service) Follow(ctx context.Context, kv store.Watchable) error {
 	if err != nil {
 		return fmt.Errorf("follow the event source mappings: %w", err)
 	}
-	s.follow.Started(f)
+	s.revs.Watching(f)
 	return nil
 }
 
@@ -68,7 +68,7 @@ func (s *Service) applyLocked(id string, ch store.Change) {
 // sync makes this node's mappings reflect every write stored before it
 // was called (a mapping created through another node is found at once).
 func (s *Service) sync(ctx context.Context) {
-	if err := s.follow.Sync(ctx); err != nil {
+	if err := s.revs.Sync(ctx); err != nil {
 		s.log.Warn("esm: read the mappings", "err", err)
 	}
 }

@@ -64,12 +64,11 @@ type Service struct {
 
 	mu       sync.Mutex
 	mappings map[string]*mapping
-	// revs are the revisions of the mappings held, and held the stream
-	// mappings the group gives this node (both for a cluster only);
-	// follow is the bucket's watch.
+	// revs are the revisions of the mappings held, with the bucket's
+	// watch, and held the stream mappings the group gives this node (both
+	// for a cluster only).
 	revs    store.Revisions
 	held    map[string]bool
-	follow  *store.Following
 	changed chan string // uuids whose pollers Run must reconcile
 
 	// runMu serialises starting and stopping pollers (Run, and the
@@ -106,7 +105,7 @@ func New(ctx context.Context, kv store.KV, queues Queues, inv Invoker, opts Opti
 	}
 	if s.cl != nil {
 		s.group = s.cl.Group(groupName, holder{s})
-		s.follow = store.NewFollowing()
+		s.revs.Expect()
 	}
 	return s, nil
 }

@@ -22,6 +22,7 @@ func New(svc *scheduler.Service, log *slog.Logger) *wire.Service {
 		Errors: wire.Errors{Internal: scheduler.ErrInternal, BadRequest: scheduler.ErrValidation},
 		Log:    log,
 		Home:   svc.Account(),
+		Wrap:   wire.Synced(svc.Sync, log, nil),
 		Ops: []wire.Op{
 			route(wire.ResourceFrom(wire.Operation("CreateSchedule", h.createSchedule), h.scheduleOf), "POST /schedules/{Name}"),
 			route(wire.ResourceFrom(wire.Operation("UpdateSchedule", h.updateSchedule), h.scheduleOf), "PUT /schedules/{Name}"),
