@@ -83,7 +83,11 @@ type box struct {
 	hasExited bool
 	exit      sandbox.Exit
 	peakKB    int64
-	status    int // a descriptor of /proc/PID/status, opened on first use (-1 before)
+	// The peak's sources, opened on first use: taskstats (and the start
+	// of the process it asks for), else /proc/PID/status (-1 before).
+	ts        *taskstats
+	btime     uint32
+	status    int
 	statusBuf [4096]byte
 	done      chan struct{}
 	stopped   bool
@@ -165,11 +169,32 @@ func (b *box) MaxMemoryMB() int {
 	return int((b.peakKB + 1023) / 1024)
 }
 
-// readHWM reads VmHWM from /proc/PID/status, keeping the file open: the
-// engine asks after every invocation. It is one pread: the kernel writes
-// the whole file for each read, and os.File.ReadAt would read again to
-// find the end.
+// readHWM reads the process's peak resident memory in KB: the engine
+// asks after every invocation.
 func (b *box) readHWM() int64 {
+	family := taskstatsFamily()
+	if family == 0 {
+		return b.readStatusHWM()
+	}
+	if b.ts == nil {
+		ts, err := dialTaskstats()
+		if err != nil {
+			return b.readStatusHWM()
+		}
+		b.ts = ts
+	}
+	p, err := b.ts.ask(family, b.pid)
+	if err != nil || b.btime != 0 && p.btime != b.btime {
+		return 0 // gone
+	}
+	b.btime = p.btime
+	return p.kb
+}
+
+// readStatusHWM reads VmHWM from /proc/PID/status, keeping the file open.
+// It is one pread: the kernel writes the whole file for each read, and
+// os.File.ReadAt would read again to find the end.
+func (b *box) readStatusHWM() int64 {
 	if b.status < 0 {
 		fd, err := syscall.Open("/proc/"+strconv.Itoa(b.pid)+"/status", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 		if err != nil {
@@ -224,6 +249,10 @@ func (b *box) Stop(grace time.Duration) error {
 	if b.status >= 0 {
 		syscall.Close(b.status)
 		b.status = -1
+	}
+	if b.ts != nil {
+		b.ts.close()
+		b.ts = nil
 	}
 	b.mu.Unlock()
 	return os.RemoveAll(b.tmp)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/sandbox"
 	"github.com/nubo-dev/nubo/internal/sandbox/sandboxtest"
@@ -50,4 +52,62 @@ func TestRuntimeAPIRefusesOthers(t *testing.T) {
 	if code := get(); code != http.StatusForbidden {
 		t.Fatalf("after Start: %d, want 403", code)
 	}
+}
+
+// The peak memory from taskstats is the one /proc/PID/status gives
+// (VmHWM), and a process's allocation shows in it.
+func TestPeakFromTaskstats(t *testing.T) {
+	if taskstatsFamily() == 0 {
+		t.Skip("taskstats needs CAP_NET_ADMIN")
+	}
+	d, err := New(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := d.Create(context.Background(), sandbox.Spec{ID: "a", TaskRoot: t.TempDir(), MemoryMB: 128, EphemeralMB: 512})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Stop(0)
+	if err := sb.Start([]string{"python3", "-c", "import time; x = b'x' * (40 << 20); time.sleep(30)"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := sb.(*box)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		b.mu.Lock()
+		fromTaskstats, fromStatus := b.readHWM(), b.readStatusHWM()
+		b.mu.Unlock()
+		if fromTaskstats >= 40<<10 {
+			if diff := fromStatus - fromTaskstats; diff < 0 || diff > 1<<10 {
+				t.Fatalf("taskstats gives %d KB, status %d KB", fromTaskstats, fromStatus)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("taskstats gives %d KB after a 40 MB allocation (status %d KB)", fromTaskstats, fromStatus)
+		}
+	}
+}
+
+// BenchmarkPeak compares the two sources of a process's peak memory.
+func BenchmarkPeak(b *testing.B) {
+	box := &box{pid: os.Getpid(), status: -1}
+	defer func() {
+		if box.ts != nil {
+			box.ts.close()
+		}
+	}()
+	b.Run("taskstats", func(b *testing.B) {
+		if taskstatsFamily() == 0 {
+			b.Skip("taskstats needs CAP_NET_ADMIN")
+		}
+		for b.Loop() {
+			box.readHWM()
+		}
+	})
+	b.Run("status", func(b *testing.B) {
+		for b.Loop() {
+			box.readStatusHWM()
+		}
+	})
 }
