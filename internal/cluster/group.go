@@ -413,36 +413,63 @@ func (g *Group) drop(r string, h *holding) {
 // found it dead: a claim another node made meanwhile, which this node may
 // not have read yet, fails the check and the resource is dropped; a claim
 // another node makes from now on is checked against the renewed one. It
-// fails when the store cannot be written (the node stays fenced).
+// fails when the store cannot be written (the node stays fenced). The
+// claims are renewed renewers at a time: the node does not beat meanwhile.
 func (g *Group) renew(ctx context.Context) error {
-	c := g.c
-	data, _ := json.Marshal(claim{Node: c.self.Name, Incarnation: c.self.Incarnation})
+	sem := make(chan struct{}, renewers)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
 	for r, h := range g.holdings() {
-		key := g.key(r)
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := g.renewOne(ctx, r, h); err != nil {
+				select {
+				case errs <- err:
+				default:
+				}
+			}
+		})
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}
+
+// renewers is how many claims renew stores at once.
+const renewers = 16
+
+func (g *Group) renewOne(ctx context.Context, r string, h *holding) error {
+	c := g.c
+	key := g.key(r)
+	c.mu.Lock()
+	cl, ok := c.claims[key]
+	c.mu.Unlock()
+	if !ok || cl.Node != c.self.Name || cl.Incarnation != c.self.Incarnation {
+		return nil // being acquired, or dropped
+	}
+	data, _ := json.Marshal(claim{Node: c.self.Name, Incarnation: c.self.Incarnation})
+	rev, err := c.kv.Update(ctx, key, data, cl.rev)
+	switch {
+	case errors.Is(err, store.ErrRevision) || errors.Is(err, store.ErrNotFound):
 		c.mu.Lock()
-		cl, ok := c.claims[key]
+		if cur := c.claims[key]; cur.rev == cl.rev {
+			delete(c.claims, key) // the watch brings the claim that replaced it
+		}
 		c.mu.Unlock()
-		if !ok || cl.Node != c.self.Name || cl.Incarnation != c.self.Incarnation {
-			continue // being acquired, or dropped
+		g.drop(r, h)
+	case err != nil:
+		return fmt.Errorf("renew the claim of %s %s: %w", g.name, r, err)
+	default:
+		c.mu.Lock()
+		if cur := c.claims[key]; cur.rev < rev {
+			c.claims[key] = claim{Node: c.self.Name, Incarnation: c.self.Incarnation, rev: rev}
 		}
-		rev, err := c.kv.Update(ctx, key, data, cl.rev)
-		switch {
-		case errors.Is(err, store.ErrRevision) || errors.Is(err, store.ErrNotFound):
-			c.mu.Lock()
-			if cur := c.claims[key]; cur.rev == cl.rev {
-				delete(c.claims, key) // the watch brings the claim that replaced it
-			}
-			c.mu.Unlock()
-			g.drop(r, h)
-		case err != nil:
-			return fmt.Errorf("renew the claim of %s %s: %w", g.name, r, err)
-		default:
-			c.mu.Lock()
-			if cur := c.claims[key]; cur.rev < rev {
-				c.claims[key] = claim{Node: c.self.Name, Incarnation: c.self.Incarnation, rev: rev}
-			}
-			c.mu.Unlock()
-		}
+		c.mu.Unlock()
 	}
 	return nil
 }
