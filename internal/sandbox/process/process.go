@@ -21,6 +21,9 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
+	"github.com/nubo-dev/nubo/internal/netlink"
 	"github.com/nubo-dev/nubo/internal/sandbox"
 )
 
@@ -85,7 +88,7 @@ type box struct {
 	peakKB    int64
 	// The peak's sources, opened on first use: taskstats (and the start
 	// of the process it asks for), else /proc/PID/status (-1 before).
-	ts        *taskstats
+	ts        *netlink.Conn
 	btime     uint32
 	status    int
 	statusBuf [4096]byte
@@ -177,13 +180,13 @@ func (b *box) readHWM() int64 {
 		return b.readStatusHWM()
 	}
 	if b.ts == nil {
-		ts, err := dialTaskstats()
+		c, err := netlink.Dial(unix.NETLINK_GENERIC)
 		if err != nil {
 			return b.readStatusHWM()
 		}
-		b.ts = ts
+		b.ts = c
 	}
-	p, err := b.ts.ask(family, b.pid)
+	p, err := askPeak(b.ts, family, b.pid)
 	if err != nil || b.btime != 0 && p.btime != b.btime {
 		return 0 // gone
 	}
@@ -251,7 +254,7 @@ func (b *box) Stop(grace time.Duration) error {
 		b.status = -1
 	}
 	if b.ts != nil {
-		b.ts.close()
+		b.ts.Close()
 		b.ts = nil
 	}
 	b.mu.Unlock()

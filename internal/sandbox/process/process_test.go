@@ -94,7 +94,7 @@ func BenchmarkPeak(b *testing.B) {
 	box := &box{pid: os.Getpid(), status: -1}
 	defer func() {
 		if box.ts != nil {
-			box.ts.close()
+			box.ts.Close()
 		}
 	}()
 	b.Run("taskstats", func(b *testing.B) {

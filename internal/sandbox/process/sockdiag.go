@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"net"
 	"syscall"
+
+	"github.com/nubo-dev/nubo/internal/netlink"
 )
 
 // The kernel's sock_diag interface (linux/sock_diag.h, linux/inet_diag.h).
 const (
 	netlinkSockDiag  = 4  // NETLINK_SOCK_DIAG
 	sockDiagByFamily = 20 // SOCK_DIAG_BY_FAMILY
-	nlmsgError       = 2  // NLMSG_ERROR
-	nlmsgHdrLen      = 16
 	inetDiagReqLen   = 56 // struct inet_diag_req_v2
 	inetDiagMsgLen   = 72 // struct inet_diag_msg
 	inodeOffset      = 68 // of idiag_inode in struct inet_diag_msg
@@ -28,64 +28,43 @@ func socketInode(local, remote *net.TCPAddr) (uint32, error) {
 	if err != nil {
 		return 0, err
 	}
-	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
+	c, err := netlink.Dial(netlinkSockDiag)
 	if err != nil {
-		return 0, fmt.Errorf("sock_diag socket: %w", err)
+		return 0, fmt.Errorf("sock_diag: %w", err)
 	}
-	defer syscall.Close(fd)
-	if err := syscall.Sendto(fd, req, 0, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
-		return 0, fmt.Errorf("sock_diag request: %w", err)
-	}
-	buf := make([]byte, 1024)
-	n, _, err := syscall.Recvfrom(fd, buf, 0)
+	defer c.Close()
+	answer, err := c.Request(sockDiagByFamily, 0, req)
 	if err != nil {
-		return 0, fmt.Errorf("sock_diag answer: %w", err)
+		return 0, fmt.Errorf("sock_diag: %w", err)
 	}
-	return diagInode(buf[:n])
+	return diagInode(answer)
 }
 
-// diagRequest is a SOCK_DIAG_BY_FAMILY request for one TCP socket.
+// diagRequest is the body of a SOCK_DIAG_BY_FAMILY request for one TCP
+// socket.
 func diagRequest(local, remote *net.TCPAddr) ([]byte, error) {
 	src, dst := local.IP.To4(), remote.IP.To4()
 	if src == nil || dst == nil {
 		return nil, errors.New("sock_diag: not an IPv4 connection")
 	}
-	b := make([]byte, nlmsgHdrLen+inetDiagReqLen)
-	ne := binary.NativeEndian
-	ne.PutUint32(b[0:], uint32(len(b)))
-	ne.PutUint16(b[4:], sockDiagByFamily)
-	ne.PutUint16(b[6:], syscall.NLM_F_REQUEST)
-	r := b[nlmsgHdrLen:]
+	r := make([]byte, inetDiagReqLen)
 	r[0], r[1] = syscall.AF_INET, syscall.IPPROTO_TCP
-	ne.PutUint32(r[4:], ^uint32(0)) // every state
-	id := r[8:]                     // struct inet_diag_sockid
+	binary.NativeEndian.PutUint32(r[4:], ^uint32(0)) // every state
+	id := r[8:]                                      // struct inet_diag_sockid
 	binary.BigEndian.PutUint16(id[0:], uint16(local.Port))
 	binary.BigEndian.PutUint16(id[2:], uint16(remote.Port))
 	copy(id[4:], src)
 	copy(id[20:], dst)
-	ne.PutUint32(id[40:], ^uint32(0)) // INET_DIAG_NOCOOKIE
-	ne.PutUint32(id[44:], ^uint32(0))
-	return b, nil
+	binary.NativeEndian.PutUint32(id[40:], ^uint32(0)) // INET_DIAG_NOCOOKIE
+	binary.NativeEndian.PutUint32(id[44:], ^uint32(0))
+	return r, nil
 }
 
-// diagInode reads the socket's inode from the kernel's answer.
+// diagInode reads the socket's inode from the kernel's answer (a struct
+// inet_diag_msg).
 func diagInode(b []byte) (uint32, error) {
-	if len(b) < nlmsgHdrLen {
+	if len(b) < inetDiagMsgLen {
 		return 0, errors.New("sock_diag: short answer")
 	}
-	ne := binary.NativeEndian
-	switch typ := ne.Uint16(b[4:]); typ {
-	case nlmsgError:
-		if len(b) < nlmsgHdrLen+4 {
-			return 0, errors.New("sock_diag: short error")
-		}
-		return 0, fmt.Errorf("sock_diag: %w", syscall.Errno(-int32(ne.Uint32(b[nlmsgHdrLen:]))))
-	case sockDiagByFamily:
-		if len(b) < nlmsgHdrLen+inetDiagMsgLen {
-			return 0, errors.New("sock_diag: short answer")
-		}
-		return ne.Uint32(b[nlmsgHdrLen+inodeOffset:]), nil
-	default:
-		return 0, fmt.Errorf("sock_diag: answer of type %d", typ)
-	}
+	return binary.NativeEndian.Uint32(b[inodeOffset:]), nil
 }

@@ -7,6 +7,9 @@ import (
 	"os"
 	"strconv"
 	"testing"
+
+	"github.com/nubo-dev/nubo/internal/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // TestSocketInode checks the kernel's answer against /proc/self/fd: the
@@ -63,20 +66,31 @@ func inodeOf(t *testing.T, c net.Conn) uint32 {
 	return inode
 }
 
+// FuzzDiagInode feeds the kernel's answer, whole, to the netlink answer
+// reader and then to diagInode.
 func FuzzDiagInode(f *testing.F) {
-	answer := make([]byte, nlmsgHdrLen+inetDiagMsgLen)
-	binary.NativeEndian.PutUint16(answer[4:], sockDiagByFamily)
-	binary.NativeEndian.PutUint32(answer[nlmsgHdrLen+inodeOffset:], 12345)
+	ne := binary.NativeEndian
+	answer := make([]byte, unix.NLMSG_HDRLEN+inetDiagMsgLen)
+	ne.PutUint32(answer[0:], uint32(len(answer)))
+	ne.PutUint16(answer[4:], sockDiagByFamily)
+	ne.PutUint32(answer[8:], 1)
+	ne.PutUint32(answer[unix.NLMSG_HDRLEN+inodeOffset:], 12345)
 	f.Add(answer)
-	errAnswer := make([]byte, nlmsgHdrLen+4)
-	binary.NativeEndian.PutUint16(errAnswer[4:], nlmsgError)
-	binary.NativeEndian.PutUint32(errAnswer[nlmsgHdrLen:], uint32(0xfffffffe)) // -ENOENT
+	errAnswer := make([]byte, unix.NLMSG_HDRLEN+4)
+	ne.PutUint32(errAnswer[0:], uint32(len(errAnswer)))
+	ne.PutUint16(errAnswer[4:], unix.NLMSG_ERROR)
+	ne.PutUint32(errAnswer[8:], 1)
+	ne.PutUint32(errAnswer[unix.NLMSG_HDRLEN:], uint32(0xfffffffe)) // -ENOENT
 	f.Add(errAnswer)
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		inode, err := diagInode(b)
-		if err == nil && len(b) < nlmsgHdrLen+inetDiagMsgLen {
-			t.Errorf("inode %d from %d bytes", inode, len(b))
+		payload, found, err := netlink.Answer(b, 1)
+		if !found || err != nil {
+			return
+		}
+		inode, err := diagInode(payload)
+		if err == nil && len(payload) < inetDiagMsgLen {
+			t.Errorf("inode %d from %d bytes", inode, len(payload))
 		}
 	})
 }
