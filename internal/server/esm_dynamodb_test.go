@@ -263,13 +263,14 @@ func TestDynamoDBStreamTumblingWindow(t *testing.T) {
 	n.createDDBFunction(t, "windowfn", s)
 	streamARN := createStreamTable(t, c, "windowed")
 	m, err := n.client.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{
-		FunctionName: aws.String("windowfn"), EventSourceArn: aws.String(streamARN), StartingPosition: ltypes.EventSourcePositionLatest,
+		FunctionName: aws.String("windowfn"), EventSourceArn: aws.String(streamARN), StartingPosition: ltypes.EventSourcePositionTrimHorizon,
 		BatchSize: aws.Int32(2), TumblingWindowInSeconds: aws.Int32(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// From the (new, empty) stream's start: whenever the poller starts,
+	// it reads the items put below.
 	n.waitMapping(t, aws.ToString(m.UUID), "Enabled")
-	time.Sleep(100 * time.Millisecond) // LATEST: the poller must have started
 	for i := range 3 {
 		putItem(t, c, "windowed", fmt.Sprint("w", i), "ok")
 	}
