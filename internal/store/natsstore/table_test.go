@@ -37,8 +37,9 @@ func TestTable(t *testing.T) {
 		{Key: store.Key("q1", "b"), Value: []byte("b1")},
 		{Key: store.Key("q2", "a"), Value: []byte("x")},
 		{Key: store.Key("q1", "a"), Value: []byte("a2")},
-		{Key: store.Key("q1", "gone"), Value: []byte("soon"), TTL: time.Second},
+		{Key: store.Key("q1", "gone"), Value: []byte("soon"), TTL: 3 * time.Second},
 	}
+	written := time.Now()
 	first := tb.Write(rows...)
 	// A later Write is stored after an earlier one: the delete wins.
 	if err := tb.Write(store.Row{Key: store.Key("q1", "b")}).Wait(ctx); err != nil {
@@ -51,7 +52,7 @@ func TestTable(t *testing.T) {
 	if len(got) != 2 || got["q1.a"] != "a2" || got["q1.gone"] != "soon" {
 		t.Fatalf("scan q1: %v", got)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(time.Until(written.Add(3500 * time.Millisecond)))
 	if got := scanAll(t, tb, "q1"); len(got) != 1 || got["q1.a"] != "a2" {
 		t.Fatalf("scan q1 after ttl: %v", got)
 	}
