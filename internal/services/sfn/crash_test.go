@@ -180,15 +180,17 @@ func child(t *testing.T, mode, scenario, dir string) (*exec.Cmd, <-chan string) 
 	return cmd, lines
 }
 
-// expect reads lines until one starts with prefix.
-func expect(t *testing.T, lines <-chan string, prefix string) string {
+// expect reads the child's lines until one starts with prefix.
+func expect(t *testing.T, cmd *exec.Cmd, lines <-chan string, prefix string) string {
 	t.Helper()
-	v, _ := expectAfter(t, lines, prefix)
+	v, _ := expectAfter(t, cmd, lines, prefix)
 	return v
 }
 
-// expectAfter is expect that also returns the lines before prefix's.
-func expectAfter(t *testing.T, lines <-chan string, prefix string) (string, []string) {
+// expectAfter is expect that also returns the lines before prefix's. A
+// child that does not print it in two minutes is made to print its
+// goroutines (SIGQUIT) before the test fails.
+func expectAfter(t *testing.T, cmd *exec.Cmd, lines <-chan string, prefix string) (string, []string) {
 	t.Helper()
 	var before []string
 	timeout := time.After(2 * time.Minute)
@@ -206,7 +208,9 @@ func expectAfter(t *testing.T, lines <-chan string, prefix string) (string, []st
 			}
 			before = append(before, l)
 		case <-timeout:
-			t.Fatalf("no %s from the child", prefix)
+			cmd.Process.Signal(syscall.SIGQUIT)
+			cmd.Wait()
+			t.Fatalf("no %s from the child (its goroutines are above)", prefix)
 		}
 	}
 }
@@ -224,12 +228,12 @@ type crashResult struct {
 func crashAndResume(t *testing.T, scenario, killAt string) crashResult {
 	dir := t.TempDir()
 	cmd, lines := child(t, "run", scenario, dir)
-	expect(t, lines, "EXEC")
-	expect(t, lines, killAt)
+	expect(t, cmd, lines, "EXEC")
+	expect(t, cmd, lines, killAt)
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	cmd, lines = child(t, "resume", scenario, dir)
-	res, resumed := expectAfter(t, lines, "RESULT")
+	res, resumed := expectAfter(t, cmd, lines, "RESULT")
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("resumed child: %v", err)
 	}
