@@ -155,18 +155,26 @@ func (s *Store) waitForMeta(ctx context.Context) error {
 // quorum follows whether this node is in touch with a majority of the
 // cluster (its JetStream follows a meta leader, or is it), so that writes
 // on a node cut off from the others are refused at once with a clear
-// error, rather than after a write timeout.
+// error, rather than after a write timeout. A node without a meta leader
+// that still has routes to a majority is given longer: the majority is
+// electing a leader (after a node's death; seconds on a loaded machine),
+// and writes go to the streams' own leaders meanwhile. A route across a
+// partition closes after three missed pings (see clusterOptions).
 type quorum struct {
-	srv  *server.Server
-	self string
+	srv *server.Server
+	// peers counts the other nodes.
+	peers int
 	// lostAt is when the node was last seen cut off after being in touch
-	// (unix ns; 0 while in touch).
+	// (unix ns; 0 while in touch); routed is whether, then, it had routes
+	// to a majority.
 	lostAt atomic.Int64
+	routed atomic.Bool
 }
 
 // cutOffAfter is how long the node must stay out of touch before writes
-// are refused: a loaded machine may miss a heartbeat or two.
-const cutOffAfter = 1500 * time.Millisecond
+// are refused: a loaded machine may miss a heartbeat or two. electionGrace
+// is that time for a node whose routes reach a majority.
+const cutOffAfter, electionGrace = 1500 * time.Millisecond, 10 * time.Second
 
 // run samples the server until ctx ends.
 func (q *quorum) run(ctx context.Context) {
@@ -177,14 +185,28 @@ func (q *quorum) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			switch {
-			case q.leaderKnown():
+			if q.leaderKnown() {
 				q.lostAt.Store(0)
-			case q.lostAt.Load() == 0:
-				q.lostAt.Store(now.UnixNano())
+				continue
 			}
+			q.routed.Store(q.routedToMajority())
+			q.lostAt.CompareAndSwap(0, now.UnixNano())
 		}
 	}
+}
+
+// routedToMajority reports whether this server has routes to enough other
+// nodes to make a majority with itself.
+func (q *quorum) routedToMajority() bool {
+	rz, err := q.srv.Routez(&server.RoutezOptions{})
+	if err != nil {
+		return false
+	}
+	reached := map[string]bool{}
+	for _, r := range rz.Routes {
+		reached[r.RemoteID] = true // a node has several routes (a pool)
+	}
+	return 2*(len(reached)+1) > q.peers+1
 }
 
 // inTouch reports whether the meta group has a leader that this server
@@ -219,7 +241,10 @@ func (q *quorum) check() error {
 		return nil
 	}
 	lost := q.lostAt.Load()
-	if lost != 0 && time.Since(time.Unix(0, lost)) >= cutOffAfter {
+	if lost == 0 {
+		return nil
+	}
+	if wait := time.Since(time.Unix(0, lost)); wait >= electionGrace || wait >= cutOffAfter && !q.routed.Load() {
 		return errCutOff
 	}
 	return nil

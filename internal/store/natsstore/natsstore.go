@@ -129,7 +129,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 				s.Close()
 				return nil, err
 			}
-			s.space.quorum = &quorum{srv: s.srv}
+			s.space.quorum = &quorum{srv: s.srv, peers: len(opts.Cluster.Peers)}
 			s.goRun(s.space.quorum.run)
 		}
 	}
