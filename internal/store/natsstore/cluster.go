@@ -304,6 +304,11 @@ func placed[T any](ctx context.Context, s *Store, what string, fn func(ctx conte
 		if !noPeers && !(timeout && s.replicas > 1) && !joining && !racing {
 			return v, err
 		}
+		if noPeers || joining {
+			// The race of the nodes' creations begins once the stream can
+			// be placed: a node may wait long for the others to join.
+			started = time.Now()
+		}
 		if time.Since(logged) > 5*time.Second {
 			s.log.Info("store: waiting for enough nodes to place replicas", "of", what, "replicas", s.replicas)
 			logged = time.Now()
