@@ -459,8 +459,9 @@ func TestEventBridgeScheduleFiresAcrossRestart(t *testing.T) {
 		t.Errorf("scheduled event %s (created %s)", aws.ToString(m.Body), created.Format(time.RFC3339Nano))
 	}
 	// The rule counts its minute from a moment after created, so this
-	// bounds how late the fire came.
-	if late := fired.Sub(created.Add(time.Minute)); late > time.Second {
+	// bounds how late the fire came: far less than the next minute's,
+	// with room for a loaded machine (two suites beside it: 1.2 s).
+	if late := fired.Sub(created.Add(time.Minute)); late > 10*time.Second {
 		t.Errorf("delivered %v after its due time", late)
 	} else {
 		t.Logf("delivered at most %v after its due time, across a restart", late)
