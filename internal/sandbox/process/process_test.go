@@ -20,9 +20,9 @@ func TestConformance(t *testing.T) {
 	sandboxtest.Run(t, d)
 }
 
-// TestRuntimeAPIRefusesOthers checks the answer a process outside the
-// environment gets: 403, before and after Start.
-func TestRuntimeAPIRefusesOthers(t *testing.T) {
+// newSandbox creates a sandbox of a new driver, stopped when t ends.
+func newSandbox(t *testing.T) sandbox.Sandbox {
+	t.Helper()
 	d, err := New(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +31,14 @@ func TestRuntimeAPIRefusesOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sb.Stop(0)
+	t.Cleanup(func() { sb.Stop(0) })
+	return sb
+}
+
+// TestRuntimeAPIRefusesOthers checks the answer a process outside the
+// environment gets: 403, before and after Start.
+func TestRuntimeAPIRefusesOthers(t *testing.T) {
+	sb := newSandbox(t)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "served") })}
 	go srv.Serve(sb.Listener())
 	defer srv.Close()
@@ -60,15 +67,7 @@ func TestPeakFromTaskstats(t *testing.T) {
 	if taskstatsFamily() == 0 {
 		t.Skip("taskstats needs CAP_NET_ADMIN")
 	}
-	d, err := New(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sb, err := d.Create(context.Background(), sandbox.Spec{ID: "a", TaskRoot: t.TempDir(), MemoryMB: 128, EphemeralMB: 512})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Stop(0)
+	sb := newSandbox(t)
 	if err := sb.Start([]string{"python3", "-c", "import time; x = b'x' * (40 << 20); time.sleep(30)"}, nil); err != nil {
 		t.Fatal(err)
 	}
