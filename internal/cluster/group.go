@@ -116,7 +116,7 @@ func (g *Group) use(ctx context.Context, resource string) (string, func(), error
 	c := g.c
 	c.mu.Lock()
 	cl, claimed := c.claims[g.key(resource)]
-	mine := claimed && cl.Node == c.self.Name && cl.Incarnation == c.self.Incarnation
+	mine := claimed && c.own(cl)
 	alive := claimed && c.liveLocked(cl.Node, cl.Incarnation)
 	preferred := g.preferredLocked(resource, false)
 	c.mu.Unlock()
@@ -185,7 +185,7 @@ func (g *Group) acquire(ctx context.Context, resource string, old claim, claimed
 		return err
 	}
 	c := g.c
-	data, _ := json.Marshal(claim{Node: c.self.Name, Incarnation: c.self.Incarnation})
+	data := c.ownClaim()
 	var rev uint64
 	var err error
 	if claimed {
@@ -199,11 +199,7 @@ func (g *Group) acquire(ctx context.Context, resource string, old claim, claimed
 	if err != nil {
 		return fail(fmt.Errorf("claim %s %s: %w", g.name, resource, err))
 	}
-	c.mu.Lock()
-	if cur, ok := c.claims[g.key(resource)]; !ok || cur.rev < rev {
-		c.claims[g.key(resource)] = claim{Node: c.self.Name, Incarnation: c.self.Incarnation, rev: rev}
-	}
-	c.mu.Unlock()
+	c.claimed(g.key(resource), rev)
 	if err := g.h.Acquire(ctx, resource); err != nil {
 		c.kv.Delete(context.WithoutCancel(ctx), g.key(resource))
 		return fail(fmt.Errorf("acquire %s %s: %w", g.name, resource, err))
@@ -351,8 +347,7 @@ func (g *Group) releaseStray(ctx context.Context) {
 	stray := map[string]claim{}
 	c.mu.Lock()
 	for key, cl := range c.claims {
-		if parts := store.SplitKey(key); len(parts) == 3 && parts[1] == g.name &&
-			cl.Node == c.self.Name && cl.Incarnation == c.self.Incarnation {
+		if parts := store.SplitKey(key); len(parts) == 3 && parts[1] == g.name && c.own(cl) {
 			stray[parts[2]] = cl
 		}
 	}
@@ -449,11 +444,10 @@ func (g *Group) renewOne(ctx context.Context, r string, h *holding) error {
 	c.mu.Lock()
 	cl, ok := c.claims[key]
 	c.mu.Unlock()
-	if !ok || cl.Node != c.self.Name || cl.Incarnation != c.self.Incarnation {
+	if !ok || !c.own(cl) {
 		return nil // being acquired, or dropped
 	}
-	data, _ := json.Marshal(claim{Node: c.self.Name, Incarnation: c.self.Incarnation})
-	rev, err := c.kv.Update(ctx, key, data, cl.rev)
+	rev, err := c.kv.Update(ctx, key, c.ownClaim(), cl.rev)
 	switch {
 	case errors.Is(err, store.ErrRevision) || errors.Is(err, store.ErrNotFound):
 		c.mu.Lock()
@@ -465,11 +459,7 @@ func (g *Group) renewOne(ctx context.Context, r string, h *holding) error {
 	case err != nil:
 		return fmt.Errorf("renew the claim of %s %s: %w", g.name, r, err)
 	default:
-		c.mu.Lock()
-		if cur := c.claims[key]; cur.rev < rev {
-			c.claims[key] = claim{Node: c.self.Name, Incarnation: c.self.Incarnation, rev: rev}
-		}
-		c.mu.Unlock()
+		c.claimed(key, rev)
 	}
 	return nil
 }
@@ -481,5 +471,26 @@ func (g *Group) mine(resource string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cl, ok := c.claims[g.key(resource)]
-	return ok && cl.Node == c.self.Name && cl.Incarnation == c.self.Incarnation
+	return ok && c.own(cl)
+}
+
+// own reports whether cl is this node's (this incarnation's) claim.
+func (c *Cluster) own(cl claim) bool {
+	return cl.Node == c.self.Name && cl.Incarnation == c.self.Incarnation
+}
+
+// ownClaim is this node's claim as the bucket stores it.
+func (c *Cluster) ownClaim() []byte {
+	data, _ := json.Marshal(claim{Node: c.self.Name, Incarnation: c.self.Incarnation})
+	return data
+}
+
+// claimed records in the view that this node stored its claim of key at
+// rev, unless the watch brought a later change already.
+func (c *Cluster) claimed(key string, rev uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cur, ok := c.claims[key]; !ok || cur.rev < rev {
+		c.claims[key] = claim{Node: c.self.Name, Incarnation: c.self.Incarnation, rev: rev}
+	}
 }

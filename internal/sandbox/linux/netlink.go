@@ -25,8 +25,6 @@ func dialNetlink() (*nlConn, error) {
 	return &nlConn{c}, nil
 }
 
-func (c *nlConn) close() { c.Close() }
-
 // request sends one message and waits for its acknowledgement.
 func (c *nlConn) request(typ uint16, flags uint16, body []byte) error {
 	_, err := c.Request(typ, flags|unix.NLM_F_ACK, body)

@@ -147,7 +147,7 @@ func (o *outbound) setup(v *veth, pid, pidfd int) error {
 	if err != nil {
 		return err
 	}
-	defer nl.close()
+	defer nl.Close()
 	err = nl.addVeth(v.name, "eth0", pid)
 	if errors.Is(err, unix.EEXIST) {
 		// A previous sandbox's pair not yet gone with its namespace.
@@ -172,7 +172,7 @@ func (o *outbound) setup(v *veth, pid, pidfd int) error {
 		if err != nil {
 			return err
 		}
-		defer nl.close()
+		defer nl.Close()
 		ifi, err := net.InterfaceByName("eth0")
 		if err != nil {
 			return fmt.Errorf("find eth0: %w", err)
