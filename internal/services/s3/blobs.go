@@ -229,8 +229,9 @@ func (b *blobs) link(ctx context.Context, id string) (string, error) {
 	return nid, nil
 }
 
-// open returns blob id to read from its start.
-func (b *blobs) open(ctx context.Context, id string) (io.ReadSeekCloser, error) {
+// open returns blob id to read from its start, for a read that ends at
+// end.
+func (b *blobs) open(ctx context.Context, id string, end int64) (io.ReadSeekCloser, error) {
 	if isInline(id) {
 		data, err := b.getInline(ctx, id)
 		if err != nil {
@@ -240,7 +241,7 @@ func (b *blobs) open(ctx context.Context, id string) (io.ReadSeekCloser, error) 
 	}
 	f, err := os.Open(b.path(id))
 	if errors.Is(err, fs.ErrNotExist) && b.objects != nil {
-		return b.fetch(id)
+		return b.fetch(id, end)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open blob: %w", err)

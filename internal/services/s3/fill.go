@@ -33,8 +33,9 @@ type fill struct {
 	changed chan struct{} // closed and replaced at each change
 }
 
-// fetch returns a reader of blob id, filled from the object store.
-func (b *blobs) fetch(id string) (io.ReadSeekCloser, error) {
+// fetch returns a reader of blob id, filled from the object store, for a
+// read that ends at end.
+func (b *blobs) fetch(id string, end int64) (io.ReadSeekCloser, error) {
 	fl, err := b.startFill(id)
 	if err != nil || fl == nil {
 		if err == nil { // the fill ended before this open began
@@ -42,7 +43,7 @@ func (b *blobs) fetch(id string) (io.ReadSeekCloser, error) {
 		}
 		return nil, err
 	}
-	return &fillReader{fl: fl}, nil
+	return &fillReader{fl: fl, end: end}, nil
 }
 
 func (b *blobs) openLocal(id string) (io.ReadSeekCloser, error) {
@@ -205,15 +206,22 @@ func (fl *fill) release() {
 	}
 }
 
-// until waits until the fill has bytes past off, or ended, and returns how
-// many bytes it has; the error is the fill's failure.
-func (fl *fill) until(off int64) (int64, bool, error) {
+// until waits until the fill has bytes past off that a read ending at end
+// may have, or ended, and returns how many it may have; the error is the
+// fill's failure. The last byte of the read waits for the fill's end: the
+// object store checks an object's digest when its read ends, and a read
+// that ends corrupt (through a replica a moment behind) may have given
+// other bytes, which a reader that had them all would keep.
+func (fl *fill) until(off, end int64) (int64, bool, error) {
 	for {
 		fl.mu.Lock()
 		n, done, err, changed := fl.n, fl.done, fl.err, fl.changed
 		fl.mu.Unlock()
 		if err != nil {
 			return 0, true, err
+		}
+		if !done {
+			n = min(n, end-1)
 		}
 		if n > off || done {
 			return n, done, nil
@@ -222,15 +230,15 @@ func (fl *fill) until(off int64) (int64, bool, error) {
 	}
 }
 
-// fillReader reads a blob being filled.
+// fillReader reads a blob being filled, up to end.
 type fillReader struct {
-	fl     *fill
-	off    int64
-	closed bool
+	fl       *fill
+	off, end int64
+	closed   bool
 }
 
 func (r *fillReader) Read(p []byte) (int, error) {
-	n, done, err := r.fl.until(r.off)
+	n, done, err := r.fl.until(r.off, r.end)
 	if err != nil {
 		return 0, err
 	}

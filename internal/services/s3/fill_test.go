@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nubo-dev/nubo/internal/store"
 )
@@ -63,11 +64,12 @@ func TestFillReadsAgain(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer b.stopFills()
-			r, err := b.open(bg, id)
+			r, err := b.open(bg, id, int64(len(data)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := io.ReadAll(r)
+			got := make([]byte, len(data))
+			_, err = io.ReadFull(r, got)
 			r.Close()
 			if c.ok != (err == nil) || c.ok && !bytes.Equal(got, data) {
 				t.Fatalf("read %d bytes, %v (want ok %v)", len(got), err, c.ok)
@@ -82,4 +84,59 @@ func TestFillReadsAgain(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFillReaderWaitsForTheDigest reads exactly an object's size, as
+// ObjectReader does, so only the fill sees the end of the store's read
+// and its digest: the reader's last byte waits for it, and a read that
+// gave other bytes and ended corrupt fails the reader.
+func TestFillReaderWaitsForTheDigest(t *testing.T) {
+	data := randomBytes(1<<20, 9)
+	release := make(chan struct{})
+	var once sync.Once
+	open := func() { once.Do(func() { close(release) }) }
+	other := func() io.Reader {
+		return io.MultiReader(bytes.NewReader(bytes.Repeat([]byte("x"), len(data))), gatedErr{release, store.ErrCorrupt})
+	}
+	b, err := openBlobs(t.TempDir(), nil, &flakyObjects{reads: []func() io.Reader{other, whole(data)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.stopFills()
+	defer open() // first: stopFills waits for the fill
+	id := newBlobID()
+	r, err := b.open(bg, id, int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	read := make(chan error, 1)
+	go func() {
+		_, err := io.ReadFull(r, make([]byte, len(data)))
+		read <- err
+	}()
+	fl := r.(*fillReader).fl
+	for fl.size() < int64(len(data)) {
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case err := <-read:
+		t.Fatalf("the reader had all the bytes (%v) before the store's read ended", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	open()
+	if err := <-read; err == nil {
+		t.Fatal("the reader kept the bytes of a read that ended corrupt")
+	}
+}
+
+// gatedErr fails with err once release is closed.
+type gatedErr struct {
+	release chan struct{}
+	err     error
+}
+
+func (g gatedErr) Read([]byte) (int, error) {
+	<-g.release
+	return 0, g.err
 }

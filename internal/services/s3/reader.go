@@ -46,9 +46,10 @@ func (o *ObjectReader) next() (io.ReadSeekCloser, int64, error) {
 	if o.seg >= len(o.segs) {
 		return nil, 0, io.ErrUnexpectedEOF
 	}
+	n := min(o.segs[o.seg].Size-o.off, o.left)
 	if o.f == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
-		f, err := o.b.open(ctx, o.segs[o.seg].Blob)
+		f, err := o.b.open(ctx, o.segs[o.seg].Blob, o.off+n)
 		cancel()
 		if err != nil {
 			return nil, 0, err
@@ -59,7 +60,7 @@ func (o *ObjectReader) next() (io.ReadSeekCloser, int64, error) {
 		}
 		o.f = f
 	}
-	return o.f, min(o.segs[o.seg].Size-o.off, o.left), nil
+	return o.f, n, nil
 }
 
 func (o *ObjectReader) Read(p []byte) (int, error) {
