@@ -219,13 +219,16 @@ func TestInvokeThrottledByReservedConcurrency(t *testing.T) {
 		FunctionName: aws.String("one-at-a-time"), ReservedConcurrentExecutions: aws.Int32(1)}); err != nil {
 		t.Fatal(err)
 	}
+	// Warm first: a probe that took the one environment while it started
+	// (seconds under -race on a busy machine) outlasted the sleeper.
+	n.invokeJSON(t, &lambda.InvokeInput{FunctionName: aws.String("one-at-a-time")})
 	done := make(chan error, 1)
 	go func() {
-		_, err := n.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("one-at-a-time"), Payload: []byte(`{"op":"sleep","ms":1500}`)})
+		_, err := n.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("one-at-a-time"), Payload: []byte(`{"op":"sleep","ms":3000}`)})
 		done <- err
 	}()
 	var throttle *types.TooManyRequestsException
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		_, err := n.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("one-at-a-time")},
 			func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
