@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -165,6 +166,9 @@ func (r *cgroupRoot) removeLeftovers() (int, error) {
 type cgroup struct {
 	root *cgroupRoot
 	name string
+
+	peakMu sync.Mutex
+	peak   *os.File // the memory peak's file, open once read (peakBytes)
 }
 
 func (r *cgroupRoot) open(name string) *cgroup { return &cgroup{root: r, name: name} }
@@ -249,17 +253,30 @@ func (c *cgroup) dirOf(file string) string {
 	return c.root.mem
 }
 
-// peakBytes is the highest memory use the cgroup has seen.
+// peakBytes is the highest memory use the cgroup has seen. It is read
+// after every invocation, so its file stays open and is read again from
+// its start: opening a file of the cgroup took ~30 µs here (the walk of
+// its path), most of the linux driver's own cost per warm invocation.
 func (c *cgroup) peakBytes() (int64, error) {
-	file := "memory.max_usage_in_bytes"
-	if c.root.v2 {
-		file = "memory.peak"
+	c.peakMu.Lock()
+	defer c.peakMu.Unlock()
+	if c.peak == nil {
+		file := "memory.max_usage_in_bytes"
+		if c.root.v2 {
+			file = "memory.peak"
+		}
+		f, err := os.Open(c.path(c.root.mem, file))
+		if err != nil {
+			return 0, fmt.Errorf("read memory peak: %w", err)
+		}
+		c.peak = f
 	}
-	data, err := os.ReadFile(c.path(c.root.mem, file))
+	var buf [24]byte
+	n, err := unix.Pread(int(c.peak.Fd()), buf[:], 0)
 	if err != nil {
 		return 0, fmt.Errorf("read memory peak: %w", err)
 	}
-	return strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	return strconv.ParseInt(strings.TrimSpace(string(buf[:n])), 10, 64)
 }
 
 // oomKills counts the processes the memory limit has killed.
@@ -299,6 +316,12 @@ func (c *cgroup) procs() []int {
 // remove kills whatever still runs in the cgroup and removes it. A
 // sandbox's processes die with its PID 1, so this normally finds none.
 func (c *cgroup) remove() error {
+	c.peakMu.Lock()
+	if c.peak != nil {
+		c.peak.Close()
+		c.peak = nil
+	}
+	c.peakMu.Unlock()
 	deadline := time.Now().Add(5 * time.Second)
 	c.thaw() // frozen processes do not die of SIGKILL on v1
 	for {
