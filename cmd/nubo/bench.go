@@ -24,6 +24,7 @@ func benchCmd(args []string) error {
 	asyncEvents := fs.Int("async", 20000, "events in the asynchronous burst (0 skips the asynchronous scenario)")
 	frontDoor := fs.String("frontdoor", "1,64", "concurrencies at which the same no-op request goes through an HTTP API, a function URL and a direct Invoke (\"\" skips it)")
 	sandbox := fs.String("sandbox", "", "sandbox driver to measure: process or linux (default: as nubo serve)")
+	versus := fs.String("versus", "", "compare warm invokes with a second server on this sandbox driver (process or linux), in turn in the same run; by default the second server runs the same driver without verifying signatures")
 	memory := fs.Int("memory", 0, "memory size of the benchmarked function in MB (default 128, Lambda's); the linux driver's CPU share follows it (1,769 MB = one vCPU)")
 	source := fs.String("source", ".", "the nubo repository (the no-op function is built from it)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
@@ -66,8 +67,8 @@ func benchCmd(args []string) error {
 		return err
 	}
 	rep, err := bench.Run(context.Background(), bench.Options{
-		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, FrontDoor: doors, Sandbox: *sandbox, Source: *source,
-		MemoryMB: *memory, Rounds: *rounds, Logf: logf,
+		Concurrencies: cs, Duration: *duration, ColdStarts: *cold, AsyncEvents: *asyncEvents, FrontDoor: doors, Sandbox: *sandbox, Versus: *versus,
+		Source: *source, MemoryMB: *memory, Rounds: *rounds, Logf: logf,
 	})
 	if err != nil {
 		return err

@@ -38,6 +38,12 @@ type Options struct {
 	Enqueues int
 	// Sandbox is the sandbox driver to measure ("" picks as nubo serve does).
 	Sandbox string
+	// Versus names the sandbox driver of a second server whose warm
+	// invokes are measured in turn with the first's (see compare), both
+	// verifying signatures. When empty, the second server runs the same
+	// driver and verifies no signature, which measures what verifying
+	// costs.
+	Versus string
 	// MemoryMB is the benchmarked function's memory size (Lambda's default
 	// of 128 MB when zero); the linux driver gives it the CPU share that
 	// size buys.
@@ -87,9 +93,11 @@ type Report struct {
 	ColdFloor Stats
 	Async     *AsyncReport
 	FrontDoor []FrontDoorStats
-	// Unverified is the same load on a server that verifies no signature
-	// (--auth none), measured alternately with Warm (see compare).
-	Unverified map[int]Stats
+	// Second is the same load on the second server (see Options.Versus),
+	// measured alternately with Warm (see compare); Versus is its driver
+	// ("" for the same driver without signatures).
+	Second map[int]Stats
+	Versus string
 	// Rounds is how many rounds the warm and cold figures are medians of.
 	Rounds int
 }
@@ -119,7 +127,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := c.deploy(ctx, "noop", zipped); err != nil {
 		return nil, err
 	}
-	u, stopU, err := unverified(ctx, dir, zipped, opts)
+	u, stopU, err := second(ctx, dir, zipped, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +137,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	rep := m.medians(max(opts.Rounds, 1))
+	rep.Versus = opts.Versus
 	if opts.AsyncEvents > 0 {
 		if opts.Enqueues == 0 {
 			opts.Enqueues = 2000
@@ -258,8 +267,8 @@ func (r *Report) Print(w io.Writer) {
 	}
 	for _, c := range cs {
 		row(fmt.Sprintf("warm c=%d", c), r.Warm[c])
-		if u, ok := r.Unverified[c]; ok {
-			row(fmt.Sprintf("no-auth c=%d", c), u)
+		if u, ok := r.Second[c]; ok {
+			row(fmt.Sprintf("%s c=%d", r.secondName(), c), u)
 		}
 		if f, ok := r.Floor[c]; ok {
 			row(fmt.Sprintf("floor c=%d", c), f)
@@ -297,11 +306,16 @@ func (r *Report) Print(w io.Writer) {
 			float64(s.CPU)/float64(f.CPU))
 	}
 	for _, c := range cs {
-		u, ok := r.Unverified[c]
+		u, ok := r.Second[c]
 		if !ok || u.PerSec == 0 {
 			continue
 		}
 		s := r.Warm[c]
+		if r.Versus != "" {
+			fmt.Fprintf(w, "c=%d: rate %.2fx the %s driver's (%.0f/s against %.0f/s), %v p50, CPU per invoke %.2fx\n",
+				c, s.PerSec/u.PerSec, r.Versus, s.PerSec, u.PerSec, (s.P50 - u.P50).Round(time.Microsecond), float64(s.CPU)/float64(u.CPU))
+			continue
+		}
 		fmt.Fprintf(w, "c=%d: verifying signatures costs %.1f%% of the warm invoke rate (%.0f/s against %.0f/s), %v p50\n",
 			c, 100*(u.PerSec-s.PerSec)/u.PerSec, s.PerSec, u.PerSec, (s.P50 - u.P50).Round(time.Microsecond))
 	}
@@ -312,4 +326,12 @@ func (r *Report) Print(w io.Writer) {
 	if r.Cold.N > 0 && r.ColdFloor.N > 0 {
 		fmt.Fprintf(w, "cold start: nubo adds %v p50 to the floor's\n", (r.Cold.P50 - r.ColdFloor.P50).Round(time.Microsecond))
 	}
+}
+
+// secondName labels the second server's rows.
+func (r *Report) secondName() string {
+	if r.Versus != "" {
+		return r.Versus
+	}
+	return "no-auth"
 }

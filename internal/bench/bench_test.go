@@ -29,7 +29,7 @@ func TestRun(t *testing.T) {
 	}
 	for _, c := range []int{1, 4} {
 		check("warm", rep.Warm[c], 10)
-		check("no-auth", rep.Unverified[c], 10)
+		check("no-auth", rep.Second[c], 10)
 		check("floor", rep.Floor[c], 10)
 		if rep.Warm[c].CPU <= 0 || rep.Floor[c].CPU <= 0 {
 			t.Errorf("c=%d: CPU per invoke %v (nubo), %v (floor); want both measured", c, rep.Warm[c].CPU, rep.Floor[c].CPU)

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -12,15 +13,15 @@ import (
 
 // measurements holds every round's measurements.
 type measurements struct {
-	warm, floor, unverified map[int][]Stats
-	cold, coldFloor         []Stats
+	warm, floor, second map[int][]Stats
+	cold, coldFloor     []Stats
 }
 
 // measureRounds takes opts.Rounds of the warm and cold measurements: at
 // each concurrency the floor's first, then c's and u's in turn (see
 // compare); then the floor's cold starts and c's.
 func measureRounds(ctx context.Context, opts Options, c, u *client, bin string, zipped []byte) (*measurements, error) {
-	r := &measurements{warm: map[int][]Stats{}, floor: map[int][]Stats{}, unverified: map[int][]Stats{}}
+	r := &measurements{warm: map[int][]Stats{}, floor: map[int][]Stats{}, second: map[int][]Stats{}}
 	for round := range max(opts.Rounds, 1) {
 		for _, n := range opts.Concurrencies {
 			f, err := measureFloor(ctx, bin, n, opts.Duration)
@@ -30,10 +31,10 @@ func measureRounds(ctx context.Context, opts Options, c, u *client, bin string, 
 			opts.Logf("floor c=%-3d   %v", n, f)
 			w, un := compare(ctx, c, u, n, opts.Duration)
 			opts.Logf("warm c=%-3d    %v", n, w)
-			opts.Logf("no-auth c=%-3d %v", n, un)
+			opts.Logf("%s c=%-3d %v", cmp.Or(opts.Versus, "no-auth"), n, un)
 			r.floor[n] = append(r.floor[n], f)
 			r.warm[n] = append(r.warm[n], w)
-			r.unverified[n] = append(r.unverified[n], un)
+			r.second[n] = append(r.second[n], un)
 		}
 		if opts.ColdStarts == 0 {
 			continue
@@ -53,11 +54,16 @@ func measureRounds(ctx context.Context, opts Options, c, u *client, bin string, 
 	return r, nil
 }
 
-// unverified starts a second server, one that verifies no signature
-// (--auth none; it authorises every request as the root), and deploys the
-// same function on it, for compare.
-func unverified(ctx context.Context, dir string, zipped []byte, opts Options) (*client, func(), error) {
-	srv, stop, err := StartServer(ctx, filepath.Join(dir, "unverified"), ServerOptions{Sandbox: opts.Sandbox, Auth: server.AuthNone})
+// second starts the second server and deploys the same function on it,
+// for compare: one on the driver opts.Versus names, or else one that
+// verifies no signature (--auth none; it authorises every request as the
+// root).
+func second(ctx context.Context, dir string, zipped []byte, opts Options) (*client, func(), error) {
+	so := ServerOptions{Sandbox: opts.Versus}
+	if opts.Versus == "" {
+		so = ServerOptions{Sandbox: opts.Sandbox, Auth: server.AuthNone}
+	}
+	srv, stop, err := StartServer(ctx, filepath.Join(dir, "second"), so)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -70,9 +76,8 @@ func unverified(ctx context.Context, dir string, zipped []byte, opts Options) (*
 	return u, stop, nil
 }
 
-// compare measures warm invokes at concurrency n on the server c calls,
-// which verifies every signature, and on the one u calls, which verifies
-// none, alternately in short rounds (A B B A A B ...) so that the
+// compare measures warm invokes at concurrency n on the server c calls
+// and on the second one u calls (see Options.Versus), alternately in short rounds (A B B A A B ...) so that the
 // machine's drift and noise weigh on both alike. The client signs for both.
 func compare(ctx context.Context, c, u *client, n int, d time.Duration) (warm, unverified Stats) {
 	warmUp := min(time.Second, d) // starts n environments
@@ -100,9 +105,9 @@ const compareRounds = 8
 
 // medians is the report of the n rounds' medians.
 func (r *measurements) medians(n int) *Report {
-	rep := &Report{Warm: map[int]Stats{}, Floor: map[int]Stats{}, Unverified: map[int]Stats{}, Rounds: n}
+	rep := &Report{Warm: map[int]Stats{}, Floor: map[int]Stats{}, Second: map[int]Stats{}, Rounds: n}
 	for c, s := range r.warm {
-		rep.Warm[c], rep.Floor[c], rep.Unverified[c] = median(s), median(r.floor[c]), median(r.unverified[c])
+		rep.Warm[c], rep.Floor[c], rep.Second[c] = median(s), median(r.floor[c]), median(r.second[c])
 	}
 	rep.Cold, rep.ColdFloor = median(r.cold), median(r.coldFloor)
 	return rep
