@@ -15,10 +15,12 @@ import (
 // engine calls idle only when an invocation has ended and the environment
 // goes back to its pool, and wake before it hands it an event or stops it.
 // The freeze waits for freezeAfter of idleness: an environment under steady
-// load (the next event within milliseconds) is not frozen and thawed
-// between every two invocations, which took a third off the linux driver's
-// warm rate at c=1. Under such load the freeze costs a timer's reset and
-// stop per invocation: its goroutine starts only when the timer fires.
+// load is not frozen and thawed between every two invocations, which took
+// a third off the linux driver's warm rate at c=1 (no wait) and a tenth at
+// c=64 (10 ms, when the pool's less used environments sat idle for tens of
+// milliseconds at a time). Under such load the freeze costs a timer's
+// reset and stop per invocation: its goroutine starts only when the timer
+// fires.
 //
 // timer, armed and frozen belong to whoever holds the environment: the
 // pool (idle runs under Engine.mu), then the invocation or the stop that
@@ -37,7 +39,7 @@ type freezing struct {
 }
 
 // freezeAfter is how long an idle environment runs before it is frozen.
-const freezeAfter = 10 * time.Millisecond
+const freezeAfter = 100 * time.Millisecond
 
 // idle freezes env once it has been idle for freezeAfter and its runtime is
 // parked.
