@@ -156,10 +156,12 @@ func (s *Store) waitForMeta(ctx context.Context) error {
 // cluster (its JetStream follows a meta leader, or is it), so that writes
 // on a node cut off from the others are refused at once with a clear
 // error, rather than after a write timeout. A node without a meta leader
-// that still has routes to a majority is given longer: the majority is
-// electing a leader (after a node's death; seconds on a loaded machine),
-// and writes go to the streams' own leaders meanwhile. A route across a
-// partition closes after three missed pings (see clusterOptions).
+// that still has routes to a majority is not cut off: it is part of the
+// majority electing a leader (after a node's death; seconds, and on a
+// machine loaded far beyond its cores up to a minute), and its writes go
+// to the streams' own leaders meanwhile (failing, as any call does, if a
+// stream has none). A route across a partition closes after three missed
+// pings (see clusterOptions), and the node then counts as cut off.
 type quorum struct {
 	srv *server.Server
 	// peers counts the other nodes.
@@ -172,9 +174,8 @@ type quorum struct {
 }
 
 // cutOffAfter is how long the node must stay out of touch before writes
-// are refused: a loaded machine may miss a heartbeat or two. electionGrace
-// is that time for a node whose routes reach a majority.
-const cutOffAfter, electionGrace = 1500 * time.Millisecond, 10 * time.Second
+// are refused: a loaded machine may miss a heartbeat or two.
+const cutOffAfter = 1500 * time.Millisecond
 
 // run samples the server until ctx ends.
 func (q *quorum) run(ctx context.Context) {
@@ -244,7 +245,7 @@ func (q *quorum) check() error {
 	if lost == 0 {
 		return nil
 	}
-	if wait := time.Since(time.Unix(0, lost)); wait >= electionGrace || wait >= cutOffAfter && !q.routed.Load() {
+	if time.Since(time.Unix(0, lost)) >= cutOffAfter && !q.routed.Load() {
 		return errCutOff
 	}
 	return nil
