@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -188,22 +189,29 @@ func TestZipBombRefused(t *testing.T) {
 			}
 			in := createInput(t, "bomb")
 			in.Code.ZipFile = zipped
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			var before, after runtime.MemStats
-			runtime.GC()
-			runtime.ReadMemStats(&before)
-			start := time.Now()
-			_, err := n.client.CreateFunction(ctx, in)
-			elapsed := time.Since(start)
-			runtime.ReadMemStats(&after)
-			checkError(t, err, tooBig)
 			// The server runs in this process, so its allocations are counted
-			// here. Inflating the package would allocate 300 MB.
-			allocated := after.TotalAlloc - before.TotalAlloc
-			t.Logf("refused in %v, allocating %d KiB", elapsed, allocated>>10)
-			if allocated > 64<<20 {
-				t.Errorf("refusing a %d-byte bomb allocated %d MiB; the package must be counted, not inflated", len(zipped), allocated>>20)
+			// here, with whatever else the process allocates meanwhile (79 MiB
+			// in the 6 s a refusal took on a loaded machine). Inflating the
+			// package would allocate 100-300 MB each time: the fewest of
+			// three tries tells.
+			least := uint64(math.MaxUint64)
+			for try := 0; try < 3 && least > 64<<20; try++ {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				start := time.Now()
+				_, err := n.client.CreateFunction(ctx, in)
+				elapsed := time.Since(start)
+				runtime.ReadMemStats(&after)
+				cancel()
+				checkError(t, err, tooBig)
+				allocated := after.TotalAlloc - before.TotalAlloc
+				t.Logf("refused in %v, allocating %d KiB", elapsed, allocated>>10)
+				least = min(least, allocated)
+			}
+			if least > 64<<20 {
+				t.Errorf("refusing a %d-byte bomb allocated %d MiB; the package must be counted, not inflated", len(zipped), least>>20)
 			}
 		})
 	}
