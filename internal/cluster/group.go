@@ -109,7 +109,7 @@ func (g *Group) Use(ctx context.Context, resource string) (node string, done fun
 			return "", nil, err
 		}
 	}
-	return "", nil, fmt.Errorf("%w: the cluster is moving %s %s between nodes; try again", store.ErrUnavailable, g.name, resource)
+	return "", nil, store.Unavailable(fmt.Sprintf("the cluster is moving %s %s between nodes", g.name, resource))
 }
 
 func (g *Group) use(ctx context.Context, resource string) (string, func(), error) {

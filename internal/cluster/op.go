@@ -93,14 +93,18 @@ func Forward[T any](ctx context.Context, g *Group, resource string, local func(c
 			return local(ctx)
 		}
 		if hops(ctx) >= 2 {
-			return zero, fmt.Errorf("%w: the cluster is moving %s %s between nodes; try again", store.ErrUnavailable, g.name, resource)
+			return zero, store.Unavailable(fmt.Sprintf("the cluster is moving %s %s between nodes", g.name, resource))
 		}
 		out, err := remote(ctx, node)
 		if !errors.Is(err, store.ErrNoResponders) && !errors.Is(err, ErrNodeGone) {
 			return out, err
 		}
 		if time.Now().After(deadline) {
-			return zero, fmt.Errorf("%w: node %s, which holds %s %s, does not answer", store.ErrUnavailable, node, g.name, resource)
+			reason := fmt.Sprintf("node %s, which holds %s %s, does not answer", node, g.name, resource)
+			if errors.Is(err, ErrNodeGone) { // the last call may have done its work
+				return zero, store.Interrupted(reason)
+			}
+			return zero, store.Unavailable(reason)
 		}
 		select {
 		case <-ctx.Done():
