@@ -141,26 +141,36 @@ func startNode(t *testing.T, name string, st clusterStore, suffix string, tokens
 	return n
 }
 
-// runsOn finds the live node that runs an execution.
+// runsOn finds the live node that runs an execution, waiting up to 10 s
+// for one: on a loaded machine a node that could not
+// store its heartbeats fences itself, and its executions are between
+// nodes for a moment.
 func runsOn(t *testing.T, nodes []*clusterNode, execArn string) (holder *clusterNode, others []*clusterNode) {
 	t.Helper()
-	for _, n := range nodes {
-		if n.dead {
-			continue
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		holder, others = nil, nil
+		for _, n := range nodes {
+			if n.dead {
+				continue
+			}
+			n.s.mu.Lock()
+			r := n.s.runs[execArn]
+			n.s.mu.Unlock()
+			if r != nil && holder == nil {
+				holder = n
+			} else {
+				others = append(others, n)
+			}
 		}
-		n.s.mu.Lock()
-		r := n.s.runs[execArn]
-		n.s.mu.Unlock()
-		if r != nil && holder == nil {
-			holder = n
-		} else {
-			others = append(others, n)
+		if holder != nil {
+			return holder, others
 		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no node runs %s", execArn)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	if holder == nil {
-		t.Fatalf("no node runs %s", execArn)
-	}
-	return holder, others
 }
 
 // closedOn waits for an execution to close, as a node describes it.
