@@ -340,6 +340,7 @@ func TestClusterDynamoDBHolderDies(t *testing.T) {
 			if !errors.Is(err, store.ErrUnavailable) || time.Now().After(deadline) {
 				break
 			}
+			time.Sleep(100 * time.Millisecond) // a fenced node refuses at once
 		}
 		wantErr(t, err, ErrConditionalCheckFailed, "")
 		must(survivors[i%2].put(ctx, scope, &PutItemInput{TableName: "tab1", Item: key("after", i)}))
