@@ -291,11 +291,11 @@ func TestClusterLogRewriteInterrupted(t *testing.T) {
 		tbs := openLogTables(t, nodes, "CINT"+step)
 		m := &logModel{rows: map[string]string{}}
 		m.during(t, tbs, func() error { time.Sleep(200 * time.Millisecond); return nil })
-		if err := m.during(t, tbs, func() error { return natsstore.RewriteLog(ctx, tbs[0], step) }); !errors.Is(err, natsstore.ErrStopped) {
+		if err := m.during(t, tbs, func() error { return rewritePlaced(ctx, tbs[0], step) }); !errors.Is(err, natsstore.ErrStopped) {
 			t.Fatalf("rewrite stopped after %s: %v", step, err)
 		}
 		m.check(t, tbs, "after a rewrite stopped after "+step)
-		if err := m.during(t, tbs, func() error { return natsstore.RewriteLog(ctx, tbs[1], "") }); err != nil {
+		if err := m.during(t, tbs, func() error { return rewritePlaced(ctx, tbs[1], "") }); err != nil {
 			t.Fatalf("rewrite after one stopped after %s: %v", step, err)
 		}
 		m.during(t, tbs, func() error { time.Sleep(200 * time.Millisecond); return nil })
@@ -318,7 +318,7 @@ func TestClusterLogRewriterKilled(t *testing.T) {
 	tbs := openLogTables(t, nodes, "CKILL")
 	m := &logModel{rows: map[string]string{}}
 	m.during(t, tbs, func() error { time.Sleep(300 * time.Millisecond); return nil })
-	if err := m.during(t, tbs[1:], func() error { return natsstore.RewriteLog(ctx, tbs[0], "sealed") }); !errors.Is(err, natsstore.ErrStopped) {
+	if err := m.during(t, tbs[1:], func() error { return rewritePlaced(ctx, tbs[0], "sealed") }); !errors.Is(err, natsstore.ErrStopped) {
 		t.Fatal(err)
 	}
 	nodes[0].Store.Close()
@@ -344,20 +344,26 @@ func TestClusterLogRewriterKilled(t *testing.T) {
 	redo := func() error { time.Sleep(300 * time.Millisecond); return nil }
 	if unplaced {
 		t.Log("the redo waited for the rewriter's return: JetStream knew it was gone and could not place a generation")
-		redo = func() error {
-			// until JetStream knows the node is back
-			for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-				err := natsstore.RewriteLog(ctx, tbs[2], "")
-				if !noPeers(err) || time.Now().After(deadline) {
-					return err
-				}
-			}
-		}
+		redo = func() error { return rewritePlaced(ctx, tbs[2], "") }
 	}
 	if err := m.during(t, tbs, redo); err != nil {
 		t.Fatal(err)
 	}
 	m.check(t, tbs, "after the rewriter's restart")
+}
+
+// rewritePlaced runs natsstore.RewriteLog(ctx, tb, step) again while
+// JetStream cannot place a generation's replicas, for up to 20 s: until
+// it knows a node that came back is back, and in a cluster's first
+// seconds, when the meta leader has not yet heard from every node (a
+// claim then fails with "peer offline" and creates nothing).
+func rewritePlaced(ctx context.Context, tb store.Table, step string) error {
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		err := natsstore.RewriteLog(ctx, tb, step)
+		if !noPeers(err) || time.Now().After(deadline) {
+			return err
+		}
+	}
 }
 
 // noPeers reports JetStream's "no suitable peers for placement".
