@@ -191,7 +191,8 @@ type run struct {
 	cpu, dur time.Duration
 }
 
-// add calls do from n workers for d.
+// add calls do from n workers for d, each at least once (a worker that
+// starts late on a loaded machine still measures something).
 func (r *run) add(ctx context.Context, n int, d time.Duration, do func(context.Context) error) {
 	var mu sync.Mutex
 	deadline := time.Now().Add(d)
@@ -203,7 +204,7 @@ func (r *run) add(ctx context.Context, n int, d time.Duration, do func(context.C
 			defer wg.Done()
 			lat := make([]time.Duration, 0, 4096)
 			bad := 0
-			for time.Now().Before(deadline) && ctx.Err() == nil {
+			for first := true; (first || time.Now().Before(deadline)) && ctx.Err() == nil; first = false {
 				start := time.Now()
 				if err := do(ctx); err != nil {
 					bad++

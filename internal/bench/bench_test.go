@@ -9,7 +9,8 @@ import (
 )
 
 // TestRun runs the whole benchmark briefly, floor included: every scenario
-// must measure something and count no errors.
+// must measure something and count no errors. (A warm scenario's 300 ms
+// may hold a few invokes only, on a loaded machine under -race: 9 once.)
 func TestRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping: starts a server and builds the no-op function")
@@ -28,9 +29,9 @@ func TestRun(t *testing.T) {
 		}
 	}
 	for _, c := range []int{1, 4} {
-		check("warm", rep.Warm[c], 10)
-		check("no-auth", rep.Second[c], 10)
-		check("floor", rep.Floor[c], 10)
+		check("warm", rep.Warm[c], c)
+		check("no-auth", rep.Second[c], c)
+		check("floor", rep.Floor[c], c)
 		if rep.Warm[c].CPU <= 0 || rep.Floor[c].CPU <= 0 {
 			t.Errorf("c=%d: CPU per invoke %v (nubo), %v (floor); want both measured", c, rep.Warm[c].CPU, rep.Floor[c].CPU)
 		}
@@ -44,9 +45,9 @@ func TestRun(t *testing.T) {
 	if len(rep.FrontDoor) != 1 {
 		t.Fatalf("front door: %+v", rep.FrontDoor)
 	}
-	check("front door invoke", rep.FrontDoor[0].Direct, 10)
-	check("function URL", rep.FrontDoor[0].URL, 10)
-	check("HTTP API", rep.FrontDoor[0].API, 10)
+	check("front door invoke", rep.FrontDoor[0].Direct, 2)
+	check("function URL", rep.FrontDoor[0].URL, 2)
+	check("HTTP API", rep.FrontDoor[0].API, 2)
 	if rep.Async.Events != 100 || rep.Async.Errors != 0 || rep.Async.Through <= 0 {
 		t.Errorf("async: %+v", rep.Async)
 	}
