@@ -106,26 +106,20 @@ func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStr
 		return nil, nil, fmt.Errorf("extract code: %w", err)
 	}
 	env := &environment{id: logs.id, logs: logs, log: e.log}
-	if id := e.opts.Identity; id != nil {
-		if env.creds, err = id.Credentials(ctx, req.Scope, cfg); err != nil {
-			return nil, nil, err
-		}
-		if !env.creds.Expiration.IsZero() { // none: a role nubo does not verify
-			env.retireAt = env.creds.Expiration.Add(-renewBefore)
-		}
-	}
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return nil, nil, err
-	}
-	env.sb, err = e.opts.Driver.Create(ctx, sandbox.Spec{
-		ID: env.id, TaskRoot: taskRoot, RuntimeDir: e.opts.Launcher.RuntimeDir(),
-		MemoryMB: cfg.MemorySize, EphemeralMB: ephemeralMB(cfg), Output: pw,
-	})
-	if err != nil {
+	// The role's credentials (issued on a function's first cold start)
+	// are fetched while the sandbox is made.
+	creds := make(chan error, 1)
+	go func() { creds <- e.credentials(ctx, req, env) }()
+	var pr, pw *os.File
+	env.sb, pr, pw, err = e.createSandbox(ctx, env.id, taskRoot, cfg)
+	if cerr := <-creds; err == nil && cerr != nil {
 		pr.Close()
 		pw.Close()
-		return nil, nil, fmt.Errorf("create sandbox: %w", err)
+		env.sb.Stop(0)
+		err = cerr
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	if env.out, err = newOutput(pr, env.logs.line); err != nil {
 		pw.Close()
@@ -161,6 +155,41 @@ func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStr
 	}
 	env.extensions = env.rapi.Extensions()
 	return env, nil, nil
+}
+
+// createSandbox creates the sandbox of environment id, its output on the
+// pipe pw (the engine reads pr).
+func (e *Engine) createSandbox(ctx context.Context, id, taskRoot string, cfg *lambda.FunctionConfiguration) (sb sandbox.Sandbox, pr, pw *os.File, err error) {
+	if pr, pw, err = os.Pipe(); err != nil {
+		return nil, nil, nil, err
+	}
+	sb, err = e.opts.Driver.Create(ctx, sandbox.Spec{
+		ID: id, TaskRoot: taskRoot, RuntimeDir: e.opts.Launcher.RuntimeDir(),
+		MemoryMB: cfg.MemorySize, EphemeralMB: ephemeralMB(cfg), Output: pw,
+	})
+	if err != nil {
+		pr.Close()
+		pw.Close()
+		return nil, nil, nil, fmt.Errorf("create sandbox: %w", err)
+	}
+	return sb, pr, pw, nil
+}
+
+// credentials gives env the credentials of req's execution role.
+func (e *Engine) credentials(ctx context.Context, req *lambda.Invocation, env *environment) error {
+	id := e.opts.Identity
+	if id == nil {
+		return nil
+	}
+	creds, err := id.Credentials(ctx, req.Scope, req.Target.Config)
+	if err != nil {
+		return err
+	}
+	env.creds = creds
+	if !creds.Expiration.IsZero() { // none: a role nubo does not verify
+		env.retireAt = creds.Expiration.Add(-renewBefore)
+	}
+	return nil
 }
 
 // serveAPI serves nubo's AWS API inside the sandbox when the sandbox allows

@@ -57,13 +57,18 @@ func (s *Server) sandboxDriver(catalogue *runtimes.Catalogue) (sandbox.Driver, e
 // processDriver builds the process driver, which forks Python
 // environments from pre-initialised interpreters unless told not to.
 func (s *Server) processDriver(catalogue *runtimes.Catalogue) (sandbox.Driver, error) {
-	dir := filepath.Join(s.cfg.DataDir, "sandboxes")
-	if s.cfg.NoForkServer {
-		return process.New(dir, nil)
+	var forker process.Forker
+	if !s.cfg.NoForkServer {
+		s.forks = catalogue.ForkServers(s.cfg.KeepAlive)
+		s.runners = append(s.runners, s.forks.Run)
+		forker = s.forks
 	}
-	s.forks = catalogue.ForkServers(s.cfg.KeepAlive)
-	s.runners = append(s.runners, s.forks.Run)
-	return process.New(dir, s.forks)
+	d, err := process.New(filepath.Join(s.cfg.DataDir, "sandboxes"), forker)
+	if err != nil {
+		return nil, err
+	}
+	s.runners = append(s.runners, d.Run)
+	return d, nil
 }
 
 // instanceIDs names what the linux driver owns on the host after the data

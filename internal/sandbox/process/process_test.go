@@ -20,6 +20,27 @@ func TestConformance(t *testing.T) {
 	sandboxtest.Run(t, d)
 }
 
+// With Run keeping spares, sandboxes made ahead pass the same suite, and
+// Run releases its spare when it ends.
+func TestConformanceWithSpares(t *testing.T) {
+	dir := t.TempDir()
+	d, err := New(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- d.Run(ctx) }()
+	sandboxtest.Run(t, d)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left in the sandbox dir: %v", left)
+	}
+}
+
 // newSandbox creates a sandbox of a new driver, stopped when t ends.
 func newSandbox(t *testing.T) sandbox.Sandbox {
 	t.Helper()
