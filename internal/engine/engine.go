@@ -118,7 +118,12 @@ type Engine struct {
 	unreserved  int                 // invocations in flight of functions without a reservation
 	reserved    map[functionKey]int // invocations in flight per function with one
 	inflight    map[functionKey]int // invocations in flight per function
-	environment sync.WaitGroup      // environments being stopped
+	// stopping counts the environments being stopped; stopped signals
+	// each end. (Not a WaitGroup: an invocation that ends while stopAll
+	// waits stops its environment then, and a WaitGroup's Add may not
+	// race its Wait.)
+	stopping int
+	stopped  *sync.Cond
 }
 
 // New returns an Engine; Run must be running for idle environments to stop.
@@ -135,7 +140,9 @@ func New(opts Options) *Engine {
 	if opts.MaxConcurrency == 0 {
 		opts.MaxConcurrency = 1000
 	}
-	return &Engine{opts: opts, log: opts.Logger, pools: map[poolKey]*pool{}, reserved: map[functionKey]int{}, inflight: map[functionKey]int{}}
+	e := &Engine{opts: opts, log: opts.Logger, pools: map[poolKey]*pool{}, reserved: map[functionKey]int{}, inflight: map[functionKey]int{}}
+	e.stopped = sync.NewCond(&e.mu)
+	return e
 }
 
 // Run stops environments idle for longer than the keep-alive until ctx
@@ -180,12 +187,15 @@ func (e *Engine) Concurrency() (total int, byFunction map[string]int) {
 	return total, byFunction
 }
 
-// stopAll stops every environment and waits for them.
+// stopAll stops every environment and waits for them, and for those
+// whose invocations end meanwhile.
 func (e *Engine) stopAll() {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	for k, p := range e.pools {
 		e.drainLocked(k, p)
 	}
-	e.mu.Unlock()
-	e.environment.Wait()
+	for e.stopping > 0 {
+		e.stopped.Wait()
+	}
 }

@@ -168,10 +168,13 @@ func (e *Engine) reap(now time.Time) {
 
 // stopLocked stops env in the background.
 func (e *Engine) stopLocked(env *environment) {
-	e.environment.Add(1)
+	e.stopping++
 	go func() {
-		defer e.environment.Done()
 		env.stop(e.opts.ShutdownGrace)
+		e.mu.Lock()
+		e.stopping--
+		e.stopped.Broadcast()
+		e.mu.Unlock()
 	}()
 }
 
