@@ -113,11 +113,11 @@ type Engine struct {
 	opts Options
 	log  *slog.Logger
 
-	mu          sync.Mutex
-	pools       map[poolKey]*pool
-	unreserved  int                 // invocations in flight of functions without a reservation
-	reserved    map[functionKey]int // invocations in flight per function with one
-	inflight    map[functionKey]int // invocations in flight per function
+	mu         sync.Mutex
+	pools      map[poolKey]*pool
+	unreserved int                 // invocations in flight of functions without a reservation
+	reserved   map[functionKey]int // invocations in flight per function with one
+	inflight   map[functionKey]int // invocations in flight per function
 	// stopping counts the environments being stopped; stopped signals
 	// each end. (Not a WaitGroup: an invocation that ends while stopAll
 	// waits stops its environment then, and a WaitGroup's Add may not
