@@ -97,6 +97,10 @@ func newBrowser(t *testing.T, consoleURL string) *browser {
 	b := &browser{t: t, ctx: ctx, base: consoleURL, shots: screenshots(t), changed: make(chan struct{}),
 		requests: map[network.RequestID]string{}, urls: map[network.RequestID]string{}, pending: map[network.RequestID]int{}, loaders: map[network.RequestID]cdp.LoaderID{}, ended: map[network.RequestID]bool{}, fences: map[string]bool{},
 		fenceAt: map[string]int{}}
+	// Chromium fails the requests it is connecting when the host's network
+	// changes (the suite's other packages create network namespaces and
+	// veths), and the console sends them again, as the SDKs do.
+	b.expect(`: net::ERR_NETWORK_CHANGED$`)
 	// The first call starts the browser, whose life is ctx's: no timeout.
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatalf("start Chromium: %v", err)

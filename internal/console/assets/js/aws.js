@@ -14,11 +14,24 @@ export class AWSError extends Error {
   }
 }
 
+// attempts is how many times a request that met a network error (the
+// browser's fetch rejects: the connection failed, or the browser saw the
+// host's network change) is sent, as the SDKs' standard retry mode does.
+const attempts = 3;
+
 async function send(service, req, parseError, payloadHash) {
   const s = session();
   if (!s) throw new AWSError("ExpiredToken", "Your session ended: sign in again.", 403);
   const headers = await sign(req, service, s.region, s.credentials, payloadHash);
-  const resp = await fetch(req.url, { method: req.method, headers, body: req.body || undefined });
+  let resp;
+  for (let i = 1; !resp; i++) {
+    try {
+      resp = await fetch(req.url, { method: req.method, headers, body: req.body || undefined });
+    } catch (err) {
+      if (i === attempts) throw err;
+      await new Promise((done) => setTimeout(done, 100 * i));
+    }
+  }
   if (!resp.ok) {
     const err = await parseError(resp);
     if (err.code === "ExpiredToken" || err.code === "ExpiredTokenException") signOut("Your session ended: sign in again.");
