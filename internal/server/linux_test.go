@@ -103,6 +103,10 @@ func (n *nubo) callFromSandbox(t *testing.T) map[string]string {
 	in := createInput(t, "caller")
 	in.Role = aws.String("arn:aws:iam::" + account + ":role/lister")
 	in.Code.ZipFile = makeZip(t, "bootstrap", sandboxCaller)
+	// A shell runtime forks some twenty processes per event, on 128 MB's
+	// share of a CPU: Lambda's default 3 s ran out at a load average of
+	// 10 under -race.
+	in.Timeout = aws.Int32(30)
 	n.create(t, in)
 	out, err := n.client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("caller")})
 	if err != nil {
