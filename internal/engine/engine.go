@@ -35,8 +35,9 @@ type Listener interface {
 	Listen(network, address string) (net.Listener, error)
 }
 
-// sandboxEndpoint is where functions in such a sandbox reach nubo's API.
-const sandboxEndpoint = "127.0.0.1:4566"
+// SandboxEndpoint is where functions in such a sandbox reach nubo's API
+// (the linux driver listens on it ahead: linux.Options.Listen).
+const SandboxEndpoint = "127.0.0.1:4566"
 
 // Packages gives the extracted directory of a code package.
 type Packages interface {

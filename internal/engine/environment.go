@@ -200,11 +200,11 @@ func (e *Engine) serveAPI(env *environment, req *lambda.Invocation) error {
 		env.endpoint = e.opts.EndpointURL
 		return nil
 	}
-	ln, err := l.Listen("tcp", sandboxEndpoint)
+	ln, err := l.Listen("tcp", SandboxEndpoint)
 	if err != nil {
 		return fmt.Errorf("serve the AWS API in the sandbox: %w", err)
 	}
-	env.endpoint = "http://" + sandboxEndpoint
+	env.endpoint = "http://" + SandboxEndpoint
 	env.api = &http.Server{Handler: e.opts.Identity.API(req.Scope, req.Target.Config), ReadHeaderTimeout: 20 * time.Second}
 	go env.api.Serve(ln)
 	return nil

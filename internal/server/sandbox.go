@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/nubo-dev/nubo/internal/engine"
 	"github.com/nubo-dev/nubo/internal/runtimes"
 	"github.com/nubo-dev/nubo/internal/sandbox"
 	"github.com/nubo-dev/nubo/internal/sandbox/linux"
@@ -37,7 +38,7 @@ func (s *Server) sandboxDriver(catalogue *runtimes.Catalogue) (sandbox.Driver, e
 			return nil, err
 		}
 		d, err := linux.New(linux.Options{Dir: filepath.Join(s.cfg.DataDir, "linux"), Network: s.cfg.SandboxNetwork,
-			CgroupParent: parent, UIDBase: uidBase, UIDCount: 65536, Logger: s.log})
+			CgroupParent: parent, UIDBase: uidBase, UIDCount: 65536, Listen: engine.SandboxEndpoint, Logger: s.log})
 		if err != nil {
 			if s.cfg.Sandbox == "" {
 				s.log.Warn("the linux sandbox driver cannot run here; functions run without isolation", "err", err)

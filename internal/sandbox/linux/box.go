@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -71,14 +72,24 @@ func (d *Driver) fit(s *slot, spec sandbox.Spec) (b *box, err error) {
 			return nil, err
 		}
 	}
+	// The sandbox's root, as PID 1 sees it (its mount namespace's root
+	// since the pool's enterRoot), is where the code is mounted.
+	root, err := unix.Open("/proc/"+strconv.Itoa(s.pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open sandbox root: %w", err)
+	}
 	err = inNamespaces(s.pidfd, unix.CLONE_NEWNS, func() error {
+		if err := unix.Fchdir(root); err != nil {
+			return fmt.Errorf("enter sandbox root: %w", err)
+		}
 		if tmp != nil {
-			if err := replaceTmp(tmp, filepath.Join(d.rootDir, "tmp")); err != nil {
+			if err := replaceTmp(tmp, strings.TrimPrefix(tmpDir, "/")); err != nil {
 				return err
 			}
 		}
-		return d.enterRoot(d.rootDir, code, runtime)
+		return d.mountCode(code, runtime)
 	})
+	unix.Close(root)
 	if tmp != nil {
 		if err != nil {
 			d.tmp.put(tmp)
@@ -132,21 +143,29 @@ func (b *box) Exit() sandbox.Exit {
 
 // Listen opens a further listener inside the sandbox's network namespace,
 // reachable only from the sandbox (for example nubo's AWS endpoint at
-// 127.0.0.1:4566). Stop closes it.
+// 127.0.0.1:4566); the pool opened the one on Options.Listen ahead. Stop
+// closes it.
 func (b *box) Listen(network, address string) (net.Listener, error) {
 	var ln net.Listener
-	b.nsMu.RLock()
-	err := errors.New("sandbox stopped")
-	if !b.nsClosed {
-		err = inNamespaces(b.s.pidfd, unix.CLONE_NEWNET, func() error {
-			var err error
-			ln, err = listenReused(network, address)
-			return err
-		})
+	if network == "tcp" && address == b.s.d.opts.Listen {
+		b.mu.Lock()
+		ln, b.s.extra = b.s.extra, nil
+		b.mu.Unlock()
 	}
-	b.nsMu.RUnlock()
-	if err != nil {
-		return nil, fmt.Errorf("listen in sandbox: %w", err)
+	if ln == nil {
+		b.nsMu.RLock()
+		err := errors.New("sandbox stopped")
+		if !b.nsClosed {
+			err = inNamespaces(b.s.pidfd, unix.CLONE_NEWNET, func() error {
+				var err error
+				ln, err = listenReused(network, address)
+				return err
+			})
+		}
+		b.nsMu.RUnlock()
+		if err != nil {
+			return nil, fmt.Errorf("listen in sandbox: %w", err)
+		}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

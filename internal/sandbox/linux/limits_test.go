@@ -174,7 +174,8 @@ func TestAttackSetuidBinary(t *testing.T) {
 }
 
 // TestAttackRuntimeAPIs has each of two sandboxes call 127.0.0.1:9001 and
-// a further in-sandbox listener: each must reach only its own.
+// two further in-sandbox listeners (4566 the pool's, 4567 opened on
+// demand): each must reach only its own.
 func TestAttackRuntimeAPIs(t *testing.T) {
 	d := sharedDriver(t)
 	needHostTool(t, "curl")
@@ -183,31 +184,34 @@ func TestAttackRuntimeAPIs(t *testing.T) {
 			io.WriteString(w, name)
 		})}
 		go srv.Serve(e.sb.Listener())
-		ln, err := e.sb.(interface {
-			Listen(network, address string) (net.Listener, error)
-		}).Listen("tcp", "127.0.0.1:4566")
-		if err != nil {
-			t.Fatal(err)
+		t.Cleanup(func() { srv.Close() })
+		for _, port := range []string{"4566", "4567"} {
+			ln, err := e.sb.(interface {
+				Listen(network, address string) (net.Listener, error)
+			}).Listen("tcp", "127.0.0.1:"+port)
+			if err != nil {
+				t.Fatal(err)
+			}
+			further := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.WriteString(w, port+"-"+name)
+			})}
+			go further.Serve(ln)
+			t.Cleanup(func() { further.Close() })
 		}
-		aws := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			io.WriteString(w, "aws-"+name)
-		})}
-		go aws.Serve(ln)
-		t.Cleanup(func() { srv.Close(); aws.Close() })
 	}
 	a := create(t, d, taskRoot(t, nil), 128, 64)
 	b := create(t, d, taskRoot(t, nil), 128, 64)
 	serve(a, "A")
 	serve(b, "B")
-	script := `for p in 9001 4566; do echo "$p=$(curl -s --max-time 2 http://127.0.0.1:$p/)"; done`
+	script := `for p in 9001 4566 4567; do echo "$p=$(curl -s --max-time 2 http://127.0.0.1:$p/)"; done`
 	a.sh(t, script)
 	b.sh(t, script)
 	a.wait(t, 20*time.Second)
 	b.wait(t, 20*time.Second)
-	if got := a.out.String(); got != "9001=A\n4566=aws-A\n" {
+	if got := a.out.String(); got != "9001=A\n4566=4566-A\n4567=4567-A\n" {
 		t.Errorf("A got %q", got)
 	}
-	if got := b.out.String(); got != "9001=B\n4566=aws-B\n" {
+	if got := b.out.String(); got != "9001=B\n4566=4566-B\n4567=4567-B\n" {
 		t.Errorf("B got %q", got)
 	}
 }

@@ -82,6 +82,11 @@ type Options struct {
 	UIDBase, UIDCount int
 	// MaxProcs caps the processes and threads of a sandbox (1,024, Lambda's).
 	MaxProcs int
+	// Listen is an address (host:port) on which every prepared sandbox
+	// also listens, inside its network namespace, for Listen to hand over
+	// without entering the namespace at a cold start (the engine's AWS
+	// endpoint; "" for none).
+	Listen string
 	// PoolSize is how many sandboxes Run keeps prepared (16); PoolWorkers
 	// how many it prepares at a time (4).
 	PoolSize, PoolWorkers int

@@ -44,7 +44,7 @@ func sharedDriver(t testing.TB) *Driver {
 			testDriver.err = err
 			return
 		}
-		d, err := New(Options{Dir: dir, CgroupParent: testParent("shared"), Logger: slog.New(slog.DiscardHandler)})
+		d, err := New(Options{Dir: dir, CgroupParent: testParent("shared"), Listen: "127.0.0.1:4566", Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			testDriver.err = err
 			return

@@ -14,8 +14,9 @@ import (
 )
 
 // slot is a prepared sandbox: PID 1 running in its namespaces and cgroup,
-// the root filesystem built but for the function's own directories, the
-// loopback up and the Runtime API listener open.
+// the root filesystem built but for the function's own directories and
+// already the root of its mount namespace, the loopback up and the Runtime
+// API listener (and Options.Listen's) open.
 type slot struct {
 	d     *Driver
 	name  string
@@ -25,6 +26,7 @@ type slot struct {
 	conn  *net.UnixConn // control socket to PID 1
 	cg    *cgroup
 	ln    net.Listener
+	extra net.Listener // on Options.Listen, until Listen hands it over
 	net   *netns
 	netOK bool     // set up completely: the namespace may serve another sandbox
 	tmp   *tmpDisk // the /tmp filesystem
@@ -120,7 +122,12 @@ func (d *Driver) newSlot(ctx context.Context) (s *slot, err error) {
 			return fmt.Errorf("listen for runtime api: %w", err)
 		}
 		s.ln = ln
-		return nil
+		if d.opts.Listen != "" {
+			if s.extra, err = listenReused("tcp", d.opts.Listen); err != nil {
+				return fmt.Errorf("listen on %s: %w", d.opts.Listen, err)
+			}
+		}
+		return enterRoot(d.rootDir)
 	})
 	if err != nil {
 		return s, err
@@ -217,6 +224,9 @@ func (s *slot) destroy() error {
 	}
 	if s.ln != nil {
 		s.ln.Close()
+	}
+	if s.extra != nil {
+		s.extra.Close()
 	}
 	if s.cg != nil {
 		errs = append(errs, s.cg.remove())

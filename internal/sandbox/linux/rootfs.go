@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -166,19 +167,12 @@ func bindReadOnly(src, dst string) error {
 	return nil
 }
 
-// enterRoot finishes a sandbox's root for its Spec and makes it the root of
-// the mount namespace: the copies code and runtime of the share (runtime
-// "" for none) read-only, the root itself read-only, and the host's tree
-// detached.
-func (d *Driver) enterRoot(root, code, runtime string) error {
-	if err := d.share.mountAt(code, filepath.Join(root, "var/task")); err != nil {
-		return err
-	}
-	if runtime != "" {
-		if err := d.share.mountAt(runtime, filepath.Join(root, "var/runtime")); err != nil {
-			return err
-		}
-	}
+// enterRoot makes root, the sandbox's root filesystem, the root of the
+// current mount namespace, read-only, with the host's tree detached. Its
+// /var/task and /var/runtime stay empty until mountCode. The pool does this
+// ahead: detaching the host's tree waits for the kernel's RCU grace period,
+// a millisecond or more that a cold start would wait too.
+func enterRoot(root string) error {
 	if err := unix.Mount("", root, "", unix.MS_REMOUNT|roFlags, ""); err != nil {
 		return fmt.Errorf("remount root read-only: %w", err)
 	}
@@ -194,6 +188,20 @@ func (d *Driver) enterRoot(root, code, runtime string) error {
 		return fmt.Errorf("detach host root: %w", err)
 	}
 	return nil
+}
+
+// mountCode mounts the share's copies code and runtime ("" for none) at
+// /var/task and /var/runtime of the root filesystem that is this thread's
+// working directory, read-only: mounts need no write access to the
+// directories they cover.
+func (d *Driver) mountCode(code, runtime string) error {
+	if err := d.share.mountAt(code, strings.TrimPrefix(taskDir, "/")); err != nil {
+		return err
+	}
+	if runtime == "" {
+		return nil
+	}
+	return d.share.mountAt(runtime, strings.TrimPrefix(runtimeDir, "/"))
 }
 
 // setupUTS names the current UTS namespace.
