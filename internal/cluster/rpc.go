@@ -173,8 +173,10 @@ type RemoteError struct {
 	Fields  map[string]any    `json:"fields,omitempty"`
 	Header  map[string]string `json:"header,omitempty"`
 	// Unavailable marks store.ErrUnavailable (and what wraps it): Message
-	// is then its AWS message, Detail the whole error.
+	// is then its AWS message, Detail the whole error; Interrupted marks
+	// store.ErrInterrupted besides.
 	Unavailable bool   `json:"unavailable,omitempty"`
+	Interrupted bool   `json:"interrupted,omitempty"`
 	Detail      string `json:"detail,omitempty"`
 }
 
@@ -186,7 +188,7 @@ func (c *Cluster) EncodeError(err error) *RemoteError {
 	var ae *awserr.Error
 	if errors.Is(err, store.ErrUnavailable) {
 		errors.As(err, &ae)
-		return &RemoteError{Unavailable: true, Message: ae.Message, Detail: err.Error()}
+		return &RemoteError{Unavailable: true, Interrupted: errors.Is(err, store.ErrInterrupted), Message: ae.Message, Detail: err.Error()}
 	}
 	if errors.As(err, &ae) {
 		return &RemoteError{Code: ae.Code, Message: ae.Message, Fields: ae.Fields, Header: ae.Header}
@@ -200,6 +202,8 @@ func (c *Cluster) DecodeError(re *RemoteError) error {
 	switch {
 	case re == nil:
 		return nil
+	case re.Unavailable && re.Interrupted:
+		return fmt.Errorf("%w (%s)", store.InterruptedMessage(re.Message), re.Detail)
 	case re.Unavailable:
 		return fmt.Errorf("%w (%s)", store.UnavailableMessage(re.Message), re.Detail)
 	case re.Code == nil:

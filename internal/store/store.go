@@ -35,6 +35,10 @@ var (
 	// AWS's ServiceUnavailable, so that every service answers it with a
 	// 503 its clients retry.
 	ErrUnavailable = awserr.New(awserr.ServiceUnavailable, "Service Unavailable: nubo's store cannot take writes now (is its disk full?); nothing was changed. Please try again.")
+	// ErrInterrupted is in what Interrupted returns (besides
+	// ErrUnavailable): the request may have taken effect, so only a
+	// caller that bears doing it twice tries again.
+	ErrInterrupted = errors.New("store: the request may or may not have taken effect")
 )
 
 // Unavailable is ErrUnavailable for a reason its AWS message gives
@@ -47,21 +51,34 @@ func Unavailable(reason string) error {
 // Interrupted is ErrUnavailable for a request cut off before it ended (the
 // node doing it died): it may or may not have taken effect.
 func Interrupted(reason string) error {
-	return UnavailableMessage("Service Unavailable: " + reason + ", so the request may or may not have taken effect. Please try again.")
+	return InterruptedMessage("Service Unavailable: " + reason + ", so the request may or may not have taken effect. Please try again.")
 }
 
 // UnavailableMessage is ErrUnavailable answered with message, whole (as
 // another node rendered it).
 func UnavailableMessage(message string) error {
-	return &unavailable{awserr.New(awserr.ServiceUnavailable, "%s", message)}
+	return &unavailable{aws: awserr.New(awserr.ServiceUnavailable, "%s", message)}
 }
 
-type unavailable struct{ aws *awserr.Error }
+// InterruptedMessage is Interrupted's error answered with message, whole.
+func InterruptedMessage(message string) error {
+	return &unavailable{aws: awserr.New(awserr.ServiceUnavailable, "%s", message), interrupted: true}
+}
+
+type unavailable struct {
+	aws         *awserr.Error
+	interrupted bool
+}
 
 func (u *unavailable) Error() string { return u.aws.Error() }
 
 // Unwrap gives the reason first, so that errors.As renders it.
-func (u *unavailable) Unwrap() []error { return []error{u.aws, ErrUnavailable} }
+func (u *unavailable) Unwrap() []error {
+	if u.interrupted {
+		return []error{u.aws, ErrUnavailable, ErrInterrupted}
+	}
+	return []error{u.aws, ErrUnavailable}
+}
 
 // Entry is one stored value and the revision that wrote it.
 type Entry struct {

@@ -99,10 +99,11 @@ func (f *fixture) sfnSurvives(t *testing.T) {
 	n1, n2 := f.h.nodes[0], f.h.nodes[1]
 	// The survivor that resumed it sent the task's message again, with
 	// the same token, once a survivor took over the queue (n3 may have
-	// held it: that takes seconds more on a busy machine).
+	// held it: that took 55 s after the kill at a load average of 20; the
+	// task calls SQS again while it is unavailable, for up to 2 minutes).
 	var msgs *sqs.ReceiveMessageOutput
 	var err error
-	for deadline := time.Now().Add(time.Minute); ; {
+	for deadline := time.Now().Add(2 * time.Minute); ; {
 		msgs, err = f.h.sqs(n2).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(f.execution.queue), WaitTimeSeconds: 10})
 		if err == nil && len(msgs.Messages) > 0 || time.Now().After(deadline) {
 			break
@@ -112,6 +113,10 @@ func (f *fixture) sfnSurvives(t *testing.T) {
 		}
 	}
 	if err != nil || len(msgs.Messages) != 1 {
+		d, derr := f.h.sfn(n2).DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(f.execution.arn)})
+		if derr == nil {
+			t.Logf("the execution: %s %s %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+		}
 		t.Fatalf("receive the task token again: %+v, %v", msgs, err)
 	}
 	var body struct{ Token string }

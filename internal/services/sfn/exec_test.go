@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 func TestHelloWorld(t *testing.T) {
@@ -166,6 +168,36 @@ func TestTaskRetryAndCatch(t *testing.T) {
 		"Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "H"}], "End": true}, "H": {"Type": "Pass", "End": true}}}`, `{"in": 1}`)
 	if d.Status != StatusSucceeded || deref(d.Output) != `{"error":{"Cause":"bad","Error":"CustomError"},"in":1}` {
 		t.Fatalf("caught: %s %s", d.Status, deref(d.Output))
+	}
+}
+
+// A service of nubo's that answers it is unavailable, having changed
+// nothing (a cluster moving a queue off a node that died), is called again
+// within the same attempt; one whose request may have taken effect is not.
+func TestTaskCallsAgainWhileUnavailable(t *testing.T) {
+	h := newHarness(t, nil)
+	unavailable := 2
+	h.integ.fn = func(ctx context.Context, req *TaskRequest) (json.RawMessage, error) {
+		if unavailable > 0 {
+			unavailable--
+			err := store.Unavailable("the cluster is moving sqs us-east-1/q between nodes")
+			return nil, &TaskError{Name: "SQS.ServiceUnavailableException", Cause: err.Error(), Err: err}
+		}
+		return json.RawMessage(`{"MessageId": "m"}`), nil
+	}
+	definition := `{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+		"Parameters": {"QueueUrl": "q", "MessageBody": "b"}, "End": true}}}`
+	d := h.run(definition, `{}`)
+	if d.Status != StatusSucceeded || h.integ.count() != 3 {
+		t.Fatalf("status %s (%s) after %d calls, want SUCCEEDED after 3", d.Status, d.Cause, h.integ.count())
+	}
+	h.integ.fn = func(ctx context.Context, req *TaskRequest) (json.RawMessage, error) {
+		err := store.Interrupted("the node called died before it answered")
+		return nil, &TaskError{Name: "SQS.ServiceUnavailableException", Cause: err.Error(), Err: err}
+	}
+	d = h.run(definition, `{}`)
+	if d.Status != StatusFailed || d.Error != "SQS.ServiceUnavailableException" || h.integ.count() != 4 {
+		t.Fatalf("interrupted: status %s %s after %d calls, want FAILED after 4", d.Status, d.Error, h.integ.count())
 	}
 }
 

@@ -63,9 +63,13 @@ type TaskAuthorizer interface {
 type TaskError struct {
 	Name  string
 	Cause string
+	// Err is the service's error it stands for, if any.
+	Err error
 }
 
 func (e *TaskError) Error() string { return e.Name + ": " + e.Cause }
+
+func (e *TaskError) Unwrap() error { return e.Err }
 
 // ExecutionLogs receives executions' history events for the log groups
 // of their state machines' LoggingConfiguration, formatted as Step

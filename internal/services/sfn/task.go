@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/services/sfn/asl"
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 // outcome is how one attempt of a task ended: a result, or a failure
@@ -329,8 +330,25 @@ func (c *taskCall) call(ctx context.Context) (json.RawMessage, error) {
 	if c.res.pattern == "waitForTaskToken" {
 		req.TaskToken = c.token
 	}
-	return integ.Invoke(ctx, req)
+	for deadline := time.Now().Add(unavailableFor); ; {
+		out, err := integ.Invoke(ctx, req)
+		if !errors.Is(err, store.ErrUnavailable) || errors.Is(err, store.ErrInterrupted) || time.Now().After(deadline) {
+			return out, err
+		}
+		select {
+		case <-ctx.Done():
+			return out, err
+		case <-time.After(time.Second):
+		}
+	}
 }
+
+// unavailableFor bounds how long a task's call is made again while the
+// service it calls, one of nubo's, answers that it is unavailable having
+// changed nothing (store.ErrUnavailable without ErrInterrupted): in a
+// cluster, while what that service holds moves off a node that died, which
+// took over 30 s on a loaded machine. The task's timeout bounds it too.
+const unavailableFor = 2 * time.Minute
 
 // failure turns an invocation's error into the attempt's outcome.
 func (c *taskCall) failure(ctx context.Context, err error) outcome {

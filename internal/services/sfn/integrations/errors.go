@@ -77,13 +77,13 @@ func (sv *service) failure(t *task, requestID string, err error) error {
 			class = sv.sdk + "Exception"
 		}
 		return &sfn.TaskError{Name: sv.sdk + "." + class,
-			Cause: fmt.Sprintf("%s (Service: %s, Status Code: %d, Request ID: %s)", ae.Message, sv.sdk, ae.Code.Status, requestID)}
+			Cause: fmt.Sprintf("%s (Service: %s, Status Code: %d, Request ID: %s)", ae.Message, sv.sdk, ae.Code.Status, requestID), Err: err}
 	}
 	if sv.unmodelled[code] {
 		class = sv.base
 	}
 	return &sfn.TaskError{Name: sv.name + "." + class,
-		Cause: fmt.Sprintf("%s (Service: %s; Status Code: %d; Error Code: %s; Request ID: %s; Proxy: null)", ae.Message, sv.java, ae.Code.Status, code, requestID)}
+		Cause: fmt.Sprintf("%s (Service: %s; Status Code: %d; Error Code: %s; Request ID: %s; Proxy: null)", ae.Message, sv.java, ae.Code.Status, code, requestID), Err: err}
 }
 
 // response is a successful API answer: the output, and the headers the
