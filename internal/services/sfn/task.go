@@ -347,7 +347,8 @@ func (c *taskCall) call(ctx context.Context) (json.RawMessage, error) {
 // service it calls, one of nubo's, answers that it is unavailable having
 // changed nothing (store.ErrUnavailable without ErrInterrupted): in a
 // cluster, while what that service holds moves off a node that died, which
-// took over 30 s on a loaded machine. The task's timeout bounds it too.
+// took 55 s after a kill -9 on a loaded machine, past the 20 s a forwarded
+// call waits. The task's timeout bounds it too.
 const unavailableFor = 2 * time.Minute
 
 // failure turns an invocation's error into the attempt's outcome.
