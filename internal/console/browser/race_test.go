@@ -1,6 +1,6 @@
 //go:build race
 
-package console_test
+package browser_test
 
 // raceEnabled: the race detector slows nubo several times over, so that
 // its timings say nothing of what a user would see (and creating the

@@ -1,5 +1,5 @@
 //go:build !race
 
-package console_test
+package browser_test
 
 const raceEnabled = false

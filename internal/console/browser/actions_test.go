@@ -1,4 +1,4 @@
-package console_test
+package browser_test
 
 // The actions the browser tests are written in: each bounded by waitFor,
 // each waiting for a condition of the page rather than for time to pass.

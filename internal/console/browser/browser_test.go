@@ -1,4 +1,7 @@
-package console_test
+// Package browser_test drives nubo's console in headless Chromium against a
+// real nubo. It lives apart from internal/console so that the console's own
+// test and fuzz binaries do not build chromedp.
+package browser_test
 
 import (
 	"cmp"
