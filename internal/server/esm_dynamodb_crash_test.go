@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -53,14 +52,10 @@ func TestDynamoDBStreamSurvivesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill -9 test: skipped with -short")
 	}
+	t.Parallel()
 	const items = 600
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "nubo")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/nubo")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build nubo: %v\n%s", err, out)
-	}
+	bin := nuboBinary(t)
 	sink := &keySink{seen: map[string]int{}}
 	srv := httptest.NewServer(sink)
 	defer srv.Close()

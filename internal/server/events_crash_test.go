@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -31,12 +30,7 @@ func TestEventBridgeSurvivesKill9(t *testing.T) {
 	t.Parallel()
 	const batches = 300
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "nubo")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/nubo")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build nubo: %v\n%s", err, out)
-	}
+	bin := nuboBinary(t)
 	addr := testnet.Addr(t)
 	p := startProcess(t, bin, filepath.Join(dir, "data"), addr)
 	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String("http://" + addr)}

@@ -43,6 +43,7 @@ func TestSQSDeletesSurviveRepeatedKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill -9 test: skipped with -short")
 	}
+	t.Parallel()
 	ctx := context.Background()
 	bin, dir, addr := nuboBinary(t), filepath.Join(t.TempDir(), "data"), testnet.Addr(t)
 	p := startProcess(t, bin, dir, addr)

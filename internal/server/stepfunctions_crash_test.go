@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -52,7 +51,7 @@ func TestStepFunctionsSurviveKill9(t *testing.T) {
 	}
 	t.Parallel()
 	dir := t.TempDir()
-	bin := buildNubo(t, dir)
+	bin := nuboBinary(t)
 	addr := testnet.Addr(t)
 	data := filepath.Join(dir, "data")
 	p := startProcess(t, bin, data, addr)
@@ -109,18 +108,6 @@ func TestStepFunctionsSurviveKill9(t *testing.T) {
 			t.Errorf("%s: %d TaskFailed events, want %d: %s", exec, failed, wantFailed, eventTypes(events))
 		}
 	}
-}
-
-// buildNubo builds the nubo binary into dir.
-func buildNubo(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "nubo")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/nubo")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build nubo: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // waitForEvent polls an execution's history until an event of type typ is
