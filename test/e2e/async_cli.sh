@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.bash"
 require_aws
 
 step "build nubo and the function"
-(cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
+build_nubo "$WORK/nubo"
 mkdir -p "$WORK/fn"
 (cd "$ROOT" && CGO_ENABLED=0 go build -ldflags='-s -w' -o "$WORK/fn/bootstrap" ./internal/engine/testdata/fn)
 (cd "$WORK/fn" && $PY -m zipfile -c "$WORK/fn.zip" bootstrap)

@@ -19,7 +19,7 @@ if [[ ! -d "$JS/node_modules/@aws-sdk/lib-dynamodb" ]]; then
 	npm install --prefix "$JS" --no-audit --no-fund @aws-sdk/client-dynamodb@3 @aws-sdk/lib-dynamodb@3 >/dev/null
 fi
 
-(cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
+build_nubo "$WORK/nubo"
 start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"
 
 step "boto3: client, resource and conditions"

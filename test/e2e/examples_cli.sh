@@ -14,7 +14,7 @@ source "$(dirname "$0")/lib.bash"
 
 step "build nubo; copy the checkout's examples"
 mkdir -p "$WORK/bin" "$WORK/src/internal/runtimes/clients"
-(cd "$ROOT" && go build -o "$WORK/bin/nubo" ./cmd/nubo)
+build_nubo "$WORK/bin/nubo"
 export PATH=$WORK/bin:$PATH
 # The README's lines build into examples/*/build; they run in a copy so
 # that the checkout stays as it is.

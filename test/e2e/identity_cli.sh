@@ -13,7 +13,7 @@ source "$(dirname "$0")/lib.bash"
 require_aws
 
 step "build nubo"
-(cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
+build_nubo "$WORK/nubo"
 
 step "with the default secret, nubo refuses a non-loopback address and says why"
 if out=$("$WORK/nubo" serve --addr 0.0.0.0:0 --data-dir "$WORK/refused" 2>&1); then

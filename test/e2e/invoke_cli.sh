@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.bash"
 require_aws
 
 step "build nubo and the functions"
-(cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
+build_nubo "$WORK/nubo"
 mkdir -p "$WORK/go" "$WORK/sh"
 (cd "$ROOT" && CGO_ENABLED=0 go build -ldflags='-s -w' -o "$WORK/go/bootstrap" ./internal/engine/testdata/fn)
 cat >"$WORK/sh/bootstrap" <<'EOF'

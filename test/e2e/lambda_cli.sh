@@ -19,7 +19,7 @@ tab() {
 }
 
 step "build nubo"
-(cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
+build_nubo "$WORK/nubo"
 
 serve() { start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$DATA"; }
 

@@ -50,6 +50,16 @@ require_aws() {
 	[[ -x "$AWS" ]] || fail "$AWS is missing; install Debian's awscli (scripts/test does)"
 }
 
+# build_nubo DEST puts the nubo binary at DEST: a copy of $NUBO_BIN when
+# scripts/test built one for every script, else built from this checkout.
+build_nubo() {
+	if [[ -n "${NUBO_BIN:-}" ]]; then
+		cp "$NUBO_BIN" "$1"
+	else
+		(cd "$ROOT" && go build -o "$1" ./cmd/nubo)
+	fi
+}
+
 # start_nubo CMD...: starts CMD (a nubo serve) in the background, logging
 # to $LOG, and waits until it answers on $ENDPOINT.
 start_nubo() {

@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.bash"
 
 $PY -c 'import boto3' 2>/dev/null || fail "boto3 is missing for $PY; install Debian's python3-boto3 (scripts/test does)"
 
-(cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
+build_nubo "$WORK/nubo"
 start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"
 
 ENDPOINT="http://127.0.0.1:$PORT" AWS_CONFIG_FILE=$WORK/none AWS_SHARED_CREDENTIALS_FILE=$WORK/none $PY - <<'PYEOF'

@@ -13,7 +13,7 @@ require_aws
 TAIL=
 
 step "build nubo and an aws-lambda-go function"
-(cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
+build_nubo "$WORK/nubo"
 mkdir -p "$WORK/go"
 (cd "$ROOT" && CGO_ENABLED=0 go build -ldflags='-s -w' -o "$WORK/go/bootstrap" ./internal/engine/testdata/fn)
 (cd "$WORK/go" && $PY -m zipfile -c "$WORK/go.zip" bootstrap)

@@ -28,7 +28,7 @@ done
 # ---------------------------------------------------------------- packages
 
 step "build nubo and the function packages"
-(cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
+build_nubo "$WORK/nubo"
 mkdir -p "$WORK/zip" "$WORK/go" "$WORK/go-main" "$WORK/java"
 zipdir() { (cd "$1" && shift && $PY -m zipfile -c "$@"); }
 zipdir "$SRC/python" "$WORK/zip/python.zip" app.py broken.py

@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.bash"
 require_aws
 
-(cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
+build_nubo "$WORK/nubo"
 start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"
 
 s3() { $AWS --endpoint-url "$ENDPOINT" s3 "$@"; }

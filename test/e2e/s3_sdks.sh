@@ -27,7 +27,7 @@ if [[ ! -d "$JS_DIR/node_modules/@aws-sdk/client-s3" ]]; then
 		"@aws-sdk/s3-request-presigner@$JS_VERSION" "@aws-sdk/s3-presigned-post@$JS_VERSION" >/dev/null
 fi
 
-(cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
+build_nubo "$WORK/nubo"
 start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data"
 export ENDPOINT WORK
 

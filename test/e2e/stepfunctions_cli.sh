@@ -13,7 +13,7 @@ source "$(dirname "$0")/lib.bash"
 require_aws
 
 step "build nubo"
-(cd "$ROOT" && go build -o "$WORK/nubo" ./cmd/nubo)
+build_nubo "$WORK/nubo"
 serve() { start_nubo "$WORK/nubo" serve --addr "$NUBO_ADDR" --data-dir "$WORK/data" --sandbox process; }
 
 step "start nubo on $ENDPOINT"
