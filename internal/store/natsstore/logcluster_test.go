@@ -329,7 +329,7 @@ func TestClusterLogRewriterKilled(t *testing.T) {
 	// for its return, and the rows stay as they were meanwhile. (JetStream
 	// learns it at times: seen when the meta group's leader was the node
 	// closed.)
-	err := m.during(t, alive, func() error { return natsstore.RewriteLog(ctx, tbs[2], "") })
+	err := m.during(t, alive, func() error { return rewriteAgain(ctx, tbs[2], "", unchanged) })
 	unplaced := noPeers(err)
 	if err != nil && !unplaced {
 		t.Fatal(err)
@@ -353,17 +353,31 @@ func TestClusterLogRewriterKilled(t *testing.T) {
 }
 
 // rewritePlaced runs natsstore.RewriteLog(ctx, tb, step) again while
-// JetStream cannot place a generation's replicas, for up to 20 s: until
-// it knows a node that came back is back, and in a cluster's first
-// seconds, when the meta leader has not yet heard from every node (a
-// claim then fails with "peer offline" and creates nothing).
+// JetStream cannot place a generation's replicas or the store answers
+// unavailable having changed nothing, for up to 20 s: until it knows a node
+// that came back is back, in a cluster's first seconds, when the meta leader
+// has not yet heard from every node (a claim then fails with "peer offline"
+// and creates nothing), and on a machine so loaded that a stream's leader
+// does not answer in time.
 func rewritePlaced(ctx context.Context, tb store.Table, step string) error {
+	return rewriteAgain(ctx, tb, step, func(err error) bool { return noPeers(err) || unchanged(err) })
+}
+
+// rewriteAgain runs natsstore.RewriteLog(ctx, tb, step) again, for up to
+// 20 s, while again says its error will pass.
+func rewriteAgain(ctx context.Context, tb store.Table, step string, again func(error) bool) error {
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		err := natsstore.RewriteLog(ctx, tb, step)
-		if !noPeers(err) || time.Now().After(deadline) {
+		if err == nil || !again(err) || time.Now().After(deadline) {
 			return err
 		}
 	}
+}
+
+// unchanged reports the store's answer that it is unavailable and changed
+// nothing (a stream electing a leader, or too loaded to answer in time).
+func unchanged(err error) bool {
+	return errors.Is(err, store.ErrUnavailable) && !errors.Is(err, store.ErrInterrupted)
 }
 
 // noPeers reports JetStream's "no suitable peers for placement".
