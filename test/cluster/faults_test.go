@@ -18,6 +18,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
+
+	"github.com/nubo-dev/nubo/internal/loadavg"
 )
 
 // events is how many asynchronous events are in flight when a node is
@@ -36,12 +38,8 @@ func events() int {
 // a load average of 32 on 2 CPUs, and the survivors served again 13 s after
 // the kill.
 func recoveryWithin(t *testing.T) time.Duration {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 5 * time.Second
-	}
-	load, _ := strconv.ParseFloat(strings.Fields(string(data))[0], 64)
-	if load > float64(2*runtime.NumCPU()) {
+	if loadavg.Above(2) {
+		load, _ := loadavg.Minute()
 		t.Logf("load average %.1f on %d CPUs: the survivors may take 30 s to serve again", load, runtime.NumCPU())
 		return 30 * time.Second
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/bench"
+	"github.com/nubo-dev/nubo/internal/loadavg"
 )
 
 // Options configures a run.
@@ -286,15 +287,10 @@ func median(runs []*Stats) *Stats {
 
 // appendLoad appends the one-minute load average, if the system tells.
 func appendLoad(load []float64) []float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return load
+	if l, ok := loadavg.Minute(); ok {
+		return append(load, l)
 	}
-	var l float64
-	if _, err := fmt.Sscan(string(b), &l); err != nil {
-		return load
-	}
-	return append(load, l)
+	return load
 }
 
 // newSink is a local HTTP server the stream function posts its events to.

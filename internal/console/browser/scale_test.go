@@ -3,11 +3,7 @@ package browser_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/chromedp/chromedp"
 
+	"github.com/nubo-dev/nubo/internal/loadavg"
 	"github.com/nubo-dev/nubo/internal/server"
 )
 
@@ -85,7 +82,7 @@ func TestFunctionsPageScale(t *testing.T) {
 		budget := float64(renderBudget.Milliseconds())
 		return slices.Min(loads) <= budget && slices.Min(navigations) <= budget
 	}
-	for round := 0; round < 5 || round < 20 && !within() && busy(); round++ {
+	for round := 0; round < 5 || round < 20 && !within() && loadavg.Above(1); round++ {
 		b.visit(t, "/functions", `a[href="/_nubo/console/functions/fn-0000"]`)
 		loads = append(loads, b.lastRender())
 		calls := value(t, b, chromedp.Evaluate[int](`performance.getEntriesByType("resource").filter((e) =>
@@ -104,8 +101,8 @@ func TestFunctionsPageScale(t *testing.T) {
 	b.shot(t, "functions-1000")
 	b.clean(t)
 	t.Logf("functions page with 1,000 functions, first render: loads %s ms; in-app navigations %s ms", ms(loads), ms(navigations))
-	if !within() && busy() {
-		t.Logf("not judged against the %v budget: the machine is busier than its CPUs (load average %s)", renderBudget, loadAverage())
+	if load, _ := loadavg.Minute(); !within() && loadavg.Above(1) {
+		t.Logf("not judged against the %v budget: the machine is busier than its CPUs (load average %.1f)", renderBudget, load)
 		return
 	}
 	if best := slices.Min(loads); best > float64(renderBudget.Milliseconds()) {
@@ -114,19 +111,6 @@ func TestFunctionsPageScale(t *testing.T) {
 	if best := slices.Min(navigations); best > float64(renderBudget.Milliseconds()) {
 		t.Errorf("going to the functions page took at best %.1f ms to render, over %v", best, renderBudget)
 	}
-}
-
-// busy reports whether the machine's load average over the last minute is
-// above its number of CPUs.
-func busy() bool {
-	load, err := strconv.ParseFloat(loadAverage(), 64)
-	return err == nil && load > float64(runtime.NumCPU())
-}
-
-// loadAverage is the machine's load average over the last minute.
-func loadAverage() string {
-	data, _ := os.ReadFile("/proc/loadavg")
-	return strings.Fields(string(data) + " ?")[0]
 }
 
 func ms(v []float64) string {
