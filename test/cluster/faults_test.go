@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,8 +17,6 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
-
-	"github.com/nubo-dev/nubo/internal/loadavg"
 )
 
 // events is how many asynchronous events are in flight when a node is
@@ -31,20 +28,8 @@ func events() int {
 	return 10000
 }
 
-// recoveryWithin is how soon after a node's death the survivors must serve
-// again: 5 s, or 30 s on a machine running more than twice as many tasks as
-// it has CPUs. There the heartbeats and elections that notice the death run
-// on time while the nodes wait for a CPU: two whole suites side by side put
-// a load average of 32 on 2 CPUs, and the survivors served again 13 s after
-// the kill.
-func recoveryWithin(t *testing.T) time.Duration {
-	if loadavg.Above(2) {
-		load, _ := loadavg.Minute()
-		t.Logf("load average %.1f on %d CPUs: the survivors may take 30 s to serve again", load, runtime.NumCPU())
-		return 30 * time.Second
-	}
-	return 5 * time.Second
-}
+// The survivors must serve again within this of a node's death.
+const recovery = 5 * time.Second
 
 // syncResult is one synchronous invocation of the load.
 type syncResult struct {
@@ -56,7 +41,7 @@ type syncResult struct {
 // killOne kills n3 with SIGKILL halfway through enqueuing the events,
 // while synchronous invocations run at c=32 through every node: every
 // event acknowledged runs (duplicates are counted), and the survivors
-// serve within recoveryWithin.
+// serve within recovery.
 func (f *fixture) killOne(t *testing.T) {
 	n := events()
 	victim := f.h.nodes[2]
@@ -109,7 +94,6 @@ func (f *fixture) killOne(t *testing.T) {
 	processed := time.Now()
 	<-sqsDone
 	// The synchronous load runs at least recovery+5 s past the kill.
-	recovery := recoveryWithin(t)
 	if d := time.Until(killAt.Add(recovery + 5*time.Second)); d > 0 {
 		time.Sleep(d)
 	}
@@ -135,7 +119,7 @@ func (f *fixture) killOne(t *testing.T) {
 		t.Errorf("%d of %d acknowledged events never ran", lost, acked.Load())
 	}
 	messages.judge(t)
-	f.judgeSync(t, results, killAt, recovery)
+	f.judgeSync(t, results, killAt)
 }
 
 // enqueueEvent enqueues event i through a live node, round robin. A
@@ -223,7 +207,7 @@ func (f *fixture) syncLoad(c int, alive func(int) bool, stop chan struct{}) []sy
 // judgeSync checks the synchronous load: the requests that fail were sent
 // to the killed node or were running when it died (on it, placed there);
 // every request a survivor took recovery after the kill succeeds.
-func (f *fixture) judgeSync(t *testing.T, results []syncResult, killAt time.Time, recovery time.Duration) {
+func (f *fixture) judgeSync(t *testing.T, results []syncResult, killAt time.Time) {
 	var total, failed, toDead, survivorsDuring, survivorsAfter int
 	var lastFailure time.Time
 	for _, r := range results {
