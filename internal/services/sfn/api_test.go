@@ -491,7 +491,6 @@ func TestMockConfig(t *testing.T) {
 	exec := h.startExec(arn+"#Retry", `{}`)
 	h.clock.WaitFor(t, time.Second)
 	h.clock.Advance(time.Second)
-	h.clock.Advance(time.Second)
 	h.clock.WaitFor(t, 2*time.Second)
 	h.clock.Advance(2 * time.Second)
 	h.clock.Advance(2 * time.Second)

@@ -141,7 +141,6 @@ func TestTaskRetryAndCatch(t *testing.T) {
 	exec := h.startExec(arn, `{"x": 1}`)
 	h.clock.WaitFor(t, 2*time.Second)
 	h.clock.Advance(2 * time.Second)
-	h.clock.Advance(2 * time.Second)
 	h.clock.WaitFor(t, 6*time.Second)
 	h.clock.Advance(6 * time.Second)
 	h.clock.Advance(6 * time.Second)
