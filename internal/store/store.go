@@ -54,6 +54,12 @@ func Interrupted(reason string) error {
 	return InterruptedMessage("Service Unavailable: " + reason + ", so the request may or may not have taken effect. Please try again.")
 }
 
+// Unchanged reports an ErrUnavailable that changed nothing (not
+// Interrupted's): any caller may try again.
+func Unchanged(err error) bool {
+	return errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrInterrupted)
+}
+
 // UnavailableMessage is ErrUnavailable answered with message, whole (as
 // another node rendered it).
 func UnavailableMessage(message string) error {

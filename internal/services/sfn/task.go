@@ -332,7 +332,7 @@ func (c *taskCall) call(ctx context.Context) (json.RawMessage, error) {
 	}
 	for deadline := time.Now().Add(unavailableFor); ; {
 		out, err := integ.Invoke(ctx, req)
-		if !errors.Is(err, store.ErrUnavailable) || errors.Is(err, store.ErrInterrupted) || time.Now().After(deadline) {
+		if !store.Unchanged(err) || time.Now().After(deadline) {
 			return out, err
 		}
 		select {
@@ -345,7 +345,7 @@ func (c *taskCall) call(ctx context.Context) (json.RawMessage, error) {
 
 // unavailableFor bounds how long a task's call is made again while the
 // service it calls, one of nubo's, answers that it is unavailable having
-// changed nothing (store.ErrUnavailable without ErrInterrupted): in a
+// changed nothing (store.Unchanged): in a
 // cluster, while what that service holds moves off a node that died, which
 // took 55 s after a kill -9 on a loaded machine, past the 20 s a forwarded
 // call waits. The task's timeout bounds it too.

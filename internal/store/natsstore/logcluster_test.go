@@ -329,7 +329,7 @@ func TestClusterLogRewriterKilled(t *testing.T) {
 	// for its return, and the rows stay as they were meanwhile. (JetStream
 	// learns it at times: seen when the meta group's leader was the node
 	// closed.)
-	err := m.during(t, alive, func() error { return rewriteAgain(ctx, tbs[2], "", unchanged) })
+	err := m.during(t, alive, func() error { return rewriteAgain(ctx, tbs[2], "", store.Unchanged) })
 	unplaced := noPeers(err)
 	if err != nil && !unplaced {
 		t.Fatal(err)
@@ -360,7 +360,7 @@ func TestClusterLogRewriterKilled(t *testing.T) {
 // and creates nothing), and on a machine so loaded that a stream's leader
 // does not answer in time.
 func rewritePlaced(ctx context.Context, tb store.Table, step string) error {
-	return rewriteAgain(ctx, tb, step, func(err error) bool { return noPeers(err) || unchanged(err) })
+	return rewriteAgain(ctx, tb, step, func(err error) bool { return noPeers(err) || store.Unchanged(err) })
 }
 
 // rewriteAgain runs natsstore.RewriteLog(ctx, tb, step) again, for up to
@@ -372,12 +372,6 @@ func rewriteAgain(ctx context.Context, tb store.Table, step string, again func(e
 			return err
 		}
 	}
-}
-
-// unchanged reports the store's answer that it is unavailable and changed
-// nothing (a stream electing a leader, or too loaded to answer in time).
-func unchanged(err error) bool {
-	return errors.Is(err, store.ErrUnavailable) && !errors.Is(err, store.ErrInterrupted)
 }
 
 // noPeers reports JetStream's "no suitable peers for placement".
