@@ -45,7 +45,10 @@ func (b *browser) fail(t *testing.T, err error) {
 	b.shot(t, "failure-"+strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))
 	if errors.Is(err, context.DeadlineExceeded) {
 		html, _ := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS("main")))
-		t.Fatalf("%v; the page's main element:\n%s", err, html)
+		b.mu.Lock()
+		pending, problems := b.pendingLocked(), b.problems
+		b.mu.Unlock()
+		t.Fatalf("%v; the page's main element:\n%s\nits requests without an end: %q\nits problems: %q", err, html, pending, problems)
 	}
 	t.Fatal(err)
 }
