@@ -162,7 +162,7 @@ func (b *browser) onEvent(ev any) {
 	case *network.EventLoadingFailed:
 		// A request cancelled by a navigation is not a failure.
 		if !ev.Canceled {
-			b.problemLocked("request failed: " + cmp.Or(b.requests[ev.RequestID], string(ev.RequestID)) + ": " + ev.ErrorText)
+			b.problemLocked("request failed: " + cmp.Or(b.requests[ev.RequestID], string(ev.RequestID)) + ": " + cmp.Or(ev.ErrorText, "blocked ("+string(ev.BlockedReason)+")"))
 		}
 		b.endLocked(ev.RequestID)
 	case *runtime.EventConsoleAPICalled:

@@ -1,8 +1,10 @@
 package browser_test
 
 import (
+	"context"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/nubo-dev/nubo/internal/server"
@@ -56,5 +58,15 @@ func TestSignInUnverified(t *testing.T) {
 	}
 	b.visit(t, "/cost", "p.total")
 	b.shot(t, "open")
+	b.clean(t)
+	// A page whose module does not load says so, rather than staying blank.
+	b.expect(`^request failed: GET http://[^ ]+/pages/buckets\.js: blocked \(inspector\)$`)
+	block := chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{
+			URLPatterns: []*network.BlockPattern{{URLPattern: "*://*:*/*/pages/buckets.js", Block: true}}})
+		return err
+	})
+	b.run(t, block, load(n.console()+"/buckets"),
+		textIn("main [role=alert]", "Failed to fetch dynamically imported module"))
 	b.clean(t)
 }

@@ -98,7 +98,13 @@ async function show(signal, inApp) {
   shell.main.replaceChildren(main);
   if (!m) return notFound(main, "There is no page at this address.");
   if (!serves(m.service)) return notFound(main, "This nubo does not serve " + m.service + ".");
-  const page = await m.load();
+  let page;
+  try {
+    page = await m.load();
+  } catch (err) { // the page's module did not load: say so, not a blank page
+    if (!signal.aborted) main.replaceChildren(errorBox(err));
+    return;
+  }
   if (signal.aborted) return;
   await page.render(main, m.params, { signal, query: new URLSearchParams(location.search) });
   const h1 = main.querySelector("h1");
