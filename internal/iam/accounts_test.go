@@ -5,6 +5,8 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 // Further accounts are known by their roots' credentials; their users and
@@ -45,10 +47,31 @@ func TestRoleSessionAndCanAssume(t *testing.T) {
 	}
 	gone := must(h.svc.RoleSession(ctx, "arn:aws:iam::"+acct+":role/never", "fn"))
 	wantCode(t, h.svc.Authorize(gone, Check{Action: "sqs:SendMessage", Resource: "*"}), "AccessDenied", "")
-	if !h.svc.CanAssume(ctx, r.Arn, "lambda.amazonaws.com") || h.svc.CanAssume(ctx, r.Arn, "ec2.amazonaws.com") ||
-		h.svc.CanAssume(ctx, "arn:aws:iam::"+acct+":role/never", "lambda.amazonaws.com") {
+	canAssume := func(role, service string) bool {
+		ok, err := h.svc.CanAssume(ctx, role, service)
+		if err != nil {
+			t.Fatalf("CanAssume(%s, %s): %v", role, service, err)
+		}
+		return ok
+	}
+	if !canAssume(r.Arn, "lambda.amazonaws.com") || canAssume(r.Arn, "ec2.amazonaws.com") ||
+		canAssume("arn:aws:iam::"+acct+":role/never", "lambda.amazonaws.com") {
 		t.Error("CanAssume")
 	}
+	// A store that cannot answer is not a role that does not exist: the
+	// caller gets the store's error, to try again (a cluster's store
+	// electing a leader after a node died).
+	h.svc.kv = unavailableKV{h.kv}
+	if ok, err := h.svc.CanAssume(ctx, r.Arn, "lambda.amazonaws.com"); ok || !store.Unchanged(err) {
+		t.Errorf("CanAssume on an unavailable store: %v, %v", ok, err)
+	}
+}
+
+// unavailableKV answers every read that the store is unavailable.
+type unavailableKV struct{ store.KV }
+
+func (unavailableKV) Get(context.Context, string) (store.Entry, error) {
+	return store.Entry{}, store.Unavailable("no leader")
 }
 
 // MAC is the same for every Service over the same store, and differs by

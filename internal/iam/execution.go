@@ -56,14 +56,21 @@ func (s *Service) RoleSession(ctx context.Context, roleArn, sessionName string) 
 
 // CanAssume reports whether service can assume roleArn: the role exists
 // and its trust policy lets the service assume it (Lambda's check of an
-// execution role at CreateFunction).
-func (s *Service) CanAssume(ctx context.Context, roleArn, service string) bool {
+// execution role at CreateFunction). The error is the store's, when it
+// could not tell (unavailable: the caller may try again).
+func (s *Service) CanAssume(ctx context.Context, roleArn, service string) (bool, error) {
 	acct, name, ok := splitRoleARN(roleArn)
 	if !ok {
-		return false
+		return false, nil
 	}
 	e, _, err := s.getEntity(ctx, acct, kindRole, name)
-	return err == nil && e.Role.Arn == roleArn && TrustsService(e.Role.AssumeRolePolicyDocument, service)
+	if errors.Is(err, ErrNoSuchEntity) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return e.Role.Arn == roleArn && TrustsService(e.Role.AssumeRolePolicyDocument, service), nil
 }
 
 // TrustsService reports whether a trust policy lets service assume the

@@ -118,7 +118,7 @@ func (f *functionIdentity) API(scope lambda.Scope, cfg *lambda.FunctionConfigura
 }
 
 // canAssume is the control plane's check of an execution role.
-func (s *Server) canAssume(ctx context.Context, role string) bool {
+func (s *Server) canAssume(ctx context.Context, role string) (bool, error) {
 	return s.iam.CanAssume(ctx, role, "lambda.amazonaws.com")
 }
 
@@ -133,8 +133,14 @@ func (s *Server) allowDelivery(ctx context.Context, src targets.Source, action, 
 	case src.Service != "":
 		p = iam.ServicePrincipal(src.Service)
 	case src.Role != "":
-		if src.AssumedBy != "" && !s.iam.CanAssume(ctx, src.Role, src.AssumedBy) {
-			return fmt.Errorf("%w: the role %s does not exist or does not trust %s", targets.ErrDenied, src.Role, src.AssumedBy)
+		if src.AssumedBy != "" {
+			ok, err := s.iam.CanAssume(ctx, src.Role, src.AssumedBy)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("%w: the role %s does not exist or does not trust %s", targets.ErrDenied, src.Role, src.AssumedBy)
+			}
 		}
 		var err error
 		if p, err = s.iam.RoleSession(ctx, src.Role, src.Session); err != nil {

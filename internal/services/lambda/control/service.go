@@ -45,8 +45,9 @@ type Options struct {
 	Removed func(scope lambda.Scope, name, version string)
 	// CheckRole, when set, reports whether Lambda can assume an execution
 	// role (it exists and trusts lambda.amazonaws.com), as CreateFunction
-	// and UpdateFunctionConfiguration check on AWS.
-	CheckRole func(ctx context.Context, role string) bool
+	// and UpdateFunctionConfiguration check on AWS, or the error that kept
+	// it from telling.
+	CheckRole func(ctx context.Context, role string) (bool, error)
 	Logger    *slog.Logger
 }
 
@@ -218,8 +219,11 @@ func (s *Service) putJSON(ctx context.Context, key string, v any) error {
 
 // checkRole refuses a role Lambda cannot assume, in AWS's words.
 func (s *Service) checkRole(ctx context.Context, role *string) error {
-	if role == nil || s.opts.CheckRole == nil || s.opts.CheckRole(ctx, *role) {
+	if role == nil || s.opts.CheckRole == nil {
 		return nil
+	}
+	if ok, err := s.opts.CheckRole(ctx, *role); ok || err != nil {
+		return err
 	}
 	return lambda.Errorf(lambda.ErrInvalidParameterValue, "The role defined for the function cannot be assumed by Lambda.")
 }
