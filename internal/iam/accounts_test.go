@@ -65,6 +65,10 @@ func TestRoleSessionAndCanAssume(t *testing.T) {
 	if ok, err := h.svc.CanAssume(ctx, r.Arn, "lambda.amazonaws.com"); ok || !store.Unchanged(err) {
 		t.Errorf("CanAssume on an unavailable store: %v, %v", ok, err)
 	}
+	trustUser := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/someone"},"Action":"sts:AssumeRole"}]}`
+	if _, err := h.svc.CreateRole(ctx, h.root, &CreateRoleInput{RoleName: "trusting", AssumeRolePolicyDocument: trustUser}); !store.Unchanged(err) {
+		t.Errorf("CreateRole trusting a user, on an unavailable store: %v", err)
+	}
 }
 
 // unavailableKV answers every read that the store is unavailable.

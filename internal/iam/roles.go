@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/nubo-dev/nubo/internal/iam/policy"
@@ -85,7 +86,11 @@ func (s *Service) checkTrust(ctx context.Context, acct, doc string) error {
 				continue
 			}
 			for _, a := range p.AWS {
-				if !s.principalExists(ctx, acct, a) {
+				ok, err := s.principalExists(ctx, acct, a)
+				if err != nil {
+					return err
+				}
+				if !ok {
 					return awsMalformed(`Invalid principal in policy: "AWS":"` + a + `"`)
 				}
 			}
@@ -95,19 +100,23 @@ func (s *Service) checkTrust(ctx context.Context, acct, doc string) error {
 }
 
 // principalExists reports whether an AWS principal of this account that
-// names a user or role exists (others are taken as given).
-func (s *Service) principalExists(ctx context.Context, acct, arn string) bool {
+// names a user or role exists (others are taken as given), or the store's
+// error when it could not tell.
+func (s *Service) principalExists(ctx context.Context, acct, arn string) (bool, error) {
 	prefix := "arn:aws:iam::" + acct + ":"
 	rest, ok := strings.CutPrefix(arn, prefix)
 	if !ok {
-		return true
+		return true, nil
 	}
 	kind, name, ok := strings.Cut(rest, "/")
 	if !ok || kind != kindUser && kind != kindRole {
-		return true
+		return true, nil
 	}
 	_, _, err := s.getEntity(ctx, acct, kind, name[strings.LastIndexByte(name, '/')+1:])
-	return err == nil
+	if errors.Is(err, ErrNoSuchEntity) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // RoleNameInput names a role (GetRole, DeleteRole, List*RolePolicies).
