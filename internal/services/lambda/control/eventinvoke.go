@@ -93,7 +93,9 @@ func (s *Service) eventInvokeQualifier(ctx context.Context, scope lambda.Scope, 
 	if ref.Qualifier == "" || ref.Qualifier == lambda.Latest {
 		return lambda.Latest, nil
 	}
-	if _, err := s.configuration(ctx, scope, rec, ref); err != nil {
+	if _, err := s.configuration(ctx, scope, rec, ref); errors.Is(err, store.ErrUnavailable) {
+		return "", err
+	} else if err != nil {
 		return "", lambda.Errorf(lambda.ErrResourceNotFound, "The function doesn't exist.")
 	}
 	return ref.Qualifier, nil
@@ -108,6 +110,7 @@ func (s *Service) validateDestinations(ctx context.Context, scope lambda.Scope, 
 	if dc == nil {
 		return nil
 	}
+	var unavailable error // a function the store could not tell about
 	valid := func(arn string, onFailure bool) bool {
 		m := destinationRE.FindStringSubmatch(arn)
 		switch {
@@ -123,10 +126,16 @@ func (s *Service) validateDestinations(ctx context.Context, scope lambda.Scope, 
 			return false
 		}
 		_, _, err := s.loadFunction(ctx, lambda.Scope{Account: parts[4], Region: parts[3]}, parts[6])
+		if errors.Is(err, store.ErrUnavailable) {
+			unavailable = err
+		}
 		return err == nil
 	}
 	if valid(dc.OnSuccess.Destination, false) && valid(dc.OnFailure.Destination, true) {
 		return nil
+	}
+	if unavailable != nil {
+		return unavailable
 	}
 	show := func(kind, arn string) string {
 		if arn == "" {
