@@ -11,6 +11,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/code"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/services/lambda/control"
+	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/store/natsstore"
 )
 
@@ -18,6 +19,13 @@ var scope = lambda.Scope{Account: "000000000000", Region: "us-east-1"}
 
 // newService runs a control plane on a store of its own.
 func newService(t *testing.T) *control.Service {
+	t.Helper()
+	return newServiceOver(t, func(kv store.KV) store.KV { return kv })
+}
+
+// newServiceOver runs a control plane on a store of its own, whose KV
+// wrap wraps.
+func newServiceOver(t *testing.T, wrap func(store.KV) store.KV) *control.Service {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
@@ -33,7 +41,7 @@ func newService(t *testing.T) *control.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := control.New(kv, code.NewPackages(objects, filepath.Join(dir, "code")), control.Options{Account: scope.Account})
+	s := control.New(wrap(kv), code.NewPackages(objects, filepath.Join(dir, "code")), control.Options{Account: scope.Account})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
