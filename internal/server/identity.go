@@ -14,6 +14,7 @@ import (
 	"github.com/nubo-dev/nubo/internal/iam"
 	"github.com/nubo-dev/nubo/internal/iam/policy"
 	"github.com/nubo-dev/nubo/internal/services/lambda"
+	"github.com/nubo-dev/nubo/internal/store"
 	"github.com/nubo-dev/nubo/internal/targets"
 	"github.com/nubo-dev/nubo/internal/wire"
 )
@@ -168,7 +169,9 @@ func (s *Server) allowDelivery(ctx context.Context, src targets.Source, action, 
 		// A target that does not exist has no policy to allow anything:
 		// the delivery finds nothing rather than being refused, and is
 		// retried where its source retries (the queue may be created).
-		if err := s.findTarget(ctx, target); err != nil {
+		if err := s.findTarget(ctx, target); errors.Is(err, store.ErrUnavailable) {
+			return err
+		} else if err != nil {
 			return fmt.Errorf("%w: %w", targets.ErrNotFound, err)
 		}
 		return fmt.Errorf("%w: %s", targets.ErrDenied, d.Message)
