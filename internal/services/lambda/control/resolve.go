@@ -16,29 +16,15 @@ import (
 // alias's version, choosing by the alias's routing weights. It reads through
 // a cache that every write of this Service invalidates.
 func (s *Service) Resolve(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef) (*lambda.Target, error) {
-	rec, err := cached[functionRecord](ctx, s, functionKey(scope, ref.Name))
+	t, err := s.resolve(ctx, scope, ref, false)
+	if err == nil && t.Config.State != lambda.StateActive {
+		// The cache may hold a record read just before the activation was
+		// stored, until the write's invalidation comes, while GetFunction
+		// (reading the store) shows Active already: the store decides.
+		t, err = s.resolve(ctx, scope, ref, true)
+	}
 	if err != nil {
-		return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
-	}
-	t := &lambda.Target{InvokedARN: scope.QualifiedARN(ref.Name, ref.Qualifier), Reserved: rec.Reserved}
-	version := ref.Qualifier
-	if version != "" && !lambda.IsVersion(version) {
-		alias, err := cached[lambda.AliasConfiguration](ctx, s, aliasKey(scope, ref.Name, version))
-		if err != nil {
-			return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
-		}
-		version = pickVersion(alias)
-	}
-	if version == "" || version == lambda.Latest {
-		cfg := rec.Latest
-		t.Config = &cfg
-	} else {
-		cfg, err := cached[lambda.FunctionConfiguration](ctx, s, versionKey(scope, ref.Name, version))
-		if err != nil {
-			return nil, qualifiedNotFound(notFoundAs(err), scope, lambda.FunctionRef{Name: ref.Name, Qualifier: version})
-		}
-		copied := *cfg
-		t.Config = &copied
+		return nil, err
 	}
 	if st := t.Config.State; st != lambda.StateActive {
 		return nil, lambda.Errorf(lambda.ErrResourceConflict,
@@ -50,6 +36,53 @@ func (s *Service) Resolve(ctx context.Context, scope lambda.Scope, ref lambda.Fu
 	}
 	t.ReservedTotal = total
 	return t, nil
+}
+
+// resolve finds the configuration ref invokes, through the cache or, when
+// fresh, from the store.
+func (s *Service) resolve(ctx context.Context, scope lambda.Scope, ref lambda.FunctionRef, fresh bool) (*lambda.Target, error) {
+	rec, err := read[functionRecord](ctx, s, functionKey(scope, ref.Name), fresh)
+	if err != nil {
+		return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
+	}
+	t := &lambda.Target{InvokedARN: scope.QualifiedARN(ref.Name, ref.Qualifier), Reserved: rec.Reserved}
+	version := ref.Qualifier
+	if version != "" && !lambda.IsVersion(version) {
+		alias, err := read[lambda.AliasConfiguration](ctx, s, aliasKey(scope, ref.Name, version), fresh)
+		if err != nil {
+			return nil, qualifiedNotFound(notFoundAs(err), scope, ref)
+		}
+		version = pickVersion(alias)
+	}
+	if version == "" || version == lambda.Latest {
+		cfg := rec.Latest
+		t.Config = &cfg
+		return t, nil
+	}
+	cfg, err := read[lambda.FunctionConfiguration](ctx, s, versionKey(scope, ref.Name, version), fresh)
+	if err != nil {
+		return nil, qualifiedNotFound(notFoundAs(err), scope, lambda.FunctionRef{Name: ref.Name, Qualifier: version})
+	}
+	copied := *cfg
+	t.Config = &copied
+	return t, nil
+}
+
+// read reads and decodes key through the cache or, when fresh, from the
+// store (without caching it).
+func read[T any](ctx context.Context, s *Service, key string, fresh bool) (*T, error) {
+	if !fresh {
+		return cached[T](ctx, s, key)
+	}
+	e, err := s.kv.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	out := new(T)
+	if err := json.Unmarshal(e.Value, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func notFoundAs(err error) error {
