@@ -71,9 +71,14 @@ func (s *Service) resolve(ctx context.Context, scope lambda.Scope, ref lambda.Fu
 // read reads and decodes key through the cache or, when fresh, from the
 // store (without caching it).
 func read[T any](ctx context.Context, s *Service, key string, fresh bool) (*T, error) {
-	if !fresh {
-		return cached[T](ctx, s, key)
+	if fresh {
+		return load[T](ctx, s, key)
 	}
+	return cached[T](ctx, s, key)
+}
+
+// load reads and decodes key from the store.
+func load[T any](ctx context.Context, s *Service, key string) (*T, error) {
 	e, err := s.kv.Get(ctx, key)
 	if err != nil {
 		return nil, err
@@ -170,17 +175,12 @@ func lookup[T any](ctx context.Context, s *Service, key string, cacheAbsent bool
 	if ok {
 		return v.(*T), nil
 	}
-	var out *T
-	e, err := s.kv.Get(ctx, key)
-	switch {
-	case errors.Is(err, store.ErrNotFound) && cacheAbsent:
-	case err != nil:
+	out, err := load[T](ctx, s, key)
+	if errors.Is(err, store.ErrNotFound) && cacheAbsent {
+		out, err = nil, nil
+	}
+	if err != nil {
 		return nil, err
-	default:
-		out = new(T)
-		if err := json.Unmarshal(e.Value, out); err != nil {
-			return nil, err
-		}
 	}
 	c.mu.Lock()
 	if c.gen == gen {
