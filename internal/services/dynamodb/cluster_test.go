@@ -170,12 +170,18 @@ func (n *ddbNode) direct(t *testing.T, fn func() error) error {
 // changed, as the SDKs retry a 503: on a loaded machine a node may lose
 // touch with the cluster's store for a moment, and answers so at once.
 func (n *ddbNode) putRetried(ctx context.Context, in *PutItemInput) (*PutItemOutput, error) {
+	return n.putWhile(ctx, in, store.Unchanged)
+}
+
+// putWhile puts an item through a node, and again, for up to a minute,
+// while again says of its error.
+func (n *ddbNode) putWhile(ctx context.Context, in *PutItemInput, again func(error) bool) (*PutItemOutput, error) {
 	for deadline := time.Now().Add(time.Minute); ; {
 		out, err := n.put(ctx, scope, in)
-		if !store.Unchanged(err) || time.Now().After(deadline) {
+		if err == nil || !again(err) || time.Now().After(deadline) {
 			return out, err
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // a fenced node refuses at once
 	}
 }
 
@@ -345,17 +351,13 @@ func TestClusterDynamoDBHolderDies(t *testing.T) {
 	}
 	holder.shutdown()
 	for i := range 20 {
-		var err error
 		// A client retries a 503, as the SDKs do: on a loaded machine the
 		// survivors may fence themselves for seconds (their heartbeats not
-		// stored) before one takes over, past the time a call waits.
-		for deadline := time.Now().Add(time.Minute); ; {
-			_, err = survivors[i%2].put(ctx, scope, &PutItemInput{TableName: "tab1", Item: key("before", i), ConditionExpression: "attribute_not_exists(pk)"})
-			if !errors.Is(err, store.ErrUnavailable) || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(100 * time.Millisecond) // a fenced node refuses at once
-		}
+		// stored) before one takes over, past the time a call waits. This
+		// put changes nothing whatever happened, so an interrupted one is
+		// retried too.
+		_, err := survivors[i%2].putWhile(ctx, &PutItemInput{TableName: "tab1", Item: key("before", i), ConditionExpression: "attribute_not_exists(pk)"},
+			func(err error) bool { return errors.Is(err, store.ErrUnavailable) })
 		wantErr(t, err, ErrConditionalCheckFailed, "")
 		must(survivors[i%2].putRetried(ctx, &PutItemInput{TableName: "tab1", Item: key("after", i)}))
 	}
