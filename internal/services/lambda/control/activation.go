@@ -112,7 +112,6 @@ func (s *Service) finish(ctx context.Context, a activation) {
 			s.log.Error("activate version", "function", a.name, "version", v.Version, "err", err)
 		}
 	}
-	s.changed(a.scope, a.name)
 }
 
 // prepare does the work that stands between a configuration and its first

@@ -83,7 +83,6 @@ func (s *Service) CreateAlias(ctx context.Context, scope lambda.Scope, ref lambd
 		}
 		return nil, fmt.Errorf("create alias: %w", err)
 	}
-	s.changed(scope, ref.Name)
 	return &alias, nil
 }
 
@@ -151,7 +150,6 @@ func (s *Service) UpdateAlias(ctx context.Context, scope lambda.Scope, ref lambd
 		} else if err != nil {
 			return nil, fmt.Errorf("update alias: %w", err)
 		}
-		s.changed(scope, ref.Name)
 		return &alias, nil
 	}
 }
@@ -167,7 +165,6 @@ func (s *Service) DeleteAlias(ctx context.Context, scope lambda.Scope, ref lambd
 	if err := s.kv.Delete(ctx, eventInvokeKey(scope, ref.Name, name)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete alias: %w", err)
 	}
-	s.changed(scope, ref.Name)
 	return s.dropPolicy(ctx, scope, ref.Name, name)
 }
 

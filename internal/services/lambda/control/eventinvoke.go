@@ -62,7 +62,6 @@ func (s *Service) PutEventInvokeConfig(ctx context.Context, scope lambda.Scope, 
 	if err := s.putJSON(ctx, eventInvokeKey(scope, ref.Name, qualifier), &cfg); err != nil {
 		return nil, fmt.Errorf("save event invoke config: %w", err)
 	}
-	s.changed(scope, ref.Name)
 	return &cfg, nil
 }
 
@@ -185,7 +184,6 @@ func (s *Service) DeleteEventInvokeConfig(ctx context.Context, scope lambda.Scop
 	if err := s.kv.Delete(ctx, eventInvokeKey(scope, ref.Name, qualifier)); err != nil {
 		return err
 	}
-	s.changed(scope, ref.Name)
 	return nil
 }
 

@@ -360,12 +360,14 @@ func (s *Service) DeleteFunction(ctx context.Context, scope lambda.Scope, ref la
 			}
 		}
 	}
-	if err := s.kv.Delete(ctx, functionKey(scope, ref.Name)); err != nil {
-		return fmt.Errorf("delete function %s: %w", ref.Name, err)
-	}
-	s.changed(scope, ref.Name)
+	del := func() error { return s.kv.Delete(ctx, functionKey(scope, ref.Name)) }
 	if rec.Reserved != nil {
-		s.cache.reservationsChanged()
+		err = s.cache.changingReservations(del)
+	} else {
+		err = del()
+	}
+	if err != nil {
+		return fmt.Errorf("delete function %s: %w", ref.Name, err)
 	}
 	s.removed(scope, ref.Name, "")
 	for sha := range shas {
@@ -402,7 +404,6 @@ func (s *Service) deleteVersion(ctx context.Context, scope lambda.Scope, name, v
 	if err := s.kv.Delete(ctx, eventInvokeKey(scope, name, version)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete event invoke config %s:%s: %w", name, version, err)
 	}
-	s.changed(scope, name)
 	s.removed(scope, name, version)
 	s.collectPackage(ctx, cfg.CodeSha256)
 	return s.dropPolicy(ctx, scope, name, version)

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,12 +29,26 @@ func newService(t *testing.T) *control.Service {
 // wrap wraps.
 func newServiceOver(t *testing.T, wrap func(store.KV) store.KV) *control.Service {
 	t.Helper()
+	return newNodes(t, 1, wrap)[0]
+}
+
+// newNodes runs n control planes on one store of their own, as the nodes of
+// a cluster run them: each extracts code to its own directory and, when
+// there are several, follows the others' writes.
+func newNodes(t *testing.T, n int, wrap func(store.KV) store.KV) []*control.Service {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
 	st, err := natsstore.Open(ctx, natsstore.Options{Dir: filepath.Join(dir, "store")})
 	if err != nil {
 		t.Fatal(err)
 	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		st.Close()
+	})
 	kv, err := st.KV(ctx, "functions")
 	if err != nil {
 		t.Fatal(err)
@@ -41,18 +57,19 @@ func newServiceOver(t *testing.T, wrap func(store.KV) store.KV) *control.Service
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := control.New(wrap(kv), code.NewPackages(objects, filepath.Join(dir, "code")), control.Options{Account: scope.Account})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		st.Close()
-	})
-	return s
+	nodes := make([]*control.Service, n)
+	for i := range nodes {
+		codeDir := filepath.Join(dir, "code", strconv.Itoa(i))
+		s := control.New(wrap(kv), code.NewPackages(objects, codeDir), control.Options{Account: scope.Account})
+		wg.Go(func() { s.Run(ctx) })
+		if n > 1 {
+			if err := s.Follow(ctx, kv.(store.Watchable)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		nodes[i] = s
+	}
+	return nodes
 }
 
 // create creates a provided.al2023 function and waits until it is Active.
@@ -120,4 +137,33 @@ func TestResolveReservedTotal(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("a deleted", 5)
+}
+
+// TestFollowReservedTotal: a reservation made on one node of a cluster
+// changes the sum of reservations the other gives its invokes.
+func TestFollowReservedTotal(t *testing.T) {
+	ctx := context.Background()
+	nodes := newNodes(t, 2, func(kv store.KV) store.KV { return kv })
+	a, b := nodes[0], nodes[1]
+	create(t, a, "f")
+	ref := lambda.FunctionRef{Name: "f"}
+	if _, err := b.Resolve(ctx, scope, ref); err != nil { // b caches the sum
+		t.Fatal(err)
+	}
+	n := 40
+	if _, err := a.PutFunctionConcurrency(ctx, scope, ref, &n); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		target, err := b.Resolve(ctx, scope, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if target.ReservedTotal == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the other node's ReservedTotal is %d; want %d", target.ReservedTotal, n)
+		}
+	}
 }

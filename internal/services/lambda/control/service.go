@@ -80,7 +80,9 @@ func New(kv store.KV, packages Packages, opts Options) *Service {
 	if opts.CodeStorageLimit == 0 {
 		opts.CodeStorageLimit = DefaultCodeStorageLimit
 	}
-	return &Service{kv: kv, packages: packages, opts: opts, log: opts.Logger, queue: newActivationQueue()}
+	s := &Service{packages: packages, opts: opts, log: opts.Logger, queue: newActivationQueue()}
+	s.kv = trackedKV{KV: kv, cache: &s.cache}
+	return s
 }
 
 // functionRecord is what the store holds for a function besides its
@@ -148,16 +150,20 @@ func (s *Service) modifyFunction(ctx context.Context, scope lambda.Scope, name s
 		if err != nil {
 			return nil, err
 		}
-		_, err = s.kv.Update(ctx, functionKey(scope, name), data, rev)
+		save := func() error {
+			_, err := s.kv.Update(ctx, functionKey(scope, name), data, rev)
+			return err
+		}
+		if !equalPtr(reserved, rec.Reserved) {
+			err = s.cache.changingReservations(save)
+		} else {
+			err = save()
+		}
 		if errors.Is(err, store.ErrRevision) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("save function %s: %w", name, err)
-		}
-		s.changed(scope, name)
-		if !equalPtr(reserved, rec.Reserved) {
-			s.cache.reservationsChanged()
 		}
 		return rec, nil
 	}
@@ -166,11 +172,6 @@ func (s *Service) modifyFunction(ctx context.Context, scope lambda.Scope, name s
 // equalPtr reports whether a and b are both nil or point to equal values.
 func equalPtr[T comparable](a, b *T) bool {
 	return a == nil && b == nil || a != nil && b != nil && *a == *b
-}
-
-// changed is called after every write of a function's records.
-func (s *Service) changed(scope lambda.Scope, name string) {
-	s.cache.invalidate()
 }
 
 func (s *Service) removed(scope lambda.Scope, name, version string) {
