@@ -81,7 +81,6 @@ func (s *Service) CreateApi(ctx context.Context, scope Scope, in *CreateApiInput
 	if _, err := s.kv.Create(ctx, apiKey(scope.Region, rec.Api.ApiId), data); err != nil {
 		return nil, fmt.Errorf("store api: %w", err)
 	}
-	s.changed()
 	return s.apiOut(rec, apiHost), nil
 }
 
@@ -248,7 +247,6 @@ func (s *Service) DeleteApi(ctx context.Context, scope Scope, apiID string) erro
 	if err := s.kv.Delete(ctx, whereKey(apiID)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete api: %w", err)
 	}
-	s.changed()
 	return s.unmapApi(ctx, scope, apiID, "")
 }
 

@@ -19,7 +19,7 @@ func (s *Service) Follow(ctx context.Context, kv store.Watchable) error {
 	f, err := kv.Watch(ctx, "", func(ch store.Change) {
 		t := store.SplitKey(ch.Key)
 		if t[0] != "domain" || len(t) != 2 {
-			s.changed()
+			s.cache.Drop()
 			return
 		}
 		s.domainWrites.Lock()

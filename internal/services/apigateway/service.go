@@ -20,6 +20,7 @@ import (
 
 	"github.com/nubo-dev/nubo/internal/awserr"
 	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/store/readcache"
 )
 
 // The error codes of apigatewayv2, each with its status.
@@ -70,9 +71,9 @@ type Service struct {
 	domainWrites sync.Mutex
 	revs         store.Revisions
 
+	cache readcache.Cache[*apiViews] // region/api -> its deployed stages, dropped around every write of kv
+
 	mu      sync.Mutex
-	gen     uint64
-	cache   map[string]*apiViews  // region/api -> its deployed stages, dropped by writes
 	domains map[string]*domainRec // custom domain names, all of them, by name
 	onReset func(region, apiID, stage string)
 }
@@ -116,7 +117,8 @@ func New(ctx context.Context, kv store.KV, opts Options) (*Service, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Service{kv: kv, opts: opts, log: opts.Logger, cache: map[string]*apiViews{}, domains: map[string]*domainRec{}}
+	s := &Service{opts: opts, log: opts.Logger, domains: map[string]*domainRec{}}
+	s.kv = s.cache.Track(kv)
 	if err := s.loadDomains(ctx); err != nil {
 		return nil, err
 	}
@@ -164,17 +166,8 @@ func (s *Service) modify(ctx context.Context, scope Scope, apiID string, fn func
 		} else if err != nil {
 			return nil, fmt.Errorf("store api %s: %w", apiID, err)
 		}
-		s.changed()
 		return rec, nil
 	}
-}
-
-// changed drops the compiled views after a write.
-func (s *Service) changed() {
-	s.mu.Lock()
-	s.gen++
-	clear(s.cache)
-	s.mu.Unlock()
 }
 
 // newID is an id of n lower-case letters and digits, as AWS makes them.

@@ -134,22 +134,20 @@ func (s *Service) View(ctx context.Context, region, apiID, stage string) (*View,
 // views returns an API's stages through the cache (nil for an API that
 // does not exist; absences are not cached).
 func (s *Service) views(ctx context.Context, region, apiID string) (*apiViews, error) {
-	key := region + "/" + apiID
-	s.mu.Lock()
-	av := s.cache[key]
-	gen := s.gen
-	s.mu.Unlock()
-	if av != nil {
-		return av, nil
-	}
-	rec, _, err := s.load(ctx, Scope{Region: region}, apiID)
+	av, err := s.cache.Get(region+"/"+apiID, func() (*apiViews, error) { return s.compileViews(ctx, region, apiID) })
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
+	return av, err
+}
+
+// compileViews reads an API and the snapshots its deployed stages serve.
+func (s *Service) compileViews(ctx context.Context, region, apiID string) (*apiViews, error) {
+	rec, _, err := s.load(ctx, Scope{Region: region}, apiID)
 	if err != nil {
 		return nil, err
 	}
-	av = &apiViews{api: &rec.Api, stages: map[string]*View{}}
+	av := &apiViews{api: &rec.Api, stages: map[string]*View{}}
 	for name, st := range rec.Stages {
 		snap := rec.snapshot()
 		if !st.AutoDeploy {
@@ -164,11 +162,6 @@ func (s *Service) views(ctx context.Context, region, apiID string) (*apiViews, e
 		}
 		av.stages[name] = compile(region, &rec.Api, st, snap)
 	}
-	s.mu.Lock()
-	if s.gen == gen {
-		s.cache[key] = av
-	}
-	s.mu.Unlock()
 	return av, nil
 }
 

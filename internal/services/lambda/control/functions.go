@@ -362,7 +362,7 @@ func (s *Service) DeleteFunction(ctx context.Context, scope lambda.Scope, ref la
 	}
 	del := func() error { return s.kv.Delete(ctx, functionKey(scope, ref.Name)) }
 	if rec.Reserved != nil {
-		err = s.cache.changingReservations(del)
+		err = s.cache.reserved.Write(del)
 	} else {
 		err = del()
 	}

@@ -81,7 +81,7 @@ func New(kv store.KV, packages Packages, opts Options) *Service {
 		opts.CodeStorageLimit = DefaultCodeStorageLimit
 	}
 	s := &Service{packages: packages, opts: opts, log: opts.Logger, queue: newActivationQueue()}
-	s.kv = trackedKV{KV: kv, cache: &s.cache}
+	s.kv = s.cache.records.Track(kv)
 	return s
 }
 
@@ -155,7 +155,7 @@ func (s *Service) modifyFunction(ctx context.Context, scope lambda.Scope, name s
 			return err
 		}
 		if !equalPtr(reserved, rec.Reserved) {
-			err = s.cache.changingReservations(save)
+			err = s.cache.reserved.Write(save)
 		} else {
 			err = save()
 		}

@@ -15,11 +15,11 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/services/lambda"
 	"github.com/nubo-dev/nubo/internal/store"
+	"github.com/nubo-dev/nubo/internal/store/readcache"
 )
 
 // Auth types and invoke modes.
@@ -105,9 +105,7 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 
-	mu   sync.Mutex
-	gen  uint64
-	byID map[string]*record // read cache, dropped by every write
+	byID readcache.Cache[*record] // dropped around every write of kv
 }
 
 func urlKey(region, function, qualifier string) string {
@@ -209,7 +207,6 @@ func (s *Service) Create(ctx context.Context, scope lambda.Scope, ref lambda.Fun
 	if _, err := s.kv.Put(ctx, idKey(rec.ID), data); err != nil {
 		return nil, fmt.Errorf("index function url: %w", err)
 	}
-	s.changed()
 	cfg := s.configOf(rec, scope, apiHost)
 	cfg.LastModifiedTime = "" // CreateFunctionUrlConfig's answer has none
 	return cfg, nil
@@ -258,7 +255,6 @@ func (s *Service) Update(ctx context.Context, scope lambda.Scope, ref lambda.Fun
 		if _, err := s.kv.Put(ctx, idKey(rec.ID), data); err != nil {
 			return nil, fmt.Errorf("index function url: %w", err)
 		}
-		s.changed()
 		return s.configOf(rec, scope, apiHost), nil
 	}
 }
@@ -283,7 +279,6 @@ func (s *Service) remove(ctx context.Context, rec *record) error {
 	if err := s.kv.Delete(ctx, urlKey(rec.Region, rec.Function, rec.Qualifier)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete function url: %w", err)
 	}
-	s.changed()
 	return nil
 }
 

@@ -12,7 +12,7 @@ import (
 // URLs by id, so that a URL updated or deleted anywhere is served so here
 // within a moment.
 func (s *Service) Follow(ctx context.Context, kv store.Watchable) error {
-	if _, err := kv.Watch(ctx, "", func(store.Change) { s.changed() }); err != nil {
+	if _, err := kv.Watch(ctx, "", func(store.Change) { s.byID.Drop() }); err != nil {
 		return fmt.Errorf("follow the function URLs: %w", err)
 	}
 	return nil

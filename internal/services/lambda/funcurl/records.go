@@ -48,39 +48,18 @@ func newID() string {
 	return string(b)
 }
 
-// changed drops the cache after a write.
-func (s *Service) changed() {
-	s.mu.Lock()
-	s.gen++
-	clear(s.byID)
-	s.mu.Unlock()
-}
-
 // byIDCached finds a URL by id through the cache (nil when there is
 // none; absences are not cached, so that made-up ids cost no memory).
 func (s *Service) byIDCached(ctx context.Context, id string) (*record, error) {
-	s.mu.Lock()
-	rec, ok := s.byID[id]
-	gen := s.gen
-	s.mu.Unlock()
-	if ok {
-		return rec, nil
-	}
-	var r record
-	switch err := getJSON(ctx, s.kv, idKey(id), &r); {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, nil
-	case err != nil:
-		return nil, err
-	}
-	rec = &r
-	s.mu.Lock()
-	if s.gen == gen {
-		if s.byID == nil {
-			s.byID = map[string]*record{}
+	rec, err := s.byID.Get(id, func() (*record, error) {
+		var r record
+		if err := getJSON(ctx, s.kv, idKey(id), &r); err != nil {
+			return nil, err
 		}
-		s.byID[id] = rec
+		return &r, nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
 	}
-	s.mu.Unlock()
-	return rec, nil
+	return rec, err
 }

@@ -40,7 +40,9 @@ func New(kv store.KV, functions Functions, invoker Invoker, auth Authorizer, opt
 	if auth == nil {
 		auth = scopeOnly{account: opts.Account}
 	}
-	return &Service{kv: kv, functions: functions, invoker: invoker, auth: auth, opts: opts, log: opts.Logger, now: time.Now}
+	s := &Service{functions: functions, invoker: invoker, auth: auth, opts: opts, log: opts.Logger, now: time.Now}
+	s.kv = s.byID.Track(kv)
+	return s
 }
 
 // URL is the address of the URL id in region, for a client of the API
