@@ -124,11 +124,25 @@ type node struct {
 	done chan struct{}
 }
 
+// fastOptions are for tests that kill or stall a node: it is found dead
+// soon. Under load a live node may fence itself too (a heartbeat can take
+// longer than FenceAfter while the store elects a leader).
 func fastOptions() cluster.Options {
 	return cluster.Options{Beat: 100 * time.Millisecond, DeadAfter: 2 * time.Second, FenceAfter: 1500 * time.Millisecond, Settle: 500 * time.Millisecond}
 }
 
+// steadyOptions are for tests that kill no node: no live node fences
+// itself or is found dead on a starved machine, so nothing moves. (The
+// beat stays fast: stray claims and handovers happen at beats.)
+func steadyOptions() cluster.Options {
+	return cluster.Options{Beat: 100 * time.Millisecond, DeadAfter: 10 * time.Second, FenceAfter: 8 * time.Second, Settle: 500 * time.Millisecond}
+}
+
 func startNodes(t *testing.T, l *ledger) ([]*node, []*natstest.Node) {
+	return startNodesWith(t, l, fastOptions())
+}
+
+func startNodesWith(t *testing.T, l *ledger, base cluster.Options) ([]*node, []*natstest.Node) {
 	ctx := context.Background()
 	stores := natstest.Start(t, 3)
 	nodes := make([]*node, 3)
@@ -141,7 +155,7 @@ func startNodes(t *testing.T, l *ledger) ([]*node, []*natstest.Node) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		opts := fastOptions()
+		opts := base
 		fkv := &faultyKV{Watchable: kv.(store.Watchable)}
 		opts.Node, opts.KV, opts.Bus = st.Name, fkv, bus
 		if testing.Verbose() {
@@ -169,6 +183,14 @@ func startNodes(t *testing.T, l *ledger) ([]*node, []*natstest.Node) {
 		nodes[i] = n
 		t.Cleanup(func() { n.shutdown() })
 	}
+	// Every node sees the others' first heartbeats before the test begins:
+	// one whose watch lagged (a loaded machine) could take a resource that
+	// the node it prefers, unseen yet, would take over from it.
+	for _, n := range nodes {
+		if err := n.c.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return nodes, stores
 }
 
@@ -188,7 +210,7 @@ func (n *node) shutdown() {
 func TestClusterOperationsRunWhereTheResourceIsHeld(t *testing.T) {
 	ctx := context.Background()
 	l := &ledger{holders: map[string][]string{}, released: map[string]int{}}
-	nodes, _ := startNodes(t, l)
+	nodes, _ := startNodesWith(t, l, steadyOptions())
 	for r := 0; r < 6; r++ {
 		name := fmt.Sprintf("r%d", r)
 		var holder string
@@ -247,8 +269,9 @@ func TestClusterResourceOutlivesItsNode(t *testing.T) {
 	survivor := nodes[(dead+1)%3]
 	start := time.Now()
 	out2, err := survivor.inc.Do(ctx, &incIn{R: "x"})
-	for retries := 0; errors.Is(err, store.ErrUnavailable) && retries < 5; retries++ {
+	for deadline := start.Add(60 * time.Second); errors.Is(err, store.ErrUnavailable) && time.Now().Before(deadline); {
 		t.Logf("after %s died, at %v: %v; retried as a client would", out.Node, time.Since(start), err)
+		time.Sleep(100 * time.Millisecond)
 		out2, err = survivor.inc.Do(ctx, &incIn{R: "x"})
 	}
 	if err != nil {
@@ -259,7 +282,14 @@ func TestClusterResourceOutlivesItsNode(t *testing.T) {
 	}
 	t.Logf("taken over by %s in %v", out2.Node, time.Since(start))
 	for i := 0; i < 10; i++ {
-		o, err := nodes[(dead+1+i%2)%3].inc.Do(ctx, &incIn{R: "x"})
+		n := nodes[(dead+1+i%2)%3]
+		o, err := n.inc.Do(ctx, &incIn{R: "x"})
+		// A survivor may still be fenced (the store electing leaders on a
+		// loaded machine): it changed nothing, and a client retries.
+		for deadline := time.Now().Add(60 * time.Second); store.Unchanged(err) && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+			o, err = n.inc.Do(ctx, &incIn{R: "x"})
+		}
 		if err != nil || o.Node != out2.Node || o.Value != i+2 {
 			t.Fatalf("call %d after the takeover: %+v, %v", i, o, err)
 		}
@@ -270,7 +300,7 @@ func TestClusterResourceOutlivesItsNode(t *testing.T) {
 // are released once no longer tracked.
 func TestClusterTrackedResourcesAreHeld(t *testing.T) {
 	l := &ledger{holders: map[string][]string{}, released: map[string]int{}}
-	nodes, _ := startNodes(t, l)
+	nodes, _ := startNodesWith(t, l, steadyOptions())
 	var all []string
 	for i := 0; i < 12; i++ {
 		all = append(all, fmt.Sprintf("t%d", i))
@@ -310,7 +340,7 @@ func TestClusterTrackedResourcesAreHeld(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool, what string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -325,7 +355,7 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 func TestClusterStrayClaimIsGivenUp(t *testing.T) {
 	ctx := context.Background()
 	l := &ledger{holders: map[string][]string{}, released: map[string]int{}}
-	nodes, _ := startNodes(t, l)
+	nodes, _ := startNodesWith(t, l, steadyOptions())
 	for _, n := range nodes {
 		n.h.fail.Store(true)
 		n.kv.failDelete.Store(true)
@@ -339,7 +369,7 @@ func TestClusterStrayClaimIsGivenUp(t *testing.T) {
 	}
 	for i, n := range nodes {
 		var err error
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 			if _, err = n.inc.Do(ctx, &incIn{R: "s"}); err == nil {
 				break
 			}
