@@ -104,7 +104,7 @@ func (f *fixture) open() {
 
 func (f *fixture) advance(d time.Duration) {
 	f.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := f.jobs.Advance(ctx, d); err != nil {
 		f.t.Fatal(err)
