@@ -180,10 +180,10 @@ func TestForkServer(t *testing.T) {
 			t.Fatal("the server was stopped while its environment ran")
 		}
 		p.stop()
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(30 * time.Second)
 		for servers() != 0 {
 			if time.Now().After(deadline) {
-				t.Fatal("the server still runs 5s after its last environment ended")
+				t.Fatal("the server still runs 30s after its last environment ended")
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
