@@ -92,7 +92,7 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for _, pid := range pids {
 		for alive(pid, crashParent) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
