@@ -116,10 +116,10 @@ func TestTimeout(t *testing.T) {
 	cfg := function("slow")
 	cfg.Timeout = 1
 	_, warm := h.invoke(request(cfg, nil))
-	req := request(cfg, map[string]any{"op": "sleep", "ms": 3000})
+	req := request(cfg, map[string]any{"op": "sleep", "ms": 30000})
 	start := time.Now()
 	resp, _ := h.invoke(req)
-	if elapsed := time.Since(start); elapsed > 2500*time.Millisecond {
+	if elapsed := time.Since(start); elapsed > 20*time.Second { // the timeout ended it, not the sleep
 		t.Fatalf("timeout answered after %v", elapsed)
 	}
 	typ, msg := errorOf(t, resp)
@@ -211,7 +211,7 @@ func TestReservedConcurrencyThrottles(t *testing.T) {
 	h := newHarness(t, nil)
 	cfg := function("reserved")
 	one := 1
-	slow := request(cfg, map[string]any{"op": "sleep", "ms": 500})
+	slow := request(cfg, map[string]any{"op": "sleep", "ms": 3000}) // busy still when the second comes, on a loaded machine too
 	slow.Target.Reserved = &one
 	done := make(chan struct{})
 	go func() {
@@ -244,7 +244,7 @@ func TestAccountLimitThrottles(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h.eng.Invoke(context.Background(), request(function("acct"), map[string]any{"op": "sleep", "ms": 500}))
+			h.eng.Invoke(context.Background(), request(function("acct"), map[string]any{"op": "sleep", "ms": 3000}))
 		}()
 	}
 	waitFor(t, "two busy invokes", func() bool { _, busy := h.eng.Environments(); return busy == 2 })
@@ -302,7 +302,8 @@ func TestResponseTooLarge(t *testing.T) {
 }
 
 func TestSIGTERMOnShutdown(t *testing.T) {
-	h := newHarness(t, func(o *Options) { o.KeepAlive = 100 * time.Millisecond })
+	// A grace long enough for the handler to print on a loaded machine.
+	h := newHarness(t, func(o *Options) { o.KeepAlive, o.ShutdownGrace = 100*time.Millisecond, 10*time.Second })
 	h.invoke(request(function("term"), nil))
 	waitFor(t, "the SIGTERM handler's output", func() bool { return hasLine(h.sink.lines(), "sigterm received") })
 }

@@ -180,10 +180,10 @@ func errorOf(t *testing.T, resp *lambda.Result) (errorType, message string) {
 	return e.ErrorType, e.ErrorMessage
 }
 
-// waitFor polls cond for up to 10 s.
+// waitFor polls cond for up to 30 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if cond() {
 			return

@@ -161,11 +161,13 @@ func (s suite) invocations(t *testing.T, cat *Catalogue) {
 	})
 	t.Run("remaining time decreases", func(t *testing.T) {
 		var r []float64
-		if err := json.Unmarshal(ok(t, `{"op":"remaining"}`, invokeOpts{timeout: 5 * time.Second}), &r); err != nil || len(r) != 2 {
+		// The deadline counts from the invoke: a loaded machine may take
+		// seconds to hand it over.
+		if err := json.Unmarshal(ok(t, `{"op":"remaining"}`, invokeOpts{timeout: 60 * time.Second}), &r); err != nil || len(r) != 2 {
 			t.Fatalf("remaining: %v %v", r, err)
 		}
-		if r[0] > 5000 || r[0] < 4000 || r[0]-r[1] < 40 {
-			t.Errorf("remaining = %v, want about 5000 then at least 40 ms less", r)
+		if r[0] > 60000 || r[0] < 30000 || r[0]-r[1] < 40 {
+			t.Errorf("remaining = %v, want at most 60000 then at least 40 ms less", r)
 		}
 	})
 	t.Run("6 MB response", func(t *testing.T) {

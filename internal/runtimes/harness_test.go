@@ -244,7 +244,7 @@ type invokeOpts struct {
 	arn     string
 }
 
-const testTimeout = 20 * time.Second
+const testTimeout = 60 * time.Second // a JVM or Node start on a loaded machine, with the other suites beside it
 
 func (p *proc) invoke(t testing.TB, payload string, opts ...invokeOpts) (apiResult, *invocation) {
 	t.Helper()
@@ -356,7 +356,7 @@ func (l *lineLog) String() string { return strings.Join(l.Lines(), "\n") }
 
 // waitLine waits until a log line satisfies ok.
 func (l *lineLog) waitLine(ok func(string) bool) (string, bool) {
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		for _, line := range l.Lines() {
 			if ok(line) {

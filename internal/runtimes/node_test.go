@@ -150,7 +150,7 @@ exports.waits = (event, context, callback) => {
 };
 exports.nowait = (event, context, callback) => {
   context.callbackWaitsForEmptyEventLoop = false;
-  setTimeout(() => console.log('late timer'), 2000);
+  setTimeout(() => console.log('late timer'), 30000);
   callback(null, { waited: false });
 };
 exports.err = (event, context, callback) => {
@@ -193,8 +193,9 @@ exports.circular = async () => { const o = {}; o.self = o; return o; };
 			}},
 		{name: "callback without waiting", handler: "cb.nowait", kind: "response", body: `{"waited":false}`,
 			check: func(t *testing.T, p *proc, elapsed time.Duration) {
-				if elapsed > 1500*time.Millisecond || strings.Contains(p.logs.String(), "late timer") {
-					t.Errorf("response after %v, want before the 2 s timer", elapsed)
+				// elapsed includes Node's start, seconds on a loaded machine
+				if elapsed > 20*time.Second || strings.Contains(p.logs.String(), "late timer") {
+					t.Errorf("response after %v, want before the 30 s timer", elapsed)
 				}
 			}},
 		{name: "callback error object", handler: "cb.err", kind: "error", errorType: "ValidationError", errorMessage: "handled boom"},

@@ -117,7 +117,7 @@ func (s *sink) bodies(t *testing.T, want int, timeout time.Duration) map[string]
 
 func (n *nubo) waitMapping(t *testing.T, id, state string) *lambda.GetEventSourceMappingOutput {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		out, err := n.client.GetEventSourceMapping(context.Background(), &lambda.GetEventSourceMappingInput{UUID: &id})
 		if err == nil && aws.ToString(out.State) == state {
@@ -176,7 +176,7 @@ func TestSQSEventSourceMapping(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	seen := s.bodies(t, 7, 20*time.Second)
+	seen := s.bodies(t, 7, 60*time.Second)
 	if len(seen["fail-1"]) != 2 {
 		t.Errorf("fail-1 was invoked %d times, want 2", len(seen["fail-1"]))
 	}
@@ -193,10 +193,7 @@ func TestSQSEventSourceMapping(t *testing.T) {
 	if err != nil || len(dead.Messages) != 1 || aws.ToString(dead.Messages[0].Body) != "fail-1" {
 		t.Fatalf("dead-letter queue: %+v %v", dead, err)
 	}
-	a, _ := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &url, AttributeNames: []types.QueueAttributeName{"All"}})
-	if a.Attributes["ApproximateNumberOfMessages"] != "0" || a.Attributes["ApproximateNumberOfMessagesNotVisible"] != "0" {
-		t.Errorf("source queue not empty: %v", a.Attributes)
-	}
+	waitEmpty(t, q, url, "source queue")
 
 	// Filters: only matching messages reach the function; the others are
 	// deleted.
@@ -208,14 +205,10 @@ func TestSQSEventSourceMapping(t *testing.T) {
 	n.waitMapping(t, id, "Enabled")
 	q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(`{"kind":"drop"}`)})
 	q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(`{"kind":"keep"}`)})
-	if got := s.bodies(t, 1, 10*time.Second); len(got[`{"kind":"keep"}`]) != 1 {
+	if got := s.bodies(t, 1, 60*time.Second); len(got[`{"kind":"keep"}`]) != 1 {
 		t.Fatalf("filtered: %v", got)
 	}
-	time.Sleep(300 * time.Millisecond)
-	a, _ = q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &url, AttributeNames: []types.QueueAttributeName{"All"}})
-	if a.Attributes["ApproximateNumberOfMessages"] != "0" || a.Attributes["ApproximateNumberOfMessagesNotVisible"] != "0" {
-		t.Errorf("filtered-out message not deleted: %v", a.Attributes)
-	}
+	waitEmpty(t, q, url, "with the filtered-out message, the source queue")
 	_, err = n.client.UpdateEventSourceMapping(ctx, &lambda.UpdateEventSourceMappingInput{UUID: &id,
 		FilterCriteria: &ltypes.FilterCriteria{Filters: []ltypes.Filter{{Pattern: aws.String(`{"body":"x"}`)}}}})
 	checkError(t, err, invalidParam("Invalid filter pattern definition."))
@@ -240,7 +233,7 @@ func TestSQSEventSourceMapping(t *testing.T) {
 	if _, err := n.client.UpdateEventSourceMapping(ctx, &lambda.UpdateEventSourceMappingInput{UUID: &id, Enabled: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.bodies(t, 1, 10*time.Second); len(got[`{"kind":"keep","n":2}`]) != 1 {
+	if got := s.bodies(t, 1, 60*time.Second); len(got[`{"kind":"keep","n":2}`]) != 1 {
 		t.Fatalf("after enabling: %v", got)
 	}
 
@@ -255,7 +248,7 @@ func TestSQSEventSourceMapping(t *testing.T) {
 	if err != nil || aws.ToString(deleted.State) != "Deleting" {
 		t.Fatalf("delete: %+v %v", deleted, err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		_, err := n.client.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: &id})
 		if err != nil {
@@ -266,5 +259,22 @@ func TestSQSEventSourceMapping(t *testing.T) {
 			t.Fatal("mapping not deleted")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitEmpty waits until the queue holds no message, visible or in flight:
+// the function's sink hears of a batch before the function returns and its
+// messages are deleted.
+func waitEmpty(t *testing.T, q *sqs.Client, url, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		a, err := q.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: &url,
+			AttributeNames: []types.QueueAttributeName{"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}})
+		if err == nil && a.Attributes["ApproximateNumberOfMessages"] == "0" && a.Attributes["ApproximateNumberOfMessagesNotVisible"] == "0" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not empty after 30 s: %v %v", what, a, err)
+		}
 	}
 }

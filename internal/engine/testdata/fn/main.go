@@ -145,5 +145,8 @@ func main() {
 		fmt.Sscan(d, &ms)
 		time.Sleep(time.Duration(ms) * time.Millisecond)
 	}
-	lambda.StartWithOptions(handle, lambda.WithEnableSIGTERM(func() { fmt.Println("sigterm received") }))
+	lambda.StartWithOptions(handle, lambda.WithEnableSIGTERM(func() {
+		fmt.Println("sigterm received")
+		os.Exit(0) // at once, not at the shutdown grace's SIGKILL
+	}))
 }
