@@ -88,10 +88,10 @@ func retry(t *testing.T, what string, op func() error) {
 	}
 }
 
-// refused calls op until it fails, for at most 5 s.
+// refused calls op until it fails, for at most 30 s.
 func refused(t *testing.T, op func() error) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); op() == nil; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); op() == nil; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("writes still succeed on a full disk")
 		}

@@ -61,11 +61,19 @@ func httpFunctionZip(t *testing.T) []byte {
 	return httpFn.zip
 }
 
-// createHTTPFunction creates a function running testdata/httpfn.
+// createHTTPFunction creates a function running testdata/httpfn, which
+// times out after 2 s (TestHTTPAPIErrors's 504 waits that out).
 func (n *nubo) createHTTPFunction(t *testing.T, name string) {
 	t.Helper()
+	n.createHTTPFunctionTimeout(t, name, 2)
+}
+
+// createHTTPFunctionTimeout creates it with a timeout of seconds: 10 lets
+// a starved invocation on a loaded machine finish.
+func (n *nubo) createHTTPFunctionTimeout(t *testing.T, name string, seconds int32) {
+	t.Helper()
 	n.create(t, &lambda.CreateFunctionInput{FunctionName: aws.String(name), Role: aws.String(role), Runtime: types.RuntimeProvidedal2023,
-		Handler: aws.String("bootstrap"), Code: &types.FunctionCode{ZipFile: httpFunctionZip(t)}, Timeout: aws.Int32(2)})
+		Handler: aws.String("bootstrap"), Code: &types.FunctionCode{ZipFile: httpFunctionZip(t)}, Timeout: aws.Int32(seconds)})
 }
 
 // web is an HTTP client that reaches nubo whatever host a URL names, as
@@ -208,7 +216,7 @@ func decodeURLEvent(t *testing.T, body string) urlEvent {
 
 func TestFunctionURLInvoke(t *testing.T) {
 	n := sharedNubo(t)
-	n.createHTTPFunction(t, "web")
+	n.createHTTPFunctionTimeout(t, "web", 10)
 	url := n.urlOf(t, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("web"), AuthType: types.FunctionUrlAuthTypeNone,
 		Cors: &types.Cors{AllowOrigins: []string{"https://app.example.com"}, AllowMethods: []string{"GET", "POST"}, AllowHeaders: []string{"content-type"}, MaxAge: aws.Int32(300)}})
 	web := n.web()
@@ -260,12 +268,22 @@ func TestFunctionURLInvoke(t *testing.T) {
 		{"binary", 200, "application/octet-stream", "\x00\x01\x02\xff"},
 		{"error", 502, "application/json", `{"Message":"Internal Server Error"}`},
 		{"malformed", 502, "application/json", `{"Message":"Internal Server Error"}`},
-		{"sleep?ms=3000", 504, "application/json", `{"Message":"Endpoint request timed out"}`},
 	} {
 		resp, body := fetch(t, web, newRequest(t, "GET", url+tt.path, ""))
 		if resp.StatusCode != tt.status || resp.Header.Get("Content-Type") != tt.ct || body != tt.body {
 			t.Errorf("%s: %d %s %q, want %d %s %q", tt.path, resp.StatusCode, resp.Header.Get("Content-Type"), body, tt.status, tt.ct, tt.body)
 		}
+	}
+	// A function that times out: its timeout lowered to 2 s only now, so
+	// that none of the calls above timed out on a loaded machine.
+	if _, err := n.client.UpdateFunctionConfiguration(context.Background(), &lambda.UpdateFunctionConfigurationInput{
+		FunctionName: aws.String("web"), Timeout: aws.Int32(2)}); err != nil {
+		t.Fatal(err)
+	}
+	n.waitUpdated(t, "web")
+	resp, body = fetch(t, web, newRequest(t, "GET", url+"sleep?ms=3000", ""))
+	if resp.StatusCode != 504 || resp.Header.Get("Content-Type") != "application/json" || body != `{"Message":"Endpoint request timed out"}` {
+		t.Errorf("sleep?ms=3000: %d %s %q, want 504", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 	// A preflight is answered without the function.
 	req = newRequest(t, "OPTIONS", url+"items", "")
@@ -284,7 +302,7 @@ func TestFunctionURLInvoke(t *testing.T) {
 
 func TestFunctionURLIAM(t *testing.T) {
 	n := sharedNubo(t)
-	n.createHTTPFunction(t, "private")
+	n.createHTTPFunctionTimeout(t, "private", 10)
 	url := n.urlOf(t, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("private"), AuthType: types.FunctionUrlAuthTypeAwsIam})
 	resp, body := fetch(t, n.web(), newRequest(t, "GET", url, ""))
 	if resp.StatusCode != 403 || body != `{"Message":"Forbidden"}` || resp.Header.Get("X-Amzn-Errortype") != "AccessDeniedException" {
@@ -336,7 +354,7 @@ func release(t *testing.T, path string) {
 // reaches the client while the function waits for the test to release it.
 func TestFunctionURLStreaming(t *testing.T) {
 	n := sharedNubo(t)
-	n.createHTTPFunction(t, "streamer")
+	n.createHTTPFunctionTimeout(t, "streamer", 10)
 	url := n.urlOf(t, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("streamer"), AuthType: types.FunctionUrlAuthTypeNone,
 		InvokeMode: types.InvokeModeResponseStream})
 	path := fifo(t)
@@ -372,7 +390,7 @@ func TestFunctionURLStreaming(t *testing.T) {
 // streams, then InvokeComplete; aws-sdk-go-v2 decodes them.
 func TestInvokeWithResponseStream(t *testing.T) {
 	n := sharedNubo(t)
-	n.createHTTPFunction(t, "sdkstream")
+	n.createHTTPFunctionTimeout(t, "sdkstream", 10)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	path := fifo(t)

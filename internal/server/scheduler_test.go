@@ -103,13 +103,13 @@ func TestSchedulerInvokesTargets(t *testing.T) {
 			t.Fatalf("CreateSchedule %s: %v", name, err)
 		}
 	}
-	if m := receiveBodies(t, q, direct, 1, 10*time.Second)[0]; aws.ToString(m.Body) != `{"schedule": "arn:aws:scheduler:`+region+`:`+account+`:schedule/default/direct"}` {
+	if m := receiveBodies(t, q, direct, 1, 30*time.Second)[0]; aws.ToString(m.Body) != `{"schedule": "arn:aws:scheduler:`+region+`:`+account+`:schedule/default/direct"}` {
 		t.Errorf("templated target got %s", aws.ToString(m.Body))
 	}
-	if m := receiveBodies(t, q, universal, 1, 10*time.Second)[0]; aws.ToString(m.Body) != "from a universal target" {
+	if m := receiveBodies(t, q, universal, 1, 30*time.Second)[0]; aws.ToString(m.Body) != "from a universal target" {
 		t.Errorf("universal target got %s", aws.ToString(m.Body))
 	}
-	ev := decodeEvent(t, aws.ToString(receiveBodies(t, q, viaBus, 1, 10*time.Second)[0].Body))
+	ev := decodeEvent(t, aws.ToString(receiveBodies(t, q, viaBus, 1, 30*time.Second)[0].Body))
 	if ev["source"] != "my.scheduler" || ev["detail-type"] != "Tick" || ev["resources"].([]any)[0] != "arn:aws:scheduler:"+region+":"+account+":schedule/default/bus" {
 		t.Errorf("event bus target got %v", ev)
 	}

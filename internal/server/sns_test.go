@@ -54,8 +54,15 @@ func fromTopic(queue, topic string, attrs map[string]string) map[string]string {
 // envelope.
 func receiveOne(t *testing.T, q *sqs.Client, url string) types.Message {
 	t.Helper()
+	// Long polls until one brings the message, for 30 s: its delivery can
+	// take longer than one on a loaded machine.
+	deadline := time.Now().Add(30 * time.Second)
 	out, err := q.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: &url, WaitTimeSeconds: 5,
 		MessageAttributeNames: []string{"All"}})
+	for err == nil && len(out.Messages) == 0 && time.Now().Before(deadline) {
+		out, err = q.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: &url, WaitTimeSeconds: 5,
+			MessageAttributeNames: []string{"All"}})
+	}
 	if err != nil || len(out.Messages) != 1 {
 		t.Fatalf("receive from %s: %+v %v", url, out, err)
 	}

@@ -49,7 +49,7 @@ func TestStepFunctionsExpressLogsMetricsAndBill(t *testing.T) {
 	logs := cloudwatchlogs.NewFromConfig(aws.Config{Region: n.region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String("http://" + n.addr)})
 	var messages []string
-	for deadline := time.Now().Add(10 * time.Second); len(messages) < 4 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); len(messages) < 4 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		f, err := logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group)})
 		if err == nil {
 			messages = messages[:0]
