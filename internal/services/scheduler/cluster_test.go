@@ -47,12 +47,13 @@ func twoNodes(t *testing.T) (*fixture, [2]*scheduler.Service) {
 	return f, nodes
 }
 
-// eventually waits up to ten seconds for cond (a watch's delivery).
+// eventually waits up to thirty seconds for cond (a watch's delivery,
+// which a loaded machine can delay for seconds).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 10 s", what)
+			t.Fatalf("%s: not within 30 s", what)
 		}
 	}
 }
