@@ -171,7 +171,7 @@ func BenchmarkClusterReport(b *testing.B) {
 		nodes = append(nodes, m)
 	}
 	// The invocations since the snapshots are stored within storeEvery.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		subjects, err := s.Subjects(context.Background(), meter.Prefix+".>")
 		var total uint64
 		for _, n := range subjects {

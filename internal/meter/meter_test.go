@@ -109,7 +109,7 @@ func TestUsageIsExactAndSurvivesRestart(t *testing.T) {
 // should.
 func reopenWhen(t *testing.T, s store.Stream, ready func(*meter.Meter) bool) *meter.Meter {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		m := open(t, s)
 		if ready(m) {
 			return m
