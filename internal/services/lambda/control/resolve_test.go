@@ -86,7 +86,7 @@ func create(t *testing.T, s *control.Service, name string) {
 		Code:             &lambda.FunctionCode{ZipFile: buf.Bytes()}}); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
 		if _, err := s.Resolve(context.Background(), scope, lambda.FunctionRef{Name: name}); err == nil {
 			return
 		} else if time.Now().After(deadline) {
@@ -154,7 +154,7 @@ func TestFollowReservedTotal(t *testing.T) {
 	if _, err := a.PutFunctionConcurrency(ctx, scope, ref, &n); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		target, err := b.Resolve(ctx, scope, ref)
 		if err != nil {
 			t.Fatal(err)
