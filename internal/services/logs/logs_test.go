@@ -86,7 +86,7 @@ func flush(t *testing.T, s *logs.Store) {
 // the stream (within storeEvery), and the stream has stored them.
 func waitStored(t *testing.T, st store.Stream, subject string) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
 		subjects, err := st.Subjects(context.Background(), subject)
 		if err != nil {
 			t.Fatal(err)
