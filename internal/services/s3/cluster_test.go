@@ -145,7 +145,7 @@ func (n *clusterNode) read(t *testing.T, bucket, key, rng string, want []byte) {
 // returns them.
 func objectNames(t *testing.T, n *clusterNode, want int) []string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		names, err := n.objects.Names(bg)
 		if err != nil {

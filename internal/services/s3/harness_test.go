@@ -23,7 +23,11 @@ type fixture struct {
 	svc      *Service
 	clock    *fakeClock
 	notifier *fakeNotifier
-	stop     func()
+	// lease is the event work queue's: a job not acknowledged within it
+	// is delivered again. 30 s, so that a loaded machine's late ack does
+	// not deliver twice; a test of retries shortens it.
+	lease time.Duration
+	stop  func()
 }
 
 type fakeClock struct {
@@ -94,7 +98,8 @@ func (n *fakeNotifier) wait(t *testing.T, count int) []delivery {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, dir: t.TempDir(), clock: &fakeClock{now: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)}, notifier: newFakeNotifier()}
+	f := &fixture{t: t, dir: t.TempDir(), clock: &fakeClock{now: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)}, notifier: newFakeNotifier(),
+		lease: 30 * time.Second}
 	f.open()
 	t.Cleanup(f.close)
 	return f
@@ -112,7 +117,7 @@ func (f *fixture) open() {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	q, err := st.WorkQueue(ctx, "S3_EVENTS", "s3events", 2*time.Second)
+	q, err := st.WorkQueue(ctx, "S3_EVENTS", "s3events", f.lease)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -190,6 +190,7 @@ func TestNotificationDelivery(t *testing.T) {
 	f.notifier.fail = true
 	f.notifier.mu.Unlock()
 	f.put("events", "retry.jpg", "r")
+	f.lease = 2 * time.Second // a failed delivery returns once its lease runs out
 	f.restart()
 	f.notifier.mu.Lock()
 	f.notifier.fail = false
