@@ -24,11 +24,12 @@ func (h *harness) apigw(nd *node) *apigatewayv2.Client {
 	return apigatewayv2.NewFromConfig(h.config(nd))
 }
 
-// within polls cond every 50 ms for up to 5 s: the nodes follow each
-// other's writes within a moment.
+// within polls cond every 50 ms for up to 30 s: the nodes follow each
+// other's writes within a moment, which a loaded machine can stretch to
+// seconds.
 func within(t *testing.T, what string, cond func() error) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		err := cond()
 		if err == nil {
