@@ -166,7 +166,7 @@ func TestHTTPAPIStagesAndPayload1(t *testing.T) {
 // What goes wrong is answered as API Gateway answers it.
 func TestHTTPAPIErrors(t *testing.T) {
 	n := sharedNubo(t)
-	n.createHTTPFunction(t, "faulty")
+	n.createHTTPFunctionTimeout(t, "faulty", 2) // the 504 waits its timeout out
 	n.createHTTPFunction(t, "unpermitted")
 	b := n.newAPI(t, "faulty", nil)
 	b.route("GET /slow/{x}", b.function("faulty", "2.0", 100))

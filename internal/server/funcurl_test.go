@@ -62,14 +62,13 @@ func httpFunctionZip(t *testing.T) []byte {
 }
 
 // createHTTPFunction creates a function running testdata/httpfn, which
-// times out after 2 s (TestHTTPAPIErrors's 504 waits that out).
+// times out after 10 s: a starved invocation on a loaded machine finishes.
 func (n *nubo) createHTTPFunction(t *testing.T, name string) {
 	t.Helper()
-	n.createHTTPFunctionTimeout(t, name, 2)
+	n.createHTTPFunctionTimeout(t, name, 10)
 }
 
-// createHTTPFunctionTimeout creates it with a timeout of seconds: 10 lets
-// a starved invocation on a loaded machine finish.
+// createHTTPFunctionTimeout creates it with a timeout of seconds.
 func (n *nubo) createHTTPFunctionTimeout(t *testing.T, name string, seconds int32) {
 	t.Helper()
 	n.create(t, &lambda.CreateFunctionInput{FunctionName: aws.String(name), Role: aws.String(role), Runtime: types.RuntimeProvidedal2023,
@@ -216,7 +215,7 @@ func decodeURLEvent(t *testing.T, body string) urlEvent {
 
 func TestFunctionURLInvoke(t *testing.T) {
 	n := sharedNubo(t)
-	n.createHTTPFunctionTimeout(t, "web", 10)
+	n.createHTTPFunction(t, "web")
 	url := n.urlOf(t, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("web"), AuthType: types.FunctionUrlAuthTypeNone,
 		Cors: &types.Cors{AllowOrigins: []string{"https://app.example.com"}, AllowMethods: []string{"GET", "POST"}, AllowHeaders: []string{"content-type"}, MaxAge: aws.Int32(300)}})
 	web := n.web()
@@ -302,7 +301,7 @@ func TestFunctionURLInvoke(t *testing.T) {
 
 func TestFunctionURLIAM(t *testing.T) {
 	n := sharedNubo(t)
-	n.createHTTPFunctionTimeout(t, "private", 10)
+	n.createHTTPFunction(t, "private")
 	url := n.urlOf(t, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("private"), AuthType: types.FunctionUrlAuthTypeAwsIam})
 	resp, body := fetch(t, n.web(), newRequest(t, "GET", url, ""))
 	if resp.StatusCode != 403 || body != `{"Message":"Forbidden"}` || resp.Header.Get("X-Amzn-Errortype") != "AccessDeniedException" {
@@ -354,7 +353,7 @@ func release(t *testing.T, path string) {
 // reaches the client while the function waits for the test to release it.
 func TestFunctionURLStreaming(t *testing.T) {
 	n := sharedNubo(t)
-	n.createHTTPFunctionTimeout(t, "streamer", 10)
+	n.createHTTPFunction(t, "streamer")
 	url := n.urlOf(t, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("streamer"), AuthType: types.FunctionUrlAuthTypeNone,
 		InvokeMode: types.InvokeModeResponseStream})
 	path := fifo(t)
@@ -390,7 +389,7 @@ func TestFunctionURLStreaming(t *testing.T) {
 // streams, then InvokeComplete; aws-sdk-go-v2 decodes them.
 func TestInvokeWithResponseStream(t *testing.T) {
 	n := sharedNubo(t)
-	n.createHTTPFunctionTimeout(t, "sdkstream", 10)
+	n.createHTTPFunction(t, "sdkstream")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	path := fifo(t)
