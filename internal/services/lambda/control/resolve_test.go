@@ -20,14 +20,14 @@ import (
 var scope = lambda.Scope{Account: "000000000000", Region: "us-east-1"}
 
 // newService runs a control plane on a store of its own.
-func newService(t *testing.T) *control.Service {
+func newService(t testing.TB) *control.Service {
 	t.Helper()
 	return newServiceOver(t, func(kv store.KV) store.KV { return kv })
 }
 
 // newServiceOver runs a control plane on a store of its own, whose KV
 // wrap wraps.
-func newServiceOver(t *testing.T, wrap func(store.KV) store.KV) *control.Service {
+func newServiceOver(t testing.TB, wrap func(store.KV) store.KV) *control.Service {
 	t.Helper()
 	return newNodes(t, 1, wrap)[0]
 }
@@ -35,7 +35,7 @@ func newServiceOver(t *testing.T, wrap func(store.KV) store.KV) *control.Service
 // newNodes runs n control planes on one store of their own, as the nodes of
 // a cluster run them: each extracts code to its own directory and, when
 // there are several, follows the others' writes.
-func newNodes(t *testing.T, n int, wrap func(store.KV) store.KV) []*control.Service {
+func newNodes(t testing.TB, n int, wrap func(store.KV) store.KV) []*control.Service {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
@@ -73,7 +73,7 @@ func newNodes(t *testing.T, n int, wrap func(store.KV) store.KV) []*control.Serv
 }
 
 // create creates a provided.al2023 function and waits until it is Active.
-func create(t *testing.T, s *control.Service, name string) {
+func create(t testing.TB, s *control.Service, name string) {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -164,6 +164,18 @@ func TestFollowReservedTotal(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the other node's ReservedTotal is %d; want %d", target.ReservedTotal, n)
+		}
+	}
+}
+
+// BenchmarkResolve is the invoke path's read of a warm function: cached.
+func BenchmarkResolve(b *testing.B) {
+	s := newService(b)
+	create(b, s, "f")
+	ref := lambda.FunctionRef{Name: "f"}
+	for b.Loop() {
+		if _, err := s.Resolve(context.Background(), scope, ref); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
