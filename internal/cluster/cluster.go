@@ -117,6 +117,7 @@ type Cluster struct {
 	// fencedSince is the beatOK the fence began with.
 	beatOK, fencedSince time.Time
 	fenced              bool
+	fences              int // times fenced
 	// watchAt is the watch's time: when this node began the last of its
 	// own heartbeats that the watch delivered. Deaths are judged by it,
 	// not by the clock: changes come in the order they were stored, so a

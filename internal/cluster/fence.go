@@ -64,6 +64,7 @@ func (c *Cluster) mayBeDeadAfter() time.Duration { return c.opts.DeadAfter - c.o
 // unfences it.
 func (c *Cluster) fenceLocked() {
 	c.fenced, c.fencedSince = true, c.beatOK
+	c.fences++
 	c.serving = make(chan struct{})
 }
 
@@ -110,6 +111,14 @@ func (c *Cluster) checkFence(ctx context.Context, stored bool) {
 	close(c.serving)
 	c.mu.Unlock()
 	c.log.Info("cluster: this node serves again", "node", c.self.Name)
+}
+
+// Fences counts the times this node has stopped serving what it holds
+// because its heartbeats were not stored in time.
+func (c *Cluster) Fences() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fences
 }
 
 // Serving reports whether this node serves what it holds: it is not

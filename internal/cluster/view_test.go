@@ -133,8 +133,8 @@ func TestPausedNodeRenewsBeforeServing(t *testing.T) {
 	if err := c.beat(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if c.Serving() {
-		t.Fatal("serving at once after a pause longer than DeadAfter")
+	if c.Serving() || c.Fences() != 1 {
+		t.Fatalf("serving %v after a pause longer than DeadAfter, %d fences; want fenced once", c.Serving(), c.Fences())
 	}
 	c.checkFence(context.Background(), true)
 	if !c.Serving() || len(rel) != 1 || g.held["a"] != nil {

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,38 +29,6 @@ type clusterNode struct {
 	kill    func()
 	restart func() *clusterNode
 	dead    bool
-	// fences counts the times the node fenced itself (it could not store
-	// its heartbeats in time, as on a loaded machine).
-	fences *atomic.Int64
-}
-
-// fenceLog passes records on to a Handler, counting the cluster's
-// warnings that the node stops serving what it holds.
-type fenceLog struct {
-	slog.Handler
-	fences *atomic.Int64
-}
-
-func (h fenceLog) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= slog.LevelWarn || h.Handler.Enabled(ctx, l)
-}
-
-func (h fenceLog) Handle(ctx context.Context, r slog.Record) error {
-	if strings.Contains(r.Message, "stops serving what it holds") {
-		h.fences.Add(1)
-	}
-	if !h.Handler.Enabled(ctx, r.Level) {
-		return nil
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h fenceLog) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return fenceLog{h.Handler.WithAttrs(attrs), h.fences}
-}
-
-func (h fenceLog) WithGroup(name string) slog.Handler {
-	return fenceLog{h.Handler.WithGroup(name), h.fences}
 }
 
 // clusterStore is the store of a node: kv and table are its Step
@@ -114,8 +80,7 @@ func startNode(t *testing.T, name string, st clusterStore, suffix string, tokens
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("node", name)
 	}
-	fences := new(atomic.Int64)
-	c, err := cluster.Open(ctx, cluster.Options{Node: name, KV: ckv.(store.Watchable), Bus: bus, Logger: slog.New(fenceLog{logger.Handler(), fences}),
+	c, err := cluster.Open(ctx, cluster.Options{Node: name, KV: ckv.(store.Watchable), Bus: bus, Logger: logger,
 		Beat: 100 * time.Millisecond, DeadAfter: 2 * time.Second, FenceAfter: 1500 * time.Millisecond, Settle: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +121,7 @@ func startNode(t *testing.T, name string, st clusterStore, suffix string, tokens
 		}
 		s.Run(sctx)
 	}()
-	n := &clusterNode{name: name, c: c, s: s, fences: fences}
+	n := &clusterNode{name: name, c: c, s: s}
 	n.restart = func() *clusterNode { return startNode(t, name, st, suffix, tokens) }
 	var once sync.Once
 	n.kill = func() {
@@ -421,7 +386,7 @@ func TestExecutionsStayWhereTheyResumed(t *testing.T) {
 	first.kill()
 	tokenFor(t, tokens, execArn) // resumed on a survivor, which invokes the task again
 	second, others := runsOn(t, nodes, execArn)
-	fences := second.fences.Load()
+	fences := second.c.Fences()
 	back := first.restart()
 	// Once the survivor sees the node back and settled, a group that
 	// hands resources over does so at its next tick.
@@ -436,7 +401,7 @@ func TestExecutionsStayWhereTheyResumed(t *testing.T) {
 	// A node that fenced itself meanwhile (a loaded machine) lost it
 	// rightly.
 	if holder, _ := runsOn(t, append([]*clusterNode{second, back}, others...), execArn); holder != second {
-		if second.fences.Load() == fences {
+		if second.c.Fences() == fences {
 			t.Fatalf("the execution moved from %s to %s", second.name, holder.name)
 		}
 		t.Logf("the execution moved from %s to %s, which fenced itself meanwhile", second.name, holder.name)
