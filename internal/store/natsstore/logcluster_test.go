@@ -205,10 +205,22 @@ func (m *logModel) check(t *testing.T, tbs []store.Table, when string) {
 			continue
 		}
 		got := map[string]string{}
-		if err := tb.Scan(context.Background(), "", func(r store.Row) bool {
-			got[r.Key] = string(r.Value)
-			return true
-		}); err != nil {
+		scan := func() error {
+			clear(got)
+			return tb.Scan(context.Background(), "", func(r store.Row) bool {
+				got[r.Key] = string(r.Value)
+				return true
+			})
+		}
+		// A node just back, on a loaded machine, may not reach a stream's
+		// leader for a while: unavailable, which a client retries.
+		err := scan()
+		for deadline := time.Now().Add(60 * time.Second); errors.Is(err, store.ErrUnavailable) && time.Now().Before(deadline); {
+			t.Logf("%s: node %d: %v; scanned again", when, i+1, err)
+			time.Sleep(100 * time.Millisecond)
+			err = scan()
+		}
+		if err != nil {
 			t.Fatalf("%s: node %d: %v", when, i+1, err)
 		}
 		m.mu.Lock()

@@ -135,7 +135,7 @@ func under(key, prefix string) bool {
 func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) error {
 	info, err := t.streamInfo(ctx, gen)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", t.stream(gen), err)
+		return fmt.Errorf("read %s: %w", t.stream(gen), unavailable(err))
 	}
 	last := info.State.LastSeq
 	if last == 0 || info.State.Msgs == 0 {
@@ -149,7 +149,7 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 		return t.js.OrderedConsumer(ctx, t.stream(gen), jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy, MaxResetAttempts: 2})
 	})
 	if err != nil {
-		return fmt.Errorf("read %s: %w", t.stream(gen), err)
+		return fmt.Errorf("read %s: %w", t.stream(gen), unavailable(err))
 	}
 	// The consumer goes with the replay: replays retried would otherwise
 	// pile consumers up.
@@ -167,7 +167,7 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 			return cons.Fetch(int(min(last-seen, 256)), jetstream.FetchMaxWait(time.Second))
 		})
 		if err != nil {
-			return fmt.Errorf("read %s: %w", t.stream(gen), err)
+			return fmt.Errorf("read %s: %w", t.stream(gen), unavailable(err))
 		}
 		n := 0
 		for msg := range batch.Messages() {
@@ -183,7 +183,7 @@ func (t *logTable) replay(ctx context.Context, gen int, fn func([]byte) error) e
 		// at first (no responders): the ordered consumer makes a new one.
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) &&
 			!errors.Is(err, nats.ErrNoResponders) {
-			return fmt.Errorf("read %s: %w", t.stream(gen), err)
+			return fmt.Errorf("read %s: %w", t.stream(gen), unavailable(err))
 		}
 		if n > 0 {
 			stalled = time.Now().Add(3 * time.Second)
