@@ -210,3 +210,27 @@ func modTimes(t *testing.T, paths ...string) []int64 {
 	}
 	return out
 }
+
+// Building the Java client changes the runtime directory's modification
+// time: the linux driver keeps copies of the directory by it, and one
+// copied while javac ran (for a Python function, say) has no classes.
+func TestJavaBuildChangesRuntimeDir(t *testing.T) {
+	shared := testCatalogue(t)
+	if _, err := shared.javaClient(); err != nil {
+		t.Skipf("skipping: no Java client: %v", err)
+	}
+	cat, err := New(Options{Dir: t.TempDir(), Interpreters: shared.overrides})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(cat.RuntimeDir(), "java"), 0o755); err != nil { // as the build begins
+		t.Fatal(err)
+	}
+	before := modTimes(t, cat.RuntimeDir())
+	if _, err := cat.javaClient(); err != nil {
+		t.Fatal(err)
+	}
+	if after := modTimes(t, cat.RuntimeDir()); slices.Equal(before, after) {
+		t.Errorf("the runtime directory's modification time stayed %v", before)
+	}
+}

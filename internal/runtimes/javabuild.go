@@ -125,6 +125,12 @@ func buildJava(ctx context.Context, dir, javac string) (string, error) {
 		}
 	}
 	removeStaleJava(base, filepath.Base(final))
+	// The linux driver keeps copies of the runtime directory by its
+	// modification time; one copied while javac ran has no classes.
+	now := time.Now()
+	if err := os.Chtimes(dir, now, now); err != nil {
+		return "", fmt.Errorf("install java client: %w", err)
+	}
 	return rel, nil
 }
 
