@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nubo-dev/nubo/internal/server"
@@ -26,11 +27,14 @@ type AsyncReport struct {
 	Events  int
 	Through float64
 	Errors  int
+	// FloorThrough is the same burst's rate on the async floor (see
+	// measureAsyncFloor), run asyncWorkers at a time.
+	FloorThrough float64
 }
 
 // runAsync measures Event invocations of the no-op function: the latency of
 // storing one, then the rate at which a burst of them is run.
-func runAsync(ctx context.Context, srv *server.Server, c *client, enqueues, events int) (*AsyncReport, error) {
+func runAsync(ctx context.Context, srv *server.Server, c *client, bin string, enqueues, events int) (*AsyncReport, error) {
 	rep := &AsyncReport{}
 	var err error
 	if rep.Floor, err = measureEnqueueFloor(ctx, enqueues, 0); err != nil {
@@ -53,29 +57,41 @@ func runAsync(ctx context.Context, srv *server.Server, c *client, enqueues, even
 	}
 
 	start := time.Now()
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	const callers = 16
-	for w := 0; w < callers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < events; i += callers {
-				if err := c.enqueue(ctx, "noop"); err != nil {
-					mu.Lock()
-					rep.Errors++
-					mu.Unlock()
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
+	rep.Errors = c.burst(ctx, "noop", events, asyncCallers)
 	if err := drain(ctx, srv, "noop"); err != nil {
 		return nil, err
 	}
 	rep.Events = events
 	rep.Through = float64(events) / time.Since(start).Seconds()
+	if rep.FloorThrough, err = measureAsyncFloor(ctx, bin, events, asyncCallers, asyncWorkers); err != nil {
+		return nil, err
+	}
 	return rep, nil
+}
+
+// asyncCallers is how many callers send the burst of events at once.
+const asyncCallers = 16
+
+// asyncWorkers is how many events the async floor runs at a time: the
+// concurrency of the synchronous invokes its rate is compared with.
+const asyncWorkers = 8
+
+// burst sends events Event invocations of fn from callers at once and
+// counts the ones that failed.
+func (c *client) burst(ctx context.Context, fn string, events, callers int) int {
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for w := range callers {
+		wg.Go(func() {
+			for i := w; i < events; i += callers {
+				if c.enqueue(ctx, fn) != nil {
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return int(failed.Load())
 }
 
 // pacedRate is the rate of the paced enqueue measurement, events/s.

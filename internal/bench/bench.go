@@ -142,12 +142,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if opts.Enqueues == 0 {
 			opts.Enqueues = 2000
 		}
-		if rep.Async, err = runAsync(ctx, srv, c, opts.Enqueues, opts.AsyncEvents); err != nil {
+		if rep.Async, err = runAsync(ctx, srv, c, bin, opts.Enqueues, opts.AsyncEvents); err != nil {
 			return nil, err
 		}
 		a := rep.Async
-		opts.Logf("async      enqueue %v (floor %v); at %d/s %v (floor %v); %d events at %.0f/s",
-			a.Enqueue, a.Floor, pacedRate, a.Paced, a.PacedFloor, a.Events, a.Through)
+		opts.Logf("async      enqueue %v (floor %v); at %d/s %v (floor %v); %d events at %.0f/s (floor %.0f/s)",
+			a.Enqueue, a.Floor, pacedRate, a.Paced, a.PacedFloor, a.Events, a.Through, a.FloorThrough)
 	}
 	if len(opts.FrontDoor) > 0 {
 		if rep.FrontDoor, err = runFrontDoor(ctx, srv, c, opts.FrontDoor, opts.Duration, opts.Logf); err != nil {
@@ -284,6 +284,7 @@ func (r *Report) Print(w io.Writer) {
 		latency(fmt.Sprintf("enqueue %d/s", pacedRate), a.Paced)
 		latency(fmt.Sprintf("floor %d/s", pacedRate), a.PacedFloor)
 		fmt.Fprintf(w, "async e2e     %7d  %6d  %-9s  %-9s  %.0f/s\n", a.Events, a.Errors, "", "", a.Through)
+		fmt.Fprintf(w, "floor async   %7d  %6d  %-9s  %-9s  %.0f/s\n", a.Events, 0, "", "", a.FloorThrough)
 	}
 	for _, f := range r.FrontDoor {
 		row(fmt.Sprintf("invoke c=%d", f.Concurrency), f.Direct)
@@ -323,6 +324,10 @@ func (r *Report) Print(w io.Writer) {
 	if a := r.Async; a != nil && a.Paced.N > 0 && a.PacedFloor.N > 0 {
 		fmt.Fprintf(w, "enqueue at %d/s: nubo adds %v p50 and %v p99 to the floor\n", pacedRate,
 			(a.Paced.P50 - a.PacedFloor.P50).Round(time.Microsecond), (a.Paced.P99 - a.PacedFloor.P99).Round(time.Microsecond))
+	}
+	if a := r.Async; a != nil && r.Warm[asyncWorkers].PerSec > 0 && r.Floor[asyncWorkers].PerSec > 0 && a.FloorThrough > 0 {
+		fmt.Fprintf(w, "async end to end: nubo %.2fx its warm rate at c=%d; the floor %.2fx its own\n",
+			a.Through/r.Warm[asyncWorkers].PerSec, asyncWorkers, a.FloorThrough/r.Floor[asyncWorkers].PerSec)
 	}
 	if r.Cold.N > 0 && r.ColdFloor.N > 0 {
 		fmt.Fprintf(w, "cold start: nubo adds %v p50 to the floor's\n", (r.Cold.P50 - r.ColdFloor.P50).Round(time.Microsecond))

@@ -48,7 +48,7 @@ func TestRun(t *testing.T) {
 	check("front door invoke", rep.FrontDoor[0].Direct, 2)
 	check("function URL", rep.FrontDoor[0].URL, 2)
 	check("HTTP API", rep.FrontDoor[0].API, 2)
-	if rep.Async.Events != 100 || rep.Async.Errors != 0 || rep.Async.Through <= 0 {
+	if rep.Async.Events != 100 || rep.Async.Errors != 0 || rep.Async.Through <= 0 || rep.Async.FloorThrough <= 0 {
 		t.Errorf("async: %+v", rep.Async)
 	}
 	var out bytes.Buffer

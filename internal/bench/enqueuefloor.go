@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // enqueueFloor is the least a durable Event invocation can do here: an
-// HTTP endpoint that stores the payload in a JetStream stream on disk, in
-// this process as nubo's is, and answers 202 once it is stored. It reads
-// no configuration and runs nothing.
+// HTTP endpoint that stores the payload in a work-queue stream on disk
+// (nubo's asynchronous events are kept in one), in this process as nubo's
+// is, and answers 202 once it is stored. It reads no configuration and runs
+// nothing.
 type enqueueFloor struct {
 	bareJetStream
 	ln  net.Listener
@@ -28,7 +30,7 @@ func startEnqueueFloor(ctx context.Context) (f *enqueueFloor, err error) {
 			f.stop()
 		}
 	}()
-	if err = f.start(ctx, "events", server.Options{}); err != nil {
+	if err = f.start(ctx, "events", server.Options{}, jetstream.WorkQueuePolicy); err != nil {
 		return nil, err
 	}
 	if f.ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {

@@ -22,9 +22,9 @@ type bareJetStream struct {
 }
 
 // start starts the server with opts (its store directory set here) and
-// creates the stream name on the subjects name.>; on an error, what
-// started is for close to stop.
-func (b *bareJetStream) start(ctx context.Context, name string, opts server.Options) (err error) {
+// creates the stream name on the subjects name.>, keeping its messages by
+// retention; on an error, what started is for close to stop.
+func (b *bareJetStream) start(ctx context.Context, name string, opts server.Options, retention jetstream.RetentionPolicy) (err error) {
 	if b.dir, err = os.MkdirTemp("", "nubo-floor-"+name+"-"); err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (b *bareJetStream) start(ctx context.Context, name string, opts server.Opti
 	if b.js, err = jetstream.New(b.nc); err != nil {
 		return err
 	}
-	_, err = b.js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{name + ".>"}, Storage: jetstream.FileStorage})
+	_, err = b.js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{name + ".>"}, Storage: jetstream.FileStorage, Retention: retention})
 	return err
 }
 

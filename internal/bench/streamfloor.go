@@ -35,7 +35,7 @@ func StartStreamFloor(ctx context.Context) (f *StreamFloor, err error) {
 			f.Close()
 		}
 	}()
-	if err = f.start(ctx, "floor", server.Options{MaxPayload: 8 << 20, JetStreamMaxStore: 1 << 50}); err != nil {
+	if err = f.start(ctx, "floor", server.Options{MaxPayload: 8 << 20, JetStreamMaxStore: 1 << 50}, jetstream.LimitsPolicy); err != nil {
 		return nil, err
 	}
 	return f, nil
