@@ -56,9 +56,18 @@ func runAsync(ctx context.Context, srv *server.Server, c *client, bin string, en
 		}
 	}
 
+	// The burst runs asyncWorkers events at a time, as the floor's does and
+	// as the warm invokes it is compared with: without a reservation, nubo
+	// runs as many at once as the account's limit allows.
+	if err := c.reserve(ctx, "noop", asyncWorkers); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	rep.Errors = c.burst(ctx, "noop", events, asyncCallers)
 	if err := drain(ctx, srv, "noop"); err != nil {
+		return nil, err
+	}
+	if err := c.unreserve(ctx, "noop"); err != nil {
 		return nil, err
 	}
 	rep.Events = events
@@ -72,8 +81,9 @@ func runAsync(ctx context.Context, srv *server.Server, c *client, bin string, en
 // asyncCallers is how many callers send the burst of events at once.
 const asyncCallers = 16
 
-// asyncWorkers is how many events the async floor runs at a time: the
-// concurrency of the synchronous invokes its rate is compared with.
+// asyncWorkers is how many events the burst runs at a time, on nubo and on
+// the async floor: the concurrency of the warm invokes its rate is compared
+// with.
 const asyncWorkers = 8
 
 // burst sends events Event invocations of fn from callers at once and

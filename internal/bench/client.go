@@ -82,6 +82,19 @@ func (c *client) post(ctx context.Context, fn, invocationType string, want int) 
 	return nil
 }
 
+// reserve gives fn a reserved concurrency of n; unreserve removes it.
+func (c *client) reserve(ctx context.Context, fn string, n int) error {
+	_, err := c.sdk.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{
+		FunctionName: aws.String(fn), ReservedConcurrentExecutions: aws.Int32(int32(n)),
+	})
+	return err
+}
+
+func (c *client) unreserve(ctx context.Context, fn string) error {
+	_, err := c.sdk.DeleteFunctionConcurrency(ctx, &lambda.DeleteFunctionConcurrencyInput{FunctionName: aws.String(fn)})
+	return err
+}
+
 func memorySize(mb int) *int32 {
 	if mb == 0 {
 		return nil
