@@ -55,7 +55,9 @@ func measureAsyncFloor(ctx context.Context, bin string, events, callers, workers
 			close(done)
 		}
 	}
-	cc, err := cons.Consume(func(m jetstream.Msg) { go run(m) }, jetstream.PullMaxMessages(workers))
+	// Heartbeats every second, as natsstore's consumers have them: with the
+	// default, a consumer that lost its pull request waits 30 s.
+	cc, err := cons.Consume(func(m jetstream.Msg) { go run(m) }, jetstream.PullMaxMessages(workers), jetstream.PullHeartbeat(time.Second))
 	if err != nil {
 		return 0, err
 	}

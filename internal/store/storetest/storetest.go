@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Stream", func(t *testing.T) { testStream(t, open) })
 	t.Run("StreamPurgeAndReplace", func(t *testing.T) { testStreamPurgeAndReplace(t, open) })
 	t.Run("WorkQueue", func(t *testing.T) { testWorkQueue(t, open) })
+	t.Run("WorkQueueAtItsLimit", func(t *testing.T) { testWorkQueueAtItsLimit(t, open) })
 }
 
 // must fails the test on err.

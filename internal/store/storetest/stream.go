@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -163,5 +164,39 @@ func testWorkQueue(t *testing.T, open Opener) {
 	subjects, err := q.Subjects(ctx)
 	if err != nil || len(subjects) != 1 || subjects[0] != "jobs.a" {
 		t.Fatalf("subjects %v %v", subjects, err)
+	}
+}
+
+// testWorkQueueAtItsLimit runs jobs through a consumer whose limit they
+// keep full, done as soon as they come, as asynchronous invocation's are:
+// the consumer must keep taking them (natsstore's stalled for 30 s in one
+// run of this test in three, before its consumers had short heartbeats).
+func testWorkQueueAtItsLimit(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, t.TempDir())
+	defer s.Close()
+	q := must[store.WorkQueue](t)(s.WorkQueue(ctx, "JOBS", "jobs", time.Minute))
+	const jobs, limit = 20000, 8
+	for range jobs {
+		if err := q.Publish(ctx, "jobs.a", []byte("{}"), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var done atomic.Int64
+	all := make(chan struct{})
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go q.Consume(cctx, "jobs.a", limit, func(j store.Job) {
+		go func() {
+			j.Done()
+			if done.Add(1) == jobs {
+				close(all)
+			}
+		}()
+	})
+	select {
+	case <-all:
+	case <-time.After(25 * time.Second):
+		t.Fatalf("%d of %d jobs done in 25 s", done.Load(), jobs)
 	}
 }
