@@ -39,15 +39,7 @@ func measureAsyncFloor(ctx context.Context, bin string, events, callers, workers
 	var finished atomic.Int64
 	done := make(chan struct{})
 	run := func(m jetstream.Msg) {
-		job := &floorJob{payload: m.Data(), answer: make(chan []byte, 1)}
-		select {
-		case f.jobs <- job:
-		case <-ctx.Done():
-			return
-		}
-		select {
-		case <-job.answer:
-		case <-ctx.Done():
+		if _, ok := f.call(ctx, m.Data()); !ok {
 			return
 		}
 		m.Ack()

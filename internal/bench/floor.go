@@ -82,17 +82,26 @@ func (f *floor) stop() {
 
 func (f *floor) invoke(w http.ResponseWriter, r *http.Request) {
 	payload, _ := io.ReadAll(r.Body)
+	if out, ok := f.call(r.Context(), payload); ok {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(out)
+	}
+}
+
+// call hands payload to a parked copy of the function and waits for its
+// answer; false when ctx ended first.
+func (f *floor) call(ctx context.Context, payload []byte) ([]byte, bool) {
 	job := &floorJob{payload: payload, answer: make(chan []byte, 1)}
 	select {
 	case f.jobs <- job:
-	case <-r.Context().Done():
-		return
+	case <-ctx.Done():
+		return nil, false
 	}
 	select {
 	case out := <-job.answer:
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(out)
-	case <-r.Context().Done():
+		return out, true
+	case <-ctx.Done():
+		return nil, false
 	}
 }
 
