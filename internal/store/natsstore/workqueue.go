@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -97,18 +98,39 @@ func (q *workQueue) ConsumeShare(ctx context.Context, subject string, limit, tak
 	// in full before it is; the consumer then waits, its limit free, until
 	// it misses two heartbeats and asks again (30 s with the default
 	// heartbeat; seen in one burst of 20,000 events in three at a limit of 8).
-	cc, err := cons.Consume(func(m jetstream.Msg) { handle(job{m}) }, jetstream.PullMaxMessages(take), jetstream.PullHeartbeat(consumeHeartbeat))
+	var stopping atomic.Bool
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		if stopping.Load() {
+			m.Nak() // taken but not handled: the next consumer takes it at once
+			return
+		}
+		handle(job{m})
+	}, jetstream.PullMaxMessages(take), jetstream.PullHeartbeat(consumeHeartbeat))
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", subject, err)
 	}
 	<-ctx.Done()
-	cc.Stop()
+	// The jobs this consumer took and has not handed to handle go back now,
+	// not when their lease runs out: a consumer stops when asynchronous
+	// invocation's limit changes, and its successor at a limit of 8 got
+	// nothing for the 30 s lease while 8 such jobs were held.
+	stopping.Store(true)
+	cc.Drain()
+	select { // a connection that is gone drains no more
+	case <-cc.Closed():
+	case <-time.After(drainWait):
+	}
 	return nil
 }
 
-// consumeHeartbeat is how often the server tells an idle consumer that its
-// pull request is still waiting; a consumer that misses two asks again.
-const consumeHeartbeat = time.Second
+const (
+	// consumeHeartbeat is how often the server tells an idle consumer that
+	// its pull request is still waiting; a consumer that misses two asks
+	// again.
+	consumeHeartbeat = time.Second
+	// drainWait bounds how long a stopping consumer hands back its jobs.
+	drainWait = 5 * time.Second
+)
 
 // Subjects lists the subjects that have a consumer or jobs: a node that
 // died between storing a subject's first job and consuming it leaves no

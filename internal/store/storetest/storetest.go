@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("StreamPurgeAndReplace", func(t *testing.T) { testStreamPurgeAndReplace(t, open) })
 	t.Run("WorkQueue", func(t *testing.T) { testWorkQueue(t, open) })
 	t.Run("WorkQueueAtItsLimit", func(t *testing.T) { testWorkQueueAtItsLimit(t, open) })
+	t.Run("WorkQueueStopped", func(t *testing.T) { testWorkQueueStopped(t, open) })
 }
 
 // must fails the test on err.

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -198,5 +199,63 @@ func testWorkQueueAtItsLimit(t *testing.T, open Opener) {
 	case <-all:
 	case <-time.After(28 * time.Second): // under the 30 s of a lost pull request; 5,000 jobs take 7 s under the race detector on a loaded machine
 		t.Fatalf("%d of %d jobs done in 28 s", done.Load(), jobs)
+	}
+}
+
+// testWorkQueueStopped stops a consumer while it holds jobs it has not
+// handed to its handler yet, as asynchronous invocation does when a
+// function's reservation changes: a consumer started next must get them at
+// once, not after their lease (natsstore's left them to their lease, and
+// a reservation of 8 with 8 of them stuck delivered nothing for 30 s).
+func testWorkQueueStopped(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, t.TempDir())
+	defer s.Close()
+	q := must[store.WorkQueue](t)(s.WorkQueue(ctx, "JOBS", "jobs", time.Minute))
+	const jobs = 10
+	for i := range jobs {
+		if err := q.Publish(ctx, "jobs.a", []byte{byte(i)}, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := make(chan store.Job, 1)
+	var handled sync.Map // jobs handed over as the consumer stopped, and done
+	var calls atomic.Int64
+	cctx, cancel := context.WithCancel(ctx)
+	stopped := make(chan error)
+	go func() {
+		stopped <- q.Consume(cctx, "jobs.a", jobs, func(j store.Job) {
+			if calls.Add(1) == 1 { // the first job holds the handler until the consumer stops
+				first <- j
+				<-cctx.Done()
+				return
+			}
+			handled.Store(j.Data()[0], true)
+			j.Done()
+		})
+	}()
+	held := <-first
+	time.Sleep(100 * time.Millisecond) // the others reach the consumer
+	cancel()
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	held.Done()
+	got := make(chan byte, jobs)
+	cctx, cancel = context.WithCancel(ctx)
+	defer cancel()
+	go q.Consume(cctx, "jobs.a", jobs, func(j store.Job) {
+		got <- j.Data()[0]
+		j.Done()
+	})
+	seen := map[byte]bool{held.Data()[0]: true}
+	handled.Range(func(b, _ any) bool { seen[b.(byte)] = true; return true })
+	for len(seen) < jobs {
+		select {
+		case b := <-got:
+			seen[b] = true
+		case <-time.After(20 * time.Second): // well under the 1-minute lease
+			t.Fatalf("%d of the %d jobs came within 20 s of the consumer that held them stopping", len(seen), jobs)
+		}
 	}
 }
