@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/nubo-dev/nubo/internal/store/natsstore"
 )
 
 // measureAsyncFloor is the least durable asynchronous invocation can do
@@ -47,13 +49,7 @@ func measureAsyncFloor(ctx context.Context, bin string, events, callers, workers
 			close(done)
 		}
 	}
-	// Heartbeats every second, as natsstore's consumers have them: with the
-	// default, a consumer that lost its pull request waits 30 s.
-	cc, err := cons.Consume(func(m jetstream.Msg) { go run(m) }, jetstream.PullMaxMessages(workers), jetstream.PullHeartbeat(time.Second))
-	if err != nil {
-		return 0, err
-	}
-	defer cc.Stop()
+	go natsstore.Pull(ctx, cons, workers, func(m jetstream.Msg) { go run(m) }) // as nubo's consumers pull
 	start := time.Now()
 	if failed := newClient(q.base(), callers).burst(ctx, "noop", events, callers); failed > 0 {
 		return 0, fmt.Errorf("%d of %d events failed on the enqueue floor", failed, events)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -92,44 +91,60 @@ func (q *workQueue) ConsumeShare(ctx context.Context, subject string, limit, tak
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", subject, err)
 	}
-	// The server's heartbeats come every second: nats.go's Consume skips
-	// asking for more when a message comes while its last pull request is
-	// still being sent, and the in-process server can answer that request
-	// in full before it is; the consumer then waits, its limit free, until
-	// it misses two heartbeats and asks again (30 s with the default
-	// heartbeat; seen in one burst of 20,000 events in three at a limit of 8).
-	var stopping atomic.Bool
-	cc, err := cons.Consume(func(m jetstream.Msg) {
-		if stopping.Load() {
-			m.Nak() // taken but not handled: the next consumer takes it at once
-			return
-		}
-		handle(job{m})
-	}, jetstream.PullMaxMessages(take), jetstream.PullHeartbeat(consumeHeartbeat))
-	if err != nil {
+	if err := Pull(ctx, cons, take, func(m jetstream.Msg) { handle(job{m}) }); err != nil {
 		return fmt.Errorf("consume %s: %w", subject, err)
-	}
-	<-ctx.Done()
-	// The jobs this consumer took and has not handed to handle go back now,
-	// not when their lease runs out: a consumer stops when asynchronous
-	// invocation's limit changes, and its successor at a limit of 8 got
-	// nothing for the 30 s lease while 8 such jobs were held.
-	stopping.Store(true)
-	cc.Drain()
-	select { // a connection that is gone drains no more
-	case <-cc.Closed():
-	case <-time.After(drainWait):
 	}
 	return nil
 }
 
+// Pull hands the messages of cons to handle until ctx ends, making one
+// pull request at a time for up to take of them: the server delivers
+// into it as the consumer's MaxAckPending frees, and a new request goes
+// out when it is full or expired. (nats.go's Consume keeps several
+// requests and can lose count of them: when the in-process server answers
+// one in full before the client counts it as sent, the client waits, its
+// limit free, until it misses two heartbeats.) A message that comes after
+// ctx ended is handed back (Nak) for the next consumer to take at once,
+// not left to its lease: a consumer stops when asynchronous invocation's
+// limit changes, and its successor at a limit of 8 got nothing for 30 s
+// while 8 such messages were held.
+func Pull(ctx context.Context, cons jetstream.Consumer, take int, handle func(jetstream.Msg)) error {
+	for ctx.Err() == nil {
+		err := pullOnce(ctx, cons, take, handle)
+		switch {
+		case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
+			return err
+		case err != nil && ctx.Err() == nil:
+			select { // the server is unreachable or changing leaders: ask again shortly
+			case <-ctx.Done():
+			case <-time.After(pullRetry):
+			}
+		}
+	}
+	return nil
+}
+
+func pullOnce(ctx context.Context, cons jetstream.Consumer, take int, handle func(jetstream.Msg)) error {
+	batch, err := cons.Fetch(take, jetstream.FetchMaxWait(pullWait))
+	if err != nil {
+		return err
+	}
+	for m := range batch.Messages() {
+		if ctx.Err() != nil {
+			m.Nak()
+			continue
+		}
+		handle(m)
+	}
+	return batch.Error()
+}
+
 const (
-	// consumeHeartbeat is how often the server tells an idle consumer that
-	// its pull request is still waiting; a consumer that misses two asks
-	// again.
-	consumeHeartbeat = time.Second
-	// drainWait bounds how long a stopping consumer hands back its jobs.
-	drainWait = 5 * time.Second
+	// pullWait is how long a pull request waits for messages, and so how
+	// long a consumer takes to stop; pullRetry is the wait after a failed
+	// one.
+	pullWait  = time.Second
+	pullRetry = time.Second
 )
 
 // Subjects lists the subjects that have a consumer or jobs: a node that
