@@ -291,7 +291,9 @@ type WorkQueue interface {
 	// with a later at is delivered only from that time on.
 	Publish(ctx context.Context, subject string, data []byte, at time.Time) error
 	// Consume hands the jobs of subject to handle, at most limit leased at a
-	// time, until ctx ends. handle is called from one goroutine.
+	// time, until ctx ends. handle is called from one goroutine. Jobs taken
+	// but not handed to handle by then go back at once, for the next
+	// consumer of subject, not when their lease runs out.
 	Consume(ctx context.Context, subject string, limit int, handle func(Job)) error
 	// Subjects lists the subjects consumed so far (to resume them after a
 	// restart).
