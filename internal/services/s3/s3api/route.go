@@ -165,6 +165,9 @@ const (
 // dispatch finds the operation of a request and its path labels.
 func dispatch(r *http.Request) (string, map[string]string) {
 	t := targetOf(r)
+	if t.bucket == "" && t.key != "" {
+		return "", nil // a path-style key with no bucket ("//key") is no operation, not ListBuckets
+	}
 	labels := map[string]string{"Bucket": t.bucket, "Key": t.key}
 	if r.Method == http.MethodOptions && t.bucket != "" {
 		return opPreflight, labels

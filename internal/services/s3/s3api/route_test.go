@@ -60,6 +60,7 @@ func TestDispatch(t *testing.T) {
 		{"GET", "/k/in/bucket", "b.s3.localhost", "", "GetObject", "b", "k/in/bucket"},
 		{"GET", "/", "b.s3.localhost", "", "ListObjects", "b", ""},
 		{"PATCH", "/b/k", "", "", "", "", ""},
+		{"GET", "//k", "", "", "", "", ""},
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest(tt.method, "http://127.0.0.1"+tt.target, nil)
