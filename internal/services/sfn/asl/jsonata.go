@@ -35,7 +35,7 @@ func CompileExpr(s string) (*Expr, error) {
 	if src == "" {
 		return nil, errors.New("empty JSONata expression")
 	}
-	prog, err := jsonata.Compile(src)
+	prog, err := compile(src)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +49,18 @@ func CompileExpr(s string) (*Expr, error) {
 		}
 	}
 	return e, nil
+}
+
+// compile compiles src with jsonata-go, whose lexer panics on some
+// malformed input (FuzzParse found "A!\uFFFD00"): that is a syntax error
+// like any other, not a crash.
+func compile(src string) (prog *jsonata.Expr, err error) {
+	defer func() {
+		if recover() != nil {
+			prog, err = nil, errors.New("syntax error")
+		}
+	}()
+	return jsonata.Compile(src)
 }
 
 // errUndefined is an expression that evaluated to nothing.
