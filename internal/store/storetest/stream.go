@@ -170,8 +170,8 @@ func testWorkQueue(t *testing.T, open Opener) {
 
 // testWorkQueueAtItsLimit runs jobs through a consumer whose limit they
 // keep full, done as soon as they come, as asynchronous invocation's are:
-// the consumer must keep taking them (natsstore's stalled for 30 s in one
-// run of this test in six, before its consumers had short heartbeats).
+// the consumer must keep taking them (natsstore's, on nats.go's Consume,
+// lost a pull request and stalled for 30 s in one run of this test in six).
 func testWorkQueueAtItsLimit(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := open(t, t.TempDir())
@@ -197,7 +197,7 @@ func testWorkQueueAtItsLimit(t *testing.T, open Opener) {
 	})
 	select {
 	case <-all:
-	case <-time.After(28 * time.Second): // under the 30 s of a lost pull request; 5,000 jobs take 7 s under the race detector on a loaded machine
+	case <-time.After(28 * time.Second): // under that 30 s stall; 5,000 jobs took 7 s under the race detector on a loaded machine
 		t.Fatalf("%d of %d jobs done in 28 s", done.Load(), jobs)
 	}
 }
