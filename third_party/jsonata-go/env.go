@@ -19,13 +19,18 @@ import (
 type environment struct {
 	parent  *environment
 	symbols map[string]reflect.Value
+	run     *run // nubo's patch: the evaluation's limits (limits.go)
 }
 
 func newEnvironment(parent *environment, size int) *environment {
-	return &environment{
+	env := &environment{
 		parent:  parent,
 		symbols: make(map[string]reflect.Value, size),
 	}
+	if parent != nil {
+		env.run = parent.run
+	}
+	return env
 }
 
 func (s *environment) bind(name string, value reflect.Value) {

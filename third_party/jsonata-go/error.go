@@ -47,6 +47,8 @@ const (
 	ErrIllegalDelete
 	ErrNonSortable
 	ErrSortMismatch
+	ErrStackOverflow // nubo's patch: see limits.go
+	ErrTimeout       // nubo's patch: see limits.go
 )
 
 var errmsgs = map[ErrType]string{
@@ -70,6 +72,8 @@ var errmsgs = map[ErrType]string{
 	ErrIllegalDelete:      `the delete clause of an object transformation must evaluate to an array of strings`,
 	ErrNonSortable:        `expressions in a sort term must evaluate to strings or numbers`,
 	ErrSortMismatch:       `expressions in a sort term must have the same type`,
+	ErrStackOverflow:      `stack overflow error: check for non-terminating recursive function`,
+	ErrTimeout:            `expression evaluation timeout: check for infinite loop`,
 }
 
 var reErrMsg = regexp.MustCompile("{{(token|value)}}")

@@ -20,6 +20,13 @@ var undefined reflect.Value
 var typeInterfaceSlice = reflect.SliceOf(jtypes.TypeInterface)
 
 func eval(node jparse.Node, input reflect.Value, env *environment) (reflect.Value, error) {
+	if r := env.run; r != nil { // nubo's patch (limits.go)
+		if err := r.enter(); err != nil {
+			return undefined, err
+		}
+		defer r.leave()
+	}
+
 	var err error
 	var v reflect.Value
 

@@ -89,6 +89,7 @@ func RegisterVars(vars map[string]interface{}) error {
 type Expr struct {
 	node     jparse.Node
 	registry map[string]reflect.Value
+	limits   Limits // nubo's patch (limits.go)
 }
 
 // Compile parses a JSONata expression and returns an Expr
@@ -233,6 +234,7 @@ func (e *Expr) newEnv(input reflect.Value) *environment {
 	tc := timeCallables(time.Now())
 
 	env := newEnvironment(baseEnv, len(tc)+len(e.registry)+1)
+	env.run = e.limits.start()
 
 	env.bind("$", input)
 	env.bindAll(tc)

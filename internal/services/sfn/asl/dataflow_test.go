@@ -156,6 +156,8 @@ func TestJSONataDataFlow(t *testing.T) {
 		{"Task default output", `"Type": "Task", "Resource": "r", "End": true`, `{"a": 5}`, constant(`{"Payload": 1}`), `{"Payload":1}`, ""},
 		{"AWS functions", `"Type": "Pass", "Output": {"p": "{% $partition([1,2,3,4,5], 2) %}", "r": "{% $range(0, 10, 5) %}", "h": "{% $hash('input data', 'MD5') %}", "j": "{% $parse('{\"a\": [1]}') %}", "u": "{% $length($uuid()) %}", "s": "{% $string(0.1 + 0.2) %}", "o": "{% $string({'a': '<b>'}) %}"}, "End": true`,
 			`{}`, nil, `{"h":"812f45842bc6d66ee14572ce20db8e86","j":{"a":[1]},"o":"{\"a\":\"\u003cb\u003e\"}","p":[[1,2],[3,4],[5]],"r":[0,5,10],"s":"0.3","u":36}`, ""},
+		{"recursion", `"Type": "Pass", "Output": "{% ($sum := function($n){ $n = 0 ? 0 : $n + $sum($n - 1) }; $sum(1000)) %}", "End": true`,
+			`{}`, nil, `500500`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := oneState(t, JSONata, tc.fields)
@@ -182,6 +184,9 @@ func TestJSONataErrors(t *testing.T) {
 			"The JSONata expression '$randomSeeded(1)' specified for the field 'Output/FunctionResult' threw an error during evaluation. T1006: Attempted to invoke a non-function"},
 		{"function", `"Type": "Pass", "Output": "{% function($x){$x} %}", "End": true`,
 			"The JSONata expression 'function($x){$x}' specified for the field 'Output' returned an unsupported result type."},
+		// Without a limit, this overflows the goroutine's stack: fatal.
+		{"recursion without end", `"Type": "Pass", "Output": "{% ($f := function($x){ $f($x) }; $f(1)) %}", "End": true`,
+			"The JSONata expression '($f := function($x){ $f($x) }; $f(1))' specified for the field 'Output' threw an error during evaluation. U1001: Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := run(t, oneState(t, JSONata, tc.fields), `{}`, nil, nil)
@@ -190,6 +195,22 @@ func TestJSONataErrors(t *testing.T) {
 				t.Errorf("err = %v; want %s", err, tc.cause)
 			}
 		})
+	}
+}
+
+func TestJSONataTimeout(t *testing.T) {
+	limits := evalLimits
+	evalLimits.Timeout = 50 * time.Millisecond
+	t.Cleanup(func() { evalLimits = limits })
+	// A billion steps: without the limit, this runs for many minutes.
+	st := oneState(t, JSONata, `"Type": "Pass", "Output": "{% $count([1..1000].([1..1000].([1..1000].($ * 2)))) %}", "End": true`)
+	start := time.Now()
+	_, _, err := run(t, st, `{}`, nil, nil)
+	if f := AsFailure(err); err == nil || !strings.HasSuffix(f.Cause, "U1002: Expression evaluation timeout: Check for infinite loop") {
+		t.Errorf("err = %v; want U1002", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the evaluation stopped after %s", took)
 	}
 }
 

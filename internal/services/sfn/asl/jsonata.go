@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	jsonata "github.com/blues/jsonata-go"
 	"github.com/blues/jsonata-go/jtypes"
@@ -60,8 +61,23 @@ func compile(src string) (prog *jsonata.Expr, err error) {
 			prog, err = nil, errors.New("syntax error")
 		}
 	}()
-	return jsonata.Compile(src)
+	prog, err = jsonata.Compile(src)
+	if err == nil {
+		prog.SetLimits(evalLimits)
+	}
+	return prog, err
 }
+
+// evalLimits bound each evaluation, as jsonata-js's timebox does (U1001
+// and U1002): a function that calls itself without end would otherwise
+// overflow the goroutine's stack, which no recover catches, and one
+// that runs without end would hold its execution for ever. 10,000
+// levels take at most 16 MB of stack (measured: a function recursing
+// through $map), and let a plain function call itself about 3,000 deep.
+var evalLimits = jsonata.Limits{MaxDepth: 10000, Timeout: 10 * time.Second}
+
+// errEvalPanic is an evaluation that made jsonata-go panic.
+var errEvalPanic = errors.New("internal error in the JSONata evaluator")
 
 // errUndefined is an expression that evaluated to nothing.
 var errUndefined = errors.New("undefined")
@@ -92,7 +108,7 @@ func (e *Expr) Eval(s *Scope) (any, error) {
 	if err := prog.RegisterVars(vars); err != nil {
 		return nil, err
 	}
-	v, err := prog.Eval(nil)
+	v, err := evalGuarded(&prog)
 	if errors.Is(err, jsonata.ErrUndefined) {
 		return nil, errUndefined
 	}
@@ -100,6 +116,18 @@ func (e *Expr) Eval(s *Scope) (any, error) {
 		return nil, err
 	}
 	return fromJSONata(v)
+}
+
+// evalGuarded evaluates prog, turning a panic in jsonata-go into an
+// evaluation error: the fuzzer found panics in its lexer, and its
+// evaluator has had no fuzzing of its own.
+func evalGuarded(prog *jsonata.Expr) (v any, err error) {
+	defer func() {
+		if recover() != nil {
+			v, err = nil, errEvalPanic
+		}
+	}()
+	return prog.Eval(nil)
 }
 
 // toJSONata turns decoded JSON (with json.Number) into the float64 values
@@ -197,6 +225,10 @@ func jsonataCause(err error) string {
 			return "T2006: The right side of the function application operator ~> must be a function"
 		case jsonata.ErrNumberInf, jsonata.ErrNumberNaN:
 			return "D1001: Number out of range"
+		case jsonata.ErrStackOverflow:
+			return "U1001: Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive."
+		case jsonata.ErrTimeout:
+			return "U1002: Expression evaluation timeout: Check for infinite loop"
 		}
 	}
 	var at *jsonata.ArgTypeError

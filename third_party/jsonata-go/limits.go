@@ -1,0 +1,65 @@
+// This file is nubo's patch to jsonata-go v1.5.4 (see PATCHES.md).
+
+package jsonata
+
+import "time"
+
+// Limits bound one evaluation of an expression, as jsonata-js's timebox
+// does: an expression that recurses without end would otherwise overflow
+// the goroutine's stack, which kills the process, and one that runs
+// without end would never return. A zero field is no limit.
+type Limits struct {
+	// MaxDepth is how deeply evaluations may nest: each node evaluated
+	// within another, and each function call, is one level deeper.
+	MaxDepth int
+	// Timeout is how long an evaluation may run.
+	Timeout time.Duration
+}
+
+// SetLimits sets the limits of the expression's evaluations.
+func (e *Expr) SetLimits(l Limits) {
+	e.limits = l
+}
+
+// run is one evaluation's state against its limits; it is shared by
+// every environment of the evaluation, which runs on one goroutine.
+type run struct {
+	Limits
+	depth    int
+	steps    int
+	deadline time.Time
+}
+
+// timeCheckEvery is how many nodes are evaluated between looks at the
+// clock.
+const timeCheckEvery = 1024
+
+func (l Limits) start() *run {
+	if l == (Limits{}) {
+		return nil
+	}
+	r := &run{Limits: l}
+	if l.Timeout > 0 {
+		r.deadline = time.Now().Add(l.Timeout)
+	}
+	return r
+}
+
+// enter notes that a node's evaluation starts, and fails when it is one
+// level too deep or the evaluation has run out of time.
+func (r *run) enter() error {
+	if r.MaxDepth > 0 && r.depth >= r.MaxDepth {
+		return newEvalError(ErrStackOverflow, nil, nil)
+	}
+	r.steps++
+	if r.Timeout > 0 && r.steps%timeCheckEvery == 0 && time.Now().After(r.deadline) {
+		return newEvalError(ErrTimeout, nil, nil)
+	}
+	r.depth++
+	return nil
+}
+
+// leave notes that a node's evaluation ended.
+func (r *run) leave() {
+	r.depth--
+}
