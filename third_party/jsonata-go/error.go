@@ -49,6 +49,7 @@ const (
 	ErrSortMismatch
 	ErrStackOverflow // nubo's patch: see limits.go
 	ErrTimeout       // nubo's patch: see limits.go
+	ErrTooLarge      // nubo's patch: see limits.go
 )
 
 var errmsgs = map[ErrType]string{
@@ -74,6 +75,7 @@ var errmsgs = map[ErrType]string{
 	ErrSortMismatch:       `expressions in a sort term must have the same type`,
 	ErrStackOverflow:      `stack overflow error: check for non-terminating recursive function`,
 	ErrTimeout:            `expression evaluation timeout: check for infinite loop`,
+	ErrTooLarge:           `the values of the evaluation exceed its size limit`,
 }
 
 var reErrMsg = regexp.MustCompile("{{(token|value)}}")

@@ -103,6 +103,12 @@ func eval(node jparse.Node, input reflect.Value, env *environment) (reflect.Valu
 		v = seq.Value()
 	}
 
+	if r := env.run; r != nil { // nubo's patch (limits.go)
+		if err := r.produced(v); err != nil {
+			return undefined, err
+		}
+	}
+
 	return v, nil
 }
 

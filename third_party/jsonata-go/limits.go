@@ -2,7 +2,10 @@
 
 package jsonata
 
-import "time"
+import (
+	"reflect"
+	"time"
+)
 
 // Limits bound one evaluation of an expression, as jsonata-js's timebox
 // does: an expression that recurses without end would otherwise overflow
@@ -14,6 +17,13 @@ type Limits struct {
 	MaxDepth int
 	// Timeout is how long an evaluation may run.
 	Timeout time.Duration
+	// MaxSize is how many string bytes and array and object items the
+	// values of an evaluation's nodes may hold in all: a value returned
+	// again counts again. It stops the evaluations that would fill the
+	// machine's memory, which is fatal to the process too: paths over
+	// large ranges ([1..10000000].[1..10000000]) and values doubled
+	// over and over.
+	MaxSize int
 }
 
 // SetLimits sets the limits of the expression's evaluations.
@@ -27,6 +37,7 @@ type run struct {
 	Limits
 	depth    int
 	steps    int
+	size     int
 	deadline time.Time
 }
 
@@ -56,6 +67,28 @@ func (r *run) enter() error {
 		return newEvalError(ErrTimeout, nil, nil)
 	}
 	r.depth++
+	return nil
+}
+
+// produced notes the value a node evaluated to, and fails once the
+// evaluation's values are too large in all.
+func (r *run) produced(v reflect.Value) error {
+	if r.MaxSize == 0 {
+		return nil
+	}
+	for v.Kind() == reflect.Interface || v.Kind() == reflect.Ptr {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.String, reflect.Slice, reflect.Array, reflect.Map:
+		r.size += v.Len()
+	}
+	if r.size > r.MaxSize {
+		return newEvalError(ErrTooLarge, nil, nil)
+	}
 	return nil
 }
 

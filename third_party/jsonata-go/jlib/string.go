@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -41,6 +42,10 @@ func String(value interface{}) (string, error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return "", newError("string", ErrNaNInf)
 		}
+	}
+
+	if !fitsString(reflect.ValueOf(value), MaxStringLength) { // nubo's patch
+		return "", errInvalidStringLength
 	}
 
 	// TODO: Round numbers to 13dps to match jsonata-js.
@@ -108,11 +113,15 @@ func SubstringAfter(s, substr string) string {
 // right. If the width is less than zero, the string is padded to
 // the left. The optional third argument specifies the characters
 // used for padding. The default padding character is a space.
-func Pad(s string, width int, chars jtypes.OptionalString) string {
+func Pad(s string, width int, chars jtypes.OptionalString) (string, error) {
+
+	if abs(width) > MaxStringLength { // nubo's patch
+		return "", errInvalidStringLength
+	}
 
 	padlen := abs(width) - utf8.RuneCountInString(s)
 	if padlen <= 0 {
-		return s
+		return s, nil
 	}
 
 	ch := chars.String
@@ -127,10 +136,53 @@ func Pad(s string, width int, chars jtypes.OptionalString) string {
 	}
 
 	if width < 0 {
-		return padding + s
+		return padding + s, nil
 	}
 
-	return s + padding
+	return s + padding, nil
+}
+
+// MaxStringLength is the longest string $pad, $join, $replace and
+// $string make, in bytes (nubo's patch): their results' sizes are set by
+// a width or by an array that may hold one string many times, and an
+// allocation too large for the machine is fatal to the process. V8 words
+// the error as errInvalidStringLength.
+const MaxStringLength = 1 << 24
+
+var errInvalidStringLength = errors.New("invalid string length")
+
+// fitsString reports whether v's JSON takes at most max bytes, counting
+// strings without their escapes; it stops as soon as it is over.
+func fitsString(v reflect.Value, max int) bool {
+	size := 0
+	var walk func(v reflect.Value) bool
+	walk = func(v reflect.Value) bool {
+		for v.Kind() == reflect.Interface || v.Kind() == reflect.Ptr {
+			if v.IsNil() {
+				return true
+			}
+			v = v.Elem()
+		}
+		switch v.Kind() {
+		case reflect.String:
+			size += len(v.String()) + 2
+		case reflect.Slice, reflect.Array:
+			for i := 0; i < v.Len() && size <= max; i++ {
+				size++
+				walk(v.Index(i))
+			}
+		case reflect.Map:
+			iter := v.MapRange()
+			for iter.Next() && size <= max {
+				size += len(iter.Key().String()) + 4
+				walk(iter.Value())
+			}
+		default:
+			size += 8
+		}
+		return size <= max
+	}
+	return walk(v)
 }
 
 var reWhitespace = regexp.MustCompile(`\s+`)
@@ -219,9 +271,13 @@ func Join(values reflect.Value, separator jtypes.OptionalString) (string, error)
 	var vs []string
 	values = jtypes.Resolve(values)
 
+	size := 0 // nubo's patch
 	for i := 0; i < values.Len(); i++ {
 		s, _ := jtypes.AsString(values.Index(i))
 		vs = append(vs, s)
+		if size += len(s) + len(separator.String); size > MaxStringLength {
+			return "", errInvalidStringLength
+		}
 	}
 
 	return strings.Join(vs, separator.String), nil
@@ -316,6 +372,14 @@ func replaceString(src string, pattern string, repl StringCallable, limit int) (
 		return "", fmt.Errorf("third argument of function replace must be a string when pattern is a string")
 	}
 
+	n := strings.Count(src, pattern) // nubo's patch
+	if limit >= 0 && limit < n {
+		n = limit
+	}
+	if len(src)+n*(len(s)-len(pattern)) > MaxStringLength {
+		return "", errInvalidStringLength
+	}
+
 	return strings.Replace(src, pattern, s, limit), nil
 }
 
@@ -340,7 +404,12 @@ func replaceMatchFunc(src string, fn jtypes.Callable, repl StringCallable, limit
 		return "", err
 	}
 
-	for i := len(matches) - 1; i >= 0; i-- {
+	// nubo's patch: the result is built in one pass, and its size checked
+	// before each piece, where upstream copied the whole string for each
+	// match, from the last.
+	var b strings.Builder
+	last := 0
+	for i := range matches {
 
 		var repl string
 
@@ -356,10 +425,20 @@ func replaceMatchFunc(src string, fn jtypes.Callable, repl StringCallable, limit
 			}
 		}
 
-		src = src[:matches[i].indexes[0]] + repl + src[matches[i].indexes[1]:]
+		start := matches[i].indexes[0]
+		if b.Len()+start-last+len(repl) > MaxStringLength {
+			return "", errInvalidStringLength
+		}
+		b.WriteString(src[last:start])
+		b.WriteString(repl)
+		last = matches[i].indexes[1]
 	}
+	if b.Len()+len(src)-last > MaxStringLength {
+		return "", errInvalidStringLength
+	}
+	b.WriteString(src[last:])
 
-	return src, nil
+	return b.String(), nil
 }
 
 var defaultDecimalFormat = jxpath.NewDecimalFormat()

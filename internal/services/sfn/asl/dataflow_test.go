@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	jsonata "github.com/blues/jsonata-go"
 )
 
 func mustDecode(t testing.TB, s string) any {
@@ -198,19 +200,42 @@ func TestJSONataErrors(t *testing.T) {
 	}
 }
 
-func TestJSONataTimeout(t *testing.T) {
-	limits := evalLimits
-	evalLimits.Timeout = 50 * time.Millisecond
-	t.Cleanup(func() { evalLimits = limits })
-	// A billion steps: without the limit, this runs for many minutes.
-	st := oneState(t, JSONata, `"Type": "Pass", "Output": "{% $count([1..1000].([1..1000].([1..1000].($ * 2)))) %}", "End": true`)
-	start := time.Now()
-	_, _, err := run(t, st, `{}`, nil, nil)
-	if f := AsFailure(err); err == nil || !strings.HasSuffix(f.Cause, "U1002: Expression evaluation timeout: Check for infinite loop") {
-		t.Errorf("err = %v; want U1002", err)
-	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("the evaluation stopped after %s", took)
+// TestJSONataLimits runs expressions that would run for many minutes or
+// fill the machine's memory (fatal to nubo), with the limits lowered so
+// that they stop at once.
+func TestJSONataLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name, expr, cause string
+		limits            func(*jsonata.Limits)
+	}{
+		{"a billion steps", "$count([1..1000].([1..1000].([1..1000].($ * 2))))",
+			"U1002: Expression evaluation timeout: Check for infinite loop", func(l *jsonata.Limits) { l.Timeout = 50 * time.Millisecond }},
+		{"paths over ranges", "[1..100000].[1..100000]",
+			"The values of the evaluation exceed its size limit", func(l *jsonata.Limits) { l.MaxSize = 1e6 }},
+		{"a string doubled", "($f := function($s){ $f($s & $s) }; $f('ab'))",
+			"The values of the evaluation exceed its size limit", func(l *jsonata.Limits) { l.MaxSize = 1e6 }},
+		{"a terabyte of padding", "$pad('x', 1000000000000)", "Invalid string length", func(*jsonata.Limits) {}},
+		// Strings of 20 MB: over $join's and the others' 16 MiB, under
+		// the evaluation's size limit.
+		{"a string joined", "($s := $pad('', 20000, 'x'); $join([1..1000].$s))", "Invalid string length", func(*jsonata.Limits) {}},
+		{"a string in JSON", "($s := $pad('', 20000, 'x'); '' & [1..1000].$s)", "Invalid string length", func(*jsonata.Limits) {}},
+		{"a string replaced", "($s := $pad('', 20000, 'x'); $replace($s, 'x', $s))", "Invalid string length", func(*jsonata.Limits) {}},
+		{"a string replaced by a pattern", "($s := $pad('', 20000, 'x'); $replace($s, /x/, $s))", "Invalid string length", func(*jsonata.Limits) {}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			limits := evalLimits
+			tc.limits(&evalLimits)
+			st := oneState(t, JSONata, `"Type": "Pass", "Output": "{% `+tc.expr+` %}", "End": true`)
+			evalLimits = limits
+			start := time.Now()
+			_, _, err := run(t, st, `{}`, nil, nil)
+			if f := AsFailure(err); err == nil || !strings.HasSuffix(f.Cause, "threw an error during evaluation. "+tc.cause) {
+				t.Errorf("err = %v; want %s", err, tc.cause)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("the evaluation stopped after %s", took)
+			}
+		})
 	}
 }
 

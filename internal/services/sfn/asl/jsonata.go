@@ -74,7 +74,11 @@ func compile(src string) (prog *jsonata.Expr, err error) {
 // that runs without end would hold its execution for ever. 10,000
 // levels take at most 16 MB of stack (measured: a function recursing
 // through $map), and let a plain function call itself about 3,000 deep.
-var evalLimits = jsonata.Limits{MaxDepth: 10000, Timeout: 10 * time.Second}
+// An evaluation's values may hold 32 Mi strings' bytes and arrays'
+// items in all, at most about 512 MB: more would risk the machine's
+// memory, whose exhaustion is fatal too, for expressions no state's
+// 256 KB payload needs.
+var evalLimits = jsonata.Limits{MaxDepth: 10000, Timeout: 10 * time.Second, MaxSize: 1 << 25}
 
 // errEvalPanic is an evaluation that made jsonata-go panic.
 var errEvalPanic = errors.New("internal error in the JSONata evaluator")
