@@ -385,6 +385,11 @@ func evalRange(node *jparse.RangeNode, data reflect.Value, env *environment) (re
 	if size < 0 || size > maxRangeItems {
 		return undefined, newEvalError(ErrMaxRangeItems, "..", nil)
 	}
+	if r := env.run; r != nil { // nubo's patch (limits.go)
+		if err := r.room(size); err != nil {
+			return undefined, err
+		}
+	}
 
 	results := reflect.MakeSlice(typeInterfaceSlice, size, size)
 

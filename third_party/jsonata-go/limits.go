@@ -92,6 +92,15 @@ func (r *run) produced(v reflect.Value) error {
 	return nil
 }
 
+// room fails when n more items would make the evaluation's values too
+// large, before they are made.
+func (r *run) room(n int) error {
+	if r.MaxSize > 0 && r.size+n > r.MaxSize {
+		return newEvalError(ErrTooLarge, nil, nil)
+	}
+	return nil
+}
+
 // leave notes that a node's evaluation ended.
 func (r *run) leave() {
 	r.depth--

@@ -367,3 +367,30 @@ func TestFailWith(t *testing.T) {
 		t.Errorf("missing ErrorPath: %v", err)
 	}
 }
+
+// FuzzJSONata evaluates any expression that compiles: whatever it does,
+// it must end, as a value or an error, within its limits (lowered here so
+// that each input is quick), and never stop the process.
+func FuzzJSONata(f *testing.F) {
+	for _, expr := range []string{
+		"$sum($states.input.xs) & $string($states.input)",
+		"($f := function($n){ $n = 0 ? 0 : $n + $f($n - 1) }; $f(10))",
+		"$map($states.input.xs, function($v, $i){ {'v': $v, 'i': $i} })",
+		"$replace($pad('', 10, 'ab'), /(a)b/, '$1')",
+		"$states.input.xs[$ > 1]^(>$)",
+		"$join([1..5].$string(), ',') ~> $uppercase()",
+		"$partition([1,2,3], 2)",
+		"$states.input ~> |xs|{'n': 1}|",
+	} {
+		f.Add(expr)
+	}
+	evalLimits = jsonata.Limits{MaxDepth: 1000, Timeout: 100 * time.Millisecond, MaxSize: 1 << 20}
+	input := mustDecode(f, `{"xs": [1, 2, 3.5], "s": "text", "o": {"a": null, "b": [true]}}`)
+	f.Fuzz(func(t *testing.T, expr string) {
+		e, err := CompileExpr("{%" + expr + "%}")
+		if err != nil {
+			return
+		}
+		e.Eval(&Scope{Input: input, Context: map[string]any{}})
+	})
+}
