@@ -29,9 +29,12 @@ type netns struct {
 // nubo's descriptors until its execve has closed them, which finishes a
 // little after the fork has returned to nubo (a pool's next PID 1 then met
 // "address already in use" at its Runtime API, a few times a second at
-// c=1). The listen is tried again for up to 100 ms.
+// c=1). The listen is tried again for up to 2 s: on a loaded machine the
+// child can wait longer than 100 ms for a CPU before it closes them, and
+// with 100 ms TestBenchStartRate's Creates failed so, beside a run of the
+// suite and stress-ng.
 func listenReused(network, address string) (net.Listener, error) {
-	return listenWaiting(network, address, 100*time.Millisecond)
+	return listenWaiting(network, address, 2*time.Second)
 }
 
 // listenWaiting listens at address, trying again for up to wait while the
