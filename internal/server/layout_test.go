@@ -4,6 +4,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -35,6 +36,13 @@ func packages(t *testing.T) []pkg {
 		name := d.Name()
 		if d.IsDir() && (name == "testdata" || name == "node_modules" || strings.HasPrefix(name, ".")) && path != root {
 			return filepath.SkipDir
+		}
+		if d.IsDir() && path != root {
+			// A module of its own (third_party's copies) is not the
+			// repository's package.
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
 		}
 		if d.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
 			return nil
