@@ -384,7 +384,9 @@ func FuzzJSONata(f *testing.F) {
 	} {
 		f.Add(expr)
 	}
+	limits := evalLimits
 	evalLimits = jsonata.Limits{MaxDepth: 1000, Timeout: 100 * time.Millisecond, MaxSize: 1 << 20}
+	f.Cleanup(func() { evalLimits = limits })
 	input := mustDecode(f, `{"xs": [1, 2, 3.5], "s": "text", "o": {"a": null, "b": [true]}}`)
 	f.Fuzz(func(t *testing.T, expr string) {
 		e, err := CompileExpr("{%" + expr + "%}")

@@ -123,8 +123,8 @@ func (e *Expr) Eval(s *Scope) (any, error) {
 }
 
 // evalGuarded evaluates prog, turning a panic in jsonata-go into an
-// evaluation error: the fuzzer found panics in its lexer, and its
-// evaluator has had no fuzzing of its own.
+// evaluation error: FuzzParse found a panic in its lexer, and its
+// evaluator may have others that FuzzJSONata has not met.
 func evalGuarded(prog *jsonata.Expr) (v any, err error) {
 	defer func() {
 		if recover() != nil {
