@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +92,16 @@ func TestStepFunctionsJSONata(t *testing.T) {
 	d := n.finished(t, n.start(t, arn, `{"items": [{"sku": "a", "qty": 1, "price": 3}], "customer": "bo"}`), time.Minute)
 	if d.Status != sfntypes.ExecutionStatusFailed || aws.ToString(d.Error) != "TooSmall" || aws.ToString(d.Cause) != "total 3" {
 		t.Errorf("Fail: %s %s %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+
+	// A function that calls itself without end fails its state (it
+	// overflowed the stack of nubo, which stopped), and nubo goes on.
+	for range 2 {
+		r := n.runMachine(t, "recursion", `{"QueryLanguage": "JSONata", "StartAt": "R", "States": {"R": {"Type": "Pass", "End": true,
+			"Output": "{% ($f := function($x){ $f($x) }; $f(1)) %}"}}}`, `{}`)
+		if r.Status != sfntypes.ExecutionStatusFailed || aws.ToString(r.Error) != "States.QueryEvaluationError" ||
+			!strings.Contains(aws.ToString(r.Cause), "U1001: Stack overflow error") {
+			t.Errorf("recursion: %s %s %s", r.Status, aws.ToString(r.Error), aws.ToString(r.Cause))
+		}
 	}
 }

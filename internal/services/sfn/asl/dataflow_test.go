@@ -215,8 +215,8 @@ func TestJSONataLimits(t *testing.T) {
 		{"a string doubled", "($f := function($s){ $f($s & $s) }; $f('ab'))",
 			"The values of the evaluation exceed its size limit", func(l *jsonata.Limits) { l.MaxSize = 1e6 }},
 		{"a terabyte of padding", "$pad('x', 1000000000000)", "Invalid string length", func(*jsonata.Limits) {}},
-		// Strings of 20 MB: over $join's and the others' 16 MiB, under
-		// the evaluation's size limit.
+		// Results of 20 MB and more (of strings of 20 KB): over $join's
+		// and the others' 16 MiB, under the evaluation's size limit.
 		{"a string joined", "($s := $pad('', 20000, 'x'); $join([1..1000].$s))", "Invalid string length", func(*jsonata.Limits) {}},
 		{"a string in JSON", "($s := $pad('', 20000, 'x'); '' & [1..1000].$s)", "Invalid string length", func(*jsonata.Limits) {}},
 		{"a string replaced", "($s := $pad('', 20000, 'x'); $replace($s, 'x', $s))", "Invalid string length", func(*jsonata.Limits) {}},
