@@ -155,11 +155,11 @@ var errInvalidStringLength = errors.New("invalid string length")
 // strings without their escapes; it stops as soon as it is over.
 func fitsString(v reflect.Value, max int) bool {
 	size := 0
-	var walk func(v reflect.Value) bool
-	walk = func(v reflect.Value) bool {
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
 		for v.Kind() == reflect.Interface || v.Kind() == reflect.Ptr {
 			if v.IsNil() {
-				return true
+				return
 			}
 			v = v.Elem()
 		}
@@ -180,9 +180,9 @@ func fitsString(v reflect.Value, max int) bool {
 		default:
 			size += 8
 		}
-		return size <= max
 	}
-	return walk(v)
+	walk(v)
+	return size <= max
 }
 
 var reWhitespace = regexp.MustCompile(`\s+`)
@@ -287,9 +287,9 @@ func Join(values reflect.Value, separator jtypes.OptionalString) (string, error)
 // regular expression in the source string. Each object in the
 // array has the following fields:
 //
-//     match - the substring matched by the regex
-//     index - the starting offset of this match
-//     groups - any captured groups for this match
+//	match - the substring matched by the regex
+//	index - the starting offset of this match
+//	groups - any captured groups for this match
 //
 // The optional third argument specifies the maximum number
 // of matches to return. By default, Match returns all matches.
