@@ -40,7 +40,7 @@ func FuzzRoutes(f *testing.F) {
 			r.Header.Set("Lambda-Runtime-Function-Error-Type", errorType)
 		}
 		w := httptest.NewRecorder()
-		s.Handler().ServeHTTP(w, r)
+		s.ServeHTTP(w, r)
 		if w.Code == 0 {
 			t.Fatalf("%s %s: no status", method, path)
 		}

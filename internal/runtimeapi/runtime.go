@@ -9,20 +9,6 @@ import (
 	"net/http"
 )
 
-func (s *Server) routes() {
-	s.mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", s.next)
-	s.mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", s.response)
-	s.mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", s.invocationError)
-	s.mux.HandleFunc("POST /2018-06-01/runtime/init/error", s.initError)
-	s.mux.HandleFunc("GET /2018-06-01/ping", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("pong")) })
-	s.mux.HandleFunc("POST /2020-01-01/extension/register", s.registerExtension)
-	s.mux.HandleFunc("GET /2020-01-01/extension/event/next", s.extensionNext)
-	s.mux.HandleFunc("POST /2020-01-01/extension/init/error", s.extensionError)
-	s.mux.HandleFunc("POST /2020-01-01/extension/exit/error", s.extensionError)
-	s.mux.HandleFunc("PUT /2020-08-15/logs", notSupported("Logs"))
-	s.mux.HandleFunc("PUT /2022-07-01/telemetry", notSupported("Telemetry"))
-}
-
 // next parks the runtime until an invocation arrives. It has no timeout:
 // runtimes wait on it between invocations.
 func (s *Server) next(w http.ResponseWriter, r *http.Request) {
@@ -50,8 +36,8 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 // response takes the runtime's answer: buffered, chunked or streamed, with
 // the error trailers runtimes may send after a streamed body. A streamed
 // answer to an invocation that takes a stream is relayed as it arrives.
-func (s *Server) response(w http.ResponseWriter, r *http.Request) {
-	inv, err := s.claim(r.PathValue("id"), "InvocationResponse")
+func (s *Server) response(w http.ResponseWriter, r *http.Request, id string) {
+	inv, err := s.claim(id, "InvocationResponse")
 	if err != nil {
 		writeError(w, err)
 		return
@@ -80,8 +66,8 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 
 // invocationError takes an error the runtime reports for an invocation;
 // the body goes to the caller verbatim.
-func (s *Server) invocationError(w http.ResponseWriter, r *http.Request) {
-	inv, err := s.claim(r.PathValue("id"), "InvocationErrorResponse")
+func (s *Server) invocationError(w http.ResponseWriter, r *http.Request, id string) {
+	inv, err := s.claim(id, "InvocationErrorResponse")
 	if err != nil {
 		writeError(w, err)
 		return
@@ -204,8 +190,8 @@ var accepted = []byte(`{"status":"OK"}` + "\n")
 
 // notSupported answers the Logs and Telemetry APIs as the runtime emulator
 // does when they are disabled.
-func notSupported(api string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func notSupported(api string) func(*Server, http.ResponseWriter, *http.Request) {
+	return func(_ *Server, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusAccepted)
 		json.NewEncoder(w).Encode(map[string]string{"errorType": api + ".NotSupported", "errorMessage": api + " API is not supported"})

@@ -86,7 +86,6 @@ var (
 // Server is one environment's Runtime API.
 type Server struct {
 	info   Info
-	mux    *http.ServeMux
 	events chan *Invocation
 	closed chan struct{}
 	once   sync.Once
@@ -117,19 +116,14 @@ var stateNames = [...]string{"Init", "Ready", "Invoke"}
 func New(info Info) *Server {
 	s := &Server{
 		info:       info,
-		mux:        http.NewServeMux(),
 		events:     make(chan *Invocation),
 		closed:     make(chan struct{}),
 		initDone:   make(chan struct{}),
 		nextSignal: make(chan struct{}, 1),
 		exts:       extensions{byID: map[string]*extension{}},
 	}
-	s.routes()
 	return s
 }
-
-// Handler serves the Runtime and Extensions APIs.
-func (s *Server) Handler() http.Handler { return s.mux }
 
 // InitDone is closed once the runtime and every registered extension have
 // called their /next: the environment finished Init.

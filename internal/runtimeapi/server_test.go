@@ -24,7 +24,7 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	s := New(Info{FunctionName: "fn", FunctionVersion: "$LATEST", Handler: "h", AccountID: "000000000000"})
-	ts := httptest.NewServer(s.Handler())
+	ts := httptest.NewServer(s)
 	t.Cleanup(func() {
 		s.Close()
 		ts.Close()
