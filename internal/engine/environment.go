@@ -97,6 +97,11 @@ func (e *Engine) newLogStream(req *lambda.Invocation) *logStream {
 // phase, which limit bounds. A failed Init leaves nothing running.
 func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStream, limit time.Duration) (*environment, *initFailure, error) {
 	cfg := req.Target.Config
+	env := &environment{id: logs.id, logs: logs, log: e.log}
+	// The role's credentials (issued on a function's first cold start)
+	// are fetched while the code is found and the sandbox made.
+	creds := make(chan error, 1)
+	go func() { creds <- e.credentials(ctx, req, env) }()
 	key, err := code.KeyOf(cfg.CodeSha256)
 	if err != nil {
 		return nil, nil, err
@@ -105,20 +110,8 @@ func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStr
 	if err != nil {
 		return nil, nil, fmt.Errorf("extract code: %w", err)
 	}
-	env := &environment{id: logs.id, logs: logs, log: e.log}
-	// The role's credentials (issued on a function's first cold start)
-	// are fetched while the sandbox is made.
-	creds := make(chan error, 1)
-	go func() { creds <- e.credentials(ctx, req, env) }()
 	var pr, pw *os.File
-	env.sb, pr, pw, err = e.createSandbox(ctx, env.id, taskRoot, cfg)
-	if cerr := <-creds; err == nil && cerr != nil {
-		pr.Close()
-		pw.Close()
-		env.sb.Stop(0)
-		err = cerr
-	}
-	if err != nil {
+	if env.sb, pr, pw, err = e.createSandbox(ctx, env.id, taskRoot, cfg); err != nil {
 		return nil, nil, err
 	}
 	if env.out, err = newOutput(pr, env.logs.line); err != nil {
@@ -128,9 +121,13 @@ func (e *Engine) start(ctx context.Context, req *lambda.Invocation, logs *logStr
 	}
 	env.rapi = runtimeapi.New(runtimeapi.Info{FunctionName: cfg.FunctionName, FunctionVersion: cfg.Version,
 		Handler: cfg.Handler, AccountID: req.Scope.Account})
-	env.http = &http.Server{Handler: env.rapi.Handler()}
+	env.http = &http.Server{Handler: env.rapi}
 	go env.http.Serve(env.sb.Listener())
-	if err := e.serveAPI(env, req); err != nil {
+	err = e.serveAPI(env, req)
+	if cerr := <-creds; err == nil {
+		err = cerr
+	}
+	if err != nil {
 		pw.Close()
 		env.stop(0)
 		return nil, nil, err
