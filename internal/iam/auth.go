@@ -344,12 +344,21 @@ func (s *Service) context(p *Principal, extra policy.Context) policy.Context {
 }
 
 // principalCache keeps resolved principals for a few seconds, so that a
-// request costs no store reads. Any IAM change made through this node
-// empties it at once; another node's change is seen within cacheTTL.
+// request costs no store reads, and the roles that credentials are minted
+// for, so that each new function's first cold start does not read its
+// role again. Any IAM change made through this node empties it at once;
+// another node's change is seen within cacheTTL.
 type principalCache struct {
 	mu      sync.Mutex
 	gen     uint64
 	entries map[string]cached
+	roles   map[string]cachedRole // account + "/" + role name
+}
+
+type cachedRole struct {
+	e   *entity // shared: read only
+	gen uint64
+	at  time.Time
 }
 
 type cached struct {
@@ -384,6 +393,28 @@ func (c *principalCache) put(id, token string, p *Principal, secret string, gen 
 	c.entries[id] = cached{p: p, secret: secret, token: token, gen: gen, at: now}
 }
 
+func (c *principalCache) role(key string, now time.Time) (*entity, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.roles[key]
+	if !ok || r.gen != c.gen || now.Sub(r.at) > cacheTTL {
+		return nil, false
+	}
+	return r.e, true
+}
+
+func (c *principalCache) putRole(key string, e *entity, gen uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // read before a change: do not keep it
+	}
+	if c.roles == nil || len(c.roles) > 10000 {
+		c.roles = make(map[string]cachedRole)
+	}
+	c.roles[key] = cachedRole{e: e, gen: gen, at: now}
+}
+
 func (c *principalCache) generation() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -393,6 +424,6 @@ func (c *principalCache) generation() uint64 {
 func (c *principalCache) invalidate() {
 	c.mu.Lock()
 	c.gen++
-	c.entries = nil
+	c.entries, c.roles = nil, nil
 	c.mu.Unlock()
 }

@@ -23,7 +23,7 @@ func (s *Service) ServiceRoleCredentials(ctx context.Context, roleArn, service, 
 	if !ok {
 		return nil, invalid("%s is invalid", roleArn)
 	}
-	e, _, err := s.getEntity(ctx, acct, kindRole, name)
+	e, err := s.cachedRole(ctx, acct, name)
 	if err != nil {
 		return nil, err
 	}
@@ -32,6 +32,22 @@ func (s *Service) ServiceRoleCredentials(ctx context.Context, roleArn, service, 
 	}
 	d = min(max(d, minSessionDuration*time.Second), maxMaxSession*time.Second)
 	return s.mint(&session{Account: acct, Role: e.Role.Arn, Name: sessionName, RoleID: e.Role.RoleId}, d)
+}
+
+// cachedRole reads a role through the principal cache, for minting: the
+// entity it gives is shared and must not be modified.
+func (s *Service) cachedRole(ctx context.Context, acct, name string) (*entity, error) {
+	key, now := acct+"/"+name, s.opts.Now()
+	if e, ok := s.cache.role(key, now); ok {
+		return e, nil
+	}
+	gen := s.cache.generation()
+	e, _, err := s.getEntity(ctx, acct, kindRole, name)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.putRole(key, e, gen, now)
+	return e, nil
 }
 
 // RoleSession is a session of roleArn named sessionName with the role's

@@ -3,8 +3,11 @@ package iam
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nubo-dev/nubo/internal/store"
 )
 
 func TestAssumeRole(t *testing.T) {
@@ -180,4 +183,40 @@ func TestSessionTagsAndSourceIdentity(t *testing.T) {
 	if p2.SourceIdentity != "alice-laptop" || len(p2.tags) != 1 || p2.tags[0] != (Tag{Key: "team", Value: "blue"}) {
 		t.Errorf("chained session: source identity %q, tags %v", p2.SourceIdentity, p2.tags)
 	}
+}
+
+// TestServiceRoleCredentialsCachedRole mints credentials for many
+// sessions of one role with one read of the role, and sees a change of
+// the role made through this node at once.
+func TestServiceRoleCredentialsCachedRole(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	role := must(h.svc.CreateRole(ctx, h.root, &CreateRoleInput{RoleName: "exec", AssumeRolePolicyDocument: trustLambda})).Role
+	reads := &countingKV{KV: h.kv}
+	h.svc.kv = reads
+	for _, fn := range []string{"fn-1", "fn-2", "fn-3"} {
+		if _, err := h.svc.ServiceRoleCredentials(ctx, role.Arn, "lambda.amazonaws.com", fn, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := reads.gets.Load(); n != 1 {
+		t.Errorf("3 mints read the role %d times, want 1", n)
+	}
+	must(struct{}{}, h.svc.UpdateAssumeRolePolicy(ctx, h.root, &UpdateAssumeRolePolicyInput{RoleName: "exec", PolicyDocument: trustAWS(acct)}))
+	_, err := h.svc.ServiceRoleCredentials(ctx, role.Arn, "lambda.amazonaws.com", "fn-1", time.Hour)
+	wantCode(t, err, "AccessDenied", "")
+	must(struct{}{}, h.svc.DeleteRole(ctx, h.root, &RoleNameInput{RoleName: "exec"}))
+	_, err = h.svc.ServiceRoleCredentials(ctx, role.Arn, "lambda.amazonaws.com", "fn-1", time.Hour)
+	wantCode(t, err, "NoSuchEntity", "")
+}
+
+// countingKV counts the reads of a store.KV.
+type countingKV struct {
+	store.KV
+	gets atomic.Int64
+}
+
+func (k *countingKV) Get(ctx context.Context, key string) (store.Entry, error) {
+	k.gets.Add(1)
+	return k.KV.Get(ctx, key)
 }
