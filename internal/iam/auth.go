@@ -382,15 +382,7 @@ func (c *principalCache) get(id, token string, now time.Time) (*Principal, strin
 }
 
 func (c *principalCache) put(id, token string, p *Principal, secret string, gen uint64, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.gen {
-		return // resolved before a change: do not keep it
-	}
-	if c.entries == nil || len(c.entries) > 10000 {
-		c.entries = make(map[string]cached)
-	}
-	c.entries[id] = cached{p: p, secret: secret, token: token, gen: gen, at: now}
+	keepIn(c, &c.entries, id, cached{p: p, secret: secret, token: token, gen: gen, at: now}, gen)
 }
 
 func (c *principalCache) role(key string, now time.Time) (*entity, bool) {
@@ -404,15 +396,21 @@ func (c *principalCache) role(key string, now time.Time) (*entity, bool) {
 }
 
 func (c *principalCache) putRole(key string, e *entity, gen uint64, now time.Time) {
+	keepIn(c, &c.roles, key, cachedRole{e: e, gen: gen, at: now}, gen)
+}
+
+// keepIn keeps v under key in *m, unless the cache changed since gen (v
+// was read before the change); a map past 10,000 entries starts anew.
+func keepIn[V any](c *principalCache, m *map[string]V, key string, v V, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen {
-		return // read before a change: do not keep it
+		return
 	}
-	if c.roles == nil || len(c.roles) > 10000 {
-		c.roles = make(map[string]cachedRole)
+	if *m == nil || len(*m) > 10000 {
+		*m = make(map[string]V)
 	}
-	c.roles[key] = cachedRole{e: e, gen: gen, at: now}
+	(*m)[key] = v
 }
 
 func (c *principalCache) generation() uint64 {
