@@ -356,16 +356,14 @@ type principalCache struct {
 }
 
 type cachedRole struct {
-	e   *entity // shared: read only
-	gen uint64
-	at  time.Time
+	e  *entity // shared: read only
+	at time.Time
 }
 
 type cached struct {
 	p      *Principal
 	secret string
 	token  string
-	gen    uint64
 	at     time.Time
 }
 
@@ -375,32 +373,34 @@ func (c *principalCache) get(id, token string, now time.Time) (*Principal, strin
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[id]
-	if !ok || e.token != token || e.gen != c.gen || now.Sub(e.at) > cacheTTL || !e.p.Expires.IsZero() && !now.Before(e.p.Expires) {
+	if !ok || e.token != token || now.Sub(e.at) > cacheTTL || !e.p.Expires.IsZero() && !now.Before(e.p.Expires) {
 		return nil, "", false
 	}
 	return e.p, e.secret, true
 }
 
 func (c *principalCache) put(id, token string, p *Principal, secret string, gen uint64, now time.Time) {
-	keepIn(c, &c.entries, id, cached{p: p, secret: secret, token: token, gen: gen, at: now}, gen)
+	keepIn(c, &c.entries, id, cached{p: p, secret: secret, token: token, at: now}, gen)
 }
 
 func (c *principalCache) role(key string, now time.Time) (*entity, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok := c.roles[key]
-	if !ok || r.gen != c.gen || now.Sub(r.at) > cacheTTL {
+	if !ok || now.Sub(r.at) > cacheTTL {
 		return nil, false
 	}
 	return r.e, true
 }
 
 func (c *principalCache) putRole(key string, e *entity, gen uint64, now time.Time) {
-	keepIn(c, &c.roles, key, cachedRole{e: e, gen: gen, at: now}, gen)
+	keepIn(c, &c.roles, key, cachedRole{e: e, at: now}, gen)
 }
 
 // keepIn keeps v under key in *m, unless the cache changed since gen (v
 // was read before the change); a map past 10,000 entries starts anew.
+// Every change empties the maps, so what they hold is of the current
+// generation.
 func keepIn[V any](c *principalCache, m *map[string]V, key string, v V, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
